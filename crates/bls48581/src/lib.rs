@@ -1,0 +1,1 @@
+//! BLS48-581 signatures, aggregation and KZG commitments, byte-exact with the Quilibrium reference.

@@ -1,0 +1,1 @@
+//! C ABI exports for the class-group VDF (crates/vdf).

@@ -1,0 +1,9 @@
+// Status codes returned by every quilcrypto export; mirrors crates/quilcrypto/src/status.rs.
+export const Status = {
+  Ok: 0,
+  Length: -1,
+  Encoding: -2,
+  Invalid: -3,
+  Internal: -4,
+} as const
+export type StatusCode = (typeof Status)[keyof typeof Status]
