@@ -1,7 +1,7 @@
 // Locates and opens the quilcrypto cdylib (crates/target/release/libquilcrypto.<suffix>).
 // Each binding module opens the symbols it needs once and keeps them for the life of the
 // process (dlopen is reference-counted; closing while calls may run is undefined behaviour).
-import { dlopen, suffix, type FFIFunction, type Narrow } from "bun:ffi"
+import { dlopen, suffix, type ConvertFns, type FFIFunction } from "bun:ffi"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
 
@@ -10,9 +10,9 @@ export const nativeLibraryPath = (): string =>
   process.env["QUILBUN_NATIVE_LIB"] ?? join(import.meta.dir, "..", "target", "release", `libquilcrypto.${suffix}`)
 
 /** Opens the library with `symbols`, or returns undefined (with the reason) when it is unavailable. */
-export const openNative = <Fns extends Record<string, Narrow<FFIFunction>>>(
+export const openNative = <const Fns extends Record<string, FFIFunction>>(
   symbols: Fns
-): { readonly lib: ReturnType<typeof dlopen<Fns>>["symbols"] } | { readonly unavailable: string } => {
+): { readonly lib: ConvertFns<Fns> } | { readonly unavailable: string } => {
   const path = nativeLibraryPath()
   if (!existsSync(path)) return { unavailable: `native library not found at ${path} (run scripts/setup.sh with cargo installed)` }
   try {
