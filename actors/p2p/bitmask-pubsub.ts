@@ -1,0 +1,393 @@
+// Bitmask pubsub on top of @libp2p/gossipsub (decision and reasons: DECISIONS.md).
+//
+// * Each bitmask *slice* is one gossipsub topic (`/quilbun/<net>/bitmask/<slice hex>`), so meshes
+//   and SUBSCRIBE announcements are per slice, as in BlossomSub.
+// * A message travels on one slice topic (chosen at random, like BlossomSub's publish) and carries
+//   its full bitmask in an envelope (envelope.ts).
+// * It is delivered locally only if every slice of its bitmask is subscribed, and then handed to the
+//   subscriptions that accept that mask (exact match, or a broad subscription covering it).
+// * Validation runs in gossipsub's topic validators: a malformed envelope, or a mask that does not
+//   contain the slice it travelled on, is rejected (P4 penalty for the sender); otherwise the
+//   validators of the accepting subscriptions decide accept / ignore / reject.
+import { TopicValidatorResult } from "@libp2p/gossipsub"
+import type { GossipSub, Message } from "@libp2p/gossipsub"
+import { createTopicScoreParams, validateTopicScoreParams } from "@libp2p/gossipsub/score"
+import type { TopicScoreParams } from "@libp2p/gossipsub/score"
+import type { PeerId } from "@libp2p/interface"
+import { Effect, Either } from "effect"
+import { bitmaskToHex, isDeliverable, sliceBitmask, subscriptionMatcher, type Bitmask } from "./bitmask.ts"
+import { decodeEnvelope, encodeEnvelope, MAX_BITMASK_BYTES } from "./envelope.ts"
+import { describeError, InvalidBitmask, PublishFailed } from "./errors.ts"
+import { messageId, messageIdKey, type MessageIdForm } from "./message-id.ts"
+import { sliceTopic } from "./protocol-ids.ts"
+import { topicScoreParams } from "./scoring.ts"
+import { SeenCache, type SeenCacheOptions } from "./seen-cache.ts"
+
+export type Verdict = "accept" | "ignore" | "reject"
+
+export interface BitmaskMessage {
+  readonly bitmask: Bitmask
+  readonly payload: Uint8Array
+  /** the original publisher (StrictSign: signed by it) */
+  readonly from: string
+  /** the slice topic the message travelled on */
+  readonly topic: string
+}
+
+export interface SubscribeOptions {
+  readonly onMessage: (message: BitmaskMessage) => void
+  /** runs before delivery and forwarding; Reject penalises the peer that sent it to us */
+  readonly validate?: (message: BitmaskMessage) => Verdict | Promise<Verdict>
+}
+
+export interface BitmaskPubsubStats {
+  delivered: number
+  /** arrived on a subscribed slice, but not every slice of its mask is subscribed */
+  notSubscribedToAllSlices: number
+  /** every slice subscribed, yet no subscription accepts the exact mask */
+  noMatchingSubscription: number
+  malformed: number
+  rejected: number
+  ignored: number
+  /** delivered before (e.g. re-published after the router's seen entry expired) */
+  duplicate: number
+  /** an onMessage handler threw; the message still reached the other handlers */
+  handlerFailures: number
+  /** own publishes handed to local subscribers (`loopback`) */
+  loopback: number
+}
+
+export interface PublishOptions {
+  /**
+   * Also hand the message to this node's own subscribers. The router never echoes our publishes,
+   * and without the loopback a 1-of-1 quorum never forms (node.md §9.1).
+   */
+  readonly loopback?: boolean
+}
+
+export interface BitmaskPubsubOptions {
+  readonly networkId: number
+  /** picks the slice a publish travels on: an index in [0, count). Injected for determinism. */
+  readonly chooseSlice?: (count: number) => number
+  readonly maxPayloadBytes: number
+  readonly messageIdForm: MessageIdForm
+  /** delivery-side dedupe, bounded by size and time (the router's own seen cache is time-only) */
+  readonly seenCache: SeenCacheOptions
+  /** milliseconds for the seen cache; injected for tests */
+  readonly now?: () => number
+  /** `from` of looped-back own messages */
+  readonly selfPeerId?: string
+}
+
+/**
+ * The gossipsub internals the bitmask layer relies on, beyond its public interface: per-peer scores,
+ * the live score-parameter table (topics are registered as slices get subscribed), and the outbound
+ * stream map (a publish reaches a peer only once the router has opened its outbound stream to it;
+ * until then gossipsub silently skips the peer). Checked at construction so a library change fails
+ * loudly instead of silently disabling scoring.
+ */
+interface GossipsubInternals {
+  getScore(peerId: string): number
+  readonly score: { readonly params: { readonly topics: Record<string, TopicScoreParams> } }
+  readonly streamsOutbound: ReadonlyMap<string, unknown>
+}
+
+const hasInternals = (router: GossipSub): router is GossipSub & GossipsubInternals => {
+  const candidate = router as Partial<GossipsubInternals>
+  return (
+    typeof candidate.getScore === "function" &&
+    typeof candidate.score?.params?.topics === "object" &&
+    candidate.streamsOutbound instanceof Map
+  )
+}
+
+interface Subscription {
+  readonly id: number
+  readonly bitmask: Bitmask
+  readonly accepts: (message: Bitmask) => boolean
+  readonly options: SubscribeOptions
+}
+
+const randomSlice = (count: number): number => Math.floor(Math.random() * count)
+
+const toValidatorResult = (verdict: Verdict): TopicValidatorResult =>
+  verdict === "accept"
+    ? TopicValidatorResult.Accept
+    : verdict === "ignore"
+      ? TopicValidatorResult.Ignore
+      : TopicValidatorResult.Reject
+
+const fromOf = (message: Message): string => (message.type === "signed" ? message.from.toString() : "")
+
+export class BitmaskPubsub {
+  private readonly counts: BitmaskPubsubStats = {
+    delivered: 0,
+    notSubscribedToAllSlices: 0,
+    noMatchingSubscription: 0,
+    malformed: 0,
+    rejected: 0,
+    ignored: 0,
+    duplicate: 0,
+    handlerFailures: 0,
+    loopback: 0,
+  }
+  private readonly router: GossipSub & GossipsubInternals
+  private readonly subscriptions = new Map<number, Subscription>()
+  /** slice hex → number of subscriptions using it */
+  private readonly sliceRefs = new Map<string, number>()
+  private nextId = 0
+  private readonly chooseSlice: (count: number) => number
+  private readonly seen: SeenCache
+  private readonly now: () => number
+  private readonly onRouterMessage = (event: CustomEvent<Message>): void => this.deliver(event.detail)
+
+  constructor(
+    router: GossipSub,
+    private readonly options: BitmaskPubsubOptions,
+  ) {
+    if (!hasInternals(router)) {
+      throw new Error("@libp2p/gossipsub no longer exposes getScore / score.params / streamsOutbound")
+    }
+    this.router = router
+    this.chooseSlice = options.chooseSlice ?? randomSlice
+    this.seen = new SeenCache(options.seenCache)
+    this.now = options.now ?? Date.now
+    router.addEventListener("message", this.onRouterMessage)
+  }
+
+  /** Running counts by outcome (a live view; flushed into metrics by the host). */
+  get stats(): Readonly<BitmaskPubsubStats> {
+    return this.counts
+  }
+
+  /** Detaches from the router (the router itself belongs to the libp2p node). */
+  close(): void {
+    this.router.removeEventListener("message", this.onRouterMessage)
+    for (const sliceHex of this.sliceRefs.keys()) this.leaveSlice(sliceHex)
+    this.sliceRefs.clear()
+    this.subscriptions.clear()
+  }
+
+  topicOf(sliceHex: string): string {
+    return sliceTopic(this.options.networkId, sliceHex)
+  }
+
+  /** Hex of every slice currently subscribed. */
+  subscribedSlices(): ReadonlySet<string> {
+    return new Set(this.sliceRefs.keys())
+  }
+
+  /** Subscribes every slice of `bitmask`; the returned effect unsubscribes. */
+  subscribe(bitmask: Bitmask, options: SubscribeOptions): Effect.Effect<Effect.Effect<void>, InvalidBitmask> {
+    return Effect.gen(this, function* () {
+      yield* checkBitmask(bitmask)
+      const subscription: Subscription = {
+        id: this.nextId++,
+        bitmask: bitmask.slice(),
+        accepts: subscriptionMatcher(bitmask),
+        options,
+      }
+      this.subscriptions.set(subscription.id, subscription)
+      for (const slice of sliceBitmask(bitmask)) {
+        const sliceHex = bitmaskToHex(slice)
+        const refs = this.sliceRefs.get(sliceHex) ?? 0
+        this.sliceRefs.set(sliceHex, refs + 1)
+        if (refs === 0) this.joinSlice(sliceHex)
+      }
+      return Effect.sync(() => this.unsubscribe(subscription.id))
+    })
+  }
+
+  publish(
+    bitmask: Bitmask,
+    payload: Uint8Array,
+    options: PublishOptions = {},
+  ): Effect.Effect<{ readonly recipients: number }, InvalidBitmask | PublishFailed> {
+    return Effect.gen(this, function* () {
+      yield* checkBitmask(bitmask)
+      const maskHex = bitmaskToHex(bitmask)
+      if (payload.length > this.options.maxPayloadBytes) {
+        return yield* new PublishFailed({
+          bitmask: maskHex,
+          reason: `payload of ${payload.length} bytes exceeds ${this.options.maxPayloadBytes}`,
+        })
+      }
+      const slices = sliceBitmask(bitmask)
+      const slice = slices[this.chooseSlice(slices.length)] ?? slices[0]
+      if (slice === undefined) return yield* new InvalidBitmask({ reason: "bitmask has no slice" })
+      const data = encodeEnvelope({ bitmask, payload })
+      if (Either.isLeft(data)) return yield* new PublishFailed({ bitmask: maskHex, reason: data.left.message })
+      const topic = this.topicOf(bitmaskToHex(slice))
+      const result = yield* Effect.tryPromise({
+        try: () => this.router.publish(topic, data.right),
+        catch: (error) => new PublishFailed({ bitmask: maskHex, reason: describeError(error) }),
+      })
+      if (options.loopback === true) {
+        this.counts.loopback++
+        this.handOver(data.right, { bitmask, payload, from: this.selfId(), topic })
+      }
+      return { recipients: result.recipients.length }
+    })
+  }
+
+  /** Peers in a bitmask: the intersection of the peers subscribed to each of its slices. */
+  peersInBitmask(bitmask: Bitmask): ReadonlyArray<string> {
+    let peers: Set<string> | undefined
+    for (const slice of sliceBitmask(bitmask)) {
+      const here = new Set(this.router.getSubscribers(this.topicOf(bitmaskToHex(slice))).map(String))
+      peers = peers === undefined ? here : new Set([...peers].filter((peer) => here.has(peer)))
+    }
+    return [...(peers ?? [])]
+  }
+
+  /** Whether a publish can reach the peer now (the router's outbound stream to it is open). */
+  canReach(peerId: string): boolean {
+    return this.router.streamsOutbound.has(peerId)
+  }
+
+  /** The router's current score of a peer (negative after rejected deliveries). */
+  score(peerId: string): number {
+    return this.router.getScore(peerId)
+  }
+
+  private unsubscribe(id: number): void {
+    const subscription = this.subscriptions.get(id)
+    if (subscription === undefined) return
+    this.subscriptions.delete(id)
+    for (const slice of sliceBitmask(subscription.bitmask)) {
+      const sliceHex = bitmaskToHex(slice)
+      const refs = (this.sliceRefs.get(sliceHex) ?? 1) - 1
+      if (refs > 0) {
+        this.sliceRefs.set(sliceHex, refs)
+      } else {
+        this.sliceRefs.delete(sliceHex)
+        this.leaveSlice(sliceHex)
+      }
+    }
+  }
+
+  private joinSlice(sliceHex: string): void {
+    const topic = this.topicOf(sliceHex)
+    const topics = this.router.score.params.topics
+    if (topics[topic] === undefined) {
+      const params = createTopicScoreParams(topicScoreParams())
+      validateTopicScoreParams(params)
+      topics[topic] = params
+    }
+    this.router.topicValidators.set(topic, (peer, message) => this.validate(sliceHex, peer, message))
+    this.router.subscribe(topic)
+  }
+
+  private leaveSlice(sliceHex: string): void {
+    const topic = this.topicOf(sliceHex)
+    this.router.unsubscribe(topic)
+    this.router.topicValidators.delete(topic)
+    // The topic's score parameters stay: scores of peers that misbehaved there keep counting.
+  }
+
+  // The router hands the same Message object to the validator and then to the "message" event,
+  // so the envelope is decoded once.
+  private readonly decoded = new WeakMap<Message, BitmaskMessage | null>()
+
+  private decode(sliceHex: string, message: Message): BitmaskMessage | undefined {
+    const cached = this.decoded.get(message)
+    if (cached !== undefined) return cached ?? undefined
+    const result = this.decodeUncached(sliceHex, message)
+    this.decoded.set(message, result ?? null)
+    return result
+  }
+
+  private decodeUncached(sliceHex: string, message: Message): BitmaskMessage | undefined {
+    const envelope = decodeEnvelope(message.data)
+    if (Either.isLeft(envelope)) return undefined
+    const { bitmask, payload } = envelope.right
+    if (!sliceBitmask(bitmask).some((slice) => bitmaskToHex(slice) === sliceHex)) return undefined
+    return { bitmask, payload, from: fromOf(message), topic: message.topic }
+  }
+
+  private accepting(bitmask: Bitmask): ReadonlyArray<Subscription> {
+    return [...this.subscriptions.values()].filter((s) => s.accepts(bitmask))
+  }
+
+  private async validate(sliceHex: string, _peer: PeerId, message: Message): Promise<TopicValidatorResult> {
+    const decoded = this.decode(sliceHex, message)
+    if (decoded === undefined || decoded.payload.length > this.options.maxPayloadBytes) {
+      this.counts.malformed++
+      this.counts.rejected++
+      return TopicValidatorResult.Reject
+    }
+    // Only messages we will deliver are validated here; the rest are relayed as far as the
+    // router's own checks (signature, seen cache, size) allow.
+    if (!isDeliverable(decoded.bitmask, this.sliceRefs)) return TopicValidatorResult.Accept
+    let verdict: Verdict = "accept"
+    for (const subscription of this.accepting(decoded.bitmask)) {
+      if (subscription.options.validate === undefined) continue
+      let result: Verdict
+      try {
+        result = await subscription.options.validate(decoded)
+      } catch {
+        // A validator that throws is a bug on our side, not the peer's: ignore, don't penalise.
+        result = "ignore"
+      }
+      if (result === "reject") {
+        verdict = "reject"
+        break
+      }
+      if (result === "ignore") verdict = "ignore"
+    }
+    if (verdict === "reject") this.counts.rejected++
+    if (verdict === "ignore") this.counts.ignored++
+    return toValidatorResult(verdict)
+  }
+
+  private deliver(message: Message): void {
+    const sliceHex = this.sliceOfTopic(message.topic)
+    if (sliceHex === undefined) return
+    const decoded = this.decode(sliceHex, message)
+    if (decoded === undefined) return
+    if (!isDeliverable(decoded.bitmask, this.sliceRefs)) {
+      this.counts.notSubscribedToAllSlices++
+      return
+    }
+    const targets = this.accepting(decoded.bitmask)
+    if (targets.length === 0) {
+      this.counts.noMatchingSubscription++
+      return
+    }
+    this.handOver(message.data, decoded, targets)
+  }
+
+  private handOver(
+    data: Uint8Array,
+    message: BitmaskMessage,
+    targets: ReadonlyArray<Subscription> = this.accepting(message.bitmask),
+  ): void {
+    if (targets.length === 0 || !isDeliverable(message.bitmask, this.sliceRefs)) return
+    if (this.seen.checkAndAdd(messageIdKey(messageId(data, this.options.messageIdForm)), this.now())) {
+      this.counts.duplicate++
+      return
+    }
+    this.counts.delivered++
+    for (const target of targets) {
+      try {
+        target.options.onMessage(message)
+      } catch {
+        this.counts.handlerFailures++
+      }
+    }
+  }
+
+  private selfId(): string {
+    return this.options.selfPeerId ?? ""
+  }
+
+  private sliceOfTopic(topic: string): string | undefined {
+    const prefix = this.topicOf("")
+    return topic.startsWith(prefix) ? topic.slice(prefix.length) : undefined
+  }
+}
+
+const checkBitmask = (bitmask: Bitmask): Effect.Effect<void, InvalidBitmask> =>
+  bitmask.length === 0 || bitmask.length > MAX_BITMASK_BYTES
+    ? Effect.fail(new InvalidBitmask({ reason: `bitmask must be 1..${MAX_BITMASK_BYTES} bytes, got ${bitmask.length}` }))
+    : Effect.void

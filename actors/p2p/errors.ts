@@ -1,0 +1,45 @@
+// Typed errors of the p2p host and the bitmask pubsub. Schema.TaggedError so they can cross an
+// actor or process boundary unchanged.
+import { Schema } from "effect"
+
+/** The peer key bytes are not an Ed25519 private key (32-byte seed or 64-byte seed ‖ public). */
+export class InvalidPeerKey extends Schema.TaggedError<InvalidPeerKey>()("InvalidPeerKey", {
+  reason: Schema.String,
+}) {}
+
+/** A multiaddr in the host config did not parse (or a bootstrap address lacks `/p2p/<id>`). */
+export class InvalidMultiaddr extends Schema.TaggedError<InvalidMultiaddr>()("InvalidMultiaddr", {
+  address: Schema.String,
+  reason: Schema.String,
+}) {}
+
+/** libp2p failed to start (e.g. the listen address is in use). */
+export class HostStartFailed extends Schema.TaggedError<HostStartFailed>()("HostStartFailed", {
+  reason: Schema.String,
+}) {}
+
+/** A dial to a peer failed (refused, timed out, denied by a gater, wrong peer id...). */
+export class DialFailed extends Schema.TaggedError<DialFailed>()("DialFailed", {
+  address: Schema.String,
+  reason: Schema.String,
+}) {}
+
+/** A ping to a connected peer failed. */
+export class PingFailed extends Schema.TaggedError<PingFailed>()("PingFailed", {
+  peer: Schema.String,
+  reason: Schema.String,
+}) {}
+
+/** A bitmask was empty or too long for the pubsub envelope. */
+export class InvalidBitmask extends Schema.TaggedError<InvalidBitmask>()("InvalidBitmask", {
+  reason: Schema.String,
+}) {}
+
+/** The pubsub router refused to publish (too large, duplicate, no route...). */
+export class PublishFailed extends Schema.TaggedError<PublishFailed>()("PublishFailed", {
+  bitmask: Schema.String,
+  reason: Schema.String,
+}) {}
+
+export const describeError = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error)

@@ -1,0 +1,15 @@
+// The p2p subsystem's foundation: the libp2p host service and the bitmask pubsub primitives.
+// The p2p actor (protocol.ts / p2p.ts, later) owns the host and is the only user of these.
+export * from "./bitmask.ts"
+export * from "./bitmask-pubsub.ts"
+export * from "./bitmask-queues.ts"
+export * from "./connection-dedupe.ts"
+export * from "./envelope.ts"
+export * from "./errors.ts"
+export * from "./host.ts"
+export * from "./identity.ts"
+export * from "./message-id.ts"
+export * from "./noise-crypto.ts"
+export * from "./protocol-ids.ts"
+export * from "./scoring.ts"
+export * from "./seen-cache.ts"

@@ -1,0 +1,64 @@
+// Effect Metrics for the p2p host. libp2p callbacks and the pubsub count in plain fields; the host
+// flushes the deltas here periodically (the same pattern as runtime/actor/metrics.ts), since those
+// callbacks run outside any Effect.
+import { Metric, MetricLabel } from "effect"
+import type { BitmaskPubsubStats } from "./bitmask-pubsub.ts"
+import type { DedupeCounters } from "./connection-dedupe.ts"
+
+export const connectionsGauge = Metric.gauge("quilbun_p2p_connections", {
+  description: "Open libp2p connections",
+})
+export const peersGauge = Metric.gauge("quilbun_p2p_peers", {
+  description: "Connected peers",
+})
+export const duplicateConnectionsTotal = Metric.counter("quilbun_p2p_duplicate_connections_total", {
+  description: "Duplicate connections to one peer closed by the one-connection-per-pair rule",
+})
+export const foreignNetworkDisconnectsTotal = Metric.counter("quilbun_p2p_foreign_network_disconnects_total", {
+  description: "Peers disconnected because identify announced another quilbun network",
+})
+export const pubsubMessagesTotal = Metric.counter("quilbun_p2p_pubsub_messages_total", {
+  description: "Pubsub messages by outcome (delivered, rejected, ignored, malformed, filtered, ...)",
+})
+export const subscribedSlicesGauge = Metric.gauge("quilbun_p2p_subscribed_slices", {
+  description: "Bitmask slices (gossipsub topics) currently subscribed",
+})
+
+export interface P2PSample {
+  readonly connections: number
+  readonly peers: number
+  readonly dedupe: Readonly<DedupeCounters>
+  readonly foreignNetworkDisconnects: number
+  readonly pubsub: Readonly<BitmaskPubsubStats>
+  readonly subscribedSlices: number
+}
+
+const outcomeLabels = (outcome: string) => [MetricLabel.make("outcome", outcome)]
+
+/** Remembers what was flushed so counters only receive deltas. */
+export class P2PMetrics {
+  private flushedDuplicates = 0
+  private flushedForeign = 0
+  private readonly flushedOutcomes = new Map<string, number>()
+
+  flush(sample: P2PSample): void {
+    connectionsGauge.unsafeUpdate(sample.connections, [])
+    peersGauge.unsafeUpdate(sample.peers, [])
+    subscribedSlicesGauge.unsafeUpdate(sample.subscribedSlices, [])
+    const duplicates = sample.dedupe.deniedNew + sample.dedupe.replacedExisting
+    if (duplicates !== this.flushedDuplicates) {
+      duplicateConnectionsTotal.unsafeUpdate(duplicates - this.flushedDuplicates, [])
+      this.flushedDuplicates = duplicates
+    }
+    if (sample.foreignNetworkDisconnects !== this.flushedForeign) {
+      foreignNetworkDisconnectsTotal.unsafeUpdate(sample.foreignNetworkDisconnects - this.flushedForeign, [])
+      this.flushedForeign = sample.foreignNetworkDisconnects
+    }
+    for (const [outcome, value] of Object.entries(sample.pubsub)) {
+      const flushed = this.flushedOutcomes.get(outcome) ?? 0
+      if (value === flushed) continue
+      pubsubMessagesTotal.unsafeUpdate(value - flushed, outcomeLabels(outcome))
+      this.flushedOutcomes.set(outcome, value)
+    }
+  }
+}

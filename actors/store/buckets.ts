@@ -1,0 +1,56 @@
+// The bucket registry: every named sub-database of a store has a fixed number. The LMDB name is
+// derived from number and name (`003_clock_frames_app`), so renaming a bucket cannot silently
+// alias old data. NUMBERS ARE NEVER REUSED: retire a bucket by moving its number to
+// RETIRED_BUCKET_IDS, never by giving the number to something new.
+
+export interface Bucket {
+  readonly id: number
+  readonly name: string
+}
+
+export const Buckets = {
+  /** Store metadata: format version. */
+  meta: { id: 1, name: "meta" },
+  clockFramesGlobal: { id: 2, name: "clock_frames_global" },
+  clockFramesApp: { id: 3, name: "clock_frames_app" },
+  /** Consensus safety and liveness records (HotStuff state). */
+  consensusState: { id: 4, name: "consensus_state" },
+  coins: { id: 5, name: "coins" },
+  vertices: { id: 6, name: "vertices" },
+  proofs: { id: 7, name: "proofs" },
+  peers: { id: 8, name: "peers" },
+  /** Prover registry. */
+  registry: { id: 9, name: "registry" },
+  /** Scratch bucket for tests and benchmarks. */
+  kvTest: { id: 10, name: "kv_test" },
+  /** Persisted data-worker rows (allocation, filter, manual management). */
+  workers: { id: 11, name: "workers" }
+} as const satisfies Record<string, Bucket>
+
+/** Numbers that once named a bucket and must never be assigned again. */
+export const RETIRED_BUCKET_IDS: ReadonlyArray<number> = []
+
+export const ALL_BUCKETS: ReadonlyArray<Bucket> = Object.values(Buckets)
+
+const NAME = /^[a-z][a-z0-9_]{0,40}$/
+
+/** The LMDB sub-database name; validated because invalid names have crashed lmdb under Bun. */
+export const bucketDbName = (b: Bucket): string => {
+  if (!Number.isInteger(b.id) || b.id < 1 || b.id > 999 || !NAME.test(b.name)) {
+    throw new Error(`invalid bucket ${JSON.stringify(b)}`)
+  }
+  return `${String(b.id).padStart(3, "0")}_${b.name}`
+}
+
+/** Throws if two buckets share a number or name, or a retired number is in use (checked at store open). */
+export const validateRegistry = (buckets: ReadonlyArray<Bucket> = ALL_BUCKETS): void => {
+  const ids = new Set<number>()
+  const names = new Set<string>()
+  for (const b of buckets) {
+    bucketDbName(b)
+    if (ids.has(b.id) || RETIRED_BUCKET_IDS.includes(b.id)) throw new Error(`bucket number ${b.id} reused`)
+    if (names.has(b.name)) throw new Error(`bucket name ${b.name} reused`)
+    ids.add(b.id)
+    names.add(b.name)
+  }
+}

@@ -1,0 +1,74 @@
+// Typed store errors. Open-time errors always name the path; a version-too-new store is refused
+// before anything is written to it.
+import { Data } from "effect"
+
+export class StoreOpenFailed extends Data.TaggedError("StoreOpenFailed")<{
+  readonly path: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `store ${this.path}: cannot open: ${this.reason}`
+  }
+}
+
+export class StoreVersionTooNew extends Data.TaggedError("StoreVersionTooNew")<{
+  readonly path: string
+  readonly found: number
+  readonly supported: number
+}> {
+  override get message(): string {
+    return `store ${this.path}: format version ${this.found} is newer than this build supports (${this.supported}); refusing to open`
+  }
+}
+
+/** A commit function threw, or LMDB refused the write; nothing of that commit was written. */
+export class StoreCommitFailed extends Data.TaggedError("StoreCommitFailed")<{
+  readonly path: string
+  readonly reason: string
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    return `store ${this.path}: commit failed: ${this.reason}`
+  }
+}
+
+/** A read failed (e.g. a closed store, or a value that no longer decodes). */
+export class StoreReadFailed extends Data.TaggedError("StoreReadFailed")<{
+  readonly path: string
+  readonly reason: string
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    return `store ${this.path}: read failed: ${this.reason}`
+  }
+}
+
+/** A stored value did not decode with its repository's codec. Thrown by synchronous reads. */
+export class StoreCorrupt extends Data.TaggedError("StoreCorrupt")<{
+  readonly path: string
+  readonly bucket: string
+  readonly key: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `store ${this.path}: ${this.bucket}[${this.key}]: cannot decode value: ${this.reason}`
+  }
+}
+
+/** Misuse: writing with a transaction that has ended, belongs to another store, or a closed store. */
+export class StoreMisuse extends Data.TaggedError("StoreMisuse")<{
+  readonly path: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `store ${this.path}: ${this.reason}`
+  }
+}
+
+export const reasonOf = (e: unknown): string => {
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code
+    return typeof code === "string" && !e.message.includes(code) ? `${code}: ${e.message}` : e.message
+  }
+  return String(e)
+}

@@ -1,0 +1,100 @@
+// The node configuration schema: one Effect Schema is the single source of truth for what a valid
+// value is. YAML holds the *encoded* side (e.g. `api.listen: "127.0.0.1:8337"`), the node sees the
+// decoded side (e.g. `{ host, port }`). Every refinement carries its own one-line reason, because
+// that reason ends up verbatim in the operator-facing error line.
+import { ParseResult, Schema } from "effect"
+
+const reason = (message: string) => ({ message: () => ({ message, override: true }) })
+
+const int = (min: number, max: number, what = "an integer") =>
+  Schema.Number.pipe(
+    Schema.int(),
+    Schema.between(min, max),
+    Schema.annotations(reason(`expected ${what} between ${min} and ${max}`))
+  )
+
+/** `host:port`, IPv6 hosts in brackets (`[::1]:8337`). */
+export const HostPort = Schema.transformOrFail(
+  Schema.String,
+  Schema.Struct({ host: Schema.String, port: Schema.Number }),
+  {
+    strict: true,
+    decode: (s, _, ast) => {
+      const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(s)
+      const host = m?.[1] ?? m?.[2]
+      const port = m?.[3] === undefined ? NaN : Number(m[3])
+      return host === undefined || !(port >= 0 && port <= 65535)
+        ? ParseResult.fail(new ParseResult.Type(ast, s, "expected host:port with a port between 0 and 65535"))
+        : ParseResult.succeed({ host, port })
+    },
+    encode: ({ host, port }) => ParseResult.succeed(host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`)
+  }
+).annotations({ identifier: "HostPort" })
+export type HostPort = typeof HostPort.Type
+
+const MULTIADDR_PROTOCOLS = new Set(["ip4", "ip6", "dns", "dns4", "dns6", "dnsaddr"])
+
+/** A libp2p multiaddr, checked for shape only: `/<ip4|ip6|dns..>/<host>/<tcp|udp>/<port>[/...]`. */
+export const Multiaddr = Schema.String.pipe(
+  Schema.filter((s) => {
+    const parts = s.split("/")
+    if (parts[0] !== "" || parts.some((p, i) => i > 0 && p === "")) return false
+    const [, proto, host, transport, port] = parts
+    if (proto === undefined || !MULTIADDR_PROTOCOLS.has(proto) || host === undefined) return false
+    if (transport === undefined) return proto === "dnsaddr"
+    return (transport === "tcp" || transport === "udp") && port !== undefined && /^\d{1,5}$/.test(port) && Number(port) <= 65535
+  }),
+  Schema.annotations({ ...reason("expected a multiaddr like /ip4/127.0.0.1/tcp/8336"), identifier: "Multiaddr" })
+)
+
+export const LogLevel = Schema.Literal("trace", "debug", "info", "warning", "error").annotations(
+  reason("expected one of trace, debug, info, warning, error")
+)
+export type LogLevel = typeof LogLevel.Type
+
+export const LogFormat = Schema.Literal("pretty", "json").annotations(reason("expected one of pretty, json"))
+
+const NonEmptyPath = Schema.String.pipe(Schema.minLength(1), Schema.annotations(reason("expected a non-empty path")))
+const Bool = Schema.Boolean.annotations(reason("expected true or false"))
+// Not an override: an element's own reason (with its index) wins over the list's.
+const MultiaddrList = Schema.Array(Multiaddr).annotations({ message: () => "expected a list of multiaddrs" })
+
+/**
+ * Network id as in the reference (`p2p.network`): 0 mainnet, 1 primary testnet, 99 devnet.
+ * quilbun defaults to 99 because only the devnet engine exists for now (`engine.devnet: true`).
+ */
+export const DEVNET_NETWORK_ID = 99
+
+/** The schema of every leaf, shared by the struct below and the field table (fields.ts). */
+export const Leaf = {
+  dataDir: NonEmptyPath,
+  workers: int(1, 1024, "a worker count"),
+  apiListen: HostPort.annotations(reason("expected host:port with a port between 0 and 65535")),
+  apiBodyLimitBytes: int(1024, 2 ** 30, "a byte count"),
+  logLevel: LogLevel,
+  logFormat: LogFormat,
+  p2pListen: MultiaddrList,
+  p2pBootstrap: MultiaddrList,
+  p2pNetworkId: int(0, 255),
+  engineDevnet: Bool,
+  engineDifficulty: int(1, 2 ** 32 - 1, "a difficulty"),
+  shutdownDeadlineMs: int(0, 600_000, "milliseconds")
+} as const
+
+export const NodeConfigSchema = Schema.Struct({
+  /** Absolute after loading (relative values resolve against the working directory). */
+  dataDir: Leaf.dataDir,
+  workers: Leaf.workers,
+  api: Schema.Struct({ listen: Leaf.apiListen, bodyLimitBytes: Leaf.apiBodyLimitBytes }),
+  log: Schema.Struct({ level: Leaf.logLevel, format: Leaf.logFormat }),
+  p2p: Schema.Struct({ listen: Leaf.p2pListen, bootstrap: Leaf.p2pBootstrap, networkId: Leaf.p2pNetworkId }),
+  engine: Schema.Struct({
+    devnet: Leaf.engineDevnet,
+    /** Devnet-only VDF difficulty override; absent means the protocol's own difficulty. */
+    difficulty: Schema.optional(Leaf.engineDifficulty)
+  }),
+  shutdown: Schema.Struct({ deadlineMs: Leaf.shutdownDeadlineMs })
+})
+
+export type NodeConfig = typeof NodeConfigSchema.Type
+export type NodeConfigEncoded = typeof NodeConfigSchema.Encoded
