@@ -1,0 +1,116 @@
+// The OpenAPI 3.1 description of the admin API, written by hand next to the routes (app.ts);
+// a test checks that every route the app serves is described here and vice versa.
+import { JSONSchema, type Schema } from "effect"
+import { NodeInfo, SetLogLevelBody, WorkerView } from "./backend.ts"
+
+const problem = {
+  description: "Problem document (RFC 9457)",
+  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } }
+}
+const json = (schema: object, description: string) => ({ description, content: { "application/json": { schema } } })
+const secured = [{ bearerAuth: [] }]
+
+const jsonSchemaOf = <A, I>(schema: Schema.Schema<A, I>): Record<string, unknown> => {
+  const { $schema: _ignored, ...rest } = JSONSchema.make(schema, { target: "openApi3.1" }) as unknown as Record<string, unknown>
+  return rest
+}
+
+export const makeOpenApiDocument = (version: string) => ({
+  openapi: "3.1.0",
+  info: {
+    title: "quilbun admin API",
+    version,
+    description: "Node status, actors, workers and metrics. Mutating routes need `Authorization: Bearer <token>` (the token file in the data directory)."
+  },
+  paths: {
+    "/health": {
+      get: {
+        summary: "Liveness: 200 while the process serves requests",
+        responses: { "200": json({ type: "object", properties: { status: { const: "ok" } } }, "Alive") }
+      }
+    },
+    "/ready": {
+      get: {
+        summary: "Readiness: 200 when every worker is running",
+        responses: {
+          "200": json({ type: "object", properties: { ready: { const: true } } }, "Ready"),
+          "503": problem
+        }
+      }
+    },
+    "/v1/node": {
+      get: { summary: "Version, node id, uptime, roles and config summary", responses: { "200": json({ $ref: "#/components/schemas/NodeInfo" }, "Node") } }
+    },
+    "/v1/actors": {
+      get: {
+        summary: "Live supervision tree of the master and every worker",
+        responses: { "200": json({ $ref: "#/components/schemas/ActorTree" }, "Tree") }
+      }
+    },
+    "/v1/workers": {
+      get: {
+        summary: "Data-worker processes",
+        responses: { "200": json({ type: "array", items: { $ref: "#/components/schemas/Worker" } }, "Workers") }
+      }
+    },
+    "/v1/workers/{core}/restart": {
+      post: {
+        summary: "Restart one data worker (also revives a worker that was given up)",
+        security: secured,
+        parameters: [{ name: "core", in: "path", required: true, schema: { type: "integer", minimum: 1 } }],
+        responses: {
+          "202": json({ type: "object", properties: { core: { type: "integer" }, accepted: { const: true } } }, "Restart requested"),
+          "400": problem,
+          "401": problem,
+          "404": problem
+        }
+      }
+    },
+    "/v1/log-level": {
+      post: {
+        summary: "Change the log level of the master and every worker",
+        security: secured,
+        requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/SetLogLevel" } } } },
+        responses: {
+          "200": json({ $ref: "#/components/schemas/SetLogLevel" }, "Level set"),
+          "400": problem,
+          "401": problem,
+          "413": problem
+        }
+      }
+    },
+    "/metrics": {
+      get: {
+        summary: "Prometheus metrics (text format 0.0.4) of the master and every worker",
+        responses: { "200": { description: "Metrics", content: { "text/plain": { schema: { type: "string" } } } } }
+      }
+    },
+    "/openapi.json": {
+      get: { summary: "This document", responses: { "200": json({ type: "object" }, "OpenAPI 3.1 document") } }
+    }
+  },
+  components: {
+    securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } },
+    schemas: {
+      Problem: {
+        type: "object",
+        required: ["type", "title", "status", "detail"],
+        properties: {
+          type: { type: "string" },
+          title: { type: "string" },
+          status: { type: "integer" },
+          detail: { type: "string" }
+        }
+      },
+      NodeInfo: jsonSchemaOf(NodeInfo),
+      Worker: jsonSchemaOf(WorkerView),
+      SetLogLevel: jsonSchemaOf(SetLogLevelBody),
+      ActorTree: {
+        type: "object",
+        required: ["name", "children"],
+        properties: { name: { type: "string" }, children: { type: "array", items: { $ref: "#/components/schemas/ActorTree" } } },
+        additionalProperties: true
+      }
+    }
+  }
+})

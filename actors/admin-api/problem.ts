@@ -1,0 +1,36 @@
+// RFC 9457 problem documents: every error the admin API returns is application/problem+json
+// with type, title, status and detail.
+export const PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+export interface Problem {
+  readonly type: string
+  readonly title: string
+  readonly status: number
+  readonly detail: string
+  readonly [extension: string]: unknown
+}
+
+/** Problem type URIs; about:blank where the HTTP status says it all (RFC 9457 §4.2.1). */
+export const ProblemType = {
+  blank: "about:blank",
+  invalidJson: "urn:quilbun:problem:invalid-json",
+  invalidRequest: "urn:quilbun:problem:invalid-request",
+  unauthorized: "urn:quilbun:problem:unauthorized",
+  bodyTooLarge: "urn:quilbun:problem:body-too-large",
+  workerNotFound: "urn:quilbun:problem:worker-not-found",
+  notReady: "urn:quilbun:problem:not-ready",
+  internal: "urn:quilbun:problem:internal"
+} as const
+
+export const problemResponse = (
+  status: number,
+  type: string,
+  title: string,
+  detail: string,
+  extra?: Readonly<Record<string, unknown>>,
+  headers?: Readonly<Record<string, string>>
+): Response =>
+  new Response(JSON.stringify({ type, title, status, detail, ...extra } satisfies Problem), {
+    status,
+    headers: { "content-type": PROBLEM_CONTENT_TYPE, ...headers }
+  })

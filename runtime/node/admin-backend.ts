@@ -1,0 +1,112 @@
+// The admin API's view of a master node: each route is a read of the actor system's snapshot or
+// an ask to the worker-manager actor, so HTTP never touches processes or state directly.
+import { Clock, Context, Effect, Layer } from "effect"
+import { AdminBackend, WorkerNotFound, type ActorTreeNode } from "../../actors/admin-api/backend.ts"
+import {
+  CollectMetrics,
+  CollectTrees,
+  ListWorkers,
+  RestartWorker,
+  SetWorkersLogLevel,
+  WORKER_MANAGER_NAME,
+  type WorkerManagerMessage,
+  type WorkerTree
+} from "../../actors/worker-manager/index.ts"
+import { ActorSystem } from "../index.ts"
+import type { ActorRef } from "../actor/ref.ts"
+import type { ActorSnapshot } from "../actor/snapshot.ts"
+import { LogLevelControl } from "../logging.ts"
+import { snapshotFamilies } from "../metrics/effect-snapshot.ts"
+import { mergeFamilies, withLabels } from "../metrics/family.ts"
+import { renderPrometheus } from "../metrics/prometheus.ts"
+import { NodeRecord } from "./node-record.ts"
+
+export class WorkerManagerRef extends Context.Tag("quilbun/WorkerManagerRef")<
+  WorkerManagerRef,
+  ActorRef<WorkerManagerMessage>
+>() {}
+
+export interface NodeIdentity {
+  readonly version: string
+  readonly nodeId: string
+  readonly roles: ReadonlyArray<string>
+  readonly config: Readonly<Record<string, unknown>>
+}
+
+const ASK_TIMEOUT = "5 seconds"
+
+/** Hangs each worker's tree (as a "process" node) under the worker-manager actor. */
+export const mergeTrees = (master: ActorSnapshot, workers: ReadonlyArray<WorkerTree>): ActorTreeNode => {
+  const processNodes: Array<ActorTreeNode> = workers.map((w) => ({
+    name: `worker-${w.core}`,
+    path: `/process/worker-${w.core}`,
+    type: "process",
+    core: w.core,
+    pid: w.pid,
+    state: w.state,
+    restarts: w.restarts,
+    error: w.error,
+    children: w.tree === null ? [] : [w.tree as ActorTreeNode]
+  }))
+  const graft = (node: ActorSnapshot): ActorTreeNode => ({
+    ...node,
+    children: [
+      ...node.children.map(graft),
+      ...(node.name === WORKER_MANAGER_NAME && node.type === "actor" ? processNodes : [])
+    ]
+  })
+  return graft(master)
+}
+
+export const AdminBackendLive = (identity: NodeIdentity) =>
+  Layer.effect(
+    AdminBackend,
+    Effect.gen(function* () {
+      const system = yield* ActorSystem.ActorSystem
+      const manager = yield* WorkerManagerRef
+      const logLevel = yield* LogLevelControl
+      const record = yield* NodeRecord
+      const startedAt = yield* Clock.currentTimeMillis
+      const workers = manager.ask(new ListWorkers(), ASK_TIMEOUT).pipe(Effect.orDie)
+      return {
+        nodeInfo: Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis
+          const heartbeat = yield* record.heartbeat
+          return {
+            version: identity.version,
+            nodeId: identity.nodeId,
+            uptimeMs: now - startedAt,
+            roles: identity.roles,
+            pid: process.pid,
+            config: identity.config,
+            store: { boots: record.boots, heartbeat }
+          }
+        }),
+        ready: Effect.map(workers, (ws) => {
+          const reasons = ws.filter((w) => w.state !== "running").map((w) => `worker ${w.core} is ${w.state}`)
+          return { ready: reasons.length === 0, reasons }
+        }),
+        actors: Effect.gen(function* () {
+          const master = yield* system.snapshot
+          const trees = yield* manager.ask(new CollectTrees(), ASK_TIMEOUT).pipe(Effect.orDie)
+          return mergeTrees(master, trees)
+        }),
+        workers,
+        restartWorker: (core) =>
+          manager.ask(new RestartWorker({ core }), ASK_TIMEOUT).pipe(
+            Effect.catchTag("UnknownWorker", () => Effect.fail(new WorkerNotFound({ core }))),
+            Effect.catchAll((e) => (e._tag === "WorkerNotFound" ? Effect.fail(e) : Effect.die(e)))
+          ),
+        setLogLevel: (level) =>
+          Effect.zipRight(
+            logLevel.set(level),
+            manager.ask(new SetWorkersLogLevel({ level }), ASK_TIMEOUT).pipe(Effect.orDie)
+          ).pipe(Effect.zipRight(Effect.logInfo("log level changed").pipe(Effect.annotateLogs({ level })))),
+        metrics: Effect.gen(function* () {
+          const own = withLabels(yield* snapshotFamilies, { core: "0" })
+          const fromWorkers = yield* manager.ask(new CollectMetrics(), ASK_TIMEOUT).pipe(Effect.orDie)
+          return renderPrometheus(mergeFamilies([own, fromWorkers]))
+        })
+      }
+    })
+  )

@@ -1,0 +1,38 @@
+// From command line to node options: load and validate the config (defaults < config.yml <
+// QUILBUN_* < flags), create the data dir and default config file on first start, generate or
+// read the keys and the admin token. Shared by `bun run node` and the embedding API.
+import { Effect, Redacted } from "effect"
+import {
+  ensureConfigFile,
+  ensureDataDir,
+  ensureKeys,
+  loadConfigDetailed,
+  summarizeConfig,
+  type LoadConfigInput
+} from "../../config/index.ts"
+import type { MasterNodeOptions } from "./master-node.ts"
+import { NODE_VERSION } from "./version.ts"
+
+export const MASTER_ROLES: ReadonlyArray<string> = ["master", "admin-api", "worker-manager"]
+
+export const prepareNode = (input: LoadConfigInput) =>
+  Effect.gen(function* () {
+    // Validate before writing anything, so a bad flag leaves no files behind.
+    yield* loadConfigDetailed(input)
+    yield* ensureConfigFile(input)
+    const loaded = yield* loadConfigDetailed(input)
+    yield* ensureDataDir(loaded.config)
+    const keys = yield* ensureKeys(loaded.config.dataDir)
+    const summary = summarizeConfig(loaded.config, keys)
+    const options: MasterNodeOptions = {
+      config: loaded.config,
+      apiToken: Redacted.value(keys.apiToken),
+      identity: {
+        version: NODE_VERSION,
+        nodeId: keys.nodeId,
+        roles: MASTER_ROLES,
+        config: { ...summary.config, identity: summary.identity }
+      }
+    }
+    return options
+  })

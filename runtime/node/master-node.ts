@@ -1,0 +1,92 @@
+// The master process's layer graph (its static supervision tree), bottom to top:
+//   logging → process metrics → store <dataDir>/master (+ node record, store metrics)
+//   → worker pool (data-worker processes, cores 1..N)
+//   → actor system "root" with its actors (probe, worker-manager)
+//   → admin backend → admin API server (Bun.serve).
+// Layers release in reverse, which is the shutdown order: the API stops accepting requests,
+// actors stop (reverse start order), the workers are stopped and awaited, the store closes.
+import { Duration, Effect, Layer } from "effect"
+import type { NodeConfig } from "../../config/index.ts"
+import { AdminServer, AdminServerLive } from "../../actors/admin-api/server.ts"
+import { StoreLive, storePath } from "../../actors/store/index.ts"
+import { workerManagerActor } from "../../actors/worker-manager/index.ts"
+import { ActorSystem } from "../index.ts"
+import { LoggingLive } from "../logging.ts"
+import { ProcessMetricsLive } from "../metrics/process-metrics.ts"
+import type { RestartPolicy } from "../process/restart-policy.ts"
+import { WorkerPool, WorkerPoolLive } from "../process/worker-pool.ts"
+import { AdminBackendLive, WorkerManagerRef, type NodeIdentity } from "./admin-backend.ts"
+import { NodeRecord, NodeRecordLive } from "./node-record.ts"
+import { probeActor } from "./probe.ts"
+import { StoreMetricsLive } from "./store-metrics.ts"
+import { ApiAddressFileLive } from "./api-address-file.ts"
+
+export interface MasterNodeOptions {
+  readonly config: NodeConfig
+  readonly identity: NodeIdentity
+  readonly apiToken: string
+  /** Worker entry script (default runtime/worker.ts). */
+  readonly workerEntry?: string
+  readonly restartPolicy?: RestartPolicy
+  /** Log sink (default stderr); embedders may capture or silence logs. */
+  readonly logWrite?: (line: string) => void
+  readonly heartbeatEvery?: Duration.DurationInput
+}
+
+const MasterActorsLive = Layer.effect(
+  WorkerManagerRef,
+  Effect.gen(function* () {
+    const system = yield* ActorSystem.ActorSystem
+    yield* system.spawn(probeActor(0))
+    return yield* system.spawn(workerManagerActor)
+  }).pipe(Effect.orDie)
+)
+
+export const MasterNodeLive = (options: MasterNodeOptions) => {
+  const { config } = options
+  const logging = LoggingLive({
+    format: config.log.format,
+    level: config.log.level,
+    fields: { core: 0 },
+    ...(options.logWrite === undefined ? {} : { write: options.logWrite })
+  })
+  const store = StoreLive({ path: storePath(config.dataDir, "master") })
+  const record = Layer.mergeAll(NodeRecordLive(options.heartbeatEvery ?? "1 second"), StoreMetricsLive("5 seconds"))
+  const pool = WorkerPoolLive({
+    workers: config.workers,
+    dataDir: config.dataDir,
+    logFormat: config.log.format,
+    logLevel: config.log.level,
+    ...(options.workerEntry === undefined ? {} : { entry: options.workerEntry }),
+    ...(options.restartPolicy === undefined ? {} : { policy: options.restartPolicy })
+  })
+  const system = ActorSystem.layer({
+    rootName: "root",
+    shutdownTimeout: Duration.millis(Math.max(1000, config.shutdown.deadlineMs / 2))
+  })
+  const server = AdminServerLive(
+    { hostname: config.api.listen.host, port: config.api.listen.port },
+    { token: options.apiToken, maxBodyBytes: config.api.bodyLimitBytes, version: options.identity.version }
+  )
+  const started = Layer.effectDiscard(
+    Effect.flatMap(AdminServer, (api) =>
+      Effect.logInfo("node started").pipe(
+        Effect.annotateLogs({ api: api.url, workers: config.workers, nodeId: options.identity.nodeId })
+      )
+    )
+  )
+  return Layer.mergeAll(started, ApiAddressFileLive(config.dataDir)).pipe(
+    Layer.provideMerge(server),
+    Layer.provideMerge(AdminBackendLive(options.identity)),
+    Layer.provideMerge(MasterActorsLive),
+    Layer.provideMerge(system),
+    Layer.provideMerge(pool),
+    Layer.provideMerge(record),
+    Layer.provideMerge(store),
+    Layer.provideMerge(ProcessMetricsLive()),
+    Layer.provideMerge(Layer.scopedDiscard(Effect.addFinalizer(() => Effect.logInfo("node stopped")))),
+    Layer.provideMerge(logging)
+  )
+}
+
+export { AdminServer, NodeRecord, WorkerPool }

@@ -1,0 +1,57 @@
+// The layer graph of one data-worker process, bottom to top:
+//   logging → process metrics → store (<dataDir>/worker-<n>) → actor system "worker-<n>" with its
+//   actors → the link to the master, which announces "ready" last.
+// Shutdown runs in reverse: the link closes, actors stop, the store closes.
+import { Effect, Layer } from "effect"
+import { StoreLive, storePath } from "../../actors/store/index.ts"
+import { ActorSystem } from "../index.ts"
+import { LoggingLive } from "../logging.ts"
+import { ProcessMetricsLive } from "../metrics/process-metrics.ts"
+import type { WorkerArgs } from "../process/protocol.ts"
+import type { WorkerTransport } from "../process/transport.ts"
+import { announceReady, WorkerHostLive } from "../process/worker-host.ts"
+import { NodeRecordLive } from "./node-record.ts"
+import { PROBE_NAME, probeActor, ProbeProtocol } from "./probe.ts"
+import { StoreMetricsLive } from "./store-metrics.ts"
+import { makeWorkerEndpoint, type Exports } from "./worker-endpoint.ts"
+import type { Message, Protocol } from "../actor/protocol.ts"
+
+export const workerRootName = (core: number): string => `worker-${core}`
+
+/** Path of an actor directly under a worker's root supervisor. */
+export const workerActorPath = (core: number, name: string): string => `/${workerRootName(core)}/${name}`
+
+const ActorsLive = (core: number) =>
+  Layer.effectDiscard(
+    Effect.gen(function* () {
+      const system = yield* ActorSystem.ActorSystem
+      yield* system.spawn(probeActor(core)).pipe(Effect.orDie)
+    })
+  )
+
+export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport) => {
+  const { core } = args
+  const exports: Exports = new Map<string, Protocol<Message>>([
+    [workerActorPath(core, PROBE_NAME), ProbeProtocol as unknown as Protocol<Message>]
+  ])
+  const logging = LoggingLive({ format: args.logFormat, level: args.logLevel, fields: { core } })
+  const store = StoreLive({ path: storePath(args.dataDir, { worker: core }) })
+  const system = ActorSystem.layer({ rootName: workerRootName(core) })
+  const host = Layer.unwrapEffect(
+    Effect.map(ActorSystem.ActorSystem, (sys) =>
+      WorkerHostLive({ core, transport, endpoint: makeWorkerEndpoint(sys, exports) })
+    )
+  )
+  const ready = Layer.effectDiscard(announceReady(core))
+  return ready.pipe(
+    Layer.provideMerge(host),
+    Layer.provideMerge(ActorsLive(core)),
+    Layer.provideMerge(system),
+    Layer.provideMerge(Layer.mergeAll(NodeRecordLive(), StoreMetricsLive("5 seconds"))),
+    Layer.provideMerge(store),
+    Layer.provideMerge(ProcessMetricsLive()),
+    Layer.provideMerge(logging)
+  )
+}
+
+

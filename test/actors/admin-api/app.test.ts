@@ -1,0 +1,132 @@
+import { describe, expect, test } from "bun:test"
+import { Effect, Runtime } from "effect"
+import { makeAdminApp } from "../../../actors/admin-api/app.ts"
+import { WorkerNotFound, type AdminBackendService } from "../../../actors/admin-api/backend.ts"
+import { makeOpenApiDocument } from "../../../actors/admin-api/openapi.ts"
+import type { LogLevelName } from "../../../runtime/logging.ts"
+
+const TOKEN = "t0k3n-for-tests"
+
+const makeApp = (overrides: Partial<AdminBackendService> = {}) => {
+  const calls: Array<string> = []
+  let level: LogLevelName = "info"
+  const backend: AdminBackendService = {
+    nodeInfo: Effect.succeed({ version: "0.1.0", nodeId: "abc", uptimeMs: 5, roles: ["master"], pid: 1, config: { workers: 1 } }),
+    ready: Effect.succeed({ ready: true, reasons: [] }),
+    actors: Effect.succeed({ name: "root", children: [{ name: "store", children: [] }] }),
+    workers: Effect.succeed([{ core: 1, pid: 42, state: "running", restarts: 0, uptimeMs: 10 }]),
+    restartWorker: (core) =>
+      core === 1 ? Effect.sync(() => void calls.push(`restart ${core}`)) : Effect.fail(new WorkerNotFound({ core })),
+    setLogLevel: (l) =>
+      Effect.sync(() => {
+        level = l
+      }),
+    metrics: Effect.succeed("# HELP x_total x\n# TYPE x_total counter\nx_total 1\n"),
+    ...overrides
+  }
+  const app = makeAdminApp(backend, Runtime.defaultRuntime, { token: TOKEN, maxBodyBytes: 1024, version: "0.1.0" })
+  return { app, calls, level: () => level }
+}
+
+const auth = { authorization: `Bearer ${TOKEN}` }
+
+const expectProblem = async (res: Response, status: number) => {
+  expect(res.status).toBe(status)
+  expect(res.headers.get("content-type")).toBe("application/problem+json")
+  const body = (await res.json()) as Record<string, unknown>
+  expect(body.status).toBe(status)
+  expect(typeof body.type).toBe("string")
+  expect(typeof body.title).toBe("string")
+  expect(typeof body.detail).toBe("string")
+  return body
+}
+
+describe("admin API routes", () => {
+  test("GET routes answer with JSON from the backend", async () => {
+    const { app } = makeApp()
+    expect(await (await app.request("/health")).json()).toEqual({ status: "ok" })
+    expect(await (await app.request("/ready")).json()).toEqual({ ready: true })
+    expect(((await (await app.request("/v1/node")).json()) as { nodeId: string }).nodeId).toBe("abc")
+    expect(await (await app.request("/v1/workers")).json()).toEqual([{ core: 1, pid: 42, state: "running", restarts: 0, uptimeMs: 10 }])
+    expect(((await (await app.request("/v1/actors")).json()) as { children: Array<unknown> }).children).toHaveLength(1)
+    const metrics = await app.request("/metrics")
+    expect(metrics.headers.get("content-type")).toContain("text/plain; version=0.0.4")
+    expect(await metrics.text()).toContain("x_total 1")
+  })
+
+  test("not ready is a 503 problem", async () => {
+    const { app } = makeApp({ ready: Effect.succeed({ ready: false, reasons: ["worker 1 is restarting"] }) })
+    const body = await expectProblem(await app.request("/ready"), 503)
+    expect(body.detail).toContain("worker 1")
+  })
+
+  test("mutating routes need the bearer token", async () => {
+    const { app, calls } = makeApp()
+    await expectProblem(await app.request("/v1/workers/1/restart", { method: "POST" }), 401)
+    const wrong = await app.request("/v1/workers/1/restart", { method: "POST", headers: { authorization: "Bearer nope" } })
+    await expectProblem(wrong, 401)
+    expect(wrong.headers.get("www-authenticate")).toContain("Bearer")
+    await expectProblem(
+      await app.request("/v1/log-level", { method: "POST", body: JSON.stringify({ level: "debug" }) }),
+      401
+    )
+    expect(calls).toEqual([])
+  })
+
+  test("POST /v1/workers/{core}/restart: 202, 404 for an unknown core, 400 for a bad one", async () => {
+    const { app, calls } = makeApp()
+    const ok = await app.request("/v1/workers/1/restart", { method: "POST", headers: auth })
+    expect(ok.status).toBe(202)
+    expect(await ok.json()).toEqual({ core: 1, accepted: true })
+    expect(calls).toEqual(["restart 1"])
+    await expectProblem(await app.request("/v1/workers/9/restart", { method: "POST", headers: auth }), 404)
+    await expectProblem(await app.request("/v1/workers/abc/restart", { method: "POST", headers: auth }), 400)
+    await expectProblem(await app.request("/v1/workers/1.5/restart", { method: "POST", headers: auth }), 400)
+  })
+
+  test("POST /v1/log-level validates with Schema; malformed JSON is a 400 problem", async () => {
+    const { app, level } = makeApp()
+    const post = (body: string) =>
+      app.request("/v1/log-level", { method: "POST", body, headers: { ...auth, "content-type": "application/json" } })
+    const ok = await post(JSON.stringify({ level: "debug" }))
+    expect(ok.status).toBe(200)
+    expect(level()).toBe("debug")
+    const malformed = await expectProblem(await post("{level:"), 400)
+    expect(malformed.type).toBe("urn:quilbun:problem:invalid-json")
+    const invalid = await expectProblem(await post(JSON.stringify({ level: "loud" })), 400)
+    expect(invalid.type).toBe("urn:quilbun:problem:invalid-request")
+    expect(level()).toBe("debug")
+  })
+
+  test("bodies over the limit get 413", async () => {
+    const { app } = makeApp()
+    const big = JSON.stringify({ level: "debug", pad: "x".repeat(4000) })
+    await expectProblem(
+      await app.request("/v1/log-level", { method: "POST", body: big, headers: { ...auth, "content-type": "application/json" } }),
+      413
+    )
+  })
+
+  test("unknown routes and backend defects are problems", async () => {
+    const { app } = makeApp({ workers: Effect.die(new Error("boom")) })
+    await expectProblem(await app.request("/nope"), 404)
+    await expectProblem(await app.request("/v1/workers"), 500)
+  })
+
+  test("the OpenAPI document describes exactly the served routes", async () => {
+    const { app } = makeApp()
+    const doc = (await (await app.request("/openapi.json")).json()) as ReturnType<typeof makeOpenApiDocument>
+    expect(doc.openapi).toBe("3.1.0")
+    const documented = Object.entries(doc.paths)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`))
+      .sort()
+    const served = app.routes
+      .filter((r) => r.method !== "ALL")
+      .map((r) => `${r.method} ${r.path}`)
+      .sort()
+    expect(documented).toEqual(served)
+    // Mutating operations declare the bearer scheme.
+    expect(doc.paths["/v1/log-level"].post.security).toEqual([{ bearerAuth: [] }])
+    expect(doc.components.schemas.Worker).toMatchObject({ type: "object" })
+  })
+})

@@ -1,0 +1,53 @@
+// `bun run cli node info|workers|actors` against an embedded node's admin API.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { join } from "node:path"
+import { startNode, type StartedNode } from "quilbun/embed"
+import { repoRoot } from "./node-process.ts"
+
+const cli = join(repoRoot, "runtime/cli/main.ts")
+const run = async (...args: Array<string>) => {
+  const p = Bun.spawn([process.execPath, cli, "node", ...args], { stdout: "pipe", stderr: "pipe", cwd: repoRoot })
+  const [code, out, err] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()])
+  return { code, out, err }
+}
+
+let node: StartedNode
+beforeAll(async () => {
+  node = await startNode({ workers: 1 })
+}, 20_000)
+afterAll(async () => {
+  await node.stop()
+})
+
+describe("cli node", () => {
+  test("workers --json via the data dir's admin-api.url; human table", async () => {
+    const json = await run("workers", "--json", "--data-dir", node.dataDir)
+    expect(json.code).toBe(0)
+    const rows = JSON.parse(json.out) as Array<{ core: number; state: string }>
+    expect(rows).toMatchObject([{ core: 1, state: "running" }])
+    const table = await run("workers", "--api", node.url)
+    expect(table.code).toBe(0)
+    expect(table.out.split("\n")[0]).toMatch(/^CORE\s+PID\s+STATE\s+RESTARTS\s+UPTIME/)
+    expect(table.out).toMatch(/\n1\s+\d+\s+running\s+0\s+/)
+  }, 15_000)
+
+  test("info and actors (human)", async () => {
+    const info = await run("info", "--api", node.url)
+    expect(info.code).toBe(0)
+    expect(info.out).toContain(`node id:  ${node.nodeId}`)
+    const actors = await run("actors", "--api", node.url)
+    expect(actors.code).toBe(0)
+    expect(actors.out.split("\n")[0]).toStartWith("root (supervisor, running")
+    expect(actors.out).toContain("worker-manager (actor")
+    expect(actors.out).toContain("probe (actor")
+    expect(actors.out).toContain("worker-1 (process, running, pid=")
+  }, 15_000)
+
+  test("bad arguments exit 2; unreachable node exits 1", async () => {
+    expect((await run("bogus")).code).toBe(2)
+    expect((await run("workers", "--api", "not-a-url")).code).toBe(2)
+    const down = await run("workers", "--api", "http://127.0.0.1:1")
+    expect(down.code).toBe(1)
+    expect(down.err).toContain("cannot reach")
+  }, 15_000)
+})

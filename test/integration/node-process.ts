@@ -1,0 +1,78 @@
+// Helpers for tests that run the real `bun runtime/main.ts` process.
+import type { Subprocess } from "bun"
+import { join } from "node:path"
+
+export const repoRoot = join(import.meta.dir, "../..")
+export const mainEntry = join(repoRoot, "runtime/main.ts")
+
+/** A port that was free a moment ago (bind 0, read it back, release). */
+export const freePort = (): number => {
+  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() })
+  const port = server.port ?? 0
+  void server.stop(true)
+  return port
+}
+
+export interface RunningNode {
+  readonly proc: Subprocess<"ignore", "pipe", "pipe">
+  readonly url: string
+  readonly output: () => string
+}
+
+export const spawnNode = (dataDir: string, port: number, extra: ReadonlyArray<string> = []): RunningNode => {
+  const proc = Bun.spawn({
+    cmd: [process.execPath, mainEntry, "--data-dir", dataDir, "--api-listen", `127.0.0.1:${port}`, "--workers", "2", "--log-format", "json", ...extra],
+    cwd: repoRoot,
+    env: { ...process.env, QUILBUN_LOG_LEVEL: "info" },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe"
+  })
+  let text = ""
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder()
+    for await (const chunk of stream) text += decoder.decode(chunk)
+  }
+  void drain(proc.stdout)
+  void drain(proc.stderr)
+  return { proc, url: `http://127.0.0.1:${port}`, output: () => text }
+}
+
+/** Polls `check` until it returns a value (not undefined) or the deadline passes. */
+export const pollUntil = async <A>(what: string, ms: number, check: () => Promise<A | undefined> | A | undefined): Promise<A> => {
+  const deadline = Date.now() + ms
+  let lastError: unknown
+  while (Date.now() < deadline) {
+    try {
+      const value = await check()
+      if (value !== undefined) return value
+    } catch (e) {
+      lastError = e
+    }
+    await Bun.sleep(50)
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}${lastError === undefined ? "" : `: ${String(lastError)}`}`)
+}
+
+export const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export interface WorkerRow {
+  readonly core: number
+  readonly pid: number | null
+  readonly state: string
+  readonly restarts: number
+  readonly uptimeMs: number
+}
+
+export const getJson = async <A>(url: string): Promise<A> => {
+  const res = await fetch(url)
+  if (!res.ok) throw new Error(`${url}: ${res.status}`)
+  return (await res.json()) as A
+}

@@ -1,0 +1,102 @@
+// Remote refs over an in-memory link to a worker host: replies, declared failures and kernel
+// errors arrive typed; a dying link fails the in-flight ask instead of hanging it.
+import { describe, expect, test } from "bun:test"
+import { Effect, Either, Layer } from "effect"
+import { ActorSystem } from "../../../runtime/index.ts"
+import { LoggingLive } from "../../../runtime/logging.ts"
+import { Echo, ProbeProtocol, probeActor, Refuse, Where, Count } from "../../../runtime/node/probe.ts"
+import { makeWorkerEndpoint } from "../../../runtime/node/worker-endpoint.ts"
+import { makeMemoryTransportPair } from "../../../runtime/process/memory-transport.ts"
+import { makeRemoteRef } from "../../../runtime/process/remote-ref.ts"
+import { makeRpcPeer } from "../../../runtime/process/rpc.ts"
+import { WorkerHostLive } from "../../../runtime/process/worker-host.ts"
+import type { Message, Protocol as ProtocolT } from "../../../runtime/actor/protocol.ts"
+import { Actor, Protocol } from "../../../runtime/index.ts"
+import { Option, Schema } from "effect"
+
+// A protocol whose messages and replies need real Schema encoding (Date ↔ string, Option).
+class Stamp extends Schema.TaggedRequest<Stamp>()("Stamp", {
+  payload: { at: Schema.Date },
+  success: Schema.Option(Schema.Number),
+  failure: Schema.Never
+}) {}
+const StampProtocol = Protocol.make("Stamp", Stamp)
+const stampActor = Actor.make("stamp", StampProtocol, {
+  init: Effect.succeed(null),
+  handlers: { Stamp: (s, m) => Effect.succeed([s, m.at.getTime() > 0 ? Option.some(m.at.getTime()) : Option.none()] as const) }
+})
+
+const setup = Effect.gen(function* () {
+  const link = makeMemoryTransportPair()
+  const system = yield* ActorSystem.ActorSystem
+  yield* system.spawn(probeActor(7))
+  yield* system.spawn(stampActor)
+  const exports = new Map<string, ProtocolT<Message>>([
+    ["/root/probe", ProbeProtocol as unknown as ProtocolT<Message>],
+    ["/root/stamp", StampProtocol as unknown as ProtocolT<Message>]
+  ])
+  yield* Layer.build(WorkerHostLive({ core: 7, transport: link.b, endpoint: makeWorkerEndpoint(system, exports) }))
+  const master = yield* makeRpcPeer(link.a, { core: 7, handlers: {} })
+  const slot = { core: 7, call: master.call }
+  return {
+    link,
+    probe: makeRemoteRef(slot, "/root/probe", ProbeProtocol),
+    hidden: makeRemoteRef(slot, "/root/hidden", ProbeProtocol),
+    stamp: makeRemoteRef(slot, "/root/stamp", StampProtocol)
+  }
+})
+
+const run = <A>(body: (env: Effect.Effect.Success<typeof setup>) => Effect.Effect<A, unknown>) =>
+  Effect.runPromise(
+    Effect.scoped(Effect.flatMap(setup, body)).pipe(
+      Effect.provide(Layer.merge(ActorSystem.layer(), LoggingLive({ format: "json", level: "none" })))
+    )
+  )
+
+describe("remote actor refs", () => {
+  test("ask, tell and declared failures behave as with a local ref", async () => {
+    await run(({ probe }) =>
+      Effect.gen(function* () {
+        expect(yield* probe.ask(new Echo({ value: { n: 1n, bytes: new Uint8Array([5]) } }))).toEqual({ n: 1n, bytes: new Uint8Array([5]) })
+        yield* probe.tell(new Count())
+        yield* probe.tell(new Count())
+        const where = yield* probe.ask(new Where(), "2 seconds")
+        expect(where).toEqual({ pid: process.pid, core: 7, counted: 2 })
+        const refused = yield* Effect.either(probe.ask(new Refuse({ reason: "nope" })))
+        expect(Either.isLeft(refused) ? refused.left : undefined).toMatchObject({ _tag: "ProbeRefused", reason: "nope" })
+      })
+    )
+  })
+
+  test("messages and replies that need Schema encoding take the full codec path", async () => {
+    await run(({ stamp }) =>
+      Effect.gen(function* () {
+        expect(yield* stamp.ask(new Stamp({ at: new Date(1234) }))).toEqual(Option.some(1234))
+        expect(yield* stamp.ask(new Stamp({ at: new Date(0) }))).toEqual(Option.none())
+      })
+    )
+  })
+
+  test("an actor that is not exported is unreachable (typed, no hang)", async () => {
+    await run(({ hidden }) =>
+      Effect.gen(function* () {
+        const result = yield* Effect.either(hidden.ask(new Where(), "2 seconds"))
+        expect(Either.isLeft(result) ? result.left._tag : "").toBe("ActorUnreachable")
+        expect(Either.isLeft(result) && result.left._tag === "ActorUnreachable" ? result.left.reason : "").toContain("ActorNotFound")
+      })
+    )
+  })
+
+  test("a link that dies during an ask fails it with ActorUnreachable naming WorkerCrashed", async () => {
+    await run(({ probe, link }) =>
+      Effect.gen(function* () {
+        // Sever while the request is on its way.
+        const pending = yield* Effect.fork(Effect.either(probe.ask(new Where())))
+        link.sever({ exitCode: null, signal: "SIGKILL" })
+        const result = yield* pending.await.pipe(Effect.flatten)
+        expect(Either.isLeft(result) ? result.left : undefined).toMatchObject({ _tag: "ActorUnreachable", path: "/root/probe" })
+        expect(Either.isLeft(result) && result.left._tag === "ActorUnreachable" ? result.left.reason : "").toContain("WorkerCrashed")
+      })
+    )
+  })
+})

@@ -1,0 +1,90 @@
+import { describe, expect, test } from "bun:test"
+import { Effect } from "effect"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { workerArgv, WorkerTag } from "../../../runtime/process/protocol.ts"
+import { makeWorkerSlot, type WorkerInfo } from "../../../runtime/process/worker-slot.ts"
+import { LoggingLive } from "../../../runtime/logging.ts"
+
+const entry = join(import.meta.dir, "../../../runtime/worker.ts")
+
+const withSlot = <A>(
+  policy: { maxRestarts: number },
+  body: (slot: Effect.Effect.Success<ReturnType<typeof makeWorkerSlot>>) => Effect.Effect<A, unknown>
+) => {
+  const dataDir = mkdtempSync(join(tmpdir(), "quilbun-slot-"))
+  return Effect.runPromise(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const slot = yield* makeWorkerSlot({
+          core: 1,
+          process: {
+            core: 1,
+            entry,
+            args: workerArgv({ core: 1, dataDir, logFormat: "json", logLevel: "warning" })
+          },
+          policy: { backoffBase: "10 millis", backoffCap: "100 millis", maxRestarts: policy.maxRestarts, window: "30 seconds" }
+        })
+        return yield* body(slot)
+      })
+    ).pipe(Effect.provide(LoggingLive({ format: "json", level: "none" })), Effect.ensuring(Effect.sync(() => rmSync(dataDir, { recursive: true, force: true }))))
+  )
+}
+
+const pollInfo = (slot: { info: Effect.Effect<WorkerInfo> }, ok: (i: WorkerInfo) => boolean, ms = 5000) =>
+  Effect.gen(function* () {
+    const deadline = Date.now() + ms
+    while (true) {
+      const info = yield* slot.info
+      if (ok(info)) return info
+      if (Date.now() > deadline) return yield* Effect.fail(new Error(`timeout, last ${JSON.stringify(info)}`))
+      yield* Effect.sleep("20 millis")
+    }
+  })
+
+describe("worker slot", () => {
+  test("runs a worker, answers calls, restarts after kill -9", async () => {
+    await withSlot({ maxRestarts: 5 }, (slot) =>
+      Effect.gen(function* () {
+        const echo = yield* slot.call(WorkerTag.ping, { n: 7, bytes: new Uint8Array([1, 2, 3]) })
+        expect(echo).toEqual({ n: 7, bytes: new Uint8Array([1, 2, 3]) })
+        const first = yield* pollInfo(slot, (i) => i.state === "running")
+        expect(first.restarts).toBe(0)
+        expect(first.pid).toBeGreaterThan(0)
+        process.kill(first.pid ?? 0, "SIGKILL")
+        const second = yield* pollInfo(slot, (i) => i.state === "running" && i.pid !== first.pid)
+        expect(second.restarts).toBe(1)
+        expect(second.lastExit?.signal).toBe("SIGKILL")
+        expect(yield* slot.call(WorkerTag.ping, 1)).toBe(1)
+      })
+    )
+  }, 15000)
+
+  test("gives up after the restart intensity and revives on restart", async () => {
+    await withSlot({ maxRestarts: 1 }, (slot) =>
+      Effect.gen(function* () {
+        const a = yield* pollInfo(slot, (i) => i.state === "running")
+        process.kill(a.pid ?? 0, "SIGKILL")
+        const b = yield* pollInfo(slot, (i) => i.state === "running" && i.pid !== a.pid)
+        process.kill(b.pid ?? 0, "SIGKILL")
+        yield* pollInfo(slot, (i) => i.state === "failed")
+        yield* slot.restart
+        const c = yield* pollInfo(slot, (i) => i.state === "running")
+        expect(c.restarts).toBe(2)
+      })
+    )
+  }, 20000)
+
+  test("manual restart replaces the process", async () => {
+    await withSlot({ maxRestarts: 5 }, (slot) =>
+      Effect.gen(function* () {
+        const a = yield* pollInfo(slot, (i) => i.state === "running")
+        yield* slot.restart
+        const b = yield* pollInfo(slot, (i) => i.state === "running" && i.pid !== a.pid)
+        expect(b.restarts).toBe(1)
+        expect(b.lastExit?.exitCode).toBe(0)
+      })
+    )
+  }, 15000)
+})
