@@ -5,5 +5,7 @@ export const Status = {
   Encoding: -2,
   Invalid: -3,
   Internal: -4,
+  /** A long computation stopped by its cancel call (quil_vdf_cancel). */
+  Cancelled: -5,
 } as const
 export type StatusCode = (typeof Status)[keyof typeof Status]

@@ -4,3 +4,5 @@ pub const ERR_LENGTH: i32 = -1;
 pub const ERR_ENCODING: i32 = -2;
 pub const ERR_INVALID: i32 = -3;
 pub const ERR_INTERNAL: i32 = -4;
+/// A long computation stopped because its id was cancelled (quil_vdf_cancel).
+pub const ERR_CANCELLED: i32 = -5;

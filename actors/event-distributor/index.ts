@@ -1,0 +1,47 @@
+// The event distributor: ordered control events (consensus.md §7) with typed, bounded subscriptions.
+import { Effect, type Scope } from "effect"
+import type { ActorRef, AskError } from "../../runtime/index.ts"
+import type { ControlEvent, ControlEventTag } from "./control-event.ts"
+import { Publish, PublishAll, Subscribe, Unsubscribe, type EventDistributorMessage, type SubscriberExists } from "./protocol.ts"
+import { toSubscription, type OverflowPolicy, type Subscription } from "./subscription.ts"
+
+export * from "./control-event.ts"
+export * from "./protocol.ts"
+export * from "./subscription.ts"
+export { eventDistributorActor, EVENT_DISTRIBUTOR_NAME } from "./event-distributor.ts"
+
+export type EventDistributorRef = ActorRef<EventDistributorMessage>
+
+export interface SubscribeParams<T extends ControlEventTag> {
+  readonly id: string
+  readonly types?: ReadonlyArray<T>
+  readonly capacity?: number
+  readonly overflow?: OverflowPolicy
+}
+
+/**
+ * Subscribe for the lifetime of the current Scope (unsubscribed when it closes). With `types`, the
+ * subscription is typed to those events.
+ */
+export const subscribe = <T extends ControlEventTag = ControlEventTag>(
+  distributor: EventDistributorRef,
+  params: SubscribeParams<T>,
+): Effect.Effect<Subscription<Extract<ControlEvent, { readonly _tag: T }>>, SubscriberExists | AskError, Scope.Scope> =>
+  Effect.acquireRelease(
+    distributor.ask(
+      new Subscribe({
+        id: params.id,
+        ...(params.types === undefined ? {} : { types: params.types }),
+        ...(params.capacity === undefined ? {} : { capacity: params.capacity }),
+        ...(params.overflow === undefined ? {} : { overflow: params.overflow }),
+      }),
+    ),
+    () => distributor.tell(new Unsubscribe({ id: params.id })).pipe(Effect.ignore),
+  ).pipe(Effect.map((channel) => toSubscription<Extract<ControlEvent, { readonly _tag: T }>>(channel)))
+
+/** Publish one event (fire and forget; waits only if the distributor's mailbox is full). */
+export const publish = (distributor: EventDistributorRef, event: ControlEvent) => distributor.tell(new Publish({ event }))
+
+/** Publish events back to back, with nothing from other publishers in between. */
+export const publishAll = (distributor: EventDistributorRef, events: ReadonlyArray<ControlEvent>) =>
+  events.length === 0 ? Effect.void : distributor.tell(new PublishAll({ events }))

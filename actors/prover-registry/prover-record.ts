@@ -1,0 +1,32 @@
+// A prover as the registry keeps it (consensus.md §8.1–8.2): key, status, seniority and allocations.
+// Stored as CBOR through this schema in the registry bucket; big integers are encoded as strings so
+// any CBOR reader gets them back exactly.
+import { Schema } from "effect"
+
+/** The registry enum of §8.1 (the wire status bytes are mapped onto it by the execution layer). */
+export const ProverStatus = Schema.Literal("Joining", "Active", "Paused", "Leaving", "Rejected", "Kicked")
+export type ProverStatus = typeof ProverStatus.Type
+
+export const Allocation = Schema.Struct({
+  /** ConfirmationFilter: empty for the global committee, else the shard address (32–64 bytes). */
+  filter: Schema.Uint8ArrayFromSelf,
+  status: ProverStatus,
+  joinFrameNumber: Schema.BigInt,
+})
+export type Allocation = typeof Allocation.Type
+
+export const ProverRecord = Schema.Struct({
+  /** poseidon(publicKey), 32 bytes. */
+  address: Schema.Uint8ArrayFromSelf,
+  publicKey: Schema.Uint8ArrayFromSelf,
+  status: ProverStatus,
+  seniority: Schema.BigInt,
+  kickFrameNumber: Schema.BigInt,
+  allocations: Schema.Array(Allocation),
+})
+export type ProverRecord = typeof ProverRecord.Type
+
+/** `GetActiveProvers(filter)`: the prover has an Active allocation whose confirmation filter is `filter`. */
+export const isActiveFor = (record: ProverRecord, filter: Uint8Array): boolean =>
+  record.status === "Active" &&
+  record.allocations.some((a) => a.status === "Active" && a.filter.length === filter.length && a.filter.every((b, i) => b === filter[i]))

@@ -1,0 +1,45 @@
+/**
+ * Pure consensus foundation: canonical codecs, frame types, VDF challenges, difficulty, committee and
+ * ring logic, frame / vote / certificate / proposal validation, fork-choice scoring, the pacemaker's
+ * timeout back-off and frame production. No actors, no I/O; crypto arrives through `services.ts`.
+ *
+ * Not re-exported (import them directly): `reference-ts-vdf.ts` (FrameVdf over the TS reference VDF)
+ * and `testing/*` (insecure stand-ins for tests).
+ */
+export * from "./canonical/decode-error.ts"
+export { CanonicalReader, decodeWhole } from "./canonical/reader.ts"
+export { TypePrefix, type TypePrefixName } from "./canonical/type-prefix.ts"
+export { CanonicalWriter, concatBytes, u64BigEndian } from "./canonical/writer.ts"
+export * from "./certificate-rejection.ts"
+export * from "./certificate-validation.ts"
+export * from "./difficulty.ts"
+export * from "./fork-choice.ts"
+export * from "./frame-id.ts"
+export * from "./frame-production.ts"
+export * from "./frame-rejection.ts"
+export * from "./frame-validation.ts"
+export * from "./messages/app-frame-header.ts"
+export * from "./messages/app-shard-frame.ts"
+export { bytesEqual, compareBytes } from "./messages/fields.ts"
+export * from "./messages/global-frame.ts"
+export * from "./messages/global-frame-header.ts"
+export * from "./messages/proposal-vote.ts"
+export * from "./messages/proposals.ts"
+export * from "./messages/prover-liveness-check.ts"
+export * from "./messages/quorum-certificate.ts"
+export * from "./messages/signatures.ts"
+export * from "./messages/timeout-certificate.ts"
+export * from "./messages/timeout-state.ts"
+export * from "./poseidon.ts"
+export * from "./proposal-validation.ts"
+export * from "./prover-ring.ts"
+export * from "./rank-tracker.ts"
+export * from "./ring-order.ts"
+export * from "./safety-rules.ts"
+export * from "./selector.ts"
+export * from "./services.ts"
+export * from "./signed-messages.ts"
+export * from "./signer-bitmask.ts"
+export * from "./timeout-controller.ts"
+export * from "./vdf-challenge.ts"
+export * from "./poseidon-live.ts"

@@ -1,0 +1,17 @@
+import { describe, expect, test } from "bun:test"
+import { PoseidonLive } from "../../../runtime/consensus/poseidon-live.ts"
+import { Poseidon } from "../../../runtime/consensus/services.ts"
+import { Effect } from "effect"
+import vectors from "../../../../shared/crypto-vectors/poseidon_iden3.json"
+import { toHex } from "./support/hex.ts"
+
+describe("Poseidon service (crates/ts/poseidon.ts)", () => {
+  test("reproduces every poseidon_iden3.json vector (ff*32 ‖ ascii type name)", () => {
+    const poseidon = Effect.runSync(Poseidon.pipe(Effect.provide(PoseidonLive)))
+    for (const v of vectors.vectors) {
+      const name = /ascii\('(.*)'\)/.exec(v.msg_hex)?.[1] ?? ""
+      const msg = new Uint8Array([...new Uint8Array(32).fill(0xff), ...new TextEncoder().encode(name)])
+      expect(toHex(poseidon(msg))).toBe(v.hash)
+    }
+  })
+})
