@@ -1,5 +1,6 @@
 // Value codecs: CBOR (cbor-x, `useRecords: false` so any CBOR reader can read the bytes), CBOR
 // through an Effect Schema (typed, validated on read), or raw bytes.
+import "./cbor-native-off.ts"
 import { Encoder } from "cbor-x"
 import { Schema } from "effect"
 

@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import "../../actors/store/cbor-native-off.ts"
 import { Encoder } from "cbor-x"
 import { Effect } from "effect"
 import { open } from "lmdb"
