@@ -7,5 +7,7 @@ export const Status = {
   Internal: -4,
   /** A long computation stopped by its cancel call (quil_vdf_cancel). */
   Cancelled: -5,
+  /** A point that is the identity or outside the prime-order subgroup, or a zero secret key. */
+  Subgroup: -6,
 } as const
 export type StatusCode = (typeof Status)[keyof typeof Status]

@@ -1,6 +1,7 @@
 //! The one cdylib loaded by bun:ffi. Plain C ABI: (ptr, len) inputs (null accepted when len == 0),
 //! caller-allocated fixed-size outputs, i32 status (0 = ok, negative = error code, see status.rs).
 pub mod bls;
+pub mod buffers;
 pub mod status;
 pub mod vdf;
 

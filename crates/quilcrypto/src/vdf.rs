@@ -2,6 +2,7 @@
 //! Inputs are (ptr, len) pairs (null accepted when len == 0); outputs are caller-allocated
 //! buffers of the exact documented size; every function returns an i32 status (status.rs).
 //! Multi-proof id lists are packed as repeated `u32_be(len) ‖ id`.
+use crate::buffers::{input, output};
 use crate::status::{ERR_CANCELLED, ERR_ENCODING, ERR_INVALID, ERR_LENGTH, OK};
 use quil_vdf::discriminant::create_discriminant;
 use quil_vdf::form::{decode_int, encode_int, Ctx, Form, Group, FORM_BYTES};
@@ -16,24 +17,6 @@ const MAX_WIDTH: usize = 1024;
 /// itself sends a ‖ b at 129 bytes each). c of a reduced 2048-bit form needs up to 257 bytes.
 fn full_form_width(len: usize) -> Option<usize> {
     (len.is_multiple_of(3) && len > 0 && len / 3 <= MAX_WIDTH).then_some(len / 3)
-}
-
-unsafe fn input<'a>(ptr: *const u8, len: usize) -> Option<&'a [u8]> {
-    if len == 0 {
-        Some(&[])
-    } else if ptr.is_null() {
-        None
-    } else {
-        Some(std::slice::from_raw_parts(ptr, len))
-    }
-}
-
-unsafe fn output<'a>(ptr: *mut u8, len: usize, want: usize) -> Option<&'a mut [u8]> {
-    if ptr.is_null() || len != want {
-        None
-    } else {
-        Some(std::slice::from_raw_parts_mut(ptr, len))
-    }
 }
 
 fn status_of(e: VdfError) -> i32 {

@@ -1,0 +1,304 @@
+//! KZG commitments on the Quilibrium "optimized ceremony" SRS (embedded, as in the reference):
+//! data is split into 64-byte big-endian scalars in evaluation form over the roots of unity of
+//! the chosen domain (16..256); commitments use the Lagrange basis `G1FFT{n}`, proofs the
+//! monomial powers; multiproofs use SHA3-512 Fiat-Shamir.
+use crate::field::Field;
+use crate::groups::*;
+use crate::msm::msm;
+use crate::mont::Fr;
+use crate::pairing::pairing_product_is_one;
+use sha3::{Digest, Sha3_512};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+pub const BYTES_PER_SCALAR: usize = 64;
+pub const POLY_SIZES: [u64; 5] = [16, 32, 64, 128, 256];
+
+static SRS_JSON: &str = include_str!("../srs/bls48581_optimized_ceremony.json");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KzgError {
+    /// Unsupported poly size, data too long, index out of range, list size mismatch.
+    Length,
+    /// A commitment or proof did not decode as a curve point.
+    Encoding,
+}
+
+/// The hex strings of the JSON array stored under `"key"`.
+fn json_hex_array(key: &str) -> Vec<&'static str> {
+    let pat = format!("\"{}\"", key);
+    let at = SRS_JSON.find(&pat).unwrap_or_else(|| panic!("SRS key {key}")) + pat.len();
+    let open = at + SRS_JSON[at..].find('[').expect("array");
+    let close = open + SRS_JSON[open..].find(']').expect("array end");
+    SRS_JSON[open + 1..close]
+        .split(',')
+        .map(|s| s.trim().trim_matches('"'))
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn json_hex_value(key: &str) -> &'static str {
+    let pat = format!("\"{}\"", key);
+    let at = SRS_JSON.find(&pat).unwrap_or_else(|| panic!("SRS key {key}")) + pat.len();
+    let q1 = at + SRS_JSON[at..].find('"').unwrap() + 1;
+    let q2 = q1 + SRS_JSON[q1..].find('"').unwrap();
+    &SRS_JSON[q1..q2]
+}
+
+fn decode_g1_hex(h: &str) -> G1 {
+    g1_from_bytes(&hex_decode(h).expect("hex")).expect("SRS G1 point")
+}
+
+fn g1_powers() -> &'static [G1] {
+    static P: OnceLock<Vec<G1>> = OnceLock::new();
+    P.get_or_init(|| json_hex_array("G1Powers").into_iter().map(decode_g1_hex).collect())
+}
+
+/// tau * G2 (entry 1 of the G2 powers).
+fn g2_tau() -> &'static G2 {
+    static T: OnceLock<G2> = OnceLock::new();
+    T.get_or_init(|| {
+        let h = json_hex_array("G2Powers")[1];
+        g2_from_bytes(&hex_decode(h).unwrap()).expect("SRS G2 point")
+    })
+}
+
+struct Domain {
+    lagrange: Vec<G1>,
+    /// omega^i for i = 0..=n
+    roots: Vec<Fr>,
+}
+
+fn domain(n: u64) -> Result<&'static Domain, KzgError> {
+    static D: OnceLock<HashMap<u64, OnceLock<Domain>>> = OnceLock::new();
+    let map = D.get_or_init(|| POLY_SIZES.iter().map(|&n| (n, OnceLock::new())).collect());
+    let cell = map.get(&n).ok_or(KzgError::Length)?;
+    Ok(cell.get_or_init(|| Domain {
+        lagrange: json_hex_array(&format!("G1FFT{n}")).into_iter().map(decode_g1_hex).collect(),
+        roots: json_hex_array(&format!("rootsOfUnity{n}"))
+            .into_iter()
+            .map(|h| Fr::from_be_bytes_reduce(&hex_decode(h).unwrap()))
+            .collect(),
+    }))
+}
+
+/// The domain generator as stored in `rootOfUnity{n}` (for tests).
+pub fn root_of_unity(n: u64) -> Option<Fr> {
+    if !POLY_SIZES.contains(&n) {
+        return None;
+    }
+    Some(Fr::from_be_bytes_reduce(&hex_decode(json_hex_value(&format!("rootOfUnity{n}"))).unwrap()))
+}
+
+/// 64-byte big-endian chunks; a shorter final chunk is read as a big-endian integer.
+fn bytes_to_scalars(data: &[u8]) -> Vec<Fr> {
+    data.chunks(BYTES_PER_SCALAR).map(Fr::from_be_bytes_reduce).collect()
+}
+
+fn evaluations(data: &[u8], n: u64) -> Result<Vec<Fr>, KzgError> {
+    if data.len() as u64 > n * BYTES_PER_SCALAR as u64 {
+        return Err(KzgError::Length);
+    }
+    let mut e = bytes_to_scalars(data);
+    e.resize(n as usize, Fr::zero());
+    Ok(e)
+}
+
+fn to_scalars(v: &[Fr]) -> Vec<[u64; 10]> {
+    v.iter().map(|x| x.to_limbs()).collect()
+}
+
+/// Coefficients from evaluations over omega^i (inverse DFT, radix-2).
+fn inverse_fft(evals: &[Fr], roots: &[Fr]) -> Vec<Fr> {
+    let n = evals.len();
+    let log_n = n.trailing_zeros();
+    let mut a: Vec<Fr> = (0..n).map(|i| evals[i.reverse_bits() >> (usize::BITS - log_n)]).collect();
+    let mut len = 2;
+    while len <= n {
+        let half = len / 2;
+        let step = n / len;
+        for start in (0..n).step_by(len) {
+            for k in 0..half {
+                // omega^-(k*step) = omega^(n - k*step)
+                let w = roots[(n - k * step) % n];
+                let u = a[start + k];
+                let t = a[start + k + half].mul(&w);
+                a[start + k] = u.add(&t);
+                a[start + k + half] = u.sub(&t);
+            }
+        }
+        len <<= 1;
+    }
+    let n_inv = Fr::from_u64(n as u64).inv();
+    a.iter().map(|x| x.mul(&n_inv)).collect()
+}
+
+/// Quotient of f(X) by (X - z) (the remainder f(z) is dropped).
+fn div_by_linear(coeffs: &[Fr], z: &Fr) -> Vec<Fr> {
+    let n = coeffs.len();
+    let mut q = vec![Fr::zero(); n - 1];
+    let mut acc = Fr::zero();
+    for i in (1..n).rev() {
+        acc = coeffs[i].add(&acc.mul(z));
+        q[i - 1] = acc;
+    }
+    q
+}
+
+pub fn commit_raw(data: &[u8], poly_size: u64) -> Result<[u8; G1_BYTES], KzgError> {
+    let d = domain(poly_size)?;
+    let e = evaluations(data, poly_size)?;
+    Ok(g1_to_bytes(&msm(&d.lagrange, &to_scalars(&e))))
+}
+
+pub fn prove_raw(data: &[u8], index: u64, poly_size: u64) -> Result<[u8; G1_BYTES], KzgError> {
+    let d = domain(poly_size)?;
+    if index >= poly_size {
+        return Err(KzgError::Length);
+    }
+    let e = evaluations(data, poly_size)?;
+    let c = inverse_fft(&e, &d.roots);
+    let q = div_by_linear(&c, &d.roots[index as usize]);
+    Ok(g1_to_bytes(&msm(&g1_powers()[..q.len()], &to_scalars(&q))))
+}
+
+/// e(proof, tau G2 - z G2) * e(G2, -(C - y G1)) = 1.
+fn verify_opening(commit: &G1, z: &Fr, y: &Fr, proof: &G1) -> bool {
+    let g2 = g2_generator();
+    let xz = g2_tau().add(&g2.mul_limbs(&z.to_limbs()).neg());
+    let cy = commit.add(&g1_generator().mul_limbs(&y.to_limbs()).neg()).neg();
+    pairing_product_is_one(&[(*proof, xz), (cy, g2)])
+}
+
+/// `data` is the claimed evaluation (one 64-byte chunk, any length read as big-endian).
+pub fn verify_raw(data: &[u8], commit: &[u8], index: u64, proof: &[u8], poly_size: u64) -> Result<bool, KzgError> {
+    let d = domain(poly_size)?;
+    if index >= poly_size {
+        return Err(KzgError::Length);
+    }
+    let c = g1_from_bytes(commit).ok_or(KzgError::Encoding)?;
+    let p = g1_from_bytes(proof).ok_or(KzgError::Encoding)?;
+    let g = g1_generator();
+    if c.is_identity() || c.equals(&g) || p.is_identity() || p.equals(&g) {
+        return Ok(false);
+    }
+    let y = Fr::from_be_bytes_reduce(data);
+    Ok(verify_opening(&c, &d.roots[index as usize], &y, &p))
+}
+
+/// SHA3-512 digest as an integer mod r.
+fn hash_to_scalar(payload: &[u8]) -> Fr {
+    Fr::from_be_bytes_reduce(&Sha3_512::digest(payload))
+}
+
+pub struct Multiproof {
+    pub d: [u8; G1_BYTES],
+    pub proof: [u8; G1_BYTES],
+}
+
+fn scalar_bytes(x: &Fr) -> [u8; 73] {
+    x.to_be_bytes()
+}
+
+pub fn prove_multiple(commitments: &[&[u8]], polys: &[&[u8]], indices: &[u64], poly_size: u64) -> Result<Multiproof, KzgError> {
+    let d = domain(poly_size)?;
+    let m = polys.len();
+    if m == 0 || commitments.len() != m || indices.len() != m || indices.iter().any(|&i| i >= poly_size) {
+        return Err(KzgError::Length);
+    }
+    let n = poly_size as usize;
+    let mut fs = Vec::new();
+    for c in commitments {
+        let p = g1_from_bytes(c).ok_or(KzgError::Encoding)?;
+        fs.extend_from_slice(&g1_to_bytes(&p));
+    }
+    let mut evals = Vec::with_capacity(m);
+    for (blob, &idx) in polys.iter().zip(indices) {
+        let e = evaluations(blob, poly_size)?;
+        fs.extend_from_slice(&scalar_bytes(&e[idx as usize]));
+        evals.push(e);
+    }
+    for &idx in indices {
+        fs.extend_from_slice(&idx.to_le_bytes());
+    }
+    let rho = hash_to_scalar(&fs);
+    // Q(X) = sum rho^i (f_i(X) - y_i)/(X - z_i), committed with one zero coefficient appended.
+    let mut coeffs = Vec::with_capacity(m);
+    let mut qx = vec![Fr::zero(); n];
+    let mut pow = Fr::one();
+    for (e, &idx) in evals.iter().zip(indices) {
+        let c = inverse_fft(e, &d.roots);
+        let q = div_by_linear(&c, &d.roots[idx as usize]);
+        for (dst, qi) in qx.iter_mut().zip(q.iter()) {
+            *dst = dst.add(&qi.mul(&pow));
+        }
+        coeffs.push(c);
+        pow = pow.mul(&rho);
+    }
+    let c_q = g1_to_bytes(&msm(&g1_powers()[..n], &to_scalars(&qx)));
+    let t = hash_to_scalar(&c_q);
+    // h(X) = sum rho^i f_i(X)/(t - z_i); proof opens h - Q at t.
+    let mut hx = vec![Fr::zero(); n];
+    let mut pow = Fr::one();
+    for (c, &idx) in coeffs.iter().zip(indices) {
+        let den = t.sub(&d.roots[idx as usize]).inv().mul(&pow);
+        for (dst, ci) in hx.iter_mut().zip(c.iter()) {
+            *dst = dst.add(&ci.mul(&den));
+        }
+        pow = pow.mul(&rho);
+    }
+    let g: Vec<Fr> = hx.iter().zip(qx.iter()).map(|(h, q)| h.sub(q)).collect();
+    let quotient = div_by_linear(&g, &t);
+    let proof = g1_to_bytes(&msm(&g1_powers()[..quotient.len()], &to_scalars(&quotient)));
+    Ok(Multiproof { d: c_q, proof })
+}
+
+/// `evaluations[i]` are the claimed y_i (64-byte big-endian values).
+pub fn verify_multiple(
+    commitments: &[&[u8]],
+    evaluations: &[&[u8]],
+    indices: &[u64],
+    poly_size: u64,
+    d_bytes: &[u8],
+    proof_bytes: &[u8],
+) -> Result<bool, KzgError> {
+    let dom = domain(poly_size)?;
+    let m = commitments.len();
+    if m == 0 || evaluations.len() != m || indices.len() != m || indices.iter().any(|&i| i >= poly_size) {
+        return Err(KzgError::Length);
+    }
+    if evaluations.iter().any(|y| y.len() > 64) {
+        return Err(KzgError::Length);
+    }
+    let c_q = g1_from_bytes(d_bytes).ok_or(KzgError::Encoding)?;
+    let proof = g1_from_bytes(proof_bytes).ok_or(KzgError::Encoding)?;
+    let mut points = Vec::with_capacity(m);
+    for c in commitments {
+        points.push(g1_from_bytes(c).ok_or(KzgError::Encoding)?);
+    }
+    let mut fs = Vec::new();
+    for c in commitments {
+        fs.extend_from_slice(c);
+    }
+    for y in evaluations {
+        fs.extend_from_slice(&[0u8; 9]);
+        fs.extend_from_slice(y);
+    }
+    for &idx in indices {
+        fs.extend_from_slice(&idx.to_le_bytes());
+    }
+    let rho = hash_to_scalar(&fs);
+    let t = hash_to_scalar(d_bytes);
+    let mut scalars = Vec::with_capacity(m);
+    let mut y = Fr::zero();
+    let mut pow = Fr::one();
+    for (yb, &idx) in evaluations.iter().zip(indices) {
+        let den = t.sub(&dom.roots[idx as usize]).inv();
+        y = y.add(&pow.mul(&Fr::from_be_bytes_reduce(yb)).mul(&den));
+        scalars.push(pow.mul(&den).to_limbs());
+        pow = pow.mul(&rho);
+    }
+    let e = msm(&points, &scalars);
+    let commit = e.add(&c_q.neg());
+    Ok(verify_opening(&commit, &t, &y, &proof))
+}

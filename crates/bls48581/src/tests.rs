@@ -1,0 +1,403 @@
+use crate::curve::*;
+use crate::field::Field;
+use crate::groups::*;
+use crate::mont::*;
+use crate::params::*;
+use crate::tower::*;
+
+fn to_big(l: &[u64; 10]) -> Vec<u64> {
+    l.to_vec()
+}
+
+#[test]
+fn params_recomputed_from_x() {
+    // p = (x-1)^2 r / 3 + x, r = x^16 - x^8 + 1 with x = -0x140000381, checked with u128-limb bignum.
+    // Cheap check via field identities: r = 0 in Fr and p = 0 in Fp encodings.
+    let x = Fr::from_u64(X_ABS).neg();
+    let x8 = x.sqr().sqr().sqr();
+    let r_in_fr = x8.sqr().sub(&x8).add(&Fr::one());
+    assert!(r_in_fr.is_zero(), "r = x^16 - x^8 + 1");
+    let xp = Fp::from_u64(X_ABS).neg();
+    let xp8 = xp.sqr().sqr().sqr();
+    let rp = xp8.sqr().sub(&xp8).add(&Fp::one());
+    let xm1 = xp.sub(&Fp::one());
+    let three_inv = Fp::from_u64(3).inv();
+    let p_in_fp = xm1.sqr().mul(&rp).mul(&three_inv).add(&xp);
+    assert!(p_in_fp.is_zero(), "p = (x-1)^2 r/3 + x");
+    assert_eq!(to_big(&FP_MODULUS)[9], 0x12);
+}
+
+#[test]
+fn fp_basic() {
+    let a = Fp::from_u64(123456789);
+    let b = Fp::from_u64(987654321);
+    assert_eq!(a.mul(&b), Fp::from_u64(123456789u64 * 987654321u64));
+    assert_eq!(a.mul(&a.inv()), Fp::one());
+    assert_eq!(a.sub(&b).add(&b), a);
+    assert_eq!(a.half().dbl(), a);
+    let s = a.sqr();
+    let r = s.sqrt().unwrap();
+    assert!(r == a || r == a.neg());
+    let bytes = a.to_be_bytes();
+    assert_eq!(Fp::read_bytes(&bytes).unwrap(), a);
+    assert_eq!(Fp::from_be_bytes_reduce(&bytes), a);
+    let mut pm = [0u8; 73];
+    Fp::from_u64(1).neg().write_bytes(&mut pm); // p - 1
+    assert!(Fp::read_bytes(&pm).is_some());
+    pm[72] = pm[72].wrapping_add(1); // p
+    assert!(Fp::read_bytes(&pm).is_none());
+}
+
+fn sample_fp8(seed: u64) -> Fp8 {
+    let f = |k: u64| Fp::from_u64(seed.wrapping_mul(1_000_003).wrapping_add(k * 7919)).pow(&[seed + k + 3]);
+    Fp8::new(
+        Fp4::new(Fp2::new(f(1), f(2)), Fp2::new(f(3), f(4))),
+        Fp4::new(Fp2::new(f(5), f(6)), Fp2::new(f(7), f(8))),
+    )
+}
+
+#[test]
+fn tower_axioms() {
+    let a = sample_fp8(5);
+    let b = sample_fp8(9);
+    let c = sample_fp8(13);
+    assert_eq!(a.mul(&b), b.mul(&a));
+    assert_eq!(a.mul(&b.add(&c)), a.mul(&b).add(&a.mul(&c)));
+    assert_eq!(a.mul(&a.inv()), Fp8::one());
+    assert_eq!(a.sqr(), a.mul(&a));
+    let s = a.sqr().sqrt().unwrap();
+    assert_eq!(s.sqr(), a.sqr());
+    // Frobenius is the p-power map: check it is a ring homomorphism and has order 8 on Fp8.
+    assert_eq!(a.mul(&b).frob(), a.frob().mul(&b.frob()));
+    let mut f = a;
+    for _ in 0..8 {
+        f = f.frob();
+    }
+    assert_eq!(f, a);
+    let e16 = Fp16::new(a, b);
+    let d16 = Fp16::new(c, a);
+    assert_eq!(e16.mul(&e16.inv()), Fp16::one());
+    assert_eq!(e16.sqr(), e16.mul(&e16));
+    let e48 = Fp48::new(e16, d16, Fp16::new(b, c));
+    assert_eq!(e48.mul(&e48.inv()), Fp48::one());
+    assert_eq!(e48.sqr(), e48.mul(&e48));
+    let mut g = e48;
+    for _ in 0..48 {
+        g = g.frob();
+    }
+    assert_eq!(g, e48);
+    assert_eq!(e48.mul(&e48).frob(), e48.frob().mul(&e48.frob()));
+    // conj24 is the p^24 power; Granger-Scott squaring agrees on cyclotomic elements.
+    let mut h = e48;
+    for _ in 0..24 {
+        h = h.frob();
+    }
+    assert_eq!(h, e48.conj24());
+    let u = e48.conj24().mul(&e48.inv());
+    let mut u8p = u;
+    for _ in 0..8 {
+        u8p = u8p.frob();
+    }
+    let cyc = u8p.mul(&u);
+    assert_eq!(cyc.cyclotomic_sqr(), cyc.sqr());
+}
+
+#[test]
+fn generators_on_curve_and_in_subgroup() {
+    let g1 = g1_generator();
+    assert!(g1_member(&g1));
+    let g2 = g2_generator();
+    assert!(g2.mul_limbs(&FR_MODULUS).is_identity());
+    assert!(g2_member(&g2));
+    let (x, y) = g2.to_affine().unwrap();
+    assert!(G2::is_on_curve_affine(&x, &y));
+    // Encodings round-trip.
+    assert_eq!(g1_from_bytes(&g1_to_bytes(&g1)).unwrap().equals(&g1), true);
+    assert_eq!(g2_from_bytes(&g2_to_bytes(&g2)).unwrap().equals(&g2), true);
+    // A multiple is still in the group and differs.
+    let p = g2.mul_limbs(&[12345]);
+    assert!(g2_member(&p));
+    assert!(!p.equals(&g2));
+    let _ = Point::<Fp, G1Curve>::identity();
+}
+
+#[test]
+fn pairing_bilinear_and_nondegenerate() {
+    use crate::pairing::*;
+    let g1 = g1_generator();
+    let g2 = g2_generator();
+    let e = pairing(&g1, &g2);
+    assert!(e != Fp48::one(), "non-degenerate");
+    let a = 0x1234_5678_9abc_u64;
+    let b = 0xfedc_ba98_u64;
+    let lhs = pairing(&g1.mul_limbs(&[a]), &g2.mul_limbs(&[b]));
+    let rhs = e.pow(&[a]).pow(&[b]);
+    assert_eq!(lhs, rhs, "e(aP, bQ) = e(P, Q)^(ab)");
+    // e(aP, Q) e(-P, aQ) = 1
+    assert!(pairing_product_is_one(&[(g1.mul_limbs(&[a]), g2), (g1.neg(), g2.mul_limbs(&[a]))]));
+    assert!(!pairing_product_is_one(&[(g1.mul_limbs(&[a]), g2), (g1.neg(), g2.mul_limbs(&[a + 1]))]));
+    // e(P,Q)^r = 1
+    assert_eq!(e.pow(&FR_MODULUS), Fp48::one());
+    // Signed-binary |x| used by the final exponentiation.
+    assert_eq!((1u64 << 32) + (1 << 30) + (1 << 10) - (1 << 7) + 1, X_ABS);
+}
+
+pub(crate) fn vectors_dir() -> String {
+    std::env::var("QUIL_CRYPTO_VECTORS").unwrap_or_else(|_| "/work/shared/crypto-vectors".to_string())
+}
+
+/// Extracts `"key":"value"` from a flat JSON object line.
+pub(crate) fn json_str(line: &str, key: &str) -> Option<String> {
+    let pat = format!("\"{}\"", key);
+    let at = line.find(&pat)? + pat.len();
+    let rest = line[at..].trim_start().strip_prefix(':')?.trim_start();
+    let rest = rest.strip_prefix('"')?;
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+fn hx(s: &str) -> Vec<u8> {
+    crate::groups::hex_decode(s).unwrap()
+}
+
+#[test]
+fn bls_vectors_keygen_sign_pop_aggregate() {
+    use crate::bls::*;
+    let text = std::fs::read_to_string(format!("{}/bls48581_sign_kzg.jsonl", vectors_dir())).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut pks = vec![];
+    let mut sigs = vec![];
+    for line in &lines[..2] {
+        let ikm = hx(&json_str(line, "ikm").unwrap());
+        let kp = keygen(&ikm);
+        assert_eq!(kp.secret_key.to_vec(), hx(&json_str(line, "sk").unwrap()), "sk");
+        assert_eq!(kp.public_key.to_vec(), hx(&json_str(line, "pk").unwrap()), "pk");
+        let domain = hx(&json_str(line, "domain").unwrap());
+        let msg = hx(&json_str(line, "msg").unwrap());
+        let sig = sign(&kp.secret_key, &domain, &msg).unwrap();
+        assert_eq!(sig.to_vec(), hx(&json_str(line, "sig").unwrap()), "sig");
+        let pop = prove_possession(&kp.secret_key).unwrap();
+        assert_eq!(pop.to_vec(), hx(&json_str(line, "pop").unwrap()), "pop");
+        assert_eq!(verify(&kp.public_key, &sig, &domain, &msg), Ok(true));
+        assert_eq!(verify_possession(&kp.public_key, &pop), Ok(true));
+        // Negative: wrong message, wrong domain, PoP is not a signature on the message.
+        assert_eq!(verify(&kp.public_key, &sig, &domain, b"other"), Ok(false));
+        assert_eq!(verify(&kp.public_key, &sig, b"appshard", &msg), Ok(false));
+        assert_eq!(verify(&kp.public_key, &pop, &domain, &msg), Ok(false));
+        pks.push(kp.public_key.to_vec());
+        sigs.push(sig.to_vec());
+    }
+    // Wrong key.
+    let domain = hx(&json_str(lines[0], "domain").unwrap());
+    let msg = hx(&json_str(lines[0], "msg").unwrap());
+    assert_eq!(verify(&pks[1], &sigs[0], &domain, &msg), Ok(false));
+    let pkr: Vec<&[u8]> = pks.iter().map(|v| v.as_slice()).collect();
+    let sgr: Vec<&[u8]> = sigs.iter().map(|v| v.as_slice()).collect();
+    let (apk, asig) = aggregate(&pkr, &sgr).unwrap();
+    assert_eq!(apk.to_vec(), hx(&json_str(lines[2], "aggregate_pk").unwrap()));
+    assert_eq!(asig.to_vec(), hx(&json_str(lines[2], "aggregate_sig").unwrap()));
+    // Same message: the aggregate verifies under the aggregate key and via multi-message verify.
+    assert_eq!(verify(&apk, &asig, &domain, &msg), Ok(true));
+    assert_eq!(verify_multi_message(&pkr, &asig, &[&msg, &msg], &domain), Ok(true));
+    assert_eq!(verify_multi_message(&pkr, &asig, &[&msg, b"x"], &domain), Ok(false));
+}
+
+#[test]
+fn bls_rejects_bad_points() {
+    use crate::bls::*;
+    let kp = keygen(&[7u8; 64]);
+    let sig = sign(&kp.secret_key, b"global", b"m").unwrap();
+    // Garbage flag, wrong lengths, x >= p.
+    let mut bad = sig;
+    bad[0] = 0x04;
+    assert_eq!(verify(&kp.public_key, &bad, b"global", b"m"), Err(BlsError::Encoding));
+    assert_eq!(verify(&kp.public_key, &sig[..73], b"global", b"m"), Err(BlsError::Length));
+    let mut big = [0xffu8; 74];
+    big[0] = 2;
+    assert_eq!(verify(&kp.public_key, &big, b"global", b"m"), Err(BlsError::Encoding));
+    // A curve point outside the r-subgroup: an unhashed SvdW output (cofactor not cleared).
+    let raw = crate::hash::map_to_curve_svdw(&Fp::from_u64(5));
+    assert!(!g1_member(&raw));
+    let raw_bytes = g1_to_bytes(&raw);
+    assert_eq!(verify(&kp.public_key, &raw_bytes, b"global", b"m"), Err(BlsError::Invalid));
+    // G2 point off the subgroup: find x with a curve point, no cofactor clearing.
+    let mut x = Fp8::one();
+    let q = loop {
+        let y2 = x.sqr().mul(&x).add(&<G2Curve as CurveParams<Fp8>>::b());
+        if let Some(y) = y2.sqrt() {
+            break G2::from_affine(x, y);
+        }
+        x = x.add(&Fp8::one());
+    };
+    assert!(!g2_member(&q));
+    assert_eq!(verify(&g2_to_bytes(&q), &sig, b"global", b"m"), Err(BlsError::Invalid));
+    // Identity encodings are rejected.
+    assert_eq!(verify(&kp.public_key, &[0u8; 74], b"global", b"m"), Err(BlsError::Encoding));
+}
+
+#[test]
+fn kzg_vectors() {
+    use crate::kzg::*;
+    let go = std::fs::read_to_string(format!("{}/bls48581_kzg_go_test.json", vectors_dir())).unwrap();
+    let data = hx(&json_str(&go, "data").unwrap());
+    let commit = commit_raw(&data, 64).unwrap();
+    assert_eq!(commit.to_vec(), hx(&json_str(&go, "commit_raw").unwrap()));
+    let proof = prove_raw(&data, 0, 64).unwrap();
+    assert_eq!(proof.to_vec(), hx(&json_str(&go, "prove_raw_index0").unwrap()));
+    assert_eq!(verify_raw(&data[..64], &commit, 0, &proof, 64), Ok(true));
+    assert_eq!(verify_raw(&data[64..128], &commit, 0, &proof, 64), Ok(false));
+    assert_eq!(verify_raw(&data[..64], &commit, 1, &proof, 64), Ok(false));
+
+    let text = std::fs::read_to_string(format!("{}/bls48581_sign_kzg.jsonl", vectors_dir())).unwrap();
+    let line = text.lines().nth(3).unwrap();
+    let d16: Vec<u8> = (0..1024).map(|i| if i % 64 < 2 { 0 } else { (i % 251) as u8 }).collect();
+    let c16 = commit_raw(&d16, 16).unwrap();
+    assert_eq!(c16.to_vec(), hx(&json_str(line, "commit").unwrap()));
+    let p3 = prove_raw(&d16, 3, 16).unwrap();
+    assert_eq!(p3.to_vec(), hx(&json_str(line, "proof_index3").unwrap()));
+    assert_eq!(verify_raw(&d16[3 * 64..4 * 64], &c16, 3, &p3, 16), Ok(true));
+    // Root table sanity.
+    let w = root_of_unity(16).unwrap();
+    assert_eq!(w.pow(&[16]), Fr::one());
+    assert!(w.pow(&[8]) != Fr::one());
+    assert_eq!(commit_raw(&d16, 17), Err(KzgError::Length));
+    assert_eq!(commit_raw(&vec![1u8; 64 * 17], 16), Err(KzgError::Length));
+}
+
+#[test]
+fn kzg_multiproof_roundtrip() {
+    use crate::kzg::*;
+    let n = 16u64;
+    let blobs: Vec<Vec<u8>> = (0..3u8).map(|k| (0..1024).map(|i| if i % 64 < 2 { 0 } else { (i as u8).wrapping_mul(k + 3) }).collect()).collect();
+    let commits: Vec<[u8; 74]> = blobs.iter().map(|b| commit_raw(b, n).unwrap()).collect();
+    let indices = [1u64, 5, 9];
+    let cr: Vec<&[u8]> = commits.iter().map(|c| &c[..]).collect();
+    let br: Vec<&[u8]> = blobs.iter().map(|b| &b[..]).collect();
+    let mp = prove_multiple(&cr, &br, &indices, n).unwrap();
+    let ys: Vec<&[u8]> = blobs.iter().zip(indices.iter()).map(|(b, &i)| &b[i as usize * 64..(i as usize + 1) * 64]).collect();
+    assert_eq!(verify_multiple(&cr, &ys, &indices, n, &mp.d, &mp.proof), Ok(true));
+    let wrong: Vec<&[u8]> = vec![ys[1], ys[0], ys[2]];
+    assert_eq!(verify_multiple(&cr, &wrong, &indices, n, &mp.d, &mp.proof), Ok(false));
+}
+
+#[test]
+#[ignore]
+fn timing_breakdown() {
+    use crate::pairing::*;
+    use std::time::Instant;
+    let g1 = g1_generator();
+    let g2 = g2_generator();
+    let t = |name: &str, n: u32, f: &mut dyn FnMut()| {
+        let s = Instant::now();
+        for _ in 0..n {
+            f();
+        }
+        println!("{name}: {:.3} ms", s.elapsed().as_secs_f64() * 1000.0 / n as f64);
+    };
+    let a = Fp::from_u64(12345).inv();
+    let b = Fp::from_u64(777).inv();
+    t("fp mul x1000", 100, &mut || {
+        let mut x = a;
+        for _ in 0..1000 {
+            x = x.mul(&b);
+        }
+        std::hint::black_box(x);
+    });
+    t("fp inv", 100, &mut || {
+        std::hint::black_box(a.inv());
+    });
+    let f8 = sample_fp8(3);
+    t("fp8 mul x100", 100, &mut || {
+        let mut x = f8;
+        for _ in 0..100 {
+            x = x.mul(&f8);
+        }
+        std::hint::black_box(x);
+    });
+    let f48 = pairing(&g1, &g2);
+    t("fp48 mul", 100, &mut || {
+        std::hint::black_box(f48.mul(&f48));
+    });
+    t("fp48 sqr", 100, &mut || {
+        std::hint::black_box(f48.sqr());
+    });
+    t("g1_member", 20, &mut || {
+        std::hint::black_box(g1_member(&g1));
+    });
+    t("g2_member", 20, &mut || {
+        std::hint::black_box(g2_member(&g2));
+    });
+    t("hash_to_g1", 20, &mut || {
+        std::hint::black_box(crate::hash::hash_to_g1(b"abc"));
+    });
+    let enc = g2_to_bytes(&g2);
+    t("g2 decode", 20, &mut || {
+        std::hint::black_box(g2_from_bytes(&enc));
+    });
+    let m = multi_miller(&[(g1, g2), (g1.neg(), g2)]);
+    t("miller x2", 10, &mut || {
+        std::hint::black_box(multi_miller(&[(g1, g2), (g1.neg(), g2)]));
+    });
+    t("final_exp", 5, &mut || {
+        std::hint::black_box(final_exp(&m));
+    });
+    let kp = crate::bls::keygen(&[1u8; 64]);
+    let sig = crate::bls::sign(&kp.secret_key, b"d", b"m").unwrap();
+    t("verify", 5, &mut || {
+        std::hint::black_box(crate::bls::verify(&kp.public_key, &sig, b"d", b"m").unwrap());
+    });
+}
+
+#[test]
+fn vartime_inverse_matches() {
+    for k in [1u64, 2, 3, 12345, u64::MAX] {
+        let a = Fp::from_u64(k).pow(&[k ^ 0x5555]);
+        assert_eq!(a.inv_vartime(), a.inv());
+        assert_eq!(a.mul(&a.inv_vartime()), Fp::one());
+    }
+    let e = sample_fp8(11);
+    assert_eq!(e.inv_vartime(), e.inv());
+    assert_eq!(Fp::zero().inv_vartime(), Fp::zero());
+}
+
+#[test]
+fn multi_message_verify_many_signers_uses_both_halves() {
+    use crate::bls::*;
+    let keys: Vec<KeyPair> = (0..10u8).map(|i| keygen(&[i + 1; 64])).collect();
+    let msgs: Vec<Vec<u8>> = (0..10u8).map(|i| vec![i; 5]).collect();
+    let sigs: Vec<[u8; 74]> = keys.iter().zip(msgs.iter()).map(|(k, m)| sign(&k.secret_key, b"d", m).unwrap()).collect();
+    let pks: Vec<&[u8]> = keys.iter().map(|k| &k.public_key[..]).collect();
+    let sr: Vec<&[u8]> = sigs.iter().map(|s| &s[..]).collect();
+    let (_, asig) = aggregate(&pks, &sr).unwrap();
+    let mr: Vec<&[u8]> = msgs.iter().map(|m| &m[..]).collect();
+    assert_eq!(verify_multi_message(&pks, &asig, &mr, b"d"), Ok(true));
+    // A wrong message in either half fails.
+    for bad in [1usize, 8] {
+        let mut m2 = mr.clone();
+        m2[bad] = b"zzz";
+        assert_eq!(verify_multi_message(&pks, &asig, &m2, b"d"), Ok(false));
+    }
+    // A malformed key in the spawned half is a typed error, not a crash.
+    let mut bad_pk = keys[9].public_key;
+    bad_pk[0] = 0x07;
+    let mut p2 = pks.clone();
+    p2[9] = &bad_pk;
+    assert_eq!(verify_multi_message(&p2, &asig, &mr, b"d"), Err(BlsError::Encoding));
+}
+
+#[test]
+#[ignore]
+fn timing_aggregate64() {
+    use crate::bls::*;
+    let keys: Vec<KeyPair> = (0..64u8).map(|i| keygen(&[i + 1; 64])).collect();
+    let msgs: Vec<Vec<u8>> = (0..64u8).map(|i| vec![i; 5]).collect();
+    let sigs: Vec<[u8; 74]> = keys.iter().zip(msgs.iter()).map(|(k, m)| sign(&k.secret_key, b"d", m).unwrap()).collect();
+    let pks: Vec<&[u8]> = keys.iter().map(|k| &k.public_key[..]).collect();
+    let sr: Vec<&[u8]> = sigs.iter().map(|s| &s[..]).collect();
+    let (_, asig) = aggregate(&pks, &sr).unwrap();
+    let mr: Vec<&[u8]> = msgs.iter().map(|m| &m[..]).collect();
+    let start = std::time::Instant::now();
+    for _ in 0..3 {
+        assert_eq!(verify_multi_message(&pks, &asig, &mr, b"d"), Ok(true));
+    }
+    println!("aggregate64: {:.1} ms", start.elapsed().as_secs_f64() * 1000.0 / 3.0);
+}

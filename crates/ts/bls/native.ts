@@ -1,0 +1,75 @@
+// bun:ffi symbols of the BLS48-581 and KZG exports (crates/quilcrypto/src/bls.rs). Synchronous
+// calls; verify is tens of milliseconds, so bulk work belongs in a data worker.
+import { FFIType } from "bun:ffi"
+import { openNative } from "../native.ts"
+
+export const SECRET_KEY_BYTES = 73
+export const G1_BYTES = 74
+export const G2_BYTES = 585
+
+const p = FFIType.ptr
+const n = "usize" as const
+const i32 = FFIType.i32
+
+const symbols = {
+  quil_bls_keygen: { args: [p, n, p, n, p, n, p, n], returns: i32 },
+  quil_bls_public_key: { args: [p, n, p, n], returns: i32 },
+  quil_bls_sign: { args: [p, n, p, n, p, n, p, n], returns: i32 },
+  quil_bls_verify: { args: [p, n, p, n, p, n, p, n], returns: i32 },
+  quil_bls_prove_possession: { args: [p, n, p, n], returns: i32 },
+  quil_bls_verify_possession: { args: [p, n, p, n], returns: i32 },
+  quil_bls_aggregate: { args: [p, n, p, n, p, n, p, n], returns: i32 },
+  quil_bls_verify_multi_message: { args: [p, n, p, n, p, n, p, n], returns: i32 },
+  quil_bls_g1_check: { args: [p, n], returns: i32 },
+  quil_bls_g2_check: { args: [p, n], returns: i32 },
+  quil_kzg_commit: { args: [p, n, FFIType.u64, p, n], returns: i32 },
+  quil_kzg_prove: { args: [p, n, FFIType.u64, FFIType.u64, p, n], returns: i32 },
+  quil_kzg_verify: { args: [p, n, p, n, FFIType.u64, p, n, FFIType.u64], returns: i32 },
+  quil_kzg_prove_multiple: { args: [p, n, p, n, p, n, FFIType.u64, p, n, p, n], returns: i32 },
+  quil_kzg_verify_multiple: { args: [p, n, p, n, p, n, FFIType.u64, p, n, p, n], returns: i32 }
+} as const
+
+type Lib = ReturnType<typeof openNative<typeof symbols>>
+const open = (): Lib => openNative(symbols)
+
+let cached: Lib | undefined
+
+/** The opened symbols, or the reason the library is unavailable (opened once per thread). */
+export const loadNativeBls = (): Lib => {
+  cached ??= open()
+  return cached
+}
+
+/** null for empty inputs: bun:ffi cannot take a pointer to a zero-length buffer. */
+export const buf = (bytes: Uint8Array): Uint8Array | null => (bytes.length === 0 ? null : bytes)
+
+export const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((k, x) => k + x.length, 0))
+  let off = 0
+  for (const x of parts) {
+    out.set(x, off)
+    off += x.length
+  }
+  return out
+}
+
+/** Items packed as repeated u32_be(len) ‖ bytes. */
+export const packItems = (items: ReadonlyArray<Uint8Array>): Uint8Array => {
+  const out = new Uint8Array(items.reduce((k, x) => k + 4 + x.length, 0))
+  const view = new DataView(out.buffer)
+  let off = 0
+  for (const x of items) {
+    view.setUint32(off, x.length)
+    out.set(x, off + 4)
+    off += 4 + x.length
+  }
+  return out
+}
+
+/** Indices as n × u64 little-endian. */
+export const packIndices = (indices: ReadonlyArray<number>): Uint8Array => {
+  const out = new Uint8Array(indices.length * 8)
+  const view = new DataView(out.buffer)
+  indices.forEach((v, i) => view.setBigUint64(i * 8, BigInt(v), true))
+  return out
+}
