@@ -28,6 +28,12 @@ export interface ActorRef<M extends Message> {
     message: Q,
     timeout?: Duration.DurationInput
   ) => Effect.Effect<ReplyOf<Q>, FailureOf<Q> | AskError>
+  /**
+   * Ask without a fiber, for hot non-Effect callers (the worker's IPC endpoint): `onExit` runs
+   * exactly once with what `ask` (no timeout) would give — synchronously when the mailbox is closed
+   * or full, otherwise on the actor's fiber, so it must be quick. Local refs only.
+   */
+  readonly unsafeAsk?: <Q extends AsksOf<M>>(message: Q, onExit: (exit: Exit.Exit<ReplyOf<Q>, FailureOf<Q> | AskError>) => void) => void
 }
 
 /** What an ask puts in the mailbox; tells are enqueued as the bare message. */
@@ -40,13 +46,18 @@ export class AskEnvelope {
   constructor(
     readonly path: string,
     readonly message: Message,
-    readonly reply: Deferred.Deferred<unknown, unknown>
+    readonly reply: Deferred.Deferred<unknown, unknown> | ((exit: Exit.Exit<unknown, unknown>) => void)
   ) {}
 
   settle(exit: Exit.Exit<unknown, unknown>): void {
     if (this.settled) return
     this.settled = true
-    Deferred.unsafeDone(this.reply, exit)
+    if (typeof this.reply !== "function") return Deferred.unsafeDone(this.reply, exit)
+    try {
+      this.reply(exit)
+    } catch {
+      // The callback belongs to the asker; its bug must not crash the actor that replied.
+    }
   }
 }
 
@@ -108,5 +119,15 @@ export const makeLocalRef = <M extends Message>(
     })
   }
 
-  return { path, protocol, tell, unsafeTell, ask }
+  const unsafeAsk = <Q extends AsksOf<M>>(
+    message: Q,
+    onExit: (exit: Exit.Exit<ReplyOf<Q>, FailureOf<Q> | AskError>) => void
+  ): void => {
+    const envelope = new AskEnvelope(path, message, onExit as (exit: Exit.Exit<unknown, unknown>) => void)
+    const result = mailbox.unsafeOfferOrQueue(envelope)
+    if (result === Offer.closed) envelope.settle(Exit.fail(stopped))
+    else if (result === Offer.full) envelope.settle(Exit.fail(full))
+  }
+
+  return { path, protocol, tell, unsafeTell, ask, unsafeAsk }
 }

@@ -40,6 +40,8 @@ export const makeMemoryTransportPair = (): {
       other.deliver(structuredClone(frame))
       return true
     },
+    // Frames are cloned at send time, so a failure shows in `send` itself (it throws).
+    undeliverable: () => {},
     receive: self.receive,
     closed: Deferred.await(closed),
     close: Effect.sync(() => sever({ exitCode: null, signal: null }))

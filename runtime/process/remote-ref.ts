@@ -2,7 +2,7 @@
 // encoded with the actor's protocol, carried as `[path, encoded]` over the worker link, and the
 // worker's encoded Exit is decoded back, so the asker sees the same reply, declared failure or
 // kernel error as it would in-process.
-import { Duration, Effect, Exit, Schema } from "effect"
+import { Cause, Duration, Effect, Exit, Option, Schema } from "effect"
 import { ActorUnreachable, AskTimeout } from "../actor/errors.ts"
 import type { AskError } from "../actor/errors.ts"
 import type { AsksOf, FailureOf, Message, Protocol, ReplyOf } from "../actor/protocol.ts"
@@ -10,6 +10,7 @@ import type { ActorRef } from "../actor/ref.ts"
 import type { MailboxFull } from "../actor/errors.ts"
 import { isCloneIdentity } from "./clone-identity.ts"
 import { WorkerTag } from "./protocol.ts"
+import type { RemoteFailure, WorkerCrashed } from "./errors.ts"
 import type { WorkerSlot } from "./worker-slot.ts"
 
 type SchemaClass = { readonly fields?: Schema.Struct.Fields }
@@ -41,7 +42,7 @@ const isPlainSuccess = (u: unknown): u is { readonly _tag: "Success"; readonly v
  * `unsafeTell` forks the send and answers true optimistically (the link is asynchronous).
  */
 export const makeRemoteRef = <M extends Message>(
-  slot: Pick<WorkerSlot, "call" | "core">,
+  slot: Pick<WorkerSlot, "call" | "core" | "livePeer">,
   path: string,
   protocol: Protocol<M>
 ): ActorRef<M> => {
@@ -67,17 +68,46 @@ export const makeRemoteRef = <M extends Message>(
       Effect.asVoid
     )
 
+  /** The general path: encode if needed, wait for a (re)starting worker, decode the reply. */
+  const slowRoundTrip = <Q extends AsksOf<M>>(message: Q): Effect.Effect<ReplyOf<Q>, FailureOf<Q> | AskError> =>
+    send(WorkerTag.actorAsk, message).pipe(
+      Effect.mapError(toAskError),
+      Effect.flatMap((encoded) => decodeReply(message, encoded))
+    )
+
+  /** The rpc outcome of an ask as the asker's Effect (already an Exit on the fast path). */
+  const settle = <Q extends AsksOf<M>>(
+    message: Q,
+    exit: Exit.Exit<unknown, WorkerCrashed | RemoteFailure>
+  ): Effect.Effect<ReplyOf<Q>, FailureOf<Q> | AskError> => {
+    if (Exit.isSuccess(exit)) return decodeReply(message, exit.value)
+    const failure = Cause.failureOption(exit.cause)
+    return Option.isSome(failure) ? Exit.fail(toAskError(failure.value)) : Exit.failCause(Cause.map(exit.cause, toAskError))
+  }
+
+  // Hot path, while the worker is up and the message needs no encoding: one async suspension,
+  // resumed straight from the link's message handler with the decoded reply. No fiber, Deferred
+  // or continuation chain of our own.
+  const roundTrip = <Q extends AsksOf<M>>(message: Q): Effect.Effect<ReplyOf<Q>, FailureOf<Q> | AskError> =>
+    Effect.async<ReplyOf<Q>, FailureOf<Q> | AskError>((resume) => {
+      const peer = slot.livePeer()
+      if (peer === undefined || !messageNeedsNoEncoding(message)) return resume(slowRoundTrip(message))
+      let done = false
+      const id = peer.start(WorkerTag.actorAsk, [path, message], (exit) => {
+        done = true
+        resume(settle(message, exit))
+      })
+      // No canceler once answered: it would cost an onInterrupt frame for nothing.
+      return done ? undefined : Effect.sync(() => peer.cancel(id))
+    })
+
   const ask = <Q extends AsksOf<M>>(
     message: Q,
     timeout?: Duration.DurationInput
   ): Effect.Effect<ReplyOf<Q>, FailureOf<Q> | AskError> => {
-    const roundTrip = send(WorkerTag.actorAsk, message).pipe(
-      Effect.mapError(toAskError),
-      Effect.flatMap((encoded) => decodeReply(message, encoded))
-    )
-    if (timeout === undefined) return roundTrip
+    if (timeout === undefined) return roundTrip(message)
     const duration = Duration.decode(timeout)
-    return Effect.timeoutFail(roundTrip, {
+    return Effect.timeoutFail(roundTrip(message), {
       duration,
       onTimeout: () => new AskTimeout({ path, tag: message._tag, timeoutMillis: Duration.toMillis(duration) })
     })

@@ -11,9 +11,33 @@ export const REPLY_ERR = "err"
 /** A handler for one request tag. Its failure is encoded and sent back as an "err" reply. */
 export type RpcHandler = (payload: unknown) => Effect.Effect<unknown, unknown>
 
+/** Runs an effect in a fiber the peer owns (interrupted when its scope closes), then `onExit`. */
+export type RpcFork = <A, E>(effect: Effect.Effect<A, E>, onExit: (exit: Exit.Exit<A, E>) => void) => void
+
+/**
+ * A callback-style handler for hot request tags: it answers by calling `respond` exactly once
+ * (synchronously or later) and forks only what really has to wait, through `fork`. Saves the
+ * fiber per request a plain RpcHandler costs.
+ */
+export type RpcDirectHandler = (
+  payload: unknown,
+  respond: (exit: Exit.Exit<unknown, unknown>) => void,
+  fork: RpcFork
+) => void
+
+/** Receives the outcome of a call started with `RpcPeer.start`, once. */
+export type RpcReply = (exit: Exit.Exit<unknown, WorkerCrashed | RemoteFailure>) => void
+
 export interface RpcPeer {
   /** Sends a request and waits for its reply. */
   readonly call: (tag: string, payload: unknown) => Effect.Effect<unknown, WorkerCrashed | RemoteFailure>
+  /**
+   * Callback form of `call` for hot paths: sends now; `onReply` runs once, from the transport's
+   * message handler (or synchronously when the link is down). Returns the call's id for `cancel`.
+   */
+  readonly start: (tag: string, payload: unknown, onReply: RpcReply) => number
+  /** Forgets a started call (its reply, if it still comes, is dropped). */
+  readonly cancel: (id: number) => void
   /** Sends a one-way message; false if the link is closed. */
   readonly tell: (tag: string, payload: unknown) => boolean
   /** Number of calls waiting for a reply. */
@@ -22,7 +46,11 @@ export interface RpcPeer {
   readonly closed: Effect.Effect<WorkerCrashed>
 }
 
-type Resume = (exit: Exit.Exit<unknown, WorkerCrashed | RemoteFailure>) => void
+/** A call waiting for its reply. */
+interface PendingCall {
+  readonly tag: string
+  readonly onReply: RpcReply
+}
 
 const plainFields = (error: object): Record<string, unknown> | undefined => {
   const out: Record<string, unknown> = {}
@@ -59,23 +87,58 @@ export const encodeFailure = (cause: Cause.Cause<unknown>): EncodedFailure => {
 }
 
 /**
- * Starts serving `handlers` on `transport` and returns the calling side. `core` names the
- * other process in errors. The scope owns the handler fibers.
+ * Starts serving `handlers` (and the callback-style `direct` handlers) on `transport` and returns
+ * the calling side. `core` names the other process in errors. The scope owns the handler fibers.
  */
 export const makeRpcPeer = (
   transport: WorkerTransport,
-  options: { readonly core: number; readonly handlers: Readonly<Record<string, RpcHandler>> }
+  options: {
+    readonly core: number
+    readonly handlers: Readonly<Record<string, RpcHandler>>
+    readonly direct?: Readonly<Record<string, RpcDirectHandler>>
+  }
 ): Effect.Effect<RpcPeer, never, Scope.Scope> =>
   Effect.gen(function* () {
     const runtime = yield* Effect.runtime<never>()
     const runFork = Runtime.runFork(runtime)
-    const pending = new Map<number, Resume>()
+    const pending = new Map<number, PendingCall>()
     const running = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
     const { core, handlers } = options
+    const direct = options.direct ?? {}
     let nextId = 1
     let crashed: WorkerCrashed | undefined
 
+    const fork: RpcFork = (effect, onExit) => {
+      const fiber = runFork(effect)
+      running.add(fiber)
+      fiber.addObserver((exit) => {
+        running.delete(fiber)
+        onExit(exit)
+      })
+    }
+
+    /** Sends the reply to request `id` (nothing for one-way messages, id 0). */
+    const respondTo = (id: number, exit: Exit.Exit<unknown, unknown>): void => {
+      if (id === 0) return
+      if (Exit.isSuccess(exit)) transport.send([id, REPLY_OK, exit.value])
+      else transport.send([id, REPLY_ERR, encodeFailure(exit.cause)])
+    }
+
     const serve = (id: number, tag: string, payload: unknown): void => {
+      const fast = direct[tag]
+      if (fast !== undefined) {
+        let answered = false
+        fast(
+          payload,
+          (exit) => {
+            if (answered) return
+            answered = true
+            respondTo(id, exit)
+          },
+          fork
+        )
+        return
+      }
       const handler = handlers[tag]
       if (handler === undefined) {
         if (id > 0) transport.send([id, REPLY_ERR, { _tag: "UnknownRequest", message: `no handler for ${tag}` }])
@@ -83,44 +146,50 @@ export const makeRpcPeer = (
       }
       const effect = handler(payload)
       // Already-completed results (Effect.succeed / Effect.fail are Exits) answer without a fiber.
-      if (Exit.isExit(effect)) {
-        if (id === 0) return
-        if (Exit.isSuccess(effect)) transport.send([id, REPLY_OK, effect.value])
-        else transport.send([id, REPLY_ERR, encodeFailure(effect.cause)])
-        return
-      }
-      const fiber = runFork(effect)
-      running.add(fiber)
-      fiber.addObserver((exit) => {
-        running.delete(fiber)
-        if (id === 0) return
-        if (Exit.isSuccess(exit)) transport.send([id, REPLY_OK, exit.value])
-        else transport.send([id, REPLY_ERR, encodeFailure(exit.cause)])
-      })
+      if (Exit.isExit(effect)) respondTo(id, effect)
+      else fork(effect, (exit) => respondTo(id, exit))
     }
 
     transport.receive((frame: Frame) => {
       const [id, tag, payload] = frame
       if (tag === REPLY_OK || tag === REPLY_ERR) {
-        const resume = pending.get(id)
-        if (resume === undefined) return // late reply to a call that was interrupted
+        const call = pending.get(id)
+        if (call === undefined) return // late reply to a call that was interrupted
         pending.delete(id)
-        resume(
+        call.onReply(
           tag === REPLY_OK
             ? Exit.succeed(payload)
-            : Exit.fail(new RemoteFailure({ core, tag: "reply", error: payload as EncodedFailure }))
+            : Exit.fail(new RemoteFailure({ core, tag: call.tag, error: payload as EncodedFailure }))
         )
       } else {
         serve(id, tag, payload)
       }
     })
 
+    // A frame the transport accepted but could not write (e.g. an uncloneable payload): a request
+    // fails its call as a send failure always has; a reply is replaced by an error reply so the
+    // caller is not left waiting.
+    transport.undeliverable((frame) => {
+      const [id, tag] = frame
+      if (tag === REPLY_OK || tag === REPLY_ERR) {
+        if (id > 0 && tag === REPLY_OK)
+          transport.send([id, REPLY_ERR, { _tag: "Defect", message: "the reply could not be serialized for the link" }])
+        return
+      }
+      const call = pending.get(id)
+      if (call === undefined) return
+      pending.delete(id)
+      call.onReply(Exit.fail(new WorkerCrashed({ core, exitCode: null, signal: null })))
+    })
+
     const closed = transport.closed.pipe(
       Effect.map((info) => {
         const error = new WorkerCrashed({ core, exitCode: info.exitCode, signal: info.signal })
         crashed = error
-        for (const resume of pending.values()) resume(Exit.fail(error))
+        const failed = Exit.fail(error)
+        const calls = Array.from(pending.values())
         pending.clear()
+        for (const call of calls) call.onReply(failed)
         return error
       }),
       Effect.cached
@@ -131,30 +200,39 @@ export const makeRpcPeer = (
       Effect.forEach(Array.from(running), (f) => Fiber.interrupt(f), { discard: true })
     )
 
+    const start = (tag: string, payload: unknown, onReply: RpcReply): number => {
+      if (crashed !== undefined) {
+        onReply(Exit.fail(crashed))
+        return 0
+      }
+      const id = nextId++
+      pending.set(id, { tag, onReply })
+      if (!transport.send([id, tag, payload])) {
+        pending.delete(id)
+        onReply(Exit.fail(new WorkerCrashed({ core, exitCode: null, signal: null })))
+        return 0
+      }
+      return id
+    }
+    const cancel = (id: number): void => {
+      pending.delete(id)
+    }
+
     const call = (tag: string, payload: unknown): Effect.Effect<unknown, WorkerCrashed | RemoteFailure> =>
       Effect.async<unknown, WorkerCrashed | RemoteFailure>((resume) => {
-        if (crashed !== undefined) return resume(Effect.fail(crashed))
-        const id = nextId++
-        pending.set(id, (exit) =>
-          resume(
-            Exit.isSuccess(exit)
-              ? Effect.succeed(exit.value)
-              : Effect.failCause(
-                  Cause.map(exit.cause, (e) => (e._tag === "RemoteFailure" ? new RemoteFailure({ core, tag, error: e.error }) : e))
-                )
-          )
-        )
-        if (!transport.send([id, tag, payload])) {
-          pending.delete(id)
-          resume(Effect.fail(new WorkerCrashed({ core, exitCode: null, signal: null })))
-        }
-        return Effect.sync(() => {
-          pending.delete(id)
+        let done = false
+        const id = start(tag, payload, (exit) => {
+          done = true
+          resume(exit)
         })
+        // No canceler when already answered: it would cost an onInterrupt frame for nothing.
+        return done ? undefined : Effect.sync(() => cancel(id))
       })
 
     return {
       call,
+      start,
+      cancel,
       tell: (tag, payload) => transport.send([0, tag, payload]),
       inFlight: () => pending.size,
       closed: closedOnce

@@ -21,6 +21,12 @@ export interface TransportClosed {
 export interface WorkerTransport {
   /** Sends one frame; returns false when the link is already closed (the frame is dropped). */
   readonly send: (frame: Frame) => boolean
+  /**
+   * Installs the handler of frames accepted by `send` that then could not be written (e.g. a
+   * payload structured clone refuses): sends may be written later, batched, so the sender hears
+   * of such a failure here instead of from `send`'s result.
+   */
+  readonly undeliverable: (handler: (frame: Frame) => void) => void
   /** Installs the receiver of incoming frames (one receiver; frames before it are buffered). */
   readonly receive: (handler: (frame: Frame) => void) => void
   /** Completes once, when the link is gone for good. */
@@ -28,6 +34,13 @@ export interface WorkerTransport {
   /** Closes our end of the link. */
   readonly close: Effect.Effect<void>
 }
+
+/**
+ * Several frames written as one IPC message: an array of frames (a frame's first element is a
+ * number, a batch's is an array, so the two cannot be confused).
+ */
+export const isFrameBatch = (value: unknown): value is ReadonlyArray<unknown> =>
+  Array.isArray(value) && value.length > 0 && Array.isArray(value[0])
 
 /** Cheap structural check for frames arriving from outside our own code. */
 export const isFrame = (value: unknown): value is Frame =>

@@ -25,6 +25,8 @@ export interface WorkerSlot {
   readonly info: Effect.Effect<WorkerInfo>
   /** The current worker's link; waits (up to `waitReady`) while the worker (re)starts. */
   readonly peer: Effect.Effect<RpcPeer, WorkerUnavailable>
+  /** The running worker's link right now, if it is up (no waiting): for callback-style hot paths. */
+  readonly livePeer: () => RpcPeer | undefined
   /** Calls the current worker. */
   readonly call: (tag: string, payload: unknown) => Effect.Effect<unknown, WorkerCrashed | RemoteFailure | WorkerUnavailable>
   /** Stops the current process so it is restarted at once (also revives a given-up slot). */
@@ -187,6 +189,7 @@ export const makeWorkerSlot = (options: WorkerSlotOptions): Effect.Effect<Worker
         lastExit
       })),
       peer,
+      livePeer: () => current,
       call: (tag, payload) =>
         current !== undefined ? current.call(tag, payload) : Effect.flatMap(peer, (p) => p.call(tag, payload)),
       restart: Effect.suspend(() => {

@@ -3,7 +3,8 @@
 // encoded Exit back) beside raw Bun IPC (process.send echo of a same-shaped tuple) in the same
 // run, interleaved. `ipc.ask` is sequential with one request in flight, so ops/s = 1 / latency:
 // ratio = ours/raw in throughput terms, and ratio ≥ 0.67 ⇔ our latency ≤ 1.5× the raw round
-// trip. `ipc.ask-pipelined` keeps 64 requests in flight on both sides (throughput).
+// trip. `ipc.ask-pipelined` keeps 64 requests in flight on both sides (throughput), each side
+// with one promise per request (ours: `Effect.runPromise(ref.ask(...))`).
 import { Effect, Exit, Scope } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -53,18 +54,13 @@ const measure = (inFlight: number, ms: number, one: (i: number) => Promise<unkno
     { batch: inFlight === 1 ? 200 : inFlight, ms, warmupMs: 300 }
   )
 
-const oursBatch = (probe: ActorRef<ProbeMessage>, inFlight: number) =>
-  (n: number) =>
-    Effect.runPromise(
-      inFlight === 1
-        ? Effect.gen(function* () {
-            for (let i = 0; i < n; i++) yield* probe.ask(new Echo({ value: i }))
-          })
-        : Effect.forEach(Array.from({ length: n }, (_, i) => i), (i) => probe.ask(new Echo({ value: i })), {
-            concurrency: "unbounded",
-            discard: true
-          })
-    )
+/** Sequential: one fiber asking n times in a row (the raw side awaits n promises in a row). */
+const oursBatch = (probe: ActorRef<ProbeMessage>) => (n: number) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      for (let i = 0; i < n; i++) yield* probe.ask(new Echo({ value: i }))
+    })
+  )
 
 export const run = async (args: ReadonlyArray<string>): Promise<void> => {
   const ms = Number(args[0] ?? 2000)
@@ -89,8 +85,9 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
     await Effect.runPromise(slot.peer)
     const probe = makeRemoteRef(slot, "/worker-1/probe", ProbeProtocol)
     for (const [name, inFlight] of [["ipc.ask", 1], ["ipc.ask-pipelined", PIPELINE]] as const) {
-      const batch = oursBatch(probe, inFlight)
-      const ours = (_i: number) => batch(1)
+      const batch = oursBatch(probe)
+      // Pipelined, like the raw side: one promise per request, `inFlight` of them at a time.
+      const ours = (i: number) => Effect.runPromise(probe.ask(new Echo({ value: i })))
       const oneRaw = (i: number) => raw.roundTrip({ _tag: "Echo", value: i })
       // Interleave raw and ours twice so machine noise hits both alike.
       const results = { raw: 0, ours: 0 }

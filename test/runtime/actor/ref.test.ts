@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { Effect, Exit, Fiber, Schema, TestClock } from "effect"
+import { Cause, Effect, Exit, Fiber, Option, Schema, TestClock } from "effect"
 import { ActorRestarted, ActorStopped, ActorUnreachable, AskTimeout } from "../../../runtime/index.ts"
 import { Add, Boom, Div, Get, Probe, probe, Put, Seen, settle, Sleep, runTest, withSystem } from "./fixtures.ts"
 
@@ -130,6 +130,37 @@ describe("ActorRef", () => {
     )
     expect(out.error).toBeInstanceOf(ActorStopped)
     expect(out.accepted).toBe(false)
+  })
+
+  test("unsafeAsk calls back once with the reply, a declared failure, or ActorStopped; a throwing callback does not crash the actor", async () => {
+    const out = await runTest(
+      withSystem((system) =>
+        Effect.gen(function* () {
+          const ref = yield* system.spawn(probe("callback"))
+          const unsafeAsk = ref.unsafeAsk
+          if (unsafeAsk === undefined) return yield* Effect.die("local refs offer unsafeAsk")
+          const viaCallback = <A>(register: (done: (exit: Exit.Exit<A, unknown>) => void) => void) =>
+            Effect.async<Exit.Exit<A, unknown>>((resume) => register((exit) => resume(Effect.succeed(exit))))
+          yield* ref.tell(new Add({ n: 6 }))
+          const reply = yield* viaCallback<number>((done) => unsafeAsk(new Get(), done))
+          const failure = yield* viaCallback<number>((done) => unsafeAsk(new Div({ by: 0 }), done))
+          unsafeAsk(new Get(), () => {
+            throw new Error("buggy caller")
+          })
+          const afterThrow = yield* ref.ask(new Get())
+          const restarts = (yield* system.snapshot).children[0]?.restarts
+          yield* system.stop("/root/callback")
+          const stopped = yield* viaCallback<number>((done) => unsafeAsk(new Get(), done))
+          return { reply, failure, afterThrow, restarts, stopped }
+        })
+      )
+    )
+    expect(out.reply).toEqual(Exit.succeed(6))
+    expect(out.failure).toEqual(Exit.fail("div by zero"))
+    expect(out.afterThrow).toBe(6)
+    expect(out.restarts).toBe(0)
+    const stoppedError = Exit.isFailure(out.stopped) ? Cause.failureOption(out.stopped.cause) : Option.none()
+    expect(Option.getOrUndefined(stoppedError)).toBeInstanceOf(ActorStopped)
   })
 
   test("unsafeTell from plain code is delivered", async () => {

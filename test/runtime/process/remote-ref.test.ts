@@ -37,9 +37,10 @@ const setup = Effect.gen(function* () {
   ])
   yield* Layer.build(WorkerHostLive({ core: 7, transport: link.b, endpoint: makeWorkerEndpoint(system, exports) }))
   const master = yield* makeRpcPeer(link.a, { core: 7, handlers: {} })
-  const slot = { core: 7, call: master.call }
+  const slot = { core: 7, call: master.call, livePeer: () => master }
   return {
     link,
+    master,
     probe: makeRemoteRef(slot, "/root/probe", ProbeProtocol),
     hidden: makeRemoteRef(slot, "/root/hidden", ProbeProtocol),
     stamp: makeRemoteRef(slot, "/root/stamp", StampProtocol)
@@ -96,6 +97,36 @@ describe("remote actor refs", () => {
         const result = yield* pending.await.pipe(Effect.flatten)
         expect(Either.isLeft(result) ? result.left : undefined).toMatchObject({ _tag: "ActorUnreachable", path: "/root/probe" })
         expect(Either.isLeft(result) && result.left._tag === "ActorUnreachable" ? result.left.reason : "").toContain("WorkerCrashed")
+      })
+    )
+  })
+
+  test("the worker decodes what arrives: malformed messages and tells sent as asks are refused", async () => {
+    await run(({ master }) =>
+      Effect.gen(function* () {
+        const reason = (payload: unknown) =>
+          Effect.either(master.call("actor.ask", payload)).pipe(
+            Effect.map((r) => (Either.isLeft(r) && r.left._tag === "RemoteFailure" ? r.left.error._tag : "no failure"))
+          )
+        expect(yield* reason(["/root/probe", { _tag: "Refuse", reason: 5 }])).toBe("ParseError")
+        expect(yield* reason(["/root/probe", { _tag: "Nope" }])).toBe("ParseError")
+        expect(yield* reason(["/root/probe", { _tag: "Count" }])).toBe("ActorNotFound")
+        expect(yield* reason(["/root/probe"])).toBe("ParseError")
+        // The same frames answered correctly still work afterwards.
+        expect(yield* master.call("actor.ask", ["/root/probe", { _tag: "Echo", value: 3 }])).toEqual({ _tag: "Success", value: 3 })
+      })
+    )
+  })
+
+  test("many asks in flight each get their own reply; an ask timeout still applies", async () => {
+    await run(({ probe, master }) =>
+      Effect.gen(function* () {
+        const replies = yield* Effect.forEach(Array.from({ length: 200 }, (_, i) => i), (i) => probe.ask(new Echo({ value: i })), {
+          concurrency: "unbounded"
+        })
+        expect(replies).toEqual(Array.from({ length: 200 }, (_, i) => i))
+        expect(master.inFlight()).toBe(0)
+        expect(yield* probe.ask(new Echo({ value: "t" }), "2 seconds")).toBe("t")
       })
     )
   })

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -84,6 +84,25 @@ describe("worker slot", () => {
         const b = yield* pollInfo(slot, (i) => i.state === "running" && i.pid !== a.pid)
         expect(b.restarts).toBe(1)
         expect(b.lastExit?.exitCode).toBe(0)
+      })
+    )
+  }, 15000)
+
+  test("frames batched on the pipe keep their replies apart; an unsendable payload fails only its call", async () => {
+    await withSlot({ maxRestarts: 5 }, (slot) =>
+      Effect.gen(function* () {
+        const many = yield* Effect.forEach(Array.from({ length: 300 }, (_, i) => i), (i) => slot.call(WorkerTag.ping, { i }), {
+          concurrency: "unbounded"
+        })
+        expect(many).toEqual(Array.from({ length: 300 }, (_, i) => ({ i })))
+        // A function cannot be structured-cloned: its frame is dropped from the batch, the rest go.
+        const [bad, good] = yield* Effect.all(
+          [Effect.either(slot.call(WorkerTag.ping, { f: () => 1 })), slot.call(WorkerTag.ping, "ok")],
+          { concurrency: "unbounded" }
+        )
+        expect(Either.isLeft(bad) ? bad.left._tag : "").toBe("WorkerCrashed")
+        expect(good).toBe("ok")
+        expect(yield* slot.call(WorkerTag.ping, 2)).toBe(2)
       })
     )
   }, 15000)
