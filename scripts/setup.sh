@@ -1,7 +1,7 @@
 #!/bin/sh
 # Idempotent set-up shared by `npm start` and `npm test`: Bun from npm, the JS dependencies,
-# Debian packages for the native crypto, and the Rust cdylib. Each step is skipped when
-# already done, so repeated runs cost well under a second.
+# Debian packages for the native crypto (plus, with --test, the test tools), and the Rust
+# cdylib. Each step is skipped when already done, so repeated runs cost well under a second.
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -24,8 +24,10 @@ if [ ! -f "$stamp" ] || [ bun.lock -nt "$stamp" ] || [ package.json -nt "$stamp"
   touch "$stamp"
 fi
 
-# 3. Debian packages for the native crypto (GMP, FLINT, the offline Rust crates).
-pkgs=$(grep -v '^#' crates/debian-packages.txt | tr '\n' ' ')
+# 3. Debian packages for the native crypto (GMP, FLINT, the offline Rust crates) and the tests.
+lists=crates/debian-packages.txt
+[ "${1:-}" = "--test" ] && lists="$lists test/debian-packages.txt"
+pkgs=$(cat $lists | grep -v '^#' | tr '\n' ' ')
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -1,0 +1,145 @@
+import { existsSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { sha256 } from "@noble/hashes/sha2.js"
+import { bytesToHex } from "@noble/hashes/utils.js"
+import { Data, Effect, Layer, Redacted } from "effect"
+import { proverAddress } from "../../crates/ts/address.ts"
+import { type Bls, BlsLive, BlsService } from "../../crates/ts/bls/bls.ts"
+import type { BlsError, BlsNativeError } from "../../crates/ts/bls/errors.ts"
+import { BlsVerifier, type BlsVerifierService, ProverSigner, type ProverSignerService, SignatureFailure } from "./services.ts"
+
+/**
+ * Production `BlsVerifier` and `ProverSigner` over the native BLS48-581 binding (crates/ts/bls).
+ * Every BLS failure (bad length, bytes that are not a point, identity / non-subgroup point) becomes a
+ * `SignatureFailure` naming the operation and the binding's error tag; the consensus validators turn
+ * both a failure and a `false` verdict into the same rejection (BadSignature,
+ * InvalidCertificateSignature, …), so a forged or tampered signature is rejected whatever its bytes.
+ */
+
+const failure = (operation: string) => (e: BlsError) => new SignatureFailure({ operation, reason: `${e._tag}: ${e.reason}` })
+
+/**
+ * The binding only aggregates keys and signatures together (`bls_aggregate(pks, sigs)`, as the
+ * reference exports it), while the consensus service asks for each sum on its own. The missing side is
+ * filled with n copies of one fixed valid point (derived once from a public IKM) and its sum is
+ * discarded. n·P is never the identity for n < r, so the filler cannot trip the binding's
+ * identity check; only the caller's own points can.
+ */
+const FILLER_IKM = new TextEncoder().encode("quilbun/consensus/bls-live aggregation filler point, not a key")
+
+/** Aggregate keys of recently seen signer sets: consecutive QCs usually repeat one, and each G2 decode costs ~2 ms. */
+const AGGREGATE_KEY_CACHE_SIZE = 32
+
+const signerSetKey = (publicKeys: ReadonlyArray<Uint8Array>): string => {
+  const h = sha256.create()
+  for (const pk of publicKeys) h.update(pk)
+  return bytesToHex(h.digest())
+}
+
+/** The `BlsVerifierService` backed by `bls` (one keygen to derive the filler points). */
+export const makeBlsVerifier = (bls: Bls): Effect.Effect<BlsVerifierService, SignatureFailure> =>
+  Effect.gen(function* () {
+    const filler = yield* bls.keygen(FILLER_IKM).pipe(Effect.mapError(failure("aggregation filler")))
+    const recentKeys = new Map<string, Uint8Array>()
+
+    const aggregatePublicKeys: BlsVerifierService["aggregatePublicKeys"] = (publicKeys) =>
+      Effect.suspend(() => {
+        const key = signerSetKey(publicKeys)
+        const cached = recentKeys.get(key)
+        if (cached !== undefined) return Effect.succeed(cached.slice())
+        return bls.aggregate(publicKeys, publicKeys.map(() => filler.proofOfPossession)).pipe(
+          Effect.map(({ aggregatePublicKey }) => {
+            if (recentKeys.size >= AGGREGATE_KEY_CACHE_SIZE) {
+              const oldest = recentKeys.keys().next()
+              if (oldest.done !== true) recentKeys.delete(oldest.value)
+            }
+            recentKeys.set(key, aggregatePublicKey.slice())
+            return aggregatePublicKey
+          }),
+          Effect.mapError(failure("aggregatePublicKeys")),
+        )
+      })
+
+    return {
+      verify: (publicKey, signature, message, domain) => bls.verify(publicKey, signature, domain, message).pipe(Effect.mapError(failure("verify"))),
+      aggregatePublicKeys,
+      aggregateSignatures: (signatures) =>
+        bls.aggregate(
+          signatures.map(() => filler.publicKey),
+          signatures,
+        ).pipe(
+          Effect.map(({ aggregateSignature }) => aggregateSignature),
+          Effect.mapError(failure("aggregateSignatures")),
+        ),
+      verifyMultiMessage: (publicKeys, messages, signature, domain) =>
+        bls.verifyMultiMessage(publicKeys, signature, messages, domain).pipe(Effect.mapError(failure("verifyMultiMessage"))),
+    }
+  })
+
+/** `BlsVerifier` over a provided `BlsService` (share one binding with other users). */
+export const BlsVerifierFromService: Layer.Layer<BlsVerifier, SignatureFailure, BlsService> = Layer.effect(
+  BlsVerifier,
+  Effect.flatMap(BlsService, makeBlsVerifier),
+)
+
+/** `BlsVerifier` over the native library; fails to build when the library cannot be loaded. */
+export const BlsVerifierLive: Layer.Layer<BlsVerifier, SignatureFailure | BlsNativeError> = BlsVerifierFromService.pipe(Layer.provide(BlsLive))
+
+/** A prover signer also knows its proof of possession (needed to join the prover set). */
+export interface BlsProverSigner extends ProverSignerService {
+  readonly proofOfPossession: Uint8Array
+}
+
+/**
+ * The node's prover signer from its key material: BLS keygen(IKM) (HKDF-SHA512, crypto.md §3.4);
+ * address = Poseidon(public key). The secret key stays in this closure.
+ */
+export const makeBlsProverSigner = (bls: Bls, ikm: Redacted.Redacted<Uint8Array>): Effect.Effect<BlsProverSigner, SignatureFailure> =>
+  Effect.gen(function* () {
+    const keys = yield* bls.keygen(Redacted.value(ikm)).pipe(Effect.mapError(failure("keygen")))
+    const secretKey = keys.secretKey
+    return {
+      publicKey: keys.publicKey,
+      address: proverAddress(keys.publicKey),
+      proofOfPossession: keys.proofOfPossession,
+      sign: (message, domain) => bls.sign(secretKey, domain, message).pipe(Effect.mapError(failure("sign"))),
+    }
+  })
+
+/** The prover key file could not be read (missing, unreadable or not 32 bytes). */
+export class ProverKeyUnavailable extends Data.TaggedError("ProverKeyUnavailable")<{ readonly path: string; readonly reason: string }> {}
+
+/** `<dataDir>/keys/prover.key` (config/keys.ts writes it on first start: 32 random bytes of IKM). */
+export const proverKeyPath = (dataDir: string): string => join(dataDir, "keys", "prover.key")
+export const PROVER_IKM_BYTES = 32
+
+export const readProverIkm = (dataDir: string): Effect.Effect<Redacted.Redacted<Uint8Array>, ProverKeyUnavailable> => {
+  const path = proverKeyPath(dataDir)
+  return Effect.try({
+    try: () => {
+      if (!existsSync(path)) throw new ProverKeyUnavailable({ path, reason: "missing (keys are created on the node's first start)" })
+      const bytes = new Uint8Array(readFileSync(path))
+      if (bytes.length !== PROVER_IKM_BYTES) throw new ProverKeyUnavailable({ path, reason: `expected ${PROVER_IKM_BYTES} bytes, found ${bytes.length}` })
+      return Redacted.make(bytes)
+    },
+    catch: (e) => (e instanceof ProverKeyUnavailable ? e : new ProverKeyUnavailable({ path, reason: e instanceof Error ? e.message : String(e) })),
+  })
+}
+
+/** `ProverSigner` from IKM the caller already holds (e.g. `NodeKeys.prover.ikm`). */
+export const BlsProverSignerFromIkm = (ikm: Redacted.Redacted<Uint8Array>): Layer.Layer<ProverSigner, SignatureFailure, BlsService> =>
+  Layer.effect(
+    ProverSigner,
+    Effect.flatMap(BlsService, (bls) => makeBlsProverSigner(bls, ikm)),
+  )
+
+/** `ProverSigner` from `<dataDir>/keys/prover.key`, over a provided `BlsService`. */
+export const BlsProverSignerFromDataDir = (dataDir: string): Layer.Layer<ProverSigner, SignatureFailure | ProverKeyUnavailable, BlsService> =>
+  Layer.effect(
+    ProverSigner,
+    Effect.flatMap(Effect.zip(BlsService, readProverIkm(dataDir)), ([bls, ikm]) => makeBlsProverSigner(bls, ikm)),
+  )
+
+/** `ProverSigner` from `<dataDir>/keys/prover.key` over the native library. */
+export const BlsProverSignerLive = (dataDir: string): Layer.Layer<ProverSigner, SignatureFailure | ProverKeyUnavailable | BlsNativeError> =>
+  BlsProverSignerFromDataDir(dataDir).pipe(Layer.provide(BlsLive))
