@@ -137,3 +137,4 @@ export const startNode = async (options: StartNodeOptions = {}): Promise<Started
   const stop = () => (stopped ??= Effect.runPromise(Scope.close(scope, Exit.void)))
   return { ...exit.value, stop, [Symbol.asyncDispose]: stop }
 }
+export * as Devnet from "./devnet.ts"

@@ -1,0 +1,76 @@
+// Timing and production parameters of the global consensus actor. The participant values are the
+// reference's (consensus.md §3.3, §3.2: 36 s / 3 min / 1.2 / 6 / 28 s, proposals 8 s after rank entry);
+// devnets use the fast profile so a simulated chain advances in tens of virtual milliseconds per frame.
+import { asertParamsForNetwork, globalFrameDifficulty } from "../../runtime/consensus/difficulty.ts"
+import { participantTimeoutConfig, type TimeoutConfig } from "../../runtime/consensus/timeout-controller.ts"
+
+export interface GlobalConsensusTiming {
+  readonly timeouts: TimeoutConfig
+  /** Delay between entering a rank as leader and publishing the proposal (reference: 8 s). */
+  readonly proposalDelayMs: number
+}
+
+export const participantTiming: GlobalConsensusTiming = { timeouts: participantTimeoutConfig, proposalDelayMs: 8_000 }
+
+export const devnetTiming: GlobalConsensusTiming = {
+  timeouts: {
+    minReplicaTimeoutMs: 600,
+    maxReplicaTimeoutMs: 4_000,
+    timeoutAdjustmentFactor: 1.2,
+    happyPathMaxRoundFailures: 6,
+    maxTimeoutStateRebroadcastIntervalMs: 300,
+  },
+  proposalDelayMs: 20,
+}
+
+export interface GlobalConsensusConfig {
+  /** p2p network id (99 = devnet). */
+  readonly network: number
+  readonly timing: GlobalConsensusTiming
+  /** Genesis header timestamp (ms); fixed so every node derives the same genesis. */
+  readonly genesisTimestamp: bigint
+  /** Genesis difficulty (also the VDF difficulty when `difficulty` is absent). */
+  readonly genesisDifficulty: number
+  /** VDF difficulty for the frame proposed at `rank` with header timestamp `timestamp` (§1.5 step 7). */
+  readonly difficulty?: (rank: bigint, timestamp: bigint) => number
+  /**
+   * Devnet/test only: leaders stop proposing frames above this number, so a run can end with every
+   * node on the same committed head.
+   */
+  readonly stopAfterFrame?: bigint
+  /** Sync: frames per response. */
+  readonly syncBatch: number
+}
+
+export const devnetConsensusConfig = (overrides: Partial<GlobalConsensusConfig> = {}): GlobalConsensusConfig => ({
+  network: 99,
+  timing: devnetTiming,
+  genesisTimestamp: 1_700_000_000_000n,
+  genesisDifficulty: 1,
+  syncBatch: 64,
+  ...overrides,
+})
+
+/**
+ * The node's consensus parameters from its loaded config (config/schema.ts): the devnet engine gets the
+ * fast timing and a fixed difficulty (`engine.difficulty`, else 1), any other engine the participant
+ * timing and the network's ASERT difficulty with the rank as frame number (D-DIFF-1).
+ */
+export const consensusConfigFromNode = (node: {
+  readonly p2p: { readonly networkId: number }
+  readonly engine: { readonly devnet: boolean; readonly difficulty?: number | undefined }
+}): GlobalConsensusConfig => {
+  const fixed = node.engine.difficulty
+  if (node.engine.devnet) {
+    return devnetConsensusConfig({ network: node.p2p.networkId, genesisDifficulty: fixed ?? 1, ...(fixed === undefined ? {} : { difficulty: () => fixed }) })
+  }
+  const params = asertParamsForNetwork(node.p2p.networkId)
+  return {
+    network: node.p2p.networkId,
+    timing: participantTiming,
+    genesisTimestamp: 1_700_000_000_000n,
+    genesisDifficulty: fixed ?? Number(params.anchorDifficulty),
+    difficulty: fixed === undefined ? (rank, timestamp) => globalFrameDifficulty(params, rank, timestamp) : () => fixed,
+    syncBatch: 64,
+  }
+}

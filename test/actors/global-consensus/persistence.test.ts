@@ -1,0 +1,82 @@
+import { describe, expect, test } from "bun:test"
+import { Either } from "effect"
+import {
+  decodeCertifiedFrame,
+  decodeHead,
+  decodeLiveness,
+  decodeSafety,
+  encodeCertifiedFrame,
+  encodeHead,
+  encodeLiveness,
+  encodeSafety,
+} from "../../../actors/global-consensus/persistence.ts"
+import {
+  decodeSyncRequest,
+  decodeSyncResponse,
+  decodeWire,
+  encodeSyncRequest,
+  encodeSyncResponse,
+} from "../../../actors/global-consensus/wire.ts"
+import { genesisQuorumCertificate, stubGlobalGenesisHeader } from "../../../runtime/consensus/frame-production.ts"
+import { GlobalFrame } from "../../../runtime/consensus/messages/global-frame.ts"
+import { encodeProposalVote, ProposalVote } from "../../../runtime/consensus/messages/proposal-vote.ts"
+import { BLS48581AddressedSignature } from "../../../runtime/consensus/messages/signatures.ts"
+import { TimeoutCertificate } from "../../../runtime/consensus/messages/timeout-certificate.ts"
+import { TimeoutState } from "../../../runtime/consensus/messages/timeout-state.ts"
+import { LivenessState } from "../../../runtime/consensus/rank-tracker.ts"
+import { ConsensusState } from "../../../runtime/consensus/safety-rules.ts"
+
+const qc = genesisQuorumCertificate({ filter: new Uint8Array(), frameNumber: 0n, selector: new Uint8Array(32).fill(3), timestamp: 7n })
+const vote = new ProposalVote({
+  filter: new Uint8Array(),
+  rank: 9n,
+  frameNumber: 0n,
+  selector: new Uint8Array(),
+  timestamp: 5n,
+  publicKeySignatureBls48581: new BLS48581AddressedSignature({ signature: new Uint8Array(74).fill(1), address: new Uint8Array(32).fill(2) }),
+})
+
+describe("persisted consensus records", () => {
+  test("safety state round-trips with and without a stored timeout", () => {
+    const plain = new ConsensusState({ filter: new Uint8Array(), highestVotedParentRank: 4n, latestAcknowledgedRank: 6n })
+    expect(decodeSafety(encodeSafety(plain))).toEqual(plain)
+    const withTimeout = new ConsensusState({ ...plain, latestTimeout: new TimeoutState({ latestQuorumCertificate: qc, vote, timeoutTick: 2n, timestamp: 5n }) })
+    expect(decodeSafety(encodeSafety(withTimeout))).toEqual(withTimeout)
+  })
+
+  test("liveness state, head pointer and certified frames round-trip", () => {
+    const tc = new TimeoutCertificate({ filter: new Uint8Array(), rank: 8n, latestRanks: [0n, 0n, 0n], latestQuorumCertificate: qc, timestamp: 1n })
+    const live = new LivenessState({ filter: new Uint8Array(), currentRank: 9n, latestQuorumCertificate: qc, priorRankTimeoutCertificate: tc })
+    expect(decodeLiveness(encodeLiveness(live))).toEqual(live)
+    expect(decodeHead(encodeHead(123n))).toBe(123n)
+    const frame = new GlobalFrame({ header: stubGlobalGenesisHeader({ timestamp: 1n, difficulty: 1 }), requests: [] })
+    expect(decodeCertifiedFrame(encodeCertifiedFrame({ frame, qc }))).toEqual({ frame, qc })
+  })
+
+  test("corrupt records are refused", () => {
+    expect(() => decodeSafety(new Uint8Array([1, 2, 3]))).toThrow()
+    const bytes = encodeHead(1n)
+    expect(() => decodeHead(bytes.subarray(0, 7))).toThrow()
+  })
+})
+
+describe("wire", () => {
+  test("consensus payloads are told apart by type prefix; anything else is undecodable", () => {
+    const decoded = decodeWire(encodeProposalVote(vote))
+    expect(decoded._tag).toBe("Vote")
+    expect(decoded._tag === "Vote" ? decoded.vote : undefined).toEqual(vote)
+    expect(decodeWire(new Uint8Array([0, 0, 3]))._tag).toBe("Undecodable")
+    expect(decodeWire(new Uint8Array([0, 0, 3, 0x0d, 0, 0]))._tag).toBe("Undecodable")
+    const truncated = encodeProposalVote(vote).subarray(0, 30)
+    expect(decodeWire(truncated)._tag).toBe("Undecodable")
+  })
+
+  test("sync request and response round-trip", () => {
+    const req = decodeSyncRequest(encodeSyncRequest({ fromFrameNumber: 17n, limit: 64 }))
+    expect(Either.getOrThrow(req)).toEqual({ fromFrameNumber: 17n, limit: 64 })
+    const frame = new GlobalFrame({ header: stubGlobalGenesisHeader({ timestamp: 1n, difficulty: 1 }), requests: [] })
+    const res = Either.getOrThrow(decodeSyncResponse(encodeSyncResponse({ frames: [{ frame, qc }], proposals: [] })))
+    expect(res.frames).toEqual([{ frame, qc }])
+    expect(Either.isLeft(decodeSyncResponse(new Uint8Array([0, 0, 0, 9])))).toBe(true)
+  })
+})
