@@ -18,15 +18,6 @@ import { BlsVerifier, type BlsVerifierService, ProverSigner, type ProverSignerSe
 
 const failure = (operation: string) => (e: BlsError) => new SignatureFailure({ operation, reason: `${e._tag}: ${e.reason}` })
 
-/**
- * The binding only aggregates keys and signatures together (`bls_aggregate(pks, sigs)`, as the
- * reference exports it), while the consensus service asks for each sum on its own. The missing side is
- * filled with n copies of one fixed valid point (derived once from a public IKM) and its sum is
- * discarded. n·P is never the identity for n < r, so the filler cannot trip the binding's
- * identity check; only the caller's own points can.
- */
-const FILLER_IKM = new TextEncoder().encode("quilbun/consensus/bls-live aggregation filler point, not a key")
-
 /** Aggregate keys of recently seen signer sets: consecutive QCs usually repeat one, and each G2 decode costs ~2 ms. */
 const AGGREGATE_KEY_CACHE_SIZE = 32
 
@@ -36,10 +27,9 @@ const signerSetKey = (publicKeys: ReadonlyArray<Uint8Array>): string => {
   return bytesToHex(h.digest())
 }
 
-/** The `BlsVerifierService` backed by `bls` (one keygen to derive the filler points). */
+/** The `BlsVerifierService` backed by `bls`. */
 export const makeBlsVerifier = (bls: Bls): Effect.Effect<BlsVerifierService, SignatureFailure> =>
-  Effect.gen(function* () {
-    const filler = yield* bls.keygen(FILLER_IKM).pipe(Effect.mapError(failure("aggregation filler")))
+  Effect.sync(() => {
     const recentKeys = new Map<string, Uint8Array>()
 
     const aggregatePublicKeys: BlsVerifierService["aggregatePublicKeys"] = (publicKeys) =>
@@ -47,8 +37,8 @@ export const makeBlsVerifier = (bls: Bls): Effect.Effect<BlsVerifierService, Sig
         const key = signerSetKey(publicKeys)
         const cached = recentKeys.get(key)
         if (cached !== undefined) return Effect.succeed(cached.slice())
-        return bls.aggregate(publicKeys, publicKeys.map(() => filler.proofOfPossession)).pipe(
-          Effect.map(({ aggregatePublicKey }) => {
+        return bls.aggregatePublicKeys(publicKeys).pipe(
+          Effect.map((aggregatePublicKey) => {
             if (recentKeys.size >= AGGREGATE_KEY_CACHE_SIZE) {
               const oldest = recentKeys.keys().next()
               if (oldest.done !== true) recentKeys.delete(oldest.value)
@@ -63,14 +53,7 @@ export const makeBlsVerifier = (bls: Bls): Effect.Effect<BlsVerifierService, Sig
     return {
       verify: (publicKey, signature, message, domain) => bls.verify(publicKey, signature, domain, message).pipe(Effect.mapError(failure("verify"))),
       aggregatePublicKeys,
-      aggregateSignatures: (signatures) =>
-        bls.aggregate(
-          signatures.map(() => filler.publicKey),
-          signatures,
-        ).pipe(
-          Effect.map(({ aggregateSignature }) => aggregateSignature),
-          Effect.mapError(failure("aggregateSignatures")),
-        ),
+      aggregateSignatures: (signatures) => bls.aggregateSignatures(signatures).pipe(Effect.mapError(failure("aggregateSignatures"))),
       verifyMultiMessage: (publicKeys, messages, signature, domain) =>
         bls.verifyMultiMessage(publicKeys, signature, messages, domain).pipe(Effect.mapError(failure("verifyMultiMessage"))),
     }

@@ -56,7 +56,17 @@ describe("bls48581 vectors", () => {
     // Same message: the aggregate verifies under the aggregate key and as a multi-message check.
     expect(run(bls.verify(aggregatePublicKey, aggregateSignature, domain, msg))).toBe(true)
     expect(run(bls.verifyMultiMessage(signers.map((v) => hex(v["pk"])), aggregateSignature, [msg, msg], domain))).toBe(true)
+    // The separate sums are the same points as the joint aggregate.
+    expect(toHex(run(bls.aggregatePublicKeys(signers.map((v) => hex(v["pk"])))))).toBe(agg?.["aggregate_pk"] ?? "")
+    expect(toHex(run(bls.aggregateSignatures(signers.map((v) => hex(v["sig"])))))).toBe(agg?.["aggregate_sig"] ?? "")
   }, 20_000)
+
+  test("separate sums refuse empty lists, wrong sizes and garbage", () => {
+    expect(failTag(bls.aggregatePublicKeys([]))).toBe("BlsLengthError")
+    expect(failTag(bls.aggregateSignatures([]))).toBe("BlsLengthError")
+    expect(failTag(bls.aggregateSignatures([new Uint8Array(73)]))).toBe("BlsLengthError")
+    expect(failTag(bls.aggregatePublicKeys([new Uint8Array(585).fill(0xff)]))).toBe("BlsEncodingError")
+  })
 })
 
 describe("bls48581 negatives", () => {

@@ -139,7 +139,15 @@ pub fn verify_possession(pk: &[u8], pop: &[u8]) -> Result<bool, BlsError> {
 /// Sum of public keys and of signatures. Points must decode (on the curve); no subgroup check,
 /// like the reference (verification checks the aggregate).
 pub fn aggregate(pks: &[&[u8]], sigs: &[&[u8]]) -> Result<([u8; G2_BYTES], [u8; G1_BYTES]), BlsError> {
-    if pks.is_empty() || pks.len() != sigs.len() {
+    if pks.len() != sigs.len() {
+        return Err(BlsError::Length);
+    }
+    Ok((aggregate_public_keys(pks)?, aggregate_signatures(sigs)?))
+}
+
+/// Sum of public keys (at least one); an identity sum is refused.
+pub fn aggregate_public_keys(pks: &[&[u8]]) -> Result<[u8; G2_BYTES], BlsError> {
+    if pks.is_empty() {
         return Err(BlsError::Length);
     }
     let mut apk = G2::identity();
@@ -149,6 +157,17 @@ pub fn aggregate(pks: &[&[u8]], sigs: &[&[u8]]) -> Result<([u8; G2_BYTES], [u8; 
         }
         apk = apk.add(&g2_from_bytes(pk).ok_or(BlsError::Encoding)?);
     }
+    if apk.is_identity() {
+        return Err(BlsError::Invalid);
+    }
+    Ok(g2_to_bytes(&apk))
+}
+
+/// Sum of signatures (at least one); an identity sum is refused.
+pub fn aggregate_signatures(sigs: &[&[u8]]) -> Result<[u8; G1_BYTES], BlsError> {
+    if sigs.is_empty() {
+        return Err(BlsError::Length);
+    }
     let mut asig = G1::identity();
     for s in sigs {
         if s.len() != G1_BYTES {
@@ -156,10 +175,10 @@ pub fn aggregate(pks: &[&[u8]], sigs: &[&[u8]]) -> Result<([u8; G2_BYTES], [u8; 
         }
         asig = asig.add(&g1_from_bytes(s).ok_or(BlsError::Encoding)?);
     }
-    if apk.is_identity() || asig.is_identity() {
+    if asig.is_identity() {
         return Err(BlsError::Invalid);
     }
-    Ok((g2_to_bytes(&apk), g1_to_bytes(&asig)))
+    Ok(g1_to_bytes(&asig))
 }
 
 /// Below this many signers the work stays on the calling thread.

@@ -232,6 +232,46 @@ pub unsafe extern "C" fn quil_bls_aggregate(
     }
 }
 
+/// Sum of public keys only: pks n x 585 -> apk 585.
+/// # Safety
+/// Pointers must be valid for their lengths.
+#[no_mangle]
+pub unsafe extern "C" fn quil_bls_aggregate_public_keys(pks: *const u8, pks_len: usize, apk_out: *mut u8, apk_len: usize) -> i32 {
+    let (Some(pks), Some(apk_o)) = (input(pks, pks_len), output(apk_out, apk_len, G2_BYTES)) else {
+        return ERR_LENGTH;
+    };
+    let Some(pk_list) = fixed_items(pks, G2_BYTES) else {
+        return ERR_LENGTH;
+    };
+    match bls::aggregate_public_keys(&pk_list) {
+        Ok(apk) => {
+            apk_o.copy_from_slice(&apk);
+            OK
+        }
+        Err(e) => bls_status(e),
+    }
+}
+
+/// Sum of signatures only: sigs n x 74 -> asig 74.
+/// # Safety
+/// Pointers must be valid for their lengths.
+#[no_mangle]
+pub unsafe extern "C" fn quil_bls_aggregate_signatures(sigs: *const u8, sigs_len: usize, asig_out: *mut u8, asig_len: usize) -> i32 {
+    let (Some(sigs), Some(asig_o)) = (input(sigs, sigs_len), output(asig_out, asig_len, G1_BYTES)) else {
+        return ERR_LENGTH;
+    };
+    let Some(sig_list) = fixed_items(sigs, G1_BYTES) else {
+        return ERR_LENGTH;
+    };
+    match bls::aggregate_signatures(&sig_list) {
+        Ok(asig) => {
+            asig_o.copy_from_slice(&asig);
+            OK
+        }
+        Err(e) => bls_status(e),
+    }
+}
+
 /// Aggregate signature over distinct messages: pks n x 585, msgs n x (u32_be len ‖ msg).
 /// # Safety
 /// Pointers must be valid for their lengths.

@@ -28,6 +28,10 @@ export interface Bls {
   readonly verifyPossession: (publicKey: Uint8Array, proof: Uint8Array) => Effect.Effect<boolean, BlsError>
   /** Point sums of public keys and signatures (equal counts, at least one). */
   readonly aggregate: (publicKeys: ReadonlyArray<Uint8Array>, signatures: ReadonlyArray<Uint8Array>) => Effect.Effect<Aggregate, BlsError>
+  /** Sum of public keys alone (at least one; an identity sum is a BlsSubgroupError). */
+  readonly aggregatePublicKeys: (publicKeys: ReadonlyArray<Uint8Array>) => Effect.Effect<Uint8Array, BlsError>
+  /** Sum of signatures alone (at least one; an identity sum is a BlsSubgroupError). */
+  readonly aggregateSignatures: (signatures: ReadonlyArray<Uint8Array>) => Effect.Effect<Uint8Array, BlsError>
   /** One aggregate signature over per-signer messages, all under `domain`. */
   readonly verifyMultiMessage: (
     publicKeys: ReadonlyArray<Uint8Array>,
@@ -92,6 +96,18 @@ export const makeBls = (): Effect.Effect<Bls, BlsNativeError> => {
         const asig = new Uint8Array(G1_BYTES)
         const s = lib.quil_bls_aggregate(pkBytes, pkBytes.length, sigBytes, sigBytes.length, apk, apk.length, asig, asig.length)
         return yield* produced(s, "aggregate", () => ({ aggregatePublicKey: apk, aggregateSignature: asig }))
+      }),
+    aggregatePublicKeys: (pks) =>
+      Effect.gen(function* () {
+        const pkBytes = yield* fixedList(pks, G2_BYTES, "aggregate public keys")
+        const apk = new Uint8Array(G2_BYTES)
+        return yield* produced(lib.quil_bls_aggregate_public_keys(pkBytes, pkBytes.length, apk, apk.length), "aggregatePublicKeys", () => apk)
+      }),
+    aggregateSignatures: (sigs) =>
+      Effect.gen(function* () {
+        const sigBytes = yield* fixedList(sigs, G1_BYTES, "aggregate signatures")
+        const asig = new Uint8Array(G1_BYTES)
+        return yield* produced(lib.quil_bls_aggregate_signatures(sigBytes, sigBytes.length, asig, asig.length), "aggregateSignatures", () => asig)
       }),
     verifyMultiMessage: (pks, sig, msgs, domain) =>
       Effect.gen(function* () {

@@ -19,6 +19,8 @@ const symbols = {
   quil_bls_prove_possession: { args: [p, n, p, n], returns: i32 },
   quil_bls_verify_possession: { args: [p, n, p, n], returns: i32 },
   quil_bls_aggregate: { args: [p, n, p, n, p, n, p, n], returns: i32 },
+  quil_bls_aggregate_public_keys: { args: [p, n, p, n], returns: i32 },
+  quil_bls_aggregate_signatures: { args: [p, n, p, n], returns: i32 },
   quil_bls_verify_multi_message: { args: [p, n, p, n, p, n, p, n], returns: i32 },
   quil_bls_g1_check: { args: [p, n], returns: i32 },
   quil_bls_g2_check: { args: [p, n], returns: i32 },
