@@ -6,7 +6,7 @@ import { Cause, Effect, Either, Exit, Option, Runtime, Schema } from "effect"
 import { Hono, type Context as HonoContext } from "hono"
 import { bodyLimit } from "hono/body-limit"
 import { PROMETHEUS_CONTENT_TYPE } from "../../runtime/metrics/prometheus.ts"
-import { AdminBackend, SetLogLevelBody, type AdminBackendService } from "./backend.ts"
+import { AdminBackend, SetLogLevelBody, type AdminBackendService, type ConsensusUnavailable } from "./backend.ts"
 import { makeOpenApiDocument } from "./openapi.ts"
 import { problemResponse, ProblemType } from "./problem.ts"
 
@@ -18,6 +18,13 @@ export interface AdminAppOptions {
 
 const CorePath = Schema.NumberFromString.pipe(Schema.int(), Schema.positive())
 const decodeCore = Schema.decodeUnknownEither(CorePath)
+/** A u64 frame number in decimal, no sign or leading zeros. */
+const FramePath = Schema.String.pipe(
+  Schema.pattern(/^(0|[1-9][0-9]{0,19})$/, { message: () => "expected a frame number (decimal u64)" }),
+  Schema.transform(Schema.BigIntFromSelf, { strict: true, decode: (s) => BigInt(s), encode: (n) => n.toString() }),
+  Schema.filter((n) => n < 1n << 64n, { message: () => "frame number exceeds u64" })
+)
+const decodeFrameNumber = Schema.decodeUnknownEither(FramePath)
 const decodeLogLevel = Schema.decodeUnknownEither(SetLogLevelBody)
 
 const tokensEqual = (given: string, expected: string): boolean => {
@@ -103,6 +110,26 @@ export const makeAdminApp = (
   app.get("/v1/node", () => respond(backend.nodeInfo, (info) => Response.json(info)))
   app.get("/v1/actors", () => respond(backend.actors, (tree) => Response.json(tree)))
   app.get("/v1/workers", () => respond(backend.workers, (ws) => Response.json(ws)))
+  const consensusUnavailable = (e: ConsensusUnavailable) =>
+    problemResponse(503, ProblemType.consensusUnavailable, "Consensus Unavailable", e.reason)
+  app.get("/v1/frames/global/head", () => respond(backend.globalHead, (head) => Response.json(head), consensusUnavailable))
+  app.get("/v1/frames/global/:n", (c) => {
+    const raw = c.req.param("n")
+    const n = decodeFrameNumber(raw)
+    if (Either.isLeft(n)) {
+      return problemResponse(400, ProblemType.invalidRequest, "Invalid frame number", `${JSON.stringify(raw)} is not a frame number (decimal u64)`)
+    }
+    return respond(
+      backend.globalFrame(n.right),
+      (frame) => Response.json(frame),
+      (e) =>
+        e._tag === "FrameNotFound"
+          ? problemResponse(404, ProblemType.frameNotFound, "Frame Not Found", `global frame ${e.frameNumber} is not committed (head is ${e.head})`, {
+              head: Number(e.head)
+            })
+          : consensusUnavailable(e)
+    )
+  })
   app.get("/metrics", () =>
     respond(backend.metrics, (text) => new Response(text, { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } }))
   )

@@ -39,6 +39,42 @@ export interface Readiness {
 
 export class WorkerNotFound extends Data.TaggedError("WorkerNotFound")<{ readonly core: number }> {}
 
+/** The committed global head; `selector` = hex poseidon(header.output). */
+export const GlobalFrameHead = Schema.Struct({
+  frameNumber: Schema.Number,
+  rank: Schema.Number,
+  selector: Schema.String,
+  /** Header timestamp, Unix ms. */
+  timestamp: Schema.Number
+})
+export type GlobalFrameHead = typeof GlobalFrameHead.Type
+
+const Hex = Schema.String.annotations({ description: "hex bytes" })
+
+/** A committed global frame: its header fields (bytes as hex), its requests and the QC that certifies it. */
+export const GlobalFrameView = Schema.Struct({
+  frameNumber: Schema.Number,
+  rank: Schema.Number,
+  timestamp: Schema.Number,
+  difficulty: Schema.Number,
+  selector: Hex,
+  parentSelector: Hex,
+  output: Hex,
+  prover: Hex,
+  proverTreeCommitment: Hex,
+  requestsRoot: Hex,
+  globalCommitments: Schema.Array(Hex),
+  signature: Schema.NullOr(Schema.Struct({ signature: Hex, publicKey: Schema.NullOr(Hex), bitmask: Hex })),
+  requests: Schema.Array(Hex),
+  quorumCertificate: Schema.Struct({ rank: Schema.Number, frameNumber: Schema.Number, selector: Hex, timestamp: Schema.Number })
+})
+export type GlobalFrameView = typeof GlobalFrameView.Type
+
+export class FrameNotFound extends Data.TaggedError("FrameNotFound")<{ readonly frameNumber: bigint; readonly head: bigint }> {}
+
+/** The node runs no global consensus (e.g. not a devnet yet), or it did not answer. */
+export class ConsensusUnavailable extends Data.TaggedError("ConsensusUnavailable")<{ readonly reason: string }> {}
+
 export const SetLogLevelBody = Schema.Struct({ level: LogLevelName })
 export type SetLogLevelBody = typeof SetLogLevelBody.Type
 
@@ -49,6 +85,10 @@ export interface AdminBackendService {
   readonly workers: Effect.Effect<ReadonlyArray<WorkerView>>
   readonly restartWorker: (core: number) => Effect.Effect<void, WorkerNotFound>
   readonly setLogLevel: (level: LogLevelName) => Effect.Effect<void>
+  /** The committed head of the global chain. */
+  readonly globalHead: Effect.Effect<GlobalFrameHead, ConsensusUnavailable>
+  /** Committed global frame `frameNumber`. */
+  readonly globalFrame: (frameNumber: bigint) => Effect.Effect<GlobalFrameView, FrameNotFound | ConsensusUnavailable>
   /** Prometheus text of the whole node (master and workers). */
   readonly metrics: Effect.Effect<string>
 }

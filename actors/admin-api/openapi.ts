@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 description of the admin API, written by hand next to the routes (app.ts);
 // a test checks that every route the app serves is described here and vice versa.
 import { JSONSchema, type Schema } from "effect"
-import { NodeInfo, SetLogLevelBody, WorkerView } from "./backend.ts"
+import { GlobalFrameHead, GlobalFrameView, NodeInfo, SetLogLevelBody, WorkerView } from "./backend.ts"
 
 const problem = {
   description: "Problem document (RFC 9457)",
@@ -79,6 +79,24 @@ export const makeOpenApiDocument = (version: string) => ({
         }
       }
     },
+    "/v1/frames/global/head": {
+      get: {
+        summary: "Committed head of the global chain (selector = hex poseidon(output))",
+        responses: { "200": json({ $ref: "#/components/schemas/GlobalFrameHead" }, "Head"), "503": problem }
+      }
+    },
+    "/v1/frames/global/{n}": {
+      get: {
+        summary: "Committed global frame n: header fields (bytes as hex), requests and its quorum certificate",
+        parameters: [{ name: "n", in: "path", required: true, schema: { type: "string", pattern: "^(0|[1-9][0-9]{0,19})$" } }],
+        responses: {
+          "200": json({ $ref: "#/components/schemas/GlobalFrame" }, "Frame"),
+          "400": problem,
+          "404": problem,
+          "503": problem
+        }
+      }
+    },
     "/metrics": {
       get: {
         summary: "Prometheus metrics (text format 0.0.4) of the master and every worker",
@@ -105,6 +123,8 @@ export const makeOpenApiDocument = (version: string) => ({
       NodeInfo: jsonSchemaOf(NodeInfo),
       Worker: jsonSchemaOf(WorkerView),
       SetLogLevel: jsonSchemaOf(SetLogLevelBody),
+      GlobalFrameHead: jsonSchemaOf(GlobalFrameHead),
+      GlobalFrame: jsonSchemaOf(GlobalFrameView),
       ActorTree: {
         type: "object",
         required: ["name", "children"],

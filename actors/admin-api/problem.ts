@@ -19,6 +19,8 @@ export const ProblemType = {
   bodyTooLarge: "urn:quilbun:problem:body-too-large",
   workerNotFound: "urn:quilbun:problem:worker-not-found",
   notReady: "urn:quilbun:problem:not-ready",
+  frameNotFound: "urn:quilbun:problem:frame-not-found",
+  consensusUnavailable: "urn:quilbun:problem:consensus-unavailable",
   internal: "urn:quilbun:problem:internal"
 } as const
 

@@ -19,6 +19,7 @@ import { LogLevelControl } from "../logging.ts"
 import { snapshotFamilies } from "../metrics/effect-snapshot.ts"
 import { mergeFamilies, withLabels } from "../metrics/family.ts"
 import { renderPrometheus } from "../metrics/prometheus.ts"
+import { NodeConsensus } from "./consensus.ts"
 import { NodeRecord } from "./node-record.ts"
 
 export class WorkerManagerRef extends Context.Tag("quilbun/WorkerManagerRef")<
@@ -66,6 +67,7 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
       const manager = yield* WorkerManagerRef
       const logLevel = yield* LogLevelControl
       const record = yield* NodeRecord
+      const consensus = yield* NodeConsensus
       const startedAt = yield* Clock.currentTimeMillis
       const workers = manager.ask(new ListWorkers(), ASK_TIMEOUT).pipe(Effect.orDie)
       return {
@@ -102,6 +104,8 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
             logLevel.set(level),
             manager.ask(new SetWorkersLogLevel({ level }), ASK_TIMEOUT).pipe(Effect.orDie)
           ).pipe(Effect.zipRight(Effect.logInfo("log level changed").pipe(Effect.annotateLogs({ level })))),
+        globalHead: consensus.head,
+        globalFrame: consensus.frame,
         metrics: Effect.gen(function* () {
           const own = withLabels(yield* snapshotFamilies, { core: "0" })
           const fromWorkers = yield* manager.ask(new CollectMetrics(), ASK_TIMEOUT).pipe(Effect.orDie)

@@ -27,6 +27,7 @@ export const prepareNode = (input: LoadConfigInput) =>
     const options: MasterNodeOptions = {
       config: loaded.config,
       apiToken: Redacted.value(keys.apiToken),
+      proverIkm: keys.prover.ikm,
       identity: {
         version: NODE_VERSION,
         nodeId: keys.nodeId,

@@ -2,10 +2,12 @@
 //   logging → process metrics → store <dataDir>/master (+ node record, store metrics)
 //   → worker pool (data-worker processes, cores 1..N)
 //   → actor system "root" with its actors (probe, worker-manager)
+//   → global consensus (devnet: event distributor, prover registry, global time reel, global consensus
+//     over native BLS48-581 and VDF; see consensus.ts)
 //   → admin backend → admin API server (Bun.serve).
 // Layers release in reverse, which is the shutdown order: the API stops accepting requests,
 // actors stop (reverse start order), the workers are stopped and awaited, the store closes.
-import { Duration, Effect, Layer } from "effect"
+import { Duration, Effect, Layer, type Redacted } from "effect"
 import type { NodeConfig } from "../../config/index.ts"
 import { AdminServer, AdminServerLive } from "../../actors/admin-api/server.ts"
 import { StoreLive, storePath } from "../../actors/store/index.ts"
@@ -16,6 +18,7 @@ import { ProcessMetricsLive } from "../metrics/process-metrics.ts"
 import type { RestartPolicy } from "../process/restart-policy.ts"
 import { WorkerPool, WorkerPoolLive } from "../process/worker-pool.ts"
 import { AdminBackendLive, WorkerManagerRef, type NodeIdentity } from "./admin-backend.ts"
+import { MasterConsensusLive, NodeConsensus } from "./consensus.ts"
 import { NodeRecord, NodeRecordLive } from "./node-record.ts"
 import { probeActor } from "./probe.ts"
 import { StoreMetricsLive } from "./store-metrics.ts"
@@ -25,6 +28,8 @@ export interface MasterNodeOptions {
   readonly config: NodeConfig
   readonly identity: NodeIdentity
   readonly apiToken: string
+  /** The prover key material (keys/prover.key); the devnet genesis committee is this one key. */
+  readonly proverIkm: Redacted.Redacted<Uint8Array>
   /** Worker entry script (default runtime/worker.ts). */
   readonly workerEntry?: string
   readonly restartPolicy?: RestartPolicy
@@ -78,6 +83,7 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
   return Layer.mergeAll(started, ApiAddressFileLive(config.dataDir)).pipe(
     Layer.provideMerge(server),
     Layer.provideMerge(AdminBackendLive(options.identity)),
+    Layer.provideMerge(MasterConsensusLive({ config, proverIkm: options.proverIkm, peerId: options.identity.nodeId })),
     Layer.provideMerge(MasterActorsLive),
     Layer.provideMerge(system),
     Layer.provideMerge(pool),
@@ -89,4 +95,4 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
   )
 }
 
-export { AdminServer, NodeRecord, WorkerPool }
+export { AdminServer, NodeConsensus, NodeRecord, WorkerPool }

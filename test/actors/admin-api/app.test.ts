@@ -1,11 +1,35 @@
 import { describe, expect, test } from "bun:test"
 import { Effect, Runtime } from "effect"
 import { makeAdminApp } from "../../../actors/admin-api/app.ts"
-import { WorkerNotFound, type AdminBackendService } from "../../../actors/admin-api/backend.ts"
+import {
+  ConsensusUnavailable,
+  FrameNotFound,
+  WorkerNotFound,
+  type AdminBackendService,
+  type GlobalFrameView
+} from "../../../actors/admin-api/backend.ts"
 import { makeOpenApiDocument } from "../../../actors/admin-api/openapi.ts"
 import type { LogLevelName } from "../../../runtime/logging.ts"
 
 const TOKEN = "t0k3n-for-tests"
+
+const HEAD = 7n
+const frameStub = (n: bigint): GlobalFrameView => ({
+  frameNumber: Number(n),
+  rank: Number(n) + 1,
+  timestamp: 1_700_000_000_000 + Number(n),
+  difficulty: 100,
+  selector: n.toString(16).padStart(64, "0"),
+  parentSelector: "00".repeat(32),
+  output: "ab".repeat(516),
+  prover: "cd".repeat(32),
+  proverTreeCommitment: "",
+  requestsRoot: "",
+  globalCommitments: [],
+  signature: null,
+  requests: [],
+  quorumCertificate: { rank: Number(n) + 1, frameNumber: Number(n), selector: n.toString(16).padStart(64, "0"), timestamp: 1 }
+})
 
 const makeApp = (overrides: Partial<AdminBackendService> = {}) => {
   const calls: Array<string> = []
@@ -22,6 +46,15 @@ const makeApp = (overrides: Partial<AdminBackendService> = {}) => {
         level = l
       }),
     metrics: Effect.succeed("# HELP x_total x\n# TYPE x_total counter\nx_total 1\n"),
+    globalHead: Effect.sync(() => {
+      const f = frameStub(HEAD)
+      return { frameNumber: f.frameNumber, rank: f.rank, selector: f.selector, timestamp: f.timestamp }
+    }),
+    globalFrame: (n) =>
+      Effect.suspend(() => {
+        calls.push(`frame ${n}`)
+        return n >= 1n && n <= HEAD ? Effect.succeed(frameStub(n)) : Effect.fail(new FrameNotFound({ frameNumber: n, head: HEAD }))
+      }),
     ...overrides
   }
   const app = makeAdminApp(backend, Runtime.defaultRuntime, { token: TOKEN, maxBodyBytes: 1024, version: "0.1.0" })
@@ -111,6 +144,31 @@ describe("admin API routes", () => {
     const { app } = makeApp({ workers: Effect.die(new Error("boom")) })
     await expectProblem(await app.request("/nope"), 404)
     await expectProblem(await app.request("/v1/workers"), 500)
+  })
+
+  test("GET /v1/frames/global/head and /v1/frames/global/:n; 404 for an uncommitted frame, 400 for a bad number", async () => {
+    const { app, calls } = makeApp()
+    const head = (await (await app.request("/v1/frames/global/head")).json()) as Record<string, unknown>
+    expect(head).toEqual({ frameNumber: 7, rank: 8, selector: "7".padStart(64, "0"), timestamp: 1_700_000_000_007 })
+    const frame = await app.request("/v1/frames/global/3")
+    expect(frame.status).toBe(200)
+    expect(((await frame.json()) as GlobalFrameView).selector).toBe("3".padStart(64, "0"))
+    const missing = await expectProblem(await app.request("/v1/frames/global/8"), 404)
+    expect(missing.type).toBe("urn:quilbun:problem:frame-not-found")
+    expect(missing.head).toBe(7)
+    // 2^64 - 1 is a valid u64 (so it reaches the backend); 2^64, signs, leading zeros and words are not.
+    await expectProblem(await app.request("/v1/frames/global/18446744073709551615"), 404)
+    for (const bad of ["18446744073709551616", "-1", "+1", "01", "1.5", "abc", "0x10"]) {
+      await expectProblem(await app.request(`/v1/frames/global/${bad}`), 400)
+    }
+    expect(calls).toEqual(["frame 3", "frame 8", "frame 18446744073709551615"])
+  })
+
+  test("frames answer 503 when the node runs no consensus", async () => {
+    const down = new ConsensusUnavailable({ reason: "no engine" })
+    const { app } = makeApp({ globalHead: Effect.fail(down), globalFrame: () => Effect.fail(down) })
+    expect((await expectProblem(await app.request("/v1/frames/global/head"), 503)).detail).toBe("no engine")
+    await expectProblem(await app.request("/v1/frames/global/1"), 503)
   })
 
   test("the OpenAPI document describes exactly the served routes", async () => {

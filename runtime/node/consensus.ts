@@ -1,0 +1,264 @@
+// The master's global consensus: a single-prover devnet (this node is the whole genesis committee) run
+// by the real actors (event distributor, prover registry, global time reel, global consensus) over real
+// crypto (native BLS48-581, the native Wesolowski VDF with its automatic TypeScript fallback) and a
+// one-endpoint in-memory Transport (the p2p work swaps libp2p in behind the same Transport interface).
+//
+// Lifetime: the crypto services (BLS binding, VDF solver Worker, transport) are built inside this
+// layer's scope; the actors are spawned after them and explicitly stopped first on release, so an
+// in-flight VDF solve is abandoned by interruption before its Worker goes away.
+import { Context, Data, Effect, Layer, Metric, Queue, type Redacted, Schedule } from "effect"
+import {
+  ConsensusUnavailable,
+  FrameNotFound,
+  type GlobalFrameHead,
+  type GlobalFrameView
+} from "../../actors/admin-api/backend.ts"
+import { eventDistributorActor } from "../../actors/event-distributor/index.ts"
+import { consensusConfigFromNode, type GlobalConsensusConfig } from "../../actors/global-consensus/config.ts"
+import { globalConsensusActor, type GlobalConsensusRef } from "../../actors/global-consensus/global-consensus.ts"
+import {
+  type CertifiedFrame,
+  committedKey,
+  consensusRows,
+  decodeCertifiedFrameEither,
+  decodeHead,
+  HEAD_KEY
+} from "../../actors/global-consensus/persistence.ts"
+import { GetStatus, Start } from "../../actors/global-consensus/protocol.ts"
+import { activeProversOf, proverRegistryActor, RegistryGenesis } from "../../actors/prover-registry/index.ts"
+import { globalTimeReelActor } from "../../actors/time-reel/index.ts"
+import { Store, type StoreService } from "../../actors/store/index.ts"
+import type { NodeConfig } from "../../config/index.ts"
+import { BlsLive } from "../../crates/ts/bls/bls.ts"
+import { BlsProverSignerFromIkm, BlsVerifierFromService } from "../consensus/bls-live.ts"
+import { toHex } from "../consensus/messages/fields.ts"
+import { NativeFrameVdfLive } from "../consensus/native-vdf.ts"
+import type { PoseidonHash } from "../consensus/poseidon.ts"
+import { PoseidonLive } from "../consensus/poseidon-live.ts"
+import { stubGlobalGenesisHeader } from "../consensus/frame-production.ts"
+import { Poseidon, ProverSigner } from "../consensus/services.ts"
+import { ActorSystem } from "../index.ts"
+import { makeInMemoryNetwork } from "../transport/in-memory.ts"
+import { Transport } from "../transport/transport.ts"
+import { currentRank, frameIntervalSeconds, headFrameNumber, timeoutsTotal } from "./consensus-metrics.ts"
+
+/**
+ * Devnet VDF difficulty when `engine.difficulty` is not set. The native Wesolowski solver takes about
+ * 18–19 µs per iteration on the 2-core development machine, so 50 000 iterations is ≈ 1 s of solving
+ * per frame; with signing, validation and commits a frame lands every ≈ 1–1.5 s. Tests pass a small
+ * `--set engine.difficulty=…` to run faster.
+ */
+export const DEVNET_DEFAULT_DIFFICULTY = 50_000
+
+/** Consensus parameters of this node: devnet timing and the devnet default difficulty when unset. */
+export const nodeConsensusConfig = (config: NodeConfig): GlobalConsensusConfig =>
+  consensusConfigFromNode({
+    p2p: config.p2p,
+    engine: {
+      devnet: config.engine.devnet,
+      difficulty: config.engine.difficulty ?? (config.engine.devnet ? DEVNET_DEFAULT_DIFFICULTY : undefined)
+    }
+  })
+
+/** Reads of the global chain the admin API serves; they go to the store, not the actor's mailbox. */
+export interface NodeConsensusService {
+  readonly head: Effect.Effect<GlobalFrameHead, ConsensusUnavailable>
+  readonly frame: (frameNumber: bigint) => Effect.Effect<GlobalFrameView, FrameNotFound | ConsensusUnavailable>
+}
+
+export class NodeConsensus extends Context.Tag("quilbun/node/NodeConsensus")<NodeConsensus, NodeConsensusService>() {}
+
+/** Without a consensus engine (non-devnet until the p2p and genesis work lands) every read is 503. */
+export const NodeConsensusUnavailable = (reason: string) =>
+  Layer.succeed(NodeConsensus, {
+    head: Effect.fail(new ConsensusUnavailable({ reason })),
+    frame: () => Effect.fail(new ConsensusUnavailable({ reason }))
+  })
+
+class CorruptFrame extends Data.TaggedError("CorruptFrame")<{ readonly frameNumber: bigint; readonly detail: string }> {}
+
+const num = (n: bigint): number => Number(n)
+
+export const frameView = (poseidon: PoseidonHash, c: CertifiedFrame): GlobalFrameView => {
+  const h = c.frame.header
+  const sig = h.publicKeySignatureBls48581
+  return {
+    frameNumber: num(h.frameNumber),
+    rank: num(h.rank),
+    timestamp: num(h.timestamp),
+    difficulty: h.difficulty,
+    selector: toHex(poseidon(h.output)),
+    parentSelector: toHex(h.parentSelector),
+    output: toHex(h.output),
+    prover: toHex(h.prover),
+    proverTreeCommitment: toHex(h.proverTreeCommitment),
+    requestsRoot: toHex(h.requestsRoot),
+    globalCommitments: h.globalCommitments.map(toHex),
+    signature:
+      sig === undefined
+        ? null
+        : { signature: toHex(sig.signature), publicKey: sig.publicKey === undefined ? null : toHex(sig.publicKey), bitmask: toHex(sig.bitmask) },
+    requests: c.frame.requests.map(toHex),
+    quorumCertificate: { rank: num(c.qc.rank), frameNumber: num(c.qc.frameNumber), selector: toHex(c.qc.selector), timestamp: num(c.qc.timestamp) }
+  }
+}
+
+/** Store-backed reads of the committed chain (frame 0 is the config-derived genesis, never stored). */
+const chainReader = (store: StoreService, poseidon: PoseidonHash, config: GlobalConsensusConfig) => {
+  const rows = store.repository(consensusRows)
+  const genesisHeader = stubGlobalGenesisHeader({ timestamp: config.genesisTimestamp, difficulty: config.genesisDifficulty })
+  const genesisHead: GlobalFrameHead = {
+    frameNumber: 0,
+    rank: num(genesisHeader.rank),
+    selector: toHex(poseidon(genesisHeader.output)),
+    timestamp: num(genesisHeader.timestamp)
+  }
+  const unavailable = (e: { readonly _tag: string }) => new ConsensusUnavailable({ reason: `store read failed: ${e._tag}` })
+  const headNumber = store.read(() => {
+    const bytes = rows.get(HEAD_KEY)
+    return bytes === undefined ? 0n : decodeHead(bytes)
+  })
+  const certified = (n: bigint) =>
+    Effect.flatMap(
+      store.read(() => rows.get(committedKey(n))),
+      (bytes): Effect.Effect<CertifiedFrame | undefined, CorruptFrame> => {
+        if (bytes === undefined) return Effect.succeed(undefined)
+        const decoded = decodeCertifiedFrameEither(bytes)
+        return decoded._tag === "Right"
+          ? Effect.succeed(decoded.right)
+          : Effect.fail(new CorruptFrame({ frameNumber: n, detail: String(decoded.left) }))
+      }
+    )
+  const head: Effect.Effect<GlobalFrameHead, ConsensusUnavailable> = Effect.gen(function* () {
+    const n = yield* headNumber
+    if (n === 0n) return genesisHead
+    const c = yield* certified(n)
+    if (c === undefined) return yield* new CorruptFrame({ frameNumber: n, detail: "head points at a missing frame" })
+    const h = c.frame.header
+    return { frameNumber: num(h.frameNumber), rank: num(h.rank), selector: toHex(poseidon(h.output)), timestamp: num(h.timestamp) }
+  }).pipe(Effect.mapError(unavailable))
+  const frame = (n: bigint): Effect.Effect<GlobalFrameView, FrameNotFound | ConsensusUnavailable> =>
+    Effect.gen(function* () {
+      const c = yield* certified(n).pipe(Effect.mapError(unavailable))
+      if (c !== undefined) return frameView(poseidon, c)
+      const top = yield* headNumber.pipe(Effect.mapError(unavailable))
+      return yield* new FrameNotFound({ frameNumber: n, head: top })
+    })
+  return { head, frame, headNumber }
+}
+
+export interface NodeConsensusOptions {
+  readonly config: NodeConfig
+  /** This node's prover key material (keys/prover.key). */
+  readonly proverIkm: Redacted.Redacted<Uint8Array>
+  /** The transport peer id (the node id). */
+  readonly peerId: string
+}
+
+/** Frame interval from consecutive committed header timestamps; head gauge from the last frame. */
+const recordCommits = (frames: ReadonlyArray<CertifiedFrame>, previous: { timestamp: bigint | undefined }) =>
+  Effect.gen(function* () {
+    for (const f of frames) {
+      const h = f.frame.header
+      if (previous.timestamp !== undefined && h.timestamp >= previous.timestamp) {
+        yield* Metric.set(frameIntervalSeconds, Number(h.timestamp - previous.timestamp) / 1000)
+      }
+      previous.timestamp = h.timestamp
+      yield* Metric.set(headFrameNumber, Number(h.frameNumber))
+    }
+  })
+
+/**
+ * The single-prover devnet: genesis committee = this node's BLS key (equal weight: seniority 0, the
+ * D-GC-1 one-vote-per-prover rule). Requires the actor system and the master store.
+ */
+export const NodeConsensusLive = (options: NodeConsensusOptions) =>
+  Layer.scoped(
+    NodeConsensus,
+    Effect.gen(function* () {
+      const config = nodeConsensusConfig(options.config)
+      const system = yield* ActorSystem.ActorSystem
+      const store = yield* Store
+      const network = yield* makeInMemoryNetwork({ seed: 1 })
+      const endpoint = yield* network.endpoint(options.peerId)
+      const crypto = Layer.mergeAll(BlsVerifierFromService, BlsProverSignerFromIkm(options.proverIkm)).pipe(
+        Layer.provide(BlsLive),
+        Layer.merge(NativeFrameVdfLive),
+        Layer.merge(PoseidonLive)
+      )
+      const cryptoContext = yield* Layer.build(crypto)
+      const signer = Context.get(cryptoContext, ProverSigner)
+      const poseidon = Context.get(cryptoContext, Poseidon)
+      const context = cryptoContext.pipe(
+        Context.add(Transport, endpoint),
+        Context.add(Store, store),
+        Context.add(RegistryGenesis, { network: config.network, provers: [{ publicKey: signer.publicKey, seniority: 0n }] })
+      )
+      const reader = chainReader(store, poseidon, config)
+
+      const commits = yield* Queue.unbounded<ReadonlyArray<CertifiedFrame>>()
+      const distributor = yield* system.spawn(eventDistributorActor)
+      const registry = yield* system.spawn(proverRegistryActor).pipe(Effect.provide(context))
+      const reel = yield* system
+        .spawn(globalTimeReelActor(registry, distributor, { name: "global-time-reel", certified: true }))
+        .pipe(Effect.provide(context))
+      const consensus: GlobalConsensusRef = yield* system
+        .spawn(
+          globalConsensusActor({
+            config,
+            committee: activeProversOf(registry, new Uint8Array()).pipe(Effect.orDie),
+            timeReel: reel,
+            distributor,
+            onCommitted: (frames) => Queue.unsafeOffer(commits, frames)
+          })
+        )
+        .pipe(Effect.provide(context))
+      yield* consensus.tell(new Start())
+      // Released before the crypto services above: stop consensus first, then what it talks to.
+      yield* Effect.addFinalizer(() =>
+        Effect.forEach([consensus.path, reel.path, registry.path, distributor.path], (path) => Effect.ignore(system.stop(path)), {
+          discard: true
+        })
+      )
+
+      yield* Metric.set(headFrameNumber, Number(yield* reader.headNumber))
+      // Registers the counter, so the family is exposed (at 0) before the first timeout.
+      yield* Metric.incrementBy(timeoutsTotal, 0)
+      const previous: { timestamp: bigint | undefined } = { timestamp: undefined }
+      yield* Queue.take(commits).pipe(
+        Effect.flatMap((frames) => recordCommits(frames, previous)),
+        Effect.forever,
+        Effect.forkScoped
+      )
+      // Rank and timeouts come from the engine's status; its counters restart with each incarnation.
+      const seen = { timeouts: 0 }
+      yield* consensus.ask(new GetStatus(), "2 seconds").pipe(
+        Effect.flatMap((status) =>
+          Effect.gen(function* () {
+            yield* Metric.set(currentRank, Number(status.currentRank))
+            const delta = status.timeoutsSent >= seen.timeouts ? status.timeoutsSent - seen.timeouts : status.timeoutsSent
+            seen.timeouts = status.timeoutsSent
+            if (delta > 0) yield* Metric.incrementBy(timeoutsTotal, delta)
+          })
+        ),
+        Effect.ignore,
+        Effect.repeat(Schedule.spaced("1 second")),
+        Effect.forkScoped
+      )
+      yield* Effect.logInfo("global consensus started").pipe(
+        Effect.annotateLogs({
+          prover: toHex(signer.address),
+          network: config.network,
+          difficulty: config.genesisDifficulty,
+          head: String(yield* reader.headNumber)
+        })
+      )
+      return { head: reader.head, frame: reader.frame }
+    })
+  )
+
+/** Devnet engines run consensus; other engines wait for p2p and a real genesis (reads answer 503). */
+export const MasterConsensusLive = (options: NodeConsensusOptions) =>
+  options.config.engine.devnet
+    ? NodeConsensusLive(options)
+    : NodeConsensusUnavailable("global consensus runs only with engine.devnet for now")
