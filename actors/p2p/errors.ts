@@ -43,3 +43,26 @@ export class PublishFailed extends Schema.TaggedError<PublishFailed>()("PublishF
 
 export const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+
+/** Why a request/response exchange failed (libp2p-transport.ts). */
+export const RequestFailureReason = Schema.Literal(
+  "unreachable",
+  "timeout",
+  "no-handler",
+  "closed",
+  "remote-error",
+  "request-too-large",
+  "response-too-large",
+  "rate-limited",
+  "bad-request",
+  "malformed-response",
+)
+export type RequestFailureReason = typeof RequestFailureReason.Type
+
+/** A request to a peer failed: refused by our own limits, by the peer's, or on the wire. */
+export class RequestFailed extends Schema.TaggedError<RequestFailed>()("RequestFailed", {
+  peer: Schema.String,
+  protocol: Schema.String,
+  reason: RequestFailureReason,
+  detail: Schema.String,
+}) {}

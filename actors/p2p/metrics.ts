@@ -62,3 +62,19 @@ export class P2PMetrics {
     }
   }
 }
+
+/** Request/response exchanges of the libp2p transport by side (client, server) and outcome. */
+export const transportRequestsTotal = Metric.counter("quilbun_p2p_requests_total", {
+  description: "Transport request/response exchanges by side and outcome (ok, rate-limited, too-large, timeout, ...)",
+})
+
+/** Transport publish/subscribe traffic by outcome (published, publish-failed, delivered, rejected). */
+export const transportMessagesTotal = Metric.counter("quilbun_p2p_transport_messages_total", {
+  description: "Transport pubsub messages by outcome",
+})
+
+export const countTransportRequest = (side: "client" | "server", outcome: string): void =>
+  transportRequestsTotal.unsafeUpdate(1, [MetricLabel.make("side", side), MetricLabel.make("outcome", outcome)])
+
+export const countTransportMessage = (outcome: string): void =>
+  transportMessagesTotal.unsafeUpdate(1, outcomeLabels(outcome))

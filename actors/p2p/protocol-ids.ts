@@ -29,3 +29,11 @@ export const networkOfAgentVersion = (agentVersion: string | undefined): number 
 /** Pubsub topic of one bitmask slice: `/quilbun/<networkId>/bitmask/<hex of the slice>`. */
 export const sliceTopic = (networkId: number, sliceHex: string): string =>
   `${QUILBUN_PROTOCOL_ROOT}/${networkId}/bitmask/${sliceHex}`
+
+/**
+ * libp2p protocol id of a transport request/response protocol named `protocol` (an opaque name chosen
+ * by the consensus, e.g. `/quilibrium/global-sync/1`): `/quilbun/<networkId>/rr<protocol>`, so every
+ * request protocol is namespaced by network like the rest.
+ */
+export const requestProtocolId = (networkId: number, protocol: string): string =>
+  `${QUILBUN_PROTOCOL_ROOT}/${networkId}/rr${protocol.startsWith("/") ? "" : "/"}${protocol}`
