@@ -4,7 +4,8 @@
 // proposers (equivocation, invalid VDF output, bad signature) implemented as message interceptors, so
 // the consensus code itself carries no byzantine switches.
 //
-// Crypto here is the INSECURE test stand-in (runtime/consensus/testing): devnet only.
+// Crypto defaults to the INSECURE test stand-in (runtime/consensus/testing): devnet only; `crypto`
+// swaps in other services (the consensus benchmark runs the real BLS48-581 and native VDF).
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -26,7 +27,7 @@ import { BLS48581AddressedSignature, BLS48581AggregateSignature } from "../conse
 import type { PoseidonHash } from "../consensus/poseidon.ts"
 import type { ActiveProver } from "../consensus/prover-ring.ts"
 import { referenceTsVdf } from "../consensus/reference-ts-vdf.ts"
-import { BlsVerifier, FrameVdf, type FrameVdfService, Poseidon, ProverSigner, type ProverSignerService } from "../consensus/services.ts"
+import { BlsVerifier, type BlsVerifierService, FrameVdf, type FrameVdfService, Poseidon, ProverSigner, type ProverSignerService } from "../consensus/services.ts"
 import { makeVoteMessage, voteDomain } from "../consensus/signed-messages.ts"
 import { insecureTestBlsVerifier, makeInsecureTestSigner } from "../consensus/testing/insecure-test-bls.ts"
 import { insecureTestVdf } from "../consensus/testing/insecure-test-vdf.ts"
@@ -51,6 +52,19 @@ export interface DevnetOptions {
    * (slower: the reel hashes each frame id with the TS Poseidon).
    */
   readonly timeReels?: boolean
+  /**
+   * Crypto instead of the insecure stand-ins (benchmarks run the real BLS48-581 and native VDF): one
+   * signer per node, in node order, and a verifier and VDF shared by all nodes. Overrides `vdf`.
+   */
+  readonly crypto?: DevnetCrypto
+  /** Instrumentation: called synchronously when node `index` commits frames (benchmarks time commits). */
+  readonly onCommitted?: (index: number, frames: ReadonlyArray<CertifiedFrame>) => void
+}
+
+export interface DevnetCrypto {
+  readonly signers: ReadonlyArray<ProverSignerService>
+  readonly verifier: BlsVerifierService
+  readonly vdf: FrameVdfService
 }
 
 export interface DevnetNode {
@@ -136,7 +150,8 @@ interface NodeSlot {
 export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never, Scope.Scope> =>
   Effect.gen(function* () {
     const poseidon = memoizedPoseidon(poseidonHashBytes)
-    const vdf: FrameVdfService = options.vdf === "reference-ts" ? referenceTsVdf : insecureTestVdf
+    const vdf: FrameVdfService = options.crypto?.vdf ?? (options.vdf === "reference-ts" ? referenceTsVdf : insecureTestVdf)
+    const verifier: BlsVerifierService = options.crypto?.verifier ?? insecureTestBlsVerifier
     const config = devnetConsensusConfig(options.consensus)
     const network = yield* makeInMemoryNetwork({ seed: options.seed, ...(options.faults === undefined ? {} : { faults: options.faults }) })
     // RAM-backed by default (tmpfs, where LMDB's fsync is nearly free): a devnet commits several times per frame.
@@ -146,7 +161,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
     const slots: Array<NodeSlot> = Array.from({ length: options.nodes }, (_, index) => ({
       index,
       peerId: `node-${index}`,
-      signer: makeInsecureTestSigner(seedBytes(options.seed, index), poseidon),
+      signer: options.crypto?.signers[index] ?? makeInsecureTestSigner(seedBytes(options.seed, index), poseidon),
       dataDir: join(root, `node-${index}`),
       scope: undefined,
       ref: undefined,
@@ -174,7 +189,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
           StoreLive({ path: s.dataDir }),
           Layer.succeed(Transport, endpoint),
           Layer.succeed(ProverSigner, s.signer),
-          Layer.succeed(BlsVerifier, insecureTestBlsVerifier),
+          Layer.succeed(BlsVerifier, verifier),
           Layer.succeed(Poseidon, poseidon),
           Layer.succeed(FrameVdf, vdf),
         )
@@ -195,6 +210,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
           ...(distributor === undefined ? {} : { distributor }),
           onCommitted: (frames) => {
             s.commits.push(...frames)
+            options.onCommitted?.(s.index, frames)
           },
         })
         const ref = yield* system.spawn(spec).pipe(Effect.provide(context), Effect.orDie)
