@@ -32,6 +32,10 @@ export const spawnWorkerProcess = (options: WorkerProcessOptions) =>
         cmd: [process.execPath, options.entry, ...(typeof options.args === "function" ? options.args() : options.args)],
         env: { ...process.env, ...options.env },
         stdin: "ignore",
+        // Own session: a terminal's Ctrl-C (or `timeout`, or any group signal) reaches only the
+        // master, which then stops its workers in order; otherwise a worker could exit first and be
+        // restarted mid-shutdown. Orphans are still impossible: a worker exits when its IPC pipe closes.
+        detached: true,
         stdout: "inherit",
         stderr: "inherit",
         serialization: "advanced",

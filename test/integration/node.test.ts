@@ -154,6 +154,34 @@ describe("bun run node (real process)", () => {
     expect((await readStoreRecord()).boots).toBe(2)
   }, 25_000)
 
+  test("Ctrl-C at a terminal (SIGINT to the whole process group): workers are not restarted, exit 0", async () => {
+    const groupDir = mkdtempSync(join(tmpdir(), "quilbun-it-group-"))
+    const port = freePort()
+    const proc = Bun.spawn({
+      cmd: [process.execPath, mainEntry, "--data-dir", groupDir, "--api-listen", `127.0.0.1:${port}`, "--workers", "2", "--log-format", "json"],
+      cwd: repoRoot,
+      env: { ...process.env, QUILBUN_LOG_LEVEL: "info" },
+      detached: true, // its own process group, like a shell job
+      stdin: "ignore",
+      stdout: "ignore",
+      stderr: "pipe"
+    })
+    try {
+      const url = `http://127.0.0.1:${port}`
+      const workers = await readyWorkers(url, 2)
+      process.kill(-proc.pid, "SIGINT")
+      const code = await proc.exited
+      const log = await new Response(proc.stderr).text()
+      expect(code).toBe(0)
+      expect(log).toContain('"message":"node stopped"')
+      expect(log).not.toContain("data worker exited")
+      expect(workers.some((w) => isAlive(w.pid ?? 0))).toBe(false)
+    } finally {
+      proc.kill("SIGKILL")
+      rmSync(groupDir, { recursive: true, force: true })
+    }
+  }, 25_000)
+
   test("bad config: exit 2 and the reason on stderr", async () => {
     const proc = Bun.spawn({
       cmd: [process.execPath, mainEntry, "--data-dir", dataDir, "--workers", "zero"],
