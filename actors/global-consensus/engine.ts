@@ -5,8 +5,9 @@
 //
 // Safety-critical ordering: every vote, own proposal and timeout is signed, then the new safety state
 // is persisted with Store.commit, and only then published (D-HS-5, D-GC-4).
+import { hexToBytes } from "@noble/hashes/utils.js"
 import { Clock, type Context, Effect, Either, Option } from "effect"
-import { validateQuorumCertificate, validateTimeoutCertificate, validateTimeoutVote, validateVote } from "../../runtime/consensus/certificate-validation.ts"
+import { checkVoteVoter, validateQuorumCertificate, validateTimeoutCertificate, validateTimeoutVote, validateVote } from "../../runtime/consensus/certificate-validation.ts"
 import { validateGlobalFrame } from "../../runtime/consensus/frame-validation.ts"
 import { genesisQuorumCertificate, globalHeaderTimestamp, produceGlobalFrameHeader, stubGlobalGenesisHeader } from "../../runtime/consensus/frame-production.ts"
 import { bytesEqual } from "../../runtime/consensus/messages/fields.ts"
@@ -14,9 +15,9 @@ import { GlobalFrame } from "../../runtime/consensus/messages/global-frame.ts"
 import { GlobalFrameHeader } from "../../runtime/consensus/messages/global-frame-header.ts"
 import { encodeProposalVote, ProposalVote } from "../../runtime/consensus/messages/proposal-vote.ts"
 import { encodeGlobalProposal, GlobalProposal } from "../../runtime/consensus/messages/proposals.ts"
-import { encodeQuorumCertificate, QuorumCertificate } from "../../runtime/consensus/messages/quorum-certificate.ts"
+import { QuorumCertificate } from "../../runtime/consensus/messages/quorum-certificate.ts"
 import { BLS48581AddressedSignature, BLS48581AggregateSignature } from "../../runtime/consensus/messages/signatures.ts"
-import { encodeTimeoutCertificate, TimeoutCertificate } from "../../runtime/consensus/messages/timeout-certificate.ts"
+import { TimeoutCertificate } from "../../runtime/consensus/messages/timeout-certificate.ts"
 import { encodeTimeoutState, TimeoutState } from "../../runtime/consensus/messages/timeout-state.ts"
 import type { PoseidonHash } from "../../runtime/consensus/poseidon.ts"
 import { checkRankEvidence, validateProposal } from "../../runtime/consensus/proposal-validation.ts"
@@ -27,6 +28,7 @@ import type { BlsVerifier, BlsVerifierService, FrameVdf, Poseidon, ProverSigner,
 import { makeTimeoutMessage, makeVoteMessage, timeoutDomain, voteDomain } from "../../runtime/consensus/signed-messages.ts"
 import { bitmaskIndices, MAX_BITMASK_LENGTH, makeSignerBitmask } from "../../runtime/consensus/signer-bitmask.ts"
 import { afterProgress, afterTimeout, rebroadcastIntervalMs, replicaTimeoutMs } from "../../runtime/consensus/timeout-controller.ts"
+import { VerifiedCertificates } from "../../runtime/consensus/verified-certificates.ts"
 import type { TransportService } from "../../runtime/transport/transport.ts"
 import type { StoreService } from "../store/index.ts"
 import type { GlobalConsensusConfig } from "./config.ts"
@@ -55,7 +57,7 @@ import {
 import type { ConsensusStatus, Equivocation, Rejection } from "./protocol.ts"
 import { isQuorum, type QuorumRule, quorumRuleFor, weightOfSigners } from "./quorum-rule.ts"
 import { TimeoutCollector } from "./timeout-collector.ts"
-import { VoteCollector } from "./vote-collector.ts"
+import { type CollectedVote, VoteCollector } from "./vote-collector.ts"
 import { decodeSyncRequest, decodeSyncResponse, decodeWire, encodeSyncRequest, encodeSyncResponse, GLOBAL_CONSENSUS_BITMASK, type SyncRequest } from "./wire.ts"
 
 const EMPTY = new Uint8Array()
@@ -118,7 +120,8 @@ export class GlobalConsensusEngine {
   private readonly timeouts = new TimeoutCollector()
   /** Proposals whose parent is unknown, by parent selector. */
   private readonly orphans = new Map<string, Array<{ proposal: GlobalProposal; from: string }>>()
-  private readonly validatedCerts = new Set<string>()
+  /** Every QC/TC this node validated or built, so each distinct certificate is verified once (D-GC-14). */
+  readonly verified = new VerifiedCertificates()
   private syncInFlight = false
   private lastSync: { readonly peer: string; readonly from: bigint; readonly at: number } | undefined
   private readonly counters: Counters = { proposed: 0, votesSent: 0, timeoutsSent: 0, qcsBuilt: 0, tcsBuilt: 0 }
@@ -290,35 +293,33 @@ export class GlobalConsensusEngine {
     })
   }
 
-  /** QC validation (§3.9) plus the quorum rule of this committee (D-GC-1); memoized by encoding. */
+  /**
+   * QC validation (§3.9) plus the quorum rule of this committee (D-GC-1). The verified-certificate cache
+   * is shared with `validateProposal`, so a QC is verified once per node (D-GC-14); the quorum rule is
+   * cheap and always checked.
+   */
   private checkQc(qc: QuorumCertificate) {
     return Effect.gen(this, function* () {
-      const key = hex(encodeQuorumCertificate(qc))
-      if (this.validatedCerts.has(key)) return
-      yield* validateQuorumCertificate({ qc, committee: this.deps.committee, genesis: this.genesisQc })
+      yield* validateQuorumCertificate({ qc, committee: this.deps.committee, genesis: this.genesisQc, verified: this.verified })
       if (qc.rank !== 0n && !isQuorum(this.rule, bitmaskIndices(qc.aggregateSignature?.bitmask ?? EMPTY))) {
         return yield* Effect.fail({ _tag: "InsufficientWeight", detail: `QC signers below the ${this.rule.mode} threshold ${this.rule.threshold}` })
       }
-      this.validatedCerts.add(key)
     }).pipe(Effect.provide(this.deps.services))
   }
 
   private checkTc(tc: TimeoutCertificate) {
     return Effect.gen(this, function* () {
-      const key = hex(encodeTimeoutCertificate(tc))
-      if (this.validatedCerts.has(key)) return
-      yield* validateTimeoutCertificate({ tc, committee: this.deps.committee, genesis: this.genesisQc })
+      yield* validateTimeoutCertificate({ tc, committee: this.deps.committee, genesis: this.genesisQc, verified: this.verified })
       if (!isQuorum(this.rule, bitmaskIndices(tc.aggregateSignature?.bitmask ?? EMPTY))) {
         return yield* Effect.fail({ _tag: "InsufficientWeight", detail: `TC signers below the ${this.rule.mode} threshold ${this.rule.threshold}` })
       }
-      this.validatedCerts.add(key)
     }).pipe(Effect.provide(this.deps.services))
   }
 
   /** Validates a proposal (certificates, leader, vote, frame against its parent) or says why not. */
   private validate(p: GlobalProposal, parent: StateNode) {
     return Effect.gen(this, function* () {
-      yield* validateProposal({ proposal: p, network: this.deps.config.network, committee: this.deps.committee, genesis: this.genesisQc })
+      yield* validateProposal({ proposal: p, network: this.deps.config.network, committee: this.deps.committee, genesis: this.genesisQc, verified: this.verified })
       yield* this.checkQc(p.parentQuorumCertificate)
       if (p.priorRankTimeoutCertificate !== undefined) yield* this.checkTc(p.priorRankTimeoutCertificate)
       const h = p.state.header
@@ -355,8 +356,8 @@ export class GlobalConsensusEngine {
         yield* this.recordEquivocation("double-proposal", h.rank, h.prover, [added.equivocatesWith.selector, node.selector], from)
         this.deps.onDoubleProposal?.(p.state, added.equivocatesWith.frame, Option.getOrElse(indexOfAddress(this.deps.committee, h.prover), () => -1))
       }
-      // The proposer's own vote counts toward the QC (§4.3 2.5).
-      yield* this.collectVote(p.vote, node.selector, h.prover, from)
+      // The proposer's own vote counts toward the QC (§4.3 2.5); validateProposal verified it.
+      yield* this.collectVote(p.vote, node.selector, h.prover, from, true)
       yield* this.receiveQc(p.parentQuorumCertificate)
       if (p.priorRankTimeoutCertificate !== undefined) yield* this.receiveTc(p.priorRankTimeoutCertificate)
       // However the proposal reached us (gossip, orphan release, sync), the safety rules decide the vote.
@@ -368,7 +369,7 @@ export class GlobalConsensusEngine {
         this.safety = vote.next
         this.counters.votesSent++
         this.send(encodeProposalVote(vote.vote))
-        yield* this.collectVote(vote.vote, node.selector, this.deps.signer.address, this.deps.transport.peerId)
+        yield* this.collectVote(vote.vote, node.selector, this.deps.signer.address, this.deps.transport.peerId, true)
       }
       this.checkFinalizationSync(node.selector)
       yield* this.flushFinalization()
@@ -428,42 +429,125 @@ export class GlobalConsensusEngine {
     return Effect.gen(this, function* () {
       if (vote.rank + 1n < this.liveness.currentRank || vote.rank <= this.forks.root.node.rank) return // stale (§4.2)
       const voter = vote.publicKeySignatureBls48581?.address ?? EMPTY
-      const verdict = yield* Effect.either(validateVote(vote, this.deps.committee).pipe(Effect.provide(this.deps.services)))
+      // For a state we hold: shape and membership now, the signature once the votes reach a quorum, in
+      // aggregate (D-GC-14). A vote for a state we have not seen is checked at once: its proposal may
+      // never come, and a forged vote must not wait unpenalized in the collector.
+      const selector = hex(vote.selector)
+      const known = this.forks.has(selector)
+      const verdict = yield* Effect.either(
+        known ? Effect.map(checkVoteVoter(vote, this.deps.committee), (v) => v.index) : validateVote(vote, this.deps.committee).pipe(Effect.provide(this.deps.services)),
+      )
       if (Either.isLeft(verdict)) return yield* this.reject(from, voter, "vote", verdict.left._tag, verdict.left.detail)
-      yield* this.collectVote(vote, hex(vote.selector), voter, from)
+      yield* this.collectVote(vote, selector, voter, from, !known)
     })
   }
 
-  /** Adds a validated vote; builds the QC once the selector's signers reach the quorum (§3.7). */
-  private collectVote(vote: ProposalVote, selector: string, voter: Uint8Array, from: string): Effect.Effect<void> {
+  /** One vote's signature on its own (a fallback after a failed aggregate, or a conflict). */
+  private voteSignatureValid(rank: bigint, selector: string, vote: CollectedVote): Effect.Effect<boolean> {
+    const publicKey = this.deps.committee[vote.index]?.publicKey
+    if (publicKey === undefined) return Effect.succeed(false)
+    return this.deps.bls
+      .verify(publicKey, vote.signature, makeVoteMessage(EMPTY, rank, hexToBytes(selector)), voteDomain(EMPTY))
+      .pipe(Effect.orElseSucceed(() => false))
+  }
+
+  private rejectBadVote(rank: bigint, index: number, from: string): Effect.Effect<void> {
+    const prover = this.deps.committee[index]?.address ?? EMPTY
+    return this.reject(from, prover, "vote", "InvalidCertificateSignature", `vote signature at rank ${rank} does not verify`)
+  }
+
+  /**
+   * Adds a vote (`verified`: its signature was already checked on its own); builds the QC once the
+   * selector's signers reach the quorum (§3.7), verifying unverified votes in aggregate (D-GC-14).
+   */
+  private collectVote(vote: ProposalVote, selector: string, voter: Uint8Array, from: string, verified: boolean): Effect.Effect<void> {
     return Effect.gen(this, function* () {
       const index = Option.getOrElse(indexOfAddress(this.deps.committee, voter), () => -1)
       const signature = vote.publicKeySignatureBls48581?.signature
       if (index < 0 || signature === undefined) return
-      const added = this.votes.add(vote.rank, selector, { index, signature })
-      if (added._tag === "DoubleVote") {
-        return yield* this.recordEquivocation("double-vote", vote.rank, voter, [added.firstSelector, selector], from)
-      }
+      const entry: CollectedVote = { index, signature, verified, from }
+      const added = this.votes.add(vote.rank, selector, entry)
+      if (added._tag === "Conflict") return yield* this.resolveConflict(vote, selector, voter, entry, added.existing, added.existingSelector)
       if (added._tag !== "Added") return
-      const indices = added.votes.map((v) => v.index)
-      if (!isQuorum(this.rule, indices)) return
-      this.votes.markCertified(vote.rank, selector)
+      yield* this.certifyIfQuorum(vote, selector)
+    })
+  }
+
+  /**
+   * Two votes of one voter at one rank: equivocation evidence needs both signatures checked on their
+   * own; a forged one is dropped (its sender penalized) so it cannot shadow the voter's genuine vote.
+   */
+  private resolveConflict(vote: ProposalVote, selector: string, voter: Uint8Array, entry: CollectedVote, existing: CollectedVote, existingSelector: string) {
+    return Effect.gen(this, function* () {
+      const rank = vote.rank
+      const newOk = entry.verified || (yield* this.voteSignatureValid(rank, selector, entry))
+      const existingOk = existing.verified || (yield* this.voteSignatureValid(rank, existingSelector, existing))
+      if (!existingOk) {
+        this.votes.remove(rank, existingSelector, existing.index)
+        yield* this.rejectBadVote(rank, existing.index, existing.from)
+      } else if (!existing.verified) this.votes.markVerified(rank, existingSelector, [existing.index])
+      if (!newOk) return yield* this.rejectBadVote(rank, entry.index, entry.from)
+      if (!existingOk) return yield* this.collectVote(vote, selector, voter, entry.from, true)
+      // Both verify: a second signature over the same message cannot (BLS is deterministic), so they differ.
+      if (existingSelector !== selector) yield* this.recordEquivocation("double-vote", rank, voter, [existingSelector, selector], entry.from)
+    })
+  }
+
+  private certifyIfQuorum(vote: ProposalVote, selector: string): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      const rank = vote.rank
       const committee = this.deps.committee
-      const signatures = added.votes.map((v) => v.signature)
-      const aggregateSignature = yield* this.deps.bls.aggregateSignatures(signatures).pipe(Effect.orDie)
-      const aggregateKey = yield* this.deps.bls.aggregatePublicKeys(indices.map((i) => committee[i]?.publicKey ?? EMPTY)).pipe(Effect.orDie)
+      let votes = this.votes.current(rank, selector)
+      if (!isQuorum(this.rule, votes.map((v) => v.index))) return
+      let aggregate = yield* this.aggregateVotes(votes)
+      if (aggregate === undefined || votes.some((v) => !v.verified)) {
+        // All votes sign the same message: one pairing check against the aggregate key covers them.
+        const message = makeVoteMessage(EMPTY, rank, vote.selector)
+        const ok =
+          aggregate !== undefined &&
+          (yield* this.deps.bls.verify(aggregate.publicKey, aggregate.signature, message, voteDomain(EMPTY)).pipe(Effect.orElseSucceed(() => false)))
+        if (ok && aggregate !== undefined) this.verified.addAggregateSignature(aggregate.publicKey, aggregate.signature, message, voteDomain(EMPTY))
+        if (!ok) {
+          // Fallback: find the bad vote(s), penalize their senders, keep the rest.
+          for (const v of votes) {
+            if (v.verified) continue
+            if (yield* this.voteSignatureValid(rank, selector, v)) this.votes.markVerified(rank, selector, [v.index])
+            else {
+              this.votes.remove(rank, selector, v.index)
+              yield* this.rejectBadVote(rank, v.index, v.from)
+            }
+          }
+          votes = this.votes.current(rank, selector)
+          if (!isQuorum(this.rule, votes.map((v) => v.index))) return
+          aggregate = yield* this.aggregateVotes(votes)
+        }
+      }
+      // Only individually verified votes are left when the fallback ran, so this cannot fail then.
+      if (aggregate === undefined) return
+      const indices = votes.map((v) => v.index)
+      this.votes.markCertified(rank, selector)
       const known = this.forks.get(selector)
       const qc = new QuorumCertificate({
         filter: EMPTY,
-        rank: vote.rank,
+        rank,
         frameNumber: known?.frameNumber ?? vote.frameNumber,
         selector: vote.selector,
         timestamp: BigInt(yield* Clock.currentTimeMillis),
-        aggregateSignature: new BLS48581AggregateSignature({ signature: aggregateSignature, publicKey: aggregateKey, bitmask: makeSignerBitmask(indices, committee.length) }),
+        aggregateSignature: new BLS48581AggregateSignature({ signature: aggregate.signature, publicKey: aggregate.publicKey, bitmask: makeSignerBitmask(indices, committee.length) }),
       })
       this.counters.qcsBuilt++
-      this.validatedCerts.add(hex(encodeQuorumCertificate(qc)))
+      this.verified.addQuorumCertificate(qc)
       yield* this.receiveQc(qc)
+    })
+  }
+
+  /** Aggregate signature and key of the votes, or undefined when a signature is not even a curve point. */
+  private aggregateVotes(votes: ReadonlyArray<CollectedVote>) {
+    return Effect.gen(this, function* () {
+      const signature = yield* Effect.option(this.deps.bls.aggregateSignatures(votes.map((v) => v.signature)))
+      if (Option.isNone(signature)) return undefined
+      const publicKey = yield* this.deps.bls.aggregatePublicKeys(votes.map((v) => this.deps.committee[v.index]?.publicKey ?? EMPTY)).pipe(Effect.orDie)
+      return { signature: signature.value, publicKey }
     })
   }
 
@@ -496,7 +580,14 @@ export class GlobalConsensusEngine {
           } else if (vote.rank !== qc.rank + 1n) {
             return yield* Effect.fail({ _tag: "BadRankEvidence", detail: "a timeout after a skipped rank needs the prior TC" })
           }
-          const index = yield* validateTimeoutVote(vote, qc.rank, this.deps.committee).pipe(Effect.provide(this.deps.services))
+          // Timeouts are re-broadcast every few hundred ms until the rank ends: one already collected
+          // with the same signature over the same message was verified then (D-GC-15).
+          const signerIndex = Option.getOrElse(indexOfAddress(this.deps.committee, signer), () => -1)
+          const signature = vote.publicKeySignatureBls48581?.signature ?? EMPTY
+          const index =
+            signerIndex >= 0 && this.timeouts.has(vote.rank, { index: signerIndex, signature, newestQcRank: qc.rank })
+              ? signerIndex
+              : yield* validateTimeoutVote(vote, qc.rank, this.deps.committee).pipe(Effect.provide(this.deps.services))
           yield* this.checkQc(qc)
           if (tc !== undefined) yield* this.checkTc(tc)
           return { index, qc }
@@ -537,7 +628,7 @@ export class GlobalConsensusEngine {
         aggregateSignature: new BLS48581AggregateSignature({ signature: aggregateSignature, publicKey: aggregateKey, bitmask: makeSignerBitmask(indices, committee.length) }),
       })
       this.counters.tcsBuilt++
-      this.validatedCerts.add(hex(encodeTimeoutCertificate(tc)))
+      this.verified.addTimeoutCertificate(tc)
       yield* this.receiveTc(tc)
     })
   }
@@ -575,8 +666,6 @@ export class GlobalConsensusEngine {
       this.votes.prune(retained)
       this.timeouts.prune(retained)
       for (const r of this.proposedRanks) if (r < change.to) this.proposedRanks.delete(r)
-      // The memo of verified certificates only saves re-verification of recent gossip.
-      if (this.validatedCerts.size > 4_096) this.validatedCerts.clear()
       yield* this.armPacemaker(replicaTimeoutMs(t, this.failedRounds))
       yield* this.proposeIfLeader()
     })
@@ -733,7 +822,7 @@ export class GlobalConsensusEngine {
       const node = this.nodeOf(proposal.state, proposal)
       this.forks.add(node)
       this.send(encodeGlobalProposal(proposal))
-      yield* this.collectVote(vote, node.selector, this.deps.signer.address, this.deps.transport.peerId)
+      yield* this.collectVote(vote, node.selector, this.deps.signer.address, this.deps.transport.peerId, true)
       this.checkFinalizationSync(node.selector)
       yield* this.flushFinalization()
     })

@@ -45,6 +45,16 @@ export class TimeoutCollector {
     return { _tag: "Added", timeouts, newestQc: r.newestQc, rankState: r }
   }
 
+  /**
+   * Whether exactly this timeout (signer, signature, newest-QC rank) was already collected: its
+   * signature verified then, so a re-broadcast of it needs no second check.
+   */
+  has(rank: bigint, timeout: CollectedTimeout): boolean {
+    const known = this.ranks.get(rank)?.byIndex.get(timeout.index)
+    if (known === undefined || known.newestQcRank !== timeout.newestQcRank || known.signature.length !== timeout.signature.length) return false
+    return known.signature.every((b, i) => b === timeout.signature[i])
+  }
+
   markPartial(rank: bigint): void {
     const r = this.ranks.get(rank)
     if (r !== undefined) r.partialFired = true

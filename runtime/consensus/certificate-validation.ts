@@ -15,6 +15,7 @@ import type { TimeoutCertificate } from "./messages/timeout-certificate.ts"
 import { type ActiveProver, bitmaskSigners, indexOfAddress, meetsQuorum, quorumThreshold } from "./prover-ring.ts"
 import { BlsVerifier } from "./services.ts"
 import { makeTimeoutMessage, makeVoteMessage, timeoutDomain, voteDomain } from "./signed-messages.ts"
+import type { VerifiedCertificates } from "./verified-certificates.ts"
 
 /**
  * Vote, QC and TC checks of the HotStuff validator (consensus.md §3.9) over a committee snapshot
@@ -56,13 +57,7 @@ export const checkVoteShape = (vote: ProposalVote) =>
  */
 export const validateVote = (vote: ProposalVote, committee: ReadonlyArray<ActiveProver>) =>
   Effect.gen(function* () {
-    const sig = yield* checkVoteShape(vote)
-    if (vote.selector.length !== 32) return yield* Effect.fail(new MalformedCertificate({ detail: "a state vote needs a 32-byte selector" }))
-    const index = indexOfAddress(committee, sig.address)
-    const voter = Option.isSome(index) ? committee[index.value] : undefined
-    if (Option.isNone(index) || voter === undefined) {
-      return yield* Effect.fail(new UnknownSigner({ detail: "voter is not an active prover for the filter" }))
-    }
+    const { sig, index, voter } = yield* checkVoteVoter(vote, committee)
     yield* verifyOrReject(
       voter.publicKey,
       signatureCore(vote.filter, sig.signature),
@@ -70,7 +65,23 @@ export const validateVote = (vote: ProposalVote, committee: ReadonlyArray<Active
       voteDomain(vote.filter),
       "vote signature",
     )
-    return index.value
+    return index
+  })
+
+/**
+ * Every check of `ValidateVote` except the signature: shape, 32-byte selector, voter in the committee.
+ * For callers that verify signatures in aggregate (the vote collector, D-GC-14).
+ */
+export const checkVoteVoter = (vote: ProposalVote, committee: ReadonlyArray<ActiveProver>) =>
+  Effect.gen(function* () {
+    const sig = yield* checkVoteShape(vote)
+    if (vote.selector.length !== 32) return yield* Effect.fail(new MalformedCertificate({ detail: "a state vote needs a 32-byte selector" }))
+    const index = indexOfAddress(committee, sig.address)
+    const voter = Option.isSome(index) ? committee[index.value] : undefined
+    if (Option.isNone(index) || voter === undefined) {
+      return yield* Effect.fail(new UnknownSigner({ detail: "voter is not an active prover for the filter" }))
+    }
+    return { sig, index: index.value, voter }
   })
 
 /** A timeout's vote: signed over `MakeTimeoutMessage(filter, rank, newestQCRank)` with the timeout domain (§3.8). */
@@ -97,6 +108,8 @@ export interface QuorumCertificateValidationInput {
   readonly committee: ReadonlyArray<ActiveProver>
   /** The stored genesis QC: a rank-0 QC is accepted only if it equals this one byte for byte. */
   readonly genesis?: QuorumCertificate
+  /** Certificates already validated against this committee and genesis: a hit skips the checks (and the pairing). */
+  readonly verified?: VerifiedCertificates
 }
 
 /** Bitmask → signers, weight ≥ threshold, aggregate key equality (§3.9 steps 1–2, 3.3). */
@@ -136,6 +149,7 @@ export const validateQuorumCertificate = (input: QuorumCertificateValidationInpu
       if (input.genesis !== undefined && bytesEqual(encodeQuorumCertificate(qc), encodeQuorumCertificate(input.genesis))) return
       return yield* Effect.fail(new MalformedCertificate({ detail: "a rank-0 QC must equal the stored genesis QC" }))
     }
+    if (input.verified?.hasQuorumCertificate(qc) === true) return
     if (agg.signature.length < BLS_SIGNATURE_BYTES || agg.bitmask.length > MAX_BITMASK_BYTES) {
       return yield* Effect.fail(new MalformedCertificate({ detail: `signature ${agg.signature.length} bytes, bitmask ${agg.bitmask.length} bytes` }))
     }
@@ -143,19 +157,27 @@ export const validateQuorumCertificate = (input: QuorumCertificateValidationInpu
       return yield* Effect.fail(new MalformedCertificate({ detail: "QC public key is not 585 bytes" }))
     }
     yield* checkAggregateSigners(qc.filter, agg.bitmask, agg.publicKey, committee)
-    yield* verifyOrReject(
-      agg.publicKey ?? new Uint8Array(),
-      signatureCore(qc.filter, agg.signature),
-      makeVoteMessage(qc.filter, qc.rank, qc.selector),
-      voteDomain(qc.filter),
-      "QC aggregate signature",
-    )
+    const publicKey = agg.publicKey ?? new Uint8Array()
+    const signature = signatureCore(qc.filter, agg.signature)
+    const message = makeVoteMessage(qc.filter, qc.rank, qc.selector)
+    const domain = voteDomain(qc.filter)
+    if (input.verified?.hasAggregateSignature(publicKey, signature, message, domain) !== true) {
+      yield* verifyOrReject(publicKey, signature, message, domain, "QC aggregate signature")
+      input.verified?.addAggregateSignature(publicKey, signature, message, domain)
+    }
+    input.verified?.addQuorumCertificate(qc)
   })
 
 /** `ValidateTimeoutCertificate` (§3.9): multi-message aggregate over each signer's newest-QC rank. */
-export const validateTimeoutCertificate = (input: { readonly tc: TimeoutCertificate; readonly committee: ReadonlyArray<ActiveProver>; readonly genesis?: QuorumCertificate }) =>
+export const validateTimeoutCertificate = (input: {
+  readonly tc: TimeoutCertificate
+  readonly committee: ReadonlyArray<ActiveProver>
+  readonly genesis?: QuorumCertificate
+  readonly verified?: VerifiedCertificates
+}) =>
   Effect.gen(function* () {
     const { tc, committee } = input
+    if (input.verified?.hasTimeoutCertificate(tc) === true) return
     const qc = tc.latestQuorumCertificate
     if (qc === undefined) return yield* Effect.fail(new MalformedCertificate({ detail: "TC has no newest QC" }))
     if (tc.rank < qc.rank) return yield* Effect.fail(new InconsistentRanks({ detail: `TC rank ${tc.rank} < its QC rank ${qc.rank}` }))
@@ -170,14 +192,22 @@ export const validateTimeoutCertificate = (input: { readonly tc: TimeoutCertific
       if (r > qc.rank) return yield* Effect.fail(new InconsistentRanks({ detail: `a signer's newest QC rank ${r} exceeds the TC's QC rank ${qc.rank}` }))
     }
     const bls = yield* BlsVerifier
-    const ok = yield* bls
-      .verifyMultiMessage(
-        signers.map((p) => p.publicKey),
-        tc.latestRanks.map((r) => makeTimeoutMessage(tc.filter, tc.rank, r)),
-        signatureCore(tc.filter, agg.signature),
-        timeoutDomain(tc.filter),
-      )
-      .pipe(Effect.mapError((e) => new InvalidCertificateSignature({ detail: `TC verifier failed: ${e.reason}` })))
-    if (!ok) return yield* Effect.fail(new InvalidCertificateSignature({ detail: "TC aggregate signature does not verify" }))
-    yield* validateQuorumCertificate({ qc, committee, ...(input.genesis === undefined ? {} : { genesis: input.genesis }) })
+    const publicKeys = signers.map((p) => p.publicKey)
+    const messages = tc.latestRanks.map((r) => makeTimeoutMessage(tc.filter, tc.rank, r))
+    const signature = signatureCore(tc.filter, agg.signature)
+    const domain = timeoutDomain(tc.filter)
+    if (input.verified?.hasMultiMessageSignature(publicKeys, messages, signature, domain) !== true) {
+      const ok = yield* bls
+        .verifyMultiMessage(publicKeys, messages, signature, domain)
+        .pipe(Effect.mapError((e) => new InvalidCertificateSignature({ detail: `TC verifier failed: ${e.reason}` })))
+      if (!ok) return yield* Effect.fail(new InvalidCertificateSignature({ detail: "TC aggregate signature does not verify" }))
+      input.verified?.addMultiMessageSignature(publicKeys, messages, signature, domain)
+    }
+    yield* validateQuorumCertificate({
+      qc,
+      committee,
+      ...(input.genesis === undefined ? {} : { genesis: input.genesis }),
+      ...(input.verified === undefined ? {} : { verified: input.verified }),
+    })
+    input.verified?.addTimeoutCertificate(tc)
   })

@@ -7,6 +7,7 @@ import type { QuorumCertificate } from "./messages/quorum-certificate.ts"
 import type { TimeoutCertificate } from "./messages/timeout-certificate.ts"
 import { type ActiveProver, leaderForRank } from "./prover-ring.ts"
 import { Poseidon } from "./services.ts"
+import type { VerifiedCertificates } from "./verified-certificates.ts"
 
 /**
  * `validateEvidenceForEnteringRank(rank, qc, tc)` (§3.6), shared by proposal validation (§3.9 step 3)
@@ -33,6 +34,8 @@ export interface ProposalValidationInput {
   /** Active provers of the proposal's filter, sorted by address. */
   readonly committee: ReadonlyArray<ActiveProver>
   readonly genesis?: QuorumCertificate
+  /** Shared with the caller's other certificate checks so each distinct QC/TC is verified once. */
+  readonly verified?: VerifiedCertificates
 }
 
 const filterOf = (p: GlobalProposal | AppShardProposal): Uint8Array => ("address" in p.state.header ? p.state.header.address : new Uint8Array())
@@ -68,7 +71,7 @@ export const validateProposal = (input: ProposalValidationInput) =>
     const qc = proposal.parentQuorumCertificate
     const tc = proposal.priorRankTimeoutCertificate
     yield* checkRankEvidence(header.rank, qc, tc)
-    const genesis = input.genesis === undefined ? {} : { genesis: input.genesis }
-    yield* validateQuorumCertificate({ qc, committee, ...genesis })
-    if (tc !== undefined) yield* validateTimeoutCertificate({ tc, committee, ...genesis })
+    const shared = { ...(input.genesis === undefined ? {} : { genesis: input.genesis }), ...(input.verified === undefined ? {} : { verified: input.verified }) }
+    yield* validateQuorumCertificate({ qc, committee, ...shared })
+    if (tc !== undefined) yield* validateTimeoutCertificate({ tc, committee, ...shared })
   })
