@@ -36,6 +36,13 @@ export const CONFIG_FIELDS: ReadonlyArray<ConfigField> = [
     schema: Leaf.engineDifficulty,
     optional: true
   },
+  {
+    path: ["engine", "genesisProvers"],
+    env: "QUILBUN_ENGINE_GENESIS_PROVERS",
+    kind: "list",
+    schema: Leaf.engineGenesisProvers,
+    optional: true
+  },
   { path: ["shutdown", "deadlineMs"], env: "QUILBUN_SHUTDOWN_DEADLINE_MS", kind: "int", schema: Leaf.shutdownDeadlineMs }
 ]
 

@@ -59,6 +59,30 @@ const Bool = Schema.Boolean.annotations(reason("expected true or false"))
 // Not an override: an element's own reason (with its index) wins over the list's.
 const MultiaddrList = Schema.Array(Multiaddr).annotations({ message: () => "expected a list of multiaddrs" })
 
+/** Hex characters of a BLS48-581 G2 public key (585 bytes). */
+export const BLS_PUBLIC_KEY_HEX_LENGTH = 2 * 585
+
+/** One genesis prover: the hex of its BLS48-581 public key (shape only; the engine checks the point). */
+export const BlsPublicKeyHex = Schema.String.pipe(
+  Schema.filter((s) => s.length === BLS_PUBLIC_KEY_HEX_LENGTH && /^[0-9a-fA-F]+$/.test(s)),
+  Schema.annotations({
+    ...reason(`expected a BLS48-581 public key: ${BLS_PUBLIC_KEY_HEX_LENGTH} hex characters`),
+    identifier: "BlsPublicKeyHex"
+  })
+)
+
+/**
+ * The devnet genesis committee shared by every node of a multi-process devnet (equal weight). Keys
+ * are compared case-insensitively, so a key listed twice (in any case) is refused.
+ */
+const GenesisProverList = Schema.Array(BlsPublicKeyHex)
+  .annotations({ message: () => "expected a list of hex BLS48-581 public keys" })
+  .pipe(
+    Schema.filter((keys) => new Set(keys.map((k) => k.toLowerCase())).size === keys.length, {
+      message: () => "expected distinct prover public keys (a key is listed twice)"
+    })
+  )
+
 /**
  * Network id as in the reference (`p2p.network`): 0 mainnet, 1 primary testnet, 99 devnet.
  * quilbun defaults to 99 because only the devnet engine exists for now (`engine.devnet: true`).
@@ -78,6 +102,7 @@ export const Leaf = {
   p2pNetworkId: int(0, 255),
   engineDevnet: Bool,
   engineDifficulty: int(1, 2 ** 32 - 1, "a difficulty"),
+  engineGenesisProvers: GenesisProverList,
   shutdownDeadlineMs: int(0, 600_000, "milliseconds")
 } as const
 
@@ -91,7 +116,14 @@ export const NodeConfigSchema = Schema.Struct({
   engine: Schema.Struct({
     devnet: Leaf.engineDevnet,
     /** Devnet-only VDF difficulty override; absent means the protocol's own difficulty. */
-    difficulty: Schema.optional(Leaf.engineDifficulty)
+    difficulty: Schema.optional(Leaf.engineDifficulty),
+    /**
+     * Devnet-only shared genesis committee (hex BLS48-581 public keys, equal weight). Absent or empty:
+     * the single-node devnet (this node's key alone, in-memory transport). Non-empty: the node joins a
+     * multi-process devnet, so it also runs its libp2p host (p2p.listen, p2p.bootstrap, p2p.networkId)
+     * and consensus runs over it.
+     */
+    genesisProvers: Schema.optional(Leaf.engineGenesisProvers)
   }),
   shutdown: Schema.Struct({ deadlineMs: Leaf.shutdownDeadlineMs })
 })

@@ -130,6 +130,7 @@ export const makeAdminApp = (
           : consensusUnavailable(e)
     )
   })
+  app.get("/v1/peers", () => respond(backend.peers ?? Effect.succeed([]), (peers) => Response.json(peers)))
   app.get("/metrics", () =>
     respond(backend.metrics, (text) => new Response(text, { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } }))
   )

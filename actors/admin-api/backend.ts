@@ -70,6 +70,17 @@ export const GlobalFrameView = Schema.Struct({
 })
 export type GlobalFrameView = typeof GlobalFrameView.Type
 
+/** A connected libp2p peer (multi-process devnet); `score` is the gossipsub score. */
+export const PeerView = Schema.Struct({
+  id: Schema.String,
+  addresses: Schema.Array(Schema.String),
+  direction: Schema.Literal("inbound", "outbound"),
+  score: Schema.Number,
+  /** Last measured round-trip time, null before the first measurement. */
+  latencyMs: Schema.NullOr(Schema.Number)
+})
+export type PeerView = typeof PeerView.Type
+
 export class FrameNotFound extends Data.TaggedError("FrameNotFound")<{ readonly frameNumber: bigint; readonly head: bigint }> {}
 
 /** The node runs no global consensus (e.g. not a devnet yet), or it did not answer. */
@@ -89,6 +100,8 @@ export interface AdminBackendService {
   readonly globalHead: Effect.Effect<GlobalFrameHead, ConsensusUnavailable>
   /** Committed global frame `frameNumber`. */
   readonly globalFrame: (frameNumber: bigint) => Effect.Effect<GlobalFrameView, FrameNotFound | ConsensusUnavailable>
+  /** Connected peers; absent (served as an empty list) when the node runs no p2p host. */
+  readonly peers?: Effect.Effect<ReadonlyArray<PeerView>>
   /** Prometheus text of the whole node (master and workers). */
   readonly metrics: Effect.Effect<string>
 }

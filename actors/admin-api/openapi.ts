@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 description of the admin API, written by hand next to the routes (app.ts);
 // a test checks that every route the app serves is described here and vice versa.
 import { JSONSchema, type Schema } from "effect"
-import { GlobalFrameHead, GlobalFrameView, NodeInfo, SetLogLevelBody, WorkerView } from "./backend.ts"
+import { GlobalFrameHead, GlobalFrameView, NodeInfo, PeerView, SetLogLevelBody, WorkerView } from "./backend.ts"
 
 const problem = {
   description: "Problem document (RFC 9457)",
@@ -97,6 +97,12 @@ export const makeOpenApiDocument = (version: string) => ({
         }
       }
     },
+    "/v1/peers": {
+      get: {
+        summary: "Connected libp2p peers: id, listen addresses, direction, gossipsub score, latency (empty without p2p)",
+        responses: { "200": json({ type: "array", items: { $ref: "#/components/schemas/Peer" } }, "Peers") }
+      }
+    },
     "/metrics": {
       get: {
         summary: "Prometheus metrics (text format 0.0.4) of the master and every worker",
@@ -125,6 +131,7 @@ export const makeOpenApiDocument = (version: string) => ({
       SetLogLevel: jsonSchemaOf(SetLogLevelBody),
       GlobalFrameHead: jsonSchemaOf(GlobalFrameHead),
       GlobalFrame: jsonSchemaOf(GlobalFrameView),
+      Peer: jsonSchemaOf(PeerView),
       ActorTree: {
         type: "object",
         required: ["name", "children"],

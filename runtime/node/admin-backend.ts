@@ -106,6 +106,7 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
           ).pipe(Effect.zipRight(Effect.logInfo("log level changed").pipe(Effect.annotateLogs({ level })))),
         globalHead: consensus.head,
         globalFrame: consensus.frame,
+        peers: consensus.peers,
         metrics: Effect.gen(function* () {
           const own = withLabels(yield* snapshotFamilies, { core: "0" })
           const fromWorkers = yield* manager.ask(new CollectMetrics(), ASK_TIMEOUT).pipe(Effect.orDie)

@@ -11,6 +11,7 @@ import {
   type LoadConfigInput
 } from "../../config/index.ts"
 import type { MasterNodeOptions } from "./master-node.ts"
+import { checkGenesisProvers } from "./genesis-check.ts"
 import { NODE_VERSION } from "./version.ts"
 
 export const MASTER_ROLES: ReadonlyArray<string> = ["master", "admin-api", "worker-manager"]
@@ -18,7 +19,7 @@ export const MASTER_ROLES: ReadonlyArray<string> = ["master", "admin-api", "work
 export const prepareNode = (input: LoadConfigInput) =>
   Effect.gen(function* () {
     // Validate before writing anything, so a bad flag leaves no files behind.
-    yield* loadConfigDetailed(input)
+    yield* checkGenesisProvers((yield* loadConfigDetailed(input)).config)
     yield* ensureConfigFile(input)
     const loaded = yield* loadConfigDetailed(input)
     yield* ensureDataDir(loaded.config)
@@ -28,6 +29,7 @@ export const prepareNode = (input: LoadConfigInput) =>
       config: loaded.config,
       apiToken: Redacted.value(keys.apiToken),
       proverIkm: keys.prover.ikm,
+      peerKey: keys.peer.secretKey,
       identity: {
         version: NODE_VERSION,
         nodeId: keys.nodeId,

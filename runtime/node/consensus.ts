@@ -1,7 +1,8 @@
-// The master's global consensus: a single-prover devnet (this node is the whole genesis committee) run
-// by the real actors (event distributor, prover registry, global time reel, global consensus) over real
-// crypto (native BLS48-581, the native Wesolowski VDF with its automatic TypeScript fallback) and a
-// one-endpoint in-memory Transport (the p2p work swaps libp2p in behind the same Transport interface).
+// The master's global consensus, run by the real actors (event distributor, prover registry, global
+// time reel, global consensus) over real crypto (native BLS48-581, the native Wesolowski VDF with its
+// automatic TypeScript fallback). Two devnet shapes: without `engine.genesisProvers` a single-prover
+// devnet (this node is the whole genesis committee) over a one-endpoint in-memory Transport; with it a
+// multi-process devnet whose shared committee talks over libp2p (p2p-network.ts, same Transport interface).
 //
 // Lifetime: the crypto services (BLS binding, VDF solver Worker, transport) are built inside this
 // layer's scope; the actors are spawned after them and explicitly stopped first on release, so an
@@ -40,6 +41,8 @@ import { Poseidon, ProverSigner } from "../consensus/services.ts"
 import { ActorSystem } from "../index.ts"
 import { makeInMemoryNetwork } from "../transport/in-memory.ts"
 import { Transport } from "../transport/transport.ts"
+import type { PeerInfo } from "../../actors/p2p/peer-info.ts"
+import { NodeNetwork, NodeNetworkLive } from "./p2p-network.ts"
 import { currentRank, frameIntervalSeconds, headFrameNumber, timeoutsTotal } from "./consensus-metrics.ts"
 
 /**
@@ -64,6 +67,8 @@ export const nodeConsensusConfig = (config: NodeConfig): GlobalConsensusConfig =
 export interface NodeConsensusService {
   readonly head: Effect.Effect<GlobalFrameHead, ConsensusUnavailable>
   readonly frame: (frameNumber: bigint) => Effect.Effect<GlobalFrameView, FrameNotFound | ConsensusUnavailable>
+  /** Connected libp2p peers (empty when the node runs without p2p: the single-node devnet). */
+  readonly peers: Effect.Effect<ReadonlyArray<PeerInfo>>
 }
 
 export class NodeConsensus extends Context.Tag("quilbun/node/NodeConsensus")<NodeConsensus, NodeConsensusService>() {}
@@ -72,7 +77,8 @@ export class NodeConsensus extends Context.Tag("quilbun/node/NodeConsensus")<Nod
 export const NodeConsensusUnavailable = (reason: string) =>
   Layer.succeed(NodeConsensus, {
     head: Effect.fail(new ConsensusUnavailable({ reason })),
-    frame: () => Effect.fail(new ConsensusUnavailable({ reason }))
+    frame: () => Effect.fail(new ConsensusUnavailable({ reason })),
+    peers: Effect.succeed([])
   })
 
 class CorruptFrame extends Data.TaggedError("CorruptFrame")<{ readonly frameNumber: bigint; readonly detail: string }> {}
@@ -151,9 +157,17 @@ export interface NodeConsensusOptions {
   readonly config: NodeConfig
   /** This node's prover key material (keys/prover.key). */
   readonly proverIkm: Redacted.Redacted<Uint8Array>
-  /** The transport peer id (the node id). */
+  /** The in-memory transport's peer id (the node id); with p2p the libp2p peer id is used instead. */
   readonly peerId: string
+  /** keys/peer.key, the libp2p identity; required when `engine.genesisProvers` is set (p2p devnet). */
+  readonly peerKey?: Redacted.Redacted<Uint8Array>
 }
+
+class PeerKeyMissing extends Data.TaggedError("PeerKeyMissing")<{ readonly message: string }> {}
+
+/** The shared genesis committee from `engine.genesisProvers` (hex BLS48-581 keys); empty = single node. */
+export const genesisProverKeys = (config: NodeConfig): ReadonlyArray<Uint8Array> =>
+  (config.engine.genesisProvers ?? []).map((hex) => Uint8Array.from(Buffer.from(hex, "hex")))
 
 /** Frame interval from consecutive committed header timestamps; head gauge from the last frame. */
 const recordCommits = (frames: ReadonlyArray<CertifiedFrame>, previous: { timestamp: bigint | undefined }) =>
@@ -169,8 +183,9 @@ const recordCommits = (frames: ReadonlyArray<CertifiedFrame>, previous: { timest
   })
 
 /**
- * The single-prover devnet: genesis committee = this node's BLS key (equal weight: seniority 0, the
- * D-GC-1 one-vote-per-prover rule). Requires the actor system and the master store.
+ * The devnet: genesis committee = `engine.genesisProvers` over libp2p when set (a multi-process devnet),
+ * else this node's BLS key alone over the in-memory transport; equal weight either way (seniority 0,
+ * the D-GC-1 one-vote-per-prover rule). Requires the actor system and the master store.
  */
 export const NodeConsensusLive = (options: NodeConsensusOptions) =>
   Layer.scoped(
@@ -179,8 +194,16 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
       const config = nodeConsensusConfig(options.config)
       const system = yield* ActorSystem.ActorSystem
       const store = yield* Store
-      const network = yield* makeInMemoryNetwork({ seed: 1 })
-      const endpoint = yield* network.endpoint(options.peerId)
+      const genesisKeys = genesisProverKeys(options.config)
+      // A shared genesis committee means other processes: run the libp2p host and use it as the transport.
+      const p2p =
+        genesisKeys.length === 0
+          ? undefined
+          : options.peerKey === undefined
+            ? yield* new PeerKeyMissing({ message: "engine.genesisProvers is set but the node has no peer key" })
+            : Context.get(yield* Layer.build(NodeNetworkLive(options.config, options.peerKey).pipe(Layer.provide(Layer.succeed(Store, store)))), NodeNetwork)
+      const endpoint =
+        p2p === undefined ? yield* Effect.flatMap(makeInMemoryNetwork({ seed: 1 }), (network) => network.endpoint(options.peerId)) : p2p.transport
       const crypto = Layer.mergeAll(BlsVerifierFromService, BlsProverSignerFromIkm(options.proverIkm)).pipe(
         Layer.provide(BlsLive),
         Layer.merge(NativeFrameVdfLive),
@@ -192,7 +215,10 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
       const context = cryptoContext.pipe(
         Context.add(Transport, endpoint),
         Context.add(Store, store),
-        Context.add(RegistryGenesis, { network: config.network, provers: [{ publicKey: signer.publicKey, seniority: 0n }] })
+        Context.add(RegistryGenesis, {
+          network: config.network,
+          provers: (genesisKeys.length === 0 ? [signer.publicKey] : genesisKeys).map((publicKey) => ({ publicKey, seniority: 0n }))
+        })
       )
       const reader = chainReader(store, poseidon, config)
 
@@ -253,7 +279,13 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
           head: String(yield* reader.headNumber)
         })
       )
-      return { head: reader.head, frame: reader.frame }
+      if (p2p !== undefined) {
+        const member = genesisKeys.some((k) => Buffer.compare(Buffer.from(k), Buffer.from(signer.publicKey)) === 0)
+        yield* Effect.logInfo("multi-process devnet").pipe(
+          Effect.annotateLogs({ peerId: p2p.host.peerId, genesisProvers: genesisKeys.length, member })
+        )
+      }
+      return { head: reader.head, frame: reader.frame, peers: p2p === undefined ? Effect.succeed([]) : p2p.peers }
     })
   )
 

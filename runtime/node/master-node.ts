@@ -3,7 +3,8 @@
 //   → worker pool (data-worker processes, cores 1..N)
 //   → actor system "root" with its actors (probe, worker-manager)
 //   → global consensus (devnet: event distributor, prover registry, global time reel, global consensus
-//     over native BLS48-581 and VDF; see consensus.ts)
+//     over native BLS48-581 and VDF; with engine.genesisProvers also the libp2p host and transport,
+//     p2p-network.ts; see consensus.ts)
 //   → admin backend → admin API server (Bun.serve).
 // Layers release in reverse, which is the shutdown order: the API stops accepting requests,
 // actors stop (reverse start order), the workers are stopped and awaited, the store closes.
@@ -30,6 +31,8 @@ export interface MasterNodeOptions {
   readonly apiToken: string
   /** The prover key material (keys/prover.key); the devnet genesis committee is this one key. */
   readonly proverIkm: Redacted.Redacted<Uint8Array>
+  /** keys/peer.key (Ed25519 seed), the libp2p identity used when `engine.genesisProvers` is set. */
+  readonly peerKey?: Redacted.Redacted<Uint8Array>
   /** Worker entry script (default runtime/worker.ts). */
   readonly workerEntry?: string
   readonly restartPolicy?: RestartPolicy
@@ -83,7 +86,12 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
   return Layer.mergeAll(started, ApiAddressFileLive(config.dataDir)).pipe(
     Layer.provideMerge(server),
     Layer.provideMerge(AdminBackendLive(options.identity)),
-    Layer.provideMerge(MasterConsensusLive({ config, proverIkm: options.proverIkm, peerId: options.identity.nodeId })),
+    Layer.provideMerge(MasterConsensusLive({
+        config,
+        proverIkm: options.proverIkm,
+        peerId: options.identity.nodeId,
+        ...(options.peerKey === undefined ? {} : { peerKey: options.peerKey })
+      })),
     Layer.provideMerge(MasterActorsLive),
     Layer.provideMerge(system),
     Layer.provideMerge(pool),

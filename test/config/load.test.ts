@@ -257,6 +257,7 @@ test("env names are unique, pinned and follow QUILBUN_ + UPPER_SNAKE path", () =
     "QUILBUN_P2P_NETWORK_ID",
     "QUILBUN_ENGINE_DEVNET",
     "QUILBUN_ENGINE_DIFFICULTY",
+    "QUILBUN_ENGINE_GENESIS_PROVERS",
     "QUILBUN_SHUTDOWN_DEADLINE_MS"
   ])
 })

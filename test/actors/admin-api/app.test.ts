@@ -171,6 +171,15 @@ describe("admin API routes", () => {
     await expectProblem(await app.request("/v1/frames/global/1"), 503)
   })
 
+  test("GET /v1/peers lists the backend's peers, and is an empty list without p2p", async () => {
+    const peer = { id: "12D3KooWpeer", addresses: ["/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWpeer"], direction: "outbound" as const, score: 0.5, latencyMs: 3 }
+    const withPeers = makeApp({ peers: Effect.succeed([peer]) }).app
+    const res = await withPeers.request("/v1/peers")
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual([peer])
+    expect(await (await makeApp().app.request("/v1/peers")).json()).toEqual([])
+  })
+
   test("the OpenAPI document describes exactly the served routes", async () => {
     const { app } = makeApp()
     const doc = (await (await app.request("/openapi.json")).json()) as ReturnType<typeof makeOpenApiDocument>

@@ -1,0 +1,63 @@
+// `bun run devnet` arguments: `--nodes <n>`, `--base-dir <dir>`, `--workers <n>` (data workers per
+// node), and everything after `--` passed unchanged to every node (e.g. `-- --set engine.difficulty=100`).
+import { Either } from "effect"
+
+export const DEFAULT_DEVNET_NODES = 3
+export const DEFAULT_DEVNET_BASE_DIR = "./.quilbun-devnet"
+/** One data worker per node: a devnet of n nodes already runs 2n processes on the machine. */
+export const DEFAULT_DEVNET_WORKERS = 1
+export const MAX_DEVNET_NODES = 32
+
+export const DEVNET_USAGE = "usage: bun run devnet [--nodes <n>] [--base-dir <dir>] [--workers <n>] [-- <node flags>...]"
+
+export interface DevnetArgs {
+  readonly nodes: number
+  readonly baseDir: string
+  readonly workers: number
+  /** flags appended to every node's command line */
+  readonly nodeArgs: ReadonlyArray<string>
+}
+
+const positiveInt = (name: string, text: string | undefined, max: number): Either.Either<number, string> => {
+  if (text === undefined) return Either.left(`${name} needs a value`)
+  if (!/^\d+$/.test(text)) return Either.left(`${name}: expected an integer, got ${JSON.stringify(text)}`)
+  const n = Number(text)
+  return n >= 1 && n <= max ? Either.right(n) : Either.left(`${name}: expected an integer between 1 and ${max}, got ${n}`)
+}
+
+export const parseDevnetArgs = (argv: ReadonlyArray<string>): Either.Either<DevnetArgs, string> => {
+  let nodes = DEFAULT_DEVNET_NODES
+  let baseDir = DEFAULT_DEVNET_BASE_DIR
+  let workers = DEFAULT_DEVNET_WORKERS
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? ""
+    if (arg === "--") return Either.right({ nodes, baseDir, workers, nodeArgs: argv.slice(i + 1) })
+    const eq = arg.indexOf("=")
+    const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg
+    const inline = arg.startsWith("--") && eq > 0 ? arg.slice(eq + 1) : undefined
+    const value = (): string | undefined => inline ?? argv[++i]
+    switch (name) {
+      case "--nodes": {
+        const n = positiveInt("--nodes", value(), MAX_DEVNET_NODES)
+        if (Either.isLeft(n)) return Either.left(n.left)
+        nodes = n.right
+        break
+      }
+      case "--workers": {
+        const n = positiveInt("--workers", value(), 64)
+        if (Either.isLeft(n)) return Either.left(n.left)
+        workers = n.right
+        break
+      }
+      case "--base-dir": {
+        const dir = value()
+        if (dir === undefined || dir === "") return Either.left("--base-dir needs a value")
+        baseDir = dir
+        break
+      }
+      default:
+        return Either.left(arg.startsWith("-") ? `unknown flag ${arg}` : `unexpected argument ${JSON.stringify(arg)}`)
+    }
+  }
+  return Either.right({ nodes, baseDir, workers, nodeArgs: [] })
+}
