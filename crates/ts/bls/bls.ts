@@ -3,7 +3,8 @@
 // wrapped in an Effect with typed failures.
 import { Context, Effect, Layer } from "effect"
 import { BlsLengthError, BlsNativeError, type BlsError } from "./errors.ts"
-import { buf, concat, G1_BYTES, G2_BYTES, loadNativeBls, packItems, SECRET_KEY_BYTES } from "./native.ts"
+import { concatBytes as concat, nullIfEmpty as buf, packLengthPrefixed as packItems } from "../native.ts"
+import { G1_BYTES, G2_BYTES, loadNativeBls, SECRET_KEY_BYTES } from "./native.ts"
 import { produced, verdict } from "./status.ts"
 
 export interface KeyPair {

@@ -3,7 +3,8 @@
 // G1 points; multiproofs use SHA3-512 Fiat–Shamir (as the reference).
 import { Context, Effect, Layer } from "effect"
 import { BlsLengthError, BlsNativeError, type BlsError } from "./errors.ts"
-import { buf, concat, G1_BYTES, loadNativeBls, packIndices, packItems } from "./native.ts"
+import { concatBytes as concat, nullIfEmpty as buf, packLengthPrefixed as packItems } from "../native.ts"
+import { G1_BYTES, loadNativeBls, packIndices } from "./native.ts"
 import { produced, verdict } from "./status.ts"
 
 export const POLY_SIZES: ReadonlyArray<number> = [16, 32, 64, 128, 256]

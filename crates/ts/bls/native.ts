@@ -42,32 +42,6 @@ export const loadNativeBls = (): Lib => {
   return cached
 }
 
-/** null for empty inputs: bun:ffi cannot take a pointer to a zero-length buffer. */
-export const buf = (bytes: Uint8Array): Uint8Array | null => (bytes.length === 0 ? null : bytes)
-
-export const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((k, x) => k + x.length, 0))
-  let off = 0
-  for (const x of parts) {
-    out.set(x, off)
-    off += x.length
-  }
-  return out
-}
-
-/** Items packed as repeated u32_be(len) ‖ bytes. */
-export const packItems = (items: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(items.reduce((k, x) => k + 4 + x.length, 0))
-  const view = new DataView(out.buffer)
-  let off = 0
-  for (const x of items) {
-    view.setUint32(off, x.length)
-    out.set(x, off + 4)
-    off += 4 + x.length
-  }
-  return out
-}
-
 /** Indices as n × u64 little-endian. */
 export const packIndices = (indices: ReadonlyArray<number>): Uint8Array => {
   const out = new Uint8Array(indices.length * 8)

@@ -1,7 +1,7 @@
 // bun:ffi binding of the quilcrypto VDF exports (crates/quilcrypto/src/vdf.rs). Synchronous calls:
 // solves must be made from the solver Worker (worker.ts), never from the main event loop.
 import { FFIType } from "bun:ffi"
-import { openNative } from "../native.ts"
+import { concatBytes as concat, nullIfEmpty as buf, openNative, packLengthPrefixed as packIds } from "../native.ts"
 import { Status } from "../status.ts"
 
 export const OUTPUT_BYTES = 516
@@ -28,29 +28,6 @@ const symbols = {
 
 /** Result of a native call: the status code and, when it is Ok, the output bytes. */
 export type NativeResult = { readonly status: number; readonly output: Uint8Array }
-
-/** null for empty inputs: bun:ffi cannot take a pointer to a zero-length buffer. */
-const buf = (bytes: Uint8Array): Uint8Array | null => (bytes.length === 0 ? null : bytes)
-
-/** Ids packed as repeated u32_be(len) ‖ id, the layout quil_vdf_*_multi expect. */
-export const packIds = (ids: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(ids.reduce((n, id) => n + 4 + id.length, 0))
-  const view = new DataView(out.buffer)
-  let off = 0
-  for (const id of ids) {
-    view.setUint32(off, id.length)
-    out.set(id, off + 4)
-    off += 4 + id.length
-  }
-  return out
-}
-
-const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let off = 0
-  for (const p of parts) { out.set(p, off); off += p.length }
-  return out
-}
 
 export interface NativeVdf {
   readonly solve: (challenge: Uint8Array, iterations: number, solveId: number) => NativeResult
