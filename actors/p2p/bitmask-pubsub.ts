@@ -57,6 +57,20 @@ export interface BitmaskPubsubStats {
   loopback: number
 }
 
+/**
+ * Traffic of one slice topic. Keyed by slice, not by the message's full mask: slices are bounded by
+ * our own subscriptions and publishes, while masks arrive from peers (unbounded label cardinality).
+ */
+export interface SliceTraffic {
+  /** messages that reached our validator on this slice */
+  received: number
+  /** own publishes sent on this slice */
+  published: number
+  accepted: number
+  ignored: number
+  rejected: number
+}
+
 export interface PublishOptions {
   /**
    * Also hand the message to this node's own subscribers. The router never echoes our publishes,
@@ -133,6 +147,7 @@ export class BitmaskPubsub {
   }
   private readonly router: GossipSub & GossipsubInternals
   private readonly subscriptions = new Map<number, Subscription>()
+  private readonly traffic = new Map<string, SliceTraffic>()
   /** slice hex → number of subscriptions using it */
   private readonly sliceRefs = new Map<string, number>()
   private nextId = 0
@@ -158,6 +173,20 @@ export class BitmaskPubsub {
   /** Running counts by outcome (a live view; flushed into metrics by the host). */
   get stats(): Readonly<BitmaskPubsubStats> {
     return this.counts
+  }
+
+  /** Per-slice traffic and validation outcomes (a live view; flushed into metrics by the host). */
+  get sliceTraffic(): ReadonlyMap<string, Readonly<SliceTraffic>> {
+    return this.traffic
+  }
+
+  private trafficOf(sliceHex: string): SliceTraffic {
+    let entry = this.traffic.get(sliceHex)
+    if (entry === undefined) {
+      entry = { received: 0, published: 0, accepted: 0, ignored: 0, rejected: 0 }
+      this.traffic.set(sliceHex, entry)
+    }
+    return entry
   }
 
   /** Detaches from the router (the router itself belongs to the libp2p node). */
@@ -217,11 +246,13 @@ export class BitmaskPubsub {
       if (slice === undefined) return yield* new InvalidBitmask({ reason: "bitmask has no slice" })
       const data = encodeEnvelope({ bitmask, payload })
       if (Either.isLeft(data)) return yield* new PublishFailed({ bitmask: maskHex, reason: data.left.message })
-      const topic = this.topicOf(bitmaskToHex(slice))
+      const sliceHex = bitmaskToHex(slice)
+      const topic = this.topicOf(sliceHex)
       const result = yield* Effect.tryPromise({
         try: () => this.router.publish(topic, data.right),
         catch: (error) => new PublishFailed({ bitmask: maskHex, reason: describeError(error) }),
       })
+      this.trafficOf(sliceHex).published++
       if (options.loopback === true) {
         this.counts.loopback++
         this.handOver(data.right, { bitmask, payload, from: this.selfId(), topic })
@@ -309,7 +340,17 @@ export class BitmaskPubsub {
     return [...this.subscriptions.values()].filter((s) => s.accepts(bitmask))
   }
 
-  private async validate(sliceHex: string, _peer: PeerId, message: Message): Promise<TopicValidatorResult> {
+  private async validate(sliceHex: string, peer: PeerId, message: Message): Promise<TopicValidatorResult> {
+    const traffic = this.trafficOf(sliceHex)
+    traffic.received++
+    const result = await this.verdictOf(sliceHex, peer, message)
+    if (result === TopicValidatorResult.Accept) traffic.accepted++
+    else if (result === TopicValidatorResult.Ignore) traffic.ignored++
+    else traffic.rejected++
+    return result
+  }
+
+  private async verdictOf(sliceHex: string, _peer: PeerId, message: Message): Promise<TopicValidatorResult> {
     const decoded = this.decode(sliceHex, message)
     if (decoded === undefined || decoded.payload.length > this.options.maxPayloadBytes) {
       this.counts.malformed++

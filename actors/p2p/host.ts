@@ -365,6 +365,8 @@ export const makeP2PHost = (
         foreignNetworkDisconnects,
         pubsub: pubsub.stats,
         subscribedSlices: pubsub.subscribedSlices().size,
+        sliceTraffic: pubsub.sliceTraffic,
+        peerScores: libp2p.getPeers().map((peer) => [peer.toString(), pubsub.score(peer.toString())] as const),
       }),
     )
     yield* flushMetrics.pipe(

@@ -2,7 +2,7 @@
 // flushes the deltas here periodically (the same pattern as runtime/actor/metrics.ts), since those
 // callbacks run outside any Effect.
 import { Metric, MetricLabel } from "effect"
-import type { BitmaskPubsubStats } from "./bitmask-pubsub.ts"
+import type { BitmaskPubsubStats, SliceTraffic } from "./bitmask-pubsub.ts"
 import type { DedupeCounters } from "./connection-dedupe.ts"
 
 export const connectionsGauge = Metric.gauge("quilbun_p2p_connections", {
@@ -24,6 +24,16 @@ export const subscribedSlicesGauge = Metric.gauge("quilbun_p2p_subscribed_slices
   description: "Bitmask slices (gossipsub topics) currently subscribed",
 })
 
+export const bitmaskMessagesTotal = Metric.counter("quilbun_p2p_bitmask_messages_total", {
+  description: "Pubsub messages per bitmask slice by direction (in: reached our validator, out: own publishes)",
+})
+export const bitmaskValidationTotal = Metric.counter("quilbun_p2p_bitmask_validation_total", {
+  description: "Pubsub validation outcomes (accept, ignore, reject) per bitmask slice",
+})
+export const peerScoreGauge = Metric.gauge("quilbun_p2p_peer_score", {
+  description: "gossipsub score of each connected peer (graylisted below -2500)",
+})
+
 export interface P2PSample {
   readonly connections: number
   readonly peers: number
@@ -31,7 +41,19 @@ export interface P2PSample {
   readonly foreignNetworkDisconnects: number
   readonly pubsub: Readonly<BitmaskPubsubStats>
   readonly subscribedSlices: number
+  /** per slice hex; optional so samples without pubsub traffic stay small */
+  readonly sliceTraffic?: ReadonlyMap<string, Readonly<SliceTraffic>>
+  /** connected peers' current scores */
+  readonly peerScores?: ReadonlyArray<readonly [peer: string, score: number]>
 }
+
+const sliceFields = [
+  ["received", "direction", "in"],
+  ["published", "direction", "out"],
+  ["accepted", "outcome", "accept"],
+  ["ignored", "outcome", "ignore"],
+  ["rejected", "outcome", "reject"],
+] as const
 
 const outcomeLabels = (outcome: string) => [MetricLabel.make("outcome", outcome)]
 
@@ -40,6 +62,8 @@ export class P2PMetrics {
   private flushedDuplicates = 0
   private flushedForeign = 0
   private readonly flushedOutcomes = new Map<string, number>()
+  /** `<slice hex>/<field>` → value flushed */
+  private readonly flushedSlices = new Map<string, number>()
 
   flush(sample: P2PSample): void {
     connectionsGauge.unsafeUpdate(sample.connections, [])
@@ -60,6 +84,20 @@ export class P2PMetrics {
       pubsubMessagesTotal.unsafeUpdate(value - flushed, outcomeLabels(outcome))
       this.flushedOutcomes.set(outcome, value)
     }
+    for (const [slice, traffic] of sample.sliceTraffic ?? []) {
+      for (const [field, key, label] of sliceFields) {
+        const id = `${slice}/${field}`
+        const flushed = this.flushedSlices.get(id) ?? 0
+        const value = traffic[field]
+        if (value === flushed) continue
+        const labels = [MetricLabel.make("bitmask", slice), MetricLabel.make(key, label)]
+        ;(key === "direction" ? bitmaskMessagesTotal : bitmaskValidationTotal).unsafeUpdate(value - flushed, labels)
+        this.flushedSlices.set(id, value)
+      }
+    }
+    for (const [peer, score] of sample.peerScores ?? []) {
+      peerScoreGauge.unsafeUpdate(score, [MetricLabel.make("peer", peer)])
+    }
   }
 }
 
@@ -78,3 +116,11 @@ export const countTransportRequest = (side: "client" | "server", outcome: string
 
 export const countTransportMessage = (outcome: string): void =>
   transportMessagesTotal.unsafeUpdate(1, outcomeLabels(outcome))
+
+/** Catch-up sync: frames fetched so far and the frame count being caught up to (sync-progress.ts). */
+export const syncFramesSyncedGauge = Metric.gauge("quilbun_p2p_sync_frames_synced", {
+  description: "Frames fetched by the running catch-up sync",
+})
+export const syncFramesTargetGauge = Metric.gauge("quilbun_p2p_sync_frames_target", {
+  description: "Frames the running catch-up sync has to fetch",
+})
