@@ -134,6 +134,29 @@ describe("bun run node: single-prover devnet", () => {
   )
 
   test(
+    "kill -9 while frames commit: every frame the API reported as committed survives",
+    async () => {
+      const dir = tempDir()
+      const node = start(dir, DIFFICULTY)
+      await pollUntil("/v1/frames/global/head", 15_000, () => head(node))
+      const seen = await headAtLeast(node, 3, 20_000)
+      // Keep reading the head right up to the kill, so the last reported commit is as fresh as possible.
+      let lastReported = seen
+      for (let i = 0; i < 5; i++) lastReported = await head(node)
+      node.proc.kill("SIGKILL")
+      await node.proc.exited
+      const again = start(dir, DIFFICULTY)
+      const resumed = await pollUntil("/v1/frames/global/head", 15_000, () => head(again))
+      expect(resumed.frameNumber).toBeGreaterThanOrEqual(lastReported.frameNumber)
+      const frame = await getJson<Frame>(`${again.url}/v1/frames/global/${lastReported.frameNumber}`)
+      expect(frame.selector).toBe(lastReported.selector)
+      const { code } = await stop(again)
+      expect(code).toBe(0)
+    },
+    60_000
+  )
+
+  test(
     "SIGTERM during a long VDF solve exits 0 within 10 s",
     async () => {
       // ≈ 4 s of native solving per frame, so the signal lands mid-solve.
