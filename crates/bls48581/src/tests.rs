@@ -143,7 +143,9 @@ fn pairing_bilinear_and_nondegenerate() {
 }
 
 pub(crate) fn vectors_dir() -> String {
-    std::env::var("QUIL_CRYPTO_VECTORS").unwrap_or_else(|_| "/work/shared/crypto-vectors".to_string())
+    // shared/ sits beside the repository (crates/bls48581 -> ../../../shared); the env var overrides it.
+    std::env::var("QUIL_CRYPTO_VECTORS")
+        .unwrap_or_else(|_| format!("{}/../../../shared/crypto-vectors", env!("CARGO_MANIFEST_DIR")))
 }
 
 /// Extracts `"key":"value"` from a flat JSON object line.

@@ -5,9 +5,10 @@ use quil_vdf::gmp::Mpz;
 use quil_vdf::wesolowski::{self, Never};
 use std::path::PathBuf;
 
-fn vectors(name: &str) -> Option<String> {
+/// A vector file from shared/ beside the repository; a missing file fails the test (never a silent pass).
+fn vectors(name: &str) -> String {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/crypto-vectors").join(name);
-    std::fs::read_to_string(p).ok()
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 fn dec(s: &str) -> Mpz {
@@ -42,7 +43,7 @@ fn hex(s: &str) -> Vec<u8> {
 
 #[test]
 fn discriminants() {
-    let Some(j) = vectors("vdf_discriminants.json") else { return };
+    let j = vectors("vdf_discriminants.json");
     assert_eq!(random_bytes_from_seed(&[0xaa], 7), hex(field(&j, "random_bytes_from_seed(aa,7)")));
     for bits in [40u16, 1024, 2048] {
         let want = dec(field(&j, &format!("disc(aa,{bits})")));
@@ -57,21 +58,27 @@ fn form(g: &Group, s: &str) -> Form {
     f
 }
 
+/// One `a,b,c|a,b,c|a,b,c` line: its group (D = b² − 4ac of the first form) and the three forms.
+fn multiply_line(line: &str) -> (Group, Form, Form, Form) {
+    let parts: Vec<&str> = line.split('|').collect();
+    let v: Vec<Mpz> = parts[0].split(',').map(dec).collect();
+    let mut d = Mpz::new();
+    d.mul(&v[1], &v[1]);
+    let mut ac = Mpz::new();
+    ac.mul(&v[0], &v[2]);
+    ac.shl_assign(2);
+    d.sub_assign(&ac);
+    let g = Group::new(d);
+    let (f1, f2, f3) = (form(&g, parts[0]), form(&g, parts[1]), form(&g, parts[2]));
+    (g, f1, f2, f3)
+}
+
 #[test]
 fn classgroup_multiply() {
-    let Some(txt) = vectors("classgroup_multiply.txt") else { return };
+    let txt = vectors("classgroup_multiply.txt");
     let mut ctx = Ctx::new();
     for line in txt.lines().filter(|l| !l.is_empty()) {
-        let parts: Vec<&str> = line.split('|').collect();
-        let v: Vec<Mpz> = parts[0].split(',').map(dec).collect();
-        let mut d = Mpz::new();
-        d.mul(&v[1], &v[1]);
-        let mut ac = Mpz::new();
-        ac.mul(&v[0], &v[2]);
-        ac.shl_assign(2);
-        d.sub_assign(&ac);
-        let g = Group::new(d);
-        let (f1, f2, f3) = (form(&g, parts[0]), form(&g, parts[1]), form(&g, parts[2]));
+        let (g, f1, f2, f3) = multiply_line(line);
         assert_eq!(ctx.mul_slow(&g, &f1, &f2), f3, "slow");
         assert_eq!(ctx.mul(&g, &f1, &f2), f3, "nucomp");
         assert_eq!(ctx.mul(&g, &f2, &f1), f3, "nucomp swapped");
@@ -113,7 +120,7 @@ fn random_products_agree() {
 
 #[test]
 fn wesolowski_lines() {
-    let Some(txt) = vectors("vdf_wesolowski_2048.jsonl") else { return };
+    let txt = vectors("vdf_wesolowski_2048.jsonl");
     for line in txt.lines().filter(|l| !l.is_empty()) {
         if line.contains("multi_challenge") {
             let ch = hex(field(line, "multi_challenge"));
@@ -147,18 +154,9 @@ fn wesolowski_lines() {
 
 #[test]
 fn classgroup_multiply_fresh_ctx() {
-    let Some(txt) = vectors("classgroup_multiply.txt") else { return };
+    let txt = vectors("classgroup_multiply.txt");
     for (i, line) in txt.lines().filter(|l| !l.is_empty()).enumerate() {
-        let parts: Vec<&str> = line.split('|').collect();
-        let v: Vec<Mpz> = parts[0].split(',').map(dec).collect();
-        let mut d = Mpz::new();
-        d.mul(&v[1], &v[1]);
-        let mut ac = Mpz::new();
-        ac.mul(&v[0], &v[2]);
-        ac.shl_assign(2);
-        d.sub_assign(&ac);
-        let g = Group::new(d);
-        let (f1, f2, f3) = (form(&g, parts[0]), form(&g, parts[1]), form(&g, parts[2]));
+        let (g, f1, f2, f3) = multiply_line(line);
         assert_eq!(Ctx::new().mul(&g, &f1, &f2), f3, "line {i} fresh");
         assert_eq!(Ctx::new().mul(&g, &f2, &f1), f3, "line {i} fresh swapped");
     }
