@@ -40,6 +40,8 @@ export interface GlobalConsensusConfig {
   readonly stopAfterFrame?: bigint
   /** Sync: frames per response. */
   readonly syncBatch: number
+  /** Minimum time between two progress lines of a long catch-up sync (default 10 s). */
+  readonly syncProgressLogIntervalMs?: number
 }
 
 /**

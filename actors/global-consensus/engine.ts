@@ -30,6 +30,7 @@ import { bitmaskIndices, MAX_BITMASK_LENGTH, makeSignerBitmask } from "../../run
 import { afterProgress, afterTimeout, rebroadcastIntervalMs, replicaTimeoutMs } from "../../runtime/consensus/timeout-controller.ts"
 import { VerifiedCertificates } from "../../runtime/consensus/verified-certificates.ts"
 import type { TransportService } from "../../runtime/transport/transport.ts"
+import { SyncProgress } from "../p2p/sync-progress.ts"
 import type { StoreService } from "../store/index.ts"
 import type { GlobalConsensusConfig } from "./config.ts"
 import { Forks, type Root, selectorHex, type StateNode } from "./forks.ts"
@@ -124,6 +125,8 @@ export class GlobalConsensusEngine {
   readonly verified = new VerifiedCertificates()
   private syncInFlight = false
   private lastSync: { readonly peer: string; readonly from: bigint; readonly at: number } | undefined
+  /** The long catch-up under way (peer head more than a batch ahead when it began), for progress lines. */
+  private syncRun: { readonly peer: string; readonly progress: SyncProgress } | undefined
   private readonly counters: Counters = { proposed: 0, votesSent: 0, timeoutsSent: 0, qcsBuilt: 0, tcsBuilt: 0 }
   /** Store writes of this and earlier messages not yet committed (value undefined = delete). */
   private readonly writes = new Map<string, { readonly key: ConsensusKey; readonly value: Uint8Array | undefined }>()
@@ -912,11 +915,18 @@ export class GlobalConsensusEngine {
   private adoptSync(peer: string, data: Uint8Array | undefined, detail: string): Effect.Effect<void> {
     return Effect.gen(this, function* () {
       this.syncInFlight = false
-      if (data === undefined) return yield* Effect.logDebug(`sync from ${peer} failed: ${detail}`)
+      if (data === undefined) {
+        yield* this.endSyncRun(`request failed: ${detail}`)
+        return yield* Effect.logDebug(`sync from ${peer} failed: ${detail}`)
+      }
       const decoded = decodeSyncResponse(data)
-      if (Either.isLeft(decoded)) return yield* this.reject(peer, EMPTY, "sync", "Undecodable", String(decoded.left))
-      const { frames, proposals } = decoded.right
-      yield* Effect.logDebug(`sync answer from ${peer}: ${frames.length} frames, ${proposals.length} proposals`)
+      if (Either.isLeft(decoded)) {
+        yield* this.endSyncRun("undecodable answer")
+        return yield* this.reject(peer, EMPTY, "sync", "Undecodable", String(decoded.left))
+      }
+      const { headFrameNumber, frames, proposals } = decoded.right
+      yield* Effect.logDebug(`sync answer from ${peer}: head ${headFrameNumber}, ${frames.length} frames, ${proposals.length} proposals`)
+      yield* this.trackSyncRun(peer, headFrameNumber)
       const adopted: Array<CertifiedFrame> = []
       for (const certified of frames) {
         const root = this.forks.root
@@ -933,6 +943,7 @@ export class GlobalConsensusEngine {
           }),
         )
         if (Either.isLeft(verdict)) {
+          yield* this.endSyncRun(`invalid frame ${h.frameNumber}: ${tagOf(verdict.left)}`)
           yield* this.reject(peer, h.prover, "sync", tagOf(verdict.left), detailOf(verdict.left))
           break
         }
@@ -950,6 +961,13 @@ export class GlobalConsensusEngine {
           yield* this.receiveQc(head.qc)
         }
       }
+      // Progress counts the committed frames the peer sent (at most its head), before its proposals
+      // commit anything more.
+      const run = this.syncRun
+      if (run !== undefined) {
+        yield* run.progress.advanceTo(Number(this.forks.root.node.frameNumber))
+        if (run.progress.isEnded) this.syncRun = undefined
+      }
       for (const p of proposals) yield* this.onProposal(p, peer)
       // Orphans whose parent is now known.
       for (const [selector, list] of [...this.orphans]) {
@@ -958,7 +976,38 @@ export class GlobalConsensusEngine {
         for (const o of list) yield* this.onProposal(o.proposal, o.from)
       }
       if (frames.length >= this.deps.config.syncBatch) yield* this.requestSync(peer)
+      // A run that did not reach the peer's head and asked nothing more has stopped here.
+      if (!this.syncInFlight) yield* this.endSyncRun(`no further frames (frame ${this.forks.root.node.frameNumber} reached)`)
       yield* this.proposeIfLeader()
+    })
+  }
+
+  /**
+   * Starts a progress tracker when a sync answer shows the peer more than one batch ahead (short
+   * catch-ups stay quiet), or follows the peer's head in the one under way.
+   */
+  private trackSyncRun(peer: string, peerHead: bigint): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      const run = this.syncRun
+      if (run !== undefined && run.peer !== peer) yield* this.endSyncRun(`switched to ${peer}`)
+      const current = this.syncRun
+      if (current !== undefined) return yield* current.progress.retarget(Number(peerHead))
+      const at = this.forks.root.node.frameNumber
+      if (peerHead - at <= BigInt(this.deps.config.syncBatch)) return
+      const progress = yield* SyncProgress.start(Number(at), Number(peerHead), {
+        peer,
+        ...(this.deps.config.syncProgressLogIntervalMs === undefined ? {} : { logIntervalMillis: this.deps.config.syncProgressLogIntervalMs }),
+      })
+      this.syncRun = { peer, progress }
+    })
+  }
+
+  /** Ends the tracked run, if any: a final line with the reason unless the target was reached. */
+  private endSyncRun(reason: string): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      const run = this.syncRun
+      this.syncRun = undefined
+      return run === undefined ? Effect.void : run.progress.stop(reason)
     })
   }
 
@@ -970,10 +1019,10 @@ export class GlobalConsensusEngine {
   serveSync(data: Uint8Array): Effect.Effect<Uint8Array> {
     return Effect.gen(this, function* () {
       const request = decodeSyncRequest(data)
-      if (Either.isLeft(request)) return encodeSyncResponse({ frames: [], proposals: [] })
+      if (Either.isLeft(request)) return encodeSyncResponse({ headFrameNumber: this.forks.root.node.frameNumber, frames: [], proposals: [] })
       const { fromFrameNumber, limit } = request.right
       const rows = this.deps.store.repository(consensusRows)
-      const frames = yield* this.deps.store
+      const { headFrameNumber, frames } = yield* this.deps.store
         .read(() => {
           const head = rows.get(HEAD_KEY)
           const headNumber = head === undefined ? 0n : decodeHead(head)
@@ -984,12 +1033,12 @@ export class GlobalConsensusEngine {
             if (bytes === undefined) break
             out.push(decodeCertifiedFrame(bytes))
           }
-          return out
+          return { headFrameNumber: headNumber, frames: out }
         })
         .pipe(Effect.orDie)
       const complete = frames.length < Math.min(limit, 256)
       const proposals = complete ? this.forks.pending().flatMap((n) => (n.proposal === undefined ? [] : [n.proposal])) : []
-      return encodeSyncResponse({ frames, proposals })
+      return encodeSyncResponse({ headFrameNumber, frames, proposals })
     })
   }
 

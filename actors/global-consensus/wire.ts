@@ -12,7 +12,8 @@ import { type CertifiedFrame, decodeCertifiedFrameEither, encodeCertifiedFrame }
 
 /** GLOBAL_CONSENSUS (actors/p2p/bitmask.ts): one zero byte. */
 export const GLOBAL_CONSENSUS_BITMASK: Uint8Array = new Uint8Array(1)
-export const GLOBAL_SYNC_PROTOCOL = "/quilibrium/global-sync/1"
+/** Version 2: the response leads with the server's committed head (D-GC-7), so clients can show progress. */
+export const GLOBAL_SYNC_PROTOCOL = "/quilibrium/global-sync/2"
 
 export type ConsensusWireMessage =
   | { readonly _tag: "Proposal"; readonly proposal: GlobalProposal }
@@ -42,6 +43,8 @@ export interface SyncRequest {
 }
 
 export interface SyncResponse {
+  /** The server's committed head frame number when it answered: the target of a catch-up. */
+  readonly headFrameNumber: bigint
   /** Committed frames from `fromFrameNumber`, ascending, each with its QC. */
   readonly frames: ReadonlyArray<CertifiedFrame>
   /** The server's validated proposals above its committed head, ascending by rank. */
@@ -60,7 +63,7 @@ export const decodeSyncRequest = (data: Uint8Array) =>
   )
 
 export const encodeSyncResponse = (s: SyncResponse): Uint8Array => {
-  const w = new CanonicalWriter(64_000).u32(s.frames.length)
+  const w = new CanonicalWriter(64_000).u64(s.headFrameNumber).u32(s.frames.length)
   for (const f of s.frames) w.nested(encodeCertifiedFrame(f))
   w.u32(s.proposals.length)
   for (const p of s.proposals) w.nested(encodeGlobalProposal(p))
@@ -72,12 +75,13 @@ export const MAX_SYNC_ITEMS = 1_000
 export const decodeSyncResponse = (data: Uint8Array) =>
   decodeWhole(data, "SyncResponse", (r) =>
     Either.gen(function* () {
+      const headFrameNumber = yield* r.u64("head_frame_number")
       const frameCount = yield* r.count("frames", MAX_SYNC_ITEMS, 4)
       const frames: Array<CertifiedFrame> = []
       for (let i = 0; i < frameCount; i++) frames.push(yield* decodeCertifiedFrameEither(yield* r.requiredNested(`frames[${i}]`, 8_000_000)))
       const proposalCount = yield* r.count("proposals", MAX_SYNC_ITEMS, 4)
       const proposals: Array<GlobalProposal> = []
       for (let i = 0; i < proposalCount; i++) proposals.push(yield* decodeGlobalProposal(yield* r.requiredNested(`proposals[${i}]`, 8_000_000)))
-      return { frames, proposals } satisfies SyncResponse
+      return { headFrameNumber, frames, proposals } satisfies SyncResponse
     }),
   )

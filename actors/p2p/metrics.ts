@@ -117,10 +117,10 @@ export const countTransportRequest = (side: "client" | "server", outcome: string
 export const countTransportMessage = (outcome: string): void =>
   transportMessagesTotal.unsafeUpdate(1, outcomeLabels(outcome))
 
-/** Catch-up sync: frames fetched so far and the frame count being caught up to (sync-progress.ts). */
+/** Catch-up sync (sync-progress.ts): the frame number reached and the peer's head being caught up to. */
 export const syncFramesSyncedGauge = Metric.gauge("quilbun_p2p_sync_frames_synced", {
-  description: "Frames fetched by the running catch-up sync",
+  description: "Committed frame number reached by the running (or last) long catch-up sync",
 })
 export const syncFramesTargetGauge = Metric.gauge("quilbun_p2p_sync_frames_target", {
-  description: "Frames the running catch-up sync has to fetch",
+  description: "Committed head frame number of the peer the running (or last) long catch-up sync follows",
 })

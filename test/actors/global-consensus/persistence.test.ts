@@ -75,8 +75,31 @@ describe("wire", () => {
     const req = decodeSyncRequest(encodeSyncRequest({ fromFrameNumber: 17n, limit: 64 }))
     expect(Either.getOrThrow(req)).toEqual({ fromFrameNumber: 17n, limit: 64 })
     const frame = new GlobalFrame({ header: stubGlobalGenesisHeader({ timestamp: 1n, difficulty: 1 }), requests: [] })
-    const res = Either.getOrThrow(decodeSyncResponse(encodeSyncResponse({ frames: [{ frame, qc }], proposals: [] })))
+    const bytes = encodeSyncResponse({ headFrameNumber: 2n ** 40n + 3n, frames: [{ frame, qc }], proposals: [] })
+    const res = Either.getOrThrow(decodeSyncResponse(bytes))
+    expect(res.headFrameNumber).toBe(2n ** 40n + 3n)
     expect(res.frames).toEqual([{ frame, qc }])
-    expect(Either.isLeft(decodeSyncResponse(new Uint8Array([0, 0, 0, 9])))).toBe(true)
+    expect(res.proposals).toEqual([])
+    // The head leads the response as a big-endian u64.
+    expect(Buffer.from(bytes.subarray(0, 8)).toString("hex")).toBe("0000010000000003")
+    expect(Either.getOrThrow(decodeSyncResponse(encodeSyncResponse({ headFrameNumber: 0n, frames: [], proposals: [] })))).toEqual({ headFrameNumber: 0n, frames: [], proposals: [] })
+  })
+
+  test("short, truncated or padded sync responses decode to a typed Left", () => {
+    const frame = new GlobalFrame({ header: stubGlobalGenesisHeader({ timestamp: 1n, difficulty: 1 }), requests: [] })
+    const bytes = encodeSyncResponse({ headFrameNumber: 9n, frames: [{ frame, qc }], proposals: [] })
+    const bad = [
+      new Uint8Array(),
+      new Uint8Array([0, 0, 0, 9]), // shorter than the head
+      bytes.subarray(0, 8), // head only, no frame count
+      bytes.subarray(0, 20), // a frame cut short
+      bytes.subarray(0, bytes.length - 1), // proposal count cut short
+      Uint8Array.of(...bytes, 0), // trailing byte
+    ]
+    for (const data of bad) {
+      const decoded = decodeSyncResponse(data)
+      expect(Either.isLeft(decoded)).toBe(true)
+      if (Either.isLeft(decoded)) expect(typeof decoded.left._tag).toBe("string")
+    }
   })
 })
