@@ -8,7 +8,9 @@ export const WorkerView = Schema.Struct({
   pid: Schema.NullOr(Schema.Int),
   state: Schema.Literal("starting", "running", "restarting", "failed", "stopped"),
   restarts: Schema.Int,
-  uptimeMs: Schema.Number
+  uptimeMs: Schema.Number,
+  /** App filters (hex) of the shards whose network traffic the master relays to this worker. */
+  shards: Schema.Array(Schema.String)
 })
 export type WorkerView = typeof WorkerView.Type
 

@@ -9,6 +9,8 @@ export type Bitmask = Uint8Array
 
 const BLOOM_BITS = 256
 const BLOOM_BYTES = BLOOM_BITS / 8
+/** A shard's app filter is one bloom bitmask. */
+export const APP_FILTER_BYTES = BLOOM_BYTES
 const BLOOM_HASHES = 3
 /** A collision (position already set) extends the loop by one window, up to this many in total. */
 const MAX_WINDOWS = 8

@@ -31,6 +31,8 @@ export interface StartNodeOptions {
   /** Log sink (default stderr). */
   readonly logWrite?: (line: string) => void
   readonly restartPolicy?: RestartPolicy
+  /** Data-worker entry script instead of runtime/worker.ts (e.g. a worker with a custom shard engine). */
+  readonly workerEntry?: string
   /** Wait until every data worker is running before returning (default true). */
   readonly waitForWorkers?: boolean
   /** Extra config flags (e.g. ["--set", ...]) in `bun run node` syntax. */
@@ -85,6 +87,7 @@ export const makeNode = (options: StartNodeOptions = {}) =>
         ...prepared,
         ...(options.logWrite === undefined ? {} : { logWrite: options.logWrite }),
         ...(options.restartPolicy === undefined ? {} : { restartPolicy: options.restartPolicy }),
+        ...(options.workerEntry === undefined ? {} : { workerEntry: options.workerEntry }),
         heartbeatEvery: "250 millis"
       })
     )

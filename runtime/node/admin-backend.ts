@@ -1,5 +1,6 @@
 // The admin API's view of a master node: each route is a read of the actor system's snapshot or
 // an ask to the worker-manager actor, so HTTP never touches processes or state directly.
+import { ListRelayedShards, ShardRelay } from "../../actors/shard-relay/index.ts"
 import { Clock, Context, Effect, Layer } from "effect"
 import { AdminBackend, WorkerNotFound, type ActorTreeNode } from "../../actors/admin-api/backend.ts"
 import {
@@ -69,7 +70,13 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
       const record = yield* NodeRecord
       const consensus = yield* NodeConsensus
       const startedAt = yield* Clock.currentTimeMillis
-      const workers = manager.ask(new ListWorkers(), ASK_TIMEOUT).pipe(Effect.orDie)
+      const relay = yield* ShardRelay
+      const workers = Effect.zipWith(
+        manager.ask(new ListWorkers(), ASK_TIMEOUT).pipe(Effect.orDie),
+        relay.ask(new ListRelayedShards(), ASK_TIMEOUT).pipe(Effect.orDie),
+        (ws, shards) => ws.map((w) => ({ ...w, shards: shards.filter((s) => s.core === w.core).map((s) => s.appFilter) })),
+        { concurrent: true }
+      )
       return {
         nodeInfo: Effect.gen(function* () {
           const now = yield* Clock.currentTimeMillis

@@ -7,7 +7,7 @@
 // Lifetime: the crypto services (BLS binding, VDF solver Worker, transport) are built inside this
 // layer's scope; the actors are spawned after them and explicitly stopped first on release, so an
 // in-flight VDF solve is abandoned by interruption before its Worker goes away.
-import { Context, Data, Effect, Layer, Metric, Queue, type Redacted, Schedule } from "effect"
+import { Context, Data, Effect, Layer, Metric, Option, Queue, type Redacted, Schedule } from "effect"
 import {
   ConsensusUnavailable,
   FrameNotFound,
@@ -42,7 +42,7 @@ import { ActorSystem } from "../index.ts"
 import { makeInMemoryNetwork } from "../transport/in-memory.ts"
 import { Transport } from "../transport/transport.ts"
 import type { PeerInfo } from "../../actors/p2p/peer-info.ts"
-import { NodeNetwork, NodeNetworkLive } from "./p2p-network.ts"
+import { OptionalNodeNetwork } from "./p2p-network.ts"
 import { currentRank, frameIntervalSeconds, headFrameNumber, timeoutsTotal } from "./consensus-metrics.ts"
 
 /**
@@ -159,11 +159,7 @@ export interface NodeConsensusOptions {
   readonly proverIkm: Redacted.Redacted<Uint8Array>
   /** The in-memory transport's peer id (the node id); with p2p the libp2p peer id is used instead. */
   readonly peerId: string
-  /** keys/peer.key, the libp2p identity; required when `engine.genesisProvers` is set (p2p devnet). */
-  readonly peerKey?: Redacted.Redacted<Uint8Array>
 }
-
-class PeerKeyMissing extends Data.TaggedError("PeerKeyMissing")<{ readonly message: string }> {}
 
 /** The shared genesis committee from `engine.genesisProvers` (hex BLS48-581 keys); empty = single node. */
 export const genesisProverKeys = (config: NodeConfig): ReadonlyArray<Uint8Array> =>
@@ -195,13 +191,8 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
       const system = yield* ActorSystem.ActorSystem
       const store = yield* Store
       const genesisKeys = genesisProverKeys(options.config)
-      // A shared genesis committee means other processes: run the libp2p host and use it as the transport.
-      const p2p =
-        genesisKeys.length === 0
-          ? undefined
-          : options.peerKey === undefined
-            ? yield* new PeerKeyMissing({ message: "engine.genesisProvers is set but the node has no peer key" })
-            : Context.get(yield* Layer.build(NodeNetworkLive(options.config, options.peerKey).pipe(Layer.provide(Layer.succeed(Store, store)))), NodeNetwork)
+      // A shared genesis committee means other processes: the node runs a libp2p host, the transport here.
+      const p2p = Option.getOrUndefined(yield* OptionalNodeNetwork)
       const endpoint =
         p2p === undefined ? yield* Effect.flatMap(makeInMemoryNetwork({ seed: 1 }), (network) => network.endpoint(options.peerId)) : p2p.transport
       const crypto = Layer.mergeAll(BlsVerifierFromService, BlsProverSignerFromIkm(options.proverIkm)).pipe(

@@ -1,14 +1,15 @@
 // The master process's layer graph (its static supervision tree), bottom to top:
 //   logging → process metrics → store <dataDir>/master (+ node record, store metrics)
 //   → worker pool (data-worker processes, cores 1..N)
-//   → actor system "root" with its actors (probe, worker-manager)
+//   → the libp2p host when engine.genesisProvers is set (p2p-network.ts)
+//   → actor system "root" with its actors (probe, worker-manager, shard-relay: workers reach the
+//     network through it)
 //   → global consensus (devnet: event distributor, prover registry, global time reel, global consensus
-//     over native BLS48-581 and VDF; with engine.genesisProvers also the libp2p host and transport,
-//     p2p-network.ts; see consensus.ts)
+//     over native BLS48-581 and VDF, over libp2p when the host runs; see consensus.ts)
 //   → admin backend → admin API server (Bun.serve).
 // Layers release in reverse, which is the shutdown order: the API stops accepting requests,
 // actors stop (reverse start order), the workers are stopped and awaited, the store closes.
-import { Duration, Effect, Layer, type Redacted } from "effect"
+import { Duration, Effect, Layer, Option, type Redacted } from "effect"
 import type { NodeConfig } from "../../config/index.ts"
 import { AdminServer, AdminServerLive } from "../../actors/admin-api/server.ts"
 import { StoreLive, storePath } from "../../actors/store/index.ts"
@@ -24,6 +25,9 @@ import { NodeRecord, NodeRecordLive } from "./node-record.ts"
 import { probeActor } from "./probe.ts"
 import { StoreMetricsLive } from "./store-metrics.ts"
 import { ApiAddressFileLive } from "./api-address-file.ts"
+import { ShardRelayLive } from "../../actors/shard-relay/index.ts"
+import { OptionalNodeNetwork, OptionalNodeNetworkLive } from "./p2p-network.ts"
+import { workerRootName } from "./worker-node.ts"
 
 export interface MasterNodeOptions {
   readonly config: NodeConfig
@@ -76,6 +80,11 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
     { hostname: config.api.listen.host, port: config.api.listen.port },
     { token: options.apiToken, maxBodyBytes: config.api.bodyLimitBytes, version: options.identity.version }
   )
+  const shardRelay = Layer.unwrapEffect(
+    Effect.map(OptionalNodeNetwork, (network) =>
+      ShardRelayLive({ pubsub: Option.map(network, (n) => n.host.pubsub), workerRoot: workerRootName })
+    )
+  )
   const started = Layer.effectDiscard(
     Effect.flatMap(AdminServer, (api) =>
       Effect.logInfo("node started").pipe(
@@ -86,14 +95,11 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
   return Layer.mergeAll(started, ApiAddressFileLive(config.dataDir)).pipe(
     Layer.provideMerge(server),
     Layer.provideMerge(AdminBackendLive(options.identity)),
-    Layer.provideMerge(MasterConsensusLive({
-        config,
-        proverIkm: options.proverIkm,
-        peerId: options.identity.nodeId,
-        ...(options.peerKey === undefined ? {} : { peerKey: options.peerKey })
-      })),
+    Layer.provideMerge(MasterConsensusLive({ config, proverIkm: options.proverIkm, peerId: options.identity.nodeId })),
+    Layer.provideMerge(shardRelay),
     Layer.provideMerge(MasterActorsLive),
     Layer.provideMerge(system),
+    Layer.provideMerge(OptionalNodeNetworkLive(config, options.peerKey)),
     Layer.provideMerge(pool),
     Layer.provideMerge(record),
     Layer.provideMerge(store),

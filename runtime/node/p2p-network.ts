@@ -3,10 +3,10 @@
 // kept in the master store (Buckets.peers) so a restarted node redials the peers it last saw even when
 // they are not in p2p.bootstrap.
 import { peerIdFromPrivateKey } from "@libp2p/peer-id"
-import { Context, Effect, Layer, Redacted, Schedule, Schema } from "effect"
+import { Context, Data, Effect, Layer, Option, Redacted, Schedule, Schema } from "effect"
 import { globalConsensusTransportConfig } from "../../actors/p2p/global-consensus-rules.ts"
 import { defaultHostConfig, P2PHost, P2PHostLive, type P2PHostConfig, type P2PHostService } from "../../actors/p2p/host.ts"
-import type { InvalidPeerKey } from "../../actors/p2p/errors.ts"
+import type { HostStartFailed, InvalidMultiaddr, InvalidPeerKey } from "../../actors/p2p/errors.ts"
 import { peerKeyFromBytes } from "../../actors/p2p/identity.ts"
 import { Libp2pTransportLive } from "../../actors/p2p/libp2p-transport.ts"
 import { describePeers, type PeerInfo } from "../../actors/p2p/peer-info.ts"
@@ -111,3 +111,25 @@ export const NodeNetworkLive = (config: NodeConfig, peerKey: Redacted.Redacted<U
       return { host, transport, peers }
     })
   )
+
+/** The node's network when it runs one (`engine.genesisProvers` set: a multi-process network), else None. */
+export class OptionalNodeNetwork extends Context.Tag("quilbun/node/OptionalNodeNetwork")<
+  OptionalNodeNetwork,
+  Option.Option<NodeNetworkService>
+>() {}
+
+class PeerKeyMissing extends Data.TaggedError("PeerKeyMissing")<{ readonly message: string }> {}
+
+/** Whether the config asks for a libp2p host: a shared genesis committee means other processes to talk to. */
+export const runsNetwork = (config: NodeConfig): boolean => (config.engine.genesisProvers ?? []).length > 0
+
+/** Starts the host when `runsNetwork(config)`; needs the master store. */
+export const OptionalNodeNetworkLive = (
+  config: NodeConfig,
+  peerKey: Redacted.Redacted<Uint8Array> | undefined
+): Layer.Layer<OptionalNodeNetwork, PeerKeyMissing | HostStartFailed | InvalidMultiaddr | InvalidPeerKey, Store> =>
+  runsNetwork(config)
+    ? peerKey === undefined
+      ? Layer.fail(new PeerKeyMissing({ message: "engine.genesisProvers is set but the node has no peer key" }))
+      : Layer.effect(OptionalNodeNetwork, Effect.map(NodeNetwork, Option.some)).pipe(Layer.provide(NodeNetworkLive(config, peerKey)))
+    : Layer.succeed(OptionalNodeNetwork, Option.none())

@@ -1,7 +1,8 @@
 // The layer graph of one data-worker process, bottom to top:
-//   logging → process metrics → store (<dataDir>/worker-<n>) → actor system "worker-<n>" with its
-//   actors → the link to the master, which announces "ready" last.
-// Shutdown runs in reverse: the link closes, actors stop, the store closes.
+//   logging → process metrics → store (<dataDir>/worker-<n>) → actor system "worker-<n>" → the link
+//   to the master (its endpoint finds exported actors by path when asked) → the actors (probe,
+//   shard-network, which reaches the master's shard relay over the link) → "ready", announced last.
+// Shutdown runs in reverse: actors stop, the link closes, the store closes.
 import { Effect, Layer } from "effect"
 import { StoreLive, storePath } from "../../actors/store/index.ts"
 import { ActorSystem } from "../index.ts"
@@ -13,7 +14,8 @@ import { announceReady, WorkerHostLive } from "../process/worker-host.ts"
 import { NodeRecordLive } from "./node-record.ts"
 import { PROBE_NAME, probeActor, ProbeProtocol } from "./probe.ts"
 import { StoreMetricsLive } from "./store-metrics.ts"
-import { makeWorkerEndpoint, type Exports } from "./worker-endpoint.ts"
+import { makeActorEndpoint, type Exports } from "../process/actor-endpoint.ts"
+import { ShardNetworkLive, ShardNetworkProtocol, shardNetworkPath } from "../../actors/shard-relay/index.ts"
 import type { Message, Protocol } from "../actor/protocol.ts"
 
 export const workerRootName = (core: number): string => `worker-${core}`
@@ -32,20 +34,21 @@ const ActorsLive = (core: number) =>
 export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport) => {
   const { core } = args
   const exports: Exports = new Map<string, Protocol<Message>>([
-    [workerActorPath(core, PROBE_NAME), ProbeProtocol as unknown as Protocol<Message>]
+    [workerActorPath(core, PROBE_NAME), ProbeProtocol as unknown as Protocol<Message>],
+    [shardNetworkPath(workerRootName(core)), ShardNetworkProtocol as unknown as Protocol<Message>]
   ])
   const logging = LoggingLive({ format: args.logFormat, level: args.logLevel, fields: { core } })
   const store = StoreLive({ path: storePath(args.dataDir, { worker: core }) })
   const system = ActorSystem.layer({ rootName: workerRootName(core) })
   const host = Layer.unwrapEffect(
     Effect.map(ActorSystem.ActorSystem, (sys) =>
-      WorkerHostLive({ core, transport, endpoint: makeWorkerEndpoint(sys, exports) })
+      WorkerHostLive({ core, transport, endpoint: makeActorEndpoint(sys, exports) })
     )
   )
   const ready = Layer.effectDiscard(announceReady(core))
   return ready.pipe(
+    Layer.provideMerge(Layer.merge(ActorsLive(core), ShardNetworkLive(core))),
     Layer.provideMerge(host),
-    Layer.provideMerge(ActorsLive(core)),
     Layer.provideMerge(system),
     Layer.provideMerge(Layer.mergeAll(NodeRecordLive(), StoreMetricsLive("5 seconds"))),
     Layer.provideMerge(store),

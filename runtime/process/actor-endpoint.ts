@@ -1,14 +1,15 @@
-// The worker's actor endpoint: which of its actors the master may reach, and how a message that
-// crossed the boundary is decoded, asked, and its Exit encoded back (protocol codecs from the
-// kernel). Only exported paths are reachable; everything else is ActorNotFound.
+// A process's actor endpoint: which of its actors the process at the other end of a link may reach
+// (the master reaches a worker's, a worker the master's), and how a message that crossed the
+// boundary is decoded, asked, and its Exit encoded back (protocol codecs from the kernel). Only
+// exported paths are reachable; everything else is ActorNotFound.
 import { Effect, Either, Exit, ParseResult, Schema } from "effect"
 import { ActorNotFound } from "../actor/errors.ts"
 import type { AskMessage, Message, Protocol } from "../actor/protocol.ts"
 import type { ActorRef } from "../actor/ref.ts"
 import type { ActorSystemService } from "../actor/system.ts"
-import type { RpcFork } from "../process/rpc.ts"
-import type { ActorEndpoint } from "../process/worker-host.ts"
-import { successNeedsNoDecoding } from "../process/remote-ref.ts"
+import type { RpcFork } from "./rpc.ts"
+import type { ActorEndpoint } from "./actor-requests.ts"
+import { successNeedsNoDecoding } from "./remote-ref.ts"
 
 export type Exports = ReadonlyMap<string, Protocol<Message>>
 
@@ -32,7 +33,7 @@ const syncDecoder = (protocol: Protocol<Message>): SyncDecode => {
 /** A decode that needs an async step cannot run synchronously (Forbidden): use the Effect decoder. */
 const isForbidden = (error: ParseResult.ParseError): boolean => error.issue._tag === "Forbidden"
 
-export const makeWorkerEndpoint = (system: ActorSystemService, exports: Exports): ActorEndpoint => {
+export const makeActorEndpoint = (system: ActorSystemService, exports: Exports): ActorEndpoint => {
   const refs = new Map<string, ActorRef<Message>>()
   const resolve = (path: string): Effect.Effect<ActorRef<Message>, ActorNotFound> =>
     Effect.suspend(() => {

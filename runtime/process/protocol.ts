@@ -19,9 +19,9 @@ export const WorkerTag = {
   metrics: "metrics",
   /** master → worker: change the log level. */
   logLevel: "log-level",
-  /** master → worker: `[path, encodedMessage]` → encoded ask reply. */
+  /** either way (to the actors the other side exports): `[path, encodedMessage]` → encoded ask reply. */
   actorAsk: "actor.ask",
-  /** master → worker, one-way: `[path, encodedMessage]`. */
+  /** either way, one-way: `[path, encodedMessage]`. */
   actorTell: "actor.tell"
 } as const
 

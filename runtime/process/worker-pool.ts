@@ -1,13 +1,15 @@
 // The master's data workers: one WorkerSlot per core (1..N), each supervising its own process.
 // The pool is a scoped service; closing it stops every worker (SIGTERM, then SIGKILL) and awaits
 // their exit. The worker-manager actor is the pool's face in the actor tree.
-import { Context, Data, Duration, Effect, Layer, Option, Schema } from "effect"
+import { Context, Data, Duration, Effect, Layer, Option, Schema, type Scope } from "effect"
 import type { Message, Protocol } from "../actor/protocol.ts"
 import type { ActorRef } from "../actor/ref.ts"
 import type { LogFormat, LogLevelName } from "../logging.ts"
 import { MetricFamilies, withLabels, type MetricFamily } from "../metrics/family.ts"
+import { actorRequestHandlers, type ActorEndpoint } from "./actor-requests.ts"
 import { workerArgv, WorkerTag } from "./protocol.ts"
 import { makeRemoteRef } from "./remote-ref.ts"
+import type { RpcPeer } from "./rpc.ts"
 import { defaultRestartPolicy, type RestartPolicy } from "./restart-policy.ts"
 import { makeWorkerSlot, type WorkerInfo, type WorkerSlot } from "./worker-slot.ts"
 
@@ -36,6 +38,8 @@ export interface WorkerSnapshot {
 export interface WorkerPoolService {
   readonly cores: ReadonlyArray<number>
   readonly slot: (core: number) => Effect.Effect<WorkerSlot, NoSuchWorker>
+  /** The link to worker `core`'s running process right now (undefined while down or for no such core). */
+  readonly livePeer: (core: number) => RpcPeer | undefined
   readonly infos: Effect.Effect<ReadonlyArray<WorkerInfo>>
   readonly restart: (core: number) => Effect.Effect<void, NoSuchWorker>
   /** A location-transparent ref to an actor inside worker `core`. */
@@ -44,6 +48,12 @@ export interface WorkerPoolService {
   /** Metric families of all running workers, labelled `core="<n>"`. */
   readonly metrics: Effect.Effect<ReadonlyArray<MetricFamily>>
   readonly setLogLevel: (level: LogLevelName) => Effect.Effect<void>
+  /**
+   * Lets workers ask the master actors `endpoint` exports (e.g. the shard relay) for as long as the
+   * scope is open. The master's actor system starts after its pool, hence this late binding; before
+   * it (and after the scope closes) workers' asks answer ActorNotFound.
+   */
+  readonly serveActors: (endpoint: ActorEndpoint) => Effect.Effect<void, never, Scope.Scope>
 }
 
 export class WorkerPool extends Context.Tag("quilbun/WorkerPool")<WorkerPool, WorkerPoolService>() {}
@@ -54,10 +64,14 @@ const decodeFamilies = Schema.decodeUnknown(MetricFamilies)
 export const makeWorkerPool = (options: WorkerPoolOptions) =>
   Effect.gen(function* () {
     let level = options.logLevel
+    let masterEndpoint: ActorEndpoint | undefined
+    const requests = actorRequestHandlers(() => masterEndpoint)
     const slots = new Map<number, WorkerSlot>()
     for (let core = 1; core <= options.workers; core++) {
       const slot = yield* makeWorkerSlot({
         core,
+        handlers: requests.handlers,
+        direct: requests.direct,
         policy: options.policy ?? defaultRestartPolicy,
         process: {
           core,
@@ -82,6 +96,7 @@ export const makeWorkerPool = (options: WorkerPoolOptions) =>
     const service: WorkerPoolService = {
       cores: Array.from(slots.keys()),
       slot: getSlot,
+      livePeer: (core) => slots.get(core)?.livePeer(),
       infos: Effect.forEach(all, (s) => s.info),
       restart: (core) => Effect.flatMap(getSlot(core), (s) => s.restart),
       ref: (core, path, protocol) => Effect.map(getSlot(core), (s) => makeRemoteRef(s, path, protocol)),
@@ -109,6 +124,16 @@ export const makeWorkerPool = (options: WorkerPoolOptions) =>
           ),
         { concurrency: "unbounded" }
       ).pipe(Effect.map((groups) => groups.flat())),
+      serveActors: (endpoint) =>
+        Effect.acquireRelease(
+          Effect.sync(() => {
+            masterEndpoint = endpoint
+          }),
+          () =>
+            Effect.sync(() => {
+              if (masterEndpoint === endpoint) masterEndpoint = undefined
+            })
+        ),
       setLogLevel: (next) =>
         Effect.suspend(() => {
           level = next

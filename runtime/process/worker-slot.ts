@@ -6,7 +6,7 @@ import { Clock, Deferred, Duration, Effect, Fiber, FiberId, Metric, Option, Queu
 import { WorkerCrashed, WorkerUnavailable, type RemoteFailure } from "./errors.ts"
 import { WorkerReady, WorkerTag } from "./protocol.ts"
 import { backoffSchedule, makeIntensityTracker, type RestartPolicy } from "./restart-policy.ts"
-import { makeRpcPeer, type RpcHandler, type RpcPeer } from "./rpc.ts"
+import { makeRpcPeer, type RpcDirectHandler, type RpcHandler, type RpcPeer } from "./rpc.ts"
 import { spawnWorkerProcess, type WorkerProcessOptions } from "./worker-process.ts"
 
 export type WorkerState = "starting" | "running" | "restarting" | "failed" | "stopped"
@@ -41,6 +41,8 @@ export interface WorkerSlotOptions {
   readonly policy: RestartPolicy
   /** Handlers for requests the worker sends to the master. */
   readonly handlers?: Readonly<Record<string, RpcHandler>>
+  /** Callback-style handlers for hot requests the worker sends to the master. */
+  readonly direct?: Readonly<Record<string, RpcDirectHandler>>
   /** How long a new process may take to report ready. */
   readonly readyTimeout?: Duration.DurationInput
   /** How long a call waits for a (re)starting worker. */
@@ -87,6 +89,7 @@ export const makeWorkerSlot = (options: WorkerSlotOptions): Effect.Effect<Worker
         const ready = yield* Deferred.make<void>()
         const peer = yield* makeRpcPeer(proc.transport, {
           core,
+          ...(options.direct === undefined ? {} : { direct: options.direct }),
           handlers: {
             ...options.handlers,
             [WorkerTag.ready]: (payload) =>

@@ -38,7 +38,7 @@ const makeApp = (overrides: Partial<AdminBackendService> = {}) => {
     nodeInfo: Effect.succeed({ version: "0.1.0", nodeId: "abc", uptimeMs: 5, roles: ["master"], pid: 1, config: { workers: 1 } }),
     ready: Effect.succeed({ ready: true, reasons: [] }),
     actors: Effect.succeed({ name: "root", children: [{ name: "store", children: [] }] }),
-    workers: Effect.succeed([{ core: 1, pid: 42, state: "running", restarts: 0, uptimeMs: 10 }]),
+    workers: Effect.succeed([{ core: 1, pid: 42, state: "running", restarts: 0, uptimeMs: 10, shards: [] }]),
     restartWorker: (core) =>
       core === 1 ? Effect.sync(() => void calls.push(`restart ${core}`)) : Effect.fail(new WorkerNotFound({ core })),
     setLogLevel: (l) =>
@@ -80,7 +80,7 @@ describe("admin API routes", () => {
     expect(await (await app.request("/health")).json()).toEqual({ status: "ok" })
     expect(await (await app.request("/ready")).json()).toEqual({ ready: true })
     expect(((await (await app.request("/v1/node")).json()) as { nodeId: string }).nodeId).toBe("abc")
-    expect(await (await app.request("/v1/workers")).json()).toEqual([{ core: 1, pid: 42, state: "running", restarts: 0, uptimeMs: 10 }])
+    expect(await (await app.request("/v1/workers")).json()).toEqual([{ core: 1, pid: 42, state: "running", restarts: 0, uptimeMs: 10, shards: [] }])
     expect(((await (await app.request("/v1/actors")).json()) as { children: Array<unknown> }).children).toHaveLength(1)
     const metrics = await app.request("/metrics")
     expect(metrics.headers.get("content-type")).toContain("text/plain; version=0.0.4")

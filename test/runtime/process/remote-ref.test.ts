@@ -5,7 +5,7 @@ import { Effect, Either, Layer } from "effect"
 import { ActorSystem } from "../../../runtime/index.ts"
 import { LoggingLive } from "../../../runtime/logging.ts"
 import { Echo, ProbeProtocol, probeActor, Refuse, Where, Count } from "../../../runtime/node/probe.ts"
-import { makeWorkerEndpoint } from "../../../runtime/node/worker-endpoint.ts"
+import { makeActorEndpoint } from "../../../runtime/process/actor-endpoint.ts"
 import { makeMemoryTransportPair } from "../../../runtime/process/memory-transport.ts"
 import { makeRemoteRef } from "../../../runtime/process/remote-ref.ts"
 import { makeRpcPeer } from "../../../runtime/process/rpc.ts"
@@ -35,7 +35,7 @@ const setup = Effect.gen(function* () {
     ["/root/probe", ProbeProtocol as unknown as ProtocolT<Message>],
     ["/root/stamp", StampProtocol as unknown as ProtocolT<Message>]
   ])
-  yield* Layer.build(WorkerHostLive({ core: 7, transport: link.b, endpoint: makeWorkerEndpoint(system, exports) }))
+  yield* Layer.build(WorkerHostLive({ core: 7, transport: link.b, endpoint: makeActorEndpoint(system, exports) }))
   const master = yield* makeRpcPeer(link.a, { core: 7, handlers: {} })
   const slot = { core: 7, call: master.call, livePeer: () => master }
   return {

@@ -1,0 +1,101 @@
+// Messages of the shard relay (design.md §1, node.md §9.1): the master owns the node's one libp2p host;
+// a data worker that activates a shard asks the master's relay to subscribe the shard's four bitmasks
+// (shardChannels of its 32-byte app filter), the master hands every message that arrives on them to
+// that worker's shard-network actor (validate, then deliver), and the worker publishes through the
+// master. Every message crosses the master ↔ worker process boundary, hence Schema for all of them.
+import { Schema } from "effect"
+import { Protocol } from "../../runtime/index.ts"
+import { APP_FILTER_BYTES } from "../p2p/bitmask.ts"
+import { NetworkUnavailable, RelayPublishFailed, ShardNotActive, ShardOwnedByOtherWorker } from "./errors.ts"
+
+/** The four per-shard channels (actors/p2p/bitmask.ts `shardChannels`). */
+export const ShardChannel = Schema.Literal("frames", "consensus", "dispatch", "prover")
+export type ShardChannel = typeof ShardChannel.Type
+export const SHARD_CHANNELS: ReadonlyArray<ShardChannel> = ShardChannel.literals
+
+/** A shard's 32-byte app filter (the shard bitmask). */
+export const AppFilter = Schema.Uint8ArrayFromSelf.pipe(
+  Schema.filter((bytes) => bytes.length === APP_FILTER_BYTES || `an app filter is ${APP_FILTER_BYTES} bytes, got ${bytes.length}`)
+)
+
+const Core = Schema.Int.pipe(Schema.positive())
+const Verdict = Schema.Literal("accept", "ignore", "reject")
+
+// ---- master: /root/shard-relay ------------------------------------------------------------------
+
+/** Worker `core` takes the shard: the master subscribes its four channels and relays them to it. */
+export class ActivateShard extends Schema.TaggedRequest<ActivateShard>()("ActivateShard", {
+  payload: { core: Core, appFilter: AppFilter },
+  success: Schema.Void,
+  failure: Schema.Union(ShardOwnedByOtherWorker, NetworkUnavailable)
+}) {}
+
+/** Worker `core` leaves the shard: the master unsubscribes its channels. */
+export class DeactivateShard extends Schema.TaggedRequest<DeactivateShard>()("DeactivateShard", {
+  payload: { core: Core, appFilter: AppFilter },
+  success: Schema.Void,
+  failure: ShardNotActive
+}) {}
+
+/** Worker `core` publishes on one channel of a shard it has activated. */
+export class PublishShard extends Schema.TaggedRequest<PublishShard>()("PublishShard", {
+  payload: { core: Core, appFilter: AppFilter, channel: ShardChannel, payload: Schema.Uint8ArrayFromSelf },
+  success: Schema.Struct({ recipients: Schema.Int }),
+  failure: Schema.Union(ShardNotActive, NetworkUnavailable, RelayPublishFailed)
+}) {}
+
+export const RelayedShard = Schema.Struct({ core: Schema.Int, appFilter: Schema.String })
+export type RelayedShard = typeof RelayedShard.Type
+
+/** Which worker relays which shard (app filters in hex). */
+export class ListRelayedShards extends Schema.TaggedRequest<ListRelayedShards>()("ListRelayedShards", {
+  payload: {},
+  success: Schema.Array(RelayedShard),
+  failure: Schema.Never
+}) {}
+
+/** The link to worker `core`'s incarnation `incarnation` closed: its shards are released. */
+export class WorkerLinkClosed extends Schema.TaggedClass<WorkerLinkClosed>()("WorkerLinkClosed", {
+  core: Schema.Int,
+  incarnation: Schema.Int
+}) {}
+
+export const ShardRelayProtocol = Protocol.make(
+  "ShardRelay",
+  ActivateShard,
+  DeactivateShard,
+  PublishShard,
+  ListRelayedShards,
+  WorkerLinkClosed
+)
+export type ShardRelayMessage = ActivateShard | DeactivateShard | PublishShard | ListRelayedShards | WorkerLinkClosed
+
+// ---- worker: /worker-<n>/shard-network ----------------------------------------------------------
+
+const ShardMessageFields = {
+  appFilter: AppFilter,
+  channel: ShardChannel,
+  payload: Schema.Uint8ArrayFromSelf,
+  /** the original publisher's peer id */
+  from: Schema.String
+}
+
+/** A message arrived on a relayed shard channel: the worker's validators decide before it spreads. */
+export class ValidateShardMessage extends Schema.TaggedRequest<ValidateShardMessage>()("ValidateShardMessage", {
+  payload: ShardMessageFields,
+  success: Verdict,
+  failure: Schema.Never
+}) {}
+
+/** The message was accepted (by this worker and the network layer): hand it to the shard's handler. */
+export class DeliverShardMessage extends Schema.TaggedClass<DeliverShardMessage>()("DeliverShardMessage", ShardMessageFields) {}
+
+/** The master's relay restarted and forgot its table: activate every shard again. */
+export class RelayReset extends Schema.TaggedClass<RelayReset>()("RelayReset", {}) {}
+
+export const ShardNetworkProtocol = Protocol.make("ShardNetwork", ValidateShardMessage, DeliverShardMessage, RelayReset)
+export type ShardNetworkMessage = ValidateShardMessage | DeliverShardMessage | RelayReset
+
+export const SHARD_RELAY_NAME = "shard-relay"
+export const SHARD_RELAY_PATH = `/root/${SHARD_RELAY_NAME}`
+export const SHARD_NETWORK_NAME = "shard-network"
