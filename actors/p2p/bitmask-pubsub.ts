@@ -10,15 +10,15 @@
 //   contain the slice it travelled on, is rejected (P4 penalty for the sender); otherwise the
 //   validators of the accepting subscriptions decide accept / ignore / reject.
 import { TopicValidatorResult } from "@libp2p/gossipsub"
-import type { GossipSub, Message } from "@libp2p/gossipsub"
+import type { GossipSub, GossipsubMessage, Message } from "@libp2p/gossipsub"
 import { createTopicScoreParams, validateTopicScoreParams } from "@libp2p/gossipsub/score"
 import type { TopicScoreParams } from "@libp2p/gossipsub/score"
-import type { PeerId } from "@libp2p/interface"
 import { Effect, Either } from "effect"
-import { bitmaskToHex, isDeliverable, sliceBitmask, subscriptionMatcher, type Bitmask } from "./bitmask.ts"
+import { bitmaskToHex, sliceBitmask, subscriptionMatcher, type Bitmask } from "./bitmask.ts"
 import { decodeEnvelope, encodeEnvelope, MAX_BITMASK_BYTES } from "./envelope.ts"
 import { describeError, InvalidBitmask, PublishFailed } from "./errors.ts"
 import { messageId, messageIdKey, type MessageIdForm } from "./message-id.ts"
+import { PeerIdStrings } from "./peer-id-strings.ts"
 import { sliceTopic } from "./protocol-ids.ts"
 import { topicScoreParams } from "./scoring.ts"
 import { SeenCache, type SeenCacheOptions } from "./seen-cache.ts"
@@ -94,6 +94,32 @@ export interface BitmaskPubsubOptions {
 }
 
 /**
+ * Router options the bitmask layer expects: message ids are `messageId(data, form)` and their string
+ * form is `messageIdKey`, so the id string the router hands over with each message is the key of the
+ * delivery-side seen cache (no second hash of the data), and a looped-back own publish gets the same
+ * key as a copy received from a peer.
+ *
+ * `fastMsgIdFn` is the same id, computed from the raw RPC message before the router checks its
+ * signature: a copy of a message already accepted (a mesh delivers most messages several times)
+ * is dropped as a duplicate without a second Ed25519 verification. The router only records the id
+ * after the signature verified, so a forged copy cannot claim it first. The digest is kept for
+ * `msgIdFn`, which the router calls next on the same bytes, so each message is hashed once.
+ */
+export const bitmaskRouterMessageIds = (form: MessageIdForm) => {
+  const digests = new WeakMap<Uint8Array, Uint8Array>()
+  return {
+    fastMsgIdFn: (rpc: { readonly data?: Uint8Array }): string => {
+      const data = rpc.data ?? new Uint8Array(0)
+      const id = messageId(data, form)
+      digests.set(data, id)
+      return messageIdKey(id)
+    },
+    msgIdFn: (message: Message): Uint8Array => digests.get(message.data) ?? messageId(message.data, form),
+    msgIdToStrFn: messageIdKey,
+  }
+}
+
+/**
  * The gossipsub internals the bitmask layer relies on, beyond its public interface: per-peer scores,
  * the live score-parameter table (topics are registered as slices get subscribed), and the outbound
  * stream map (a publish reaches a peer only once the router has opened its outbound stream to it;
@@ -122,6 +148,14 @@ interface Subscription {
   readonly options: SubscribeOptions
 }
 
+/** A decoded envelope with the hex of its mask's slices, computed once per message. */
+interface Decoded {
+  readonly message: BitmaskMessage
+  readonly slices: ReadonlyArray<string>
+}
+
+type ValidatorOutcome = TopicValidatorResult | Promise<TopicValidatorResult>
+
 const randomSlice = (count: number): number => Math.floor(Math.random() * count)
 
 const toValidatorResult = (verdict: Verdict): TopicValidatorResult =>
@@ -131,7 +165,8 @@ const toValidatorResult = (verdict: Verdict): TopicValidatorResult =>
       ? TopicValidatorResult.Ignore
       : TopicValidatorResult.Reject
 
-const fromOf = (message: Message): string => (message.type === "signed" ? message.from.toString() : "")
+/** Originators whose peer id strings are kept (peer-id-strings.ts); more only costs re-encoding. */
+const ORIGINATOR_STRINGS = 4_096
 
 export class BitmaskPubsub {
   private readonly counts: BitmaskPubsubStats = {
@@ -154,7 +189,10 @@ export class BitmaskPubsub {
   private readonly chooseSlice: (count: number) => number
   private readonly seen: SeenCache
   private readonly now: () => number
-  private readonly onRouterMessage = (event: CustomEvent<Message>): void => this.deliver(event.detail)
+  private readonly topicPrefix: string
+  private readonly originators = new PeerIdStrings(ORIGINATOR_STRINGS)
+  private readonly onRouterMessage = (event: CustomEvent<GossipsubMessage>): void =>
+    this.deliver(event.detail.msg, event.detail.msgId)
 
   constructor(
     router: GossipSub,
@@ -167,7 +205,9 @@ export class BitmaskPubsub {
     this.chooseSlice = options.chooseSlice ?? randomSlice
     this.seen = new SeenCache(options.seenCache)
     this.now = options.now ?? Date.now
-    router.addEventListener("message", this.onRouterMessage)
+    this.topicPrefix = sliceTopic(options.networkId, "")
+    // "gossipsub:message" carries the router's id string with the message (see bitmaskRouterMessageIds)
+    router.addEventListener("gossipsub:message", this.onRouterMessage)
   }
 
   /** Running counts by outcome (a live view; flushed into metrics by the host). */
@@ -191,7 +231,7 @@ export class BitmaskPubsub {
 
   /** Detaches from the router (the router itself belongs to the libp2p node). */
   close(): void {
-    this.router.removeEventListener("message", this.onRouterMessage)
+    this.router.removeEventListener("gossipsub:message", this.onRouterMessage)
     for (const sliceHex of this.sliceRefs.keys()) this.leaveSlice(sliceHex)
     this.sliceRefs.clear()
     this.subscriptions.clear()
@@ -232,33 +272,51 @@ export class BitmaskPubsub {
     payload: Uint8Array,
     options: PublishOptions = {},
   ): Effect.Effect<{ readonly recipients: number }, InvalidBitmask | PublishFailed> {
-    return Effect.gen(this, function* () {
-      yield* checkBitmask(bitmask)
-      const maskHex = bitmaskToHex(bitmask)
-      if (payload.length > this.options.maxPayloadBytes) {
-        return yield* new PublishFailed({
-          bitmask: maskHex,
-          reason: `payload of ${payload.length} bytes exceeds ${this.options.maxPayloadBytes}`,
-        })
-      }
-      const slices = sliceBitmask(bitmask)
-      const slice = slices[this.chooseSlice(slices.length)] ?? slices[0]
-      if (slice === undefined) return yield* new InvalidBitmask({ reason: "bitmask has no slice" })
-      const data = encodeEnvelope({ bitmask, payload })
-      if (Either.isLeft(data)) return yield* new PublishFailed({ bitmask: maskHex, reason: data.left.message })
-      const sliceHex = bitmaskToHex(slice)
-      const topic = this.topicOf(sliceHex)
-      const result = yield* Effect.tryPromise({
-        try: () => this.router.publish(topic, data.right),
-        catch: (error) => new PublishFailed({ bitmask: maskHex, reason: describeError(error) }),
-      })
-      this.trafficOf(sliceHex).published++
-      if (options.loopback === true) {
-        this.counts.loopback++
-        this.handOver(data.right, { bitmask, payload, from: this.selfId(), topic })
-      }
-      return { recipients: result.recipients.length }
+    // One suspend and one tryPromise per publish: this runs for every message the node sends.
+    return Effect.suspend(() => {
+      const prepared = this.preparePublish(bitmask, payload)
+      if (Either.isLeft(prepared)) return Effect.fail(prepared.left)
+      const { data, sliceHex, topic } = prepared.right
+      return Effect.tryPromise({
+        try: () => this.router.publish(topic, data),
+        catch: (error) => new PublishFailed({ bitmask: bitmaskToHex(bitmask), reason: describeError(error) }),
+      }).pipe(
+        Effect.map((result) => {
+          this.trafficOf(sliceHex).published++
+          if (options.loopback === true) {
+            this.counts.loopback++
+            const message: BitmaskMessage = { bitmask, payload, from: this.selfId(), topic }
+            const key = messageIdKey(messageId(data, this.options.messageIdForm))
+            this.handOver(key, { message, slices: sliceBitmask(bitmask).map(bitmaskToHex) })
+          }
+          return { recipients: result.recipients.length }
+        }),
+      )
     })
+  }
+
+  /** The checks and encoding of a publish: the envelope and the slice topic it travels on. */
+  private preparePublish(
+    bitmask: Bitmask,
+    payload: Uint8Array,
+  ): Either.Either<{ data: Uint8Array; sliceHex: string; topic: string }, InvalidBitmask | PublishFailed> {
+    const invalid = bitmaskProblem(bitmask)
+    if (invalid !== undefined) return Either.left(invalid)
+    if (payload.length > this.options.maxPayloadBytes) {
+      return Either.left(
+        new PublishFailed({
+          bitmask: bitmaskToHex(bitmask),
+          reason: `payload of ${payload.length} bytes exceeds ${this.options.maxPayloadBytes}`,
+        }),
+      )
+    }
+    const slices = sliceBitmask(bitmask)
+    const slice = slices[this.chooseSlice(slices.length)] ?? slices[0]
+    if (slice === undefined) return Either.left(new InvalidBitmask({ reason: "bitmask has no slice" }))
+    const data = encodeEnvelope({ bitmask, payload })
+    if (Either.isLeft(data)) return Either.left(new PublishFailed({ bitmask: bitmaskToHex(bitmask), reason: data.left.message }))
+    const sliceHex = bitmaskToHex(slice)
+    return Either.right({ data: data.right, sliceHex, topic: this.topicOf(sliceHex) })
   }
 
   /** Peers in a bitmask: the intersection of the peers subscribed to each of its slices. */
@@ -305,7 +363,7 @@ export class BitmaskPubsub {
       validateTopicScoreParams(params)
       topics[topic] = params
     }
-    this.router.topicValidators.set(topic, (peer, message) => this.validate(sliceHex, peer, message))
+    this.router.topicValidators.set(topic, (_peer, message) => this.validate(sliceHex, message))
     this.router.subscribe(topic)
   }
 
@@ -316,11 +374,11 @@ export class BitmaskPubsub {
     // The topic's score parameters stay: scores of peers that misbehaved there keep counting.
   }
 
-  // The router hands the same Message object to the validator and then to the "message" event,
-  // so the envelope is decoded once.
-  private readonly decoded = new WeakMap<Message, BitmaskMessage | null>()
+  // The router hands the same Message object to the validator and then to the "gossipsub:message"
+  // event, so the envelope is decoded (and its mask sliced) once.
+  private readonly decoded = new WeakMap<Message, Decoded | null>()
 
-  private decode(sliceHex: string, message: Message): BitmaskMessage | undefined {
+  private decode(sliceHex: string, message: Message): Decoded | undefined {
     const cached = this.decoded.get(message)
     if (cached !== undefined) return cached ?? undefined
     const result = this.decodeUncached(sliceHex, message)
@@ -328,90 +386,128 @@ export class BitmaskPubsub {
     return result
   }
 
-  private decodeUncached(sliceHex: string, message: Message): BitmaskMessage | undefined {
+  private decodeUncached(sliceHex: string, message: Message): Decoded | undefined {
     const envelope = decodeEnvelope(message.data)
     if (Either.isLeft(envelope)) return undefined
     const { bitmask, payload } = envelope.right
-    if (!sliceBitmask(bitmask).some((slice) => bitmaskToHex(slice) === sliceHex)) return undefined
-    return { bitmask, payload, from: fromOf(message), topic: message.topic }
+    const slices = sliceBitmask(bitmask).map(bitmaskToHex)
+    if (!slices.includes(sliceHex)) return undefined
+    return { message: { bitmask, payload, from: this.fromOf(message), topic: message.topic }, slices }
   }
 
-  private accepting(bitmask: Bitmask): ReadonlyArray<Subscription> {
-    return [...this.subscriptions.values()].filter((s) => s.accepts(bitmask))
+  private fromOf(message: Message): string {
+    return message.type === "signed" ? this.originators.of(message.from) : ""
   }
 
-  private async validate(sliceHex: string, peer: PeerId, message: Message): Promise<TopicValidatorResult> {
+  private isDeliverable(decoded: Decoded): boolean {
+    return decoded.slices.every((slice) => this.sliceRefs.has(slice))
+  }
+
+  private accepting(bitmask: Bitmask): Array<Subscription> {
+    const out: Array<Subscription> = []
+    for (const subscription of this.subscriptions.values()) if (subscription.accepts(bitmask)) out.push(subscription)
+    return out
+  }
+
+  /**
+   * The topic validator. Synchronous unless a subscription's validator returns a promise: the
+   * router awaits it either way, and most validators (the consensus transport's) are synchronous.
+   */
+  private validate(sliceHex: string, message: Message): ValidatorOutcome {
     const traffic = this.trafficOf(sliceHex)
     traffic.received++
-    const result = await this.verdictOf(sliceHex, peer, message)
+    const outcome = this.verdictOf(sliceHex, message)
+    if (outcome instanceof Promise) return outcome.then((result) => this.countValidation(traffic, result))
+    return this.countValidation(traffic, outcome)
+  }
+
+  private countValidation(traffic: SliceTraffic, result: TopicValidatorResult): TopicValidatorResult {
     if (result === TopicValidatorResult.Accept) traffic.accepted++
     else if (result === TopicValidatorResult.Ignore) traffic.ignored++
     else traffic.rejected++
     return result
   }
 
-  private async verdictOf(sliceHex: string, _peer: PeerId, message: Message): Promise<TopicValidatorResult> {
+  private verdictOf(sliceHex: string, message: Message): ValidatorOutcome {
     const decoded = this.decode(sliceHex, message)
-    if (decoded === undefined || decoded.payload.length > this.options.maxPayloadBytes) {
+    if (decoded === undefined || decoded.message.payload.length > this.options.maxPayloadBytes) {
       this.counts.malformed++
       this.counts.rejected++
       return TopicValidatorResult.Reject
     }
     // Only messages we will deliver are validated here; the rest are relayed as far as the
     // router's own checks (signature, seen cache, size) allow.
-    if (!isDeliverable(decoded.bitmask, this.sliceRefs)) return TopicValidatorResult.Accept
-    let verdict: Verdict = "accept"
-    for (const subscription of this.accepting(decoded.bitmask)) {
-      if (subscription.options.validate === undefined) continue
-      let result: Verdict
+    if (!this.isDeliverable(decoded)) return TopicValidatorResult.Accept
+    const validators: Array<NonNullable<SubscribeOptions["validate"]>> = []
+    for (const subscription of this.accepting(decoded.message.bitmask)) {
+      if (subscription.options.validate !== undefined) validators.push(subscription.options.validate)
+    }
+    return this.combineVerdicts(decoded.message, validators, 0, "accept")
+  }
+
+  /**
+   * Runs the validators in order from `index`: the first reject wins, any ignore makes it ignore.
+   * Stays synchronous while the validators answer synchronously.
+   */
+  private combineVerdicts(
+    message: BitmaskMessage,
+    validators: ReadonlyArray<NonNullable<SubscribeOptions["validate"]>>,
+    index: number,
+    verdict: Verdict,
+  ): ValidatorOutcome {
+    for (let i = index; i < validators.length; i++) {
+      let result: Verdict | Promise<Verdict>
       try {
-        result = await subscription.options.validate(decoded)
+        result = validators[i]!(message)
       } catch {
         // A validator that throws is a bug on our side, not the peer's: ignore, don't penalise.
         result = "ignore"
       }
-      if (result === "reject") {
-        verdict = "reject"
-        break
+      if (result instanceof Promise) {
+        const [rest, soFar] = [i + 1, verdict]
+        return result
+          .catch((): Verdict => "ignore")
+          .then((settled) => this.combineVerdicts(message, validators, rest, merge(soFar, settled)))
       }
-      if (result === "ignore") verdict = "ignore"
+      verdict = merge(verdict, result)
+      if (verdict === "reject") break
     }
     if (verdict === "reject") this.counts.rejected++
     if (verdict === "ignore") this.counts.ignored++
     return toValidatorResult(verdict)
   }
 
-  private deliver(message: Message): void {
+  private deliver(message: Message, idKey: string): void {
     const sliceHex = this.sliceOfTopic(message.topic)
     if (sliceHex === undefined) return
     const decoded = this.decode(sliceHex, message)
     if (decoded === undefined) return
-    if (!isDeliverable(decoded.bitmask, this.sliceRefs)) {
+    if (!this.isDeliverable(decoded)) {
       this.counts.notSubscribedToAllSlices++
       return
     }
-    const targets = this.accepting(decoded.bitmask)
+    const targets = this.accepting(decoded.message.bitmask)
     if (targets.length === 0) {
       this.counts.noMatchingSubscription++
       return
     }
-    this.handOver(message.data, decoded, targets)
+    this.handOver(idKey, decoded, targets)
   }
 
   private handOver(
-    data: Uint8Array,
-    message: BitmaskMessage,
-    targets: ReadonlyArray<Subscription> = this.accepting(message.bitmask),
+    idKey: string,
+    decoded: Decoded,
+    targets: ReadonlyArray<Subscription> = this.accepting(decoded.message.bitmask),
   ): void {
-    if (targets.length === 0 || !isDeliverable(message.bitmask, this.sliceRefs)) return
-    if (this.seen.checkAndAdd(messageIdKey(messageId(data, this.options.messageIdForm)), this.now())) {
+    if (targets.length === 0 || !this.isDeliverable(decoded)) return
+    if (this.seen.checkAndAdd(idKey, this.now())) {
       this.counts.duplicate++
       return
     }
     this.counts.delivered++
     for (const target of targets) {
       try {
-        target.options.onMessage(message)
+        target.options.onMessage(decoded.message)
       } catch {
         this.counts.handlerFailures++
       }
@@ -423,12 +519,20 @@ export class BitmaskPubsub {
   }
 
   private sliceOfTopic(topic: string): string | undefined {
-    const prefix = this.topicOf("")
-    return topic.startsWith(prefix) ? topic.slice(prefix.length) : undefined
+    return topic.startsWith(this.topicPrefix) ? topic.slice(this.topicPrefix.length) : undefined
   }
 }
 
-const checkBitmask = (bitmask: Bitmask): Effect.Effect<void, InvalidBitmask> =>
+/** Reject beats ignore beats accept. */
+const merge = (current: Verdict, next: Verdict): Verdict =>
+  current === "reject" || next === "reject" ? "reject" : current === "ignore" || next === "ignore" ? "ignore" : "accept"
+
+const bitmaskProblem = (bitmask: Bitmask): InvalidBitmask | undefined =>
   bitmask.length === 0 || bitmask.length > MAX_BITMASK_BYTES
-    ? Effect.fail(new InvalidBitmask({ reason: `bitmask must be 1..${MAX_BITMASK_BYTES} bytes, got ${bitmask.length}` }))
-    : Effect.void
+    ? new InvalidBitmask({ reason: `bitmask must be 1..${MAX_BITMASK_BYTES} bytes, got ${bitmask.length}` })
+    : undefined
+
+const checkBitmask = (bitmask: Bitmask): Effect.Effect<void, InvalidBitmask> => {
+  const problem = bitmaskProblem(bitmask)
+  return problem === undefined ? Effect.void : Effect.fail(problem)
+}

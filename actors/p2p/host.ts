@@ -15,12 +15,12 @@ import { tcp } from "@libp2p/tcp"
 import { multiaddr, type Multiaddr } from "@multiformats/multiaddr"
 import { Context, Duration, Effect, FiberMap, Layer, Schedule, type Scope } from "effect"
 import { createLibp2p } from "libp2p"
-import { BitmaskPubsub } from "./bitmask-pubsub.ts"
+import { BitmaskPubsub, bitmaskRouterMessageIds } from "./bitmask-pubsub.ts"
 import { makeDedupeGater, type DedupeCounters } from "./connection-dedupe.ts"
 import { describeError, DialFailed, HostStartFailed, InvalidMultiaddr, PingFailed, type InvalidPeerKey } from "./errors.ts"
 import { peerKeyFromBytes } from "./identity.ts"
 import { P2PMetrics } from "./metrics.ts"
-import { DEFAULT_MESSAGE_ID_FORM, messageId, type MessageIdForm } from "./message-id.ts"
+import { DEFAULT_MESSAGE_ID_FORM, type MessageIdForm } from "./message-id.ts"
 import { bunNoiseCrypto } from "./noise-crypto.ts"
 import { networkOfAgentVersion, quilbunAgentVersion } from "./protocol-ids.ts"
 import { peerScoreParams, peerScoreThresholds } from "./scoring.ts"
@@ -50,6 +50,8 @@ export interface PubsubTuning {
   readonly seenCacheMaxEntries: number
   readonly maxPayloadBytes: number
   readonly messageIdForm: MessageIdForm
+  /** received messages at least this large make us send IDONTWANT to our other mesh peers */
+  readonly idontwantMinDataBytes: number
 }
 
 export interface ReconnectTuning {
@@ -106,6 +108,8 @@ export const defaultPubsubTuning: PubsubTuning = {
   seenCacheMaxEntries: 10_000,
   maxPayloadBytes: 1024 * 1024,
   messageIdForm: DEFAULT_MESSAGE_ID_FORM,
+  // the reference's iDontWantMessageThreshold (node.md §1.4); gossipsub's own default is 512
+  idontwantMinDataBytes: 1024,
 }
 
 export const defaultReconnectTuning: ReconnectTuning = {
@@ -244,7 +248,8 @@ export const makeP2PHost = (
               pruneBackoff: tuning.pruneBackoffMillis,
               unsubcribeBackoff: tuning.unsubscribeBackoffMillis,
               seenTTL: tuning.seenTtlMillis,
-              msgIdFn: (message) => messageId(message.data, tuning.messageIdForm),
+              idontwantMinDataSize: tuning.idontwantMinDataBytes,
+              ...bitmaskRouterMessageIds(tuning.messageIdForm),
               maxInboundDataLength: tuning.maxPayloadBytes + RPC_OVERHEAD_BYTES,
               scoreParams: peerScoreParams({ mainnet: config.networkId === 0 }),
               scoreThresholds: peerScoreThresholds(),

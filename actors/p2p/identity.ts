@@ -4,13 +4,15 @@
 import { generateKeyPairFromSeed } from "@libp2p/crypto/keys"
 import type { Ed25519PrivateKey } from "@libp2p/interface"
 import { Effect } from "effect"
+import { CachedEd25519PrivateKey } from "./ed25519-signing-key.ts"
 import { describeError, InvalidPeerKey } from "./errors.ts"
 
 const SEED_BYTES = 32
 
 /**
  * Accepts a 32-byte Ed25519 seed, or the 64-byte `seed ‖ public key` form (libp2p's raw private
- * key); the public half of the latter must match the seed.
+ * key); the public half of the latter must match the seed. Signing goes through a cached node:crypto
+ * key object (ed25519-signing-key.ts).
  */
 export const peerKeyFromBytes = (bytes: Uint8Array): Effect.Effect<Ed25519PrivateKey, InvalidPeerKey> =>
   Effect.gen(function* () {
@@ -28,5 +30,5 @@ export const peerKeyFromBytes = (bytes: Uint8Array): Effect.Effect<Ed25519Privat
         return yield* new InvalidPeerKey({ reason: "the public half does not match the seed" })
       }
     }
-    return key
+    return new CachedEd25519PrivateKey(key)
   })

@@ -9,6 +9,7 @@ import {
   type Bitmask,
 } from "../../../actors/p2p/bitmask.ts"
 import type { BitmaskMessage, SubscribeOptions } from "../../../actors/p2p/bitmask-pubsub.ts"
+import { DEFAULT_MESSAGE_ID_FORM, messageId, messageIdKey } from "../../../actors/p2p/message-id.ts"
 import { patternBytes, startHost, waitFor, type RunningHost } from "./helpers.ts"
 
 const running: Array<RunningHost> = []
@@ -121,6 +122,78 @@ describe("bitmask pubsub over gossipsub", () => {
     await publish(a, shard.consensus, new Uint8Array([3, 0, 0]))
     await waitFor(() => sub.received.length === 1, 3000, "accepted delivery")
     expect(sub.received.map((m) => m.payload[0])).toEqual([3])
+  })
+
+  test("asynchronous validators combine with synchronous ones: reject wins, then ignore, and a throwing one ignores", async () => {
+    const a = await start()
+    const b = await start()
+    await connect(a, b)
+    // two subscriptions on the same mask: a synchronous validator and an asynchronous one
+    const sync = subscribe(b, shard.consensus, { validate: (m) => (m.payload[0] === 4 ? "ignore" : "accept") })
+    subscribe(b, shard.consensus, {
+      validate: async (m) => {
+        await Bun.sleep(1)
+        if (m.payload[0] === 5) throw new Error("validator bug")
+        return m.payload[0] === 2 ? "reject" : m.payload[0] === 1 ? "ignore" : "accept"
+      },
+    })
+    await waitUntilSubscribed(a, b, shard.consensus)
+    const slices = () => [...b.host.pubsub.sliceTraffic.values()]
+    const total = (field: "accepted" | "ignored" | "rejected") => slices().reduce((n, t) => n + t[field], 0)
+
+    await publish(a, shard.consensus, new Uint8Array([1, 0]))
+    await waitFor(() => total("ignored") === 1, 3000, "async ignore")
+    await publish(a, shard.consensus, new Uint8Array([4, 0]))
+    await waitFor(() => total("ignored") === 2, 3000, "sync ignore")
+    await publish(a, shard.consensus, new Uint8Array([5, 0]))
+    await waitFor(() => total("ignored") === 3, 3000, "throwing validator ignores")
+    expect(b.host.pubsub.stats.ignored).toBe(3)
+    expect(b.host.pubsub.score(a.host.peerId)).toBeGreaterThanOrEqual(0)
+
+    await publish(a, shard.consensus, new Uint8Array([2, 0]))
+    await waitFor(() => total("rejected") === 1, 3000, "async reject")
+    await waitFor(() => b.host.pubsub.score(a.host.peerId) < 0, 3000, "negative score")
+
+    await publish(a, shard.consensus, new Uint8Array([3, 0]))
+    await waitFor(() => sync.received.length === 1, 3000, "accepted delivery")
+    expect(sync.received.map((m) => m.payload[0])).toEqual([3])
+    expect(total("accepted")).toBe(1)
+    expect(b.host.pubsub.stats.delivered).toBe(1)
+  })
+
+  test("the router's message id strings are the delivery seen cache's keys (messageIdKey of messageId)", async () => {
+    const a = await start()
+    const b = await start()
+    await connect(a, b)
+    const sub = subscribe(b, shard.frames)
+    await waitUntilSubscribed(a, b, shard.frames)
+    const seen: Array<{ id: string; data: Uint8Array }> = []
+    b.host.libp2p.services.pubsub.addEventListener("gossipsub:message", (event) => {
+      seen.push({ id: event.detail.msgId, data: event.detail.msg.data })
+    })
+    await publish(a, shard.frames, patternBytes(100, 9))
+    await waitFor(() => sub.received.length === 1, 3000, "delivery")
+    expect(seen.length).toBe(1)
+    expect(seen[0]!.id).toBe(messageIdKey(messageId(seen[0]!.data, DEFAULT_MESSAGE_ID_FORM)))
+  })
+
+  test("in a full mesh of 4, every message is delivered exactly once everywhere (copies dropped as duplicates)", async () => {
+    const nodes = [await start(), await start(), await start(), await start()]
+    for (let i = 0; i < nodes.length; i++) for (let j = i + 1; j < nodes.length; j++) await connect(nodes[i]!, nodes[j]!)
+    const subs = nodes.map((n) => subscribe(n, shard.dispatch))
+    for (const a of nodes) for (const b of nodes) if (a !== b) await waitUntilSubscribed(a, b, shard.dispatch)
+    const perNode = 5
+    for (const [i, node] of nodes.entries()) {
+      for (let k = 0; k < perNode; k++) await publish(node, shard.dispatch, patternBytes(2048, i * 16 + k))
+    }
+    const expected = perNode * (nodes.length - 1)
+    await waitFor(() => subs.every((sub) => sub.received.length === expected), 5000, "all deliveries")
+    await Bun.sleep(300)
+    for (const [i, sub] of subs.entries()) {
+      expect(sub.received.length).toBe(expected)
+      expect(new Set(sub.received.map((m) => m.payload[0])).size).toBe(expected)
+      expect(sub.received.every((m) => m.from !== nodes[i]!.host.peerId)).toBe(true)
+    }
   })
 
   test("a malformed envelope is rejected and penalised", async () => {

@@ -144,6 +144,8 @@ describe("global consensus over the libp2p transport", () => {
             const restarted = yield* startConsensus(1)
             yield* waitFor(Effect.map(head(restarted), (h) => h >= target), 30_000, "the restarted node to catch up")
             const restartedHead = yield* head(restarted)
+            // the restarted node may commit a frame before the reference does: compare once both have it
+            yield* waitFor(Effect.map(head(reference), (h) => h >= restartedHead), 30_000, "the reference to reach the restarted head")
             const again = yield* committed(restarted, 1n, restartedHead)
             const truth = yield* committed(reference, 1n, restartedHead)
             expect(again.map((f) => Buffer.from(f).toString("hex"))).toEqual(truth.map((f) => Buffer.from(f).toString("hex")))
