@@ -15,7 +15,7 @@ import { createTopicScoreParams, validateTopicScoreParams } from "@libp2p/gossip
 import type { TopicScoreParams } from "@libp2p/gossipsub/score"
 import { Effect, Either } from "effect"
 import { bitmaskToHex, sliceBitmask, subscriptionMatcher, type Bitmask } from "./bitmask.ts"
-import { decodeEnvelope, encodeEnvelope, MAX_BITMASK_BYTES } from "./envelope.ts"
+import { decodeEnvelope, envelopeBytes, MAX_BITMASK_BYTES } from "./envelope.ts"
 import { describeError, InvalidBitmask, PublishFailed } from "./errors.ts"
 import { messageId, messageIdKey, type MessageIdForm } from "./message-id.ts"
 import { PeerIdStrings } from "./peer-id-strings.ts"
@@ -313,10 +313,10 @@ export class BitmaskPubsub {
     const slices = sliceBitmask(bitmask)
     const slice = slices[this.chooseSlice(slices.length)] ?? slices[0]
     if (slice === undefined) return Either.left(new InvalidBitmask({ reason: "bitmask has no slice" }))
-    const data = encodeEnvelope({ bitmask, payload })
-    if (Either.isLeft(data)) return Either.left(new PublishFailed({ bitmask: bitmaskToHex(bitmask), reason: data.left.message }))
+    // bitmaskProblem above checked the mask's length, the envelope's only constraint
+    const data = envelopeBytes(bitmask, payload)
     const sliceHex = bitmaskToHex(slice)
-    return Either.right({ data: data.right, sliceHex, topic: this.topicOf(sliceHex) })
+    return Either.right({ data, sliceHex, topic: this.topicOf(sliceHex) })
   }
 
   /** Peers in a bitmask: the intersection of the peers subscribed to each of its slices. */

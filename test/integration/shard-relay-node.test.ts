@@ -12,17 +12,10 @@ import { makeP2PHost, type P2PHostService } from "../../actors/p2p/host.ts"
 import { DEVNET_NETWORK_ID } from "../../config/schema.ts"
 import { freePorts, p2pAddress } from "../../runtime/devnet/launcher.ts"
 import { prepareDevnetMembers } from "../../runtime/devnet/genesis.ts"
-import { testHostConfig } from "../actors/p2p/helpers.ts"
+import { testHostConfig, waitFor } from "../actors/p2p/helpers.ts"
 import { ECHO_PREFIX, TEST_APP_FILTER } from "../actors/shard-relay/fixtures/echo-shard.ts"
 
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect.pipe(Logger.withMinimumLogLevel(LogLevel.Warning)))
-const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMillis: number, what: string) => {
-  const deadline = Date.now() + timeoutMillis
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(50)
-  }
-}
 
 let base: string
 let node: StartedNode

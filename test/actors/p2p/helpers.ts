@@ -33,10 +33,10 @@ export const startHost = async (overrides: Partial<P2PHostConfig> = {}): Promise
   return { host, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
 }
 
-/** Polls `check` until it returns true or `timeoutMillis` passes. */
-export const waitFor = async (check: () => boolean, timeoutMillis = 3000, what = "condition"): Promise<void> => {
+/** Polls `check` (which may be async) until it returns true or `timeoutMillis` passes. */
+export const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMillis = 3000, what = "condition"): Promise<void> => {
   const deadline = Date.now() + timeoutMillis
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await Bun.sleep(10)
   }

@@ -20,18 +20,12 @@ import { LoggingLive } from "../../../runtime/logging.ts"
 import { workerRootName } from "../../../runtime/node/worker-node.ts"
 import { WorkerPool, WorkerPoolLive, type WorkerPoolService } from "../../../runtime/process/worker-pool.ts"
 import { type Libp2pNode, pubsubReady, startCluster } from "../p2p/libp2p-cluster.ts"
+import { waitFor } from "../p2p/helpers.ts"
 import { ECHO_PREFIX, REJECT_MARK, TEST_APP_FILTER } from "./fixtures/echo-shard.ts"
 
 const channels = shardChannels(TEST_APP_FILTER)
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect.pipe(Logger.withMinimumLogLevel(LogLevel.Warning)))
 
-const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMillis: number, what: string) => {
-  const deadline = Date.now() + timeoutMillis
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(25)
-  }
-}
 
 let scope: Scope.CloseableScope
 let dataDir: string
