@@ -102,8 +102,8 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
           return runPromise(
             worker.ask(new ValidateShardMessage(fields(m)), validateTimeout).pipe(
               Effect.tap((verdict) => Effect.sync(() => countVerdict(verdict))),
-              // Our worker failing to answer is not the sender's fault: no penalty.
-              Effect.orElse(() => Effect.sync(() => (countVerdict("unanswered"), "ignore" as const)))
+              // Our worker failing to answer (or any defect on the way) is not the sender's fault: no penalty.
+              Effect.catchAllCause(() => Effect.sync(() => (countVerdict("unanswered"), "ignore" as const)))
             )
           )
         }
