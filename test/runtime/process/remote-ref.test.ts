@@ -1,7 +1,7 @@
 // Remote refs over an in-memory link to a worker host: replies, declared failures and kernel
 // errors arrive typed; a dying link fails the in-flight ask instead of hanging it.
 import { describe, expect, test } from "bun:test"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Either, Fiber, Layer } from "effect"
 import { ActorSystem } from "../../../runtime/index.ts"
 import { LoggingLive } from "../../../runtime/logging.ts"
 import { Echo, ProbeProtocol, probeActor, Refuse, Where, Count } from "../../../runtime/node/probe.ts"
@@ -26,14 +26,28 @@ const stampActor = Actor.make("stamp", StampProtocol, {
   handlers: { Stamp: (s, m) => Effect.succeed([s, m.at.getTime() > 0 ? Option.some(m.at.getTime()) : Option.none()] as const) }
 })
 
+// Answers after a real delay, so an ask can be interrupted or time out while it is on the link.
+class Nap extends Schema.TaggedRequest<Nap>()("Nap", {
+  payload: { millis: Schema.Number },
+  success: Schema.Number,
+  failure: Schema.Never
+}) {}
+const NapProtocol = Protocol.make("Nap", Nap)
+const napActor = Actor.make("nap", NapProtocol, {
+  init: Effect.succeed(null),
+  handlers: { Nap: (s, m) => Effect.as(Effect.sleep(m.millis), [s, m.millis] as const) }
+})
+
 const setup = Effect.gen(function* () {
   const link = makeMemoryTransportPair()
   const system = yield* ActorSystem.ActorSystem
   yield* system.spawn(probeActor(7))
   yield* system.spawn(stampActor)
+  yield* system.spawn(napActor)
   const exports = new Map<string, ProtocolT<Message>>([
     ["/root/probe", ProbeProtocol as unknown as ProtocolT<Message>],
-    ["/root/stamp", StampProtocol as unknown as ProtocolT<Message>]
+    ["/root/stamp", StampProtocol as unknown as ProtocolT<Message>],
+    ["/root/nap", NapProtocol as unknown as ProtocolT<Message>]
   ])
   yield* Layer.build(WorkerHostLive({ core: 7, transport: link.b, endpoint: makeActorEndpoint(system, exports) }))
   const master = yield* makeRpcPeer(link.a, { core: 7, handlers: {} })
@@ -43,7 +57,8 @@ const setup = Effect.gen(function* () {
     master,
     probe: makeRemoteRef(slot, "/root/probe", ProbeProtocol),
     hidden: makeRemoteRef(slot, "/root/hidden", ProbeProtocol),
-    stamp: makeRemoteRef(slot, "/root/stamp", StampProtocol)
+    stamp: makeRemoteRef(slot, "/root/stamp", StampProtocol),
+    nap: makeRemoteRef(slot, "/root/nap", NapProtocol)
   }
 })
 
@@ -127,6 +142,27 @@ describe("remote actor refs", () => {
         expect(replies).toEqual(Array.from({ length: 200 }, (_, i) => i))
         expect(master.inFlight()).toBe(0)
         expect(yield* probe.ask(new Echo({ value: "t" }), "2 seconds")).toBe("t")
+      })
+    )
+  })
+
+  test("a timed-out ask is forgotten at once; an interrupted one when its late reply comes", async () => {
+    await run(({ nap, master }) =>
+      Effect.gen(function* () {
+        const timedOut = yield* Effect.either(nap.ask(new Nap({ millis: 80 }), "10 millis"))
+        expect(Either.isLeft(timedOut) ? timedOut.left._tag : "").toBe("AskTimeout")
+        expect(master.inFlight()).toBe(0)
+        // Without a timeout there is no canceler (it is the hot path): the pending entry stays
+        // until the worker's reply arrives, which is then dropped.
+        const asking = yield* Effect.fork(nap.ask(new Nap({ millis: 80 })))
+        yield* Effect.sleep("10 millis")
+        yield* Fiber.interrupt(asking)
+        expect(master.inFlight()).toBe(1)
+        // Both naps run back to back (~160 ms); allow for a loaded machine.
+        for (let waited = 0; master.inFlight() > 0 && waited < 3000; waited += 20) yield* Effect.sleep("20 millis")
+        expect(master.inFlight()).toBe(0)
+        // The link is unharmed.
+        expect(yield* nap.ask(new Nap({ millis: 1 }))).toBe(1)
       })
     )
   })
