@@ -2,11 +2,13 @@ import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { sha256 } from "@noble/hashes/sha2.js"
 import { bytesToHex } from "@noble/hashes/utils.js"
-import { Data, Effect, Layer, Redacted } from "effect"
+import { Data, Deferred, Effect, FiberId, Layer, Redacted } from "effect"
 import { proverAddress } from "../../crates/ts/address.ts"
 import { type Bls, BlsLive, BlsService } from "../../crates/ts/bls/bls.ts"
 import type { BlsError, BlsNativeError } from "../../crates/ts/bls/errors.ts"
+import { type BlsVerifyPool, makeBlsVerifyPool } from "../../crates/ts/bls/verify-pool.ts"
 import { BlsVerifier, type BlsVerifierService, ProverSigner, type ProverSignerService, SignatureFailure } from "./services.ts"
+import { VerifiedInputs } from "./verified-inputs.ts"
 
 /**
  * Production `BlsVerifier` and `ProverSigner` over the native BLS48-581 binding (crates/ts/bls).
@@ -27,10 +29,60 @@ const signerSetKey = (publicKeys: ReadonlyArray<Uint8Array>): string => {
   return bytesToHex(h.digest())
 }
 
-/** The `BlsVerifierService` backed by `bls`. */
-export const makeBlsVerifier = (bls: Bls): Effect.Effect<BlsVerifierService, SignatureFailure> =>
+/**
+ * Signatures that verified, by their exact bytes. A pairing check costs ~50 ms, and the same
+ * signature reaches a verifier on several paths: a proposal's vote and QC on delivery, sync answers,
+ * re-broadcasts, and, when nodes share one verifier (a one-process devnet), every node.
+ */
+const VERIFIED_SIGNATURES_CACHE_SIZE = 4_096
+const SINGLE = 1
+const MULTI_MESSAGE = 2
+
+const count = (n: number): Uint8Array => {
+  const b = new Uint8Array(4)
+  new DataView(b.buffer).setUint32(0, n, false)
+  return b
+}
+
+/**
+ * The `BlsVerifierService` backed by `bls`. With a `pool`, signature checks run on its Worker threads
+ * (aggregation stays here: it is cheap), and concurrent requests for the same inputs share one check.
+ */
+export const makeBlsVerifier = (bls: Bls, pool?: BlsVerifyPool): Effect.Effect<BlsVerifierService, SignatureFailure> =>
   Effect.sync(() => {
     const recentKeys = new Map<string, Uint8Array>()
+    const verified = new VerifiedInputs(VERIFIED_SIGNATURES_CACHE_SIZE)
+    const inFlight = new Map<string, Deferred.Deferred<boolean, SignatureFailure>>()
+
+    const remember = (key: string) => (ok: boolean) => (ok ? Effect.sync(() => verified.add(key)) : Effect.void)
+
+    /** `check` unless these exact inputs already verified (or are being verified); remembers a `true` verdict. */
+    const once = (key: string, check: Effect.Effect<boolean, SignatureFailure>): Effect.Effect<boolean, SignatureFailure> =>
+      Effect.suspend(() => {
+        if (verified.has(key)) return Effect.succeed(true)
+        if (pool === undefined) return Effect.tap(check, remember(key))
+        const running = inFlight.get(key)
+        if (running !== undefined) return Deferred.await(running)
+        // The check runs in its own fiber, so one interrupted caller does not fail the others waiting.
+        const done = Deferred.unsafeMake<boolean, SignatureFailure>(FiberId.none)
+        inFlight.set(key, done)
+        const run = check.pipe(
+          Effect.tap(remember(key)),
+          Effect.exit,
+          Effect.flatMap((exit) => Deferred.done(done, exit)),
+          Effect.ensuring(Effect.sync(() => inFlight.delete(key))),
+        )
+        return Effect.zipRight(Effect.forkDaemon(run), Deferred.await(done))
+      })
+
+    const verifySignature = (publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array, domain: Uint8Array) =>
+      (pool === undefined ? bls.verify(publicKey, signature, domain, message) : pool.verify(publicKey, signature, domain, message)).pipe(
+        Effect.mapError(failure("verify")),
+      )
+    const verifyMulti = (publicKeys: ReadonlyArray<Uint8Array>, messages: ReadonlyArray<Uint8Array>, signature: Uint8Array, domain: Uint8Array) =>
+      (pool === undefined ? bls.verifyMultiMessage(publicKeys, signature, messages, domain) : pool.verifyMultiMessage(publicKeys, signature, messages, domain)).pipe(
+        Effect.mapError(failure("verifyMultiMessage")),
+      )
 
     const aggregatePublicKeys: BlsVerifierService["aggregatePublicKeys"] = (publicKeys) =>
       Effect.suspend(() => {
@@ -51,11 +103,21 @@ export const makeBlsVerifier = (bls: Bls): Effect.Effect<BlsVerifierService, Sig
       })
 
     return {
-      verify: (publicKey, signature, message, domain) => bls.verify(publicKey, signature, domain, message).pipe(Effect.mapError(failure("verify"))),
+      // Inputs are copied first: the check may run later (another fiber, a Worker), and the bytes it
+      // checks must be the bytes the cache key names even if the caller reuses its buffers.
+      verify: (publicKey, signature, message, domain) =>
+        Effect.suspend(() => {
+          const [pk, sig, msg, dom] = [publicKey.slice(), signature.slice(), message.slice(), domain.slice()]
+          return once(VerifiedInputs.key(SINGLE, [pk, sig, msg, dom]), verifySignature(pk, sig, msg, dom))
+        }),
       aggregatePublicKeys,
       aggregateSignatures: (signatures) => bls.aggregateSignatures(signatures).pipe(Effect.mapError(failure("aggregateSignatures"))),
       verifyMultiMessage: (publicKeys, messages, signature, domain) =>
-        bls.verifyMultiMessage(publicKeys, signature, messages, domain).pipe(Effect.mapError(failure("verifyMultiMessage"))),
+        Effect.suspend(() => {
+          const [pks, msgs] = [publicKeys.map((k) => k.slice()), messages.map((m) => m.slice())]
+          const [sig, dom] = [signature.slice(), domain.slice()]
+          return once(VerifiedInputs.key(MULTI_MESSAGE, [count(pks.length), sig, dom, ...pks, ...msgs]), verifyMulti(pks, msgs, sig, dom))
+        }),
     }
   })
 
@@ -64,6 +126,17 @@ export const BlsVerifierFromService: Layer.Layer<BlsVerifier, SignatureFailure, 
   BlsVerifier,
   Effect.flatMap(BlsService, makeBlsVerifier),
 )
+
+/**
+ * `BlsVerifier` over a provided `BlsService` whose signature checks run on `workers` Worker threads
+ * (scoped to the layer), so a node's event loop stays free during pairings and independent checks
+ * run concurrently. Fails to build when the native library cannot be loaded.
+ */
+export const BlsVerifierOnWorkersFromService = (workers: number): Layer.Layer<BlsVerifier, SignatureFailure | BlsNativeError, BlsService> =>
+  Layer.scoped(
+    BlsVerifier,
+    Effect.flatMap(Effect.zip(BlsService, makeBlsVerifyPool(workers)), ([bls, pool]) => makeBlsVerifier(bls, pool)),
+  )
 
 /** `BlsVerifier` over the native library; fails to build when the library cannot be loaded. */
 export const BlsVerifierLive: Layer.Layer<BlsVerifier, SignatureFailure | BlsNativeError> = BlsVerifierFromService.pipe(Layer.provide(BlsLive))

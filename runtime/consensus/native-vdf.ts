@@ -2,6 +2,7 @@ import { Effect, Layer } from "effect"
 import type { SolveError } from "../../crates/ts/vdf/solver.ts"
 import { type Vdf, VdfLive, VdfService, type VerifyError } from "../../crates/ts/vdf/vdf.ts"
 import { FrameVdf, type FrameVdfService, VdfFailure } from "./services.ts"
+import { VerifiedInputs } from "./verified-inputs.ts"
 
 /**
  * Production `FrameVdf` over crates/ts/vdf `VdfService`: the native Wesolowski VDF when the library
@@ -23,11 +24,40 @@ const malformedIsInvalid = (operation: string) => (verdict: Effect.Effect<boolea
     Effect.mapError(failure(operation)),
   )
 
-export const frameVdfFromVdf = (vdf: Vdf): FrameVdfService => ({
-  solve: (challenge, difficulty) => vdf.prove(challenge, difficulty).pipe(Effect.mapError(failure("solve"))),
-  verify: (challenge, difficulty, output) => malformedIsInvalid("verify")(vdf.verify(challenge, difficulty, output)),
-  verifyMulti: (challenge, difficulty, ids, outputs) => malformedIsInvalid("verifyMulti")(vdf.verifyMulti(challenge, difficulty, ids, outputs)),
-})
+/** The exact number (float64), so no two difficulties or counts share a key, whatever their range. */
+const num = (n: number): Uint8Array => {
+  const b = new Uint8Array(8)
+  new DataView(b.buffer).setFloat64(0, n, false)
+  return b
+}
+
+/** Proofs that verified, by exact bytes: every replica checks the same frame's proof (one process may host several). */
+const VERIFIED_PROOFS_CACHE_SIZE = 1_024
+
+export const frameVdfFromVdf = (vdf: Vdf): FrameVdfService => {
+  const verified = new VerifiedInputs(VERIFIED_PROOFS_CACHE_SIZE)
+  const once = (key: string, check: Effect.Effect<boolean, VdfFailure>): Effect.Effect<boolean, VdfFailure> =>
+    Effect.suspend(() =>
+      verified.has(key) ? Effect.succeed(true) : Effect.tap(check, (ok) => (ok ? Effect.sync(() => verified.add(key)) : Effect.void)),
+    )
+  return {
+    solve: (challenge, difficulty) => vdf.prove(challenge, difficulty).pipe(Effect.mapError(failure("solve"))),
+    // Inputs are copied so the checked bytes are the bytes the cache key names, whatever the caller does later.
+    verify: (challenge, difficulty, output) =>
+      Effect.suspend(() => {
+        const [c, out] = [challenge.slice(), output.slice()]
+        return once(VerifiedInputs.key(1, [c, num(difficulty), out]), malformedIsInvalid("verify")(vdf.verify(c, difficulty, out)))
+      }),
+    verifyMulti: (challenge, difficulty, ids, outputs) =>
+      Effect.suspend(() => {
+        const [c, is, outs] = [challenge.slice(), ids.map((x) => x.slice()), outputs.map((x) => x.slice())]
+        return once(
+          VerifiedInputs.key(2, [c, num(difficulty), num(is.length), ...is, ...outs]),
+          malformedIsInvalid("verifyMulti")(vdf.verifyMulti(c, difficulty, is, outs)),
+        )
+      }),
+  }
+}
 
 /** `FrameVdf` over a provided `VdfService` (share one solver Worker with other users). */
 export const NativeFrameVdfFromService: Layer.Layer<FrameVdf, never, VdfService> = Layer.effect(FrameVdf, Effect.map(VdfService, frameVdfFromVdf))

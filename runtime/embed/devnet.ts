@@ -54,17 +54,21 @@ export interface DevnetOptions {
   readonly timeReels?: boolean
   /**
    * Crypto instead of the insecure stand-ins (benchmarks run the real BLS48-581 and native VDF): one
-   * signer per node, in node order, and a verifier and VDF shared by all nodes. Overrides `vdf`.
+   * signer, verifier and VDF per node, in node order. Overrides `vdf`.
    */
   readonly crypto?: DevnetCrypto
   /** Instrumentation: called synchronously when node `index` commits frames (benchmarks time commits). */
   readonly onCommitted?: (index: number, frames: ReadonlyArray<CertifiedFrame>) => void
 }
 
+/**
+ * Per node, in node order (each a node's own services, as in a node process: a verifier or VDF that
+ * caches verified inputs must not let one node's check stand in for another's).
+ */
 export interface DevnetCrypto {
   readonly signers: ReadonlyArray<ProverSignerService>
-  readonly verifier: BlsVerifierService
-  readonly vdf: FrameVdfService
+  readonly verifiers: ReadonlyArray<BlsVerifierService>
+  readonly vdfs: ReadonlyArray<FrameVdfService>
 }
 
 export interface DevnetNode {
@@ -138,6 +142,8 @@ interface NodeSlot {
   index: number
   peerId: string
   signer: ProverSignerService
+  verifier: BlsVerifierService
+  vdf: FrameVdfService
   dataDir: string
   scope: Scope.CloseableScope | undefined
   ref: GlobalConsensusRef | undefined
@@ -150,8 +156,7 @@ interface NodeSlot {
 export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never, Scope.Scope> =>
   Effect.gen(function* () {
     const poseidon = memoizedPoseidon(poseidonHashBytes)
-    const vdf: FrameVdfService = options.crypto?.vdf ?? (options.vdf === "reference-ts" ? referenceTsVdf : insecureTestVdf)
-    const verifier: BlsVerifierService = options.crypto?.verifier ?? insecureTestBlsVerifier
+    const defaultVdf: FrameVdfService = options.vdf === "reference-ts" ? referenceTsVdf : insecureTestVdf
     const config = devnetConsensusConfig(options.consensus)
     const network = yield* makeInMemoryNetwork({ seed: options.seed, ...(options.faults === undefined ? {} : { faults: options.faults }) })
     // RAM-backed by default (tmpfs, where LMDB's fsync is nearly free): a devnet commits several times per frame.
@@ -162,6 +167,8 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
       index,
       peerId: `node-${index}`,
       signer: options.crypto?.signers[index] ?? makeInsecureTestSigner(seedBytes(options.seed, index), poseidon),
+      verifier: options.crypto?.verifiers[index] ?? insecureTestBlsVerifier,
+      vdf: options.crypto?.vdfs[index] ?? defaultVdf,
       dataDir: join(root, `node-${index}`),
       scope: undefined,
       ref: undefined,
@@ -189,9 +196,9 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
           StoreLive({ path: s.dataDir }),
           Layer.succeed(Transport, endpoint),
           Layer.succeed(ProverSigner, s.signer),
-          Layer.succeed(BlsVerifier, verifier),
+          Layer.succeed(BlsVerifier, s.verifier),
           Layer.succeed(Poseidon, poseidon),
-          Layer.succeed(FrameVdf, vdf),
+          Layer.succeed(FrameVdf, s.vdf),
         )
         const context = yield* Layer.build(Layer.merge(services, ActorSystem.layer({ rootName: "root" }))).pipe(Scope.extend(scope), Effect.orDie)
         const system = yield* Effect.provide(ActorSystem.ActorSystem, context)
@@ -269,7 +276,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
       if (fault === "equivocate") {
         // A second, fully valid frame at the same rank: a different timestamp, a fresh VDF and vote.
         const unsolved = { ...h, timestamp: h.timestamp + 1n }
-        const output = Effect.runSync(vdf.solve(globalChallenge(unsolved), h.difficulty).pipe(Effect.orDie))
+        const output = Effect.runSync(s.vdf.solve(globalChallenge(unsolved), h.difficulty).pipe(Effect.orDie))
         out = resign(s, p, new GlobalFrameHeader({ ...unsolved, output }))
       } else if (fault === "invalid-vdf") {
         const output = h.output.slice()

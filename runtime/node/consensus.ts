@@ -31,7 +31,7 @@ import { globalTimeReelActor } from "../../actors/time-reel/index.ts"
 import { Store, type StoreService } from "../../actors/store/index.ts"
 import type { NodeConfig } from "../../config/index.ts"
 import { BlsLive } from "../../crates/ts/bls/bls.ts"
-import { BlsProverSignerFromIkm, BlsVerifierFromService } from "../consensus/bls-live.ts"
+import { BlsProverSignerFromIkm, BlsVerifierOnWorkersFromService } from "../consensus/bls-live.ts"
 import { toHex } from "../consensus/messages/fields.ts"
 import { NativeFrameVdfLive } from "../consensus/native-vdf.ts"
 import type { PoseidonHash } from "../consensus/poseidon.ts"
@@ -52,6 +52,9 @@ import { currentRank, frameIntervalSeconds, headFrameNumber, timeoutsTotal } fro
  * `--set engine.difficulty=…` to run faster.
  */
 export const DEVNET_DEFAULT_DIFFICULTY = 50_000
+
+/** BLS verify Worker threads in the master (one: a node verifies its ring's messages one at a time). */
+const VERIFY_WORKERS = 1
 
 /** Consensus parameters of this node: devnet timing and the devnet default difficulty when unset. */
 export const nodeConsensusConfig = (config: NodeConfig): GlobalConsensusConfig =>
@@ -195,7 +198,9 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
       const p2p = Option.getOrUndefined(yield* OptionalNodeNetwork)
       const endpoint =
         p2p === undefined ? yield* Effect.flatMap(makeInMemoryNetwork({ seed: 1 }), (network) => network.endpoint(options.peerId)) : p2p.transport
-      const crypto = Layer.mergeAll(BlsVerifierFromService, BlsProverSignerFromIkm(options.proverIkm)).pipe(
+      // Pairing checks (~50 ms each) run on a Worker thread, so the master's event loop (admin API,
+      // libp2p, the actors) never stalls behind one (runtime/consensus DECISIONS D-LIVE-4).
+      const crypto = Layer.mergeAll(BlsVerifierOnWorkersFromService(VERIFY_WORKERS), BlsProverSignerFromIkm(options.proverIkm)).pipe(
         Layer.provide(BlsLive),
         Layer.merge(NativeFrameVdfLive),
         Layer.merge(PoseidonLive)

@@ -8,6 +8,7 @@ use crate::pairing::{final_exp, multi_miller, pairing_product_is_one};
 use crate::tower::Fp48;
 use hkdf::Hkdf;
 use sha2::Sha512;
+use std::sync::Mutex;
 
 pub const SECRET_KEY_BYTES: usize = 73;
 pub const POP_PREFIX: &[u8] = b"BLS48_POP_SK";
@@ -105,8 +106,39 @@ pub fn decode_signature(sig: &[u8]) -> Result<G1, BlsError> {
     in_g1(signature_point(sig)?)
 }
 
+/// Public keys that decoded and passed the subgroup check, by their exact bytes. A verifier sees the
+/// same committee keys (and the aggregate keys of recurring signer sets) again and again, and the
+/// decoding (a square root in Fp8) plus the subgroup check cost ~3 ms of a ~50 ms verify. Only keys
+/// that passed are kept, so a hit returns exactly what decoding would; the oldest entry goes first.
+const CHECKED_KEYS_CAPACITY: usize = 64;
+static CHECKED_KEYS: Mutex<Vec<([u8; G2_BYTES], G2)>> = Mutex::new(Vec::new());
+
+fn checked_key(pk: &[u8]) -> Option<G2> {
+    let keys = CHECKED_KEYS.lock().ok()?;
+    keys.iter().find(|(bytes, _)| bytes[..] == pk[..]).map(|(_, q)| *q)
+}
+
+fn remember_checked_key(pk: &[u8], q: &G2) {
+    let (Ok(mut keys), Ok(bytes)) = (CHECKED_KEYS.lock(), <[u8; G2_BYTES]>::try_from(pk)) else {
+        return;
+    };
+    if keys.iter().any(|(b, _)| *b == bytes) {
+        return;
+    }
+    if keys.len() >= CHECKED_KEYS_CAPACITY {
+        keys.remove(0);
+    }
+    keys.push((bytes, *q));
+}
+
+/// Decodes and subgroup-checks a public key (`CHECKED_KEYS` first).
 pub fn decode_public_key(pk: &[u8]) -> Result<G2, BlsError> {
-    in_g2(public_key_point(pk)?)
+    if let Some(q) = checked_key(pk) {
+        return Ok(q);
+    }
+    let q = in_g2(public_key_point(pk)?)?;
+    remember_checked_key(pk, &q);
+    Ok(q)
 }
 
 /// core_verify: e(-sig, G2) * e(H(message), pk) = 1, with both points subgroup-checked.
@@ -116,8 +148,15 @@ pub fn core_verify(pk: &[u8], sig: &[u8], message: &[u8]) -> Result<bool, BlsErr
         return Err(BlsError::Length);
     }
     let s = signature_point(sig)?;
-    let q = public_key_point(pk)?;
-    let q = in_g2(q)?;
+    // A remembered key already passed both of its checks, so the order of failures is unchanged.
+    let q = match checked_key(pk) {
+        Some(q) => q,
+        None => {
+            let q = in_g2(public_key_point(pk)?)?;
+            remember_checked_key(pk, &q);
+            q
+        }
+    };
     let s = in_g1(s)?;
     let h = hash_to_g1(message);
     Ok(pairing_product_is_one(&[(s.neg(), g2_generator()), (h, q)]))

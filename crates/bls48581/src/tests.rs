@@ -403,3 +403,36 @@ fn timing_aggregate64() {
     }
     println!("aggregate64: {:.1} ms", start.elapsed().as_secs_f64() * 1000.0 / 3.0);
 }
+
+#[test]
+fn checked_key_cache_keeps_verdicts() {
+    use crate::bls::*;
+    // More distinct keys than the cache holds: decoding fills it and evicts the first keys; verdicts
+    // are the same for a remembered key (the last), an evicted one (the first) and on repeats.
+    let kps: Vec<KeyPair> = (0..70u8).map(|i| keygen(&[i, 0x5a, 3, 4])).collect();
+    for k in &kps {
+        assert_eq!(decode_public_key(&k.public_key).map(|q| g2_to_bytes(&q)), Ok(k.public_key));
+        assert_eq!(decode_public_key(&k.public_key).map(|q| g2_to_bytes(&q)), Ok(k.public_key));
+    }
+    let sigs: Vec<[u8; G1_BYTES]> = kps.iter().map(|k| sign(&k.secret_key, b"d", b"m").unwrap()).collect();
+    for i in [kps.len() - 1, 0] {
+        for _ in 0..2 {
+            assert_eq!(verify(&kps[i].public_key, &sigs[i], b"d", b"m"), Ok(true));
+        }
+        assert_eq!(verify(&kps[i].public_key, &sigs[1], b"d", b"m"), Ok(false));
+    }
+    // A key outside the subgroup is never remembered: rejected on every call.
+    let mut x = Fp8::one().dbl();
+    let q = loop {
+        let y2 = x.sqr().mul(&x).add(&<G2Curve as CurveParams<Fp8>>::b());
+        if let Some(y) = y2.sqrt() {
+            break G2::from_affine(x, y);
+        }
+        x = x.add(&Fp8::one());
+    };
+    assert!(!g2_member(&q));
+    for _ in 0..2 {
+        assert_eq!(verify(&g2_to_bytes(&q), &sigs[0], b"d", b"m"), Err(BlsError::Invalid));
+        assert_eq!(decode_public_key(&g2_to_bytes(&q)).err(), Some(BlsError::Invalid));
+    }
+}

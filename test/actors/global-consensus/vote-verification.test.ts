@@ -41,7 +41,7 @@ const countingCrypto = () => {
         return ok
       }),
   }
-  const crypto: DevnetCrypto = { signers, verifier, vdf: insecureTestVdf }
+  const crypto: DevnetCrypto = { signers, verifiers: signers.map(() => verifier), vdfs: signers.map(() => insecureTestVdf) }
   return { crypto, aggregateVoteChecks, singleVoteChecks: () => singleVoteChecks }
 }
 

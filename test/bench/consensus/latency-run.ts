@@ -4,6 +4,7 @@
 import { Effect, Logger, LogLevel, Redacted } from "effect"
 import type { GlobalConsensusTiming } from "../../../actors/global-consensus/config.ts"
 import { makeBls } from "../../../crates/ts/bls/bls.ts"
+import { makeBlsVerifyPool } from "../../../crates/ts/bls/verify-pool.ts"
 import { poseidonHashBytes } from "../../../crates/ts/poseidon.ts"
 import { makeVdf } from "../../../crates/ts/vdf/vdf.ts"
 import { makeBlsProverSigner, makeBlsVerifier } from "../../../runtime/consensus/bls-live.ts"
@@ -26,6 +27,8 @@ export interface LatencyRunOptions {
   readonly maxWallMs: number
   /** Pacemaker timing; the devnet profile (600 ms minimum replica timeout) by default. */
   readonly timing?: GlobalConsensusTiming
+  /** Real crypto only: BLS verify Worker threads (0 = verify on the main thread, as bun:ffi calls run). */
+  readonly verifyWorkers?: number
 }
 
 export interface FrameTiming {
@@ -61,12 +64,18 @@ const ikm = (index: number): Uint8Array => {
   return b
 }
 
-const realCrypto = (timeline: CryptoTimeline, nodes: number, difficulty: number) =>
+const realCrypto = (timeline: CryptoTimeline, nodes: number, difficulty: number, verifyWorkers: number) =>
   Effect.gen(function* () {
     const bls = yield* makeBls()
-    const verifier = yield* makeBlsVerifier(bls)
-    const signers = yield* Effect.forEach(Array.from({ length: nodes }, (_, i) => i), (i) => makeBlsProverSigner(bls, Redacted.make(ikm(i))))
-    const vdf = frameVdfFromVdf(yield* makeVdf)
+    const pool = verifyWorkers > 0 ? yield* makeBlsVerifyPool(verifyWorkers) : undefined
+    const indices = Array.from({ length: nodes }, (_, i) => i)
+    // One verifier and one FrameVdf per node (own caches of verified inputs, as in separate node
+    // processes); the native library, the verify Worker pool and the VDF solver are shared hardware.
+    const verifiers = yield* Effect.forEach(indices, () => makeBlsVerifier(bls, pool))
+    const signers = yield* Effect.forEach(indices, (i) => makeBlsProverSigner(bls, Redacted.make(ikm(i))))
+    const nativeVdf = yield* makeVdf
+    const vdfs = indices.map(() => frameVdfFromVdf(nativeVdf))
+    const vdf = frameVdfFromVdf(nativeVdf)
     // Calibration: solves at the run's difficulty on an otherwise idle process (the in-run interval may
     // also hold the wait for the busy event loop to take the Worker's answer). Solve time varies with
     // the challenge (its discriminant), so several challenges; the first solve warms the Worker up.
@@ -78,12 +87,14 @@ const realCrypto = (timeline: CryptoTimeline, nodes: number, difficulty: number)
     }
     const crypto: DevnetCrypto = {
       signers: signers.map((s) => timedSigner(timeline, s)),
-      verifier: timedVerifier(
-        timeline,
-        verifier,
-        signers.map((x) => x.publicKey),
+      verifiers: verifiers.map((v) =>
+        timedVerifier(
+          timeline,
+          v,
+          signers.map((x) => x.publicKey),
+        ),
       ),
-      vdf: timedVdf(timeline, vdf),
+      vdfs: vdfs.map((v) => timedVdf(timeline, v)),
     }
     return { crypto, idleSolveMs }
   })
@@ -91,14 +102,15 @@ const realCrypto = (timeline: CryptoTimeline, nodes: number, difficulty: number)
 const insecureCrypto = (timeline: CryptoTimeline, nodes: number): DevnetCrypto => {
   const poseidon = memoizedPoseidon(poseidonHashBytes)
   const signers = Array.from({ length: nodes }, (_, i) => makeInsecureTestSigner(ikm(i), poseidon))
+  const verifier = timedVerifier(
+    timeline,
+    insecureTestBlsVerifier,
+    signers.map((x) => x.publicKey),
+  )
   return {
     signers: signers.map((x) => timedSigner(timeline, x)),
-    verifier: timedVerifier(
-      timeline,
-      insecureTestBlsVerifier,
-      signers.map((x) => x.publicKey),
-    ),
-    vdf: timedVdf(timeline, insecureTestVdf),
+    verifiers: signers.map(() => verifier),
+    vdfs: signers.map(() => timedVdf(timeline, insecureTestVdf)),
   }
 }
 
@@ -106,7 +118,7 @@ export const latencyRun = (o: LatencyRunOptions) =>
   Effect.gen(function* () {
     const timeline = makeCryptoTimeline()
     const { crypto, idleSolveMs } =
-      o.crypto === "real" ? yield* realCrypto(timeline, o.nodes, o.difficulty) : { crypto: insecureCrypto(timeline, o.nodes), idleSolveMs: [] }
+      o.crypto === "real" ? yield* realCrypto(timeline, o.nodes, o.difficulty, o.verifyWorkers ?? 0) : { crypto: insecureCrypto(timeline, o.nodes), idleSolveMs: [] }
     const published = new Map<string, number>()
     const committed = new Map<string, Array<number>>()
     const committedCount = Array.from({ length: o.nodes }, () => 0)
