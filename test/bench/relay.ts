@@ -8,15 +8,12 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Context, Effect, Exit, Layer, Logger, LogLevel, Option, Scope } from "effect"
+import { Context, Effect, Exit, Layer, Logger, LogLevel, Scope } from "effect"
 import { shardChannels } from "../../actors/p2p/bitmask.ts"
-import { ListRelayedShards, ShardRelay, ShardRelayLive } from "../../actors/shard-relay/index.ts"
-import { ActorSystem } from "../../runtime/index.ts"
-import { LoggingLive } from "../../runtime/logging.ts"
-import { workerRootName } from "../../runtime/node/worker-node.ts"
-import { WorkerPoolLive } from "../../runtime/process/worker-pool.ts"
+import { ListRelayedShards, ShardRelay } from "../../actors/shard-relay/index.ts"
 import { type Libp2pNode, pubsubReady, startCluster } from "../actors/p2p/libp2p-cluster.ts"
 import { ECHO_PREFIX, TEST_APP_FILTER } from "../actors/shard-relay/fixtures/echo-shard.ts"
+import { echoShardMaster } from "../actors/shard-relay/fixtures/echo-shard-master.ts"
 import { reportRatio } from "./report.ts"
 
 const WINDOW = 32
@@ -100,19 +97,7 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
     )
 
     // Relayed: a worker process holds TEST_APP_FILTER (the echo worker of the relay tests).
-    const master = ShardRelayLive({ pubsub: Option.some(a.host.pubsub), workerRoot: workerRootName }).pipe(
-      Layer.provideMerge(ActorSystem.layer({ rootName: "root" })),
-      Layer.provideMerge(
-        WorkerPoolLive({
-          workers: 1,
-          dataDir,
-          logFormat: "json",
-          logLevel: "warning",
-          entry: join(import.meta.dir, "../actors/shard-relay/fixtures/echo-shard-worker.ts")
-        })
-      ),
-      Layer.provide(LoggingLive({ format: "json", level: "warning" }))
-    )
+    const master = echoShardMaster(a.host.pubsub, dataDir)
     const relay = Context.get(await quiet(Layer.buildWithScope(master, scope)), ShardRelay)
     const deadline = Date.now() + 20_000
     while ((await quiet(relay.ask(new ListRelayedShards(), "2 seconds"))).length === 0) {

@@ -5,23 +5,21 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Context, Effect, Exit, Layer, Logger, LogLevel, Option, Scope } from "effect"
+import { Context, Effect, Exit, Layer, Logger, LogLevel, Scope } from "effect"
 import { shardChannels } from "../../../actors/p2p/bitmask.ts"
 import type { BitmaskMessage } from "../../../actors/p2p/bitmask-pubsub.ts"
 import {
   ActivateShard,
   ListRelayedShards,
   ShardRelay,
-  ShardRelayLive,
   type ShardRelayMessage
 } from "../../../actors/shard-relay/index.ts"
-import { ActorSystem, type ActorRef } from "../../../runtime/index.ts"
-import { LoggingLive } from "../../../runtime/logging.ts"
-import { workerRootName } from "../../../runtime/node/worker-node.ts"
-import { WorkerPool, WorkerPoolLive, type WorkerPoolService } from "../../../runtime/process/worker-pool.ts"
+import type { ActorRef } from "../../../runtime/index.ts"
+import { WorkerPool, type WorkerPoolService } from "../../../runtime/process/worker-pool.ts"
 import { type Libp2pNode, pubsubReady, startCluster } from "../p2p/libp2p-cluster.ts"
 import { waitFor } from "../p2p/helpers.ts"
 import { ECHO_PREFIX, REJECT_MARK, TEST_APP_FILTER } from "./fixtures/echo-shard.ts"
+import { echoShardMaster } from "./fixtures/echo-shard-master.ts"
 
 const channels = shardChannels(TEST_APP_FILTER)
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect.pipe(Logger.withMinimumLogLevel(LogLevel.Warning)))
@@ -42,20 +40,12 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "quilbun-relay-"))
   const nodes = await run(startCluster(2).pipe(Scope.extend(scope)))
   ;[a, b] = nodes as [Libp2pNode, Libp2pNode]
-  const master = ShardRelayLive({ pubsub: Option.some(a.host.pubsub), workerRoot: workerRootName }).pipe(
-    Layer.provideMerge(ActorSystem.layer({ rootName: "root" })),
-    Layer.provideMerge(
-      WorkerPoolLive({
-        workers: 1,
-        dataDir,
-        logFormat: "json",
-        logLevel: "warning",
-        entry: join(import.meta.dir, "fixtures/echo-shard-worker.ts"),
-        policy: { backoffBase: "50 millis", backoffCap: "200 millis", maxRestarts: 5, window: "1 minute" }
-      })
-    ),
-    Layer.provide(LoggingLive({ format: "json", level: "warning" }))
-  )
+  const master = echoShardMaster(a.host.pubsub, dataDir, {
+    backoffBase: "50 millis",
+    backoffCap: "200 millis",
+    maxRestarts: 5,
+    window: "1 minute"
+  })
   const context = await run(Layer.buildWithScope(master, scope))
   relay = Context.get(context, ShardRelay)
   pool = Context.get(context, WorkerPool)
