@@ -12,14 +12,15 @@ import { Context, Effect, Exit, Layer, Logger, LogLevel, Scope } from "effect"
 import { shardChannels } from "../../actors/p2p/bitmask.ts"
 import { ListRelayedShards, ShardRelay } from "../../actors/shard-relay/index.ts"
 import { type Libp2pNode, pubsubReady, startCluster } from "../actors/p2p/libp2p-cluster.ts"
-import { ECHO_PREFIX, TEST_APP_FILTER } from "../actors/shard-relay/fixtures/echo-shard.ts"
+import { appFilterOfCore, ECHO_PREFIX, TEST_APP_FILTER } from "../actors/shard-relay/fixtures/echo-shard.ts"
 import { echoShardMaster } from "../actors/shard-relay/fixtures/echo-shard-master.ts"
 import { reportRatio } from "./report.ts"
 
 const WINDOW = 32
 const SIZE = 1024
 const STALL_MILLIS = 10_000
-const BASELINE_FILTER = Uint8Array.from({ length: 32 }, (_, i) => (i * 53 + 7) & 0xff)
+/** The master's own shard for the baseline: another worker's shard in the fixture's scheme. */
+const BASELINE_FILTER = appFilterOfCore(99)
 
 const quiet = <A, E>(effect: Effect.Effect<A, E>): Promise<A> => Effect.runPromise(effect.pipe(Logger.withMinimumLogLevel(LogLevel.Warning)))
 
