@@ -3,22 +3,14 @@
 // the event loop free meanwhile. The verdicts are the native library's, exactly as in `makeBls`.
 import { Effect, Either, Schema, type Scope } from "effect"
 import { concatBytes, packLengthPrefixed } from "../native.ts"
+import type { Bls } from "./bls.ts"
 import { BlsLengthError, BlsNativeError, type BlsError } from "./errors.ts"
 import { G2_BYTES, loadNativeBls } from "./native.ts"
 import { verdict } from "./status.ts"
 import { VerifyWorkerResponse, type VerifyWorkerRequest } from "./verify-protocol.ts"
 
-export interface BlsVerifyPool {
-  /** As `Bls.verify`: false for a well-formed signature that does not verify. */
-  readonly verify: (publicKey: Uint8Array, signature: Uint8Array, domain: Uint8Array, msg: Uint8Array) => Effect.Effect<boolean, BlsError>
-  /** As `Bls.verifyMultiMessage`. */
-  readonly verifyMultiMessage: (
-    publicKeys: ReadonlyArray<Uint8Array>,
-    signature: Uint8Array,
-    msgs: ReadonlyArray<Uint8Array>,
-    domain: Uint8Array
-  ) => Effect.Effect<boolean, BlsError>
-}
+/** The checks a pool runs, with exactly `Bls`'s contract (verdicts and errors). */
+export type BlsVerifyPool = Pick<Bls, "verify" | "verifyMultiMessage">
 
 type Resume = (effect: Effect.Effect<boolean, BlsError>) => void
 
