@@ -276,7 +276,7 @@ export class BitmaskPubsub {
     return Effect.suspend(() => {
       const prepared = this.preparePublish(bitmask, payload)
       if (Either.isLeft(prepared)) return Effect.fail(prepared.left)
-      const { data, sliceHex, topic } = prepared.right
+      const { data, sliceHex, topic, slices } = prepared.right
       return Effect.tryPromise({
         try: () => this.router.publish(topic, data),
         catch: (error) => new PublishFailed({ bitmask: bitmaskToHex(bitmask), reason: describeError(error) }),
@@ -287,7 +287,7 @@ export class BitmaskPubsub {
             this.counts.loopback++
             const message: BitmaskMessage = { bitmask, payload, from: this.selfId(), topic }
             const key = messageIdKey(messageId(data, this.options.messageIdForm))
-            this.handOver(key, { message, slices: sliceBitmask(bitmask).map(bitmaskToHex) })
+            this.handOver(key, { message, slices })
           }
           return { recipients: result.recipients.length }
         }),
@@ -299,7 +299,7 @@ export class BitmaskPubsub {
   private preparePublish(
     bitmask: Bitmask,
     payload: Uint8Array,
-  ): Either.Either<{ data: Uint8Array; sliceHex: string; topic: string }, InvalidBitmask | PublishFailed> {
+  ): Either.Either<{ data: Uint8Array; sliceHex: string; topic: string; slices: ReadonlyArray<string> }, InvalidBitmask | PublishFailed> {
     const invalid = bitmaskProblem(bitmask)
     if (invalid !== undefined) return Either.left(invalid)
     if (payload.length > this.options.maxPayloadBytes) {
@@ -310,13 +310,12 @@ export class BitmaskPubsub {
         }),
       )
     }
-    const slices = sliceBitmask(bitmask)
-    const slice = slices[this.chooseSlice(slices.length)] ?? slices[0]
-    if (slice === undefined) return Either.left(new InvalidBitmask({ reason: "bitmask has no slice" }))
+    const slices = sliceBitmask(bitmask).map(bitmaskToHex)
+    const sliceHex = slices[this.chooseSlice(slices.length)] ?? slices[0]
+    if (sliceHex === undefined) return Either.left(new InvalidBitmask({ reason: "bitmask has no slice" }))
     // bitmaskProblem above checked the mask's length, the envelope's only constraint
     const data = envelopeBytes(bitmask, payload)
-    const sliceHex = bitmaskToHex(slice)
-    return Either.right({ data, sliceHex, topic: this.topicOf(sliceHex) })
+    return Either.right({ data, sliceHex, topic: this.topicOf(sliceHex), slices })
   }
 
   /** Peers in a bitmask: the intersection of the peers subscribed to each of its slices. */

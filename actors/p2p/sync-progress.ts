@@ -100,11 +100,6 @@ export class SyncProgress {
     })
   }
 
-  /** Records `frames` more fetched. */
-  advance(frames: number): Effect.Effect<void> {
-    return Effect.suspend(() => this.advanceTo(this.done + frames))
-  }
-
   /**
    * Records that frame `position` was reached: a progress line when the interval has passed, the
    * final line when the target is reached (after which the tracker is ended and ignores updates).

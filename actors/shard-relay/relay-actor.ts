@@ -45,7 +45,6 @@ export interface ShardRelayOptions {
 
 interface ActiveShard {
   readonly core: number
-  readonly incarnation: number
   readonly release: Effect.Effect<void>
 }
 
@@ -136,10 +135,9 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
           const hex = bitmaskToHex(m.appFilter)
           // A new process of this worker: whatever its predecessor held is gone with it.
           const peer = options.workers.livePeer(m.core)
-          let incarnation = state.incarnations.get(m.core)
-          if (peer !== undefined && incarnation?.peer !== peer) {
+          if (peer !== undefined && state.incarnations.get(m.core)?.peer !== peer) {
             yield* releaseCore(state, m.core)
-            incarnation = { peer, id: state.nextIncarnation++ }
+            const incarnation = { peer, id: state.nextIncarnation++ }
             state.incarnations.set(m.core, incarnation)
             const closed = new WorkerLinkClosed({ core: m.core, incarnation: incarnation.id })
             yield* peer.closed.pipe(Effect.zipRight(ctx.self.tell(closed)), Effect.forkIn(state.scope))
@@ -150,7 +148,7 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
             return [state, undefined] as const // already relayed to this worker
           }
           const release = yield* subscribeShard(options.pubsub.value, state, m.core, m.appFilter)
-          state.shards.set(hex, { core: m.core, incarnation: incarnation?.id ?? 0, release })
+          state.shards.set(hex, { core: m.core, release })
           state.served.add(m.core)
           yield* setShardGauge(state)
           yield* Effect.logInfo("shard relayed to worker").pipe(Effect.annotateLogs({ core: m.core, appFilter: hex }))

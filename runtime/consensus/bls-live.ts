@@ -32,7 +32,7 @@ const signerSetKey = (publicKeys: ReadonlyArray<Uint8Array>): string => {
 /**
  * Signatures that verified, by their exact bytes. A pairing check costs ~50 ms, and the same
  * signature reaches a verifier on several paths: a proposal's vote and QC on delivery, sync answers,
- * re-broadcasts, and, when nodes share one verifier (a one-process devnet), every node.
+ * re-broadcasts.
  */
 const VERIFIED_SIGNATURES_CACHE_SIZE = 4_096
 const SINGLE = 1
@@ -54,20 +54,17 @@ export const makeBlsVerifier = (bls: Bls, pool?: BlsVerifyPool): Effect.Effect<B
     const verified = new VerifiedInputs(VERIFIED_SIGNATURES_CACHE_SIZE)
     const inFlight = new Map<string, Deferred.Deferred<boolean, SignatureFailure>>()
 
-    const remember = (key: string) => (ok: boolean) => (ok ? Effect.sync(() => verified.add(key)) : Effect.void)
-
     /** `check` unless these exact inputs already verified (or are being verified); remembers a `true` verdict. */
     const once = (key: string, check: Effect.Effect<boolean, SignatureFailure>): Effect.Effect<boolean, SignatureFailure> =>
       Effect.suspend(() => {
+        if (pool === undefined) return verified.verifyOnce(key, check)
         if (verified.has(key)) return Effect.succeed(true)
-        if (pool === undefined) return Effect.tap(check, remember(key))
         const running = inFlight.get(key)
         if (running !== undefined) return Deferred.await(running)
         // The check runs in its own fiber, so one interrupted caller does not fail the others waiting.
         const done = Deferred.unsafeMake<boolean, SignatureFailure>(FiberId.none)
         inFlight.set(key, done)
-        const run = check.pipe(
-          Effect.tap(remember(key)),
+        const run = verified.verifyOnce(key, check).pipe(
           Effect.exit,
           Effect.flatMap((exit) => Deferred.done(done, exit)),
           Effect.ensuring(Effect.sync(() => inFlight.delete(key))),

@@ -31,27 +31,23 @@ const num = (n: number): Uint8Array => {
   return b
 }
 
-/** Proofs that verified, by exact bytes: every replica checks the same frame's proof (one process may host several). */
+/** Proofs that verified, by exact bytes: one frame's proof reaches a node on several paths (proposal, QC, sync, re-delivery). */
 const VERIFIED_PROOFS_CACHE_SIZE = 1_024
 
 export const frameVdfFromVdf = (vdf: Vdf): FrameVdfService => {
   const verified = new VerifiedInputs(VERIFIED_PROOFS_CACHE_SIZE)
-  const once = (key: string, check: Effect.Effect<boolean, VdfFailure>): Effect.Effect<boolean, VdfFailure> =>
-    Effect.suspend(() =>
-      verified.has(key) ? Effect.succeed(true) : Effect.tap(check, (ok) => (ok ? Effect.sync(() => verified.add(key)) : Effect.void)),
-    )
   return {
     solve: (challenge, difficulty) => vdf.prove(challenge, difficulty).pipe(Effect.mapError(failure("solve"))),
     // Inputs are copied so the checked bytes are the bytes the cache key names, whatever the caller does later.
     verify: (challenge, difficulty, output) =>
       Effect.suspend(() => {
         const [c, out] = [challenge.slice(), output.slice()]
-        return once(VerifiedInputs.key(1, [c, num(difficulty), out]), malformedIsInvalid("verify")(vdf.verify(c, difficulty, out)))
+        return verified.verifyOnce(VerifiedInputs.key(1, [c, num(difficulty), out]), malformedIsInvalid("verify")(vdf.verify(c, difficulty, out)))
       }),
     verifyMulti: (challenge, difficulty, ids, outputs) =>
       Effect.suspend(() => {
         const [c, is, outs] = [challenge.slice(), ids.map((x) => x.slice()), outputs.map((x) => x.slice())]
-        return once(
+        return verified.verifyOnce(
           VerifiedInputs.key(2, [c, num(difficulty), num(is.length), ...is, ...outs]),
           malformedIsInvalid("verifyMulti")(vdf.verifyMulti(c, difficulty, is, outs)),
         )

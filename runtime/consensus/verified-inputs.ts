@@ -1,5 +1,6 @@
 import { sha256 } from "@noble/hashes/sha2.js"
 import { bytesToHex } from "@noble/hashes/utils.js"
+import { Effect } from "effect"
 
 /**
  * Inputs of a deterministic check that already passed (a signature, an aggregate, a VDF proof), keyed
@@ -34,6 +35,11 @@ export class VerifiedInputs {
     this.keys.delete(key)
     this.keys.add(key)
     return true
+  }
+
+  /** `check` unless `key` already verified; a `true` verdict is remembered. */
+  verifyOnce<E>(key: string, check: Effect.Effect<boolean, E>): Effect.Effect<boolean, E> {
+    return Effect.suspend(() => (this.has(key) ? Effect.succeed(true) : Effect.tap(check, (ok) => (ok ? Effect.sync(() => this.add(key)) : Effect.void))))
   }
 
   add(key: string): void {

@@ -9,7 +9,6 @@ import type { ActorRef } from "../actor/ref.ts"
 import type { ActorSystemService } from "../actor/system.ts"
 import type { RpcFork } from "./rpc.ts"
 import type { ActorEndpoint } from "./actor-requests.ts"
-import { messageDecoder } from "./message-decoder.ts"
 import { successNeedsNoDecoding } from "./remote-ref.ts"
 
 export type Exports = ReadonlyMap<string, Protocol<Message>>
@@ -17,6 +16,19 @@ export type Exports = ReadonlyMap<string, Protocol<Message>>
 /** Schema.TaggedRequest instances carry Schema.symbolWithResult; tells do not. */
 const isAsk = (message: Message): message is AskMessage =>
   typeof message === "object" && message !== null && Schema.symbolWithResult in message
+
+type SyncDecode = (u: unknown) => Either.Either<Message, ParseResult.ParseError>
+const syncDecoders = new WeakMap<Protocol<Message>, SyncDecode>()
+
+/** The protocol's message decoder, run synchronously (same Schema as `protocol.decodeMessage`). */
+const syncDecoder = (protocol: Protocol<Message>): SyncDecode => {
+  let decode = syncDecoders.get(protocol)
+  if (decode === undefined) {
+    decode = Schema.decodeUnknownEither(protocol.schema)
+    syncDecoders.set(protocol, decode)
+  }
+  return decode
+}
 
 /** A decode that needs an async step cannot run synchronously (Forbidden): use the Effect decoder. */
 const isForbidden = (error: ParseResult.ParseError): boolean => error.issue._tag === "Forbidden"
@@ -65,7 +77,7 @@ export const makeActorEndpoint = (system: ActorSystemService, exports: Exports):
     respond: (exit: Exit.Exit<unknown, unknown>) => void,
     fork: RpcFork
   ): void => {
-    const decoded = messageDecoder(ref.protocol)(encoded)
+    const decoded = syncDecoder(ref.protocol)(encoded)
     if (Either.isLeft(decoded)) {
       if (isForbidden(decoded.left)) fork(askWith(ref, encoded), respond)
       else respond(Exit.fail(decoded.left))

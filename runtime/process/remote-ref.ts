@@ -102,15 +102,7 @@ export const makeRemoteRef = <M extends Message>(
   // interrupted ask without a timeout leaves its pending entry until its reply arrives (the remote
   // kernel always answers an ask: reply, failure, ActorRestarted or ActorStopped) or the link
   // closes; its late reply is then dropped. Asks with a timeout, which expect interruption, cancel.
-  const roundTrip = <Q extends AsksOf<M>>(message: Q): Effect.Effect<ReplyOf<Q>, FailureOf<Q> | AskError> =>
-    Effect.async<ReplyOf<Q>, FailureOf<Q> | AskError>((resume) => {
-      const peer = slot.livePeer()
-      if (peer === undefined || !messageNeedsNoEncoding(message)) return resume(slowRoundTrip(message))
-      peer.start(WorkerTag.actorAsk, [path, message], (exit) => resume(settle(message, exit)))
-    })
-
-  /** `roundTrip` that forgets its call when interrupted (for asks with a timeout). */
-  const cancelableRoundTrip = <Q extends AsksOf<M>>(message: Q): Effect.Effect<ReplyOf<Q>, FailureOf<Q> | AskError> =>
+  const roundTrip = <Q extends AsksOf<M>>(message: Q, cancelable: boolean): Effect.Effect<ReplyOf<Q>, FailureOf<Q> | AskError> =>
     Effect.async<ReplyOf<Q>, FailureOf<Q> | AskError>((resume) => {
       const peer = slot.livePeer()
       if (peer === undefined || !messageNeedsNoEncoding(message)) return resume(slowRoundTrip(message))
@@ -120,16 +112,16 @@ export const makeRemoteRef = <M extends Message>(
         resume(settle(message, exit))
       })
       // No canceler once answered: it would cost an onInterrupt frame for nothing.
-      return done ? undefined : Effect.sync(() => peer.cancel(id))
+      return cancelable && !done ? Effect.sync(() => peer.cancel(id)) : undefined
     })
 
   const ask = <Q extends AsksOf<M>>(
     message: Q,
     timeout?: Duration.DurationInput
   ): Effect.Effect<ReplyOf<Q>, FailureOf<Q> | AskError> => {
-    if (timeout === undefined) return roundTrip(message)
+    if (timeout === undefined) return roundTrip(message, false)
     const duration = Duration.decode(timeout)
-    return Effect.timeoutFail(cancelableRoundTrip(message), {
+    return Effect.timeoutFail(roundTrip(message, true), {
       duration,
       onTimeout: () => new AskTimeout({ path, tag: message._tag, timeoutMillis: Duration.toMillis(duration) })
     })

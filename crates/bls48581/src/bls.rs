@@ -148,15 +148,8 @@ pub fn core_verify(pk: &[u8], sig: &[u8], message: &[u8]) -> Result<bool, BlsErr
         return Err(BlsError::Length);
     }
     let s = signature_point(sig)?;
-    // A remembered key already passed both of its checks, so the order of failures is unchanged.
-    let q = match checked_key(pk) {
-        Some(q) => q,
-        None => {
-            let q = in_g2(public_key_point(pk)?)?;
-            remember_checked_key(pk, &q);
-            q
-        }
-    };
+    // After the signature's encoding, before its subgroup check: the reference's order of failures.
+    let q = decode_public_key(pk)?;
     let s = in_g1(s)?;
     let h = hash_to_g1(message);
     Ok(pairing_product_is_one(&[(s.neg(), g2_generator()), (h, q)]))

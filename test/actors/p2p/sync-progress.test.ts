@@ -21,7 +21,7 @@ describe("SyncProgress", () => {
         const before = yield* progress.snapshot
         const gaugesAtStart = yield* gauges
         yield* TestClock.adjust(Duration.millis(2_000))
-        yield* progress.advance(2_000)
+        yield* progress.advanceTo(3_000)
         return { before, gaugesAtStart, after: yield* progress.snapshot, gaugesAfter: yield* gauges }
       }),
     )
@@ -41,9 +41,9 @@ describe("SyncProgress", () => {
         const progress = yield* SyncProgress.start(0, 1_000, { logIntervalMillis: 10_000, peer: "p" })
         for (let i = 0; i < 10; i++) {
           yield* TestClock.adjust(Duration.millis(1_500)) // 100 frames per 1.5 s: the 10 s interval passes at the 7th batch
-          yield* progress.advance(100)
+          yield* progress.advanceTo(100 * (i + 1))
         }
-        yield* progress.advance(100) // past the target: ended, nothing more
+        yield* progress.advanceTo(1_100) // past the target: ended, nothing more
         yield* progress.stop("late stop")
       }),
     )
