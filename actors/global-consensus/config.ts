@@ -8,9 +8,11 @@ export interface GlobalConsensusTiming {
   readonly timeouts: TimeoutConfig
   /** Delay between entering a rank as leader and publishing the proposal (reference: 8 s). */
   readonly proposalDelayMs: number
+  /** Time between commits on a healthy network; ten of them without a commit is a logged stall. */
+  readonly expectedFrameIntervalMs: number
 }
 
-export const participantTiming: GlobalConsensusTiming = { timeouts: participantTimeoutConfig, proposalDelayMs: 8_000 }
+export const participantTiming: GlobalConsensusTiming = { timeouts: participantTimeoutConfig, proposalDelayMs: 8_000, expectedFrameIntervalMs: 10_000 }
 
 export const devnetTiming: GlobalConsensusTiming = {
   timeouts: {
@@ -21,6 +23,26 @@ export const devnetTiming: GlobalConsensusTiming = {
     maxTimeoutStateRebroadcastIntervalMs: 300,
   },
   proposalDelayMs: 20,
+  expectedFrameIntervalMs: 600,
+}
+
+/**
+ * The devnet profile for a rank whose critical path (the leader's VDF solve, the pairing checks and
+ * signatures of proposal, votes and QC) takes `rankWorkMs` on this machine. The pacemaker must give a
+ * leader time to solve and its peers time to verify and vote before anyone times out: with 600 ms
+ * against a 1 s solve every rank failed until the back-off had grown past it (≈ 10 timed-out ranks: the
+ * ~20 s to a fresh devnet's first frame, and again after every restart), and with three provers one early
+ * timeout ends the rank for all (the Bracha fast-join threshold is 1). Three times the work plus half a
+ * second leaves room for nodes sharing their cores with each other.
+ */
+export const devnetTimingFor = (rankWorkMs: number): GlobalConsensusTiming => {
+  const base = devnetTiming.timeouts
+  const minReplicaTimeoutMs = Math.max(base.minReplicaTimeoutMs, Math.ceil(3 * rankWorkMs + 500))
+  return {
+    timeouts: { ...base, minReplicaTimeoutMs, maxReplicaTimeoutMs: Math.max(base.maxReplicaTimeoutMs, 4 * minReplicaTimeoutMs) },
+    proposalDelayMs: devnetTiming.proposalDelayMs,
+    expectedFrameIntervalMs: Math.max(devnetTiming.expectedFrameIntervalMs, Math.ceil(rankWorkMs + 500)),
+  }
 }
 
 export interface GlobalConsensusConfig {

@@ -6,7 +6,7 @@
 // Safety-critical ordering: every vote, own proposal and timeout is signed, then the new safety state
 // is persisted with Store.commit, and only then published (D-HS-5, D-GC-4).
 import { hexToBytes } from "@noble/hashes/utils.js"
-import { Clock, type Context, Effect, Either, Option } from "effect"
+import { Clock, type Context, Effect, Either, Metric, Option } from "effect"
 import { checkVoteVoter, validateQuorumCertificate, validateTimeoutCertificate, validateTimeoutVote, validateVote } from "../../runtime/consensus/certificate-validation.ts"
 import { validateGlobalFrame } from "../../runtime/consensus/frame-validation.ts"
 import { genesisQuorumCertificate, globalHeaderTimestamp, produceGlobalFrameHeader, stubGlobalGenesisHeader } from "../../runtime/consensus/frame-production.ts"
@@ -33,6 +33,8 @@ import type { TransportService } from "../../runtime/transport/transport.ts"
 import { SyncProgress } from "../p2p/sync-progress.ts"
 import type { StoreService } from "../store/index.ts"
 import type { GlobalConsensusConfig } from "./config.ts"
+import { proposalsRejectedTotal, ranksTimedOutTotal, timeoutCertificatesTotal } from "./metrics.ts"
+import { LogRateLimit, RankDiagnostics } from "./rank-diagnostics.ts"
 import { Forks, type Root, selectorHex, type StateNode } from "./forks.ts"
 import {
   type CertifiedFrame,
@@ -64,6 +66,12 @@ import { decodeSyncRequest, decodeSyncResponse, decodeWire, encodeSyncRequest, e
 const EMPTY = new Uint8Array()
 const hex = selectorHex
 const MAX_RECORDS = 200
+/** At most one "rank timed out" line per this interval (the rest are counted into the next line). */
+const RANK_LINE_INTERVAL_MS = 2_000
+/** No commit for this many expected frame intervals is a stall worth a warning. */
+const STALL_INTERVALS = 10
+/** How often a leader whose peers have not connected yet checks again before proposing. */
+const PEER_WAIT_RETRY_MS = 100
 
 /** What the engine asks its host (the actor) to do asynchronously. */
 export interface EngineEffects {
@@ -139,6 +147,14 @@ export class GlobalConsensusEngine {
   readonly rejections: Array<Rejection> = []
   readonly equivocations: Array<Equivocation> = []
   readonly conflicts: Array<string> = []
+  /** What each recent rank saw, for the "rank timed out" lines and the stall warning. */
+  private readonly diagnostics = new RankDiagnostics()
+  private readonly rankLineLimit = new LogRateLimit(RANK_LINE_INTERVAL_MS)
+  /** When the last frame committed (or the engine started), and when the last stall warning went out. */
+  private lastProgressAt = 0
+  private lastStallWarningAt = 0
+  /** This node's own proposal for the current rank, found in the store at start (published again once). */
+  private storedOwnProposal: GlobalProposal | undefined
 
   constructor(readonly deps: EngineDeps) {
     this.rule = quorumRuleFor(deps.committee)
@@ -210,7 +226,10 @@ export class GlobalConsensusEngine {
           .pipe(Effect.orDie)
         const committed = this.committedSinceFlush
         this.committedSinceFlush = []
-        if (committed.length > 0) this.deps.onCommitted?.(committed)
+        if (committed.length > 0) {
+          this.lastProgressAt = yield* Clock.currentTimeMillis
+          this.deps.onCommitted?.(committed)
+        }
       }
       const outbox = this.outbox
       this.outbox = []
@@ -257,13 +276,45 @@ export class GlobalConsensusEngine {
       for (const p of loaded.proposals) this.forks.add(this.nodeOf(p.state, p))
       for (const p of loaded.proposals) this.checkFinalizationSync(hex(p.parentQuorumCertificate.selector))
       yield* this.flushFinalization()
+      this.lastProgressAt = yield* Clock.currentTimeMillis
+      yield* this.resendOwnProposal(loaded.proposals)
       yield* Effect.logDebug("global consensus started").pipe(
         Effect.annotateLogs({ rank: String(this.liveness.currentRank), head: String(this.forks.root.node.frameNumber) }),
       )
-      yield* this.armPacemaker(replicaTimeoutMs(this.deps.config.timing.timeouts, this.failedRounds))
+      // A node that had already timed out at this rank can no longer vote in it: only a TC ends it, so
+      // re-broadcast the stored timeout at once rather than after a whole replica timeout.
+      const t = this.deps.config.timing.timeouts
+      const timedOutHere = this.safety.latestTimeout?.vote?.rank === this.liveness.currentRank
+      yield* this.armPacemaker(timedOutHere ? rebroadcastIntervalMs(t, this.failedRounds) : replicaTimeoutMs(t, this.failedRounds))
       yield* this.proposeIfLeader()
       yield* this.flush()
     })
+  }
+
+  /**
+   * A leader stopped after proposing at its current rank cannot sign a second proposal there (safety),
+   * and its peers may never have received the first: the stored one is published again (the same
+   * signed bytes, nothing new is signed) when the proposal falls due, instead of letting the rank time out.
+   */
+  private resendOwnProposal(stored: ReadonlyArray<GlobalProposal>): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      const rank = this.liveness.currentRank
+      const own = stored.find((p) => p.state.header.rank === rank && bytesEqual(p.state.header.prover, this.deps.signer.address))
+      if (own === undefined) return
+      this.storedOwnProposal = own
+      this.proposedRanks.add(rank)
+      yield* this.deps.effects.proposeAfter(0, rank)
+    })
+  }
+
+  /**
+   * Peers a proposal needs to reach before it can gather a quorum: published earlier (a node starting
+   * before its peers connect) it is lost, and the rank times out for nothing.
+   */
+  private peersNeededForQuorum(): number {
+    if (this.selfIndex < 0 || this.deps.committee.length <= 1) return 0
+    const others = this.deps.committee.length - 1
+    return this.rule.mode === "equal-weight" ? Math.min(others, Number(this.rule.threshold) - 1) : 1
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -291,6 +342,7 @@ export class GlobalConsensusEngine {
     return Effect.gen(this, function* () {
       this.penalties.set(from, (this.penalties.get(from) ?? 0) + 1)
       this.rejections.push({ from, prover: hex(prover), kind, reason, detail })
+      if (kind === "proposal") yield* Metric.increment(Metric.tagged(proposalsRejectedTotal, "reason", reason))
       if (this.rejections.length > MAX_RECORDS) this.rejections.shift()
       yield* Effect.logWarning(`rejected ${kind} from ${from}: ${reason}`).pipe(Effect.annotateLogs({ detail }))
     })
@@ -352,7 +404,11 @@ export class GlobalConsensusEngine {
         return
       }
       const verdict = yield* Effect.either(this.validate(p, parent))
-      if (Either.isLeft(verdict)) return yield* this.reject(from, h.prover, "proposal", tagOf(verdict.left), detailOf(verdict.left))
+      if (Either.isLeft(verdict)) {
+        this.diagnostics.proposalRejected(h.rank, `${tagOf(verdict.left)}: ${detailOf(verdict.left)}`)
+        return yield* this.reject(from, h.prover, "proposal", tagOf(verdict.left), detailOf(verdict.left))
+      }
+      this.diagnostics.proposalSeen(h.rank, node.selector)
       const added = this.forks.add(node)
       if (added._tag !== "Added") return
       if (added.equivocatesWith !== undefined) {
@@ -400,9 +456,11 @@ export class GlobalConsensusEngine {
         (address) => Option.isSome(indexOfAddress(this.deps.committee, address)),
       )
       if (decision._tag !== "Vote") {
+        this.diagnostics.ownVote(h.rank, decision.reason)
         yield* Effect.logDebug(`no vote at rank ${h.rank}: ${decision.reason}`)
         return undefined
       }
+      this.diagnostics.ownVote(h.rank, "sent")
       const selector = this.deps.poseidon(h.output)
       const vote = yield* this.signVote(h.rank, h.frameNumber, selector)
       return { vote, next: decision.next }
@@ -631,6 +689,7 @@ export class GlobalConsensusEngine {
         aggregateSignature: new BLS48581AggregateSignature({ signature: aggregateSignature, publicKey: aggregateKey, bitmask: makeSignerBitmask(indices, committee.length) }),
       })
       this.counters.tcsBuilt++
+      yield* Metric.increment(timeoutCertificatesTotal)
       this.verified.addTimeoutCertificate(tc)
       yield* this.receiveTc(tc)
     })
@@ -665,12 +724,77 @@ export class GlobalConsensusEngine {
       const t = this.deps.config.timing.timeouts
       this.failedRounds = change.cause === "quorum-certificate" ? afterProgress(this.failedRounds) : afterTimeout(t, this.failedRounds)
       this.write(LIVENESS_KEY, encodeLiveness(state))
+      if (change.cause === "timeout-certificate") yield* this.explainTimedOutRank(change.to - 1n)
       const retained = change.to > 2n ? change.to - 2n : 0n
+      this.diagnostics.prune(retained)
       this.votes.prune(retained)
       this.timeouts.prune(retained)
       for (const r of this.proposedRanks) if (r < change.to) this.proposedRanks.delete(r)
       yield* this.armPacemaker(replicaTimeoutMs(t, this.failedRounds))
       yield* this.proposeIfLeader()
+    })
+  }
+
+  /** Short hex of a committee member's address, as the log lines name provers. */
+  private memberName(index: number): string {
+    return hex(this.deps.committee[index]?.address ?? EMPTY).slice(0, 12)
+  }
+
+  /** What a rank collected and why it ended without a QC, as the operator sees it. */
+  private rankOutcome(rank: bigint) {
+    const leader = Option.getOrUndefined(this.leaderFor(rank))
+    const voters = this.votes.bestSupport(rank)
+    const timeouts = this.timeouts.signers(rank)
+    const outcome = {
+      rank,
+      leader: leader === undefined ? "none" : hex(leader).slice(0, 12),
+      leaderIsSelf: leader !== undefined && bytesEqual(leader, this.deps.signer.address),
+      votes: Number(weightOfSigners(this.rule, voters)),
+      missingVoters: this.deps.committee.flatMap((_, i) => (voters.includes(i) ? [] : [this.memberName(i)])),
+      timeouts: Number(weightOfSigners(this.rule, timeouts)),
+      missingTimeouts: this.deps.committee.flatMap((_, i) => (timeouts.includes(i) ? [] : [this.memberName(i)])),
+      quorum: Number(this.rule.threshold),
+    }
+    return { ...outcome, reason: this.diagnostics.explain(outcome) }
+  }
+
+  /** One info line per rank ended by a TC (rate-limited), and the metric. */
+  private explainTimedOutRank(rank: bigint): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      yield* Metric.increment(ranksTimedOutTotal)
+      const held = this.rankLineLimit.allow(yield* Clock.currentTimeMillis)
+      if (held === undefined) return
+      const o = this.rankOutcome(rank)
+      const more = held > 0 ? ` (${held} more timed-out ranks not shown)` : ""
+      yield* Effect.logInfo(`rank ${rank} timed out: leader ${o.leader}, votes ${o.votes}/${o.quorum}, timeouts ${o.timeouts}/${o.quorum}, reason ${o.reason}${more}`)
+    })
+  }
+
+  /**
+   * A warning when nothing committed for STALL_INTERVALS expected frame intervals, repeated at that
+   * period while the stall lasts, naming what this node is waiting for.
+   */
+  private warnIfStalled(): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      const now = yield* Clock.currentTimeMillis
+      const limit = STALL_INTERVALS * this.deps.config.timing.expectedFrameIntervalMs
+      if (now - this.lastProgressAt < limit || now - this.lastStallWarningAt < limit) return
+      this.lastStallWarningAt = now
+      const rank = this.liveness.currentRank
+      const o = this.rankOutcome(rank)
+      const missing: Array<string> = []
+      if (this.selfIndex < 0) missing.push("this node is not in the committee (it follows through sync)")
+      const peers = (yield* this.deps.transport.peers).length
+      if (peers + (this.selfIndex >= 0 ? 1 : 0) < o.quorum) missing.push(`peers: ${peers} connected, a quorum needs ${o.quorum} provers`)
+      if (this.forks.get(hex(this.liveness.latestQuorumCertificate.selector)) === undefined) {
+        missing.push(`the frame certified at rank ${this.liveness.latestQuorumCertificate.rank} (waiting for sync)`)
+      }
+      if (o.timeouts < o.quorum) missing.push(`timeouts for rank ${rank}: ${o.timeouts}/${o.quorum}, none from ${o.missingTimeouts.join(", ")}`)
+      if (o.votes < o.quorum) missing.push(`votes at rank ${rank}: ${o.votes}/${o.quorum} (${o.reason})`)
+      const seconds = ((now - this.lastProgressAt) / 1000).toFixed(0)
+      yield* Effect.logWarning(
+        `no frame committed for ${seconds} s (expected about every ${(this.deps.config.timing.expectedFrameIntervalMs / 1000).toFixed(1)} s): head ${this.forks.root.node.frameNumber}, rank ${rank}; missing: ${missing.join("; ") || "nothing identified"}`,
+      )
     })
   }
 
@@ -684,6 +808,7 @@ export class GlobalConsensusEngine {
       Effect.gen(this, function* () {
         if (epoch !== this.timerEpoch) return
         yield* this.timeoutNow()
+        yield* this.warnIfStalled()
       }),
     )
   }
@@ -733,7 +858,10 @@ export class GlobalConsensusEngine {
       this.safety = next
       this.counters.timeoutsSent++
       this.send(encodeTimeoutState(timeout))
-      if (decision._tag === "Timeout" && timeout.vote !== undefined) yield* this.collectTimeout(timeout.vote, this.selfIndex, newestQc, priorTc)
+      // Our own timeout counts toward the TC, a re-broadcast one too: after a restart the collector is
+      // empty and the stored timeout is the only one this node may sign for the rank.
+      const qc = timeout.latestQuorumCertificate
+      if (timeout.vote !== undefined && qc !== undefined) yield* this.collectTimeout(timeout.vote, this.selfIndex, qc, timeout.priorRankTimeoutCertificate)
     })
   }
 
@@ -758,12 +886,28 @@ export class GlobalConsensusEngine {
   private propose(rank: bigint): Effect.Effect<void> {
     return Effect.gen(this, function* () {
       if (rank !== this.liveness.currentRank) return
+      const needed = this.peersNeededForQuorum()
+      const connected = needed === 0 ? 0 : (yield* this.deps.transport.peers).length
+      if (connected < needed) {
+        this.diagnostics.notProposed(rank, `waiting for peers: ${connected} connected, ${needed} needed for a quorum`)
+        return yield* this.deps.effects.proposeAfter(PEER_WAIT_RETRY_MS, rank)
+      }
+      const stored = this.storedOwnProposal
+      if (stored !== undefined && stored.state.header.rank === rank) {
+        this.storedOwnProposal = undefined
+        const selector = hex(this.deps.poseidon(stored.state.header.output))
+        this.diagnostics.proposalSeen(rank, selector)
+        this.send(encodeGlobalProposal(stored))
+        yield* this.collectVote(stored.vote, selector, this.deps.signer.address, this.deps.transport.peerId, true)
+        return yield* Effect.logInfo(`published this node's stored proposal for rank ${rank} again after a restart`)
+      }
       const newestQc = this.liveness.latestQuorumCertificate
       const parent = this.forks.get(hex(newestQc.selector))
       if (parent === undefined) {
         // The newest QC's state is not here: we cannot extend it until sync brings it (§3.5 step 2);
         // the rank stays open so the sync answer can trigger the proposal.
         this.proposedRanks.delete(rank)
+        this.diagnostics.notProposed(rank, `the frame certified at rank ${newestQc.rank} is not here yet (syncing)`)
         const peers = yield* this.deps.transport.peers
         const peer = peers[Number(rank % BigInt(Math.max(peers.length, 1)))]
         if (peer !== undefined) yield* this.requestSync(peer)
@@ -774,10 +918,16 @@ export class GlobalConsensusEngine {
       let tc: TimeoutCertificate | undefined
       if (newestQc.rank + 1n !== rank) {
         tc = this.liveness.priorRankTimeoutCertificate
-        if (tc === undefined || tc.rank + 1n !== rank) return yield* Effect.logWarning(`leader of rank ${rank} has no TC for rank ${rank - 1n}`)
+        if (tc === undefined || tc.rank + 1n !== rank) {
+          this.diagnostics.notProposed(rank, `no TC for rank ${rank - 1n}`)
+          return yield* Effect.logWarning(`leader of rank ${rank} has no TC for rank ${rank - 1n}`)
+        }
       }
       const evidence = yield* Effect.either(checkRankEvidence(rank, newestQc, tc))
-      if (Either.isLeft(evidence)) return yield* Effect.logWarning(`cannot propose at rank ${rank}: ${evidence.left.detail}`)
+      if (Either.isLeft(evidence)) {
+        this.diagnostics.notProposed(rank, evidence.left.detail)
+        return yield* Effect.logWarning(`cannot propose at rank ${rank}: ${evidence.left.detail}`)
+      }
       const now = BigInt(yield* Clock.currentTimeMillis)
       const timestamp = globalHeaderTimestamp(now)
       const difficulty = this.deps.config.difficulty?.(rank, timestamp) ?? this.deps.config.genesisDifficulty
@@ -800,7 +950,10 @@ export class GlobalConsensusEngine {
         this.deps.signer.address,
         () => true,
       )
-      if (decision._tag !== "Vote") return yield* Effect.logDebug(`not proposing at rank ${rank}: ${decision.reason}`)
+      if (decision._tag !== "Vote") {
+        this.diagnostics.notProposed(rank, decision.reason)
+        return yield* Effect.logDebug(`not proposing at rank ${rank}: ${decision.reason}`)
+      }
       const selector = this.deps.poseidon(produced.output)
       const vote = yield* this.signVote(rank, produced.frameNumber, selector)
       // On publication the header signature becomes the proposer's vote signature (§1.4 step 2).
@@ -824,6 +977,7 @@ export class GlobalConsensusEngine {
       this.counters.proposed++
       const node = this.nodeOf(proposal.state, proposal)
       this.forks.add(node)
+      this.diagnostics.proposalSeen(rank, node.selector)
       this.send(encodeGlobalProposal(proposal))
       yield* this.collectVote(vote, node.selector, this.deps.signer.address, this.deps.transport.peerId, true)
       this.checkFinalizationSync(node.selector)

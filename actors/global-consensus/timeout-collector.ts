@@ -55,6 +55,11 @@ export class TimeoutCollector {
     return known.signature.every((b, i) => b === timeout.signature[i])
   }
 
+  /** Committee indices whose timeouts for `rank` were collected. */
+  signers(rank: bigint): ReadonlyArray<number> {
+    return [...(this.ranks.get(rank)?.byIndex.keys() ?? [])]
+  }
+
   markPartial(rank: bigint): void {
     const r = this.ranks.get(rank)
     if (r !== undefined) r.partialFired = true

@@ -88,6 +88,19 @@ export class VoteCollector {
     this.votes.delete(`${rank}:${selector}`)
   }
 
+  /** Voter indices of the selector with the most votes at `rank` (diagnostics: how close it came). */
+  bestSupport(rank: bigint): ReadonlyArray<number> {
+    const bySelector = new Map<string, Array<number>>()
+    for (const [index, entry] of this.voters.get(rank) ?? []) {
+      const list = bySelector.get(entry.selector) ?? []
+      list.push(index)
+      bySelector.set(entry.selector, list)
+    }
+    let best: ReadonlyArray<number> = []
+    for (const list of bySelector.values()) if (list.length > best.length) best = list
+    return best
+  }
+
   /** Forget everything below `rank` (the aggregator's lowest retained rank). */
   prune(rank: bigint): void {
     for (const r of [...this.voters.keys()]) if (r < rank) this.voters.delete(r)

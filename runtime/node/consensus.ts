@@ -15,7 +15,7 @@ import {
   type GlobalFrameView
 } from "../../actors/admin-api/backend.ts"
 import { eventDistributorActor } from "../../actors/event-distributor/index.ts"
-import { consensusConfigFromNode, type GlobalConsensusConfig } from "../../actors/global-consensus/config.ts"
+import { consensusConfigFromNode, devnetTimingFor, type GlobalConsensusConfig } from "../../actors/global-consensus/config.ts"
 import { globalConsensusActor, type GlobalConsensusRef } from "../../actors/global-consensus/global-consensus.ts"
 import {
   type CertifiedFrame,
@@ -37,13 +37,14 @@ import { NativeFrameVdfLive } from "../consensus/native-vdf.ts"
 import type { PoseidonHash } from "../consensus/poseidon.ts"
 import { PoseidonLive } from "../consensus/poseidon-live.ts"
 import { stubGlobalGenesisHeader } from "../consensus/frame-production.ts"
-import { Poseidon, ProverSigner } from "../consensus/services.ts"
+import { BlsVerifier, FrameVdf, Poseidon, ProverSigner } from "../consensus/services.ts"
 import { ActorSystem } from "../index.ts"
 import { makeInMemoryNetwork } from "../transport/in-memory.ts"
 import { Transport } from "../transport/transport.ts"
 import type { PeerInfo } from "../../actors/p2p/peer-info.ts"
 import { OptionalNodeNetwork } from "./p2p-network.ts"
 import { currentRank, frameIntervalSeconds, headFrameNumber, timeoutsTotal } from "./consensus-metrics.ts"
+import { estimateRankWork } from "./rank-work-estimate.ts"
 
 /**
  * Devnet VDF difficulty when `engine.difficulty` is not set. The native Wesolowski solver takes about
@@ -190,7 +191,7 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
   Layer.scoped(
     NodeConsensus,
     Effect.gen(function* () {
-      const config = nodeConsensusConfig(options.config)
+      const configured = nodeConsensusConfig(options.config)
       const system = yield* ActorSystem.ActorSystem
       const store = yield* Store
       const genesisKeys = genesisProverKeys(options.config)
@@ -206,6 +207,24 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
         Layer.merge(PoseidonLive)
       )
       const cryptoContext = yield* Layer.build(crypto)
+      // Devnet pacemaker sized to this machine's work per rank (see devnetTimingFor).
+      const work = options.config.engine.devnet
+        ? yield* estimateRankWork(
+            { vdf: Context.get(cryptoContext, FrameVdf), verifier: Context.get(cryptoContext, BlsVerifier), signer: Context.get(cryptoContext, ProverSigner) },
+            configured.genesisDifficulty
+          )
+        : undefined
+      const config: GlobalConsensusConfig = work === undefined ? configured : { ...configured, timing: devnetTimingFor(work.rankWorkMs) }
+      if (work !== undefined) {
+        yield* Effect.logInfo("devnet pacemaker sized to this machine").pipe(
+          Effect.annotateLogs({
+            vdfSolveMs: Math.round(work.vdfSolveMs),
+            blsVerifyMs: Math.round(work.blsVerifyMs),
+            blsSignMs: Math.round(work.blsSignMs),
+            minTimeoutMs: config.timing.timeouts.minReplicaTimeoutMs
+          })
+        )
+      }
       const signer = Context.get(cryptoContext, ProverSigner)
       const poseidon = Context.get(cryptoContext, Poseidon)
       const context = cryptoContext.pipe(

@@ -4,13 +4,30 @@ import { Effect, Logger, LogLevel, type Scope, TestContext } from "effect"
 import { decodeCertifiedFrame } from "../../actors/global-consensus/persistence.ts"
 import { type Devnet, type DevnetOptions, makeDevnet } from "../../runtime/embed/devnet.ts"
 
-export const runDevnet = <A>(options: DevnetOptions, body: (devnet: Devnet) => Effect.Effect<A, never, Scope.Scope>): Promise<A> =>
-  Effect.runPromise(
-    Effect.gen(function* () {
-      const devnet = yield* makeDevnet(options)
-      return yield* body(devnet)
-    }).pipe(Effect.scoped, Effect.provide(TestContext.TestContext), Logger.withMinimumLogLevel(LogLevel.Error)),
-  )
+export interface LogLine {
+  readonly level: string
+  readonly message: string
+}
+
+/**
+ * Runs `body` against a fresh devnet under TestClock. Logs are dropped below Error, unless `logs` is
+ * given: then every line from Info up is collected there instead.
+ */
+export const runDevnet = <A>(
+  options: DevnetOptions,
+  body: (devnet: Devnet) => Effect.Effect<A, never, Scope.Scope>,
+  logs?: Array<LogLine>,
+): Promise<A> => {
+  const program = Effect.gen(function* () {
+    const devnet = yield* makeDevnet(options)
+    return yield* body(devnet)
+  }).pipe(Effect.scoped, Effect.provide(TestContext.TestContext))
+  if (logs === undefined) return Effect.runPromise(program.pipe(Logger.withMinimumLogLevel(LogLevel.Error)))
+  const collect = Logger.make(({ logLevel, message }) => {
+    logs.push({ level: logLevel.label, message: Array.isArray(message) ? message.map(String).join(" ") : String(message) })
+  })
+  return Effect.runPromise(program.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, collect)), Logger.withMinimumLogLevel(LogLevel.Info)))
+}
 
 export const heads = (devnet: Devnet, indices?: ReadonlyArray<number>) =>
   Effect.map(devnet.statuses, (all) =>

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { consensusConfigFromNode, devnetTiming, participantTiming } from "../../../actors/global-consensus/config.ts"
+import { consensusConfigFromNode, devnetTiming, devnetTimingFor, participantTiming } from "../../../actors/global-consensus/config.ts"
 
 describe("consensus config from the node config", () => {
   test("devnet engine: fast timing and the configured fixed difficulty; otherwise participant timing and ASERT", () => {
@@ -13,5 +13,17 @@ describe("consensus config from the node config", () => {
     expect(main.timing.proposalDelayMs).toBe(8_000)
     // ASERT at the anchor (Appendix B row 1: frame 244200, t − A = 0 → 80076).
     expect(main.difficulty?.(244_200n, 1_762_862_400_000n)).toBe(80_076)
+  })
+})
+
+describe("devnet pacemaker sized to the work of a rank", () => {
+  test("no measurable work keeps the fast profile; real work scales the replica timeout above it", () => {
+    expect(devnetTimingFor(0).timeouts).toEqual(devnetTiming.timeouts)
+    const slow = devnetTimingFor(1_300) // ≈ a 50 000-iteration solve plus the pairings, 2-core machine
+    expect(slow.timeouts.minReplicaTimeoutMs).toBe(4_400)
+    expect(slow.timeouts.maxReplicaTimeoutMs).toBe(17_600)
+    expect(slow.timeouts.minReplicaTimeoutMs).toBeGreaterThan(3 * 1_300)
+    expect(slow.expectedFrameIntervalMs).toBe(1_800)
+    expect(slow.proposalDelayMs).toBe(devnetTiming.proposalDelayMs)
   })
 })
