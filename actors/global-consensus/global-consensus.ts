@@ -4,7 +4,7 @@
 // a node swaps in native BLS48-581 and libp2p by changing Layers only.
 import { Context, Effect, Fiber, Queue, type Scope } from "effect"
 import { GlobalEquivocation, Publish, type EventDistributorRef } from "../event-distributor/index.ts"
-import { Insert, type TimeReelMessage } from "../time-reel/protocol.ts"
+import { Head, Insert, type TimeReelMessage } from "../time-reel/protocol.ts"
 import { globalFrameId } from "../../runtime/consensus/frame-id.ts"
 import type { GlobalFrame } from "../../runtime/consensus/messages/global-frame.ts"
 import type { ActiveProver } from "../../runtime/consensus/prover-ring.ts"
@@ -14,7 +14,7 @@ import { Transport } from "../../runtime/transport/transport.ts"
 import { Store } from "../store/index.ts"
 import type { GlobalConsensusConfig } from "./config.ts"
 import { GlobalConsensusEngine } from "./engine.ts"
-import type { CertifiedFrame } from "./persistence.ts"
+import { type CertifiedFrame, decodeCertifiedFrame } from "./persistence.ts"
 import { GlobalConsensusProtocol, type GlobalConsensusMessage, Inbound, LocalTimeout, ProposeDue, SyncAnswered } from "./protocol.ts"
 import { GLOBAL_CONSENSUS_BITMASK, GLOBAL_SYNC_PROTOCOL } from "./wire.ts"
 
@@ -33,6 +33,45 @@ export interface GlobalConsensusActorOptions {
 }
 
 export type GlobalConsensusRef = ActorRef<GlobalConsensusMessage>
+
+const insertIntoReel = (reel: ActorRef<TimeReelMessage>, frame: GlobalFrame) =>
+  reel.ask(new Insert({ frame })).pipe(
+    Effect.catchAll((e) => Effect.logWarning(`time reel refused committed frame ${frame.header.frameNumber}: ${e._tag === "InsertRejected" ? `${e.reason}: ${e.detail}` : e._tag}`)),
+  )
+
+/**
+ * One consumer keeps the time reel on the committed chain. The reel and consensus share the store but
+ * not a transaction: a kill -9 between a consensus commit and the reel's insert left the reel behind
+ * for good (every later frame pending on a parent it never got), and offering genesis to a reel that
+ * already had a chain was refused on every start. So first the reel catches up from the consensus
+ * store (genesis only when it has nothing), then follows the commits, skipping what the catch-up
+ * already inserted.
+ */
+const feedReel = (reel: ActorRef<TimeReelMessage>, engine: GlobalConsensusEngine, commits: Queue.Queue<GlobalFrame>) =>
+  Effect.gen(function* () {
+    const head = yield* reel.ask(new Head()).pipe(Effect.orElseSucceed(() => null))
+    let next = head === null ? 0n : head.frame.header.frameNumber + 1n
+    if (next === 0n) {
+      yield* insertIntoReel(reel, engine.genesisFrame())
+      next = 1n
+    }
+    const behind = next
+    for (;;) {
+      const batch = yield* engine.committed(next, next + BigInt(REEL_CATCH_UP_BATCH - 1))
+      for (const bytes of batch) {
+        yield* insertIntoReel(reel, decodeCertifiedFrame(bytes).frame)
+        next++
+      }
+      if (batch.length < REEL_CATCH_UP_BATCH) break
+    }
+    if (next - behind > 0n) yield* Effect.logInfo(`time reel caught up with consensus: frames ${behind}..${next - 1n}`)
+    yield* Queue.take(commits).pipe(
+      Effect.flatMap((frame) => (frame.header.frameNumber < next ? Effect.void : insertIntoReel(reel, frame))),
+      Effect.forever,
+    )
+  })
+
+const REEL_CATCH_UP_BATCH = 256
 
 export const globalConsensusActor = (options: GlobalConsensusActorOptions) => {
   // Set by the first Start; the ref (and mailbox) outlive incarnations, so restarts reuse it.
@@ -59,17 +98,9 @@ export const globalConsensusActor = (options: GlobalConsensusActorOptions) => {
         )
         const committee = [...(yield* options.committee)].sort((a, b) => Buffer.compare(a.address, b.address))
         let timer: Fiber.RuntimeFiber<void> | undefined
-        // One consumer inserts committed frames into the time reel in commit order.
+        // Committed frames for the time reel, in commit order (see feedReel below).
         const toReel = yield* Queue.unbounded<GlobalFrame>()
         const reel = options.timeReel
-        if (reel !== undefined) {
-          yield* Queue.take(toReel).pipe(
-            Effect.flatMap((frame) => reel.ask(new Insert({ frame }))),
-            Effect.catchAll((e) => Effect.logWarning(`time reel refused a committed frame: ${e._tag === "InsertRejected" ? `${e.reason}: ${e.detail}` : e._tag}`)),
-            Effect.forever,
-            Effect.forkIn(scope),
-          )
-        }
         const distributor = options.distributor
         const engine = new GlobalConsensusEngine({
           config: options.config,
@@ -119,8 +150,8 @@ export const globalConsensusActor = (options: GlobalConsensusActorOptions) => {
         })
         yield* transport.subscribe(GLOBAL_CONSENSUS_BITMASK, (m) => tell(new Inbound({ from: m.from, data: m.data })))
         yield* transport.serve(GLOBAL_SYNC_PROTOCOL, (_from, data) => engine.serveSync(data))
-        if (reel !== undefined) Queue.unsafeOffer(toReel, engine.genesisFrame())
         yield* engine.start()
+        if (reel !== undefined) yield* Effect.forkIn(feedReel(reel, engine, toReel), scope)
         return engine
       }),
       handlers: {

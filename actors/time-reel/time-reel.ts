@@ -54,6 +54,7 @@ interface ReelState<F extends ReelFrame> {
 
 const insertsTotal = Metric.counter("quilbun_time_reel_inserts_total", { description: "frames offered to a time reel, by result", incremental: true })
 const reorgsTotal = Metric.counter("quilbun_time_reel_reorgs_total", { description: "head switches to a non-descendant", incremental: true })
+const headFrameNumber = Metric.gauge("quilbun_time_reel_head_frame_number", { description: "frame number of the time reel's head" })
 
 const ref = (n: { readonly frameNumber: bigint; readonly selector: Uint8Array; readonly id: string }): FrameRef => ({
   frameNumber: n.frameNumber,
@@ -183,6 +184,7 @@ export const timeReelActor = <F extends ReelFrame>(config: TimeReelConfig<F>) =>
         })
         .pipe(Effect.orDie)
       state.tree.headId = target.id
+      yield* Metric.set(Metric.tagged(headFrameNumber, "reel", name), Number(target.frameNumber))
       const events: Array<ControlEvent> = []
       let previous: FrameRef | undefined = move.oldHead === undefined ? undefined : ref(move.oldHead)
       if (move._tag === "Reorg") {
@@ -290,6 +292,7 @@ export const timeReelActor = <F extends ReelFrame>(config: TimeReelConfig<F>) =>
       yield* state.store.commitHeadChange({ write: [], revert: dropped.map((d) => d.frame), head: targetRef }).pipe(Effect.orDie)
       // Pending frames are dropped with the old tree: they would have to be sent again anyway.
       state.tree = bootstrap(state.store, state.poseidon)
+      yield* Metric.set(Metric.tagged(headFrameNumber, "reel", name), Number(frameNumber))
       const reverted = dropped.map((d) => ({ frameNumber: d.frame.header.frameNumber, selector: d.selector, frameId: d.frameId }))
       const oldHead: FrameRef = { frameNumber: pointer.frameNumber, selector: pointer.selector, frameId: pointer.frameId }
       yield* publish([kind.fork({ frame: target.frame, frameId: target.frameId, selector: target.selector, oldHead, commonAncestor: targetRef, reverted })])
@@ -328,6 +331,7 @@ export const timeReelActor = <F extends ReelFrame>(config: TimeReelConfig<F>) =>
         const poseidon = yield* Poseidon
         const tree = yield* Effect.try(() => bootstrap(store, poseidon))
         const head = tree.head
+        if (head !== undefined) yield* Metric.set(Metric.tagged(headFrameNumber, "reel", name), Number(head.frameNumber))
         yield* Effect.logInfo(`time reel ${name} started`).pipe(
           Effect.annotateLogs({ head: head === undefined ? "none" : String(head.frameNumber), frames: tree.size }),
         )

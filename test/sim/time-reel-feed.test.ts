@@ -3,8 +3,8 @@
 import { expect, test } from "bun:test"
 import { Effect } from "effect"
 import { subscribe } from "../../actors/event-distributor/index.ts"
-import { Head } from "../../actors/time-reel/protocol.ts"
-import { allAtLeast, runDevnet } from "./helpers.ts"
+import { Head, Rewind } from "../../actors/time-reel/protocol.ts"
+import { allAtLeast, type LogLine, runDevnet } from "./helpers.ts"
 
 test(
   "every node's global time reel follows the committed chain and announces each head",
@@ -53,6 +53,39 @@ test(
     expect(r.events.length).toBeGreaterThanOrEqual(detected.length)
     const byzantineIndex = [...r.statuses].map((s) => s.address).sort().indexOf(r.byzantine)
     for (const e of r.events) expect(e.equivocators).toEqual([byzantineIndex])
+  },
+  60_000,
+)
+
+test(
+  "a reel left behind consensus (as by a kill -9 between the two commits) catches up on restart, without a genesis conflict",
+  async () => {
+    const logs: Array<LogLine> = []
+    const r = await runDevnet(
+      { nodes: 4, seed: 93, timeReels: true, consensus: { stopAfterFrame: 9n } },
+      (devnet) =>
+        Effect.gen(function* () {
+          yield* devnet.runUntil(allAtLeast(devnet, 8n), { maxMs: 30_000, stepMs: 100 })
+          yield* devnet.runUntil(Effect.succeed(false), { maxMs: 500, stepMs: 100 })
+          // The reel of node 2 loses its last three frames; consensus keeps them.
+          const before = yield* devnet.reel(2).ask(new Head()).pipe(Effect.orDie)
+          const lagging = (before?.frame.header.frameNumber ?? 0n) - 3n
+          yield* devnet.reel(2).ask(new Rewind({ frameNumber: lagging })).pipe(Effect.orDie)
+          yield* devnet.crash(2)
+          yield* devnet.restart(2)
+          yield* devnet.runUntil(allAtLeast(devnet, 9n), { maxMs: 30_000, stepMs: 100 })
+          yield* devnet.runUntil(Effect.succeed(false), { maxMs: 500, stepMs: 100 })
+          const consensus = (yield* devnet.status(2)).committedHead
+          const reel = yield* devnet.reel(2).ask(new Head()).pipe(Effect.orDie)
+          return { lagging, consensus, reel }
+        }),
+      logs,
+    )
+    expect(r.lagging).toBeGreaterThan(0n)
+    expect(r.reel?.frame.header.frameNumber).toBe(r.consensus.frameNumber)
+    expect(Buffer.from(r.reel?.selector ?? []).toString("hex")).toBe(r.consensus.selector)
+    expect(logs.some((l) => l.message.startsWith(`time reel caught up with consensus: frames ${r.lagging + 1n}..`))).toBe(true)
+    expect(logs.filter((l) => l.message.includes("ConflictingGenesis") || l.message.includes("refused"))).toEqual([])
   },
   60_000,
 )
