@@ -120,11 +120,16 @@ export const makeWorkerPool = (options: WorkerPoolOptions) =>
       metrics: Effect.forEach(
         all,
         (s) =>
-          s.call(WorkerTag.metrics, null).pipe(
-            Effect.flatMap(decodeFamilies),
-            Effect.timeout(timeout),
-            Effect.map((families) => withLabels(families, { core: String(s.core) })),
-            Effect.orElseSucceed((): ReadonlyArray<MetricFamily> => [])
+          Effect.flatMap(s.info, (info) =>
+            // An unresponsive worker would only cost every scrape the whole timeout.
+            info.state === "unresponsive"
+              ? Effect.succeed<ReadonlyArray<MetricFamily>>([])
+              : s.call(WorkerTag.metrics, null).pipe(
+                  Effect.flatMap(decodeFamilies),
+                  Effect.timeout(timeout),
+                  Effect.map((families) => withLabels(families, { core: String(s.core) })),
+                  Effect.orElseSucceed((): ReadonlyArray<MetricFamily> => [])
+                )
           ),
         { concurrency: "unbounded" }
       ).pipe(Effect.map((groups) => groups.flat())),

@@ -77,7 +77,7 @@ export const makeWorkerSlot = (options: WorkerSlotOptions): Effect.Effect<Worker
     let startedAt = 0
     let lastExit: WorkerInfo["lastExit"] = null
     let current: RpcPeer | undefined
-    let currentKill: (() => void) | undefined
+    let currentKill: ((signal: NodeJS.Signals) => void) | undefined
     let nextPeer = yield* Deferred.make<RpcPeer>()
     let manualRestart = false
     const revive = yield* Queue.sliding<void>(1)
@@ -89,7 +89,7 @@ export const makeWorkerSlot = (options: WorkerSlotOptions): Effect.Effect<Worker
       Effect.gen(function* () {
         const proc = yield* spawnWorkerProcess(options.process)
         pid = proc.pid
-        currentKill = () => proc.kill("SIGTERM")
+        currentKill = (signal) => proc.kill(signal)
         const ready = yield* Deferred.make<void>()
         const peer = yield* makeRpcPeer(proc.transport, {
           core,
@@ -227,7 +227,8 @@ export const makeWorkerSlot = (options: WorkerSlotOptions): Effect.Effect<Worker
         if (state === "failed") return Queue.offer(revive, undefined).pipe(Effect.asVoid)
         if (currentKill !== undefined) {
           manualRestart = true
-          currentKill()
+          // A stalled process would hold a SIGTERM pending until it runs again.
+          currentKill(state === "unresponsive" ? "SIGKILL" : "SIGTERM")
         }
         return Effect.void
       }),

@@ -93,11 +93,11 @@ describe("signals (real process)", () => {
   test("a stalled worker (SIGSTOP): unresponsive, /ready 503 with the reason, then killed and restarted", async () => {
     const node = start([
       "--set",
-      "workerLiveness.intervalMs=200",
+      "workerLiveness.intervalMs=250",
       "--set",
-      "workerLiveness.unresponsiveAfterMs=1000",
+      "workerLiveness.unresponsiveAfterMs=1500",
       "--set",
-      "workerLiveness.restartAfterMs=3000"
+      "workerLiveness.restartAfterMs=4000"
     ])
     const [before] = await runningWorkers(node.url)
     const pid = before?.pid ?? 0
@@ -111,7 +111,7 @@ describe("signals (real process)", () => {
       const ready = await fetch(`${node.url}/ready`)
       expect(ready.status).toBe(503)
       expect(await ready.json()).toMatchObject({ reasons: ["worker 1 is unresponsive"] })
-      const after = await pollUntil("worker 1 restarted", 10_000, async () => {
+      const after = await pollUntil("worker 1 restarted", 15_000, async () => {
         const ws = await getJson<ReadonlyArray<WorkerRow>>(`${node.url}/v1/workers`)
         const w = ws[0]
         return w !== undefined && w.state === "running" && w.restarts === 1 ? w : undefined
