@@ -3,7 +3,7 @@
 // the kernel releases however the owner ends, so a lock left by kill -9 is simply taken over, and
 // two masters starting at once cannot both win. Released (unlinked, then unlocked) when the scope
 // closes. Taken before anything is written or bound, by `bun run node` and the embedding API alike.
-import { closeSync, constants, fstatSync, openSync, readSync, rmSync, statSync, ftruncateSync, fsyncSync, writeSync } from "node:fs"
+import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, rmSync, statSync, writeSync } from "node:fs"
 import { join } from "node:path"
 import { Data, Effect, Option, Schema, type Scope } from "effect"
 import { errorReason } from "../../config/fs.ts"
@@ -113,17 +113,13 @@ export const acquireDataDirLock = (dataDir: string): Effect.Effect<DataDirLock, 
   const acquire = Effect.gen(function* () {
     // Retries cover two short windows: the file was being released, or its new owner has locked
     // it but not yet written its pid. Both last microseconds; one second is plenty.
-    let lastHolder: number | undefined
     for (let i = 0; i < 50; i++) {
       const result = yield* tryOnce
       if (result._tag === "Acquired") return result
-      if (result._tag === "Held") {
-        if (result.pid !== undefined) return yield* new DataDirInUse({ path: dataDir, pid: result.pid })
-        lastHolder = result.pid
-      }
+      if (result._tag === "Held" && result.pid !== undefined) return yield* new DataDirInUse({ path: dataDir, pid: result.pid })
       yield* Effect.sleep("20 millis")
     }
-    return yield* new DataDirInUse({ path: dataDir, pid: lastHolder })
+    return yield* new DataDirInUse({ path: dataDir, pid: undefined })
   })
   return Effect.acquireRelease(acquire, ({ fd }) =>
     Effect.sync(() => {
