@@ -43,7 +43,25 @@ export const CONFIG_FIELDS: ReadonlyArray<ConfigField> = [
     schema: Leaf.engineGenesisProvers,
     optional: true
   },
-  { path: ["shutdown", "deadlineMs"], env: "QUILBUN_SHUTDOWN_DEADLINE_MS", kind: "int", schema: Leaf.shutdownDeadlineMs }
+  { path: ["shutdown", "deadlineMs"], env: "QUILBUN_SHUTDOWN_DEADLINE_MS", kind: "int", schema: Leaf.shutdownDeadlineMs },
+  {
+    path: ["workerLiveness", "intervalMs"],
+    env: "QUILBUN_WORKER_LIVENESS_INTERVAL_MS",
+    kind: "int",
+    schema: Leaf.workerLivenessIntervalMs
+  },
+  {
+    path: ["workerLiveness", "unresponsiveAfterMs"],
+    env: "QUILBUN_WORKER_LIVENESS_UNRESPONSIVE_AFTER_MS",
+    kind: "int",
+    schema: Leaf.workerLivenessUnresponsiveAfterMs
+  },
+  {
+    path: ["workerLiveness", "restartAfterMs"],
+    env: "QUILBUN_WORKER_LIVENESS_RESTART_AFTER_MS",
+    kind: "int",
+    schema: Leaf.workerLivenessRestartAfterMs
+  }
 ]
 
 /** `QUILBUN_*` variables that are process settings, not config keys (allowed, ignored here). */

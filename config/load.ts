@@ -88,9 +88,14 @@ export const loadConfigDetailed = (input: LoadConfigInput): Effect.Effect<Loaded
     const decoded = Schema.decodeUnknownEither(NodeConfigSchema, { onExcessProperty: "error" })(merged)
     if (Either.isLeft(decoded)) {
       const issue = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)[0]
+      // The value at the failing path (a whole group for a cross-field rule), not the whole config.
+      const value = (issue?.path ?? []).reduce<unknown>(
+        (node, key) => (typeof node === "object" && node !== null ? (node as Record<PropertyKey, unknown>)[key] : undefined),
+        merged
+      )
       return yield* new ConfigError({
         path: issue?.path.join(".") ?? "",
-        value: merged,
+        value,
         reason: issue?.message ?? "invalid configuration"
       })
     }

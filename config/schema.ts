@@ -103,8 +103,26 @@ export const Leaf = {
   engineDevnet: Bool,
   engineDifficulty: int(1, 2 ** 32 - 1, "a difficulty"),
   engineGenesisProvers: GenesisProverList,
-  shutdownDeadlineMs: int(0, 600_000, "milliseconds")
+  shutdownDeadlineMs: int(0, 600_000, "milliseconds"),
+  workerLivenessIntervalMs: int(50, 60_000, "milliseconds"),
+  workerLivenessUnresponsiveAfterMs: int(100, 600_000, "milliseconds"),
+  workerLivenessRestartAfterMs: int(100, 3_600_000, "milliseconds")
 } as const
+
+/**
+ * The master asks every data worker for a ping each `intervalMs`; a worker silent for
+ * `unresponsiveAfterMs` is reported `unresponsive` (and /ready answers 503), one silent for
+ * `restartAfterMs` is killed and restarted by its slot.
+ */
+const WorkerLiveness = Schema.Struct({
+  intervalMs: Leaf.workerLivenessIntervalMs,
+  unresponsiveAfterMs: Leaf.workerLivenessUnresponsiveAfterMs,
+  restartAfterMs: Leaf.workerLivenessRestartAfterMs
+}).pipe(
+  Schema.filter((l) => l.unresponsiveAfterMs > l.intervalMs && l.restartAfterMs >= l.unresponsiveAfterMs, {
+    message: () => "expected intervalMs < unresponsiveAfterMs <= restartAfterMs"
+  })
+)
 
 export const NodeConfigSchema = Schema.Struct({
   /** Absolute after loading (relative values resolve against the working directory). */
@@ -125,7 +143,8 @@ export const NodeConfigSchema = Schema.Struct({
      */
     genesisProvers: Schema.optional(Leaf.engineGenesisProvers)
   }),
-  shutdown: Schema.Struct({ deadlineMs: Leaf.shutdownDeadlineMs })
+  shutdown: Schema.Struct({ deadlineMs: Leaf.shutdownDeadlineMs }),
+  workerLiveness: WorkerLiveness
 })
 
 export type NodeConfig = typeof NodeConfigSchema.Type

@@ -1,28 +1,17 @@
-// `bun run node`: the master process. Loads the config (exit 2 with one line on stderr when it
-// is invalid), then runs the master layer graph until SIGINT/SIGTERM, which interrupt it: layers
-// release in reverse (API, actors, workers, store) and the process exits 0.
-import { BunRuntime } from "@effect/platform-bun"
-import { Effect, Exit, Cause, Layer, Option } from "effect"
-import { configErrorExit, processConfigInput } from "../config/index.ts"
-import { prepareNode } from "./node/boot.ts"
-import { MasterNodeLive } from "./node/master-node.ts"
+// `bun run node`: the master process. Stop signals are handled from the first moment (loading the
+// node's modules takes seconds; a SIGTERM then must not kill by default), then the master runs
+// (node/run-master.ts): config (exit 2 with one line on stderr when it is invalid), the data-dir
+// lock (exit 1 with `data dir <path> is in use by pid <n>` when another master has it), the
+// layer graph until a stop signal, exit 0.
+import { installStopSignals } from "./node/stop-signals.ts"
 
-const prepared = await Effect.runPromiseExit(prepareNode(processConfigInput()))
-if (Exit.isFailure(prepared)) {
-  const failure = Cause.failureOption(prepared.cause)
-  if (Option.isSome(failure) && failure.value._tag === "ConfigError") {
-    const { line, code } = configErrorExit(failure.value)
-    process.stderr.write(`${line}\n`)
-    process.exit(code)
-  }
-  const reason = Option.isSome(failure) ? failure.value.message : Cause.pretty(prepared.cause)
-  process.stderr.write(`node: cannot start: ${reason}\n`)
-  process.exit(1)
-} else {
-  const program = Layer.launch(MasterNodeLive(prepared.value)).pipe(
-    Effect.tapErrorCause((cause) =>
-      Cause.isInterruptedOnly(cause) ? Effect.void : Effect.sync(() => process.stderr.write(`node: cannot start: ${Cause.pretty(cause).split("\n")[0] ?? ""}\n`))
-    )
-  )
-  BunRuntime.runMain(program, { disablePrettyLogger: true, disableErrorReporting: true })
-}
+let stop: (() => void) | undefined
+let stoppedEarly = false
+const signals = installStopSignals(() => {
+  if (stop === undefined) stoppedEarly = true
+  else stop()
+})
+const { runMaster } = await import("./node/run-master.ts")
+// Nothing was prepared yet, so there is nothing to release.
+if (stoppedEarly) process.exit(0)
+stop = runMaster(signals)

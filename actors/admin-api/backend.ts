@@ -6,7 +6,7 @@ import { LogLevelName } from "../../runtime/logging.ts"
 export const WorkerView = Schema.Struct({
   core: Schema.Int,
   pid: Schema.NullOr(Schema.Int),
-  state: Schema.Literal("starting", "running", "restarting", "failed", "stopped"),
+  state: Schema.Literal("starting", "running", "unresponsive", "restarting", "failed", "stopped"),
   restarts: Schema.Int,
   uptimeMs: Schema.Number,
   /** App filters (hex) of the shards whose network traffic the master relays to this worker. */

@@ -5,7 +5,7 @@ import { LogLevelName } from "../../runtime/logging.ts"
 import { MetricFamilies } from "../../runtime/metrics/family.ts"
 import { Protocol } from "../../runtime/index.ts"
 
-export const WorkerState = Schema.Literal("starting", "running", "restarting", "failed", "stopped")
+export const WorkerState = Schema.Literal("starting", "running", "unresponsive", "restarting", "failed", "stopped")
 
 export const WorkerEntry = Schema.Struct({
   core: Schema.Int,

@@ -1,6 +1,7 @@
 // From command line to node options: load and validate the config (defaults < config.yml <
-// QUILBUN_* < flags), create the data dir and default config file on first start, generate or
-// read the keys and the admin token. Shared by `bun run node` and the embedding API.
+// QUILBUN_* < flags), create the data dir and default config file on first start, lock the data
+// dir (held for the caller's scope), narrow over-wide permissions, generate or read the keys and
+// the admin token. Shared by `bun run node` and the embedding API.
 import { Effect, Redacted } from "effect"
 import {
   ensureConfigFile,
@@ -10,7 +11,9 @@ import {
   summarizeConfig,
   type LoadConfigInput
 } from "../../config/index.ts"
+import { tightenDataDirPermissions } from "../../config/permissions.ts"
 import type { MasterNodeOptions } from "./master-node.ts"
+import { acquireDataDirLock } from "./data-dir-lock.ts"
 import { checkGenesisProvers } from "./genesis-check.ts"
 import { NODE_VERSION } from "./version.ts"
 
@@ -23,6 +26,9 @@ export const prepareNode = (input: LoadConfigInput) =>
     yield* ensureConfigFile(input)
     const loaded = yield* loadConfigDetailed(input)
     yield* ensureDataDir(loaded.config)
+    // Before keys are read or generated: two first starts must not both write keys.
+    const lock = yield* acquireDataDirLock(loaded.config.dataDir)
+    const permissionFixes = yield* tightenDataDirPermissions(loaded.config.dataDir)
     const keys = yield* ensureKeys(loaded.config.dataDir)
     const summary = summarizeConfig(loaded.config, keys)
     const options: MasterNodeOptions = {
@@ -35,7 +41,8 @@ export const prepareNode = (input: LoadConfigInput) =>
         nodeId: keys.nodeId,
         roles: MASTER_ROLES,
         config: { ...summary.config, identity: summary.identity }
-      }
+      },
+      startupReport: { permissionFixes, tookOver: lock.tookOver }
     }
     return options
   })

@@ -28,6 +28,7 @@ import { ApiAddressFileLive } from "./api-address-file.ts"
 import { ShardRelayLive } from "../../actors/shard-relay/index.ts"
 import { OptionalNodeNetwork, OptionalNodeNetworkLive } from "./p2p-network.ts"
 import { workerRootName } from "./worker-node.ts"
+import { StartupReportLive, type StartupReport } from "./startup-report.ts"
 
 export interface MasterNodeOptions {
   readonly config: NodeConfig
@@ -43,6 +44,8 @@ export interface MasterNodeOptions {
   /** Log sink (default stderr); embedders may capture or silence logs. */
   readonly logWrite?: (line: string) => void
   readonly heartbeatEvery?: Duration.DurationInput
+  /** What preparing the data dir found (permissions narrowed, a stale lock taken over); logged at start. */
+  readonly startupReport?: StartupReport
 }
 
 const MasterActorsLive = Layer.effect(
@@ -69,6 +72,11 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
     dataDir: config.dataDir,
     logFormat: config.log.format,
     logLevel: config.log.level,
+    liveness: {
+      interval: Duration.millis(config.workerLiveness.intervalMs),
+      unresponsiveAfter: Duration.millis(config.workerLiveness.unresponsiveAfterMs),
+      restartAfter: Duration.millis(config.workerLiveness.restartAfterMs)
+    },
     ...(options.workerEntry === undefined ? {} : { entry: options.workerEntry }),
     ...(options.restartPolicy === undefined ? {} : { policy: options.restartPolicy })
   })
@@ -105,6 +113,7 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
     Layer.provideMerge(store),
     Layer.provideMerge(ProcessMetricsLive()),
     Layer.provideMerge(Layer.scopedDiscard(Effect.addFinalizer(() => Effect.logInfo("node stopped")))),
+    Layer.provideMerge(options.startupReport === undefined ? Layer.empty : StartupReportLive(options.startupReport)),
     Layer.provideMerge(logging)
   )
 }

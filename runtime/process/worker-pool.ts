@@ -11,6 +11,7 @@ import { workerArgv, WorkerTag } from "./protocol.ts"
 import { makeRemoteRef } from "./remote-ref.ts"
 import type { RpcPeer } from "./rpc.ts"
 import { defaultRestartPolicy, type RestartPolicy } from "./restart-policy.ts"
+import type { LivenessPolicy } from "./worker-liveness.ts"
 import { makeWorkerSlot, type WorkerInfo, type WorkerSlot } from "./worker-slot.ts"
 
 export class NoSuchWorker extends Data.TaggedError("NoSuchWorker")<{ readonly core: number }> {}
@@ -23,6 +24,8 @@ export interface WorkerPoolOptions {
   /** Worker entry script; runtime/worker.ts by default. */
   readonly entry?: string
   readonly policy?: RestartPolicy
+  /** Liveness ask of each running worker (worker-liveness.ts defaults when absent). */
+  readonly liveness?: LivenessPolicy
   /** Per-request deadline when the master collects snapshots/metrics from workers. */
   readonly collectTimeout?: Duration.DurationInput
 }
@@ -73,6 +76,7 @@ export const makeWorkerPool = (options: WorkerPoolOptions) =>
         handlers: requests.handlers,
         direct: requests.direct,
         policy: options.policy ?? defaultRestartPolicy,
+        ...(options.liveness === undefined ? {} : { liveness: options.liveness }),
         process: {
           core,
           entry: options.entry ?? defaultEntry,
@@ -116,11 +120,16 @@ export const makeWorkerPool = (options: WorkerPoolOptions) =>
       metrics: Effect.forEach(
         all,
         (s) =>
-          s.call(WorkerTag.metrics, null).pipe(
-            Effect.flatMap(decodeFamilies),
-            Effect.timeout(timeout),
-            Effect.map((families) => withLabels(families, { core: String(s.core) })),
-            Effect.orElseSucceed((): ReadonlyArray<MetricFamily> => [])
+          Effect.flatMap(s.info, (info) =>
+            // An unresponsive worker would only cost every scrape the whole timeout.
+            info.state === "unresponsive"
+              ? Effect.succeed<ReadonlyArray<MetricFamily>>([])
+              : s.call(WorkerTag.metrics, null).pipe(
+                  Effect.flatMap(decodeFamilies),
+                  Effect.timeout(timeout),
+                  Effect.map((families) => withLabels(families, { core: String(s.core) })),
+                  Effect.orElseSucceed((): ReadonlyArray<MetricFamily> => [])
+                )
           ),
         { concurrency: "unbounded" }
       ).pipe(Effect.map((groups) => groups.flat())),

@@ -1,15 +1,17 @@
 // One data-worker slot (one core): runs a worker process, restarts it with backoff when it exits,
 // and gives up once the restart intensity is exceeded (until `restart` is requested). Each
 // incarnation is its own Scope owning the process, so whatever happens to the loop, the process
-// is stopped and awaited.
+// is stopped and awaited. While it runs, a liveness ask (worker-liveness.ts) marks a silent
+// worker `unresponsive` and kills it after the grace period, which this loop then restarts.
 import { Clock, Deferred, Duration, Effect, Fiber, FiberId, Metric, Option, Queue, Schedule, Schema, Scope } from "effect"
 import { WorkerCrashed, WorkerUnavailable, type RemoteFailure } from "./errors.ts"
 import { WorkerReady, WorkerTag } from "./protocol.ts"
 import { backoffSchedule, makeIntensityTracker, type RestartPolicy } from "./restart-policy.ts"
 import { makeRpcPeer, type RpcDirectHandler, type RpcHandler, type RpcPeer } from "./rpc.ts"
+import { defaultLivenessPolicy, watchLiveness, type LivenessPolicy } from "./worker-liveness.ts"
 import { spawnWorkerProcess, type WorkerProcessOptions } from "./worker-process.ts"
 
-export type WorkerState = "starting" | "running" | "restarting" | "failed" | "stopped"
+export type WorkerState = "starting" | "running" | "unresponsive" | "restarting" | "failed" | "stopped"
 
 export interface WorkerInfo {
   readonly core: number
@@ -47,6 +49,8 @@ export interface WorkerSlotOptions {
   readonly readyTimeout?: Duration.DurationInput
   /** How long a call waits for a (re)starting worker. */
   readonly waitReady?: Duration.DurationInput
+  /** Liveness ask of the running worker (default: every 2 s, unresponsive after 5 s, killed after 15 s). */
+  readonly liveness?: LivenessPolicy
 }
 
 export const workerRestarts = Metric.counter("quilbun_worker_restarts", {
@@ -73,7 +77,7 @@ export const makeWorkerSlot = (options: WorkerSlotOptions): Effect.Effect<Worker
     let startedAt = 0
     let lastExit: WorkerInfo["lastExit"] = null
     let current: RpcPeer | undefined
-    let currentKill: (() => void) | undefined
+    let currentKill: ((signal: NodeJS.Signals) => void) | undefined
     let nextPeer = yield* Deferred.make<RpcPeer>()
     let manualRestart = false
     const revive = yield* Queue.sliding<void>(1)
@@ -85,7 +89,7 @@ export const makeWorkerSlot = (options: WorkerSlotOptions): Effect.Effect<Worker
       Effect.gen(function* () {
         const proc = yield* spawnWorkerProcess(options.process)
         pid = proc.pid
-        currentKill = () => proc.kill("SIGTERM")
+        currentKill = (signal) => proc.kill(signal)
         const ready = yield* Deferred.make<void>()
         const peer = yield* makeRpcPeer(proc.transport, {
           core,
@@ -110,6 +114,30 @@ export const makeWorkerSlot = (options: WorkerSlotOptions): Effect.Effect<Worker
           yield* Deferred.succeed(nextPeer, peer)
           yield* Metric.set(upGauge, 1)
           yield* Effect.logInfo("data worker ready").pipe(Effect.annotateLogs({ core, pid: proc.pid }))
+          yield* Effect.forkScoped(
+            watchLiveness(peer, options.liveness ?? defaultLivenessPolicy, {
+              unresponsive: (silentMs) =>
+                Effect.suspend(() => {
+                  if (state === "running") state = "unresponsive"
+                  return Metric.set(upGauge, 0)
+                }).pipe(
+                  Effect.zipRight(Effect.logWarning("data worker unresponsive").pipe(Effect.annotateLogs({ core, pid: proc.pid, silentMs })))
+                ),
+              responsive: (silentMs) =>
+                Effect.suspend(() => {
+                  if (state === "unresponsive") state = "running"
+                  return Metric.set(upGauge, 1)
+                }).pipe(
+                  Effect.zipRight(Effect.logInfo("data worker responsive again").pipe(Effect.annotateLogs({ core, pid: proc.pid, silentMs })))
+                ),
+              // SIGKILL works on a stopped process too; the exit then goes through the restart path.
+              stalled: (silentMs) =>
+                Effect.logError("data worker unresponsive too long; killing it").pipe(
+                  Effect.annotateLogs({ core, pid: proc.pid, silentMs }),
+                  Effect.zipRight(Effect.sync(() => proc.kill("SIGKILL")))
+                )
+            })
+          )
         } else if (Option.isNone(outcome)) {
           yield* Effect.logError("data worker did not report ready in time").pipe(Effect.annotateLogs({ core }))
           proc.kill("SIGKILL")
@@ -188,7 +216,7 @@ export const makeWorkerSlot = (options: WorkerSlotOptions): Effect.Effect<Worker
         pid,
         state,
         restarts,
-        uptimeMs: state === "running" && startedAt > 0 ? now - startedAt : 0,
+        uptimeMs: (state === "running" || state === "unresponsive") && startedAt > 0 ? now - startedAt : 0,
         lastExit
       })),
       peer,
@@ -199,7 +227,8 @@ export const makeWorkerSlot = (options: WorkerSlotOptions): Effect.Effect<Worker
         if (state === "failed") return Queue.offer(revive, undefined).pipe(Effect.asVoid)
         if (currentKill !== undefined) {
           manualRestart = true
-          currentKill()
+          // A stalled process would hold a SIGTERM pending until it runs again.
+          currentKill(state === "unresponsive" ? "SIGKILL" : "SIGTERM")
         }
         return Effect.void
       }),

@@ -76,3 +76,18 @@ export const getJson = async <A>(url: string): Promise<A> => {
   if (!res.ok) throw new Error(`${url}: ${res.status}`)
   return (await res.json()) as A
 }
+
+/** Resolves once `url`/health answers 200. */
+export const waitHealthy = (url: string, ms = 15_000): Promise<true> =>
+  pollUntil(`${url}/health`, ms, async () => ((await fetch(`${url}/health`)).ok ? true : undefined))
+
+/** The JSON log lines of a node's output (other lines skipped). */
+export const logLines = (output: string): ReadonlyArray<Record<string, unknown>> =>
+  output.split("\n").flatMap((line) => {
+    if (!line.startsWith("{")) return []
+    try {
+      return [JSON.parse(line) as Record<string, unknown>]
+    } catch {
+      return []
+    }
+  })

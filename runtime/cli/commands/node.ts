@@ -76,9 +76,9 @@ const human = (command: Parsed["command"], body: unknown, url: string): void => 
     println(`api:      ${url}`)
   } else if (command === "workers") {
     const rows = body as ReadonlyArray<{ core: number; pid: number | null; state: string; restarts: number; uptimeMs: number }>
-    println(`${"CORE".padEnd(6)}${"PID".padEnd(9)}${"STATE".padEnd(12)}${"RESTARTS".padEnd(10)}UPTIME`)
+    println(`${"CORE".padEnd(6)}${"PID".padEnd(9)}${"STATE".padEnd(14)}${"RESTARTS".padEnd(10)}UPTIME`)
     for (const w of rows) {
-      println(`${String(w.core).padEnd(6)}${String(w.pid ?? "-").padEnd(9)}${w.state.padEnd(12)}${String(w.restarts).padEnd(10)}${duration(w.uptimeMs)}`)
+      println(`${String(w.core).padEnd(6)}${String(w.pid ?? "-").padEnd(9)}${w.state.padEnd(14)}${String(w.restarts).padEnd(10)}${duration(w.uptimeMs)}`)
     }
   } else {
     printTree(body as TreeNode, "", true, true)

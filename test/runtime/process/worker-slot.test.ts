@@ -6,12 +6,14 @@ import { join } from "node:path"
 import { workerArgv, WorkerTag } from "../../../runtime/process/protocol.ts"
 import { makeWorkerSlot, type WorkerInfo } from "../../../runtime/process/worker-slot.ts"
 import { LoggingLive } from "../../../runtime/logging.ts"
+import type { LivenessPolicy } from "../../../runtime/process/worker-liveness.ts"
 
 const entry = join(import.meta.dir, "../../../runtime/worker.ts")
 
 const withSlot = <A>(
   policy: { maxRestarts: number },
-  body: (slot: Effect.Effect.Success<ReturnType<typeof makeWorkerSlot>>) => Effect.Effect<A, unknown>
+  body: (slot: Effect.Effect.Success<ReturnType<typeof makeWorkerSlot>>) => Effect.Effect<A, unknown>,
+  liveness?: LivenessPolicy
 ) => {
   const dataDir = mkdtempSync(join(tmpdir(), "quilbun-slot-"))
   return Effect.runPromise(
@@ -24,7 +26,8 @@ const withSlot = <A>(
             entry,
             args: workerArgv({ core: 1, dataDir, logFormat: "json", logLevel: "warning" })
           },
-          policy: { backoffBase: "10 millis", backoffCap: "100 millis", maxRestarts: policy.maxRestarts, window: "30 seconds" }
+          policy: { backoffBase: "10 millis", backoffCap: "100 millis", maxRestarts: policy.maxRestarts, window: "30 seconds" },
+          ...(liveness === undefined ? {} : { liveness })
         })
         return yield* body(slot)
       })
@@ -106,4 +109,33 @@ describe("worker slot", () => {
       })
     )
   }, 15000)
+
+  test("a stalled worker is unresponsive, recovers if it resumes in time, else is killed and restarted", async () => {
+    const liveness: LivenessPolicy = { interval: "100 millis", unresponsiveAfter: "1 second", restartAfter: "4 seconds" }
+    await withSlot(
+      { maxRestarts: 5 },
+      (slot) =>
+        Effect.gen(function* () {
+          const a = yield* pollInfo(slot, (i) => i.state === "running")
+          const pid = a.pid ?? 0
+          process.kill(pid, "SIGSTOP")
+          yield* pollInfo(slot, (i) => i.state === "unresponsive")
+          process.kill(pid, "SIGCONT")
+          const resumed = yield* pollInfo(slot, (i) => i.state === "running")
+          expect(resumed.pid).toBe(pid)
+          expect(resumed.restarts).toBe(0)
+          process.kill(pid, "SIGSTOP")
+          const b = yield* pollInfo(slot, (i) => i.state === "running" && i.pid !== pid, 15_000)
+          expect(b.restarts).toBe(1)
+          expect(b.lastExit?.signal).toBe("SIGKILL")
+          // A manual restart of a stalled worker kills it (a SIGTERM would wait for it to run).
+          process.kill(b.pid ?? 0, "SIGSTOP")
+          yield* pollInfo(slot, (i) => i.state === "unresponsive")
+          yield* slot.restart
+          const c = yield* pollInfo(slot, (i) => i.state === "running" && i.pid !== b.pid, 15_000)
+          expect(c.lastExit?.signal).toBe("SIGKILL")
+        }),
+      liveness
+    )
+  }, 40000)
 })

@@ -1,0 +1,98 @@
+// One master per data dir (issue 12, item 1), against the real `bun run node` process: a second
+// node is refused before it binds or touches the store, the owner keeps its admin-api.url, the
+// lock goes with a clean stop, a lock left by kill -9 (or naming a pid that is not a master) is
+// taken over, two simultaneous first starts have exactly one winner, and the embedding API
+// honours the same lock.
+import { afterAll, describe, expect, test } from "bun:test"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { startNode } from "quilbun/embed"
+import { freePort, logLines, spawnNode, waitHealthy, type RunningNode } from "./node-process.ts"
+
+const dirs: Array<string> = []
+const spawned: Array<RunningNode> = []
+afterAll(() => {
+  for (const n of spawned) n.proc.kill("SIGKILL")
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
+
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), "quilbun-lock-"))
+  dirs.push(dir)
+  return dir
+}
+const start = (dataDir: string, port = freePort()) => {
+  const node = spawnNode(dataDir, port, ["--workers", "1"])
+  spawned.push(node)
+  return node
+}
+const refused = (dataDir: string, pid: number) => `data dir ${dataDir} is in use by pid ${pid}\n`
+
+describe("data dir lock (real process)", () => {
+  test("a second node exits 1 before binding; the owner keeps admin-api.url; embed is refused too; a clean stop releases", async () => {
+    const dataDir = tempDir()
+    const owner = start(dataDir)
+    await waitHealthy(owner.url)
+    const urlFile = join(dataDir, "admin-api.url")
+    expect(readFileSync(urlFile, "utf8").trim()).toBe(owner.url)
+
+    const secondPort = freePort()
+    const second = start(dataDir, secondPort)
+    expect(await second.proc.exited).toBe(1)
+    expect(second.output()).toBe(refused(dataDir, owner.proc.pid))
+    // Nothing bound, nothing of the owner's removed.
+    await expect(fetch(`http://127.0.0.1:${secondPort}/health`)).rejects.toThrow()
+    expect(readFileSync(urlFile, "utf8").trim()).toBe(owner.url)
+    expect((await fetch(`${owner.url}/health`)).ok).toBe(true)
+
+    await expect(startNode({ dataDir, workers: 1 })).rejects.toThrow(`data dir ${dataDir} is in use by pid ${owner.proc.pid}`)
+
+    owner.proc.kill("SIGTERM")
+    expect(await owner.proc.exited).toBe(0)
+    expect(existsSync(join(dataDir, "node.lock"))).toBe(false)
+    expect(existsSync(urlFile)).toBe(false)
+  }, 40_000)
+
+  test("a lock left by kill -9, or naming a live pid that is not a master, is taken over", async () => {
+    const dataDir = tempDir()
+    const killed = start(dataDir)
+    await waitHealthy(killed.url)
+    killed.proc.kill("SIGKILL")
+    await killed.proc.exited
+    expect(readFileSync(join(dataDir, "node.lock"), "utf8")).toContain(`"pid":${killed.proc.pid}`)
+
+    const next = start(dataDir)
+    await waitHealthy(next.url)
+    const takeOver = logLines(next.output()).find((l) => String(l.message).startsWith("took over the data dir lock"))
+    expect(takeOver).toMatchObject({ level: "warn", previousPid: killed.proc.pid })
+    next.proc.kill("SIGTERM")
+    expect(await next.proc.exited).toBe(0)
+
+    // This test process is alive but holds no lock: a reused pid, not a quilbun master.
+    writeFileSync(join(dataDir, "node.lock"), `${JSON.stringify({ pid: process.pid, startedAt: "2020-01-01T00:00:00.000Z" })}\n`)
+    const third = start(dataDir)
+    await waitHealthy(third.url)
+    expect(logLines(third.output()).find((l) => String(l.message).startsWith("took over the data dir lock"))).toMatchObject({
+      previousPid: process.pid,
+      message: "took over the data dir lock: its pid is alive but is not a quilbun master holding it"
+    })
+    third.proc.kill("SIGTERM")
+    expect(await third.proc.exited).toBe(0)
+  }, 60_000)
+
+  test("two first starts at once on a fresh data dir: exactly one wins", async () => {
+    const dataDir = join(tempDir(), "fresh")
+    const a = start(dataDir)
+    const b = start(dataDir)
+    const [loser, winner] = await Promise.race([
+      a.proc.exited.then(() => [a, b] as const),
+      b.proc.exited.then(() => [b, a] as const)
+    ])
+    expect(await loser.proc.exited).toBe(1)
+    expect(loser.output()).toBe(refused(dataDir, winner.proc.pid))
+    await waitHealthy(winner.url)
+    winner.proc.kill("SIGTERM")
+    expect(await winner.proc.exited).toBe(0)
+  }, 40_000)
+})
