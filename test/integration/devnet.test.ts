@@ -9,23 +9,15 @@ import { join } from "node:path"
 import { Effect } from "effect"
 import { prepareDevnetMembers } from "../../runtime/devnet/genesis.ts"
 import { freePorts } from "../../runtime/devnet/launcher.ts"
+import { type Head, spawnDevnet } from "./devnet-process.ts"
 import { getJson, isAlive, mainEntry, pollUntil, repoRoot } from "./node-process.ts"
 
-interface Head {
-  readonly frameNumber: number
-  readonly selector: string
-}
 interface Peer {
   readonly id: string
   readonly addresses: ReadonlyArray<string>
   readonly direction: string
   readonly score: number
   readonly latencyMs: number | null
-}
-interface DevnetLine {
-  readonly index: number
-  readonly api: string
-  readonly peer: string
 }
 
 const cmdline = (pid: number): string => {
@@ -37,7 +29,6 @@ const cmdline = (pid: number): string => {
 }
 
 const NODES = 3
-const LINE = /^node (\d+) api=(http:\/\/127\.0\.0\.1:\d+) peer=(\S+)$/
 
 const base = mkdtempSync(join(tmpdir(), "quilbun-it-devnet-"))
 const started: Array<{ kill: (signal?: number | NodeJS.Signals) => void }> = []
@@ -49,32 +40,9 @@ afterAll(() => {
 test(
   "3 processes commit identical frames over libp2p, see each other, and stop cleanly on SIGTERM",
   async () => {
-    const devnet = Bun.spawn({
-      cmd: [process.execPath, join(repoRoot, "runtime/devnet/main.ts"), "--nodes", String(NODES), "--base-dir", base, "--", "--set", "engine.difficulty=100"],
-      cwd: repoRoot,
-      stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe"
-    })
-    started.push(devnet)
-    let out = ""
-    let err = ""
-    void (async () => {
-      for await (const chunk of devnet.stdout) out += new TextDecoder().decode(chunk)
-    })()
-    void (async () => {
-      for await (const chunk of devnet.stderr) err += new TextDecoder().decode(chunk)
-    })()
-
-    const lines = await pollUntil("one line per node", 60_000, () => {
-      if (devnet.exitCode !== null) throw new Error(`devnet exited ${devnet.exitCode}: ${err}`)
-      const parsed = out
-        .split("\n")
-        .map((l) => LINE.exec(l))
-        .filter((m): m is RegExpExecArray => m !== null)
-        .map((m): DevnetLine => ({ index: Number(m[1]), api: m[2] ?? "", peer: m[3] ?? "" }))
-      return parsed.length === NODES ? parsed : undefined
-    })
+    const devnet = spawnDevnet(NODES, base, ["--set", "engine.difficulty=100"])
+    started.push(devnet.proc)
+    const lines = await devnet.ready()
     expect(lines.map((l) => l.index)).toEqual([0, 1, 2])
     expect(new Set(lines.map((l) => l.peer)).size).toBe(NODES)
     expect(new Set(lines.map((l) => l.api)).size).toBe(NODES)
@@ -88,7 +56,7 @@ test(
     expect(pids.length).toBeGreaterThanOrEqual(NODES)
 
     // The heads advance on all nodes...
-    const heads = () => Promise.all(lines.map((l) => getJson<Head>(`${l.api}/v1/frames/global/head`)))
+    const heads = devnet.heads
     const first = Math.max(...(await heads()).map((h) => h.frameNumber))
     const target = first + 3
     const reached = await pollUntil(`every head ≥ ${target}`, 45_000, async () => {
@@ -167,9 +135,8 @@ test(
     follower.kill("SIGTERM")
     expect(await follower.exited).toBe(0)
 
-    devnet.kill("SIGTERM")
-    expect(await devnet.exited).toBe(0)
-    expect(err).toContain("devnet: stopped")
+    expect(await devnet.stop()).toBe(0)
+    expect(devnet.output().err).toContain("devnet: stopped")
     // (A pid counts only while it is still one of ours: a busy machine may reuse a number.)
     const ours = (pid: number): boolean => isAlive(pid) && cmdline(pid).includes(base)
     expect(pids.filter(ours)).toEqual([])
