@@ -19,9 +19,15 @@ if (Exit.isFailure(prepared)) {
   process.stderr.write(`node: cannot start: ${reason}\n`)
   process.exit(1)
 } else {
+  // A typed failure prints its own one-line message (e.g. `store <path> is damaged: <reason>`).
+  const firstLine = (cause: Cause.Cause<unknown>): string => {
+    const failure = Cause.failureOption(cause)
+    const error = Option.getOrUndefined(failure)
+    return error instanceof Error ? error.message : (Cause.pretty(cause).split("\n")[0] ?? "")
+  }
   const program = Layer.launch(MasterNodeLive(prepared.value)).pipe(
     Effect.tapErrorCause((cause) =>
-      Cause.isInterruptedOnly(cause) ? Effect.void : Effect.sync(() => process.stderr.write(`node: cannot start: ${Cause.pretty(cause).split("\n")[0] ?? ""}\n`))
+      Cause.isInterruptedOnly(cause) ? Effect.void : Effect.sync(() => process.stderr.write(`node: cannot start: ${firstLine(cause)}\n`))
     )
   )
   BunRuntime.runMain(program, { disablePrettyLogger: true, disableErrorReporting: true })

@@ -11,6 +11,23 @@ export class StoreOpenFailed extends Data.TaggedError("StoreOpenFailed")<{
   }
 }
 
+/**
+ * The store's files are not a sound LMDB environment (truncated, overwritten header, a tree page
+ * that is not what its parent says). Refused before LMDB maps it, so it is never a crash.
+ */
+export class StoreDamaged extends Data.TaggedError("StoreDamaged")<{
+  readonly path: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `store ${this.path} is damaged: ${this.reason}`
+  }
+}
+
+/** LMDB's own verdicts on a file it cannot trust (as opposed to e.g. a permission problem). */
+export const isDamageError = (e: unknown): boolean =>
+  e instanceof Error && /MDB_(INVALID|CORRUPTED|PAGE_NOTFOUND|VERSION_MISMATCH|BAD_CHECKSUM|PANIC)/.test(e.message)
+
 export class StoreVersionTooNew extends Data.TaggedError("StoreVersionTooNew")<{
   readonly path: string
   readonly found: number
