@@ -1,6 +1,8 @@
 // From command line to node options: load and validate the config (defaults < config.yml <
 // QUILBUN_* < flags), create the data dir and default config file on first start, generate or
 // read the keys and the admin token. Shared by `bun run node` and the embedding API.
+// A data dir that holds a chain (chain.json) must still have its store and its keys: both are checked
+// here, before anything is created (chain-guard.ts).
 import { Effect, Redacted } from "effect"
 import {
   ensureConfigFile,
@@ -12,6 +14,7 @@ import {
 } from "../../config/index.ts"
 import type { MasterNodeOptions } from "./master-node.ts"
 import { checkGenesisProvers } from "./genesis-check.ts"
+import { checkChainAtBoot } from "./chain-guard.ts"
 import { NODE_VERSION } from "./version.ts"
 
 export const MASTER_ROLES: ReadonlyArray<string> = ["master", "admin-api", "worker-manager"]
@@ -23,13 +26,18 @@ export const prepareNode = (input: LoadConfigInput) =>
     yield* ensureConfigFile(input)
     const loaded = yield* loadConfigDetailed(input)
     yield* ensureDataDir(loaded.config)
-    const keys = yield* ensureKeys(loaded.config.dataDir)
+    const chain = yield* checkChainAtBoot(loaded.config.dataDir, loaded.resetStore)
+    const keys = yield* ensureKeys(loaded.config.dataDir, { keysMustExist: chain.hasChain })
+    // Only the token can be created here once a chain exists (keys are refused above).
+    const regenerated = chain.hasChain ? keys.created.map((path) => `${path} was missing; generated a new admin API token`) : []
     const summary = summarizeConfig(loaded.config, keys)
     const options: MasterNodeOptions = {
       config: loaded.config,
       apiToken: Redacted.value(keys.apiToken),
       proverIkm: keys.prover.ikm,
       peerKey: keys.peer.secretKey,
+      resetStore: loaded.resetStore,
+      notices: [...chain.notices, ...regenerated],
       identity: {
         version: NODE_VERSION,
         nodeId: keys.nodeId,

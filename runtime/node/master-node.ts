@@ -1,5 +1,6 @@
 // The master process's layer graph (its static supervision tree), bottom to top:
-//   logging → process metrics → store <dataDir>/master (+ node record, store metrics)
+//   logging → process metrics → store <dataDir>/master → chain guard (chain.json; refuses a chain
+//   whose store lost its frames) → node record, store metrics
 //   → worker pool (data-worker processes, cores 1..N)
 //   → the libp2p host when engine.genesisProvers is set (p2p-network.ts)
 //   → actor system "root" with its actors (probe, worker-manager, shard-relay: workers reach the
@@ -25,6 +26,7 @@ import { NodeRecord, NodeRecordLive } from "./node-record.ts"
 import { probeActor } from "./probe.ts"
 import { StoreMetricsLive } from "./store-metrics.ts"
 import { ApiAddressFileLive } from "./api-address-file.ts"
+import { ChainGuardLive } from "./chain-guard.ts"
 import { ShardRelayLive } from "../../actors/shard-relay/index.ts"
 import { OptionalNodeNetwork, OptionalNodeNetworkLive } from "./p2p-network.ts"
 import { workerRootName } from "./worker-node.ts"
@@ -43,6 +45,10 @@ export interface MasterNodeOptions {
   /** Log sink (default stderr); embedders may capture or silence logs. */
   readonly logWrite?: (line: string) => void
   readonly heartbeatEvery?: Duration.DurationInput
+  /** `--reset-store`: a chain whose store is gone may start over (chain-guard.ts). */
+  readonly resetStore?: boolean
+  /** Warnings found before logging was up (boot.ts), logged once at start. */
+  readonly notices?: ReadonlyArray<string>
 }
 
 const MasterActorsLive = Layer.effect(
@@ -62,7 +68,12 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
     fields: { core: 0 },
     ...(options.logWrite === undefined ? {} : { write: options.logWrite })
   })
-  const store = StoreLive({ path: storePath(config.dataDir, "master") })
+  const store = StoreLive({
+    path: storePath(config.dataDir, "master"),
+    ...(config.store.mapSizeBytes === undefined ? {} : { mapSizeBytes: config.store.mapSizeBytes })
+  })
+  const guard = ChainGuardLive(config.dataDir, options.resetStore === true, (options.notices ?? []).some((n) => n.startsWith("--reset-store")))
+  const notices = Layer.effectDiscard(Effect.forEach(options.notices ?? [], (n) => Effect.logWarning(n), { discard: true }))
   const record = Layer.mergeAll(NodeRecordLive(options.heartbeatEvery ?? "1 second"), StoreMetricsLive("5 seconds"))
   const pool = WorkerPoolLive({
     workers: config.workers,
@@ -102,7 +113,9 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
     Layer.provideMerge(OptionalNodeNetworkLive(config, options.peerKey)),
     Layer.provideMerge(pool),
     Layer.provideMerge(record),
+    Layer.provideMerge(guard),
     Layer.provideMerge(store),
+    Layer.provideMerge(notices),
     Layer.provideMerge(ProcessMetricsLive()),
     Layer.provideMerge(Layer.scopedDiscard(Effect.addFinalizer(() => Effect.logInfo("node stopped")))),
     Layer.provideMerge(logging)
