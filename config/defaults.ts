@@ -16,6 +16,5 @@ export const defaultConfigEncoded = (cores: number): NodeConfigEncoded => ({
   log: { level: "info", format: "pretty" },
   p2p: { listen: [DEFAULT_P2P_LISTEN], bootstrap: [], networkId: DEVNET_NETWORK_ID },
   engine: { devnet: true },
-  shutdown: { deadlineMs: 8000 },
-  store: {}
+  shutdown: { deadlineMs: 8000 }
 })

@@ -43,14 +43,7 @@ export const CONFIG_FIELDS: ReadonlyArray<ConfigField> = [
     schema: Leaf.engineGenesisProvers,
     optional: true
   },
-  { path: ["shutdown", "deadlineMs"], env: "QUILBUN_SHUTDOWN_DEADLINE_MS", kind: "int", schema: Leaf.shutdownDeadlineMs },
-  {
-    path: ["store", "mapSizeBytes"],
-    env: "QUILBUN_STORE_MAP_SIZE_BYTES",
-    kind: "int",
-    schema: Leaf.storeMapSizeBytes,
-    optional: true
-  }
+  { path: ["shutdown", "deadlineMs"], env: "QUILBUN_SHUTDOWN_DEADLINE_MS", kind: "int", schema: Leaf.shutdownDeadlineMs }
 ]
 
 /** `QUILBUN_*` variables that are process settings, not config keys (allowed, ignored here). */

@@ -103,8 +103,7 @@ export const Leaf = {
   engineDevnet: Bool,
   engineDifficulty: int(1, 2 ** 32 - 1, "a difficulty"),
   engineGenesisProvers: GenesisProverList,
-  shutdownDeadlineMs: int(0, 600_000, "milliseconds"),
-  storeMapSizeBytes: int(65_536, 2 ** 48, "a byte count")
+  shutdownDeadlineMs: int(0, 600_000, "milliseconds")
 } as const
 
 export const NodeConfigSchema = Schema.Struct({
@@ -126,14 +125,7 @@ export const NodeConfigSchema = Schema.Struct({
      */
     genesisProvers: Schema.optional(Leaf.engineGenesisProvers)
   }),
-  shutdown: Schema.Struct({ deadlineMs: Leaf.shutdownDeadlineMs }),
-  store: Schema.Struct({
-    /**
-     * A fixed LMDB map size for the master store. Absent (the default) lets the map grow as needed;
-     * set, a commit beyond it fails with MDB_MAP_FULL like a full disk (small devices, failure tests).
-     */
-    mapSizeBytes: Schema.optional(Leaf.storeMapSizeBytes)
-  })
+  shutdown: Schema.Struct({ deadlineMs: Leaf.shutdownDeadlineMs })
 })
 
 export type NodeConfig = typeof NodeConfigSchema.Type

@@ -1,5 +1,6 @@
 // Typed store errors. Open-time errors always name the path; a version-too-new store is refused
 // before anything is written to it.
+import { statfsSync } from "node:fs"
 import { Data } from "effect"
 
 export class StoreOpenFailed extends Data.TaggedError("StoreOpenFailed")<{
@@ -80,6 +81,26 @@ export class StoreMisuse extends Data.TaggedError("StoreMisuse")<{
   override get message(): string {
     return `store ${this.path}: ${this.reason}`
   }
+}
+
+/**
+ * Why a write failed, with the errno LMDB drops put back: on a full disk LMDB's write loop gets a
+ * short write and reports EIO ("Input/output error", mdb.c "short write, filesystem full?"), where a
+ * data worker's smaller first write gets ENOSPC itself. An EIO while the store's file system has no
+ * room left is reported as what it is.
+ */
+export const writeReasonOf = (path: string, e: unknown): string => {
+  const reason = reasonOf(e)
+  if (/No space left on device|\bENOSPC\b/i.test(reason)) return `ENOSPC: no space left on device (${reason})`
+  if (!/Input\/output error|\bEIO\b/.test(reason)) return reason
+  try {
+    const fs = statfsSync(path)
+    // "full" = less than 64 KiB (a few pages) available to us
+    if (fs.bavail * fs.bsize < 64 * 1024) return `ENOSPC: no space left on device (LMDB reported: ${reason})`
+  } catch {
+    // the file system cannot be asked: keep LMDB's words
+  }
+  return reason
 }
 
 export const reasonOf = (e: unknown): string => {

@@ -11,6 +11,7 @@ import { ALL_BUCKETS, bucketDbName, Buckets, validateRegistry, type Bucket } fro
 import {
   isDamageError,
   reasonOf,
+  writeReasonOf,
   StoreCommitFailed,
   StoreDamaged,
   StoreMisuse,
@@ -39,12 +40,6 @@ export interface StoreOptions {
   readonly buckets?: ReadonlyArray<Bucket>
   /** Upper bound on LMDB named databases (default 64). */
   readonly maxDbs?: number
-  /**
-   * A fixed LMDB map size. Unset (the default) lets lmdb-js grow the map as needed; set, a commit that
-   * would outgrow it fails with MDB_MAP_FULL (config `store.mapSizeBytes`: small devices, and tests that
-   * need a real commit failure).
-   */
-  readonly mapSizeBytes?: number
 }
 
 export interface StoreStats {
@@ -126,7 +121,7 @@ class LmdbStore implements StoreService {
         return result
       })
     } catch (e) {
-      throw e instanceof StoreCommitFailed ? e : new StoreCommitFailed({ path: this.path, reason: reasonOf(e), cause: e })
+      throw e instanceof StoreCommitFailed ? e : new StoreCommitFailed({ path: this.path, reason: writeReasonOf(this.path, e), cause: e })
     } finally {
       tx.end()
       this.#inCommit = false
@@ -137,7 +132,7 @@ class LmdbStore implements StoreService {
     Effect.try({
       try: () => this.commitSync(fn),
       catch: (e) =>
-        e instanceof StoreCommitFailed ? e : new StoreCommitFailed({ path: this.path, reason: reasonOf(e), cause: e })
+        e instanceof StoreCommitFailed ? e : new StoreCommitFailed({ path: this.path, reason: writeReasonOf(this.path, e), cause: e })
     }).pipe(
       Effect.tapBoth({
         onFailure: () => commitsTotal(this.#label, "failed"),
@@ -206,13 +201,7 @@ export const openStore = (options: StoreOptions): Effect.Effect<StoreService & {
     let root: RootDatabase
     try {
       if (fresh) mkdirSync(path, { recursive: true, mode: 0o700 })
-      root = open({
-        path,
-        maxDbs: options.maxDbs ?? 64,
-        overlappingSync: false,
-        compression: false,
-        ...(options.mapSizeBytes === undefined ? {} : { mapSize: options.mapSizeBytes })
-      })
+      root = open({ path, maxDbs: options.maxDbs ?? 64, overlappingSync: false, compression: false })
     } catch (e) {
       return isDamageError(e) ? damaged(reasonOf(e)) : failed(reasonOf(e))
     }

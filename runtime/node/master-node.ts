@@ -27,6 +27,7 @@ import { probeActor } from "./probe.ts"
 import { StoreMetricsLive } from "./store-metrics.ts"
 import { ApiAddressFileLive } from "./api-address-file.ts"
 import { ChainGuardLive } from "./chain-guard.ts"
+import { NodeHealth, NodeHealthLive } from "./node-health.ts"
 import { ShardRelayLive } from "../../actors/shard-relay/index.ts"
 import { OptionalNodeNetwork, OptionalNodeNetworkLive } from "./p2p-network.ts"
 import { workerRootName } from "./worker-node.ts"
@@ -68,10 +69,7 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
     fields: { core: 0 },
     ...(options.logWrite === undefined ? {} : { write: options.logWrite })
   })
-  const store = StoreLive({
-    path: storePath(config.dataDir, "master"),
-    ...(config.store.mapSizeBytes === undefined ? {} : { mapSizeBytes: config.store.mapSizeBytes })
-  })
+  const store = StoreLive({ path: storePath(config.dataDir, "master") })
   const guard = ChainGuardLive(config.dataDir, options.resetStore === true, (options.notices ?? []).some((n) => n.startsWith("--reset-store")))
   const notices = Layer.effectDiscard(Effect.forEach(options.notices ?? [], (n) => Effect.logWarning(n), { discard: true }))
   const record = Layer.mergeAll(NodeRecordLive(options.heartbeatEvery ?? "1 second"), StoreMetricsLive("5 seconds"))
@@ -109,6 +107,7 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
     Layer.provideMerge(MasterConsensusLive({ config, proverIkm: options.proverIkm, peerId: options.identity.nodeId })),
     Layer.provideMerge(shardRelay),
     Layer.provideMerge(MasterActorsLive),
+    Layer.provideMerge(NodeHealthLive),
     Layer.provideMerge(system),
     Layer.provideMerge(OptionalNodeNetworkLive(config, options.peerKey)),
     Layer.provideMerge(pool),
@@ -122,4 +121,4 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
   )
 }
 
-export { AdminServer, NodeConsensus, NodeRecord, WorkerPool }
+export { AdminServer, NodeConsensus, NodeHealth, NodeRecord, WorkerPool }
