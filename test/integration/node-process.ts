@@ -102,3 +102,19 @@ export const exitOf = async (node: RunningNode, ms: number): Promise<{ readonly 
   await Bun.sleep(20)
   return { code: node.proc.exitCode, signal: node.proc.signalCode === null ? null : String(node.proc.signalCode), output: node.output() }
 }
+
+/** Runs the node (workers 1) on `dataDir` until /health answers and a few heartbeats are committed, then SIGTERMs it. */
+export const runBriefly = async (dataDir: string): Promise<void> => {
+  const node = spawnNode(dataDir, freePort(), ["--workers", "1"])
+  try {
+    await pollUntil("/health", 60_000, async () => ((await fetch(`${node.url}/health`)).ok ? true : undefined))
+    await pollUntil("a running worker", 30_000, async () => {
+      const ws = await getJson<ReadonlyArray<WorkerRow>>(`${node.url}/v1/workers`)
+      return ws.every((w) => w.state === "running") ? true : undefined
+    })
+    await Bun.sleep(2_000)
+  } finally {
+    node.proc.kill("SIGTERM")
+    await node.proc.exited
+  }
+}
