@@ -38,8 +38,12 @@ interface Meta {
   readonly free: TreeRoot
 }
 
-/** What the check found: no data yet (LMDB will initialise it), or a file that looks sound. */
-export type FileState = "empty" | "sound"
+/**
+ * What the check found: no data yet (LMDB will initialise it), a file that looks sound, or a file it
+ * cannot read at all (e.g. a parent that is not a directory, no permission): opening it fails with
+ * LMDB's own error, which is not damage.
+ */
+export type FileState = "empty" | "sound" | "unreadable"
 
 const readAt = (fd: number, offset: number, length: number): Buffer => {
   const buf = Buffer.alloc(length)
@@ -130,8 +134,7 @@ export const checkDataFile = (file: string): Either.Either<FileState, string> =>
   try {
     fd = openSync(file, "r")
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    return code === "ENOENT" ? Either.right("empty") : Either.left(`cannot read ${file}: ${String(code ?? e)}`)
+    return Either.right((e as NodeJS.ErrnoException).code === "ENOENT" ? "empty" : "unreadable")
   }
   try {
     const size = fstatSync(fd).size
