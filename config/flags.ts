@@ -1,6 +1,7 @@
 // Command-line flags: `--data-dir`, `--api-listen`, `--workers`, `--log-level`, `--log-format`,
 // `--config <path>` and a repeatable `--set <path>=<value>` reaching every key. Both `--flag value`
-// and `--flag=value` work.
+// and `--flag=value` work. `--reset-store` (no value) is a one-shot action, not a config key: it lets a
+// data dir whose chain store is gone start a new chain (runtime/node/chain-guard.ts).
 import { Either } from "effect"
 import { assign, type Assignment } from "./assignment.ts"
 import { ConfigError } from "./errors.ts"
@@ -8,6 +9,7 @@ import { fieldByFlag, fieldByPath, fromString } from "./fields.ts"
 
 export interface ParsedFlags {
   readonly configPath?: string
+  readonly resetStore?: boolean
   readonly assignments: ReadonlyArray<Assignment>
 }
 
@@ -21,6 +23,7 @@ export const parseFlags = (
 ): Either.Either<ParsedFlags, ConfigError> => {
   const assignments: Array<Assignment> = []
   let configPath: string | undefined
+  let resetStore = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ""
     const eq = arg.indexOf("=")
@@ -28,6 +31,10 @@ export const parseFlags = (
     const pass = passThrough.get(name)
     if (pass !== undefined) {
       if (pass.takesValue && eq < 0) i++
+      continue
+    }
+    if (arg === "--reset-store") {
+      resetStore = true
       continue
     }
     const known = name === "--config" || name === "--set" || fieldByFlag.has(name)
@@ -67,5 +74,5 @@ export const parseFlags = (
     if (Either.isLeft(a)) return Either.left(a.left)
     assignments.push(a.right)
   }
-  return Either.right(configPath === undefined ? { assignments } : { configPath, assignments })
+  return Either.right({ assignments, ...(configPath === undefined ? {} : { configPath }), ...(resetStore ? { resetStore } : {}) })
 }

@@ -19,7 +19,7 @@ export {
 } from "./load.ts"
 export type { LoadConfigInput, LoadedConfig } from "./load.ts"
 export { ensureKeys, KeyFileError, KEY_FILES, nodeIdOf } from "./keys.ts"
-export type { NodeKeys } from "./keys.ts"
+export type { NodeKeys, EnsureKeysOptions } from "./keys.ts"
 export { summarizeConfig, REDACTED } from "./summary.ts"
 export type { ConfigSummary } from "./summary.ts"
 export { toEffectLogLevel } from "./log-level.ts"

@@ -8,6 +8,10 @@
 //   api.token          64 hex chars (32 random bytes), the admin API bearer token
 //
 // Node id = lowercase hex of the first 16 bytes of SHA-256(Ed448 public key).
+//
+// Once the data dir holds a chain (`keysMustExist`), a missing key file is refused instead of
+// generated: a new key is a different node and a different prover, and the chain would no longer
+// recognise it. The API token carries no identity, so it is regenerated (and reported in `created`).
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { ed25519 } from "@noble/curves/ed25519.js"
@@ -46,9 +50,20 @@ export const KEY_FILES = {
 
 export const nodeIdOf = (identityPublicKey: Uint8Array): string => bytesToHex(sha256(identityPublicKey).subarray(0, 16))
 
-/** Reads a fixed-length binary key file, or creates it with `generate()` when missing. */
-const binaryKey = (path: string, length: number, generate: () => Uint8Array, created: Array<string>): Uint8Array => {
+export interface EnsureKeysOptions {
+  /** The data dir holds a chain (chain.json): refuse to generate peer, prover or identity keys. */
+  readonly keysMustExist?: boolean
+}
+
+/** Reads a fixed-length binary key file, or creates it with `generate()` when missing (and allowed). */
+const binaryKey = (path: string, length: number, generate: () => Uint8Array, created: Array<string>, mustExist: boolean): Uint8Array => {
   if (!existsSync(path)) {
+    if (mustExist) {
+      throw new KeyFileError({
+        path,
+        reason: "missing, and this data dir holds a chain (chain.json): a new key would be a different node; restore the file, or start on a new data dir"
+      })
+    }
     const bytes = generate()
     writeFileAtomic(path, bytes)
     created.push(path)
@@ -76,15 +91,16 @@ const tokenKey = (path: string, created: Array<string>): string => {
 }
 
 /** Creates missing keys and reads back existing ones. Never logs key material. */
-export const ensureKeys = (dataDir: string): Effect.Effect<NodeKeys, KeyFileError> =>
+export const ensureKeys = (dataDir: string, options: EnsureKeysOptions = {}): Effect.Effect<NodeKeys, KeyFileError> =>
   Effect.try({
     try: (): NodeKeys => {
       ensurePrivateDir(dataDir)
       ensurePrivateDir(join(dataDir, "keys"))
       const created: Array<string> = []
-      const peer = binaryKey(join(dataDir, KEY_FILES.peer), 32, () => ed25519.utils.randomSecretKey(), created)
-      const prover = binaryKey(join(dataDir, KEY_FILES.prover), 32, () => randomBytes(32), created)
-      const identity = binaryKey(join(dataDir, KEY_FILES.identity), 57, () => ed448.utils.randomSecretKey(), created)
+      const must = options.keysMustExist === true
+      const peer = binaryKey(join(dataDir, KEY_FILES.peer), 32, () => ed25519.utils.randomSecretKey(), created, must)
+      const prover = binaryKey(join(dataDir, KEY_FILES.prover), 32, () => randomBytes(32), created, must)
+      const identity = binaryKey(join(dataDir, KEY_FILES.identity), 57, () => ed448.utils.randomSecretKey(), created, must)
       const apiToken = tokenKey(join(dataDir, KEY_FILES.apiToken), created)
       const identityPublic = ed448.getPublicKey(identity)
       return {

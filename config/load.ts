@@ -29,6 +29,8 @@ export interface LoadedConfig {
   readonly configPath: string
   /** Which source supplied each leaf, by dotted path (for `--print-config`). */
   readonly sources: Readonly<Record<string, ConfigSource>>
+  /** `--reset-store`: start a new chain when the chain's store is missing (never persisted). */
+  readonly resetStore: boolean
 }
 
 const fromEither = <A>(e: Either.Either<A, ConfigError>): Effect.Effect<A, ConfigError> =>
@@ -41,6 +43,7 @@ interface Located {
   readonly dataDir: string
   readonly configPath: string
   readonly explicit: boolean
+  readonly resetStore: boolean
   readonly env: ReadonlyArray<Assignment>
   readonly flags: ReadonlyArray<Assignment>
 }
@@ -54,7 +57,7 @@ const locate = (input: LoadConfigInput): Effect.Effect<Located, ConfigError> =>
     const dataDir = resolve(input.cwd, String(dir))
     const explicit = flags.configPath !== undefined
     const configPath = flags.configPath === undefined ? join(dataDir, "config.yml") : resolve(input.cwd, flags.configPath)
-    return { dataDir, configPath, explicit, env, flags: flags.assignments }
+    return { dataDir, configPath, explicit, resetStore: flags.resetStore === true, env, flags: flags.assignments }
   })
 
 const setIn = (root: Record<string, unknown>, path: ReadonlyArray<string>, value: unknown): void => {
@@ -101,7 +104,7 @@ export const loadConfigDetailed = (input: LoadConfigInput): Effect.Effect<Loaded
     }
     const config = decoded.right
     const dataDir = isAbsolute(config.dataDir) ? config.dataDir : resolve(input.cwd, config.dataDir)
-    return { config: { ...config, dataDir }, configPath: where.configPath, sources }
+    return { config: { ...config, dataDir }, configPath: where.configPath, sources, resetStore: where.resetStore }
   })
 
 export const loadConfig = (input: LoadConfigInput): Effect.Effect<NodeConfig, ConfigError> =>

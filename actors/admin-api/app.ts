@@ -99,7 +99,13 @@ export const makeAdminApp = (
     })
   )
 
-  app.get("/health", (c) => c.json({ status: "ok" }))
+  app.get("/health", () =>
+    respond(backend.health ?? Effect.succeed({ status: "ok" as const }), (h) =>
+      h.status === "ok"
+        ? Response.json({ status: "ok" })
+        : problemResponse(503, ProblemType.unhealthy, "Unhealthy", h.reason, { health: "failed" })
+    )
+  )
   app.get("/ready", () =>
     respond(backend.ready, (r) =>
       r.ready

@@ -34,6 +34,9 @@ export interface ActorTreeNode {
   readonly children: ReadonlyArray<ActorTreeNode>
 }
 
+/** `failed` once the node gave up (it is about to exit); /health answers 503 then. */
+export type Health = { readonly status: "ok" } | { readonly status: "failed"; readonly reason: string }
+
 export interface Readiness {
   readonly ready: boolean
   readonly reasons: ReadonlyArray<string>
@@ -94,6 +97,8 @@ export type SetLogLevelBody = typeof SetLogLevelBody.Type
 export interface AdminBackendService {
   readonly nodeInfo: Effect.Effect<NodeInfo>
   readonly ready: Effect.Effect<Readiness>
+  /** Absent: always ok (a backend with nothing that can give up). */
+  readonly health?: Effect.Effect<Health>
   readonly actors: Effect.Effect<ActorTreeNode>
   readonly workers: Effect.Effect<ReadonlyArray<WorkerView>>
   readonly restartWorker: (core: number) => Effect.Effect<void, WorkerNotFound>

@@ -19,6 +19,7 @@ export const ProblemType = {
   bodyTooLarge: "urn:quilbun:problem:body-too-large",
   workerNotFound: "urn:quilbun:problem:worker-not-found",
   notReady: "urn:quilbun:problem:not-ready",
+  unhealthy: "urn:quilbun:problem:unhealthy",
   frameNotFound: "urn:quilbun:problem:frame-not-found",
   consensusUnavailable: "urn:quilbun:problem:consensus-unavailable",
   internal: "urn:quilbun:problem:internal"

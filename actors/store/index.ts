@@ -15,13 +15,15 @@ export {
   FORMAT_VERSION_KEY,
   metaRepositoryDef
 } from "./store.ts"
-export type { StoreOptions, StoreService, StoreStats } from "./store.ts"
+export type { StoreOptions, StoreService, StoreStats, StoreOpenError } from "./store.ts"
 export {
   StoreOpenFailed,
+  StoreDamaged,
   StoreVersionTooNew,
   StoreCommitFailed,
   StoreReadFailed,
   StoreCorrupt,
   StoreMisuse
 } from "./errors.ts"
+export { checkDataFile } from "./file-check.ts"
 export { recordStoreMetrics } from "./metrics.ts"

@@ -9,8 +9,11 @@ import { open, type RootDatabase } from "lmdb"
 import { Context, Effect, Layer } from "effect"
 import { ALL_BUCKETS, bucketDbName, Buckets, validateRegistry, type Bucket } from "./buckets.ts"
 import {
+  isDamageError,
   reasonOf,
+  writeReasonOf,
   StoreCommitFailed,
+  StoreDamaged,
   StoreMisuse,
   StoreOpenFailed,
   StoreReadFailed,
@@ -20,6 +23,7 @@ import { KeyCodec } from "./key-codec.ts"
 import { Repository, WriteTx, type BinaryDb, type RepositoryDef } from "./repository.ts"
 import { ValueCodec } from "./value-codec.ts"
 import { commitsTotal } from "./metrics.ts"
+import { checkDataFile } from "./file-check.ts"
 
 /** Bumped when the on-disk layout changes incompatibly; a store with a higher number is refused. */
 export const STORE_FORMAT_VERSION = 1
@@ -117,7 +121,7 @@ class LmdbStore implements StoreService {
         return result
       })
     } catch (e) {
-      throw e instanceof StoreCommitFailed ? e : new StoreCommitFailed({ path: this.path, reason: reasonOf(e), cause: e })
+      throw e instanceof StoreCommitFailed ? e : new StoreCommitFailed({ path: this.path, reason: writeReasonOf(this.path, e), cause: e })
     } finally {
       tx.end()
       this.#inCommit = false
@@ -128,7 +132,7 @@ class LmdbStore implements StoreService {
     Effect.try({
       try: () => this.commitSync(fn),
       catch: (e) =>
-        e instanceof StoreCommitFailed ? e : new StoreCommitFailed({ path: this.path, reason: reasonOf(e), cause: e })
+        e instanceof StoreCommitFailed ? e : new StoreCommitFailed({ path: this.path, reason: writeReasonOf(this.path, e), cause: e })
     }).pipe(
       Effect.tapBoth({
         onFailure: () => commitsTotal(this.#label, "failed"),
@@ -170,12 +174,18 @@ const openDb = (root: RootDatabase, bucket: Bucket, create: boolean): BinaryDb =
   return root.openDB<Uint8Array, Uint8Array>(options as Omit<typeof options, "create">)
 }
 
-/** Opens (creating on first use) the store at `options.path`; fails without writing on a newer format. */
-export const openStore = (options: StoreOptions): Effect.Effect<StoreService & { readonly close: () => Promise<void> }, StoreOpenFailed | StoreVersionTooNew> =>
-  Effect.suspend((): Effect.Effect<LmdbStore, StoreOpenFailed | StoreVersionTooNew> => {
+export type StoreOpenError = StoreOpenFailed | StoreDamaged | StoreVersionTooNew
+
+/**
+ * Opens (creating on first use) the store at `options.path`; fails without writing on a newer format,
+ * and with StoreDamaged (before LMDB maps anything) when data.mdb is not a sound LMDB file.
+ */
+export const openStore = (options: StoreOptions): Effect.Effect<StoreService & { readonly close: () => Promise<void> }, StoreOpenError> =>
+  Effect.suspend((): Effect.Effect<LmdbStore, StoreOpenError> => {
     const path = options.path
     const buckets = options.buckets ?? ALL_BUCKETS
     const failed = (reason: string) => Effect.fail(new StoreOpenFailed({ path, reason }))
+    const damaged = (reason: string) => Effect.fail(new StoreDamaged({ path, reason }))
     try {
       validateRegistry(buckets)
     } catch (e) {
@@ -185,13 +195,15 @@ export const openStore = (options: StoreOptions): Effect.Effect<StoreService & {
     if (metaBucket === undefined) return failed("the bucket list must include the meta bucket")
     // Checked up front: lmdb's own errors for these cases do not say what is wrong.
     if (existsSync(path) && !statSync(path).isDirectory()) return failed("not a directory")
-    const fresh = !existsSync(join(path, "data.mdb"))
+    const file = checkDataFile(join(path, "data.mdb"))
+    if (file._tag === "Left") return damaged(file.left)
+    const fresh = file.right === "empty"
     let root: RootDatabase
     try {
       if (fresh) mkdirSync(path, { recursive: true, mode: 0o700 })
       root = open({ path, maxDbs: options.maxDbs ?? 64, overlappingSync: false, compression: false })
     } catch (e) {
-      return failed(reasonOf(e))
+      return isDamageError(e) ? damaged(reasonOf(e)) : failed(reasonOf(e))
     }
     const abandon = <E>(error: E) =>
       Effect.promise(() => root.close().catch(() => undefined)).pipe(Effect.zipRight(Effect.fail(error)))
@@ -226,12 +238,12 @@ export const openStore = (options: StoreOptions): Effect.Effect<StoreService & {
       for (const bucket of buckets) dbs.set(bucket.id, { bucket, db: openDb(root, bucket, true) })
       return Effect.succeed(new LmdbStore(path, version, root, dbs))
     } catch (e) {
-      return abandon(new StoreOpenFailed({ path, reason: reasonOf(e) }))
+      return abandon(isDamageError(e) ? new StoreDamaged({ path, reason: reasonOf(e) }) : new StoreOpenFailed({ path, reason: reasonOf(e) }))
     }
   })
 
 /** The store as a scoped resource: opened on acquire, `await root.close()` in the finalizer. */
-export const StoreLive = (options: StoreOptions): Layer.Layer<Store, StoreOpenFailed | StoreVersionTooNew> =>
+export const StoreLive = (options: StoreOptions): Layer.Layer<Store, StoreOpenError> =>
   Layer.scoped(
     Store,
     Effect.acquireRelease(openStore(options), (s) => Effect.promise(() => s.close())).pipe(

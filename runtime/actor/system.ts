@@ -44,6 +44,8 @@ export interface ActorSystemService {
   readonly snapshot: Effect.Effect<ActorSnapshot>
   /** Completes when the system has stopped (shutdown, or the root supervisor gave up). */
   readonly awaitTermination: Effect.Effect<void>
+  /** Completes, with the reason, only if the root supervisor gave up (never on a normal shutdown). */
+  readonly awaitGiveUp: Effect.Effect<string>
   /** Incarnation fibers currently alive (0 after shutdown). */
   readonly liveFibers: () => number
 }
@@ -76,13 +78,17 @@ export const make = (config: ActorSystemConfig = {}): Effect.Effect<ActorSystemS
     )
     env.registry.set(root.path, root)
     const terminated = yield* Deferred.make<void>()
+    const gaveUp = yield* Deferred.make<string>()
 
     const onRootExit = (exit: Exit.Exit<void, unknown>): Effect.Effect<void> =>
       Effect.suspend(() => {
         root.dispose()
         const log =
           Exit.isFailure(exit) && !Exit.isInterrupted(exit)
-            ? Effect.logError(`actor system stopped: root supervisor gave up: ${rootReason(exit.cause)}`)
+            ? Effect.zipRight(
+                Effect.logError(`actor system stopped: root supervisor gave up: ${rootReason(exit.cause)}`),
+                Deferred.succeed(gaveUp, rootReason(exit.cause))
+              )
             : Effect.void
         return Effect.zipRight(log, Deferred.succeed(terminated, undefined))
       })
@@ -134,6 +140,7 @@ export const make = (config: ActorSystemConfig = {}): Effect.Effect<ActorSystemS
       snapshot: Effect.zipRight(flushMetrics, Effect.sync(() => root.snapshot())),
       flushMetrics,
       awaitTermination: Deferred.await(terminated),
+      awaitGiveUp: Deferred.await(gaveUp),
       liveFibers: () => env.fibers.size
     }
     return service

@@ -35,6 +35,8 @@ export interface StartNodeOptions {
   readonly workerEntry?: string
   /** Wait until every data worker is running before returning (default true). */
   readonly waitForWorkers?: boolean
+  /** Start a new chain if the data dir's chain store is missing (`--reset-store`). */
+  readonly resetStore?: boolean
   /** Extra config flags (e.g. ["--set", ...]) in `bun run node` syntax. */
   readonly flags?: ReadonlyArray<string>
 }
@@ -78,6 +80,7 @@ export const makeNode = (options: StartNodeOptions = {}) =>
       options.logLevel ?? "warning",
       "--log-format",
       options.logFormat ?? "json",
+      ...(options.resetStore === true ? ["--reset-store"] : []),
       ...(options.flags ?? [])
     ]
     // The environment is left out on purpose: QUILBUN_* of the host process must not leak in.

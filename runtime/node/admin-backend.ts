@@ -1,7 +1,7 @@
 // The admin API's view of a master node: each route is a read of the actor system's snapshot or
 // an ask to the worker-manager actor, so HTTP never touches processes or state directly.
 import { ListRelayedShards, ShardRelay } from "../../actors/shard-relay/index.ts"
-import { Clock, Context, Effect, Layer } from "effect"
+import { Cause, Clock, Context, Effect, Layer } from "effect"
 import { AdminBackend, WorkerNotFound, type ActorTreeNode } from "../../actors/admin-api/backend.ts"
 import {
   CollectMetrics,
@@ -22,6 +22,7 @@ import { mergeFamilies, withLabels } from "../metrics/family.ts"
 import { renderPrometheus } from "../metrics/prometheus.ts"
 import { NodeConsensus } from "./consensus.ts"
 import { NodeRecord } from "./node-record.ts"
+import { NodeHealth } from "./node-health.ts"
 
 export class WorkerManagerRef extends Context.Tag("quilbun/WorkerManagerRef")<
   WorkerManagerRef,
@@ -36,6 +37,11 @@ export interface NodeIdentity {
 }
 
 const ASK_TIMEOUT = "5 seconds"
+
+const firstLine = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.squash(cause)
+  return error instanceof Error ? error.message : (Cause.pretty(cause).split("\n")[0] ?? "unknown")
+}
 
 /** Hangs each worker's tree (as a "process" node) under the worker-manager actor. */
 export const mergeTrees = (master: ActorSnapshot, workers: ReadonlyArray<WorkerTree>): ActorTreeNode => {
@@ -71,6 +77,7 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
       const consensus = yield* NodeConsensus
       const startedAt = yield* Clock.currentTimeMillis
       const relay = yield* ShardRelay
+      const health = yield* NodeHealth
       const workers = Effect.zipWith(
         manager.ask(new ListWorkers(), ASK_TIMEOUT).pipe(Effect.orDie),
         relay.ask(new ListRelayedShards(), ASK_TIMEOUT).pipe(Effect.orDie),
@@ -91,10 +98,20 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
             store: { boots: record.boots, heartbeat }
           }
         }),
-        ready: Effect.map(workers, (ws) => {
-          const reasons = ws.filter((w) => w.state !== "running").map((w) => `worker ${w.core} is ${w.state}`)
-          return { ready: reasons.length === 0, reasons }
-        }),
+        // Never a 500: a node that gave up, or actors that do not answer, are reasons not to be ready.
+        ready: Effect.flatMap(health.status, (h) =>
+          h.status === "failed"
+            ? Effect.succeed({ ready: false, reasons: [h.reason] })
+            : Effect.map(workers, (ws) => {
+                const reasons = ws.filter((w) => w.state !== "running").map((w) => `worker ${w.core} is ${w.state}`)
+                return { ready: reasons.length === 0, reasons }
+              }).pipe(
+                Effect.catchAllCause((cause) =>
+                  Effect.succeed({ ready: false, reasons: [`worker state unavailable: ${firstLine(cause)}`] })
+                )
+              )
+        ),
+        health: health.status,
         actors: Effect.gen(function* () {
           const master = yield* system.snapshot
           const trees = yield* manager.ask(new CollectTrees(), ASK_TIMEOUT).pipe(Effect.orDie)

@@ -2,6 +2,8 @@
 // QUILBUN_* < flags), create the data dir and default config file on first start, lock the data
 // dir (held for the caller's scope), narrow over-wide permissions, generate or read the keys and
 // the admin token. Shared by `bun run node` and the embedding API.
+// A data dir that holds a chain (chain.json) must still have its store and its keys: both are checked
+// here, under the lock and before any key is generated (chain-guard.ts).
 import { Effect, Redacted } from "effect"
 import {
   ensureConfigFile,
@@ -15,6 +17,7 @@ import { tightenDataDirPermissions } from "../../config/permissions.ts"
 import type { MasterNodeOptions } from "./master-node.ts"
 import { acquireDataDirLock } from "./data-dir-lock.ts"
 import { checkGenesisProvers } from "./genesis-check.ts"
+import { checkChainAtBoot } from "./chain-guard.ts"
 import { NODE_VERSION } from "./version.ts"
 
 export const MASTER_ROLES: ReadonlyArray<string> = ["master", "admin-api", "worker-manager"]
@@ -29,20 +32,25 @@ export const prepareNode = (input: LoadConfigInput) =>
     // Before keys are read or generated: two first starts must not both write keys.
     const lock = yield* acquireDataDirLock(loaded.config.dataDir)
     const permissionFixes = yield* tightenDataDirPermissions(loaded.config.dataDir)
-    const keys = yield* ensureKeys(loaded.config.dataDir)
+    const chain = yield* checkChainAtBoot(loaded.config.dataDir, loaded.resetStore)
+    const keys = yield* ensureKeys(loaded.config.dataDir, { keysMustExist: chain.hasChain })
+    // Only the token can be created here once a chain exists (keys are refused above).
+    const regenerated = chain.hasChain ? keys.created.map((path) => `${path} was missing; generated a new admin API token`) : []
     const summary = summarizeConfig(loaded.config, keys)
     const options: MasterNodeOptions = {
       config: loaded.config,
       apiToken: Redacted.value(keys.apiToken),
       proverIkm: keys.prover.ikm,
       peerKey: keys.peer.secretKey,
+      resetStore: loaded.resetStore,
+      resetAnnounced: chain.resetAnnounced,
       identity: {
         version: NODE_VERSION,
         nodeId: keys.nodeId,
         roles: MASTER_ROLES,
         config: { ...summary.config, identity: summary.identity }
       },
-      startupReport: { permissionFixes, tookOver: lock.tookOver }
+      startupReport: { permissionFixes, tookOver: lock.tookOver, notices: [...chain.notices, ...regenerated] }
     }
     return options
   })

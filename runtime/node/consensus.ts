@@ -44,6 +44,7 @@ import { Transport } from "../transport/transport.ts"
 import type { PeerInfo } from "../../actors/p2p/peer-info.ts"
 import { OptionalNodeNetwork } from "./p2p-network.ts"
 import { currentRank, frameIntervalSeconds, headFrameNumber, timeoutsTotal } from "./consensus-metrics.ts"
+import { ChainGuard, type ChainIdentity } from "./chain-guard.ts"
 import { estimateRankWork } from "./rank-work-estimate.ts"
 
 /**
@@ -154,7 +155,7 @@ const chainReader = (store: StoreService, poseidon: PoseidonHash, config: Global
       const top = yield* headNumber.pipe(Effect.mapError(unavailable))
       return yield* new FrameNotFound({ frameNumber: n, head: top })
     })
-  return { head, frame, headNumber }
+  return { head, frame, headNumber, genesisSelector: genesisHead.selector }
 }
 
 export interface NodeConsensusOptions {
@@ -195,6 +196,7 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
       const system = yield* ActorSystem.ActorSystem
       const store = yield* Store
       const genesisKeys = genesisProverKeys(options.config)
+      const guard = yield* ChainGuard
       // A shared genesis committee means other processes: the node runs a libp2p host, the transport here.
       const p2p = Option.getOrUndefined(yield* OptionalNodeNetwork)
       const endpoint =
@@ -227,15 +229,17 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
       }
       const signer = Context.get(cryptoContext, ProverSigner)
       const poseidon = Context.get(cryptoContext, Poseidon)
+      const committee = genesisKeys.length === 0 ? [signer.publicKey] : genesisKeys
       const context = cryptoContext.pipe(
         Context.add(Transport, endpoint),
         Context.add(Store, store),
         Context.add(RegistryGenesis, {
           network: config.network,
-          provers: (genesisKeys.length === 0 ? [signer.publicKey] : genesisKeys).map((publicKey) => ({ publicKey, seniority: 0n }))
+          provers: committee.map((publicKey) => ({ publicKey, seniority: 0n }))
         })
       )
       const reader = chainReader(store, poseidon, config)
+      const chain: ChainIdentity = { network: config.network, genesisSelector: reader.genesisSelector, committee: committee.map(toHex) }
 
       const commits = yield* Queue.unbounded<ReadonlyArray<CertifiedFrame>>()
       const distributor = yield* system.spawn(eventDistributorActor)
@@ -267,7 +271,16 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
       yield* Metric.incrementBy(timeoutsTotal, 0)
       const previous: { timestamp: bigint | undefined } = { timestamp: undefined }
       yield* Queue.take(commits).pipe(
-        Effect.flatMap((frames) => recordCommits(frames, previous)),
+        Effect.flatMap((frames) =>
+          Effect.zipRight(
+            recordCommits(frames, previous),
+            // chain.json: the data dir now holds a chain (chain-guard.ts)
+            guard.committed(
+              chain,
+              frames.map((f) => ({ frameNumber: f.frame.header.frameNumber, selector: toHex(poseidon(f.frame.header.output)) }))
+            )
+          )
+        ),
         Effect.forever,
         Effect.forkScoped
       )

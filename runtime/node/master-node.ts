@@ -1,5 +1,6 @@
 // The master process's layer graph (its static supervision tree), bottom to top:
-//   logging → process metrics → store <dataDir>/master (+ node record, store metrics)
+//   logging → process metrics → store <dataDir>/master → chain guard (chain.json; refuses a chain
+//   whose store lost its frames) → node record, store metrics
 //   → worker pool (data-worker processes, cores 1..N)
 //   → the libp2p host when engine.genesisProvers is set (p2p-network.ts)
 //   → actor system "root" with its actors (probe, worker-manager, shard-relay: workers reach the
@@ -25,6 +26,8 @@ import { NodeRecord, NodeRecordLive } from "./node-record.ts"
 import { probeActor } from "./probe.ts"
 import { StoreMetricsLive } from "./store-metrics.ts"
 import { ApiAddressFileLive } from "./api-address-file.ts"
+import { ChainGuardLive } from "./chain-guard.ts"
+import { NodeHealth, NodeHealthLive } from "./node-health.ts"
 import { ShardRelayLive } from "../../actors/shard-relay/index.ts"
 import { OptionalNodeNetwork, OptionalNodeNetworkLive } from "./p2p-network.ts"
 import { workerRootName } from "./worker-node.ts"
@@ -44,8 +47,12 @@ export interface MasterNodeOptions {
   /** Log sink (default stderr); embedders may capture or silence logs. */
   readonly logWrite?: (line: string) => void
   readonly heartbeatEvery?: Duration.DurationInput
-  /** What preparing the data dir found (permissions narrowed, a stale lock taken over); logged at start. */
+  /** What preparing the data dir found (permissions narrowed, a stale lock taken over, warnings); logged at start. */
   readonly startupReport?: StartupReport
+  /** `--reset-store`: a chain whose store is gone may start over (chain-guard.ts). */
+  readonly resetStore?: boolean
+  /** The boot check already announced the reset (the store files were gone). */
+  readonly resetAnnounced?: boolean
 }
 
 const MasterActorsLive = Layer.effect(
@@ -66,6 +73,7 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
     ...(options.logWrite === undefined ? {} : { write: options.logWrite })
   })
   const store = StoreLive({ path: storePath(config.dataDir, "master") })
+  const guard = ChainGuardLive(config.dataDir, options.resetStore === true, options.resetAnnounced === true)
   const record = Layer.mergeAll(NodeRecordLive(options.heartbeatEvery ?? "1 second"), StoreMetricsLive("5 seconds"))
   const pool = WorkerPoolLive({
     workers: config.workers,
@@ -106,10 +114,12 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
     Layer.provideMerge(MasterConsensusLive({ config, proverIkm: options.proverIkm, peerId: options.identity.nodeId })),
     Layer.provideMerge(shardRelay),
     Layer.provideMerge(MasterActorsLive),
+    Layer.provideMerge(NodeHealthLive),
     Layer.provideMerge(system),
     Layer.provideMerge(OptionalNodeNetworkLive(config, options.peerKey)),
     Layer.provideMerge(pool),
     Layer.provideMerge(record),
+    Layer.provideMerge(guard),
     Layer.provideMerge(store),
     Layer.provideMerge(ProcessMetricsLive()),
     Layer.provideMerge(Layer.scopedDiscard(Effect.addFinalizer(() => Effect.logInfo("node stopped")))),
@@ -118,4 +128,4 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
   )
 }
 
-export { AdminServer, NodeConsensus, NodeRecord, WorkerPool }
+export { AdminServer, NodeConsensus, NodeHealth, NodeRecord, WorkerPool }

@@ -1,10 +1,12 @@
 // The master's main fiber: prepare (config, data-dir lock, permissions, keys), build the master
-// layer graph, then park until interrupted by the first stop signal, when the scope closes: layers
+// layer graph, then run until interrupted by the first stop signal, when the scope closes: layers
 // release in reverse (API, actors, workers, store) and the lock goes last. Its outcome is the exit.
+// If the node gives up (the root supervisor stopped restarting its actors) it stops the same way and
+// exits 1, within shutdown.deadlineMs, so a service manager restarts it.
 import { Cause, Effect, Exit, FiberId, Layer, Option, Runtime } from "effect"
 import { configErrorExit, processConfigInput } from "../../config/index.ts"
 import { prepareNode } from "./boot.ts"
-import { MasterNodeLive } from "./master-node.ts"
+import { MasterNodeLive, NodeHealth } from "./master-node.ts"
 import type { StopSignals } from "./stop-signals.ts"
 
 const program = (signals: StopSignals) =>
@@ -16,7 +18,14 @@ const program = (signals: StopSignals) =>
       signals.setNotice((level, message, signal) =>
         void run((level === "info" ? Effect.logInfo(message) : Effect.logWarning(message)).pipe(Effect.annotateLogs({ signal })))
       )
-      return yield* Effect.never
+      const gaveUp = yield* Effect.flatMap(NodeHealth, (health) => health.fatal).pipe(Effect.provide(runtime))
+      // Backstop: the orderly stop (closing this scope) gets the shutdown deadline, then the process goes anyway.
+      const deadlineMs = prepared.config.shutdown.deadlineMs
+      setTimeout(() => {
+        process.stderr.write(`node: stop exceeded ${deadlineMs} ms; exiting\n`)
+        process.exit(1)
+      }, deadlineMs).unref()
+      return yield* gaveUp
     })
   )
 
@@ -31,6 +40,7 @@ const outcome = (
     if (error._tag === "ConfigError") return configErrorExit(error)
     // The operator-facing refusal is the whole line, as documented.
     if (error._tag === "DataDirInUse") return { code: 1, line: error.message }
+    if (error._tag === "NodeGaveUp") return { code: 1, line: `node: stopped: ${error.message}` }
     return { code: 1, line: `node: cannot start: ${error.message}` }
   }
   return { code: 1, line: `node: cannot start: ${Cause.pretty(exit.cause).split("\n")[0] ?? ""}` }

@@ -1,5 +1,6 @@
 // What the master found and fixed while preparing its data dir, logged once the node's logger is up
-// (preparing runs before it): permissions it narrowed and a stale lock it took over.
+// (preparing runs before it): permissions it narrowed, a stale lock it took over, and warnings such
+// as a discarded chain (--reset-store) or a regenerated admin token.
 import { Effect, Layer, Option } from "effect"
 import { formatMode, type PermissionFix } from "../../config/permissions.ts"
 import type { StaleLock } from "./data-dir-lock.ts"
@@ -7,6 +8,7 @@ import type { StaleLock } from "./data-dir-lock.ts"
 export interface StartupReport {
   readonly permissionFixes: ReadonlyArray<PermissionFix>
   readonly tookOver: Option.Option<StaleLock>
+  readonly notices: ReadonlyArray<string>
 }
 
 export const StartupReportLive = (report: StartupReport): Layer.Layer<never> =>
@@ -17,6 +19,7 @@ export const StartupReportLive = (report: StartupReport): Layer.Layer<never> =>
           Effect.annotateLogs({ path: fix.path, oldMode: formatMode(fix.oldMode), newMode: formatMode(fix.newMode) })
         )
       }
+      for (const notice of report.notices) yield* Effect.logWarning(notice)
       if (Option.isSome(report.tookOver)) {
         const stale = report.tookOver.value
         yield* Effect.logWarning(

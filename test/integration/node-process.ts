@@ -91,3 +91,45 @@ export const logLines = (output: string): ReadonlyArray<Record<string, unknown>>
       return []
     }
   })
+
+/** Runs the node (workers 1, fast frames) on `dataDir` until the committed head reaches `frames`, then SIGTERMs it. */
+export const runChain = async (dataDir: string, frames: number, extra: ReadonlyArray<string> = []): Promise<string> => {
+  const node = spawnNode(dataDir, freePort(), ["--workers", "1", "--set", "engine.difficulty=1", ...extra])
+  try {
+    // generous: the first frame takes seconds on an idle machine, much longer on a loaded one
+    await pollUntil(`head >= ${frames}`, 60_000, async () => {
+      const head = await getJson<{ readonly frameNumber: number }>(`${node.url}/v1/frames/global/head`)
+      return head.frameNumber >= frames ? head : undefined
+    })
+  } finally {
+    node.proc.kill("SIGTERM")
+    await node.proc.exited
+  }
+  return node.output()
+}
+
+/** Exit of a node expected to stop on its own; SIGKILLed (and reported as such) after `ms`. */
+export const exitOf = async (node: RunningNode, ms: number): Promise<{ readonly code: number | null; readonly signal: string | null; readonly output: string }> => {
+  const timer = setTimeout(() => node.proc.kill("SIGKILL"), ms)
+  await node.proc.exited
+  clearTimeout(timer)
+  // the drains finish with the pipes, just after the exit
+  await Bun.sleep(20)
+  return { code: node.proc.exitCode, signal: node.proc.signalCode === null ? null : String(node.proc.signalCode), output: node.output() }
+}
+
+/** Runs the node (workers 1) on `dataDir` until /health answers and a few heartbeats are committed, then SIGTERMs it. */
+export const runBriefly = async (dataDir: string): Promise<void> => {
+  const node = spawnNode(dataDir, freePort(), ["--workers", "1"])
+  try {
+    await waitHealthy(node.url, 60_000)
+    await pollUntil("a running worker", 30_000, async () => {
+      const ws = await getJson<ReadonlyArray<WorkerRow>>(`${node.url}/v1/workers`)
+      return ws.every((w) => w.state === "running") ? true : undefined
+    })
+    await Bun.sleep(2_000)
+  } finally {
+    node.proc.kill("SIGTERM")
+    await node.proc.exited
+  }
+}

@@ -93,6 +93,14 @@ describe("admin API routes", () => {
     expect(body.detail).toContain("worker 1")
   })
 
+  test("a node that gave up: /health is a 503 problem naming why", async () => {
+    const reason = "node gave up: /root/global-consensus: 3 restarts within 5s"
+    const { app } = makeApp({ health: Effect.succeed({ status: "failed", reason }) })
+    const body = await expectProblem(await app.request("/health"), 503)
+    expect(body.detail).toBe(reason)
+    expect(body.health).toBe("failed")
+  })
+
   test("mutating routes need the bearer token", async () => {
     const { app, calls } = makeApp()
     await expectProblem(await app.request("/v1/workers/1/restart", { method: "POST" }), 401)
