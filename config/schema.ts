@@ -6,6 +6,9 @@ import { ParseResult, Schema } from "effect"
 
 const reason = (message: string) => ({ message: () => ({ message, override: true }) })
 
+/** The smallest `engine.difficulty` a devnet accepts (see engineDifficulty). */
+export const MIN_ENGINE_DIFFICULTY = 100
+
 const int = (min: number, max: number, what = "an integer") =>
   Schema.Number.pipe(
     Schema.int(),
@@ -101,7 +104,9 @@ export const Leaf = {
   p2pBootstrap: MultiaddrList,
   p2pNetworkId: int(0, 255),
   engineDevnet: Bool,
-  engineDifficulty: int(1, 2 ** 32 - 1, "a difficulty"),
+  // Below ~4 squarings the class-group VDF maps many challenges to one output (difficulty 1: two
+  // outputs in all), so distinct frames get one selector and the chain stalls; 100 leaves a margin.
+  engineDifficulty: int(MIN_ENGINE_DIFFICULTY, 2 ** 32 - 1, "a VDF difficulty (smaller ones repeat outputs, so frames collide)"),
   engineGenesisProvers: GenesisProverList,
   shutdownDeadlineMs: int(0, 600_000, "milliseconds"),
   workerLivenessIntervalMs: int(50, 60_000, "milliseconds"),

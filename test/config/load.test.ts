@@ -156,6 +156,12 @@ describe("invalid values: one line naming path, value and reason", () => {
     expect(configErrorExit(e)).toEqual({ line: e.message, code: CONFIG_EXIT_CODE })
     expect(CONFIG_EXIT_CODE).toBe(2)
   })
+  test("a devnet VDF difficulty too small to give distinct frame outputs", () => {
+    const e = fail(input(tmp(), { argv: ["--set", "engine.difficulty=1"] }))
+    expect(e.message).toBe(
+      "config: engine.difficulty: 1: expected a VDF difficulty (smaller ones repeat outputs, so frames collide) between 100 and 4294967295 (from flag --set)"
+    )
+  })
   test("env", () => {
     const e = fail(input(tmp(), { env: { QUILBUN_API_LISTEN: "localhost" } }))
     expect(e.message).toBe(

@@ -34,7 +34,7 @@ const copy = (): string => {
 }
 
 const start = (dir: string, extra: ReadonlyArray<string> = []): RunningNode => {
-  const node = spawnNode(dir, freePort(), ["--workers", "1", "--set", "engine.difficulty=1", ...extra])
+  const node = spawnNode(dir, freePort(), ["--workers", "1", "--set", "engine.difficulty=100", ...extra])
   spawned.push(node)
   return node
 }

@@ -24,7 +24,7 @@ const copy = (): string => {
   return dir
 }
 const start = (dir: string): RunningNode => {
-  const node = spawnNode(dir, freePort(), ["--workers", "1", "--set", "engine.difficulty=1", "--set", "shutdown.deadlineMs=3000"])
+  const node = spawnNode(dir, freePort(), ["--workers", "1", "--set", "engine.difficulty=100", "--set", "shutdown.deadlineMs=3000"])
   spawned.push(node)
   return node
 }

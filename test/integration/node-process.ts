@@ -94,7 +94,7 @@ export const logLines = (output: string): ReadonlyArray<Record<string, unknown>>
 
 /** Runs the node (workers 1, fast frames) on `dataDir` until the committed head reaches `frames`, then SIGTERMs it. */
 export const runChain = async (dataDir: string, frames: number, extra: ReadonlyArray<string> = []): Promise<string> => {
-  const node = spawnNode(dataDir, freePort(), ["--workers", "1", "--set", "engine.difficulty=1", ...extra])
+  const node = spawnNode(dataDir, freePort(), ["--workers", "1", "--set", "engine.difficulty=100", ...extra])
   try {
     // generous: the first frame takes seconds on an idle machine, much longer on a loaded one
     await pollUntil(`head >= ${frames}`, 60_000, async () => {

@@ -24,7 +24,7 @@ test("root supervisor gives up → exit 1 within the shutdown deadline, naming w
   await store.close()
 
   const deadlineMs = 3000
-  const node = spawnNode(dataDir, freePort(), ["--workers", "1", "--set", "engine.difficulty=1", "--set", `shutdown.deadlineMs=${deadlineMs}`])
+  const node = spawnNode(dataDir, freePort(), ["--workers", "1", "--set", "engine.difficulty=100", "--set", `shutdown.deadlineMs=${deadlineMs}`])
   spawned.push(node)
   const exit = await exitOf(node, 60_000)
   expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 1, signal: null })
