@@ -1,21 +1,16 @@
 // Issue 12 item 2 against the real `bun run node`: a data dir that holds a chain (chain.json) refuses
 // to start a new chain when its store is missing or empty, and refuses to generate new keys; only
 // `--reset-store` starts over, saying what it discards. One chain is produced once and copied per case.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { beforeAll, describe, expect, test } from "bun:test"
+import { cpSync, existsSync, readFileSync, rmSync, truncateSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { openStore, storePath } from "../../actors/store/index.ts"
-import { exitOf, freePort, getJson, pollUntil, runChain, spawnNode, type RunningNode } from "./node-process.ts"
+import { exitOf, getJson, pollUntil, processFixture, runChain, type RunningNode } from "./node-process.ts"
 
-const base = mkdtempSync(join(tmpdir(), "quilbun-chain-"))
+const { tempDir, spawn } = processFixture("quilbun-chain-")
+const base = tempDir()
 const original = join(base, "original")
-const spawned: Array<RunningNode> = []
-afterAll(() => {
-  for (const n of spawned) n.proc.kill("SIGKILL")
-  rmSync(base, { recursive: true, force: true })
-})
 
 interface Marker {
   readonly version: number
@@ -33,11 +28,7 @@ const copy = (): string => {
   return dir
 }
 
-const start = (dir: string, extra: ReadonlyArray<string> = []): RunningNode => {
-  const node = spawnNode(dir, freePort(), ["--workers", "1", "--set", "engine.difficulty=100", ...extra])
-  spawned.push(node)
-  return node
-}
+const start = (dir: string, extra: ReadonlyArray<string> = []): RunningNode => spawn(dir, ["--workers", "1", "--set", "engine.difficulty=100", ...extra])
 
 /** Starts the node on `dir` and expects exit 1 with one line on stderr. */
 const refused = async (dir: string, extra: ReadonlyArray<string> = []) => {

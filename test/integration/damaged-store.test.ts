@@ -2,19 +2,14 @@
 // `store <path> is damaged: <reason>` and exit 1, never a signal (before: truncation → Bun panic with a
 // Bus error, header garbage → exit 139). One real store is produced once and copied per case. (A
 // 0-byte store is the chain marker's case: chain-marker.test.ts.)
-import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { closeSync, cpSync, mkdtempSync, openSync, rmSync, statSync, truncateSync, writeSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { beforeAll, describe, expect, test } from "bun:test"
+import { closeSync, cpSync, openSync, statSync, truncateSync, writeSync } from "node:fs"
 import { join } from "node:path"
-import { exitOf, freePort, getJson, pollUntil, runBriefly, spawnNode, type RunningNode } from "./node-process.ts"
+import { exitOf, getJson, pollUntil, processFixture, runBriefly, type RunningNode } from "./node-process.ts"
 
-const base = mkdtempSync(join(tmpdir(), "quilbun-damaged-"))
+const { tempDir, spawn } = processFixture("quilbun-damaged-")
+const base = tempDir()
 const original = join(base, "original")
-const spawned: Array<RunningNode> = []
-afterAll(() => {
-  for (const n of spawned) n.proc.kill("SIGKILL")
-  rmSync(base, { recursive: true, force: true })
-})
 
 const PAGE = 4096
 let n = 0
@@ -23,11 +18,7 @@ const copy = (): string => {
   cpSync(original, dir, { recursive: true })
   return dir
 }
-const start = (dir: string): RunningNode => {
-  const node = spawnNode(dir, freePort(), ["--workers", "1", "--set", "engine.difficulty=100", "--set", "shutdown.deadlineMs=3000"])
-  spawned.push(node)
-  return node
-}
+const start = (dir: string): RunningNode => spawn(dir, ["--workers", "1", "--set", "engine.difficulty=100", "--set", "shutdown.deadlineMs=3000"])
 /** 64 bytes of a fixed pseudo-random pattern (reproducible failures) at `offset`. */
 const scribble = (file: string, offset: number, seed: number): void => {
   const bytes = Buffer.alloc(64)
@@ -128,7 +119,8 @@ describe("damaged worker store", () => {
     await pollUntil("the worker's refusal in the log", 30_000, () =>
       node.output().includes(`store ${join(dir, "worker-1")} is damaged: `) && node.output().includes("data worker exited") ? true : undefined
     )
-    const ready = await fetch(`${node.url}/ready`)
+    // The worker fails before the admin API is up (the master starts its workers first).
+    const ready = await pollUntil("the admin API", 30_000, () => fetch(`${node.url}/ready`).catch(() => undefined))
     expect(ready.status).toBe(503)
     const workers = await getJson<ReadonlyArray<{ readonly state: string }>>(`${node.url}/v1/workers`)
     expect(workers[0]?.state).not.toBe("running")

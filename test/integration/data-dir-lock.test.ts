@@ -3,30 +3,14 @@
 // lock goes with a clean stop, a lock left by kill -9 (or naming a pid that is not a master) is
 // taken over, two simultaneous first starts have exactly one winner, and the embedding API
 // honours the same lock.
-import { afterAll, describe, expect, test } from "bun:test"
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { describe, expect, test } from "bun:test"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { startNode } from "quilbun/embed"
-import { freePort, logLines, spawnNode, waitHealthy, type RunningNode } from "./node-process.ts"
+import { freePort, logLines, processFixture, waitHealthy } from "./node-process.ts"
 
-const dirs: Array<string> = []
-const spawned: Array<RunningNode> = []
-afterAll(() => {
-  for (const n of spawned) n.proc.kill("SIGKILL")
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
-})
-
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), "quilbun-lock-"))
-  dirs.push(dir)
-  return dir
-}
-const start = (dataDir: string, port = freePort()) => {
-  const node = spawnNode(dataDir, port, ["--workers", "1"])
-  spawned.push(node)
-  return node
-}
+const { tempDir, spawn } = processFixture("quilbun-lock-")
+const start = (dataDir: string, port = freePort()) => spawn(dataDir, ["--workers", "1"], port)
 const refused = (dataDir: string, pid: number) => `data dir ${dataDir} is in use by pid ${pid}\n`
 
 describe("data dir lock (real process)", () => {

@@ -1,5 +1,8 @@
 // Helpers for tests that run the real `bun runtime/main.ts` process.
 import type { Subprocess } from "bun"
+import { afterAll } from "bun:test"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 
 export const repoRoot = join(import.meta.dir, "../..")
@@ -131,5 +134,27 @@ export const runBriefly = async (dataDir: string): Promise<void> => {
   } finally {
     node.proc.kill("SIGTERM")
     await node.proc.exited
+  }
+}
+
+/** One test file's temp dirs and node processes: the processes are killed and the dirs removed after the file. */
+export const processFixture = (prefix: string) => {
+  const dirs: Array<string> = []
+  const spawned: Array<RunningNode> = []
+  afterAll(() => {
+    for (const n of spawned) n.proc.kill("SIGKILL")
+    for (const d of dirs) rmSync(d, { recursive: true, force: true })
+  })
+  return {
+    tempDir: (): string => {
+      const dir = mkdtempSync(join(tmpdir(), prefix))
+      dirs.push(dir)
+      return dir
+    },
+    spawn: (dataDir: string, extra: ReadonlyArray<string> = [], port = freePort()): RunningNode => {
+      const node = spawnNode(dataDir, port, extra)
+      spawned.push(node)
+      return node
+    }
   }
 }

@@ -4,29 +4,15 @@
 // `bun run node` signalled as a whole process group (a service manager's stop) exits 0; a
 // stalled worker (SIGSTOP) is reported unresponsive, /ready answers 503, and it is killed and
 // restarted after the grace period (shortened here through --set).
-import { afterAll, describe, expect, test } from "bun:test"
-import { existsSync, mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { describe, expect, test } from "bun:test"
+import { existsSync } from "node:fs"
 import { join } from "node:path"
-import { freePort, getJson, isAlive, logLines, pollUntil, repoRoot, spawnNode, waitHealthy, type RunningNode, type WorkerRow } from "./node-process.ts"
+import { freePort, getJson, isAlive, logLines, pollUntil, processFixture, repoRoot, waitHealthy, type WorkerRow } from "./node-process.ts"
 
-const dirs: Array<string> = []
-const spawned: Array<RunningNode> = []
-afterAll(() => {
-  for (const n of spawned) n.proc.kill("SIGKILL")
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
-})
-
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), "quilbun-signals-"))
-  dirs.push(dir)
-  return dir
-}
+const { tempDir, spawn } = processFixture("quilbun-signals-")
 const start = (extra: ReadonlyArray<string> = []) => {
   const dataDir = tempDir()
-  const node = spawnNode(dataDir, freePort(), ["--workers", "1", ...extra])
-  spawned.push(node)
-  return { ...node, dataDir }
+  return { ...spawn(dataDir, ["--workers", "1", ...extra]), dataDir }
 }
 const runningWorkers = (url: string) =>
   pollUntil("a running worker", 15_000, async () => {
