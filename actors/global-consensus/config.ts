@@ -10,6 +10,8 @@ export interface GlobalConsensusTiming {
   readonly proposalDelayMs: number
   /** Time between commits on a healthy network; ten of them without a commit is a logged stall. */
   readonly expectedFrameIntervalMs: number
+  /** When set, the replica timeout follows the pace of recent healthy ranks down to this floor (rank-pace.ts). */
+  readonly adaptiveFloorMs?: number
 }
 
 export const participantTiming: GlobalConsensusTiming = { timeouts: participantTimeoutConfig, proposalDelayMs: 8_000, expectedFrameIntervalMs: 10_000 }
@@ -42,6 +44,7 @@ export const devnetTimingFor = (rankWorkMs: number): GlobalConsensusTiming => {
     timeouts: { ...base, minReplicaTimeoutMs, maxReplicaTimeoutMs: Math.max(base.maxReplicaTimeoutMs, 4 * minReplicaTimeoutMs) },
     proposalDelayMs: devnetTiming.proposalDelayMs,
     expectedFrameIntervalMs: Math.max(devnetTiming.expectedFrameIntervalMs, Math.ceil(rankWorkMs + 500)),
+    adaptiveFloorMs: base.minReplicaTimeoutMs,
   }
 }
 

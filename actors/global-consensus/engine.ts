@@ -35,6 +35,7 @@ import type { StoreService } from "../store/index.ts"
 import type { GlobalConsensusConfig } from "./config.ts"
 import { proposalsRejectedTotal, ranksTimedOutTotal, timeoutCertificatesTotal } from "./metrics.ts"
 import { LogRateLimit, RankDiagnostics } from "./rank-diagnostics.ts"
+import { RankPace } from "./rank-pace.ts"
 import { Forks, type Root, selectorHex, type StateNode } from "./forks.ts"
 import {
   type CertifiedFrame,
@@ -153,11 +154,13 @@ export class GlobalConsensusEngine {
   /** When the last frame committed (or the engine started), and when the last stall warning went out. */
   private lastProgressAt = 0
   private lastStallWarningAt = 0
+  private readonly pace: RankPace
   /** This node's own proposal for the current rank, found in the store at start (published again once). */
   private storedOwnProposal: GlobalProposal | undefined
 
   constructor(readonly deps: EngineDeps) {
     this.rule = quorumRuleFor(deps.committee)
+    this.pace = new RankPace(deps.config.timing.adaptiveFloorMs)
     this.selfIndex = Option.getOrElse(indexOfAddress(deps.committee, deps.signer.address), () => -1)
     const genesis = this.genesisFrame()
     this.genesisQc = genesisQuorumCertificate({
@@ -283,7 +286,8 @@ export class GlobalConsensusEngine {
       )
       // A node that had already timed out at this rank can no longer vote in it: only a TC ends it, so
       // re-broadcast the stored timeout at once rather than after a whole replica timeout.
-      const t = this.deps.config.timing.timeouts
+      this.pace.rankStarted(yield* Clock.currentTimeMillis)
+      const t = this.timeoutConfig()
       const timedOutHere = this.safety.latestTimeout?.vote?.rank === this.liveness.currentRank
       yield* this.armPacemaker(timedOutHere ? rebroadcastIntervalMs(t, this.failedRounds) : replicaTimeoutMs(t, this.failedRounds))
       yield* this.proposeIfLeader()
@@ -721,7 +725,8 @@ export class GlobalConsensusEngine {
       if (state === this.liveness && change === undefined) return
       this.liveness = state
       if (change === undefined) return
-      const t = this.deps.config.timing.timeouts
+      this.pace.rankEnded(yield* Clock.currentTimeMillis, change.cause === "quorum-certificate" && change.to === change.from + 1n)
+      const t = this.timeoutConfig()
       this.failedRounds = change.cause === "quorum-certificate" ? afterProgress(this.failedRounds) : afterTimeout(t, this.failedRounds)
       this.write(LIVENESS_KEY, encodeLiveness(state))
       if (change.cause === "timeout-certificate") yield* this.explainTimedOutRank(change.to - 1n)
@@ -798,6 +803,11 @@ export class GlobalConsensusEngine {
     })
   }
 
+  /** The configured pacemaker timeouts, or the faster pace recent healthy ranks showed (devnet). */
+  private timeoutConfig() {
+    return this.pace.timeouts(this.deps.config.timing.timeouts)
+  }
+
   private armPacemaker(ms: number): Effect.Effect<void> {
     this.timerEpoch++
     return this.deps.effects.armTimer(Math.round(ms), this.timerEpoch)
@@ -816,8 +826,7 @@ export class GlobalConsensusEngine {
   /** `broadcastTimeoutStateIfAuthorized` (§3.5) and the timer's re-fire every min(duration, 28 s). */
   private timeoutNow(): Effect.Effect<void> {
     return Effect.gen(this, function* () {
-      const t = this.deps.config.timing.timeouts
-      yield* this.armPacemaker(rebroadcastIntervalMs(t, this.failedRounds))
+      yield* this.armPacemaker(rebroadcastIntervalMs(this.timeoutConfig(), this.failedRounds))
       const rank = this.liveness.currentRank
       const newestQc = this.liveness.latestQuorumCertificate
       const priorTc = newestQc.rank + 1n === rank ? undefined : this.liveness.priorRankTimeoutCertificate

@@ -68,3 +68,12 @@ export const spawnDevnet = (nodes: number, baseDir: string, nodeArgs: ReadonlyAr
     }
   }
 }
+
+/**
+ * Stops every devnet a test file started, after the file: SIGTERM first, so each launcher stops its
+ * nodes (a SIGKILLed launcher leaves them running), then SIGKILL whatever is left.
+ */
+export const stopAllAfter = (running: ReadonlyArray<RunningDevnet>, graceMs = 15_000): Promise<void> =>
+  Promise.all(running.map((d) => Promise.race([d.stop(), Bun.sleep(graceMs)]))).then(() => {
+    for (const d of running) d.proc.kill("SIGKILL")
+  })

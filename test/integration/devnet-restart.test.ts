@@ -7,7 +7,7 @@ import { afterAll, expect, test } from "bun:test"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { spawnDevnet, type Head, type RunningDevnet } from "./devnet-process.ts"
+import { spawnDevnet, stopAllAfter, type Head, type RunningDevnet } from "./devnet-process.ts"
 import { pollUntil, repoRoot } from "./node-process.ts"
 
 const NODES = 3
@@ -16,9 +16,7 @@ const RESUME_MS = 30_000
 const base = mkdtempSync(join(tmpdir(), "quilbun-it-devnet-restart-"))
 const running: Array<RunningDevnet> = []
 afterAll(async () => {
-  // SIGTERM first: the launcher stops its nodes (a SIGKILL would orphan them), then make sure.
-  await Promise.all(running.map((d) => Promise.race([d.stop(), Bun.sleep(15_000)])))
-  for (const d of running) d.proc.kill("SIGKILL")
+  await stopAllAfter(running)
   rmSync(base, { recursive: true, force: true })
 })
 

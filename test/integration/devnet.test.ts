@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { Effect } from "effect"
 import { prepareDevnetMembers } from "../../runtime/devnet/genesis.ts"
 import { freePorts } from "../../runtime/devnet/launcher.ts"
-import { type Head, spawnDevnet } from "./devnet-process.ts"
+import { type Head, type RunningDevnet, spawnDevnet, stopAllAfter } from "./devnet-process.ts"
 import { getJson, isAlive, mainEntry, pollUntil, repoRoot } from "./node-process.ts"
 
 interface Peer {
@@ -31,8 +31,10 @@ const cmdline = (pid: number): string => {
 const NODES = 3
 
 const base = mkdtempSync(join(tmpdir(), "quilbun-it-devnet-"))
+const devnets: Array<RunningDevnet> = []
 const started: Array<{ kill: (signal?: number | NodeJS.Signals) => void }> = []
-afterAll(() => {
+afterAll(async () => {
+  await stopAllAfter(devnets)
   for (const p of started) p.kill("SIGKILL")
   rmSync(base, { recursive: true, force: true })
 })
@@ -41,7 +43,7 @@ test(
   "3 processes commit identical frames over libp2p, see each other, and stop cleanly on SIGTERM",
   async () => {
     const devnet = spawnDevnet(NODES, base, ["--set", "engine.difficulty=100"])
-    started.push(devnet.proc)
+    devnets.push(devnet)
     const lines = await devnet.ready()
     expect(lines.map((l) => l.index)).toEqual([0, 1, 2])
     expect(new Set(lines.map((l) => l.peer)).size).toBe(NODES)
