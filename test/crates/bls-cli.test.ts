@@ -3,9 +3,10 @@
 import { expect, test } from "bun:test"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
+import { vectorsDir } from "../vectors/index.ts"
 
 const cli = join(import.meta.dir, "..", "..", "runtime", "cli", "main.ts")
-const DIR = process.env["QUIL_CRYPTO_VECTORS"] ?? join(import.meta.dir, "..", "..", "..", "shared", "crypto-vectors")
+const DIR = vectorsDir
 const lines = readFileSync(`${DIR}/bls48581_sign_kzg.jsonl`, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, string | number>)
 const [a, b, agg, kzgLine] = lines as [Record<string, string>, Record<string, string>, Record<string, string>, Record<string, string | number>]
 

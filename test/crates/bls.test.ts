@@ -1,13 +1,13 @@
 // BLS48-581 through bun:ffi: every vector in bls48581_sign_kzg.jsonl byte for byte, plus negative
 // cases (wrong message / domain / key, non-subgroup points, garbage, wrong lengths).
-import { join } from "node:path"
 import { describe, expect, test } from "bun:test"
 import { Effect, Either } from "effect"
 import { readFileSync } from "node:fs"
 import { makeBls, type Bls } from "../../crates/ts/bls/bls.ts"
 import type { BlsError } from "../../crates/ts/bls/errors.ts"
+import { vectorPath } from "../vectors/index.ts"
 
-const VECTORS = `${process.env["QUIL_CRYPTO_VECTORS"] ?? join(import.meta.dir, "..", "..", "..", "shared", "crypto-vectors")}/bls48581_sign_kzg.jsonl`
+const VECTORS = vectorPath("bls48581_sign_kzg.jsonl")
 const lines = readFileSync(VECTORS, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, string>)
 const hex = (s: string | undefined): Uint8Array => Uint8Array.from(Buffer.from(s ?? "", "hex"))
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex")

@@ -1,13 +1,13 @@
 // KZG on the BLS48-581 ceremony through bun:ffi: the Go test vector and the poly-size-16 vector
 // byte for byte, opening checks, multiproofs, and typed errors.
-import { join } from "node:path"
 import { describe, expect, test } from "bun:test"
 import { Effect, Either } from "effect"
 import { readFileSync } from "node:fs"
 import type { BlsError } from "../../crates/ts/bls/errors.ts"
 import { makeKzg } from "../../crates/ts/bls/kzg.ts"
+import { vectorsDir } from "../vectors/index.ts"
 
-const DIR = process.env["QUIL_CRYPTO_VECTORS"] ?? join(import.meta.dir, "..", "..", "..", "shared", "crypto-vectors")
+const DIR = vectorsDir
 const goVector = JSON.parse(readFileSync(`${DIR}/bls48581_kzg_go_test.json`, "utf8")) as Record<string, string | number>
 const kzgLine = readFileSync(`${DIR}/bls48581_sign_kzg.jsonl`, "utf8")
   .trim()

@@ -1,20 +1,20 @@
-// iden3 Poseidon HashBytes against ../shared/crypto-vectors/poseidon_iden3.json, plus the prover
+// iden3 Poseidon HashBytes against test/vectors/poseidon_iden3.json, plus the prover
 // address helper and the chunking edges (31-byte chunks, 16-element frames).
 import { describe, expect, test } from "bun:test"
-import { existsSync, readFileSync } from "node:fs"
-import { join } from "node:path"
+import { readFileSync } from "node:fs"
 import { poseidon16 } from "poseidon-lite/poseidon16"
 import { proverAddress } from "../../crates/ts/address.ts"
 import { poseidonHashBytes, poseidonHashBytesBigInt } from "../../crates/ts/poseidon.ts"
+import { vectorPath } from "../vectors/index.ts"
 
-const vectorsPath = join(import.meta.dir, "..", "..", "..", "shared", "crypto-vectors", "poseidon_iden3.json")
+const vectorsPath = vectorPath("poseidon_iden3.json")
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
 
 const typeHashInput = (name: string): Uint8Array =>
   new Uint8Array([...new Uint8Array(32).fill(0xff), ...new TextEncoder().encode(name)])
 
 describe("Poseidon HashBytes (iden3)", () => {
-  test.skipIf(!existsSync(vectorsPath))("poseidon_iden3.json vectors", () => {
+  test("poseidon_iden3.json vectors", () => {
     const file = JSON.parse(readFileSync(vectorsPath, "utf8")) as { vectors: Array<{ msg_hex: string; hash: string }> }
     const names = ["prover:Prover", "allocation:ProverAllocation", "reward:ProverReward"]
     expect(file.vectors.length).toBe(names.length)

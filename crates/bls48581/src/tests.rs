@@ -143,9 +143,9 @@ fn pairing_bilinear_and_nondegenerate() {
 }
 
 pub(crate) fn vectors_dir() -> String {
-    // shared/ sits beside the repository (crates/bls48581 -> ../../../shared); the env var overrides it.
+    // The repository's copy (test/vectors, see its README); the env var overrides it.
     std::env::var("QUIL_CRYPTO_VECTORS")
-        .unwrap_or_else(|_| format!("{}/../../../shared/crypto-vectors", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|_| format!("{}/../../test/vectors", env!("CARGO_MANIFEST_DIR")))
 }
 
 /// Extracts `"key":"value"` from a flat JSON object line.

@@ -5,7 +5,7 @@ import { Effect, Either, Exit, Fiber, Metric } from "effect"
 import { solveDuration, verifyDuration } from "../../../crates/ts/vdf/metrics.ts"
 import { makeVdf, type Vdf } from "../../../crates/ts/vdf/vdf.ts"
 import { join } from "node:path"
-import { haveVectors, toHex, wesolowskiLines } from "./vectors.ts"
+import { toHex, wesolowskiLines } from "./vectors.ts"
 
 const withVdf = <A, E>(body: (vdf: Vdf) => Effect.Effect<A, E>): Promise<A> =>
   Effect.runPromise(Effect.scoped(Effect.flatMap(makeVdf, body)))
@@ -13,7 +13,7 @@ const withVdf = <A, E>(body: (vdf: Vdf) => Effect.Effect<A, E>): Promise<A> =>
 const { single, multi } = wesolowskiLines()
 
 describe("Vdf service", () => {
-  test.skipIf(!haveVectors)("prove reproduces a vector; prove → verify round trip", async () => {
+  test("prove reproduces a vector; prove → verify round trip", async () => {
     const l = single.find((x) => x.difficulty === 100)!
     const { implementation, output, ok } = await withVdf((vdf) =>
       Effect.gen(function* () {
@@ -31,7 +31,7 @@ describe("Vdf service", () => {
     expect(verifies.count).toBeGreaterThanOrEqual(1)
   }, 30_000)
 
-  test.skipIf(!haveVectors)("verify / verifyMulti / proveMulti on the vector lines", async () => {
+  test("verify / verifyMulti / proveMulti on the vector lines", async () => {
     const l = single[0]!
     const m = multi[0]!
     const results = await withVdf((vdf) =>

@@ -1,9 +1,7 @@
-// Loads ../shared/crypto-vectors for the VDF tests (undefined when the folder is absent).
-import { existsSync, readFileSync } from "node:fs"
+// Loads the VDF vectors (test/vectors) for the VDF tests.
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
-
-export const vectorsDir = join(import.meta.dir, "..", "..", "..", "..", "shared", "crypto-vectors")
-export const haveVectors = existsSync(join(vectorsDir, "vdf_wesolowski_2048.jsonl"))
+import { vectorsDir } from "../../vectors/index.ts"
 
 export const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, "hex"))
 export const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
@@ -26,7 +24,6 @@ const read = (name: string): string => readFileSync(join(vectorsDir, name), "utf
 export const wesolowskiLines = (): { single: Array<SingleLine>; multi: Array<MultiLine> } => {
   const single: Array<SingleLine> = []
   const multi: Array<MultiLine> = []
-  if (!haveVectors) return { single, multi }
   for (const line of read("vdf_wesolowski_2048.jsonl").trim().split("\n")) {
     const j = JSON.parse(line) as Record<string, unknown>
     if (typeof j["multi_challenge"] === "string") {
@@ -49,7 +46,7 @@ export const wesolowskiLines = (): { single: Array<SingleLine>; multi: Array<Mul
 }
 
 export const discriminantVectors = (): Record<string, string> =>
-  haveVectors ? (JSON.parse(read("vdf_discriminants.json")) as Record<string, string>) : {}
+  JSON.parse(read("vdf_discriminants.json")) as Record<string, string>
 
 export interface FullForm {
   readonly a: bigint
@@ -59,7 +56,6 @@ export interface FullForm {
 
 /** classgroup_multiply.txt: [f1, f2, f1·f2] per line. */
 export const multiplyLines = (): Array<readonly [FullForm, FullForm, FullForm]> => {
-  if (!haveVectors) return []
   const parse = (s: string): FullForm => {
     const [a, b, c] = s.split(",").map((x) => BigInt(x.trim()))
     if (a === undefined || b === undefined || c === undefined) throw new Error(`bad form ${s}`)

@@ -21,7 +21,7 @@ import { BlsVerifier, FrameVdf, Poseidon, VdfFailure } from "../../../runtime/co
 import { makeVoteMessage, voteDomain } from "../../../runtime/consensus/signed-messages.ts"
 import { makeSignerBitmask } from "../../../runtime/consensus/signer-bitmask.ts"
 import { multiproofChallenge } from "../../../runtime/consensus/vdf-challenge.ts"
-import { haveVectors, wesolowskiLines } from "../../crates/vdf/vectors.ts"
+import { wesolowskiLines } from "../../crates/vdf/vectors.ts"
 import { filled } from "./support/hex.ts"
 import { testPoseidonHashBytes as poseidon } from "./support/poseidon.ts"
 
@@ -45,7 +45,7 @@ describe("FrameVdf over VdfService", () => {
     expect(engine).toBe(existsSync(nativeLibraryPath()) ? "native" : "typescript")
   })
 
-  test.skipIf(!haveVectors)(
+  test(
     "solve reproduces a reference vector; verify and verifyMulti accept the vectors",
     async () => {
       const line = single.find((l) => l.difficulty === 100)!

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test"
 import { PoseidonLive } from "../../../runtime/consensus/poseidon-live.ts"
 import { Poseidon } from "../../../runtime/consensus/services.ts"
 import { Effect } from "effect"
-import vectors from "../../../../shared/crypto-vectors/poseidon_iden3.json"
+import vectors from "../../vectors/poseidon_iden3.json"
 import { toHex } from "./support/hex.ts"
 
 describe("Poseidon service (crates/ts/poseidon.ts)", () => {
