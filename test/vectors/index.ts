@@ -1,5 +1,6 @@
-// Where the crypto test vectors live (test/vectors/README.md says where they came from).
+// Where the crypto test vectors live: this folder (its README says where each file came from), or the
+// whole set elsewhere when QUIL_CRYPTO_VECTORS names a folder.
 import { join } from "node:path"
 
-export const vectorsDir = join(import.meta.dir)
+export const vectorsDir = process.env["QUIL_CRYPTO_VECTORS"] ?? import.meta.dir
 export const vectorPath = (name: string): string => join(vectorsDir, name)

@@ -10,8 +10,8 @@
 //! - `pairing`: multi-Miller loop and final exponentiation (product-equals-one checks).
 //! - `hash`: expand_message_xmd(SHA-512) + SvdW hash to G1 with the reference DST.
 //! - `bls`: keygen (HKDF-SHA512), sign/verify over domain || msg, PoP, aggregation.
-//! - `msm`, `kzg`: commitments on the embedded ceremony SRS (`srs/`, the same file as
-//!   `shared/kzg-srs/bls48581_optimized_ceremony.json`), proofs, multiproofs.
+//! - `msm`, `kzg`: commitments on the embedded ceremony SRS (`srs/`, the public
+//!   `bls48581_optimized_ceremony.json`), proofs, multiproofs.
 pub mod bls;
 pub mod curve;
 pub mod field;

@@ -1,13 +1,16 @@
-//! Cross-checks against ../shared/crypto-vectors (skipped when the folder is absent).
+//! Cross-checks against the repository's crypto vectors (test/vectors; QUIL_CRYPTO_VECTORS overrides).
 use quil_vdf::discriminant::{create_discriminant, random_bytes_from_seed};
 use quil_vdf::form::{form_bytes, Ctx, Form, Group};
 use quil_vdf::gmp::Mpz;
 use quil_vdf::wesolowski::{self, Never};
 use std::path::PathBuf;
 
-/// A vector file from shared/ beside the repository; a missing file fails the test (never a silent pass).
+/// A vector file from test/vectors; a missing file fails the test (never a silent pass).
 fn vectors(name: &str) -> String {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/crypto-vectors").join(name);
+    let dir = std::env::var("QUIL_CRYPTO_VECTORS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test/vectors"));
+    let p = dir.join(name);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 

@@ -2,8 +2,14 @@ import { describe, expect, test } from "bun:test"
 import { PoseidonLive } from "../../../runtime/consensus/poseidon-live.ts"
 import { Poseidon } from "../../../runtime/consensus/services.ts"
 import { Effect } from "effect"
-import vectors from "../../vectors/poseidon_iden3.json"
+import { readFileSync } from "node:fs"
+import { vectorPath } from "../../vectors/index.ts"
 import { toHex } from "./support/hex.ts"
+
+interface PoseidonVectors {
+  readonly vectors: ReadonlyArray<{ readonly msg_hex: string; readonly hash: string }>
+}
+const vectors = JSON.parse(readFileSync(vectorPath("poseidon_iden3.json"), "utf8")) as PoseidonVectors
 
 describe("Poseidon service (crates/ts/poseidon.ts)", () => {
   test("reproduces every poseidon_iden3.json vector (ff*32 ‖ ascii type name)", () => {
