@@ -20,7 +20,7 @@
  * const Counter = Protocol.make("Counter", Add, Get, Div)
  *
  * const counter = Actor.make("counter", Counter, {
- *   init: Effect.succeed(0),
+ *   init: () => Effect.succeed(0),
  *   handlers: {
  *     Add: (n, m) => Effect.succeed(n + m.n),                 // tell: next state
  *     Get: (n) => Effect.succeed([n, n] as const),            // ask: [next state, reply]
