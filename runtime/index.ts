@@ -4,7 +4,8 @@
  * runtime/actor/README.md.
  *
  * - `Protocol.make(name, ...schemas)`: tells are Schema.TaggedClass, asks are Schema.TaggedRequest.
- * - `Actor.make(name, protocol, { init, handlers, terminate? }, options?)` → ActorSpec.
+ * - `Actor.make(name, protocol, { init, handlers, terminate? }, options?)` → ActorSpec; `init(ctx)` and
+ *   the handlers get the actor context (`self`, `path`, `parent`, `stop`), so init can arm its own timers.
  * - `Supervisor.make(name, { strategy, children }, options?)` → SupervisorSpec (nests).
  * - `ActorSystem.layer(config?)` / `ActorSystem.make(config?)` (scoped) → ActorSystemService.
  * - `ActorRef<M>`: `tell`, `unsafeTell`, `ask(msg, timeout?)`, `path`, `protocol`.
@@ -20,7 +21,7 @@
  * const Counter = Protocol.make("Counter", Add, Get, Div)
  *
  * const counter = Actor.make("counter", Counter, {
- *   init: Effect.succeed(0),
+ *   init: () => Effect.succeed(0),
  *   handlers: {
  *     Add: (n, m) => Effect.succeed(n + m.n),                 // tell: next state
  *     Get: (n) => Effect.succeed([n, n] as const),            // ask: [next state, reply]

@@ -65,7 +65,7 @@ export const eventDistributorActor = Actor.make(
   EventDistributorProtocol,
   {
     // Effect.sync: a fresh state per incarnation (Effect.succeed would share one object across restarts).
-    init: Effect.sync((): DistributorState => ({ sequence: 0, subscribers: new Map() })),
+    init: () => Effect.sync((): DistributorState => ({ sequence: 0, subscribers: new Map() })),
     handlers: {
       Publish: (state, { event }) => broadcast(state, [event]),
       PublishAll: (state, { events }) => broadcast(state, events),

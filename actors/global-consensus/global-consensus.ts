@@ -73,17 +73,18 @@ const feedReel = (reel: ActorRef<TimeReelMessage>, engine: GlobalConsensusEngine
 
 const REEL_CATCH_UP_BATCH = 256
 
-export const globalConsensusActor = (options: GlobalConsensusActorOptions) => {
-  // Set by the first Start; the ref (and mailbox) outlive incarnations, so restarts reuse it.
-  const self: { ref: GlobalConsensusRef | undefined } = { ref: undefined }
-  const tell = (message: GlobalConsensusMessage): void => {
-    self.ref?.unsafeTell(message)
-  }
-  return Actor.make(
+export const globalConsensusActor = (options: GlobalConsensusActorOptions) =>
+  Actor.make(
     GLOBAL_CONSENSUS_NAME,
     GlobalConsensusProtocol,
     {
-      init: Effect.gen(function* () {
+      init: (ctx) => Effect.gen(function* () {
+        // Timers, transport callbacks and sync answers reach the mailbox through the actor's own ref,
+        // which outlives incarnations; unsafeTell because they run outside the actor (a full mailbox
+        // drops them, as it did before, rather than stalling the network or a timer fiber).
+        const tell = (message: GlobalConsensusMessage): void => {
+          ctx.self.unsafeTell(message)
+        }
         const scope: Scope.Scope = yield* Effect.scope
         const store = yield* Store
         const transport = yield* Transport
@@ -155,11 +156,6 @@ export const globalConsensusActor = (options: GlobalConsensusActorOptions) => {
         return engine
       }),
       handlers: {
-        Start: (engine, _m, ctx) =>
-          Effect.sync(() => {
-            self.ref ??= ctx.self
-            return engine
-          }),
         Inbound: (engine, m) => Effect.as(engine.handleInbound(m.from, m.data), engine),
         LocalTimeout: (engine, m) => Effect.as(engine.handleLocalTimeout(m.epoch), engine),
         ProposeDue: (engine, m) => Effect.as(engine.handleProposeDue(m.rank), engine),
@@ -170,4 +166,3 @@ export const globalConsensusActor = (options: GlobalConsensusActorOptions) => {
     },
     { mailbox: { capacity: options.mailboxCapacity ?? 4_096, overflow: "backpressure" }, kind: "permanent" },
   )
-}

@@ -5,12 +5,6 @@ import { Protocol } from "../../runtime/index.ts"
 
 const Bytes = Schema.Uint8ArrayFromSelf
 
-/**
- * Binds the actor's own ref so transport callbacks and timers can reach its mailbox; the host tells it
- * once right after spawning (the ref survives restarts, so later incarnations need no second Start).
- */
-export class Start extends Schema.TaggedClass<Start>()("Start", {}) {}
-
 /** A payload received on the consensus bitmask (canonical bytes) and the peer that sent it. */
 export class Inbound extends Schema.TaggedClass<Inbound>()("Inbound", { from: Schema.String, data: Bytes }) {}
 
@@ -90,5 +84,5 @@ export class GetCommitted extends Schema.TaggedRequest<GetCommitted>()("GetCommi
   failure: Schema.Never,
 }) {}
 
-export const GlobalConsensusProtocol = Protocol.make("GlobalConsensus", Start, Inbound, LocalTimeout, ProposeDue, SyncAnswered, GetStatus, GetCommitted)
-export type GlobalConsensusMessage = Start | Inbound | LocalTimeout | ProposeDue | SyncAnswered | GetStatus | GetCommitted
+export const GlobalConsensusProtocol = Protocol.make("GlobalConsensus", Inbound, LocalTimeout, ProposeDue, SyncAnswered, GetStatus, GetCommitted)
+export type GlobalConsensusMessage = Inbound | LocalTimeout | ProposeDue | SyncAnswered | GetStatus | GetCommitted

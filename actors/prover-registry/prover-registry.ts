@@ -99,7 +99,7 @@ export const proverRegistryActor = Actor.make(
   PROVER_REGISTRY_NAME,
   ProverRegistryProtocol,
   {
-    init: load,
+    init: () => load,
     handlers: {
       ActiveProvers: (state, { filter }) => Effect.sync(() => [state, committee(state, filter)] as const),
       Leader: (state, { filter, rank }) => Effect.sync(() => [state, leaderInfo(state, filter, rank)] as const),

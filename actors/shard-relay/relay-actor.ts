@@ -116,7 +116,7 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
     })
 
   return Actor.make(SHARD_RELAY_NAME, ShardRelayProtocol, {
-    init: Effect.gen(function* () {
+    init: () => Effect.gen(function* () {
       const state: RelayState = {
         shards: new Map(),
         incarnations: new Map(),

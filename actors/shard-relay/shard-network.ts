@@ -64,7 +64,7 @@ const RELAY_ASK_TIMEOUT = "10 seconds"
 
 export const shardNetworkActor = (core: number, registry: ReadonlyMap<string, Registered>, relay: ActorRef<ShardRelayMessage>) =>
   Actor.make(SHARD_NETWORK_NAME, ShardNetworkProtocol, {
-    init: Effect.void,
+    init: () => Effect.void,
     handlers: {
       // A message for a shard we no longer hold (it raced a deactivation) is ignored, not rejected.
       ValidateShardMessage: (state, m) => {

@@ -326,7 +326,7 @@ export const timeReelActor = <F extends ReelFrame>(config: TimeReelConfig<F>) =>
     name,
     TimeReelProtocol,
     {
-      init: Effect.gen(function* () {
+      init: () => Effect.gen(function* () {
         const store = new ReelStore(yield* Store, kind, config.hooks ?? {})
         const poseidon = yield* Poseidon
         const tree = yield* Effect.try(() => bootstrap(store, poseidon))

@@ -9,7 +9,7 @@ import { UnknownWorker, WorkerManagerProtocol, type WorkerEntry } from "./protoc
 export const WORKER_MANAGER_NAME = "worker-manager"
 
 export const workerManagerActor = Actor.make(WORKER_MANAGER_NAME, WorkerManagerProtocol, {
-  init: WorkerPool,
+  init: () => WorkerPool,
   handlers: {
     ListWorkers: (pool) =>
       Effect.map(pool.infos, (infos) => {

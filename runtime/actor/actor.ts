@@ -1,10 +1,10 @@
 // An actor: its spec (protocol, behaviour, mailbox, restart options) and its cell, which owns the
 // mailbox and counters across restarts and runs one incarnation at a time:
-//   init (in a fresh Scope) -> loop { take one message -> handler } -> terminate hook -> scope closed.
+//   init(ctx) (in a fresh Scope) -> loop { take one message -> handler } -> terminate hook -> scope closed.
 // The loop is a hand-written continuation chain (no Effect.gen) so a message costs one
 // matchCauseEffect node plus whatever the handler allocates.
 import { Cause, Effect, Exit, Option } from "effect"
-import type { Context, Request, Scope } from "effect"
+import type { Context, Fiber, Request, Scope } from "effect"
 import { ActorRestarted, ActorStopped, MailboxFull } from "./errors.ts"
 import { describeCause } from "./cause.ts"
 import { ActorMailbox } from "./mailbox.ts"
@@ -18,13 +18,28 @@ import type { ActorSnapshot, NodeStatus } from "./snapshot.ts"
 import type { SupervisorRef } from "./supervisor.ts"
 import type { DeadlineTimer } from "./timer.ts"
 
-/** Passed to every handler. */
+/**
+ * Passed to `init` and to every handler; one object per actor, the same in every incarnation.
+ * `init` gets it so an actor can arm its own timers and subscriptions without a "start" message.
+ */
 export interface ActorContext<M extends Message> {
+  /**
+   * This actor's ref: the very ref `spawn` returns, valid across restarts (the mailbox outlives
+   * incarnations). Tells from `init` are queued and handled once the loop runs; a `tell` from the
+   * actor's own fiber never waits for room (see ref.ts). Never `ask` yourself: nobody would answer.
+   */
   readonly self: ActorRef<M>
+  /** This actor's path, e.g. `/root/global-consensus`. */
   readonly path: string
-  /** End this incarnation normally after the current message (a transient child then stays down). */
+  /**
+   * End this incarnation normally after the current message (from `init`: as soon as `init` returns,
+   * before any message). A transient child then stays down.
+   */
   readonly stop: Effect.Effect<void>
-  /** The supervisor this actor runs under: spawn siblings at run time (e.g. one worker per shard). */
+  /**
+   * The supervisor this actor runs under (`parent.path` is the parent's path): spawn siblings at run
+   * time (e.g. one worker per shard).
+   */
   readonly parent: SupervisorRef
 }
 
@@ -44,9 +59,15 @@ export type Handlers<M extends Message, S, R> = {
   ) => HandlerResult<Extract<M, { readonly _tag: Tag }>, S, R>
 }
 
+/** What `init` is: given the actor's context, the effect that builds the first state. */
+export type Init<M extends Message, S, R> = (ctx: ActorContext<M>) => Effect.Effect<S, unknown, R | Scope.Scope>
+
 export interface Behavior<M extends Message, S, R> {
-  /** Runs at the start of every incarnation; may acquire resources in the incarnation's Scope. */
-  readonly init: Effect.Effect<S, unknown, R | Scope.Scope>
+  /**
+   * Runs at the start of every incarnation with the actor's context; may acquire resources (timers,
+   * subscriptions) in the incarnation's Scope, which closes when the incarnation ends.
+   */
+  readonly init: Init<M, S, R>
   readonly handlers: Handlers<M, S, R>
   /** Runs at the end of every incarnation (crash, restart, stop), before the Scope closes. */
   readonly terminate?: (state: Option.Option<S>, exit: Exit.Exit<void, unknown>) => Effect.Effect<void, never, R>
@@ -78,8 +99,9 @@ export const DEFAULT_CAPACITY = 1024
 const SYNC_BUDGET = 1024
 
 /**
- * Define an actor. `name` is its path segment under the parent supervisor. The state type is taken
- * from `init`; TypeScript cannot infer it when `init` contains an unannotated callback (e.g.
+ * Define an actor. `name` is its path segment under the parent supervisor. `init` is a function of
+ * the actor's context (`() => Effect.succeed(0)` when it needs none). The state type is taken from
+ * what `init` returns; TypeScript cannot infer it when `init` contains an unannotated callback (e.g.
  * `Effect.map(x, (v) => ...)`): write `init` with Effect.gen / Effect.succeed or annotate the parameter.
  */
 export const make = <M extends Message, S, R = never>(
@@ -87,7 +109,7 @@ export const make = <M extends Message, S, R = never>(
   protocol: Protocol<M>,
   // The state type is inferred from `init` only; handlers are checked against it.
   behavior: {
-    readonly init: Effect.Effect<S, unknown, R | Scope.Scope>
+    readonly init: Init<M, S, R>
     readonly handlers: Handlers<M, NoInfer<S>, R>
     readonly terminate?: (state: Option.Option<NoInfer<S>>, exit: Exit.Exit<void, unknown>) => Effect.Effect<void, never, R>
   },
@@ -112,6 +134,8 @@ export class ActorCell<M extends Message> implements ChildNode {
   failed = 0
   readonly stats = { deadLetters: 0 }
   private stopFlag = false
+  /** The running incarnation's fiber: a tell from it must never wait for room only it can make. */
+  private owner: Fiber.RuntimeFiber<unknown, unknown> | undefined = undefined
   private readonly metrics: ActorMetrics
 
   constructor(
@@ -132,7 +156,7 @@ export class ActorCell<M extends Message> implements ChildNode {
         if (evicted instanceof AskEnvelope) evicted.settle(Exit.fail(full))
       }
     )
-    this.ref = makeLocalRef(path, spec.protocol, this.mailbox, this.stats, timer)
+    this.ref = makeLocalRef(path, spec.protocol, this.mailbox, this.stats, timer, (fiber) => fiber === this.owner)
     this.metrics = new ActorMetrics(path)
     const incarnation = this.makeIncarnation(spec.behavior)
     this.incarnation = (onStarted) => Effect.provide(incarnation(onStarted), context) as Effect.Effect<void, unknown>
@@ -199,7 +223,8 @@ export class ActorCell<M extends Message> implements ChildNode {
     }
     const anyCtx = ctx as unknown as ActorContext<Message>
 
-    return (onStarted) => Effect.suspend(() => {
+    return (onStarted) => Effect.withFiberRuntime((fiber) => {
+      this.owner = fiber
       let state: unknown
       let hasState = false
       // The message being processed, so a crash or an interruption can answer its asker.
@@ -287,6 +312,7 @@ export class ActorCell<M extends Message> implements ChildNode {
 
       const onEnd = (exit: Exit.Exit<void, unknown>): Effect.Effect<void> => {
         mailbox.clearWaiter()
+        this.owner = undefined
         const envelope = current
         current = undefined
         if (envelope instanceof AskEnvelope) {
@@ -304,7 +330,9 @@ export class ActorCell<M extends Message> implements ChildNode {
           : (behavior.terminate(hasState ? Option.some(state) : Option.none(), exit) as Effect.Effect<void>)
       }
 
-      const run = Effect.flatMap(behavior.init, (initial) => {
+      // Tells to ctx.self from init land in the mailbox, which outlives incarnations; the loop below
+      // takes them once init has returned.
+      const run = Effect.flatMap(behavior.init(ctx), (initial) => {
         state = initial
         hasState = true
         this.status = "running"

@@ -2,6 +2,7 @@
 // into the mailbox (no Schema work); a remote implementation (worker IPC, network) implements the same
 // interface using the protocol's encode/decode helpers.
 import { Deferred, Duration, Effect, Exit, FiberId } from "effect"
+import type { Fiber } from "effect"
 import { ActorStopped, MailboxFull } from "./errors.ts"
 import type { AskError } from "./errors.ts"
 import { Offer } from "./mailbox.ts"
@@ -73,7 +74,13 @@ export const makeLocalRef = <M extends Message>(
   protocol: Protocol<M>,
   mailbox: ActorMailbox<Envelope>,
   stats: RefStats,
-  timer: DeadlineTimer
+  timer: DeadlineTimer,
+  /**
+   * Whether a fiber is the actor's own running incarnation. Its `tell`s to itself (from `init` or a
+   * handler) never suspend under backpressure: only that fiber could make room, so waiting would
+   * deadlock. They are queued past the capacity instead, as asks are.
+   */
+  isOwner: (fiber: Fiber.RuntimeFiber<unknown, unknown>) => boolean = () => false
 ): ActorRef<M> => {
   const stopped = new ActorStopped({ path })
   const full = new MailboxFull({ path, capacity: mailbox.capacity })
@@ -94,7 +101,13 @@ export const makeLocalRef = <M extends Message>(
         stats.deadLetters++
         return Effect.void
       }
-      return backpressure ? Effect.flatMap(mailbox.offer(message), afterSuspendedTell) : failFull
+      if (!backpressure) return failFull
+      // Only a full mailbox pays for the fiber check.
+      return Effect.withFiberRuntime<void>((fiber) => {
+        if (!isOwner(fiber)) return Effect.flatMap(mailbox.offer(message), afterSuspendedTell)
+        if (mailbox.unsafeOfferOrQueue(message) === Offer.closed) stats.deadLetters++
+        return Effect.void
+      })
     })
 
   const unsafeTell = (message: M): boolean => {

@@ -23,7 +23,8 @@ export interface AnyActorSpec<R> {
   readonly name: string
   readonly options: ActorOptions
   readonly protocol: unknown
-  readonly behavior: { readonly init: Effect.Effect<unknown, unknown, R | Scope.Scope> }
+  // `never`: any actor's init (whatever its context type) fits; only R is read from it.
+  readonly behavior: { readonly init: (ctx: never) => Effect.Effect<unknown, unknown, R | Scope.Scope> }
 }
 
 export interface SupervisorSpec<R = never> {

@@ -13,7 +13,7 @@ import { Context, Effect, Exit, Layer, Scope, TestClock } from "effect"
 import { type GlobalConsensusConfig, devnetConsensusConfig } from "../../actors/global-consensus/config.ts"
 import { globalConsensusActor, type GlobalConsensusRef } from "../../actors/global-consensus/global-consensus.ts"
 import type { CertifiedFrame } from "../../actors/global-consensus/persistence.ts"
-import { type ConsensusStatus, GetCommitted, GetStatus, Start } from "../../actors/global-consensus/protocol.ts"
+import { type ConsensusStatus, GetCommitted, GetStatus } from "../../actors/global-consensus/protocol.ts"
 import { Store, StoreLive, type StoreService } from "../../actors/store/index.ts"
 import { eventDistributorActor, type EventDistributorRef } from "../../actors/event-distributor/index.ts"
 import { globalReelKindWith, timeReelActor, type TimeReelMessage } from "../../actors/time-reel/index.ts"
@@ -221,7 +221,6 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
           },
         })
         const ref = yield* system.spawn(spec).pipe(Effect.provide(context), Effect.orDie)
-        yield* ref.tell(new Start()).pipe(Effect.orDie)
         s.scope = scope
         s.ref = ref
         s.store = Context.get(context, Store)

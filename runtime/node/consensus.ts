@@ -25,7 +25,7 @@ import {
   decodeHead,
   HEAD_KEY
 } from "../../actors/global-consensus/persistence.ts"
-import { GetStatus, Start } from "../../actors/global-consensus/protocol.ts"
+import { GetStatus } from "../../actors/global-consensus/protocol.ts"
 import { activeProversOf, proverRegistryActor, RegistryGenesis } from "../../actors/prover-registry/index.ts"
 import { globalTimeReelActor } from "../../actors/time-reel/index.ts"
 import { Store, type StoreService } from "../../actors/store/index.ts"
@@ -258,7 +258,6 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
           })
         )
         .pipe(Effect.provide(context))
-      yield* consensus.tell(new Start())
       // Released before the crypto services above: stop consensus first, then what it talks to.
       yield* Effect.addFinalizer(() =>
         Effect.forEach([consensus.path, reel.path, registry.path, distributor.path], (path) => Effect.ignore(system.stop(path)), {

@@ -33,7 +33,7 @@ export const PROBE_NAME = "probe"
 
 export const probeActor = (core: number) =>
   Actor.make(PROBE_NAME, ProbeProtocol, {
-    init: Effect.succeed(0),
+    init: () => Effect.succeed(0),
     handlers: {
       Echo: (n, m) => Effect.succeed([n, m.value] as const),
       Where: (n) => Effect.succeed([n, { pid: process.pid, core, counted: n }] as const),

@@ -22,7 +22,7 @@ const counter = (name: string) =>
     name,
     Counter,
     {
-      init: Effect.succeed(0),
+      init: () => Effect.succeed(0),
       handlers: {
         Add: (n, m) => Effect.succeed(n + m.n),
         Get: (n) => Effect.succeed([n, n] as const)

@@ -10,7 +10,7 @@ import { join } from "node:path"
 import { Duration, Effect, Either, Layer, Logger, Metric, Scope, TestClock, TestContext } from "effect"
 import { devnetConsensusConfig, SYNC_BATCH } from "../../../actors/global-consensus/config.ts"
 import { globalConsensusActor, type GlobalConsensusRef } from "../../../actors/global-consensus/global-consensus.ts"
-import { GetStatus, Start } from "../../../actors/global-consensus/protocol.ts"
+import { GetStatus } from "../../../actors/global-consensus/protocol.ts"
 import { decodeSyncResponse, GLOBAL_SYNC_PROTOCOL } from "../../../actors/global-consensus/wire.ts"
 import { syncFramesSyncedGauge, syncFramesTargetGauge } from "../../../actors/p2p/metrics.ts"
 import { StoreLive } from "../../../actors/store/index.ts"
@@ -83,7 +83,6 @@ const scenario = (captured: Array<string>) =>
         // Every progress line is logged, whatever the virtual time between batches.
         const config = devnetConsensusConfig({ syncProgressLogIntervalMs: 0 })
         const ref: GlobalConsensusRef = yield* system.spawn(globalConsensusActor({ config, committee: Effect.succeed(committee) })).pipe(Effect.provide(context), Effect.orDie)
-        yield* ref.tell(new Start()).pipe(Effect.orDie)
         return ref
       })
 

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { Effect, Exit, Layer, Logger, LogLevel, Scope } from "effect"
 import { devnetConsensusConfig } from "../../../actors/global-consensus/config.ts"
 import { globalConsensusActor, type GlobalConsensusRef } from "../../../actors/global-consensus/global-consensus.ts"
-import { type ConsensusStatus, GetCommitted, GetStatus, Start } from "../../../actors/global-consensus/protocol.ts"
+import { type ConsensusStatus, GetCommitted, GetStatus } from "../../../actors/global-consensus/protocol.ts"
 import { globalConsensusTransportConfig } from "../../../actors/p2p/global-consensus-rules.ts"
 import { StoreLive } from "../../../actors/store/index.ts"
 import { poseidonHashBytes } from "../../../crates/ts/poseidon.ts"
@@ -84,7 +84,6 @@ describe("global consensus over the libp2p transport", () => {
                 const ref = yield* system
                   .spawn(globalConsensusActor({ config, committee: Effect.succeed(committee) }))
                   .pipe(Effect.provide(context), Effect.orDie)
-                yield* ref.tell(new Start()).pipe(Effect.orDie)
                 return { p2p, ref, stop: Scope.close(scope, Exit.void) } satisfies ConsensusNode
               })
 

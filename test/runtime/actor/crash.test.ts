@@ -47,7 +47,7 @@ const round = (seed: number) => {
     "job",
     Job,
     {
-      init: Effect.suspend((): Effect.Effect<number> => {
+      init: () => Effect.suspend((): Effect.Effect<number> => {
         inits++
         // Fail about 1 in 5 inits (never twice in a row, so the round always makes progress).
         if (inits > 1 && failedInits < inits - 1 && initRand() < 0.2 && processed.length % 2 === 0) {
@@ -141,7 +141,7 @@ const groupRound = (seed: number, strategy: "one-for-all" | "rest-for-one") => {
       name,
       Job,
       {
-        init: Effect.succeed(0),
+        init: () => Effect.succeed(0),
         handlers: {
           Work: (n, m) => Effect.sync(() => (processed[name]?.push(m.id), n + 1)),
           WorkThenCrash: (_n, m) => Effect.sync(() => processed[name]?.push(m.id)).pipe(Effect.zipRight(Effect.die("after work"))),

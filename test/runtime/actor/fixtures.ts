@@ -49,7 +49,7 @@ export const probe = (
     name,
     Probe,
     {
-      init: Effect.sync(() => {
+      init: () => Effect.sync(() => {
         log.push(`${name}:init`)
         return { n: 0, seen: [] } as ProbeState
       }).pipe(Effect.delay(hooks.initDelayMillis ?? 0)),

@@ -172,7 +172,7 @@ const timed = (times: Array<number>, crashes: Array<number>, backoff: ActorOptio
     "t",
     Probe,
     {
-      init: Effect.gen(function* () {
+      init: () => Effect.gen(function* () {
         times.push(yield* Clock.currentTimeMillis)
         return 0
       }),
@@ -265,7 +265,7 @@ describe("dynamic children", () => {
     }) {}
     const Router = Protocol.make("Router", Open)
     const router = Actor.make("router", Router, {
-      init: Effect.succeed(new Set<number>()),
+      init: () => Effect.succeed(new Set<number>()),
       handlers: {
         Open: (open, m, ctx) =>
           open.has(m.shard)

@@ -22,7 +22,7 @@ class Stamp extends Schema.TaggedRequest<Stamp>()("Stamp", {
 }) {}
 const StampProtocol = Protocol.make("Stamp", Stamp)
 const stampActor = Actor.make("stamp", StampProtocol, {
-  init: Effect.succeed(null),
+  init: () => Effect.succeed(null),
   handlers: { Stamp: (s, m) => Effect.succeed([s, m.at.getTime() > 0 ? Option.some(m.at.getTime()) : Option.none()] as const) }
 })
 
@@ -34,7 +34,7 @@ class Nap extends Schema.TaggedRequest<Nap>()("Nap", {
 }) {}
 const NapProtocol = Protocol.make("Nap", Nap)
 const napActor = Actor.make("nap", NapProtocol, {
-  init: Effect.succeed(null),
+  init: () => Effect.succeed(null),
   handlers: { Nap: (s, m) => Effect.as(Effect.sleep(m.millis), [s, m.millis] as const) }
 })
 
