@@ -1,20 +1,11 @@
-// Shared contract and helpers for CLI command modules (runtime/cli/commands/**).
+// Shared helpers for CLI commands (runtime/cli/commands/**).
 // Exit codes: 0 success / "valid", 1 a negative answer ("invalid"), 2 bad arguments or usage.
-
-export interface CommandModule {
-  readonly run: (args: ReadonlyArray<string>) => Promise<number>
-}
+import * as Effect from "effect/Effect"
+import { UsageError } from "./errors.ts"
 
 export const EXIT_OK = 0
 export const EXIT_NEGATIVE = 1
 export const EXIT_USAGE = 2
-
-/** Prints the reason (and an optional usage line) to stderr and returns the usage exit code. */
-export const usageError = (reason: string, usage?: string): number => {
-  process.stderr.write(`error: ${reason}\n`)
-  if (usage !== undefined) process.stderr.write(`${usage}\n`)
-  return EXIT_USAGE
-}
 
 /** Parses a hex argument (optional 0x prefix, even length); undefined when malformed. */
 export const parseHexArg = (value: string | undefined): Uint8Array | undefined => {
@@ -24,8 +15,20 @@ export const parseHexArg = (value: string | undefined): Uint8Array | undefined =
   return Uint8Array.from(Buffer.from(hex, "hex"))
 }
 
+/** A hex argument, optionally of an exact byte length, or a UsageError naming what was wrong. */
+export const hexArg = (value: string, what: string, size?: number): Effect.Effect<Uint8Array, UsageError> => {
+  const bytes = parseHexArg(value)
+  if (bytes === undefined) return Effect.fail(new UsageError({ reason: `${what} must be hex: ${value}` }))
+  if (size !== undefined && bytes.length !== size) {
+    return Effect.fail(new UsageError({ reason: `${what} must be ${size} bytes, got ${bytes.length}` }))
+  }
+  return Effect.succeed(bytes)
+}
+
 export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex")
 
-export const println = (line: string): void => {
-  process.stdout.write(`${line}\n`)
-}
+// Command output goes straight to stdout, line by line: it is the CLI's contract with scripts.
+export const println = (line: string): Effect.Effect<void> => Effect.sync(() => process.stdout.write(`${line}\n`))
+
+/** Loads a command's implementation only when it runs, so `--help` and other commands stay fast. */
+export const lazy = <M>(load: () => Promise<M>): Effect.Effect<M> => Effect.promise(load)

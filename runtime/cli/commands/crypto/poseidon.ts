@@ -1,14 +1,17 @@
-// `bun run cli crypto poseidon <hex>` → iden3 Poseidon HashBytes of the bytes, 32 bytes as hex.
-import { poseidonHashBytes } from "../../../../crates/ts/poseidon.ts"
-import { EXIT_OK, parseHexArg, println, toHex, usageError } from "../../command.ts"
+// `bun run cli crypto poseidon <hex>` -> iden3 Poseidon HashBytes of the bytes, 32 bytes as hex.
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Effect from "effect/Effect"
+import { lazy } from "../../command.ts"
+import { erase } from "../../group.ts"
 
-const USAGE = "usage: bun run cli crypto poseidon <hex>"
+const input = Args.text({ name: "hex" }).pipe(Args.withDescription("The bytes to hash, hex, not empty."))
 
-export const run = async (args: ReadonlyArray<string>): Promise<number> => {
-  if (args.length !== 1) return usageError(args.length === 0 ? "missing input" : "expected exactly one argument", USAGE)
-  const input = parseHexArg(args[0])
-  if (input === undefined) return usageError(`input must be hex: ${args[0]}`, USAGE)
-  if (input.length === 0) return usageError("input must not be empty (HashBytes of nothing is undefined)", USAGE)
-  println(toHex(poseidonHashBytes(input)))
-  return EXIT_OK
-}
+export const poseidonCommand = erase(
+  Command.make("poseidon", { input }, (a) =>
+    Effect.flatMap(
+      lazy(() => import("./poseidon-run.ts")),
+      (m) => m.poseidon(a.input)
+    )
+  ).pipe(Command.withDescription("iden3 Poseidon HashBytes of the input: 32 bytes, hex."))
+)

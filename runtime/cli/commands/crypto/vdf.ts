@@ -1,55 +1,23 @@
-// `bun run cli crypto vdf prove <challenge-hex> <iterations>` → the 516-byte output as hex;
-// `bun run cli crypto vdf verify <challenge-hex> <iterations> <output-hex>` → `valid` (0) / `invalid` (1).
-// Bad arguments print the reason and exit 2. Uses the native library, or the slow TS fallback.
-import { Effect, Either } from "effect"
-import { makeVdf } from "../../../../crates/ts/vdf/vdf.ts"
-import { LoggingLive } from "../../../logging.ts"
-import { EXIT_NEGATIVE, EXIT_OK, parseHexArg, println, toHex, usageError } from "../../command.ts"
+// `bun run cli crypto vdf prove <challenge-hex> <iterations>` -> the 516-byte output as hex;
+// `bun run cli crypto vdf verify <challenge-hex> <iterations> <output-hex>` -> valid (0) / invalid (1).
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Effect from "effect/Effect"
+import { lazy } from "../../command.ts"
+import { erase, group } from "../../group.ts"
 
-const USAGE = [
-  "usage: bun run cli crypto vdf prove <challenge-hex> <iterations>",
-  "       bun run cli crypto vdf verify <challenge-hex> <iterations> <output-hex>"
-].join("\n")
+const challenge = Args.text({ name: "challenge-hex" }).pipe(Args.withDescription("The challenge bytes, hex."))
+const iterations = Args.text({ name: "iterations" }).pipe(Args.withDescription("Squarings, an integer in [0, 2^32)."))
+const output = Args.text({ name: "output-hex" }).pipe(Args.withDescription("The 516-byte output to check, hex."))
 
-const OUTPUT_BYTES = 516
+const impl = () => lazy(() => import("./vdf-run.ts"))
 
-const parseIterations = (value: string | undefined): number | undefined =>
-  value !== undefined && /^[0-9]{1,10}$/.test(value) && Number(value) <= 0xffffffff ? Number(value) : undefined
+const prove = Command.make("prove", { challenge, iterations }, (a) =>
+  Effect.flatMap(impl(), (m) => m.prove(a.challenge, a.iterations))
+).pipe(Command.withDescription("Compute the Wesolowski VDF output (native library, or the slow TypeScript fallback)."))
 
-const runVdf = <A, E>(body: (vdf: Effect.Effect.Success<typeof makeVdf>) => Effect.Effect<A, E>) =>
-  Effect.runPromise(
-    Effect.scoped(Effect.flatMap(makeVdf, body)).pipe(
-      Effect.either,
-      Effect.provide(LoggingLive({ format: "pretty", level: "warning" }))
-    )
-  )
+const verify = Command.make("verify", { challenge, iterations, output }, (a) =>
+  Effect.flatMap(impl(), (m) => m.verify(a.challenge, a.iterations, a.output))
+).pipe(Command.withDescription("Check a VDF output: prints valid (exit 0) or invalid (exit 1)."))
 
-export const run = async (args: ReadonlyArray<string>): Promise<number> => {
-  const [sub, challengeArg, iterationsArg, outputArg, ...extra] = args
-  if (sub !== "prove" && sub !== "verify") return usageError(sub === undefined ? "missing subcommand" : `unknown subcommand: ${sub}`, USAGE)
-  const challenge = parseHexArg(challengeArg)
-  if (challenge === undefined) return usageError(`challenge must be hex: ${challengeArg ?? "(missing)"}`, USAGE)
-  const iterations = parseIterations(iterationsArg)
-  if (iterations === undefined) return usageError(`iterations must be an integer in [0, 2^32): ${iterationsArg ?? "(missing)"}`, USAGE)
-
-  if (sub === "prove") {
-    if (outputArg !== undefined) return usageError(`unexpected argument: ${outputArg}`, USAGE)
-    const result = await runVdf((vdf) => vdf.prove(challenge, iterations))
-    if (Either.isLeft(result)) return usageError(`prove failed: ${result.left._tag}: ${JSON.stringify(result.left)}`)
-    println(toHex(result.right))
-    return EXIT_OK
-  }
-
-  if (extra.length > 0) return usageError(`unexpected argument: ${extra[0]}`, USAGE)
-  const output = parseHexArg(outputArg)
-  if (output === undefined) return usageError(`output must be hex: ${outputArg ?? "(missing)"}`, USAGE)
-  if (output.length !== OUTPUT_BYTES) return usageError(`output must be ${OUTPUT_BYTES} bytes, got ${output.length}`, USAGE)
-  const result = await runVdf((vdf) => vdf.verify(challenge, iterations, output))
-  // A well-sized output whose forms are malformed is simply not a valid proof.
-  const valid = Either.isRight(result) && result.right
-  if (Either.isLeft(result) && result.left._tag !== "VdfMalformedOutputError") {
-    return usageError(`verify failed: ${result.left._tag}: ${result.left.reason}`)
-  }
-  println(valid ? "valid" : "invalid")
-  return valid ? EXIT_OK : EXIT_NEGATIVE
-}
+export const vdfGroup = group("vdf", "Class-group VDF (Wesolowski) prove and verify.", [erase(prove), erase(verify)])

@@ -1,0 +1,8 @@
+// @effect/cli renders help and errors with ANSI styles whether or not a terminal reads them;
+// the CLI's output is also read by scripts and tests, so styles go unless stdout is a TTY.
+import { stripVTControlCharacters } from "node:util"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+
+export const plain = (text: string): string => stripVTControlCharacters(text)
+
+export const helpText = (doc: HelpDoc.HelpDoc): string => plain(HelpDoc.toAnsiText(doc)).trim()
