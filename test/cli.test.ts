@@ -33,6 +33,9 @@ describe("cli help", () => {
     for (const line of ["node info [--json] [--api text] [--data-dir text]", "poseidon <hex>", "kzg commit <poly-size> <data-hex>"]) {
       expect(r.out).toContain(line)
     }
+    // Three levels deep, each name once (patches/@effect%2Fcli: the library repeated the outer ones).
+    expect(r.out).toContain("  - crypto vdf prove <challenge-hex> <iterations>")
+    expect(r.out).not.toContain("crypto crypto")
     expect(r.out).toContain("Ask a running node through its admin API.")
     expect(r.out).not.toContain("\u001b[")
   })

@@ -36,7 +36,7 @@ test(
     const rng = seededRandom(Number(process.env.QUILBUN_TEST_SEED ?? 5))
     const port = freePort()
     const args = ["--set", "engine.difficulty=100"]
-    for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 3; round++) {
       const node = spawnNode(dataDir, port, args)
       spawned.push(node)
       // The chain must move past where this start found it, and the reel must be on the same head.
