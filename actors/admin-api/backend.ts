@@ -2,11 +2,12 @@
 // effects, implemented by the node assembly (runtime/node) over its actors and worker manager.
 import { Context, Data, Schema, type Effect } from "effect"
 import { LogLevelName } from "../../runtime/logging.ts"
+import { WorkerState } from "../worker-manager/protocol.ts"
 
 export const WorkerView = Schema.Struct({
   core: Schema.Int,
   pid: Schema.NullOr(Schema.Int),
-  state: Schema.Literal("starting", "running", "unresponsive", "restarting", "failed", "stopped"),
+  state: WorkerState,
   restarts: Schema.Int,
   uptimeMs: Schema.Number,
   /** App filters (hex) of the shards whose network traffic the master relays to this worker. */

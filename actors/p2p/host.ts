@@ -24,8 +24,7 @@ import { DEFAULT_MESSAGE_ID_FORM, type MessageIdForm } from "./message-id.ts"
 import { bunNoiseCrypto } from "./noise-crypto.ts"
 import { networkOfAgentVersion, quilbunAgentVersion } from "./protocol-ids.ts"
 import { peerScoreParams, peerScoreThresholds } from "./scoring.ts"
-
-export const QUILBUN_VERSION = "0.1.0"
+import { NODE_VERSION } from "../../runtime/version.ts"
 
 export type HostServices = { identify: Identify; ping: Ping; pubsub: GossipSub }
 export type QuilbunLibp2p = Libp2p<HostServices>
@@ -209,7 +208,7 @@ export const makeP2PHost = (
         createLibp2p({
           start: false,
           privateKey,
-          nodeInfo: { userAgent: quilbunAgentVersion(config.networkId, QUILBUN_VERSION) },
+          nodeInfo: { userAgent: quilbunAgentVersion(config.networkId, NODE_VERSION) },
           addresses: { listen: [...config.listen] },
           transports: [tcp()],
           connectionEncrypters: [noise({ crypto: bunNoiseCrypto })],
