@@ -4,7 +4,7 @@
 // they are not in p2p.bootstrap.
 import { peerIdFromPrivateKey } from "@libp2p/peer-id"
 import { Context, Data, Effect, Layer, Option, Redacted, Schedule, Schema } from "effect"
-import { globalConsensusTransportConfig } from "../../actors/p2p/global-consensus-rules.ts"
+import { globalConsensusTransportConfig } from "../../actors/global-consensus/transport-rules.ts"
 import { defaultHostConfig, P2PHost, P2PHostLive, type P2PHostConfig, type P2PHostService } from "../../actors/p2p/host.ts"
 import type { HostStartFailed, InvalidMultiaddr, InvalidPeerKey } from "../../actors/p2p/errors.ts"
 import { peerKeyFromBytes } from "../../actors/p2p/identity.ts"

@@ -13,7 +13,7 @@
 import { peerIdFromString } from "@libp2p/peer-id"
 import { lpStream } from "@libp2p/utils"
 import { Effect, Either, Exit, Logger, LogLevel, Scope } from "effect"
-import { globalConsensusTransportConfig, MAX_SYNC_RANGE } from "../../actors/p2p/global-consensus-rules.ts"
+import { globalConsensusTransportConfig, MAX_SYNC_RANGE } from "../../actors/global-consensus/transport-rules.ts"
 import { decodeSyncRequest, encodeSyncRequest, GLOBAL_SYNC_PROTOCOL } from "../../actors/global-consensus/wire.ts"
 import { type Libp2pNode, startCluster, testTransportConfig } from "../actors/p2p/libp2p-cluster.ts"
 import { reportRatio, reportValues } from "./report.ts"

@@ -2,7 +2,7 @@
 // pubsub validators (malformed frames rejected, counted and penalised).
 import { describe, expect, test } from "bun:test"
 import { Effect, Either, Logger, LogLevel, type Scope } from "effect"
-import { globalConsensusTransportConfig, MAX_SYNC_RANGE } from "../../../actors/p2p/global-consensus-rules.ts"
+import { globalConsensusTransportConfig, MAX_SYNC_RANGE } from "../../../actors/global-consensus/transport-rules.ts"
 import type { RequestFailed } from "../../../actors/p2p/errors.ts"
 import type { Libp2pTransport } from "../../../actors/p2p/libp2p-transport.ts"
 import { encodeSyncRequest, GLOBAL_CONSENSUS_BITMASK, GLOBAL_SYNC_PROTOCOL } from "../../../actors/global-consensus/wire.ts"

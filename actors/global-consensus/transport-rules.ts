@@ -4,9 +4,9 @@
 // forwarded), and a sync request must be well formed and ask for at most `maxRange` frames.
 // Signatures, VDFs and QCs are the engine's job: it verifies every synced frame before inserting it.
 import { Either } from "effect"
-import { decodeSyncRequest, decodeWire, GLOBAL_CONSENSUS_BITMASK, GLOBAL_SYNC_PROTOCOL } from "../global-consensus/wire.ts"
-import type { Verdict } from "./bitmask-pubsub.ts"
-import { defaultLibp2pTransportConfig, type Libp2pTransportConfig, type RequestGuard } from "./libp2p-transport.ts"
+import { decodeSyncRequest, decodeWire, GLOBAL_CONSENSUS_BITMASK, GLOBAL_SYNC_PROTOCOL } from "./wire.ts"
+import type { Verdict } from "../p2p/bitmask-pubsub.ts"
+import { defaultLibp2pTransportConfig, type Libp2pTransportConfig, type RequestGuard } from "../p2p/libp2p-transport.ts"
 
 /** The engine's sync server answers at most 256 frames per request (engine.ts `serveSync`). */
 export const MAX_SYNC_RANGE = 256
