@@ -14,12 +14,7 @@ export interface Assignment {
 }
 
 /** Validates `value` against the leaf schema; `origin` names the source in the error reason. */
-export const assign = (
-  field: ConfigField,
-  value: unknown,
-  source: ConfigSource,
-  origin: string
-): Either.Either<Assignment, ConfigError> => {
+export const assign = (field: ConfigField, value: unknown, source: ConfigSource, origin: string): Either.Either<Assignment, ConfigError> => {
   if (value === null && field.optional === true) return Either.right({ field, value: undefined, source })
   const decoded = Schema.decodeUnknownEither(field.schema)(value)
   if (Either.isRight(decoded)) return Either.right({ field, value, source })

@@ -17,5 +17,5 @@ export const defaultConfigEncoded = (cores: number): NodeConfigEncoded => ({
   p2p: { listen: [DEFAULT_P2P_LISTEN], bootstrap: [], networkId: DEVNET_NETWORK_ID },
   engine: { devnet: true },
   shutdown: { deadlineMs: 8000 },
-  workerLiveness: { intervalMs: 2000, unresponsiveAfterMs: 5000, restartAfterMs: 15_000 }
+  workerLiveness: { intervalMs: 2000, unresponsiveAfterMs: 5000, restartAfterMs: 15_000 },
 })

@@ -5,9 +5,7 @@ import { assign, type Assignment } from "./assignment.ts"
 import { ConfigError } from "./errors.ts"
 import { fieldByEnv, fromString, RESERVED_ENV } from "./fields.ts"
 
-export const parseEnv = (
-  env: Readonly<Record<string, string | undefined>>
-): Either.Either<ReadonlyArray<Assignment>, ConfigError> => {
+export const parseEnv = (env: Readonly<Record<string, string | undefined>>): Either.Either<ReadonlyArray<Assignment>, ConfigError> => {
   const assignments: Array<Assignment> = []
   for (const name of Object.keys(env).sort()) {
     const raw = env[name]

@@ -35,5 +35,5 @@ export const formatConfigError = (e: { readonly path: string; readonly value: un
 /** What main/CLI does with a ConfigError: print `line` to stderr and exit with `code`. */
 export const configErrorExit = (e: ConfigError): { readonly line: string; readonly code: number } => ({
   line: formatConfigError(e),
-  code: CONFIG_EXIT_CODE
+  code: CONFIG_EXIT_CODE,
 })

@@ -34,34 +34,34 @@ export const CONFIG_FIELDS: ReadonlyArray<ConfigField> = [
     env: "QUILBUN_ENGINE_DIFFICULTY",
     kind: "int",
     schema: Leaf.engineDifficulty,
-    optional: true
+    optional: true,
   },
   {
     path: ["engine", "genesisProvers"],
     env: "QUILBUN_ENGINE_GENESIS_PROVERS",
     kind: "list",
     schema: Leaf.engineGenesisProvers,
-    optional: true
+    optional: true,
   },
   { path: ["shutdown", "deadlineMs"], env: "QUILBUN_SHUTDOWN_DEADLINE_MS", kind: "int", schema: Leaf.shutdownDeadlineMs },
   {
     path: ["workerLiveness", "intervalMs"],
     env: "QUILBUN_WORKER_LIVENESS_INTERVAL_MS",
     kind: "int",
-    schema: Leaf.workerLivenessIntervalMs
+    schema: Leaf.workerLivenessIntervalMs,
   },
   {
     path: ["workerLiveness", "unresponsiveAfterMs"],
     env: "QUILBUN_WORKER_LIVENESS_UNRESPONSIVE_AFTER_MS",
     kind: "int",
-    schema: Leaf.workerLivenessUnresponsiveAfterMs
+    schema: Leaf.workerLivenessUnresponsiveAfterMs,
   },
   {
     path: ["workerLiveness", "restartAfterMs"],
     env: "QUILBUN_WORKER_LIVENESS_RESTART_AFTER_MS",
     kind: "int",
-    schema: Leaf.workerLivenessRestartAfterMs
-  }
+    schema: Leaf.workerLivenessRestartAfterMs,
+  },
 ]
 
 /** `QUILBUN_*` variables that are process settings, not config keys (allowed, ignored here). */
@@ -69,9 +69,7 @@ export const RESERVED_ENV = new Set(["QUILBUN_NATIVE_LIB"])
 
 export const fieldByPath = new Map(CONFIG_FIELDS.map((f) => [f.path.join("."), f]))
 export const fieldByEnv = new Map(CONFIG_FIELDS.map((f) => [f.env, f]))
-export const fieldByFlag = new Map(
-  CONFIG_FIELDS.flatMap((f): Array<[string, ConfigField]> => (f.flag === undefined ? [] : [[f.flag, f]]))
-)
+export const fieldByFlag = new Map(CONFIG_FIELDS.flatMap((f): Array<[string, ConfigField]> => (f.flag === undefined ? [] : [[f.flag, f]])))
 /** Top-level YAML keys that are groups (mappings) rather than leaves. */
 export const GROUPS = new Set(CONFIG_FIELDS.filter((f) => f.path.length > 1).map((f) => f.path[0] ?? ""))
 
@@ -86,6 +84,11 @@ export const fromString = (kind: StringKind, text: string): unknown => {
     case "bool":
       return s === "true" || s === "1" ? true : s === "false" || s === "0" ? false : s
     case "list":
-      return s === "" ? [] : s.split(",").map((x) => x.trim()).filter((x) => x !== "")
+      return s === ""
+        ? []
+        : s
+            .split(",")
+            .map((x) => x.trim())
+            .filter((x) => x !== "")
   }
 }

@@ -47,9 +47,7 @@ export const fileAssignments = (doc: unknown, file: string): Either.Either<Reado
 export const readConfigFile = (file: string, mustExist: boolean): Effect.Effect<ReadonlyArray<Assignment>, ConfigError> =>
   Effect.suspend(() => {
     if (!existsSync(file)) {
-      return mustExist
-        ? Effect.fail(new ConfigError({ path: "--config", value: file, reason: "file not found" }))
-        : Effect.succeed([])
+      return mustExist ? Effect.fail(new ConfigError({ path: "--config", value: file, reason: "file not found" })) : Effect.succeed([])
     }
     let text: string
     try {
@@ -66,7 +64,7 @@ export const readConfigFile = (file: string, mustExist: boolean): Effect.Effect<
     }
     return Either.match(fileAssignments(doc.toJS() as unknown, file), {
       onLeft: (e) => Effect.fail(e),
-      onRight: (a) => Effect.succeed(a)
+      onRight: (a) => Effect.succeed(a),
     })
   })
 
@@ -93,5 +91,5 @@ export const writeDefaultConfigFile = (file: string, cores: number): Effect.Effe
       writeFileAtomic(file, defaultConfigYaml(cores))
       return true
     },
-    catch: (e) => new ConfigError({ path: "--config", value: file, reason: `cannot write the default config: ${errorReason(e)}` })
+    catch: (e) => new ConfigError({ path: "--config", value: file, reason: `cannot write the default config: ${errorReason(e)}` }),
   })

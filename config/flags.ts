@@ -19,7 +19,7 @@ export interface ParsedFlags {
  */
 export const parseFlags = (
   argv: ReadonlyArray<string>,
-  passThrough: ReadonlyMap<string, { readonly takesValue: boolean }> = new Map()
+  passThrough: ReadonlyMap<string, { readonly takesValue: boolean }> = new Map(),
 ): Either.Either<ParsedFlags, ConfigError> => {
   const assignments: Array<Assignment> = []
   let configPath: string | undefined
@@ -39,9 +39,7 @@ export const parseFlags = (
     }
     const known = name === "--config" || name === "--set" || fieldByFlag.has(name)
     if (!known) {
-      return Either.left(
-        new ConfigError({ path: name, value: arg, reason: arg.startsWith("-") ? "unknown flag" : "unexpected argument" })
-      )
+      return Either.left(new ConfigError({ path: name, value: arg, reason: arg.startsWith("-") ? "unknown flag" : "unexpected argument" }))
     }
     let value: string
     if (eq > 0 && arg.startsWith("--")) value = arg.slice(eq + 1)

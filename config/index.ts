@@ -15,7 +15,7 @@ export {
   processConfigInput,
   NodeConfigTag,
   NodeConfigLive,
-  NodeConfigFixed
+  NodeConfigFixed,
 } from "./load.ts"
 export type { LoadConfigInput, LoadedConfig } from "./load.ts"
 export { ensureKeys, KeyFileError, KEY_FILES, nodeIdOf } from "./keys.ts"

@@ -45,7 +45,7 @@ export const KEY_FILES = {
   peer: join("keys", "peer.key"),
   prover: join("keys", "prover.key"),
   identity: join("keys", "identity.key"),
-  apiToken: "api.token"
+  apiToken: "api.token",
 } as const
 
 export const nodeIdOf = (identityPublicKey: Uint8Array): string => bytesToHex(sha256(identityPublicKey).subarray(0, 16))
@@ -61,7 +61,7 @@ const binaryKey = (path: string, length: number, generate: () => Uint8Array, cre
     if (mustExist) {
       throw new KeyFileError({
         path,
-        reason: "missing, and this data dir holds a chain (chain.json): a new key would be a different node; restore the file, or start on a new data dir"
+        reason: "missing, and this data dir holds a chain (chain.json): a new key would be a different node; restore the file, or start on a new data dir",
       })
     }
     const bytes = generate()
@@ -109,8 +109,8 @@ export const ensureKeys = (dataDir: string, options: EnsureKeysOptions = {}): Ef
         identity: { secretKey: Redacted.make(identity), publicKey: identityPublic },
         apiToken: Redacted.make(apiToken),
         nodeId: nodeIdOf(identityPublic),
-        created
+        created,
       }
     },
-    catch: (e) => (e instanceof KeyFileError ? e : new KeyFileError({ path: dataDir, reason: errorReason(e) }))
+    catch: (e) => (e instanceof KeyFileError ? e : new KeyFileError({ path: dataDir, reason: errorReason(e) })),
   })

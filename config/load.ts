@@ -33,11 +33,9 @@ export interface LoadedConfig {
   readonly resetStore: boolean
 }
 
-const fromEither = <A>(e: Either.Either<A, ConfigError>): Effect.Effect<A, ConfigError> =>
-  Either.isLeft(e) ? Effect.fail(e.left) : Effect.succeed(e.right)
+const fromEither = <A>(e: Either.Either<A, ConfigError>): Effect.Effect<A, ConfigError> => (Either.isLeft(e) ? Effect.fail(e.left) : Effect.succeed(e.right))
 
-const lastValue = (as: ReadonlyArray<Assignment>, path: string): unknown =>
-  as.findLast((a) => a.field.path.join(".") === path)?.value
+const lastValue = (as: ReadonlyArray<Assignment>, path: string): unknown => as.findLast((a) => a.field.path.join(".") === path)?.value
 
 interface Located {
   readonly dataDir: string
@@ -94,12 +92,12 @@ export const loadConfigDetailed = (input: LoadConfigInput): Effect.Effect<Loaded
       // The value at the failing path (a whole group for a cross-field rule), not the whole config.
       const value = (issue?.path ?? []).reduce<unknown>(
         (node, key) => (typeof node === "object" && node !== null ? (node as Record<PropertyKey, unknown>)[key] : undefined),
-        merged
+        merged,
       )
       return yield* new ConfigError({
         path: issue?.path.join(".") ?? "",
         value,
-        reason: issue?.message ?? "invalid configuration"
+        reason: issue?.message ?? "invalid configuration",
       })
     }
     const config = decoded.right
@@ -107,16 +105,13 @@ export const loadConfigDetailed = (input: LoadConfigInput): Effect.Effect<Loaded
     return { config: { ...config, dataDir }, configPath: where.configPath, sources, resetStore: where.resetStore }
   })
 
-export const loadConfig = (input: LoadConfigInput): Effect.Effect<NodeConfig, ConfigError> =>
-  Effect.map(loadConfigDetailed(input), (l) => l.config)
+export const loadConfig = (input: LoadConfigInput): Effect.Effect<NodeConfig, ConfigError> => Effect.map(loadConfigDetailed(input), (l) => l.config)
 
 /**
  * First-start step, separate from loading: creates the config file's directory (0700) and writes
  * the default `config.yml` (0600) if there is none. Returns the path and whether it was created.
  */
-export const ensureConfigFile = (
-  input: LoadConfigInput
-): Effect.Effect<{ readonly path: string; readonly created: boolean }, ConfigError> =>
+export const ensureConfigFile = (input: LoadConfigInput): Effect.Effect<{ readonly path: string; readonly created: boolean }, ConfigError> =>
   Effect.gen(function* () {
     const where = yield* locate(input)
     if (where.explicit) return { path: where.configPath, created: false } // an explicit --config must exist
@@ -128,25 +123,22 @@ export const ensureConfigFile = (
 export const ensureDataDir = (config: NodeConfig): Effect.Effect<void, ConfigError> =>
   Effect.try({
     try: () => ensurePrivateDir(config.dataDir),
-    catch: (e) => new ConfigError({ path: "dataDir", value: config.dataDir, reason: `cannot create: ${errorReason(e)}` })
+    catch: (e) => new ConfigError({ path: "dataDir", value: config.dataDir, reason: `cannot create: ${errorReason(e)}` }),
   })
 
 /** The input for the running process (argv after the script, real env, cores, cwd). */
-export const processConfigInput = (
-  passThroughFlags?: ReadonlyMap<string, { readonly takesValue: boolean }>
-): LoadConfigInput => ({
+export const processConfigInput = (passThroughFlags?: ReadonlyMap<string, { readonly takesValue: boolean }>): LoadConfigInput => ({
   argv: process.argv.slice(2),
   env: process.env,
   cores: availableParallelism(),
   cwd: process.cwd(),
-  ...(passThroughFlags === undefined ? {} : { passThroughFlags })
+  ...(passThroughFlags === undefined ? {} : { passThroughFlags }),
 })
 
 export class NodeConfigTag extends Context.Tag("quilbun/NodeConfig")<NodeConfigTag, NodeConfig>() {}
 
 /** Loads the config (no writes) and provides it; fails the layer with ConfigError. */
-export const NodeConfigLive = (input: LoadConfigInput): Layer.Layer<NodeConfigTag, ConfigError> =>
-  Layer.effect(NodeConfigTag, loadConfig(input))
+export const NodeConfigLive = (input: LoadConfigInput): Layer.Layer<NodeConfigTag, ConfigError> => Layer.effect(NodeConfigTag, loadConfig(input))
 
 /** A fixed config (tests, embedding, workers receiving the master's effective config). */
 export const NodeConfigFixed = (config: NodeConfig): Layer.Layer<NodeConfigTag> => Layer.succeed(NodeConfigTag, config)

@@ -56,9 +56,9 @@ export const tightenDataDirPermissions = (dataDir: string): Effect.Effect<Readon
         [dataDir, 0o700],
         [keysDir, 0o700],
         ...keyFiles.map((path) => [path, 0o600] as const),
-        [join(dataDir, KEY_FILES.apiToken), 0o600]
+        [join(dataDir, KEY_FILES.apiToken), 0o600],
       ]
       return checks.flatMap(([path, allowed]) => narrow(path, allowed) ?? [])
     },
-    catch: (e) => (e instanceof PermissionFixFailed ? e : new PermissionFixFailed({ path: dataDir, mode: 0, reason: errorReason(e) }))
+    catch: (e) => (e instanceof PermissionFixFailed ? e : new PermissionFixFailed({ path: dataDir, mode: 0, reason: errorReason(e) })),
   })

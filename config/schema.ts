@@ -10,29 +10,21 @@ const reason = (message: string) => ({ message: () => ({ message, override: true
 export const MIN_ENGINE_DIFFICULTY = 100
 
 const int = (min: number, max: number, what = "an integer") =>
-  Schema.Number.pipe(
-    Schema.int(),
-    Schema.between(min, max),
-    Schema.annotations(reason(`expected ${what} between ${min} and ${max}`))
-  )
+  Schema.Number.pipe(Schema.int(), Schema.between(min, max), Schema.annotations(reason(`expected ${what} between ${min} and ${max}`)))
 
 /** `host:port`, IPv6 hosts in brackets (`[::1]:8337`). */
-export const HostPort = Schema.transformOrFail(
-  Schema.String,
-  Schema.Struct({ host: Schema.String, port: Schema.Number }),
-  {
-    strict: true,
-    decode: (s, _, ast) => {
-      const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(s)
-      const host = m?.[1] ?? m?.[2]
-      const port = m?.[3] === undefined ? NaN : Number(m[3])
-      return host === undefined || !(port >= 0 && port <= 65535)
-        ? ParseResult.fail(new ParseResult.Type(ast, s, "expected host:port with a port between 0 and 65535"))
-        : ParseResult.succeed({ host, port })
-    },
-    encode: ({ host, port }) => ParseResult.succeed(host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`)
-  }
-).annotations({ identifier: "HostPort" })
+export const HostPort = Schema.transformOrFail(Schema.String, Schema.Struct({ host: Schema.String, port: Schema.Number }), {
+  strict: true,
+  decode: (s, _, ast) => {
+    const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(s)
+    const host = m?.[1] ?? m?.[2]
+    const port = m?.[3] === undefined ? NaN : Number(m[3])
+    return host === undefined || !(port >= 0 && port <= 65535)
+      ? ParseResult.fail(new ParseResult.Type(ast, s, "expected host:port with a port between 0 and 65535"))
+      : ParseResult.succeed({ host, port })
+  },
+  encode: ({ host, port }) => ParseResult.succeed(host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`),
+}).annotations({ identifier: "HostPort" })
 export type HostPort = typeof HostPort.Type
 
 const MULTIADDR_PROTOCOLS = new Set(["ip4", "ip6", "dns", "dns4", "dns6", "dnsaddr"])
@@ -47,12 +39,10 @@ export const Multiaddr = Schema.String.pipe(
     if (transport === undefined) return proto === "dnsaddr"
     return (transport === "tcp" || transport === "udp") && port !== undefined && /^\d{1,5}$/.test(port) && Number(port) <= 65535
   }),
-  Schema.annotations({ ...reason("expected a multiaddr like /ip4/127.0.0.1/tcp/8336"), identifier: "Multiaddr" })
+  Schema.annotations({ ...reason("expected a multiaddr like /ip4/127.0.0.1/tcp/8336"), identifier: "Multiaddr" }),
 )
 
-export const LogLevel = Schema.Literal("trace", "debug", "info", "warning", "error").annotations(
-  reason("expected one of trace, debug, info, warning, error")
-)
+export const LogLevel = Schema.Literal("trace", "debug", "info", "warning", "error").annotations(reason("expected one of trace, debug, info, warning, error"))
 export type LogLevel = typeof LogLevel.Type
 
 export const LogFormat = Schema.Literal("pretty", "json").annotations(reason("expected one of pretty, json"))
@@ -70,8 +60,8 @@ export const BlsPublicKeyHex = Schema.String.pipe(
   Schema.filter((s) => s.length === BLS_PUBLIC_KEY_HEX_LENGTH && /^[0-9a-fA-F]+$/.test(s)),
   Schema.annotations({
     ...reason(`expected a BLS48-581 public key: ${BLS_PUBLIC_KEY_HEX_LENGTH} hex characters`),
-    identifier: "BlsPublicKeyHex"
-  })
+    identifier: "BlsPublicKeyHex",
+  }),
 )
 
 /**
@@ -82,8 +72,8 @@ const GenesisProverList = Schema.Array(BlsPublicKeyHex)
   .annotations({ message: () => "expected a list of hex BLS48-581 public keys" })
   .pipe(
     Schema.filter((keys) => new Set(keys.map((k) => k.toLowerCase())).size === keys.length, {
-      message: () => "expected distinct prover public keys (a key is listed twice)"
-    })
+      message: () => "expected distinct prover public keys (a key is listed twice)",
+    }),
   )
 
 /**
@@ -111,7 +101,7 @@ export const Leaf = {
   shutdownDeadlineMs: int(0, 600_000, "milliseconds"),
   workerLivenessIntervalMs: int(50, 60_000, "milliseconds"),
   workerLivenessUnresponsiveAfterMs: int(100, 600_000, "milliseconds"),
-  workerLivenessRestartAfterMs: int(100, 3_600_000, "milliseconds")
+  workerLivenessRestartAfterMs: int(100, 3_600_000, "milliseconds"),
 } as const
 
 /**
@@ -122,11 +112,11 @@ export const Leaf = {
 const WorkerLiveness = Schema.Struct({
   intervalMs: Leaf.workerLivenessIntervalMs,
   unresponsiveAfterMs: Leaf.workerLivenessUnresponsiveAfterMs,
-  restartAfterMs: Leaf.workerLivenessRestartAfterMs
+  restartAfterMs: Leaf.workerLivenessRestartAfterMs,
 }).pipe(
   Schema.filter((l) => l.unresponsiveAfterMs > l.intervalMs && l.restartAfterMs >= l.unresponsiveAfterMs, {
-    message: () => "expected intervalMs < unresponsiveAfterMs <= restartAfterMs"
-  })
+    message: () => "expected intervalMs < unresponsiveAfterMs <= restartAfterMs",
+  }),
 )
 
 export const NodeConfigSchema = Schema.Struct({
@@ -146,10 +136,10 @@ export const NodeConfigSchema = Schema.Struct({
      * multi-process devnet, so it also runs its libp2p host (p2p.listen, p2p.bootstrap, p2p.networkId)
      * and consensus runs over it.
      */
-    genesisProvers: Schema.optional(Leaf.engineGenesisProvers)
+    genesisProvers: Schema.optional(Leaf.engineGenesisProvers),
   }),
   shutdown: Schema.Struct({ deadlineMs: Leaf.shutdownDeadlineMs }),
-  workerLiveness: WorkerLiveness
+  workerLiveness: WorkerLiveness,
 })
 
 export type NodeConfig = typeof NodeConfigSchema.Type

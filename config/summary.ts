@@ -19,11 +19,7 @@ export interface ConfigSummary {
   }
 }
 
-export const summarizeConfig = (
-  config: NodeConfig,
-  keys?: NodeKeys,
-  sources?: Readonly<Record<string, ConfigSource>>
-): ConfigSummary => ({
+export const summarizeConfig = (config: NodeConfig, keys?: NodeKeys, sources?: Readonly<Record<string, ConfigSource>>): ConfigSummary => ({
   config: Schema.encodeSync(NodeConfigSchema)(config),
   ...(sources === undefined ? {} : { sources }),
   ...(keys === undefined
@@ -33,7 +29,7 @@ export const summarizeConfig = (
           nodeId: keys.nodeId,
           peerPublicKey: bytesToHex(keys.peer.publicKey),
           identityPublicKey: bytesToHex(keys.identity.publicKey),
-          apiToken: REDACTED
-        }
-      })
+          apiToken: REDACTED,
+        },
+      }),
 })

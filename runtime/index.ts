@@ -66,6 +66,6 @@ export {
   AskTimeout,
   KernelError,
   MailboxFull,
-  SupervisorGaveUp
+  SupervisorGaveUp,
 } from "./actor/errors.ts"
 export type { AskError } from "./actor/errors.ts"

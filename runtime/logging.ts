@@ -17,7 +17,7 @@ const toEffectLevel: Record<LogLevelName, LogLevel.LogLevel> = {
   warning: LogLevel.Warning,
   error: LogLevel.Error,
   fatal: LogLevel.Fatal,
-  none: LogLevel.None
+  none: LogLevel.None,
 }
 
 export class LogLevelControl extends Context.Tag("quilbun/LogLevelControl")<
@@ -47,10 +47,7 @@ const jsonSafe = (value: unknown): unknown => {
   return value
 }
 
-export const makeLogger = (
-  options: Omit<LoggingOptions, "level">,
-  minimum: () => LogLevel.LogLevel
-): Logger.Logger<unknown, void> => {
+export const makeLogger = (options: Omit<LoggingOptions, "level">, minimum: () => LogLevel.LogLevel): Logger.Logger<unknown, void> => {
   const write = options.write ?? ((line: string) => void process.stderr.write(`${line}\n`))
   const fields = options.fields ?? {}
   return Logger.make(({ annotations, cause, date, fiberId, logLevel, message, spans }) => {
@@ -65,7 +62,7 @@ export const makeLogger = (
         level: logLevel.label.toLowerCase(),
         message: messageText(message),
         fiber: FiberId.threadName(fiberId),
-        ...annotated
+        ...annotated,
       }
       if (spanText.length > 0) record.spans = spanText
       if (causeText !== undefined) record.cause = causeText
@@ -90,7 +87,7 @@ export const LoggingLive = (options: LoggingOptions): Layer.Layer<LogLevelContro
       set: (level) =>
         Effect.sync(() => {
           current = level
-        })
-    })
+        }),
+    }),
   )
 }

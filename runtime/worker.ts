@@ -19,9 +19,7 @@ if (Either.isLeft(args)) {
 } else {
   const transport = makeChildIpcTransport()
   const program = Layer.launch(WorkerNodeLive(args.right, transport)).pipe(
-    Effect.tapErrorCause((cause) =>
-      Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logFatal("worker failed to start", cause)
-    )
+    Effect.tapErrorCause((cause) => (Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logFatal("worker failed to start", cause))),
   )
   BunRuntime.runMain(program, { disablePrettyLogger: true })
 }

@@ -68,7 +68,7 @@ describe("cli bad arguments: exit 2 with error and usage on stderr", () => {
     { args: ["crypto", "poseidon", "aa", "bb"], error: "bb", usage: "usage: bun run cli crypto poseidon <hex>" },
     { args: ["node", "info", "--nope"], error: "--nope", usage: "usage: bun run cli node info [--json]" },
     { args: ["node", "info", "--api"], error: "error:", usage: "usage: bun run cli node info" },
-    { args: ["crypto", "kzg", "commit", "15", "00"], error: "poly-size must be one of", usage: "usage: bun run cli crypto kzg commit <poly-size> <data-hex>" }
+    { args: ["crypto", "kzg", "commit", "15", "00"], error: "poly-size must be one of", usage: "usage: bun run cli crypto kzg commit <poly-size> <data-hex>" },
   ]
   for (const { args, error, usage } of cases) {
     test(args.join(" "), () => {

@@ -22,7 +22,7 @@ const decodeCore = Schema.decodeUnknownEither(CorePath)
 const FramePath = Schema.String.pipe(
   Schema.pattern(/^(0|[1-9][0-9]{0,19})$/, { message: () => "expected a frame number (decimal u64)" }),
   Schema.transform(Schema.BigIntFromSelf, { strict: true, decode: (s) => BigInt(s), encode: (n) => n.toString() }),
-  Schema.filter((n) => n < 1n << 64n, { message: () => "frame number exceeds u64" })
+  Schema.filter((n) => n < 1n << 64n, { message: () => "frame number exceeds u64" }),
 )
 const decodeFrameNumber = Schema.decodeUnknownEither(FramePath)
 const decodeLogLevel = Schema.decodeUnknownEither(SetLogLevelBody)
@@ -35,44 +35,29 @@ const tokensEqual = (given: string, expected: string): boolean => {
 
 const unauthorized = (detail: string) =>
   problemResponse(401, ProblemType.unauthorized, "Unauthorized", detail, undefined, {
-    "www-authenticate": 'Bearer realm="quilbun"'
+    "www-authenticate": 'Bearer realm="quilbun"',
   })
 
 /** Reads and validates a JSON body: 400 problem on malformed JSON or a schema mismatch. */
-const readJson = async <A, I>(
-  c: HonoContext,
-  decode: (u: unknown) => Either.Either<A, { readonly message: string }>
-): Promise<Either.Either<A, Response>> => {
+const readJson = async <A, I>(c: HonoContext, decode: (u: unknown) => Either.Either<A, { readonly message: string }>): Promise<Either.Either<A, Response>> => {
   const text = await c.req.text()
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch (error) {
-    return Either.left(
-      problemResponse(400, ProblemType.invalidJson, "Malformed JSON", error instanceof Error ? error.message : "body is not JSON")
-    )
+    return Either.left(problemResponse(400, ProblemType.invalidJson, "Malformed JSON", error instanceof Error ? error.message : "body is not JSON"))
   }
-  return Either.mapLeft(decode(parsed), (e) =>
-    problemResponse(400, ProblemType.invalidRequest, "Invalid request body", e.message)
-  )
+  return Either.mapLeft(decode(parsed), (e) => problemResponse(400, ProblemType.invalidRequest, "Invalid request body", e.message))
 }
 
 /** Builds the app; `runtime` runs the backend's effects (logger, metrics, clock of the node). */
-export const makeAdminApp = (
-  backend: AdminBackendService,
-  runtime: Runtime.Runtime<never>,
-  options: AdminAppOptions
-): Hono => {
+export const makeAdminApp = (backend: AdminBackendService, runtime: Runtime.Runtime<never>, options: AdminAppOptions): Hono => {
   const run = Runtime.runPromiseExit(runtime)
   const app = new Hono()
   const openapi = JSON.stringify(makeOpenApiDocument(options.version))
 
   /** Runs an effect; a defect becomes a 500 problem (logged once). */
-  const respond = async <A, E>(
-    effect: Effect.Effect<A, E>,
-    onSuccess: (a: A) => Response,
-    onFailure?: (e: E) => Response
-  ): Promise<Response> => {
+  const respond = async <A, E>(effect: Effect.Effect<A, E>, onSuccess: (a: A) => Response, onFailure?: (e: E) => Response): Promise<Response> => {
     const exit = await run(effect)
     if (Exit.isSuccess(exit)) return onSuccess(exit.value)
     const failure = Cause.failureOption(exit.cause)
@@ -94,30 +79,24 @@ export const makeAdminApp = (
     "*",
     bodyLimit({
       maxSize: options.maxBodyBytes,
-      onError: () =>
-        problemResponse(413, ProblemType.bodyTooLarge, "Payload Too Large", `request body exceeds ${options.maxBodyBytes} bytes`)
-    })
+      onError: () => problemResponse(413, ProblemType.bodyTooLarge, "Payload Too Large", `request body exceeds ${options.maxBodyBytes} bytes`),
+    }),
   )
 
   app.get("/health", () =>
     respond(backend.health ?? Effect.succeed({ status: "ok" as const }), (h) =>
-      h.status === "ok"
-        ? Response.json({ status: "ok" })
-        : problemResponse(503, ProblemType.unhealthy, "Unhealthy", h.reason, { health: "failed" })
-    )
+      h.status === "ok" ? Response.json({ status: "ok" }) : problemResponse(503, ProblemType.unhealthy, "Unhealthy", h.reason, { health: "failed" }),
+    ),
   )
   app.get("/ready", () =>
     respond(backend.ready, (r) =>
-      r.ready
-        ? Response.json({ ready: true })
-        : problemResponse(503, ProblemType.notReady, "Not Ready", r.reasons.join("; "), { reasons: r.reasons })
-    )
+      r.ready ? Response.json({ ready: true }) : problemResponse(503, ProblemType.notReady, "Not Ready", r.reasons.join("; "), { reasons: r.reasons }),
+    ),
   )
   app.get("/v1/node", () => respond(backend.nodeInfo, (info) => Response.json(info)))
   app.get("/v1/actors", () => respond(backend.actors, (tree) => Response.json(tree)))
   app.get("/v1/workers", () => respond(backend.workers, (ws) => Response.json(ws)))
-  const consensusUnavailable = (e: ConsensusUnavailable) =>
-    problemResponse(503, ProblemType.consensusUnavailable, "Consensus Unavailable", e.reason)
+  const consensusUnavailable = (e: ConsensusUnavailable) => problemResponse(503, ProblemType.consensusUnavailable, "Consensus Unavailable", e.reason)
   app.get("/v1/frames/global/head", () => respond(backend.globalHead, (head) => Response.json(head), consensusUnavailable))
   app.get("/v1/frames/global/:n", (c) => {
     const raw = c.req.param("n")
@@ -131,15 +110,13 @@ export const makeAdminApp = (
       (e) =>
         e._tag === "FrameNotFound"
           ? problemResponse(404, ProblemType.frameNotFound, "Frame Not Found", `global frame ${e.frameNumber} is not committed (head is ${e.head})`, {
-              head: Number(e.head)
+              head: Number(e.head),
             })
-          : consensusUnavailable(e)
+          : consensusUnavailable(e),
     )
   })
   app.get("/v1/peers", () => respond(backend.peers ?? Effect.succeed([]), (peers) => Response.json(peers)))
-  app.get("/metrics", () =>
-    respond(backend.metrics, (text) => new Response(text, { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } }))
-  )
+  app.get("/metrics", () => respond(backend.metrics, (text) => new Response(text, { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } })))
   app.get("/openapi.json", () => new Response(openapi, { headers: { "content-type": "application/json" } }))
 
   app.post("/v1/workers/:core/restart", (c) => {
@@ -150,7 +127,7 @@ export const makeAdminApp = (
     return respond(
       backend.restartWorker(core.right),
       () => Response.json({ core: core.right, accepted: true }, { status: 202 }),
-      (e) => problemResponse(404, ProblemType.workerNotFound, "Worker Not Found", `no data worker on core ${e.core}`)
+      (e) => problemResponse(404, ProblemType.workerNotFound, "Worker Not Found", `no data worker on core ${e.core}`),
     )
   })
   app.post("/v1/log-level", async (c) => {

@@ -11,7 +11,7 @@ export const WorkerView = Schema.Struct({
   restarts: Schema.Int,
   uptimeMs: Schema.Number,
   /** App filters (hex) of the shards whose network traffic the master relays to this worker. */
-  shards: Schema.Array(Schema.String)
+  shards: Schema.Array(Schema.String),
 })
 export type WorkerView = typeof WorkerView.Type
 
@@ -24,7 +24,7 @@ export const NodeInfo = Schema.Struct({
   /** Configuration summary; never contains secrets. */
   config: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
   /** Read back from the node's own store: boots so far and the last committed heartbeat. */
-  store: Schema.optional(Schema.Struct({ boots: Schema.Int, heartbeat: Schema.Int }))
+  store: Schema.optional(Schema.Struct({ boots: Schema.Int, heartbeat: Schema.Int })),
 })
 export type NodeInfo = typeof NodeInfo.Type
 
@@ -51,7 +51,7 @@ export const GlobalFrameHead = Schema.Struct({
   rank: Schema.Number,
   selector: Schema.String,
   /** Header timestamp, Unix ms. */
-  timestamp: Schema.Number
+  timestamp: Schema.Number,
 })
 export type GlobalFrameHead = typeof GlobalFrameHead.Type
 
@@ -72,7 +72,7 @@ export const GlobalFrameView = Schema.Struct({
   globalCommitments: Schema.Array(Hex),
   signature: Schema.NullOr(Schema.Struct({ signature: Hex, publicKey: Schema.NullOr(Hex), bitmask: Hex })),
   requests: Schema.Array(Hex),
-  quorumCertificate: Schema.Struct({ rank: Schema.Number, frameNumber: Schema.Number, selector: Hex, timestamp: Schema.Number })
+  quorumCertificate: Schema.Struct({ rank: Schema.Number, frameNumber: Schema.Number, selector: Hex, timestamp: Schema.Number }),
 })
 export type GlobalFrameView = typeof GlobalFrameView.Type
 
@@ -83,7 +83,7 @@ export const PeerView = Schema.Struct({
   direction: Schema.Literal("inbound", "outbound"),
   score: Schema.Number,
   /** Last measured round-trip time, null before the first measurement. */
-  latencyMs: Schema.NullOr(Schema.Number)
+  latencyMs: Schema.NullOr(Schema.Number),
 })
 export type PeerView = typeof PeerView.Type
 

@@ -5,7 +5,7 @@ import { GlobalFrameHead, GlobalFrameView, NodeInfo, PeerView, SetLogLevelBody, 
 
 const problem = {
   description: "Problem document (RFC 9457)",
-  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } }
+  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
 }
 const json = (schema: object, description: string) => ({ description, content: { "application/json": { schema } } })
 const secured = [{ bearerAuth: [] }]
@@ -20,38 +20,38 @@ export const makeOpenApiDocument = (version: string) => ({
   info: {
     title: "quilbun admin API",
     version,
-    description: "Node status, actors, workers and metrics. Mutating routes need `Authorization: Bearer <token>` (the token file in the data directory)."
+    description: "Node status, actors, workers and metrics. Mutating routes need `Authorization: Bearer <token>` (the token file in the data directory).",
   },
   paths: {
     "/health": {
       get: {
         summary: "Liveness: 200 while the process serves requests",
-        responses: { "200": json({ type: "object", properties: { status: { const: "ok" } } }, "Alive") }
-      }
+        responses: { "200": json({ type: "object", properties: { status: { const: "ok" } } }, "Alive") },
+      },
     },
     "/ready": {
       get: {
         summary: "Readiness: 200 when every worker is running",
         responses: {
           "200": json({ type: "object", properties: { ready: { const: true } } }, "Ready"),
-          "503": problem
-        }
-      }
+          "503": problem,
+        },
+      },
     },
     "/v1/node": {
-      get: { summary: "Version, node id, uptime, roles and config summary", responses: { "200": json({ $ref: "#/components/schemas/NodeInfo" }, "Node") } }
+      get: { summary: "Version, node id, uptime, roles and config summary", responses: { "200": json({ $ref: "#/components/schemas/NodeInfo" }, "Node") } },
     },
     "/v1/actors": {
       get: {
         summary: "Live supervision tree of the master and every worker",
-        responses: { "200": json({ $ref: "#/components/schemas/ActorTree" }, "Tree") }
-      }
+        responses: { "200": json({ $ref: "#/components/schemas/ActorTree" }, "Tree") },
+      },
     },
     "/v1/workers": {
       get: {
         summary: "Data-worker processes",
-        responses: { "200": json({ type: "array", items: { $ref: "#/components/schemas/Worker" } }, "Workers") }
-      }
+        responses: { "200": json({ type: "array", items: { $ref: "#/components/schemas/Worker" } }, "Workers") },
+      },
     },
     "/v1/workers/{core}/restart": {
       post: {
@@ -62,9 +62,9 @@ export const makeOpenApiDocument = (version: string) => ({
           "202": json({ type: "object", properties: { core: { type: "integer" }, accepted: { const: true } } }, "Restart requested"),
           "400": problem,
           "401": problem,
-          "404": problem
-        }
-      }
+          "404": problem,
+        },
+      },
     },
     "/v1/log-level": {
       post: {
@@ -75,15 +75,15 @@ export const makeOpenApiDocument = (version: string) => ({
           "200": json({ $ref: "#/components/schemas/SetLogLevel" }, "Level set"),
           "400": problem,
           "401": problem,
-          "413": problem
-        }
-      }
+          "413": problem,
+        },
+      },
     },
     "/v1/frames/global/head": {
       get: {
         summary: "Committed head of the global chain (selector = hex poseidon(output))",
-        responses: { "200": json({ $ref: "#/components/schemas/GlobalFrameHead" }, "Head"), "503": problem }
-      }
+        responses: { "200": json({ $ref: "#/components/schemas/GlobalFrameHead" }, "Head"), "503": problem },
+      },
     },
     "/v1/frames/global/{n}": {
       get: {
@@ -93,25 +93,25 @@ export const makeOpenApiDocument = (version: string) => ({
           "200": json({ $ref: "#/components/schemas/GlobalFrame" }, "Frame"),
           "400": problem,
           "404": problem,
-          "503": problem
-        }
-      }
+          "503": problem,
+        },
+      },
     },
     "/v1/peers": {
       get: {
         summary: "Connected libp2p peers: id, listen addresses, direction, gossipsub score, latency (empty without p2p)",
-        responses: { "200": json({ type: "array", items: { $ref: "#/components/schemas/Peer" } }, "Peers") }
-      }
+        responses: { "200": json({ type: "array", items: { $ref: "#/components/schemas/Peer" } }, "Peers") },
+      },
     },
     "/metrics": {
       get: {
         summary: "Prometheus metrics (text format 0.0.4) of the master and every worker",
-        responses: { "200": { description: "Metrics", content: { "text/plain": { schema: { type: "string" } } } } }
-      }
+        responses: { "200": { description: "Metrics", content: { "text/plain": { schema: { type: "string" } } } } },
+      },
     },
     "/openapi.json": {
-      get: { summary: "This document", responses: { "200": json({ type: "object" }, "OpenAPI 3.1 document") } }
-    }
+      get: { summary: "This document", responses: { "200": json({ type: "object" }, "OpenAPI 3.1 document") } },
+    },
   },
   components: {
     securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } },
@@ -123,8 +123,8 @@ export const makeOpenApiDocument = (version: string) => ({
           type: { type: "string" },
           title: { type: "string" },
           status: { type: "integer" },
-          detail: { type: "string" }
-        }
+          detail: { type: "string" },
+        },
       },
       NodeInfo: jsonSchemaOf(NodeInfo),
       Worker: jsonSchemaOf(WorkerView),
@@ -136,8 +136,8 @@ export const makeOpenApiDocument = (version: string) => ({
         type: "object",
         required: ["name", "children"],
         properties: { name: { type: "string" }, children: { type: "array", items: { $ref: "#/components/schemas/ActorTree" } } },
-        additionalProperties: true
-      }
-    }
-  }
+        additionalProperties: true,
+      },
+    },
+  },
 })

@@ -22,7 +22,7 @@ export const ProblemType = {
   unhealthy: "urn:quilbun:problem:unhealthy",
   frameNotFound: "urn:quilbun:problem:frame-not-found",
   consensusUnavailable: "urn:quilbun:problem:consensus-unavailable",
-  internal: "urn:quilbun:problem:internal"
+  internal: "urn:quilbun:problem:internal",
 } as const
 
 export const problemResponse = (
@@ -31,9 +31,9 @@ export const problemResponse = (
   title: string,
   detail: string,
   extra?: Readonly<Record<string, unknown>>,
-  headers?: Readonly<Record<string, string>>
+  headers?: Readonly<Record<string, string>>,
 ): Response =>
   new Response(JSON.stringify({ type, title, status, detail, ...extra } satisfies Problem), {
     status,
-    headers: { "content-type": PROBLEM_CONTENT_TYPE, ...headers }
+    headers: { "content-type": PROBLEM_CONTENT_TYPE, ...headers },
   })

@@ -25,10 +25,7 @@ export class AdminServer extends Context.Tag("quilbun/AdminServer")<
   { readonly hostname: string; readonly port: number; readonly url: string }
 >() {}
 
-export const AdminServerLive = (
-  listen: AdminListen,
-  options: AdminAppOptions
-): Layer.Layer<AdminServer, AdminListenFailed, AdminBackend> =>
+export const AdminServerLive = (listen: AdminListen, options: AdminAppOptions): Layer.Layer<AdminServer, AdminListenFailed, AdminBackend> =>
   Layer.scoped(
     AdminServer,
     Effect.gen(function* () {
@@ -41,19 +38,16 @@ export const AdminServerLive = (
               port: listen.port,
               fetch: app.fetch,
               // Headroom above the app's own limit, which answers with a 413 problem document.
-              maxRequestBodySize: Math.max(options.maxBodyBytes * 2, 1 << 20)
+              maxRequestBodySize: Math.max(options.maxBodyBytes * 2, 1 << 20),
             }),
           catch: (e) =>
             new AdminListenFailed({
               hostname: listen.hostname,
               port: listen.port,
-              reason: e instanceof Error ? e.message : String(e)
-            })
+              reason: e instanceof Error ? e.message : String(e),
+            }),
         }),
-        (s) =>
-          Effect.promise(() => s.stop(true)).pipe(
-            Effect.zipRight(Effect.logInfo("admin API stopped"))
-          )
+        (s) => Effect.promise(() => s.stop(true)).pipe(Effect.zipRight(Effect.logInfo("admin API stopped"))),
       )
       const port = server.port ?? listen.port
       const hostname = listen.hostname
@@ -61,5 +55,5 @@ export const AdminServerLive = (
       const url = `http://${host}:${port}`
       yield* Effect.logInfo("admin API listening").pipe(Effect.annotateLogs({ url }))
       return { hostname, port, url }
-    })
+    }),
   )

@@ -79,8 +79,7 @@ export interface SubscriptionChannel {
  * in-process ask; a remote subscriber would be a forwarding actor in its own process (D-EV-4).
  */
 export const SubscriptionChannelSchema = Schema.declare(
-  (u: unknown): u is SubscriptionChannel =>
-    typeof u === "object" && u !== null && (u as { readonly _tag?: unknown })._tag === "SubscriptionChannel",
+  (u: unknown): u is SubscriptionChannel => typeof u === "object" && u !== null && (u as { readonly _tag?: unknown })._tag === "SubscriptionChannel",
   { identifier: "SubscriptionChannel" },
 )
 

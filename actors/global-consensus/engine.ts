@@ -7,7 +7,13 @@
 // is persisted with Store.commit, and only then published (D-HS-5, D-GC-4).
 import { hexToBytes } from "@noble/hashes/utils.js"
 import { Clock, type Context, Effect, Either, Metric, Option } from "effect"
-import { checkVoteVoter, validateQuorumCertificate, validateTimeoutCertificate, validateTimeoutVote, validateVote } from "../../runtime/consensus/certificate-validation.ts"
+import {
+  checkVoteVoter,
+  validateQuorumCertificate,
+  validateTimeoutCertificate,
+  validateTimeoutVote,
+  validateVote,
+} from "../../runtime/consensus/certificate-validation.ts"
 import { validateGlobalFrame } from "../../runtime/consensus/frame-validation.ts"
 import { genesisQuorumCertificate, globalHeaderTimestamp, produceGlobalFrameHeader, stubGlobalGenesisHeader } from "../../runtime/consensus/frame-production.ts"
 import { bytesEqual } from "../../runtime/consensus/messages/fields.ts"
@@ -113,8 +119,7 @@ interface Counters {
 
 const tagOf = (e: unknown): string =>
   typeof e === "object" && e !== null && "_tag" in e && typeof (e as { _tag: unknown })._tag === "string" ? (e as { _tag: string })._tag : "Unknown"
-const detailOf = (e: unknown): string =>
-  typeof e === "object" && e !== null && "detail" in e ? String((e as { detail: unknown }).detail) : String(e)
+const detailOf = (e: unknown): string => (typeof e === "object" && e !== null && "detail" in e ? String((e as { detail: unknown }).detail) : String(e))
 
 export class GlobalConsensusEngine {
   readonly rule: QuorumRule
@@ -242,7 +247,10 @@ export class GlobalConsensusEngine {
 
   /** Runs one message's handling, then persists and publishes what it produced. */
   private handled(effect: Effect.Effect<void>): Effect.Effect<void> {
-    return Effect.zipRight(effect, Effect.suspend(() => this.flush()))
+    return Effect.zipRight(
+      effect,
+      Effect.suspend(() => this.flush()),
+    )
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -378,7 +386,13 @@ export class GlobalConsensusEngine {
   /** Validates a proposal (certificates, leader, vote, frame against its parent) or says why not. */
   private validate(p: GlobalProposal, parent: StateNode) {
     return Effect.gen(this, function* () {
-      yield* validateProposal({ proposal: p, network: this.deps.config.network, committee: this.deps.committee, genesis: this.genesisQc, verified: this.verified })
+      yield* validateProposal({
+        proposal: p,
+        network: this.deps.config.network,
+        committee: this.deps.committee,
+        genesis: this.genesisQc,
+        verified: this.verified,
+      })
       yield* this.checkQc(p.parentQuorumCertificate)
       if (p.priorRankTimeoutCertificate !== undefined) yield* this.checkTc(p.priorRankTimeoutCertificate)
       const h = p.state.header
@@ -417,7 +431,11 @@ export class GlobalConsensusEngine {
       if (added._tag !== "Added") return
       if (added.equivocatesWith !== undefined) {
         yield* this.recordEquivocation("double-proposal", h.rank, h.prover, [added.equivocatesWith.selector, node.selector], from)
-        this.deps.onDoubleProposal?.(p.state, added.equivocatesWith.frame, Option.getOrElse(indexOfAddress(this.deps.committee, h.prover), () => -1))
+        this.deps.onDoubleProposal?.(
+          p.state,
+          added.equivocatesWith.frame,
+          Option.getOrElse(indexOfAddress(this.deps.committee, h.prover), () => -1),
+        )
       }
       // The proposer's own vote counts toward the QC (§4.3 2.5); validateProposal verified it.
       yield* this.collectVote(p.vote, node.selector, h.prover, from, true)
@@ -500,7 +518,9 @@ export class GlobalConsensusEngine {
       const selector = hex(vote.selector)
       const known = this.forks.has(selector)
       const verdict = yield* Effect.either(
-        known ? Effect.map(checkVoteVoter(vote, this.deps.committee), (v) => v.index) : validateVote(vote, this.deps.committee).pipe(Effect.provide(this.deps.services)),
+        known
+          ? Effect.map(checkVoteVoter(vote, this.deps.committee), (v) => v.index)
+          : validateVote(vote, this.deps.committee).pipe(Effect.provide(this.deps.services)),
       )
       if (Either.isLeft(verdict)) return yield* this.reject(from, voter, "vote", verdict.left._tag, verdict.left.detail)
       yield* this.collectVote(vote, selector, voter, from, !known)
@@ -563,7 +583,13 @@ export class GlobalConsensusEngine {
       const rank = vote.rank
       const committee = this.deps.committee
       let votes = this.votes.current(rank, selector)
-      if (!isQuorum(this.rule, votes.map((v) => v.index))) return
+      if (
+        !isQuorum(
+          this.rule,
+          votes.map((v) => v.index),
+        )
+      )
+        return
       let aggregate = yield* this.aggregateVotes(votes)
       if (aggregate === undefined || votes.some((v) => !v.verified)) {
         // All votes sign the same message: one pairing check against the aggregate key covers them.
@@ -583,7 +609,13 @@ export class GlobalConsensusEngine {
             }
           }
           votes = this.votes.current(rank, selector)
-          if (!isQuorum(this.rule, votes.map((v) => v.index))) return
+          if (
+            !isQuorum(
+              this.rule,
+              votes.map((v) => v.index),
+            )
+          )
+            return
           aggregate = yield* this.aggregateVotes(votes)
         }
       }
@@ -598,7 +630,11 @@ export class GlobalConsensusEngine {
         frameNumber: known?.frameNumber ?? vote.frameNumber,
         selector: vote.selector,
         timestamp: BigInt(yield* Clock.currentTimeMillis),
-        aggregateSignature: new BLS48581AggregateSignature({ signature: aggregate.signature, publicKey: aggregate.publicKey, bitmask: makeSignerBitmask(indices, committee.length) }),
+        aggregateSignature: new BLS48581AggregateSignature({
+          signature: aggregate.signature,
+          publicKey: aggregate.publicKey,
+          bitmask: makeSignerBitmask(indices, committee.length),
+        }),
       })
       this.counters.qcsBuilt++
       this.verified.addQuorumCertificate(qc)
@@ -641,7 +677,8 @@ export class GlobalConsensusEngine {
           if (vote.rank <= qc.rank) return yield* Effect.fail({ _tag: "InconsistentRanks", detail: `timeout rank ${vote.rank} ≤ its QC rank ${qc.rank}` })
           if (tc !== undefined) {
             if (vote.rank !== tc.rank + 1n) return yield* Effect.fail({ _tag: "InconsistentRanks", detail: "prior TC is not for rank − 1" })
-            if (qc.rank < (tc.latestQuorumCertificate?.rank ?? 0n)) return yield* Effect.fail({ _tag: "InconsistentRanks", detail: "QC older than the prior TC's" })
+            if (qc.rank < (tc.latestQuorumCertificate?.rank ?? 0n))
+              return yield* Effect.fail({ _tag: "InconsistentRanks", detail: "QC older than the prior TC's" })
           } else if (vote.rank !== qc.rank + 1n) {
             return yield* Effect.fail({ _tag: "BadRankEvidence", detail: "a timeout after a skipped rank needs the prior TC" })
           }
@@ -690,7 +727,11 @@ export class GlobalConsensusEngine {
         latestRanks: added.timeouts.map((t) => t.newestQcRank),
         latestQuorumCertificate: added.newestQc,
         timestamp: BigInt(yield* Clock.currentTimeMillis),
-        aggregateSignature: new BLS48581AggregateSignature({ signature: aggregateSignature, publicKey: aggregateKey, bitmask: makeSignerBitmask(indices, committee.length) }),
+        aggregateSignature: new BLS48581AggregateSignature({
+          signature: aggregateSignature,
+          publicKey: aggregateKey,
+          bitmask: makeSignerBitmask(indices, committee.length),
+        }),
       })
       this.counters.tcsBuilt++
       yield* Metric.increment(timeoutCertificatesTotal)
@@ -771,7 +812,9 @@ export class GlobalConsensusEngine {
       if (held === undefined) return
       const o = this.rankOutcome(rank)
       const more = held > 0 ? ` (${held} more timed-out ranks not shown)` : ""
-      yield* Effect.logInfo(`rank ${rank} timed out: leader ${o.leader}, votes ${o.votes}/${o.quorum}, timeouts ${o.timeouts}/${o.quorum}, reason ${o.reason}${more}`)
+      yield* Effect.logInfo(
+        `rank ${rank} timed out: leader ${o.leader}, votes ${o.votes}/${o.quorum}, timeouts ${o.timeouts}/${o.quorum}, reason ${o.reason}${more}`,
+      )
     })
   }
 
@@ -1024,7 +1067,10 @@ export class GlobalConsensusEngine {
       const committed: Array<CertifiedFrame> = chain.map(({ node, qc }) => ({
         // The committed header carries the QC's aggregate (§1.4 step 3).
         frame: new GlobalFrame({
-          header: new GlobalFrameHeader({ ...node.frame.header, ...(qc.aggregateSignature === undefined ? {} : { publicKeySignatureBls48581: qc.aggregateSignature }) }),
+          header: new GlobalFrameHeader({
+            ...node.frame.header,
+            ...(qc.aggregateSignature === undefined ? {} : { publicKeySignatureBls48581: qc.aggregateSignature }),
+          }),
           requests: node.frame.requests,
         }),
         qc,
@@ -1062,7 +1108,13 @@ export class GlobalConsensusEngine {
       const now = yield* Clock.currentTimeMillis
       const from = this.forks.root.node.frameNumber + 1n
       const last = this.lastSync
-      if (last !== undefined && last.peer === peer && last.from === from && now - last.at < this.deps.config.timing.timeouts.maxTimeoutStateRebroadcastIntervalMs) return
+      if (
+        last !== undefined &&
+        last.peer === peer &&
+        last.from === from &&
+        now - last.at < this.deps.config.timing.timeouts.maxTimeoutStateRebroadcastIntervalMs
+      )
+        return
       this.lastSync = { peer, from, at: now }
       this.syncInFlight = true
       yield* Effect.logDebug(`sync from ${peer} at frame ${this.forks.root.node.frameNumber + 1n}`)
@@ -1102,7 +1154,9 @@ export class GlobalConsensusEngine {
               return yield* Effect.fail({ _tag: "WrongQuorumCertificate", detail: "the QC does not certify this frame" })
             }
             yield* this.checkQc(certified.qc)
-            yield* validateGlobalFrame({ header: h, activeProvers: this.deps.committee, parent: root.node.frame.header }).pipe(Effect.provide(this.deps.services))
+            yield* validateGlobalFrame({ header: h, activeProvers: this.deps.committee, parent: root.node.frame.header }).pipe(
+              Effect.provide(this.deps.services),
+            )
           }),
         )
         if (Either.isLeft(verdict)) {
@@ -1229,8 +1283,6 @@ export class GlobalConsensusEngine {
 
   committed(from: bigint, to: bigint): Effect.Effect<ReadonlyArray<Uint8Array>> {
     const rows = this.deps.store.repository(consensusRows)
-    return this.deps.store
-      .read(() => rows.range({ gte: committedKey(from), lt: committedKey(to + 1n) }).map((e) => e.value))
-      .pipe(Effect.orDie)
+    return this.deps.store.read(() => rows.range({ gte: committedKey(from), lt: committedKey(to + 1n) }).map((e) => e.value)).pipe(Effect.orDie)
   }
 }

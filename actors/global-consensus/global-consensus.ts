@@ -35,9 +35,15 @@ export interface GlobalConsensusActorOptions {
 export type GlobalConsensusRef = ActorRef<GlobalConsensusMessage>
 
 const insertIntoReel = (reel: ActorRef<TimeReelMessage>, frame: GlobalFrame) =>
-  reel.ask(new Insert({ frame })).pipe(
-    Effect.catchAll((e) => Effect.logWarning(`time reel refused committed frame ${frame.header.frameNumber}: ${e._tag === "InsertRejected" ? `${e.reason}: ${e.detail}` : e._tag}`)),
-  )
+  reel
+    .ask(new Insert({ frame }))
+    .pipe(
+      Effect.catchAll((e) =>
+        Effect.logWarning(
+          `time reel refused committed frame ${frame.header.frameNumber}: ${e._tag === "InsertRejected" ? `${e.reason}: ${e.detail}` : e._tag}`,
+        ),
+      ),
+    )
 
 /**
  * One consumer keeps the time reel on the committed chain. The reel and consensus share the store but
@@ -78,83 +84,77 @@ export const globalConsensusActor = (options: GlobalConsensusActorOptions) =>
     GLOBAL_CONSENSUS_NAME,
     GlobalConsensusProtocol,
     {
-      init: (ctx) => Effect.gen(function* () {
-        // Timers, transport callbacks and sync answers reach the mailbox through the actor's own ref,
-        // which outlives incarnations; unsafeTell because they run outside the actor (a full mailbox
-        // drops them, as it did before, rather than stalling the network or a timer fiber).
-        const tell = (message: GlobalConsensusMessage): void => {
-          ctx.self.unsafeTell(message)
-        }
-        const scope: Scope.Scope = yield* Effect.scope
-        const store = yield* Store
-        const transport = yield* Transport
-        const signer = yield* ProverSigner
-        const bls = yield* BlsVerifier
-        const poseidon = yield* Poseidon
-        const vdf = yield* FrameVdf
-        const services = Context.make(Poseidon, poseidon).pipe(
-          Context.add(BlsVerifier, bls),
-          Context.add(FrameVdf, vdf),
-          Context.add(ProverSigner, signer),
-        )
-        const committee = [...(yield* options.committee)].sort((a, b) => Buffer.compare(a.address, b.address))
-        let timer: Fiber.RuntimeFiber<void> | undefined
-        // Committed frames for the time reel, in commit order (see feedReel below).
-        const toReel = yield* Queue.unbounded<GlobalFrame>()
-        const reel = options.timeReel
-        const distributor = options.distributor
-        const engine = new GlobalConsensusEngine({
-          config: options.config,
-          committee,
-          store,
-          transport,
-          signer,
-          bls,
-          poseidon,
-          services,
-          onCommitted: (frames) => {
-            options.onCommitted?.(frames)
-            if (reel !== undefined) for (const f of frames) Queue.unsafeOffer(toReel, f.frame)
-          },
-          onDoubleProposal: (second, first, proposerIndex) => {
-            if (distributor === undefined) return
-            const event = new GlobalEquivocation({
-              frame: second,
-              frameId: globalFrameId(poseidon, second.header),
-              equivocators: proposerIndex < 0 ? [] : [proposerIndex],
-              message: `double proposal at rank ${second.header.rank}: ${globalFrameId(poseidon, first.header)} and this frame`,
-            })
-            distributor.unsafeTell(new Publish({ event }))
-          },
-          effects: {
-            armTimer: (ms, epoch) =>
-              Effect.gen(function* () {
-                if (timer !== undefined) yield* Fiber.interruptFork(timer)
-                timer = yield* Effect.sleep(ms).pipe(
-                  Effect.zipRight(Effect.sync(() => tell(new LocalTimeout({ epoch })))),
-                  Effect.forkIn(scope),
-                )
-              }),
-            proposeAfter: (ms, rank) =>
-              Effect.sleep(ms).pipe(Effect.zipRight(Effect.sync(() => tell(new ProposeDue({ rank })))), Effect.forkIn(scope), Effect.asVoid),
-            sync: (peer, request) =>
-              transport.request(peer, GLOBAL_SYNC_PROTOCOL, request).pipe(
-                Effect.match({
-                  onFailure: (e) => new SyncAnswered({ peer, detail: `${e.reason}: ${e.detail}` }),
-                  onSuccess: (data) => new SyncAnswered({ peer, data, detail: "ok" }),
+      init: (ctx) =>
+        Effect.gen(function* () {
+          // Timers, transport callbacks and sync answers reach the mailbox through the actor's own ref,
+          // which outlives incarnations; unsafeTell because they run outside the actor (a full mailbox
+          // drops them, as it did before, rather than stalling the network or a timer fiber).
+          const tell = (message: GlobalConsensusMessage): void => {
+            ctx.self.unsafeTell(message)
+          }
+          const scope: Scope.Scope = yield* Effect.scope
+          const store = yield* Store
+          const transport = yield* Transport
+          const signer = yield* ProverSigner
+          const bls = yield* BlsVerifier
+          const poseidon = yield* Poseidon
+          const vdf = yield* FrameVdf
+          const services = Context.make(Poseidon, poseidon).pipe(Context.add(BlsVerifier, bls), Context.add(FrameVdf, vdf), Context.add(ProverSigner, signer))
+          const committee = [...(yield* options.committee)].sort((a, b) => Buffer.compare(a.address, b.address))
+          let timer: Fiber.RuntimeFiber<void> | undefined
+          // Committed frames for the time reel, in commit order (see feedReel below).
+          const toReel = yield* Queue.unbounded<GlobalFrame>()
+          const reel = options.timeReel
+          const distributor = options.distributor
+          const engine = new GlobalConsensusEngine({
+            config: options.config,
+            committee,
+            store,
+            transport,
+            signer,
+            bls,
+            poseidon,
+            services,
+            onCommitted: (frames) => {
+              options.onCommitted?.(frames)
+              if (reel !== undefined) for (const f of frames) Queue.unsafeOffer(toReel, f.frame)
+            },
+            onDoubleProposal: (second, first, proposerIndex) => {
+              if (distributor === undefined) return
+              const event = new GlobalEquivocation({
+                frame: second,
+                frameId: globalFrameId(poseidon, second.header),
+                equivocators: proposerIndex < 0 ? [] : [proposerIndex],
+                message: `double proposal at rank ${second.header.rank}: ${globalFrameId(poseidon, first.header)} and this frame`,
+              })
+              distributor.unsafeTell(new Publish({ event }))
+            },
+            effects: {
+              armTimer: (ms, epoch) =>
+                Effect.gen(function* () {
+                  if (timer !== undefined) yield* Fiber.interruptFork(timer)
+                  timer = yield* Effect.sleep(ms).pipe(Effect.zipRight(Effect.sync(() => tell(new LocalTimeout({ epoch })))), Effect.forkIn(scope))
                 }),
-                Effect.flatMap((answer) => Effect.sync(() => tell(answer))),
-                Effect.forkIn(scope),
-                Effect.asVoid,
-              ),
-          },
-        })
-        yield* transport.subscribe(GLOBAL_CONSENSUS_BITMASK, (m) => tell(new Inbound({ from: m.from, data: m.data })))
-        yield* transport.serve(GLOBAL_SYNC_PROTOCOL, (_from, data) => engine.serveSync(data))
-        yield* engine.start()
-        if (reel !== undefined) yield* Effect.forkIn(feedReel(reel, engine, toReel), scope)
-        return engine
-      }),
+              proposeAfter: (ms, rank) =>
+                Effect.sleep(ms).pipe(Effect.zipRight(Effect.sync(() => tell(new ProposeDue({ rank })))), Effect.forkIn(scope), Effect.asVoid),
+              sync: (peer, request) =>
+                transport.request(peer, GLOBAL_SYNC_PROTOCOL, request).pipe(
+                  Effect.match({
+                    onFailure: (e) => new SyncAnswered({ peer, detail: `${e.reason}: ${e.detail}` }),
+                    onSuccess: (data) => new SyncAnswered({ peer, data, detail: "ok" }),
+                  }),
+                  Effect.flatMap((answer) => Effect.sync(() => tell(answer))),
+                  Effect.forkIn(scope),
+                  Effect.asVoid,
+                ),
+            },
+          })
+          yield* transport.subscribe(GLOBAL_CONSENSUS_BITMASK, (m) => tell(new Inbound({ from: m.from, data: m.data })))
+          yield* transport.serve(GLOBAL_SYNC_PROTOCOL, (_from, data) => engine.serveSync(data))
+          yield* engine.start()
+          if (reel !== undefined) yield* Effect.forkIn(feedReel(reel, engine, toReel), scope)
+          return engine
+        }),
       handlers: {
         Inbound: (engine, m) => Effect.as(engine.handleInbound(m.from, m.data), engine),
         LocalTimeout: (engine, m) => Effect.as(engine.handleLocalTimeout(m.epoch), engine),

@@ -44,5 +44,4 @@ export const weightOfSigners = (rule: QuorumRule, indices: Iterable<number>): bi
   return w
 }
 
-export const isQuorum = (rule: QuorumRule, indices: ReadonlyArray<number>): boolean =>
-  indices.length > 0 && weightOfSigners(rule, indices) >= rule.threshold
+export const isQuorum = (rule: QuorumRule, indices: ReadonlyArray<number>): boolean => indices.length > 0 && weightOfSigners(rule, indices) >= rule.threshold

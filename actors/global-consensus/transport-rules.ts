@@ -11,8 +11,7 @@ import { defaultLibp2pTransportConfig, type Libp2pTransportConfig, type RequestG
 /** The engine's sync server answers at most 256 frames per request (engine.ts `serveSync`). */
 export const MAX_SYNC_RANGE = 256
 
-export const validateConsensusPayload = (payload: Uint8Array): Verdict =>
-  decodeWire(payload)._tag === "Undecodable" ? "reject" : "accept"
+export const validateConsensusPayload = (payload: Uint8Array): Verdict => (decodeWire(payload)._tag === "Undecodable" ? "reject" : "accept")
 
 export const syncRequestGuard =
   (maxRange: number = MAX_SYNC_RANGE): RequestGuard =>

@@ -71,7 +71,11 @@ export class VoteCollector {
       if (entry !== undefined && entry.selector === selector) entry.vote = { ...entry.vote, verified: true }
     }
     const list = this.votes.get(`${rank}:${selector}`)
-    if (list !== undefined) this.votes.set(`${rank}:${selector}`, list.map((v) => (indices.includes(v.index) ? { ...v, verified: true } : v)))
+    if (list !== undefined)
+      this.votes.set(
+        `${rank}:${selector}`,
+        list.map((v) => (indices.includes(v.index) ? { ...v, verified: true } : v)),
+      )
   }
 
   /** Forgets a vote whose signature failed, so the voter's genuine vote can still be counted. */
@@ -80,7 +84,11 @@ export class VoteCollector {
     if (byVoter?.get(index)?.selector === selector) byVoter.delete(index)
     const key = `${rank}:${selector}`
     const list = this.votes.get(key)
-    if (list !== undefined) this.votes.set(key, list.filter((v) => v.index !== index))
+    if (list !== undefined)
+      this.votes.set(
+        key,
+        list.filter((v) => v.index !== index),
+      )
   }
 
   markCertified(rank: bigint, selector: string): void {

@@ -134,11 +134,7 @@ interface GossipsubInternals {
 
 const hasInternals = (router: GossipSub): router is GossipSub & GossipsubInternals => {
   const candidate = router as Partial<GossipsubInternals>
-  return (
-    typeof candidate.getScore === "function" &&
-    typeof candidate.score?.params?.topics === "object" &&
-    candidate.streamsOutbound instanceof Map
-  )
+  return typeof candidate.getScore === "function" && typeof candidate.score?.params?.topics === "object" && candidate.streamsOutbound instanceof Map
 }
 
 interface Subscription {
@@ -159,11 +155,7 @@ type ValidatorOutcome = TopicValidatorResult | Promise<TopicValidatorResult>
 const randomSlice = (count: number): number => Math.floor(Math.random() * count)
 
 const toValidatorResult = (verdict: Verdict): TopicValidatorResult =>
-  verdict === "accept"
-    ? TopicValidatorResult.Accept
-    : verdict === "ignore"
-      ? TopicValidatorResult.Ignore
-      : TopicValidatorResult.Reject
+  verdict === "accept" ? TopicValidatorResult.Accept : verdict === "ignore" ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject
 
 /** Originators whose peer id strings are kept (peer-id-strings.ts); more only costs re-encoding. */
 const ORIGINATOR_STRINGS = 4_096
@@ -191,8 +183,7 @@ export class BitmaskPubsub {
   private readonly now: () => number
   private readonly topicPrefix: string
   private readonly originators = new PeerIdStrings(ORIGINATOR_STRINGS)
-  private readonly onRouterMessage = (event: CustomEvent<GossipsubMessage>): void =>
-    this.deliver(event.detail.msg, event.detail.msgId)
+  private readonly onRouterMessage = (event: CustomEvent<GossipsubMessage>): void => this.deliver(event.detail.msg, event.detail.msgId)
 
   constructor(
     router: GossipSub,
@@ -267,11 +258,7 @@ export class BitmaskPubsub {
     })
   }
 
-  publish(
-    bitmask: Bitmask,
-    payload: Uint8Array,
-    options: PublishOptions = {},
-  ): Effect.Effect<{ readonly recipients: number }, InvalidBitmask | PublishFailed> {
+  publish(bitmask: Bitmask, payload: Uint8Array, options: PublishOptions = {}): Effect.Effect<{ readonly recipients: number }, InvalidBitmask | PublishFailed> {
     // One suspend and one tryPromise per publish: this runs for every message the node sends.
     return Effect.suspend(() => {
       const prepared = this.preparePublish(bitmask, payload)
@@ -464,9 +451,7 @@ export class BitmaskPubsub {
       }
       if (result instanceof Promise) {
         const [rest, soFar] = [i + 1, verdict]
-        return result
-          .catch((): Verdict => "ignore")
-          .then((settled) => this.combineVerdicts(message, validators, rest, merge(soFar, settled)))
+        return result.catch((): Verdict => "ignore").then((settled) => this.combineVerdicts(message, validators, rest, merge(soFar, settled)))
       }
       verdict = merge(verdict, result)
       if (verdict === "reject") break
@@ -493,11 +478,7 @@ export class BitmaskPubsub {
     this.handOver(idKey, decoded, targets)
   }
 
-  private handOver(
-    idKey: string,
-    decoded: Decoded,
-    targets: ReadonlyArray<Subscription> = this.accepting(decoded.message.bitmask),
-  ): void {
+  private handOver(idKey: string, decoded: Decoded, targets: ReadonlyArray<Subscription> = this.accepting(decoded.message.bitmask)): void {
     if (targets.length === 0 || !this.isDeliverable(decoded)) return
     if (this.seen.checkAndAdd(idKey, this.now())) {
       this.counts.duplicate++

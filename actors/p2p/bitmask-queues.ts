@@ -18,10 +18,7 @@ export interface BitmaskQueuesOptions {
   readonly policy: DropPolicy
 }
 
-export type OfferResult =
-  | { readonly _tag: "Queued" }
-  | { readonly _tag: "QueuedEvictedOldest" }
-  | { readonly _tag: "Dropped"; readonly reason: DropReason }
+export type OfferResult = { readonly _tag: "Queued" } | { readonly _tag: "QueuedEvictedOldest" } | { readonly _tag: "Dropped"; readonly reason: DropReason }
 
 export interface QueueCounters {
   readonly depth: number

@@ -82,8 +82,7 @@ export const bitmaskFromHex = (hex: string): Bitmask => {
   return new Uint8Array(Buffer.from(hex, "hex"))
 }
 
-export const bitmaskEquals = (a: Bitmask, b: Bitmask): boolean =>
-  a.length === b.length && a.every((byte, i) => byte === b[i])
+export const bitmaskEquals = (a: Bitmask, b: Bitmask): boolean => a.length === b.length && a.every((byte, i) => byte === b[i])
 
 const zeros = (n: number): Bitmask => new Uint8Array(n)
 
@@ -153,8 +152,7 @@ export const subscriptionMatcher = (subscription: Bitmask): ((message: Bitmask) 
   }
 }
 
-export const subscriptionAccepts = (subscription: Bitmask, message: Bitmask): boolean =>
-  subscriptionMatcher(subscription)(message)
+export const subscriptionAccepts = (subscription: Bitmask, message: Bitmask): boolean => subscriptionMatcher(subscription)(message)
 
 export interface ShardRole {
   readonly appFilter: Bitmask

@@ -24,12 +24,7 @@ export type DuplicateDecision =
   | "replace-existing"
 
 /** The pure rule. `existing` is undefined when there is no live connection to the peer. */
-export const decideDuplicate = (
-  selfId: string,
-  remoteId: string,
-  existing: Initiator | undefined,
-  incoming: Initiator,
-): DuplicateDecision => {
+export const decideDuplicate = (selfId: string, remoteId: string, existing: Initiator | undefined, incoming: Initiator): DuplicateDecision => {
   if (existing === undefined) return "admit"
   const keeperInitiator: Initiator = selfId < remoteId ? "self" : "remote"
   if (existing === keeperInitiator) return "deny-new"

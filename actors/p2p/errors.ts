@@ -41,8 +41,7 @@ export class PublishFailed extends Schema.TaggedError<PublishFailed>()("PublishF
   reason: Schema.String,
 }) {}
 
-export const describeError = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+export const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error))
 
 /** Why a request/response exchange failed (libp2p-transport.ts). */
 export const RequestFailureReason = Schema.Literal(

@@ -118,10 +118,7 @@ export const defaultReconnectTuning: ReconnectTuning = {
   maxKnownPeers: 64,
 }
 
-export const defaultHostConfig = (
-  privateKey: Uint8Array,
-  networkId: number,
-): P2PHostConfig => ({
+export const defaultHostConfig = (privateKey: Uint8Array, networkId: number): P2PHostConfig => ({
   privateKey,
   networkId,
   listen: ["/ip4/127.0.0.1/tcp/0"],
@@ -174,15 +171,12 @@ const parseMultiaddr = (address: string): Effect.Effect<Multiaddr, InvalidMultia
     catch: (error) => new InvalidMultiaddr({ address, reason: describeError(error) }),
   })
 
-const peerIdOf = (address: Multiaddr): string | undefined =>
-  address.getComponents().find((component) => component.name === "p2p")?.value
+const peerIdOf = (address: Multiaddr): string | undefined => address.getComponents().find((component) => component.name === "p2p")?.value
 
 const parsePeerAddress = (address: string): Effect.Effect<{ ma: Multiaddr; peerId: string }, InvalidMultiaddr> =>
   Effect.flatMap(parseMultiaddr(address), (ma) => {
     const peerId = peerIdOf(ma)
-    return peerId === undefined
-      ? Effect.fail(new InvalidMultiaddr({ address, reason: "missing /p2p/<peer id>" }))
-      : Effect.succeed({ ma, peerId })
+    return peerId === undefined ? Effect.fail(new InvalidMultiaddr({ address, reason: "missing /p2p/<peer id>" })) : Effect.succeed({ ma, peerId })
   })
 
 /** Capped exponential backoff with jitter, forever. */
@@ -193,9 +187,7 @@ export const reconnectSchedule = (tuning: ReconnectTuning) =>
   )
 
 /** Builds, starts and (on scope close) stops the host. */
-export const makeP2PHost = (
-  config: P2PHostConfig,
-): Effect.Effect<P2PHostService, InvalidPeerKey | InvalidMultiaddr | HostStartFailed, Scope.Scope> =>
+export const makeP2PHost = (config: P2PHostConfig): Effect.Effect<P2PHostService, InvalidPeerKey | InvalidMultiaddr | HostStartFailed, Scope.Scope> =>
   Effect.gen(function* () {
     const privateKey = yield* peerKeyFromBytes(config.privateKey)
     for (const address of config.listen) yield* parseMultiaddr(address)
@@ -304,12 +296,9 @@ export const makeP2PHost = (
     )
 
     const connectionCount = (remote?: string): number =>
-      remote === undefined
-        ? libp2p.getConnections().length
-        : libp2p.getConnections(peerIdFromString(remote)).length
+      remote === undefined ? libp2p.getConnections().length : libp2p.getConnections(peerIdFromString(remote)).length
 
-    const isConnected = (remote: string): boolean =>
-      libp2p.getConnections(peerIdFromString(remote)).some((connection) => connection.status === "open")
+    const isConnected = (remote: string): boolean => libp2p.getConnections(peerIdFromString(remote)).some((connection) => connection.status === "open")
 
     const dial = (address: string): Effect.Effect<string, DialFailed | InvalidMultiaddr> =>
       Effect.gen(function* () {
@@ -321,9 +310,7 @@ export const makeP2PHost = (
         }).pipe(
           // A simultaneous dial can lose the tie-break (connection-dedupe.ts) while the pair ends up
           // connected through the other side's dial: that is a success.
-          Effect.catchTag("DialFailed", (error) =>
-            expected !== undefined && isConnected(expected) ? Effect.succeed(expected) : Effect.fail(error),
-          ),
+          Effect.catchTag("DialFailed", (error) => (expected !== undefined && isConnected(expected) ? Effect.succeed(expected) : Effect.fail(error))),
         )
       })
 
@@ -344,10 +331,7 @@ export const makeP2PHost = (
             // the schedule never ends, so this only satisfies the type
             Effect.ignore,
           )
-      return Effect.suspend(() => ensureConnected).pipe(
-        Effect.zipRight(Effect.sleep(Duration.millis(config.reconnect.checkIntervalMillis))),
-        Effect.forever,
-      )
+      return Effect.suspend(() => ensureConnected).pipe(Effect.zipRight(Effect.sleep(Duration.millis(config.reconnect.checkIntervalMillis))), Effect.forever)
     }
     const keepConnected = (address: string): Effect.Effect<void, InvalidMultiaddr> =>
       Effect.gen(function* () {
@@ -373,10 +357,7 @@ export const makeP2PHost = (
         peerScores: libp2p.getPeers().map((peer) => [peer.toString(), pubsub.score(peer.toString())] as const),
       }),
     )
-    yield* flushMetrics.pipe(
-      Effect.repeat(Schedule.spaced(Duration.millis(config.metricsIntervalMillis))),
-      Effect.forkScoped,
-    )
+    yield* flushMetrics.pipe(Effect.repeat(Schedule.spaced(Duration.millis(config.metricsIntervalMillis))), Effect.forkScoped)
 
     yield* Effect.logInfo(`p2p host ${peerId} listening on ${libp2p.getMultiaddrs().map(String).join(", ")}`)
 

@@ -8,14 +8,7 @@ import type { Connection, PeerId, Stream } from "@libp2p/interface"
 import { peerIdFromString } from "@libp2p/peer-id"
 import { type LengthPrefixedStream, lpStream } from "@libp2p/utils"
 import { Cause, Duration, Effect, Either, Exit, Layer, Option, Runtime, type Scope } from "effect"
-import {
-  type Bitmask,
-  type MessageHandler,
-  type RequestHandler,
-  Transport,
-  TransportError,
-  type TransportService,
-} from "../../runtime/transport/transport.ts"
+import { type Bitmask, type MessageHandler, type RequestHandler, Transport, TransportError, type TransportService } from "../../runtime/transport/transport.ts"
 import { bitmaskToHex } from "./bitmask.ts"
 import type { Verdict } from "./bitmask-pubsub.ts"
 import { describeError, RequestFailed, type RequestFailureReason } from "./errors.ts"
@@ -98,9 +91,7 @@ export interface Libp2pTransport extends TransportService {
 /** The Transport's coarser reasons; the precise one stays at the start of the detail. */
 export const toTransportError = (error: RequestFailed): TransportError => {
   const coarse: TransportError["reason"] =
-    error.reason === "unreachable" || error.reason === "timeout" || error.reason === "no-handler" || error.reason === "closed"
-      ? error.reason
-      : "remote-error"
+    error.reason === "unreachable" || error.reason === "timeout" || error.reason === "no-handler" || error.reason === "closed" ? error.reason : "remote-error"
   return new TransportError({ reason: coarse, detail: `${error.reason}: ${error.detail}` })
 }
 
@@ -322,9 +313,7 @@ export const makeLibp2pTransport = (
       }
       const timedOut = new Error("serve timeout")
       const exit = await Runtime.runPromiseExit(runtime)(
-        handler(remote, request).pipe(
-          Effect.timeoutFail({ duration: Duration.millis(config.serveTimeoutMillis), onTimeout: () => timedOut }),
-        ),
+        handler(remote, request).pipe(Effect.timeoutFail({ duration: Duration.millis(config.serveTimeoutMillis), onTimeout: () => timedOut })),
         { signal },
       )
       if (Exit.isFailure(exit)) {

@@ -114,8 +114,7 @@ export const transportMessagesTotal = Metric.counter("quilbun_p2p_transport_mess
 export const countTransportRequest = (side: "client" | "server", outcome: string): void =>
   transportRequestsTotal.unsafeUpdate(1, [MetricLabel.make("side", side), MetricLabel.make("outcome", outcome)])
 
-export const countTransportMessage = (outcome: string): void =>
-  transportMessagesTotal.unsafeUpdate(1, outcomeLabels(outcome))
+export const countTransportMessage = (outcome: string): void => transportMessagesTotal.unsafeUpdate(1, outcomeLabels(outcome))
 
 /** Catch-up sync (sync-progress.ts): the frame number reached and the peer's head being caught up to. */
 export const syncFramesSyncedGauge = Metric.gauge("quilbun_p2p_sync_frames_synced", {

@@ -13,6 +13,5 @@ type NoiseCrypto = typeof defaultCrypto
 export const bunNoiseCrypto: NoiseCrypto = {
   ...defaultCrypto,
   chaCha20Poly1305Encrypt: (plaintext, nonce, ad, k) => asCrypto.chaCha20Poly1305Encrypt(plaintext, nonce, ad, k),
-  chaCha20Poly1305Decrypt: (ciphertext, nonce, ad, k, dst) =>
-    asCrypto.chaCha20Poly1305Decrypt(ciphertext, nonce, ad, k, dst),
+  chaCha20Poly1305Decrypt: (ciphertext, nonce, ad, k, dst) => asCrypto.chaCha20Poly1305Decrypt(ciphertext, nonce, ad, k, dst),
 }

@@ -36,7 +36,7 @@ export const describePeers = (host: P2PHostService, measureLatency = true): Effe
               ? []
               : yield* Effect.tryPromise(() => host.libp2p.peerStore.get(first.remotePeer)).pipe(
                   Effect.map((peer) => peer.addresses.map((a) => withPeerId(a.multiaddr.toString(), id))),
-                  Effect.orElseSucceed((): ReadonlyArray<string> => [])
+                  Effect.orElseSucceed((): ReadonlyArray<string> => []),
                 )
           const addresses = listening.length > 0 ? listening : connections.map((c) => withPeerId(c.remoteAddr.toString(), id))
           const pinged = measureLatency ? yield* host.ping(id).pipe(Effect.timeout(PING_TIMEOUT), Effect.option) : Option.none()
@@ -46,9 +46,9 @@ export const describePeers = (host: P2PHostService, measureLatency = true): Effe
             addresses,
             direction: first?.direction === "inbound" ? "inbound" : "outbound",
             score: host.pubsub.score(id),
-            latencyMs: rtt ?? null
+            latencyMs: rtt ?? null,
           } satisfies PeerInfo
         }),
-      { concurrency: "unbounded" }
-    )
+      { concurrency: "unbounded" },
+    ),
   )

@@ -5,16 +5,14 @@
 export const QUILBUN_PROTOCOL_ROOT = "/quilbun"
 
 /** `/quilbun/<networkId>/<name>/<version>`, e.g. `/quilbun/99/sync/1.0.0`. */
-export const protocolId = (networkId: number, name: string, version: string): string =>
-  `${QUILBUN_PROTOCOL_ROOT}/${networkId}/${name}/${version}`
+export const protocolId = (networkId: number, name: string, version: string): string => `${QUILBUN_PROTOCOL_ROOT}/${networkId}/${name}/${version}`
 
 /**
  * identify `agentVersion` (libp2p's `nodeInfo.userAgent`): lets a quilbun node spot a quilbun peer
  * of another network. (identify's `protocolVersion` is tied to its protocol prefix, which must stay
  * standard for stock peers.)
  */
-export const quilbunAgentVersion = (networkId: number, version: string): string =>
-  `quilbun/${version} network/${networkId}`
+export const quilbunAgentVersion = (networkId: number, version: string): string => `quilbun/${version} network/${networkId}`
 
 /**
  * The network a peer announced in identify, if it is a quilbun node; `undefined` for anything else
@@ -27,8 +25,7 @@ export const networkOfAgentVersion = (agentVersion: string | undefined): number 
 }
 
 /** Pubsub topic of one bitmask slice: `/quilbun/<networkId>/bitmask/<hex of the slice>`. */
-export const sliceTopic = (networkId: number, sliceHex: string): string =>
-  `${QUILBUN_PROTOCOL_ROOT}/${networkId}/bitmask/${sliceHex}`
+export const sliceTopic = (networkId: number, sliceHex: string): string => `${QUILBUN_PROTOCOL_ROOT}/${networkId}/bitmask/${sliceHex}`
 
 /**
  * libp2p protocol id of a transport request/response protocol named `protocol` (an opaque name chosen

@@ -3,20 +3,20 @@ import { Schema } from "effect"
 
 export class ShardOwnedByOtherWorker extends Schema.TaggedError<ShardOwnedByOtherWorker>()("ShardOwnedByOtherWorker", {
   appFilter: Schema.String,
-  owner: Schema.Int
+  owner: Schema.Int,
 }) {}
 
 export class ShardNotActive extends Schema.TaggedError<ShardNotActive>()("ShardNotActive", {
   appFilter: Schema.String,
-  core: Schema.Int
+  core: Schema.Int,
 }) {}
 
 /** The node runs without a libp2p host (e.g. the single-node devnet): nothing to relay to. */
 export class NetworkUnavailable extends Schema.TaggedError<NetworkUnavailable>()("NetworkUnavailable", {
-  reason: Schema.String
+  reason: Schema.String,
 }) {}
 
 export class RelayPublishFailed extends Schema.TaggedError<RelayPublishFailed>()("RelayPublishFailed", {
   appFilter: Schema.String,
-  reason: Schema.String
+  reason: Schema.String,
 }) {}

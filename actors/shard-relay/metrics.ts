@@ -5,14 +5,14 @@ import type { ShardChannel } from "./protocol.ts"
 
 export const relayMessagesTotal = Metric.counter("quilbun_shard_relay_messages_total", {
   description: "Shard messages relayed by the master: to_worker (arrived from the network), from_worker (published)",
-  incremental: true
+  incremental: true,
 })
 export const relayVerdictsTotal = Metric.counter("quilbun_shard_relay_verdicts_total", {
   description: "Verdicts of workers on relayed shard messages (unanswered: the worker did not answer in time)",
-  incremental: true
+  incremental: true,
 })
 export const relayedShardsGauge = Metric.gauge("quilbun_shard_relay_shards", {
-  description: "Shards whose traffic the master currently relays to a data worker"
+  description: "Shards whose traffic the master currently relays to a data worker",
 })
 
 export type RelayDirection = "to_worker" | "from_worker"
@@ -21,5 +21,4 @@ export type RelayVerdict = "accept" | "ignore" | "reject" | "unanswered"
 export const countRelayed = (direction: RelayDirection, channel: ShardChannel): void =>
   relayMessagesTotal.unsafeUpdate(1, [MetricLabel.make("direction", direction), MetricLabel.make("channel", channel)])
 
-export const countVerdict = (verdict: RelayVerdict): void =>
-  relayVerdictsTotal.unsafeUpdate(1, [MetricLabel.make("verdict", verdict)])
+export const countVerdict = (verdict: RelayVerdict): void => relayVerdictsTotal.unsafeUpdate(1, [MetricLabel.make("verdict", verdict)])

@@ -15,7 +15,7 @@ export const SHARD_CHANNELS: ReadonlyArray<ShardChannel> = ShardChannel.literals
 
 /** A shard's 32-byte app filter (the shard bitmask). */
 export const AppFilter = Schema.Uint8ArrayFromSelf.pipe(
-  Schema.filter((bytes) => bytes.length === APP_FILTER_BYTES || `an app filter is ${APP_FILTER_BYTES} bytes, got ${bytes.length}`)
+  Schema.filter((bytes) => bytes.length === APP_FILTER_BYTES || `an app filter is ${APP_FILTER_BYTES} bytes, got ${bytes.length}`),
 )
 
 const Core = Schema.Int.pipe(Schema.positive())
@@ -27,21 +27,21 @@ const Verdict = Schema.Literal("accept", "ignore", "reject")
 export class ActivateShard extends Schema.TaggedRequest<ActivateShard>()("ActivateShard", {
   payload: { core: Core, appFilter: AppFilter },
   success: Schema.Void,
-  failure: Schema.Union(ShardOwnedByOtherWorker, NetworkUnavailable)
+  failure: Schema.Union(ShardOwnedByOtherWorker, NetworkUnavailable),
 }) {}
 
 /** Worker `core` leaves the shard: the master unsubscribes its channels. */
 export class DeactivateShard extends Schema.TaggedRequest<DeactivateShard>()("DeactivateShard", {
   payload: { core: Core, appFilter: AppFilter },
   success: Schema.Void,
-  failure: ShardNotActive
+  failure: ShardNotActive,
 }) {}
 
 /** Worker `core` publishes on one channel of a shard it has activated. */
 export class PublishShard extends Schema.TaggedRequest<PublishShard>()("PublishShard", {
   payload: { core: Core, appFilter: AppFilter, channel: ShardChannel, payload: Schema.Uint8ArrayFromSelf },
   success: Schema.Struct({ recipients: Schema.Int }),
-  failure: Schema.Union(ShardNotActive, NetworkUnavailable, RelayPublishFailed)
+  failure: Schema.Union(ShardNotActive, NetworkUnavailable, RelayPublishFailed),
 }) {}
 
 export const RelayedShard = Schema.Struct({ core: Schema.Int, appFilter: Schema.String })
@@ -51,23 +51,16 @@ export type RelayedShard = typeof RelayedShard.Type
 export class ListRelayedShards extends Schema.TaggedRequest<ListRelayedShards>()("ListRelayedShards", {
   payload: {},
   success: Schema.Array(RelayedShard),
-  failure: Schema.Never
+  failure: Schema.Never,
 }) {}
 
 /** The link to worker `core`'s incarnation `incarnation` closed: its shards are released. */
 export class WorkerLinkClosed extends Schema.TaggedClass<WorkerLinkClosed>()("WorkerLinkClosed", {
   core: Schema.Int,
-  incarnation: Schema.Int
+  incarnation: Schema.Int,
 }) {}
 
-export const ShardRelayProtocol = Protocol.make(
-  "ShardRelay",
-  ActivateShard,
-  DeactivateShard,
-  PublishShard,
-  ListRelayedShards,
-  WorkerLinkClosed
-)
+export const ShardRelayProtocol = Protocol.make("ShardRelay", ActivateShard, DeactivateShard, PublishShard, ListRelayedShards, WorkerLinkClosed)
 export type ShardRelayMessage = ActivateShard | DeactivateShard | PublishShard | ListRelayedShards | WorkerLinkClosed
 
 // ---- worker: /worker-<n>/shard-network ----------------------------------------------------------
@@ -77,14 +70,14 @@ const ShardMessageFields = {
   channel: ShardChannel,
   payload: Schema.Uint8ArrayFromSelf,
   /** the original publisher's peer id */
-  from: Schema.String
+  from: Schema.String,
 }
 
 /** A message arrived on a relayed shard channel: the worker's validators decide before it spreads. */
 export class ValidateShardMessage extends Schema.TaggedRequest<ValidateShardMessage>()("ValidateShardMessage", {
   payload: ShardMessageFields,
   success: Verdict,
-  failure: Schema.Never
+  failure: Schema.Never,
 }) {}
 
 /** The message was accepted (by this worker and the network layer): hand it to the shard's handler. */

@@ -21,7 +21,7 @@ import {
   WorkerLinkClosed,
   type ShardChannel,
   type ShardNetworkMessage,
-  type ShardRelayMessage
+  type ShardRelayMessage,
 } from "./protocol.ts"
 
 /** The pubsub operations the relay needs (BitmaskPubsub in the node, a fake in unit tests). */
@@ -85,7 +85,7 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
     Effect.forEach(
       Array.from(state.shards.entries()).filter(([, a]) => a.core === core),
       ([hex]) => releaseShard(state, hex),
-      { discard: true }
+      { discard: true },
     )
 
   /** Subscribes one shard's four channels for `core`; returns the effect that unsubscribes them. */
@@ -102,8 +102,8 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
             worker.ask(new ValidateShardMessage(fields(m)), validateTimeout).pipe(
               Effect.tap((verdict) => Effect.sync(() => countVerdict(verdict))),
               // Our worker failing to answer (or any defect on the way) is not the sender's fault: no penalty.
-              Effect.catchAllCause(() => Effect.sync(() => (countVerdict("unanswered"), "ignore" as const)))
-            )
+              Effect.catchAllCause(() => Effect.sync(() => (countVerdict("unanswered"), "ignore" as const))),
+            ),
           )
         }
         const onMessage = (m: BitmaskMessage): void => {
@@ -116,18 +116,19 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
     })
 
   return Actor.make(SHARD_RELAY_NAME, ShardRelayProtocol, {
-    init: () => Effect.gen(function* () {
-      const state: RelayState = {
-        shards: new Map(),
-        incarnations: new Map(),
-        served: new Set(),
-        runtime: yield* Effect.runtime<never>(),
-        scope: yield* Effect.scope,
-        nextIncarnation: 1
-      }
-      yield* setShardGauge(state)
-      return state
-    }),
+    init: () =>
+      Effect.gen(function* () {
+        const state: RelayState = {
+          shards: new Map(),
+          incarnations: new Map(),
+          served: new Set(),
+          runtime: yield* Effect.runtime<never>(),
+          scope: yield* Effect.scope,
+          nextIncarnation: 1,
+        }
+        yield* setShardGauge(state)
+        return state
+      }),
     handlers: {
       ActivateShard: (state, m, ctx) =>
         Effect.gen(function* () {
@@ -174,11 +175,7 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
           countRelayed("from_worker", m.channel)
           return [state, { recipients: sent.recipients }] as const
         }),
-      ListRelayedShards: (state) =>
-        Effect.succeed([
-          state,
-          Array.from(state.shards.entries(), ([appFilter, a]) => ({ core: a.core, appFilter }))
-        ] as const),
+      ListRelayedShards: (state) => Effect.succeed([state, Array.from(state.shards.entries(), ([appFilter, a]) => ({ core: a.core, appFilter }))] as const),
       WorkerLinkClosed: (state, m) =>
         Effect.gen(function* () {
           if (state.incarnations.get(m.core)?.id !== m.incarnation) return state
@@ -187,10 +184,10 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
           yield* releaseCore(state, m.core)
           if (before > state.shards.size)
             yield* Effect.logInfo("worker link closed; its shards are no longer relayed").pipe(
-              Effect.annotateLogs({ core: m.core, released: before - state.shards.size })
+              Effect.annotateLogs({ core: m.core, released: before - state.shards.size }),
             )
           return state
-        })
+        }),
     },
     terminate: (state, exit) =>
       Option.match(state, {
@@ -202,11 +199,15 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
             if (Exit.isFailure(exit))
               yield* Effect.forEach(
                 s.served,
-                (core) => options.workers.shardNetwork(core).pipe(Effect.flatMap((ref) => ref.tell(new RelayReset())), Effect.ignore),
-                { discard: true }
+                (core) =>
+                  options.workers.shardNetwork(core).pipe(
+                    Effect.flatMap((ref) => ref.tell(new RelayReset())),
+                    Effect.ignore,
+                  ),
+                { discard: true },
               )
-          })
-      })
+          }),
+      }),
   })
 }
 

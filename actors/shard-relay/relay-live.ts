@@ -32,14 +32,14 @@ export const ShardRelayLive = (options: ShardRelayLiveOptions): Layer.Layer<Shar
             pubsub: options.pubsub,
             workers: {
               shardNetwork: (core) => pool.ref(core, shardNetworkPath(options.workerRoot(core)), ShardNetworkProtocol),
-              livePeer: pool.livePeer
+              livePeer: pool.livePeer,
             },
-            ...(options.validateTimeoutMillis === undefined ? {} : { validateTimeoutMillis: options.validateTimeoutMillis })
-          })
+            ...(options.validateTimeoutMillis === undefined ? {} : { validateTimeoutMillis: options.validateTimeoutMillis }),
+          }),
         )
         .pipe(Effect.orDie)
       const exports = new Map<string, Protocol<Message>>([[SHARD_RELAY_PATH, ShardRelayProtocol as unknown as Protocol<Message>]])
       yield* pool.serveActors(makeActorEndpoint(system, exports))
       return relay
-    })
+    }),
   )

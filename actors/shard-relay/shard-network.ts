@@ -20,7 +20,7 @@ import {
   ShardNetworkProtocol,
   ShardRelayProtocol,
   type ShardChannel,
-  type ShardRelayMessage
+  type ShardRelayMessage,
 } from "./protocol.ts"
 
 export interface ShardMessage {
@@ -41,12 +41,12 @@ export interface ShardNetworkService {
   /** Takes the shard: the master subscribes its channels and relays them here. The effect returned leaves it. */
   readonly activate: (
     appFilter: Uint8Array,
-    handler: ShardHandler
+    handler: ShardHandler,
   ) => Effect.Effect<Effect.Effect<void, ShardNotActive | AskError>, ShardOwnedByOtherWorker | NetworkUnavailable | AskError>
   readonly publish: (
     appFilter: Uint8Array,
     channel: ShardChannel,
-    payload: Uint8Array
+    payload: Uint8Array,
   ) => Effect.Effect<{ readonly recipients: number }, ShardNotActive | NetworkUnavailable | RelayPublishFailed | AskError>
   /** App filters (hex) this worker has activated. */
   readonly activeShards: () => ReadonlyArray<string>
@@ -74,7 +74,7 @@ export const shardNetworkActor = (core: number, registry: ReadonlyMap<string, Re
         if (validate === undefined) return Effect.succeed([state, "accept"] as const)
         return validate(m).pipe(
           Effect.catchAllDefect((defect) => Effect.as(Effect.logWarning("shard validator failed", defect), "ignore" as const)),
-          Effect.map((verdict) => [state, verdict] as const)
+          Effect.map((verdict) => [state, verdict] as const),
         )
       },
       DeliverShardMessage: (state, m) => {
@@ -82,23 +82,25 @@ export const shardNetworkActor = (core: number, registry: ReadonlyMap<string, Re
         if (registered === undefined) return Effect.succeed(state)
         return registered.handler.onMessage(m).pipe(
           Effect.catchAllCause((cause) => Effect.logWarning("shard message handler failed", cause)),
-          Effect.as(state)
+          Effect.as(state),
         )
       },
       RelayReset: (state) =>
         Effect.forEach(
           Array.from(registry.values()),
           ({ appFilter }) =>
-            relay.ask(new ActivateShard({ core, appFilter }), RELAY_ASK_TIMEOUT).pipe(
-              Effect.catchAll((error) =>
-                Effect.logWarning("could not activate a shard again after the relay restarted").pipe(
-                  Effect.annotateLogs({ appFilter: bitmaskToHex(appFilter), error: error._tag })
-                )
-              )
-            ),
-          { discard: true }
-        ).pipe(Effect.as(state))
-    }
+            relay
+              .ask(new ActivateShard({ core, appFilter }), RELAY_ASK_TIMEOUT)
+              .pipe(
+                Effect.catchAll((error) =>
+                  Effect.logWarning("could not activate a shard again after the relay restarted").pipe(
+                    Effect.annotateLogs({ appFilter: bitmaskToHex(appFilter), error: error._tag }),
+                  ),
+                ),
+              ),
+          { discard: true },
+        ).pipe(Effect.as(state)),
+    },
   })
 
 /** The path the master asks: exported by the worker node. */
@@ -120,16 +122,14 @@ export const ShardNetworkLive = (core: number): Layer.Layer<ShardNetwork, never,
             const hex = bitmaskToHex(appFilter)
             // Registered first: the master may relay a message before our ask's reply arrives.
             registry.set(hex, { appFilter: appFilter.slice(), handler })
-            yield* relay
-              .ask(new ActivateShard({ core, appFilter }), RELAY_ASK_TIMEOUT)
-              .pipe(Effect.tapError(() => Effect.sync(() => registry.delete(hex))))
+            yield* relay.ask(new ActivateShard({ core, appFilter }), RELAY_ASK_TIMEOUT).pipe(Effect.tapError(() => Effect.sync(() => registry.delete(hex))))
             return Effect.suspend(() => {
               registry.delete(hex)
               return relay.ask(new DeactivateShard({ core, appFilter }), RELAY_ASK_TIMEOUT)
             })
           }),
         publish: (appFilter, channel, payload) => relay.ask(new PublishShard({ core, appFilter, channel, payload }), RELAY_ASK_TIMEOUT),
-        activeShards: () => Array.from(registry.keys())
+        activeShards: () => Array.from(registry.keys()),
       }
-    })
+    }),
   )

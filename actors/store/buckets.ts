@@ -24,7 +24,7 @@ export const Buckets = {
   /** Scratch bucket for tests and benchmarks. */
   kvTest: { id: 10, name: "kv_test" },
   /** Persisted data-worker rows (allocation, filter, manual management). */
-  workers: { id: 11, name: "workers" }
+  workers: { id: 11, name: "workers" },
 } as const satisfies Record<string, Bucket>
 
 /** Numbers that once named a bucket and must never be assigned again. */

@@ -149,9 +149,7 @@ export const checkDataFile = (file: string): Either.Either<FileState, string> =>
     for (const [index, meta] of [meta0.right, meta1.right].entries()) {
       const need = (meta.lastPage + 1n) * BigInt(pageSize)
       if (meta.lastPage < 1n || BigInt(size) < need) {
-        return Either.left(
-          `data.mdb is ${size} bytes but meta page ${index} records ${meta.lastPage + 1n} pages of ${pageSize} bytes (${need} bytes)`
-        )
+        return Either.left(`data.mdb is ${size} bytes but meta page ${index} records ${meta.lastPage + 1n} pages of ${pageSize} bytes (${need} bytes)`)
       }
     }
     // LMDB opens the newer snapshot; its trees are what the first reads walk.

@@ -13,7 +13,7 @@ export {
   storePath,
   STORE_FORMAT_VERSION,
   FORMAT_VERSION_KEY,
-  metaRepositoryDef
+  metaRepositoryDef,
 } from "./store.ts"
 export type { StoreOptions, StoreService, StoreStats, StoreOpenError } from "./store.ts"
 export {
@@ -23,7 +23,7 @@ export {
   StoreCommitFailed,
   StoreReadFailed,
   StoreCorrupt,
-  StoreMisuse
+  StoreMisuse,
 } from "./errors.ts"
 export { checkDataFile } from "./file-check.ts"
 export { recordStoreMetrics } from "./metrics.ts"

@@ -20,7 +20,7 @@ const u64: KeyCodec<bigint> = {
     new DataView(b.buffer).setBigUint64(0, n)
     return b
   },
-  decode: (b) => new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0)
+  decode: (b) => new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0),
 }
 
 /** u64 for values known to be safe integers (frame numbers, ranks): avoids bigint in hot paths. */
@@ -45,7 +45,7 @@ const u64Number: KeyCodec<number> = {
     const lo = ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) >>> 0
     if (hi >>> 0 >= 2097152) throw new RangeError("u64 key exceeds the safe integer range")
     return hi * 4294967296 + lo
-  }
+  },
 }
 
 const u32: KeyCodec<number> = {
@@ -56,12 +56,12 @@ const u32: KeyCodec<number> = {
     new DataView(b.buffer).setUint32(0, n)
     return b
   },
-  decode: (b) => new DataView(b.buffer, b.byteOffset, 4).getUint32(0)
+  decode: (b) => new DataView(b.buffer, b.byteOffset, 4).getUint32(0),
 }
 
 const bytes: KeyCodec<Uint8Array> = {
   encode: (b) => b,
-  decode: (b) => b.slice()
+  decode: (b) => b.slice(),
 }
 
 const fixedBytes = (length: number): KeyCodec<Uint8Array> => ({
@@ -70,17 +70,17 @@ const fixedBytes = (length: number): KeyCodec<Uint8Array> => ({
     if (b.length !== length) throw new RangeError(`key must be ${length} bytes, got ${b.length}`)
     return b
   },
-  decode: (b) => b.slice()
+  decode: (b) => b.slice(),
 })
 
 const textEncoder = new TextEncoder()
 const textDecoder = new TextDecoder("utf-8", { fatal: true })
 const string: KeyCodec<string> = {
   encode: (s) => textEncoder.encode(s),
-  decode: (b) => textDecoder.decode(b)
+  decode: (b) => textDecoder.decode(b),
 }
 
-const escape = (b: Uint8Array): Uint8Array => {
+const escapeBytes = (b: Uint8Array): Uint8Array => {
   let zeros = 0
   for (const x of b) if (x === 0) zeros++
   const out = new Uint8Array(b.length + zeros + 2)
@@ -95,7 +95,7 @@ const escape = (b: Uint8Array): Uint8Array => {
 }
 
 /** Reads an escaped part starting at `at`; returns the part and the offset after its terminator. */
-const unescape = (b: Uint8Array, at: number): [Uint8Array, number] => {
+const unescapeBytes = (b: Uint8Array, at: number): [Uint8Array, number] => {
   const out: Array<number> = []
   let i = at
   for (;;) {
@@ -148,11 +148,9 @@ const tuple = <const C extends ReadonlyArray<AnyKeyCodec>>(...codecs: C): TupleK
     const c = codecs[i]
     if (c === undefined) throw new RangeError(`tuple key has ${codecs.length} parts`)
     const raw = (c.encode as (key: unknown) => Uint8Array)(value)
-    return last || c.fixedLength !== undefined ? raw : escape(raw)
+    return last || c.fixedLength !== undefined ? raw : escapeBytes(raw)
   }
-  const fixed = codecs.every((c) => c.fixedLength !== undefined)
-    ? codecs.reduce((n, c) => n + (c.fixedLength ?? 0), 0)
-    : undefined
+  const fixed = codecs.every((c) => c.fixedLength !== undefined) ? codecs.reduce((n, c) => n + (c.fixedLength ?? 0), 0) : undefined
   return {
     ...(fixed === undefined ? {} : { fixedLength: fixed }),
     encode: (key) => concat(key.map((v, i) => encodePart(i, v, i === codecs.length - 1))),
@@ -166,13 +164,13 @@ const tuple = <const C extends ReadonlyArray<AnyKeyCodec>>(...codecs: C): TupleK
           out.push(c.decode(b.subarray(at, at + c.fixedLength)))
           at += c.fixedLength
         } else {
-          const [part, next] = unescape(b, at)
+          const [part, next] = unescapeBytes(b, at)
           out.push(c.decode(part))
           at = next
         }
       })
       return out as unknown as KeysOf<C>
-    }
+    },
   }
 }
 

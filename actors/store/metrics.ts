@@ -21,10 +21,8 @@ export const recordStoreMetrics = (stats: StoreStats): Effect.Effect<void> => {
       Metric.set(mapSizeGauge.pipe(Metric.tagged("store", store)), stats.mapSizeBytes),
       Metric.set(usedGauge.pipe(Metric.tagged("store", store)), stats.usedBytes),
       Metric.set(txnGauge.pipe(Metric.tagged("store", store)), stats.lastTxnId),
-      ...Object.entries(stats.entries).map(([bucket, n]) =>
-        Metric.set(entriesGauge.pipe(Metric.tagged("store", store), Metric.tagged("bucket", bucket)), n)
-      )
+      ...Object.entries(stats.entries).map(([bucket, n]) => Metric.set(entriesGauge.pipe(Metric.tagged("store", store), Metric.tagged("bucket", bucket)), n)),
     ],
-    { discard: true }
+    { discard: true },
   )
 }

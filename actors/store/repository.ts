@@ -54,10 +54,8 @@ const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byt
 
 const compare = (a: Uint8Array, b: Uint8Array): number => Buffer.compare(a, b)
 
-const maxKey = (a: Uint8Array | undefined, b: Uint8Array | undefined) =>
-  a === undefined ? b : b === undefined ? a : compare(a, b) >= 0 ? a : b
-const minKey = (a: Uint8Array | undefined, b: Uint8Array | undefined) =>
-  a === undefined ? b : b === undefined ? a : compare(a, b) <= 0 ? a : b
+const maxKey = (a: Uint8Array | undefined, b: Uint8Array | undefined) => (a === undefined ? b : b === undefined ? a : compare(a, b) >= 0 ? a : b)
+const minKey = (a: Uint8Array | undefined, b: Uint8Array | undefined) => (a === undefined ? b : b === undefined ? a : compare(a, b) <= 0 ? a : b)
 
 export class Repository<K, V> {
   constructor(
@@ -65,7 +63,7 @@ export class Repository<K, V> {
     private readonly db: BinaryDb,
     private readonly path: string,
     private readonly storeId: symbol,
-    private readonly isOpen: () => boolean
+    private readonly isOpen: () => boolean,
   ) {}
 
   get bucket(): Bucket {
@@ -115,10 +113,7 @@ export class Repository<K, V> {
 
   private bounds(opts: RangeOptions<K>): { lo: Uint8Array | undefined; hi: Uint8Array | undefined } {
     const lo = maxKey(opts.gte === undefined ? undefined : this.def.key.encode(opts.gte), opts.prefix)
-    const hi = minKey(
-      opts.lt === undefined ? undefined : this.def.key.encode(opts.lt),
-      opts.prefix === undefined ? undefined : prefixEnd(opts.prefix)
-    )
+    const hi = minKey(opts.lt === undefined ? undefined : this.def.key.encode(opts.lt), opts.prefix === undefined ? undefined : prefixEnd(opts.prefix))
     return { lo, hi }
   }
 
@@ -133,7 +128,7 @@ export class Repository<K, V> {
       const range = {
         ...(lo === undefined ? {} : { start: lo }),
         ...(hi === undefined ? {} : { end: hi }),
-        ...(Number.isFinite(limit) ? { limit } : {})
+        ...(Number.isFinite(limit) ? { limit } : {}),
       }
       if (values) for (const { key, value } of this.db.getRange(range)) visit(key, value)
       else for (const key of this.db.getKeys(range)) visit(key, empty)

@@ -17,7 +17,7 @@ import {
   StoreMisuse,
   StoreOpenFailed,
   StoreReadFailed,
-  StoreVersionTooNew
+  StoreVersionTooNew,
 } from "./errors.ts"
 import { KeyCodec } from "./key-codec.ts"
 import { Repository, WriteTx, type BinaryDb, type RepositoryDef } from "./repository.ts"
@@ -30,8 +30,7 @@ export const STORE_FORMAT_VERSION = 1
 
 const FORMAT_VERSION_KEY = "formatVersion"
 
-const metaRepository = (bucket: Bucket) =>
-  ({ bucket, key: KeyCodec.string, value: ValueCodec.cbor<number>() }) satisfies RepositoryDef<string, number>
+const metaRepository = (bucket: Bucket) => ({ bucket, key: KeyCodec.string, value: ValueCodec.cbor<number>() }) satisfies RepositoryDef<string, number>
 
 export interface StoreOptions {
   /** Directory of the LMDB environment (created with mode 0700). */
@@ -82,8 +81,7 @@ interface RootStats {
   readonly entryCount: number
 }
 
-const isThenable = (x: unknown): boolean =>
-  typeof x === "object" && x !== null && typeof (x as { then?: unknown }).then === "function"
+const isThenable = (x: unknown): boolean => typeof x === "object" && x !== null && typeof (x as { then?: unknown }).then === "function"
 
 class LmdbStore implements StoreService {
   readonly #id = Symbol("store")
@@ -95,7 +93,7 @@ class LmdbStore implements StoreService {
     readonly path: string,
     readonly formatVersion: number,
     private readonly root: RootDatabase,
-    private readonly dbs: ReadonlyMap<number, { readonly bucket: Bucket; readonly db: BinaryDb }>
+    private readonly dbs: ReadonlyMap<number, { readonly bucket: Bucket; readonly db: BinaryDb }>,
   ) {
     this.#label = basename(path)
   }
@@ -131,19 +129,18 @@ class LmdbStore implements StoreService {
   commit = <A>(fn: (tx: WriteTx) => A): Effect.Effect<A, StoreCommitFailed> =>
     Effect.try({
       try: () => this.commitSync(fn),
-      catch: (e) =>
-        e instanceof StoreCommitFailed ? e : new StoreCommitFailed({ path: this.path, reason: writeReasonOf(this.path, e), cause: e })
+      catch: (e) => (e instanceof StoreCommitFailed ? e : new StoreCommitFailed({ path: this.path, reason: writeReasonOf(this.path, e), cause: e })),
     }).pipe(
       Effect.tapBoth({
         onFailure: () => commitsTotal(this.#label, "failed"),
-        onSuccess: () => commitsTotal(this.#label, "ok")
-      })
+        onSuccess: () => commitsTotal(this.#label, "ok"),
+      }),
     )
 
   read = <A>(fn: () => A): Effect.Effect<A, StoreReadFailed> =>
     Effect.try({
       try: fn,
-      catch: (e) => new StoreReadFailed({ path: this.path, reason: reasonOf(e), cause: e })
+      catch: (e) => new StoreReadFailed({ path: this.path, reason: reasonOf(e), cause: e }),
     })
 
   stats: Effect.Effect<StoreStats> = Effect.sync(() => {
@@ -157,7 +154,7 @@ class LmdbStore implements StoreService {
       usedBytes: (s.lastPageNumber + 1) * s.pageSize,
       lastTxnId: s.lastTxnId,
       readers: s.numReaders,
-      entries
+      entries,
     }
   })
 
@@ -205,8 +202,7 @@ export const openStore = (options: StoreOptions): Effect.Effect<StoreService & {
     } catch (e) {
       return isDamageError(e) ? damaged(reasonOf(e)) : failed(reasonOf(e))
     }
-    const abandon = <E>(error: E) =>
-      Effect.promise(() => root.close().catch(() => undefined)).pipe(Effect.zipRight(Effect.fail(error)))
+    const abandon = <E>(error: E) => Effect.promise(() => root.close().catch(() => undefined)).pipe(Effect.zipRight(Effect.fail(error)))
     try {
       // An env without any named database is a first start that crashed before its first commit.
       const empty = (root.getStats() as RootStats).entryCount === 0
@@ -244,12 +240,7 @@ export const openStore = (options: StoreOptions): Effect.Effect<StoreService & {
 
 /** The store as a scoped resource: opened on acquire, `await root.close()` in the finalizer. */
 export const StoreLive = (options: StoreOptions): Layer.Layer<Store, StoreOpenError> =>
-  Layer.scoped(
-    Store,
-    Effect.acquireRelease(openStore(options), (s) => Effect.promise(() => s.close())).pipe(
-      Effect.map((s): StoreService => s)
-    )
-  )
+  Layer.scoped(Store, Effect.acquireRelease(openStore(options), (s) => Effect.promise(() => s.close())).pipe(Effect.map((s): StoreService => s)))
 
 /** Returns the meta repository definition (format version lives here). */
 export const metaRepositoryDef = metaRepository(Buckets.meta)

@@ -15,7 +15,7 @@ const encoder = new Encoder({ useRecords: false, mapsAsObjects: true })
 /** Plain CBOR; the type is trusted, not checked (use `schema` for values read from elsewhere). */
 const cbor = <V>(): ValueCodec<V> => ({
   encode: (v) => encoder.encode(v),
-  decode: (b) => encoder.decode(b) as V
+  decode: (b) => encoder.decode(b) as V,
 })
 
 /** CBOR of the schema's encoded form; decoding validates and throws a ParseError on mismatch. */
@@ -24,7 +24,7 @@ const schema = <A, I>(s: Schema.Schema<A, I, never>): ValueCodec<A> => {
   const dec = Schema.decodeUnknownSync(s)
   return {
     encode: (v) => encoder.encode(enc(v)),
-    decode: (b) => dec(encoder.decode(b))
+    decode: (b) => dec(encoder.decode(b)),
   }
 }
 

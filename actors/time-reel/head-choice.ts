@@ -51,12 +51,7 @@ export const moveTo = <F extends ReelFrame>(tree: FrameTree<F>, target: ReelNode
  * wins (D-REEL-3); several leaves at the same maximum depth are scored as branches of their last
  * `maxDepth` frames, oldest first, the head's branch (else the first by id) being the incumbent.
  */
-export const chooseHead = <F extends ReelFrame>(
-  tree: FrameTree<F>,
-  inputs: ScoringInputs<F>,
-  maxDepth: number,
-  params?: ForkChoiceParams,
-): HeadMove<F> => {
+export const chooseHead = <F extends ReelFrame>(tree: FrameTree<F>, inputs: ScoringInputs<F>, maxDepth: number, params?: ForkChoiceParams): HeadMove<F> => {
   const head = tree.head
   const leaves = tree.leaves()
   if (head === undefined || leaves.length === 0) return { _tag: "Stay" }
@@ -66,7 +61,10 @@ export const chooseHead = <F extends ReelFrame>(
   const [only] = competing
   if (competing.length === 1 && only !== undefined) return moveTo(tree, only)
   const branches = competing.map((leaf) => tree.lineage(leaf, maxDepth).map((n) => scored(tree, inputs, n)))
-  const incumbent = Math.max(0, competing.findIndex((l) => l.id === head.id))
+  const incumbent = Math.max(
+    0,
+    competing.findIndex((l) => l.id === head.id),
+  )
   const winner = competing[forkChoice(branches, incumbent, params)]
   return winner === undefined ? { _tag: "Stay" } : moveTo(tree, winner)
 }

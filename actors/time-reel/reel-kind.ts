@@ -1,7 +1,16 @@
 // What differs between the global reel and an app-shard reel (consensus.md §2): frame ids, validation,
 // parent linkage, equivocation equality, fork-choice inputs, storage bucket and the events emitted.
 import { Effect, Either } from "effect"
-import { AppFork, AppEquivocation, AppNewHead, GlobalEquivocation, GlobalFork, GlobalNewHead, type ControlEvent, type FrameRef } from "../event-distributor/index.ts"
+import {
+  AppFork,
+  AppEquivocation,
+  AppNewHead,
+  GlobalEquivocation,
+  GlobalFork,
+  GlobalNewHead,
+  type ControlEvent,
+  type FrameRef,
+} from "../event-distributor/index.ts"
 import { Buckets, type Bucket } from "../store/index.ts"
 import { appFrameId, globalFrameId } from "../../runtime/consensus/frame-id.ts"
 import type { FrameRejection } from "../../runtime/consensus/frame-rejection.ts"

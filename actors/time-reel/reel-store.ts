@@ -114,9 +114,7 @@ export class ReelStore<F extends ReelFrame> {
     if (to < from) return []
     const gte: ReelKey = this.frameKey(from)
     const lt: ReelKey = to >= (1n << 64n) - 1n ? [this.kind.filter, HEAD, 0n] : this.frameKey(to + 1n)
-    return this.frames
-      .range({ gte, lt, ...(Number.isFinite(limit) ? { limit } : {}) })
-      .map((e) => this.decode(e.value, e.key[2]))
+    return this.frames.range({ gte, lt, ...(Number.isFinite(limit) ? { limit } : {}) }).map((e) => this.decode(e.value, e.key[2]))
   }
 
   /** The last `count` canonical frames with number ≤ `to`, ascending. */

@@ -96,9 +96,9 @@ export const timeReelActor = <F extends ReelFrame>(config: TimeReelConfig<F>) =>
   const publish = (events: ReadonlyArray<ControlEvent>): Effect.Effect<void> =>
     config.distributor === undefined || events.length === 0
       ? Effect.void
-      : config.distributor.tell(new PublishAll({ events })).pipe(
-          Effect.catchAll((e) => Effect.logWarning(`time reel ${name}: events not published: ${e._tag}`)),
-        )
+      : config.distributor
+          .tell(new PublishAll({ events }))
+          .pipe(Effect.catchAll((e) => Effect.logWarning(`time reel ${name}: events not published: ${e._tag}`)))
 
   /** Rebuilds the tree from the last `maxDepth` canonical frames (§2.7); no events. */
   const bootstrap = (store: ReelStore<F>, poseidon: PoseidonHash): FrameTree<F> => {
@@ -123,8 +123,7 @@ export const timeReelActor = <F extends ReelFrame>(config: TimeReelConfig<F>) =>
 
   /** Linkage beyond the selector match (§1.9, D-VAL-3). */
   const linkageProblem = (parent: ReelNode<F>, child: ReelEntry<F>): InsertRejected | undefined => {
-    const badNumber =
-      kind.frameNumberRule === "exactly-next" ? child.frameNumber !== parent.frameNumber + 1n : child.frameNumber <= parent.frameNumber
+    const badNumber = kind.frameNumberRule === "exactly-next" ? child.frameNumber !== parent.frameNumber + 1n : child.frameNumber <= parent.frameNumber
     if (badNumber) {
       return new InsertRejected({ reason: "BadFrameNumber", detail: `frame ${child.frameNumber} does not follow parent ${parent.frameNumber}` })
     }
@@ -162,7 +161,9 @@ export const timeReelActor = <F extends ReelFrame>(config: TimeReelConfig<F>) =>
       const marked = tree.equivocators.get(entry.frameNumber) ?? new Set<number>()
       for (const i of overlap) marked.add(i)
       tree.equivocators.set(entry.frameNumber, marked)
-      events.push(kind.equivocation(entry.frame, entry.id, overlap, `signers ${overlap.join(",")} signed frames ${other.id} and ${entry.id} at ${entry.frameNumber}`))
+      events.push(
+        kind.equivocation(entry.frame, entry.id, overlap, `signers ${overlap.join(",")} signed frames ${other.id} and ${entry.id} at ${entry.frameNumber}`),
+      )
     }
     return events
   }
@@ -283,7 +284,8 @@ export const timeReelActor = <F extends ReelFrame>(config: TimeReelConfig<F>) =>
     Effect.gen(function* () {
       const pointer = state.store.head()
       if (pointer === undefined) return yield* Effect.fail(new InvalidRewind({ detail: "the reel has no head" }))
-      if (frameNumber > pointer.frameNumber) return yield* Effect.fail(new InvalidRewind({ detail: `frame ${frameNumber} is above the head ${pointer.frameNumber}` }))
+      if (frameNumber > pointer.frameNumber)
+        return yield* Effect.fail(new InvalidRewind({ detail: `frame ${frameNumber} is above the head ${pointer.frameNumber}` }))
       const target = state.store.entry(frameNumber)
       if (target === undefined) return yield* Effect.fail(new InvalidRewind({ detail: `no canonical frame ${frameNumber} in the store` }))
       const targetRef: FrameRef = { frameNumber, selector: target.selector, frameId: target.frameId }
@@ -326,18 +328,19 @@ export const timeReelActor = <F extends ReelFrame>(config: TimeReelConfig<F>) =>
     name,
     TimeReelProtocol,
     {
-      init: () => Effect.gen(function* () {
-        const store = new ReelStore(yield* Store, kind, config.hooks ?? {})
-        const poseidon = yield* Poseidon
-        const tree = yield* Effect.try(() => bootstrap(store, poseidon))
-        const head = tree.head
-        if (head !== undefined) yield* Metric.set(Metric.tagged(headFrameNumber, "reel", name), Number(head.frameNumber))
-        yield* Effect.logInfo(`time reel ${name} started`).pipe(
-          Effect.annotateLogs({ head: head === undefined ? "none" : String(head.frameNumber), frames: tree.size }),
-        )
-        const state: ReelState<F> = { tree, store, poseidon }
-        return state
-      }),
+      init: () =>
+        Effect.gen(function* () {
+          const store = new ReelStore(yield* Store, kind, config.hooks ?? {})
+          const poseidon = yield* Poseidon
+          const tree = yield* Effect.try(() => bootstrap(store, poseidon))
+          const head = tree.head
+          if (head !== undefined) yield* Metric.set(Metric.tagged(headFrameNumber, "reel", name), Number(head.frameNumber))
+          yield* Effect.logInfo(`time reel ${name} started`).pipe(
+            Effect.annotateLogs({ head: head === undefined ? "none" : String(head.frameNumber), frames: tree.size }),
+          )
+          const state: ReelState<F> = { tree, store, poseidon }
+          return state
+        }),
       handlers: {
         Insert: (state, { frame }) => Effect.map(insert(state, frame), (result) => [state, result] as const),
         Head: (state) =>
@@ -356,5 +359,3 @@ export const timeReelActor = <F extends ReelFrame>(config: TimeReelConfig<F>) =>
     { mailbox: config.mailbox ?? { capacity: 1024, overflow: "backpressure" } },
   )
 }
-
-

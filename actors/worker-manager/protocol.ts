@@ -12,7 +12,7 @@ export const WorkerEntry = Schema.Struct({
   pid: Schema.NullOr(Schema.Int),
   state: WorkerState,
   restarts: Schema.Int,
-  uptimeMs: Schema.Number
+  uptimeMs: Schema.Number,
 })
 export type WorkerEntry = typeof WorkerEntry.Type
 
@@ -21,13 +21,13 @@ export class UnknownWorker extends Schema.TaggedError<UnknownWorker>()("UnknownW
 export class ListWorkers extends Schema.TaggedRequest<ListWorkers>()("ListWorkers", {
   payload: {},
   success: Schema.Array(WorkerEntry),
-  failure: Schema.Never
+  failure: Schema.Never,
 }) {}
 
 export class RestartWorker extends Schema.TaggedRequest<RestartWorker>()("RestartWorker", {
   payload: { core: Schema.Int },
   success: Schema.Void,
-  failure: UnknownWorker
+  failure: UnknownWorker,
 }) {}
 
 export const WorkerTree = Schema.Struct({
@@ -36,7 +36,7 @@ export const WorkerTree = Schema.Struct({
   state: WorkerState,
   restarts: Schema.Int,
   tree: Schema.Unknown,
-  error: Schema.NullOr(Schema.String)
+  error: Schema.NullOr(Schema.String),
 })
 export type WorkerTree = typeof WorkerTree.Type
 
@@ -44,29 +44,22 @@ export type WorkerTree = typeof WorkerTree.Type
 export class CollectTrees extends Schema.TaggedRequest<CollectTrees>()("CollectTrees", {
   payload: {},
   success: Schema.Array(WorkerTree),
-  failure: Schema.Never
+  failure: Schema.Never,
 }) {}
 
 /** Every worker's metric families, labelled with core. */
 export class CollectMetrics extends Schema.TaggedRequest<CollectMetrics>()("CollectMetrics", {
   payload: {},
   success: MetricFamilies,
-  failure: Schema.Never
+  failure: Schema.Never,
 }) {}
 
 export class SetWorkersLogLevel extends Schema.TaggedRequest<SetWorkersLogLevel>()("SetWorkersLogLevel", {
   payload: { level: LogLevelName },
   success: Schema.Void,
-  failure: Schema.Never
+  failure: Schema.Never,
 }) {}
 
-export const WorkerManagerProtocol = Protocol.make(
-  "WorkerManager",
-  ListWorkers,
-  RestartWorker,
-  CollectTrees,
-  CollectMetrics,
-  SetWorkersLogLevel
-)
+export const WorkerManagerProtocol = Protocol.make("WorkerManager", ListWorkers, RestartWorker, CollectTrees, CollectMetrics, SetWorkersLogLevel)
 
 export type WorkerManagerMessage = ListWorkers | RestartWorker | CollectTrees | CollectMetrics | SetWorkersLogLevel

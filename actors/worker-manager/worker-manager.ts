@@ -18,7 +18,7 @@ export const workerManagerActor = Actor.make(WORKER_MANAGER_NAME, WorkerManagerP
           pid: i.pid,
           state: i.state,
           restarts: i.restarts,
-          uptimeMs: i.uptimeMs
+          uptimeMs: i.uptimeMs,
         }))
         return [pool, entries] as const
       }),
@@ -26,14 +26,15 @@ export const workerManagerActor = Actor.make(WORKER_MANAGER_NAME, WorkerManagerP
       pool.restart(core).pipe(
         Effect.mapError(() => new UnknownWorker({ core })),
         Effect.tap(() => Effect.logInfo("worker restart requested").pipe(Effect.annotateLogs({ core }))),
-        Effect.as([pool, undefined] as const)
+        Effect.as([pool, undefined] as const),
       ),
     CollectTrees: (pool) =>
-      Effect.map(pool.snapshots, (snaps) => [
-        pool,
-        snaps.map((s) => ({ core: s.core, pid: s.info.pid, state: s.info.state, restarts: s.info.restarts, tree: s.tree, error: s.error }))
-      ] as const),
+      Effect.map(
+        pool.snapshots,
+        (snaps) =>
+          [pool, snaps.map((s) => ({ core: s.core, pid: s.info.pid, state: s.info.state, restarts: s.info.restarts, tree: s.tree, error: s.error }))] as const,
+      ),
     CollectMetrics: (pool) => Effect.map(pool.metrics, (families) => [pool, families] as const),
-    SetWorkersLogLevel: (pool, { level }) => Effect.as(pool.setLogLevel(level), [pool, undefined] as const)
-  }
+    SetWorkersLogLevel: (pool, { level }) => Effect.as(pool.setLogLevel(level), [pool, undefined] as const),
+  },
 })

@@ -6,12 +6,11 @@ import { existsSync } from "node:fs"
 import { join } from "node:path"
 
 /** Path of the native library; QUILBUN_NATIVE_LIB overrides it (tests use it to simulate absence). */
-export const nativeLibraryPath = (): string =>
-  process.env["QUILBUN_NATIVE_LIB"] ?? join(import.meta.dir, "..", "target", "release", `libquilcrypto.${suffix}`)
+export const nativeLibraryPath = (): string => process.env["QUILBUN_NATIVE_LIB"] ?? join(import.meta.dir, "..", "target", "release", `libquilcrypto.${suffix}`)
 
 /** Opens the library with `symbols`, or returns undefined (with the reason) when it is unavailable. */
 export const openNative = <const Fns extends Record<string, FFIFunction>>(
-  symbols: Fns
+  symbols: Fns,
 ): { readonly lib: ConvertFns<Fns> } | { readonly unavailable: string } => {
   const path = nativeLibraryPath()
   if (!existsSync(path)) return { unavailable: `native library not found at ${path} (run scripts/setup.sh with cargo installed)` }

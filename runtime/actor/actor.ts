@@ -48,14 +48,13 @@ export interface ActorContext<M extends Message> {
  * ask's declared failure (which goes to the asker and keeps the actor running with the old state).
  * Any other failure or defect crashes the incarnation.
  */
-export type HandlerResult<X, S, R> =
-  X extends Request.Request<infer A, infer E> ? Effect.Effect<readonly [S, A], E, R> : Effect.Effect<S, unknown, R>
+export type HandlerResult<X, S, R> = X extends Request.Request<infer A, infer E> ? Effect.Effect<readonly [S, A], E, R> : Effect.Effect<S, unknown, R>
 
 export type Handlers<M extends Message, S, R> = {
   readonly [Tag in M["_tag"]]: (
     state: S,
     message: Extract<M, { readonly _tag: Tag }>,
-    ctx: ActorContext<M>
+    ctx: ActorContext<M>,
   ) => HandlerResult<Extract<M, { readonly _tag: Tag }>, S, R>
 }
 
@@ -113,7 +112,7 @@ export const make = <M extends Message, S, R = never>(
     readonly handlers: Handlers<M, NoInfer<S>, R>
     readonly terminate?: (state: Option.Option<NoInfer<S>>, exit: Exit.Exit<void, unknown>) => Effect.Effect<void, never, R>
   },
-  options: ActorOptions = {}
+  options: ActorOptions = {},
 ): ActorSpec<M, R> => {
   if (name.length === 0 || name.includes("/")) throw new TypeError(`invalid actor name: ${JSON.stringify(name)}`)
   return { _tag: "ActorSpec", name, protocol, options, behavior: behavior as unknown as Behavior<M, unknown, R> }
@@ -144,7 +143,7 @@ export class ActorCell<M extends Message> implements ChildNode {
     spec: ActorSpec<M, unknown>,
     context: Context.Context<unknown>,
     timer: DeadlineTimer,
-    private readonly parent: SupervisorRef
+    private readonly parent: SupervisorRef,
   ) {
     this.options = spec.options
     const full = new MailboxFull({ path, capacity: spec.options.mailbox?.capacity ?? DEFAULT_CAPACITY })
@@ -154,7 +153,7 @@ export class ActorCell<M extends Message> implements ChildNode {
       (evicted) => {
         this.stats.deadLetters++
         if (evicted instanceof AskEnvelope) evicted.settle(Exit.fail(full))
-      }
+      },
     )
     this.ref = makeLocalRef(path, spec.protocol, this.mailbox, this.stats, timer, (fiber) => fiber === this.owner)
     this.metrics = new ActorMetrics(path)
@@ -199,7 +198,7 @@ export class ActorCell<M extends Message> implements ChildNode {
     restarts: this.restarts,
     deadLetters: this.stats.deadLetters,
     lastFailure: this.lastFailure,
-    children: []
+    children: [],
   })
 
   /** Push counter deltas and the mailbox depth to the Effect metrics (done periodically, not per message). */
@@ -207,9 +206,7 @@ export class ActorCell<M extends Message> implements ChildNode {
     this.metrics.flush(this.processed, this.failed, this.mailbox.depth)
   }
 
-  private makeIncarnation(
-    behavior: Behavior<M, unknown, unknown>
-  ): (onStarted: () => void) => Effect.Effect<void, unknown, unknown> {
+  private makeIncarnation(behavior: Behavior<M, unknown, unknown>): (onStarted: () => void) => Effect.Effect<void, unknown, unknown> {
     const handlers = behavior.handlers as unknown as Record<string, AnyHandler>
     const mailbox = this.mailbox
     const path = this.path
@@ -219,127 +216,128 @@ export class ActorCell<M extends Message> implements ChildNode {
       stop: Effect.sync(() => {
         this.stopFlag = true
       }),
-      parent: this.parent
+      parent: this.parent,
     }
     const anyCtx = ctx as unknown as ActorContext<Message>
 
-    return (onStarted) => Effect.withFiberRuntime((fiber) => {
-      this.owner = fiber
-      let state: unknown
-      let hasState = false
-      // The message being processed, so a crash or an interruption can answer its asker.
-      let current: Envelope | undefined
+    return (onStarted) =>
+      Effect.withFiberRuntime((fiber) => {
+        this.owner = fiber
+        let state: unknown
+        let hasState = false
+        // The message being processed, so a crash or an interruption can answer its asker.
+        let current: Envelope | undefined
 
-      // Handlers that return an already-completed Effect (Effect.succeed / Effect.fail) are settled
-      // inline, without a trip through the fiber runtime; every SYNC_BUDGET messages the loop yields
-      // so one busy actor cannot starve the others.
-      let budget = SYNC_BUDGET
-      const next = (): Effect.Effect<void, unknown> => {
-        for (;;) {
-          if (this.stopFlag) return Effect.void
-          const envelope = mailbox.poll()
-          if (envelope === undefined) return Effect.flatMap(mailbox.awaitItem, next)
-          current = envelope
-          const isAsk = envelope instanceof AskEnvelope
-          const message = isAsk ? envelope.message : envelope
-          const handler = handlers[message._tag] as AnyHandler
-          const result = handler(state, message, anyCtx)
-          // An Exit is an Effect whose `_tag` is "Success" / "Failure" (cheaper than Exit.isExit).
-          const tag = (result as { readonly _tag?: unknown })._tag
-          if (--budget > 0 && (tag === "Success" || tag === "Failure")) {
-            const exit = result as unknown as Exit.Exit<unknown, unknown>
-            if (exit._tag === "Success") {
-              if (isAsk) succeedAsk(exit.value)
-              else succeedTell(exit.value)
+        // Handlers that return an already-completed Effect (Effect.succeed / Effect.fail) are settled
+        // inline, without a trip through the fiber runtime; every SYNC_BUDGET messages the loop yields
+        // so one busy actor cannot starve the others.
+        let budget = SYNC_BUDGET
+        const next = (): Effect.Effect<void, unknown> => {
+          for (;;) {
+            if (this.stopFlag) return Effect.void
+            const envelope = mailbox.poll()
+            if (envelope === undefined) return Effect.flatMap(mailbox.awaitItem, next)
+            current = envelope
+            const isAsk = envelope instanceof AskEnvelope
+            const message = isAsk ? envelope.message : envelope
+            const handler = handlers[message._tag] as AnyHandler
+            const result = handler(state, message, anyCtx)
+            // An Exit is an Effect whose `_tag` is "Success" / "Failure" (cheaper than Exit.isExit).
+            const tag = (result as { readonly _tag?: unknown })._tag
+            if (--budget > 0 && (tag === "Success" || tag === "Failure")) {
+              const exit = result as unknown as Exit.Exit<unknown, unknown>
+              if (exit._tag === "Success") {
+                if (isAsk) succeedAsk(exit.value)
+                else succeedTell(exit.value)
+                continue
+              }
+              const crash = settleFailure(exit.cause)
+              if (crash !== undefined) return crash
               continue
             }
-            const crash = settleFailure(exit.cause)
-            if (crash !== undefined) return crash
-            continue
+            if (budget <= 0) {
+              budget = SYNC_BUDGET
+              return Effect.zipRight(Effect.yieldNow(), Effect.matchCauseEffect(result, isAsk ? askMatch : tellMatch))
+            }
+            return Effect.matchCauseEffect(result, isAsk ? askMatch : tellMatch)
           }
-          if (budget <= 0) {
-            budget = SYNC_BUDGET
-            return Effect.zipRight(Effect.yieldNow(), Effect.matchCauseEffect(result, isAsk ? askMatch : tellMatch))
-          }
-          return Effect.matchCauseEffect(result, isAsk ? askMatch : tellMatch)
         }
-      }
 
-      const succeedTell = (nextState: unknown): void => {
-        state = nextState
-        current = undefined
-        this.processed++
-      }
-      const succeedAsk = (result: unknown): void => {
-        const pair = result as readonly [unknown, unknown]
-        const envelope = current as AskEnvelope
-        state = pair[0]
-        current = undefined
-        this.processed++
-        envelope.settle(Exit.succeed(pair[1]))
-      }
-      /** Settles a failed handler; returns the crash to end the incarnation with, if it is one. */
-      const settleFailure = (cause: Cause.Cause<unknown>): Effect.Effect<never, unknown> | undefined => {
-        const envelope = current
-        current = undefined
-        this.failed++
-        if (envelope instanceof AskEnvelope && Cause.isFailType(cause)) {
-          // A declared failure: the asker gets it, the actor keeps its state and runs on.
+        const succeedTell = (nextState: unknown): void => {
+          state = nextState
+          current = undefined
           this.processed++
-          envelope.settle(Exit.failCause(cause))
-          return undefined
         }
-        if (envelope instanceof AskEnvelope) {
-          envelope.settle(Exit.fail(new ActorRestarted({ path, reason: Cause.pretty(cause) })))
+        const succeedAsk = (result: unknown): void => {
+          const pair = result as readonly [unknown, unknown]
+          const envelope = current as AskEnvelope
+          state = pair[0]
+          current = undefined
+          this.processed++
+          envelope.settle(Exit.succeed(pair[1]))
         }
-        return Effect.failCause(cause)
-      }
-      const onFailure = (cause: Cause.Cause<unknown>): Effect.Effect<void, unknown> => settleFailure(cause) ?? next()
-      const tellMatch = {
-        onSuccess: (nextState: unknown): Effect.Effect<void, unknown> => {
-          succeedTell(nextState)
-          return next()
-        },
-        onFailure
-      }
-      const askMatch = {
-        onSuccess: (result: unknown): Effect.Effect<void, unknown> => {
-          succeedAsk(result)
-          return next()
-        },
-        onFailure
-      }
-
-      const onEnd = (exit: Exit.Exit<void, unknown>): Effect.Effect<void> => {
-        mailbox.clearWaiter()
-        this.owner = undefined
-        const envelope = current
-        current = undefined
-        if (envelope instanceof AskEnvelope) {
-          // Interrupted mid-message (stop deadline passed) or a defect thrown outside the handler's Effect.
+        /** Settles a failed handler; returns the crash to end the incarnation with, if it is one. */
+        const settleFailure = (cause: Cause.Cause<unknown>): Effect.Effect<never, unknown> | undefined => {
+          const envelope = current
+          current = undefined
           this.failed++
-          const error = Exit.isInterrupted(exit)
-            ? new ActorStopped({ path })
-            : new ActorRestarted({ path, reason: Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "stopped" })
-          envelope.settle(Exit.fail(error))
+          if (envelope instanceof AskEnvelope && Cause.isFailType(cause)) {
+            // A declared failure: the asker gets it, the actor keeps its state and runs on.
+            this.processed++
+            envelope.settle(Exit.failCause(cause))
+            return undefined
+          }
+          if (envelope instanceof AskEnvelope) {
+            envelope.settle(Exit.fail(new ActorRestarted({ path, reason: Cause.pretty(cause) })))
+          }
+          return Effect.failCause(cause)
         }
-        if (Exit.isFailure(exit) && !Exit.isInterrupted(exit)) this.lastFailure = describeCause(exit.cause)
-        this.flush()
-        return behavior.terminate === undefined
-          ? Effect.void
-          : (behavior.terminate(hasState ? Option.some(state) : Option.none(), exit) as Effect.Effect<void>)
-      }
+        const onFailure = (cause: Cause.Cause<unknown>): Effect.Effect<void, unknown> => settleFailure(cause) ?? next()
+        const tellMatch = {
+          onSuccess: (nextState: unknown): Effect.Effect<void, unknown> => {
+            succeedTell(nextState)
+            return next()
+          },
+          onFailure,
+        }
+        const askMatch = {
+          onSuccess: (result: unknown): Effect.Effect<void, unknown> => {
+            succeedAsk(result)
+            return next()
+          },
+          onFailure,
+        }
 
-      // Tells to ctx.self from init land in the mailbox, which outlives incarnations; the loop below
-      // takes them once init has returned.
-      const run = Effect.flatMap(behavior.init(ctx), (initial) => {
-        state = initial
-        hasState = true
-        this.status = "running"
-        onStarted()
-        return next()
+        const onEnd = (exit: Exit.Exit<void, unknown>): Effect.Effect<void> => {
+          mailbox.clearWaiter()
+          this.owner = undefined
+          const envelope = current
+          current = undefined
+          if (envelope instanceof AskEnvelope) {
+            // Interrupted mid-message (stop deadline passed) or a defect thrown outside the handler's Effect.
+            this.failed++
+            const error = Exit.isInterrupted(exit)
+              ? new ActorStopped({ path })
+              : new ActorRestarted({ path, reason: Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "stopped" })
+            envelope.settle(Exit.fail(error))
+          }
+          if (Exit.isFailure(exit) && !Exit.isInterrupted(exit)) this.lastFailure = describeCause(exit.cause)
+          this.flush()
+          return behavior.terminate === undefined
+            ? Effect.void
+            : (behavior.terminate(hasState ? Option.some(state) : Option.none(), exit) as Effect.Effect<void>)
+        }
+
+        // Tells to ctx.self from init land in the mailbox, which outlives incarnations; the loop below
+        // takes them once init has returned.
+        const run = Effect.flatMap(behavior.init(ctx), (initial) => {
+          state = initial
+          hasState = true
+          this.status = "running"
+          onStarted()
+          return next()
+        })
+        return Effect.scoped(Effect.onExit(run, onEnd)) as Effect.Effect<void, unknown>
       })
-      return Effect.scoped(Effect.onExit(run, onEnd)) as Effect.Effect<void, unknown>
-    })
   }
 }

@@ -2,5 +2,4 @@
 import { Cause } from "effect"
 
 /** First line of the pretty-printed cause (e.g. "Error: boom"). */
-export const describeCause = (cause: Cause.Cause<unknown>): string =>
-  (Cause.pretty(cause).split("\n")[0] ?? "unknown").trim()
+export const describeCause = (cause: Cause.Cause<unknown>): string => (Cause.pretty(cause).split("\n")[0] ?? "unknown").trim()

@@ -6,12 +6,12 @@ import { Schema } from "effect"
 export class AskTimeout extends Schema.TaggedError<AskTimeout>()("AskTimeout", {
   path: Schema.String,
   tag: Schema.String,
-  timeoutMillis: Schema.Number
+  timeoutMillis: Schema.Number,
 }) {}
 
 /** The actor is stopped (or gave up): queued and future asks fail with this. */
 export class ActorStopped extends Schema.TaggedError<ActorStopped>()("ActorStopped", {
-  path: Schema.String
+  path: Schema.String,
 }) {}
 
 /**
@@ -20,13 +20,13 @@ export class ActorStopped extends Schema.TaggedError<ActorStopped>()("ActorStopp
  */
 export class ActorRestarted extends Schema.TaggedError<ActorRestarted>()("ActorRestarted", {
   path: Schema.String,
-  reason: Schema.String
+  reason: Schema.String,
 }) {}
 
 /** The mailbox was full under the `reject` policy, or the message was evicted under `drop-oldest`. */
 export class MailboxFull extends Schema.TaggedError<MailboxFull>()("MailboxFull", {
   path: Schema.String,
-  capacity: Schema.Number
+  capacity: Schema.Number,
 }) {}
 
 /**
@@ -35,19 +35,19 @@ export class MailboxFull extends Schema.TaggedError<MailboxFull>()("MailboxFull"
  */
 export class ActorUnreachable extends Schema.TaggedError<ActorUnreachable>()("ActorUnreachable", {
   path: Schema.String,
-  reason: Schema.String
+  reason: Schema.String,
 }) {}
 
 /** `ActorSystem.lookup` found no actor at the path (or its protocol differs). */
 export class ActorNotFound extends Schema.TaggedError<ActorNotFound>()("ActorNotFound", {
-  path: Schema.String
+  path: Schema.String,
 }) {}
 
 /** A supervisor exhausted a child's restart intensity (or its backoff schedule) and escalates. */
 export class SupervisorGaveUp extends Schema.TaggedError<SupervisorGaveUp>()("SupervisorGaveUp", {
   path: Schema.String,
   child: Schema.String,
-  reason: Schema.String
+  reason: Schema.String,
 }) {}
 
 /** Errors any ask can fail with, besides the message's own declared failure. */

@@ -36,7 +36,7 @@ export class ActorMailbox<T> {
     readonly capacity: number,
     readonly policy: OverflowPolicy,
     /** Called with a message evicted by `drop-oldest`. */
-    private readonly onEvict: (item: T) => void
+    private readonly onEvict: (item: T) => void,
   ) {
     if (!(capacity >= 1) || !Number.isFinite(capacity)) throw new RangeError(`mailbox capacity must be >= 1, got ${capacity}`)
     this.ring = new Array<T | undefined>(16)

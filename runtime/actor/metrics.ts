@@ -4,16 +4,16 @@
 import { Metric, MetricLabel } from "effect"
 
 export const processedTotal = Metric.counter("quilbun_actor_processed_total", {
-  description: "Messages an actor finished processing (any outcome)"
+  description: "Messages an actor finished processing (any outcome)",
 })
 export const failedTotal = Metric.counter("quilbun_actor_failed_total", {
-  description: "Messages whose handler failed (declared failure or crash)"
+  description: "Messages whose handler failed (declared failure or crash)",
 })
 export const restartsTotal = Metric.counter("quilbun_actor_restarts_total", {
-  description: "Restarts of an actor or supervisor by its supervisor"
+  description: "Restarts of an actor or supervisor by its supervisor",
 })
 export const mailboxDepth = Metric.gauge("quilbun_actor_mailbox_depth", {
-  description: "Messages waiting in an actor's mailbox"
+  description: "Messages waiting in an actor's mailbox",
 })
 
 /** Per-actor metric handle: the labels are built once per path. */

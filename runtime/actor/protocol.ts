@@ -35,15 +35,9 @@ export interface Protocol<M extends Message> {
   /** Encode a message to send it across a boundary. */
   readonly encodeMessage: (m: M) => Effect.Effect<unknown, ParseResult.ParseError>
   /** Encode the outcome of an ask (reply, declared failure, kernel error or defect) for the wire. */
-  readonly encodeReply: <Q extends AsksOf<M>>(
-    message: Q,
-    exit: AskExit<Q>
-  ) => Effect.Effect<unknown, ParseResult.ParseError>
+  readonly encodeReply: <Q extends AsksOf<M>>(message: Q, exit: AskExit<Q>) => Effect.Effect<unknown, ParseResult.ParseError>
   /** Decode an ask outcome received from the wire, typed by the message that was asked. */
-  readonly decodeReply: <Q extends AsksOf<M>>(
-    message: Q,
-    u: unknown
-  ) => Effect.Effect<AskExit<Q>, ParseResult.ParseError>
+  readonly decodeReply: <Q extends AsksOf<M>>(message: Q, u: unknown) => Effect.Effect<AskExit<Q>, ParseResult.ParseError>
 }
 
 type MemberSchema = Schema.Schema.Any & { readonly Type: Message }
@@ -61,7 +55,7 @@ const replySchema = (message: Schema.WithResult.Any): Schema.Schema<Exit.Exit<un
   const schema = Schema.Exit({
     success,
     failure: Schema.Union(failure, KernelError),
-    defect: Schema.Defect
+    defect: Schema.Defect,
   }) as unknown as Schema.Schema<Exit.Exit<unknown, unknown>, unknown>
   replySchemas.set(key, schema)
   return schema
@@ -90,13 +84,9 @@ export const make = <const Members extends ReadonlyArray<MemberSchema>>(
     tags,
     decodeMessage: (u) => decode(u),
     encodeMessage: (m) => encode(m),
-    encodeReply: (message, exit) =>
-      Schema.encode(replySchema(message as unknown as Schema.WithResult.Any))(exit as Exit.Exit<unknown, unknown>),
+    encodeReply: (message, exit) => Schema.encode(replySchema(message as unknown as Schema.WithResult.Any))(exit as Exit.Exit<unknown, unknown>),
     decodeReply: <Q extends AsksOf<M>>(message: Q, u: unknown) =>
-      Schema.decodeUnknown(replySchema(message as unknown as Schema.WithResult.Any))(u) as Effect.Effect<
-        AskExit<Q>,
-        ParseResult.ParseError
-      >
+      Schema.decodeUnknown(replySchema(message as unknown as Schema.WithResult.Any))(u) as Effect.Effect<AskExit<Q>, ParseResult.ParseError>,
   }
 }
 

@@ -25,10 +25,7 @@ export interface ActorRef<M extends Message> {
    * with the reply, the declared failure, ActorRestarted (this message crashed the actor),
    * ActorStopped or MailboxFull. A timeout adds AskTimeout (and costs a timer per ask).
    */
-  readonly ask: <Q extends AsksOf<M>>(
-    message: Q,
-    timeout?: Duration.DurationInput
-  ) => Effect.Effect<ReplyOf<Q>, FailureOf<Q> | AskError>
+  readonly ask: <Q extends AsksOf<M>>(message: Q, timeout?: Duration.DurationInput) => Effect.Effect<ReplyOf<Q>, FailureOf<Q> | AskError>
   /**
    * Ask without a fiber, for hot non-Effect callers (the worker's IPC endpoint): `onExit` runs
    * exactly once with what `ask` (no timeout) would give — synchronously when the mailbox is closed
@@ -47,13 +44,16 @@ export class AskEnvelope {
   constructor(
     readonly path: string,
     readonly message: Message,
-    readonly reply: Deferred.Deferred<unknown, unknown> | ((exit: Exit.Exit<unknown, unknown>) => void)
+    readonly reply: Deferred.Deferred<unknown, unknown> | ((exit: Exit.Exit<unknown, unknown>) => void),
   ) {}
 
   settle(exit: Exit.Exit<unknown, unknown>): void {
     if (this.settled) return
     this.settled = true
-    if (typeof this.reply !== "function") return Deferred.unsafeDone(this.reply, exit)
+    if (typeof this.reply !== "function") {
+      Deferred.unsafeDone(this.reply, exit)
+      return
+    }
     try {
       this.reply(exit)
     } catch {
@@ -80,7 +80,7 @@ export const makeLocalRef = <M extends Message>(
    * handler) never suspend under backpressure: only that fiber could make room, so waiting would
    * deadlock. They are queued past the capacity instead, as asks are.
    */
-  isOwner: (fiber: Fiber.RuntimeFiber<unknown, unknown>) => boolean = () => false
+  isOwner: (fiber: Fiber.RuntimeFiber<unknown, unknown>) => boolean = () => false,
 ): ActorRef<M> => {
   const stopped = new ActorStopped({ path })
   const full = new MailboxFull({ path, capacity: mailbox.capacity })
@@ -116,10 +116,7 @@ export const makeLocalRef = <M extends Message>(
     return result === Offer.accepted
   }
 
-  const ask = <Q extends AsksOf<M>>(
-    message: Q,
-    timeout?: Duration.DurationInput
-  ): Effect.Effect<ReplyOf<Q>, FailureOf<Q> | AskError> => {
+  const ask = <Q extends AsksOf<M>>(message: Q, timeout?: Duration.DurationInput): Effect.Effect<ReplyOf<Q>, FailureOf<Q> | AskError> => {
     const millis = timeout === undefined ? 0 : Duration.toMillis(Duration.decode(timeout))
     return Effect.suspend(() => {
       const reply = Deferred.unsafeMake<ReplyOf<Q>, FailureOf<Q> | AskError>(FiberId.none)
@@ -132,10 +129,7 @@ export const makeLocalRef = <M extends Message>(
     })
   }
 
-  const unsafeAsk = <Q extends AsksOf<M>>(
-    message: Q,
-    onExit: (exit: Exit.Exit<ReplyOf<Q>, FailureOf<Q> | AskError>) => void
-  ): void => {
+  const unsafeAsk = <Q extends AsksOf<M>>(message: Q, onExit: (exit: Exit.Exit<ReplyOf<Q>, FailureOf<Q> | AskError>) => void): void => {
     const envelope = new AskEnvelope(path, message, onExit as (exit: Exit.Exit<unknown, unknown>) => void)
     const result = mailbox.unsafeOfferOrQueue(envelope)
     if (result === Offer.closed) envelope.settle(Exit.fail(stopped))

@@ -31,5 +31,4 @@ export const flatten = (root: ActorSnapshot): ReadonlyArray<ActorSnapshot> => {
 }
 
 /** Find a node by path. */
-export const find = (root: ActorSnapshot, path: string): ActorSnapshot | undefined =>
-  flatten(root).find((node) => node.path === path)
+export const find = (root: ActorSnapshot, path: string): ActorSnapshot | undefined => flatten(root).find((node) => node.path === path)

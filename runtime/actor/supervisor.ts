@@ -42,7 +42,7 @@ export type ChildSpec<R = never> = AnyActorSpec<R> | SupervisorSpec<R>
 export const make = <const Children extends ReadonlyArray<ChildSpec<unknown>> = []>(
   name: string,
   config: { readonly strategy?: Strategy; readonly children?: Children },
-  options: ChildOptions = {}
+  options: ChildOptions = {},
 ): SupervisorSpec<ChildContext<Children[number]>> => {
   if (name.length === 0 || name.includes("/")) throw new TypeError(`invalid supervisor name: ${JSON.stringify(name)}`)
   return {
@@ -50,13 +50,12 @@ export const make = <const Children extends ReadonlyArray<ChildSpec<unknown>> = 
     name,
     strategy: config.strategy ?? "one-for-one",
     children: (config.children ?? []) as unknown as ReadonlyArray<ChildSpec<ChildContext<Children[number]>>>,
-    options
+    options,
   }
 }
 
 /** The services a child spec needs. */
-export type ChildContext<C> =
-  C extends SupervisorSpec<infer R> ? R : C extends AnyActorSpec<infer R> ? Exclude<R, Scope.Scope> : never
+export type ChildContext<C> = C extends SupervisorSpec<infer R> ? R : C extends AnyActorSpec<infer R> ? Exclude<R, Scope.Scope> : never
 
 export const DEFAULT_INTENSITY: Intensity = { maxRestarts: 3, within: "5 seconds" }
 export const DEFAULT_SHUTDOWN_TIMEOUT: Duration.DurationInput = "5 seconds"
@@ -78,19 +77,12 @@ interface Slot {
   driver: Schedule.ScheduleDriver<unknown, unknown> | undefined
 }
 
-type Event =
-  | { readonly _tag: "Exit"; readonly slot: Slot; readonly generation: number; readonly exit: Exit.Exit<void, unknown> }
-  | { readonly _tag: "Stop" }
+type Event = { readonly _tag: "Exit"; readonly slot: Slot; readonly generation: number; readonly exit: Exit.Exit<void, unknown> } | { readonly _tag: "Stop" }
 
 const STOP: Event = { _tag: "Stop" }
 
 /** Build the live node for a spec (recursively for supervisors) and register its path. */
-export const makeNode = (
-  spec: ChildSpec<unknown>,
-  parent: SupervisorRef,
-  context: Context.Context<unknown>,
-  env: SystemEnv
-): ChildNode => {
+export const makeNode = (spec: ChildSpec<unknown>, parent: SupervisorRef, context: Context.Context<unknown>, env: SystemEnv): ChildNode => {
   const path = `${parent.path}/${spec.name}`
   if (env.registry.has(path)) throw new Error(`actor path already in use: ${path}`)
   const node: ChildNode =
@@ -131,26 +123,25 @@ export class SupervisorNode implements ChildNode {
     spec: SupervisorSpec<unknown>,
     private readonly context: Context.Context<unknown>,
     private readonly env: SystemEnv,
-    private readonly isRoot = false
+    private readonly isRoot = false,
   ) {
     this.name = spec.name
     this.options = spec.options
     this.metrics = new ActorMetrics(path)
     this.strategy = spec.strategy
-    this.incarnation = (onStarted) => Effect.suspend(() => {
-      this.status = "running"
-      return Effect.ensuring(
-        Effect.zipRight(Effect.zipRight(this.startAll(), Effect.sync(onStarted)), this.loop()),
-        Effect.suspend(() => this.stopAll())
-      )
-    })
+    this.incarnation = (onStarted) =>
+      Effect.suspend(() => {
+        this.status = "running"
+        return Effect.ensuring(
+          Effect.zipRight(Effect.zipRight(this.startAll(), Effect.sync(onStarted)), this.loop()),
+          Effect.suspend(() => this.stopAll()),
+        )
+      })
     this.ref = {
       path,
-      spawn: (spec) =>
-        Effect.map(this.addChild(spec as unknown as ChildSpec<unknown>), (node) => (node as ActorCell<never>).ref as never) as never,
-      spawnSupervisor: (spec) =>
-        Effect.map(this.addChild(spec as ChildSpec<unknown>), (node) => (node as SupervisorNode).ref) as never,
-      stopChild: (name) => this.stopChild(name)
+      spawn: (spec) => Effect.map(this.addChild(spec as unknown as ChildSpec<unknown>), (node) => (node as ActorCell<never>).ref as never) as never,
+      spawnSupervisor: (spec) => Effect.map(this.addChild(spec as ChildSpec<unknown>), (node) => (node as SupervisorNode).ref) as never,
+      stopChild: (name) => this.stopChild(name),
     }
     for (const child of spec.children) this.slots.push(newSlot(makeNode(child, this.ref, context, env)))
   }
@@ -199,7 +190,7 @@ export class SupervisorNode implements ChildNode {
     restarts: this.restarts,
     deadLetters: 0,
     lastFailure: this.lastFailure,
-    children: this.slots.map((slot) => slot.node.snapshot())
+    children: this.slots.map((slot) => slot.node.snapshot()),
   })
 
   private addChild(spec: ChildSpec<unknown>): Effect.Effect<ChildNode, ActorStopped, unknown> {
@@ -214,7 +205,12 @@ export class SupervisorNode implements ChildNode {
   private stopChild(name: string): Effect.Effect<void> {
     return Effect.suspend(() => {
       const slot = this.slots.find((s) => s.node.name === name)
-      return slot === undefined ? Effect.void : Effect.zipRight(this.stopSlot(slot), Effect.sync(() => this.remove(slot)))
+      return slot === undefined
+        ? Effect.void
+        : Effect.zipRight(
+            this.stopSlot(slot),
+            Effect.sync(() => this.remove(slot)),
+          )
     })
   }
 
@@ -238,7 +234,11 @@ export class SupervisorNode implements ChildNode {
     const reason = cause === undefined ? "exited normally" : describeCause(cause)
     if (cause !== undefined && node.lastFailure === null) node.lastFailure = reason
     const logged = Effect.logWarning(`${node.path} ${crashed ? "crashed" : "exited"} (${kind}): ${reason}`)
-    if (kind === "temporary") return Effect.zipRight(logged, Effect.sync(() => this.remove(slot)))
+    if (kind === "temporary")
+      return Effect.zipRight(
+        logged,
+        Effect.sync(() => this.remove(slot)),
+      )
     return Effect.zipRight(logged, this.restart(slot, reason))
   }
 
@@ -258,8 +258,7 @@ export class SupervisorNode implements ChildNode {
       }
       slot.restartTimes.push(now)
       const index = this.slots.indexOf(slot)
-      const affected =
-        this.strategy === "one-for-one" ? [slot] : this.strategy === "one-for-all" ? [...this.slots] : this.slots.slice(index)
+      const affected = this.strategy === "one-for-one" ? [slot] : this.strategy === "one-for-all" ? [...this.slots] : this.slots.slice(index)
       for (let i = affected.length - 1; i >= 0; i--) {
         const other = affected[i] as Slot
         if (other !== slot) yield* this.stopSlot(other)
@@ -286,7 +285,7 @@ export class SupervisorNode implements ChildNode {
 
   private startAll(): Effect.Effect<void> {
     return Effect.forEach(this.slots.slice(), (slot) => (slot.fiber === undefined ? this.start(slot) : Effect.void), {
-      discard: true
+      discard: true,
     })
   }
 
@@ -327,22 +326,26 @@ export class SupervisorNode implements ChildNode {
       return Effect.interruptible(Fiber.await(fiber)).pipe(
         Effect.timeout(deadline),
         Effect.catchAll(() =>
-          Effect.zipRight(Effect.logWarning(`${node.path} did not stop within ${Duration.format(deadline)}; interrupting`), Fiber.interrupt(fiber))
+          Effect.zipRight(Effect.logWarning(`${node.path} did not stop within ${Duration.format(deadline)}; interrupting`), Fiber.interrupt(fiber)),
         ),
-        Effect.ensuring(Effect.sync(() => {
-          if (node.status === "stopping") node.status = "idle"
-        })),
-        Effect.asVoid
+        Effect.ensuring(
+          Effect.sync(() => {
+            if (node.status === "stopping") node.status = "idle"
+          }),
+        ),
+        Effect.asVoid,
       )
     })
   }
 
   private stopAll(): Effect.Effect<void> {
-    return Effect.uninterruptible(
-      Effect.forEach(this.slots.slice().reverse(), (slot) => this.stopSlot(slot), { discard: true })
-    ).pipe(Effect.ensuring(Effect.sync(() => {
-      if (this.status !== "stopped") this.status = "idle"
-    })))
+    return Effect.uninterruptible(Effect.forEach(this.slots.slice().reverse(), (slot) => this.stopSlot(slot), { discard: true })).pipe(
+      Effect.ensuring(
+        Effect.sync(() => {
+          if (this.status !== "stopped") this.status = "idle"
+        }),
+      ),
+    )
   }
 
   private remove(slot: Slot): void {

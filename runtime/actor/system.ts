@@ -64,17 +64,14 @@ export const make = (config: ActorSystemConfig = {}): Effect.Effect<ActorSystemS
     const flushMetrics = Effect.sync(() => {
       for (const node of env.registry.values()) if (node instanceof ActorCell) node.flush()
     })
-    yield* Effect.forkIn(
-      Effect.repeat(flushMetrics, Schedule.spaced(config.metricsInterval ?? "1 second")),
-      childScope
-    )
+    yield* Effect.forkIn(Effect.repeat(flushMetrics, Schedule.spaced(config.metricsInterval ?? "1 second")), childScope)
     const context = yield* Effect.context<never>()
     const root = new SupervisorNode(
       `/${rootName}`,
       { _tag: "SupervisorSpec", name: rootName, strategy: config.strategy ?? "one-for-one", children: [], options: {} },
       context as Context.Context<unknown>,
       env,
-      true
+      true,
     )
     env.registry.set(root.path, root)
     const terminated = yield* Deferred.make<void>()
@@ -87,14 +84,20 @@ export const make = (config: ActorSystemConfig = {}): Effect.Effect<ActorSystemS
           Exit.isFailure(exit) && !Exit.isInterrupted(exit)
             ? Effect.zipRight(
                 Effect.logError(`actor system stopped: root supervisor gave up: ${rootReason(exit.cause)}`),
-                Deferred.succeed(gaveUp, rootReason(exit.cause))
+                Deferred.succeed(gaveUp, rootReason(exit.cause)),
               )
             : Effect.void
         return Effect.zipRight(log, Deferred.succeed(terminated, undefined))
       })
 
     root.beforeStart()
-    const rootFiber = yield* Effect.forkIn(Effect.onExit(root.incarnation(() => {}), onRootExit), childScope)
+    const rootFiber = yield* Effect.forkIn(
+      Effect.onExit(
+        root.incarnation(() => {}),
+        onRootExit,
+      ),
+      childScope,
+    )
 
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
@@ -109,7 +112,7 @@ export const make = (config: ActorSystemConfig = {}): Effect.Effect<ActorSystemS
         yield* Effect.forEach([...env.fibers], (fiber) => Fiber.interrupt(fiber), { discard: true })
         root.dispose()
         yield* Deferred.succeed(terminated, undefined)
-      })
+      }),
     )
 
     const findNode = (path: string): Effect.Effect<ChildNode, ActorNotFound> => {
@@ -125,23 +128,24 @@ export const make = (config: ActorSystemConfig = {}): Effect.Effect<ActorSystemS
         Effect.flatMap(findNode(path), (node) =>
           node instanceof ActorCell && node.ref.protocol === protocol
             ? Effect.succeed(node.ref as unknown as ActorRef<M>)
-            : Effect.fail(new ActorNotFound({ path }))
+            : Effect.fail(new ActorNotFound({ path })),
         ),
       lookupSupervisor: (path) =>
-        Effect.flatMap(findNode(path), (node) =>
-          node instanceof SupervisorNode ? Effect.succeed(node.ref) : Effect.fail(new ActorNotFound({ path }))
-        ),
+        Effect.flatMap(findNode(path), (node) => (node instanceof SupervisorNode ? Effect.succeed(node.ref) : Effect.fail(new ActorNotFound({ path })))),
       stop: (path) => {
         const cut = path.lastIndexOf("/")
         const parent = env.registry.get(path.slice(0, cut))
         if (!(parent instanceof SupervisorNode) || !env.registry.has(path)) return Effect.fail(new ActorNotFound({ path }))
         return parent.ref.stopChild(path.slice(cut + 1))
       },
-      snapshot: Effect.zipRight(flushMetrics, Effect.sync(() => root.snapshot())),
+      snapshot: Effect.zipRight(
+        flushMetrics,
+        Effect.sync(() => root.snapshot()),
+      ),
       flushMetrics,
       awaitTermination: Deferred.await(terminated),
       awaitGiveUp: Deferred.await(gaveUp),
-      liveFibers: () => env.fibers.size
+      liveFibers: () => env.fibers.size,
     }
     return service
   })

@@ -88,9 +88,7 @@ export class DeadlineTimer {
           break
         }
         lane.items[lane.head++] = undefined as unknown as AskEnvelope
-        envelope.settle(
-          Exit.fail(new AskTimeout({ path: envelope.path, tag: envelope.message._tag, timeoutMillis: millis }))
-        )
+        envelope.settle(Exit.fail(new AskTimeout({ path: envelope.path, tag: envelope.message._tag, timeoutMillis: millis })))
       }
       if (lane.head === lane.items.length) this.lanes.delete(millis)
       else if (lane.head > 1024 && lane.head * 2 > lane.items.length) {

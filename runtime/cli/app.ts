@@ -27,13 +27,12 @@ const CliEnvironment = Layer.mergeAll(
   BunPath.layer,
   BunTerminal.layer,
   // The built-in options (--completions, --log-level, --wizard) work but would crowd every help page.
-  CliConfig.layer({ showBuiltIns: false })
+  CliConfig.layer({ showBuiltIns: false }),
 )
 
 const run = Command.run(root.command, { name: "quilbun", version: NODE_VERSION, executable: EXECUTABLE })
 
-const stderr = (lines: ReadonlyArray<string>): Effect.Effect<void> =>
-  Effect.sync(() => process.stderr.write(lines.map((l) => `${l}\n`).join("")))
+const stderr = (lines: ReadonlyArray<string>): Effect.Effect<void> => Effect.sync(() => process.stderr.write(lines.map((l) => `${l}\n`).join("")))
 
 const usageFailure = (args: ReadonlyArray<string>, reason: string): Effect.Effect<number> => {
   const located = locate(root, args)
@@ -61,7 +60,7 @@ export const runCli = (argv: ReadonlyArray<string>): Effect.Effect<number> => {
       Effect.withConsole(cliConsole(base, process.stdout.isTTY === true)),
       Effect.as(EXIT_OK),
       Effect.catchAll((error) => report(args, error)),
-      Effect.provide(CliEnvironment)
-    )
+      Effect.provide(CliEnvironment),
+    ),
   )
 }

@@ -7,7 +7,6 @@ import { plain } from "./plain-text.ts"
 
 export const cliConsole = (base: Console.Console, stdoutIsTty: boolean): Console.Console => ({
   ...base,
-  log: (...args: ReadonlyArray<unknown>) =>
-    base.log(...(stdoutIsTty ? args : args.map((a) => (typeof a === "string" ? plain(a) : a)))),
-  error: () => Effect.void
+  log: (...args: ReadonlyArray<unknown>) => base.log(...(stdoutIsTty ? args : args.map((a) => (typeof a === "string" ? plain(a) : a)))),
+  error: () => Effect.void,
 })

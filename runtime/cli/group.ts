@@ -22,8 +22,7 @@ type NonEmpty<A> = readonly [A, ...Array<A>]
 
 // Command is invariant in its parsed-argument type; the registration only needs the name,
 // the descriptor and the handler, so a command's own argument type is erased here.
-export const erase = <Name extends string, A>(command: Command.Command<Name, never, CliError, A>): CliCommand =>
-  command as unknown as CliCommand
+export const erase = <Name extends string, A>(command: Command.Command<Name, never, CliError, A>): CliCommand => command as unknown as CliCommand
 
 export const isGroup = (member: CliMember): member is CliGroup => "_tag" in member && member._tag === "CliGroup"
 
@@ -42,8 +41,8 @@ export const group = (name: string, description: string, members: NonEmpty<CliMe
     command: erase(
       Command.make(name, {}, () => Effect.fail(new UsageError({ reason: "missing command" }))).pipe(
         Command.withDescription(description),
-        Command.withSubcommands([commandOf(first), ...rest.map(commandOf)])
-      )
-    )
+        Command.withSubcommands([commandOf(first), ...rest.map(commandOf)]),
+      ),
+    ),
   }
 }

@@ -8,8 +8,7 @@ import { helpText } from "./plain-text.ts"
 
 export const EXECUTABLE = "bun run cli"
 
-const nameOf = (member: CliMember): string =>
-  isGroup(member) ? member.name : (HashSet.values(Descriptor.getNames(member.descriptor)).next().value ?? "")
+const nameOf = (member: CliMember): string => (isGroup(member) ? member.name : (HashSet.values(Descriptor.getNames(member.descriptor)).next().value ?? ""))
 
 export interface Located {
   /** The names from the root to the deepest group or command the arguments name. */

@@ -77,9 +77,10 @@ export const makeBlsVerifier = (bls: Bls, pool?: BlsVerifyPool): Effect.Effect<B
         Effect.mapError(failure("verify")),
       )
     const verifyMulti = (publicKeys: ReadonlyArray<Uint8Array>, messages: ReadonlyArray<Uint8Array>, signature: Uint8Array, domain: Uint8Array) =>
-      (pool === undefined ? bls.verifyMultiMessage(publicKeys, signature, messages, domain) : pool.verifyMultiMessage(publicKeys, signature, messages, domain)).pipe(
-        Effect.mapError(failure("verifyMultiMessage")),
-      )
+      (pool === undefined
+        ? bls.verifyMultiMessage(publicKeys, signature, messages, domain)
+        : pool.verifyMultiMessage(publicKeys, signature, messages, domain)
+      ).pipe(Effect.mapError(failure("verifyMultiMessage")))
 
     const aggregatePublicKeys: BlsVerifierService["aggregatePublicKeys"] = (publicKeys) =>
       Effect.suspend(() => {

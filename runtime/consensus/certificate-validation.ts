@@ -23,8 +23,7 @@ import type { VerifiedCertificates } from "./verified-certificates.ts"
  * BLS material; the rest may be appended VDF multiproofs (§1.4).
  */
 
-const signatureCore = (filter: Uint8Array, signature: Uint8Array): Uint8Array =>
-  filter.length === 0 ? signature : signature.subarray(0, BLS_SIGNATURE_BYTES)
+const signatureCore = (filter: Uint8Array, signature: Uint8Array): Uint8Array => (filter.length === 0 ? signature : signature.subarray(0, BLS_SIGNATURE_BYTES))
 
 const verifyOrReject = (publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array, domain: Uint8Array, what: string) =>
   Effect.gen(function* () {
@@ -124,9 +123,7 @@ const checkAggregateSigners = (filter: Uint8Array, bitmask: Uint8Array, publicKe
     }
     const threshold = quorumThreshold(filter, committee)
     if (!meetsQuorum(selected.weight, selected.signers.length, threshold)) {
-      return yield* Effect.fail(
-        new InsufficientWeight({ detail: `${selected.signers.length} signers with weight ${selected.weight}, threshold ${threshold}` }),
-      )
+      return yield* Effect.fail(new InsufficientWeight({ detail: `${selected.signers.length} signers with weight ${selected.weight}, threshold ${threshold}` }))
     }
     const bls = yield* BlsVerifier
     const aggregate = yield* bls

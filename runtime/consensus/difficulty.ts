@@ -41,8 +41,7 @@ export const otherNetworkAsertParams: AsertParams = { ...mainnetAsertParams, anc
  */
 export const devnetAsertParams = (overrides: Partial<AsertParams>): AsertParams => ({ ...otherNetworkAsertParams, ...overrides })
 
-export const asertParamsForNetwork = (network: number): AsertParams =>
-  network === 0 ? mainnetAsertParams : otherNetworkAsertParams
+export const asertParamsForNetwork = (network: number): AsertParams => (network === 0 ? mainnetAsertParams : otherNetworkAsertParams)
 
 const i64 = (x: bigint): bigint => BigInt.asIntN(64, x)
 const u64 = (x: bigint): bigint => BigInt.asUintN(64, x)

@@ -10,11 +10,9 @@ import type { PoseidonHash } from "./poseidon.ts"
  */
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text)
 
-export const globalFrameIdText = (h: GlobalFrameHeader): string =>
-  `${h.frameNumber}:${h.timestamp}:${toHex(h.output)}:${toHex(h.parentSelector)}`
+export const globalFrameIdText = (h: GlobalFrameHeader): string => `${h.frameNumber}:${h.timestamp}:${toHex(h.output)}:${toHex(h.parentSelector)}`
 
-export const appFrameIdText = (h: AppFrameHeader): string =>
-  `${toHex(h.address)}:${h.frameNumber}:${h.timestamp}:${toHex(h.output)}:${toHex(h.parentSelector)}`
+export const appFrameIdText = (h: AppFrameHeader): string => `${toHex(h.address)}:${h.frameNumber}:${h.timestamp}:${toHex(h.output)}:${toHex(h.parentSelector)}`
 
 export const globalFrameId = (poseidon: PoseidonHash, h: GlobalFrameHeader): string => toHex(poseidon(ascii(globalFrameIdText(h))))
 

@@ -81,9 +81,7 @@ const checkLinkage = (
   Effect.gen(function* () {
     const poseidon = yield* Poseidon
     if (frameNumberRule === "exactly-next" ? child.frameNumber !== parent.frameNumber + 1n : child.frameNumber <= parent.frameNumber) {
-      return yield* fail(
-        new BadFrameNumber({ detail: `frame ${child.frameNumber} does not follow parent frame ${parent.frameNumber} (${frameNumberRule})` }),
-      )
+      return yield* fail(new BadFrameNumber({ detail: `frame ${child.frameNumber} does not follow parent frame ${parent.frameNumber} (${frameNumberRule})` }))
     }
     if (parent.output.length === 0) return yield* fail(new BadParent({ detail: "parent has no output" }))
     const expected = poseidon(parent.output)
@@ -98,9 +96,7 @@ const checkLinkage = (
 const verifyVdf = (challenge: Uint8Array, difficulty: number, output: Uint8Array) =>
   Effect.gen(function* () {
     const vdf = yield* FrameVdf
-    const ok = yield* vdf.verify(challenge, difficulty, output).pipe(
-      Effect.mapError((e) => new BadVdf({ detail: `verifier failed: ${e.reason}` })),
-    )
+    const ok = yield* vdf.verify(challenge, difficulty, output).pipe(Effect.mapError((e) => new BadVdf({ detail: `verifier failed: ${e.reason}` })))
     if (!ok) return yield* fail(new BadVdf({ detail: `proof does not verify at difficulty ${difficulty}` }))
   })
 
@@ -170,9 +166,7 @@ export const validateGlobalFrame = (input: GlobalFrameValidationInput) =>
     // §10.1 steps 4–5.1
     if (sig.publicKey === undefined) return yield* fail(new MissingSignature({ detail: "signature block has no public key" }))
     if (sig.publicKey.length !== BLS_PUBLIC_KEY_BYTES || sig.signature.length !== BLS_SIGNATURE_BYTES) {
-      return yield* fail(
-        new BadSignatureEncoding({ detail: `public key ${sig.publicKey.length} / signature ${sig.signature.length} bytes, want 585 / 74` }),
-      )
+      return yield* fail(new BadSignatureEncoding({ detail: `public key ${sig.publicKey.length} / signature ${sig.signature.length} bytes, want 585 / 74` }))
     }
     if (input.parent !== undefined) yield* checkLinkage(h, input.parent, "exactly-next")
     // §10.1 step 5.5

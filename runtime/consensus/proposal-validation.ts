@@ -64,9 +64,7 @@ export const validateProposal = (input: ProposalValidationInput) =>
     if (!bytesEqual(voter, header.prover)) return yield* Effect.fail(new WrongProposer({ detail: "the vote is not the proposer's" }))
     const leader = leaderForRank(poseidon, input.network, filter, committee, header.rank)
     if (Option.isNone(leader) || !bytesEqual(leader.value, header.prover)) {
-      return yield* Effect.fail(
-        new WrongProposer({ detail: `proposer ${toHex(header.prover)} is not the leader for rank ${header.rank}` }),
-      )
+      return yield* Effect.fail(new WrongProposer({ detail: `proposer ${toHex(header.prover)} is not the leader for rank ${header.rank}` }))
     }
     const qc = proposal.parentQuorumCertificate
     const tc = proposal.priorRankTimeoutCertificate

@@ -52,8 +52,7 @@ export const quorumThreshold = (filter: Uint8Array, provers: ReadonlyArray<Activ
  * addition, DECISIONS.md D-RING-2 — it has at least one signer, so a zero-seniority committee (threshold 0)
  * cannot accept an empty bitmask.
  */
-export const meetsQuorum = (signerWeight: bigint, signerCount: number, threshold: bigint): boolean =>
-  signerCount > 0 && signerWeight >= threshold
+export const meetsQuorum = (signerWeight: bigint, signerCount: number, threshold: bigint): boolean => signerCount > 0 && signerWeight >= threshold
 
 export type BitmaskWeightError =
   | { readonly _tag: "BitmaskTooShort"; readonly length: number; readonly required: number }
@@ -86,9 +85,7 @@ export const globalLeaderIndex = (poseidon: PoseidonHash, rank: bigint, committe
 
 /** `poseidon(appAddress ‖ u64_be(rank)) mod n`: index of the shard leader. */
 export const appLeaderIndex = (poseidon: PoseidonHash, appAddress: Uint8Array, rank: bigint, committeeSize: number): Option.Option<number> =>
-  committeeSize <= 0
-    ? Option.none()
-    : Option.some(Number(digestToBigInt(poseidon(concatBytes(appAddress, u64BigEndian(rank)))) % BigInt(committeeSize)))
+  committeeSize <= 0 ? Option.none() : Option.some(Number(digestToBigInt(poseidon(concatBytes(appAddress, u64BigEndian(rank)))) % BigInt(committeeSize)))
 
 /** "Nobody leads": the app leader when the shard cannot have one. */
 export const NO_LEADER: Uint8Array = new Uint8Array(32)
@@ -100,13 +97,7 @@ export const globalLeader = (poseidon: PoseidonHash, sorted: ReadonlyArray<Activ
   Option.flatMap(globalLeaderIndex(poseidon, rank, sorted.length), (i) => Option.fromNullable(sorted[i]?.address))
 
 /** App leader address; 32 zero bytes when n = 0 or (mainnet and n < 3), as the reference does. */
-export const appLeader = (
-  poseidon: PoseidonHash,
-  network: number,
-  appAddress: Uint8Array,
-  sorted: ReadonlyArray<ActiveProver>,
-  rank: bigint,
-): Uint8Array => {
+export const appLeader = (poseidon: PoseidonHash, network: number, appAddress: Uint8Array, sorted: ReadonlyArray<ActiveProver>, rank: bigint): Uint8Array => {
   if (sorted.length === 0 || (network === 0 && sorted.length < MAINNET_APP_MIN_PROVERS_FOR_LEADER)) return NO_LEADER
   return Option.match(appLeaderIndex(poseidon, appAddress, rank, sorted.length), {
     onNone: () => NO_LEADER,

@@ -7,13 +7,11 @@ import { FrameVdf, type FrameVdfService, VdfFailure } from "./services.ts"
  * squarings): for tests and devnets at tiny difficulty. Nodes wire the native VDF instead.
  * A malformed or wrong-length proof is a failed verification, not an error.
  */
-const failure = (operation: string) => (cause: unknown) =>
-  new VdfFailure({ operation, reason: cause instanceof Error ? cause.message : String(cause) })
+const failure = (operation: string) => (cause: unknown) => new VdfFailure({ operation, reason: cause instanceof Error ? cause.message : String(cause) })
 
 export const referenceTsVdf: FrameVdfService = {
   solve: (challenge, difficulty) => Effect.try({ try: () => solve(challenge, difficulty), catch: failure("solve") }),
-  verify: (challenge, difficulty, output) =>
-    Effect.try({ try: () => verify(challenge, difficulty, output) === "valid", catch: failure("verify") }),
+  verify: (challenge, difficulty, output) => Effect.try({ try: () => verify(challenge, difficulty, output) === "valid", catch: failure("verify") }),
   verifyMulti: (challenge, difficulty, ids, outputs) =>
     Effect.try({ try: () => verifyMulti(challenge, difficulty, ids, outputs) === "valid", catch: failure("verifyMulti") }),
 }

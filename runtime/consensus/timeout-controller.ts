@@ -29,8 +29,7 @@ export const libraryDefaultTimeoutConfig: TimeoutConfig = {
 }
 
 /** ln(Max/Min) / ln(factor): the number of increases after which the timeout is capped. */
-export const maxExponent = (c: TimeoutConfig): number =>
-  Math.log(c.maxReplicaTimeoutMs / c.minReplicaTimeoutMs) / Math.log(c.timeoutAdjustmentFactor)
+export const maxExponent = (c: TimeoutConfig): number => Math.log(c.maxReplicaTimeoutMs / c.minReplicaTimeoutMs) / Math.log(c.timeoutAdjustmentFactor)
 
 /** Min while r ≤ happy path; else Min·factor^(r − happy), capped at Max once r − happy ≥ maxExponent. */
 export const replicaTimeoutMs = (c: TimeoutConfig, r: number): number => {
@@ -41,12 +40,10 @@ export const replicaTimeoutMs = (c: TimeoutConfig, r: number): number => {
 }
 
 /** A rank ended by a TC: r + 1, unless r already reached maxExponent + happy path. */
-export const afterTimeout = (c: TimeoutConfig, r: number): number =>
-  r >= maxExponent(c) + c.happyPathMaxRoundFailures ? r : r + 1
+export const afterTimeout = (c: TimeoutConfig, r: number): number => (r >= maxExponent(c) + c.happyPathMaxRoundFailures ? r : r + 1)
 
 /** A rank ended by a QC: r − 1, floored at 0. */
 export const afterProgress = (r: number): number => (r > 0 ? r - 1 : 0)
 
 /** After the first firing, the timeout is re-broadcast every min(duration, max rebroadcast interval). */
-export const rebroadcastIntervalMs = (c: TimeoutConfig, r: number): number =>
-  Math.min(replicaTimeoutMs(c, r), c.maxTimeoutStateRebroadcastIntervalMs)
+export const rebroadcastIntervalMs = (c: TimeoutConfig, r: number): number => Math.min(replicaTimeoutMs(c, r), c.maxTimeoutStateRebroadcastIntervalMs)

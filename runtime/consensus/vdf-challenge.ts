@@ -18,11 +18,7 @@ export interface GlobalChallengeFields {
 
 /** `u64 frame_number ‖ u64 timestamp ‖ u32 difficulty ‖ parent_selector ‖ commitment[0..255] ‖ prover_tree_commitment ‖ requests_root`. Rank and prover are not part of it. */
 export const globalChallengePreimage = (h: GlobalChallengeFields): Uint8Array => {
-  const w = new CanonicalWriter(20_000)
-    .u64(h.frameNumber)
-    .u64(BigInt.asUintN(64, h.timestamp))
-    .u32(h.difficulty)
-    .raw(h.parentSelector)
+  const w = new CanonicalWriter(20_000).u64(h.frameNumber).u64(BigInt.asUintN(64, h.timestamp)).u32(h.difficulty).raw(h.parentSelector)
   for (const c of h.globalCommitments) w.raw(c)
   return w.raw(h.proverTreeCommitment).raw(h.requestsRoot).finish()
 }
@@ -67,23 +63,10 @@ export const appGenesisChallengePreimage = (
   difficulty: number,
   input: Uint8Array = APP_GENESIS_INPUT,
   feeMultiplierVote: bigint = APP_GENESIS_FEE_MULTIPLIER,
-): Uint8Array =>
-  new CanonicalWriter(1_024)
-    .raw(input)
-    .raw(address)
-    .u64(0n)
-    .u64(0n)
-    .u32(difficulty)
-    .u64(feeMultiplierVote)
-    .raw(new Uint8Array(32))
-    .finish()
+): Uint8Array => new CanonicalWriter(1_024).raw(input).raw(address).u64(0n).u64(0n).u32(difficulty).u64(feeMultiplierVote).raw(new Uint8Array(32)).finish()
 
-export const appGenesisChallenge = (
-  address: Uint8Array,
-  difficulty: number,
-  input?: Uint8Array,
-  feeMultiplierVote?: bigint,
-): Uint8Array => sha3_256(appGenesisChallengePreimage(address, difficulty, input, feeMultiplierVote))
+export const appGenesisChallenge = (address: Uint8Array, difficulty: number, input?: Uint8Array, feeMultiplierVote?: bigint): Uint8Array =>
+  sha3_256(appGenesisChallengePreimage(address, difficulty, input, feeMultiplierVote))
 
 /** Multiproof challenge for app votes and joins: SHA3-256 of a selector or frame output (§1.4, §4.6). */
 export const multiproofChallenge = (bytes: Uint8Array): Uint8Array => sha3_256(bytes)

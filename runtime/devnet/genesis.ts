@@ -22,13 +22,15 @@ export const nodeDataDir = (baseDir: string, index: number): string => join(base
 export const prepareDevnetMembers = (baseDir: string, nodes: number) =>
   Effect.gen(function* () {
     const bls = yield* makeBls()
-    return yield* Effect.forEach(Array.from({ length: nodes }, (_, i) => i), (index) =>
-      Effect.gen(function* () {
-        const dataDir = nodeDataDir(baseDir, index)
-        const keys = yield* ensureKeys(dataDir)
-        const peerId = yield* peerIdOfKey(Redacted.value(keys.peer.secretKey))
-        const prover = yield* bls.keygen(Redacted.value(keys.prover.ikm))
-        return { index, dataDir, peerId, proverPublicKey: Buffer.from(prover.publicKey).toString("hex") } satisfies DevnetMember
-      })
+    return yield* Effect.forEach(
+      Array.from({ length: nodes }, (_, i) => i),
+      (index) =>
+        Effect.gen(function* () {
+          const dataDir = nodeDataDir(baseDir, index)
+          const keys = yield* ensureKeys(dataDir)
+          const peerId = yield* peerIdOfKey(Redacted.value(keys.peer.secretKey))
+          const prover = yield* bls.keygen(Redacted.value(keys.prover.ikm))
+          return { index, dataDir, peerId, proverPublicKey: Buffer.from(prover.publicKey).toString("hex") } satisfies DevnetMember
+        }),
     )
   })

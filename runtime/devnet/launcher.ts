@@ -64,7 +64,7 @@ export const launchNodes = async (options: LaunchOptions): Promise<ReadonlyArray
         `p2p.listen=/ip4/127.0.0.1/tcp/${p2pPort}`,
         "--set",
         `p2p.bootstrap=${bootstrap.join(",")}`,
-        ...options.nodeArgs
+        ...options.nodeArgs,
       ],
       cwd: repoRoot,
       // The committee is long (1170 hex characters per prover): env keeps the command line readable.
@@ -74,7 +74,7 @@ export const launchNodes = async (options: LaunchOptions): Promise<ReadonlyArray
       stderr: fd,
       // Own process group: a terminal's Ctrl-C reaches only the devnet, which then stops each node once
       // (a second signal during a node's graceful shutdown would kill it outright).
-      detached: true
+      detached: true,
     })
     closeSync(fd) // the child holds its own copy
     return { member, apiPort, p2pPort, api: `http://127.0.0.1:${apiPort}`, logFile, proc }
@@ -121,5 +121,5 @@ export const stopNodes = async (nodes: ReadonlyArray<DevnetNode>): Promise<Reado
       } finally {
         clearTimeout(timer)
       }
-    })
+    }),
   )

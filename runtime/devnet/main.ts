@@ -49,7 +49,7 @@ export const runDevnet = async (argv: ReadonlyArray<string>): Promise<number> =>
   killOnExit(nodes)
   const started = await Promise.race([
     Promise.all(nodes.map((n) => waitForApi(n))).then(() => "up" as const),
-    stopSignal.then(() => "signalled" as const)
+    stopSignal.then(() => "signalled" as const),
   ]).catch((e: unknown) => e)
   if (started !== "up") {
     if (started !== "signalled") note(started instanceof Error ? started.message : String(started))

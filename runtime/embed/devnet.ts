@@ -27,7 +27,15 @@ import { BLS48581AddressedSignature, BLS48581AggregateSignature } from "../conse
 import type { PoseidonHash } from "../consensus/poseidon.ts"
 import type { ActiveProver } from "../consensus/prover-ring.ts"
 import { referenceTsVdf } from "../consensus/reference-ts-vdf.ts"
-import { BlsVerifier, type BlsVerifierService, FrameVdf, type FrameVdfService, Poseidon, ProverSigner, type ProverSignerService } from "../consensus/services.ts"
+import {
+  BlsVerifier,
+  type BlsVerifierService,
+  FrameVdf,
+  type FrameVdfService,
+  Poseidon,
+  ProverSigner,
+  type ProverSignerService,
+} from "../consensus/services.ts"
 import { makeVoteMessage, voteDomain } from "../consensus/signed-messages.ts"
 import { insecureTestBlsVerifier, makeInsecureTestSigner } from "../consensus/testing/insecure-test-bls.ts"
 import { insecureTestVdf } from "../consensus/testing/insecure-test-vdf.ts"
@@ -287,7 +295,10 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
         bad[10] = (bad[10] ?? 0) ^ 0xff
         out = new GlobalProposal({
           ...p,
-          vote: new ProposalVote({ ...p.vote, publicKeySignatureBls48581: new BLS48581AddressedSignature({ signature: bad, address: sig?.address ?? new Uint8Array(32) }) }),
+          vote: new ProposalVote({
+            ...p.vote,
+            publicKeySignatureBls48581: new BLS48581AddressedSignature({ signature: bad, address: sig?.address ?? new Uint8Array(32) }),
+          }),
         })
       }
       const encoded = encodeGlobalProposal(out)

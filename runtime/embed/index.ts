@@ -81,7 +81,7 @@ export const makeNode = (options: StartNodeOptions = {}) =>
       "--log-format",
       options.logFormat ?? "json",
       ...(options.resetStore === true ? ["--reset-store"] : []),
-      ...(options.flags ?? [])
+      ...(options.flags ?? []),
     ]
     // The environment is left out on purpose: QUILBUN_* of the host process must not leak in.
     const prepared = yield* prepareNode({ argv, env: {}, cores: availableParallelism(), cwd: process.cwd() })
@@ -91,8 +91,8 @@ export const makeNode = (options: StartNodeOptions = {}) =>
         ...(options.logWrite === undefined ? {} : { logWrite: options.logWrite }),
         ...(options.restartPolicy === undefined ? {} : { restartPolicy: options.restartPolicy }),
         ...(options.workerEntry === undefined ? {} : { workerEntry: options.workerEntry }),
-        heartbeatEvery: "250 millis"
-      })
+        heartbeatEvery: "250 millis",
+      }),
     )
     const server = Context.get(context, AdminServer)
     const backend = Context.get(context, AdminBackend)
@@ -102,7 +102,7 @@ export const makeNode = (options: StartNodeOptions = {}) =>
       // Resolve once every worker reported ready, so tests start from a steady state.
       yield* Effect.forEach(workers.cores, (core) => Effect.flatMap(workers.slot(core), (slot) => slot.peer), {
         concurrency: "unbounded",
-        discard: true
+        discard: true,
       })
     }
     const token = prepared.apiToken
@@ -121,7 +121,7 @@ export const makeNode = (options: StartNodeOptions = {}) =>
         const headers = new Headers(init?.headers)
         if (init?.auth === true) headers.set("authorization", `Bearer ${token}`)
         return fetch(`${server.url}${path}`, { ...init, headers })
-      }
+      },
     }
     return handle
   })

@@ -49,7 +49,7 @@ const samplesOf = (state: MetricState.MetricState.Untyped, labels: Record<string
     const out: Array<Sample> = state.quantiles.map(([q, v]) => ({
       suffix: "" as const,
       labels: { ...labels, quantile: String(q) },
-      value: Option.getOrElse(v, () => Number.NaN)
+      value: Option.getOrElse(v, () => Number.NaN),
     }))
     out.push({ suffix: "_sum", labels, value: state.sum }, { suffix: "_count", labels, value: state.count })
     return out

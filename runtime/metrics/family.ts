@@ -9,7 +9,7 @@ export const Sample = Schema.Struct({
   /** Appended to the family name: "" for counters/gauges, "_bucket" / "_sum" / "_count" otherwise. */
   suffix: Schema.Literal("", "_bucket", "_sum", "_count"),
   labels: Schema.Record({ key: Schema.String, value: Schema.String }),
-  value: Schema.Number
+  value: Schema.Number,
 })
 export type Sample = typeof Sample.Type
 
@@ -17,17 +17,14 @@ export const MetricFamily = Schema.Struct({
   name: Schema.String,
   help: Schema.String,
   type: MetricType,
-  samples: Schema.Array(Sample)
+  samples: Schema.Array(Sample),
 })
 export type MetricFamily = typeof MetricFamily.Type
 
 export const MetricFamilies = Schema.Array(MetricFamily)
 
 /** Adds `labels` to every sample (e.g. `core="2"` for a worker's families). */
-export const withLabels = (
-  families: ReadonlyArray<MetricFamily>,
-  labels: Readonly<Record<string, string>>
-): ReadonlyArray<MetricFamily> =>
+export const withLabels = (families: ReadonlyArray<MetricFamily>, labels: Readonly<Record<string, string>>): ReadonlyArray<MetricFamily> =>
   families.map((f) => ({ ...f, samples: f.samples.map((s) => ({ ...s, labels: { ...s.labels, ...labels } })) }))
 
 /**

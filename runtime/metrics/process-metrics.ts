@@ -4,16 +4,16 @@
 import { Clock, Duration, Effect, Layer, Metric, Schedule } from "effect"
 
 export const residentMemoryBytes = Metric.gauge("quilbun_process_resident_memory_bytes", {
-  description: "Resident set size of the process in bytes."
+  description: "Resident set size of the process in bytes.",
 })
 export const heapUsedBytes = Metric.gauge("quilbun_process_heap_used_bytes", {
-  description: "JavaScript heap in use, in bytes."
+  description: "JavaScript heap in use, in bytes.",
 })
 export const heapTotalBytes = Metric.gauge("quilbun_process_heap_total_bytes", {
-  description: "JavaScript heap reserved, in bytes."
+  description: "JavaScript heap reserved, in bytes.",
 })
 export const eventLoopLagSeconds = Metric.gauge("quilbun_event_loop_lag_seconds", {
-  description: "How late a timed sleep resumed, in seconds (event-loop lag)."
+  description: "How late a timed sleep resumed, in seconds (event-loop lag).",
 })
 
 /** Samples memory now and the loop lag over one `probe` sleep. */
@@ -33,8 +33,4 @@ export const sampleProcessMetrics = (probe: Duration.DurationInput) =>
 
 /** Keeps the process gauges fresh for as long as the layer is alive. */
 export const ProcessMetricsLive = (every: Duration.DurationInput = "1 second"): Layer.Layer<never> =>
-  Layer.scopedDiscard(
-    Effect.forkScoped(
-      sampleProcessMetrics("100 millis").pipe(Effect.repeat(Schedule.spaced(every)), Effect.interruptible)
-    )
-  )
+  Layer.scopedDiscard(Effect.forkScoped(sampleProcessMetrics("100 millis").pipe(Effect.repeat(Schedule.spaced(every)), Effect.interruptible)))

@@ -18,8 +18,7 @@ export const sanitizeLabelName = (name: string): string => {
   return cleaned.startsWith("__") ? `l${cleaned}` : cleaned
 }
 
-export const escapeLabelValue = (value: string): string =>
-  value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"')
+export const escapeLabelValue = (value: string): string => value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"')
 
 export const escapeHelp = (help: string): string => help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")
 

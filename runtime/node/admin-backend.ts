@@ -11,7 +11,7 @@ import {
   SetWorkersLogLevel,
   WORKER_MANAGER_NAME,
   type WorkerManagerMessage,
-  type WorkerTree
+  type WorkerTree,
 } from "../../actors/worker-manager/index.ts"
 import { ActorSystem } from "../index.ts"
 import type { ActorRef } from "../actor/ref.ts"
@@ -24,10 +24,7 @@ import { NodeConsensus } from "./consensus.ts"
 import { NodeRecord } from "./node-record.ts"
 import { NodeHealth } from "./node-health.ts"
 
-export class WorkerManagerRef extends Context.Tag("quilbun/WorkerManagerRef")<
-  WorkerManagerRef,
-  ActorRef<WorkerManagerMessage>
->() {}
+export class WorkerManagerRef extends Context.Tag("quilbun/WorkerManagerRef")<WorkerManagerRef, ActorRef<WorkerManagerMessage>>() {}
 
 export interface NodeIdentity {
   readonly version: string
@@ -54,14 +51,11 @@ export const mergeTrees = (master: ActorSnapshot, workers: ReadonlyArray<WorkerT
     state: w.state,
     restarts: w.restarts,
     error: w.error,
-    children: w.tree === null ? [] : [w.tree as ActorTreeNode]
+    children: w.tree === null ? [] : [w.tree as ActorTreeNode],
   }))
   const graft = (node: ActorSnapshot): ActorTreeNode => ({
     ...node,
-    children: [
-      ...node.children.map(graft),
-      ...(node.name === WORKER_MANAGER_NAME && node.type === "actor" ? processNodes : [])
-    ]
+    children: [...node.children.map(graft), ...(node.name === WORKER_MANAGER_NAME && node.type === "actor" ? processNodes : [])],
   })
   return graft(master)
 }
@@ -82,7 +76,7 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
         manager.ask(new ListWorkers(), ASK_TIMEOUT).pipe(Effect.orDie),
         relay.ask(new ListRelayedShards(), ASK_TIMEOUT).pipe(Effect.orDie),
         (ws, shards) => ws.map((w) => ({ ...w, shards: shards.filter((s) => s.core === w.core).map((s) => s.appFilter) })),
-        { concurrent: true }
+        { concurrent: true },
       )
       return {
         nodeInfo: Effect.gen(function* () {
@@ -95,7 +89,7 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
             roles: identity.roles,
             pid: process.pid,
             config: identity.config,
-            store: { boots: record.boots, heartbeat }
+            store: { boots: record.boots, heartbeat },
           }
         }),
         // Never a 500: a node that gave up, or actors that do not answer, are reasons not to be ready.
@@ -105,11 +99,7 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
             : Effect.map(workers, (ws) => {
                 const reasons = ws.filter((w) => w.state !== "running").map((w) => `worker ${w.core} is ${w.state}`)
                 return { ready: reasons.length === 0, reasons }
-              }).pipe(
-                Effect.catchAllCause((cause) =>
-                  Effect.succeed({ ready: false, reasons: [`worker state unavailable: ${firstLine(cause)}`] })
-                )
-              )
+              }).pipe(Effect.catchAllCause((cause) => Effect.succeed({ ready: false, reasons: [`worker state unavailable: ${firstLine(cause)}`] }))),
         ),
         health: health.status,
         actors: Effect.gen(function* () {
@@ -121,13 +111,12 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
         restartWorker: (core) =>
           manager.ask(new RestartWorker({ core }), ASK_TIMEOUT).pipe(
             Effect.catchTag("UnknownWorker", () => Effect.fail(new WorkerNotFound({ core }))),
-            Effect.catchAll((e) => (e._tag === "WorkerNotFound" ? Effect.fail(e) : Effect.die(e)))
+            Effect.catchAll((e) => (e._tag === "WorkerNotFound" ? Effect.fail(e) : Effect.die(e))),
           ),
         setLogLevel: (level) =>
-          Effect.zipRight(
-            logLevel.set(level),
-            manager.ask(new SetWorkersLogLevel({ level }), ASK_TIMEOUT).pipe(Effect.orDie)
-          ).pipe(Effect.zipRight(Effect.logInfo("log level changed").pipe(Effect.annotateLogs({ level })))),
+          Effect.zipRight(logLevel.set(level), manager.ask(new SetWorkersLogLevel({ level }), ASK_TIMEOUT).pipe(Effect.orDie)).pipe(
+            Effect.zipRight(Effect.logInfo("log level changed").pipe(Effect.annotateLogs({ level }))),
+          ),
         globalHead: consensus.head,
         globalFrame: consensus.frame,
         peers: consensus.peers,
@@ -135,7 +124,7 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
           const own = withLabels(yield* snapshotFamilies, { core: "0" })
           const fromWorkers = yield* manager.ask(new CollectMetrics(), ASK_TIMEOUT).pipe(Effect.orDie)
           return renderPrometheus(mergeFamilies([own, fromWorkers]))
-        })
+        }),
       }
-    })
+    }),
   )

@@ -13,10 +13,7 @@ export interface AdminTarget {
   readonly token: string | undefined
 }
 
-export const resolveAdminTarget = (opts: {
-  readonly api?: string | undefined
-  readonly dataDir?: string | undefined
-}): Either.Either<AdminTarget, string> => {
+export const resolveAdminTarget = (opts: { readonly api?: string | undefined; readonly dataDir?: string | undefined }): Either.Either<AdminTarget, string> => {
   const dataDir = resolve(opts.dataDir ?? process.env.QUILBUN_DATA_DIR ?? DEFAULT_DATA_DIR)
   const tokenPath = join(dataDir, KEY_FILES.apiToken)
   const token = existsSync(tokenPath) ? readFileSync(tokenPath, "utf8").trim() : undefined
@@ -27,9 +24,7 @@ export const resolveAdminTarget = (opts: {
   const urlFile = apiUrlPath(dataDir)
   if (existsSync(urlFile)) return Either.right({ url: readFileSync(urlFile, "utf8").trim(), token })
   const config = Effect.runSync(
-    Effect.either(
-      loadConfig({ argv: ["--data-dir", dataDir], env: process.env, cores: availableParallelism(), cwd: process.cwd() })
-    )
+    Effect.either(loadConfig({ argv: ["--data-dir", dataDir], env: process.env, cores: availableParallelism(), cwd: process.cwd() })),
   )
   if (Either.isLeft(config)) return Either.left(formatConfigError(config.left))
   const { host, port } = config.right.api.listen

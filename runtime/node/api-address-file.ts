@@ -16,7 +16,7 @@ export const ApiAddressFileLive = (dataDir: string): Layer.Layer<never, never, A
       const path = apiUrlPath(dataDir)
       yield* Effect.acquireRelease(
         Effect.sync(() => writeFileSync(path, `${server.url}\n`, { mode: 0o600 })),
-        () => Effect.sync(() => rmSync(path, { force: true }))
+        () => Effect.sync(() => rmSync(path, { force: true })),
       )
-    })
+    }),
   )

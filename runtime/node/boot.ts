@@ -5,14 +5,7 @@
 // A data dir that holds a chain (chain.json) must still have its store and its keys: both are checked
 // here, under the lock and before any key is generated (chain-guard.ts).
 import { Effect, Redacted } from "effect"
-import {
-  ensureConfigFile,
-  ensureDataDir,
-  ensureKeys,
-  loadConfigDetailed,
-  summarizeConfig,
-  type LoadConfigInput
-} from "../../config/index.ts"
+import { ensureConfigFile, ensureDataDir, ensureKeys, loadConfigDetailed, summarizeConfig, type LoadConfigInput } from "../../config/index.ts"
 import { tightenDataDirPermissions } from "../../config/permissions.ts"
 import type { MasterNodeOptions } from "./master-node.ts"
 import { acquireDataDirLock } from "./data-dir-lock.ts"
@@ -48,9 +41,9 @@ export const prepareNode = (input: LoadConfigInput) =>
         version: NODE_VERSION,
         nodeId: keys.nodeId,
         roles: MASTER_ROLES,
-        config: { ...summary.config, identity: summary.identity }
+        config: { ...summary.config, identity: summary.identity },
       },
-      startupReport: { permissionFixes, tookOver: lock.tookOver, notices: [...chain.notices, ...regenerated] }
+      startupReport: { permissionFixes, tookOver: lock.tookOver, notices: [...chain.notices, ...regenerated] },
     }
     return options
   })

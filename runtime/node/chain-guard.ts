@@ -10,14 +10,7 @@ import { join } from "node:path"
 import { Clock, Context, Data, Effect, Layer, Option } from "effect"
 import { Store, storePath } from "../../actors/store/index.ts"
 import { consensusRows, decodeHead, HEAD_KEY } from "../../actors/global-consensus/persistence.ts"
-import {
-  chainMarkerPath,
-  type ChainMarker,
-  type ChainMarkerError,
-  readChainMarker,
-  removeChainMarker,
-  writeChainMarker
-} from "./chain-marker.ts"
+import { chainMarkerPath, type ChainMarker, type ChainMarkerError, readChainMarker, removeChainMarker, writeChainMarker } from "./chain-marker.ts"
 
 const HEAD_REFRESH_MS = 5_000
 
@@ -63,7 +56,7 @@ export const checkChainAtBoot = (dataDir: string, resetStore: boolean): Effect.E
     return {
       hasChain: true,
       notices: [`--reset-store: ${missing}; discarding the chain recorded in chain.json (${describe(marker.value)}) and starting a new chain`],
-      resetAnnounced: true
+      resetAnnounced: true,
     }
   })
 
@@ -87,7 +80,11 @@ export interface ChainGuardService {
 export class ChainGuard extends Context.Tag("quilbun/node/ChainGuard")<ChainGuard, ChainGuardService>() {}
 
 /** The post-open check and the marker keeper. Requires the master store. */
-export const ChainGuardLive = (dataDir: string, resetStore: boolean, resetAnnounced = false): Layer.Layer<ChainGuard, ChainStoreMissing | ChainMarkerError, Store> =>
+export const ChainGuardLive = (
+  dataDir: string,
+  resetStore: boolean,
+  resetAnnounced = false,
+): Layer.Layer<ChainGuard, ChainStoreMissing | ChainMarkerError, Store> =>
   Layer.scoped(
     ChainGuard,
     Effect.gen(function* () {
@@ -105,7 +102,10 @@ export const ChainGuardLive = (dataDir: string, resetStore: boolean, resetAnnoun
           return yield* new ChainStoreMissing({ dataDir, missing: `the store ${store.path} holds no committed frame`, head: marker.head })
         }
         // The boot check already said so when the store's files were missing; this is the emptied-store case.
-        if (!resetAnnounced) yield* Effect.logWarning(`--reset-store: the store ${store.path} holds no committed frame; discarding the chain recorded in chain.json (${describe(marker)}) and starting a new chain`)
+        if (!resetAnnounced)
+          yield* Effect.logWarning(
+            `--reset-store: the store ${store.path} holds no committed frame; discarding the chain recorded in chain.json (${describe(marker)}) and starting a new chain`,
+          )
         yield* removeChainMarker(dataDir)
         marker = undefined
       } else if (resetStore) {
@@ -120,9 +120,9 @@ export const ChainGuardLive = (dataDir: string, resetStore: boolean, resetAnnoun
             Effect.sync(() => {
               written = next
               lastWriteMs = now
-            })
+            }),
           ),
-          Effect.catchAll((e) => Effect.logWarning("chain marker not written", e.message))
+          Effect.catchAll((e) => Effect.logWarning("chain marker not written", e.message)),
         )
       let pending: ChainMarker | undefined
       // The last head reached before shutdown, so a later --reset-store reports it.
@@ -142,7 +142,7 @@ export const ChainGuardLive = (dataDir: string, resetStore: boolean, resetAnnoun
                   genesis: { selector: chain.genesisSelector, committee: chain.committee },
                   firstFrame: { frameNumber: Number(first.frameNumber), selector: first.selector },
                   head: Number(last.frameNumber),
-                  updatedAt
+                  updatedAt,
                 }
               : { ...written, head: Number(last.frameNumber), updatedAt }
           if (written === undefined || now - lastWriteMs >= HEAD_REFRESH_MS) {
@@ -155,5 +155,5 @@ export const ChainGuardLive = (dataDir: string, resetStore: boolean, resetAnnoun
           } else pending = next
         })
       return { committed }
-    })
+    }),
   )

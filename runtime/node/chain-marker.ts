@@ -20,13 +20,13 @@ export const ChainMarker = Schema.Struct({
     /** Selector (hex poseidon of the output) of frame 0. */
     selector: Hex,
     /** The genesis committee's BLS48-581 public keys (hex). */
-    committee: Schema.Array(Hex)
+    committee: Schema.Array(Hex),
   }),
   /** The first frame this data dir committed. */
   firstFrame: Schema.Struct({ frameNumber: FrameNumber, selector: Hex }),
   /** The head when the marker was last written: a lower bound of what the store held. */
   head: FrameNumber,
-  updatedAt: Schema.String
+  updatedAt: Schema.String,
 })
 export type ChainMarker = typeof ChainMarker.Type
 
@@ -62,11 +62,11 @@ export const readChainMarker = (dataDir: string): Effect.Effect<Option.Option<Ch
 export const writeChainMarker = (dataDir: string, marker: ChainMarker): Effect.Effect<void, ChainMarkerError> =>
   Effect.try({
     try: () => writeFileAtomic(chainMarkerPath(dataDir), `${encode(marker)}\n`),
-    catch: (e) => new ChainMarkerError({ path: chainMarkerPath(dataDir), reason: e instanceof Error ? e.message : String(e) })
+    catch: (e) => new ChainMarkerError({ path: chainMarkerPath(dataDir), reason: e instanceof Error ? e.message : String(e) }),
   })
 
 export const removeChainMarker = (dataDir: string): Effect.Effect<void, ChainMarkerError> =>
   Effect.try({
     try: () => rmSync(chainMarkerPath(dataDir), { force: true }),
-    catch: (e) => new ChainMarkerError({ path: chainMarkerPath(dataDir), reason: e instanceof Error ? e.message : String(e) })
+    catch: (e) => new ChainMarkerError({ path: chainMarkerPath(dataDir), reason: e instanceof Error ? e.message : String(e) }),
   })

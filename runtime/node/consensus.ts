@@ -8,12 +8,7 @@
 // layer's scope; the actors are spawned after them and explicitly stopped first on release, so an
 // in-flight VDF solve is abandoned by interruption before its Worker goes away.
 import { Context, Data, Effect, Layer, Metric, Option, Queue, type Redacted, Schedule } from "effect"
-import {
-  ConsensusUnavailable,
-  FrameNotFound,
-  type GlobalFrameHead,
-  type GlobalFrameView
-} from "../../actors/admin-api/backend.ts"
+import { ConsensusUnavailable, FrameNotFound, type GlobalFrameHead, type GlobalFrameView } from "../../actors/admin-api/backend.ts"
 import { eventDistributorActor } from "../../actors/event-distributor/index.ts"
 import { consensusConfigFromNode, devnetTimingFor, type GlobalConsensusConfig } from "../../actors/global-consensus/config.ts"
 import { globalConsensusActor, type GlobalConsensusRef } from "../../actors/global-consensus/global-consensus.ts"
@@ -23,7 +18,7 @@ import {
   consensusRows,
   decodeCertifiedFrameEither,
   decodeHead,
-  HEAD_KEY
+  HEAD_KEY,
 } from "../../actors/global-consensus/persistence.ts"
 import { GetStatus } from "../../actors/global-consensus/protocol.ts"
 import { activeProversOf, proverRegistryActor, RegistryGenesis } from "../../actors/prover-registry/index.ts"
@@ -64,8 +59,8 @@ export const nodeConsensusConfig = (config: NodeConfig): GlobalConsensusConfig =
     p2p: config.p2p,
     engine: {
       devnet: config.engine.devnet,
-      difficulty: config.engine.difficulty ?? (config.engine.devnet ? DEVNET_DEFAULT_DIFFICULTY : undefined)
-    }
+      difficulty: config.engine.difficulty ?? (config.engine.devnet ? DEVNET_DEFAULT_DIFFICULTY : undefined),
+    },
   })
 
 /** Reads of the global chain the admin API serves; they go to the store, not the actor's mailbox. */
@@ -83,7 +78,7 @@ export const NodeConsensusUnavailable = (reason: string) =>
   Layer.succeed(NodeConsensus, {
     head: Effect.fail(new ConsensusUnavailable({ reason })),
     frame: () => Effect.fail(new ConsensusUnavailable({ reason })),
-    peers: Effect.succeed([])
+    peers: Effect.succeed([]),
   })
 
 class CorruptFrame extends Data.TaggedError("CorruptFrame")<{ readonly frameNumber: bigint; readonly detail: string }> {}
@@ -110,7 +105,7 @@ export const frameView = (poseidon: PoseidonHash, c: CertifiedFrame): GlobalFram
         ? null
         : { signature: toHex(sig.signature), publicKey: sig.publicKey === undefined ? null : toHex(sig.publicKey), bitmask: toHex(sig.bitmask) },
     requests: c.frame.requests.map(toHex),
-    quorumCertificate: { rank: num(c.qc.rank), frameNumber: num(c.qc.frameNumber), selector: toHex(c.qc.selector), timestamp: num(c.qc.timestamp) }
+    quorumCertificate: { rank: num(c.qc.rank), frameNumber: num(c.qc.frameNumber), selector: toHex(c.qc.selector), timestamp: num(c.qc.timestamp) },
   }
 }
 
@@ -122,7 +117,7 @@ const chainReader = (store: StoreService, poseidon: PoseidonHash, config: Global
     frameNumber: 0,
     rank: num(genesisHeader.rank),
     selector: toHex(poseidon(genesisHeader.output)),
-    timestamp: num(genesisHeader.timestamp)
+    timestamp: num(genesisHeader.timestamp),
   }
   const unavailable = (e: { readonly _tag: string }) => new ConsensusUnavailable({ reason: `store read failed: ${e._tag}` })
   const headNumber = store.read(() => {
@@ -135,10 +130,8 @@ const chainReader = (store: StoreService, poseidon: PoseidonHash, config: Global
       (bytes): Effect.Effect<CertifiedFrame | undefined, CorruptFrame> => {
         if (bytes === undefined) return Effect.succeed(undefined)
         const decoded = decodeCertifiedFrameEither(bytes)
-        return decoded._tag === "Right"
-          ? Effect.succeed(decoded.right)
-          : Effect.fail(new CorruptFrame({ frameNumber: n, detail: String(decoded.left) }))
-      }
+        return decoded._tag === "Right" ? Effect.succeed(decoded.right) : Effect.fail(new CorruptFrame({ frameNumber: n, detail: String(decoded.left) }))
+      },
     )
   const head: Effect.Effect<GlobalFrameHead, ConsensusUnavailable> = Effect.gen(function* () {
     const n = yield* headNumber
@@ -206,14 +199,14 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
       const crypto = Layer.mergeAll(BlsVerifierOnWorkersFromService(VERIFY_WORKERS), BlsProverSignerFromIkm(options.proverIkm)).pipe(
         Layer.provide(BlsLive),
         Layer.merge(NativeFrameVdfLive),
-        Layer.merge(PoseidonLive)
+        Layer.merge(PoseidonLive),
       )
       const cryptoContext = yield* Layer.build(crypto)
       // Devnet pacemaker sized to this machine's work per rank (see devnetTimingFor).
       const work = options.config.engine.devnet
         ? yield* estimateRankWork(
             { vdf: Context.get(cryptoContext, FrameVdf), verifier: Context.get(cryptoContext, BlsVerifier), signer: Context.get(cryptoContext, ProverSigner) },
-            configured.genesisDifficulty
+            configured.genesisDifficulty,
           )
         : undefined
       const config: GlobalConsensusConfig = work === undefined ? configured : { ...configured, timing: devnetTimingFor(work.rankWorkMs) }
@@ -223,8 +216,8 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
             vdfSolveMs: Math.round(work.vdfSolveMs),
             blsVerifyMs: Math.round(work.blsVerifyMs),
             blsSignMs: Math.round(work.blsSignMs),
-            minTimeoutMs: config.timing.timeouts.minReplicaTimeoutMs
-          })
+            minTimeoutMs: config.timing.timeouts.minReplicaTimeoutMs,
+          }),
         )
       }
       const signer = Context.get(cryptoContext, ProverSigner)
@@ -235,8 +228,8 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
         Context.add(Store, store),
         Context.add(RegistryGenesis, {
           network: config.network,
-          provers: committee.map((publicKey) => ({ publicKey, seniority: 0n }))
-        })
+          provers: committee.map((publicKey) => ({ publicKey, seniority: 0n })),
+        }),
       )
       const reader = chainReader(store, poseidon, config)
       const chain: ChainIdentity = { network: config.network, genesisSelector: reader.genesisSelector, committee: committee.map(toHex) }
@@ -244,9 +237,7 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
       const commits = yield* Queue.unbounded<ReadonlyArray<CertifiedFrame>>()
       const distributor = yield* system.spawn(eventDistributorActor)
       const registry = yield* system.spawn(proverRegistryActor).pipe(Effect.provide(context))
-      const reel = yield* system
-        .spawn(globalTimeReelActor(registry, distributor, { name: "global-time-reel", certified: true }))
-        .pipe(Effect.provide(context))
+      const reel = yield* system.spawn(globalTimeReelActor(registry, distributor, { name: "global-time-reel", certified: true })).pipe(Effect.provide(context))
       const consensus: GlobalConsensusRef = yield* system
         .spawn(
           globalConsensusActor({
@@ -254,15 +245,15 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
             committee: activeProversOf(registry, new Uint8Array()).pipe(Effect.orDie),
             timeReel: reel,
             distributor,
-            onCommitted: (frames) => Queue.unsafeOffer(commits, frames)
-          })
+            onCommitted: (frames) => Queue.unsafeOffer(commits, frames),
+          }),
         )
         .pipe(Effect.provide(context))
       // Released before the crypto services above: stop consensus first, then what it talks to.
       yield* Effect.addFinalizer(() =>
         Effect.forEach([consensus.path, reel.path, registry.path, distributor.path], (path) => Effect.ignore(system.stop(path)), {
-          discard: true
-        })
+          discard: true,
+        }),
       )
 
       yield* Metric.set(headFrameNumber, Number(yield* reader.headNumber))
@@ -276,12 +267,12 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
             // chain.json: the data dir now holds a chain (chain-guard.ts)
             guard.committed(
               chain,
-              frames.map((f) => ({ frameNumber: f.frame.header.frameNumber, selector: toHex(poseidon(f.frame.header.output)) }))
-            )
-          )
+              frames.map((f) => ({ frameNumber: f.frame.header.frameNumber, selector: toHex(poseidon(f.frame.header.output)) })),
+            ),
+          ),
         ),
         Effect.forever,
-        Effect.forkScoped
+        Effect.forkScoped,
       )
       // Rank and timeouts come from the engine's status; its counters restart with each incarnation.
       const seen = { timeouts: 0 }
@@ -292,32 +283,28 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
             const delta = status.timeoutsSent >= seen.timeouts ? status.timeoutsSent - seen.timeouts : status.timeoutsSent
             seen.timeouts = status.timeoutsSent
             if (delta > 0) yield* Metric.incrementBy(timeoutsTotal, delta)
-          })
+          }),
         ),
         Effect.ignore,
         Effect.repeat(Schedule.spaced("1 second")),
-        Effect.forkScoped
+        Effect.forkScoped,
       )
       yield* Effect.logInfo("global consensus started").pipe(
         Effect.annotateLogs({
           prover: toHex(signer.address),
           network: config.network,
           difficulty: config.genesisDifficulty,
-          head: String(yield* reader.headNumber)
-        })
+          head: String(yield* reader.headNumber),
+        }),
       )
       if (p2p !== undefined) {
         const member = genesisKeys.some((k) => Buffer.compare(Buffer.from(k), Buffer.from(signer.publicKey)) === 0)
-        yield* Effect.logInfo("multi-process devnet").pipe(
-          Effect.annotateLogs({ peerId: p2p.host.peerId, genesisProvers: genesisKeys.length, member })
-        )
+        yield* Effect.logInfo("multi-process devnet").pipe(Effect.annotateLogs({ peerId: p2p.host.peerId, genesisProvers: genesisKeys.length, member }))
       }
       return { head: reader.head, frame: reader.frame, peers: p2p === undefined ? Effect.succeed([]) : p2p.peers }
-    })
+    }),
   )
 
 /** Devnet engines run consensus; other engines wait for p2p and a real genesis (reads answer 503). */
 export const MasterConsensusLive = (options: NodeConsensusOptions) =>
-  options.config.engine.devnet
-    ? NodeConsensusLive(options)
-    : NodeConsensusUnavailable("global consensus runs only with engine.devnet for now")
+  options.config.engine.devnet ? NodeConsensusLive(options) : NodeConsensusUnavailable("global consensus runs only with engine.devnet for now")

@@ -108,7 +108,7 @@ export const acquireDataDirLock = (dataDir: string): Effect.Effect<DataDirLock, 
   const path = lockPath(dataDir)
   const tryOnce = Effect.try({
     try: () => attempt(path),
-    catch: (e) => new DataDirLockFailed({ path: dataDir, reason: errorReason(e) })
+    catch: (e) => new DataDirLockFailed({ path: dataDir, reason: errorReason(e) }),
   })
   const acquire = Effect.gen(function* () {
     // Retries cover two short windows: the file was being released, or its new owner has locked
@@ -125,6 +125,6 @@ export const acquireDataDirLock = (dataDir: string): Effect.Effect<DataDirLock, 
     Effect.sync(() => {
       rmSync(path, { force: true })
       closeSync(fd)
-    })
+    }),
   ).pipe(Effect.map(({ tookOver }): DataDirLock => ({ path, tookOver })))
 }

@@ -15,7 +15,7 @@ const libc = (() => {
     const errnoName = process.platform === "linux" ? "__errno_location" : "__error"
     const lib = dlopen(libcPath, {
       flock: { args: ["i32", "i32"], returns: "i32" },
-      [errnoName]: { args: [], returns: "ptr" }
+      [errnoName]: { args: [], returns: "ptr" },
     })
     const errnoPtr = lib.symbols[errnoName] as () => Pointer | null
     return { flock: lib.symbols.flock as (fd: number, op: number) => number, errnoPtr }

@@ -15,12 +15,14 @@ export const checkGenesisProvers = (config: NodeConfig): Effect.Effect<void, Con
     yield* Effect.forEach(
       keys,
       (hex, i) =>
-        bls.value.checkG2(Uint8Array.from(Buffer.from(hex, "hex"))).pipe(
-          Effect.mapError(
-            (e) => new ConfigError({ path: `engine.genesisProvers[${i}]`, value: `${hex.slice(0, 16)}…`, reason: `not a BLS48-581 public key (${e._tag})` })
-          )
-        ),
-      { discard: true }
+        bls.value
+          .checkG2(Uint8Array.from(Buffer.from(hex, "hex")))
+          .pipe(
+            Effect.mapError(
+              (e) => new ConfigError({ path: `engine.genesisProvers[${i}]`, value: `${hex.slice(0, 16)}…`, reason: `not a BLS48-581 public key (${e._tag})` }),
+            ),
+          ),
+      { discard: true },
     )
   })
 }

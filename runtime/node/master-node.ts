@@ -61,7 +61,7 @@ const MasterActorsLive = Layer.effect(
     const system = yield* ActorSystem.ActorSystem
     yield* system.spawn(probeActor(0))
     return yield* system.spawn(workerManagerActor)
-  }).pipe(Effect.orDie)
+  }).pipe(Effect.orDie),
 )
 
 export const MasterNodeLive = (options: MasterNodeOptions) => {
@@ -70,7 +70,7 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
     format: config.log.format,
     level: config.log.level,
     fields: { core: 0 },
-    ...(options.logWrite === undefined ? {} : { write: options.logWrite })
+    ...(options.logWrite === undefined ? {} : { write: options.logWrite }),
   })
   const store = StoreLive({ path: storePath(config.dataDir, "master") })
   const guard = ChainGuardLive(config.dataDir, options.resetStore === true, options.resetAnnounced === true)
@@ -83,30 +83,26 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
     liveness: {
       interval: Duration.millis(config.workerLiveness.intervalMs),
       unresponsiveAfter: Duration.millis(config.workerLiveness.unresponsiveAfterMs),
-      restartAfter: Duration.millis(config.workerLiveness.restartAfterMs)
+      restartAfter: Duration.millis(config.workerLiveness.restartAfterMs),
     },
     ...(options.workerEntry === undefined ? {} : { entry: options.workerEntry }),
-    ...(options.restartPolicy === undefined ? {} : { policy: options.restartPolicy })
+    ...(options.restartPolicy === undefined ? {} : { policy: options.restartPolicy }),
   })
   const system = ActorSystem.layer({
     rootName: "root",
-    shutdownTimeout: Duration.millis(Math.max(1000, config.shutdown.deadlineMs / 2))
+    shutdownTimeout: Duration.millis(Math.max(1000, config.shutdown.deadlineMs / 2)),
   })
   const server = AdminServerLive(
     { hostname: config.api.listen.host, port: config.api.listen.port },
-    { token: options.apiToken, maxBodyBytes: config.api.bodyLimitBytes, version: options.identity.version }
+    { token: options.apiToken, maxBodyBytes: config.api.bodyLimitBytes, version: options.identity.version },
   )
   const shardRelay = Layer.unwrapEffect(
-    Effect.map(OptionalNodeNetwork, (network) =>
-      ShardRelayLive({ pubsub: Option.map(network, (n) => n.host.pubsub), workerRoot: workerRootName })
-    )
+    Effect.map(OptionalNodeNetwork, (network) => ShardRelayLive({ pubsub: Option.map(network, (n) => n.host.pubsub), workerRoot: workerRootName })),
   )
   const started = Layer.effectDiscard(
     Effect.flatMap(AdminServer, (api) =>
-      Effect.logInfo("node started").pipe(
-        Effect.annotateLogs({ api: api.url, workers: config.workers, nodeId: options.identity.nodeId })
-      )
-    )
+      Effect.logInfo("node started").pipe(Effect.annotateLogs({ api: api.url, workers: config.workers, nodeId: options.identity.nodeId })),
+    ),
   )
   return Layer.mergeAll(started, ApiAddressFileLive(config.dataDir)).pipe(
     Layer.provideMerge(server),
@@ -124,7 +120,7 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
     Layer.provideMerge(ProcessMetricsLive()),
     Layer.provideMerge(Layer.scopedDiscard(Effect.addFinalizer(() => Effect.logInfo("node stopped")))),
     Layer.provideMerge(options.startupReport === undefined ? Layer.empty : StartupReportLive(options.startupReport)),
-    Layer.provideMerge(logging)
+    Layer.provideMerge(logging),
   )
 }
 

@@ -33,11 +33,11 @@ export const NodeHealthLive: Layer.Layer<NodeHealth, never, ActorSystem.ActorSys
       Effect.map((reason) => new NodeGaveUp({ reason })),
       Effect.tap((e) => Effect.sync(() => (failure = e))),
       Effect.flatMap((e) => Deferred.succeed(fatal, e)),
-      Effect.forkScoped
+      Effect.forkScoped,
     )
     return {
       status: Effect.sync((): HealthStatus => (failure === undefined ? { status: "ok" } : { status: "failed", reason: failure.message })),
-      fatal: Deferred.await(fatal)
+      fatal: Deferred.await(fatal),
     }
-  })
+  }),
 )

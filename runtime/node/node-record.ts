@@ -7,7 +7,7 @@ import { Buckets, KeyCodec, Store, ValueCodec, type RepositoryDef } from "../../
 const nodeMeta = {
   bucket: Buckets.meta,
   key: KeyCodec.string,
-  value: ValueCodec.cbor<number>()
+  value: ValueCodec.cbor<number>(),
 } satisfies RepositoryDef<string, number>
 
 const BOOTS = "node.boots"
@@ -30,11 +30,13 @@ export const NodeRecordLive = (heartbeatEvery?: Duration.DurationInput): Layer.L
     Effect.gen(function* () {
       const store = yield* Store
       const meta = store.repository(nodeMeta)
-      const boots = yield* store.commit((tx) => {
-        const next = (meta.get(BOOTS) ?? 0) + 1
-        meta.put(tx, BOOTS, next)
-        return next
-      }).pipe(Effect.orDie)
+      const boots = yield* store
+        .commit((tx) => {
+          const next = (meta.get(BOOTS) ?? 0) + 1
+          meta.put(tx, BOOTS, next)
+          return next
+        })
+        .pipe(Effect.orDie)
       const beat = store
         .commit((tx) => meta.put(tx, HEARTBEAT, (meta.get(HEARTBEAT) ?? 0) + 1))
         .pipe(Effect.catchAll((e) => Effect.logWarning("heartbeat commit failed", e.message)))
@@ -42,7 +44,7 @@ export const NodeRecordLive = (heartbeatEvery?: Duration.DurationInput): Layer.L
       yield* Effect.logInfo("node record").pipe(Effect.annotateLogs({ boots, store: store.path }))
       return {
         boots,
-        heartbeat: store.read(() => meta.get(HEARTBEAT) ?? 0).pipe(Effect.orElseSucceed(() => -1))
+        heartbeat: store.read(() => meta.get(HEARTBEAT) ?? 0).pipe(Effect.orElseSucceed(() => -1)),
       }
-    })
+    }),
   )

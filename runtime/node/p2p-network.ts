@@ -18,7 +18,7 @@ import { Transport, type TransportService } from "../transport/transport.ts"
 export const knownPeerRows = defineRepository({
   bucket: Buckets.peers,
   key: KeyCodec.string,
-  value: ValueCodec.schema(Schema.Array(Schema.String))
+  value: ValueCodec.schema(Schema.Array(Schema.String)),
 })
 
 /** How often the connected peers are written to the store (and once more on shutdown). */
@@ -36,7 +36,7 @@ export const bootstrapWithKnown = (
   configured: ReadonlyArray<string>,
   known: ReadonlyArray<{ readonly key: string; readonly value: ReadonlyArray<string> }>,
   self: string,
-  cap: number
+  cap: number,
 ): ReadonlyArray<string> => {
   const out = [...configured]
   const seen = new Set(configured.map(peerIdOfAddress).filter((id): id is string => id !== undefined))
@@ -77,7 +77,7 @@ export const peerIdOfKey = (peerKey: Uint8Array): Effect.Effect<string, InvalidP
 export const nodeHostConfig = (config: NodeConfig, peerKey: Uint8Array, bootstrap: ReadonlyArray<string>): P2PHostConfig => ({
   ...defaultHostConfig(peerKey, config.p2p.networkId),
   listen: config.p2p.listen,
-  bootstrap
+  bootstrap,
 })
 
 /** Starts the host and the consensus transport; needs the master store. Released (host stopped) with its scope. */
@@ -88,16 +88,16 @@ export const NodeNetworkLive = (config: NodeConfig, peerKey: Redacted.Redacted<U
       const store = yield* Store
       const key = Redacted.value(peerKey)
       // The list is a convenience: an unreadable one is dropped (the configured bootstrap still applies).
-      const known = yield* store.read(() => store.repository(knownPeerRows).range()).pipe(
-        Effect.tapError((e) => Effect.logWarning("known peers unreadable; starting without them").pipe(Effect.annotateLogs({ error: e._tag }))),
-        Effect.orElseSucceed(() => [])
-      )
+      const known = yield* store
+        .read(() => store.repository(knownPeerRows).range())
+        .pipe(
+          Effect.tapError((e) => Effect.logWarning("known peers unreadable; starting without them").pipe(Effect.annotateLogs({ error: e._tag }))),
+          Effect.orElseSucceed(() => []),
+        )
       const draft = nodeHostConfig(config, key, config.p2p.bootstrap)
       const self = yield* peerIdOfKey(key)
       const bootstrap = bootstrapWithKnown(config.p2p.bootstrap, known, self, draft.reconnect.maxKnownPeers)
-      const context = yield* Layer.build(
-        Libp2pTransportLive(globalConsensusTransportConfig()).pipe(Layer.provideMerge(P2PHostLive({ ...draft, bootstrap })))
-      )
+      const context = yield* Layer.build(Libp2pTransportLive(globalConsensusTransportConfig()).pipe(Layer.provideMerge(P2PHostLive({ ...draft, bootstrap }))))
       const host = Context.get(context, P2PHost)
       const transport = Context.get(context, Transport)
       const peers = describePeers(host)
@@ -106,17 +106,14 @@ export const NodeNetworkLive = (config: NodeConfig, peerKey: Redacted.Redacted<U
       yield* save.pipe(Effect.repeat(Schedule.spaced(SAVE_EVERY)), Effect.delay(SAVE_EVERY), Effect.forkScoped)
       yield* Effect.addFinalizer(() => save)
       yield* Effect.logInfo("p2p host started").pipe(
-        Effect.annotateLogs({ peerId: host.peerId, listen: host.multiaddrs().join(","), bootstrap: bootstrap.length, remembered: known.length })
+        Effect.annotateLogs({ peerId: host.peerId, listen: host.multiaddrs().join(","), bootstrap: bootstrap.length, remembered: known.length }),
       )
       return { host, transport, peers }
-    })
+    }),
   )
 
 /** The node's network when it runs one (`engine.genesisProvers` set: a multi-process network), else None. */
-export class OptionalNodeNetwork extends Context.Tag("quilbun/node/OptionalNodeNetwork")<
-  OptionalNodeNetwork,
-  Option.Option<NodeNetworkService>
->() {}
+export class OptionalNodeNetwork extends Context.Tag("quilbun/node/OptionalNodeNetwork")<OptionalNodeNetwork, Option.Option<NodeNetworkService>>() {}
 
 class PeerKeyMissing extends Data.TaggedError("PeerKeyMissing")<{ readonly message: string }> {}
 
@@ -126,7 +123,7 @@ export const runsNetwork = (config: NodeConfig): boolean => (config.engine.genes
 /** Starts the host when `runsNetwork(config)`; needs the master store. */
 export const OptionalNodeNetworkLive = (
   config: NodeConfig,
-  peerKey: Redacted.Redacted<Uint8Array> | undefined
+  peerKey: Redacted.Redacted<Uint8Array> | undefined,
 ): Layer.Layer<OptionalNodeNetwork, PeerKeyMissing | HostStartFailed | InvalidMultiaddr | InvalidPeerKey, Store> =>
   runsNetwork(config)
     ? peerKey === undefined

@@ -7,13 +7,13 @@ import { Actor, Protocol } from "../index.ts"
 export class Echo extends Schema.TaggedRequest<Echo>()("Echo", {
   payload: { value: Schema.Unknown },
   success: Schema.Unknown,
-  failure: Schema.Never
+  failure: Schema.Never,
 }) {}
 
 export class Where extends Schema.TaggedRequest<Where>()("Where", {
   payload: {},
   success: Schema.Struct({ pid: Schema.Int, core: Schema.Int, counted: Schema.Int }),
-  failure: Schema.Never
+  failure: Schema.Never,
 }) {}
 
 export class ProbeRefused extends Schema.TaggedError<ProbeRefused>()("ProbeRefused", { reason: Schema.String }) {}
@@ -22,7 +22,7 @@ export class ProbeRefused extends Schema.TaggedError<ProbeRefused>()("ProbeRefus
 export class Refuse extends Schema.TaggedRequest<Refuse>()("Refuse", {
   payload: { reason: Schema.String },
   success: Schema.Void,
-  failure: ProbeRefused
+  failure: ProbeRefused,
 }) {}
 
 export class Count extends Schema.TaggedClass<Count>()("Count", {}) {}
@@ -38,8 +38,8 @@ export const probeActor = (core: number) =>
       Echo: (n, m) => Effect.succeed([n, m.value] as const),
       Where: (n) => Effect.succeed([n, { pid: process.pid, core, counted: n }] as const),
       Refuse: (_n, m) => Effect.fail(new ProbeRefused({ reason: m.reason })),
-      Count: (n) => Effect.succeed(n + 1)
-    }
+      Count: (n) => Effect.succeed(n + 1),
+    },
   })
 
 export type ProbeMessage = Echo | Where | Refuse | Count

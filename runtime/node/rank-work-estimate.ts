@@ -48,7 +48,9 @@ export const estimateRankWork = (
     const messages = Array.from({ length: REPEATS + 1 }, (_, i) => encoder.encode(`calibration message ${i}`))
     const signatures: Array<Uint8Array> = []
     const blsSignMs = yield* fastestOf((i) => Effect.map(services.signer.sign(messages[i + 1] ?? domain, domain), (s) => signatures.push(s)))
-    const blsVerifyMs = yield* fastestOf((i) => services.verifier.verify(services.signer.publicKey, signatures[i + 1] ?? domain, messages[i + 1] ?? domain, domain))
+    const blsVerifyMs = yield* fastestOf((i) =>
+      services.verifier.verify(services.signer.publicKey, signatures[i + 1] ?? domain, messages[i + 1] ?? domain, domain),
+    )
     return {
       vdfSolveMs,
       blsVerifyMs,

@@ -15,8 +15,8 @@ const program = (signals: StopSignals) =>
       const prepared = yield* prepareNode(processConfigInput())
       const runtime = yield* Layer.toRuntime(MasterNodeLive(prepared))
       const run = Runtime.runFork(runtime)
-      signals.setNotice((level, message, signal) =>
-        void run((level === "info" ? Effect.logInfo(message) : Effect.logWarning(message)).pipe(Effect.annotateLogs({ signal })))
+      signals.setNotice(
+        (level, message, signal) => void run((level === "info" ? Effect.logInfo(message) : Effect.logWarning(message)).pipe(Effect.annotateLogs({ signal }))),
       )
       const gaveUp = yield* Effect.flatMap(NodeHealth, (health) => health.fatal).pipe(Effect.provide(runtime))
       // Backstop: the orderly stop (closing this scope) gets the shutdown deadline, then the process goes anyway.
@@ -26,13 +26,11 @@ const program = (signals: StopSignals) =>
         process.exit(1)
       }, deadlineMs).unref()
       return yield* gaveUp
-    })
+    }),
   )
 
 /** The exit status and the one line for stderr (if any) of a finished master. */
-const outcome = (
-  exit: Exit.Exit<never, Effect.Effect.Error<ReturnType<typeof program>>>
-): { readonly code: number; readonly line?: string } => {
+const outcome = (exit: Exit.Exit<never, Effect.Effect.Error<ReturnType<typeof program>>>): { readonly code: number; readonly line?: string } => {
   if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) return { code: 0 }
   const failure = Cause.failureOption(exit.cause)
   if (Option.isSome(failure)) {

@@ -16,7 +16,7 @@ export const StartupReportLive = (report: StartupReport): Layer.Layer<never> =>
     Effect.gen(function* () {
       for (const fix of report.permissionFixes) {
         yield* Effect.logWarning("permissions wider than allowed; narrowed").pipe(
-          Effect.annotateLogs({ path: fix.path, oldMode: formatMode(fix.oldMode), newMode: formatMode(fix.newMode) })
+          Effect.annotateLogs({ path: fix.path, oldMode: formatMode(fix.oldMode), newMode: formatMode(fix.newMode) }),
         )
       }
       for (const notice of report.notices) yield* Effect.logWarning(notice)
@@ -25,8 +25,8 @@ export const StartupReportLive = (report: StartupReport): Layer.Layer<never> =>
         yield* Effect.logWarning(
           stale.pidAlive
             ? "took over the data dir lock: its pid is alive but is not a quilbun master holding it"
-            : "took over the data dir lock of a master that is gone"
+            : "took over the data dir lock of a master that is gone",
         ).pipe(Effect.annotateLogs({ previousPid: stale.pid, previousStartedAt: stale.startedAt }))
       }
-    })
+    }),
   )

@@ -38,6 +38,6 @@ export const installStopSignals = (stop: (signal: StopSignal) => void): StopSign
   return {
     setNotice: (next) => {
       notice = next
-    }
+    },
   }
 }

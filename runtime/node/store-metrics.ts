@@ -6,8 +6,6 @@ export const StoreMetricsLive = (every: Duration.DurationInput): Layer.Layer<nev
   Layer.scopedDiscard(
     Effect.gen(function* () {
       const store = yield* Store
-      yield* Effect.forkScoped(
-        Effect.flatMap(store.stats, recordStoreMetrics).pipe(Effect.repeat(Schedule.spaced(every)))
-      )
-    })
+      yield* Effect.forkScoped(Effect.flatMap(store.stats, recordStoreMetrics).pipe(Effect.repeat(Schedule.spaced(every))))
+    }),
   )

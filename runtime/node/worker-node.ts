@@ -28,23 +28,19 @@ const ActorsLive = (core: number) =>
     Effect.gen(function* () {
       const system = yield* ActorSystem.ActorSystem
       yield* system.spawn(probeActor(core)).pipe(Effect.orDie)
-    })
+    }),
   )
 
 export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport) => {
   const { core } = args
   const exports: Exports = new Map<string, Protocol<Message>>([
     [workerActorPath(core, PROBE_NAME), ProbeProtocol as unknown as Protocol<Message>],
-    [shardNetworkPath(workerRootName(core)), ShardNetworkProtocol as unknown as Protocol<Message>]
+    [shardNetworkPath(workerRootName(core)), ShardNetworkProtocol as unknown as Protocol<Message>],
   ])
   const logging = LoggingLive({ format: args.logFormat, level: args.logLevel, fields: { core } })
   const store = StoreLive({ path: storePath(args.dataDir, { worker: core }) })
   const system = ActorSystem.layer({ rootName: workerRootName(core) })
-  const host = Layer.unwrapEffect(
-    Effect.map(ActorSystem.ActorSystem, (sys) =>
-      WorkerHostLive({ core, transport, endpoint: makeActorEndpoint(sys, exports) })
-    )
-  )
+  const host = Layer.unwrapEffect(Effect.map(ActorSystem.ActorSystem, (sys) => WorkerHostLive({ core, transport, endpoint: makeActorEndpoint(sys, exports) })))
   const ready = Layer.effectDiscard(announceReady(core))
   return ready.pipe(
     Layer.provideMerge(Layer.merge(ActorsLive(core), ShardNetworkLive(core))),
@@ -53,8 +49,6 @@ export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport) => 
     Layer.provideMerge(Layer.mergeAll(NodeRecordLive(), StoreMetricsLive("5 seconds"))),
     Layer.provideMerge(store),
     Layer.provideMerge(ProcessMetricsLive()),
-    Layer.provideMerge(logging)
+    Layer.provideMerge(logging),
   )
 }
-
-

@@ -14,8 +14,7 @@ import { successNeedsNoDecoding } from "./remote-ref.ts"
 export type Exports = ReadonlyMap<string, Protocol<Message>>
 
 /** Schema.TaggedRequest instances carry Schema.symbolWithResult; tells do not. */
-const isAsk = (message: Message): message is AskMessage =>
-  typeof message === "object" && message !== null && Schema.symbolWithResult in message
+const isAsk = (message: Message): message is AskMessage => typeof message === "object" && message !== null && Schema.symbolWithResult in message
 
 type SyncDecode = (u: unknown) => Either.Either<Message, ParseResult.ParseError>
 const syncDecoders = new WeakMap<Protocol<Message>, SyncDecode>()
@@ -46,15 +45,17 @@ export const makeActorEndpoint = (system: ActorSystemService, exports: Exports):
 
   // Hot path: no generators; a cached ref, one Schema decode, the local ask, one Schema encode.
   const askWith = (ref: ActorRef<Message>, encoded: unknown): Effect.Effect<unknown, unknown> =>
-    Effect.flatMap(ref.protocol.decodeMessage(encoded), (message): Effect.Effect<unknown, unknown> =>
-      isAsk(message)
-        ? Effect.flatMap(Effect.exit(ref.ask(message as never)), (exit) =>
-            // A success whose schema needs no encoding goes out as the plain encoded Exit shape.
-            Exit.isSuccess(exit) && successNeedsNoDecoding(message)
-              ? Effect.succeed({ _tag: "Success", value: exit.value })
-              : ref.protocol.encodeReply(message as never, exit as Exit.Exit<never, never>)
-          )
-        : Effect.fail(new ActorNotFound({ path: ref.path }))
+    Effect.flatMap(
+      ref.protocol.decodeMessage(encoded),
+      (message): Effect.Effect<unknown, unknown> =>
+        isAsk(message)
+          ? Effect.flatMap(Effect.exit(ref.ask(message as never)), (exit) =>
+              // A success whose schema needs no encoding goes out as the plain encoded Exit shape.
+              Exit.isSuccess(exit) && successNeedsNoDecoding(message)
+                ? Effect.succeed({ _tag: "Success", value: exit.value })
+                : ref.protocol.encodeReply(message as never, exit as Exit.Exit<never, never>),
+            )
+          : Effect.fail(new ActorNotFound({ path: ref.path })),
     )
 
   /** An ask's Exit in wire form: a clone-identity success goes out as the plain encoded Exit shape. */
@@ -63,7 +64,7 @@ export const makeActorEndpoint = (system: ActorSystemService, exports: Exports):
     message: AskMessage,
     exit: Exit.Exit<unknown, unknown>,
     respond: (exit: Exit.Exit<unknown, unknown>) => void,
-    fork: RpcFork
+    fork: RpcFork,
   ): void => {
     if (Exit.isSuccess(exit) && successNeedsNoDecoding(message)) respond(Exit.succeed({ _tag: "Success", value: exit.value }))
     else fork(ref.protocol.encodeReply(message as never, exit as Exit.Exit<never, never>), respond)
@@ -71,12 +72,7 @@ export const makeActorEndpoint = (system: ActorSystemService, exports: Exports):
 
   // The callback form of askWith: a synchronous Schema decode, then the local ask through the
   // kernel's callback ask (no fiber per request), its Exit encoded in the callback.
-  const serveWith = (
-    ref: ActorRef<Message>,
-    encoded: unknown,
-    respond: (exit: Exit.Exit<unknown, unknown>) => void,
-    fork: RpcFork
-  ): void => {
+  const serveWith = (ref: ActorRef<Message>, encoded: unknown, respond: (exit: Exit.Exit<unknown, unknown>) => void, fork: RpcFork): void => {
     const decoded = syncDecoder(ref.protocol)(encoded)
     if (Either.isLeft(decoded)) {
       if (isForbidden(decoded.left)) fork(askWith(ref, encoded), respond)
@@ -84,7 +80,10 @@ export const makeActorEndpoint = (system: ActorSystemService, exports: Exports):
       return
     }
     const message = decoded.right
-    if (!isAsk(message)) return respond(Exit.fail(new ActorNotFound({ path: ref.path })))
+    if (!isAsk(message)) {
+      respond(Exit.fail(new ActorNotFound({ path: ref.path })))
+      return
+    }
     const done = (exit: Exit.Exit<unknown, unknown>) => encodeExit(ref, message, exit, respond, fork)
     // Local refs answer through a callback (no fiber per request); others through an ask fiber.
     if (ref.unsafeAsk !== undefined) ref.unsafeAsk(message as never, done as never)
@@ -105,8 +104,7 @@ export const makeActorEndpoint = (system: ActorSystemService, exports: Exports):
           else respond(exit)
         })
     },
-    tell: (path, encoded) =>
-      Effect.flatMap(resolve(path), (ref) => Effect.flatMap(ref.protocol.decodeMessage(encoded), (message) => ref.tell(message))),
-    snapshot: system.snapshot
+    tell: (path, encoded) => Effect.flatMap(resolve(path), (ref) => Effect.flatMap(ref.protocol.decodeMessage(encoded), (message) => ref.tell(message))),
+    snapshot: system.snapshot,
   }
 }

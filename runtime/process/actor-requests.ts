@@ -14,12 +14,7 @@ export interface ActorEndpoint {
    * `ask` in callback form (the hot path): calls `respond` once with the encoded reply, or with
    * the failure `ask` would fail with; forks through `fork` only what has to wait.
    */
-  readonly serveAsk: (
-    path: string,
-    message: unknown,
-    respond: (exit: Exit.Exit<unknown, unknown>) => void,
-    fork: RpcFork
-  ) => void
+  readonly serveAsk: (path: string, message: unknown, respond: (exit: Exit.Exit<unknown, unknown>) => void, fork: RpcFork) => void
   readonly tell: (path: string, message: unknown) => Effect.Effect<void, unknown>
   /** The supervision tree as plain data. */
   readonly snapshot: Effect.Effect<unknown>
@@ -34,14 +29,14 @@ const decodeEnvelopeEither = Schema.decodeUnknownEither(ActorEnvelope)
  * request is answered with ActorNotFound.
  */
 export const actorRequestHandlers = (
-  endpoint: () => ActorEndpoint | undefined
+  endpoint: () => ActorEndpoint | undefined,
 ): { readonly handlers: Readonly<Record<string, RpcHandler>>; readonly direct: Readonly<Record<string, RpcDirectHandler>> } => ({
   handlers: {
     [WorkerTag.actorTell]: (payload) =>
       Effect.flatMap(decodeEnvelope(payload), ([path, message]) => {
         const target = endpoint()
         return target === undefined ? Effect.fail(new ActorNotFound({ path })) : target.tell(path, message)
-      })
+      }),
   },
   direct: {
     // Hot path: only the envelope's shape is checked here.
@@ -59,6 +54,6 @@ export const actorRequestHandlers = (
       const target = endpoint()
       if (target === undefined) respond(Exit.fail(new ActorNotFound({ path })))
       else target.serveAsk(path, message, respond, fork)
-    }
-  }
+    },
+  },
 })

@@ -4,8 +4,7 @@ import type { Subprocess } from "bun"
 import { Deferred, Effect, Exit, FiberId } from "effect"
 import { isFrame, isFrameBatch, type Frame, type TransportClosed, type WorkerTransport } from "./transport.ts"
 
-const signalName = (signal: string | number | null | undefined): string | null =>
-  signal === null || signal === undefined ? null : String(signal)
+const signalName = (signal: string | number | null | undefined): string | null => (signal === null || signal === undefined ? null : String(signal))
 
 /** Delivers frames to the receiver, buffering those that arrive before it is installed. */
 const makeInbox = () => {
@@ -27,7 +26,7 @@ const makeInbox = () => {
     receive: (h: (frame: Frame) => void): void => {
       handler = h
       for (const frame of early.splice(0)) h(frame)
-    }
+    },
   }
 }
 
@@ -93,7 +92,7 @@ const makeOutbox = (write: (message: unknown) => void) => {
     },
     undeliverable: (handler: (frame: Frame) => void): void => {
       dropped = handler
-    }
+    },
   }
 }
 
@@ -131,7 +130,7 @@ export const makeParentIpcLink = () => {
           // already gone
         }
       }
-    })
+    }),
   }
   return {
     transport,
@@ -149,10 +148,8 @@ export const makeParentIpcLink = () => {
     },
     bind: (subprocess: Subprocess): void => {
       proc = subprocess
-      void subprocess.exited.then(() =>
-        finish({ exitCode: subprocess.exitCode, signal: signalName(subprocess.signalCode) })
-      )
-    }
+      void subprocess.exited.then(() => finish({ exitCode: subprocess.exitCode, signal: signalName(subprocess.signalCode) }))
+    },
   }
 }
 
@@ -181,6 +178,6 @@ export const makeChildIpcTransport = (): WorkerTransport => {
     closed: Deferred.await(closed),
     close: Effect.sync(() => {
       if (open) process.disconnect?.()
-    })
+    }),
   }
 }

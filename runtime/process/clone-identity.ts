@@ -15,7 +15,7 @@ const check = (ast: SchemaAST.AST, visiting: Set<SchemaAST.AST>): boolean => {
     case "Declaration":
       return Option.match(SchemaAST.getIdentifierAnnotation(ast), {
         onNone: () => false,
-        onSome: (id) => CLONE_SAFE_DECLARATIONS.has(id)
+        onSome: (id) => CLONE_SAFE_DECLARATIONS.has(id),
       })
     case "Refinement":
       return isCloneIdentity(ast.from)
@@ -29,10 +29,7 @@ const check = (ast: SchemaAST.AST, visiting: Set<SchemaAST.AST>): boolean => {
     case "TupleType":
       return ast.elements.every((e) => check(e.type, visiting)) && ast.rest.every((r) => check(r.type, visiting))
     case "TypeLiteral":
-      return (
-        ast.propertySignatures.every((p) => check(p.type, visiting)) &&
-        ast.indexSignatures.every((i) => check(i.type, visiting))
-      )
+      return ast.propertySignatures.every((p) => check(p.type, visiting)) && ast.indexSignatures.every((i) => check(i.type, visiting))
     default:
       // Keywords, literals, enums, template literals: plain values.
       return true

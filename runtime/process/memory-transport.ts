@@ -29,7 +29,7 @@ export const makeMemoryTransportPair = (): {
       receive: (h: (frame: Frame) => void) => {
         handler = h
         for (const f of early.splice(0)) h(f)
-      }
+      },
     }
   }
   const ea = end()
@@ -44,7 +44,7 @@ export const makeMemoryTransportPair = (): {
     undeliverable: () => {},
     receive: self.receive,
     closed: Deferred.await(closed),
-    close: Effect.sync(() => sever({ exitCode: null, signal: null }))
+    close: Effect.sync(() => sever({ exitCode: null, signal: null })),
   })
   return { a: make(ea, eb), b: make(eb, ea), sever }
 }

@@ -22,12 +22,12 @@ export const WorkerTag = {
   /** either way (to the actors the other side exports): `[path, encodedMessage]` → encoded ask reply. */
   actorAsk: "actor.ask",
   /** either way, one-way: `[path, encodedMessage]`. */
-  actorTell: "actor.tell"
+  actorTell: "actor.tell",
 } as const
 
 export const WorkerReady = Schema.Struct({
   core: Schema.Int,
-  pid: Schema.Int
+  pid: Schema.Int,
 })
 export type WorkerReady = typeof WorkerReady.Type
 
@@ -37,7 +37,7 @@ export const WorkerStatus = Schema.Struct({
   uptimeMs: Schema.Number,
   rssBytes: Schema.Number,
   heapUsedBytes: Schema.Number,
-  logLevel: LogLevelName
+  logLevel: LogLevelName,
 })
 export type WorkerStatus = typeof WorkerStatus.Type
 
@@ -66,5 +66,5 @@ export const workerArgv = (args: WorkerArgs): ReadonlyArray<string> => [
   "--log-format",
   args.logFormat,
   "--log-level",
-  args.logLevel
+  args.logLevel,
 ]

@@ -35,9 +35,7 @@ export const successNeedsNoDecoding = (message: object): boolean => {
   const ctor = message.constructor
   const known = successAst.get(ctor)
   if (known !== undefined) return known
-  const ok =
-    Schema.symbolWithResult in message &&
-    isCloneIdentity(Schema.successSchema(message as unknown as Schema.WithResult.Any).ast)
+  const ok = Schema.symbolWithResult in message && isCloneIdentity(Schema.successSchema(message as unknown as Schema.WithResult.Any).ast)
   successAst.set(ctor, ok)
   return ok
 }
@@ -51,11 +49,7 @@ const isPlainSuccess = (u: unknown): u is { readonly _tag: "Success"; readonly v
  * is down or gave up (WorkerUnavailable), or the worker refused the request (e.g. ActorNotFound).
  * `unsafeTell` forks the send and answers true optimistically (the link is asynchronous).
  */
-export const makeRemoteRef = <M extends Message>(
-  slot: Pick<WorkerSlot, "call" | "core" | "livePeer">,
-  path: string,
-  protocol: Protocol<M>
-): ActorRef<M> => {
+export const makeRemoteRef = <M extends Message>(slot: Pick<WorkerSlot, "call" | "core" | "livePeer">, path: string, protocol: Protocol<M>): ActorRef<M> => {
   const toAskError = (error: { readonly _tag: string; readonly message: string }): AskError =>
     new ActorUnreachable({ path, reason: `${error._tag}: ${error.message}` })
 
@@ -75,20 +69,20 @@ export const makeRemoteRef = <M extends Message>(
   const tell = (message: M): Effect.Effect<void, MailboxFull> =>
     send(WorkerTag.actorTell, message).pipe(
       Effect.catchAll((e) => Effect.logDebug("remote tell dropped", e.message).pipe(Effect.annotateLogs({ path }))),
-      Effect.asVoid
+      Effect.asVoid,
     )
 
   /** The general path: encode if needed, wait for a (re)starting worker, decode the reply. */
   const slowRoundTrip = <Q extends AsksOf<M>>(message: Q): Effect.Effect<ReplyOf<Q>, FailureOf<Q> | AskError> =>
     send(WorkerTag.actorAsk, message).pipe(
       Effect.mapError(toAskError),
-      Effect.flatMap((encoded) => decodeReply(message, encoded))
+      Effect.flatMap((encoded) => decodeReply(message, encoded)),
     )
 
   /** The rpc outcome of an ask as the asker's Effect (already an Exit on the fast path). */
   const settle = <Q extends AsksOf<M>>(
     message: Q,
-    exit: Exit.Exit<unknown, WorkerCrashed | RemoteFailure>
+    exit: Exit.Exit<unknown, WorkerCrashed | RemoteFailure>,
   ): Effect.Effect<ReplyOf<Q>, FailureOf<Q> | AskError> => {
     if (Exit.isSuccess(exit)) return decodeReply(message, exit.value)
     const failure = Cause.failureOption(exit.cause)
@@ -115,15 +109,12 @@ export const makeRemoteRef = <M extends Message>(
       return cancelable && !done ? Effect.sync(() => peer.cancel(id)) : undefined
     })
 
-  const ask = <Q extends AsksOf<M>>(
-    message: Q,
-    timeout?: Duration.DurationInput
-  ): Effect.Effect<ReplyOf<Q>, FailureOf<Q> | AskError> => {
+  const ask = <Q extends AsksOf<M>>(message: Q, timeout?: Duration.DurationInput): Effect.Effect<ReplyOf<Q>, FailureOf<Q> | AskError> => {
     if (timeout === undefined) return roundTrip(message, false)
     const duration = Duration.decode(timeout)
     return Effect.timeoutFail(roundTrip(message, true), {
       duration,
-      onTimeout: () => new AskTimeout({ path, tag: message._tag, timeoutMillis: Duration.toMillis(duration) })
+      onTimeout: () => new AskTimeout({ path, tag: message._tag, timeoutMillis: Duration.toMillis(duration) }),
     })
   }
 
@@ -135,6 +126,6 @@ export const makeRemoteRef = <M extends Message>(
       Effect.runFork(tell(message))
       return true
     },
-    ask
+    ask,
   }
 }

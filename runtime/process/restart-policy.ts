@@ -15,12 +15,11 @@ export const defaultRestartPolicy: RestartPolicy = {
   backoffBase: "50 millis",
   backoffCap: "5 seconds",
   maxRestarts: 10,
-  window: "60 seconds"
+  window: "60 seconds",
 }
 
 /** exponential(base) ∪ spaced(cap): the shorter delay wins, so the delay never exceeds the cap. */
-export const backoffSchedule = (policy: RestartPolicy) =>
-  Schedule.exponential(policy.backoffBase).pipe(Schedule.union(Schedule.spaced(policy.backoffCap)))
+export const backoffSchedule = (policy: RestartPolicy) => Schedule.exponential(policy.backoffBase).pipe(Schedule.union(Schedule.spaced(policy.backoffCap)))
 
 /**
  * Keeps crash times inside the window. `record` returns false once the limit is exceeded
@@ -39,6 +38,6 @@ export const makeIntensityTracker = (policy: RestartPolicy) => {
       crashes = []
     },
     /** A run that lasted a whole window proves the worker healthy again. */
-    isStable: (uptimeMs: number): boolean => uptimeMs >= windowMs
+    isStable: (uptimeMs: number): boolean => uptimeMs >= windowMs,
   }
 }

@@ -19,11 +19,7 @@ export type RpcFork = <A, E>(effect: Effect.Effect<A, E>, onExit: (exit: Exit.Ex
  * (synchronously or later) and forks only what really has to wait, through `fork`. Saves the
  * fiber per request a plain RpcHandler costs.
  */
-export type RpcDirectHandler = (
-  payload: unknown,
-  respond: (exit: Exit.Exit<unknown, unknown>) => void,
-  fork: RpcFork
-) => void
+export type RpcDirectHandler = (payload: unknown, respond: (exit: Exit.Exit<unknown, unknown>) => void, fork: RpcFork) => void
 
 /** Receives the outcome of a call started with `RpcPeer.start`, once. */
 export type RpcReply = (exit: Exit.Exit<unknown, WorkerCrashed | RemoteFailure>) => void
@@ -96,7 +92,7 @@ export const makeRpcPeer = (
     readonly core: number
     readonly handlers: Readonly<Record<string, RpcHandler>>
     readonly direct?: Readonly<Record<string, RpcDirectHandler>>
-  }
+  },
 ): Effect.Effect<RpcPeer, never, Scope.Scope> =>
   Effect.gen(function* () {
     const runtime = yield* Effect.runtime<never>()
@@ -135,7 +131,7 @@ export const makeRpcPeer = (
             answered = true
             respondTo(id, exit)
           },
-          fork
+          fork,
         )
         return
       }
@@ -156,11 +152,7 @@ export const makeRpcPeer = (
         const call = pending.get(id)
         if (call === undefined) return // late reply to a call that was interrupted
         pending.delete(id)
-        call.onReply(
-          tag === REPLY_OK
-            ? Exit.succeed(payload)
-            : Exit.fail(new RemoteFailure({ core, tag: call.tag, error: payload as EncodedFailure }))
-        )
+        call.onReply(tag === REPLY_OK ? Exit.succeed(payload) : Exit.fail(new RemoteFailure({ core, tag: call.tag, error: payload as EncodedFailure })))
       } else {
         serve(id, tag, payload)
       }
@@ -172,8 +164,7 @@ export const makeRpcPeer = (
     transport.undeliverable((frame) => {
       const [id, tag] = frame
       if (tag === REPLY_OK || tag === REPLY_ERR) {
-        if (id > 0 && tag === REPLY_OK)
-          transport.send([id, REPLY_ERR, { _tag: "Defect", message: "the reply could not be serialized for the link" }])
+        if (id > 0 && tag === REPLY_OK) transport.send([id, REPLY_ERR, { _tag: "Defect", message: "the reply could not be serialized for the link" }])
         return
       }
       const call = pending.get(id)
@@ -192,13 +183,11 @@ export const makeRpcPeer = (
         for (const call of calls) call.onReply(failed)
         return error
       }),
-      Effect.cached
+      Effect.cached,
     )
     const closedOnce = yield* closed
     yield* Effect.forkScoped(closedOnce)
-    yield* Effect.addFinalizer(() =>
-      Effect.forEach(Array.from(running), (f) => Fiber.interrupt(f), { discard: true })
-    )
+    yield* Effect.addFinalizer(() => Effect.forEach(Array.from(running), (f) => Fiber.interrupt(f), { discard: true }))
 
     const start = (tag: string, payload: unknown, onReply: RpcReply): number => {
       if (crashed !== undefined) {
@@ -235,6 +224,6 @@ export const makeRpcPeer = (
       cancel,
       tell: (tag, payload) => transport.send([0, tag, payload]),
       inFlight: () => pending.size,
-      closed: closedOnce
+      closed: closedOnce,
     }
   })

@@ -39,12 +39,8 @@ export interface WorkerTransport {
  * Several frames written as one IPC message: an array of frames (a frame's first element is a
  * number, a batch's is an array, so the two cannot be confused).
  */
-export const isFrameBatch = (value: unknown): value is ReadonlyArray<unknown> =>
-  Array.isArray(value) && value.length > 0 && Array.isArray(value[0])
+export const isFrameBatch = (value: unknown): value is ReadonlyArray<unknown> => Array.isArray(value) && value.length > 0 && Array.isArray(value[0])
 
 /** Cheap structural check for frames arriving from outside our own code. */
 export const isFrame = (value: unknown): value is Frame =>
-  Array.isArray(value) &&
-  value.length === 3 &&
-  typeof value[0] === "number" &&
-  typeof value[1] === "string"
+  Array.isArray(value) && value.length === 3 && typeof value[0] === "number" && typeof value[1] === "string"

@@ -8,14 +8,14 @@ const Args = Schema.Struct({
   core: Schema.NumberFromString.pipe(Schema.int(), Schema.positive()),
   dataDir: Schema.NonEmptyString,
   logFormat: LogFormat,
-  logLevel: LogLevelName
+  logLevel: LogLevelName,
 })
 
 const flagKeys: Record<string, keyof typeof Args.Type> = {
   "--core": "core",
   "--data-dir": "dataDir",
   "--log-format": "logFormat",
-  "--log-level": "logLevel"
+  "--log-level": "logLevel",
 }
 
 export const parseWorkerArgs = (argv: ReadonlyArray<string>): Either.Either<WorkerArgs, string> => {

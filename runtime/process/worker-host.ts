@@ -42,25 +42,24 @@ export const WorkerHostLive = (options: WorkerHostOptions): Layer.Layer<WorkerLi
                 uptimeMs: now - startedAt,
                 rssBytes: memory.rss,
                 heapUsedBytes: memory.heapUsed,
-                logLevel: level
+                logLevel: level,
               }
             }),
           [WorkerTag.snapshot]: () => endpoint.snapshot,
           [WorkerTag.metrics]: () => snapshotFamilies,
-          [WorkerTag.logLevel]: (payload) =>
-            decodeLogLevel(payload).pipe(Effect.flatMap(({ level }) => logLevel.set(level))),
-          ...requests.handlers
+          [WorkerTag.logLevel]: (payload) => decodeLogLevel(payload).pipe(Effect.flatMap(({ level }) => logLevel.set(level))),
+          ...requests.handlers,
         },
-        direct: requests.direct
+        direct: requests.direct,
       })
       return peer
-    })
+    }),
   )
 
 /** Sends "ready" to the master; put it last in the worker's layer graph. */
 export const announceReady = (core: number) =>
   Effect.flatMap(WorkerLink, (link) =>
     Effect.sync(() => link.tell(WorkerTag.ready, { core, pid: process.pid })).pipe(
-      Effect.zipRight(Effect.logInfo("worker ready").pipe(Effect.annotateLogs({ core })))
-    )
+      Effect.zipRight(Effect.logInfo("worker ready").pipe(Effect.annotateLogs({ core }))),
+    ),
   )

@@ -16,7 +16,7 @@ export interface LivenessPolicy {
 export const defaultLivenessPolicy: LivenessPolicy = {
   interval: "2 seconds",
   unresponsiveAfter: "5 seconds",
-  restartAfter: "15 seconds"
+  restartAfter: "15 seconds",
 }
 
 export interface LivenessEvents {

@@ -80,20 +80,18 @@ export const makeWorkerPool = (options: WorkerPoolOptions) =>
         process: {
           core,
           entry: options.entry ?? defaultEntry,
-          args: () => workerArgv({ core, dataDir: options.dataDir, logFormat: options.logFormat, logLevel: level })
-        }
+          args: () => workerArgv({ core, dataDir: options.dataDir, logFormat: options.logFormat, logLevel: level }),
+        },
       })
       slots.set(core, slot)
     }
     // Added last, so it runs first on close: stop every worker at once rather than one by one.
-    yield* Effect.addFinalizer(() =>
-      Effect.forEach(Array.from(slots.values()), (s) => s.stop, { concurrency: "unbounded", discard: true })
-    )
+    yield* Effect.addFinalizer(() => Effect.forEach(Array.from(slots.values()), (s) => s.stop, { concurrency: "unbounded", discard: true }))
     const timeout = options.collectTimeout ?? "2 seconds"
     const getSlot = (core: number) =>
       Option.match(Option.fromNullable(slots.get(core)), {
         onNone: () => Effect.fail(new NoSuchWorker({ core })),
-        onSome: Effect.succeed
+        onSome: Effect.succeed,
       })
     const all = Array.from(slots.values())
 
@@ -111,11 +109,9 @@ export const makeWorkerPool = (options: WorkerPoolOptions) =>
             const info = yield* s.info
             if (info.state !== "running") return { core: s.core, info, tree: null, error: info.state }
             const tree = yield* s.call(WorkerTag.snapshot, null).pipe(Effect.timeout(timeout), Effect.either)
-            return tree._tag === "Right"
-              ? { core: s.core, info, tree: tree.right, error: null }
-              : { core: s.core, info, tree: null, error: tree.left.message }
+            return tree._tag === "Right" ? { core: s.core, info, tree: tree.right, error: null } : { core: s.core, info, tree: null, error: tree.left.message }
           }),
-        { concurrency: "unbounded" }
+        { concurrency: "unbounded" },
       ),
       metrics: Effect.forEach(
         all,
@@ -128,10 +124,10 @@ export const makeWorkerPool = (options: WorkerPoolOptions) =>
                   Effect.flatMap(decodeFamilies),
                   Effect.timeout(timeout),
                   Effect.map((families) => withLabels(families, { core: String(s.core) })),
-                  Effect.orElseSucceed((): ReadonlyArray<MetricFamily> => [])
-                )
+                  Effect.orElseSucceed((): ReadonlyArray<MetricFamily> => []),
+                ),
           ),
-        { concurrency: "unbounded" }
+        { concurrency: "unbounded" },
       ).pipe(Effect.map((groups) => groups.flat())),
       serveActors: (endpoint) =>
         Effect.acquireRelease(
@@ -141,19 +137,18 @@ export const makeWorkerPool = (options: WorkerPoolOptions) =>
           () =>
             Effect.sync(() => {
               if (masterEndpoint === endpoint) masterEndpoint = undefined
-            })
+            }),
         ),
       setLogLevel: (next) =>
         Effect.suspend(() => {
           level = next
           return Effect.forEach(all, (s) => s.call(WorkerTag.logLevel, { level: next }).pipe(Effect.ignore), {
             concurrency: "unbounded",
-            discard: true
+            discard: true,
           })
-        })
+        }),
     }
     return service
   })
 
-export const WorkerPoolLive = (options: WorkerPoolOptions): Layer.Layer<WorkerPool> =>
-  Layer.scoped(WorkerPool, makeWorkerPool(options))
+export const WorkerPoolLive = (options: WorkerPoolOptions): Layer.Layer<WorkerPool> => Layer.scoped(WorkerPool, makeWorkerPool(options))

@@ -40,11 +40,11 @@ export const spawnWorkerProcess = (options: WorkerProcessOptions) =>
         stderr: "inherit",
         serialization: "advanced",
         ipc: (message) => link.onMessage(message),
-        onDisconnect: () => link.onDisconnect()
+        onDisconnect: () => link.onDisconnect(),
       })
       link.bind(proc)
       const exited = Effect.promise(() => proc.exited).pipe(
-        Effect.map((): TransportClosed => ({ exitCode: proc.exitCode, signal: proc.signalCode === null ? null : String(proc.signalCode) }))
+        Effect.map((): TransportClosed => ({ exitCode: proc.exitCode, signal: proc.signalCode === null ? null : String(proc.signalCode) })),
       )
       return {
         core: options.core,
@@ -53,7 +53,7 @@ export const spawnWorkerProcess = (options: WorkerProcessOptions) =>
         exited,
         kill: (signal) => {
           if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal)
-        }
+        },
       }
     }),
     (worker) =>
@@ -62,11 +62,9 @@ export const spawnWorkerProcess = (options: WorkerProcessOptions) =>
         // Release runs uninterruptibly; the wait must be interruptible for the timeout to fire.
         const stopped = yield* worker.exited.pipe(Effect.interruptible, Effect.timeoutOption(options.stopGrace ?? "3 seconds"))
         if (stopped._tag === "None") {
-          yield* Effect.logWarning("worker did not stop in time; killing").pipe(
-            Effect.annotateLogs({ core: worker.core, pid: worker.pid })
-          )
+          yield* Effect.logWarning("worker did not stop in time; killing").pipe(Effect.annotateLogs({ core: worker.core, pid: worker.pid }))
           worker.kill("SIGKILL")
           yield* worker.exited
         }
-      })
+      }),
   )

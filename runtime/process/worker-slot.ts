@@ -55,10 +55,10 @@ export interface WorkerSlotOptions {
 
 export const workerRestarts = Metric.counter("quilbun_worker_restarts", {
   description: "Data-worker process restarts.",
-  incremental: true
+  incremental: true,
 })
 export const workerUp = Metric.gauge("quilbun_worker_up", {
-  description: "1 while the data worker is running and ready, else 0."
+  description: "1 while the data worker is running and ready, else 0.",
 })
 
 const decodeReady = Schema.decodeUnknown(WorkerReady)
@@ -99,14 +99,13 @@ export const makeWorkerSlot = (options: WorkerSlotOptions): Effect.Effect<Worker
             [WorkerTag.ready]: (payload) =>
               decodeReady(payload).pipe(
                 Effect.flatMap((r) => (r.core === core ? Deferred.succeed(ready, undefined) : Effect.void)),
-                Effect.orDie
-              )
-          }
+                Effect.orDie,
+              ),
+          },
         })
-        const outcome = yield* Effect.raceFirst(
-          Deferred.await(ready).pipe(Effect.as("ready" as const)),
-          proc.exited.pipe(Effect.as("exited" as const))
-        ).pipe(Effect.timeoutOption(options.readyTimeout ?? "20 seconds"))
+        const outcome = yield* Effect.raceFirst(Deferred.await(ready).pipe(Effect.as("ready" as const)), proc.exited.pipe(Effect.as("exited" as const))).pipe(
+          Effect.timeoutOption(options.readyTimeout ?? "20 seconds"),
+        )
         if (Option.isSome(outcome) && outcome.value === "ready") {
           startedAt = yield* Clock.currentTimeMillis
           state = "running"
@@ -120,23 +119,19 @@ export const makeWorkerSlot = (options: WorkerSlotOptions): Effect.Effect<Worker
                 Effect.suspend(() => {
                   if (state === "running") state = "unresponsive"
                   return Metric.set(upGauge, 0)
-                }).pipe(
-                  Effect.zipRight(Effect.logWarning("data worker unresponsive").pipe(Effect.annotateLogs({ core, pid: proc.pid, silentMs })))
-                ),
+                }).pipe(Effect.zipRight(Effect.logWarning("data worker unresponsive").pipe(Effect.annotateLogs({ core, pid: proc.pid, silentMs })))),
               responsive: (silentMs) =>
                 Effect.suspend(() => {
                   if (state === "unresponsive") state = "running"
                   return Metric.set(upGauge, 1)
-                }).pipe(
-                  Effect.zipRight(Effect.logInfo("data worker responsive again").pipe(Effect.annotateLogs({ core, pid: proc.pid, silentMs })))
-                ),
+                }).pipe(Effect.zipRight(Effect.logInfo("data worker responsive again").pipe(Effect.annotateLogs({ core, pid: proc.pid, silentMs })))),
               // SIGKILL works on a stopped process too; the exit then goes through the restart path.
               stalled: (silentMs) =>
                 Effect.logError("data worker unresponsive too long; killing it").pipe(
                   Effect.annotateLogs({ core, pid: proc.pid, silentMs }),
-                  Effect.zipRight(Effect.sync(() => proc.kill("SIGKILL")))
-                )
-            })
+                  Effect.zipRight(Effect.sync(() => proc.kill("SIGKILL"))),
+                ),
+            }),
           )
         } else if (Option.isNone(outcome)) {
           yield* Effect.logError("data worker did not report ready in time").pipe(Effect.annotateLogs({ core }))
@@ -151,9 +146,9 @@ export const makeWorkerSlot = (options: WorkerSlotOptions): Effect.Effect<Worker
             currentKill = undefined
             pid = null
             yield* Metric.set(upGauge, 0)
-          })
-        )
-      )
+          }),
+        ),
+      ),
     )
 
     const loop = Effect.gen(function* () {
@@ -167,7 +162,7 @@ export const makeWorkerSlot = (options: WorkerSlotOptions): Effect.Effect<Worker
         const manual = manualRestart
         manualRestart = false
         yield* (manual ? Effect.logInfo("data worker restart requested") : Effect.logWarning("data worker exited")).pipe(
-          Effect.annotateLogs({ core, exitCode: exit.exitCode ?? "-", signal: exit.signal ?? "-", uptimeMs: uptime })
+          Effect.annotateLogs({ core, exitCode: exit.exitCode ?? "-", signal: exit.signal ?? "-", uptimeMs: uptime }),
         )
         if (intensity.isStable(uptime)) {
           intensity.reset()
@@ -176,7 +171,7 @@ export const makeWorkerSlot = (options: WorkerSlotOptions): Effect.Effect<Worker
         if (!manual && !intensity.record(now)) {
           state = "failed"
           yield* Effect.logError("data worker restart intensity exceeded; giving up until restarted").pipe(
-            Effect.annotateLogs({ core, maxRestarts: policy.maxRestarts })
+            Effect.annotateLogs({ core, maxRestarts: policy.maxRestarts }),
           )
           yield* Queue.take(revive)
           intensity.reset()
@@ -205,7 +200,7 @@ export const makeWorkerSlot = (options: WorkerSlotOptions): Effect.Effect<Worker
       if (state === "failed" || state === "stopped") return Effect.fail(new WorkerUnavailable({ core, state }))
       return Deferred.await(nextPeer).pipe(
         Effect.timeoutFail({ duration: waitReady, onTimeout: () => new WorkerUnavailable({ core, state }) }),
-        Effect.catchAllCause(() => Effect.fail(new WorkerUnavailable({ core, state })))
+        Effect.catchAllCause(() => Effect.fail(new WorkerUnavailable({ core, state }))),
       )
     })
 
@@ -217,12 +212,11 @@ export const makeWorkerSlot = (options: WorkerSlotOptions): Effect.Effect<Worker
         state,
         restarts,
         uptimeMs: (state === "running" || state === "unresponsive") && startedAt > 0 ? now - startedAt : 0,
-        lastExit
+        lastExit,
       })),
       peer,
       livePeer: () => current,
-      call: (tag, payload) =>
-        current !== undefined ? current.call(tag, payload) : Effect.flatMap(peer, (p) => p.call(tag, payload)),
+      call: (tag, payload) => (current !== undefined ? current.call(tag, payload) : Effect.flatMap(peer, (p) => p.call(tag, payload))),
       restart: Effect.suspend(() => {
         if (state === "failed") return Queue.offer(revive, undefined).pipe(Effect.asVoid)
         if (currentKill !== undefined) {
@@ -232,7 +226,6 @@ export const makeWorkerSlot = (options: WorkerSlotOptions): Effect.Effect<Worker
         }
         return Effect.void
       }),
-      stop
+      stop,
     } satisfies WorkerSlot
   })
-

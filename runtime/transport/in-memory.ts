@@ -4,14 +4,7 @@
 // Effect's Clock, so under TestClock a whole devnet runs in virtual time and replays from its seed.
 import { Clock, Effect, type Scope } from "effect"
 import { seededRandom, type SeededRandom } from "./seeded-random.ts"
-import {
-  type Bitmask,
-  type InboundMessage,
-  type MessageHandler,
-  type RequestHandler,
-  TransportError,
-  type TransportService,
-} from "./transport.ts"
+import { type Bitmask, type InboundMessage, type MessageHandler, type RequestHandler, TransportError, type TransportService } from "./transport.ts"
 
 export interface LinkFaults {
   /** Probability that a message is lost. */

@@ -25,10 +25,10 @@ const counter = (name: string) =>
       init: () => Effect.succeed(0),
       handlers: {
         Add: (n, m) => Effect.succeed(n + m.n),
-        Get: (n) => Effect.succeed([n, n] as const)
-      }
+        Get: (n) => Effect.succeed([n, n] as const),
+      },
     },
-    { mailbox: { capacity: CAPACITY } }
+    { mailbox: { capacity: CAPACITY } },
   )
 
 const repeat = (n: number, body: (i: number) => Effect.Effect<unknown, unknown>): Effect.Effect<void, unknown> =>
@@ -57,8 +57,8 @@ const rawConsumer = (scope: Scope.Scope): RawConsumer => {
       Effect.sync(() => {
         for (const n of chunk) consumer.count += n
         if (consumer.count >= consumer.target && consumer.done !== undefined) Deferred.unsafeDone(consumer.done, Exit.void)
-      })
-    )
+      }),
+    ),
   )
   Effect.runFork(Effect.forkIn(loop, scope))
   return consumer
@@ -83,8 +83,8 @@ const rawServer = (scope: Scope.Scope): Mailbox.Mailbox<Deferred.Deferred<number
     Effect.flatMap(mailbox.takeAll, ([chunk]) =>
       Effect.sync(() => {
         for (const d of chunk) Deferred.unsafeDone(d, Exit.succeed(state++))
-      })
-    )
+      }),
+    ),
   )
   Effect.runFork(Effect.forkIn(loop, scope))
   return mailbox
@@ -101,7 +101,7 @@ const rawAsk = (server: Mailbox.Mailbox<Deferred.Deferred<number>>): Effect.Effe
 const actorTells = (refs: ReadonlyArray<ActorRef<CounterMsg>>, n: number): Effect.Effect<void, unknown> =>
   Effect.zipRight(
     repeat(n, (i) => (refs[i % refs.length] as ActorRef<CounterMsg>).tell(ONE)),
-    Effect.forEach(refs, (ref) => ref.ask(GET), { discard: true })
+    Effect.forEach(refs, (ref) => ref.ask(GET), { discard: true }),
   )
 
 const run_ = (effect: Effect.Effect<unknown, unknown>): Promise<void> => Effect.runPromise(Effect.asVoid(effect))
@@ -121,12 +121,7 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
   // Baseline and kernel are measured alternately, best of ROUNDS each, so a burst of load from other
   // processes on the machine does not land on one side only.
   const ROUNDS = 3
-  const compare = async (
-    name: string,
-    batch: number,
-    baseline: () => Promise<void>,
-    actor: () => Promise<void>
-  ): Promise<number> => {
+  const compare = async (name: string, batch: number, baseline: () => Promise<void>, actor: () => Promise<void>): Promise<number> => {
     let base = 0
     let value = 0
     for (let r = 0; r < ROUNDS; r++) {
@@ -143,7 +138,7 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
     "actors.tell",
     TELL_BATCH,
     () => run_(rawTells([raw], TELL_BATCH)),
-    () => run_(actorTells([one], TELL_BATCH))
+    () => run_(actorTells([one], TELL_BATCH)),
   )
 
   // unsafeTell from plain code; when the mailbox is full, wait for the actor to drain it (one ask).
@@ -164,11 +159,11 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
     "actors.ask",
     ASK_BATCH,
     () => run_(repeat(ASK_BATCH, () => rawAsk(server))),
-    () => run_(repeat(ASK_BATCH, () => one.ask(GET)))
+    () => run_(repeat(ASK_BATCH, () => one.ask(GET))),
   )
   const askTimeout = await opsPerSecond(() => run_(repeat(ASK_BATCH, () => one.ask(GET, "5 seconds"))), {
     batch: ASK_BATCH,
-    ms
+    ms,
   })
   reportRatio("actors.ask_timeout", "ops/s", askTimeout, askBase)
 
@@ -177,7 +172,7 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
     "actors.fanout",
     FAN_BATCH,
     () => run_(rawTells(rawMany, FAN_BATCH)),
-    () => run_(actorTells(many, FAN_BATCH))
+    () => run_(actorTells(many, FAN_BATCH)),
   )
 
   await Effect.runPromise(Scope.close(scope, Exit.void))

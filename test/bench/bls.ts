@@ -49,7 +49,12 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
   const signers = Array.from({ length: 64 }, (_, i) => Effect.runSync(bls.keygen(new Uint8Array(64).fill(i + 2))))
   const msgs = signers.map((_, i) => new TextEncoder().encode(`message ${i}`))
   const sigs = signers.map((s, i) => Effect.runSync(bls.sign(s.secretKey, domain, msgs[i]!)))
-  const { aggregateSignature } = Effect.runSync(bls.aggregate(signers.map((s) => s.publicKey), sigs))
+  const { aggregateSignature } = Effect.runSync(
+    bls.aggregate(
+      signers.map((s) => s.publicKey),
+      sigs,
+    ),
+  )
   const pks = signers.map((s) => s.publicKey)
   const oursAgg = await msPerOp(() => {
     if (!Effect.runSync(bls.verifyMultiMessage(pks, aggregateSignature, msgs, domain))) throw new Error("aggregate verify failed")

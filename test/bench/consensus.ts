@@ -159,7 +159,16 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
   // Where a round's time goes: crypto wall time summed over all nodes (they share one thread, except
   // the VDF solve, which runs in the solver Worker), per committed frame, and the call counts.
   const committedFrames = Math.max(1, real.frames.filter((f) => f.commitsAt.length === NODES).length)
-  const ops: ReadonlyArray<CryptoOp> = ["bls.verify", "bls.verifyAggregate", "bls.verifyMultiMessage", "bls.aggregatePublicKeys", "bls.aggregateSignatures", "bls.sign", "vdf.solve", "vdf.verify"]
+  const ops: ReadonlyArray<CryptoOp> = [
+    "bls.verify",
+    "bls.verifyAggregate",
+    "bls.verifyMultiMessage",
+    "bls.aggregatePublicKeys",
+    "bls.aggregateSignatures",
+    "bls.sign",
+    "vdf.solve",
+    "vdf.verify",
+  ]
   const breakdown: Record<string, number> = {}
   for (const op of ops) {
     const d = durations(real, op)

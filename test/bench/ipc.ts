@@ -33,7 +33,7 @@ const startRawEcho = () => {
       const resolve = pending.get(message[0])
       pending.delete(message[0])
       resolve?.(message)
-    }
+    },
   })
   let id = 0
   const roundTrip = (payload: unknown) =>
@@ -51,7 +51,7 @@ const measure = (inFlight: number, ms: number, one: (i: number) => Promise<unkno
       if (inFlight === 1) for (let i = 0; i < n; i++) await one(i)
       else await Promise.all(Array.from({ length: n }, (_, i) => one(i)))
     },
-    { batch: inFlight === 1 ? 200 : inFlight, ms, warmupMs: 300 }
+    { batch: inFlight === 1 ? 200 : inFlight, ms, warmupMs: 300 },
   )
 
 /** Sequential: one fiber asking n times in a row (the raw side awaits n promises in a row). */
@@ -59,7 +59,7 @@ const oursBatch = (probe: ActorRef<ProbeMessage>) => (n: number) =>
   Effect.runPromise(
     Effect.gen(function* () {
       for (let i = 0; i < n; i++) yield* probe.ask(new Echo({ value: i }))
-    })
+    }),
   )
 
 export const run = async (args: ReadonlyArray<string>): Promise<void> => {
@@ -75,16 +75,19 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
           process: {
             core: 1,
             entry: join(import.meta.dir, "../../runtime/worker.ts"),
-            args: workerArgv({ core: 1, dataDir, logFormat: "json", logLevel: "warning" })
+            args: workerArgv({ core: 1, dataDir, logFormat: "json", logLevel: "warning" }),
           },
-          policy: { backoffBase: "50 millis", backoffCap: "1 second", maxRestarts: 3, window: "1 minute" }
+          policy: { backoffBase: "50 millis", backoffCap: "1 second", maxRestarts: 3, window: "1 minute" },
         }),
-        scope
-      ).pipe(Effect.provide(LoggingLive({ format: "json", level: "warning" })))
+        scope,
+      ).pipe(Effect.provide(LoggingLive({ format: "json", level: "warning" }))),
     )
     await Effect.runPromise(slot.peer)
     const probe = makeRemoteRef(slot, "/worker-1/probe", ProbeProtocol)
-    for (const [name, inFlight] of [["ipc.ask", 1], ["ipc.ask-pipelined", PIPELINE]] as const) {
+    for (const [name, inFlight] of [
+      ["ipc.ask", 1],
+      ["ipc.ask-pipelined", PIPELINE],
+    ] as const) {
       const batch = oursBatch(probe)
       // Pipelined, like the raw side: one promise per request, `inFlight` of them at a time.
       const ours = (i: number) => Effect.runPromise(probe.ask(new Echo({ value: i })))
@@ -93,10 +96,7 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
       const results = { raw: 0, ours: 0 }
       for (let round = 0; round < 2; round++) {
         results.raw += await measure(inFlight, ms / 2, oneRaw)
-        results.ours +=
-          inFlight === 1
-            ? await opsPerSecond(batch, { batch: 200, ms: ms / 2, warmupMs: 300 })
-            : await measure(inFlight, ms / 2, ours)
+        results.ours += inFlight === 1 ? await opsPerSecond(batch, { batch: 200, ms: ms / 2, warmupMs: 300 }) : await measure(inFlight, ms / 2, ours)
       }
       reportRatio(name, "ops/s", results.ours / 2, results.raw / 2)
     }

@@ -26,8 +26,7 @@ const ENGINE_SYNC_BATCH = 64
 const FRAME_BYTES = 1_500
 const STALL_MILLIS = 10_000
 
-const quiet = <A, E>(effect: Effect.Effect<A, E>): Promise<A> =>
-  Effect.runPromise(effect.pipe(Logger.withMinimumLogLevel(LogLevel.Warning)))
+const quiet = <A, E>(effect: Effect.Effect<A, E>): Promise<A> => Effect.runPromise(effect.pipe(Logger.withMinimumLogLevel(LogLevel.Warning)))
 
 /** Counts deliveries and lets the sender wait for the next one (with a stall guard). */
 class Receiver {
@@ -161,7 +160,9 @@ const syncRate = async (client: Libp2pNode, server: Libp2pNode, scope: Scope.Sco
   while (next < SYNC_FRAMES) {
     requests++
     const answer = await quiet(
-      Effect.either(client.transport.requestTyped(server.host.peerId, GLOBAL_SYNC_PROTOCOL, encodeSyncRequest({ fromFrameNumber: BigInt(next), limit: range }))),
+      Effect.either(
+        client.transport.requestTyped(server.host.peerId, GLOBAL_SYNC_PROTOCOL, encodeSyncRequest({ fromFrameNumber: BigInt(next), limit: range })),
+      ),
     )
     if (Either.isLeft(answer)) {
       if (answer.left.reason !== "rate-limited") throw new Error(`sync request failed: ${answer.left.reason}: ${answer.left.detail}`)
@@ -185,9 +186,9 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
     // node 2 the same without the per-peer rate limit, to show what the transport itself can carry.
     const unthrottled = { capacity: 1_000_000, refillPerSecond: 1_000_000, maxPeers: 16 }
     const nodes = await quiet(
-      startCluster(3, (i) =>
-        i === 0 ? testTransportConfig() : globalConsensusTransportConfig(i === 1 ? {} : { inboundRate: unthrottled }),
-      ).pipe(Scope.extend(scope)),
+      startCluster(3, (i) => (i === 0 ? testTransportConfig() : globalConsensusTransportConfig(i === 1 ? {} : { inboundRate: unthrottled }))).pipe(
+        Scope.extend(scope),
+      ),
     )
     const [a, b, c] = nodes
     if (a === undefined || b === undefined || c === undefined) throw new Error("cluster did not start")

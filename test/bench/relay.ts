@@ -44,8 +44,8 @@ const echoRate = async (b: Libp2pNode, filter: Uint8Array, millis: number): Prom
         const w = wake
         wake = undefined
         w?.()
-      }
-    })
+      },
+    }),
   )
   const next = async () => {
     const before = received
@@ -92,9 +92,9 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
     await quiet(
       a.host.pubsub
         .subscribe(base.consensus, {
-          onMessage: (m) => void Effect.runFork(a.host.pubsub.publish(base.dispatch, Buffer.concat([ECHO_PREFIX, m.payload])).pipe(Effect.ignore))
+          onMessage: (m) => void Effect.runFork(a.host.pubsub.publish(base.dispatch, Buffer.concat([ECHO_PREFIX, m.payload])).pipe(Effect.ignore)),
         })
-        .pipe(Effect.flatMap((unsubscribe) => Scope.addFinalizer(scope, unsubscribe)))
+        .pipe(Effect.flatMap((unsubscribe) => Scope.addFinalizer(scope, unsubscribe))),
     )
 
     // Relayed: a worker process holds TEST_APP_FILTER (the echo worker of the relay tests).

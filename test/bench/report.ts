@@ -3,7 +3,7 @@
 /** Runs `body` for ~`ms` milliseconds (after a warm-up) and returns operations per second. */
 export const opsPerSecond = async (
   body: (iterations: number) => void | Promise<void>,
-  opts: { readonly batch: number; readonly ms?: number; readonly warmupMs?: number } 
+  opts: { readonly batch: number; readonly ms?: number; readonly warmupMs?: number },
 ): Promise<number> => {
   const run = async (budgetMs: number): Promise<number> => {
     const start = performance.now()
@@ -18,8 +18,7 @@ export const opsPerSecond = async (
   return run(opts.ms ?? 1000)
 }
 
-const fmt = (n: number): string =>
-  Number.isInteger(n) ? String(n) : n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toPrecision(3)
+const fmt = (n: number): string => (Number.isInteger(n) ? String(n) : n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toPrecision(3))
 
 /** Prints `name metric=value baseline=baseline ratio=value/baseline` (higher-is-better metrics). */
 export const reportRatio = (name: string, metric: string, value: number, baseline: number): void => {

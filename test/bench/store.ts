@@ -25,9 +25,7 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
   const dir = mkdtempSync(join(tmpdir(), "quilbun-bench-store-"))
   try {
     const store = await Effect.runPromise(openStore({ path: join(dir, "store") }))
-    const repo = store.repository(
-      defineRepository({ bucket: Buckets.kvTest, key: KeyCodec.u64Number, value: ValueCodec.cbor<Item>() })
-    )
+    const repo = store.repository(defineRepository({ bucket: Buckets.kvTest, key: KeyCodec.u64Number, value: ValueCodec.cbor<Item>() }))
     const root = open({ path: join(dir, "raw"), maxDbs: 64, overlappingSync: false, compression: false })
     const db = root.openDB<Uint8Array, Uint8Array>({ name: bucketDbName(Buckets.kvTest), keyEncoding: "binary", encoding: "binary" })
     const cbor = new Encoder({ useRecords: false, mapsAsObjects: true })

@@ -35,7 +35,7 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
     (n) => {
       for (let i = 0; i < n; i++) tsForm = square(tsForm)
     },
-    { batch: 20, ms: 1500 }
+    { batch: 20, ms: 1500 },
   )
 
   const loaded = loadNativeVdf()
@@ -50,7 +50,7 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
     (n) => {
       if (lib.classgroupSquare(startBytes, n).status !== 0) throw new Error("native square failed")
     },
-    { batch: 2000, ms: 1500 }
+    { batch: 2000, ms: 1500 },
   )
   reportRatio("vdf.square", "ops/s", nativeOps, tsOps)
 
@@ -75,9 +75,11 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
   let warm = 0
   for (const [ch, t, out] of proofs) {
     lib.clearCache()
-    cold.push(time(() => {
-      if (lib.verify(ch, t, out) !== 0) throw new Error("verify failed")
-    }))
+    cold.push(
+      time(() => {
+        if (lib.verify(ch, t, out) !== 0) throw new Error("verify failed")
+      }),
+    )
     if (ch === solveChallenge) warm = time(() => void lib.verify(ch, t, out))
   }
   reportValues("vdf.verify", { ms: median(cold), max_ms: Math.max(...cold), warm_ms: warm })

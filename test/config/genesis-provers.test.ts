@@ -23,7 +23,11 @@ const fail = (i: LoadConfigInput): ConfigError => {
   if (Either.isRight(r)) throw new Error("expected a ConfigError")
   return r.left
 }
-const key = (byte: number): string => byte.toString(16).padStart(2, "0").repeat(BLS_PUBLIC_KEY_HEX_LENGTH / 2)
+const key = (byte: number): string =>
+  byte
+    .toString(16)
+    .padStart(2, "0")
+    .repeat(BLS_PUBLIC_KEY_HEX_LENGTH / 2)
 
 test("absent by default: the single-node devnet", () => {
   expect(load(input(tmp())).engine.genesisProvers).toBeUndefined()

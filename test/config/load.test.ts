@@ -14,7 +14,7 @@ import {
   NodeConfigLive,
   NodeConfigTag,
   toEffectLogLevel,
-  type LoadConfigInput
+  type LoadConfigInput,
 } from "../../config/index.ts"
 import { LogLevel } from "effect"
 
@@ -33,7 +33,7 @@ const input = (cwd: string, over: Partial<LoadConfigInput> = {}): LoadConfigInpu
   env: {},
   cores: 4,
   cwd,
-  ...over
+  ...over,
 })
 const load = (i: LoadConfigInput) => Effect.runSync(loadConfig(i))
 const fail = (i: LoadConfigInput): ConfigError => {
@@ -119,9 +119,9 @@ describe("precedence file < env < flags", () => {
       loadConfigDetailed(
         input(cwd, {
           argv: ["--config", file, "--set", "shutdown.deadlineMs=100", "--log-format", "json"],
-          env: { QUILBUN_P2P_LISTEN: "/ip4/0.0.0.0/tcp/1,/ip6/::/tcp/2", QUILBUN_ENGINE_DEVNET: "false" }
-        })
-      )
+          env: { QUILBUN_P2P_LISTEN: "/ip4/0.0.0.0/tcp/1,/ip6/::/tcp/2", QUILBUN_ENGINE_DEVNET: "false" },
+        }),
+      ),
     )
     expect(r.configPath).toBe(file)
     expect(r.config.p2p.bootstrap).toEqual(["/ip4/10.0.0.1/tcp/8336"])
@@ -141,9 +141,9 @@ describe("precedence file < env < flags", () => {
         argv: ["--print-config", "--core", "3", "--workers", "2"],
         passThroughFlags: new Map([
           ["--print-config", { takesValue: false }],
-          ["--core", { takesValue: true }]
-        ])
-      })
+          ["--core", { takesValue: true }],
+        ]),
+      }),
     )
     expect(c.workers).toBe(2)
   })
@@ -159,18 +159,14 @@ describe("invalid values: one line naming path, value and reason", () => {
   test("a devnet VDF difficulty too small to give distinct frame outputs", () => {
     const e = fail(input(tmp(), { argv: ["--set", "engine.difficulty=1"] }))
     expect(e.message).toBe(
-      "config: engine.difficulty: 1: expected a VDF difficulty (smaller ones repeat outputs, so frames collide) between 100 and 4294967295 (from flag --set)"
+      "config: engine.difficulty: 1: expected a VDF difficulty (smaller ones repeat outputs, so frames collide) between 100 and 4294967295 (from flag --set)",
     )
   })
   test("env", () => {
     const e = fail(input(tmp(), { env: { QUILBUN_API_LISTEN: "localhost" } }))
-    expect(e.message).toBe(
-      'config: api.listen: "localhost": expected host:port with a port between 0 and 65535 (from env QUILBUN_API_LISTEN)'
-    )
+    expect(e.message).toBe('config: api.listen: "localhost": expected host:port with a port between 0 and 65535 (from env QUILBUN_API_LISTEN)')
     const lvl = fail(input(tmp(), { env: { QUILBUN_LOG_LEVEL: "verbose" } }))
-    expect(lvl.message).toBe(
-      'config: log.level: "verbose": expected one of trace, debug, info, warning, error (from env QUILBUN_LOG_LEVEL)'
-    )
+    expect(lvl.message).toBe('config: log.level: "verbose": expected one of trace, debug, info, warning, error (from env QUILBUN_LOG_LEVEL)')
     const port = fail(input(tmp(), { env: { QUILBUN_API_LISTEN: "127.0.0.1:70000" } }))
     expect(port.path).toBe("api.listen")
   })
@@ -180,22 +176,16 @@ describe("invalid values: one line naming path, value and reason", () => {
     const e = fail(input(cwd, { argv: ["--config", file] }))
     expect(e.message).toBe(`config: p2p.listen[1]: "not-an-addr": expected a multiaddr like /ip4/127.0.0.1/tcp/8336 (from file ${file})`)
     const notList = writeYaml(cwd, "p2p:\n  bootstrap: 7\n")
-    expect(fail(input(cwd, { argv: ["--config", notList] })).message).toBe(
-      `config: p2p.bootstrap: 7: expected a list of multiaddrs (from file ${notList})`
-    )
+    expect(fail(input(cwd, { argv: ["--config", notList] })).message).toBe(`config: p2p.bootstrap: 7: expected a list of multiaddrs (from file ${notList})`)
     expect(e.message.includes("\n")).toBe(false)
   })
   test("unknown key in the file, unknown env var, unknown flag", () => {
     const cwd = tmp()
     const file = writeYaml(cwd, "api:\n  lisen: 1.2.3.4:1\n")
-    expect(fail(input(cwd, { argv: ["--config", file] })).message).toBe(
-      `config: api.lisen: "1.2.3.4:1": unknown key (from file ${file})`
-    )
+    expect(fail(input(cwd, { argv: ["--config", file] })).message).toBe(`config: api.lisen: "1.2.3.4:1": unknown key (from file ${file})`)
     const top = writeYaml(cwd, "wrokers: 3\n")
     expect(fail(input(cwd, { argv: ["--config", top] })).path).toBe("wrokers")
-    expect(fail(input(cwd, { env: { QUILBUN_WROKERS: "3" } })).message).toBe(
-      'config: QUILBUN_WROKERS: "3": unknown QUILBUN_* environment variable'
-    )
+    expect(fail(input(cwd, { env: { QUILBUN_WROKERS: "3" } })).message).toBe('config: QUILBUN_WROKERS: "3": unknown QUILBUN_* environment variable')
     expect(fail(input(cwd, { argv: ["--wrokers", "3"] })).reason).toBe("unknown flag")
     expect(fail(input(cwd, { argv: ["--set", "api.nope=1"] })).path).toBe("api.nope")
     // reserved process settings are not config keys and are not errors
@@ -210,9 +200,7 @@ describe("invalid values: one line naming path, value and reason", () => {
   })
   test("boolean and optional leaves", () => {
     const cwd = tmp()
-    expect(fail(input(cwd, { env: { QUILBUN_ENGINE_DEVNET: "yes" } })).reason).toBe(
-      "expected true or false (from env QUILBUN_ENGINE_DEVNET)"
-    )
+    expect(fail(input(cwd, { env: { QUILBUN_ENGINE_DEVNET: "yes" } })).reason).toBe("expected true or false (from env QUILBUN_ENGINE_DEVNET)")
     const file = writeYaml(cwd, "engine:\n  difficulty: null\n")
     expect(load(input(cwd, { argv: ["--config", file] })).engine.difficulty).toBeUndefined()
     expect(fail(input(cwd, { env: { QUILBUN_ENGINE_DIFFICULTY: "0" } })).path).toBe("engine.difficulty")
@@ -248,8 +236,7 @@ describe("config.yml on first start", () => {
 test("env names are unique, pinned and follow QUILBUN_ + UPPER_SNAKE path", () => {
   const names = CONFIG_FIELDS.map((f) => f.env)
   expect(new Set(names).size).toBe(names.length)
-  const snake = (p: ReadonlyArray<string>) =>
-    "QUILBUN_" + p.map((s) => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()).join("_")
+  const snake = (p: ReadonlyArray<string>) => "QUILBUN_" + p.map((s) => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()).join("_")
   for (const f of CONFIG_FIELDS) expect(f.env).toBe(snake(f.path))
   expect(names).toEqual([
     "QUILBUN_DATA_DIR",
@@ -267,7 +254,7 @@ test("env names are unique, pinned and follow QUILBUN_ + UPPER_SNAKE path", () =
     "QUILBUN_SHUTDOWN_DEADLINE_MS",
     "QUILBUN_WORKER_LIVENESS_INTERVAL_MS",
     "QUILBUN_WORKER_LIVENESS_UNRESPONSIVE_AFTER_MS",
-    "QUILBUN_WORKER_LIVENESS_RESTART_AFTER_MS"
+    "QUILBUN_WORKER_LIVENESS_RESTART_AFTER_MS",
   ])
 })
 

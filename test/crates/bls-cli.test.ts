@@ -7,7 +7,10 @@ import { vectorsDir } from "../vectors/index.ts"
 
 const cli = join(import.meta.dir, "..", "..", "runtime", "cli", "main.ts")
 const DIR = vectorsDir
-const lines = readFileSync(`${DIR}/bls48581_sign_kzg.jsonl`, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, string | number>)
+const lines = readFileSync(`${DIR}/bls48581_sign_kzg.jsonl`, "utf8")
+  .trim()
+  .split("\n")
+  .map((l) => JSON.parse(l) as Record<string, string | number>)
 const [a, b, agg, kzgLine] = lines as [Record<string, string>, Record<string, string>, Record<string, string>, Record<string, string | number>]
 
 const run = (...args: Array<string>): { code: number; out: Array<string>; err: string } => {
@@ -58,7 +61,7 @@ test("bad arguments exit 2 with a reason", () => {
     ["bls", "verify", "00", "global", "00", a.sig ?? ""],
     ["bls", "aggregate", a.pk ?? "", `${a.sig},${b.sig}`],
     ["kzg", "commit", "15", "00"],
-    ["kzg", "commit", "16", "00".repeat(16 * 64 + 1)]
+    ["kzg", "commit", "16", "00".repeat(16 * 64 + 1)],
   ]) {
     const r = run(...args)
     expect(r.code).toBe(2)

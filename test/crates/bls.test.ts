@@ -8,7 +8,10 @@ import type { BlsError } from "../../crates/ts/bls/errors.ts"
 import { vectorPath } from "../vectors/index.ts"
 
 const VECTORS = vectorPath("bls48581_sign_kzg.jsonl")
-const lines = readFileSync(VECTORS, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, string>)
+const lines = readFileSync(VECTORS, "utf8")
+  .trim()
+  .split("\n")
+  .map((l) => JSON.parse(l) as Record<string, string>)
 const hex = (s: string | undefined): Uint8Array => Uint8Array.from(Buffer.from(s ?? "", "hex"))
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -48,7 +51,10 @@ describe("bls48581 vectors", () => {
 
   test("aggregate public key and signature", () => {
     const { aggregatePublicKey, aggregateSignature } = run(
-      bls.aggregate(signers.map((v) => hex(v["pk"])), signers.map((v) => hex(v["sig"])))
+      bls.aggregate(
+        signers.map((v) => hex(v["pk"])),
+        signers.map((v) => hex(v["sig"])),
+      ),
     )
     expect(toHex(aggregatePublicKey)).toBe(agg?.["aggregate_pk"] ?? "")
     expect(toHex(aggregateSignature)).toBe(agg?.["aggregate_sig"] ?? "")
@@ -56,7 +62,16 @@ describe("bls48581 vectors", () => {
     const msg = hex(signers[0]?.["msg"])
     // Same message: the aggregate verifies under the aggregate key and as a multi-message check.
     expect(run(bls.verify(aggregatePublicKey, aggregateSignature, domain, msg))).toBe(true)
-    expect(run(bls.verifyMultiMessage(signers.map((v) => hex(v["pk"])), aggregateSignature, [msg, msg], domain))).toBe(true)
+    expect(
+      run(
+        bls.verifyMultiMessage(
+          signers.map((v) => hex(v["pk"])),
+          aggregateSignature,
+          [msg, msg],
+          domain,
+        ),
+      ),
+    ).toBe(true)
     // The separate sums are the same points as the joint aggregate.
     expect(toHex(run(bls.aggregatePublicKeys(signers.map((v) => hex(v["pk"])))))).toBe(agg?.["aggregate_pk"] ?? "")
     expect(toHex(run(bls.aggregateSignatures(signers.map((v) => hex(v["sig"])))))).toBe(agg?.["aggregate_sig"] ?? "")
@@ -90,7 +105,12 @@ describe("bls48581 negatives", () => {
 
   test("multi-message verify rejects a swapped message", () => {
     const sigs = signers.map((s, i) => run(bls.sign(hex(s["sk"]), domain, utf8(`m${i}`))))
-    const { aggregateSignature } = run(bls.aggregate(signers.map((s) => hex(s["pk"])), sigs))
+    const { aggregateSignature } = run(
+      bls.aggregate(
+        signers.map((s) => hex(s["pk"])),
+        sigs,
+      ),
+    )
     const pks = signers.map((s) => hex(s["pk"]))
     expect(run(bls.verifyMultiMessage(pks, aggregateSignature, [utf8("m0"), utf8("m1")], domain))).toBe(true)
     expect(run(bls.verifyMultiMessage(pks, aggregateSignature, [utf8("m1"), utf8("m0")], domain))).toBe(false)

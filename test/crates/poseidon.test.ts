@@ -10,8 +10,7 @@ import { vectorPath } from "../vectors/index.ts"
 const vectorsPath = vectorPath("poseidon_iden3.json")
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
 
-const typeHashInput = (name: string): Uint8Array =>
-  new Uint8Array([...new Uint8Array(32).fill(0xff), ...new TextEncoder().encode(name)])
+const typeHashInput = (name: string): Uint8Array => new Uint8Array([...new Uint8Array(32).fill(0xff), ...new TextEncoder().encode(name)])
 
 describe("Poseidon HashBytes (iden3)", () => {
   test("poseidon_iden3.json vectors", () => {

@@ -32,11 +32,7 @@ describe("embedding", () => {
     expect((await b.fetch("/v1/log-level", { method: "POST", body: JSON.stringify({ level: "debug" }), auth: true })).status).toBe(200)
     // The level reaches the running worker, and a restarted worker starts with it.
     const statusOf = () =>
-      Effect.runPromise(
-        Effect.flatMap(b.workers.slot(1), (slot) => slot.call(WorkerTag.status, null)).pipe(
-          Effect.flatMap(Schema.decodeUnknown(WorkerStatus))
-        )
-      )
+      Effect.runPromise(Effect.flatMap(b.workers.slot(1), (slot) => slot.call(WorkerTag.status, null)).pipe(Effect.flatMap(Schema.decodeUnknown(WorkerStatus))))
     expect((await statusOf()).logLevel).toBe("debug")
     const before = (await statusOf()).pid
     await Effect.runPromise(b.workers.restart(1))
@@ -57,8 +53,8 @@ describe("embedding", () => {
           const [worker] = yield* node.workerList
           pid = worker?.pid ?? 0
           expect(worker?.state).toBe("running")
-        })
-      )
+        }),
+      ),
     )
     expect(pid).toBeGreaterThan(0)
     const alive = (() => {

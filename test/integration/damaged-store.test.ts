@@ -51,7 +51,7 @@ describe("damaged master store (exit 1, never a signal)", () => {
     ["4096 bytes", () => PAGE],
     ["8192 bytes", () => 2 * PAGE],
     ["half the file", (full: number) => Math.floor(full / 2 / PAGE) * PAGE],
-    ["the file minus one page", (full: number) => full - PAGE]
+    ["the file minus one page", (full: number) => full - PAGE],
   ] as const) {
     test(`truncated to ${name}`, async () => {
       const dir = copy()
@@ -66,7 +66,7 @@ describe("damaged master store (exit 1, never a signal)", () => {
     ["meta page 0 header", 0],
     ["meta page 0 fields", 24],
     ["meta page 1 header", PAGE],
-    ["meta page 1 fields", PAGE + 24]
+    ["meta page 1 fields", PAGE + 24],
   ] as const) {
     test(`64 random bytes over ${name}`, async () => {
       const dir = copy()
@@ -117,7 +117,7 @@ describe("damaged worker store", () => {
     truncateSync(join(dir, "worker-1", "data.mdb"), 2 * PAGE)
     const node = start(dir)
     await pollUntil("the worker's refusal in the log", 30_000, () =>
-      node.output().includes(`store ${join(dir, "worker-1")} is damaged: `) && node.output().includes("data worker exited") ? true : undefined
+      node.output().includes(`store ${join(dir, "worker-1")} is damaged: `) && node.output().includes("data worker exited") ? true : undefined,
     )
     // The worker fails before the admin API is up (the master starts its workers first).
     const ready = await pollUntil("the admin API", 30_000, () => fetch(`${node.url}/ready`).catch(() => undefined))

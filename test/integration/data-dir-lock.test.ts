@@ -59,7 +59,7 @@ describe("data dir lock (real process)", () => {
     await waitHealthy(third.url)
     expect(logLines(third.output()).find((l) => String(l.message).startsWith("took over the data dir lock"))).toMatchObject({
       previousPid: process.pid,
-      message: "took over the data dir lock: its pid is alive but is not a quilbun master holding it"
+      message: "took over the data dir lock: its pid is alive but is not a quilbun master holding it",
     })
     third.proc.kill("SIGTERM")
     expect(await third.proc.exited).toBe(0)
@@ -69,10 +69,7 @@ describe("data dir lock (real process)", () => {
     const dataDir = join(tempDir(), "fresh")
     const a = start(dataDir)
     const b = start(dataDir)
-    const [loser, winner] = await Promise.race([
-      a.proc.exited.then(() => [a, b] as const),
-      b.proc.exited.then(() => [b, a] as const)
-    ])
+    const [loser, winner] = await Promise.race([a.proc.exited.then(() => [a, b] as const), b.proc.exited.then(() => [b, a] as const)])
     expect(await loser.proc.exited).toBe(1)
     expect(loser.output()).toBe(refused(dataDir, winner.proc.pid))
     await waitHealthy(winner.url)

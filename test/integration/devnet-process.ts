@@ -34,7 +34,7 @@ export const spawnDevnet = (nodes: number, baseDir: string, nodeArgs: ReadonlyAr
     cwd: repoRoot,
     stdin: "ignore",
     stdout: "pipe",
-    stderr: "pipe"
+    stderr: "pipe",
   })
   let out = ""
   let err = ""
@@ -65,7 +65,7 @@ export const spawnDevnet = (nodes: number, baseDir: string, nodeArgs: ReadonlyAr
     stop: async (signal = "SIGTERM") => {
       proc.kill(signal)
       return proc.exited
-    }
+    },
   }
 }
 

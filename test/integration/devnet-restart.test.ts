@@ -42,47 +42,47 @@ const nodeLogs = (dir: string): string =>
     }
   }).join("\n")
 
-test(
-  "the stalled devnet of the restart-liveness report commits again within 30 s",
-  async () => {
-    const dir = join(base, "repro")
-    const extract = Bun.spawnSync({ cmd: ["tar", "-xzf", join(repoRoot, "test/fixtures/devnet-stalled.tar.gz"), "-C", base] })
-    expect(extract.exitCode).toBe(0)
-    rmSync(dir, { recursive: true, force: true })
-    Bun.spawnSync({ cmd: ["mv", join(base, "devnet-stalled"), dir] })
-    const d = start(dir)
-    await d.ready()
-    const before = await d.heads()
-    expect(before.map((h) => h.frameNumber)).toEqual([2, 2, 2])
-    const after = await advancesPast(d, before.map((h) => h.frameNumber), "every head past frame 2")
-    expect(after.every((h) => h.frameNumber >= 3)).toBe(true)
-    expect(await d.stop()).toBe(0)
-    // The ranks that ended without a commit were explained in the logs.
-    expect(nodeLogs(dir)).toMatch(/rank \d+ timed out: leader [0-9a-f]+, votes \d+\/3, timeouts \d+\/3, reason /)
-  },
-  120_000
-)
+test("the stalled devnet of the restart-liveness report commits again within 30 s", async () => {
+  const dir = join(base, "repro")
+  const extract = Bun.spawnSync({ cmd: ["tar", "-xzf", join(repoRoot, "test/fixtures/devnet-stalled.tar.gz"), "-C", base] })
+  expect(extract.exitCode).toBe(0)
+  rmSync(dir, { recursive: true, force: true })
+  Bun.spawnSync({ cmd: ["mv", join(base, "devnet-stalled"), dir] })
+  const d = start(dir)
+  await d.ready()
+  const before = await d.heads()
+  expect(before.map((h) => h.frameNumber)).toEqual([2, 2, 2])
+  const after = await advancesPast(
+    d,
+    before.map((h) => h.frameNumber),
+    "every head past frame 2",
+  )
+  expect(after.every((h) => h.frameNumber >= 3)).toBe(true)
+  expect(await d.stop()).toBe(0)
+  // The ranks that ended without a commit were explained in the logs.
+  expect(nodeLogs(dir)).toMatch(/rank \d+ timed out: leader [0-9a-f]+, votes \d+\/3, timeouts \d+\/3, reason /)
+}, 120_000)
 
-test(
-  "a fresh devnet stopped with SIGTERM and started again on its dirs advances again within 30 s",
-  async () => {
-    const dir = join(base, "fresh")
-    const args = ["--set", "engine.difficulty=2000"]
-    const first = start(dir, args)
-    const startedAt = Date.now()
-    await first.ready()
-    await advancesPast(first, [0, 0, 0], "the first frame on every node")
-    console.log(`devnet: first frame on every node ${((Date.now() - startedAt) / 1000).toFixed(1)} s after launch`)
-    const reached = await advancesPast(first, [2, 2, 2], "every head past frame 2")
-    expect(await first.stop()).toBe(0)
+test("a fresh devnet stopped with SIGTERM and started again on its dirs advances again within 30 s", async () => {
+  const dir = join(base, "fresh")
+  const args = ["--set", "engine.difficulty=2000"]
+  const first = start(dir, args)
+  const startedAt = Date.now()
+  await first.ready()
+  await advancesPast(first, [0, 0, 0], "the first frame on every node")
+  console.log(`devnet: first frame on every node ${((Date.now() - startedAt) / 1000).toFixed(1)} s after launch`)
+  const reached = await advancesPast(first, [2, 2, 2], "every head past frame 2")
+  expect(await first.stop()).toBe(0)
 
-    const second = start(dir, args)
-    await second.ready()
-    const resumed = await second.heads()
-    // Nothing committed is lost across the stop.
-    resumed.forEach((h, i) => expect(h.frameNumber).toBeGreaterThanOrEqual(reached[i]?.frameNumber ?? 0))
-    await advancesPast(second, resumed.map((h) => h.frameNumber), "every head past where it restarted")
-    expect(await second.stop()).toBe(0)
-  },
-  150_000
-)
+  const second = start(dir, args)
+  await second.ready()
+  const resumed = await second.heads()
+  // Nothing committed is lost across the stop.
+  resumed.forEach((h, i) => expect(h.frameNumber).toBeGreaterThanOrEqual(reached[i]?.frameNumber ?? 0))
+  await advancesPast(
+    second,
+    resumed.map((h) => h.frameNumber),
+    "every head past where it restarted",
+  )
+  expect(await second.stop()).toBe(0)
+}, 150_000)

@@ -16,7 +16,7 @@ const run = async (genesis: string) => {
     cwd: repoRoot,
     env: { ...process.env, QUILBUN_ENGINE_GENESIS_PROVERS: genesis },
     stdout: "pipe",
-    stderr: "pipe"
+    stderr: "pipe",
   })
   const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()])
   return { code, stderr, dataDir }

@@ -29,7 +29,7 @@ export const spawnNode = (dataDir: string, port: number, extra: ReadonlyArray<st
     env: { ...process.env, QUILBUN_LOG_LEVEL: "info" },
     stdin: "ignore",
     stdout: "pipe",
-    stderr: "pipe"
+    stderr: "pipe",
   })
   let text = ""
   const drain = async (stream: ReadableStream<Uint8Array>) => {
@@ -112,7 +112,10 @@ export const runChain = async (dataDir: string, frames: number, extra: ReadonlyA
 }
 
 /** Exit of a node expected to stop on its own; SIGKILLed (and reported as such) after `ms`. */
-export const exitOf = async (node: RunningNode, ms: number): Promise<{ readonly code: number | null; readonly signal: string | null; readonly output: string }> => {
+export const exitOf = async (
+  node: RunningNode,
+  ms: number,
+): Promise<{ readonly code: number | null; readonly signal: string | null; readonly output: string }> => {
   const timer = setTimeout(() => node.proc.kill("SIGKILL"), ms)
   await node.proc.exited
   clearTimeout(timer)
@@ -155,6 +158,6 @@ export const processFixture = (prefix: string) => {
       const node = spawnNode(dataDir, port, extra)
       spawned.push(node)
       return node
-    }
+    },
   }
 }

@@ -88,7 +88,7 @@ describe("bun run node (real process)", () => {
     const malformed = await fetch(`${first.url}/v1/log-level`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: "{not json"
+      body: "{not json",
     })
     expect(malformed.status).toBe(400)
     expect(malformed.headers.get("content-type")).toBe("application/problem+json")
@@ -164,7 +164,7 @@ describe("bun run node (real process)", () => {
       detached: true, // its own process group, like a shell job
       stdin: "ignore",
       stdout: "ignore",
-      stderr: "pipe"
+      stderr: "pipe",
     })
     try {
       const url = `http://127.0.0.1:${port}`
@@ -187,7 +187,7 @@ describe("bun run node (real process)", () => {
       cmd: [process.execPath, mainEntry, "--data-dir", dataDir, "--workers", "zero"],
       cwd: repoRoot,
       stdout: "pipe",
-      stderr: "pipe"
+      stderr: "pipe",
     })
     const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()])
     expect(code).toBe(2)

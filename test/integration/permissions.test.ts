@@ -41,7 +41,7 @@ describe("permissions (real process)", () => {
     expect(fixes).toEqual([
       { level: "warn", path: dataDir, oldMode: "1777", newMode: "0700" },
       { level: "warn", path: peerKey, oldMode: "0644", newMode: "0600" },
-      { level: "warn", path: token, oldMode: "0666", newMode: "0600" }
+      { level: "warn", path: token, oldMode: "0666", newMode: "0600" },
     ])
     node.proc.kill("SIGTERM")
     expect(await node.proc.exited).toBe(0)

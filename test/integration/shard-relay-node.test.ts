@@ -33,7 +33,7 @@ beforeAll(async () => {
     dataDir: member.dataDir,
     workers: 1,
     workerEntry: join(import.meta.dir, "../actors/shard-relay/fixtures/echo-shard-worker.ts"),
-    flags: ["--set", `engine.genesisProvers=${member.proverPublicKey}`, "--set", `p2p.listen=/ip4/127.0.0.1/tcp/${port}`]
+    flags: ["--set", `engine.genesisProvers=${member.proverPublicKey}`, "--set", `p2p.listen=/ip4/127.0.0.1/tcp/${port}`],
   })
   peer = await run(makeP2PHost(testHostConfig({ networkId: DEVNET_NETWORK_ID })).pipe(Scope.extend(scope)))
   await run(peer.dial(nodeAddress))
@@ -54,7 +54,7 @@ test("the worker's shard traffic flows through the master's host, and /v1/worker
       return workers[0]?.shards.includes(filterHex) === true
     },
     20_000,
-    "the worker to activate its shard"
+    "the worker to activate its shard",
   )
   const echoes: Array<{ payload: Uint8Array; from: string }> = []
   await run(peer.pubsub.subscribe(channels.dispatch, { onMessage: (m) => void echoes.push(m) }))
@@ -62,7 +62,7 @@ test("the worker's shard traffic flows through the master's host, and /v1/worker
   await waitFor(
     () => peer.pubsub.peersInBitmask(channels.consensus).includes(nodePeerId) && peer.pubsub.canReach(nodePeerId),
     10_000,
-    "the node's shard subscription to reach the peer"
+    "the node's shard subscription to reach the peer",
   )
   // Each attempt is a new message (a resend of the same bytes would be dropped as seen) until the
   // subscriptions have propagated both ways and the worker's echo of one of them arrives.
@@ -78,7 +78,7 @@ test("the worker's shard traffic flows through the master's host, and /v1/worker
       return answered() !== undefined
     },
     15_000,
-    "the worker's echo"
+    "the worker's echo",
   )
   const payload = answered() ?? new Uint8Array()
   expect(echoes.find((m) => Buffer.from(m.payload).equals(echoOf(payload)))?.from).toBe(nodePeerId)

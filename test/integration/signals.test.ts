@@ -59,7 +59,7 @@ describe("signals (real process)", () => {
       detached: true, // its own process group, as a service manager runs it
       stdin: "ignore",
       stdout: "ignore",
-      stderr: "pipe"
+      stderr: "pipe",
     })
     try {
       const url = `http://127.0.0.1:${port}`
@@ -83,7 +83,7 @@ describe("signals (real process)", () => {
       "--set",
       "workerLiveness.unresponsiveAfterMs=1500",
       "--set",
-      "workerLiveness.restartAfterMs=4000"
+      "workerLiveness.restartAfterMs=4000",
     ])
     const [before] = await runningWorkers(node.url)
     const pid = before?.pid ?? 0

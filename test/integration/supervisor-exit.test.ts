@@ -20,7 +20,9 @@ afterAll(() => {
 
 test("root supervisor gives up → exit 1 within the shutdown deadline, naming why", async () => {
   const store = await Effect.runPromise(openStore({ path: storePath(dataDir, "master") }))
-  await Effect.runPromise(store.commit((tx) => store.repository(consensusRows).put(tx, proposalKey(1n, new Uint8Array(32)), Uint8Array.of(0xff, 0xff, 0xff, 0xff))))
+  await Effect.runPromise(
+    store.commit((tx) => store.repository(consensusRows).put(tx, proposalKey(1n, new Uint8Array(32)), Uint8Array.of(0xff, 0xff, 0xff, 0xff))),
+  )
   await store.close()
 
   const deadlineMs = 3000

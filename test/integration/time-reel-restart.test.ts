@@ -30,30 +30,26 @@ const heads = async (url: string) => {
   }
 }
 
-test(
-  "kill -9 of the master at random points of the commit loop: after each restart the reel's head reaches consensus's",
-  async () => {
-    const rng = seededRandom(Number(process.env.QUILBUN_TEST_SEED ?? 5))
-    const port = freePort()
-    const args = ["--set", "engine.difficulty=100"]
-    for (let round = 0; round < 3; round++) {
-      const node = spawnNode(dataDir, port, args)
-      spawned.push(node)
-      // The chain must move past where this start found it, and the reel must be on the same head.
-      const first = await pollUntil("consensus head metric", 30_000, async () => (await heads(node.url)).consensus)
-      const agreed = await pollUntil(`reel and consensus on one head above ${first}`, 20_000, async () => {
-        const h = await heads(node.url)
-        return h.consensus !== undefined && h.consensus > first && h.reel === h.consensus ? h : undefined
-      })
-      expect(agreed.reel).toBe(agreed.consensus)
-      // Somewhere in the commit loop (frames every few hundred ms at this difficulty).
-      await Bun.sleep(rng.int(0, 1_500))
-      node.proc.kill("SIGKILL")
-      await node.proc.exited
-      const log = node.output()
-      expect(log).not.toContain("ConflictingGenesis")
-      expect(log).not.toContain("time reel refused")
-    }
-  },
-  180_000
-)
+test("kill -9 of the master at random points of the commit loop: after each restart the reel's head reaches consensus's", async () => {
+  const rng = seededRandom(Number(process.env.QUILBUN_TEST_SEED ?? 5))
+  const port = freePort()
+  const args = ["--set", "engine.difficulty=100"]
+  for (let round = 0; round < 3; round++) {
+    const node = spawnNode(dataDir, port, args)
+    spawned.push(node)
+    // The chain must move past where this start found it, and the reel must be on the same head.
+    const first = await pollUntil("consensus head metric", 30_000, async () => (await heads(node.url)).consensus)
+    const agreed = await pollUntil(`reel and consensus on one head above ${first}`, 20_000, async () => {
+      const h = await heads(node.url)
+      return h.consensus !== undefined && h.consensus > first && h.reel === h.consensus ? h : undefined
+    })
+    expect(agreed.reel).toBe(agreed.consensus)
+    // Somewhere in the commit loop (frames every few hundred ms at this difficulty).
+    await Bun.sleep(rng.int(0, 1_500))
+    node.proc.kill("SIGKILL")
+    await node.proc.exited
+    const log = node.output()
+    expect(log).not.toContain("ConflictingGenesis")
+    expect(log).not.toContain("time reel refused")
+  }
+}, 180_000)

@@ -13,11 +13,7 @@ export interface LogLine {
  * Runs `body` against a fresh devnet under TestClock. Logs are dropped below Error, unless `logs` is
  * given: then every line from Info up is collected there instead.
  */
-export const runDevnet = <A>(
-  options: DevnetOptions,
-  body: (devnet: Devnet) => Effect.Effect<A, never, Scope.Scope>,
-  logs?: Array<LogLine>,
-): Promise<A> => {
+export const runDevnet = <A>(options: DevnetOptions, body: (devnet: Devnet) => Effect.Effect<A, never, Scope.Scope>, logs?: Array<LogLine>): Promise<A> => {
   const program = Effect.gen(function* () {
     const devnet = yield* makeDevnet(options)
     return yield* body(devnet)
@@ -54,9 +50,10 @@ export const chainsConsistent = (devnet: Devnet) =>
       const st = yield* devnet.status(n.index)
       chains.push(yield* selectorsOf(devnet, n.index, st.committedHead.frameNumber))
     }
-    for (const a of chains) for (const b of chains) {
-      const k = Math.min(a.length, b.length)
-      for (let i = 0; i < k; i++) if (a[i] !== b[i]) return false
-    }
+    for (const a of chains)
+      for (const b of chains) {
+        const k = Math.min(a.length, b.length)
+        for (let i = 0; i < k; i++) if (a[i] !== b[i]) return false
+      }
     return true
   })

@@ -54,7 +54,10 @@ describe("in-memory transport", () => {
         const scope = yield* Scope.make()
         const d = yield* Scope.extend(net.endpoint("d"), scope)
         const got: Array<InboundMessage> = []
-        yield* Scope.extend(d.subscribe(MASK, (m) => got.push(m)), scope)
+        yield* Scope.extend(
+          d.subscribe(MASK, (m) => got.push(m)),
+          scope,
+        )
         yield* eps[0]!.publish(MASK, Uint8Array.of(3))
         yield* Scope.close(scope, Exit.void) // d crashes before delivery
         yield* TestClock.adjust(10)
@@ -87,7 +90,12 @@ describe("in-memory transport", () => {
         yield* TestClock.adjust(2)
         const reply = yield* fiber
         expect([...reply]).toEqual([7, "a".charCodeAt(0)])
-        const missing = yield* Effect.flip(eps[0]!.request("c", "echo", Uint8Array.of(7)).pipe(Effect.fork, Effect.flatMap((f) => Effect.zipRight(TestClock.adjust(2), f))))
+        const missing = yield* Effect.flip(
+          eps[0]!.request("c", "echo", Uint8Array.of(7)).pipe(
+            Effect.fork,
+            Effect.flatMap((f) => Effect.zipRight(TestClock.adjust(2), f)),
+          ),
+        )
         expect(missing.reason).toBe("no-handler")
         net.partition([["a"], ["b", "c"]])
         const cut = yield* Effect.flip(eps[0]!.request("b", "echo", Uint8Array.of(7)))

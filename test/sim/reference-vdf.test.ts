@@ -8,26 +8,22 @@ import { insecureTestVdf } from "../../runtime/consensus/testing/insecure-test-v
 import { globalChallenge } from "../../runtime/consensus/vdf-challenge.ts"
 import { allAtLeast, chainOf, runDevnet } from "./helpers.ts"
 
-test(
-  "4 nodes commit frames whose outputs verify with the reference VDF",
-  async () => {
-    const r = await runDevnet({ nodes: 4, seed: 61, vdf: "reference-ts", consensus: { stopAfterFrame: 4n, genesisDifficulty: 2 } }, (devnet) =>
-      Effect.gen(function* () {
-        const reached = yield* devnet.runUntil(allAtLeast(devnet, 3n), { maxMs: 30_000, stepMs: 100 })
-        const chains = yield* Effect.forEach([0, 1, 2, 3], (i) => chainOf(devnet, i, 3n))
-        return { reached, chains }
-      }),
-    )
-    expect(r.reached).toBe(true)
-    for (const c of r.chains) expect(c).toEqual(r.chains[0] ?? [])
-    const frames = (r.chains[0] ?? []).map((h) => decodeCertifiedFrame(Buffer.from(h, "hex")).frame.header)
-    expect(frames.length).toBe(3)
-    for (const h of frames) {
-      expect(h.difficulty).toBe(2)
-      expect(Effect.runSync(referenceTsVdf.verify(globalChallenge(h), h.difficulty, h.output))).toBe(true)
-      // And they are not the hash stand-in's outputs.
-      expect(Effect.runSync(insecureTestVdf.verify(globalChallenge(h), h.difficulty, h.output))).toBe(false)
-    }
-  },
-  90_000,
-)
+test("4 nodes commit frames whose outputs verify with the reference VDF", async () => {
+  const r = await runDevnet({ nodes: 4, seed: 61, vdf: "reference-ts", consensus: { stopAfterFrame: 4n, genesisDifficulty: 2 } }, (devnet) =>
+    Effect.gen(function* () {
+      const reached = yield* devnet.runUntil(allAtLeast(devnet, 3n), { maxMs: 30_000, stepMs: 100 })
+      const chains = yield* Effect.forEach([0, 1, 2, 3], (i) => chainOf(devnet, i, 3n))
+      return { reached, chains }
+    }),
+  )
+  expect(r.reached).toBe(true)
+  for (const c of r.chains) expect(c).toEqual(r.chains[0] ?? [])
+  const frames = (r.chains[0] ?? []).map((h) => decodeCertifiedFrame(Buffer.from(h, "hex")).frame.header)
+  expect(frames.length).toBe(3)
+  for (const h of frames) {
+    expect(h.difficulty).toBe(2)
+    expect(Effect.runSync(referenceTsVdf.verify(globalChallenge(h), h.difficulty, h.output))).toBe(true)
+    // And they are not the hash stand-in's outputs.
+    expect(Effect.runSync(insecureTestVdf.verify(globalChallenge(h), h.difficulty, h.output))).toBe(false)
+  }
+}, 90_000)

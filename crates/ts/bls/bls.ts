@@ -38,7 +38,7 @@ export interface Bls {
     publicKeys: ReadonlyArray<Uint8Array>,
     signature: Uint8Array,
     msgs: ReadonlyArray<Uint8Array>,
-    domain: Uint8Array
+    domain: Uint8Array,
   ) => Effect.Effect<boolean, BlsError>
   /** Succeeds when the bytes are a G1 (74) / G2 (585) point in the prime-order subgroup. */
   readonly checkG1: (point: Uint8Array) => Effect.Effect<void, BlsError>
@@ -76,16 +76,13 @@ export const makeBls = (): Effect.Effect<Bls, BlsNativeError> => {
         return produced(s, "sign", () => out)
       }),
     verify: (pk, sig, domain, msg) =>
-      Effect.suspend(() =>
-        verdict(lib.quil_bls_verify(buf(pk), pk.length, buf(sig), sig.length, buf(domain), domain.length, buf(msg), msg.length), "verify")
-      ),
+      Effect.suspend(() => verdict(lib.quil_bls_verify(buf(pk), pk.length, buf(sig), sig.length, buf(domain), domain.length, buf(msg), msg.length), "verify")),
     provePossession: (sk) =>
       Effect.suspend(() => {
         const out = new Uint8Array(G1_BYTES)
         return produced(lib.quil_bls_prove_possession(buf(sk), sk.length, out, out.length), "provePossession", () => out)
       }),
-    verifyPossession: (pk, pop) =>
-      Effect.suspend(() => verdict(lib.quil_bls_verify_possession(buf(pk), pk.length, buf(pop), pop.length), "verifyPossession")),
+    verifyPossession: (pk, pop) => Effect.suspend(() => verdict(lib.quil_bls_verify_possession(buf(pk), pk.length, buf(pop), pop.length), "verifyPossession")),
     aggregate: (pks, sigs) =>
       Effect.gen(function* () {
         if (pks.length !== sigs.length) {
@@ -117,13 +114,11 @@ export const makeBls = (): Effect.Effect<Bls, BlsNativeError> => {
         }
         const pkBytes = yield* fixedList(pks, G2_BYTES, "verifyMultiMessage public keys")
         const packed = packItems(msgs)
-        const s = lib.quil_bls_verify_multi_message(
-          pkBytes, pkBytes.length, buf(sig), sig.length, buf(packed), packed.length, buf(domain), domain.length
-        )
+        const s = lib.quil_bls_verify_multi_message(pkBytes, pkBytes.length, buf(sig), sig.length, buf(packed), packed.length, buf(domain), domain.length)
         return yield* verdict(s, "verifyMultiMessage")
       }),
     checkG1: (point) => Effect.suspend(() => produced(lib.quil_bls_g1_check(buf(point), point.length), "checkG1", () => undefined)),
-    checkG2: (point) => Effect.suspend(() => produced(lib.quil_bls_g2_check(buf(point), point.length), "checkG2", () => undefined))
+    checkG2: (point) => Effect.suspend(() => produced(lib.quil_bls_g2_check(buf(point), point.length), "checkG2", () => undefined)),
   }
   return Effect.succeed(impl)
 }

@@ -20,25 +20,19 @@ export interface Kzg {
   readonly commit: (data: Uint8Array, polySize: number) => Effect.Effect<Uint8Array, BlsError>
   readonly prove: (data: Uint8Array, index: number, polySize: number) => Effect.Effect<Uint8Array, BlsError>
   /** `evaluation` is the 64-byte chunk at `index`. */
-  readonly verify: (
-    evaluation: Uint8Array,
-    commitment: Uint8Array,
-    index: number,
-    proof: Uint8Array,
-    polySize: number
-  ) => Effect.Effect<boolean, BlsError>
+  readonly verify: (evaluation: Uint8Array, commitment: Uint8Array, index: number, proof: Uint8Array, polySize: number) => Effect.Effect<boolean, BlsError>
   readonly proveMultiple: (
     commitments: ReadonlyArray<Uint8Array>,
     polys: ReadonlyArray<Uint8Array>,
     indices: ReadonlyArray<number>,
-    polySize: number
+    polySize: number,
   ) => Effect.Effect<Multiproof, BlsError>
   readonly verifyMultiple: (
     commitments: ReadonlyArray<Uint8Array>,
     evaluations: ReadonlyArray<Uint8Array>,
     indices: ReadonlyArray<number>,
     polySize: number,
-    proof: Multiproof
+    proof: Multiproof,
   ) => Effect.Effect<boolean, BlsError>
 }
 
@@ -76,7 +70,14 @@ export const makeKzg = (): Effect.Effect<Kzg, BlsNativeError> => {
         yield* checkSize(polySize, "verify")
         yield* checkIndices([index], polySize, "verify")
         const s = lib.quil_kzg_verify(
-          buf(evaluation), evaluation.length, buf(commitment), commitment.length, BigInt(index), buf(proof), proof.length, BigInt(polySize)
+          buf(evaluation),
+          evaluation.length,
+          buf(commitment),
+          commitment.length,
+          BigInt(index),
+          buf(proof),
+          proof.length,
+          BigInt(polySize),
         )
         return yield* verdict(s, "verify")
       }),
@@ -106,10 +107,20 @@ export const makeKzg = (): Effect.Effect<Kzg, BlsNativeError> => {
         const e = packItems(evaluations)
         const i = packIndices(indices)
         const s = lib.quil_kzg_verify_multiple(
-          buf(c), c.length, buf(e), e.length, buf(i), i.length, BigInt(polySize), buf(proof.d), proof.d.length, buf(proof.proof), proof.proof.length
+          buf(c),
+          c.length,
+          buf(e),
+          e.length,
+          buf(i),
+          i.length,
+          BigInt(polySize),
+          buf(proof.d),
+          proof.d.length,
+          buf(proof.proof),
+          proof.proof.length,
         )
         return yield* verdict(s, "verifyMultiple")
-      })
+      }),
   }
   return Effect.succeed(impl)
 }

@@ -28,7 +28,7 @@ const symbols = {
   quil_kzg_prove: { args: [p, n, FFIType.u64, FFIType.u64, p, n], returns: i32 },
   quil_kzg_verify: { args: [p, n, p, n, FFIType.u64, p, n, FFIType.u64], returns: i32 },
   quil_kzg_prove_multiple: { args: [p, n, p, n, p, n, FFIType.u64, p, n, p, n], returns: i32 },
-  quil_kzg_verify_multiple: { args: [p, n, p, n, p, n, FFIType.u64, p, n, p, n], returns: i32 }
+  quil_kzg_verify_multiple: { args: [p, n, p, n, p, n, FFIType.u64, p, n, p, n], returns: i32 },
 } as const
 
 type Lib = ReturnType<typeof openNative<typeof symbols>>

@@ -19,11 +19,7 @@ export const errorOf = (status: number, what: string): BlsError => {
 
 /** Ok -> true, Invalid -> false, anything else -> typed failure. */
 export const verdict = (status: number, what: string): Effect.Effect<boolean, BlsError> =>
-  status === Status.Ok
-    ? Effect.succeed(true)
-    : status === Status.Invalid
-      ? Effect.succeed(false)
-      : Effect.fail(errorOf(status, what))
+  status === Status.Ok ? Effect.succeed(true) : status === Status.Invalid ? Effect.succeed(false) : Effect.fail(errorOf(status, what))
 
 /** Ok -> the output buffer, anything else -> typed failure. */
 export const produced = <A>(status: number, what: string, value: () => A): Effect.Effect<A, BlsError> =>

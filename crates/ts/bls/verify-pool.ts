@@ -27,7 +27,8 @@ interface Slot {
  */
 export const makeBlsVerifyPool = (size: number): Effect.Effect<BlsVerifyPool, BlsNativeError, Scope.Scope> =>
   Effect.gen(function* () {
-    if (!Number.isInteger(size) || size < 1) return yield* Effect.fail(new BlsNativeError({ reason: `verify pool size must be a positive integer, got ${size}` }))
+    if (!Number.isInteger(size) || size < 1)
+      return yield* Effect.fail(new BlsNativeError({ reason: `verify pool size must be a positive integer, got ${size}` }))
     const opened = loadNativeBls()
     if ("unavailable" in opened) return yield* Effect.fail(new BlsNativeError({ reason: opened.unavailable }))
     const decode = Schema.decodeUnknownEither(VerifyWorkerResponse)
@@ -67,7 +68,7 @@ export const makeBlsVerifyPool = (size: number): Effect.Effect<BlsVerifyPool, Bl
           slot.worker?.terminate()
           slot.worker = undefined
         }
-      })
+      }),
     )
 
     const post = (what: string, request: (id: number) => VerifyWorkerRequest): Effect.Effect<boolean, BlsError> =>
@@ -97,6 +98,6 @@ export const makeBlsVerifyPool = (size: number): Effect.Effect<BlsVerifyPool, Bl
         const packedKeys = concatBytes(publicKeys)
         const messages = packLengthPrefixed(msgs)
         return post("verifyMultiMessage", (id) => ({ _tag: "VerifyMultiMessage", id, publicKeys: packedKeys, signature, messages, domain }))
-      }
+      },
     }
   })

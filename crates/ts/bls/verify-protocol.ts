@@ -7,7 +7,7 @@ export const VerifyRequest = Schema.TaggedStruct("Verify", {
   publicKey: Schema.Uint8ArrayFromSelf,
   signature: Schema.Uint8ArrayFromSelf,
   domain: Schema.Uint8ArrayFromSelf,
-  message: Schema.Uint8ArrayFromSelf
+  message: Schema.Uint8ArrayFromSelf,
 })
 
 export const VerifyMultiMessageRequest = Schema.TaggedStruct("VerifyMultiMessage", {
@@ -15,7 +15,7 @@ export const VerifyMultiMessageRequest = Schema.TaggedStruct("VerifyMultiMessage
   publicKeys: Schema.Uint8ArrayFromSelf,
   signature: Schema.Uint8ArrayFromSelf,
   messages: Schema.Uint8ArrayFromSelf,
-  domain: Schema.Uint8ArrayFromSelf
+  domain: Schema.Uint8ArrayFromSelf,
 })
 
 export const VerifyWorkerRequest = Schema.Union(VerifyRequest, VerifyMultiMessageRequest)
@@ -24,6 +24,6 @@ export type VerifyWorkerRequest = typeof VerifyWorkerRequest.Type
 /** The native status code of the call (crates/ts/status.ts), or why the Worker could not make it. */
 export const VerifyWorkerResponse = Schema.Union(
   Schema.TaggedStruct("Verified", { id: Schema.Int, status: Schema.Int }),
-  Schema.TaggedStruct("Unavailable", { id: Schema.Int, reason: Schema.String })
+  Schema.TaggedStruct("Unavailable", { id: Schema.Int, reason: Schema.String }),
 )
 export type VerifyWorkerResponse = typeof VerifyWorkerResponse.Type

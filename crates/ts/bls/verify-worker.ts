@@ -17,12 +17,24 @@ const answer = (req: VerifyWorkerRequest): VerifyWorkerResponse => {
   const status =
     req._tag === "Verify"
       ? lib.quil_bls_verify(
-          buf(req.publicKey), req.publicKey.length, buf(req.signature), req.signature.length,
-          buf(req.domain), req.domain.length, buf(req.message), req.message.length
+          buf(req.publicKey),
+          req.publicKey.length,
+          buf(req.signature),
+          req.signature.length,
+          buf(req.domain),
+          req.domain.length,
+          buf(req.message),
+          req.message.length,
         )
       : lib.quil_bls_verify_multi_message(
-          buf(req.publicKeys), req.publicKeys.length, buf(req.signature), req.signature.length,
-          buf(req.messages), req.messages.length, buf(req.domain), req.domain.length
+          buf(req.publicKeys),
+          req.publicKeys.length,
+          buf(req.signature),
+          req.signature.length,
+          buf(req.messages),
+          req.messages.length,
+          buf(req.domain),
+          req.domain.length,
         )
   return { _tag: "Verified", id: req.id, status }
 }

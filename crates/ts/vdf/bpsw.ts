@@ -5,7 +5,11 @@ const SMALL_PRIMES: ReadonlyArray<bigint> = (() => {
   const out: Array<bigint> = []
   for (let i = 2; i < 1000; i++) {
     let prime = true
-    for (let j = 2; j * j <= i; j++) if (i % j === 0) { prime = false; break }
+    for (let j = 2; j * j <= i; j++)
+      if (i % j === 0) {
+        prime = false
+        break
+      }
     if (prime) out.push(BigInt(i))
   }
   return out
@@ -66,7 +70,10 @@ export const isqrt = (n: bigint): bigint => {
 const strongFermatBase2 = (n: bigint): boolean => {
   let d = n - 1n
   let s = 0
-  while ((d & 1n) === 0n) { d >>= 1n; s++ }
+  while ((d & 1n) === 0n) {
+    d >>= 1n
+    s++
+  }
   let x = modPow(2n, d, n)
   if (x === 1n || x === n - 1n) return true
   for (let i = 1; i < s; i++) {
@@ -92,7 +99,10 @@ const strongLucas = (n: bigint): boolean => {
   const Q = (1n - D) / 4n
   let d = n + 1n
   let s = 0
-  while ((d & 1n) === 0n) { d >>= 1n; s++ }
+  while ((d & 1n) === 0n) {
+    d >>= 1n
+    s++
+  }
   // Left-to-right binary Lucas chain for U_d, V_d, Q^d (P = 1).
   let U = 1n
   let V = 1n

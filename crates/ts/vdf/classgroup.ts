@@ -14,7 +14,7 @@ export const FORM_BYTES = 2 * INT_BYTES
 
 const floorDiv = (n: bigint, d: bigint): bigint => {
   const q = n / d
-  return (n % d !== 0n && (n < 0n) !== (d < 0n)) ? q - 1n : q
+  return n % d !== 0n && n < 0n !== d < 0n ? q - 1n : q
 }
 const mod = (n: bigint, m: bigint): bigint => ((n % m) + m) % m
 
@@ -40,8 +40,7 @@ export const fromAB = (a: bigint, b: bigint, D: bigint): Form | undefined => {
   return { a, b, c: num / (4n * a) }
 }
 
-export const isReduced = (f: Form): boolean =>
-  -f.a < f.b && f.b <= f.a && f.a <= f.c && !(f.a === f.c && f.b < 0n)
+export const isReduced = (f: Form): boolean => -f.a < f.b && f.b <= f.a && f.a <= f.c && !(f.a === f.c && f.b < 0n)
 
 const normalize = (f: Form): Form => {
   if (-f.a < f.b && f.b <= f.a) return f

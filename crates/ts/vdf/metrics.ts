@@ -5,12 +5,8 @@ import { Metric } from "effect"
 export const solveDuration = Metric.timerWithBoundaries(
   "quilbun_vdf_solve_duration",
   [100, 250, 500, 1000, 2000, 3000, 5000, 10000, 30000],
-  "VDF solve wall time (ms)"
+  "VDF solve wall time (ms)",
 )
 
 /** Wall time of verifications (verify / verifyMulti), on the calling thread. */
-export const verifyDuration = Metric.timerWithBoundaries(
-  "quilbun_vdf_verify_duration",
-  [5, 10, 25, 50, 100, 250, 500, 1000, 3000],
-  "VDF verify wall time (ms)"
-)
+export const verifyDuration = Metric.timerWithBoundaries("quilbun_vdf_verify_duration", [5, 10, 25, 50, 100, 250, 500, 1000, 3000], "VDF verify wall time (ms)")

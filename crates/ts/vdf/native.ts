@@ -12,18 +12,18 @@ const symbols = {
   quil_vdf_verify: { args: [FFIType.ptr, "usize", FFIType.u32, FFIType.ptr, "usize"], returns: FFIType.i32 },
   quil_vdf_solve_multi: {
     args: [FFIType.ptr, "usize", FFIType.u32, FFIType.ptr, "usize", FFIType.u32, FFIType.u64, FFIType.ptr, "usize"],
-    returns: FFIType.i32
+    returns: FFIType.i32,
   },
   quil_vdf_verify_multi: {
     args: [FFIType.ptr, "usize", FFIType.u32, FFIType.ptr, "usize", FFIType.ptr, "usize"],
-    returns: FFIType.i32
+    returns: FFIType.i32,
   },
   quil_vdf_cancel: { args: [FFIType.u64], returns: FFIType.void },
   quil_vdf_clear_cache: { args: [], returns: FFIType.void },
   quil_vdf_discriminant: { args: [FFIType.ptr, "usize", FFIType.u16, FFIType.ptr, "usize"], returns: FFIType.i32 },
   quil_vdf_iterate: { args: [FFIType.ptr, "usize", FFIType.u32, FFIType.ptr, "usize"], returns: FFIType.i32 },
   quil_classgroup_mul: { args: [FFIType.ptr, "usize", FFIType.ptr, "usize", FFIType.ptr, "usize"], returns: FFIType.i32 },
-  quil_classgroup_square: { args: [FFIType.ptr, "usize", FFIType.u32, FFIType.ptr, "usize"], returns: FFIType.i32 }
+  quil_classgroup_square: { args: [FFIType.ptr, "usize", FFIType.u32, FFIType.ptr, "usize"], returns: FFIType.i32 },
 } as const
 
 /** Result of a native call: the status code and, when it is Ok, the output bytes. */
@@ -65,14 +65,13 @@ export const loadNativeVdf = (): NativeVdf | { readonly unavailable: string } =>
   }
   cached = {
     solve: (challenge, iterations, solveId) =>
-      withOut(OUTPUT_BYTES, (out) =>
-        lib.quil_vdf_solve(buf(challenge), challenge.length, iterations, solveId, out, out.length)),
-    verify: (challenge, iterations, output) =>
-      lib.quil_vdf_verify(buf(challenge), challenge.length, iterations, buf(output), output.length),
+      withOut(OUTPUT_BYTES, (out) => lib.quil_vdf_solve(buf(challenge), challenge.length, iterations, solveId, out, out.length)),
+    verify: (challenge, iterations, output) => lib.quil_vdf_verify(buf(challenge), challenge.length, iterations, buf(output), output.length),
     solveMulti: (challenge, iterations, ids, index, solveId) => {
       const packed = packIds(ids)
       return withOut(OUTPUT_BYTES, (out) =>
-        lib.quil_vdf_solve_multi(buf(challenge), challenge.length, iterations, buf(packed), packed.length, index, solveId, out, out.length))
+        lib.quil_vdf_solve_multi(buf(challenge), challenge.length, iterations, buf(packed), packed.length, index, solveId, out, out.length),
+      )
     },
     verifyMulti: (challenge, iterations, ids, blobs) => {
       const packed = packIds(ids)
@@ -81,14 +80,10 @@ export const loadNativeVdf = (): NativeVdf | { readonly unavailable: string } =>
     },
     cancel: (solveId) => lib.quil_vdf_cancel(solveId),
     clearCache: () => lib.quil_vdf_clear_cache(),
-    discriminant: (seed, bits, bytes) =>
-      withOut(bytes, (out) => lib.quil_vdf_discriminant(buf(seed), seed.length, bits, out, out.length)),
-    iterate: (challenge, iterations) =>
-      withOut(FORM_BYTES, (out) => lib.quil_vdf_iterate(buf(challenge), challenge.length, iterations, out, out.length)),
-    classgroupMul: (f1, f2) =>
-      withOut(f1.length, (out) => lib.quil_classgroup_mul(buf(f1), f1.length, buf(f2), f2.length, out, out.length)),
-    classgroupSquare: (f, iterations) =>
-      withOut(f.length, (out) => lib.quil_classgroup_square(buf(f), f.length, iterations, out, out.length))
+    discriminant: (seed, bits, bytes) => withOut(bytes, (out) => lib.quil_vdf_discriminant(buf(seed), seed.length, bits, out, out.length)),
+    iterate: (challenge, iterations) => withOut(FORM_BYTES, (out) => lib.quil_vdf_iterate(buf(challenge), challenge.length, iterations, out, out.length)),
+    classgroupMul: (f1, f2) => withOut(f1.length, (out) => lib.quil_classgroup_mul(buf(f1), f1.length, buf(f2), f2.length, out, out.length)),
+    classgroupSquare: (f, iterations) => withOut(f.length, (out) => lib.quil_classgroup_square(buf(f), f.length, iterations, out, out.length)),
   }
   return cached
 }

@@ -6,7 +6,7 @@ export type Engine = typeof Engine.Type
 
 /** Hands the Worker the shared cancel slot the TypeScript prover polls. */
 export const InitRequest = Schema.TaggedStruct("Init", {
-  cancelFlag: Schema.instanceOf(SharedArrayBuffer)
+  cancelFlag: Schema.instanceOf(SharedArrayBuffer),
 })
 
 export const SolveRequest = Schema.TaggedStruct("Solve", {
@@ -14,7 +14,7 @@ export const SolveRequest = Schema.TaggedStruct("Solve", {
   engine: Engine,
   challenge: Schema.Uint8ArrayFromSelf,
   iterations: Schema.Int,
-  multi: Schema.optional(Schema.Struct({ ids: Schema.Array(Schema.Uint8ArrayFromSelf), index: Schema.Int }))
+  multi: Schema.optional(Schema.Struct({ ids: Schema.Array(Schema.Uint8ArrayFromSelf), index: Schema.Int })),
 })
 export type SolveRequest = typeof SolveRequest.Type
 
@@ -24,7 +24,7 @@ export const Solved = Schema.TaggedStruct("Solved", { solveId: Schema.Int, outpu
 export const SolveFailed = Schema.TaggedStruct("SolveFailed", {
   solveId: Schema.Int,
   kind: Schema.Literal("input", "cancelled", "internal"),
-  reason: Schema.String
+  reason: Schema.String,
 })
 export const WorkerResponse = Schema.Union(Solved, SolveFailed)
 export type WorkerResponse = typeof WorkerResponse.Type

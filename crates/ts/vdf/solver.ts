@@ -15,10 +15,7 @@ let nextSolveId = 1
 
 type Resume = (effect: Effect.Effect<Uint8Array, SolveError>) => void
 
-export const makeSolver = (
-  engine: Engine,
-  cancelNative: (solveId: number) => void
-): Effect.Effect<Solver, never, Scope.Scope> =>
+export const makeSolver = (engine: Engine, cancelNative: (solveId: number) => void): Effect.Effect<Solver, never, Scope.Scope> =>
   Effect.gen(function* () {
     const pending = new Map<number, Resume>()
     const cancelSlot = new Int32Array(new SharedArrayBuffer(4))
@@ -59,7 +56,7 @@ export const makeSolver = (
         failAll("solver closed")
         worker?.terminate()
         worker = undefined
-      })
+      }),
     )
 
     const solve: Solver["solve"] = (request) =>

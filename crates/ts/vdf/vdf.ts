@@ -18,17 +18,12 @@ export interface Vdf {
   readonly prove: (challenge: Uint8Array, iterations: number) => Effect.Effect<Uint8Array, SolveError>
   readonly verify: (challenge: Uint8Array, iterations: number, output: Uint8Array) => Effect.Effect<boolean, VerifyError>
   /** Worker `index`'s 516-byte blob of the multi-worker proof over `ids`. */
-  readonly proveMulti: (
-    challenge: Uint8Array,
-    iterations: number,
-    ids: ReadonlyArray<Uint8Array>,
-    index: number
-  ) => Effect.Effect<Uint8Array, SolveError>
+  readonly proveMulti: (challenge: Uint8Array, iterations: number, ids: ReadonlyArray<Uint8Array>, index: number) => Effect.Effect<Uint8Array, SolveError>
   readonly verifyMulti: (
     challenge: Uint8Array,
     iterations: number,
     ids: ReadonlyArray<Uint8Array>,
-    blobs: ReadonlyArray<Uint8Array>
+    blobs: ReadonlyArray<Uint8Array>,
   ) => Effect.Effect<boolean, VerifyError>
 }
 
@@ -46,12 +41,11 @@ const checkSolveIterations = (iterations: number): Effect.Effect<void, VdfInputE
   Effect.andThen(checkIterations(iterations), () =>
     iterations <= MAX_SOLVE_ITERATIONS
       ? Effect.void
-      : Effect.fail(new VdfInputError({ reason: `the prover supports at most ${MAX_SOLVE_ITERATIONS} iterations` })))
+      : Effect.fail(new VdfInputError({ reason: `the prover supports at most ${MAX_SOLVE_ITERATIONS} iterations` })),
+  )
 
 const checkOutput = (output: Uint8Array): Effect.Effect<void, VdfInputError> =>
-  output.length === OUTPUT_BYTES
-    ? Effect.void
-    : Effect.fail(new VdfInputError({ reason: `VDF output must be ${OUTPUT_BYTES} bytes, got ${output.length}` }))
+  output.length === OUTPUT_BYTES ? Effect.void : Effect.fail(new VdfInputError({ reason: `VDF output must be ${OUTPUT_BYTES} bytes, got ${output.length}` }))
 
 const checkMulti = (ids: ReadonlyArray<Uint8Array>, count: number, what: string): Effect.Effect<void, VdfInputError> =>
   ids.length > 0 && count === ids.length && ids.every((id) => id.length <= 0xffffffff)
@@ -104,24 +98,22 @@ export const makeVdf: Effect.Effect<Vdf, never, Scope.Scope> = Effect.gen(functi
       timedVerify(
         native !== undefined
           ? Effect.suspend(() => fromStatus(native.verify(challenge, iterations, output)))
-          : Effect.suspend(() => fromResult(verifyTs(challenge, iterations, output)))
-      ))
+          : Effect.suspend(() => fromResult(verifyTs(challenge, iterations, output))),
+      ),
+    )
 
   const verifyMulti: Vdf["verifyMulti"] = (challenge, iterations, ids, blobs) =>
-    Effect.andThen(
-      Effect.all([checkIterations(iterations), checkMulti(ids, blobs.length, "verifyMulti"), ...blobs.map(checkOutput)]),
-      () =>
-        timedVerify(
-          native !== undefined
-            ? Effect.suspend(() => fromStatus(native.verifyMulti(challenge, iterations, ids, blobs)))
-            : Effect.suspend(() => fromResult(verifyMultiTs(challenge, iterations, ids, blobs)))
-        )
+    Effect.andThen(Effect.all([checkIterations(iterations), checkMulti(ids, blobs.length, "verifyMulti"), ...blobs.map(checkOutput)]), () =>
+      timedVerify(
+        native !== undefined
+          ? Effect.suspend(() => fromStatus(native.verifyMulti(challenge, iterations, ids, blobs)))
+          : Effect.suspend(() => fromResult(verifyMultiTs(challenge, iterations, ids, blobs))),
+      ),
     )
 
   return {
     implementation: engine,
-    prove: (challenge, iterations) =>
-      Effect.andThen(checkSolveIterations(iterations), () => timedSolve(solver.solve({ challenge, iterations }))),
+    prove: (challenge, iterations) => Effect.andThen(checkSolveIterations(iterations), () => timedSolve(solver.solve({ challenge, iterations }))),
     verify,
     proveMulti: (challenge, iterations, ids, index) =>
       Effect.andThen(
@@ -130,11 +122,11 @@ export const makeVdf: Effect.Effect<Vdf, never, Scope.Scope> = Effect.gen(functi
           checkMulti(ids, ids.length, "proveMulti"),
           Number.isInteger(index) && index >= 0 && index < ids.length
             ? Effect.void
-            : Effect.fail(new VdfInputError({ reason: `index ${index} outside ${ids.length} ids` }))
+            : Effect.fail(new VdfInputError({ reason: `index ${index} outside ${ids.length} ids` })),
         ]),
-        () => timedSolve(solver.solve({ challenge, iterations, multi: { ids: [...ids], index } }))
+        () => timedSolve(solver.solve({ challenge, iterations, multi: { ids: [...ids], index } })),
       ),
-    verifyMulti
+    verifyMulti,
   }
 })
 

@@ -23,7 +23,10 @@ const u32be = (v: number): Uint8Array => {
 const concat = (...parts: ReadonlyArray<Uint8Array>): Uint8Array => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
   let off = 0
-  for (const p of parts) { out.set(p, off); off += p.length }
+  for (const p of parts) {
+    out.set(p, off)
+    off += p.length
+  }
   return out
 }
 const bigFrom = (bytes: Uint8Array): bigint => bytes.reduce((x, b) => (x << 8n) | BigInt(b), 0n)
@@ -37,8 +40,7 @@ const firstPrime = (digestFor: (j: number) => Uint8Array): bigint => {
 }
 
 /** hash_prime(x ‖ y, t) = first probable prime among SHA-256("prime" ‖ u64(j) ‖ x ‖ y ‖ u32(t))[0..16]. */
-export const hashPrime = (x: Uint8Array, y: Uint8Array, t: number): bigint =>
-  firstPrime((j) => sha256(concat(text("prime"), u64be(j), x, y, u32be(t))))
+export const hashPrime = (x: Uint8Array, y: Uint8Array, t: number): bigint => firstPrime((j) => sha256(concat(text("prime"), u64be(j), x, y, u32be(t))))
 
 export interface Setup {
   readonly D: bigint
@@ -126,13 +128,7 @@ const multiExponent = (challenge: Uint8Array, id: Uint8Array): bigint => {
   return h === 0n ? 1n : h
 }
 
-export const solveMulti = (
-  challenge: Uint8Array,
-  t: number,
-  ids: ReadonlyArray<Uint8Array>,
-  index: number,
-  shouldStop?: ShouldStop
-): Uint8Array => {
+export const solveMulti = (challenge: Uint8Array, t: number, ids: ReadonlyArray<Uint8Array>, index: number, shouldStop?: ShouldStop): Uint8Array => {
   const id = ids[index]
   if (id === undefined) throw new RangeError(`index ${index} outside ${ids.length} ids`)
   const { x } = setup(challenge)
@@ -140,12 +136,7 @@ export const solveMulti = (
   return proveOn(pow(x, multiExponent(challenge, id)), t, () => B, shouldStop)
 }
 
-export const verifyMulti = (
-  challenge: Uint8Array,
-  t: number,
-  ids: ReadonlyArray<Uint8Array>,
-  blobs: ReadonlyArray<Uint8Array>
-): VerifyResult => {
+export const verifyMulti = (challenge: Uint8Array, t: number, ids: ReadonlyArray<Uint8Array>, blobs: ReadonlyArray<Uint8Array>): VerifyResult => {
   if (ids.length === 0 || ids.length !== blobs.length || blobs.some((b) => b.length !== OUTPUT_BYTES)) return "length"
   const { D, x } = setup(challenge)
   let ys: Form | undefined

@@ -15,9 +15,10 @@ const reply = (response: WorkerResponse): void => self.postMessage(encodeRespons
 const solveNative = (req: SolveRequest): WorkerResponse => {
   const native = loadNativeVdf()
   if ("unavailable" in native) return { _tag: "SolveFailed", solveId: req.solveId, kind: "internal", reason: native.unavailable }
-  const result = req.multi === undefined
-    ? native.solve(req.challenge, req.iterations, req.solveId)
-    : native.solveMulti(req.challenge, req.iterations, req.multi.ids, req.multi.index, req.solveId)
+  const result =
+    req.multi === undefined
+      ? native.solve(req.challenge, req.iterations, req.solveId)
+      : native.solveMulti(req.challenge, req.iterations, req.multi.ids, req.multi.index, req.solveId)
   switch (result.status) {
     case Status.Ok:
       return { _tag: "Solved", solveId: req.solveId, output: result.output }
@@ -35,9 +36,10 @@ const solveTypeScript = (req: SolveRequest): WorkerResponse => {
   const slot = cancelSlot
   const shouldStop = () => slot !== undefined && Atomics.load(slot, 0) === req.solveId
   try {
-    const output = req.multi === undefined
-      ? solve(req.challenge, req.iterations, shouldStop)
-      : solveMulti(req.challenge, req.iterations, req.multi.ids, req.multi.index, shouldStop)
+    const output =
+      req.multi === undefined
+        ? solve(req.challenge, req.iterations, shouldStop)
+        : solveMulti(req.challenge, req.iterations, req.multi.ids, req.multi.index, shouldStop)
     return { _tag: "Solved", solveId: req.solveId, output }
   } catch (e) {
     if (e instanceof SolveStopped) return { _tag: "SolveFailed", solveId: req.solveId, kind: "cancelled", reason: "cancelled" }

@@ -5,9 +5,4 @@ import { kzgGroup } from "./crypto/kzg.ts"
 import { poseidonCommand } from "./crypto/poseidon.ts"
 import { vdfGroup } from "./crypto/vdf.ts"
 
-export const cryptoGroup = group("crypto", "VDF, Poseidon, BLS48-581 and KZG, hex in and hex out.", [
-  vdfGroup,
-  poseidonCommand,
-  blsGroup,
-  kzgGroup
-])
+export const cryptoGroup = group("crypto", "VDF, Poseidon, BLS48-581 and KZG, hex in and hex out.", [vdfGroup, poseidonCommand, blsGroup, kzgGroup])

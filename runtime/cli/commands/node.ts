@@ -10,32 +10,31 @@ import type { NodeQuery, NodeView } from "./node/query.ts"
 
 const options = {
   json: Options.boolean("json").pipe(Options.withDescription("Print the admin API's JSON instead of the human view.")),
-  api: Options.text("api").pipe(
-    Options.withDescription("The node's admin API, http://host:port (default: from the data dir)."),
-    Options.optional
-  ),
+  api: Options.text("api").pipe(Options.withDescription("The node's admin API, http://host:port (default: from the data dir)."), Options.optional),
   dataDir: Options.text("data-dir").pipe(
     Options.withDescription("The node's data dir, to find its admin API (default: $QUILBUN_DATA_DIR or the configured one)."),
-    Options.optional
-  )
+    Options.optional,
+  ),
 }
 
 const view = (name: NodeView, description: string) =>
   erase(
     Command.make(name, options, (o) =>
-      Effect.flatMap(lazy(() => import("./node/query.ts")), (m) =>
-        m.queryNode({
-          view: name,
-          json: o.json,
-          api: Option.getOrUndefined(o.api),
-          dataDir: Option.getOrUndefined(o.dataDir)
-        } satisfies NodeQuery)
-      )
-    ).pipe(Command.withDescription(description))
+      Effect.flatMap(
+        lazy(() => import("./node/query.ts")),
+        (m) =>
+          m.queryNode({
+            view: name,
+            json: o.json,
+            api: Option.getOrUndefined(o.api),
+            dataDir: Option.getOrUndefined(o.dataDir),
+          } satisfies NodeQuery),
+      ),
+    ).pipe(Command.withDescription(description)),
   )
 
 export const nodeGroup = group("node", "Ask a running node through its admin API.", [
   view("info", "Node id, version, uptime, pid, roles, workers and API address."),
   view("workers", "One row per worker core: pid, state, restarts, uptime."),
-  view("actors", "The supervision tree: every actor and process with its state.")
+  view("actors", "The supervision tree: every actor and process with its state."),
 ])

@@ -59,9 +59,7 @@ export class CanonicalReader {
   /** Reads and checks the u32 type prefix. */
   typePrefix(expected: number): Either.Either<void, CanonicalDecodeError> {
     return Either.flatMap(this.u32("type"), (actual) =>
-      actual === expected
-        ? Either.void
-        : Either.left(new CanonicalBadTypePrefix({ message: this.message, expected, actual })),
+      actual === expected ? Either.void : Either.left(new CanonicalBadTypePrefix({ message: this.message, expected, actual })),
     )
   }
 
@@ -73,9 +71,7 @@ export class CanonicalReader {
   /** A u32 length prefix, checked against `limit`. */
   length(field: string, limit: number): Either.Either<number, CanonicalDecodeError> {
     return Either.flatMap(this.u32(`${field}.length`), (length) =>
-      length > limit
-        ? Either.left(new CanonicalLengthOverLimit({ field: `${this.message}.${field}`, length, limit }))
-        : Either.right(length),
+      length > limit ? Either.left(new CanonicalLengthOverLimit({ field: `${this.message}.${field}`, length, limit })) : Either.right(length),
     )
   }
 
@@ -129,25 +125,19 @@ export class CanonicalReader {
 
   /** A nested message: `u32 length ‖ bytes`, `undefined` when the length is 0. */
   optionalNested(field: string, limit: number): Either.Either<Uint8Array | undefined, CanonicalDecodeError> {
-    return Either.flatMap(this.length(field, limit), (length) =>
-      length === 0 ? Either.right(undefined) : this.raw(field, length),
-    )
+    return Either.flatMap(this.length(field, limit), (length) => (length === 0 ? Either.right(undefined) : this.raw(field, length)))
   }
 
   /** A nested message that must be present. */
   requiredNested(field: string, limit: number): Either.Either<Uint8Array, CanonicalDecodeError> {
     return Either.flatMap(this.optionalNested(field, limit), (bytes) =>
-      bytes === undefined
-        ? Either.left(new CanonicalMissingField({ field: `${this.message}.${field}` }))
-        : Either.right(bytes),
+      bytes === undefined ? Either.left(new CanonicalMissingField({ field: `${this.message}.${field}` })) : Either.right(bytes),
     )
   }
 
   /** Succeeds only if every input byte was consumed. */
   end(): Either.Either<void, CanonicalDecodeError> {
-    return this.remaining === 0
-      ? Either.void
-      : Either.left(new CanonicalTrailingBytes({ message: this.message, remaining: this.remaining }))
+    return this.remaining === 0 ? Either.void : Either.left(new CanonicalTrailingBytes({ message: this.message, remaining: this.remaining }))
   }
 }
 

@@ -52,9 +52,7 @@ export const encodeGlobalFrameHeader = (h: GlobalFrameHeader): Uint8Array => {
     .bytes(h.proverTreeCommitment)
     .bytes(h.requestsRoot)
     .bytes(h.prover)
-  return w
-    .nested(h.publicKeySignatureBls48581 === undefined ? undefined : encodeAggregateSignature(h.publicKeySignatureBls48581))
-    .finish()
+  return w.nested(h.publicKeySignatureBls48581 === undefined ? undefined : encodeAggregateSignature(h.publicKeySignatureBls48581)).finish()
 }
 
 export const decodeGlobalFrameHeader = (input: Uint8Array): Either.Either<GlobalFrameHeader, CanonicalDecodeError> =>

@@ -72,10 +72,7 @@ export const decodeGlobalProposal = (input: Uint8Array): Either.Either<GlobalPro
       const tcBytes = yield* r.optionalNested("prior_rank_timeout_certificate", L.priorRankTimeoutCertificate)
       const tc = tcBytes === undefined ? undefined : yield* decodeTimeoutCertificate(tcBytes)
       const vote = yield* decodeProposalVote(yield* r.requiredNested("vote", L.vote))
-      return new GlobalProposal(
-        { state, parentQuorumCertificate, vote, ...(tc === undefined ? {} : { priorRankTimeoutCertificate: tc }) },
-        true,
-      )
+      return new GlobalProposal({ state, parentQuorumCertificate, vote, ...(tc === undefined ? {} : { priorRankTimeoutCertificate: tc }) }, true)
     }),
   )
 
@@ -89,9 +86,6 @@ export const decodeAppShardProposal = (input: Uint8Array): Either.Either<AppShar
       const tcBytes = yield* r.optionalNested("prior_rank_timeout_certificate", L.priorRankTimeoutCertificate)
       const tc = tcBytes === undefined ? undefined : yield* decodeTimeoutCertificate(tcBytes)
       const vote = yield* decodeProposalVote(yield* r.requiredNested("vote", L.vote))
-      return new AppShardProposal(
-        { state, parentQuorumCertificate, vote, ...(tc === undefined ? {} : { priorRankTimeoutCertificate: tc }) },
-        true,
-      )
+      return new AppShardProposal({ state, parentQuorumCertificate, vote, ...(tc === undefined ? {} : { priorRankTimeoutCertificate: tc }) }, true)
     }),
   )

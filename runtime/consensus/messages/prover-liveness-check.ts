@@ -37,10 +37,7 @@ export const encodeProverLivenessCheck = (p: ProverLivenessCheck): Uint8Array =>
 /** The bytes the liveness signature covers: canonical bytes with the signature set to nil. */
 export const livenessCheckSigningPayload = (p: ProverLivenessCheck): Uint8Array =>
   encodeProverLivenessCheck(
-    new ProverLivenessCheck(
-      { filter: p.filter, rank: p.rank, frameNumber: p.frameNumber, timestamp: p.timestamp, commitmentHash: p.commitmentHash },
-      true,
-    ),
+    new ProverLivenessCheck({ filter: p.filter, rank: p.rank, frameNumber: p.frameNumber, timestamp: p.timestamp, commitmentHash: p.commitmentHash }, true),
   )
 
 export const decodeProverLivenessCheck = (input: Uint8Array): Either.Either<ProverLivenessCheck, CanonicalDecodeError> =>

@@ -37,9 +37,7 @@ export const encodeAddressedSignature = (sig: BLS48581AddressedSignature): Uint8
     .bytes(sig.address)
     .finish()
 
-export const decodeAddressedSignature = (
-  input: Uint8Array,
-): Either.Either<BLS48581AddressedSignature, CanonicalDecodeError> =>
+export const decodeAddressedSignature = (input: Uint8Array): Either.Either<BLS48581AddressedSignature, CanonicalDecodeError> =>
   decodeWhole(input, "BLS48581AddressedSignature", (r) =>
     Either.gen(function* () {
       yield* r.typePrefix(TypePrefix.BLS48581AddressedSignature)
@@ -50,8 +48,7 @@ export const decodeAddressedSignature = (
   )
 
 /** `BLS48581G2PublicKey` canonical form: type prefix, then the 585 key bytes with no length prefix. */
-const encodeG2PublicKey = (key: Uint8Array): Uint8Array =>
-  new CanonicalWriter(4 + key.length).u32(TypePrefix.BLS48581G2PublicKey).raw(key).finish()
+const encodeG2PublicKey = (key: Uint8Array): Uint8Array => new CanonicalWriter(4 + key.length).u32(TypePrefix.BLS48581G2PublicKey).raw(key).finish()
 
 const decodeG2PublicKey = (input: Uint8Array): Either.Either<Uint8Array, CanonicalDecodeError> =>
   decodeWhole(input, "BLS48581G2PublicKey", (r) =>

@@ -43,8 +43,7 @@ const messagePoint = (message: Uint8Array, domain: Uint8Array): bigint => {
 
 const publicKeyValue = (publicKey: Uint8Array): bigint => toBigInt(publicKey) % P
 
-export const insecureTestPublicKey = (seed: Uint8Array): Uint8Array =>
-  toFixedBytes(hashToField("insecure-test-bls/pk", seed), BLS_PUBLIC_KEY_BYTES)
+export const insecureTestPublicKey = (seed: Uint8Array): Uint8Array => toFixedBytes(hashToField("insecure-test-bls/pk", seed), BLS_PUBLIC_KEY_BYTES)
 
 export const insecureTestSign = (publicKey: Uint8Array, message: Uint8Array, domain: Uint8Array): Uint8Array =>
   toFixedBytes((publicKeyValue(publicKey) * messagePoint(message, domain)) % P, BLS_SIGNATURE_BYTES)

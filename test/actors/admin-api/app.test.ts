@@ -1,13 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import { Effect, Runtime } from "effect"
 import { makeAdminApp } from "../../../actors/admin-api/app.ts"
-import {
-  ConsensusUnavailable,
-  FrameNotFound,
-  WorkerNotFound,
-  type AdminBackendService,
-  type GlobalFrameView
-} from "../../../actors/admin-api/backend.ts"
+import { ConsensusUnavailable, FrameNotFound, WorkerNotFound, type AdminBackendService, type GlobalFrameView } from "../../../actors/admin-api/backend.ts"
 import { makeOpenApiDocument } from "../../../actors/admin-api/openapi.ts"
 import type { LogLevelName } from "../../../runtime/logging.ts"
 
@@ -28,7 +22,7 @@ const frameStub = (n: bigint): GlobalFrameView => ({
   globalCommitments: [],
   signature: null,
   requests: [],
-  quorumCertificate: { rank: Number(n) + 1, frameNumber: Number(n), selector: n.toString(16).padStart(64, "0"), timestamp: 1 }
+  quorumCertificate: { rank: Number(n) + 1, frameNumber: Number(n), selector: n.toString(16).padStart(64, "0"), timestamp: 1 },
 })
 
 const makeApp = (overrides: Partial<AdminBackendService> = {}) => {
@@ -39,8 +33,7 @@ const makeApp = (overrides: Partial<AdminBackendService> = {}) => {
     ready: Effect.succeed({ ready: true, reasons: [] }),
     actors: Effect.succeed({ name: "root", children: [{ name: "store", children: [] }] }),
     workers: Effect.succeed([{ core: 1, pid: 42, state: "running", restarts: 0, uptimeMs: 10, shards: [] }]),
-    restartWorker: (core) =>
-      core === 1 ? Effect.sync(() => void calls.push(`restart ${core}`)) : Effect.fail(new WorkerNotFound({ core })),
+    restartWorker: (core) => (core === 1 ? Effect.sync(() => void calls.push(`restart ${core}`)) : Effect.fail(new WorkerNotFound({ core }))),
     setLogLevel: (l) =>
       Effect.sync(() => {
         level = l
@@ -55,7 +48,7 @@ const makeApp = (overrides: Partial<AdminBackendService> = {}) => {
         calls.push(`frame ${n}`)
         return n >= 1n && n <= HEAD ? Effect.succeed(frameStub(n)) : Effect.fail(new FrameNotFound({ frameNumber: n, head: HEAD }))
       }),
-    ...overrides
+    ...overrides,
   }
   const app = makeAdminApp(backend, Runtime.defaultRuntime, { token: TOKEN, maxBodyBytes: 1024, version: "0.1.0" })
   return { app, calls, level: () => level }
@@ -107,10 +100,7 @@ describe("admin API routes", () => {
     const wrong = await app.request("/v1/workers/1/restart", { method: "POST", headers: { authorization: "Bearer nope" } })
     await expectProblem(wrong, 401)
     expect(wrong.headers.get("www-authenticate")).toContain("Bearer")
-    await expectProblem(
-      await app.request("/v1/log-level", { method: "POST", body: JSON.stringify({ level: "debug" }) }),
-      401
-    )
+    await expectProblem(await app.request("/v1/log-level", { method: "POST", body: JSON.stringify({ level: "debug" }) }), 401)
     expect(calls).toEqual([])
   })
 
@@ -127,8 +117,7 @@ describe("admin API routes", () => {
 
   test("POST /v1/log-level validates with Schema; malformed JSON is a 400 problem", async () => {
     const { app, level } = makeApp()
-    const post = (body: string) =>
-      app.request("/v1/log-level", { method: "POST", body, headers: { ...auth, "content-type": "application/json" } })
+    const post = (body: string) => app.request("/v1/log-level", { method: "POST", body, headers: { ...auth, "content-type": "application/json" } })
     const ok = await post(JSON.stringify({ level: "debug" }))
     expect(ok.status).toBe(200)
     expect(level()).toBe("debug")
@@ -142,10 +131,7 @@ describe("admin API routes", () => {
   test("bodies over the limit get 413", async () => {
     const { app } = makeApp()
     const big = JSON.stringify({ level: "debug", pad: "x".repeat(4000) })
-    await expectProblem(
-      await app.request("/v1/log-level", { method: "POST", body: big, headers: { ...auth, "content-type": "application/json" } }),
-      413
-    )
+    await expectProblem(await app.request("/v1/log-level", { method: "POST", body: big, headers: { ...auth, "content-type": "application/json" } }), 413)
   })
 
   test("unknown routes and backend defects are problems", async () => {

@@ -33,7 +33,11 @@ const headEvent = () =>
 
 describe("event distributor", () => {
   test("the event types and values of §7.1", () => {
-    expect(Object.entries(ControlEventType).sort((a, b) => a[1] - b[1]).map(([k]) => k)).toEqual([
+    expect(
+      Object.entries(ControlEventType)
+        .sort((a, b) => a[1] - b[1])
+        .map(([k]) => k),
+    ).toEqual([
       "Start",
       "Stop",
       "Halt",
@@ -67,9 +71,7 @@ describe("event distributor", () => {
               Array.from({ length: perPublisher }, (_, i) => i),
               (i) =>
                 Effect.zipRight(
-                  i % 10 === 9
-                    ? publishAll(distributor, [halt(`${p}:${i}:x`), halt(`${p}:${i}:y`)])
-                    : publish(distributor, halt(`${p}:${i}`)),
+                  i % 10 === 9 ? publishAll(distributor, [halt(`${p}:${i}:x`), halt(`${p}:${i}:y`)]) : publish(distributor, halt(`${p}:${i}`)),
                   Effect.yieldNow(),
                 ),
               { discard: true },

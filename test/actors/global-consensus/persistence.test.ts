@@ -10,13 +10,7 @@ import {
   encodeLiveness,
   encodeSafety,
 } from "../../../actors/global-consensus/persistence.ts"
-import {
-  decodeSyncRequest,
-  decodeSyncResponse,
-  decodeWire,
-  encodeSyncRequest,
-  encodeSyncResponse,
-} from "../../../actors/global-consensus/wire.ts"
+import { decodeSyncRequest, decodeSyncResponse, decodeWire, encodeSyncRequest, encodeSyncResponse } from "../../../actors/global-consensus/wire.ts"
 import { genesisQuorumCertificate, stubGlobalGenesisHeader } from "../../../runtime/consensus/frame-production.ts"
 import { GlobalFrame } from "../../../runtime/consensus/messages/global-frame.ts"
 import { encodeProposalVote, ProposalVote } from "../../../runtime/consensus/messages/proposal-vote.ts"
@@ -82,7 +76,11 @@ describe("wire", () => {
     expect(res.proposals).toEqual([])
     // The head leads the response as a big-endian u64.
     expect(Buffer.from(bytes.subarray(0, 8)).toString("hex")).toBe("0000010000000003")
-    expect(Either.getOrThrow(decodeSyncResponse(encodeSyncResponse({ headFrameNumber: 0n, frames: [], proposals: [] })))).toEqual({ headFrameNumber: 0n, frames: [], proposals: [] })
+    expect(Either.getOrThrow(decodeSyncResponse(encodeSyncResponse({ headFrameNumber: 0n, frames: [], proposals: [] })))).toEqual({
+      headFrameNumber: 0n,
+      frames: [],
+      proposals: [],
+    })
   })
 
   test("short, truncated or padded sync responses decode to a typed Left", () => {

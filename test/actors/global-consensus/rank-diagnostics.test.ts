@@ -9,7 +9,9 @@ describe("rank diagnostics", () => {
     expect(d.explain(outcome)).toBe("no proposal from the leader arrived")
     expect(d.explain({ ...outcome, leaderIsSelf: true })).toBe("this node leads the rank and did not propose: the rank ended before the proposal was ready")
     d.notProposed(7n, "waiting for peers: 0 connected, 2 needed for a quorum")
-    expect(d.explain({ ...outcome, leaderIsSelf: true })).toBe("this node leads the rank and did not propose: waiting for peers: 0 connected, 2 needed for a quorum")
+    expect(d.explain({ ...outcome, leaderIsSelf: true })).toBe(
+      "this node leads the rank and did not propose: waiting for peers: 0 connected, 2 needed for a quorum",
+    )
     d.proposalRejected(7n, "BadVdf: output does not verify")
     expect(d.explain(outcome)).toBe("the leader's proposal was rejected: BadVdf: output does not verify")
     d.proposalSeen(7n, "sel")

@@ -82,7 +82,9 @@ const scenario = (captured: Array<string>) =>
         const system = yield* Effect.provide(ActorSystem.ActorSystem, context)
         // Every progress line is logged, whatever the virtual time between batches.
         const config = devnetConsensusConfig({ syncProgressLogIntervalMs: 0 })
-        const ref: GlobalConsensusRef = yield* system.spawn(globalConsensusActor({ config, committee: Effect.succeed(committee) })).pipe(Effect.provide(context), Effect.orDie)
+        const ref: GlobalConsensusRef = yield* system
+          .spawn(globalConsensusActor({ config, committee: Effect.succeed(committee) }))
+          .pipe(Effect.provide(context), Effect.orDie)
         return ref
       })
 
@@ -97,7 +99,11 @@ const scenario = (captured: Array<string>) =>
       })
 
     const node0 = yield* startNode(0)
-    yield* runUntil(Effect.map(headOf(node0), (h) => h >= BEHIND), 600_000, 200)
+    yield* runUntil(
+      Effect.map(headOf(node0), (h) => h >= BEHIND),
+      600_000,
+      200,
+    )
     const startHead0 = yield* headOf(node0)
     captured.length = 0
 
@@ -119,7 +125,11 @@ const scenario = (captured: Array<string>) =>
     const answersBefore = servedHeads.length
     network.partition([["node-0"], ["node-1"]])
     const cutAt = yield* headOf(node1)
-    yield* runUntil(Effect.map(headOf(node0), (h) => h >= cutAt + 2n), 10_000, 10)
+    yield* runUntil(
+      Effect.map(headOf(node0), (h) => h >= cutAt + 2n),
+      10_000,
+      10,
+    )
     const behind = (yield* headOf(node0)) - (yield* headOf(node1))
     network.heal()
     const target = yield* headOf(node0)
@@ -158,59 +168,47 @@ describe("global consensus sync progress", () => {
   let run: Run | undefined
   const scenarioRun = async (): Promise<Run> => (run ??= await runScenario())
 
-  test(
-    "a node several batches behind logs start, progress with done/target and a final line at the peer's head",
-    async () => {
-      const r = await scenarioRun()
-      expect(r.caughtUp).toBe(true)
-      const started = r.lines.filter((l) => l.startsWith("sync started"))
-      const progress = r.lines.filter((l) => l.startsWith("sync progress")).map(parse)
-      const finished = r.lines.filter((l) => l.startsWith("sync finished"))
-      expect(started).toHaveLength(1)
-      expect(started[0]).toStartWith("sync started from node-0: at frame 0, peer head ")
-      expect(r.lines.filter((l) => l.startsWith("sync stopped"))).toEqual([])
-      // One line per adopted batch short of the head (interval 0): at least the two full batches.
-      expect(progress.length).toBeGreaterThanOrEqual(2)
-      for (const p of progress) expect(p !== undefined && p.done < p.target).toBe(true)
-      for (let i = 1; i < progress.length; i++) expect((progress[i]?.done ?? 0n) > (progress[i - 1]?.done ?? 0n)).toBe(true)
-      expect(finished).toHaveLength(1)
-      const final = parse(finished[0] ?? "")
-      expect(final).toBeDefined()
-      expect(final?.done).toBe(final?.target)
-      expect(finished[0]).toContain("(100.0%)")
-      expect(r.head1 >= (final?.target ?? 0n)).toBe(true)
-    },
-    120_000,
-  )
+  test("a node several batches behind logs start, progress with done/target and a final line at the peer's head", async () => {
+    const r = await scenarioRun()
+    expect(r.caughtUp).toBe(true)
+    const started = r.lines.filter((l) => l.startsWith("sync started"))
+    const progress = r.lines.filter((l) => l.startsWith("sync progress")).map(parse)
+    const finished = r.lines.filter((l) => l.startsWith("sync finished"))
+    expect(started).toHaveLength(1)
+    expect(started[0]).toStartWith("sync started from node-0: at frame 0, peer head ")
+    expect(r.lines.filter((l) => l.startsWith("sync stopped"))).toEqual([])
+    // One line per adopted batch short of the head (interval 0): at least the two full batches.
+    expect(progress.length).toBeGreaterThanOrEqual(2)
+    for (const p of progress) expect(p !== undefined && p.done < p.target).toBe(true)
+    for (let i = 1; i < progress.length; i++) expect((progress[i]?.done ?? 0n) > (progress[i - 1]?.done ?? 0n)).toBe(true)
+    expect(finished).toHaveLength(1)
+    const final = parse(finished[0] ?? "")
+    expect(final).toBeDefined()
+    expect(final?.done).toBe(final?.target)
+    expect(finished[0]).toContain("(100.0%)")
+    expect(r.head1 >= (final?.target ?? 0n)).toBe(true)
+  }, 120_000)
 
-  test(
-    "the targets are the heads node 0 announced in its sync answers; the gauges end at the target",
-    async () => {
-      const r = await scenarioRun()
-      const started = parse(r.lines.find((l) => l.startsWith("sync started"))?.replace(/at frame (\d+), peer head (\d+)/, "$1/$2 frames") ?? "")
-      const progress = r.lines.filter((l) => l.startsWith("sync progress")).map(parse)
-      const final = parse(r.lines.find((l) => l.startsWith("sync finished")) ?? "")
-      expect(r.servedHeads.length).toBeGreaterThanOrEqual(3)
-      // The first answer (frames 1..256) started the run with the head it announced.
-      expect(started?.target).toBe(r.servedHeads[0])
-      expect((started?.target ?? 0n) >= r.startHead0).toBe(true)
-      for (const p of progress) expect(r.servedHeads).toContain(p?.target ?? -1n)
-      expect(r.servedHeads).toContain(final?.target ?? -1n)
-      expect(final?.target).toBe(BigInt(r.gauges[1]))
-      expect(r.gauges[0]).toBe(r.gauges[1])
-    },
-    120_000,
-  )
+  test("the targets are the heads node 0 announced in its sync answers; the gauges end at the target", async () => {
+    const r = await scenarioRun()
+    const started = parse(r.lines.find((l) => l.startsWith("sync started"))?.replace(/at frame (\d+), peer head (\d+)/, "$1/$2 frames") ?? "")
+    const progress = r.lines.filter((l) => l.startsWith("sync progress")).map(parse)
+    const final = parse(r.lines.find((l) => l.startsWith("sync finished")) ?? "")
+    expect(r.servedHeads.length).toBeGreaterThanOrEqual(3)
+    // The first answer (frames 1..256) started the run with the head it announced.
+    expect(started?.target).toBe(r.servedHeads[0])
+    expect((started?.target ?? 0n) >= r.startHead0).toBe(true)
+    for (const p of progress) expect(r.servedHeads).toContain(p?.target ?? -1n)
+    expect(r.servedHeads).toContain(final?.target ?? -1n)
+    expect(final?.target).toBe(BigInt(r.gauges[1]))
+    expect(r.gauges[0]).toBe(r.gauges[1])
+  }, 120_000)
 
-  test(
-    "a catch-up of a couple of frames logs no progress",
-    async () => {
-      const r = await scenarioRun()
-      expect(r.short.behind >= 1n && r.short.behind <= 5n).toBe(true)
-      expect(r.short.answers.length).toBeGreaterThanOrEqual(1)
-      expect(r.short.caughtUp).toBe(true)
-      expect(r.short.lines).toEqual([])
-    },
-    120_000,
-  )
+  test("a catch-up of a couple of frames logs no progress", async () => {
+    const r = await scenarioRun()
+    expect(r.short.behind >= 1n && r.short.behind <= 5n).toBe(true)
+    expect(r.short.answers.length).toBeGreaterThanOrEqual(1)
+    expect(r.short.caughtUp).toBe(true)
+    expect(r.short.lines).toEqual([])
+  }, 120_000)
 })

@@ -1,13 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test"
 import { Effect } from "effect"
-import {
-  bitmaskToHex,
-  bloomFilter,
-  BULK_SHARD_FRAMES,
-  shardChannels,
-  sliceBitmask,
-  type Bitmask,
-} from "../../../actors/p2p/bitmask.ts"
+import { bitmaskToHex, bloomFilter, BULK_SHARD_FRAMES, shardChannels, sliceBitmask, type Bitmask } from "../../../actors/p2p/bitmask.ts"
 import type { BitmaskMessage, SubscribeOptions } from "../../../actors/p2p/bitmask-pubsub.ts"
 import { DEFAULT_MESSAGE_ID_FORM, messageId, messageIdKey } from "../../../actors/p2p/message-id.ts"
 import { patternBytes, startHost, waitFor, type RunningHost } from "./helpers.ts"
@@ -31,24 +24,19 @@ const connect = async (a: RunningHost, b: RunningHost) => {
 
 const subscribe = (node: RunningHost, mask: Bitmask, options: Partial<SubscribeOptions> = {}) => {
   const received: Array<BitmaskMessage> = []
-  const unsubscribe = Effect.runSync(
-    node.host.pubsub.subscribe(mask, { onMessage: (m) => received.push(m), ...options }),
-  )
+  const unsubscribe = Effect.runSync(node.host.pubsub.subscribe(mask, { onMessage: (m) => received.push(m), ...options }))
   return { received, unsubscribe }
 }
 
 /** The publisher sees `subscriber` on every slice of `mask` and can send to it. */
 const waitUntilSubscribed = (publisher: RunningHost, subscriber: RunningHost, mask: Bitmask) =>
   waitFor(
-    () =>
-      publisher.host.pubsub.peersInBitmask(mask).includes(subscriber.host.peerId) &&
-      publisher.host.pubsub.canReach(subscriber.host.peerId),
+    () => publisher.host.pubsub.peersInBitmask(mask).includes(subscriber.host.peerId) && publisher.host.pubsub.canReach(subscriber.host.peerId),
     3000,
     "subscription",
   )
 
-const publish = (node: RunningHost, mask: Bitmask, payload: Uint8Array) =>
-  Effect.runPromise(node.host.pubsub.publish(mask, payload))
+const publish = (node: RunningHost, mask: Bitmask, payload: Uint8Array) => Effect.runPromise(node.host.pubsub.publish(mask, payload))
 
 const shard = shardChannels(bloomFilter(new TextEncoder().encode("shard-a")))
 
@@ -263,10 +251,7 @@ describe("bitmask pubsub over gossipsub", () => {
   test("pubsub works on the connection that survives a simultaneous dial", async () => {
     const a = await start()
     const b = await start()
-    await Promise.allSettled([
-      Effect.runPromise(a.host.dial(b.host.multiaddrs()[0] ?? "")),
-      Effect.runPromise(b.host.dial(a.host.multiaddrs()[0] ?? "")),
-    ])
+    await Promise.allSettled([Effect.runPromise(a.host.dial(b.host.multiaddrs()[0] ?? "")), Effect.runPromise(b.host.dial(a.host.multiaddrs()[0] ?? ""))])
     await waitFor(() => a.host.connectionCount(b.host.peerId) === 1 && b.host.connectionCount(a.host.peerId) === 1)
     const onA = subscribe(a, shard.dispatch)
     const onB = subscribe(b, shard.dispatch)

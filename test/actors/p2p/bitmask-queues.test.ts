@@ -16,7 +16,11 @@ describe("BitmaskQueues", () => {
     // another bitmask is unaffected
     expect(queues.offer("0000", 9)._tag).toBe("Queued")
     expect(queues.counters("00")).toEqual({ depth: 2, queued: 2, droppedFull: 1 })
-    expect(drain(queues).filter(([mask]) => mask === "00").map(([, item]) => item)).toEqual([1, 2])
+    expect(
+      drain(queues)
+        .filter(([mask]) => mask === "00")
+        .map(([, item]) => item),
+    ).toEqual([1, 2])
   })
 
   test("drop-oldest evicts the oldest message to admit the new one", () => {

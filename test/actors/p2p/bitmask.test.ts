@@ -49,8 +49,7 @@ const specBloomFilter = (digest: Uint8Array): string => {
   return filter.toString(16).padStart(64, "0")
 }
 
-const popcount = (mask: Uint8Array): number =>
-  mask.reduce((n, byte) => n + byte.toString(2).replaceAll("0", "").length, 0)
+const popcount = (mask: Uint8Array): number => mask.reduce((n, byte) => n + byte.toString(2).replaceAll("0", "").length, 0)
 
 const addresses = Array.from({ length: 300 }, (_, i) => {
   const a = new Uint8Array(32)
@@ -101,14 +100,10 @@ describe("bloomFilter (GetBloomFilter(address, 256, 3))", () => {
     // SHA3-256(00×32) = 9e6291…ed3b9e4e. Windows: d[31] = 0x4e → rev 0x72 = 114 → byte 17 bit 2;
     // d[30] = 0x9e → rev 0x79 = 121 → byte 16 bit 1; d[29] = 0x3b → rev 0xdc = 220 → byte 4 bit 4.
     const zero = new Uint8Array(32)
-    expect(Buffer.from(sha3_256(zero)).toString("hex")).toBe(
-      "9e6291970cb44dd94008c79bcaf9d86f18b4b49ba5b2a04781db7199ed3b9e4e",
-    )
+    expect(Buffer.from(sha3_256(zero)).toString("hex")).toBe("9e6291970cb44dd94008c79bcaf9d86f18b4b49ba5b2a04781db7199ed3b9e4e")
     expect(bitmaskToHex(bloomFilter(zero))).toBe("0000000010000000000000000000000002040000000000000000000000000000")
     const counting = Uint8Array.from({ length: 32 }, (_, i) => i)
-    expect(bitmaskToHex(bloomFilter(counting))).toBe(
-      "0000000000000000000100000000000002000000000000000000020000000000",
-    )
+    expect(bitmaskToHex(bloomFilter(counting))).toBe("0000000000000000000100000000000002000000000000000000020000000000")
   })
 
   test("exactly 3 bits set in 32 bytes", () => {
@@ -129,9 +124,7 @@ describe("sliceBitmask", () => {
 
   test("one same-length slice per set bit, bytes in order, bits MSB to LSB", () => {
     expect(sliceBitmask(bitmaskFromHex("a001")).map(bitmaskToHex)).toEqual(["8000", "2000", "0001"])
-    expect(sliceBitmask(bitmaskFromHex("00ff")).map(bitmaskToHex)).toEqual(
-      ["0080", "0040", "0020", "0010", "0008", "0004", "0002", "0001"],
-    )
+    expect(sliceBitmask(bitmaskFromHex("00ff")).map(bitmaskToHex)).toEqual(["0080", "0040", "0020", "0010", "0008", "0004", "0002", "0001"])
   })
 
   test("slices recombine into the mask and are disjoint single bits", () => {
@@ -201,9 +194,7 @@ describe("role gating", () => {
   const channels = shardChannels(appFilter)
 
   test("a plain node subscribes only to PEER_INFO and ALERT", () => {
-    expect(hexes(subscriptionsForRoles({ archive: false, shards: [] }))).toEqual(
-      hexes([GLOBAL_PEER_INFO, GLOBAL_ALERT]),
-    )
+    expect(hexes(subscriptionsForRoles({ archive: false, shards: [] }))).toEqual(hexes([GLOBAL_PEER_INFO, GLOBAL_ALERT]))
   })
 
   test("archives add the global consensus channels and the bulk shard masks", () => {

@@ -18,7 +18,10 @@ describe("decideDuplicate", () => {
       return decision === "deny-new" ? first : second
     }
     // on SMALL's side X is "self", Y is "remote"; on LARGE's side the reverse
-    for (const [first, second] of [["self", "remote"], ["remote", "self"]] as const) {
+    for (const [first, second] of [
+      ["self", "remote"],
+      ["remote", "self"],
+    ] as const) {
       expect(keeps(SMALL, LARGE, first, second)).toBe("self")
       expect(keeps(LARGE, SMALL, first, second)).toBe("remote")
     }

@@ -1,13 +1,7 @@
 // Shared helpers for the p2p tests: loopback hosts with fast gossip and fast reconnects.
 import { randomBytes } from "node:crypto"
 import { Effect, Exit, Scope } from "effect"
-import {
-  defaultHostConfig,
-  defaultPubsubTuning,
-  makeP2PHost,
-  type P2PHostConfig,
-  type P2PHostService,
-} from "../../../actors/p2p/host.ts"
+import { defaultHostConfig, defaultPubsubTuning, makeP2PHost, type P2PHostConfig, type P2PHostService } from "../../../actors/p2p/host.ts"
 
 export const TEST_NETWORK = 99
 

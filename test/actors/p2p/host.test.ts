@@ -81,8 +81,7 @@ describe("p2p host", () => {
   })
 
   test("bad addresses fail with typed errors", async () => {
-    const attempt = (overrides: Parameters<typeof testHostConfig>[0]) =>
-      Effect.runPromise(Effect.scoped(Effect.either(makeP2PHost(testHostConfig(overrides)))))
+    const attempt = (overrides: Parameters<typeof testHostConfig>[0]) => Effect.runPromise(Effect.scoped(Effect.either(makeP2PHost(testHostConfig(overrides)))))
     const badListen = await attempt({ listen: ["not a multiaddr"] })
     expect(Either.isLeft(badListen) && badListen.left._tag).toBe("InvalidMultiaddr")
     const noPeerId = await attempt({ bootstrap: ["/ip4/127.0.0.1/tcp/1"] })
@@ -103,11 +102,7 @@ describe("p2p host", () => {
         Effect.runPromise(b.host.dial(a.host.multiaddrs()[0] ?? "")),
       ])
       expect(results.some((r) => r.status === "fulfilled")).toBe(true)
-      await waitFor(
-        () => a.host.connectionCount(b.host.peerId) === 1 && b.host.connectionCount(a.host.peerId) === 1,
-        3000,
-        "one connection each side",
-      )
+      await waitFor(() => a.host.connectionCount(b.host.peerId) === 1 && b.host.connectionCount(a.host.peerId) === 1, 3000, "one connection each side")
       // settle, then check again: a late duplicate would show up here
       await Bun.sleep(150)
       expect(a.host.connectionCount(b.host.peerId)).toBe(1)
@@ -142,11 +137,7 @@ describe("p2p host", () => {
   test("bootstrap peers are dialled at start and redialled after a disconnect", async () => {
     const a = await start()
     const b = await start({ bootstrap: [a.host.multiaddrs()[0] ?? ""] })
-    await waitFor(
-      () => b.host.connectionCount(a.host.peerId) === 1 && a.host.connectionCount(b.host.peerId) === 1,
-      3000,
-      "bootstrap connection",
-    )
+    await waitFor(() => b.host.connectionCount(a.host.peerId) === 1 && a.host.connectionCount(b.host.peerId) === 1, 3000, "bootstrap connection")
     const connectionToA = () => b.host.libp2p.getConnections(peerIdFromString(a.host.peerId))[0]
     const before = connectionToA()?.id
     let disconnects = 0

@@ -46,11 +46,7 @@ export const connectAll = (nodes: ReadonlyArray<Libp2pNode>): Effect.Effect<void
         yield* a.host.dial(b.host.multiaddrs()[0] ?? "")
       }
     }
-    yield* waitUntil(
-      () => nodes.every((n) => nodes.every((m) => m === n || n.host.connectedPeers().includes(m.host.peerId))),
-      5_000,
-      "full mesh",
-    )
+    yield* waitUntil(() => nodes.every((n) => nodes.every((m) => m === n || n.host.connectedPeers().includes(m.host.peerId))), 5_000, "full mesh")
   })
 
 /** Waits until each node's publishes on `bitmask` can reach every other node subscribed to all its slices. */
@@ -74,7 +70,10 @@ export const startCluster = (
   config: (index: number) => Libp2pTransportConfig = () => testTransportConfig(),
 ): Effect.Effect<ReadonlyArray<Libp2pNode>, unknown, Scope.Scope> =>
   Effect.gen(function* () {
-    const nodes = yield* Effect.forEach(Array.from({ length: size }, (_, i) => i), (i) => startLibp2pNode(config(i)))
+    const nodes = yield* Effect.forEach(
+      Array.from({ length: size }, (_, i) => i),
+      (i) => startLibp2pNode(config(i)),
+    )
     yield* connectAll(nodes)
     return nodes
   })

@@ -115,7 +115,11 @@ describe("global consensus over the libp2p transport", () => {
             yield* connectAll(hosts)
             const aheadAtJoin = yield* head(reference)
             const joiner = yield* startConsensus(3)
-            yield* waitFor(Effect.map(head(joiner), (h) => h >= aheadAtJoin + 2n), 30_000, "the late joiner to catch up")
+            yield* waitFor(
+              Effect.map(head(joiner), (h) => h >= aheadAtJoin + 2n),
+              30_000,
+              "the late joiner to catch up",
+            )
             const joinerHead = yield* head(joiner)
             const mine = yield* committed(joiner, 1n, joinerHead)
             const theirs = yield* committed(reference, 1n, joinerHead)
@@ -141,10 +145,18 @@ describe("global consensus over the libp2p transport", () => {
             )
             const target = yield* head(reference)
             const restarted = yield* startConsensus(1)
-            yield* waitFor(Effect.map(head(restarted), (h) => h >= target), 30_000, "the restarted node to catch up")
+            yield* waitFor(
+              Effect.map(head(restarted), (h) => h >= target),
+              30_000,
+              "the restarted node to catch up",
+            )
             const restartedHead = yield* head(restarted)
             // the restarted node may commit a frame before the reference does: compare once both have it
-            yield* waitFor(Effect.map(head(reference), (h) => h >= restartedHead), 30_000, "the reference to reach the restarted head")
+            yield* waitFor(
+              Effect.map(head(reference), (h) => h >= restartedHead),
+              30_000,
+              "the reference to reach the restarted head",
+            )
             const again = yield* committed(restarted, 1n, restartedHead)
             const truth = yield* committed(reference, 1n, restartedHead)
             expect(again.map((f) => Buffer.from(f).toString("hex"))).toEqual(truth.map((f) => Buffer.from(f).toString("hex")))

@@ -16,8 +16,5 @@ test("Libp2pTransportLive provides the Transport over the P2PHost of the same co
       yield* transport.publish(Uint8Array.of(0x00, 0x01), Uint8Array.of(1)) // no peers: best effort, no failure
       const unknown = yield* Effect.either(transport.request("not-a-peer-id", "/x/1", Uint8Array.of(1)))
       expect(unknown._tag === "Left" && unknown.left.reason).toBe("unreachable")
-    }).pipe(
-      Effect.provide(Layer.provideMerge(Libp2pTransportLive(), P2PHostLive(testHostConfig()))),
-      Logger.withMinimumLogLevel(LogLevel.Warning),
-    ),
+    }).pipe(Effect.provide(Layer.provideMerge(Libp2pTransportLive(), P2PHostLive(testHostConfig()))), Logger.withMinimumLogLevel(LogLevel.Warning)),
   ))

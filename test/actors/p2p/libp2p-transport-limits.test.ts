@@ -10,8 +10,7 @@ import type { InboundMessage } from "../../../runtime/transport/transport.ts"
 import { type Libp2pNode, pubsubReady, startCluster, testTransportConfig } from "./libp2p-cluster.ts"
 
 const ECHO = "/limits/echo/1"
-const run = (body: Effect.Effect<void, unknown, Scope.Scope>) =>
-  Effect.runPromise(Effect.scoped(body).pipe(Logger.withMinimumLogLevel(LogLevel.Warning)))
+const run = (body: Effect.Effect<void, unknown, Scope.Scope>) => Effect.runPromise(Effect.scoped(body).pipe(Logger.withMinimumLogLevel(LogLevel.Warning)))
 
 const node = (nodes: ReadonlyArray<Libp2pNode>, i: number): Libp2pNode => {
   const n = nodes[i]
@@ -19,8 +18,7 @@ const node = (nodes: ReadonlyArray<Libp2pNode>, i: number): Libp2pNode => {
   return n
 }
 
-const reasonOf = (result: Either.Either<Uint8Array, RequestFailed>): string | undefined =>
-  Either.isLeft(result) ? result.left.reason : undefined
+const reasonOf = (result: Either.Either<Uint8Array, RequestFailed>): string | undefined => (Either.isLeft(result) ? result.left.reason : undefined)
 
 const echo = (t: Libp2pTransport) => t.serve(ECHO, (_from, data) => Effect.succeed(data))
 
@@ -58,9 +56,7 @@ describe("libp2p transport limits", () => {
   test("a peer over its request rate is refused; other peers are still served", () =>
     run(
       Effect.gen(function* () {
-        const nodes = yield* startCluster(3, (i) =>
-          testTransportConfig(i === 0 ? { inboundRate: { capacity: 3, refillPerSecond: 0.01, maxPeers: 16 } } : {}),
-        )
+        const nodes = yield* startCluster(3, (i) => testTransportConfig(i === 0 ? { inboundRate: { capacity: 3, refillPerSecond: 0.01, maxPeers: 16 } } : {}))
         const [server, greedy, polite] = [node(nodes, 0).transport, node(nodes, 1).transport, node(nodes, 2).transport]
         yield* echo(server)
         const results = yield* Effect.forEach([1, 2, 3, 4, 5], (i) => Effect.either(greedy.requestTyped(server.peerId, ECHO, Uint8Array.of(i))))
@@ -101,7 +97,9 @@ describe("libp2p transport limits", () => {
         yield* server.serve(GLOBAL_SYNC_PROTOCOL, () => Effect.sync(() => (calls++, Uint8Array.of(42))))
         const ok = yield* client.requestTyped(server.peerId, GLOBAL_SYNC_PROTOCOL, encodeSyncRequest({ fromFrameNumber: 1n, limit: MAX_SYNC_RANGE }))
         expect([...ok]).toEqual([42])
-        const tooWide = yield* Effect.either(client.requestTyped(server.peerId, GLOBAL_SYNC_PROTOCOL, encodeSyncRequest({ fromFrameNumber: 1n, limit: MAX_SYNC_RANGE + 1 })))
+        const tooWide = yield* Effect.either(
+          client.requestTyped(server.peerId, GLOBAL_SYNC_PROTOCOL, encodeSyncRequest({ fromFrameNumber: 1n, limit: MAX_SYNC_RANGE + 1 })),
+        )
         expect(reasonOf(tooWide)).toBe("bad-request")
         expect(Either.isLeft(tooWide) && tooWide.left.detail).toContain("exceeds")
         expect(reasonOf(yield* Effect.either(client.requestTyped(server.peerId, GLOBAL_SYNC_PROTOCOL, Uint8Array.of(1, 2, 3))))).toBe("bad-request")

@@ -1,13 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import { Effect, Metric } from "effect"
 import type { BitmaskPubsubStats } from "../../../actors/p2p/bitmask-pubsub.ts"
-import {
-  connectionsGauge,
-  duplicateConnectionsTotal,
-  P2PMetrics,
-  pubsubMessagesTotal,
-  type P2PSample,
-} from "../../../actors/p2p/metrics.ts"
+import { connectionsGauge, duplicateConnectionsTotal, P2PMetrics, pubsubMessagesTotal, type P2PSample } from "../../../actors/p2p/metrics.ts"
 
 const stats = (overrides: Partial<BitmaskPubsubStats> = {}): BitmaskPubsubStats => ({
   delivered: 0,

@@ -9,9 +9,7 @@ const toHex = (b: Uint8Array) => Buffer.from(b).toString("hex")
 const key = hex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f")
 const nonce = hex("070000004041424344454647")
 const aad = hex("50515253c0c1c2c3c4c5c6c7")
-const plaintext = new TextEncoder().encode(
-  "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
-)
+const plaintext = new TextEncoder().encode("Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.")
 
 describe("bunNoiseCrypto", () => {
   test("matches the RFC 8439 AEAD vector", () => {

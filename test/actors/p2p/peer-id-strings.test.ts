@@ -4,8 +4,7 @@ import { peerIdFromMultihash, peerIdFromPrivateKey } from "@libp2p/peer-id"
 import * as Digest from "multiformats/hashes/digest"
 import { PeerIdStrings } from "../../../actors/p2p/peer-id-strings.ts"
 
-const freshPeerIds = async (count: number) =>
-  Promise.all(Array.from({ length: count }, async () => peerIdFromPrivateKey(await generateKeyPair("Ed25519"))))
+const freshPeerIds = async (count: number) => Promise.all(Array.from({ length: count }, async () => peerIdFromPrivateKey(await generateKeyPair("Ed25519"))))
 
 // A new PeerId object from the same bytes, as the router builds for every message.
 const copyOf = (peerId: ReturnType<typeof peerIdFromPrivateKey>) => peerIdFromMultihash(Digest.decode(peerId.toMultihash().bytes))

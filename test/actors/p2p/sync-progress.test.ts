@@ -68,7 +68,10 @@ describe("SyncProgress", () => {
       }),
     )
     expect(result).toEqual({ target: 700, done: 266, ended: true, final: [266, 700] })
-    expect(lines.filter((l) => l.startsWith("sync progress")).map((l) => l.split(" (")[0])).toEqual(["sync progress: 266/500 frames", "sync progress: 266/700 frames"])
+    expect(lines.filter((l) => l.startsWith("sync progress")).map((l) => l.split(" (")[0])).toEqual([
+      "sync progress: 266/500 frames",
+      "sync progress: 266/700 frames",
+    ])
     expect(lines.at(-1)).toBe("sync stopped at 266/700 frames (38.0%) after 0.0 s: request failed: peer gone")
   })
 })

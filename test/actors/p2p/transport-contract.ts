@@ -64,20 +64,24 @@ export const describeTransportContract = (name: string, makeCluster: MakeCluster
     test(
       "a subscription ends with its scope",
       () =>
-        run((cluster) =>
-          Effect.gen(function* () {
-            const got: Array<InboundMessage> = []
-            const scope = yield* Scope.make()
-            yield* Scope.extend(endpoint(cluster, 1).subscribe(MASK, (m) => got.push(m)), scope)
-            yield* cluster.ready(MASK)
-            yield* endpoint(cluster, 0).publish(MASK, Uint8Array.of(1))
-            yield* waitUntil(() => got.length === 1, 5_000, "first delivery")
-            yield* Scope.close(scope, Exit.void)
-            yield* endpoint(cluster, 0).publish(MASK, Uint8Array.of(2))
-            yield* Effect.sleep(300)
-            expect(got.length).toBe(1)
-          }),
-        2,
+        run(
+          (cluster) =>
+            Effect.gen(function* () {
+              const got: Array<InboundMessage> = []
+              const scope = yield* Scope.make()
+              yield* Scope.extend(
+                endpoint(cluster, 1).subscribe(MASK, (m) => got.push(m)),
+                scope,
+              )
+              yield* cluster.ready(MASK)
+              yield* endpoint(cluster, 0).publish(MASK, Uint8Array.of(1))
+              yield* waitUntil(() => got.length === 1, 5_000, "first delivery")
+              yield* Scope.close(scope, Exit.void)
+              yield* endpoint(cluster, 0).publish(MASK, Uint8Array.of(2))
+              yield* Effect.sleep(300)
+              expect(got.length).toBe(1)
+            }),
+          2,
         ),
       timeoutMillis,
     )
@@ -85,25 +89,26 @@ export const describeTransportContract = (name: string, makeCluster: MakeCluster
     test(
       "request/response: the handler sees the requester's peer id and its answer comes back",
       () =>
-        run((cluster) =>
-          Effect.gen(function* () {
-            const [a, b] = [endpoint(cluster, 0), endpoint(cluster, 1)]
-            const seen: Array<string> = []
-            const big = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 13) & 0xff)
-            yield* b.serve(PROTOCOL, (from, data) =>
-              Effect.sync(() => {
-                seen.push(from)
-                return data.length === 1 && data[0] === 9 ? big : Uint8Array.from([...data].reverse())
-              }),
-            )
-            const reply = yield* a.request(b.peerId, PROTOCOL, Uint8Array.of(1, 2, 3))
-            expect([...reply]).toEqual([3, 2, 1])
-            expect(seen).toEqual([a.peerId])
-            const large = yield* a.request(b.peerId, PROTOCOL, Uint8Array.of(9))
-            expect(Buffer.from(large).equals(Buffer.from(big))).toBe(true)
-            expect(seen).toEqual([a.peerId, a.peerId])
-          }),
-        2,
+        run(
+          (cluster) =>
+            Effect.gen(function* () {
+              const [a, b] = [endpoint(cluster, 0), endpoint(cluster, 1)]
+              const seen: Array<string> = []
+              const big = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 13) & 0xff)
+              yield* b.serve(PROTOCOL, (from, data) =>
+                Effect.sync(() => {
+                  seen.push(from)
+                  return data.length === 1 && data[0] === 9 ? big : Uint8Array.from([...data].reverse())
+                }),
+              )
+              const reply = yield* a.request(b.peerId, PROTOCOL, Uint8Array.of(1, 2, 3))
+              expect([...reply]).toEqual([3, 2, 1])
+              expect(seen).toEqual([a.peerId])
+              const large = yield* a.request(b.peerId, PROTOCOL, Uint8Array.of(9))
+              expect(Buffer.from(large).equals(Buffer.from(big))).toBe(true)
+              expect(seen).toEqual([a.peerId, a.peerId])
+            }),
+          2,
         ),
       timeoutMillis,
     )
@@ -111,19 +116,20 @@ export const describeTransportContract = (name: string, makeCluster: MakeCluster
     test(
       "request failures are TransportErrors: no handler, a failing handler, an unknown peer",
       () =>
-        run((cluster) =>
-          Effect.gen(function* () {
-            const [a, b] = [endpoint(cluster, 0), endpoint(cluster, 1)]
-            const noHandler = yield* Effect.either(a.request(b.peerId, "/contract/nobody/1", Uint8Array.of(1)))
-            expect(Either.isLeft(noHandler) && noHandler.left.reason).toBe("no-handler")
-            yield* b.serve(PROTOCOL, () => Effect.fail(new TransportError({ reason: "remote-error", detail: "boom" })))
-            const failed = yield* Effect.either(a.request(b.peerId, PROTOCOL, Uint8Array.of(1)))
-            expect(Either.isLeft(failed) && failed.left._tag).toBe("TransportError")
-            expect(Either.isLeft(failed) && failed.left.reason).toBe("remote-error")
-            const unknown = yield* Effect.either(a.request("no-such-peer", PROTOCOL, Uint8Array.of(1)))
-            expect(Either.isLeft(unknown) && unknown.left.reason).toBe("unreachable")
-          }),
-        2,
+        run(
+          (cluster) =>
+            Effect.gen(function* () {
+              const [a, b] = [endpoint(cluster, 0), endpoint(cluster, 1)]
+              const noHandler = yield* Effect.either(a.request(b.peerId, "/contract/nobody/1", Uint8Array.of(1)))
+              expect(Either.isLeft(noHandler) && noHandler.left.reason).toBe("no-handler")
+              yield* b.serve(PROTOCOL, () => Effect.fail(new TransportError({ reason: "remote-error", detail: "boom" })))
+              const failed = yield* Effect.either(a.request(b.peerId, PROTOCOL, Uint8Array.of(1)))
+              expect(Either.isLeft(failed) && failed.left._tag).toBe("TransportError")
+              expect(Either.isLeft(failed) && failed.left.reason).toBe("remote-error")
+              const unknown = yield* Effect.either(a.request("no-such-peer", PROTOCOL, Uint8Array.of(1)))
+              expect(Either.isLeft(unknown) && unknown.left.reason).toBe("unreachable")
+            }),
+          2,
         ),
       timeoutMillis,
     )
@@ -131,17 +137,21 @@ export const describeTransportContract = (name: string, makeCluster: MakeCluster
     test(
       "serving ends with its scope",
       () =>
-        run((cluster) =>
-          Effect.gen(function* () {
-            const [a, b] = [endpoint(cluster, 0), endpoint(cluster, 1)]
-            const scope = yield* Scope.make()
-            yield* Scope.extend(b.serve(PROTOCOL, (_from, data) => Effect.succeed(data)), scope)
-            expect([...(yield* a.request(b.peerId, PROTOCOL, Uint8Array.of(7)))]).toEqual([7])
-            yield* Scope.close(scope, Exit.void)
-            const after = yield* Effect.either(a.request(b.peerId, PROTOCOL, Uint8Array.of(7)))
-            expect(Either.isLeft(after) && after.left.reason).toBe("no-handler")
-          }),
-        2,
+        run(
+          (cluster) =>
+            Effect.gen(function* () {
+              const [a, b] = [endpoint(cluster, 0), endpoint(cluster, 1)]
+              const scope = yield* Scope.make()
+              yield* Scope.extend(
+                b.serve(PROTOCOL, (_from, data) => Effect.succeed(data)),
+                scope,
+              )
+              expect([...(yield* a.request(b.peerId, PROTOCOL, Uint8Array.of(7)))]).toEqual([7])
+              yield* Scope.close(scope, Exit.void)
+              const after = yield* Effect.either(a.request(b.peerId, PROTOCOL, Uint8Array.of(7)))
+              expect(Either.isLeft(after) && after.left.reason).toBe("no-handler")
+            }),
+          2,
         ),
       timeoutMillis,
     )
@@ -149,13 +159,14 @@ export const describeTransportContract = (name: string, makeCluster: MakeCluster
     test(
       "a request to itself reaches its own handler",
       () =>
-        run((cluster) =>
-          Effect.gen(function* () {
-            const a = endpoint(cluster, 0)
-            yield* a.serve(PROTOCOL, (from, data) => Effect.succeed(Uint8Array.of(from === a.peerId ? 1 : 0, ...data)))
-            expect([...(yield* a.request(a.peerId, PROTOCOL, Uint8Array.of(5)))]).toEqual([1, 5])
-          }),
-        1,
+        run(
+          (cluster) =>
+            Effect.gen(function* () {
+              const a = endpoint(cluster, 0)
+              yield* a.serve(PROTOCOL, (from, data) => Effect.succeed(Uint8Array.of(from === a.peerId ? 1 : 0, ...data)))
+              expect([...(yield* a.request(a.peerId, PROTOCOL, Uint8Array.of(5)))]).toEqual([1, 5])
+            }),
+          1,
         ),
       timeoutMillis,
     )

@@ -63,9 +63,7 @@ describe("prover registry", () => {
         const addresses = global.map((p) => toHex(p.address))
         expect(addresses).toEqual([...addresses].sort())
         const expected = [0, 1, 2, 3].map((i) => ({ address: toHex(poseidonHashBytes(key(i))), seniority: [5n, 7n, 11n, 13n][i]! }))
-        expect(global.map((p) => ({ address: toHex(p.address), seniority: p.seniority }))).toEqual(
-          expected.sort((a, b) => (a.address < b.address ? -1 : 1)),
-        )
+        expect(global.map((p) => ({ address: toHex(p.address), seniority: p.seniority }))).toEqual(expected.sort((a, b) => (a.address < b.address ? -1 : 1)))
         const app = yield* registry.ask(new ActiveProvers({ filter: shard }))
         expect(app.map((p) => toHex(p.address)).sort()).toEqual([0, 1].map((i) => toHex(poseidonHashBytes(key(i)))).sort())
         expect(yield* registry.ask(new ActiveProvers({ filter: new Uint8Array(32).fill(0x22) }))).toEqual([])
@@ -136,7 +134,12 @@ describe("prover registry", () => {
     const bad = (provers: RegistryGenesisConfig["provers"]) =>
       Effect.runPromise(Effect.flip(Layer.build(registryGenesisLayer({ network: 99, provers })).pipe(Effect.scoped))).then((e) => e.message)
     expect(await bad([{ publicKey: new Uint8Array(584), seniority: 1n }])).toContain("public key is 584 bytes")
-    expect(await bad([{ publicKey: key(1), seniority: 1n }, { publicKey: key(1), seniority: 2n }])).toContain("duplicate")
+    expect(
+      await bad([
+        { publicKey: key(1), seniority: 1n },
+        { publicKey: key(1), seniority: 2n },
+      ]),
+    ).toContain("duplicate")
     expect(await bad([{ publicKey: key(1), seniority: 1n, filters: [new Uint8Array(20)] }])).toContain("filter of 20 bytes")
     expect(await bad([{ publicKey: key(1), seniority: 1n << 64n }])).toContain("u64")
   })

@@ -16,7 +16,7 @@ import {
   type RelayPubsub,
   type ShardHandler,
   type ShardNetworkMessage,
-  type ShardRelayMessage
+  type ShardRelayMessage,
 } from "../../../actors/shard-relay/index.ts"
 import { ActorSystem, type ActorRef } from "../../../runtime/index.ts"
 import type { RpcPeer } from "../../../runtime/process/rpc.ts"
@@ -54,7 +54,7 @@ class FakePubsub implements RelayPubsub {
 /** A worker link whose `closed` completes when `crash()` is called. */
 const fakeLink = Effect.map(Deferred.make<WorkerCrashed>(), (closed) => ({
   peer: { closed: Deferred.await(closed) } as unknown as RpcPeer,
-  crash: Deferred.succeed(closed, {} as WorkerCrashed)
+  crash: Deferred.succeed(closed, {} as WorkerCrashed),
 }))
 
 const setup = (pubsub: Option.Option<RelayPubsub>) =>
@@ -67,10 +67,10 @@ const setup = (pubsub: Option.Option<RelayPubsub>) =>
         pubsub,
         workers: {
           shardNetwork: (core) => Option.match(Option.fromNullable(workers.get(core)), { onNone: () => Effect.fail("no worker"), onSome: Effect.succeed }),
-          livePeer: (core) => links.get(core)
+          livePeer: (core) => links.get(core),
         },
-        validateTimeoutMillis: 500
-      })
+        validateTimeoutMillis: 500,
+      }),
     )
     const delivered: Array<{ core: number; payload: string }> = []
     /** A worker: its shard-network actor (as spawned in the worker) and its registry of handlers. */
@@ -87,8 +87,8 @@ const setup = (pubsub: Option.Option<RelayPubsub>) =>
               appFilter: filter,
               handler: {
                 validate: (m) => Effect.succeed(m.payload[0] === 0xff ? "reject" : "accept"),
-                onMessage: (m) => Effect.sync(() => void delivered.push({ core, payload: Buffer.from(m.payload).toString() }))
-              }
+                onMessage: (m) => Effect.sync(() => void delivered.push({ core, payload: Buffer.from(m.payload).toString() })),
+              },
             })
             return yield* relay.ask(new ActivateShard({ core, appFilter: filter }))
           })
@@ -104,9 +104,7 @@ const waitUntil = (check: () => boolean) =>
     expect(check()).toBe(true)
   })
 const runTest = <A, E>(effect: Effect.Effect<A, E, ActorSystem.ActorSystem>) =>
-  Effect.runPromise(
-    Effect.scoped(effect.pipe(Effect.provide(ActorSystem.layer({ rootName: "root" })))).pipe(Logger.withMinimumLogLevel(LogLevel.Error))
-  )
+  Effect.runPromise(Effect.scoped(effect.pipe(Effect.provide(ActorSystem.layer({ rootName: "root" })))).pipe(Logger.withMinimumLogLevel(LogLevel.Error)))
 
 describe("shard relay actor", () => {
   test("activating subscribes the shard's four channels; messages are validated by the owner, then delivered", () =>
@@ -127,7 +125,7 @@ describe("shard relay actor", () => {
         // activating again is idempotent for the owner
         yield* w1.activate(FILTER)
         expect(pubsub.subs.size).toBe(4)
-      })
+      }),
     ))
 
   test("one owner per shard; deactivation and publishing need ownership", () =>
@@ -155,7 +153,7 @@ describe("shard relay actor", () => {
         // now free for another worker
         yield* w2.activate(FILTER)
         expect(yield* list(relay)).toEqual([{ core: 2, appFilter: hex(FILTER) }])
-      })
+      }),
     ))
 
   test("a closed worker link releases that worker's shards only", () =>
@@ -171,7 +169,7 @@ describe("shard relay actor", () => {
         yield* w1.link.crash
         yield* waitUntil(() => pubsub.subs.size === 4)
         expect(yield* list(relay)).toEqual([{ core: 2, appFilter: hex(OTHER) }])
-      })
+      }),
     ))
 
   test("a new process of the same worker replaces what its predecessor held", () =>
@@ -192,7 +190,7 @@ describe("shard relay actor", () => {
         yield* Effect.sleep("50 millis")
         expect(yield* list(relay)).toEqual([{ core: 1, appFilter: hex(OTHER) }])
         expect(pubsub.subs.size).toBe(4)
-      })
+      }),
     ))
 
   test("after the relay crashes, the workers activate their shards again", () =>
@@ -209,11 +207,11 @@ describe("shard relay actor", () => {
         // the crashed incarnation released its subscriptions; the worker's RelayReset re-activates
         yield* Effect.iterate(0, {
           while: (i) => i < 200,
-          body: (i) => Effect.map(list(relay), (l) => (l.length === 1 ? 200 : i + 1)).pipe(Effect.tap(() => Effect.sleep("10 millis")))
+          body: (i) => Effect.map(list(relay), (l) => (l.length === 1 ? 200 : i + 1)).pipe(Effect.tap(() => Effect.sleep("10 millis"))),
         })
         expect(yield* list(relay)).toEqual([{ core: 1, appFilter: hex(FILTER) }])
         expect(pubsub.subs.size).toBe(4)
-      })
+      }),
     ))
 
   test("without a libp2p host activation fails with NetworkUnavailable and nothing changes", () =>
@@ -224,7 +222,7 @@ describe("shard relay actor", () => {
         const refused = yield* Effect.flip(w1.activate(FILTER))
         expect(refused._tag).toBe("NetworkUnavailable")
         expect(yield* list(relay)).toEqual([])
-      })
+      }),
     ))
 
   test("the worker side ignores messages for shards it no longer holds and survives a failing validator", () =>
@@ -239,6 +237,6 @@ describe("shard relay actor", () => {
         expect(yield* w1.ref.ask(new ValidateShardMessage(fields))).toBe("ignore")
         w1.registry.set(hex(FILTER), { appFilter: FILTER, handler: { onMessage: () => Effect.void } })
         expect(yield* w1.ref.ask(new ValidateShardMessage(fields))).toBe("accept")
-      })
+      }),
     ))
 })

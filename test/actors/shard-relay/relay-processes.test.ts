@@ -8,12 +8,7 @@ import { join } from "node:path"
 import { Context, Effect, Exit, Layer, Logger, LogLevel, Scope } from "effect"
 import { shardChannels } from "../../../actors/p2p/bitmask.ts"
 import type { BitmaskMessage } from "../../../actors/p2p/bitmask-pubsub.ts"
-import {
-  ActivateShard,
-  ListRelayedShards,
-  ShardRelay,
-  type ShardRelayMessage
-} from "../../../actors/shard-relay/index.ts"
+import { ActivateShard, ListRelayedShards, ShardRelay, type ShardRelayMessage } from "../../../actors/shard-relay/index.ts"
 import type { ActorRef } from "../../../runtime/index.ts"
 import { WorkerPool, type WorkerPoolService } from "../../../runtime/process/worker-pool.ts"
 import { type Libp2pNode, pubsubReady, startCluster } from "../p2p/libp2p-cluster.ts"
@@ -23,7 +18,6 @@ import { echoShardMaster } from "./fixtures/echo-shard-master.ts"
 
 const channels = shardChannels(TEST_APP_FILTER)
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect.pipe(Logger.withMinimumLogLevel(LogLevel.Warning)))
-
 
 let scope: Scope.CloseableScope
 let dataDir: string
@@ -44,7 +38,7 @@ beforeAll(async () => {
     backoffBase: "50 millis",
     backoffCap: "200 millis",
     maxRestarts: 5,
-    window: "1 minute"
+    window: "1 minute",
   })
   const context = await run(Layer.buildWithScope(master, scope))
   relay = Context.get(context, ShardRelay)
@@ -81,7 +75,7 @@ const publishUntilEcho = async (label: string): Promise<Uint8Array> => {
       return sent.some(hasEcho)
     },
     15_000,
-    `an echo (${label})`
+    `an echo (${label})`,
   )
   const answered = sent.find(hasEcho)
   if (answered === undefined) throw new Error("unreachable")

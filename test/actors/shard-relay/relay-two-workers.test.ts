@@ -23,7 +23,7 @@ let relay: ActorRef<ShardRelayMessage>
 /** Echo payloads received by B, per core whose shard's dispatch channel carried them. */
 const echoes = new Map<number, Array<string>>([
   [1, []],
-  [2, []]
+  [2, []],
 ])
 
 beforeAll(async () => {
@@ -50,7 +50,7 @@ test("each shard's traffic goes to the worker that owns it, and only there", asy
   const shards = await run(relay.ask(new ListRelayedShards(), "2 seconds"))
   expect([...shards].sort((x, y) => x.core - y.core)).toEqual([
     { core: 1, appFilter: bitmaskToHex(appFilterOfCore(1)) },
-    { core: 2, appFilter: bitmaskToHex(appFilterOfCore(2)) }
+    { core: 2, appFilter: bitmaskToHex(appFilterOfCore(2)) },
   ])
   for (const core of [1, 2]) {
     const consensus = shardChannels(appFilterOfCore(core)).consensus
@@ -65,7 +65,7 @@ test("each shard's traffic goes to the worker that owns it, and only there", asy
         return sent.some((t) => echoes.get(core)?.includes(`echo:${t}`) === true)
       },
       15_000,
-      `an echo from worker ${core}`
+      `an echo from worker ${core}`,
     )
   }
   // nothing addressed to one shard came back on the other's channel

@@ -29,7 +29,7 @@ test("tuple keys keep lexicographic order of their parts, with variable parts es
     [Uint8Array.of(1), 9],
     [Uint8Array.of(1, 0), 0],
     [Uint8Array.of(1, 255), 0],
-    [Uint8Array.of(2), 0]
+    [Uint8Array.of(2), 0],
   ]
   const enc = keys.map((k) => codec.encode(k))
   for (let i = 1; i < enc.length; i++) expect(cmp(enc[i - 1]!, enc[i]!)).toBe(-1)
@@ -69,6 +69,6 @@ test("bucket numbers are pinned: changing or reusing one must fail this test", (
     8: "peers",
     9: "registry",
     10: "kv_test",
-    11: "workers"
+    11: "workers",
   })
 })

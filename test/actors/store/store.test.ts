@@ -18,7 +18,7 @@ import {
   StoreLive,
   storePath,
   ValueCodec,
-  type StoreService
+  type StoreService,
 } from "../../../actors/store/index.ts"
 
 const dirs: Array<string> = []
@@ -37,7 +37,7 @@ const kv = defineRepository({ bucket: Buckets.kvTest, key: KeyCodec.u64Number, v
 const owned = defineRepository({
   bucket: Buckets.coins,
   key: KeyCodec.tuple(KeyCodec.fixedBytes(4), KeyCodec.u32),
-  value: ValueCodec.raw
+  value: ValueCodec.raw,
 })
 
 /** Runs `body` with a store opened through the Layer; the layer's finalizer closes it. */
@@ -63,7 +63,7 @@ test("round trip through typed repositories; reads inside a commit see its stage
       expect(yield* s.commit((tx) => f.delete(tx, 7))).toBe(true)
       expect(f.get(7)).toBeUndefined()
       expect(s.formatVersion).toBe(STORE_FORMAT_VERSION)
-    })
+    }),
   )
   expect(statSync(path).mode & 0o777).toBe(0o700)
 })
@@ -98,7 +98,7 @@ test("range reads are ordered, bounded [gte, lt), reversible, limited and prefix
       expect(o.range({ prefix: p, reverse: true }).map((e) => e.key[1])).toEqual([3, 2, 1])
       expect(o.range({ prefix: owned.key.prefix(bob) }).map((e) => [...e.value])).toEqual([[11], [12]])
       expect(o.count({ prefix: p })).toBe(3)
-    })
+    }),
   )
 })
 
@@ -112,7 +112,7 @@ test("a commit whose function throws writes nothing; a commit's writes are all-o
           r.put(tx, 1, { n: 1, tag: "overwritten" })
           r.put(tx, 2, { n: 2, tag: "new" })
           throw new Error("boom")
-        })
+        }),
       )
       expect(Exit.isFailure(exit)).toBe(true)
       if (Exit.isFailure(exit)) {
@@ -132,7 +132,7 @@ test("a commit whose function throws writes nothing; a commit's writes are all-o
       // async commit functions are refused (they would hold the write txn across turns)
       const asyncExit = yield* Effect.exit(s.commit(async () => 1))
       expect(Exit.isFailure(asyncExit)).toBe(true)
-    })
+    }),
   )
 })
 
@@ -141,7 +141,12 @@ test("reopen reads back what was committed; stats and metrics report it", async 
   await withStore(path, (s) => s.commit((tx) => [1, 2, 3].forEach((n) => s.repository(kv).put(tx, n, { n, tag: "x" }))))
   await withStore(path, (s) =>
     Effect.gen(function* () {
-      expect(s.repository(kv).range().map((e) => e.value.n)).toEqual([1, 2, 3])
+      expect(
+        s
+          .repository(kv)
+          .range()
+          .map((e) => e.value.n),
+      ).toEqual([1, 2, 3])
       const stats = yield* s.stats
       expect(stats.entries["kv_test"]).toBe(3)
       expect(stats.entries["meta"]).toBe(1)
@@ -153,10 +158,10 @@ test("reopen reads back what was committed; stats and metrics report it", async 
         (m) =>
           m.metricKey.name === "quilbun_store_entries" &&
           m.metricKey.tags.some((t) => t.key === "store" && t.value === "worker-1") &&
-          m.metricKey.tags.some((t) => t.key === "bucket" && t.value === "kv_test")
+          m.metricKey.tags.some((t) => t.key === "bucket" && t.value === "kv_test"),
       )
       expect(entries?.metricState).toMatchObject({ value: 3 })
-    })
+    }),
   )
 })
 

@@ -71,7 +71,15 @@ test("an app-shard reel: its own address only, frame numbers may skip, AppNewHea
             ? `AppFork(${d.event.oldHead.frameNumber}->${d.event.frame.header.frameNumber} via ${d.event.commonAncestor.frameNumber})`
             : d.event._tag,
       )
-      expect(events).toEqual(["AppNewHead(0)", "AppNewHead(1)", "AppNewHead(3)", "AppFork(3->4 via 0)", "AppNewHead(2,replay)", "AppNewHead(3,replay)", "AppNewHead(4,replay)"])
+      expect(events).toEqual([
+        "AppNewHead(0)",
+        "AppNewHead(1)",
+        "AppNewHead(3)",
+        "AppFork(3->4 via 0)",
+        "AppNewHead(2,replay)",
+        "AppNewHead(3,replay)",
+        "AppNewHead(4,replay)",
+      ])
       const head = yield* reel.ask(new Head())
       expect(head?.frame.header.frameNumber).toBe(4n)
       const stored = yield* reel.ask(new Range({ from: 0n, to: 10n }))

@@ -33,8 +33,7 @@ const insert = (node: Node, frame: GlobalFrame) => node.reel.ask(new Insert({ fr
 const insertAll = (node: Node, frames: ReadonlyArray<GlobalFrame>) => Effect.forEach(frames, (f) => insert(node, f))
 const headNumber = (node: Node) => Effect.map(node.reel.ask(new Head()), (h) => h?.frame.header.frameNumber ?? null)
 const eventLog = (node: Node) => Effect.map(node.published, (items) => items.map((d) => describeEvent(d.event)))
-const storedNumbers = (node: Node) =>
-  Effect.map(node.reel.ask(new Range({ from: 0n, to: 1000n })), (frames) => frames.map((f) => f.header.frameNumber))
+const storedNumbers = (node: Node) => Effect.map(node.reel.ask(new Range({ from: 0n, to: 1000n })), (frames) => frames.map((f) => f.header.frameNumber))
 const storedSelector = (node: Node, n: bigint) =>
   Effect.map(node.reel.ask(new FrameByNumber({ frameNumber: n })), (f) => (f === null ? null : toHex(selectorOf(f as GlobalFrame))))
 const rejection = (exit: Exit.Exit<InsertResult, unknown>): string => {

@@ -118,7 +118,9 @@ export const latencyRun = (o: LatencyRunOptions) =>
   Effect.gen(function* () {
     const timeline = makeCryptoTimeline()
     const { crypto, idleSolveMs } =
-      o.crypto === "real" ? yield* realCrypto(timeline, o.nodes, o.difficulty, o.verifyWorkers ?? 0) : { crypto: insecureCrypto(timeline, o.nodes), idleSolveMs: [] }
+      o.crypto === "real"
+        ? yield* realCrypto(timeline, o.nodes, o.difficulty, o.verifyWorkers ?? 0)
+        : { crypto: insecureCrypto(timeline, o.nodes), idleSolveMs: [] }
     const published = new Map<string, number>()
     const committed = new Map<string, Array<number>>()
     const committedCount = Array.from({ length: o.nodes }, () => 0)

@@ -43,7 +43,7 @@ describe("cli crypto vdf", () => {
       ["crypto", "vdf", "verify", "aa", "10", "00ff"],
       ["crypto", "poseidon"],
       ["crypto", "poseidon", "xyz"],
-      ["crypto", "poseidon", ""]
+      ["crypto", "poseidon", ""],
     ]
     for (const args of cases) {
       const r = run(args)

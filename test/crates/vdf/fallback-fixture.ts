@@ -15,7 +15,7 @@ const program = Effect.scoped(
     const followUpMs = Date.now() - start
     const ok = yield* vdf.verify(new Uint8Array([0xaa]), 20, output)
     return { implementation: vdf.implementation, interrupted: Exit.isInterrupted(exit), followUpMs, ok }
-  })
+  }),
 )
 
 const result = await Effect.runPromise(program.pipe(Effect.provide(LoggingLive({ format: "pretty", level: "warning" }))))

@@ -24,7 +24,7 @@ const fullForm = (f: Form): Uint8Array => {
 const parseFull = (bytes: Uint8Array): Form => ({
   a: decodeInt(bytes.subarray(0, W257)),
   b: decodeInt(bytes.subarray(W257, 2 * W257)),
-  c: decodeInt(bytes.subarray(2 * W257, 3 * W257))
+  c: decodeInt(bytes.subarray(2 * W257, 3 * W257)),
 })
 
 // The set-up builds the library (scripts/setup.sh); a missing one is a failure that says why, not a skip.
@@ -38,7 +38,11 @@ describe("native VDF", () => {
 
   test("create_discriminant vectors (40, 1024, 2048 bits)", () => {
     const v = discriminantVectors()
-    for (const [bits, bytes] of [[40, 5], [1024, 128], [2048, 256]] as const) {
+    for (const [bits, bytes] of [
+      [40, 5],
+      [1024, 128],
+      [2048, 256],
+    ] as const) {
       const r = lib.discriminant(new Uint8Array([0xaa]), bits, bytes)
       expect(r.status).toBe(Status.Ok)
       expect((-BigInt(`0x${toHex(r.output)}`)).toString()).toBe(v[`disc(aa,${bits})`]!)
@@ -157,7 +161,11 @@ describe("native VDF", () => {
     // well-formed but wrong: π and y swapped, π replaced by y, y replaced by π
     const y = l.output.subarray(0, 258)
     const pi = l.output.subarray(258)
-    for (const [a, b] of [[pi, y], [y, y], [pi, pi]] as const) {
+    for (const [a, b] of [
+      [pi, y],
+      [y, y],
+      [pi, pi],
+    ] as const) {
       expect(lib.verify(l.challenge, l.difficulty, new Uint8Array([...a, ...b]))).toBe(Status.Invalid)
     }
   }, 30_000)
@@ -178,11 +186,13 @@ describe("native VDF", () => {
         case 1: // truncated or extended valid output
           input = rng.int(2) === 0 ? good.subarray(0, rng.int(516)) : new Uint8Array([...good, ...rng.bytes(1 + rng.int(8))])
           break
-        case 2: { // right length, random bytes (mostly not forms)
+        case 2: {
+          // right length, random bytes (mostly not forms)
           input = rng.bytes(516)
           break
         }
-        default: { // valid output with a few random byte mutations
+        default: {
+          // valid output with a few random byte mutations
           input = good.slice()
           for (let k = 1 + rng.int(4); k > 0; k--) input[rng.int(516)] = rng.int(256)
         }

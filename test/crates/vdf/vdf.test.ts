@@ -7,8 +7,7 @@ import { makeVdf, type Vdf } from "../../../crates/ts/vdf/vdf.ts"
 import { join } from "node:path"
 import { toHex, wesolowskiLines } from "./vectors.ts"
 
-const withVdf = <A, E>(body: (vdf: Vdf) => Effect.Effect<A, E>): Promise<A> =>
-  Effect.runPromise(Effect.scoped(Effect.flatMap(makeVdf, body)))
+const withVdf = <A, E>(body: (vdf: Vdf) => Effect.Effect<A, E>): Promise<A> => Effect.runPromise(Effect.scoped(Effect.flatMap(makeVdf, body)))
 
 const { single, multi } = wesolowskiLines()
 
@@ -20,7 +19,7 @@ describe("Vdf service", () => {
         const output = yield* vdf.prove(l.challenge, l.difficulty)
         const ok = yield* vdf.verify(l.challenge, l.difficulty, output)
         return { implementation: vdf.implementation, output, ok }
-      })
+      }),
     )
     expect(["native", "typescript"]).toContain(implementation)
     expect(ok).toBe(true)
@@ -38,8 +37,8 @@ describe("Vdf service", () => {
       Effect.all([
         vdf.verify(l.challenge, l.difficulty, l.output),
         vdf.verifyMulti(m.challenge, m.difficulty, m.ids, m.blobs),
-        vdf.proveMulti(m.challenge, m.difficulty, m.ids, 1)
-      ])
+        vdf.proveMulti(m.challenge, m.difficulty, m.ids, 1),
+      ]),
     )
     expect(results[0]).toBe(true)
     expect(results[1]).toBe(true)
@@ -56,8 +55,8 @@ describe("Vdf service", () => {
         Effect.flip(vdf.prove(challenge, 1.5)),
         Effect.flip(vdf.proveMulti(challenge, 10, [new Uint8Array([1])], 1)),
         Effect.flip(vdf.verifyMulti(challenge, 10, [], [])),
-        Effect.flip(vdf.prove(challenge, 2 ** 22 + 1))
-      ])
+        Effect.flip(vdf.prove(challenge, 2 ** 22 + 1)),
+      ]),
     )
     expect(errors.map((e) => e._tag)).toEqual([
       "VdfInputError",
@@ -66,7 +65,7 @@ describe("Vdf service", () => {
       "VdfInputError",
       "VdfInputError",
       "VdfInputError",
-      "VdfInputError"
+      "VdfInputError",
     ])
   }, 30_000)
 
@@ -85,7 +84,7 @@ describe("Vdf service", () => {
           const start = Date.now()
           const next = yield* vdf.prove(new Uint8Array([8]), 10)
           return { ticksDuring, interrupted: Exit.isInterrupted(exit), followUpMs: Date.now() - start, next }
-        })
+        }),
       )
       expect(outcome.ticksDuring).toBeGreaterThanOrEqual(5)
       expect(outcome.interrupted).toBe(true)
@@ -102,7 +101,7 @@ describe("Vdf service", () => {
         const bad = yield* Effect.either(vdf.verify(new Uint8Array([1]), 10, new Uint8Array(3)))
         const good = yield* vdf.prove(new Uint8Array([1]), 3)
         return { bad, good }
-      })
+      }),
     )
     expect(Either.isLeft(result.bad)).toBe(true)
     expect(result.good.length).toBe(516)
@@ -112,7 +111,7 @@ describe("Vdf service", () => {
     const p = Bun.spawnSync([process.execPath, join(import.meta.dir, "fallback-fixture.ts")], {
       stdout: "pipe",
       stderr: "pipe",
-      env: { ...process.env, QUILBUN_NATIVE_LIB: "/nonexistent" }
+      env: { ...process.env, QUILBUN_NATIVE_LIB: "/nonexistent" },
     })
     expect(p.exitCode).toBe(0)
     const result = JSON.parse(p.stdout.toString()) as { implementation: string; interrupted: boolean; followUpMs: number; ok: boolean }

@@ -31,22 +31,21 @@ export const wesolowskiLines = (): { single: Array<SingleLine>; multi: Array<Mul
         challenge: hex(j["multi_challenge"]),
         difficulty: Number(j["difficulty"]),
         ids: (j["ids"] as Array<string>).map(hex),
-        blobs: (j["blobs"] as Array<string>).map(hex)
+        blobs: (j["blobs"] as Array<string>).map(hex),
       })
     } else {
       single.push({
         seed: String(j["seed"]),
         challenge: hex(String(j["challenge"])),
         difficulty: Number(j["difficulty"]),
-        output: hex(String(j["output"]))
+        output: hex(String(j["output"])),
       })
     }
   }
   return { single, multi }
 }
 
-export const discriminantVectors = (): Record<string, string> =>
-  JSON.parse(read("vdf_discriminants.json")) as Record<string, string>
+export const discriminantVectors = (): Record<string, string> => JSON.parse(read("vdf_discriminants.json")) as Record<string, string>
 
 export interface FullForm {
   readonly a: bigint
@@ -84,6 +83,6 @@ export const prng = (seed: number) => {
   }
   return {
     int: (n: number): number => next() % n,
-    bytes: (n: number): Uint8Array => Uint8Array.from({ length: n }, () => next() & 0xff)
+    bytes: (n: number): Uint8Array => Uint8Array.from({ length: n }, () => next() & 0xff),
   }
 }

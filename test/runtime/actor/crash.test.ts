@@ -14,12 +14,12 @@ class Poison extends Schema.TaggedClass<Poison>()("Poison", { id: Schema.String 
 class WorkAsk extends Schema.TaggedRequest<WorkAsk>()("WorkAsk", {
   payload: { id: Schema.String },
   success: Schema.String,
-  failure: Schema.Never
+  failure: Schema.Never,
 }) {}
 class PoisonAsk extends Schema.TaggedRequest<PoisonAsk>()("PoisonAsk", {
   payload: { id: Schema.String },
   success: Schema.String,
-  failure: Schema.Never
+  failure: Schema.Never,
 }) {}
 const Job = Protocol.make("Job", Work, WorkThenCrash, Poison, WorkAsk, PoisonAsk)
 
@@ -47,36 +47,45 @@ const round = (seed: number) => {
     "job",
     Job,
     {
-      init: () => Effect.suspend((): Effect.Effect<number> => {
-        inits++
-        // Fail about 1 in 5 inits (never twice in a row, so the round always makes progress).
-        if (inits > 1 && failedInits < inits - 1 && initRand() < 0.2 && processed.length % 2 === 0) {
-          failedInits++
-          return Effect.die(new Error("init failed"))
-        }
-        return Effect.succeed(0)
-      }),
+      init: () =>
+        Effect.suspend((): Effect.Effect<number> => {
+          inits++
+          // Fail about 1 in 5 inits (never twice in a row, so the round always makes progress).
+          if (inits > 1 && failedInits < inits - 1 && initRand() < 0.2 && processed.length % 2 === 0) {
+            failedInits++
+            return Effect.die(new Error("init failed"))
+          }
+          return Effect.succeed(0)
+        }),
       handlers: {
         Work: (n, m) => Effect.sync(() => (processed.push(m.id), n + 1)),
         WorkThenCrash: (_n, m) => Effect.sync(() => processed.push(m.id)).pipe(Effect.zipRight(Effect.die("after work"))),
         Poison: () => Effect.die("poison"),
         WorkAsk: (n, m) => Effect.sync(() => (processed.push(m.id), [n + 1, m.id] as const)),
-        PoisonAsk: () => Effect.die("poison ask")
-      }
+        PoisonAsk: () => Effect.die("poison ask"),
+      },
     },
     {
       backoff: Backoff.immediate,
       intensity: { maxRestarts: 1_000_000, within: "1 hour" },
-      mailbox: { capacity: 1 + Math.floor(rand() * 32), overflow: "backpressure" }
-    }
+      mailbox: { capacity: 1 + Math.floor(rand() * 32), overflow: "backpressure" },
+    },
   )
   const senders = 1 + Math.floor(rand() * 3)
   const plans: Array<Array<Op>> = Array.from({ length: senders }, (_, s) =>
     Array.from({ length: 20 + Math.floor(rand() * 60) }, (_, i) => {
       const id = `s${s}-${i}`
       const r = rand()
-      return r < 0.55 ? new Work({ id }) : r < 0.7 ? new WorkAsk({ id }) : r < 0.8 ? new WorkThenCrash({ id }) : r < 0.9 ? new Poison({ id }) : new PoisonAsk({ id })
-    })
+      return r < 0.55
+        ? new Work({ id })
+        : r < 0.7
+          ? new WorkAsk({ id })
+          : r < 0.8
+            ? new WorkThenCrash({ id })
+            : r < 0.9
+              ? new Poison({ id })
+              : new PoisonAsk({ id })
+    }),
   )
   return withSystem((system) =>
     Effect.gen(function* () {
@@ -90,13 +99,13 @@ const round = (seed: number) => {
       yield* ref.ask(new WorkAsk({ id: "final" }))
       const snap = Snapshot.find(yield* system.snapshot, "/root/job")
       return { replies: replies.flat(), snap }
-    })
+    }),
   ).pipe(
     Effect.map(({ replies, snap }) => {
       const expected = plans.map((plan) => plan.filter((op) => op._tag === "Work" || op._tag === "WorkAsk" || op._tag === "WorkThenCrash").map((op) => op.id))
       const crashes = plans.flat().filter((op) => op._tag === "WorkThenCrash" || op._tag === "Poison" || op._tag === "PoisonAsk").length
       return { processed, expected, replies, snap, crashes, failedInits }
-    })
+    }),
   )
 }
 
@@ -112,7 +121,10 @@ test("randomized crash injection: a permanent actor neither loses nor double-pro
     expect(new Set(out.processed).size, label).toBe(out.processed.length)
     // Per-sender order.
     out.expected.forEach((ids, s) => {
-      expect(out.processed.filter((id) => id.startsWith(`s${s}-`)), `${label} sender ${s}`).toEqual(ids)
+      expect(
+        out.processed.filter((id) => id.startsWith(`s${s}-`)),
+        `${label} sender ${s}`,
+      ).toEqual(ids)
     })
     // Asks: work asks get their reply; poison asks get ActorRestarted.
     for (const { op, exit } of out.replies) {
@@ -147,21 +159,21 @@ const groupRound = (seed: number, strategy: "one-for-all" | "rest-for-one") => {
           WorkThenCrash: (_n, m) => Effect.sync(() => processed[name]?.push(m.id)).pipe(Effect.zipRight(Effect.die("after work"))),
           Poison: () => Effect.die("poison"),
           WorkAsk: (n, m) => Effect.sync(() => (processed[name]?.push(m.id), [n + 1, m.id] as const)),
-          PoisonAsk: () => Effect.die("poison ask")
-        }
+          PoisonAsk: () => Effect.die("poison ask"),
+        },
       },
       {
         backoff: Backoff.immediate,
         intensity: { maxRestarts: 1_000_000, within: "1 hour" },
-        mailbox: { capacity: 1 + Math.floor(rand() * 16) }
-      }
+        mailbox: { capacity: 1 + Math.floor(rand() * 16) },
+      },
     )
   const plans = names.map((name) =>
     Array.from({ length: 30 + Math.floor(rand() * 40) }, (_, i): Op => {
       const id = `${name}-${i}`
       const r = rand()
       return r < 0.7 ? new Work({ id }) : r < 0.8 ? new WorkAsk({ id }) : r < 0.9 ? new WorkThenCrash({ id }) : new Poison({ id })
-    })
+    }),
   )
   return withSystem((system) =>
     Effect.gen(function* () {
@@ -174,15 +186,13 @@ const groupRound = (seed: number, strategy: "one-for-all" | "rest-for-one") => {
             const ref = refs[i] as (typeof refs)[number]
             return op._tag === "WorkAsk" || op._tag === "PoisonAsk" ? Effect.exit(ref.ask(op)) : ref.tell(op)
           }),
-        { concurrency: "unbounded" }
+        { concurrency: "unbounded" },
       )
       yield* Effect.forEach(refs, (ref) => ref.ask(new WorkAsk({ id: "final" })))
-      const expected = plans.map((plan) =>
-        plan.filter((op) => op._tag === "Work" || op._tag === "WorkAsk" || op._tag === "WorkThenCrash").map((op) => op.id)
-      )
+      const expected = plans.map((plan) => plan.filter((op) => op._tag === "Work" || op._tag === "WorkAsk" || op._tag === "WorkThenCrash").map((op) => op.id))
       const group = Snapshot.find(yield* system.snapshot, "/root/group")
       return { expected, group }
-    })
+    }),
   ).pipe(Effect.map((out) => ({ ...out, processed })))
 }
 
@@ -193,7 +203,10 @@ for (const strategy of ["one-for-all", "rest-for-one"] as const) {
       const out = await runTest(groupRound(seed, strategy))
       out.expected.forEach((ids, i) => {
         const name = `j${i}`
-        expect(out.processed[name]?.filter((id) => id !== "final"), `seed ${seed} ${name}`).toEqual(ids)
+        expect(
+          out.processed[name]?.filter((id) => id !== "final"),
+          `seed ${seed} ${name}`,
+        ).toEqual(ids)
       })
       siblingRestarts += out.group?.children[0]?.restarts ?? 0
     }

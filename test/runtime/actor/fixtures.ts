@@ -13,18 +13,18 @@ export class Get extends Schema.TaggedRequest<Get>()("Get", { payload: {}, succe
 export class Seen extends Schema.TaggedRequest<Seen>()("Seen", {
   payload: {},
   success: Schema.Array(Schema.String),
-  failure: Schema.Never
+  failure: Schema.Never,
 }) {}
 export class Div extends Schema.TaggedRequest<Div>()("Div", {
   payload: { by: Schema.Number },
   success: Schema.Number,
-  failure: Schema.String
+  failure: Schema.String,
 }) {}
 export class Boom extends Schema.TaggedRequest<Boom>()("Boom", { payload: {}, success: Schema.Number, failure: Schema.Never }) {}
 export class Sleep extends Schema.TaggedRequest<Sleep>()("Sleep", {
   payload: { millis: Schema.Number },
   success: Schema.Number,
-  failure: Schema.Never
+  failure: Schema.Never,
 }) {}
 
 export const Probe = Protocol.make("Probe", Add, Put, Crash, Stop, Get, Seen, Div, Boom, Sleep)
@@ -43,16 +43,17 @@ export const probe = (
   name: string,
   log: Array<string> = [],
   options: ActorOptions = {},
-  hooks: { readonly initDelayMillis?: number; readonly terminateDelayMillis?: number } = {}
+  hooks: { readonly initDelayMillis?: number; readonly terminateDelayMillis?: number } = {},
 ) =>
   Actor.make(
     name,
     Probe,
     {
-      init: () => Effect.sync(() => {
-        log.push(`${name}:init`)
-        return { n: 0, seen: [] } as ProbeState
-      }).pipe(Effect.delay(hooks.initDelayMillis ?? 0)),
+      init: () =>
+        Effect.sync(() => {
+          log.push(`${name}:init`)
+          return { n: 0, seen: [] } as ProbeState
+        }).pipe(Effect.delay(hooks.initDelayMillis ?? 0)),
       handlers: {
         Add: (s, m) => Effect.succeed({ ...s, n: s.n + m.n }),
         Put: (s, m) => Effect.succeed({ ...s, seen: [...s.seen, `${m.from}:${m.seq}`] }),
@@ -62,27 +63,24 @@ export const probe = (
         Seen: (s) => Effect.succeed([s, s.seen] as const),
         Div: (s, m) => (m.by === 0 ? Effect.fail("div by zero") : Effect.succeed([{ ...s, n: s.n / m.by }, s.n / m.by] as const)),
         Boom: () => Effect.die(new Error(`${name} boom`)),
-        Sleep: (s, m) => Effect.as(Effect.sleep(m.millis), [s, s.n] as const)
+        Sleep: (s, m) => Effect.as(Effect.sleep(m.millis), [s, s.n] as const),
       },
       terminate: () =>
         Effect.sync(() => {
           log.push(`${name}:terminate`)
-        }).pipe(Effect.delay(hooks.terminateDelayMillis ?? 0))
+        }).pipe(Effect.delay(hooks.terminateDelayMillis ?? 0)),
     },
-    options
+    options,
   )
 
 export const quietLogs = process.env["QUILBUN_TEST_LOGS"] ? Layer.empty : Logger.minimumLogLevel(LogLevel.None)
 
 /** Run `f` with a fresh actor system (closed afterwards), logs silenced unless QUILBUN_TEST_LOGS is set. */
-export const withSystem = <A, E>(
-  f: (system: ActorSystemService) => Effect.Effect<A, E, Scope.Scope>,
-  config: ActorSystemConfig = {}
-): Effect.Effect<A, E> => Effect.scoped(Effect.flatMap(ActorSystem.make(config), f)).pipe(Effect.provide(quietLogs))
+export const withSystem = <A, E>(f: (system: ActorSystemService) => Effect.Effect<A, E, Scope.Scope>, config: ActorSystemConfig = {}): Effect.Effect<A, E> =>
+  Effect.scoped(Effect.flatMap(ActorSystem.make(config), f)).pipe(Effect.provide(quietLogs))
 
 /** Run an effect under TestClock (deterministic time) as a promise. */
-export const runTest = <A, E>(effect: Effect.Effect<A, E>): Promise<A> =>
-  Effect.runPromise(Effect.provide(effect, TestContext.TestContext))
+export const runTest = <A, E>(effect: Effect.Effect<A, E>): Promise<A> => Effect.runPromise(Effect.provide(effect, TestContext.TestContext))
 
 /** Run an effect with the live clock as a promise. */
 export const runLive = <A, E>(effect: Effect.Effect<A, E>): Promise<A> => Effect.runPromise(effect)
@@ -95,7 +93,7 @@ export const waitUntil = (check: () => boolean, turns = 500): Effect.Effect<void
   Effect.suspend(() => {
     let left = turns
     const loop: Effect.Effect<void, Error> = Effect.suspend(() =>
-      check() ? Effect.void : left-- <= 0 ? Effect.fail(new Error("waitUntil: condition never held")) : Effect.zipRight(Effect.yieldNow(), loop)
+      check() ? Effect.void : left-- <= 0 ? Effect.fail(new Error("waitUntil: condition never held")) : Effect.zipRight(Effect.yieldNow(), loop),
     )
     return loop
   })

@@ -41,17 +41,21 @@ const ticker = (seen: Seen, options: { readonly hellos?: number; readonly capaci
         // Tells itself from a handler, more often than the mailbox holds.
         Echo: (n, m, ctx) =>
           Effect.as(
-            Effect.forEach(Array.from({ length: m.times }, (_, i) => i), (i) => ctx.self.tell(new Hello({ incarnation: -i - 1 })), { discard: true }),
-            n
+            Effect.forEach(
+              Array.from({ length: m.times }, (_, i) => i),
+              (i) => ctx.self.tell(new Hello({ incarnation: -i - 1 })),
+              { discard: true },
+            ),
+            n,
           ),
         Crash: () => Effect.die(new Error("crash")),
-        Log: (n) => Effect.succeed([n, [...seen.log]] as const)
-      }
+        Log: (n) => Effect.succeed([n, [...seen.log]] as const),
+      },
     },
     {
       backoff: Backoff.immediate,
-      mailbox: { capacity: options.capacity ?? 1024, overflow: "backpressure" }
-    }
+      mailbox: { capacity: options.capacity ?? 1024, overflow: "backpressure" },
+    },
   )
 
 test("init gets self, path and parent; its self-tells and its timer's tells arrive", () =>
@@ -71,8 +75,8 @@ test("init gets self, path and parent; its self-tells and its timer's tells arri
         yield* TestClock.adjust("1 second")
         yield* waitUntil(() => seen.log.length === 2)
         expect(yield* ref.ask(new Log())).toEqual(["hello:1@1", "tick:1@1"])
-      })
-    )
+      }),
+    ),
   ))
 
 test("after a crash the new incarnation's init gets the same self; its tells arrive, the old timer is gone", () =>
@@ -96,8 +100,8 @@ test("after a crash the new incarnation's init gets the same self; its tells arr
         expect(yield* ref.ask(new Log())).toEqual(["hello:1@1", "hello:2@2", "tick:2@2"])
         const snapshot = yield* system.snapshot
         expect(snapshot.children[0]?.restarts).toBe(1)
-      })
-    )
+      }),
+    ),
   ))
 
 test("telling self more than the mailbox holds (from init or a handler) does not deadlock", () =>
@@ -111,10 +115,10 @@ test("telling self more than the mailbox holds (from init or a handler) does not
         yield* waitUntil(() => seen.log.length === 9)
         expect(yield* ref.ask(new Log())).toEqual([
           ...Array.from({ length: 5 }, () => "hello:1@1"),
-          ...Array.from({ length: 4 }, (_, i) => `hello:${-i - 1}@1`)
+          ...Array.from({ length: 4 }, (_, i) => `hello:${-i - 1}@1`),
         ])
-      })
-    )
+      }),
+    ),
   ))
 
 test("ctx.stop from init ends the incarnation before any message (a transient actor stays down)", () =>
@@ -132,16 +136,16 @@ test("ctx.stop from init ends the incarnation before any message (a transient ac
               Tick: (n) => Effect.succeed(n),
               Echo: (n) => Effect.succeed(n),
               Crash: (n) => Effect.succeed(n),
-              Log: (n) => Effect.succeed([n, handled] as const)
-            }
+              Log: (n) => Effect.succeed([n, handled] as const),
+            },
           },
-          { kind: "transient" }
+          { kind: "transient" },
         )
         yield* system.spawn(quitter)
         yield* settle
         const snapshot = yield* system.snapshot
         expect(snapshot.children.map((c) => c.path)).not.toContain("/root/quitter")
         expect(handled).toEqual([])
-      })
-    )
+      }),
+    ),
   ))

@@ -55,8 +55,8 @@ describe("overflow policies through an actor", () => {
           yield* Fiber.join(busy)
           yield* Fiber.join(sender)
           return { blocked, depth, sum: yield* ref.ask(new Get()) }
-        })
-      )
+        }),
+      ),
     )
     expect(out.blocked._tag).toBe("None")
     expect(out.depth).toBe(3) // 2 queued + 1 suspended sender
@@ -78,13 +78,11 @@ describe("overflow policies through an actor", () => {
           yield* Fiber.join(busy)
           const sum = yield* ref.ask(new Get())
           return { askExit, sum, snap: Snapshot.find(yield* system.snapshot, "/root/slide") }
-        })
-      )
+        }),
+      ),
     )
     expect(Exit.isFailure(out.askExit)).toBe(true)
-    expect(Exit.isFailure(out.askExit) && out.askExit.cause._tag === "Fail" ? out.askExit.cause.error : null).toBeInstanceOf(
-      MailboxFull
-    )
+    expect(Exit.isFailure(out.askExit) && out.askExit.cause._tag === "Fail" ? out.askExit.cause.error : null).toBeInstanceOf(MailboxFull)
     expect(out.sum).toBe(6)
     expect(out.snap?.deadLetters).toBe(2)
   })
@@ -104,8 +102,8 @@ describe("overflow policies through an actor", () => {
           yield* TestClock.adjust("1 second")
           yield* Fiber.join(busy)
           return { tellError, askError, unsafe, sum: yield* ref.ask(new Get()) }
-        })
-      )
+        }),
+      ),
     )
     expect(out.tellError).toBeInstanceOf(MailboxFull)
     expect(out.tellError).toMatchObject({ path: "/root/rej", capacity: 2 })

@@ -13,8 +13,8 @@ describe("ActorRef", () => {
           yield* ref.tell(new Add({ n: 2 }))
           yield* ref.tell(new Add({ n: 3 }))
           return yield* ref.ask(new Get(), "1 second")
-        })
-      )
+        }),
+      ),
     )
     expect(v).toBe(5)
   })
@@ -27,12 +27,16 @@ describe("ActorRef", () => {
           const senders = ["a", "b", "c", "d"]
           yield* Effect.forEach(
             senders,
-            (from) => Effect.forEach(Array.from({ length: 200 }, (_, i) => i), (seq) => ref.tell(new Put({ from, seq }))),
-            { concurrency: "unbounded", discard: true }
+            (from) =>
+              Effect.forEach(
+                Array.from({ length: 200 }, (_, i) => i),
+                (seq) => ref.tell(new Put({ from, seq })),
+              ),
+            { concurrency: "unbounded", discard: true },
           )
           return yield* ref.ask(new Seen())
-        })
-      )
+        }),
+      ),
     )
     expect(seen.length).toBe(800)
     for (const from of ["a", "b", "c", "d"]) {
@@ -51,8 +55,8 @@ describe("ActorRef", () => {
           const half = yield* ref.ask(new Div({ by: 2 }))
           const snap = yield* system.snapshot
           return { failed, half, restarts: snap.children[0]?.restarts, failedCount: snap.children[0]?.failed }
-        })
-      )
+        }),
+      ),
     )
     expect(out).toEqual({ failed: "div by zero", half: 4, restarts: 0, failedCount: 1 })
   })
@@ -72,8 +76,8 @@ describe("ActorRef", () => {
           const error = yield* Effect.flip(Fiber.join(fiber))
           const after = yield* ref.ask(new Get())
           return { error, after, log }
-        })
-      )
+        }),
+      ),
     )
     expect(out.error).toBeInstanceOf(ActorRestarted)
     expect((out.error as ActorRestarted).reason).toContain("boom boom")
@@ -100,8 +104,8 @@ describe("ActorRef", () => {
           yield* TestClock.adjust("10 seconds") // Sleep finishes, queued Gets reply
           const v2 = yield* Fiber.join(f2)
           return { early, exit, e3, p2, v2 }
-        })
-      )
+        }),
+      ),
     )
     expect(out.early._tag).toBe("None")
     expect(Exit.isFailure(out.exit)).toBe(true)
@@ -125,8 +129,8 @@ describe("ActorRef", () => {
           yield* ref.tell(new Add({ n: 1 }))
           const accepted = ref.unsafeTell(new Add({ n: 1 }))
           return { error, accepted }
-        })
-      )
+        }),
+      ),
     )
     expect(out.error).toBeInstanceOf(ActorStopped)
     expect(out.accepted).toBe(false)
@@ -152,8 +156,8 @@ describe("ActorRef", () => {
           yield* system.stop("/root/callback")
           const stopped = yield* viaCallback<number>((done) => unsafeAsk(new Get(), done))
           return { reply, failure, afterThrow, restarts, stopped }
-        })
-      )
+        }),
+      ),
     )
     expect(out.reply).toEqual(Exit.succeed(6))
     expect(out.failure).toEqual(Exit.fail("div by zero"))
@@ -172,8 +176,8 @@ describe("ActorRef", () => {
           expect(accepted).toEqual([true, true, true])
           yield* settle
           return yield* ref.ask(new Get())
-        })
-      )
+        }),
+      ),
     )
     expect(v).toBe(6)
   })
@@ -188,7 +192,7 @@ describe("Protocol codec (for remote refs)", () => {
         const decoded = yield* Probe.decodeMessage(json)
         const bad = yield* Effect.either(Probe.decodeMessage({ _tag: "Nope" }))
         return { json, decoded, bad }
-      })
+      }),
     )
     expect(out.json).toEqual({ _tag: "Div", by: 3 })
     expect(out.decoded).toBeInstanceOf(Div)
@@ -203,24 +207,19 @@ describe("Protocol codec (for remote refs)", () => {
         const wire = (u: unknown) => JSON.parse(JSON.stringify(u)) as unknown
         const ok = yield* Probe.decodeReply(msg, wire(yield* Probe.encodeReply(msg, Exit.succeed(2))))
         const declared = yield* Probe.decodeReply(msg, wire(yield* Probe.encodeReply(msg, Exit.fail("div by zero"))))
-        const kernel = yield* Probe.decodeReply(
-          msg,
-          wire(yield* Probe.encodeReply(msg, Exit.fail(new ActorStopped({ path: "/root/x" }))))
-        )
+        const kernel = yield* Probe.decodeReply(msg, wire(yield* Probe.encodeReply(msg, Exit.fail(new ActorStopped({ path: "/root/x" })))))
         const unreachable = yield* Probe.decodeReply(
           msg,
-          wire(yield* Probe.encodeReply(msg, Exit.fail(new ActorUnreachable({ path: "/root/x", reason: "worker down" }))))
+          wire(yield* Probe.encodeReply(msg, Exit.fail(new ActorUnreachable({ path: "/root/x", reason: "worker down" })))),
         )
         const bad = yield* Effect.either(Probe.decodeReply(msg, wire(yield* Probe.encodeReply(new Get(), Exit.succeed(1)))))
         const garbage = yield* Effect.either(Probe.decodeReply(msg, { _tag: "Success", value: "not a number" }))
         return { ok, declared, kernel, unreachable, bad, garbage }
-      })
+      }),
     )
     expect(out.ok).toEqual(Exit.succeed(2))
     expect(out.declared).toEqual(Exit.fail("div by zero"))
-    expect(Exit.isFailure(out.kernel) && out.kernel.cause._tag === "Fail" ? out.kernel.cause.error : undefined).toBeInstanceOf(
-      ActorStopped
-    )
+    expect(Exit.isFailure(out.kernel) && out.kernel.cause._tag === "Fail" ? out.kernel.cause.error : undefined).toBeInstanceOf(ActorStopped)
     expect(out.unreachable).toEqual(Exit.fail(new ActorUnreachable({ path: "/root/x", reason: "worker down" })))
     expect(out.bad._tag).toBe("Right") // a number is a valid Div reply too; schema checks shape, not origin
     expect(out.garbage._tag).toBe("Left")

@@ -24,8 +24,8 @@ const crashB = (strategy: Strategy) =>
         const values = yield* Effect.forEach(refs, (ref) => ref.ask(new Get()))
         const snap = yield* system.snapshot
         return { log: [...log], values, restarts: Snapshot.find(snap, "/root/sup")?.children.map((c) => c.restarts) }
-      })
-    )
+      }),
+    ),
   )
 
 describe("restart strategies", () => {
@@ -65,8 +65,8 @@ describe("child kinds", () => {
           const snap = Snapshot.find(yield* system.snapshot, "/root/k")
           const alive = yield* Effect.either(ref.ask(new Get()))
           return { log: [...log], present: snap !== undefined, restarts: snap?.restarts ?? -1, alive: alive._tag }
-        })
-      )
+        }),
+      ),
     )
 
   test("permanent: restarted after a crash and after a normal exit", async () => {
@@ -93,7 +93,7 @@ describe("intensity and escalation", () => {
           const log: Array<string> = []
           const child = probe("w", log, { backoff: Backoff.immediate, intensity: { maxRestarts: 2, within: "1 minute" } })
           yield* system.spawnSupervisor(
-            Supervisor.make("mid", { children: [child] }, { backoff: Backoff.immediate, intensity: { maxRestarts: 5, within: "1 minute" } })
+            Supervisor.make("mid", { children: [child] }, { backoff: Backoff.immediate, intensity: { maxRestarts: 5, within: "1 minute" } }),
           )
           const ref = yield* system.lookup("/root/mid/w", Probe)
           for (let i = 1; i <= 3; i++) {
@@ -103,9 +103,14 @@ describe("intensity and escalation", () => {
           }
           const snap = yield* system.snapshot
           const mid = Snapshot.find(snap, "/root/mid")
-          return { inits: log.filter((l) => l === "w:init").length, midRestarts: mid?.restarts, midFailure: mid?.lastFailure, w: Snapshot.find(snap, "/root/mid/w") }
-        })
-      )
+          return {
+            inits: log.filter((l) => l === "w:init").length,
+            midRestarts: mid?.restarts,
+            midFailure: mid?.lastFailure,
+            w: Snapshot.find(snap, "/root/mid/w"),
+          }
+        }),
+      ),
     )
     expect(out.inits).toBe(4)
     expect(out.midRestarts).toBe(1) // the third crash exceeded 2 restarts/minute: escalated, mid restarted
@@ -126,8 +131,8 @@ describe("intensity and escalation", () => {
             yield* TestClock.adjust("2 seconds")
           }
           return log.filter((l) => l === "w:init").length
-        })
-      )
+        }),
+      ),
     )
     expect(inits).toBe(5)
   })
@@ -138,7 +143,7 @@ describe("intensity and escalation", () => {
       Logger.defaultLogger,
       Logger.make(({ logLevel, message }) => {
         lines.push(`${logLevel.label} ${Array.isArray(message) ? message.join(" ") : String(message)}`)
-      })
+      }),
     )
     const out = await runTest(
       Effect.scoped(
@@ -153,8 +158,8 @@ describe("intensity and escalation", () => {
           yield* system.awaitTermination
           const afterStop = yield* Effect.either(other.ask(new Get()))
           return { afterStop: afterStop._tag, status: (yield* system.snapshot).status, fibers: system.liveFibers(), log }
-        })
-      ).pipe(Effect.provide(Layer.merge(capture, Layer.empty)))
+        }),
+      ).pipe(Effect.provide(Layer.merge(capture, Layer.empty))),
     )
     const errors = lines.filter((l) => l.startsWith("ERROR"))
     expect(errors).toHaveLength(1)
@@ -172,26 +177,28 @@ const timed = (times: Array<number>, crashes: Array<number>, backoff: ActorOptio
     "t",
     Probe,
     {
-      init: () => Effect.gen(function* () {
-        times.push(yield* Clock.currentTimeMillis)
-        return 0
-      }),
+      init: () =>
+        Effect.gen(function* () {
+          times.push(yield* Clock.currentTimeMillis)
+          return 0
+        }),
       handlers: {
         Add: (n, m) => Effect.succeed(n + m.n),
         Put: (n) => Effect.succeed(n),
-        Crash: () => Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          crashes.push(now)
-          return Effect.die("crash")
-        }),
+        Crash: () =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) => {
+            crashes.push(now)
+            return Effect.die("crash")
+          }),
         Stop: (n) => Effect.succeed(n),
         Get: (n) => Effect.succeed([n, n] as const),
         Seen: (n) => Effect.succeed([n, []] as const),
         Div: (n) => Effect.succeed([n, n] as const),
         Boom: () => Effect.die("boom"),
-        Sleep: (n) => Effect.succeed([n, n] as const)
-      }
+        Sleep: (n) => Effect.succeed([n, n] as const),
+      },
     },
-    { backoff, intensity: { maxRestarts: 100, within: "1 hour" } }
+    { backoff, intensity: { maxRestarts: 100, within: "1 hour" } },
   )
 
 const crashTimes = (backoff: ActorOptions["backoff"], crashes: number) =>
@@ -208,7 +215,7 @@ const crashTimes = (backoff: ActorOptions["backoff"], crashes: number) =>
       }
       // Delay between each crash and the restart that followed it.
       return crashAt.map((t, i) => (times[i + 1] as number) - t)
-    })
+    }),
   )
 
 describe("backoff", () => {
@@ -251,8 +258,8 @@ describe("dynamic children", () => {
           const wrongProtocol = yield* Effect.either(system.lookupSupervisor("/root/shards/shard-0"))
           const names = Snapshot.find(yield* system.snapshot, "/root/shards")?.children.map((c) => c.name)
           return { v, missing: missing._tag, wrongProtocol: wrongProtocol._tag, names }
-        })
-      )
+        }),
+      ),
     )
     expect(out).toEqual({ v: 2, missing: "Left", wrongProtocol: "Left", names: ["shard-0", "shard-2"] })
   })
@@ -261,7 +268,7 @@ describe("dynamic children", () => {
     class Open extends Schema.TaggedRequest<Open>()("Open", {
       payload: { shard: Schema.Number },
       success: Schema.String,
-      failure: Schema.Never
+      failure: Schema.Never,
     }) {}
     const Router = Protocol.make("Router", Open)
     const router = Actor.make("router", Router, {
@@ -270,8 +277,8 @@ describe("dynamic children", () => {
         Open: (open, m, ctx) =>
           open.has(m.shard)
             ? Effect.succeed([open, `${ctx.parent.path}/shard-${m.shard}`] as const)
-            : Effect.map(Effect.orDie(ctx.parent.spawn(probe(`shard-${m.shard}`))), (ref) => [new Set([...open, m.shard]), ref.path] as const)
-      }
+            : Effect.map(Effect.orDie(ctx.parent.spawn(probe(`shard-${m.shard}`))), (ref) => [new Set([...open, m.shard]), ref.path] as const),
+      },
     })
     const out = await runTest(
       withSystem((system) =>
@@ -282,13 +289,13 @@ describe("dynamic children", () => {
           const shard5 = yield* system.lookup("/root/shards/shard-5", Probe)
           yield* shard5.tell(new Add({ n: 4 }))
           return { paths, v: yield* shard5.ask(new Get()), names: Snapshot.find(yield* system.snapshot, "/root/shards")?.children.map((c) => c.name) }
-        })
-      )
+        }),
+      ),
     )
     expect(out).toEqual({
       paths: ["/root/shards/shard-3", "/root/shards/shard-5", "/root/shards/shard-3"],
       v: 4,
-      names: ["router", "shard-3", "shard-5"]
+      names: ["router", "shard-3", "shard-5"],
     })
   })
 })

@@ -11,7 +11,7 @@ describe("ActorSystem", () => {
         const ref = yield* system.spawn(probe("svc"))
         yield* ref.tell(new Add({ n: 7 }))
         return yield* ref.ask(new Get())
-      }).pipe(Effect.provide(ActorSystem.layer()), Effect.provide(quietLogs))
+      }).pipe(Effect.provide(ActorSystem.layer()), Effect.provide(quietLogs)),
     )
     expect(v).toBe(7)
   })
@@ -31,7 +31,7 @@ describe("ActorSystem", () => {
         const after = yield* Effect.flip(a.ask(new Get()))
         const snap = yield* system.snapshot
         return { after, statuses: Snapshot.flatten(snap).map((n) => n.status), fibers: system.liveFibers() }
-      }).pipe(Effect.provide(quietLogs))
+      }).pipe(Effect.provide(quietLogs)),
     )
     expect(log).toEqual(["a:init", "x:init", "y:init", "b:init", "b:terminate", "y:terminate", "x:terminate", "a:terminate"])
     expect(out.after).toBeInstanceOf(ActorStopped)
@@ -60,13 +60,12 @@ describe("ActorSystem", () => {
           busy: yield* Fiber.await(busy),
           pending: yield* Fiber.await(pending),
           fibers: system.liveFibers(),
-          queuedAfter: yield* Effect.either(queued.ask(new Get()))
+          queuedAfter: yield* Effect.either(queued.ask(new Get())),
         }
-      }).pipe(Effect.provide(quietLogs))
+      }).pipe(Effect.provide(quietLogs)),
     )
     expect(out.closedEarly).toBe(false)
-    const errorOf = (exit: Exit.Exit<unknown, unknown>) =>
-      Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+    const errorOf = (exit: Exit.Exit<unknown, unknown>) => (Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined)
     expect(errorOf(out.busy)).toBeInstanceOf(ActorStopped)
     expect(errorOf(out.pending)).toBeInstanceOf(ActorStopped)
     expect(log).toEqual(["slow:init", "q:init", "q:terminate", "slow:terminate"])
@@ -82,19 +81,18 @@ describe("ActorSystem", () => {
           Effect.scoped(
             Effect.gen(function* () {
               const system = yield* ActorSystem.make()
-              yield* system.spawnSupervisor(
-                Supervisor.make("s", { strategy: "one-for-all", children: [probe("a"), probe("b")] })
-              )
-              const refs = yield* Effect.forEach(Array.from({ length: 10 }, (_, i) => i), (i) =>
-                system.spawn(probe(`p${i}`, [], { backoff: Backoff.immediate }))
+              yield* system.spawnSupervisor(Supervisor.make("s", { strategy: "one-for-all", children: [probe("a"), probe("b")] }))
+              const refs = yield* Effect.forEach(
+                Array.from({ length: 10 }, (_, i) => i),
+                (i) => system.spawn(probe(`p${i}`, [], { backoff: Backoff.immediate })),
               )
               yield* Effect.forEach(refs, (ref) => ref.ask(new Get(), "1 second"))
               yield* Effect.forEach(refs, (ref) => Effect.either(ref.ask(new Boom())))
               yield* Effect.forEach(refs, (ref) => ref.ask(new Get()))
               return (yield* tracker.value).length
-            })
+            }),
           ),
-          tracker
+          tracker,
         )
         yield* settle
         const after = (yield* tracker.value).filter((fiber) => fiber.unsafePoll() === null)
@@ -110,14 +108,14 @@ describe("ActorSystem", () => {
       Effect.gen(function* () {
         const system = yield* ActorSystem.ActorSystem
         yield* system.spawnSupervisor(Supervisor.make("store", { children: [probe("db", [], { mailbox: { capacity: 64 } })] }))
-        const db = yield* system.lookup("/root/store/db", (yield* Effect.succeed(probe("x").protocol)))
+        const db = yield* system.lookup("/root/store/db", yield* Effect.succeed(probe("x").protocol))
         for (let i = 0; i < 5; i++) yield* db.tell(new Add({ n: 1 }))
         yield* Effect.either(db.ask(new Div({ by: 0 })))
         yield* Effect.either(db.ask(new Boom()))
         yield* TestClock.adjust("1 second")
         yield* db.ask(new Get())
         return JSON.parse(JSON.stringify(yield* system.snapshot)) as unknown
-      }).pipe(Effect.provide(ActorSystem.layer()), Effect.provide(quietLogs))
+      }).pipe(Effect.provide(ActorSystem.layer()), Effect.provide(quietLogs)),
     )
     expect(snap).toMatchObject({
       path: "/root",
@@ -138,11 +136,11 @@ describe("ActorSystem", () => {
               processed: 7, // 5 Add + Div(0) (declared failure) + Get; the Boom crash is counted as failed only
               failed: 2,
               restarts: 1,
-              children: []
-            }
-          ]
-        }
-      ]
+              children: [],
+            },
+          ],
+        },
+      ],
     })
     const db = Snapshot.find(snap as Parameters<typeof Snapshot.find>[0], "/root/store/db")
     expect(db?.lastFailure).toContain("db boom")
@@ -159,15 +157,15 @@ describe("ActorSystem", () => {
         yield* TestClock.adjust("1 second")
         yield* ref.ask(new Get())
         yield* system.flushMetrics
-        const tagged = <T extends Metric.Metric<any, any, any>>(m: T) => Metric.tagged(m, "path", "/root/metered")
+        const path = "/root/metered"
         return {
-          processed: (yield* Metric.value(tagged(ActorMetrics.processedTotal))).count,
-          failed: (yield* Metric.value(tagged(ActorMetrics.failedTotal))).count,
-          restarts: (yield* Metric.value(tagged(ActorMetrics.restartsTotal))).count,
-          depth: (yield* Metric.value(tagged(ActorMetrics.mailboxDepth))).value,
-          snap: Snapshot.find(yield* system.snapshot, "/root/metered")
+          processed: (yield* Metric.value(Metric.tagged(ActorMetrics.processedTotal, "path", path))).count,
+          failed: (yield* Metric.value(Metric.tagged(ActorMetrics.failedTotal, "path", path))).count,
+          restarts: (yield* Metric.value(Metric.tagged(ActorMetrics.restartsTotal, "path", path))).count,
+          depth: (yield* Metric.value(Metric.tagged(ActorMetrics.mailboxDepth, "path", path))).value,
+          snap: Snapshot.find(yield* system.snapshot, "/root/metered"),
         }
-      }).pipe(Effect.provide(ActorSystem.layer()), Effect.provide(quietLogs))
+      }).pipe(Effect.provide(ActorSystem.layer()), Effect.provide(quietLogs)),
     )
     expect(out.processed).toBe(12)
     expect(out.failed).toBe(2)

@@ -106,7 +106,7 @@ describe("BlsVerifier over the native binding", () => {
 })
 
 describe("ProverSigner from the node's prover key", () => {
-  test("keygen(IKM): address = Poseidon(public key), signatures verify, PoP = sign(\"BLS48_POP_SK\" ‖ pk)", () => {
+  test('keygen(IKM): address = Poseidon(public key), signatures verify, PoP = sign("BLS48_POP_SK" ‖ pk)', () => {
     const signer = Effect.runSync(makeBlsProverSigner(bls, ikmOf(1)))
     expect(signer.publicKey).toEqual(Effect.runSync(bls.keygen(filled(1, 32))).publicKey)
     expect(signer.address).toEqual(poseidon(signer.publicKey))
@@ -167,9 +167,7 @@ describe("votes with real keys", () => {
     // The right message under the timeout domain, and under another shard's vote domain.
     expect(tagOf(runBls(validateVote(vote(global, 4n, 1, sign(1, message, timeoutDomain(global))), provers)))).toBe("InvalidCertificateSignature")
     const appMessage = makeVoteMessage(app, 4n, selector)
-    expect(tagOf(runBls(validateVote(vote(app, 4n, 1, sign(1, appMessage, voteDomain(filled(0xa2, 32)))), provers)))).toBe(
-      "InvalidCertificateSignature",
-    )
+    expect(tagOf(runBls(validateVote(vote(app, 4n, 1, sign(1, appMessage, voteDomain(filled(0xa2, 32)))), provers)))).toBe("InvalidCertificateSignature")
     // A flipped x-coordinate byte is (almost surely) off the subgroup or off the curve: the binding's
     // typed error reaches the rejection's detail.
     const tampered = runBls(validateVote(vote(global, 4n, 1, flipped(sign(1, message, voteDomain(global)), 40)), provers))
@@ -261,64 +259,58 @@ describe("a global frame with real keys and the native VDF", () => {
   const leader = 1
   const genesis = stubGlobalGenesisHeader({ timestamp: 1_000n, difficulty: 200 })
 
-  test(
-    "produce (VDF + leader signature), certify with the committee's votes, validate; rejections carry their reason",
-    async () => {
-      const proposed = await runtime.runPromise(
-        produceGlobalFrameHeader({
-          parent: genesis,
-          rank: 1n,
-          timestamp: 11_000n,
-          difficulty: 200,
-          globalCommitments: Array.from({ length: 256 }, () => filled(0, 64)),
-          proverTreeCommitment: filled(0, 64),
-          requestsRoot: filled(0, 64),
-          proverIndex: leader,
-        }).pipe(Effect.provideService(ProverSigner, provers[leader]!.signer)),
-      )
-      const leaderSig = proposed.publicKeySignatureBls48581!
-      expect(proposed.prover).toEqual(provers[leader]!.address)
-      expect(leaderSig.publicKey).toEqual(provers[leader]!.publicKey)
-      const vdfTimeMessage = globalProverSignatureMessage(globalChallenge(proposed), proposed.output)
-      expect(Effect.runSync(verifier.verify(leaderSig.publicKey!, leaderSig.signature, vdfTimeMessage, GLOBAL_PROVER_SIGNATURE_DOMAIN))).toBe(true)
-
-      const validate = (header: GlobalFrameHeader, strict = true) =>
-        runtime.runPromise(
-          Effect.either(validateGlobalFrame({ header, activeProvers: provers, parent: genesis, verifyAggregateSignature: strict, requireQuorum: strict })),
-        )
-      // The proposal is structurally valid (its key is the aggregate of its one bit).
-      expect(tagOf(await validate(proposed, false))).toBe("Valid")
-
-      const voteMessage = makeVoteMessage(global, 1n, poseidon(proposed.output))
-      const certificate = aggregateOf([0, 1, 2, 3], voteMessage, voteDomain(global))
-      const certified = new GlobalFrameHeader({ ...proposed, publicKeySignatureBls48581: certificate })
-      const result = await validate(certified)
-      expect(tagOf(result)).toBe("Valid")
-      expect(Either.getOrThrow(result).signerIndices).toEqual([0, 1, 2, 3])
-      // The same aggregate is the frame's QC.
-      const frameQc = new QuorumCertificate({
-        filter: global,
+  test("produce (VDF + leader signature), certify with the committee's votes, validate; rejections carry their reason", async () => {
+    const proposed = await runtime.runPromise(
+      produceGlobalFrameHeader({
+        parent: genesis,
         rank: 1n,
-        frameNumber: 1n,
-        selector: poseidon(proposed.output),
         timestamp: 11_000n,
-        aggregateSignature: certificate,
-      })
-      expect(check(frameQc)).toBe("Valid")
+        difficulty: 200,
+        globalCommitments: Array.from({ length: 256 }, () => filled(0, 64)),
+        proverTreeCommitment: filled(0, 64),
+        requestsRoot: filled(0, 64),
+        proverIndex: leader,
+      }).pipe(Effect.provideService(ProverSigner, provers[leader]!.signer)),
+    )
+    const leaderSig = proposed.publicKeySignatureBls48581!
+    expect(proposed.prover).toEqual(provers[leader]!.address)
+    expect(leaderSig.publicKey).toEqual(provers[leader]!.publicKey)
+    const vdfTimeMessage = globalProverSignatureMessage(globalChallenge(proposed), proposed.output)
+    expect(Effect.runSync(verifier.verify(leaderSig.publicKey!, leaderSig.signature, vdfTimeMessage, GLOBAL_PROVER_SIGNATURE_DOMAIN))).toBe(true)
 
-      const withSig = (sig: BLS48581AggregateSignature) => new GlobalFrameHeader({ ...certified, publicKeySignatureBls48581: sig })
-      const wrongDomain = aggregateOf([0, 1, 2, 3], voteMessage, timeoutDomain(global))
-      expect(tagOf(await validate(withSig(new BLS48581AggregateSignature({ ...certificate, signature: wrongDomain.signature }))))).toBe("BadSignature")
-      expect(tagOf(await validate(withSig(new BLS48581AggregateSignature({ ...certificate, signature: flipped(certificate.signature, 20) }))))).toBe(
-        "BadSignature",
+    const validate = (header: GlobalFrameHeader, strict = true) =>
+      runtime.runPromise(
+        Effect.either(validateGlobalFrame({ header, activeProvers: provers, parent: genesis, verifyAggregateSignature: strict, requireQuorum: strict })),
       )
-      const threeKeys = aggregateOf([0, 1, 2], voteMessage, voteDomain(global))
-      expect(tagOf(await validate(withSig(new BLS48581AggregateSignature({ ...certificate, publicKey: threeKeys.publicKey }))))).toBe(
-        "BadAggregatePublicKey",
-      )
-      expect(tagOf(await validate(new GlobalFrameHeader({ ...certified, output: flipped(certified.output, 300) })))).toBe("BadVdf")
-      expect(tagOf(await validate(new GlobalFrameHeader({ ...certified, difficulty: 201 })))).toBe("BadVdf")
-    },
-    30_000,
-  )
+    // The proposal is structurally valid (its key is the aggregate of its one bit).
+    expect(tagOf(await validate(proposed, false))).toBe("Valid")
+
+    const voteMessage = makeVoteMessage(global, 1n, poseidon(proposed.output))
+    const certificate = aggregateOf([0, 1, 2, 3], voteMessage, voteDomain(global))
+    const certified = new GlobalFrameHeader({ ...proposed, publicKeySignatureBls48581: certificate })
+    const result = await validate(certified)
+    expect(tagOf(result)).toBe("Valid")
+    expect(Either.getOrThrow(result).signerIndices).toEqual([0, 1, 2, 3])
+    // The same aggregate is the frame's QC.
+    const frameQc = new QuorumCertificate({
+      filter: global,
+      rank: 1n,
+      frameNumber: 1n,
+      selector: poseidon(proposed.output),
+      timestamp: 11_000n,
+      aggregateSignature: certificate,
+    })
+    expect(check(frameQc)).toBe("Valid")
+
+    const withSig = (sig: BLS48581AggregateSignature) => new GlobalFrameHeader({ ...certified, publicKeySignatureBls48581: sig })
+    const wrongDomain = aggregateOf([0, 1, 2, 3], voteMessage, timeoutDomain(global))
+    expect(tagOf(await validate(withSig(new BLS48581AggregateSignature({ ...certificate, signature: wrongDomain.signature }))))).toBe("BadSignature")
+    expect(tagOf(await validate(withSig(new BLS48581AggregateSignature({ ...certificate, signature: flipped(certificate.signature, 20) }))))).toBe(
+      "BadSignature",
+    )
+    const threeKeys = aggregateOf([0, 1, 2], voteMessage, voteDomain(global))
+    expect(tagOf(await validate(withSig(new BLS48581AggregateSignature({ ...certificate, publicKey: threeKeys.publicKey }))))).toBe("BadAggregatePublicKey")
+    expect(tagOf(await validate(new GlobalFrameHeader({ ...certified, output: flipped(certified.output, 300) })))).toBe("BadVdf")
+    expect(tagOf(await validate(new GlobalFrameHeader({ ...certified, difficulty: 201 })))).toBe("BadVdf")
+  }, 30_000)
 })

@@ -88,7 +88,12 @@ describe("verifier on a Worker pool", () => {
     const countingPool = { ...pool, verify: (...args: Parameters<typeof pool.verify>) => Effect.suspend(() => ((posted += 1), pool.verify(...args))) }
     const v = Effect.runSync(makeBlsVerifier(real, countingPool))
     const sig = Effect.runSync(real.sign(k1.secretKey, domain, msg))
-    const verdicts = await Effect.runPromise(Effect.all([1, 2, 3].map(() => v.verify(k1.publicKey, sig, msg, domain)), { concurrency: "unbounded" }))
+    const verdicts = await Effect.runPromise(
+      Effect.all(
+        [1, 2, 3].map(() => v.verify(k1.publicKey, sig, msg, domain)),
+        { concurrency: "unbounded" },
+      ),
+    )
     expect(verdicts).toEqual([true, true, true])
     expect(posted).toBe(1)
     // Distinct inputs run in parallel on the pool's Workers and keep their own verdicts.

@@ -73,7 +73,10 @@ describe("votes", () => {
     expect(tagOf(run(validateVote(vote(global, 4n, 1, new Uint8Array([...sig, ...filled(7, 516)])), provers)))).toBe("MalformedCertificate")
   })
   test("rejections", () => {
-    const outsider = new ProposalVote({ ...vote(global, 4n, 0), publicKeySignatureBls48581: new BLS48581AddressedSignature({ signature: filled(1, 74), address: filled(0xee, 32) }) })
+    const outsider = new ProposalVote({
+      ...vote(global, 4n, 0),
+      publicKeySignatureBls48581: new BLS48581AddressedSignature({ signature: filled(1, 74), address: filled(0xee, 32) }),
+    })
     expect(tagOf(run(validateVote(outsider, provers)))).toBe("UnknownSigner")
     expect(tagOf(run(validateVote(new ProposalVote({ ...vote(global, 4n, 0), rank: 5n }), provers)))).toBe("InvalidCertificateSignature")
     expect(tagOf(run(validateVote(new ProposalVote({ ...vote(global, 4n, 0), selector: filled(1, 31) }), provers)))).toBe("MalformedCertificate")
@@ -109,9 +112,15 @@ describe("quorum certificates (§3.9)", () => {
     const check = (q: QuorumCertificate) => tagOf(run(validateQuorumCertificate({ qc: q, committee: provers })))
     expect(check(new QuorumCertificate({ ...qc, selector: filled(1, 31) }))).toBe("MalformedCertificate")
     expect(check(new QuorumCertificate({ ...qc, aggregateSignature: undefined }))).toBe("MalformedCertificate")
-    expect(check(new QuorumCertificate({ ...qc, aggregateSignature: new BLS48581AggregateSignature({ ...agg, bitmask: new Uint8Array() }) }))).toBe("MalformedCertificate")
-    expect(check(new QuorumCertificate({ ...qc, aggregateSignature: new BLS48581AggregateSignature({ ...agg, bitmask: Uint8Array.of(0x17) }) }))).toBe("UnknownSigner")
-    expect(check(new QuorumCertificate({ ...qc, aggregateSignature: new BLS48581AggregateSignature({ ...agg, bitmask: Uint8Array.of(0x0b) }) }))).toBe("SignerSetMismatch")
+    expect(check(new QuorumCertificate({ ...qc, aggregateSignature: new BLS48581AggregateSignature({ ...agg, bitmask: new Uint8Array() }) }))).toBe(
+      "MalformedCertificate",
+    )
+    expect(check(new QuorumCertificate({ ...qc, aggregateSignature: new BLS48581AggregateSignature({ ...agg, bitmask: Uint8Array.of(0x17) }) }))).toBe(
+      "UnknownSigner",
+    )
+    expect(check(new QuorumCertificate({ ...qc, aggregateSignature: new BLS48581AggregateSignature({ ...agg, bitmask: Uint8Array.of(0x0b) }) }))).toBe(
+      "SignerSetMismatch",
+    )
     expect(check(new QuorumCertificate({ ...qc, rank: 5n }))).toBe("InvalidCertificateSignature")
   })
   test("a rank-0 QC is accepted only if it is the stored genesis QC", () => {

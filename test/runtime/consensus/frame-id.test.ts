@@ -18,12 +18,12 @@ describe("time-reel frame ids (§2.2)", () => {
     requestsRoot: new Uint8Array(),
     prover: new Uint8Array(),
   })
-  test("global: \"%d:%d:%x:%x\" of frame, timestamp, output, parent selector; rank is not part of it", () => {
+  test('global: "%d:%d:%x:%x" of frame, timestamp, output, parent selector; rank is not part of it', () => {
     expect(globalFrameIdText(global)).toBe("12:-3:abab:0c")
     expect(globalFrameId(poseidon, global)).toBe(toHex(poseidon(new TextEncoder().encode("12:-3:abab:0c"))))
     expect(globalFrameId(poseidon, new GlobalFrameHeader({ ...global, rank: 1n }))).toBe(globalFrameId(poseidon, global))
   })
-  test("app: \"%x:%d:%d:%x:%x\" with the address first", () => {
+  test('app: "%x:%d:%d:%x:%x" with the address first', () => {
     const app = new AppFrameHeader({
       address: filled(0x01, 32),
       frameNumber: 5n,

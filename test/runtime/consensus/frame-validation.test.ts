@@ -107,7 +107,11 @@ describe("validateGlobalFrame rejects each bad field with its reason", () => {
       () => validateGlobal(new GlobalFrameHeader({ ...h, globalCommitments: [filled(0, 65), ...h.globalCommitments.slice(1)] })),
       "BadCommitments",
     ],
-    ["prover tree commitment of 32 bytes", () => validateGlobal(new GlobalFrameHeader({ ...h, proverTreeCommitment: filled(0, 32) })), "BadProverTreeCommitment"],
+    [
+      "prover tree commitment of 32 bytes",
+      () => validateGlobal(new GlobalFrameHeader({ ...h, proverTreeCommitment: filled(0, 32) })),
+      "BadProverTreeCommitment",
+    ],
     ["no signature block", () => validateGlobal(new GlobalFrameHeader({ ...h, publicKeySignatureBls48581: undefined })), "MissingSignature"],
     ["requests root of 10 bytes", () => validateGlobal(new GlobalFrameHeader({ ...h, requestsRoot: filled(0, 10) })), "BadRequestsRoot"],
     ["prover of 31 bytes", () => validateGlobal(new GlobalFrameHeader({ ...h, prover: filled(0, 31) })), "BadProver"],
@@ -257,7 +261,11 @@ describe("validateAppFrame rejects each bad field with its reason", () => {
     ["another parent", () => validateApp(h, { parent: new AppFrameHeader({ ...appGenesis, output: filled(3, 516) }) }), "BadParent"],
     ["rank not above the parent's", () => validateApp(h, { parent: new AppFrameHeader({ ...appGenesis, rank: 4n }) }), "BadRank"],
     ["a different fee vote (changes the VDF challenge)", () => validateApp(new AppFrameHeader({ ...h, feeMultiplierVote: 101n })), "BadVdf"],
-    ["a signature block without a key", () => validateApp(withSig(new BLS48581AggregateSignature({ signature: sig.signature, bitmask: sig.bitmask }))), "BadSignatureEncoding"],
+    [
+      "a signature block without a key",
+      () => validateApp(withSig(new BLS48581AggregateSignature({ signature: sig.signature, bitmask: sig.bitmask }))),
+      "BadSignatureEncoding",
+    ],
     ["a 10-byte signature", () => validateApp(withSig(new BLS48581AggregateSignature({ ...sig, signature: filled(1, 10) }))), "BadSignatureEncoding"],
     ["a forged signature", () => validateApp(withSig(new BLS48581AggregateSignature({ ...sig, signature: filled(1, 74) }))), "BadSignature"],
     [

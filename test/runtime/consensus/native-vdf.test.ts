@@ -45,22 +45,22 @@ describe("FrameVdf over VdfService", () => {
     expect(engine).toBe(existsSync(nativeLibraryPath()) ? "native" : "typescript")
   })
 
-  test(
-    "solve reproduces a reference vector; verify and verifyMulti accept the vectors",
-    async () => {
-      const line = single.find((l) => l.difficulty === 100)!
-      const m = multi[0]!
-      const [output, ok, multiOk] = await run(
-        Effect.flatMap(FrameVdf, (vdf) =>
-          Effect.all([vdf.solve(line.challenge, line.difficulty), vdf.verify(line.challenge, line.difficulty, line.output), vdf.verifyMulti(m.challenge, m.difficulty, m.ids, m.blobs)]),
-        ),
-      )
-      expect(output).toEqual(line.output)
-      expect(ok).toBe(true)
-      expect(multiOk).toBe(true)
-    },
-    30_000,
-  )
+  test("solve reproduces a reference vector; verify and verifyMulti accept the vectors", async () => {
+    const line = single.find((l) => l.difficulty === 100)!
+    const m = multi[0]!
+    const [output, ok, multiOk] = await run(
+      Effect.flatMap(FrameVdf, (vdf) =>
+        Effect.all([
+          vdf.solve(line.challenge, line.difficulty),
+          vdf.verify(line.challenge, line.difficulty, line.output),
+          vdf.verifyMulti(m.challenge, m.difficulty, m.ids, m.blobs),
+        ]),
+      ),
+    )
+    expect(output).toEqual(line.output)
+    expect(ok).toBe(true)
+    expect(multiOk).toBe(true)
+  }, 30_000)
 
   test("verdicts match the TypeScript reference adapter: wrong difficulty, flipped byte, non-form output are false", async () => {
     const challenge = filled(0x5a, 32)
@@ -113,7 +113,11 @@ describe("FrameVdf over VdfService", () => {
       env: { ...process.env, QUILBUN_NATIVE_LIB: "/nonexistent/libquilcrypto.so" },
     })
     // The service's one-time fallback warning is logged on stdout too.
-    const line = child.stdout.toString().split("\n").find((l) => l.startsWith("RESULT ")) ?? "RESULT null"
+    const line =
+      child.stdout
+        .toString()
+        .split("\n")
+        .find((l) => l.startsWith("RESULT ")) ?? "RESULT null"
     expect(JSON.parse(line.slice("RESULT ".length))).toEqual({ engine: "typescript", ok: true, other: false })
   }, 20_000)
 })
@@ -128,51 +132,52 @@ describe("an app frame with native-VDF multiproofs and real BLS votes", () => {
   const address = filled(0xa0, 32)
   const ids = provers.map((p) => p.address)
 
-  test(
-    "proposal → votes carrying multiproofs → certified frame validates; wrong ids or a tampered proof are BadMultiproof",
-    async () => {
-      const genesis = await run(produceAppGenesisHeader({ address, difficulty: 80, prover: provers[0]!.address }))
-      const proposed = await run(
-        produceAppFrameHeader({
-          parent: genesis,
-          frameNumber: 5n,
-          rank: 1n,
-          timestamp: 2_000n,
-          difficulty: 90,
-          feeMultiplierVote: 100n,
-          requestsRoot: filled(0, 64),
-          stateRoots: [filled(0, 64), filled(0, 64), filled(0, 64), filled(0, 64)],
-          prover: provers[1]!.address,
+  test("proposal → votes carrying multiproofs → certified frame validates; wrong ids or a tampered proof are BadMultiproof", async () => {
+    const genesis = await run(produceAppGenesisHeader({ address, difficulty: 80, prover: provers[0]!.address }))
+    const proposed = await run(
+      produceAppFrameHeader({
+        parent: genesis,
+        frameNumber: 5n,
+        rank: 1n,
+        timestamp: 2_000n,
+        difficulty: 90,
+        feeMultiplierVote: 100n,
+        requestsRoot: filled(0, 64),
+        stateRoots: [filled(0, 64), filled(0, 64), filled(0, 64), filled(0, 64)],
+        prover: provers[1]!.address,
+      }),
+    )
+    // Voters prove at the parent's difficulty (D-SIG-2); FrameVdf has no prover for multiproofs, so
+    // they come from the VdfService the layer wraps.
+    const challenge = multiproofChallenge(proposed.parentSelector)
+    const proofs = await run(Effect.flatMap(VdfService, (vdf) => Effect.forEach(ids, (_, i) => vdf.proveMulti(challenge, genesis.difficulty, ids, i))))
+    const message = makeVoteMessage(address, 1n, poseidon(proposed.output))
+    const signatures = provers.map((p) => Effect.runSync(p.signer.sign(message, voteDomain(address))))
+    const joint = Effect.runSync(
+      bls.aggregate(
+        provers.map((p) => p.publicKey),
+        signatures,
+      ),
+    )
+    const certify = (extra: ReadonlyArray<Uint8Array>) =>
+      new AppFrameHeader({
+        ...proposed,
+        publicKeySignatureBls48581: new BLS48581AggregateSignature({
+          signature: appendMultiproofs(joint.aggregateSignature, extra),
+          publicKey: joint.aggregatePublicKey,
+          bitmask: makeSignerBitmask([0, 1, 2, 3], provers.length),
         }),
-      )
-      // Voters prove at the parent's difficulty (D-SIG-2); FrameVdf has no prover for multiproofs, so
-      // they come from the VdfService the layer wraps.
-      const challenge = multiproofChallenge(proposed.parentSelector)
-      const proofs = await run(Effect.flatMap(VdfService, (vdf) => Effect.forEach(ids, (_, i) => vdf.proveMulti(challenge, genesis.difficulty, ids, i))))
-      const message = makeVoteMessage(address, 1n, poseidon(proposed.output))
-      const signatures = provers.map((p) => Effect.runSync(p.signer.sign(message, voteDomain(address))))
-      const joint = Effect.runSync(bls.aggregate(provers.map((p) => p.publicKey), signatures))
-      const certify = (extra: ReadonlyArray<Uint8Array>) =>
-        new AppFrameHeader({
-          ...proposed,
-          publicKeySignatureBls48581: new BLS48581AggregateSignature({
-            signature: appendMultiproofs(joint.aggregateSignature, extra),
-            publicKey: joint.aggregatePublicKey,
-            bitmask: makeSignerBitmask([0, 1, 2, 3], provers.length),
-          }),
-        })
-      const validate = (header: AppFrameHeader, multiproofIds: ReadonlyArray<Uint8Array>) =>
-        run(Effect.either(validateAppFrame({ header, activeProvers: provers, parent: genesis, multiproofIds })))
-      const tag = (r: Either.Either<unknown, { readonly _tag: string }>) => Either.match(r, { onLeft: (e) => e._tag, onRight: () => "Valid" })
+      })
+    const validate = (header: AppFrameHeader, multiproofIds: ReadonlyArray<Uint8Array>) =>
+      run(Effect.either(validateAppFrame({ header, activeProvers: provers, parent: genesis, multiproofIds })))
+    const tag = (r: Either.Either<unknown, { readonly _tag: string }>) => Either.match(r, { onLeft: (e) => e._tag, onRight: () => "Valid" })
 
-      expect(tag(await validate(proposed, ids))).toBe("Valid")
-      const certified = await validate(certify(proofs), ids)
-      expect(tag(certified)).toBe("Valid")
-      expect(Either.getOrThrow(certified).signerIndices).toEqual([0, 1, 2, 3])
-      expect(tag(await validate(certify(proofs), [...ids.slice(1), filled(9, 32)]))).toBe("BadMultiproof")
-      expect(tag(await validate(certify([proofs[0]!, flipped(proofs[1]!, 100), proofs[2]!, proofs[3]!]), ids))).toBe("BadMultiproof")
-      expect(tag(await validate(new AppFrameHeader({ ...certify(proofs), feeMultiplierVote: 101n }), ids))).toBe("BadVdf")
-    },
-    30_000,
-  )
+    expect(tag(await validate(proposed, ids))).toBe("Valid")
+    const certified = await validate(certify(proofs), ids)
+    expect(tag(certified)).toBe("Valid")
+    expect(Either.getOrThrow(certified).signerIndices).toEqual([0, 1, 2, 3])
+    expect(tag(await validate(certify(proofs), [...ids.slice(1), filled(9, 32)]))).toBe("BadMultiproof")
+    expect(tag(await validate(certify([proofs[0]!, flipped(proofs[1]!, 100), proofs[2]!, proofs[3]!]), ids))).toBe("BadMultiproof")
+    expect(tag(await validate(new AppFrameHeader({ ...certify(proofs), feeMultiplierVote: 101n }), ids))).toBe("BadVdf")
+  }, 30_000)
 })

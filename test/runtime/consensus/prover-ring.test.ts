@@ -101,9 +101,7 @@ describe("committee (§3.7, §3.9, §3.11)", () => {
       }
     }
     expect(Option.isNone(globalLeaderIndex(poseidon, 5n, 0))).toBe(true)
-    expect(globalLeader(poseidon, provers, 3n)).toEqual(
-      Option.map(globalLeaderIndex(poseidon, 3n, 3), (i) => provers[i]?.address ?? new Uint8Array()),
-    )
+    expect(globalLeader(poseidon, provers, 3n)).toEqual(Option.map(globalLeaderIndex(poseidon, 3n, 3), (i) => provers[i]?.address ?? new Uint8Array()))
   })
 
   test("app leader index = poseidon(address ‖ u64_be(rank)) mod n; mainnet needs 3 provers", () => {

@@ -1,12 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import { QuorumCertificate } from "../../../runtime/consensus/messages/quorum-certificate.ts"
 import { TimeoutCertificate } from "../../../runtime/consensus/messages/timeout-certificate.ts"
-import {
-  LivenessState,
-  receiveQuorumCertificate,
-  receiveTimeoutCertificate,
-  targetPublicationTime,
-} from "../../../runtime/consensus/rank-tracker.ts"
+import { LivenessState, receiveQuorumCertificate, receiveTimeoutCertificate, targetPublicationTime } from "../../../runtime/consensus/rank-tracker.ts"
 import { filled } from "./support/hex.ts"
 
 const qc = (rank: bigint) => new QuorumCertificate({ filter: new Uint8Array(), rank, frameNumber: rank, selector: filled(Number(rank), 32), timestamp: 0n })

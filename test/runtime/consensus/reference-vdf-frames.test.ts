@@ -16,33 +16,27 @@ const { provers } = makeCommittee(1)
 const prover = provers[0]!
 
 describe("global frame with the reference VDF", () => {
-  test(
-    "produce at difficulty 16, validate, and reject a tampered output",
-    () => {
-      const genesis = stubGlobalGenesisHeader({ timestamp: 1_000n, difficulty: 16 })
-      const header = Effect.runSync(
-        produceGlobalFrameHeader({
-          parent: genesis,
-          rank: 1n,
-          timestamp: 11_000n,
-          difficulty: 16,
-          globalCommitments: Array.from({ length: 256 }, () => filled(0, 64)),
-          proverTreeCommitment: filled(0, 64),
-          requestsRoot: filled(0, 64),
-          proverIndex: 0,
-        }).pipe(Effect.provide(RealVdfLayer), Effect.provide(signerLayer(prover.signer))),
-      )
-      expect(header.output.length).toBe(516)
-      const validate = (h: GlobalFrameHeader) =>
-        Effect.runSync(Effect.either(validateGlobalFrame({ header: h, activeProvers: provers, parent: genesis }).pipe(Effect.provide(RealVdfLayer))))
-      expect(Either.isRight(validate(header))).toBe(true)
-      const output = header.output.slice()
-      output[300] = (output[300] ?? 0) ^ 0x01
-      expect(Either.match(validate(new GlobalFrameHeader({ ...header, output })), { onLeft: (e) => e._tag, onRight: () => "Valid" })).toBe("BadVdf")
-      expect(
-        Either.match(validate(new GlobalFrameHeader({ ...header, difficulty: 17 })), { onLeft: (e) => e._tag, onRight: () => "Valid" }),
-      ).toBe("BadVdf")
-    },
-    30_000,
-  )
+  test("produce at difficulty 16, validate, and reject a tampered output", () => {
+    const genesis = stubGlobalGenesisHeader({ timestamp: 1_000n, difficulty: 16 })
+    const header = Effect.runSync(
+      produceGlobalFrameHeader({
+        parent: genesis,
+        rank: 1n,
+        timestamp: 11_000n,
+        difficulty: 16,
+        globalCommitments: Array.from({ length: 256 }, () => filled(0, 64)),
+        proverTreeCommitment: filled(0, 64),
+        requestsRoot: filled(0, 64),
+        proverIndex: 0,
+      }).pipe(Effect.provide(RealVdfLayer), Effect.provide(signerLayer(prover.signer))),
+    )
+    expect(header.output.length).toBe(516)
+    const validate = (h: GlobalFrameHeader) =>
+      Effect.runSync(Effect.either(validateGlobalFrame({ header: h, activeProvers: provers, parent: genesis }).pipe(Effect.provide(RealVdfLayer))))
+    expect(Either.isRight(validate(header))).toBe(true)
+    const output = header.output.slice()
+    output[300] = (output[300] ?? 0) ^ 0x01
+    expect(Either.match(validate(new GlobalFrameHeader({ ...header, output })), { onLeft: (e) => e._tag, onRight: () => "Valid" })).toBe("BadVdf")
+    expect(Either.match(validate(new GlobalFrameHeader({ ...header, difficulty: 17 })), { onLeft: (e) => e._tag, onRight: () => "Valid" })).toBe("BadVdf")
+  }, 30_000)
 })

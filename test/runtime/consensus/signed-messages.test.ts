@@ -16,12 +16,12 @@ describe("signed message formats (§3.13)", () => {
   const selector = filled(0x5a, 32)
   const app = filled(0x01, 32)
 
-  test("global vote: selector ‖ u64_be(rank), domain \"global\"", () => {
+  test('global vote: selector ‖ u64_be(rank), domain "global"', () => {
     expect(toHex(makeVoteMessage(new Uint8Array(), 258n, selector))).toBe(hex(rep("5a", 32), "0000000000000102"))
     expect(toHex(voteDomain(new Uint8Array()))).toBe(ascii("global"))
   })
 
-  test("app vote: filter ‖ selector ‖ u64_be(rank), domain \"appshard\" ‖ address", () => {
+  test('app vote: filter ‖ selector ‖ u64_be(rank), domain "appshard" ‖ address', () => {
     expect(toHex(makeVoteMessage(app, 1n, selector))).toBe(hex(rep("01", 32), rep("5a", 32), u64(1n)))
     expect(toHex(voteDomain(app))).toBe(ascii("appshard") + rep("01", 32))
   })

@@ -70,7 +70,8 @@ const tcAt = (rank: bigint, qc: QuorumCertificate) =>
     }),
   )
 
-const runWith = <A, E>(layer: Layer.Layer<BlsVerifier>, effect: Effect.Effect<A, E, BlsVerifier>) => Effect.runSync(Effect.either(Effect.provide(effect, layer)))
+const runWith = <A, E>(layer: Layer.Layer<BlsVerifier>, effect: Effect.Effect<A, E, BlsVerifier>) =>
+  Effect.runSync(Effect.either(Effect.provide(effect, layer)))
 
 describe("verified certificates", () => {
   test("a QC is verified once when the cache is shared, twice without it", () => {

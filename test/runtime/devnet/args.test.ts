@@ -19,7 +19,7 @@ test("defaults, both flag spellings, and pass-through after --", () => {
     nodes: 4,
     baseDir: "/tmp/x",
     workers: 2,
-    nodeArgs: ["--set", "engine.difficulty=100", "--nodes"]
+    nodeArgs: ["--set", "engine.difficulty=100", "--nodes"],
   })
 })
 

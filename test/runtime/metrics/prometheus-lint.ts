@@ -4,7 +4,8 @@
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/
 // name{label="value",...} value — label values: any char except unescaped " \ newline.
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*")*)?\})? (NaN|[+-]Inf|-?[0-9.eE+-]+)$/
+const SAMPLE =
+  /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*")*)?\})? (NaN|[+-]Inf|-?[0-9.eE+-]+)$/
 
 /** Returns a list of format violations (empty = valid). */
 export const lintExposition = (text: string): Array<string> => {
@@ -61,8 +62,8 @@ export const lintExposition = (text: string): Array<string> => {
   }
   for (const [name, type] of types) {
     if (type === "histogram" && !text.includes(`${name}_bucket{`) && text.includes(`${name}_count`)) problems.push(`histogram ${name} without buckets`)
-    if (type === "histogram" && text.includes(`${name}_count`) && !new RegExp(`${name}_bucket\\{[^}]*le="\\+Inf"`).test(text)) problems.push(`histogram ${name} without +Inf bucket`)
+    if (type === "histogram" && text.includes(`${name}_count`) && !new RegExp(`${name}_bucket\\{[^}]*le="\\+Inf"`).test(text))
+      problems.push(`histogram ${name} without +Inf bucket`)
   }
   return problems
 }
-

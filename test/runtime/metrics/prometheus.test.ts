@@ -33,7 +33,7 @@ describe("prometheus rendering", () => {
         yield* Metric.update(freq, "b")
         const families = familiesFromSnapshot(yield* Metric.snapshot).filter((f) => f.name.includes(tag))
         return renderPrometheus(mergeFamilies([withLabels(families, { core: "0" }), withLabels(families, { core: "1" })]))
-      })
+      }),
     )
     expect(lintExposition(text)).toEqual([])
     expect(text).toContain(`# TYPE test_${tag}_processed_total counter`)
@@ -59,7 +59,7 @@ describe("prometheus rendering", () => {
   test("conflicting types under one name keep the first family only", () => {
     const merged = mergeFamilies([
       [{ name: "x", help: "x", type: "gauge", samples: [{ suffix: "", labels: {}, value: 1 }] }],
-      [{ name: "x", help: "x", type: "counter", samples: [{ suffix: "", labels: {}, value: 2 }] }]
+      [{ name: "x", help: "x", type: "counter", samples: [{ suffix: "", labels: {}, value: 2 }] }],
     ])
     expect(merged).toHaveLength(1)
     expect(lintExposition(renderPrometheus(merged))).toEqual([])

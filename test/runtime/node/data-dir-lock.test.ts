@@ -31,7 +31,7 @@ test("a record without a lock on it is stale and taken over", async () => {
 
 test("twenty concurrent tries in one process: exactly one wins", async () => {
   const tries = await Effect.runPromise(
-    Effect.scoped(Effect.forEach(Array.from({ length: 20 }), () => Effect.either(acquireDataDirLock(dataDir)), { concurrency: "unbounded" }))
+    Effect.scoped(Effect.forEach(Array.from({ length: 20 }), () => Effect.either(acquireDataDirLock(dataDir)), { concurrency: "unbounded" })),
   )
   expect(tries.filter(Either.isRight)).toHaveLength(1)
 })

@@ -14,7 +14,7 @@ const node = (path: string, type: "actor" | "supervisor", children: ReadonlyArra
   restarts: 0,
   deadLetters: 0,
   lastFailure: null,
-  children
+  children,
 })
 
 describe("merged actor tree", () => {
@@ -22,12 +22,12 @@ describe("merged actor tree", () => {
     const master = node("/root", "supervisor", [node("/root/probe", "actor"), node("/root/worker-manager", "actor")])
     const merged = mergeTrees(master, [
       { core: 1, pid: 11, state: "running", restarts: 0, tree: node("/worker-1", "supervisor", [node("/worker-1/probe", "actor")]), error: null },
-      { core: 2, pid: null, state: "restarting", restarts: 3, tree: null, error: "restarting" }
+      { core: 2, pid: null, state: "restarting", restarts: 3, tree: null, error: "restarting" },
     ])
     const manager = merged.children.find((c) => c.name === "worker-manager")
     expect(manager?.children.map((c) => [c.name, c.type, c.state])).toEqual([
       ["worker-1", "process", "running"],
-      ["worker-2", "process", "restarting"]
+      ["worker-2", "process", "restarting"],
     ])
     expect(manager?.children[0]?.children[0]?.path).toBe("/worker-1")
     expect(manager?.children[1]?.children).toEqual([])

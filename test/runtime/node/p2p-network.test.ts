@@ -14,7 +14,7 @@ test("configured first, then one stored address per remembered peer, without sel
     { key: "SELF", value: [addr(4, "SELF")] },
     { key: "C", value: [addr(5, "not-C")] },
     { key: "D", value: [addr(6, "D")] },
-    { key: "E", value: ["garbage/p2p/E"] }
+    { key: "E", value: ["garbage/p2p/E"] },
   ]
   expect(bootstrapWithKnown(configured, known, "SELF", 64)).toEqual([addr(1, "A"), addr(2, "B"), addr(6, "D")])
   expect(bootstrapWithKnown(configured, known, "SELF", 2)).toEqual([addr(1, "A"), addr(2, "B")])

@@ -19,7 +19,7 @@ const proc = Bun.spawn({
     rawMessages++
     link.onMessage(message)
   },
-  onDisconnect: () => link.onDisconnect()
+  onDisconnect: () => link.onDisconnect(),
 })
 link.bind(proc)
 link.transport.receive((frame) => received.push(frame))

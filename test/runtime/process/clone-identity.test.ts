@@ -8,7 +8,7 @@ class Point extends Schema.Class<Point>("Point")({ x: Schema.Number }) {}
 class WithDate extends Schema.TaggedRequest<WithDate>()("WithDate", {
   payload: { at: Schema.Date },
   success: Schema.Option(Schema.Number),
-  failure: Schema.Never
+  failure: Schema.Never,
 }) {}
 
 describe("clone identity (skip Schema on the IPC hot path only when it is a no-op)", () => {
@@ -18,14 +18,21 @@ describe("clone identity (skip Schema on the IPC hot path only when it is a no-o
       Schema.Int,
       Schema.Struct({ a: Schema.String, b: Schema.optional(Schema.Array(Schema.Uint8ArrayFromSelf)) }),
       Schema.Union(Schema.Literal("a"), Schema.Tuple(Schema.BigIntFromSelf, Schema.DateFromSelf)),
-      Schema.Record({ key: Schema.String, value: Schema.Unknown })
+      Schema.Record({ key: Schema.String, value: Schema.Unknown }),
     ]) {
       expect(isCloneIdentity(s.ast)).toBe(true)
     }
   })
 
   test("transformations and class instances are not", () => {
-    for (const s of [Schema.Date, Schema.NumberFromString, Point, Schema.Option(Schema.Number), Schema.Struct({ p: Point }), Schema.OptionFromSelf(Schema.Number)]) {
+    for (const s of [
+      Schema.Date,
+      Schema.NumberFromString,
+      Point,
+      Schema.Option(Schema.Number),
+      Schema.Struct({ p: Point }),
+      Schema.OptionFromSelf(Schema.Number),
+    ]) {
       expect(isCloneIdentity(s.ast)).toBe(false)
     }
   })

@@ -18,24 +18,24 @@ import { Option, Schema } from "effect"
 class Stamp extends Schema.TaggedRequest<Stamp>()("Stamp", {
   payload: { at: Schema.Date },
   success: Schema.Option(Schema.Number),
-  failure: Schema.Never
+  failure: Schema.Never,
 }) {}
 const StampProtocol = Protocol.make("Stamp", Stamp)
 const stampActor = Actor.make("stamp", StampProtocol, {
   init: () => Effect.succeed(null),
-  handlers: { Stamp: (s, m) => Effect.succeed([s, m.at.getTime() > 0 ? Option.some(m.at.getTime()) : Option.none()] as const) }
+  handlers: { Stamp: (s, m) => Effect.succeed([s, m.at.getTime() > 0 ? Option.some(m.at.getTime()) : Option.none()] as const) },
 })
 
 // Answers after a real delay, so an ask can be interrupted or time out while it is on the link.
 class Nap extends Schema.TaggedRequest<Nap>()("Nap", {
   payload: { millis: Schema.Number },
   success: Schema.Number,
-  failure: Schema.Never
+  failure: Schema.Never,
 }) {}
 const NapProtocol = Protocol.make("Nap", Nap)
 const napActor = Actor.make("nap", NapProtocol, {
   init: () => Effect.succeed(null),
-  handlers: { Nap: (s, m) => Effect.as(Effect.sleep(m.millis), [s, m.millis] as const) }
+  handlers: { Nap: (s, m) => Effect.as(Effect.sleep(m.millis), [s, m.millis] as const) },
 })
 
 const setup = Effect.gen(function* () {
@@ -47,7 +47,7 @@ const setup = Effect.gen(function* () {
   const exports = new Map<string, ProtocolT<Message>>([
     ["/root/probe", ProbeProtocol as unknown as ProtocolT<Message>],
     ["/root/stamp", StampProtocol as unknown as ProtocolT<Message>],
-    ["/root/nap", NapProtocol as unknown as ProtocolT<Message>]
+    ["/root/nap", NapProtocol as unknown as ProtocolT<Message>],
   ])
   yield* Layer.build(WorkerHostLive({ core: 7, transport: link.b, endpoint: makeActorEndpoint(system, exports) }))
   const master = yield* makeRpcPeer(link.a, { core: 7, handlers: {} })
@@ -58,15 +58,13 @@ const setup = Effect.gen(function* () {
     probe: makeRemoteRef(slot, "/root/probe", ProbeProtocol),
     hidden: makeRemoteRef(slot, "/root/hidden", ProbeProtocol),
     stamp: makeRemoteRef(slot, "/root/stamp", StampProtocol),
-    nap: makeRemoteRef(slot, "/root/nap", NapProtocol)
+    nap: makeRemoteRef(slot, "/root/nap", NapProtocol),
   }
 })
 
 const run = <A>(body: (env: Effect.Effect.Success<typeof setup>) => Effect.Effect<A, unknown>) =>
   Effect.runPromise(
-    Effect.scoped(Effect.flatMap(setup, body)).pipe(
-      Effect.provide(Layer.merge(ActorSystem.layer(), LoggingLive({ format: "json", level: "none" })))
-    )
+    Effect.scoped(Effect.flatMap(setup, body)).pipe(Effect.provide(Layer.merge(ActorSystem.layer(), LoggingLive({ format: "json", level: "none" })))),
   )
 
 describe("remote actor refs", () => {
@@ -80,7 +78,7 @@ describe("remote actor refs", () => {
         expect(where).toEqual({ pid: process.pid, core: 7, counted: 2 })
         const refused = yield* Effect.either(probe.ask(new Refuse({ reason: "nope" })))
         expect(Either.isLeft(refused) ? refused.left : undefined).toMatchObject({ _tag: "ProbeRefused", reason: "nope" })
-      })
+      }),
     )
   })
 
@@ -89,7 +87,7 @@ describe("remote actor refs", () => {
       Effect.gen(function* () {
         expect(yield* stamp.ask(new Stamp({ at: new Date(1234) }))).toEqual(Option.some(1234))
         expect(yield* stamp.ask(new Stamp({ at: new Date(0) }))).toEqual(Option.none())
-      })
+      }),
     )
   })
 
@@ -99,7 +97,7 @@ describe("remote actor refs", () => {
         const result = yield* Effect.either(hidden.ask(new Where(), "2 seconds"))
         expect(Either.isLeft(result) ? result.left._tag : "").toBe("ActorUnreachable")
         expect(Either.isLeft(result) && result.left._tag === "ActorUnreachable" ? result.left.reason : "").toContain("ActorNotFound")
-      })
+      }),
     )
   })
 
@@ -112,7 +110,7 @@ describe("remote actor refs", () => {
         const result = yield* pending.await.pipe(Effect.flatten)
         expect(Either.isLeft(result) ? result.left : undefined).toMatchObject({ _tag: "ActorUnreachable", path: "/root/probe" })
         expect(Either.isLeft(result) && result.left._tag === "ActorUnreachable" ? result.left.reason : "").toContain("WorkerCrashed")
-      })
+      }),
     )
   })
 
@@ -121,7 +119,7 @@ describe("remote actor refs", () => {
       Effect.gen(function* () {
         const reason = (payload: unknown) =>
           Effect.either(master.call("actor.ask", payload)).pipe(
-            Effect.map((r) => (Either.isLeft(r) && r.left._tag === "RemoteFailure" ? r.left.error._tag : "no failure"))
+            Effect.map((r) => (Either.isLeft(r) && r.left._tag === "RemoteFailure" ? r.left.error._tag : "no failure")),
           )
         expect(yield* reason(["/root/probe", { _tag: "Refuse", reason: 5 }])).toBe("ParseError")
         expect(yield* reason(["/root/probe", { _tag: "Nope" }])).toBe("ParseError")
@@ -129,20 +127,24 @@ describe("remote actor refs", () => {
         expect(yield* reason(["/root/probe"])).toBe("ParseError")
         // The same frames answered correctly still work afterwards.
         expect(yield* master.call("actor.ask", ["/root/probe", { _tag: "Echo", value: 3 }])).toEqual({ _tag: "Success", value: 3 })
-      })
+      }),
     )
   })
 
   test("many asks in flight each get their own reply; an ask timeout still applies", async () => {
     await run(({ probe, master }) =>
       Effect.gen(function* () {
-        const replies = yield* Effect.forEach(Array.from({ length: 200 }, (_, i) => i), (i) => probe.ask(new Echo({ value: i })), {
-          concurrency: "unbounded"
-        })
+        const replies = yield* Effect.forEach(
+          Array.from({ length: 200 }, (_, i) => i),
+          (i) => probe.ask(new Echo({ value: i })),
+          {
+            concurrency: "unbounded",
+          },
+        )
         expect(replies).toEqual(Array.from({ length: 200 }, (_, i) => i))
         expect(master.inFlight()).toBe(0)
         expect(yield* probe.ask(new Echo({ value: "t" }), "2 seconds")).toBe("t")
-      })
+      }),
     )
   })
 
@@ -163,7 +165,7 @@ describe("remote actor refs", () => {
         expect(master.inFlight()).toBe(0)
         // The link is unharmed.
         expect(yield* nap.ask(new Nap({ millis: 1 }))).toBe(1)
-      })
+      }),
     )
   })
 })

@@ -15,14 +15,17 @@ describe("rpc over a transport", () => {
         const master = yield* makeRpcPeer(a, { core: 1, handlers: { hello: (p) => Effect.succeed(`master got ${String(p)}`) } })
         const worker = yield* makeRpcPeer(b, {
           core: 0,
-          handlers: { echo: (p) => Effect.succeed(p) }
+          handlers: { echo: (p) => Effect.succeed(p) },
         })
         expect(yield* master.call("echo", new Uint8Array([9, 8]))).toEqual(new Uint8Array([9, 8]))
         expect(yield* worker.call("hello", "x")).toBe("master got x")
-        const many = yield* Effect.all(Array.from({ length: 50 }, (_, i) => master.call("echo", i)), { concurrency: "unbounded" })
+        const many = yield* Effect.all(
+          Array.from({ length: 50 }, (_, i) => master.call("echo", i)),
+          { concurrency: "unbounded" },
+        )
         expect(many).toEqual(Array.from({ length: 50 }, (_, i) => i))
         expect(master.inFlight()).toBe(0)
-      })
+      }),
     )
   })
 
@@ -45,7 +48,7 @@ describe("rpc over a transport", () => {
         }
         const unknown = yield* Effect.either(master.call("missing", null))
         expect(Either.isLeft(unknown) && unknown.left._tag === "RemoteFailure" ? unknown.left.error._tag : "").toBe("UnknownRequest")
-      })
+      }),
     )
   })
 
@@ -64,7 +67,7 @@ describe("rpc over a transport", () => {
         const after = yield* Effect.either(master.call("hang", null))
         expect(Either.isLeft(after) ? after.left._tag : "").toBe("WorkerCrashed")
         expect(master.inFlight()).toBe(0)
-      })
+      }),
     )
   })
 
@@ -77,7 +80,7 @@ describe("rpc over a transport", () => {
         const r = yield* master.call("hang", null).pipe(Effect.timeoutOption("20 millis"))
         expect(r._tag).toBe("None")
         expect(master.inFlight()).toBe(0)
-      })
+      }),
     )
   })
 })

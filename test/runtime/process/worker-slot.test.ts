@@ -13,7 +13,7 @@ const entry = join(import.meta.dir, "../../../runtime/worker.ts")
 const withSlot = <A>(
   policy: { maxRestarts: number },
   body: (slot: Effect.Effect.Success<ReturnType<typeof makeWorkerSlot>>) => Effect.Effect<A, unknown>,
-  liveness?: LivenessPolicy
+  liveness?: LivenessPolicy,
 ) => {
   const dataDir = mkdtempSync(join(tmpdir(), "quilbun-slot-"))
   return Effect.runPromise(
@@ -24,14 +24,17 @@ const withSlot = <A>(
           process: {
             core: 1,
             entry,
-            args: workerArgv({ core: 1, dataDir, logFormat: "json", logLevel: "warning" })
+            args: workerArgv({ core: 1, dataDir, logFormat: "json", logLevel: "warning" }),
           },
           policy: { backoffBase: "10 millis", backoffCap: "100 millis", maxRestarts: policy.maxRestarts, window: "30 seconds" },
-          ...(liveness === undefined ? {} : { liveness })
+          ...(liveness === undefined ? {} : { liveness }),
         })
         return yield* body(slot)
-      })
-    ).pipe(Effect.provide(LoggingLive({ format: "json", level: "none" })), Effect.ensuring(Effect.sync(() => rmSync(dataDir, { recursive: true, force: true }))))
+      }),
+    ).pipe(
+      Effect.provide(LoggingLive({ format: "json", level: "none" })),
+      Effect.ensuring(Effect.sync(() => rmSync(dataDir, { recursive: true, force: true }))),
+    ),
   )
 }
 
@@ -60,7 +63,7 @@ describe("worker slot", () => {
         expect(second.restarts).toBe(1)
         expect(second.lastExit?.signal).toBe("SIGKILL")
         expect(yield* slot.call(WorkerTag.ping, 1)).toBe(1)
-      })
+      }),
     )
   }, 15000)
 
@@ -75,7 +78,7 @@ describe("worker slot", () => {
         yield* slot.restart
         const c = yield* pollInfo(slot, (i) => i.state === "running")
         expect(c.restarts).toBe(2)
-      })
+      }),
     )
   }, 20000)
 
@@ -87,26 +90,29 @@ describe("worker slot", () => {
         const b = yield* pollInfo(slot, (i) => i.state === "running" && i.pid !== a.pid)
         expect(b.restarts).toBe(1)
         expect(b.lastExit?.exitCode).toBe(0)
-      })
+      }),
     )
   }, 15000)
 
   test("frames batched on the pipe keep their replies apart; an unsendable payload fails only its call", async () => {
     await withSlot({ maxRestarts: 5 }, (slot) =>
       Effect.gen(function* () {
-        const many = yield* Effect.forEach(Array.from({ length: 300 }, (_, i) => i), (i) => slot.call(WorkerTag.ping, { i }), {
-          concurrency: "unbounded"
-        })
+        const many = yield* Effect.forEach(
+          Array.from({ length: 300 }, (_, i) => i),
+          (i) => slot.call(WorkerTag.ping, { i }),
+          {
+            concurrency: "unbounded",
+          },
+        )
         expect(many).toEqual(Array.from({ length: 300 }, (_, i) => ({ i })))
         // A function cannot be structured-cloned: its frame is dropped from the batch, the rest go.
-        const [bad, good] = yield* Effect.all(
-          [Effect.either(slot.call(WorkerTag.ping, { f: () => 1 })), slot.call(WorkerTag.ping, "ok")],
-          { concurrency: "unbounded" }
-        )
+        const [bad, good] = yield* Effect.all([Effect.either(slot.call(WorkerTag.ping, { f: () => 1 })), slot.call(WorkerTag.ping, "ok")], {
+          concurrency: "unbounded",
+        })
         expect(Either.isLeft(bad) ? bad.left._tag : "").toBe("WorkerCrashed")
         expect(good).toBe("ok")
         expect(yield* slot.call(WorkerTag.ping, 2)).toBe(2)
-      })
+      }),
     )
   }, 15000)
 
@@ -135,7 +141,7 @@ describe("worker slot", () => {
           const c = yield* pollInfo(slot, (i) => i.state === "running" && i.pid !== b.pid, 15_000)
           expect(c.lastExit?.signal).toBe("SIGKILL")
         }),
-      liveness
+      liveness,
     )
   }, 40000)
 })

@@ -9,9 +9,7 @@ import { hexArg, println, toHex } from "../../command.ts"
 import { NegativeAnswer, UsageError } from "../../errors.ts"
 
 const withBls = <A>(what: string, body: (bls: Bls) => Effect.Effect<A, BlsError>): Effect.Effect<A, UsageError> =>
-  Effect.flatMap(makeBls(), body).pipe(
-    Effect.mapError((e) => new UsageError({ reason: `${what} failed: ${e._tag}: ${e.reason}` }))
-  )
+  Effect.flatMap(makeBls(), body).pipe(Effect.mapError((e) => new UsageError({ reason: `${what} failed: ${e._tag}: ${e.reason}` })))
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 
@@ -36,12 +34,7 @@ export const sign = (skArg: string, domain: string, msgArg: string): Effect.Effe
     yield* println(toHex(sig))
   })
 
-export const verify = (
-  pkArg: string,
-  domain: string,
-  msgArg: string,
-  sigArg: string
-): Effect.Effect<void, UsageError | NegativeAnswer> =>
+export const verify = (pkArg: string, domain: string, msgArg: string, sigArg: string): Effect.Effect<void, UsageError | NegativeAnswer> =>
   Effect.gen(function* () {
     const pk = yield* hexArg(pkArg, "public key", G2_BYTES)
     const msg = yield* hexArg(msgArg, "message")

@@ -22,21 +22,16 @@ const sigs = arg("sig1,sig2,...", "Signatures in the same order, hex, comma-sepa
 const impl = () => lazy(() => import("./bls-run.ts"))
 
 const keygen = Command.make("keygen", { ikm }, (a) => Effect.flatMap(impl(), (m) => m.keygen(a.ikm))).pipe(
-  Command.withDescription("Derive a key pair: prints the secret key, then the public key.")
+  Command.withDescription("Derive a key pair: prints the secret key, then the public key."),
 )
-const sign = Command.make("sign", { sk, domain, msg }, (a) =>
-  Effect.flatMap(impl(), (m) => m.sign(a.sk, a.domain, a.msg))
-).pipe(Command.withDescription("Sign a message in a domain: prints the signature."))
-const verify = Command.make("verify", { pk, domain, msg, sig }, (a) =>
-  Effect.flatMap(impl(), (m) => m.verify(a.pk, a.domain, a.msg, a.sig))
-).pipe(Command.withDescription("Check a signature: prints valid (exit 0) or invalid (exit 1)."))
-const aggregate = Command.make("aggregate", { pks, sigs }, (a) =>
-  Effect.flatMap(impl(), (m) => m.aggregate(a.pks, a.sigs))
-).pipe(Command.withDescription("Aggregate keys and signatures: prints the aggregate key, then the signature."))
+const sign = Command.make("sign", { sk, domain, msg }, (a) => Effect.flatMap(impl(), (m) => m.sign(a.sk, a.domain, a.msg))).pipe(
+  Command.withDescription("Sign a message in a domain: prints the signature."),
+)
+const verify = Command.make("verify", { pk, domain, msg, sig }, (a) => Effect.flatMap(impl(), (m) => m.verify(a.pk, a.domain, a.msg, a.sig))).pipe(
+  Command.withDescription("Check a signature: prints valid (exit 0) or invalid (exit 1)."),
+)
+const aggregate = Command.make("aggregate", { pks, sigs }, (a) => Effect.flatMap(impl(), (m) => m.aggregate(a.pks, a.sigs))).pipe(
+  Command.withDescription("Aggregate keys and signatures: prints the aggregate key, then the signature."),
+)
 
-export const blsGroup = group("bls", "BLS48-581 keys and signatures.", [
-  erase(keygen),
-  erase(sign),
-  erase(verify),
-  erase(aggregate)
-])
+export const blsGroup = group("bls", "BLS48-581 keys and signatures.", [erase(keygen), erase(sign), erase(verify), erase(aggregate)])

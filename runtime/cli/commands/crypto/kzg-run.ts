@@ -14,11 +14,11 @@ export const commit = (sizeArg: string, dataArg: string): Effect.Effect<void, Us
     const data = yield* hexArg(dataArg, "data")
     if (data.length > polySize * BYTES_PER_SCALAR) {
       return yield* new UsageError({
-        reason: `data is ${data.length} bytes; at most ${polySize * BYTES_PER_SCALAR} fit poly-size ${polySize}`
+        reason: `data is ${data.length} bytes; at most ${polySize * BYTES_PER_SCALAR} fit poly-size ${polySize}`,
       })
     }
     const commitment = yield* Effect.flatMap(makeKzg(), (kzg) => kzg.commit(data, polySize)).pipe(
-      Effect.mapError((e) => new UsageError({ reason: `commit failed: ${e._tag}: ${e.reason}` }))
+      Effect.mapError((e) => new UsageError({ reason: `commit failed: ${e._tag}: ${e.reason}` })),
     )
     yield* println(toHex(commitment))
   })

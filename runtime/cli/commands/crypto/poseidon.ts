@@ -11,7 +11,7 @@ export const poseidonCommand = erase(
   Command.make("poseidon", { input }, (a) =>
     Effect.flatMap(
       lazy(() => import("./poseidon-run.ts")),
-      (m) => m.poseidon(a.input)
-    )
-  ).pipe(Command.withDescription("iden3 Poseidon HashBytes of the input: 32 bytes, hex."))
+      (m) => m.poseidon(a.input),
+    ),
+  ).pipe(Command.withDescription("iden3 Poseidon HashBytes of the input: 32 bytes, hex.")),
 )

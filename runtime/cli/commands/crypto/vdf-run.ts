@@ -15,10 +15,7 @@ const parseIterations = (value: string): Effect.Effect<number, UsageError> =>
     : Effect.fail(new UsageError({ reason: `iterations must be an integer in [0, 2^32): ${value}` }))
 
 const runVdf = <A, E>(body: (vdf: Effect.Effect.Success<typeof makeVdf>) => Effect.Effect<A, E>) =>
-  Effect.scoped(Effect.flatMap(makeVdf, body)).pipe(
-    Effect.either,
-    Effect.provide(LoggingLive({ format: "pretty", level: "warning" }))
-  )
+  Effect.scoped(Effect.flatMap(makeVdf, body)).pipe(Effect.either, Effect.provide(LoggingLive({ format: "pretty", level: "warning" })))
 
 export const prove = (challengeArg: string, iterationsArg: string): Effect.Effect<void, UsageError> =>
   Effect.gen(function* () {
@@ -31,11 +28,7 @@ export const prove = (challengeArg: string, iterationsArg: string): Effect.Effec
     yield* println(toHex(result.right))
   })
 
-export const verify = (
-  challengeArg: string,
-  iterationsArg: string,
-  outputArg: string
-): Effect.Effect<void, UsageError | NegativeAnswer> =>
+export const verify = (challengeArg: string, iterationsArg: string, outputArg: string): Effect.Effect<void, UsageError | NegativeAnswer> =>
   Effect.gen(function* () {
     const challenge = yield* hexArg(challengeArg, "challenge")
     const iterations = yield* parseIterations(iterationsArg)

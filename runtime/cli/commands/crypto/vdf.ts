@@ -12,12 +12,12 @@ const output = Args.text({ name: "output-hex" }).pipe(Args.withDescription("The 
 
 const impl = () => lazy(() => import("./vdf-run.ts"))
 
-const prove = Command.make("prove", { challenge, iterations }, (a) =>
-  Effect.flatMap(impl(), (m) => m.prove(a.challenge, a.iterations))
-).pipe(Command.withDescription("Compute the Wesolowski VDF output (native library, or the slow TypeScript fallback)."))
+const prove = Command.make("prove", { challenge, iterations }, (a) => Effect.flatMap(impl(), (m) => m.prove(a.challenge, a.iterations))).pipe(
+  Command.withDescription("Compute the Wesolowski VDF output (native library, or the slow TypeScript fallback)."),
+)
 
 const verify = Command.make("verify", { challenge, iterations, output }, (a) =>
-  Effect.flatMap(impl(), (m) => m.verify(a.challenge, a.iterations, a.output))
+  Effect.flatMap(impl(), (m) => m.verify(a.challenge, a.iterations, a.output)),
 ).pipe(Command.withDescription("Check a VDF output: prints valid (exit 0) or invalid (exit 1)."))
 
 export const vdfGroup = group("vdf", "Class-group VDF (Wesolowski) prove and verify.", [erase(prove), erase(verify)])

@@ -26,11 +26,11 @@ export const queryNode = (q: NodeQuery): Effect.Effect<void, UsageError | Comman
     const { url } = target.right
     const res = yield* Effect.tryPromise({
       try: () => fetch(`${url}${ROUTES[q.view]}`, { signal: AbortSignal.timeout(10_000) }),
-      catch: (error) => new CommandFailed({ reason: `cannot reach the node at ${url}: ${message(error)}` })
+      catch: (error) => new CommandFailed({ reason: `cannot reach the node at ${url}: ${message(error)}` }),
     })
     const text = yield* Effect.tryPromise({
       try: () => res.text(),
-      catch: (error) => new CommandFailed({ reason: `${url}${ROUTES[q.view]}: ${message(error)}` })
+      catch: (error) => new CommandFailed({ reason: `${url}${ROUTES[q.view]}: ${message(error)}` }),
     })
     if (!res.ok) return yield* new CommandFailed({ reason: `${url}${ROUTES[q.view]}: HTTP ${res.status}: ${text}` })
     if (q.json) return yield* println(text)

@@ -1,7 +1,15 @@
 // A small node for time-reel tests: store in a temp dir, event distributor, prover registry seeded with
 // the test committee, and the global time reel wired to both, all spawned through the actor kernel.
 import { Effect, Layer, type Scope } from "effect"
-import { eventDistributorActor, GetDistributorStats, subscribe, type ControlEvent, type Delivered, type EventDistributorRef, type Subscription } from "../../../../actors/event-distributor/index.ts"
+import {
+  eventDistributorActor,
+  GetDistributorStats,
+  subscribe,
+  type ControlEvent,
+  type Delivered,
+  type EventDistributorRef,
+  type Subscription,
+} from "../../../../actors/event-distributor/index.ts"
 import { proverRegistryActor, registryGenesisLayer, type ProverRegistryRef } from "../../../../actors/prover-registry/index.ts"
 import { Store, StoreLive } from "../../../../actors/store/index.ts"
 import { globalTimeReelActor, type TimeReelMessage } from "../../../../actors/time-reel/index.ts"

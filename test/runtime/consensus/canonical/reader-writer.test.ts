@@ -4,8 +4,7 @@ import { CanonicalReader, decodeWhole } from "../../../../runtime/consensus/cano
 import { CanonicalWriter, concatBytes, u64BigEndian } from "../../../../runtime/consensus/canonical/writer.ts"
 import { fromHex, toHex } from "../support/hex.ts"
 
-const leftTag = <A, E extends { readonly _tag: string }>(e: Either.Either<A, E>): string =>
-  Either.match(e, { onLeft: (l) => l._tag, onRight: () => "Right" })
+const leftTag = <A, E extends { readonly _tag: string }>(e: Either.Either<A, E>): string => Either.match(e, { onLeft: (l) => l._tag, onRight: () => "Right" })
 
 describe("CanonicalWriter", () => {
   test("writes fixed-width big-endian integers and length-prefixed bytes", () => {

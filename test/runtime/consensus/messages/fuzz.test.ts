@@ -96,7 +96,14 @@ const header = new GlobalFrameHeader({
   prover: filled(14, 32),
   publicKeySignatureBls48581: aggregate,
 })
-const qc = new QuorumCertificate({ filter: new Uint8Array(), rank: 5n, frameNumber: 4n, selector: filled(15, 32), timestamp: 1n, aggregateSignature: aggregate })
+const qc = new QuorumCertificate({
+  filter: new Uint8Array(),
+  rank: 5n,
+  frameNumber: 4n,
+  selector: filled(15, 32),
+  timestamp: 1n,
+  aggregateSignature: aggregate,
+})
 const vote = new ProposalVote({
   filter: new Uint8Array(),
   rank: 6n,

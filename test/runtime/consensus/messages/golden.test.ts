@@ -207,19 +207,7 @@ const tc = new TimeoutCertificate({
   timestamp: 1234n,
   aggregateSignature: aggregate,
 })
-const tcHex = hex(
-  u32(0x031d),
-  u32(0),
-  u64(8n),
-  u32(2),
-  u64(4n),
-  u64(6n),
-  u32(qcHex.length / 2),
-  qcHex,
-  u64(1234n),
-  u32(aggregateHex.length / 2),
-  aggregateHex,
-)
+const tcHex = hex(u32(0x031d), u32(0), u64(8n), u32(2), u64(4n), u64(6n), u32(qcHex.length / 2), qcHex, u64(1234n), u32(aggregateHex.length / 2), aggregateHex)
 
 describe("votes and certificates", () => {
   test("ProposalVote", () => {
@@ -294,7 +282,17 @@ describe("frames and proposals", () => {
     const frame = new AppShardFrame({ header: appHeader, requests: [bundle] })
     const p = new AppShardProposal({ state: frame, parentQuorumCertificate: qc, priorRankTimeoutCertificate: tc, vote })
     const frameHex = toHex(encodeAppShardFrame(frame))
-    const expected = hex(u32(0x0318), u32(frameHex.length / 2), frameHex, u32(qcHex.length / 2), qcHex, u32(tcHex.length / 2), tcHex, u32(voteHex.length / 2), voteHex)
+    const expected = hex(
+      u32(0x0318),
+      u32(frameHex.length / 2),
+      frameHex,
+      u32(qcHex.length / 2),
+      qcHex,
+      u32(tcHex.length / 2),
+      tcHex,
+      u32(voteHex.length / 2),
+      voteHex,
+    )
     expect(toHex(encodeAppShardProposal(p))).toBe(expected)
     roundTrip(fromHex(expected), decodeAppShardProposal, encodeAppShardProposal)
     roundTrip(encodeAppShardFrame(frame), decodeAppShardFrame, encodeAppShardFrame)
