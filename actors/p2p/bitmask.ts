@@ -82,8 +82,6 @@ export const bitmaskFromHex = (hex: string): Bitmask => {
   return new Uint8Array(Buffer.from(hex, "hex"))
 }
 
-export const bitmaskEquals = (a: Bitmask, b: Bitmask): boolean => a.length === b.length && a.every((byte, i) => byte === b[i])
-
 const zeros = (n: number): Bitmask => new Uint8Array(n)
 
 const concat = (prefix: Bitmask, rest: Bitmask): Bitmask => {
