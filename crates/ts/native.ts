@@ -13,7 +13,7 @@ export const openNative = <const Fns extends Record<string, FFIFunction>>(
   symbols: Fns,
 ): { readonly lib: ConvertFns<Fns> } | { readonly unavailable: string } => {
   const path = nativeLibraryPath()
-  if (!existsSync(path)) return { unavailable: `native library not found at ${path} (run scripts/setup.sh with cargo installed)` }
+  if (!existsSync(path)) return { unavailable: `native library not found at ${path} (build it with \`sh scripts/setup.sh\`, which needs cargo)` }
   try {
     return { lib: dlopen(path, symbols).symbols }
   } catch (e) {

@@ -11,6 +11,11 @@ export class BlsEncodingError extends Data.TaggedError("BlsEncodingError")<{ rea
 export class BlsSubgroupError extends Data.TaggedError("BlsSubgroupError")<{ readonly reason: string }> {}
 
 /** The native library is missing or failed in an unexpected way. */
-export class BlsNativeError extends Data.TaggedError("BlsNativeError")<{ readonly reason: string }> {}
+export class BlsNativeError extends Data.TaggedError("BlsNativeError")<{ readonly reason: string }> {
+  // The reason is the operator's one line (e.g. which library path is missing and how to build it).
+  override get message(): string {
+    return `BLS48-581: ${this.reason}`
+  }
+}
 
 export type BlsError = BlsLengthError | BlsEncodingError | BlsSubgroupError | BlsNativeError
