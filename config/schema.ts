@@ -3,6 +3,7 @@
 // decoded side (e.g. `{ host, port }`). Every refinement carries its own one-line reason, because
 // that reason ends up verbatim in the operator-facing error line.
 import { ParseResult, Schema } from "effect"
+import { LogLevelName } from "../runtime/logging.ts"
 
 const reason = (message: string) => ({ message: () => ({ message, override: true }) })
 
@@ -42,7 +43,8 @@ export const Multiaddr = Schema.String.pipe(
   Schema.annotations({ ...reason("expected a multiaddr like /ip4/127.0.0.1/tcp/8336"), identifier: "Multiaddr" }),
 )
 
-export const LogLevel = Schema.Literal("trace", "debug", "info", "warning", "error").annotations(reason("expected one of trace, debug, info, warning, error"))
+// One list for the config and POST /v1/log-level (runtime/logging.ts).
+export const LogLevel = LogLevelName.annotations(reason(`expected one of ${LogLevelName.literals.join(", ")}`))
 export type LogLevel = typeof LogLevel.Type
 
 export const LogFormat = Schema.Literal("pretty", "json").annotations(reason("expected one of pretty, json"))

@@ -10,7 +10,8 @@ export type LogFormat = typeof LogFormat.Type
 export const LogLevelName = Schema.Literal("trace", "debug", "info", "warning", "error", "fatal", "none")
 export type LogLevelName = typeof LogLevelName.Type
 
-const toEffectLevel: Record<LogLevelName, LogLevel.LogLevel> = {
+/** The log level names of the config and the admin API, onto Effect's levels. */
+export const toEffectLogLevel: Record<LogLevelName, LogLevel.LogLevel> = {
   trace: LogLevel.Trace,
   debug: LogLevel.Debug,
   info: LogLevel.Info,
@@ -78,7 +79,7 @@ export const makeLogger = (options: Omit<LoggingOptions, "level">, minimum: () =
 /** Replaces the default logger and provides LogLevelControl. */
 export const LoggingLive = (options: LoggingOptions): Layer.Layer<LogLevelControl> => {
   let current: LogLevelName = options.level
-  const logger = makeLogger(options, () => toEffectLevel[current])
+  const logger = makeLogger(options, () => toEffectLogLevel[current])
   return Layer.mergeAll(
     Logger.replace(Logger.defaultLogger, logger),
     Logger.minimumLogLevel(LogLevel.All),

@@ -31,7 +31,8 @@ import { toHex } from "../consensus/messages/fields.ts"
 import { NativeFrameVdfLive } from "../consensus/native-vdf.ts"
 import type { PoseidonHash } from "../consensus/poseidon.ts"
 import { PoseidonLive } from "../consensus/poseidon-live.ts"
-import { stubGlobalGenesisHeader } from "../consensus/frame-production.ts"
+import { genesisQuorumCertificate, stubGlobalGenesisHeader } from "../consensus/frame-production.ts"
+import { GlobalFrame } from "../consensus/messages/global-frame.ts"
 import { BlsVerifier, FrameVdf, Poseidon, ProverSigner } from "../consensus/services.ts"
 import { ActorSystem } from "../index.ts"
 import { makeInMemoryNetwork } from "../transport/in-memory.ts"
@@ -113,11 +114,17 @@ export const frameView = (poseidon: PoseidonHash, c: CertifiedFrame): GlobalFram
 const chainReader = (store: StoreService, poseidon: PoseidonHash, config: GlobalConsensusConfig) => {
   const rows = store.repository(consensusRows)
   const genesisHeader = stubGlobalGenesisHeader({ timestamp: config.genesisTimestamp, difficulty: config.genesisDifficulty })
+  const genesisSelector = poseidon(genesisHeader.output)
   const genesisHead: GlobalFrameHead = {
     frameNumber: 0,
     rank: num(genesisHeader.rank),
-    selector: toHex(poseidon(genesisHeader.output)),
+    selector: toHex(genesisSelector),
     timestamp: num(genesisHeader.timestamp),
+  }
+  // Frame 0 is served like any other: the genesis header with the QC every node derives for it.
+  const genesis: CertifiedFrame = {
+    frame: new GlobalFrame({ header: genesisHeader, requests: [] }),
+    qc: genesisQuorumCertificate({ filter: new Uint8Array(), frameNumber: 0n, selector: genesisSelector, timestamp: config.genesisTimestamp }),
   }
   const unavailable = (e: { readonly _tag: string }) => new ConsensusUnavailable({ reason: `store read failed: ${e._tag}` })
   const headNumber = store.read(() => {
@@ -143,6 +150,7 @@ const chainReader = (store: StoreService, poseidon: PoseidonHash, config: Global
   }).pipe(Effect.mapError(unavailable))
   const frame = (n: bigint): Effect.Effect<GlobalFrameView, FrameNotFound | ConsensusUnavailable> =>
     Effect.gen(function* () {
+      if (n === 0n) return frameView(poseidon, genesis)
       const c = yield* certified(n).pipe(Effect.mapError(unavailable))
       if (c !== undefined) return frameView(poseidon, c)
       const top = yield* headNumber.pipe(Effect.mapError(unavailable))

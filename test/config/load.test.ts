@@ -6,17 +6,17 @@ import { Effect, Either } from "effect"
 import {
   CONFIG_EXIT_CODE,
   CONFIG_FIELDS,
-  ConfigError,
+  type ConfigError,
   configErrorExit,
   ensureConfigFile,
   loadConfig,
   loadConfigDetailed,
   NodeConfigLive,
   NodeConfigTag,
-  toEffectLogLevel,
   type LoadConfigInput,
 } from "../../config/index.ts"
 import { LogLevel } from "effect"
+import { toEffectLogLevel } from "../../runtime/logging.ts"
 
 const dirs: Array<string> = []
 const tmp = (): string => {
@@ -166,7 +166,7 @@ describe("invalid values: one line naming path, value and reason", () => {
     const e = fail(input(tmp(), { env: { QUILBUN_API_LISTEN: "localhost" } }))
     expect(e.message).toBe('config: api.listen: "localhost": expected host:port with a port between 0 and 65535 (from env QUILBUN_API_LISTEN)')
     const lvl = fail(input(tmp(), { env: { QUILBUN_LOG_LEVEL: "verbose" } }))
-    expect(lvl.message).toBe('config: log.level: "verbose": expected one of trace, debug, info, warning, error (from env QUILBUN_LOG_LEVEL)')
+    expect(lvl.message).toBe('config: log.level: "verbose": expected one of trace, debug, info, warning, error, fatal, none (from env QUILBUN_LOG_LEVEL)')
     const port = fail(input(tmp(), { env: { QUILBUN_API_LISTEN: "127.0.0.1:70000" } }))
     expect(port.path).toBe("api.listen")
   })
@@ -259,7 +259,8 @@ test("env names are unique, pinned and follow QUILBUN_ + UPPER_SNAKE path", () =
 })
 
 test("log levels map onto Effect's levels", () => {
-  expect(toEffectLogLevel("warning")).toBe(LogLevel.Warning)
-  expect(toEffectLogLevel("trace")).toBe(LogLevel.Trace)
-  expect(toEffectLogLevel("error")).toBe(LogLevel.Error)
+  expect(toEffectLogLevel["warning"]).toBe(LogLevel.Warning)
+  expect(toEffectLogLevel["trace"]).toBe(LogLevel.Trace)
+  expect(toEffectLogLevel["error"]).toBe(LogLevel.Error)
+  expect(toEffectLogLevel["fatal"]).toBe(LogLevel.Fatal)
 })

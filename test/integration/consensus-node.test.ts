@@ -91,6 +91,12 @@ describe("bun run node: single-prover devnet", () => {
     expect(beyond.status).toBe(404)
     expect(beyond.headers.get("content-type")).toBe("application/problem+json")
     expect((await fetch(`${node.url}/v1/frames/global/x1`)).status).toBe(400)
+    // Genesis exists, so frame 0 is served too: frame 1's parent.
+    const frame1 = await getJson<Frame>(`${node.url}/v1/frames/global/1`)
+    const genesis = await getJson<Frame>(`${node.url}/v1/frames/global/0`)
+    expect(genesis.frameNumber).toBe(0)
+    expect(genesis.selector).toBe(frame1.parentSelector)
+    expect(genesis.quorumCertificate).toMatchObject({ frameNumber: 0, rank: 0, selector: genesis.selector })
 
     // Rank and timeouts are sampled from the engine once a second: wait for a sample past `later`.
     const metrics = await pollUntil("consensus metrics to reach the head seen above", 5_000, async () => {
