@@ -1,6 +1,6 @@
 // The YAML config file: reading it into assignments (unknown keys are errors) and writing the
 // defaults on first start.
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, readFileSync, statSync } from "node:fs"
 import { dirname } from "node:path"
 import { Effect, Either } from "effect"
 import YAML from "yaml"
@@ -43,6 +43,9 @@ export const fileAssignments = (doc: unknown, file: string): Either.Either<Reado
   return Either.right(out)
 }
 
+/** The largest config file read (the defaults are under 1 KiB). */
+export const MAX_CONFIG_BYTES = 1024 * 1024
+
 /** Reads and validates `file`; a missing file yields no assignments unless `mustExist`. */
 export const readConfigFile = (file: string, mustExist: boolean): Effect.Effect<ReadonlyArray<Assignment>, ConfigError> =>
   Effect.suspend(() => {
@@ -51,6 +54,13 @@ export const readConfigFile = (file: string, mustExist: boolean): Effect.Effect<
     }
     let text: string
     try {
+      // A config is a small regular file: a device (`--config /dev/zero`) or a huge file would be read
+      // without end, eating memory, before any of it is checked.
+      const stat = statSync(file)
+      if (!stat.isFile()) return Effect.fail(new ConfigError({ path: "--config", value: file, reason: "not a regular file" }))
+      if (stat.size > MAX_CONFIG_BYTES) {
+        return Effect.fail(new ConfigError({ path: "--config", value: file, reason: `larger than ${MAX_CONFIG_BYTES} bytes (${stat.size})` }))
+      }
       text = readFileSync(file, "utf8")
     } catch (e) {
       return Effect.fail(new ConfigError({ path: "--config", value: file, reason: `cannot read: ${errorReason(e)}` }))

@@ -6,7 +6,7 @@ export { CONFIG_FIELDS, RESERVED_ENV } from "./fields.ts"
 export type { ConfigField } from "./fields.ts"
 export type { ConfigSource } from "./assignment.ts"
 export { DEFAULT_DATA_DIR, DEFAULT_API_LISTEN, DEFAULT_P2P_LISTEN, defaultWorkers, defaultConfigEncoded } from "./defaults.ts"
-export { defaultConfigYaml } from "./file.ts"
+export { defaultConfigYaml, MAX_CONFIG_BYTES } from "./file.ts"
 export {
   loadConfig,
   loadConfigDetailed,

@@ -11,6 +11,7 @@ import {
   ensureConfigFile,
   loadConfig,
   loadConfigDetailed,
+  MAX_CONFIG_BYTES,
   NodeConfigLive,
   NodeConfigTag,
   type LoadConfigInput,
@@ -197,6 +198,14 @@ describe("invalid values: one line naming path, value and reason", () => {
     const bad = writeYaml(cwd, "api: [\n")
     expect(fail(input(cwd, { argv: ["--config", bad] })).reason).toStartWith("invalid YAML")
     expect(fail(input(cwd, { argv: ["--workers"] })).reason).toBe("flag needs a value")
+  })
+  test("--config of a device, a directory or an oversized file is refused before anything is read", () => {
+    const cwd = tmp()
+    expect(fail(input(cwd, { argv: ["--config", "/dev/zero"] })).reason).toBe("not a regular file")
+    expect(fail(input(cwd, { argv: ["--config", cwd] })).reason).toBe("not a regular file")
+    const huge = join(cwd, "huge.yml")
+    writeFileSync(huge, `# ${"x".repeat(MAX_CONFIG_BYTES)}\n`)
+    expect(fail(input(cwd, { argv: ["--config", huge] })).reason).toBe(`larger than ${MAX_CONFIG_BYTES} bytes (${MAX_CONFIG_BYTES + 3})`)
   })
   test("boolean and optional leaves", () => {
     const cwd = tmp()
