@@ -46,10 +46,10 @@ import { Forks, type Root, selectorHex, type StateNode } from "./forks.ts"
 import {
   type CertifiedFrame,
   type ConsensusKey,
+  committedHeadNumber,
   committedKey,
   consensusRows,
   decodeCertifiedFrame,
-  decodeHead,
   decodeLiveness,
   decodeSafety,
   decodeStoredProposal,
@@ -263,8 +263,8 @@ export class GlobalConsensusEngine {
       const rows = store.repository(consensusRows)
       const loaded = yield* store
         .read(() => {
-          const head = rows.get(HEAD_KEY)
-          const committed = head === undefined ? undefined : rows.get(committedKey(decodeHead(head)))
+          const head = committedHeadNumber(rows)
+          const committed = head === 0n ? undefined : rows.get(committedKey(head))
           const safety = rows.get(SAFETY_KEY)
           const liveness = rows.get(LIVENESS_KEY)
           const proposals = rows.range({ prefix: proposalPrefix() }).map((e) => decodeStoredProposal(e.value))
@@ -1241,8 +1241,7 @@ export class GlobalConsensusEngine {
       const rows = this.deps.store.repository(consensusRows)
       const { headFrameNumber, frames } = yield* this.deps.store
         .read(() => {
-          const head = rows.get(HEAD_KEY)
-          const headNumber = head === undefined ? 0n : decodeHead(head)
+          const headNumber = committedHeadNumber(rows)
           const out: Array<CertifiedFrame> = []
           const max = Math.min(limit, 256)
           for (let n = fromFrameNumber; n <= headNumber && out.length < max; n++) {

@@ -18,7 +18,7 @@ import { decodeTimeoutCertificate, encodeTimeoutCertificate } from "../../runtim
 import { decodeTimeoutState, encodeTimeoutState } from "../../runtime/consensus/messages/timeout-state.ts"
 import { LivenessState } from "../../runtime/consensus/rank-tracker.ts"
 import { ConsensusState } from "../../runtime/consensus/safety-rules.ts"
-import { Buckets, defineRepository, KeyCodec, ValueCodec } from "../store/index.ts"
+import { Buckets, defineRepository, KeyCodec, type Repository, ValueCodec } from "../store/index.ts"
 
 export const consensusRows = defineRepository({
   bucket: Buckets.consensusState,
@@ -114,6 +114,12 @@ export const decodeHead = (bytes: Uint8Array): bigint =>
     decodeWhole(bytes, "Head", (r) => r.u64("frame_number")),
     "head pointer",
   )
+
+/** The committed head's frame number (0: only genesis), read inside a store read. */
+export const committedHeadNumber = (rows: Repository<ConsensusKey, Uint8Array>): bigint => {
+  const bytes = rows.get(HEAD_KEY)
+  return bytes === undefined ? 0n : decodeHead(bytes)
+}
 
 export const encodeStoredProposal = (p: GlobalProposal): Uint8Array => encodeGlobalProposal(p)
 export const decodeStoredProposal = (bytes: Uint8Array): GlobalProposal => orThrow(decodeGlobalProposal(bytes), "stored proposal")

@@ -4,7 +4,7 @@
 // message is delivered), the owner's publishes go out through the host. A shard has one owner. When
 // a worker's link closes (crash, restart), its shards are released; when the relay itself restarts,
 // it tells the workers it knew to activate their shards again.
-import { Effect, Exit, Option, Runtime, Scope } from "effect"
+import { Effect, Exit, Option, Runtime, type Scope } from "effect"
 import { Actor, type ActorRef } from "../../runtime/index.ts"
 import type { RpcPeer } from "../../runtime/process/rpc.ts"
 import { bitmaskToHex, shardChannels, type Bitmask } from "../p2p/bitmask.ts"

@@ -1,7 +1,7 @@
 // A protocol is the Schema union of the messages an actor accepts. Tells are plain tagged
 // classes/structs; asks are Schema.TaggedRequest classes, which carry their reply (success) and
 // failure schemas. In-process refs never touch the schemas; remote refs use the codec helpers here.
-import { Exit, Schema } from "effect"
+import { type Exit, Schema } from "effect"
 import type { Effect, ParseResult, Request } from "effect"
 import { KernelError } from "./errors.ts"
 import type { AskError } from "./errors.ts"

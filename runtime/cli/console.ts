@@ -1,7 +1,7 @@
 // The Console @effect/cli writes through while parsing: help (Console.log) loses its ANSI styles
 // when stdout is not a terminal, and parse errors (Console.error) are dropped because app.ts
 // reports them itself, from the typed ValidationError, with `error:` and a usage line.
-import * as Console from "effect/Console"
+import type * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { plain } from "./plain-text.ts"
 

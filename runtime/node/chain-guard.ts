@@ -9,7 +9,7 @@ import { existsSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { Clock, Context, Data, Effect, Layer, Option } from "effect"
 import { Store, storePath } from "../../actors/store/index.ts"
-import { consensusRows, decodeHead, HEAD_KEY } from "../../actors/global-consensus/persistence.ts"
+import { committedHeadNumber, consensusRows } from "../../actors/global-consensus/persistence.ts"
 import { chainMarkerPath, type ChainMarker, type ChainMarkerError, readChainMarker, removeChainMarker, writeChainMarker } from "./chain-marker.ts"
 
 const HEAD_REFRESH_MS = 5_000
@@ -90,12 +90,7 @@ export const ChainGuardLive = (
     Effect.gen(function* () {
       const store = yield* Store
       const rows = store.repository(consensusRows)
-      const storedHead = yield* store
-        .read(() => {
-          const bytes = rows.get(HEAD_KEY)
-          return bytes === undefined ? 0n : decodeHead(bytes)
-        })
-        .pipe(Effect.orDie)
+      const storedHead = yield* store.read(() => committedHeadNumber(rows)).pipe(Effect.orDie)
       let marker = Option.getOrUndefined(yield* readChainMarker(dataDir))
       if (marker !== undefined && storedHead === 0n) {
         if (!resetStore) {

@@ -12,14 +12,7 @@ import { ConsensusUnavailable, FrameNotFound, type GlobalFrameHead, type GlobalF
 import { eventDistributorActor } from "../../actors/event-distributor/index.ts"
 import { consensusConfigFromNode, devnetTimingFor, type GlobalConsensusConfig } from "../../actors/global-consensus/config.ts"
 import { globalConsensusActor, type GlobalConsensusRef } from "../../actors/global-consensus/global-consensus.ts"
-import {
-  type CertifiedFrame,
-  committedKey,
-  consensusRows,
-  decodeCertifiedFrameEither,
-  decodeHead,
-  HEAD_KEY,
-} from "../../actors/global-consensus/persistence.ts"
+import { type CertifiedFrame, committedHeadNumber, committedKey, consensusRows, decodeCertifiedFrameEither } from "../../actors/global-consensus/persistence.ts"
 import { GetStatus } from "../../actors/global-consensus/protocol.ts"
 import { activeProversOf, proverRegistryActor, RegistryGenesis } from "../../actors/prover-registry/index.ts"
 import { globalTimeReelActor } from "../../actors/time-reel/index.ts"
@@ -127,10 +120,7 @@ const chainReader = (store: StoreService, poseidon: PoseidonHash, config: Global
     qc: genesisQuorumCertificate({ filter: new Uint8Array(), frameNumber: 0n, selector: genesisSelector, timestamp: config.genesisTimestamp }),
   }
   const unavailable = (e: { readonly _tag: string }) => new ConsensusUnavailable({ reason: `store read failed: ${e._tag}` })
-  const headNumber = store.read(() => {
-    const bytes = rows.get(HEAD_KEY)
-    return bytes === undefined ? 0n : decodeHead(bytes)
-  })
+  const headNumber = store.read(() => committedHeadNumber(rows))
   const certified = (n: bigint) =>
     Effect.flatMap(
       store.read(() => rows.get(committedKey(n))),
@@ -273,9 +263,10 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
           Effect.zipRight(
             recordCommits(frames, previous),
             // chain.json: the data dir now holds a chain (chain-guard.ts)
+            // The QC names the frame's selector: no second Poseidon hash per committed frame.
             guard.committed(
               chain,
-              frames.map((f) => ({ frameNumber: f.frame.header.frameNumber, selector: toHex(poseidon(f.frame.header.output)) })),
+              frames.map((f) => ({ frameNumber: f.frame.header.frameNumber, selector: toHex(f.qc.selector) })),
             ),
           ),
         ),

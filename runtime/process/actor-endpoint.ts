@@ -2,7 +2,7 @@
 // (the master reaches a worker's, a worker the master's), and how a message that crossed the
 // boundary is decoded, asked, and its Exit encoded back (protocol codecs from the kernel). Only
 // exported paths are reachable; everything else is ActorNotFound.
-import { Effect, Either, Exit, ParseResult, Schema } from "effect"
+import { Effect, Either, Exit, type ParseResult, Schema } from "effect"
 import { ActorNotFound } from "../actor/errors.ts"
 import type { AskMessage, Message, Protocol } from "../actor/protocol.ts"
 import type { ActorRef } from "../actor/ref.ts"

@@ -1,7 +1,7 @@
 // The master's data workers: one WorkerSlot per core (1..N), each supervising its own process.
 // The pool is a scoped service; closing it stops every worker (SIGTERM, then SIGKILL) and awaits
 // their exit. The worker-manager actor is the pool's face in the actor tree.
-import { Context, Data, Duration, Effect, Layer, Option, Schema, type Scope } from "effect"
+import { Context, Data, type Duration, Effect, Layer, Option, Schema, type Scope } from "effect"
 import type { Message, Protocol } from "../actor/protocol.ts"
 import type { ActorRef } from "../actor/ref.ts"
 import type { LogFormat, LogLevelName } from "../logging.ts"

@@ -1,6 +1,6 @@
 // One data-worker OS process, owned by a Scope: spawned on acquire, stopped (SIGTERM, then
 // SIGKILL after a grace period) and awaited on release, so no process outlives its owner.
-import { Effect, Duration } from "effect"
+import { Effect, type Duration } from "effect"
 import { makeParentIpcLink } from "./bun-ipc-transport.ts"
 import type { TransportClosed, WorkerTransport } from "./transport.ts"
 

@@ -3,8 +3,8 @@
 // incarnation is its own Scope owning the process, so whatever happens to the loop, the process
 // is stopped and awaited. While it runs, a liveness ask (worker-liveness.ts) marks a silent
 // worker `unresponsive` and kills it after the grace period, which this loop then restarts.
-import { Clock, Deferred, Duration, Effect, Fiber, FiberId, Metric, Option, Queue, Schedule, Schema, Scope } from "effect"
-import { WorkerCrashed, WorkerUnavailable, type RemoteFailure } from "./errors.ts"
+import { Clock, Deferred, type Duration, Effect, Fiber, FiberId, Metric, Option, Queue, Schedule, Schema, type Scope } from "effect"
+import { type WorkerCrashed, WorkerUnavailable, type RemoteFailure } from "./errors.ts"
 import { WorkerReady, WorkerTag } from "./protocol.ts"
 import { backoffSchedule, makeIntensityTracker, type RestartPolicy } from "./restart-policy.ts"
 import { makeRpcPeer, type RpcDirectHandler, type RpcHandler, type RpcPeer } from "./rpc.ts"

@@ -3,19 +3,12 @@
 // same data dir; each time the reel's head reaches the consensus head, and no start logs a genesis
 // conflict or a refused frame (before the fix every start offered genesis again, and a kill between
 // the consensus commit and the reel insert left the reel behind for good).
-import { afterAll, expect, test } from "bun:test"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { expect, test } from "bun:test"
 import { seededRandom } from "../../runtime/transport/seeded-random.ts"
-import { freePort, pollUntil, spawnNode, type RunningNode } from "./node-process.ts"
+import { freePort, pollUntil, processFixture } from "./node-process.ts"
 
-const dataDir = mkdtempSync(join(tmpdir(), "quilbun-it-reel-"))
-const spawned: Array<RunningNode> = []
-afterAll(() => {
-  for (const n of spawned) n.proc.kill("SIGKILL")
-  rmSync(dataDir, { recursive: true, force: true })
-})
+const { tempDir, spawn } = processFixture("quilbun-it-reel-")
+const dataDir = tempDir()
 
 const gauge = (metrics: string, name: string): number | undefined => {
   const line = metrics.split("\n").find((l) => l.startsWith(name))
@@ -35,8 +28,7 @@ test("kill -9 of the master at random points of the commit loop: after each rest
   const port = freePort()
   const args = ["--set", "engine.difficulty=100"]
   for (let round = 0; round < 3; round++) {
-    const node = spawnNode(dataDir, port, args)
-    spawned.push(node)
+    const node = spawn(dataDir, args, port)
     // The chain must move past where this start found it, and the reel must be on the same head.
     const first = await pollUntil("consensus head metric", 30_000, async () => (await heads(node.url)).consensus)
     const agreed = await pollUntil(`reel and consensus on one head above ${first}`, 20_000, async () => {

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test"
 import { Effect, Runtime } from "effect"
 import { makeAdminApp } from "../../../actors/admin-api/app.ts"
 import { ConsensusUnavailable, FrameNotFound, WorkerNotFound, type AdminBackendService, type GlobalFrameView } from "../../../actors/admin-api/backend.ts"
-import { makeOpenApiDocument } from "../../../actors/admin-api/openapi.ts"
+import type { makeOpenApiDocument } from "../../../actors/admin-api/openapi.ts"
 import type { LogLevelName } from "../../../runtime/logging.ts"
 
 const TOKEN = "t0k3n-for-tests"

@@ -17,7 +17,7 @@ import { NativeFrameVdfFromService } from "../../../runtime/consensus/native-vdf
 import { PoseidonLive } from "../../../runtime/consensus/poseidon-live.ts"
 import { sortByAddress } from "../../../runtime/consensus/prover-ring.ts"
 import { referenceTsVdf } from "../../../runtime/consensus/reference-ts-vdf.ts"
-import { BlsVerifier, FrameVdf, Poseidon, VdfFailure } from "../../../runtime/consensus/services.ts"
+import { BlsVerifier, FrameVdf, type Poseidon, VdfFailure } from "../../../runtime/consensus/services.ts"
 import { makeVoteMessage, voteDomain } from "../../../runtime/consensus/signed-messages.ts"
 import { makeSignerBitmask } from "../../../runtime/consensus/signer-bitmask.ts"
 import { multiproofChallenge } from "../../../runtime/consensus/vdf-challenge.ts"

@@ -11,7 +11,7 @@ import {
   type Subscription,
 } from "../../../../actors/event-distributor/index.ts"
 import { proverRegistryActor, registryGenesisLayer, type ProverRegistryRef } from "../../../../actors/prover-registry/index.ts"
-import { Store, StoreLive } from "../../../../actors/store/index.ts"
+import { type Store, StoreLive } from "../../../../actors/store/index.ts"
 import { globalTimeReelActor, type TimeReelMessage } from "../../../../actors/time-reel/index.ts"
 import { BlsVerifier, FrameVdf, Poseidon, type FrameVdfService } from "../../../../runtime/consensus/services.ts"
 import { insecureTestBlsVerifier } from "../../../../runtime/consensus/testing/insecure-test-bls.ts"
