@@ -3,7 +3,7 @@
 // decoded side (e.g. `{ host, port }`). Every refinement carries its own one-line reason, because
 // that reason ends up verbatim in the operator-facing error line.
 import { ParseResult, Schema } from "effect"
-import { LogLevelName } from "../runtime/logging.ts"
+import { LogLevelName } from "../runtime/kernel/logging.ts"
 
 const reason = (message: string) => ({ message: () => ({ message, override: true }) })
 
@@ -43,7 +43,7 @@ export const Multiaddr = Schema.String.pipe(
   Schema.annotations({ ...reason("expected a multiaddr like /ip4/127.0.0.1/tcp/8336"), identifier: "Multiaddr" }),
 )
 
-// One list for the config and POST /v1/log-level (runtime/logging.ts).
+// One list for the config and POST /v1/log-level (runtime/kernel/logging.ts).
 export const LogLevel = LogLevelName.annotations(reason(`expected one of ${LogLevelName.literals.join(", ")}`))
 export type LogLevel = typeof LogLevel.Type
 

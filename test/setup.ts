@@ -4,4 +4,4 @@ import { mkdirSync } from "node:fs"
 mkdirSync(new URL("../reports", import.meta.url).pathname, { recursive: true })
 
 // Keep cbor-x off its native addon in every test file, whatever it imports first.
-import "../actors/store/cbor-native-off.ts"
+import "../runtime/store/cbor-native-off.ts"

@@ -2,8 +2,8 @@
 // Time-reel events carry the frame plus what a subscriber needs to follow the canonical chain
 // (old head, replay flag, and for forks the common ancestor and the reverted frames).
 import { Schema } from "effect"
-import { AppShardFrame } from "../../runtime/consensus/messages/app-shard-frame.ts"
-import { GlobalFrame } from "../../runtime/consensus/messages/global-frame.ts"
+import { AppShardFrame } from "../consensus/core/messages/app-shard-frame.ts"
+import { GlobalFrame } from "../consensus/core/messages/global-frame.ts"
 
 const Bytes = Schema.Uint8ArrayFromSelf
 const U64 = Schema.BigIntFromSelf

@@ -3,7 +3,7 @@
 // next sequence number and is offered to every subscriber before the next publish is looked at, so all
 // subscribers see the same total order (each one a subsequence of it when it filters or drops).
 import { Effect, Metric, Queue } from "effect"
-import { Actor } from "../../runtime/index.ts"
+import { Actor } from "../../runtime/kernel/index.ts"
 import type { ControlEvent, ControlEventTag } from "./control-event.ts"
 import { EventDistributorProtocol, SubscriberExists, type DistributorStats } from "./protocol.ts"
 import { makeSlotQueue, SubscriberSlot, type SubscriptionChannel } from "./subscription.ts"

@@ -1,6 +1,6 @@
 // The event distributor: ordered control events (consensus.md §7) with typed, bounded subscriptions.
 import { Effect, type Scope } from "effect"
-import type { ActorRef, AskError } from "../../runtime/index.ts"
+import type { ActorRef, AskError } from "../../runtime/kernel/index.ts"
 import type { ControlEvent, ControlEventTag } from "./control-event.ts"
 import { Publish, PublishAll, Subscribe, Unsubscribe, type EventDistributorMessage, type SubscriberExists } from "./protocol.ts"
 import { toSubscription, type OverflowPolicy, type Subscription } from "./subscription.ts"

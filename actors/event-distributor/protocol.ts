@@ -1,6 +1,6 @@
 // Messages of the event-distributor actor (/root/event-distributor).
 import { Schema } from "effect"
-import { Protocol } from "../../runtime/index.ts"
+import { Protocol } from "../../runtime/kernel/index.ts"
 import { ControlEvent, ControlEventTagSchema } from "./control-event.ts"
 import { DEFAULT_SUBSCRIBER_CAPACITY, OverflowPolicy, SubscriptionChannelSchema } from "./subscription.ts"
 

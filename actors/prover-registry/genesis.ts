@@ -3,8 +3,8 @@
 // config/ has no field for it yet (DECISIONS.md D-REG-1).
 import { sha3_256 } from "@noble/hashes/sha3.js"
 import { Context, Data, Effect, Layer } from "effect"
-import { concatBytes, u64BigEndian } from "../../runtime/consensus/canonical/writer.ts"
-import { compareBytes } from "../../runtime/consensus/messages/fields.ts"
+import { concatBytes, u64BigEndian } from "../consensus/core/canonical/writer.ts"
+import { compareBytes } from "../consensus/core/messages/fields.ts"
 
 export interface GenesisProver {
   /** BLS48-581 G2 public key, 585 bytes; the address is poseidon(publicKey). */

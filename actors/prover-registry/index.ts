@@ -1,8 +1,8 @@
 // The prover registry: genesis/devnet prover sets with seniority, committees per filter, leaders and
 // quorum thresholds (consensus.md §3.11, §8).
 import { Effect } from "effect"
-import type { ActiveProver } from "../../runtime/consensus/prover-ring.ts"
-import type { ActorRef } from "../../runtime/index.ts"
+import type { ActiveProver } from "../consensus/core/prover-ring.ts"
+import type { ActorRef } from "../../runtime/kernel/index.ts"
 import { ActiveProvers, type ProverRegistryMessage } from "./protocol.ts"
 
 export * from "./genesis.ts"

@@ -1,7 +1,7 @@
 // Registry rows in the store's `registry` bucket. Keys start with a kind byte so the prover rows form
 // one contiguous range: 0x00 ‖ name → metadata, 0x01 ‖ address(32) → ProverRecord.
 import { Schema } from "effect"
-import { Buckets, defineRepository, KeyCodec, ValueCodec } from "../store/index.ts"
+import { Buckets, defineRepository, KeyCodec, ValueCodec } from "../../runtime/store/index.ts"
 import { ProverRecord } from "./prover-record.ts"
 
 const META = Uint8Array.of(0x00)

@@ -1,7 +1,7 @@
 // Messages of the prover-registry actor (/root/prover-registry). `filter` is empty for the global
 // committee and the shard address for an app shard (consensus.md §0 "Filter").
 import { Schema } from "effect"
-import { Protocol } from "../../runtime/index.ts"
+import { Protocol } from "../../runtime/kernel/index.ts"
 import { ProverRecord } from "./prover-record.ts"
 
 const Bytes = Schema.Uint8ArrayFromSelf

@@ -1,14 +1,14 @@
 // The prover-registry actor: the set of provers and their allocations, seeded from the genesis set and
 // persisted in the store's registry bucket; answers the committee questions consensus asks on every
 // rank (active provers per filter sorted by address, leader for a rank, quorum threshold). The pure
-// rules live in runtime/consensus/prover-ring.ts; this actor only owns the snapshot they run on.
+// rules live in actors/consensus/core/prover-ring.ts; this actor only owns the snapshot they run on.
 import { Effect, Option } from "effect"
-import { toHex } from "../../runtime/consensus/messages/fields.ts"
-import type { PoseidonHash } from "../../runtime/consensus/poseidon.ts"
-import { indexOfAddress, leaderForRank, quorumThreshold, sortByAddress, totalSeniority } from "../../runtime/consensus/prover-ring.ts"
-import { Poseidon } from "../../runtime/consensus/services.ts"
-import { Actor } from "../../runtime/index.ts"
-import { Store } from "../store/index.ts"
+import { toHex } from "../consensus/core/messages/fields.ts"
+import type { PoseidonHash } from "../../crates/ts/services.ts"
+import { indexOfAddress, leaderForRank, quorumThreshold, sortByAddress, totalSeniority } from "../consensus/core/prover-ring.ts"
+import { Poseidon } from "../../crates/ts/services.ts"
+import { Actor } from "../../runtime/kernel/index.ts"
+import { Store } from "../../runtime/store/index.ts"
 import { genesisDigest, type GenesisInvalid, RegistryGenesis, type RegistryGenesisConfig, validateGenesis } from "./genesis.ts"
 import { GENESIS_META_KEY, proverKey, proverRows, proverRowsPrefix, registryMeta } from "./persistence.ts"
 import { isActiveFor, type ProverRecord } from "./prover-record.ts"

@@ -4,11 +4,11 @@
 // that worker's shard-network actor (validate, then deliver), and the worker publishes through the
 // master. Every message crosses the master ↔ worker process boundary, hence Schema for all of them.
 import { Schema } from "effect"
-import { Protocol } from "../../runtime/index.ts"
-import { APP_FILTER_BYTES } from "../p2p/bitmask.ts"
+import { Protocol } from "../../runtime/kernel/index.ts"
+import { APP_FILTER_BYTES } from "../../runtime/network/bitmask.ts"
 import { NetworkUnavailable, RelayPublishFailed, ShardNotActive, ShardOwnedByOtherWorker } from "./errors.ts"
 
-/** The four per-shard channels (actors/p2p/bitmask.ts `shardChannels`). */
+/** The four per-shard channels (runtime/network/bitmask.ts `shardChannels`). */
 export const ShardChannel = Schema.Literal("frames", "consensus", "dispatch", "prover")
 export type ShardChannel = typeof ShardChannel.Type
 export const SHARD_CHANNELS: ReadonlyArray<ShardChannel> = ShardChannel.literals

@@ -5,10 +5,10 @@
 // a worker's link closes (crash, restart), its shards are released; when the relay itself restarts,
 // it tells the workers it knew to activate their shards again.
 import { Effect, Exit, Option, Runtime, type Scope } from "effect"
-import { Actor, type ActorRef } from "../../runtime/index.ts"
-import type { RpcPeer } from "../../runtime/process/rpc.ts"
-import { bitmaskToHex, shardChannels, type Bitmask } from "../p2p/bitmask.ts"
-import type { BitmaskMessage, BitmaskPubsub, Verdict } from "../p2p/bitmask-pubsub.ts"
+import { Actor, type ActorRef } from "../../runtime/kernel/index.ts"
+import type { RpcPeer } from "../../runtime/kernel/process/rpc.ts"
+import { bitmaskToHex, shardChannels, type Bitmask } from "../../runtime/network/bitmask.ts"
+import type { BitmaskMessage, BitmaskPubsub, Verdict } from "../../runtime/network/bitmask-pubsub.ts"
 import { NetworkUnavailable, RelayPublishFailed, ShardNotActive, ShardOwnedByOtherWorker } from "./errors.ts"
 import { countRelayed, countVerdict, relayedShardsGauge } from "./metrics.ts"
 import {

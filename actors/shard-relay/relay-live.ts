@@ -1,11 +1,11 @@
 // Wiring of the master's shard relay: spawns /root/shard-relay over the node's pubsub (if it runs a
 // host) and the worker pool, and exports it to the workers over their links.
 import { Context, Effect, Layer, type Option } from "effect"
-import { ActorSystem, type ActorRef } from "../../runtime/index.ts"
-import type { Message, Protocol } from "../../runtime/actor/protocol.ts"
-import { makeActorEndpoint } from "../../runtime/process/actor-endpoint.ts"
-import { WorkerPool } from "../../runtime/process/worker-pool.ts"
-import type { BitmaskPubsub } from "../p2p/bitmask-pubsub.ts"
+import { ActorSystem, type ActorRef } from "../../runtime/kernel/index.ts"
+import type { Message, Protocol } from "../../runtime/kernel/actor/protocol.ts"
+import { makeActorEndpoint } from "../../runtime/kernel/process/actor-endpoint.ts"
+import { WorkerPool } from "../../runtime/kernel/process/worker-pool.ts"
+import type { BitmaskPubsub } from "../../runtime/network/bitmask-pubsub.ts"
 import { SHARD_RELAY_PATH, ShardNetworkProtocol, ShardRelayProtocol, type ShardRelayMessage } from "./protocol.ts"
 import { shardRelayActor } from "./relay-actor.ts"
 import { shardNetworkPath } from "./shard-network.ts"

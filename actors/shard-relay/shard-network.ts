@@ -4,12 +4,12 @@
 // validator for a verdict, then hands accepted messages to the shard's handler. The worker has no
 // libp2p host of its own (design.md §1).
 import { Context, Effect, Layer } from "effect"
-import { ActorSystem, Actor, type ActorRef } from "../../runtime/index.ts"
-import type { AskError } from "../../runtime/actor/errors.ts"
-import { makeMasterRef } from "../../runtime/process/master-ref.ts"
-import { WorkerLink } from "../../runtime/process/worker-host.ts"
-import { bitmaskToHex } from "../p2p/bitmask.ts"
-import type { Verdict } from "../p2p/bitmask-pubsub.ts"
+import { ActorSystem, Actor, type ActorRef } from "../../runtime/kernel/index.ts"
+import type { AskError } from "../../runtime/kernel/actor/errors.ts"
+import { makeMasterRef } from "../../runtime/kernel/process/master-ref.ts"
+import { WorkerLink } from "../../runtime/kernel/process/worker-host.ts"
+import { bitmaskToHex } from "../../runtime/network/bitmask.ts"
+import type { Verdict } from "../../runtime/network/bitmask-pubsub.ts"
 import type { NetworkUnavailable, RelayPublishFailed, ShardNotActive, ShardOwnedByOtherWorker } from "./errors.ts"
 import {
   ActivateShard,

@@ -1,7 +1,7 @@
 // Fork choice over the tree (consensus.md §2.4, archive mode): which leaf should be the head, and what
 // moving there means (a plain advance, or a reorg with a common ancestor and reverted frames). The
-// branch scoring itself is the pure `forkChoice` of runtime/consensus/fork-choice.ts.
-import { forkChoice, type ForkChoiceParams, type ScoredFrame, signerSeniority } from "../../runtime/consensus/fork-choice.ts"
+// branch scoring itself is the pure `forkChoice` of actors/consensus/core/fork-choice.ts.
+import { forkChoice, type ForkChoiceParams, type ScoredFrame, signerSeniority } from "../consensus/core/fork-choice.ts"
 import type { FrameTree } from "./frame-tree.ts"
 import type { ReelFrame, ReelNode } from "./reel-frame.ts"
 

@@ -2,7 +2,7 @@
 // the clock store and bootstrap from it. One actor per reel: the global reel, and one per app shard.
 import type { EventDistributorRef } from "../event-distributor/index.ts"
 import { activeProversOf, type ProverRegistryRef } from "../prover-registry/index.ts"
-import type { GlobalFrame } from "../../runtime/consensus/messages/global-frame.ts"
+import type { GlobalFrame } from "../consensus/core/messages/global-frame.ts"
 import { globalReelKindWith } from "./reel-kind.ts"
 import type { ReelStoreHooks } from "./reel-store.ts"
 import { timeReelActor, type TimeReelConfig } from "./time-reel.ts"

@@ -2,15 +2,15 @@
 // kind; a reel refuses the other kind (and, for an app reel, other shard addresses) as `WrongReel`.
 import { Schema } from "effect"
 import { FrameRef } from "../event-distributor/index.ts"
-import { AppShardFrame } from "../../runtime/consensus/messages/app-shard-frame.ts"
-import { GlobalFrame } from "../../runtime/consensus/messages/global-frame.ts"
-import { Protocol } from "../../runtime/index.ts"
+import { AppShardFrame } from "../consensus/core/messages/app-shard-frame.ts"
+import { GlobalFrame } from "../consensus/core/messages/global-frame.ts"
+import { Protocol } from "../../runtime/kernel/index.ts"
 
 export const AnyFrame = Schema.Union(GlobalFrame, AppShardFrame)
 
 /** Every reason an insert can be refused: the validators' checks (§10) plus the reel's own. */
 export const RejectionReason = Schema.Literal(
-  // runtime/consensus/frame-rejection.ts
+  // actors/consensus/core/frame-rejection.ts
   "BadTimestamp",
   "BadDifficulty",
   "BadOutput",

@@ -1,6 +1,6 @@
 // What the time reel needs from a frame, whatever its kind (global or app shard).
-import type { AppShardFrame } from "../../runtime/consensus/messages/app-shard-frame.ts"
-import type { GlobalFrame } from "../../runtime/consensus/messages/global-frame.ts"
+import type { AppShardFrame } from "../consensus/core/messages/app-shard-frame.ts"
+import type { GlobalFrame } from "../consensus/core/messages/global-frame.ts"
 
 export type ReelFrame = GlobalFrame | AppShardFrame
 

@@ -4,7 +4,7 @@
 // (n = 0) the head pointer. Every head change is one commit: the new canonical frames, the
 // deletions, the caller's materialize/revert writes and the head pointer together (design.md §5).
 import { Schema } from "effect"
-import { defineRepository, KeyCodec, type RepositoryDef, type StoreService, ValueCodec, type WriteTx } from "../store/index.ts"
+import { defineRepository, KeyCodec, type RepositoryDef, type StoreService, ValueCodec, type WriteTx } from "../../runtime/store/index.ts"
 import type { ReelKind } from "./reel-kind.ts"
 import type { ReelFrame } from "./reel-frame.ts"
 

@@ -1,11 +1,10 @@
 // Messages of the worker-manager actor (/root/worker-manager): list, restart and inspect the
 // data-worker processes. Replies are plain data so they can cross any boundary.
 import { Schema } from "effect"
-import { LogLevelName } from "../../runtime/logging.ts"
-import { MetricFamilies } from "../../runtime/metrics/family.ts"
-import { Protocol } from "../../runtime/index.ts"
-
-export const WorkerState = Schema.Literal("starting", "running", "unresponsive", "restarting", "failed", "stopped")
+import { LogLevelName } from "../../runtime/kernel/logging.ts"
+import { MetricFamilies } from "../../runtime/kernel/metrics/family.ts"
+import { Protocol } from "../../runtime/kernel/index.ts"
+import { WorkerState } from "../../runtime/kernel/process/worker-slot.ts"
 
 export const WorkerEntry = Schema.Struct({
   core: Schema.Int,

@@ -2,8 +2,8 @@
 // slots own the processes (restart with backoff, intensity limit); this actor answers questions
 // about them and forwards restart requests, one message at a time.
 import { Effect } from "effect"
-import { Actor } from "../../runtime/index.ts"
-import { WorkerPool } from "../../runtime/process/worker-pool.ts"
+import { Actor } from "../../runtime/kernel/index.ts"
+import { WorkerPool } from "../../runtime/kernel/process/worker-pool.ts"
 import { UnknownWorker, WorkerManagerProtocol, type WorkerEntry } from "./protocol.ts"
 
 export const WORKER_MANAGER_NAME = "worker-manager"

@@ -17,7 +17,7 @@ import { group } from "./group.ts"
 import { cliGroups } from "./groups.ts"
 import { helpText } from "./plain-text.ts"
 import { EXECUTABLE, locate, usageLines } from "./usage.ts"
-import { NODE_VERSION } from "../version.ts"
+import { NODE_VERSION } from "../kernel/version.ts"
 
 const root = group("quilbun", "Command-line client for a quilbun node and its cryptography.", cliGroups)
 

@@ -25,7 +25,7 @@ export const hexArg = (value: string, what: string, size?: number): Effect.Effec
   return Effect.succeed(bytes)
 }
 
-export { toHex } from "../consensus/messages/fields.ts"
+export { toHex } from "../../actors/consensus/core/messages/fields.ts"
 
 // Command output goes straight to stdout, line by line: it is the CLI's contract with scripts.
 export const println = (line: string): Effect.Effect<void> => Effect.sync(() => process.stdout.write(`${line}\n`))

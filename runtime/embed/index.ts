@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { availableParallelism, tmpdir } from "node:os"
 import { join } from "node:path"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
-import type { ActorTreeNode, NodeInfo, WorkerView } from "../../actors/admin-api/backend.ts"
-import { AdminBackend } from "../../actors/admin-api/backend.ts"
-import { AdminServer } from "../../actors/admin-api/server.ts"
-import { ActorSystem } from "../index.ts"
-import type { ActorSystemService } from "../actor/system.ts"
-import type { LogFormat, LogLevelName } from "../logging.ts"
-import type { RestartPolicy } from "../process/restart-policy.ts"
-import { WorkerPool, type WorkerPoolService } from "../process/worker-pool.ts"
+import type { ActorTreeNode, NodeInfo, WorkerView } from "../api/backend.ts"
+import { AdminBackend } from "../api/backend.ts"
+import { AdminServer } from "../api/server.ts"
+import { ActorSystem } from "../kernel/index.ts"
+import type { ActorSystemService } from "../kernel/actor/system.ts"
+import type { LogFormat, LogLevelName } from "../kernel/logging.ts"
+import type { RestartPolicy } from "../kernel/process/restart-policy.ts"
+import { WorkerPool, type WorkerPoolService } from "../kernel/process/worker-pool.ts"
 import { prepareNode } from "../node/boot.ts"
 import { MasterNodeLive } from "../node/master-node.ts"
 
@@ -31,7 +31,7 @@ export interface StartNodeOptions {
   /** Log sink (default stderr). */
   readonly logWrite?: (line: string) => void
   readonly restartPolicy?: RestartPolicy
-  /** Data-worker entry script instead of runtime/worker.ts (e.g. a worker with a custom shard engine). */
+  /** Data-worker entry script instead of runtime/node/worker.ts (e.g. a worker with a custom shard engine). */
   readonly workerEntry?: string
   /** Wait until every data worker is running before returning (default true). */
   readonly waitForWorkers?: boolean
@@ -143,4 +143,3 @@ export const startNode = async (options: StartNodeOptions = {}): Promise<Started
   const stop = () => (stopped ??= Effect.runPromise(Scope.close(scope, Exit.void)))
   return { ...exit.value, stop, [Symbol.asyncDispose]: stop }
 }
-export * as Devnet from "./devnet.ts"

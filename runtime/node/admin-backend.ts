@@ -2,7 +2,7 @@
 // an ask to the worker-manager actor, so HTTP never touches processes or state directly.
 import { ListRelayedShards, ShardRelay } from "../../actors/shard-relay/index.ts"
 import { Cause, Clock, Context, Effect, Layer } from "effect"
-import { AdminBackend, WorkerNotFound, type ActorTreeNode } from "../../actors/admin-api/backend.ts"
+import { AdminBackend, WorkerNotFound, type ActorTreeNode } from "../api/backend.ts"
 import {
   CollectMetrics,
   CollectTrees,
@@ -13,13 +13,13 @@ import {
   type WorkerManagerMessage,
   type WorkerTree,
 } from "../../actors/worker-manager/index.ts"
-import { ActorSystem } from "../index.ts"
-import type { ActorRef } from "../actor/ref.ts"
-import type { ActorSnapshot } from "../actor/snapshot.ts"
-import { LogLevelControl } from "../logging.ts"
-import { snapshotFamilies } from "../metrics/effect-snapshot.ts"
-import { mergeFamilies, withLabels } from "../metrics/family.ts"
-import { renderPrometheus } from "../metrics/prometheus.ts"
+import { ActorSystem } from "../kernel/index.ts"
+import type { ActorRef } from "../kernel/actor/ref.ts"
+import type { ActorSnapshot } from "../kernel/actor/snapshot.ts"
+import { LogLevelControl } from "../kernel/logging.ts"
+import { snapshotFamilies } from "../kernel/metrics/effect-snapshot.ts"
+import { mergeFamilies, withLabels } from "../kernel/metrics/family.ts"
+import { renderPrometheus } from "../kernel/metrics/prometheus.ts"
 import { NodeConsensus } from "./consensus.ts"
 import { NodeRecord } from "./node-record.ts"
 import { NodeHealth } from "./node-health.ts"

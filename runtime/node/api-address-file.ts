@@ -3,7 +3,7 @@
 import { rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect, Layer } from "effect"
-import { AdminServer } from "../../actors/admin-api/server.ts"
+import { AdminServer } from "../api/server.ts"
 
 export const API_URL_FILE = "admin-api.url"
 

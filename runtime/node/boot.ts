@@ -11,7 +11,7 @@ import type { MasterNodeOptions } from "./master-node.ts"
 import { acquireDataDirLock } from "./data-dir-lock.ts"
 import { checkGenesisProvers } from "./genesis-check.ts"
 import { checkChainAtBoot } from "./chain-guard.ts"
-import { NODE_VERSION } from "../version.ts"
+import { NODE_VERSION } from "../kernel/version.ts"
 
 export const MASTER_ROLES: ReadonlyArray<string> = ["master", "admin-api", "worker-manager"]
 

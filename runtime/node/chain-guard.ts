@@ -8,8 +8,8 @@
 import { existsSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { Clock, Context, Data, Effect, Layer, Option } from "effect"
-import { Store, storePath } from "../../actors/store/index.ts"
-import { committedHeadNumber, consensusRows } from "../../actors/global-consensus/persistence.ts"
+import { Store, storePath } from "../store/index.ts"
+import { committedHeadNumber, consensusRows } from "../../actors/consensus/global/persistence.ts"
 import { chainMarkerPath, type ChainMarker, type ChainMarkerError, readChainMarker, removeChainMarker, writeChainMarker } from "./chain-marker.ts"
 
 const HEAD_REFRESH_MS = 5_000

@@ -8,29 +8,29 @@
 // layer's scope; the actors are spawned after them and explicitly stopped first on release, so an
 // in-flight VDF solve is abandoned by interruption before its Worker goes away.
 import { Context, Data, Effect, Layer, Metric, Option, Queue, type Redacted, Schedule } from "effect"
-import { ConsensusUnavailable, FrameNotFound, type GlobalFrameHead, type GlobalFrameView } from "../../actors/admin-api/backend.ts"
+import { ConsensusUnavailable, FrameNotFound, type GlobalFrameHead, type GlobalFrameView } from "../api/backend.ts"
 import { eventDistributorActor } from "../../actors/event-distributor/index.ts"
-import { consensusConfigFromNode, devnetTimingFor, type GlobalConsensusConfig } from "../../actors/global-consensus/config.ts"
-import { globalConsensusActor, type GlobalConsensusRef } from "../../actors/global-consensus/global-consensus.ts"
-import { type CertifiedFrame, committedHeadNumber, committedKey, consensusRows, decodeCertifiedFrameEither } from "../../actors/global-consensus/persistence.ts"
-import { GetStatus } from "../../actors/global-consensus/protocol.ts"
+import { consensusConfigFromNode, devnetTimingFor, type GlobalConsensusConfig } from "../../actors/consensus/global/config.ts"
+import { globalConsensusActor, type GlobalConsensusRef } from "../../actors/consensus/global/global-consensus.ts"
+import { type CertifiedFrame, committedHeadNumber, committedKey, consensusRows, decodeCertifiedFrameEither } from "../../actors/consensus/global/persistence.ts"
+import { GetStatus } from "../../actors/consensus/global/protocol.ts"
 import { activeProversOf, proverRegistryActor, RegistryGenesis } from "../../actors/prover-registry/index.ts"
 import { globalTimeReelActor } from "../../actors/time-reel/index.ts"
-import { Store, type StoreService } from "../../actors/store/index.ts"
+import { Store, type StoreService } from "../store/index.ts"
 import type { NodeConfig } from "../../config/index.ts"
 import { BlsLive } from "../../crates/ts/bls/bls.ts"
-import { BlsProverSignerFromIkm, BlsVerifierOnWorkersFromService } from "../consensus/bls-live.ts"
-import { toHex } from "../consensus/messages/fields.ts"
-import { NativeFrameVdfLive } from "../consensus/native-vdf.ts"
-import type { PoseidonHash } from "../consensus/poseidon.ts"
-import { PoseidonLive } from "../consensus/poseidon-live.ts"
-import { genesisQuorumCertificate, stubGlobalGenesisHeader } from "../consensus/frame-production.ts"
-import { GlobalFrame } from "../consensus/messages/global-frame.ts"
-import { BlsVerifier, FrameVdf, Poseidon, ProverSigner } from "../consensus/services.ts"
-import { ActorSystem } from "../index.ts"
-import { makeInMemoryNetwork } from "../transport/in-memory.ts"
-import { Transport } from "../transport/transport.ts"
-import type { PeerInfo } from "../../actors/p2p/peer-info.ts"
+import { BlsProverSignerFromIkm, BlsVerifierOnWorkersFromService } from "../../crates/ts/bls/bls-live.ts"
+import { toHex } from "../../actors/consensus/core/messages/fields.ts"
+import { NativeFrameVdfLive } from "../../crates/ts/vdf/frame-vdf-live.ts"
+import type { PoseidonHash } from "../../crates/ts/services.ts"
+import { PoseidonLive } from "../../crates/ts/poseidon-live.ts"
+import { genesisQuorumCertificate, stubGlobalGenesisHeader } from "../../actors/consensus/core/frame-production.ts"
+import { GlobalFrame } from "../../actors/consensus/core/messages/global-frame.ts"
+import { BlsVerifier, FrameVdf, Poseidon, ProverSigner } from "../../crates/ts/services.ts"
+import { ActorSystem } from "../kernel/index.ts"
+import { makeInMemoryNetwork } from "../kernel/transport/in-memory.ts"
+import { Transport } from "../kernel/transport/transport.ts"
+import type { PeerInfo } from "../network/peer-info.ts"
 import { OptionalNodeNetwork } from "./p2p-network.ts"
 import { currentRank, frameIntervalSeconds, headFrameNumber, timeoutsTotal } from "./consensus-metrics.ts"
 import { ChainGuard, type ChainIdentity } from "./chain-guard.ts"
@@ -193,7 +193,7 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
       const endpoint =
         p2p === undefined ? yield* Effect.flatMap(makeInMemoryNetwork({ seed: 1 }), (network) => network.endpoint(options.peerId)) : p2p.transport
       // Pairing checks (~50 ms each) run on a Worker thread, so the master's event loop (admin API,
-      // libp2p, the actors) never stalls behind one (runtime/consensus DECISIONS D-LIVE-4).
+      // libp2p, the actors) never stalls behind one (actors/consensus/core DECISIONS D-LIVE-4).
       const crypto = Layer.mergeAll(BlsVerifierOnWorkersFromService(VERIFY_WORKERS), BlsProverSignerFromIkm(options.proverIkm)).pipe(
         Layer.provide(BlsLive),
         Layer.merge(NativeFrameVdfLive),

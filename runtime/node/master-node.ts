@@ -12,14 +12,14 @@
 // actors stop (reverse start order), the workers are stopped and awaited, the store closes.
 import { Duration, Effect, Layer, Option, type Redacted } from "effect"
 import type { NodeConfig } from "../../config/index.ts"
-import { AdminServer, AdminServerLive } from "../../actors/admin-api/server.ts"
-import { StoreLive, storePath } from "../../actors/store/index.ts"
+import { AdminServer, AdminServerLive } from "../api/server.ts"
+import { StoreLive, storePath } from "../store/index.ts"
 import { workerManagerActor } from "../../actors/worker-manager/index.ts"
-import { ActorSystem } from "../index.ts"
-import { LoggingLive } from "../logging.ts"
-import { ProcessMetricsLive } from "../metrics/process-metrics.ts"
-import type { RestartPolicy } from "../process/restart-policy.ts"
-import { WorkerPool, WorkerPoolLive } from "../process/worker-pool.ts"
+import { ActorSystem } from "../kernel/index.ts"
+import { LoggingLive } from "../kernel/logging.ts"
+import { ProcessMetricsLive } from "../kernel/metrics/process-metrics.ts"
+import type { RestartPolicy } from "../kernel/process/restart-policy.ts"
+import { WorkerPool, WorkerPoolLive } from "../kernel/process/worker-pool.ts"
 import { AdminBackendLive, WorkerManagerRef, type NodeIdentity } from "./admin-backend.ts"
 import { MasterConsensusLive, NodeConsensus } from "./consensus.ts"
 import { NodeRecord, NodeRecordLive } from "./node-record.ts"
@@ -41,7 +41,7 @@ export interface MasterNodeOptions {
   readonly proverIkm: Redacted.Redacted<Uint8Array>
   /** keys/peer.key (Ed25519 seed), the libp2p identity used when `engine.genesisProvers` is set. */
   readonly peerKey?: Redacted.Redacted<Uint8Array>
-  /** Worker entry script (default runtime/worker.ts). */
+  /** Worker entry script (default runtime/node/worker.ts). */
   readonly workerEntry?: string
   readonly restartPolicy?: RestartPolicy
   /** Log sink (default stderr); embedders may capture or silence logs. */
@@ -54,6 +54,9 @@ export interface MasterNodeOptions {
   /** The boot check already announced the reset (the store files were gone). */
   readonly resetAnnounced?: boolean
 }
+
+/** The data-worker entry script every worker process runs unless the embedder names another. */
+const defaultWorkerEntry = new URL("./worker.ts", import.meta.url).pathname
 
 const MasterActorsLive = Layer.effect(
   WorkerManagerRef,
@@ -85,7 +88,7 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
       unresponsiveAfter: Duration.millis(config.workerLiveness.unresponsiveAfterMs),
       restartAfter: Duration.millis(config.workerLiveness.restartAfterMs),
     },
-    ...(options.workerEntry === undefined ? {} : { entry: options.workerEntry }),
+    entry: options.workerEntry ?? defaultWorkerEntry,
     ...(options.restartPolicy === undefined ? {} : { policy: options.restartPolicy }),
   })
   const system = ActorSystem.layer({

@@ -2,9 +2,9 @@
 // failing, e.g. consensus commits on a full disk), nothing in the process restarts it any more: the
 // node is only useful dead, so a service manager can restart it. NodeHealth turns the give-up into
 // `failed` (served by /health and /ready at once) and `fatal`, which the process entry point
-// (runtime/main.ts) waits on to stop the node and exit non-zero within the shutdown deadline.
+// (runtime/node/main.ts) waits on to stop the node and exit non-zero within the shutdown deadline.
 import { Context, Data, Deferred, Effect, Layer } from "effect"
-import { ActorSystem } from "../index.ts"
+import { ActorSystem } from "../kernel/index.ts"
 
 export type HealthStatus = { readonly status: "ok" } | { readonly status: "failed"; readonly reason: string }
 

@@ -2,7 +2,7 @@
 // booted and a heartbeat sequence committed periodically. A restart reads them back, and the
 // heartbeat proves committed writes survive a kill -9 (each beat is one durable LMDB commit).
 import { Context, Effect, Layer, Schedule, type Duration } from "effect"
-import { Buckets, KeyCodec, Store, ValueCodec, type RepositoryDef } from "../../actors/store/index.ts"
+import { Buckets, KeyCodec, Store, ValueCodec, type RepositoryDef } from "../store/index.ts"
 
 const nodeMeta = {
   bucket: Buckets.meta,

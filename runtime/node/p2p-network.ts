@@ -4,15 +4,15 @@
 // they are not in p2p.bootstrap.
 import { peerIdFromPrivateKey } from "@libp2p/peer-id"
 import { Context, Data, Effect, Layer, Option, Redacted, Schedule, Schema } from "effect"
-import { globalConsensusTransportConfig } from "../../actors/global-consensus/transport-rules.ts"
-import { defaultHostConfig, P2PHost, P2PHostLive, type P2PHostConfig, type P2PHostService } from "../../actors/p2p/host.ts"
-import type { HostStartFailed, InvalidMultiaddr, InvalidPeerKey } from "../../actors/p2p/errors.ts"
-import { peerKeyFromBytes } from "../../actors/p2p/identity.ts"
-import { Libp2pTransportLive } from "../../actors/p2p/libp2p-transport.ts"
-import { describePeers, type PeerInfo } from "../../actors/p2p/peer-info.ts"
-import { Buckets, defineRepository, KeyCodec, Store, type StoreService, ValueCodec } from "../../actors/store/index.ts"
+import { globalConsensusTransportConfig } from "../../actors/consensus/global/transport-rules.ts"
+import { defaultHostConfig, P2PHost, P2PHostLive, type P2PHostConfig, type P2PHostService } from "../network/host.ts"
+import type { HostStartFailed, InvalidMultiaddr, InvalidPeerKey } from "../network/errors.ts"
+import { peerKeyFromBytes } from "../network/identity.ts"
+import { Libp2pTransportLive } from "../network/libp2p-transport.ts"
+import { describePeers, type PeerInfo } from "../network/peer-info.ts"
+import { Buckets, defineRepository, KeyCodec, Store, type StoreService, ValueCodec } from "../store/index.ts"
 import { Multiaddr, type NodeConfig } from "../../config/index.ts"
-import { Transport, type TransportService } from "../transport/transport.ts"
+import { Transport, type TransportService } from "../kernel/transport/transport.ts"
 
 /** Peer id → the addresses it listens on (each with `/p2p/<id>`). */
 export const knownPeerRows = defineRepository({

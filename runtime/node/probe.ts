@@ -2,7 +2,7 @@
 // process it lives in. Tests and the IPC benchmark use it to prove refs work across the process
 // boundary; operators can use it to check an actor system end to end.
 import { Effect, Schema } from "effect"
-import { Actor, Protocol } from "../index.ts"
+import { Actor, Protocol } from "../kernel/index.ts"
 
 export class Echo extends Schema.TaggedRequest<Echo>()("Echo", {
   payload: { value: Schema.Unknown },

@@ -1,10 +1,10 @@
 // How long one consensus rank's work takes on this machine, measured at start-up: the devnet pacemaker
-// is sized from it (actors/global-consensus/config.ts devnetTimingFor). A rank costs the leader's VDF
+// is sized from it (actors/consensus/global/config.ts devnetTimingFor). A rank costs the leader's VDF
 // solve, then on every node the checks of the proposal (its VDF, its vote and parent QC: pairings), a
 // vote signature, and the aggregate check of the votes. The class-group VDF costs the same per
 // iteration at any difficulty, so a short solve predicts a long one.
 import { Effect } from "effect"
-import type { BlsVerifierService, FrameVdfService, ProverSignerService } from "../consensus/services.ts"
+import type { BlsVerifierService, FrameVdfService, ProverSignerService } from "../../crates/ts/services.ts"
 
 /** Iterations of the calibration solve (≈ 40 ms with the native solver). */
 const CALIBRATION_ITERATIONS = 2_000

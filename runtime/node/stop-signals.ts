@@ -4,7 +4,7 @@
 // into a kill mid-shutdown (exit 143, workers left behind). SIGHUP stops too: the node logs to
 // stderr only, so there is no log file to reopen. The handlers stay for the rest of the process on
 // purpose: a signal arriving while it exits must meet them, not the default action.
-// Plain TypeScript without imports: runtime/main.ts installs it before loading anything heavy.
+// Plain TypeScript without imports: runtime/node/main.ts installs it before loading anything heavy.
 
 export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const
 export type StopSignal = (typeof STOP_SIGNALS)[number]

@@ -1,6 +1,6 @@
 // Publishes the store's stats (map size, entries per bucket) as gauges while the layer lives.
 import { Effect, Layer, Schedule, type Duration } from "effect"
-import { recordStoreMetrics, Store } from "../../actors/store/index.ts"
+import { recordStoreMetrics, Store } from "../store/index.ts"
 
 export const StoreMetricsLive = (every: Duration.DurationInput): Layer.Layer<never, never, Store> =>
   Layer.scopedDiscard(

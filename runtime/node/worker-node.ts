@@ -4,19 +4,19 @@
 //   shard-network, which reaches the master's shard relay over the link) → "ready", announced last.
 // Shutdown runs in reverse: actors stop, the link closes, the store closes.
 import { Effect, Layer } from "effect"
-import { StoreLive, storePath } from "../../actors/store/index.ts"
-import { ActorSystem } from "../index.ts"
-import { LoggingLive } from "../logging.ts"
-import { ProcessMetricsLive } from "../metrics/process-metrics.ts"
-import type { WorkerArgs } from "../process/protocol.ts"
-import type { WorkerTransport } from "../process/transport.ts"
-import { announceReady, WorkerHostLive } from "../process/worker-host.ts"
+import { StoreLive, storePath } from "../store/index.ts"
+import { ActorSystem } from "../kernel/index.ts"
+import { LoggingLive } from "../kernel/logging.ts"
+import { ProcessMetricsLive } from "../kernel/metrics/process-metrics.ts"
+import type { WorkerArgs } from "../kernel/process/protocol.ts"
+import type { WorkerTransport } from "../kernel/process/transport.ts"
+import { announceReady, WorkerHostLive } from "../kernel/process/worker-host.ts"
 import { NodeRecordLive } from "./node-record.ts"
 import { PROBE_NAME, probeActor, ProbeProtocol } from "./probe.ts"
 import { StoreMetricsLive } from "./store-metrics.ts"
-import { makeActorEndpoint, type Exports } from "../process/actor-endpoint.ts"
+import { makeActorEndpoint, type Exports } from "../kernel/process/actor-endpoint.ts"
 import { ShardNetworkLive, ShardNetworkProtocol, shardNetworkPath } from "../../actors/shard-relay/index.ts"
-import type { Message, Protocol } from "../actor/protocol.ts"
+import type { Message, Protocol } from "../kernel/actor/protocol.ts"
 
 export const workerRootName = (core: number): string => `worker-${core}`
 

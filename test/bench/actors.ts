@@ -6,8 +6,8 @@
 // offers from plain code), both against the baseline of their Effect counterpart.
 // `--quick` shortens every measurement.
 import { Deferred, Effect, Exit, Mailbox, Schema, Scope } from "effect"
-import { Actor, ActorSystem, Protocol } from "../../runtime/index.ts"
-import type { ActorRef, ActorSystemService } from "../../runtime/index.ts"
+import { Actor, ActorSystem, Protocol } from "../../runtime/kernel/index.ts"
+import type { ActorRef, ActorSystemService } from "../../runtime/kernel/index.ts"
 import { opsPerSecond, reportRatio } from "./report.ts"
 
 class Add extends Schema.TaggedClass<Add>()("Add", { n: Schema.Number }) {}

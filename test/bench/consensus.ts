@@ -14,17 +14,17 @@
 //    in-run baseline is the same devnet with the insecure stand-in crypto (`ratio_vs_insecure`).
 //    The first WARMUP frames (JIT, key caches) are excluded from latency statistics.
 //    The four nodes share one BLS verifier and one FrameVdf, whose caches of verified inputs
-//    (runtime/consensus/DECISIONS.md D-LIVE-3) make each distinct signature / proof cost one check in
+//    (actors/consensus/core/DECISIONS.md D-LIVE-3) make each distinct signature / proof cost one check in
 //    the process, not one per node. With verify Workers the `bls_*_ms` breakdown below is time waited
 //    (queueing included), not thread time, and `main_thread_busy` counts those waits.
 // 2. The insecure-crypto TestClock run (frames per wall second, virtual ms per frame), and the cost of
 //    decoding consensus traffic.
 import { Clock, Effect, Logger, LogLevel, TestContext } from "effect"
-import { devnetTiming, type GlobalConsensusTiming } from "../../actors/global-consensus/config.ts"
-import { decodeWire } from "../../actors/global-consensus/wire.ts"
-import { makeDevnet } from "../../runtime/embed/devnet.ts"
-import { encodeProposalVote, ProposalVote } from "../../runtime/consensus/messages/proposal-vote.ts"
-import { BLS48581AddressedSignature } from "../../runtime/consensus/messages/signatures.ts"
+import { devnetTiming, type GlobalConsensusTiming } from "../../actors/consensus/global/config.ts"
+import { decodeWire } from "../../actors/consensus/global/wire.ts"
+import { makeDevnet } from "../../runtime/testing/devnet.ts"
+import { encodeProposalVote, ProposalVote } from "../../actors/consensus/core/messages/proposal-vote.ts"
+import { BLS48581AddressedSignature } from "../../actors/consensus/core/messages/signatures.ts"
 import { type FrameTiming, latencyRun, type LatencyRunResult } from "./consensus/latency-run.ts"
 import { coveredMs, type CryptoOp } from "./consensus/timed-crypto.ts"
 import { opsPerSecond, reportValues } from "./report.ts"

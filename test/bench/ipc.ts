@@ -9,12 +9,12 @@ import { Effect, Exit, Scope } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import type { ActorRef } from "../../runtime/index.ts"
-import { LoggingLive } from "../../runtime/logging.ts"
+import type { ActorRef } from "../../runtime/kernel/index.ts"
+import { LoggingLive } from "../../runtime/kernel/logging.ts"
 import { Echo, ProbeProtocol, type ProbeMessage } from "../../runtime/node/probe.ts"
-import { workerArgv } from "../../runtime/process/protocol.ts"
-import { makeRemoteRef } from "../../runtime/process/remote-ref.ts"
-import { makeWorkerSlot } from "../../runtime/process/worker-slot.ts"
+import { workerArgv } from "../../runtime/kernel/process/protocol.ts"
+import { makeRemoteRef } from "../../runtime/kernel/process/remote-ref.ts"
+import { makeWorkerSlot } from "../../runtime/kernel/process/worker-slot.ts"
 import { opsPerSecond, reportRatio, reportValues } from "./report.ts"
 
 const ECHO_CHILD = `process.on("disconnect", () => process.exit(0)); process.on("message", (m) => process.send(m));`
@@ -74,7 +74,7 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
           core: 1,
           process: {
             core: 1,
-            entry: join(import.meta.dir, "../../runtime/worker.ts"),
+            entry: join(import.meta.dir, "../../runtime/node/worker.ts"),
             args: workerArgv({ core: 1, dataDir, logFormat: "json", logLevel: "warning" }),
           },
           policy: { backoffBase: "50 millis", backoffCap: "1 second", maxRestarts: 3, window: "1 minute" },

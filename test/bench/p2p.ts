@@ -13,9 +13,9 @@
 import { peerIdFromString } from "@libp2p/peer-id"
 import { lpStream } from "@libp2p/utils"
 import { Effect, Either, Exit, Logger, LogLevel, Scope } from "effect"
-import { globalConsensusTransportConfig, MAX_SYNC_RANGE } from "../../actors/global-consensus/transport-rules.ts"
-import { decodeSyncRequest, encodeSyncRequest, GLOBAL_SYNC_PROTOCOL } from "../../actors/global-consensus/wire.ts"
-import { type Libp2pNode, startCluster, testTransportConfig } from "../actors/p2p/libp2p-cluster.ts"
+import { globalConsensusTransportConfig, MAX_SYNC_RANGE } from "../../actors/consensus/global/transport-rules.ts"
+import { decodeSyncRequest, encodeSyncRequest, GLOBAL_SYNC_PROTOCOL } from "../../actors/consensus/global/wire.ts"
+import { type Libp2pNode, startCluster, testTransportConfig } from "../e2e/network/libp2p-cluster.ts"
 import { reportRatio, reportValues } from "./report.ts"
 
 const BENCH_MASK = Uint8Array.of(0x10)
@@ -208,7 +208,7 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
 
     reportValues("p2p.sync", await syncRate(a, b, scope, MAX_SYNC_RANGE))
     reportValues("p2p.sync_unthrottled", await syncRate(a, c, scope, MAX_SYNC_RANGE))
-    // The engine asks for ENGINE_SYNC_BATCH frames per request (actors/global-consensus/config.ts).
+    // The engine asks for ENGINE_SYNC_BATCH frames per request (actors/consensus/global/config.ts).
     reportValues("p2p.sync_batch64", await syncRate(a, b, scope, ENGINE_SYNC_BATCH))
   } finally {
     await Effect.runPromise(Scope.close(scope, Exit.void))

@@ -4,11 +4,11 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import "../../actors/store/cbor-native-off.ts"
+import "../../runtime/store/cbor-native-off.ts"
 import { Encoder } from "cbor-x"
 import { Effect } from "effect"
 import { open } from "lmdb"
-import { Buckets, bucketDbName, defineRepository, KeyCodec, openStore, ValueCodec } from "../../actors/store/index.ts"
+import { Buckets, bucketDbName, defineRepository, KeyCodec, openStore, ValueCodec } from "../../runtime/store/index.ts"
 import { opsPerSecond, reportRatio } from "./report.ts"
 
 interface Item {

@@ -2,10 +2,10 @@
 // Crypto: the INSECURE test BLS stand-in and (except where noted) the insecure hash VDF stand-in.
 import { describe, expect, test } from "bun:test"
 import { Effect } from "effect"
-import { consensusRows, decodeSafety, SAFETY_KEY } from "../../actors/global-consensus/persistence.ts"
-import { decodeCertifiedFrame } from "../../actors/global-consensus/persistence.ts"
-import { TypePrefix } from "../../runtime/consensus/canonical/type-prefix.ts"
-import { decodeProposalVote } from "../../runtime/consensus/messages/proposal-vote.ts"
+import { consensusRows, decodeSafety, SAFETY_KEY } from "../../actors/consensus/global/persistence.ts"
+import { decodeCertifiedFrame } from "../../actors/consensus/global/persistence.ts"
+import { TypePrefix } from "../../actors/consensus/core/canonical/type-prefix.ts"
+import { decodeProposalVote } from "../../actors/consensus/core/messages/proposal-vote.ts"
 import { allAtLeast, chainOf, chainsConsistent, heads, runDevnet, selectorsOf } from "./helpers.ts"
 
 describe("devnet: happy path", () => {

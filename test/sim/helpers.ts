@@ -1,8 +1,8 @@
 // Shared helpers for the devnet simulations: run an Effect program against a fresh devnet under
 // TestClock, and compare committed chains across nodes.
 import { Effect, Logger, LogLevel, type Scope, TestContext } from "effect"
-import { decodeCertifiedFrame } from "../../actors/global-consensus/persistence.ts"
-import { type Devnet, type DevnetOptions, makeDevnet } from "../../runtime/embed/devnet.ts"
+import { decodeCertifiedFrame } from "../../actors/consensus/global/persistence.ts"
+import { type Devnet, type DevnetOptions, makeDevnet } from "quilbun/testing"
 
 export interface LogLine {
   readonly level: string

@@ -1,9 +1,9 @@
-// runtime/transport/in-memory.ts: delivery on the Clock, partitions, crashes, faults, request/response.
+// runtime/kernel/transport/in-memory.ts: delivery on the Clock, partitions, crashes, faults, request/response.
 import { describe, expect, test } from "bun:test"
 import { Effect, Exit, Scope, TestClock, TestContext } from "effect"
-import { makeInMemoryNetwork } from "../../runtime/transport/in-memory.ts"
-import { seededRandom } from "../../runtime/transport/seeded-random.ts"
-import type { InboundMessage } from "../../runtime/transport/transport.ts"
+import { makeInMemoryNetwork } from "../../runtime/kernel/transport/in-memory.ts"
+import { seededRandom } from "../../runtime/kernel/transport/seeded-random.ts"
+import type { InboundMessage } from "../../runtime/kernel/transport/transport.ts"
 
 const MASK = new Uint8Array(1)
 const run = <A>(e: Effect.Effect<A, unknown, Scope.Scope>) => Effect.runPromise(e.pipe(Effect.scoped, Effect.provide(TestContext.TestContext)))

@@ -2,10 +2,10 @@
 // a few frames. The other simulations use the insecure hash stand-in.
 import { expect, test } from "bun:test"
 import { Effect } from "effect"
-import { decodeCertifiedFrame } from "../../actors/global-consensus/persistence.ts"
-import { referenceTsVdf } from "../../runtime/consensus/reference-ts-vdf.ts"
-import { insecureTestVdf } from "../../runtime/consensus/testing/insecure-test-vdf.ts"
-import { globalChallenge } from "../../runtime/consensus/vdf-challenge.ts"
+import { decodeCertifiedFrame } from "../../actors/consensus/global/persistence.ts"
+import { referenceTsVdf } from "../../crates/ts/vdf/reference-frame-vdf.ts"
+import { insecureTestVdf } from "../../runtime/testing/insecure-test-vdf.ts"
+import { globalChallenge } from "../../actors/consensus/core/vdf-challenge.ts"
 import { allAtLeast, chainOf, runDevnet } from "./helpers.ts"
 
 test("4 nodes commit frames whose outputs verify with the reference VDF", async () => {

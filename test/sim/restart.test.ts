@@ -4,9 +4,9 @@
 // three timeouts, a node's own included (a stored timeout it re-broadcasts after a restart must count).
 import { describe, expect, test } from "bun:test"
 import { Effect } from "effect"
-import type { ConsensusStatus } from "../../actors/global-consensus/protocol.ts"
-import type { Devnet } from "../../runtime/embed/devnet.ts"
-import { seededRandom } from "../../runtime/transport/seeded-random.ts"
+import type { ConsensusStatus } from "../../actors/consensus/global/protocol.ts"
+import type { Devnet } from "../../runtime/testing/devnet.ts"
+import { seededRandom } from "../../runtime/kernel/transport/seeded-random.ts"
 import { allAtLeast, chainsConsistent, heads, type LogLine, runDevnet } from "./helpers.ts"
 
 const ALL = [0, 1, 2] as const

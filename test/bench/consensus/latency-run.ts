@@ -2,18 +2,18 @@
 // network's interceptor (the moment the leader hands its proposal to the transport, once per frame);
 // commit times from the harness's `onCommitted` hook (synchronously, on each node's actor fiber).
 import { Effect, Logger, LogLevel, Redacted } from "effect"
-import type { GlobalConsensusTiming } from "../../../actors/global-consensus/config.ts"
+import type { GlobalConsensusTiming } from "../../../actors/consensus/global/config.ts"
 import { makeBls } from "../../../crates/ts/bls/bls.ts"
 import { makeBlsVerifyPool } from "../../../crates/ts/bls/verify-pool.ts"
 import { poseidonHashBytes } from "../../../crates/ts/poseidon.ts"
 import { makeVdf } from "../../../crates/ts/vdf/vdf.ts"
-import { makeBlsProverSigner, makeBlsVerifier } from "../../../runtime/consensus/bls-live.ts"
-import { TypePrefix } from "../../../runtime/consensus/canonical/type-prefix.ts"
-import { decodeGlobalProposal } from "../../../runtime/consensus/messages/proposals.ts"
-import { frameVdfFromVdf } from "../../../runtime/consensus/native-vdf.ts"
-import { insecureTestBlsVerifier, makeInsecureTestSigner } from "../../../runtime/consensus/testing/insecure-test-bls.ts"
-import { insecureTestVdf } from "../../../runtime/consensus/testing/insecure-test-vdf.ts"
-import { type DevnetCrypto, makeDevnet, memoizedPoseidon } from "../../../runtime/embed/devnet.ts"
+import { makeBlsProverSigner, makeBlsVerifier } from "../../../crates/ts/bls/bls-live.ts"
+import { TypePrefix } from "../../../actors/consensus/core/canonical/type-prefix.ts"
+import { decodeGlobalProposal } from "../../../actors/consensus/core/messages/proposals.ts"
+import { frameVdfFromVdf } from "../../../crates/ts/vdf/frame-vdf-live.ts"
+import { insecureTestBlsVerifier, makeInsecureTestSigner } from "../../../runtime/testing/insecure-test-bls.ts"
+import { insecureTestVdf } from "../../../runtime/testing/insecure-test-vdf.ts"
+import { type DevnetCrypto, makeDevnet, memoizedPoseidon } from "../../../runtime/testing/devnet.ts"
 import { type CryptoTimeline, type Interval, makeCryptoTimeline, timedSigner, timedVdf, timedVerifier } from "./timed-crypto.ts"
 
 export interface LatencyRunOptions {

@@ -2,7 +2,7 @@
 // interval (performance.now) tagged with its operation, so the benchmark can report VDF time on its
 // own, subtract it from commit latency, and break a round's cost down by crypto operation.
 import { Effect } from "effect"
-import type { BlsVerifierService, FrameVdfService, ProverSignerService } from "../../../runtime/consensus/services.ts"
+import type { BlsVerifierService, FrameVdfService, ProverSignerService } from "../../../crates/ts/services.ts"
 
 export type CryptoOp =
   | "vdf.solve"

@@ -3,7 +3,7 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { makeVdf } from "../../../../crates/ts/vdf/vdf.ts"
-import { LoggingLive } from "../../../logging.ts"
+import { LoggingLive } from "../../../kernel/logging.ts"
 import { hexArg, println, toHex } from "../../command.ts"
 import { NegativeAnswer, UsageError } from "../../errors.ts"
 

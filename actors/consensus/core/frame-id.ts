@@ -1,0 +1,19 @@
+import type { AppFrameHeader } from "./messages/app-frame-header.ts"
+import { toHex } from "./messages/fields.ts"
+import type { GlobalFrameHeader } from "./messages/global-frame-header.ts"
+import type { PoseidonHash } from "../../../crates/ts/services.ts"
+
+/**
+ * Time-reel frame ids (consensus.md §2.2): hex(poseidon(ASCII text)), distinct from the selector.
+ * Global text is Go's "%d:%d:%x:%x" of frame_number, timestamp, output, parent_selector; app text is
+ * "%x:%d:%d:%x:%x" with the address first. %x of bytes is lowercase hex (empty for no bytes).
+ */
+const ascii = (text: string): Uint8Array => new TextEncoder().encode(text)
+
+export const globalFrameIdText = (h: GlobalFrameHeader): string => `${h.frameNumber}:${h.timestamp}:${toHex(h.output)}:${toHex(h.parentSelector)}`
+
+export const appFrameIdText = (h: AppFrameHeader): string => `${toHex(h.address)}:${h.frameNumber}:${h.timestamp}:${toHex(h.output)}:${toHex(h.parentSelector)}`
+
+export const globalFrameId = (poseidon: PoseidonHash, h: GlobalFrameHeader): string => toHex(poseidon(ascii(globalFrameIdText(h))))
+
+export const appFrameId = (poseidon: PoseidonHash, h: AppFrameHeader): string => toHex(poseidon(ascii(appFrameIdText(h))))

@@ -1,0 +1,124 @@
+// Forks (consensus.md §3.10): the tree of validated, not yet committed states above the committed root,
+// with the 2-chain finalization rule. A certified state C whose parent P is its *direct* child-of
+// (P.rank + 1 = C.rank) finalizes P and every uncommitted ancestor; the QC certifying each finalized
+// state is the parent QC its child carried. quilbun commits on this rule, not on the reference's
+// 1-chain materialization (DECISIONS.md D-GC-2).
+import type { GlobalFrame } from "../core/messages/global-frame.ts"
+import type { GlobalProposal } from "../core/messages/proposals.ts"
+import type { QuorumCertificate } from "../core/messages/quorum-certificate.ts"
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
+
+export interface StateNode {
+  readonly selector: string
+  readonly parentSelector: string
+  readonly rank: bigint
+  readonly frameNumber: bigint
+  readonly proposer: string
+  readonly frame: GlobalFrame
+  /** Absent for the committed root. */
+  readonly proposal: GlobalProposal | undefined
+}
+
+export interface Root {
+  readonly node: StateNode
+  readonly qc: QuorumCertificate
+}
+
+export type AddResult =
+  | { readonly _tag: "Added"; readonly equivocatesWith: StateNode | undefined }
+  | { readonly _tag: "Known" }
+  | { readonly _tag: "BelowRoot" }
+
+export type FinalizeResult =
+  | { readonly _tag: "Nothing" }
+  /** Oldest first; each with the QC that certifies it. */
+  | { readonly _tag: "Finalize"; readonly chain: ReadonlyArray<{ readonly node: StateNode; readonly qc: QuorumCertificate }> }
+  | { readonly _tag: "Conflict"; readonly detail: string }
+
+export class Forks {
+  private readonly nodes = new Map<string, StateNode>()
+  private readonly byRank = new Map<bigint, Array<StateNode>>()
+  private rootState: Root
+
+  constructor(root: Root) {
+    this.rootState = root
+  }
+
+  get root(): Root {
+    return this.rootState
+  }
+
+  get size(): number {
+    return this.nodes.size
+  }
+
+  /** A validated state, or the root. */
+  get(selector: string): StateNode | undefined {
+    return selector === this.rootState.node.selector ? this.rootState.node : this.nodes.get(selector)
+  }
+
+  has(selector: string): boolean {
+    return this.get(selector) !== undefined
+  }
+
+  /** Uncommitted states, ascending by rank (for the sync server and restart replay). */
+  pending(): ReadonlyArray<StateNode> {
+    return [...this.nodes.values()].sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0))
+  }
+
+  add(node: StateNode): AddResult {
+    if (node.rank <= this.rootState.node.rank) return { _tag: "BelowRoot" }
+    if (this.get(node.selector) !== undefined) return { _tag: "Known" }
+    const sameRank = this.byRank.get(node.rank) ?? []
+    const equivocatesWith = sameRank.find((other) => other.proposer === node.proposer && other.selector !== node.selector)
+    sameRank.push(node)
+    this.byRank.set(node.rank, sameRank)
+    this.nodes.set(node.selector, node)
+    return { _tag: "Added", equivocatesWith }
+  }
+
+  /** States whose parent is `selector`. */
+  children(selector: string): ReadonlyArray<StateNode> {
+    return [...this.nodes.values()].filter((n) => n.parentSelector === selector)
+  }
+
+  /** Check finalization after learning that `certified` has a QC. */
+  finalizeFor(certifiedSelector: string): FinalizeResult {
+    const child = this.nodes.get(certifiedSelector)
+    if (child === undefined || child.proposal === undefined) return { _tag: "Nothing" }
+    const parent = this.get(child.parentSelector)
+    if (parent === undefined || parent.rank + 1n !== child.rank) return { _tag: "Nothing" }
+    if (parent === this.rootState.node) return { _tag: "Nothing" }
+    const chain: Array<{ node: StateNode; qc: QuorumCertificate }> = []
+    let current: StateNode = parent
+    let certifyingQc: QuorumCertificate = child.proposal.parentQuorumCertificate
+    for (;;) {
+      chain.push({ node: current, qc: certifyingQc })
+      if (current.parentSelector === this.rootState.node.selector) break
+      const up = this.nodes.get(current.parentSelector)
+      if (up === undefined) {
+        if (current.frameNumber <= this.rootState.node.frameNumber + 1n) {
+          return { _tag: "Conflict", detail: `finalized state at frame ${current.frameNumber} does not extend the committed root` }
+        }
+        return { _tag: "Nothing" } // a gap: wait for sync
+      }
+      if (current.proposal === undefined) return { _tag: "Nothing" }
+      certifyingQc = current.proposal.parentQuorumCertificate
+      current = up
+    }
+    chain.reverse()
+    return { _tag: "Finalize", chain }
+  }
+
+  /** Move the root to the newest finalized state and drop everything at or below its rank. */
+  advanceRoot(root: Root): void {
+    this.rootState = root
+    for (const [selector, node] of this.nodes) {
+      if (node.rank <= root.node.rank) this.nodes.delete(selector)
+    }
+    for (const rank of [...this.byRank.keys()]) if (rank <= root.node.rank) this.byRank.delete(rank)
+  }
+}
+
+export const selectorHex = hex

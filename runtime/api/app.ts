@@ -1,0 +1,154 @@
+// The admin HTTP app (Hono). Routes only translate HTTP to AdminBackend effects and back:
+// Effect Schema validates input, failures become RFC 9457 problem documents, anything that
+// changes state needs the bearer token, and request bodies are size-limited.
+import { timingSafeEqual } from "node:crypto"
+import { Cause, Effect, Either, Exit, Option, Runtime, Schema } from "effect"
+import { Hono, type Context as HonoContext } from "hono"
+import { bodyLimit } from "hono/body-limit"
+import { PROMETHEUS_CONTENT_TYPE } from "../kernel/metrics/prometheus.ts"
+import { AdminBackend, SetLogLevelBody, type AdminBackendService, type ConsensusUnavailable } from "./backend.ts"
+import { makeOpenApiDocument } from "./openapi.ts"
+import { problemResponse, ProblemType } from "./problem.ts"
+
+export interface AdminAppOptions {
+  readonly token: string
+  readonly maxBodyBytes: number
+  readonly version: string
+}
+
+const CorePath = Schema.NumberFromString.pipe(Schema.int(), Schema.positive())
+const decodeCore = Schema.decodeUnknownEither(CorePath)
+/** A u64 frame number in decimal, no sign or leading zeros. */
+const FramePath = Schema.String.pipe(
+  Schema.pattern(/^(0|[1-9][0-9]{0,19})$/, { message: () => "expected a frame number (decimal u64)" }),
+  Schema.transform(Schema.BigIntFromSelf, { strict: true, decode: (s) => BigInt(s), encode: (n) => n.toString() }),
+  Schema.filter((n) => n < 1n << 64n, { message: () => "frame number exceeds u64" }),
+)
+const decodeFrameNumber = Schema.decodeUnknownEither(FramePath)
+const decodeLogLevel = Schema.decodeUnknownEither(SetLogLevelBody)
+
+const tokensEqual = (given: string, expected: string): boolean => {
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+const unauthorized = (detail: string) =>
+  problemResponse(401, ProblemType.unauthorized, "Unauthorized", detail, undefined, {
+    "www-authenticate": 'Bearer realm="quilbun"',
+  })
+
+/** Reads and validates a JSON body: 400 problem on malformed JSON or a schema mismatch. */
+const readJson = async <A, I>(c: HonoContext, decode: (u: unknown) => Either.Either<A, { readonly message: string }>): Promise<Either.Either<A, Response>> => {
+  const text = await c.req.text()
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    return Either.left(problemResponse(400, ProblemType.invalidJson, "Malformed JSON", error instanceof Error ? error.message : "body is not JSON"))
+  }
+  return Either.mapLeft(decode(parsed), (e) => problemResponse(400, ProblemType.invalidRequest, "Invalid request body", e.message))
+}
+
+/** Builds the app; `runtime` runs the backend's effects (logger, metrics, clock of the node). */
+export const makeAdminApp = (backend: AdminBackendService, runtime: Runtime.Runtime<never>, options: AdminAppOptions): Hono => {
+  const run = Runtime.runPromiseExit(runtime)
+  const app = new Hono()
+  const openapi = JSON.stringify(makeOpenApiDocument(options.version))
+
+  /** Runs an effect; a defect becomes a 500 problem (logged once). */
+  const respond = async <A, E>(effect: Effect.Effect<A, E>, onSuccess: (a: A) => Response, onFailure?: (e: E) => Response): Promise<Response> => {
+    const exit = await run(effect)
+    if (Exit.isSuccess(exit)) return onSuccess(exit.value)
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isSome(failure) && onFailure !== undefined) return onFailure(failure.value)
+    await run(Effect.logError("admin request failed", exit.cause))
+    return problemResponse(500, ProblemType.internal, "Internal Server Error", "the request failed; see the node log")
+  }
+
+  // Every state-changing method needs the token; reads stay open on the loopback listener.
+  app.use("*", async (c, next) => {
+    if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS") return next()
+    const header = c.req.header("authorization")
+    if (header === undefined) return unauthorized("missing Authorization: Bearer <token>")
+    const match = /^Bearer\s+(\S+)$/i.exec(header)
+    if (match === null || !tokensEqual(match[1] ?? "", options.token)) return unauthorized("invalid bearer token")
+    return next()
+  })
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: options.maxBodyBytes,
+      onError: () => problemResponse(413, ProblemType.bodyTooLarge, "Payload Too Large", `request body exceeds ${options.maxBodyBytes} bytes`),
+    }),
+  )
+
+  app.get("/health", () =>
+    respond(backend.health ?? Effect.succeed({ status: "ok" as const }), (h) =>
+      h.status === "ok" ? Response.json({ status: "ok" }) : problemResponse(503, ProblemType.unhealthy, "Unhealthy", h.reason, { health: "failed" }),
+    ),
+  )
+  app.get("/ready", () =>
+    respond(backend.ready, (r) =>
+      r.ready ? Response.json({ ready: true }) : problemResponse(503, ProblemType.notReady, "Not Ready", r.reasons.join("; "), { reasons: r.reasons }),
+    ),
+  )
+  app.get("/v1/node", () => respond(backend.nodeInfo, (info) => Response.json(info)))
+  app.get("/v1/actors", () => respond(backend.actors, (tree) => Response.json(tree)))
+  app.get("/v1/workers", () => respond(backend.workers, (ws) => Response.json(ws)))
+  const consensusUnavailable = (e: ConsensusUnavailable) => problemResponse(503, ProblemType.consensusUnavailable, "Consensus Unavailable", e.reason)
+  app.get("/v1/frames/global/head", () => respond(backend.globalHead, (head) => Response.json(head), consensusUnavailable))
+  app.get("/v1/frames/global/:n", (c) => {
+    const raw = c.req.param("n")
+    const n = decodeFrameNumber(raw)
+    if (Either.isLeft(n)) {
+      return problemResponse(400, ProblemType.invalidRequest, "Invalid frame number", `${JSON.stringify(raw)} is not a frame number (decimal u64)`)
+    }
+    return respond(
+      backend.globalFrame(n.right),
+      (frame) => Response.json(frame),
+      (e) =>
+        e._tag === "FrameNotFound"
+          ? problemResponse(404, ProblemType.frameNotFound, "Frame Not Found", `global frame ${e.frameNumber} is not committed (head is ${e.head})`, {
+              head: Number(e.head),
+            })
+          : consensusUnavailable(e),
+    )
+  })
+  app.get("/v1/peers", () => respond(backend.peers ?? Effect.succeed([]), (peers) => Response.json(peers)))
+  app.get("/metrics", () => respond(backend.metrics, (text) => new Response(text, { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } })))
+  app.get("/openapi.json", () => new Response(openapi, { headers: { "content-type": "application/json" } }))
+
+  app.post("/v1/workers/:core/restart", (c) => {
+    const core = decodeCore(c.req.param("core"))
+    if (Either.isLeft(core)) {
+      return problemResponse(400, ProblemType.invalidRequest, "Invalid worker core", core.left.message)
+    }
+    return respond(
+      backend.restartWorker(core.right),
+      () => Response.json({ core: core.right, accepted: true }, { status: 202 }),
+      (e) => problemResponse(404, ProblemType.workerNotFound, "Worker Not Found", `no data worker on core ${e.core}`),
+    )
+  })
+  app.post("/v1/log-level", async (c) => {
+    const body = await readJson(c, decodeLogLevel)
+    if (Either.isLeft(body)) return body.left
+    const { level } = body.right
+    return respond(backend.setLogLevel(level), () => Response.json({ level }))
+  })
+
+  app.notFound((c) => problemResponse(404, ProblemType.blank, "Not Found", `no route for ${c.req.method} ${c.req.path}`))
+  app.onError(async (error) => {
+    await run(Effect.logError("admin request threw", error))
+    return problemResponse(500, ProblemType.internal, "Internal Server Error", "the request failed; see the node log")
+  })
+  return app
+}
+
+/** The app over the AdminBackend service of the current context. */
+export const adminApp = (options: AdminAppOptions) =>
+  Effect.gen(function* () {
+    const backend = yield* AdminBackend
+    const runtime = yield* Effect.runtime<never>()
+    return makeAdminApp(backend, runtime, options)
+  })

@@ -1,0 +1,117 @@
+// What the admin API needs from the node. The HTTP layer stays thin: every route is one of these
+// effects, implemented by the node assembly (runtime/node) over its actors and worker manager.
+import { Context, Data, Schema, type Effect } from "effect"
+import { LogLevelName } from "../kernel/logging.ts"
+import { WorkerState } from "../kernel/process/worker-slot.ts"
+
+export const WorkerView = Schema.Struct({
+  core: Schema.Int,
+  pid: Schema.NullOr(Schema.Int),
+  state: WorkerState,
+  restarts: Schema.Int,
+  uptimeMs: Schema.Number,
+  /** App filters (hex) of the shards whose network traffic the master relays to this worker. */
+  shards: Schema.Array(Schema.String),
+})
+export type WorkerView = typeof WorkerView.Type
+
+export const NodeInfo = Schema.Struct({
+  version: Schema.String,
+  nodeId: Schema.String,
+  uptimeMs: Schema.Number,
+  roles: Schema.Array(Schema.String),
+  pid: Schema.Int,
+  /** Configuration summary; never contains secrets. */
+  config: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+  /** Read back from the node's own store: boots so far and the last committed heartbeat. */
+  store: Schema.optional(Schema.Struct({ boots: Schema.Int, heartbeat: Schema.Int })),
+})
+export type NodeInfo = typeof NodeInfo.Type
+
+/** A node of the live supervision tree (master and workers merged). */
+export interface ActorTreeNode {
+  readonly name: string
+  readonly [field: string]: unknown
+  readonly children: ReadonlyArray<ActorTreeNode>
+}
+
+/** `failed` once the node gave up (it is about to exit); /health answers 503 then. */
+export type Health = { readonly status: "ok" } | { readonly status: "failed"; readonly reason: string }
+
+export interface Readiness {
+  readonly ready: boolean
+  readonly reasons: ReadonlyArray<string>
+}
+
+export class WorkerNotFound extends Data.TaggedError("WorkerNotFound")<{ readonly core: number }> {}
+
+/** The committed global head; `selector` = hex poseidon(header.output). */
+export const GlobalFrameHead = Schema.Struct({
+  frameNumber: Schema.Number,
+  rank: Schema.Number,
+  selector: Schema.String,
+  /** Header timestamp, Unix ms. */
+  timestamp: Schema.Number,
+})
+export type GlobalFrameHead = typeof GlobalFrameHead.Type
+
+const Hex = Schema.String.annotations({ description: "hex bytes" })
+
+/** A committed global frame: its header fields (bytes as hex), its requests and the QC that certifies it. */
+export const GlobalFrameView = Schema.Struct({
+  frameNumber: Schema.Number,
+  rank: Schema.Number,
+  timestamp: Schema.Number,
+  difficulty: Schema.Number,
+  selector: Hex,
+  parentSelector: Hex,
+  output: Hex,
+  prover: Hex,
+  proverTreeCommitment: Hex,
+  requestsRoot: Hex,
+  globalCommitments: Schema.Array(Hex),
+  signature: Schema.NullOr(Schema.Struct({ signature: Hex, publicKey: Schema.NullOr(Hex), bitmask: Hex })),
+  requests: Schema.Array(Hex),
+  quorumCertificate: Schema.Struct({ rank: Schema.Number, frameNumber: Schema.Number, selector: Hex, timestamp: Schema.Number }),
+})
+export type GlobalFrameView = typeof GlobalFrameView.Type
+
+/** A connected libp2p peer (multi-process devnet); `score` is the gossipsub score. */
+export const PeerView = Schema.Struct({
+  id: Schema.String,
+  addresses: Schema.Array(Schema.String),
+  direction: Schema.Literal("inbound", "outbound"),
+  score: Schema.Number,
+  /** Last measured round-trip time, null before the first measurement. */
+  latencyMs: Schema.NullOr(Schema.Number),
+})
+export type PeerView = typeof PeerView.Type
+
+export class FrameNotFound extends Data.TaggedError("FrameNotFound")<{ readonly frameNumber: bigint; readonly head: bigint }> {}
+
+/** The node runs no global consensus (e.g. not a devnet yet), or it did not answer. */
+export class ConsensusUnavailable extends Data.TaggedError("ConsensusUnavailable")<{ readonly reason: string }> {}
+
+export const SetLogLevelBody = Schema.Struct({ level: LogLevelName })
+export type SetLogLevelBody = typeof SetLogLevelBody.Type
+
+export interface AdminBackendService {
+  readonly nodeInfo: Effect.Effect<NodeInfo>
+  readonly ready: Effect.Effect<Readiness>
+  /** Absent: always ok (a backend with nothing that can give up). */
+  readonly health?: Effect.Effect<Health>
+  readonly actors: Effect.Effect<ActorTreeNode>
+  readonly workers: Effect.Effect<ReadonlyArray<WorkerView>>
+  readonly restartWorker: (core: number) => Effect.Effect<void, WorkerNotFound>
+  readonly setLogLevel: (level: LogLevelName) => Effect.Effect<void>
+  /** The committed head of the global chain. */
+  readonly globalHead: Effect.Effect<GlobalFrameHead, ConsensusUnavailable>
+  /** Committed global frame `frameNumber`. */
+  readonly globalFrame: (frameNumber: bigint) => Effect.Effect<GlobalFrameView, FrameNotFound | ConsensusUnavailable>
+  /** Connected peers; absent (served as an empty list) when the node runs no p2p host. */
+  readonly peers?: Effect.Effect<ReadonlyArray<PeerView>>
+  /** Prometheus text of the whole node (master and workers). */
+  readonly metrics: Effect.Effect<string>
+}
+
+export class AdminBackend extends Context.Tag("quilbun/AdminBackend")<AdminBackend, AdminBackendService>() {}

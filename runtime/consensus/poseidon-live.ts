@@ -1,6 +1,0 @@
-import { Layer } from "effect"
-import { poseidonHashBytes } from "../../crates/ts/poseidon.ts"
-import { Poseidon } from "./services.ts"
-
-/** The project's iden3 Poseidon `HashBytes` (crates/ts/poseidon.ts) as the consensus `Poseidon` service. */
-export const PoseidonLive = Layer.succeed(Poseidon, poseidonHashBytes)

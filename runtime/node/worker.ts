@@ -1,0 +1,25 @@
+// Data-worker entry point: `bun runtime/node/worker.ts --core <n> --data-dir <dir> ...`, spawned by the
+// master's worker manager with an IPC pipe. The worker dies with its master: when the pipe
+// disconnects (master exited, even by kill -9) it exits at once, so no orphan survives.
+import { BunRuntime } from "@effect/platform-bun"
+import { Cause, Effect, Either, Layer } from "effect"
+import { makeChildIpcTransport } from "../kernel/process/bun-ipc-transport.ts"
+import { parseWorkerArgs } from "../kernel/process/worker-args.ts"
+import { WorkerNodeLive } from "./worker-node.ts"
+
+process.on("disconnect", () => process.exit(0))
+
+const args = parseWorkerArgs(process.argv.slice(2))
+if (Either.isLeft(args)) {
+  process.stderr.write(`worker: ${args.left}\n`)
+  process.exit(2)
+} else if (typeof process.send !== "function") {
+  process.stderr.write("worker: must be started by the master (no IPC channel)\n")
+  process.exit(2)
+} else {
+  const transport = makeChildIpcTransport()
+  const program = Layer.launch(WorkerNodeLive(args.right, transport)).pipe(
+    Effect.tapErrorCause((cause) => (Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logFatal("worker failed to start", cause))),
+  )
+  BunRuntime.runMain(program, { disablePrettyLogger: true })
+}

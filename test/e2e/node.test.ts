@@ -1,0 +1,195 @@
+// The real `bun run node` process: start, health, worker crash and restart, auth and problem
+// documents, metrics format, kill -9 of the master (no orphans, no lost commits), restart on the
+// same data dir, bad config, SIGTERM. One node lifetime is shared across steps to keep it fast.
+import { afterAll, describe, expect, test } from "bun:test"
+import { Effect } from "effect"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Buckets, KeyCodec, openStore, storePath, ValueCodec } from "../../runtime/store/index.ts"
+import { lintExposition } from "../unit/runtime/kernel/metrics/prometheus-lint.ts"
+import { freePort, getJson, isAlive, mainEntry, pollUntil, repoRoot, spawnNode, type RunningNode, type WorkerRow } from "./node-process.ts"
+
+const dataDir = mkdtempSync(join(tmpdir(), "quilbun-it-"))
+const spawned: Array<RunningNode> = []
+afterAll(() => {
+  for (const n of spawned) n.proc.kill("SIGKILL")
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+const start = (port: number) => {
+  const node = spawnNode(dataDir, port)
+  spawned.push(node)
+  return node
+}
+
+const readyWorkers = (url: string, n: number) =>
+  pollUntil(`${n} running workers`, 10_000, async () => {
+    const ws = await getJson<ReadonlyArray<WorkerRow>>(`${url}/v1/workers`)
+    return ws.length === n && ws.every((w) => w.state === "running") ? ws : undefined
+  })
+
+interface NodeInfoBody {
+  readonly nodeId: string
+  readonly store: { readonly boots: number; readonly heartbeat: number }
+}
+
+/** Reads the master store directly (the node must not be running). */
+const readStoreRecord = async () => {
+  const store = await Effect.runPromise(openStore({ path: storePath(dataDir, "master") }))
+  try {
+    const meta = store.repository({ bucket: Buckets.meta, key: KeyCodec.string, value: ValueCodec.cbor<number>() })
+    return { boots: meta.get("node.boots") ?? 0, heartbeat: meta.get("node.heartbeat") ?? 0 }
+  } finally {
+    await store.close()
+  }
+}
+
+describe("bun run node (real process)", () => {
+  let first: RunningNode
+  let lastHeartbeat = 0
+  let nodeId = ""
+
+  test("answers /health within 10 s with 2 workers running", async () => {
+    const port = freePort()
+    first = start(port)
+    await pollUntil("/health", 10_000, async () => ((await fetch(`${first.url}/health`)).ok ? true : undefined))
+    const workers = await readyWorkers(first.url, 2)
+    expect(workers.map((w) => w.core)).toEqual([1, 2])
+    expect(workers.every((w) => w.restarts === 0 && w.pid !== null)).toBe(true)
+    expect((await fetch(`${first.url}/ready`)).status).toBe(200)
+    const info = await getJson<NodeInfoBody>(`${first.url}/v1/node`)
+    nodeId = info.nodeId
+    expect(info.store.boots).toBe(1)
+    // The token file exists with mode 0600 and the summary never shows it.
+    const token = readFileSync(join(dataDir, "api.token"), "utf8").trim()
+    expect(JSON.stringify(info)).not.toContain(token)
+  }, 15_000)
+
+  test("kill -9 of a worker: restarted, /v1/workers shows restarts: 1 within 5 s", async () => {
+    const before = await getJson<ReadonlyArray<WorkerRow>>(`${first.url}/v1/workers`)
+    const victim = before.find((w) => w.core === 1)
+    expect(victim?.pid).toBeGreaterThan(0)
+    process.kill(victim?.pid ?? 0, "SIGKILL")
+    const after = await pollUntil("worker 1 restarted", 5_000, async () => {
+      const ws = await getJson<ReadonlyArray<WorkerRow>>(`${first.url}/v1/workers`)
+      const w = ws.find((x) => x.core === 1)
+      return w !== undefined && w.state === "running" && w.restarts === 1 ? w : undefined
+    })
+    expect(after.pid).not.toBe(victim?.pid)
+    expect((await getJson<ReadonlyArray<WorkerRow>>(`${first.url}/v1/workers`)).find((w) => w.core === 2)?.restarts).toBe(0)
+  }, 10_000)
+
+  test("auth, validation and problem documents", async () => {
+    const token = readFileSync(join(dataDir, "api.token"), "utf8").trim()
+    const noToken = await fetch(`${first.url}/v1/workers/2/restart`, { method: "POST" })
+    expect(noToken.status).toBe(401)
+    expect(noToken.headers.get("content-type")).toBe("application/problem+json")
+    const malformed = await fetch(`${first.url}/v1/log-level`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: "{not json",
+    })
+    expect(malformed.status).toBe(400)
+    expect(malformed.headers.get("content-type")).toBe("application/problem+json")
+    expect(await malformed.json()).toMatchObject({ status: 400, title: "Malformed JSON" })
+    const restart = await fetch(`${first.url}/v1/workers/2/restart`, { method: "POST", headers: { authorization: `Bearer ${token}` } })
+    expect(restart.status).toBe(202)
+    await pollUntil("worker 2 restarted", 5_000, async () => {
+      const ws = await getJson<ReadonlyArray<WorkerRow>>(`${first.url}/v1/workers`)
+      return ws.find((w) => w.core === 2 && w.restarts === 1 && w.state === "running")
+    })
+  }, 10_000)
+
+  test("/metrics is valid exposition with actor, worker, process and store metrics", async () => {
+    const text = await (await fetch(`${first.url}/metrics`)).text()
+    expect(lintExposition(text)).toEqual([])
+    // The real checker too: `npm test` installs promtool (test/debian-packages.txt); without it this fails.
+    const promtool = Bun.which("promtool") ?? "promtool is not installed (run `npm test`, which installs it)"
+    const check = Bun.spawnSync([promtool, "check", "metrics"], { stdin: new TextEncoder().encode(text), stdout: "pipe", stderr: "pipe" })
+    expect(`${check.stdout.toString()}${check.stderr.toString()}`.trim()).toBe("")
+    expect(check.exitCode).toBe(0)
+    expect(text).toContain('quilbun_worker_restarts_total{worker="1",core="0"} 1')
+    expect(text).toContain('quilbun_worker_up{worker="2",core="0"} 1')
+    expect(text).toMatch(/quilbun_process_resident_memory_bytes\{core="1"\} \d+/)
+    expect(text).toMatch(/quilbun_event_loop_lag_seconds\{core="0"\} /)
+    expect(text).toMatch(/quilbun_actor_processed_total\{path="\/root\/worker-manager",core="0"\} \d+/)
+    expect(text).toMatch(/quilbun_store_map_size_bytes\{store="worker-2",core="2"\} \d+/)
+    const tree = await getJson<{ children: ReadonlyArray<{ name: string; children: ReadonlyArray<{ name: string }> }> }>(`${first.url}/v1/actors`)
+    const manager = tree.children.find((c) => c.name === "worker-manager")
+    expect(manager?.children.map((c) => c.name)).toEqual(["worker-1", "worker-2"])
+  }, 10_000)
+
+  test("kill -9 of the master: no worker left within 5 s, no committed write lost", async () => {
+    const workers = await getJson<ReadonlyArray<WorkerRow>>(`${first.url}/v1/workers`)
+    // Heartbeats are committed in a loop; the value the API reports has been committed.
+    lastHeartbeat = (await getJson<NodeInfoBody>(`${first.url}/v1/node`)).store.heartbeat
+    first.proc.kill("SIGKILL")
+    await first.proc.exited
+    await pollUntil("workers gone", 5_000, () => (workers.every((w) => !isAlive(w.pid ?? 0)) ? true : undefined))
+    const record = await readStoreRecord()
+    expect(record.boots).toBe(1)
+    expect(record.heartbeat).toBeGreaterThanOrEqual(lastHeartbeat)
+    lastHeartbeat = record.heartbeat
+  }, 10_000)
+
+  test("restart on the same data dir reads back; SIGTERM exits 0 within 10 s", async () => {
+    const port = freePort()
+    const second = start(port)
+    await pollUntil("/health", 10_000, async () => ((await fetch(`${second.url}/health`)).ok ? true : undefined))
+    const info = await getJson<NodeInfoBody>(`${second.url}/v1/node`)
+    expect(info.nodeId).toBe(nodeId)
+    expect(info.store.boots).toBe(2)
+    expect(info.store.heartbeat).toBeGreaterThanOrEqual(lastHeartbeat)
+    const workers = await readyWorkers(second.url, 2)
+    const t0 = Date.now()
+    second.proc.kill("SIGTERM")
+    const code = await second.proc.exited
+    expect(code).toBe(0)
+    expect(Date.now() - t0).toBeLessThan(10_000)
+    expect(workers.some((w) => isAlive(w.pid ?? 0))).toBe(false)
+    expect(second.output()).toContain('"message":"node stopped"')
+    expect((await readStoreRecord()).boots).toBe(2)
+  }, 25_000)
+
+  test("Ctrl-C at a terminal (SIGINT to the whole process group): workers are not restarted, exit 0", async () => {
+    const groupDir = mkdtempSync(join(tmpdir(), "quilbun-it-group-"))
+    const port = freePort()
+    const proc = Bun.spawn({
+      cmd: [process.execPath, mainEntry, "--data-dir", groupDir, "--api-listen", `127.0.0.1:${port}`, "--workers", "2", "--log-format", "json"],
+      cwd: repoRoot,
+      env: { ...process.env, QUILBUN_LOG_LEVEL: "info" },
+      detached: true, // its own process group, like a shell job
+      stdin: "ignore",
+      stdout: "ignore",
+      stderr: "pipe",
+    })
+    try {
+      const url = `http://127.0.0.1:${port}`
+      const workers = await readyWorkers(url, 2)
+      process.kill(-proc.pid, "SIGINT")
+      const code = await proc.exited
+      const log = await new Response(proc.stderr).text()
+      expect(code).toBe(0)
+      expect(log).toContain('"message":"node stopped"')
+      expect(log).not.toContain("data worker exited")
+      expect(workers.some((w) => isAlive(w.pid ?? 0))).toBe(false)
+    } finally {
+      proc.kill("SIGKILL")
+      rmSync(groupDir, { recursive: true, force: true })
+    }
+  }, 25_000)
+
+  test("bad config: exit 2 and the reason on stderr", async () => {
+    const proc = Bun.spawn({
+      cmd: [process.execPath, mainEntry, "--data-dir", dataDir, "--workers", "zero"],
+      cwd: repoRoot,
+      stdout: "pipe",
+      stderr: "pipe",
+    })
+    const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()])
+    expect(code).toBe(2)
+    expect(stderr).toContain("workers")
+    expect(stderr.trim().split("\n")).toHaveLength(1)
+  }, 10_000)
+})

@@ -1,0 +1,242 @@
+// The relay's table and lifecycle rules, in one process: the master's relay actor and a worker's
+// shard-network actor in the same actor system, over a fake pubsub and fake worker links.
+import { describe, expect, test } from "bun:test"
+import { Deferred, Effect, Logger, LogLevel, Option } from "effect"
+import { bitmaskToHex, shardChannels, type Bitmask } from "../../../../runtime/network/bitmask.ts"
+import type { BitmaskMessage, SubscribeOptions } from "../../../../runtime/network/bitmask-pubsub.ts"
+import { PublishFailed } from "../../../../runtime/network/errors.ts"
+import {
+  ActivateShard,
+  DeactivateShard,
+  ListRelayedShards,
+  PublishShard,
+  shardNetworkActor,
+  shardRelayActor,
+  ValidateShardMessage,
+  type RelayPubsub,
+  type ShardHandler,
+  type ShardNetworkMessage,
+  type ShardRelayMessage,
+} from "../../../../actors/shard-relay/index.ts"
+import { ActorSystem, type ActorRef } from "../../../../runtime/kernel/index.ts"
+import type { RpcPeer } from "../../../../runtime/kernel/process/rpc.ts"
+import type { WorkerCrashed } from "../../../../runtime/kernel/process/errors.ts"
+
+const FILTER = Uint8Array.from({ length: 32 }, (_, i) => i + 1)
+const OTHER = Uint8Array.from({ length: 32 }, (_, i) => 255 - i)
+const hex = bitmaskToHex
+
+/** Records subscriptions per mask; `arrive` plays a message through validate and onMessage. */
+class FakePubsub implements RelayPubsub {
+  readonly subs = new Map<string, SubscribeOptions>()
+  readonly published: Array<{ mask: string; payload: Uint8Array }> = []
+  failPublish: "no" | "error" | "defect" = "no"
+  subscribe(mask: Bitmask, options: SubscribeOptions) {
+    this.subs.set(hex(mask), options)
+    return Effect.succeed(Effect.sync(() => void this.subs.delete(hex(mask))))
+  }
+  publish(mask: Bitmask, payload: Uint8Array) {
+    if (this.failPublish === "defect") return Effect.die(new Error("pubsub blew up"))
+    if (this.failPublish === "error") return Effect.fail(new PublishFailed({ bitmask: hex(mask), reason: "no peers" }))
+    this.published.push({ mask: hex(mask), payload })
+    return Effect.succeed({ recipients: 3 })
+  }
+  async arrive(mask: Bitmask, payload: Uint8Array): Promise<string> {
+    const sub = this.subs.get(hex(mask))
+    if (sub === undefined) return "not subscribed"
+    const message: BitmaskMessage = { bitmask: mask, payload, from: "peer-b", topic: "t" }
+    const verdict = await (sub.validate?.(message) ?? "accept")
+    if (verdict === "accept") sub.onMessage(message)
+    return verdict
+  }
+}
+
+/** A worker link whose `closed` completes when `crash()` is called. */
+const fakeLink = Effect.map(Deferred.make<WorkerCrashed>(), (closed) => ({
+  peer: { closed: Deferred.await(closed) } as unknown as RpcPeer,
+  crash: Deferred.succeed(closed, {} as WorkerCrashed),
+}))
+
+const setup = (pubsub: Option.Option<RelayPubsub>) =>
+  Effect.gen(function* () {
+    const system = yield* ActorSystem.ActorSystem
+    const links = new Map<number, RpcPeer>()
+    const workers = new Map<number, ActorRef<ShardNetworkMessage>>()
+    const relay: ActorRef<ShardRelayMessage> = yield* system.spawn(
+      shardRelayActor({
+        pubsub,
+        workers: {
+          shardNetwork: (core) => Option.match(Option.fromNullable(workers.get(core)), { onNone: () => Effect.fail("no worker"), onSome: Effect.succeed }),
+          livePeer: (core) => links.get(core),
+        },
+        validateTimeoutMillis: 500,
+      }),
+    )
+    const delivered: Array<{ core: number; payload: string }> = []
+    /** A worker: its shard-network actor (as spawned in the worker) and its registry of handlers. */
+    const addWorker = (core: number) =>
+      Effect.gen(function* () {
+        const registry = new Map<string, { appFilter: Uint8Array; handler: ShardHandler }>()
+        const ref = yield* system.spawn({ ...shardNetworkActor(core, registry, relay), name: `shard-network-${core}` })
+        workers.set(core, ref)
+        const link = yield* fakeLink
+        links.set(core, link.peer)
+        const activate = (filter: Uint8Array) =>
+          Effect.gen(function* () {
+            registry.set(hex(filter), {
+              appFilter: filter,
+              handler: {
+                validate: (m) => Effect.succeed(m.payload[0] === 0xff ? "reject" : "accept"),
+                onMessage: (m) => Effect.sync(() => void delivered.push({ core, payload: Buffer.from(m.payload).toString() })),
+              },
+            })
+            return yield* relay.ask(new ActivateShard({ core, appFilter: filter }))
+          })
+        return { ref, link, activate, registry }
+      })
+    return { system, relay, addWorker, delivered, links }
+  })
+
+const list = (relay: ActorRef<ShardRelayMessage>) => relay.ask(new ListRelayedShards())
+const waitUntil = (check: () => boolean) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 200 && !check(); i++) yield* Effect.sleep("10 millis")
+    expect(check()).toBe(true)
+  })
+const runTest = <A, E>(effect: Effect.Effect<A, E, ActorSystem.ActorSystem>) =>
+  Effect.runPromise(Effect.scoped(effect.pipe(Effect.provide(ActorSystem.layer({ rootName: "root" })))).pipe(Logger.withMinimumLogLevel(LogLevel.Error)))
+
+describe("shard relay actor", () => {
+  test("activating subscribes the shard's four channels; messages are validated by the owner, then delivered", () =>
+    runTest(
+      Effect.gen(function* () {
+        const pubsub = new FakePubsub()
+        const { relay, addWorker, delivered } = yield* setup(Option.some(pubsub))
+        const w1 = yield* addWorker(1)
+        yield* w1.activate(FILTER)
+        const masks = Object.values(shardChannels(FILTER)).map(hex).sort()
+        expect(Array.from(pubsub.subs.keys()).sort()).toEqual(masks)
+        expect(yield* list(relay)).toEqual([{ core: 1, appFilter: hex(FILTER) }])
+        const channels = shardChannels(FILTER)
+        expect(yield* Effect.promise(() => pubsub.arrive(channels.consensus, new TextEncoder().encode("vote")))).toBe("accept")
+        expect(yield* Effect.promise(() => pubsub.arrive(channels.frames, Uint8Array.of(0xff)))).toBe("reject")
+        yield* waitUntil(() => delivered.length === 1)
+        expect(delivered).toEqual([{ core: 1, payload: "vote" }])
+        // activating again is idempotent for the owner
+        yield* w1.activate(FILTER)
+        expect(pubsub.subs.size).toBe(4)
+      }),
+    ))
+
+  test("one owner per shard; deactivation and publishing need ownership", () =>
+    runTest(
+      Effect.gen(function* () {
+        const pubsub = new FakePubsub()
+        const { relay, addWorker } = yield* setup(Option.some(pubsub))
+        const w1 = yield* addWorker(1)
+        const w2 = yield* addWorker(2)
+        yield* w1.activate(FILTER)
+        const taken = yield* Effect.flip(w2.activate(FILTER))
+        expect(taken._tag).toBe("ShardOwnedByOtherWorker")
+        const notMine = yield* Effect.flip(relay.ask(new PublishShard({ core: 2, appFilter: FILTER, channel: "frames", payload: Uint8Array.of(1) })))
+        expect(notMine._tag).toBe("ShardNotActive")
+        const notMineToLeave = yield* Effect.flip(relay.ask(new DeactivateShard({ core: 2, appFilter: FILTER })))
+        expect(notMineToLeave._tag).toBe("ShardNotActive")
+        const sent = yield* relay.ask(new PublishShard({ core: 1, appFilter: FILTER, channel: "prover", payload: Uint8Array.of(7) }))
+        expect(sent.recipients).toBe(3)
+        expect(pubsub.published).toEqual([{ mask: hex(shardChannels(FILTER).prover), payload: Uint8Array.of(7) }])
+        pubsub.failPublish = "error"
+        const failed = yield* Effect.flip(relay.ask(new PublishShard({ core: 1, appFilter: FILTER, channel: "prover", payload: Uint8Array.of(8) })))
+        expect(failed._tag).toBe("RelayPublishFailed")
+        yield* relay.ask(new DeactivateShard({ core: 1, appFilter: FILTER }))
+        expect(pubsub.subs.size).toBe(0)
+        // now free for another worker
+        yield* w2.activate(FILTER)
+        expect(yield* list(relay)).toEqual([{ core: 2, appFilter: hex(FILTER) }])
+      }),
+    ))
+
+  test("a closed worker link releases that worker's shards only", () =>
+    runTest(
+      Effect.gen(function* () {
+        const pubsub = new FakePubsub()
+        const { relay, addWorker } = yield* setup(Option.some(pubsub))
+        const w1 = yield* addWorker(1)
+        const w2 = yield* addWorker(2)
+        yield* w1.activate(FILTER)
+        yield* w2.activate(OTHER)
+        expect(pubsub.subs.size).toBe(8)
+        yield* w1.link.crash
+        yield* waitUntil(() => pubsub.subs.size === 4)
+        expect(yield* list(relay)).toEqual([{ core: 2, appFilter: hex(OTHER) }])
+      }),
+    ))
+
+  test("a new process of the same worker replaces what its predecessor held", () =>
+    runTest(
+      Effect.gen(function* () {
+        const pubsub = new FakePubsub()
+        const { relay, addWorker, links } = yield* setup(Option.some(pubsub))
+        const w1 = yield* addWorker(1)
+        yield* w1.activate(FILTER)
+        yield* w1.activate(OTHER)
+        // the worker restarted (new link) before the old link's close was seen; it activates one shard
+        const next = yield* fakeLink
+        links.set(1, next.peer)
+        yield* w1.activate(OTHER)
+        expect(yield* list(relay)).toEqual([{ core: 1, appFilter: hex(OTHER) }])
+        // the old link's late close must not release what the new process holds
+        yield* w1.link.crash
+        yield* Effect.sleep("50 millis")
+        expect(yield* list(relay)).toEqual([{ core: 1, appFilter: hex(OTHER) }])
+        expect(pubsub.subs.size).toBe(4)
+      }),
+    ))
+
+  test("after the relay crashes, the workers activate their shards again", () =>
+    runTest(
+      Effect.gen(function* () {
+        const pubsub = new FakePubsub()
+        const { relay, addWorker } = yield* setup(Option.some(pubsub))
+        const w1 = yield* addWorker(1)
+        yield* w1.activate(FILTER)
+        pubsub.failPublish = "defect"
+        const crashed = yield* Effect.flip(relay.ask(new PublishShard({ core: 1, appFilter: FILTER, channel: "frames", payload: Uint8Array.of(1) })))
+        expect(crashed._tag).toBe("ActorRestarted")
+        pubsub.failPublish = "no"
+        // the crashed incarnation released its subscriptions; the worker's RelayReset re-activates
+        yield* Effect.iterate(0, {
+          while: (i) => i < 200,
+          body: (i) => Effect.map(list(relay), (l) => (l.length === 1 ? 200 : i + 1)).pipe(Effect.tap(() => Effect.sleep("10 millis"))),
+        })
+        expect(yield* list(relay)).toEqual([{ core: 1, appFilter: hex(FILTER) }])
+        expect(pubsub.subs.size).toBe(4)
+      }),
+    ))
+
+  test("without a libp2p host activation fails with NetworkUnavailable and nothing changes", () =>
+    runTest(
+      Effect.gen(function* () {
+        const { relay, addWorker } = yield* setup(Option.none())
+        const w1 = yield* addWorker(1)
+        const refused = yield* Effect.flip(w1.activate(FILTER))
+        expect(refused._tag).toBe("NetworkUnavailable")
+        expect(yield* list(relay)).toEqual([])
+      }),
+    ))
+
+  test("the worker side ignores messages for shards it no longer holds and survives a failing validator", () =>
+    runTest(
+      Effect.gen(function* () {
+        const pubsub = new FakePubsub()
+        const { addWorker } = yield* setup(Option.some(pubsub))
+        const w1 = yield* addWorker(1)
+        const fields = { appFilter: FILTER, channel: "frames" as const, payload: Uint8Array.of(1), from: "p" }
+        expect(yield* w1.ref.ask(new ValidateShardMessage(fields))).toBe("ignore")
+        w1.registry.set(hex(FILTER), { appFilter: FILTER, handler: { validate: () => Effect.die("boom"), onMessage: () => Effect.void } })
+        expect(yield* w1.ref.ask(new ValidateShardMessage(fields))).toBe("ignore")
+        w1.registry.set(hex(FILTER), { appFilter: FILTER, handler: { onMessage: () => Effect.void } })
+        expect(yield* w1.ref.ask(new ValidateShardMessage(fields))).toBe("accept")
+      }),
+    ))
+})
