@@ -10,7 +10,7 @@ import { timeReelActor, type TimeReelConfig } from "./time-reel.ts"
 export * from "./protocol.ts"
 export { appReelKind, globalReelKind, globalReelKindWith, type GlobalValidationOptions, type ReelKind } from "./reel-kind.ts"
 export type { ReelFrame } from "./reel-frame.ts"
-export { HeadPointer, type ReelStoreHooks } from "./reel-store.ts"
+export { dropBodiesHeldBy, type FrameBodySource, HeadPointer, type ReelStoreHooks } from "./reel-store.ts"
 export {
   APP_MAX_TREE_DEPTH,
   DEFAULT_MAX_PENDING,

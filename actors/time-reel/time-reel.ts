@@ -4,7 +4,7 @@
 // rebuilds its tree from the persisted canonical chain, so a crash never leaves memory and disk apart.
 import { Clock, Effect, Metric } from "effect"
 import { PublishAll, type ControlEvent, type EventDistributorRef, type FrameRef } from "../event-distributor/index.ts"
-import { Store } from "../../runtime/store/index.ts"
+import { Store, type StoreService } from "../../runtime/store/index.ts"
 import { defaultForkChoiceParams, type ForkChoiceParams } from "../consensus/core/fork-choice.ts"
 import { toHex } from "../consensus/core/messages/fields.ts"
 import type { PoseidonHash } from "../../crates/ts/services.ts"
@@ -17,7 +17,7 @@ import { chooseHead, type HeadMove } from "./head-choice.ts"
 import { InsertRejected, InvalidRewind, TimeReelProtocol, type InsertResult, type TimeReelMessage, type RejectionReason, type TreeInfo } from "./protocol.ts"
 import type { ReelKind } from "./reel-kind.ts"
 import type { ReelEntry, ReelFrame, ReelNode } from "./reel-frame.ts"
-import { ReelStore, type HeadPointer, type ReelStoreHooks } from "./reel-store.ts"
+import { type FrameBodySource, ReelStore, type HeadPointer, type ReelStoreHooks } from "./reel-store.ts"
 
 /** §2.1 constants. */
 export const GLOBAL_MAX_TREE_DEPTH = 10
@@ -42,6 +42,8 @@ export interface TimeReelConfig<F extends ReelFrame> {
   /** Where events go; without it the reel is silent. */
   readonly distributor?: EventDistributorRef
   readonly hooks?: ReelStoreHooks<F>
+  /** Where canonical frame bodies already live in the same store (the committed chain): stored once there. */
+  readonly frameBodies?: (store: StoreService) => FrameBodySource<F>
   readonly forkChoiceParams?: ForkChoiceParams
   readonly mailbox?: MailboxOptions
 }
@@ -330,7 +332,8 @@ export const timeReelActor = <F extends ReelFrame>(config: TimeReelConfig<F>) =>
     {
       init: () =>
         Effect.gen(function* () {
-          const store = new ReelStore(yield* Store, kind, config.hooks ?? {})
+          const backing = yield* Store
+          const store = new ReelStore(backing, kind, config.hooks ?? {}, config.frameBodies?.(backing))
           const poseidon = yield* Poseidon
           const tree = yield* Effect.try(() => bootstrap(store, poseidon))
           const head = tree.head

@@ -9,7 +9,7 @@ import { existsSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { Clock, Context, Data, Effect, Layer, Option } from "effect"
 import { Store, storePath } from "../store/index.ts"
-import { committedHeadNumber, consensusRows } from "../../actors/consensus/global/persistence.ts"
+import { committedChain } from "../../actors/consensus/global/committed-chain.ts"
 import { chainMarkerPath, type ChainMarker, type ChainMarkerError, readChainMarker, removeChainMarker, writeChainMarker } from "./chain-marker.ts"
 
 const HEAD_REFRESH_MS = 5_000
@@ -89,8 +89,8 @@ export const ChainGuardLive = (
     ChainGuard,
     Effect.gen(function* () {
       const store = yield* Store
-      const rows = store.repository(consensusRows)
-      const storedHead = yield* store.read(() => committedHeadNumber(rows)).pipe(Effect.orDie)
+      const chain = committedChain(store)
+      const storedHead = yield* store.read(chain.headNumber).pipe(Effect.orDie)
       let marker = Option.getOrUndefined(yield* readChainMarker(dataDir))
       if (marker !== undefined && storedHead === 0n) {
         if (!resetStore) {

@@ -14,6 +14,7 @@ import { consensusConfigFromNode, devnetTimingFor, type GlobalConsensusConfig } 
 import { globalConsensusActor, type GlobalConsensusRef } from "../../actors/consensus/global/global-consensus.ts"
 import { type CertifiedFrame, committedHeadNumber, committedKey, consensusRows, decodeCertifiedFrameEither } from "../../actors/consensus/global/persistence.ts"
 import { GetStatus } from "../../actors/consensus/global/protocol.ts"
+import { committedFrameBodies } from "../../actors/consensus/global/committed-chain.ts"
 import { activeProversOf, proverRegistryActor, RegistryGenesis } from "../../actors/prover-registry/index.ts"
 import { globalTimeReelActor } from "../../actors/time-reel/index.ts"
 import { Store, type StoreService } from "../store/index.ts"
@@ -235,7 +236,9 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
       const commits = yield* Queue.unbounded<ReadonlyArray<CertifiedFrame>>()
       const distributor = yield* system.spawn(eventDistributorActor)
       const registry = yield* system.spawn(proverRegistryActor).pipe(Effect.provide(context))
-      const reel = yield* system.spawn(globalTimeReelActor(registry, distributor, { name: "global-time-reel", certified: true })).pipe(Effect.provide(context))
+      const reel = yield* system
+        .spawn(globalTimeReelActor(registry, distributor, { name: "global-time-reel", certified: true, frameBodies: committedFrameBodies }))
+        .pipe(Effect.provide(context))
       const consensus: GlobalConsensusRef = yield* system
         .spawn(
           globalConsensusActor({

@@ -14,6 +14,7 @@ import { Duration, Effect, Layer, Option, type Redacted } from "effect"
 import type { NodeConfig } from "../../config/index.ts"
 import { AdminServer, AdminServerLive } from "../api/server.ts"
 import { StoreLive, storePath } from "../store/index.ts"
+import { storeMigrations } from "./store-migrations.ts"
 import { workerManagerActor } from "../../actors/worker-manager/index.ts"
 import { ActorSystem } from "../kernel/index.ts"
 import { LoggingLive } from "../kernel/logging.ts"
@@ -75,7 +76,7 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
     fields: { core: 0 },
     ...(options.logWrite === undefined ? {} : { write: options.logWrite }),
   })
-  const store = StoreLive({ path: storePath(config.dataDir, "master") })
+  const store = StoreLive({ path: storePath(config.dataDir, "master"), migrations: storeMigrations })
   const guard = ChainGuardLive(config.dataDir, options.resetStore === true, options.resetAnnounced === true)
   const record = Layer.mergeAll(NodeRecordLive(options.heartbeatEvery ?? "1 second"), StoreMetricsLive("5 seconds"))
   const pool = WorkerPoolLive({

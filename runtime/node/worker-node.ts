@@ -5,6 +5,7 @@
 // Shutdown runs in reverse: actors stop, the link closes, the store closes.
 import { Effect, Layer } from "effect"
 import { StoreLive, storePath } from "../store/index.ts"
+import { storeMigrations } from "./store-migrations.ts"
 import { ActorSystem } from "../kernel/index.ts"
 import { LoggingLive } from "../kernel/logging.ts"
 import { ProcessMetricsLive } from "../kernel/metrics/process-metrics.ts"
@@ -38,7 +39,7 @@ export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport) => 
     [shardNetworkPath(workerRootName(core)), ShardNetworkProtocol as unknown as Protocol<Message>],
   ])
   const logging = LoggingLive({ format: args.logFormat, level: args.logLevel, fields: { core } })
-  const store = StoreLive({ path: storePath(args.dataDir, { worker: core }) })
+  const store = StoreLive({ path: storePath(args.dataDir, { worker: core }), migrations: storeMigrations })
   const system = ActorSystem.layer({ rootName: workerRootName(core) })
   const host = Layer.unwrapEffect(Effect.map(ActorSystem.ActorSystem, (sys) => WorkerHostLive({ core, transport, endpoint: makeActorEndpoint(sys, exports) })))
   const ready = Layer.effectDiscard(announceReady(core))

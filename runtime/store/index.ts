@@ -15,7 +15,7 @@ export {
   FORMAT_VERSION_KEY,
   metaRepositoryDef,
 } from "./store.ts"
-export type { StoreOptions, StoreService, StoreStats, StoreOpenError } from "./store.ts"
+export type { StoreMigration, StoreOptions, StoreService, StoreStats, StoreOpenError } from "./store.ts"
 export {
   StoreOpenFailed,
   StoreDamaged,

@@ -25,8 +25,22 @@ import { ValueCodec } from "./value-codec.ts"
 import { commitsTotal } from "./metrics.ts"
 import { checkDataFile } from "./file-check.ts"
 
-/** Bumped when the on-disk layout changes incompatibly; a store with a higher number is refused. */
-export const STORE_FORMAT_VERSION = 1
+/**
+ * Bumped when the on-disk layout changes incompatibly; a store with a higher number is refused, one
+ * with a lower number is migrated on open by the `migrations` its opener passes (one per step).
+ * 1 → 2: the committed global chain is stored once (the time reel keeps ids, not bodies).
+ */
+export const STORE_FORMAT_VERSION = 2
+
+/**
+ * One format step, `from` → `from + 1`. `run` does its writes in `tx`, the same transaction that
+ * records the new version, so a crash leaves the store at `from` or at `from + 1`, never between.
+ * It returns one line saying what it did (logged).
+ */
+export interface StoreMigration {
+  readonly from: number
+  readonly run: (store: StoreService, tx: WriteTx) => string
+}
 
 const FORMAT_VERSION_KEY = "formatVersion"
 
@@ -39,6 +53,8 @@ export interface StoreOptions {
   readonly buckets?: ReadonlyArray<Bucket>
   /** Upper bound on LMDB named databases (default 64). */
   readonly maxDbs?: number
+  /** Steps from older formats to STORE_FORMAT_VERSION; an older store without its steps is refused. */
+  readonly migrations?: ReadonlyArray<StoreMigration>
 }
 
 export interface StoreStats {
@@ -89,13 +105,36 @@ class LmdbStore implements StoreService {
   #inCommit = false
   readonly #label: string
 
+  #formatVersion: number
+
   constructor(
     readonly path: string,
-    readonly formatVersion: number,
+    formatVersion: number,
     private readonly root: RootDatabase,
     private readonly dbs: ReadonlyMap<number, { readonly bucket: Bucket; readonly db: BinaryDb }>,
   ) {
     this.#label = basename(path)
+    this.#formatVersion = formatVersion
+  }
+
+  get formatVersion(): number {
+    return this.#formatVersion
+  }
+
+  /** Runs one migration step and records its new version in the same transaction. */
+  migrate(step: StoreMigration): Effect.Effect<string, StoreCommitFailed> {
+    const meta = this.repository(metaRepositoryDef)
+    return Effect.map(
+      this.commit((tx) => {
+        const summary = step.run(this, tx)
+        meta.put(tx, FORMAT_VERSION_KEY, step.from + 1)
+        return summary
+      }),
+      (summary) => {
+        this.#formatVersion = step.from + 1
+        return summary
+      },
+    )
   }
 
   repository = <K, V>(def: RepositoryDef<K, V>): Repository<K, V> => {
@@ -228,13 +267,35 @@ export const openStore = (options: StoreOptions): Effect.Effect<StoreService & {
         if (found > STORE_FORMAT_VERSION) {
           return abandon(new StoreVersionTooNew({ path, found, supported: STORE_FORMAT_VERSION }))
         }
-        version = found // older versions would be migrated here; version 1 is the first
+        version = found
+        for (let v = found; v < STORE_FORMAT_VERSION; v++) {
+          if (options.migrations?.some((m) => m.from === v) !== true) {
+            return abandon(new StoreOpenFailed({ path, reason: `format ${v} is older than ${STORE_FORMAT_VERSION} and no migration from ${v} was given` }))
+          }
+        }
       }
       const dbs = new Map<number, { bucket: Bucket; db: BinaryDb }>()
       for (const bucket of buckets) dbs.set(bucket.id, { bucket, db: openDb(root, bucket, true) })
-      return Effect.succeed(new LmdbStore(path, version, root, dbs))
+      const store = new LmdbStore(path, version, root, dbs)
+      if (version === STORE_FORMAT_VERSION) return Effect.succeed(store)
+      return migrateToCurrent(store, options.migrations ?? []).pipe(
+        Effect.as(store),
+        Effect.catchAll((e) => abandon(new StoreOpenFailed({ path, reason: `migration failed: ${e.reason}` }))),
+      )
     } catch (e) {
       return abandon(isDamageError(e) ? new StoreDamaged({ path, reason: reasonOf(e) }) : new StoreOpenFailed({ path, reason: reasonOf(e) }))
+    }
+  })
+
+/** Applies the steps from the store's version up to STORE_FORMAT_VERSION, one transaction each, logging each. */
+const migrateToCurrent = (store: LmdbStore, migrations: ReadonlyArray<StoreMigration>): Effect.Effect<void, StoreCommitFailed> =>
+  Effect.gen(function* () {
+    while (store.formatVersion < STORE_FORMAT_VERSION) {
+      const from = store.formatVersion
+      const step = migrations.find((m) => m.from === from)
+      if (step === undefined) return yield* new StoreCommitFailed({ path: store.path, reason: `no migration from format ${from}`, cause: undefined })
+      const summary = yield* store.migrate(step)
+      yield* Effect.logInfo(`store ${store.path}: format ${from} → ${from + 1}: ${summary}`)
     }
   })
 

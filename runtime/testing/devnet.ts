@@ -13,6 +13,7 @@ import { Context, Effect, Exit, Layer, Scope, TestClock } from "effect"
 import { type GlobalConsensusConfig, devnetConsensusConfig } from "../../actors/consensus/global/config.ts"
 import { globalConsensusActor, type GlobalConsensusRef } from "../../actors/consensus/global/global-consensus.ts"
 import type { CertifiedFrame } from "../../actors/consensus/global/persistence.ts"
+import { committedFrameBodies } from "../../actors/consensus/global/committed-chain.ts"
 import { type ConsensusStatus, GetCommitted, GetStatus } from "../../actors/consensus/global/protocol.ts"
 import { Store, StoreLive, type StoreService } from "../store/index.ts"
 import { eventDistributorActor, type EventDistributorRef } from "../../actors/event-distributor/index.ts"
@@ -215,7 +216,14 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
         if (options.timeReels === true) {
           distributor = yield* system.spawn(eventDistributorActor).pipe(Effect.provide(context), Effect.orDie)
           reel = yield* system
-            .spawn(timeReelActor({ kind: globalReelKindWith({ certified: true }), activeProvers: () => Effect.succeed(committee), distributor }))
+            .spawn(
+              timeReelActor({
+                kind: globalReelKindWith({ certified: true }),
+                activeProvers: () => Effect.succeed(committee),
+                distributor,
+                frameBodies: committedFrameBodies,
+              }),
+            )
             .pipe(Effect.provide(context), Effect.orDie)
         }
         const spec = globalConsensusActor({

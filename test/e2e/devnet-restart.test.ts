@@ -1,7 +1,8 @@
 // A real `bun run devnet --nodes 3` started again on its data dirs must commit again: the stalled
 // base dir from the restart-liveness report (every node had stored a timeout for the same rank; before
 // the fix no start on it ever committed another frame), and a fresh devnet stopped with SIGTERM and
-// started again. "Commit again" means every node's head passes where it was, within 30 s of the APIs
+// started again. The stalled dir is also the store-format-1 data dir an upgrading operator has: it is
+// migrated on the first start. "Commit again" means every node's head passes where it was, within 30 s of the APIs
 // answering.
 import { afterAll, expect, test } from "bun:test"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
@@ -59,6 +60,9 @@ test("the stalled devnet of the restart-liveness report commits again within 30 
   )
   expect(after.every((h) => h.frameNumber >= 3)).toBe(true)
   expect(await d.stop()).toBe(0)
+  // The dir was written by store format 1: every node migrated it on the first start, keeping its chain.
+  const migrated = nodeLogs(dir).match(/format 1 → 2: the committed global chain is stored once: 2 frame bodies dropped/g) ?? []
+  expect(migrated.length).toBe(NODES)
   // The ranks that ended without a commit were explained in the logs.
   expect(nodeLogs(dir)).toMatch(/rank \d+ timed out: leader [0-9a-f]+, votes \d+\/3, timeouts \d+\/3, reason /)
 }, 120_000)

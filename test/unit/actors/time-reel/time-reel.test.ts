@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Exit } from "effect"
-import { Buckets, Store } from "../../../../runtime/store/index.ts"
+import { Buckets, defineRepository, KeyCodec, Store, ValueCodec } from "../../../../runtime/store/index.ts"
 import { FrameByNumber, GetTreeInfo, Head, Insert, Range, Replay, Rewind, type InsertResult } from "../../../../actors/time-reel/index.ts"
 import { produceAppGenesisHeader } from "../../../../actors/consensus/core/frame-production.ts"
 import { AppShardFrame } from "../../../../actors/consensus/core/messages/app-shard-frame.ts"
@@ -201,6 +201,57 @@ describe("global time reel", () => {
         expect(yield* storedNumbers(node)).toEqual([0n, 1n, 2n, 3n, 4n])
       }),
     )
+  })
+
+  test("with a body source (the committed chain) each body it holds is stored once; a restart reads them from it", async () => {
+    const path = tmp()
+    // Frames 1..3 are "committed": the source holds them; frame 4 is not (yet).
+    const committed = new Map(main.slice(0, 3).map((f) => [f.header.frameNumber, { frame: f, selector: selectorOf(f) }] as const))
+    const source = { frameBodies: () => ({ frame: (n: bigint) => committed.get(n) }) }
+    const rows = defineRepository({
+      bucket: Buckets.clockFramesGlobal,
+      key: KeyCodec.tuple(KeyCodec.bytes, KeyCodec.fixedBytes(1), KeyCodec.u64),
+      value: ValueCodec.cbor<{ readonly selector: Uint8Array; readonly bytes?: Uint8Array }>(),
+    })
+    const bodies = Effect.map(Store, (store) =>
+      store
+        .repository(rows)
+        .range()
+        .filter((r) => r.key[1][0] === 0x00)
+        .map((r) => [r.key[2], r.value.bytes !== undefined] as const),
+    )
+    await withNode(
+      path,
+      insecureTestVdf,
+      (node) =>
+        Effect.gen(function* () {
+          yield* insertAll(node, [genesis, ...main.slice(0, 4)])
+          // Genesis and frame 4 keep their bodies; 1..3 are the source's.
+          expect(yield* bodies).toEqual([
+            [0n, true],
+            [1n, false],
+            [2n, false],
+            [3n, false],
+            [4n, true],
+          ])
+        }),
+      source,
+    )
+    await withNode(
+      path,
+      insecureTestVdf,
+      (node) =>
+        Effect.gen(function* () {
+          expect(yield* headNumber(node)).toBe(4n)
+          expect(yield* storedNumbers(node)).toEqual([0n, 1n, 2n, 3n, 4n])
+          expect(yield* storedSelector(node, 2n)).toBe(toHex(selectorOf(main[1]!)))
+        }),
+      source,
+    )
+    // A row without a body whose source lost the frame is corruption: the reel does not start on it.
+    committed.delete(2n)
+    const lost = await withNode(path, insecureTestVdf, (node) => Effect.exit(storedNumbers(node)), source)
+    expect(Exit.isFailure(lost) && lost.cause._tag === "Fail" ? lost.cause.error : undefined).toMatchObject({ _tag: "ActorStopped" })
   })
 
   test("rewind drops the frames above the target (Fork with reverted frames), replay re-announces the chain", () =>
