@@ -12,9 +12,9 @@ import { ConsensusUnavailable, FrameNotFound, type GlobalFrameHead, type GlobalF
 import { eventDistributorActor } from "../../actors/event-distributor/index.ts"
 import { consensusConfigFromNode, devnetTimingFor, type GlobalConsensusConfig } from "../../actors/consensus/global/config.ts"
 import { globalConsensusActor, type GlobalConsensusRef } from "../../actors/consensus/global/global-consensus.ts"
-import { type CertifiedFrame, committedHeadNumber, committedKey, consensusRows, decodeCertifiedFrameEither } from "../../actors/consensus/global/persistence.ts"
+import type { CertifiedFrame } from "../../actors/consensus/global/persistence.ts"
 import { GetStatus } from "../../actors/consensus/global/protocol.ts"
-import { committedFrameBodies } from "../../actors/consensus/global/committed-chain.ts"
+import { committedChain, committedFrameBodies } from "../../actors/consensus/global/committed-chain.ts"
 import { activeProversOf, proverRegistryActor, RegistryGenesis } from "../../actors/prover-registry/index.ts"
 import { globalTimeReelActor } from "../../actors/time-reel/index.ts"
 import { Store, type StoreService } from "../store/index.ts"
@@ -58,7 +58,7 @@ export const nodeConsensusConfig = (config: NodeConfig): GlobalConsensusConfig =
     },
   })
 
-/** Reads of the global chain the admin API serves; they go to the store, not the actor's mailbox. */
+/** Reads of the global chain the admin API serves (from the committed chain in the store, not the mailbox). */
 export interface NodeConsensusService {
   readonly head: Effect.Effect<GlobalFrameHead, ConsensusUnavailable>
   readonly frame: (frameNumber: bigint) => Effect.Effect<GlobalFrameView, FrameNotFound | ConsensusUnavailable>
@@ -104,50 +104,46 @@ export const frameView = (poseidon: PoseidonHash, c: CertifiedFrame): GlobalFram
   }
 }
 
-/** Store-backed reads of the committed chain (frame 0 is the config-derived genesis, never stored). */
-const chainReader = (store: StoreService, poseidon: PoseidonHash, config: GlobalConsensusConfig) => {
-  const rows = store.repository(consensusRows)
-  const genesisHeader = stubGlobalGenesisHeader({ timestamp: config.genesisTimestamp, difficulty: config.genesisDifficulty })
-  const genesisSelector = poseidon(genesisHeader.output)
-  const genesisHead: GlobalFrameHead = {
-    frameNumber: 0,
-    rank: num(genesisHeader.rank),
-    selector: toHex(genesisSelector),
-    timestamp: num(genesisHeader.timestamp),
+/** Frame 0: the config-derived genesis with the QC every node derives for it (never stored). */
+const genesisOf = (poseidon: PoseidonHash, config: GlobalConsensusConfig) => {
+  const header = stubGlobalGenesisHeader({ timestamp: config.genesisTimestamp, difficulty: config.genesisDifficulty })
+  const selector = poseidon(header.output)
+  const head: GlobalFrameHead = { frameNumber: 0, rank: num(header.rank), selector: toHex(selector), timestamp: num(header.timestamp) }
+  const certified: CertifiedFrame = {
+    frame: new GlobalFrame({ header, requests: [] }),
+    qc: genesisQuorumCertificate({ filter: new Uint8Array(), frameNumber: 0n, selector, timestamp: config.genesisTimestamp }),
   }
-  // Frame 0 is served like any other: the genesis header with the QC every node derives for it.
-  const genesis: CertifiedFrame = {
-    frame: new GlobalFrame({ header: genesisHeader, requests: [] }),
-    qc: genesisQuorumCertificate({ filter: new Uint8Array(), frameNumber: 0n, selector: genesisSelector, timestamp: config.genesisTimestamp }),
-  }
-  const unavailable = (e: { readonly _tag: string }) => new ConsensusUnavailable({ reason: `store read failed: ${e._tag}` })
-  const headNumber = store.read(() => committedHeadNumber(rows))
-  const certified = (n: bigint) =>
-    Effect.flatMap(
-      store.read(() => rows.get(committedKey(n))),
-      (bytes): Effect.Effect<CertifiedFrame | undefined, CorruptFrame> => {
-        if (bytes === undefined) return Effect.succeed(undefined)
-        const decoded = decodeCertifiedFrameEither(bytes)
-        return decoded._tag === "Right" ? Effect.succeed(decoded.right) : Effect.fail(new CorruptFrame({ frameNumber: n, detail: String(decoded.left) }))
-      },
-    )
+  return { head, certified, selectorHex: head.selector }
+}
+
+/**
+ * Reads of the committed chain through the consensus module's reader (committed-chain.ts), not its
+ * storage layout, and not through the actor's mailbox: a handler of that actor may be waiting on a VDF
+ * solve or a batch of verifications for seconds, and the API must answer meanwhile.
+ */
+const chainReader = (store: StoreService, poseidon: PoseidonHash, genesis: ReturnType<typeof genesisOf>) => {
+  const chain = committedChain(store)
+  const unavailable = (e: { readonly _tag: string; readonly detail?: string }) =>
+    new ConsensusUnavailable({ reason: `store read failed: ${e._tag}${e.detail === undefined ? "" : ` (${e.detail})`}` })
+  const headNumber = store.read(chain.headNumber).pipe(Effect.mapError(unavailable))
+  const certified = (n: bigint): Effect.Effect<CertifiedFrame | undefined, ConsensusUnavailable> =>
+    store.read(() => chain.frame(n)).pipe(Effect.mapError(unavailable))
   const head: Effect.Effect<GlobalFrameHead, ConsensusUnavailable> = Effect.gen(function* () {
     const n = yield* headNumber
-    if (n === 0n) return genesisHead
+    if (n === 0n) return genesis.head
     const c = yield* certified(n)
-    if (c === undefined) return yield* new CorruptFrame({ frameNumber: n, detail: "head points at a missing frame" })
+    if (c === undefined) return yield* unavailable(new CorruptFrame({ frameNumber: n, detail: "head points at a missing frame" }))
     const h = c.frame.header
-    return { frameNumber: num(h.frameNumber), rank: num(h.rank), selector: toHex(poseidon(h.output)), timestamp: num(h.timestamp) }
-  }).pipe(Effect.mapError(unavailable))
+    return { frameNumber: num(h.frameNumber), rank: num(h.rank), selector: toHex(c.qc.selector), timestamp: num(h.timestamp) }
+  })
   const frame = (n: bigint): Effect.Effect<GlobalFrameView, FrameNotFound | ConsensusUnavailable> =>
     Effect.gen(function* () {
-      if (n === 0n) return frameView(poseidon, genesis)
-      const c = yield* certified(n).pipe(Effect.mapError(unavailable))
+      if (n === 0n) return frameView(poseidon, genesis.certified)
+      const c = yield* certified(n)
       if (c !== undefined) return frameView(poseidon, c)
-      const top = yield* headNumber.pipe(Effect.mapError(unavailable))
-      return yield* new FrameNotFound({ frameNumber: n, head: top })
+      return yield* new FrameNotFound({ frameNumber: n, head: yield* headNumber })
     })
-  return { head, frame, headNumber, genesisSelector: genesisHead.selector }
+  return { head, frame, headNumber }
 }
 
 export interface NodeConsensusOptions {
@@ -230,8 +226,9 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
           provers: committee.map((publicKey) => ({ publicKey, seniority: 0n })),
         }),
       )
-      const reader = chainReader(store, poseidon, config)
-      const chain: ChainIdentity = { network: config.network, genesisSelector: reader.genesisSelector, committee: committee.map(toHex) }
+      const genesis = genesisOf(poseidon, config)
+      const chain: ChainIdentity = { network: config.network, genesisSelector: genesis.selectorHex, committee: committee.map(toHex) }
+      const reader = chainReader(store, poseidon, genesis)
 
       const commits = yield* Queue.unbounded<ReadonlyArray<CertifiedFrame>>()
       const distributor = yield* system.spawn(eventDistributorActor)

@@ -341,5 +341,6 @@ describe("global time reel", () => {
       )
       expect(outcome).toEqual({ stored: expected, pending: 0, nodes: all.length })
     }
-  })
+    // Four whole nodes, one after another: ~1.5 s on a quiet machine, several times that under load.
+  }, 30_000)
 })
