@@ -1,6 +1,7 @@
 // The event distributor: ordered control events (consensus.md §7) with typed, bounded subscriptions.
-import { Effect, type Scope } from "effect"
-import type { ActorRef, AskError } from "../../runtime/kernel/index.ts"
+import { Context, Effect, Layer, type Scope } from "effect"
+import { type ActorRef, ActorSystem, type AskError } from "../../runtime/kernel/index.ts"
+import { eventDistributorActor } from "./event-distributor.ts"
 import type { ControlEvent, ControlEventTag } from "./control-event.ts"
 import { Publish, PublishAll, Subscribe, Unsubscribe, type EventDistributorMessage, type SubscriberExists } from "./protocol.ts"
 import { toSubscription, type OverflowPolicy, type Subscription } from "./subscription.ts"
@@ -11,6 +12,15 @@ export * from "./subscription.ts"
 export { eventDistributorActor, EVENT_DISTRIBUTOR_NAME } from "./event-distributor.ts"
 
 export type EventDistributorRef = ActorRef<EventDistributorMessage>
+
+/** The node's event distributor (its ref), as wired by `EventDistributorLive`. */
+export class EventDistributor extends Context.Tag("quilbun/EventDistributor")<EventDistributor, EventDistributorRef>() {}
+
+/** The one wiring of the event distributor: spawned for the Layer's scope (node, devnet harness, tests). */
+export const EventDistributorLive: Layer.Layer<EventDistributor, never, ActorSystem.ActorSystem> = Layer.scoped(
+  EventDistributor,
+  ActorSystem.spawnScoped(eventDistributorActor),
+)
 
 export interface SubscribeParams<T extends ControlEventTag> {
   readonly id: string

@@ -163,3 +163,10 @@ const rootReason = (cause: Cause.Cause<unknown>): string => {
 
 /** The actor system as a scoped Layer. */
 export const layer = (config: ActorSystemConfig = {}): Layer.Layer<ActorSystem> => Layer.scoped(ActorSystem, make(config))
+
+/**
+ * Spawns `spec` under the root for the current Scope: it is stopped (and awaited) when the scope
+ * closes, so a subsystem's wiring Layer owns its actor's lifetime. A system already stopping is a defect.
+ */
+export const spawnScoped = <M extends Message, R>(spec: ActorSpec<M, R>): Effect.Effect<ActorRef<M>, never, ActorSystem | R | Scope.Scope> =>
+  Effect.flatMap(ActorSystem, (system) => Effect.acquireRelease(Effect.orDie(system.spawn(spec)), (ref) => Effect.ignore(system.stop(ref.path))))

@@ -2,7 +2,8 @@
 // the test committee, and the global time reel wired to both, all spawned through the actor kernel.
 import { Effect, Layer, type Scope } from "effect"
 import {
-  eventDistributorActor,
+  EventDistributor,
+  EventDistributorLive,
   GetDistributorStats,
   subscribe,
   type ControlEvent,
@@ -10,9 +11,9 @@ import {
   type EventDistributorRef,
   type Subscription,
 } from "../../../../../actors/event-distributor/index.ts"
-import { proverRegistryActor, registryGenesisLayer, type ProverRegistryRef } from "../../../../../actors/prover-registry/index.ts"
+import { ProverRegistry, ProverRegistryLive, registryGenesisLayer, type ProverRegistryRef } from "../../../../../actors/prover-registry/index.ts"
 import { type Store, StoreLive } from "../../../../../runtime/store/index.ts"
-import { globalTimeReelActor, type TimeReelMessage } from "../../../../../actors/time-reel/index.ts"
+import { GlobalTimeReel, GlobalTimeReelLive, type TimeReelMessage } from "../../../../../actors/time-reel/index.ts"
 import { BlsVerifier, FrameVdf, Poseidon, type FrameVdfService } from "../../../../../crates/ts/services.ts"
 import { insecureTestBlsVerifier } from "../../../../../runtime/testing/insecure-test-bls.ts"
 import { ActorSystem, type ActorRef } from "../../../../../runtime/kernel/index.ts"
@@ -34,17 +35,18 @@ export const withNode = <A, E>(
   path: string,
   vdf: FrameVdfService,
   body: (node: Node) => Effect.Effect<A, E, Services | ActorSystem.ActorSystem | Scope.Scope>,
-  options: Parameters<typeof globalTimeReelActor>[2] = {},
+  options: Parameters<typeof GlobalTimeReelLive>[0] = {},
 ): Promise<A> => {
   const program = Effect.gen(function* () {
-    const system = yield* ActorSystem.ActorSystem
-    const distributor = yield* system.spawn(eventDistributorActor)
+    const distributor = yield* EventDistributor
     const events = yield* subscribe(distributor, { id: "test", capacity: 10_000 })
-    const registry = yield* system.spawn(proverRegistryActor)
-    const reel = yield* system.spawn(globalTimeReelActor(registry, distributor, options))
+    const registry = yield* ProverRegistry
+    const reel = yield* GlobalTimeReel
     const published = Effect.flatMap(distributor.ask(new GetDistributorStats()), () => events.drain)
     return yield* body({ reel, registry, distributor, events, published: Effect.orDie(published) })
   })
+  // The node's own wiring of the three subsystems.
+  const subsystems = GlobalTimeReelLive(options).pipe(Layer.provideMerge(Layer.merge(ProverRegistryLive, EventDistributorLive)))
   const services = Layer.mergeAll(
     StoreLive({ path }),
     registryGenesisLayer({ network: 99, provers: genesisProvers }),
@@ -53,7 +55,8 @@ export const withNode = <A, E>(
     Layer.succeed(BlsVerifier, insecureTestBlsVerifier),
   )
   // The actor system is the inner layer: it stops (and its actors finish) before the store closes.
-  return Effect.runPromise(Effect.scoped(program).pipe(Effect.provide(ActorSystem.layer()), Effect.provide(services)) as Effect.Effect<A, E>)
+  const runtime = subsystems.pipe(Layer.provideMerge(ActorSystem.layer()), Layer.provideMerge(services))
+  return Effect.runPromise(Effect.scoped(program).pipe(Effect.provide(runtime)) as Effect.Effect<A, E>)
 }
 
 /** Compact view of events for assertions. */
