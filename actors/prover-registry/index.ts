@@ -8,7 +8,7 @@ import { ActiveProvers, type ProverRegistryMessage } from "./protocol.ts"
 export * from "./genesis.ts"
 export * from "./prover-record.ts"
 export * from "./protocol.ts"
-export { proverRegistryActor, PROVER_REGISTRY_NAME } from "./prover-registry.ts"
+export { proverRegistryActor } from "./prover-registry.ts"
 
 export type ProverRegistryRef = ActorRef<ProverRegistryMessage>
 

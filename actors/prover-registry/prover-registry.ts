@@ -14,7 +14,7 @@ import { GENESIS_META_KEY, proverKey, proverRows, proverRowsPrefix, registryMeta
 import { isActiveFor, type ProverRecord } from "./prover-record.ts"
 import { ProverRegistryProtocol, type ActiveProverInfo, type LeaderInfo, type ThresholdInfo } from "./protocol.ts"
 
-export const PROVER_REGISTRY_NAME = "prover-registry"
+const PROVER_REGISTRY_NAME = "prover-registry"
 
 interface RegistryState {
   readonly network: number

@@ -21,14 +21,13 @@ import {
   WorkerLinkClosed,
   type ShardChannel,
   type ShardNetworkMessage,
-  type ShardRelayMessage,
 } from "./protocol.ts"
 
 /** The pubsub operations the relay needs (BitmaskPubsub in the node, a fake in unit tests). */
 export type RelayPubsub = Pick<BitmaskPubsub, "subscribe" | "publish">
 
 /** How the relay reaches the data workers (the WorkerPool in the node). */
-export interface RelayWorkers {
+interface RelayWorkers {
   /** The shard-network actor of worker `core`. */
   readonly shardNetwork: (core: number) => Effect.Effect<ActorRef<ShardNetworkMessage>, unknown>
   /** The link to worker `core`'s current process, if it is up (identifies the incarnation). */
@@ -210,5 +209,3 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
       }),
   })
 }
-
-export type ShardRelayRef = ActorRef<ShardRelayMessage>

@@ -23,7 +23,7 @@ import {
   type ShardRelayMessage,
 } from "./protocol.ts"
 
-export interface ShardMessage {
+interface ShardMessage {
   readonly appFilter: Uint8Array
   readonly channel: ShardChannel
   readonly payload: Uint8Array

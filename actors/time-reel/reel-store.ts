@@ -15,7 +15,7 @@ const reelKey = KeyCodec.tuple(KeyCodec.bytes, KeyCodec.fixedBytes(1), KeyCodec.
 type ReelKey = readonly [Uint8Array, Uint8Array, bigint]
 
 /** A stored canonical frame: its canonical bytes plus the two Poseidon-derived ids. */
-export const StoredFrame = Schema.Struct({
+const StoredFrame = Schema.Struct({
   frameId: Schema.String,
   selector: Schema.Uint8ArrayFromSelf,
   bytes: Schema.Uint8ArrayFromSelf,

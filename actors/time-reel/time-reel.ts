@@ -20,10 +20,10 @@ import type { ReelEntry, ReelFrame, ReelNode } from "./reel-frame.ts"
 import { ReelStore, type HeadPointer, type ReelStoreHooks } from "./reel-store.ts"
 
 /** §2.1 constants. */
-export const GLOBAL_MAX_TREE_DEPTH = 10
-export const APP_MAX_TREE_DEPTH = 360
-export const PENDING_MAX_AGE_MS = 5_400_000
-export const DEFAULT_MAX_PENDING = 1000
+const GLOBAL_MAX_TREE_DEPTH = 10
+const APP_MAX_TREE_DEPTH = 360
+const PENDING_MAX_AGE_MS = 5_400_000
+const DEFAULT_MAX_PENDING = 1000
 const DEFAULT_RANGE_LIMIT = 1000
 
 export interface TimeReelConfig<F extends ReelFrame> {

@@ -8,7 +8,7 @@ export const EXIT_NEGATIVE = 1
 export const EXIT_USAGE = 2
 
 /** Parses a hex argument (optional 0x prefix, even length); undefined when malformed. */
-export const parseHexArg = (value: string | undefined): Uint8Array | undefined => {
+const parseHexArg = (value: string | undefined): Uint8Array | undefined => {
   if (value === undefined) return undefined
   const hex = value.startsWith("0x") || value.startsWith("0X") ? value.slice(2) : value
   if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return undefined

@@ -51,7 +51,7 @@ export const bloomFilterFromDigest = (digest: Uint8Array): Bitmask => {
 /** The 32-byte shard topic (`appFilter`) of an address: 3 bits of 256 chosen by SHA3-256. */
 export const bloomFilter = (address: Uint8Array): Bitmask => bloomFilterFromDigest(sha3_256(address))
 
-export const isAllZero = (mask: Bitmask): boolean => mask.every((b) => b === 0)
+const isAllZero = (mask: Bitmask): boolean => mask.every((b) => b === 0)
 
 /**
  * `SliceBitmask`: an all-zero mask is its own single slice; otherwise one same-length mask per set
@@ -130,7 +130,7 @@ export const isDeliverable = (mask: Bitmask, subscribedSlices: SliceLookup): boo
   sliceBitmask(mask).every((slice) => subscribedSlices.has(bitmaskToHex(slice)))
 
 /** Subscriptions with more slices than this are "broad" (e.g. the archive `ff×32`). */
-export const BROAD_SUBSCRIPTION_SLICES = 3
+const BROAD_SUBSCRIPTION_SLICES = 3
 
 /**
  * Whether a subscription to `subscription` hands over a deliverable message with a given mask: an
@@ -152,7 +152,7 @@ export const subscriptionMatcher = (subscription: Bitmask): ((message: Bitmask) 
 
 export const subscriptionAccepts = (subscription: Bitmask, message: Bitmask): boolean => subscriptionMatcher(subscription)(message)
 
-export interface ShardRole {
+interface ShardRole {
   readonly appFilter: Bitmask
   /** a prover of the shard takes part in its consensus; an observer only follows its frames */
   readonly prover: boolean

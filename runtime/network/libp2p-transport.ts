@@ -22,9 +22,9 @@ import { PeerTokenBuckets, type TokenBucketConfig } from "./token-bucket.ts"
 export type RequestGuard = (data: Uint8Array) => string | undefined
 
 /** Decides a message's fate before delivery (and before the router forwards it). */
-export type PayloadValidator = (payload: Uint8Array) => Verdict
+type PayloadValidator = (payload: Uint8Array) => Verdict
 
-export interface BitmaskValidator {
+interface BitmaskValidator {
   readonly bitmask: Bitmask
   readonly validate: PayloadValidator
 }
@@ -64,7 +64,7 @@ export const defaultLibp2pTransportConfig: Libp2pTransportConfig = {
   guards: new Map(),
 }
 
-export interface Libp2pTransportStats {
+interface Libp2pTransportStats {
   published: number
   publishFailures: number
   delivered: number
@@ -89,7 +89,7 @@ export interface Libp2pTransport extends TransportService {
 }
 
 /** The Transport's coarser reasons; the precise one stays at the start of the detail. */
-export const toTransportError = (error: RequestFailed): TransportError => {
+const toTransportError = (error: RequestFailed): TransportError => {
   const coarse: TransportError["reason"] =
     error.reason === "unreachable" || error.reason === "timeout" || error.reason === "no-handler" || error.reason === "closed" ? error.reason : "remote-error"
   return new TransportError({ reason: coarse, detail: `${error.reason}: ${error.detail}` })

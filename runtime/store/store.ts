@@ -241,7 +241,4 @@ export const openStore = (options: StoreOptions): Effect.Effect<StoreService & {
 /** The store as a scoped resource: opened on acquire, `await root.close()` in the finalizer. */
 export const StoreLive = (options: StoreOptions): Layer.Layer<Store, StoreOpenError> =>
   Layer.scoped(Store, Effect.acquireRelease(openStore(options), (s) => Effect.promise(() => s.close())).pipe(Effect.map((s): StoreService => s)))
-
-/** Returns the meta repository definition (format version lives here). */
-export const metaRepositoryDef = metaRepository(Buckets.meta)
 export { FORMAT_VERSION_KEY }

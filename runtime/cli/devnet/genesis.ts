@@ -16,7 +16,7 @@ export interface DevnetMember {
   readonly proverPublicKey: string
 }
 
-export const nodeDataDir = (baseDir: string, index: number): string => join(baseDir, `node-${index}`)
+const nodeDataDir = (baseDir: string, index: number): string => join(baseDir, `node-${index}`)
 
 /** Creates (or reads back) the keys of nodes 0..n-1 under `baseDir`; idempotent, so a devnet can be restarted. */
 export const prepareDevnetMembers = (baseDir: string, nodes: number) =>

@@ -16,9 +16,9 @@ export interface LinkFaults {
   readonly maxDelayMs: number
 }
 
-export const defaultLinkFaults: LinkFaults = { dropRate: 0, duplicateRate: 0, minDelayMs: 2, maxDelayMs: 10 }
+const defaultLinkFaults: LinkFaults = { dropRate: 0, duplicateRate: 0, minDelayMs: 2, maxDelayMs: 10 }
 
-export interface InterceptedMessage {
+interface InterceptedMessage {
   readonly from: string
   readonly to: string
   readonly bitmask: Bitmask
@@ -29,9 +29,9 @@ export interface InterceptedMessage {
  * Rewrites one message on its way to one recipient: `[]` drops it, `[data]` passes it, several
  * payloads are delivered in order. Runs synchronously at publish time (per recipient, sorted by id).
  */
-export type Interceptor = (message: InterceptedMessage) => ReadonlyArray<Uint8Array>
+type Interceptor = (message: InterceptedMessage) => ReadonlyArray<Uint8Array>
 
-export interface NetworkStats {
+interface NetworkStats {
   readonly sent: number
   readonly delivered: number
   readonly dropped: number

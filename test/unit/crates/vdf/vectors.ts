@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { vectorsDir } from "../../../vectors/index.ts"
 
-export const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, "hex"))
+const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, "hex"))
 export const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
 
 export interface SingleLine {
