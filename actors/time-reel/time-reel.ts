@@ -2,11 +2,11 @@
 // crypto, keeps the tree with fork choice and pending frames, persists every head change in one store
 // commit, and announces head changes, forks and equivocations on the event distributor. On (re)start it
 // rebuilds its tree from the persisted canonical chain, so a crash never leaves memory and disk apart.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { Clock, Effect, Metric } from "effect"
 import { PublishAll, type ControlEvent, type EventDistributorRef, type FrameRef } from "../event-distributor/index.ts"
 import { Store } from "../../runtime/store/index.ts"
 import { defaultForkChoiceParams, type ForkChoiceParams } from "../consensus/core/fork-choice.ts"
-import { toHex } from "../consensus/core/messages/fields.ts"
 import type { PoseidonHash } from "../../crates/ts/services.ts"
 import type { ActiveProver } from "../consensus/core/prover-ring.ts"
 import { type BlsVerifier, type FrameVdf, Poseidon } from "../../crates/ts/services.ts"
@@ -71,7 +71,7 @@ export const timeReelActor = <F extends ReelFrame>(config: TimeReelConfig<F>) =>
   const maxPending = config.maxPending ?? DEFAULT_MAX_PENDING
   const pendingMaxAge = BigInt(config.pendingMaxAgeMs ?? PENDING_MAX_AGE_MS)
   const params = config.forkChoiceParams ?? defaultForkChoiceParams
-  const name = config.name ?? (kind.kind === "global" ? "global" : `app-${toHex(kind.filter)}`)
+  const name = config.name ?? (kind.kind === "global" ? "global" : `app-${bytesToHex(kind.filter)}`)
 
   /** Poseidon is slow in TS (a frame id hashes ~2 KB of text): callers pass what they already have. */
   const entryOf = (
@@ -87,8 +87,8 @@ export const timeReelActor = <F extends ReelFrame>(config: TimeReelConfig<F>) =>
       frameNumber: frame.header.frameNumber,
       rank: frame.header.rank,
       selector,
-      selectorHex: toHex(selector),
-      parentSelectorHex: toHex(frame.header.parentSelector),
+      selectorHex: bytesToHex(selector),
+      parentSelectorHex: bytesToHex(frame.header.parentSelector),
       signers,
     }
   }

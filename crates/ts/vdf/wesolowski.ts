@@ -1,5 +1,6 @@
 // TS BigInt reference of the Wesolowski VDF (crypto.md §2.4–2.6): the verifier (used as the
 // fallback when the native library is missing) and a prover meant for small iteration counts.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { sha256 } from "@noble/hashes/sha2.js"
 import { isProbablePrime, modPow } from "./bpsw.ts"
 import { compose, decodeForm, encodeForm, formsEqual, fromAB, FORM_BYTES, pow, square, type Form } from "./classgroup.ts"
@@ -51,7 +52,7 @@ export interface Setup {
 const discriminants = new Map<string, bigint>()
 
 const discriminantFor = (challenge: Uint8Array): bigint => {
-  const key = Buffer.from(challenge).toString("hex")
+  const key = bytesToHex(challenge)
   const hit = discriminants.get(key)
   if (hit !== undefined) return hit
   const D = createDiscriminant(challenge, BITS)
