@@ -2,11 +2,11 @@
 import { DEVNET_NETWORK_ID, type NodeConfigEncoded } from "./schema.ts"
 
 export const DEFAULT_DATA_DIR = "./.quilbun"
-export const DEFAULT_API_LISTEN = "127.0.0.1:8337"
-export const DEFAULT_P2P_LISTEN = "/ip4/127.0.0.1/tcp/8336"
+const DEFAULT_API_LISTEN = "127.0.0.1:8337"
+const DEFAULT_P2P_LISTEN = "/ip4/127.0.0.1/tcp/8336"
 
 /** One worker per core, leaving one core for the master; never fewer than one. */
-export const defaultWorkers = (cores: number): number => Math.max(1, Math.floor(cores) - 1)
+const defaultWorkers = (cores: number): number => Math.max(1, Math.floor(cores) - 1)
 
 /** Encoded (YAML-side) defaults. */
 export const defaultConfigEncoded = (cores: number): NodeConfigEncoded => ({

@@ -13,7 +13,7 @@ import { ensurePrivateDir, errorReason, writeFileAtomic } from "./fs.ts"
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
 
 /** Validates a parsed YAML document, leaf by leaf, naming the file in every error. */
-export const fileAssignments = (doc: unknown, file: string): Either.Either<ReadonlyArray<Assignment>, ConfigError> => {
+const fileAssignments = (doc: unknown, file: string): Either.Either<ReadonlyArray<Assignment>, ConfigError> => {
   if (doc === null || doc === undefined) return Either.right([])
   if (!isMapping(doc)) return Either.left(new ConfigError({ path: file, value: doc, reason: "expected a YAML mapping at the top level" }))
   const out: Array<Assignment> = []
@@ -82,7 +82,7 @@ export const readConfigFile = (file: string, mustExist: boolean): Effect.Effect<
  * The default file text. `dataDir` is left out (the file lives inside it) and `workers` is a
  * comment, so a config written on one machine still follows the core count of the next.
  */
-export const defaultConfigYaml = (cores: number): string => {
+const defaultConfigYaml = (cores: number): string => {
   const { dataDir: _dataDir, workers, ...rest } = defaultConfigEncoded(cores)
   const doc = new YAML.Document(rest)
   doc.commentBefore =

@@ -1,5 +1,6 @@
 // Small synchronous file-system helpers for config and keys: private directories and atomic,
 // private files (write a temp file, fsync, rename, fsync the directory).
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs"
 import { dirname, join, basename } from "node:path"
 import { randomBytes } from "node:crypto"
@@ -19,7 +20,7 @@ export const ensurePrivateDir = (dir: string): void => {
 /** Writes `data` to `path` atomically with `mode` (default 0600): a reader sees the old file or the whole new one. */
 export const writeFileAtomic = (path: string, data: Uint8Array | string, mode = 0o600): void => {
   const dir = dirname(path)
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`)
+  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${bytesToHex(randomBytes(4))}`)
   const fd = openSync(tmp, "wx", mode)
   try {
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data

@@ -48,7 +48,7 @@ export const KEY_FILES = {
   apiToken: "api.token",
 } as const
 
-export const nodeIdOf = (identityPublicKey: Uint8Array): string => bytesToHex(sha256(identityPublicKey).subarray(0, 16))
+const nodeIdOf = (identityPublicKey: Uint8Array): string => bytesToHex(sha256(identityPublicKey).subarray(0, 16))
 
 export interface EnsureKeysOptions {
   /** The data dir holds a chain (chain.json): refuse to generate peer, prover or identity keys. */

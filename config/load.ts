@@ -139,6 +139,3 @@ export class NodeConfigTag extends Context.Tag("quilbun/NodeConfig")<NodeConfigT
 
 /** Loads the config (no writes) and provides it; fails the layer with ConfigError. */
 export const NodeConfigLive = (input: LoadConfigInput): Layer.Layer<NodeConfigTag, ConfigError> => Layer.effect(NodeConfigTag, loadConfig(input))
-
-/** A fixed config (tests, embedding, workers receiving the master's effective config). */
-export const NodeConfigFixed = (config: NodeConfig): Layer.Layer<NodeConfigTag> => Layer.succeed(NodeConfigTag, config)

@@ -8,13 +8,13 @@ import { LogLevelName } from "../runtime/kernel/logging.ts"
 const reason = (message: string) => ({ message: () => ({ message, override: true }) })
 
 /** The smallest `engine.difficulty` a devnet accepts (see engineDifficulty). */
-export const MIN_ENGINE_DIFFICULTY = 100
+const MIN_ENGINE_DIFFICULTY = 100
 
 const int = (min: number, max: number, what = "an integer") =>
   Schema.Number.pipe(Schema.int(), Schema.between(min, max), Schema.annotations(reason(`expected ${what} between ${min} and ${max}`)))
 
 /** `host:port`, IPv6 hosts in brackets (`[::1]:8337`). */
-export const HostPort = Schema.transformOrFail(Schema.String, Schema.Struct({ host: Schema.String, port: Schema.Number }), {
+const HostPort = Schema.transformOrFail(Schema.String, Schema.Struct({ host: Schema.String, port: Schema.Number }), {
   strict: true,
   decode: (s, _, ast) => {
     const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(s)
@@ -26,7 +26,6 @@ export const HostPort = Schema.transformOrFail(Schema.String, Schema.Struct({ ho
   },
   encode: ({ host, port }) => ParseResult.succeed(host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`),
 }).annotations({ identifier: "HostPort" })
-export type HostPort = typeof HostPort.Type
 
 const MULTIADDR_PROTOCOLS = new Set(["ip4", "ip6", "dns", "dns4", "dns6", "dnsaddr"])
 
@@ -44,10 +43,9 @@ export const Multiaddr = Schema.String.pipe(
 )
 
 // One list for the config and POST /v1/log-level (runtime/kernel/logging.ts).
-export const LogLevel = LogLevelName.annotations(reason(`expected one of ${LogLevelName.literals.join(", ")}`))
-export type LogLevel = typeof LogLevel.Type
+const LogLevel = LogLevelName.annotations(reason(`expected one of ${LogLevelName.literals.join(", ")}`))
 
-export const LogFormat = Schema.Literal("pretty", "json").annotations(reason("expected one of pretty, json"))
+const LogFormat = Schema.Literal("pretty", "json").annotations(reason("expected one of pretty, json"))
 
 const NonEmptyPath = Schema.String.pipe(Schema.minLength(1), Schema.annotations(reason("expected a non-empty path")))
 const Bool = Schema.Boolean.annotations(reason("expected true or false"))
@@ -58,7 +56,7 @@ const MultiaddrList = Schema.Array(Multiaddr).annotations({ message: () => "expe
 export const BLS_PUBLIC_KEY_HEX_LENGTH = 2 * 585
 
 /** One genesis prover: the hex of its BLS48-581 public key (shape only; the engine checks the point). */
-export const BlsPublicKeyHex = Schema.String.pipe(
+const BlsPublicKeyHex = Schema.String.pipe(
   Schema.filter((s) => s.length === BLS_PUBLIC_KEY_HEX_LENGTH && /^[0-9a-fA-F]+$/.test(s)),
   Schema.annotations({
     ...reason(`expected a BLS48-581 public key: ${BLS_PUBLIC_KEY_HEX_LENGTH} hex characters`),

@@ -66,7 +66,7 @@ export class CoverageHalt extends Schema.TaggedClass<CoverageHalt>()("CoverageHa
 export class CoverageWarn extends Schema.TaggedClass<CoverageWarn>()("CoverageWarn", coverageFields) {}
 export class CoverageResume extends Schema.TaggedClass<CoverageResume>()("CoverageResume", coverageFields) {}
 
-export const MergeGroup = Schema.Struct({
+const MergeGroup = Schema.Struct({
   shardAddresses: Schema.Array(Bytes),
   totalProvers: Schema.Number,
   attestedStorage: U64,

@@ -8,7 +8,7 @@ import type { ControlEvent, ControlEventTag } from "./control-event.ts"
 import { EventDistributorProtocol, SubscriberExists, type DistributorStats } from "./protocol.ts"
 import { makeSlotQueue, SubscriberSlot, type SubscriptionChannel } from "./subscription.ts"
 
-export const EVENT_DISTRIBUTOR_NAME = "event-distributor"
+const EVENT_DISTRIBUTOR_NAME = "event-distributor"
 
 interface DistributorState {
   sequence: number

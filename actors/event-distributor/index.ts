@@ -9,7 +9,7 @@ import { toSubscription, type OverflowPolicy, type Subscription } from "./subscr
 export * from "./control-event.ts"
 export * from "./protocol.ts"
 export * from "./subscription.ts"
-export { eventDistributorActor, EVENT_DISTRIBUTOR_NAME } from "./event-distributor.ts"
+export { eventDistributorActor } from "./event-distributor.ts"
 
 export type EventDistributorRef = ActorRef<EventDistributorMessage>
 

@@ -15,7 +15,7 @@ export class PublishAll extends Schema.TaggedClass<PublishAll>()("PublishAll", {
 
 export class SubscriberExists extends Schema.TaggedError<SubscriberExists>()("SubscriberExists", { id: Schema.String }) {}
 
-export const SubscribeOptions = {
+const SubscribeOptions = {
   id: Schema.String,
   /** Only these event types are queued for the subscriber; absent = every type. */
   types: Schema.optional(Schema.Array(ControlEventTagSchema)),
@@ -33,7 +33,7 @@ export class Subscribe extends Schema.TaggedRequest<Subscribe>()("Subscribe", {
 /** Ends a subscription: its queue is shut down (the subscriber's stream ends). Unknown ids are ignored. */
 export class Unsubscribe extends Schema.TaggedClass<Unsubscribe>()("Unsubscribe", { id: Schema.String }) {}
 
-export const SubscriberStats = Schema.Struct({
+const SubscriberStats = Schema.Struct({
   id: Schema.String,
   types: Schema.NullOr(Schema.Array(ControlEventTagSchema)),
   capacity: Schema.Number,
@@ -42,7 +42,6 @@ export const SubscriberStats = Schema.Struct({
   delivered: Schema.Number,
   dropped: Schema.Number,
 })
-export type SubscriberStats = typeof SubscriberStats.Type
 
 export const DistributorStats = Schema.Struct({
   /** Events published so far (= the last sequence number). */

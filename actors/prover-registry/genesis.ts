@@ -1,6 +1,7 @@
 // The genesis prover set (consensus.md §1.7, §8.1): who is an active prover before any join has been
 // processed. Injected as a service so a devnet, a test or (later) the mainnet genesis import can supply it;
 // config/ has no field for it yet (DECISIONS.md D-REG-1).
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { sha3_256 } from "@noble/hashes/sha3.js"
 import { Context, Data, Effect, Layer } from "effect"
 import { concatBytes, u64BigEndian } from "../consensus/core/canonical/writer.ts"
@@ -41,7 +42,7 @@ export const validateGenesis = (config: RegistryGenesisConfig): Effect.Effect<Re
       if (p.seniority < 0n || p.seniority > U64_MAX) return fail("seniority outside u64")
       const bad = (p.filters ?? []).find((f) => f.length !== 0 && (f.length < 32 || f.length > 64))
       if (bad !== undefined) return fail(`filter of ${bad.length} bytes, want 0 or 32–64`)
-      const key = Buffer.from(p.publicKey).toString("hex")
+      const key = bytesToHex(p.publicKey)
       if (seen.has(key)) return fail("duplicate public key")
       seen.add(key)
     }

@@ -12,7 +12,7 @@ import { proverRegistryActor } from "./prover-registry.ts"
 export * from "./genesis.ts"
 export * from "./prover-record.ts"
 export * from "./protocol.ts"
-export { proverRegistryActor, PROVER_REGISTRY_NAME } from "./prover-registry.ts"
+export { proverRegistryActor } from "./prover-registry.ts"
 
 export type ProverRegistryRef = ActorRef<ProverRegistryMessage>
 

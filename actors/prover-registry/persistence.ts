@@ -16,8 +16,7 @@ export const proverRows = defineRepository({
 export const proverKey = (address: Uint8Array) => [PROVER, address] as const
 export const proverRowsPrefix = (): Uint8Array => proverRows.key.prefix(PROVER)
 
-export const RegistryMeta = Schema.Struct({ genesisDigest: Schema.Uint8ArrayFromSelf, seededAt: Schema.String })
-export type RegistryMeta = typeof RegistryMeta.Type
+const RegistryMeta = Schema.Struct({ genesisDigest: Schema.Uint8ArrayFromSelf, seededAt: Schema.String })
 
 export const registryMeta = defineRepository({
   bucket: Buckets.registry,

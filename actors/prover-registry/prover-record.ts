@@ -4,16 +4,14 @@
 import { Schema } from "effect"
 
 /** The registry enum of §8.1 (the wire status bytes are mapped onto it by the execution layer). */
-export const ProverStatus = Schema.Literal("Joining", "Active", "Paused", "Leaving", "Rejected", "Kicked")
-export type ProverStatus = typeof ProverStatus.Type
+const ProverStatus = Schema.Literal("Joining", "Active", "Paused", "Leaving", "Rejected", "Kicked")
 
-export const Allocation = Schema.Struct({
+const Allocation = Schema.Struct({
   /** ConfirmationFilter: empty for the global committee, else the shard address (32–64 bytes). */
   filter: Schema.Uint8ArrayFromSelf,
   status: ProverStatus,
   joinFrameNumber: Schema.BigInt,
 })
-export type Allocation = typeof Allocation.Type
 
 export const ProverRecord = Schema.Struct({
   /** poseidon(publicKey), 32 bytes. */

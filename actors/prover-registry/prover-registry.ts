@@ -2,8 +2,8 @@
 // persisted in the store's registry bucket; answers the committee questions consensus asks on every
 // rank (active provers per filter sorted by address, leader for a rank, quorum threshold). The pure
 // rules live in actors/consensus/core/prover-ring.ts; this actor only owns the snapshot they run on.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { Effect, Option } from "effect"
-import { toHex } from "../consensus/core/messages/fields.ts"
 import type { PoseidonHash } from "../../crates/ts/services.ts"
 import { indexOfAddress, leaderForRank, quorumThreshold, sortByAddress, totalSeniority } from "../consensus/core/prover-ring.ts"
 import { Poseidon } from "../../crates/ts/services.ts"
@@ -14,7 +14,7 @@ import { GENESIS_META_KEY, proverKey, proverRows, proverRowsPrefix, registryMeta
 import { isActiveFor, type ProverRecord } from "./prover-record.ts"
 import { ProverRegistryProtocol, type ActiveProverInfo, type LeaderInfo, type ThresholdInfo } from "./protocol.ts"
 
-export const PROVER_REGISTRY_NAME = "prover-registry"
+const PROVER_REGISTRY_NAME = "prover-registry"
 
 interface RegistryState {
   readonly network: number
@@ -57,21 +57,21 @@ const load = Effect.gen(function* () {
     yield* Effect.logInfo("prover registry seeded from genesis").pipe(Effect.annotateLogs({ provers: seeded.length }))
   } else {
     const stored = yield* store.read(() => meta.get(GENESIS_META_KEY))
-    if (stored === undefined || toHex(stored.genesisDigest) !== toHex(digest)) {
+    if (stored === undefined || bytesToHex(stored.genesisDigest) !== bytesToHex(digest)) {
       yield* Effect.logWarning("configured genesis prover set differs from the persisted registry; keeping the persisted set")
     }
   }
   const state: RegistryState = {
     network: genesis.network,
     poseidon,
-    records: new Map(records.map((r) => [toHex(r.address), r])),
+    records: new Map(records.map((r) => [bytesToHex(r.address), r])),
     committees: new Map(),
   }
   return state
 })
 
 const committee = (state: RegistryState, filter: Uint8Array): ReadonlyArray<ActiveProverInfo> => {
-  const key = toHex(filter)
+  const key = bytesToHex(filter)
   const cached = state.committees.get(key)
   if (cached !== undefined) return cached
   const active = sortByAddress(
@@ -104,7 +104,7 @@ export const proverRegistryActor = Actor.make(
       ActiveProvers: (state, { filter }) => Effect.sync(() => [state, committee(state, filter)] as const),
       Leader: (state, { filter, rank }) => Effect.sync(() => [state, leaderInfo(state, filter, rank)] as const),
       Threshold: (state, { filter }) => Effect.sync(() => [state, thresholdInfo(state, filter)] as const),
-      ProverInfo: (state, { address }) => Effect.sync(() => [state, state.records.get(toHex(address)) ?? null] as const),
+      ProverInfo: (state, { address }) => Effect.sync(() => [state, state.records.get(bytesToHex(address)) ?? null] as const),
     },
   },
   { mailbox: { capacity: 1024, overflow: "backpressure" } },

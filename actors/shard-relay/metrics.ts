@@ -3,11 +3,11 @@
 import { Metric, MetricLabel } from "effect"
 import type { ShardChannel } from "./protocol.ts"
 
-export const relayMessagesTotal = Metric.counter("quilbun_shard_relay_messages_total", {
+const relayMessagesTotal = Metric.counter("quilbun_shard_relay_messages_total", {
   description: "Shard messages relayed by the master: to_worker (arrived from the network), from_worker (published)",
   incremental: true,
 })
-export const relayVerdictsTotal = Metric.counter("quilbun_shard_relay_verdicts_total", {
+const relayVerdictsTotal = Metric.counter("quilbun_shard_relay_verdicts_total", {
   description: "Verdicts of workers on relayed shard messages (unanswered: the worker did not answer in time)",
   incremental: true,
 })

@@ -14,7 +14,7 @@ export type ShardChannel = typeof ShardChannel.Type
 export const SHARD_CHANNELS: ReadonlyArray<ShardChannel> = ShardChannel.literals
 
 /** A shard's 32-byte app filter (the shard bitmask). */
-export const AppFilter = Schema.Uint8ArrayFromSelf.pipe(
+const AppFilter = Schema.Uint8ArrayFromSelf.pipe(
   Schema.filter((bytes) => bytes.length === APP_FILTER_BYTES || `an app filter is ${APP_FILTER_BYTES} bytes, got ${bytes.length}`),
 )
 
@@ -44,8 +44,7 @@ export class PublishShard extends Schema.TaggedRequest<PublishShard>()("PublishS
   failure: Schema.Union(ShardNotActive, NetworkUnavailable, RelayPublishFailed),
 }) {}
 
-export const RelayedShard = Schema.Struct({ core: Schema.Int, appFilter: Schema.String })
-export type RelayedShard = typeof RelayedShard.Type
+const RelayedShard = Schema.Struct({ core: Schema.Int, appFilter: Schema.String })
 
 /** Which worker relays which shard (app filters in hex). */
 export class ListRelayedShards extends Schema.TaggedRequest<ListRelayedShards>()("ListRelayedShards", {

@@ -4,10 +4,11 @@
 // message is delivered), the owner's publishes go out through the host. A shard has one owner. When
 // a worker's link closes (crash, restart), its shards are released; when the relay itself restarts,
 // it tells the workers it knew to activate their shards again.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { Effect, Exit, Option, Runtime, type Scope } from "effect"
 import { Actor, type ActorRef } from "../../runtime/kernel/index.ts"
 import type { RpcPeer } from "../../runtime/kernel/process/rpc.ts"
-import { bitmaskToHex, shardChannels, type Bitmask } from "../../runtime/network/bitmask.ts"
+import { shardChannels, type Bitmask } from "../../runtime/network/bitmask.ts"
 import type { BitmaskMessage, BitmaskPubsub, Verdict } from "../../runtime/network/bitmask-pubsub.ts"
 import { NetworkUnavailable, RelayPublishFailed, ShardNotActive, ShardOwnedByOtherWorker } from "./errors.ts"
 import { countRelayed, countVerdict, relayedShardsGauge } from "./metrics.ts"
@@ -21,14 +22,13 @@ import {
   WorkerLinkClosed,
   type ShardChannel,
   type ShardNetworkMessage,
-  type ShardRelayMessage,
 } from "./protocol.ts"
 
 /** The pubsub operations the relay needs (BitmaskPubsub in the node, a fake in unit tests). */
 export type RelayPubsub = Pick<BitmaskPubsub, "subscribe" | "publish">
 
 /** How the relay reaches the data workers (the WorkerPool in the node). */
-export interface RelayWorkers {
+interface RelayWorkers {
   /** The shard-network actor of worker `core`. */
   readonly shardNetwork: (core: number) => Effect.Effect<ActorRef<ShardNetworkMessage>, unknown>
   /** The link to worker `core`'s current process, if it is up (identifies the incarnation). */
@@ -133,7 +133,7 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
       ActivateShard: (state, m, ctx) =>
         Effect.gen(function* () {
           if (Option.isNone(options.pubsub)) return yield* new NetworkUnavailable({ reason: "the node runs without a libp2p host" })
-          const hex = bitmaskToHex(m.appFilter)
+          const hex = bytesToHex(m.appFilter)
           // A new process of this worker: whatever its predecessor held is gone with it.
           const peer = options.workers.livePeer(m.core)
           if (peer !== undefined && state.incarnations.get(m.core)?.peer !== peer) {
@@ -157,7 +157,7 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
         }),
       DeactivateShard: (state, m) =>
         Effect.gen(function* () {
-          const hex = bitmaskToHex(m.appFilter)
+          const hex = bytesToHex(m.appFilter)
           if (state.shards.get(hex)?.core !== m.core) return yield* new ShardNotActive({ appFilter: hex, core: m.core })
           yield* releaseShard(state, hex)
           yield* Effect.logInfo("shard no longer relayed").pipe(Effect.annotateLogs({ core: m.core, appFilter: hex }))
@@ -165,7 +165,7 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
         }),
       PublishShard: (state, m) =>
         Effect.gen(function* () {
-          const hex = bitmaskToHex(m.appFilter)
+          const hex = bytesToHex(m.appFilter)
           if (state.shards.get(hex)?.core !== m.core) return yield* new ShardNotActive({ appFilter: hex, core: m.core })
           if (Option.isNone(options.pubsub)) return yield* new NetworkUnavailable({ reason: "the node runs without a libp2p host" })
           const mask = shardChannels(m.appFilter)[m.channel]
@@ -210,5 +210,3 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
       }),
   })
 }
-
-export type ShardRelayRef = ActorRef<ShardRelayMessage>

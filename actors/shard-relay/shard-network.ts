@@ -3,12 +3,12 @@
 // /worker-<n>/shard-network actor that receives the master's relayed messages: it asks the shard's
 // validator for a verdict, then hands accepted messages to the shard's handler. The worker has no
 // libp2p host of its own (design.md §1).
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { Context, Effect, Layer } from "effect"
 import { ActorSystem, Actor, type ActorRef } from "../../runtime/kernel/index.ts"
 import type { AskError } from "../../runtime/kernel/actor/errors.ts"
 import { makeMasterRef } from "../../runtime/kernel/process/master-ref.ts"
 import { WorkerLink } from "../../runtime/kernel/process/worker-host.ts"
-import { bitmaskToHex } from "../../runtime/network/bitmask.ts"
 import type { Verdict } from "../../runtime/network/bitmask-pubsub.ts"
 import type { NetworkUnavailable, RelayPublishFailed, ShardNotActive, ShardOwnedByOtherWorker } from "./errors.ts"
 import {
@@ -23,7 +23,7 @@ import {
   type ShardRelayMessage,
 } from "./protocol.ts"
 
-export interface ShardMessage {
+interface ShardMessage {
   readonly appFilter: Uint8Array
   readonly channel: ShardChannel
   readonly payload: Uint8Array
@@ -68,7 +68,7 @@ export const shardNetworkActor = (core: number, registry: ReadonlyMap<string, Re
     handlers: {
       // A message for a shard we no longer hold (it raced a deactivation) is ignored, not rejected.
       ValidateShardMessage: (state, m) => {
-        const registered = registry.get(bitmaskToHex(m.appFilter))
+        const registered = registry.get(bytesToHex(m.appFilter))
         if (registered === undefined) return Effect.succeed([state, "ignore"] as const)
         const validate = registered.handler.validate
         if (validate === undefined) return Effect.succeed([state, "accept"] as const)
@@ -78,7 +78,7 @@ export const shardNetworkActor = (core: number, registry: ReadonlyMap<string, Re
         )
       },
       DeliverShardMessage: (state, m) => {
-        const registered = registry.get(bitmaskToHex(m.appFilter))
+        const registered = registry.get(bytesToHex(m.appFilter))
         if (registered === undefined) return Effect.succeed(state)
         return registered.handler.onMessage(m).pipe(
           Effect.catchAllCause((cause) => Effect.logWarning("shard message handler failed", cause)),
@@ -94,7 +94,7 @@ export const shardNetworkActor = (core: number, registry: ReadonlyMap<string, Re
               .pipe(
                 Effect.catchAll((error) =>
                   Effect.logWarning("could not activate a shard again after the relay restarted").pipe(
-                    Effect.annotateLogs({ appFilter: bitmaskToHex(appFilter), error: error._tag }),
+                    Effect.annotateLogs({ appFilter: bytesToHex(appFilter), error: error._tag }),
                   ),
                 ),
               ),
@@ -119,7 +119,7 @@ export const ShardNetworkLive = (core: number): Layer.Layer<ShardNetwork, never,
       return {
         activate: (appFilter, handler) =>
           Effect.gen(function* () {
-            const hex = bitmaskToHex(appFilter)
+            const hex = bytesToHex(appFilter)
             // Registered first: the master may relay a message before our ask's reply arrives.
             registry.set(hex, { appFilter: appFilter.slice(), handler })
             yield* relay.ask(new ActivateShard({ core, appFilter }), RELAY_ASK_TIMEOUT).pipe(Effect.tapError(() => Effect.sync(() => registry.delete(hex))))

@@ -35,7 +35,7 @@ const scored = <F extends ReelFrame>(tree: FrameTree<F>, inputs: ScoringInputs<F
 }
 
 /** The move from the current head to `target`. */
-export const moveTo = <F extends ReelFrame>(tree: FrameTree<F>, target: ReelNode<F>): HeadMove<F> => {
+const moveTo = <F extends ReelFrame>(tree: FrameTree<F>, target: ReelNode<F>): HeadMove<F> => {
   const head = tree.head
   if (head === undefined) return { _tag: "Advance", oldHead: undefined, path: tree.lineage(target, target.depth + 1) }
   if (head.id === target.id) return { _tag: "Stay" }

@@ -13,14 +13,9 @@ import type { ReelStoreHooks } from "./reel-store.ts"
 import { timeReelActor, type TimeReelConfig } from "./time-reel.ts"
 
 export * from "./protocol.ts"
-export { appReelKind, globalReelKind, globalReelKindWith, type GlobalValidationOptions, type ReelKind } from "./reel-kind.ts"
-export type { ReelFrame } from "./reel-frame.ts"
-export { dropBodiesHeldBy, type FrameBodySource, HeadPointer, type ReelStoreHooks } from "./reel-store.ts"
+export { appReelKind, globalReelKindWith } from "./reel-kind.ts"
+export { dropBodiesHeldBy, type FrameBodySource, type ReelStoreHooks } from "./reel-store.ts"
 export {
-  APP_MAX_TREE_DEPTH,
-  DEFAULT_MAX_PENDING,
-  GLOBAL_MAX_TREE_DEPTH,
-  PENDING_MAX_AGE_MS,
   timeReelActor,
   type TimeReelConfig,
 } from "./time-reel.ts"

@@ -6,7 +6,7 @@ import { AppShardFrame } from "../consensus/core/messages/app-shard-frame.ts"
 import { GlobalFrame } from "../consensus/core/messages/global-frame.ts"
 import { Protocol } from "../../runtime/kernel/index.ts"
 
-export const AnyFrame = Schema.Union(GlobalFrame, AppShardFrame)
+const AnyFrame = Schema.Union(GlobalFrame, AppShardFrame)
 
 /** Every reason an insert can be refused: the validators' checks (§10) plus the reel's own. */
 export const RejectionReason = Schema.Literal(
@@ -52,7 +52,7 @@ export class InsertRejected extends Schema.TaggedError<InsertRejected>()("Insert
   detail: Schema.String,
 }) {}
 
-export const InsertAccepted = Schema.TaggedStruct("Accepted", {
+const InsertAccepted = Schema.TaggedStruct("Accepted", {
   frameId: Schema.String,
   frameNumber: Schema.BigIntFromSelf,
   /** Whether this insert (with any pending descendants it released) moved the head. */
@@ -61,12 +61,12 @@ export const InsertAccepted = Schema.TaggedStruct("Accepted", {
   /** Pending frames that were linked because this one arrived. */
   released: Schema.Number,
 })
-export const InsertPending = Schema.TaggedStruct("Pending", {
+const InsertPending = Schema.TaggedStruct("Pending", {
   frameId: Schema.String,
   frameNumber: Schema.BigIntFromSelf,
   missingParent: Schema.Uint8ArrayFromSelf,
 })
-export const InsertKnown = Schema.TaggedStruct("Known", { frameId: Schema.String })
+const InsertKnown = Schema.TaggedStruct("Known", { frameId: Schema.String })
 export const InsertResult = Schema.Union(InsertAccepted, InsertPending, InsertKnown)
 export type InsertResult = typeof InsertResult.Type
 
@@ -77,8 +77,7 @@ export class Insert extends Schema.TaggedRequest<Insert>()("Insert", {
   failure: InsertRejected,
 }) {}
 
-export const HeadInfo = Schema.Struct({ frame: AnyFrame, frameId: Schema.String, selector: Schema.Uint8ArrayFromSelf })
-export type HeadInfo = typeof HeadInfo.Type
+const HeadInfo = Schema.Struct({ frame: AnyFrame, frameId: Schema.String, selector: Schema.Uint8ArrayFromSelf })
 
 export class Head extends Schema.TaggedRequest<Head>()("Head", {
   payload: {},

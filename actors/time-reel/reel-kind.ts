@@ -24,7 +24,7 @@ import type { BlsVerifier, FrameVdf, Poseidon } from "../../crates/ts/services.t
 import type { ScoringInputs } from "./head-choice.ts"
 import type { ReelFrame, ReelNode } from "./reel-frame.ts"
 
-export interface NewHeadInput<F> {
+interface NewHeadInput<F> {
   readonly frame: F
   readonly frameId: string
   readonly selector: Uint8Array
@@ -32,7 +32,7 @@ export interface NewHeadInput<F> {
   readonly replay: boolean
 }
 
-export interface ForkInput<F> {
+interface ForkInput<F> {
   readonly frame: F
   readonly frameId: string
   readonly selector: Uint8Array
@@ -118,9 +118,6 @@ export const globalReelKindWith = (options: GlobalValidationOptions): ReelKind<G
   fork: (i) => new GlobalFork(i),
   equivocation: (frame, frameId, equivocators, message) => new GlobalEquivocation({ frame, frameId, equivocators, message }),
 })
-
-/** The global reel as the reference validates (§10.1): signer set checked, aggregate left to the QC. */
-export const globalReelKind: ReelKind<GlobalFrame> = globalReelKindWith({})
 
 /**
  * App-shard reel for one shard address. The fork-choice distance term uses 0 for every frame until the

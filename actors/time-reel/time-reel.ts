@@ -2,11 +2,11 @@
 // crypto, keeps the tree with fork choice and pending frames, persists every head change in one store
 // commit, and announces head changes, forks and equivocations on the event distributor. On (re)start it
 // rebuilds its tree from the persisted canonical chain, so a crash never leaves memory and disk apart.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { Clock, Effect, Metric } from "effect"
 import { PublishAll, type ControlEvent, type EventDistributorRef, type FrameRef } from "../event-distributor/index.ts"
 import { Store, type StoreService } from "../../runtime/store/index.ts"
 import { defaultForkChoiceParams, type ForkChoiceParams } from "../consensus/core/fork-choice.ts"
-import { toHex } from "../consensus/core/messages/fields.ts"
 import type { PoseidonHash } from "../../crates/ts/services.ts"
 import type { ActiveProver } from "../consensus/core/prover-ring.ts"
 import { type BlsVerifier, type FrameVdf, Poseidon } from "../../crates/ts/services.ts"
@@ -20,10 +20,10 @@ import type { ReelEntry, ReelFrame, ReelNode } from "./reel-frame.ts"
 import { type FrameBodySource, ReelStore, type HeadPointer, type ReelStoreHooks } from "./reel-store.ts"
 
 /** §2.1 constants. */
-export const GLOBAL_MAX_TREE_DEPTH = 10
-export const APP_MAX_TREE_DEPTH = 360
-export const PENDING_MAX_AGE_MS = 5_400_000
-export const DEFAULT_MAX_PENDING = 1000
+const GLOBAL_MAX_TREE_DEPTH = 10
+const APP_MAX_TREE_DEPTH = 360
+const PENDING_MAX_AGE_MS = 5_400_000
+const DEFAULT_MAX_PENDING = 1000
 const DEFAULT_RANGE_LIMIT = 1000
 
 export interface TimeReelConfig<F extends ReelFrame> {
@@ -73,7 +73,7 @@ export const timeReelActor = <F extends ReelFrame>(config: TimeReelConfig<F>) =>
   const maxPending = config.maxPending ?? DEFAULT_MAX_PENDING
   const pendingMaxAge = BigInt(config.pendingMaxAgeMs ?? PENDING_MAX_AGE_MS)
   const params = config.forkChoiceParams ?? defaultForkChoiceParams
-  const name = config.name ?? (kind.kind === "global" ? "global" : `app-${toHex(kind.filter)}`)
+  const name = config.name ?? (kind.kind === "global" ? "global" : `app-${bytesToHex(kind.filter)}`)
 
   /** Poseidon is slow in TS (a frame id hashes ~2 KB of text): callers pass what they already have. */
   const entryOf = (
@@ -89,8 +89,8 @@ export const timeReelActor = <F extends ReelFrame>(config: TimeReelConfig<F>) =>
       frameNumber: frame.header.frameNumber,
       rank: frame.header.rank,
       selector,
-      selectorHex: toHex(selector),
-      parentSelectorHex: toHex(frame.header.parentSelector),
+      selectorHex: bytesToHex(selector),
+      parentSelectorHex: bytesToHex(frame.header.parentSelector),
       signers,
     }
   }

@@ -2,7 +2,7 @@
 import { poseidonHashBytes } from "./poseidon.ts"
 
 /** Length of a compressed BLS48-581 G2 public key. */
-export const BLS_PUBLIC_KEY_BYTES = 585
+const BLS_PUBLIC_KEY_BYTES = 585
 
 export const proverAddress = (blsPublicKey: Uint8Array): Uint8Array => {
   if (blsPublicKey.length !== BLS_PUBLIC_KEY_BYTES) {

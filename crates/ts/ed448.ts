@@ -1,9 +1,8 @@
 // Ed448 (RFC 8032, empty context — what Go's circl and the reference use) via @noble/curves.
 import { ed448 } from "@noble/curves/ed448.js"
 
-export const ED448_SECRET_KEY_BYTES = 57
-export const ED448_PUBLIC_KEY_BYTES = 57
-export const ED448_SIGNATURE_BYTES = 114
+const ED448_PUBLIC_KEY_BYTES = 57
+const ED448_SIGNATURE_BYTES = 114
 
 export const ed448PublicKey = (secretKey: Uint8Array): Uint8Array => ed448.getPublicKey(secretKey)
 

@@ -10,4 +10,3 @@ export const Status = {
   /** A point that is the identity or outside the prime-order subgroup, or a zero secret key. */
   Subgroup: -6,
 } as const
-export type StatusCode = (typeof Status)[keyof typeof Status]

@@ -36,9 +36,9 @@ export interface ActorTreeNode {
 }
 
 /** `failed` once the node gave up (it is about to exit); /health answers 503 then. */
-export type Health = { readonly status: "ok" } | { readonly status: "failed"; readonly reason: string }
+type Health = { readonly status: "ok" } | { readonly status: "failed"; readonly reason: string }
 
-export interface Readiness {
+interface Readiness {
   readonly ready: boolean
   readonly reasons: ReadonlyArray<string>
 }

@@ -1,6 +1,6 @@
 // RFC 9457 problem documents: every error the admin API returns is application/problem+json
 // with type, title, status and detail.
-export const PROBLEM_CONTENT_TYPE = "application/problem+json"
+const PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 export interface Problem {
   readonly type: string

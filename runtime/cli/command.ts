@@ -1,5 +1,6 @@
 // Shared helpers for CLI commands (runtime/cli/commands/**).
 // Exit codes: 0 success / "valid", 1 a negative answer ("invalid"), 2 bad arguments or usage.
+import { hexToBytes } from "@noble/hashes/utils.js"
 import * as Effect from "effect/Effect"
 import { UsageError } from "./errors.ts"
 
@@ -8,11 +9,11 @@ export const EXIT_NEGATIVE = 1
 export const EXIT_USAGE = 2
 
 /** Parses a hex argument (optional 0x prefix, even length); undefined when malformed. */
-export const parseHexArg = (value: string | undefined): Uint8Array | undefined => {
+const parseHexArg = (value: string | undefined): Uint8Array | undefined => {
   if (value === undefined) return undefined
   const hex = value.startsWith("0x") || value.startsWith("0X") ? value.slice(2) : value
   if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return undefined
-  return Uint8Array.from(Buffer.from(hex, "hex"))
+  return hexToBytes(hex)
 }
 
 /** A hex argument, optionally of an exact byte length, or a UsageError naming what was wrong. */
@@ -24,8 +25,6 @@ export const hexArg = (value: string, what: string, size?: number): Effect.Effec
   }
   return Effect.succeed(bytes)
 }
-
-export { toHex } from "../../actors/consensus/core/messages/fields.ts"
 
 // Command output goes straight to stdout, line by line: it is the CLI's contract with scripts.
 export const println = (line: string): Effect.Effect<void> => Effect.sync(() => process.stdout.write(`${line}\n`))

@@ -48,7 +48,7 @@ const jsonSafe = (value: unknown): unknown => {
   return value
 }
 
-export const makeLogger = (options: Omit<LoggingOptions, "level">, minimum: () => LogLevel.LogLevel): Logger.Logger<unknown, void> => {
+const makeLogger = (options: Omit<LoggingOptions, "level">, minimum: () => LogLevel.LogLevel): Logger.Logger<unknown, void> => {
   const write = options.write ?? ((line: string) => void process.stderr.write(`${line}\n`))
   const fields = options.fields ?? {}
   return Logger.make(({ annotations, cause, date, fiberId, logLevel, message, spans }) => {

@@ -9,15 +9,16 @@
 // * Validation runs in gossipsub's topic validators: a malformed envelope, or a mask that does not
 //   contain the slice it travelled on, is rejected (P4 penalty for the sender); otherwise the
 //   validators of the accepting subscriptions decide accept / ignore / reject.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { TopicValidatorResult } from "@libp2p/gossipsub"
 import type { GossipSub, GossipsubMessage, Message } from "@libp2p/gossipsub"
 import { createTopicScoreParams, validateTopicScoreParams } from "@libp2p/gossipsub/score"
 import type { TopicScoreParams } from "@libp2p/gossipsub/score"
 import { Effect, Either } from "effect"
-import { bitmaskToHex, sliceBitmask, subscriptionMatcher, type Bitmask } from "./bitmask.ts"
+import { sliceBitmask, subscriptionMatcher, type Bitmask } from "./bitmask.ts"
 import { decodeEnvelope, envelopeBytes, MAX_BITMASK_BYTES } from "./envelope.ts"
 import { describeError, InvalidBitmask, PublishFailed } from "./errors.ts"
-import { messageId, messageIdKey, type MessageIdForm } from "./message-id.ts"
+import { messageId, type MessageIdForm } from "./message-id.ts"
 import { PeerIdStrings } from "./peer-id-strings.ts"
 import { sliceTopic } from "./protocol-ids.ts"
 import { topicScoreParams } from "./scoring.ts"
@@ -95,7 +96,7 @@ export interface BitmaskPubsubOptions {
 
 /**
  * Router options the bitmask layer expects: message ids are `messageId(data, form)` and their string
- * form is `messageIdKey`, so the id string the router hands over with each message is the key of the
+ * form is `bytesToHex`, so the id string the router hands over with each message is the key of the
  * delivery-side seen cache (no second hash of the data), and a looped-back own publish gets the same
  * key as a copy received from a peer.
  *
@@ -112,10 +113,10 @@ export const bitmaskRouterMessageIds = (form: MessageIdForm) => {
       const data = rpc.data ?? new Uint8Array(0)
       const id = messageId(data, form)
       digests.set(data, id)
-      return messageIdKey(id)
+      return bytesToHex(id)
     },
     msgIdFn: (message: Message): Uint8Array => digests.get(message.data) ?? messageId(message.data, form),
-    msgIdToStrFn: messageIdKey,
+    msgIdToStrFn: bytesToHex,
   }
 }
 
@@ -249,7 +250,7 @@ export class BitmaskPubsub {
       }
       this.subscriptions.set(subscription.id, subscription)
       for (const slice of sliceBitmask(bitmask)) {
-        const sliceHex = bitmaskToHex(slice)
+        const sliceHex = bytesToHex(slice)
         const refs = this.sliceRefs.get(sliceHex) ?? 0
         this.sliceRefs.set(sliceHex, refs + 1)
         if (refs === 0) this.joinSlice(sliceHex)
@@ -266,14 +267,14 @@ export class BitmaskPubsub {
       const { data, sliceHex, topic, slices } = prepared.right
       return Effect.tryPromise({
         try: () => this.router.publish(topic, data),
-        catch: (error) => new PublishFailed({ bitmask: bitmaskToHex(bitmask), reason: describeError(error) }),
+        catch: (error) => new PublishFailed({ bitmask: bytesToHex(bitmask), reason: describeError(error) }),
       }).pipe(
         Effect.map((result) => {
           this.trafficOf(sliceHex).published++
           if (options.loopback === true) {
             this.counts.loopback++
             const message: BitmaskMessage = { bitmask, payload, from: this.selfId(), topic }
-            const key = messageIdKey(messageId(data, this.options.messageIdForm))
+            const key = bytesToHex(messageId(data, this.options.messageIdForm))
             this.handOver(key, { message, slices })
           }
           return { recipients: result.recipients.length }
@@ -292,12 +293,12 @@ export class BitmaskPubsub {
     if (payload.length > this.options.maxPayloadBytes) {
       return Either.left(
         new PublishFailed({
-          bitmask: bitmaskToHex(bitmask),
+          bitmask: bytesToHex(bitmask),
           reason: `payload of ${payload.length} bytes exceeds ${this.options.maxPayloadBytes}`,
         }),
       )
     }
-    const slices = sliceBitmask(bitmask).map(bitmaskToHex)
+    const slices = sliceBitmask(bitmask).map(bytesToHex)
     const sliceHex = slices[this.chooseSlice(slices.length)] ?? slices[0]
     if (sliceHex === undefined) return Either.left(new InvalidBitmask({ reason: "bitmask has no slice" }))
     // bitmaskProblem above checked the mask's length, the envelope's only constraint
@@ -309,7 +310,7 @@ export class BitmaskPubsub {
   peersInBitmask(bitmask: Bitmask): ReadonlyArray<string> {
     let peers: Set<string> | undefined
     for (const slice of sliceBitmask(bitmask)) {
-      const here = new Set(this.router.getSubscribers(this.topicOf(bitmaskToHex(slice))).map(String))
+      const here = new Set(this.router.getSubscribers(this.topicOf(bytesToHex(slice))).map(String))
       peers = peers === undefined ? here : new Set([...peers].filter((peer) => here.has(peer)))
     }
     return [...(peers ?? [])]
@@ -330,7 +331,7 @@ export class BitmaskPubsub {
     if (subscription === undefined) return
     this.subscriptions.delete(id)
     for (const slice of sliceBitmask(subscription.bitmask)) {
-      const sliceHex = bitmaskToHex(slice)
+      const sliceHex = bytesToHex(slice)
       const refs = (this.sliceRefs.get(sliceHex) ?? 1) - 1
       if (refs > 0) {
         this.sliceRefs.set(sliceHex, refs)
@@ -376,7 +377,7 @@ export class BitmaskPubsub {
     const envelope = decodeEnvelope(message.data)
     if (Either.isLeft(envelope)) return undefined
     const { bitmask, payload } = envelope.right
-    const slices = sliceBitmask(bitmask).map(bitmaskToHex)
+    const slices = sliceBitmask(bitmask).map(bytesToHex)
     if (!slices.includes(sliceHex)) return undefined
     return { message: { bitmask, payload, from: this.fromOf(message), topic: message.topic }, slices }
   }

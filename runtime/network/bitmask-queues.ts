@@ -2,13 +2,13 @@
 // bounded and drop-on-full, with drops counted by topic and reason). Pure data structure; the p2p
 // actor drains it and exports the counters as metrics.
 
-export type DropPolicy =
+type DropPolicy =
   /** a full queue refuses the new message (protects what is already queued) */
   | "drop-newest"
   /** a full queue evicts its oldest message (favours fresh traffic, e.g. votes) */
   | "drop-oldest"
 
-export type DropReason = "queue-full" | "too-many-bitmasks"
+type DropReason = "queue-full" | "too-many-bitmasks"
 
 export interface BitmaskQueuesOptions {
   /** capacity of each bitmask's queue */

@@ -3,6 +3,7 @@
 // A bitmask is a byte string whose *length and bits both matter*: `00` and `0000` are different
 // channels. Subscriptions, delivery and meshes work per *slice*: a same-length mask holding one of
 // the mask's set bits (or the whole mask when it is all zeros).
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
 import { sha3_256 } from "@noble/hashes/sha3.js"
 
 export type Bitmask = Uint8Array
@@ -51,7 +52,7 @@ export const bloomFilterFromDigest = (digest: Uint8Array): Bitmask => {
 /** The 32-byte shard topic (`appFilter`) of an address: 3 bits of 256 chosen by SHA3-256. */
 export const bloomFilter = (address: Uint8Array): Bitmask => bloomFilterFromDigest(sha3_256(address))
 
-export const isAllZero = (mask: Bitmask): boolean => mask.every((b) => b === 0)
+const isAllZero = (mask: Bitmask): boolean => mask.every((b) => b === 0)
 
 /**
  * `SliceBitmask`: an all-zero mask is its own single slice; otherwise one same-length mask per set
@@ -73,13 +74,11 @@ export const sliceBitmask = (mask: Bitmask): ReadonlyArray<Bitmask> => {
   return slices
 }
 
-export const bitmaskToHex = (mask: Bitmask): string => Buffer.from(mask).toString("hex")
-
 export const bitmaskFromHex = (hex: string): Bitmask => {
   if (hex.length === 0 || hex.length % 2 !== 0 || !/^[0-9a-f]+$/i.test(hex)) {
     throw new RangeError(`not a bitmask hex string: ${JSON.stringify(hex)}`)
   }
-  return new Uint8Array(Buffer.from(hex, "hex"))
+  return hexToBytes(hex)
 }
 
 const zeros = (n: number): Bitmask => new Uint8Array(n)
@@ -127,10 +126,10 @@ export interface SliceLookup {
  * (Go `subscribedToMsg`).
  */
 export const isDeliverable = (mask: Bitmask, subscribedSlices: SliceLookup): boolean =>
-  sliceBitmask(mask).every((slice) => subscribedSlices.has(bitmaskToHex(slice)))
+  sliceBitmask(mask).every((slice) => subscribedSlices.has(bytesToHex(slice)))
 
 /** Subscriptions with more slices than this are "broad" (e.g. the archive `ff×32`). */
-export const BROAD_SUBSCRIPTION_SLICES = 3
+const BROAD_SUBSCRIPTION_SLICES = 3
 
 /**
  * Whether a subscription to `subscription` hands over a deliverable message with a given mask: an
@@ -139,20 +138,20 @@ export const BROAD_SUBSCRIPTION_SLICES = 3
  * slices are computed once, since a broad mask has up to 256 of them.
  */
 export const subscriptionMatcher = (subscription: Bitmask): ((message: Bitmask) => boolean) => {
-  const ownHex = bitmaskToHex(subscription)
+  const ownHex = bytesToHex(subscription)
   const ownSlices = sliceBitmask(subscription)
   const broad = ownSlices.length > BROAD_SUBSCRIPTION_SLICES
-  const own = new Set(ownSlices.map(bitmaskToHex))
+  const own = new Set(ownSlices.map(bytesToHex))
   return (message) => {
     if (message.length !== subscription.length) return false
-    if (bitmaskToHex(message) === ownHex) return true
-    return broad && sliceBitmask(message).every((slice) => own.has(bitmaskToHex(slice)))
+    if (bytesToHex(message) === ownHex) return true
+    return broad && sliceBitmask(message).every((slice) => own.has(bytesToHex(slice)))
   }
 }
 
 export const subscriptionAccepts = (subscription: Bitmask, message: Bitmask): boolean => subscriptionMatcher(subscription)(message)
 
-export interface ShardRole {
+interface ShardRole {
   readonly appFilter: Bitmask
   /** a prover of the shard takes part in its consensus; an observer only follows its frames */
   readonly prover: boolean
@@ -181,6 +180,6 @@ export const subscriptionsForRoles = (roles: NodeRoles): ReadonlyArray<Bitmask> 
     if (shard.prover) masks.push(channels.consensus)
   }
   const unique = new Map<string, Bitmask>()
-  for (const mask of masks) unique.set(bitmaskToHex(mask), mask)
+  for (const mask of masks) unique.set(bytesToHex(mask), mask)
   return [...unique.values()]
 }

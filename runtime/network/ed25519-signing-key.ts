@@ -17,7 +17,7 @@ import type { AbortOptions, Ed25519PrivateKey, Ed25519PublicKey } from "@libp2p/
 const SEED_BYTES = 32
 
 /** Inputs at least this large are signed off the event loop (the thread pool's hop costs ~15 µs). */
-export const DEFAULT_OFFLOAD_MIN_BYTES = 16 * 1024
+const DEFAULT_OFFLOAD_MIN_BYTES = 16 * 1024
 
 type SignInput = Parameters<Ed25519PrivateKey["sign"]>[0]
 

@@ -6,10 +6,10 @@
 // Decoding goes through Schema, like every message that crosses the network boundary.
 import { ParseResult, Schema } from "effect"
 
-export const ENVELOPE_VERSION = 0x01
+const ENVELOPE_VERSION = 0x01
 export const MAX_BITMASK_BYTES = 64
 
-export const BitmaskEnvelope = Schema.Struct({
+const BitmaskEnvelope = Schema.Struct({
   bitmask: Schema.Uint8ArrayFromSelf.pipe(
     Schema.filter((mask) => mask.length >= 1 && mask.length <= MAX_BITMASK_BYTES, {
       message: () => `bitmask must be 1..${MAX_BITMASK_BYTES} bytes`,
@@ -17,7 +17,6 @@ export const BitmaskEnvelope = Schema.Struct({
   ),
   payload: Schema.Uint8ArrayFromSelf,
 })
-export type BitmaskEnvelope = typeof BitmaskEnvelope.Type
 
 /**
  * The envelope's bytes. The Schema below encodes with it; the publish hot path calls it directly for a
@@ -32,7 +31,7 @@ export const envelopeBytes = (bitmask: Uint8Array, payload: Uint8Array): Uint8Ar
   return out
 }
 
-export const BitmaskEnvelopeFromBytes = Schema.transformOrFail(Schema.Uint8ArrayFromSelf, BitmaskEnvelope, {
+const BitmaskEnvelopeFromBytes = Schema.transformOrFail(Schema.Uint8ArrayFromSelf, BitmaskEnvelope, {
   strict: true,
   decode: (bytes, _options, ast) => {
     const version = bytes[0]

@@ -26,8 +26,8 @@ import { networkOfAgentVersion, quilbunAgentVersion } from "./protocol-ids.ts"
 import { peerScoreParams, peerScoreThresholds } from "./scoring.ts"
 import { NODE_VERSION } from "../kernel/version.ts"
 
-export type HostServices = { identify: Identify; ping: Ping; pubsub: GossipSub }
-export type QuilbunLibp2p = Libp2p<HostServices>
+type HostServices = { identify: Identify; ping: Ping; pubsub: GossipSub }
+type QuilbunLibp2p = Libp2p<HostServices>
 
 /** Mesh and gossip parameters (node.md §1.4 defaults). */
 export interface PubsubTuning {
@@ -53,7 +53,7 @@ export interface PubsubTuning {
   readonly idontwantMinDataBytes: number
 }
 
-export interface ReconnectTuning {
+interface ReconnectTuning {
   /** first retry delay after a failed dial; doubles up to `maxDelayMillis`, with jitter */
   readonly initialDelayMillis: number
   readonly maxDelayMillis: number
@@ -111,7 +111,7 @@ export const defaultPubsubTuning: PubsubTuning = {
   idontwantMinDataBytes: 1024,
 }
 
-export const defaultReconnectTuning: ReconnectTuning = {
+const defaultReconnectTuning: ReconnectTuning = {
   initialDelayMillis: 1_000,
   maxDelayMillis: 60_000,
   checkIntervalMillis: 5_000,
@@ -180,7 +180,7 @@ const parsePeerAddress = (address: string): Effect.Effect<{ ma: Multiaddr; peerI
   })
 
 /** Capped exponential backoff with jitter, forever. */
-export const reconnectSchedule = (tuning: ReconnectTuning) =>
+const reconnectSchedule = (tuning: ReconnectTuning) =>
   Schedule.exponential(Duration.millis(tuning.initialDelayMillis), 2).pipe(
     Schedule.union(Schedule.spaced(Duration.millis(tuning.maxDelayMillis))),
     Schedule.jittered,

@@ -4,12 +4,12 @@
 // sides: request and response size, a per-peer token bucket on the serving side, a time limit for
 // the handler and for the whole exchange on the client. Peer identity is the libp2p peer id string,
 // the same string the consensus sees in `InboundMessage.from` and passes back to `request`.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import type { Connection, PeerId, Stream } from "@libp2p/interface"
 import { peerIdFromString } from "@libp2p/peer-id"
 import { type LengthPrefixedStream, lpStream } from "@libp2p/utils"
 import { Cause, Duration, Effect, Either, Exit, Layer, Option, Runtime, type Scope } from "effect"
 import { type Bitmask, type MessageHandler, type RequestHandler, Transport, TransportError, type TransportService } from "../kernel/transport/transport.ts"
-import { bitmaskToHex } from "./bitmask.ts"
 import type { Verdict } from "./bitmask-pubsub.ts"
 import { describeError, RequestFailed, type RequestFailureReason } from "./errors.ts"
 import { P2PHost, type P2PHostService } from "./host.ts"
@@ -22,9 +22,9 @@ import { PeerTokenBuckets, type TokenBucketConfig } from "./token-bucket.ts"
 export type RequestGuard = (data: Uint8Array) => string | undefined
 
 /** Decides a message's fate before delivery (and before the router forwards it). */
-export type PayloadValidator = (payload: Uint8Array) => Verdict
+type PayloadValidator = (payload: Uint8Array) => Verdict
 
-export interface BitmaskValidator {
+interface BitmaskValidator {
   readonly bitmask: Bitmask
   readonly validate: PayloadValidator
 }
@@ -64,7 +64,7 @@ export const defaultLibp2pTransportConfig: Libp2pTransportConfig = {
   guards: new Map(),
 }
 
-export interface Libp2pTransportStats {
+interface Libp2pTransportStats {
   published: number
   publishFailures: number
   delivered: number
@@ -89,7 +89,7 @@ export interface Libp2pTransport extends TransportService {
 }
 
 /** The Transport's coarser reasons; the precise one stays at the start of the detail. */
-export const toTransportError = (error: RequestFailed): TransportError => {
+const toTransportError = (error: RequestFailed): TransportError => {
   const coarse: TransportError["reason"] =
     error.reason === "unreachable" || error.reason === "timeout" || error.reason === "no-handler" || error.reason === "closed" ? error.reason : "remote-error"
   return new TransportError({ reason: coarse, detail: `${error.reason}: ${error.detail}` })
@@ -135,7 +135,7 @@ export const makeLibp2pTransport = (
     const libp2p = host.libp2p
     const buckets = new PeerTokenBuckets(config.inboundRate)
     const handlers = new Map<string, RequestHandler>()
-    const validators = new Map(config.validators.map((v) => [bitmaskToHex(v.bitmask), v.validate]))
+    const validators = new Map(config.validators.map((v) => [bytesToHex(v.bitmask), v.validate]))
     const stats: Libp2pTransportStats = {
       published: 0,
       publishFailures: 0,
@@ -168,13 +168,13 @@ export const makeLibp2pTransport = (
           Effect.sync(() => {
             stats.publishFailures++
             countTransportMessage("publish-failed")
-          }).pipe(Effect.zipRight(Effect.logDebug(`p2p transport: publish on ${bitmaskToHex(bitmask)} failed: ${error._tag}`))),
+          }).pipe(Effect.zipRight(Effect.logDebug(`p2p transport: publish on ${bytesToHex(bitmask)} failed: ${error._tag}`))),
         ),
         Effect.asVoid,
       )
 
     const subscribe = (bitmask: Bitmask, handler: MessageHandler): Effect.Effect<void, never, Scope.Scope> => {
-      const validate = validators.get(bitmaskToHex(bitmask))
+      const validate = validators.get(bytesToHex(bitmask))
       return Effect.acquireRelease(
         host.pubsub
           .subscribe(bitmask, {

@@ -22,6 +22,3 @@ export const messageId = (data: Uint8Array, form: MessageIdForm = DEFAULT_MESSAG
   out.set(digest, 1)
   return out
 }
-
-/** A Map key for a message id. Hex keeps ids readable in logs and dumps. */
-export const messageIdKey = (id: Uint8Array): string => Buffer.from(id).toString("hex")

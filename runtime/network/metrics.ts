@@ -8,23 +8,23 @@ import type { DedupeCounters } from "./connection-dedupe.ts"
 export const connectionsGauge = Metric.gauge("quilbun_p2p_connections", {
   description: "Open libp2p connections",
 })
-export const peersGauge = Metric.gauge("quilbun_p2p_peers", {
+const peersGauge = Metric.gauge("quilbun_p2p_peers", {
   description: "Connected peers",
 })
 export const duplicateConnectionsTotal = Metric.counter("quilbun_p2p_duplicate_connections_total", {
   description: "Duplicate connections to one peer closed by the one-connection-per-pair rule",
 })
-export const foreignNetworkDisconnectsTotal = Metric.counter("quilbun_p2p_foreign_network_disconnects_total", {
+const foreignNetworkDisconnectsTotal = Metric.counter("quilbun_p2p_foreign_network_disconnects_total", {
   description: "Peers disconnected because identify announced another quilbun network",
 })
 export const pubsubMessagesTotal = Metric.counter("quilbun_p2p_pubsub_messages_total", {
   description: "Pubsub messages by outcome (delivered, rejected, ignored, malformed, filtered, ...)",
 })
-export const subscribedSlicesGauge = Metric.gauge("quilbun_p2p_subscribed_slices", {
+const subscribedSlicesGauge = Metric.gauge("quilbun_p2p_subscribed_slices", {
   description: "Bitmask slices (gossipsub topics) currently subscribed",
 })
 
-export const bitmaskMessagesTotal = Metric.counter("quilbun_p2p_bitmask_messages_total", {
+const bitmaskMessagesTotal = Metric.counter("quilbun_p2p_bitmask_messages_total", {
   description: "Pubsub messages per bitmask slice by direction (in: reached our validator, out: own publishes)",
 })
 export const bitmaskValidationTotal = Metric.counter("quilbun_p2p_bitmask_validation_total", {
@@ -102,12 +102,12 @@ export class P2PMetrics {
 }
 
 /** Request/response exchanges of the libp2p transport by side (client, server) and outcome. */
-export const transportRequestsTotal = Metric.counter("quilbun_p2p_requests_total", {
+const transportRequestsTotal = Metric.counter("quilbun_p2p_requests_total", {
   description: "Transport request/response exchanges by side and outcome (ok, rate-limited, too-large, timeout, ...)",
 })
 
 /** Transport publish/subscribe traffic by outcome (published, publish-failed, delivered, rejected). */
-export const transportMessagesTotal = Metric.counter("quilbun_p2p_transport_messages_total", {
+const transportMessagesTotal = Metric.counter("quilbun_p2p_transport_messages_total", {
   description: "Transport pubsub messages by outcome",
 })
 

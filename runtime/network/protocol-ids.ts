@@ -2,7 +2,7 @@
 // speak quilbun protocols to each other (the reference suffixes its ids per network, node.md §4.1).
 // Stock libp2p protocols (identify, ping) keep their standard ids so any libp2p node can talk to us.
 
-export const QUILBUN_PROTOCOL_ROOT = "/quilbun"
+const QUILBUN_PROTOCOL_ROOT = "/quilbun"
 
 /** `/quilbun/<networkId>/<name>/<version>`, e.g. `/quilbun/99/sync/1.0.0`. */
 export const protocolId = (networkId: number, name: string, version: string): string => `${QUILBUN_PROTOCOL_ROOT}/${networkId}/${name}/${version}`

@@ -7,11 +7,11 @@ const MINUTE = 60 * SECOND
 const HOUR = 60 * MINUTE
 
 /** gossipsub's counters decay once per `decayInterval`; reach `decayToZero` after `decayTime`. */
-export const decayFactor = (decayTimeMillis: number, decayIntervalMillis: number, decayToZero: number): number =>
+const decayFactor = (decayTimeMillis: number, decayIntervalMillis: number, decayToZero: number): number =>
   decayToZero ** (decayIntervalMillis / decayTimeMillis)
 
-export const DECAY_INTERVAL_MILLIS = 10 * MINUTE
-export const DECAY_TO_ZERO = 0.1
+const DECAY_INTERVAL_MILLIS = 10 * MINUTE
+const DECAY_TO_ZERO = 0.1
 
 /** Per-slice-topic parameters. */
 export const topicScoreParams = (): Partial<TopicScoreParams> => ({

@@ -35,10 +35,10 @@ export const formatSyncProgress = (s: SyncProgressSnapshot, peer?: string): stri
   return `sync progress${fromPeer(peer)}: ${s.done}/${s.target} frames (${percentOf(s)}%), ${s.framesPerSecond.toFixed(0)} frames/s, ETA ${eta}`
 }
 
-export const formatSyncFinished = (s: SyncProgressSnapshot, peer?: string): string =>
+const formatSyncFinished = (s: SyncProgressSnapshot, peer?: string): string =>
   `sync finished${fromPeer(peer)}: ${s.done}/${s.target} frames (${percentOf(s)}%), ${s.fetched} fetched in ${s.elapsedSeconds.toFixed(1)} s, ${s.framesPerSecond.toFixed(0)} frames/s`
 
-export const formatSyncStopped = (s: SyncProgressSnapshot, reason: string, peer?: string): string =>
+const formatSyncStopped = (s: SyncProgressSnapshot, reason: string, peer?: string): string =>
   `sync stopped${fromPeer(peer)} at ${s.done}/${s.target} frames (${percentOf(s)}%) after ${s.elapsedSeconds.toFixed(1)} s: ${reason}`
 
 export class SyncProgress {

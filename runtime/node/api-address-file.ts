@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { Effect, Layer } from "effect"
 import { AdminServer } from "../api/server.ts"
 
-export const API_URL_FILE = "admin-api.url"
+const API_URL_FILE = "admin-api.url"
 
 export const apiUrlPath = (dataDir: string): string => join(dataDir, API_URL_FILE)
 

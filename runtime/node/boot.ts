@@ -13,7 +13,7 @@ import { checkGenesisProvers } from "./genesis-check.ts"
 import { checkChainAtBoot } from "./chain-guard.ts"
 import { NODE_VERSION } from "../kernel/version.ts"
 
-export const MASTER_ROLES: ReadonlyArray<string> = ["master", "admin-api", "worker-manager"]
+const MASTER_ROLES: ReadonlyArray<string> = ["master", "admin-api", "worker-manager"]
 
 export const prepareNode = (input: LoadConfigInput) =>
   Effect.gen(function* () {

@@ -67,7 +67,7 @@ export interface ChainIdentity {
   readonly committee: ReadonlyArray<string>
 }
 
-export interface CommittedFrameRef {
+interface CommittedFrameRef {
   readonly frameNumber: bigint
   readonly selector: string
 }

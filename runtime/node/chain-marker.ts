@@ -7,7 +7,7 @@ import { join } from "node:path"
 import { Data, Effect, Option, Schema } from "effect"
 import { writeFileAtomic } from "../../config/index.ts"
 
-export const CHAIN_MARKER_FILE = "chain.json"
+const CHAIN_MARKER_FILE = "chain.json"
 
 const Hex = Schema.String.pipe(Schema.pattern(/^[0-9a-f]*$/))
 const FrameNumber = Schema.Number.pipe(Schema.int(), Schema.nonNegative())

@@ -9,14 +9,14 @@
 // in-flight VDF solve is abandoned by interruption before its Worker goes away.
 import { Context, Data, Effect, Layer, Metric, Option, Queue, type Redacted, Schedule } from "effect"
 import { ConsensusUnavailable, FrameNotFound, type GlobalFrameHead, type GlobalFrameView } from "../api/backend.ts"
-import { eventDistributorActor } from "../../actors/event-distributor/index.ts"
+import { EventDistributorLive } from "../../actors/event-distributor/index.ts"
 import { consensusConfigFromNode, devnetTimingFor, type GlobalConsensusConfig } from "../../actors/consensus/global/config.ts"
-import { globalConsensusActor, type GlobalConsensusRef } from "../../actors/consensus/global/global-consensus.ts"
+import { GlobalConsensus, GlobalConsensusLive } from "../../actors/consensus/global/layer.ts"
 import type { CertifiedFrame } from "../../actors/consensus/global/persistence.ts"
 import { GetStatus } from "../../actors/consensus/global/protocol.ts"
 import { committedChain, committedFrameBodies } from "../../actors/consensus/global/committed-chain.ts"
-import { activeProversOf, proverRegistryActor, RegistryGenesis } from "../../actors/prover-registry/index.ts"
-import { globalTimeReelActor } from "../../actors/time-reel/index.ts"
+import { ProverRegistryLive, RegistryGenesis } from "../../actors/prover-registry/index.ts"
+import { GlobalTimeReelLive } from "../../actors/time-reel/index.ts"
 import { Store, type StoreService } from "../store/index.ts"
 import type { NodeConfig } from "../../config/index.ts"
 import { BlsLive } from "../../crates/ts/bls/bls.ts"
@@ -219,6 +219,7 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
       const poseidon = Context.get(cryptoContext, Poseidon)
       const committee = genesisKeys.length === 0 ? [signer.publicKey] : genesisKeys
       const context = cryptoContext.pipe(
+        Context.add(ActorSystem.ActorSystem, system),
         Context.add(Transport, endpoint),
         Context.add(Store, store),
         Context.add(RegistryGenesis, {
@@ -231,28 +232,14 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
       const reader = chainReader(store, poseidon, genesis)
 
       const commits = yield* Queue.unbounded<ReadonlyArray<CertifiedFrame>>()
-      const distributor = yield* system.spawn(eventDistributorActor)
-      const registry = yield* system.spawn(proverRegistryActor).pipe(Effect.provide(context))
-      const reel = yield* system
-        .spawn(globalTimeReelActor(registry, distributor, { name: "global-time-reel", certified: true, frameBodies: committedFrameBodies }))
-        .pipe(Effect.provide(context))
-      const consensus: GlobalConsensusRef = yield* system
-        .spawn(
-          globalConsensusActor({
-            config,
-            committee: activeProversOf(registry, new Uint8Array()).pipe(Effect.orDie),
-            timeReel: reel,
-            distributor,
-            onCommitted: (frames) => Queue.unsafeOffer(commits, frames),
-          }),
-        )
-        .pipe(Effect.provide(context))
-      // Released before the crypto services above: stop consensus first, then what it talks to.
-      yield* Effect.addFinalizer(() =>
-        Effect.forEach([consensus.path, reel.path, registry.path, distributor.path], (path) => Effect.ignore(system.stop(path)), {
-          discard: true,
-        }),
+      // The subsystems' own wiring Layers (as the devnet harness and the tests use them), built in this
+      // scope after the crypto services: released first, consensus before what it talks to.
+      const subsystems = GlobalConsensusLive({ config, onCommitted: (frames) => Queue.unsafeOffer(commits, frames) }).pipe(
+        Layer.provideMerge(GlobalTimeReelLive({ name: "global-time-reel", certified: true, frameBodies: committedFrameBodies })),
+        // One after the other, as the devnet harness does (built concurrently there, under TestClock, it hung).
+        Layer.provideMerge(EventDistributorLive.pipe(Layer.provideMerge(ProverRegistryLive))),
       )
+      const consensus = Context.get(yield* Layer.build(subsystems).pipe(Effect.provide(context)), GlobalConsensus)
 
       yield* Metric.set(headFrameNumber, Number(yield* reader.headNumber))
       // Registers the counter, so the family is exposed (at 0) before the first timeout.

@@ -9,7 +9,7 @@ import { Data, Effect, Option, Schema, type Scope } from "effect"
 import { errorReason } from "../../config/fs.ts"
 import { tryLockExclusive } from "./flock.ts"
 
-export const LOCK_FILE = "node.lock"
+const LOCK_FILE = "node.lock"
 
 export const lockPath = (dataDir: string): string => join(dataDir, LOCK_FILE)
 

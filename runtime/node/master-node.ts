@@ -20,10 +20,10 @@ import { ActorSystem } from "../kernel/index.ts"
 import { LoggingLive } from "../kernel/logging.ts"
 import { ProcessMetricsLive } from "../kernel/metrics/process-metrics.ts"
 import type { RestartPolicy } from "../kernel/process/restart-policy.ts"
-import { WorkerPool, WorkerPoolLive } from "../kernel/process/worker-pool.ts"
+import { WorkerPoolLive } from "../kernel/process/worker-pool.ts"
 import { AdminBackendLive, WorkerManagerRef, type NodeIdentity } from "./admin-backend.ts"
-import { MasterConsensusLive, NodeConsensus } from "./consensus.ts"
-import { NodeRecord, NodeRecordLive } from "./node-record.ts"
+import { MasterConsensusLive } from "./consensus.ts"
+import { NodeRecordLive } from "./node-record.ts"
 import { probeActor } from "./probe.ts"
 import { StoreMetricsLive } from "./store-metrics.ts"
 import { ApiAddressFileLive } from "./api-address-file.ts"
@@ -128,4 +128,4 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
   )
 }
 
-export { AdminServer, NodeConsensus, NodeHealth, NodeRecord, WorkerPool }
+export { NodeHealth }

@@ -6,10 +6,10 @@
 import { Context, Data, Deferred, Effect, Layer } from "effect"
 import { ActorSystem } from "../kernel/index.ts"
 
-export type HealthStatus = { readonly status: "ok" } | { readonly status: "failed"; readonly reason: string }
+type HealthStatus = { readonly status: "ok" } | { readonly status: "failed"; readonly reason: string }
 
 /** The node stopped working on its own; the process should exit non-zero. */
-export class NodeGaveUp extends Data.TaggedError("NodeGaveUp")<{ readonly reason: string }> {
+class NodeGaveUp extends Data.TaggedError("NodeGaveUp")<{ readonly reason: string }> {
   override get message(): string {
     return `node gave up: ${this.reason}`
   }

@@ -15,7 +15,7 @@ import { Multiaddr, type NodeConfig } from "../../config/index.ts"
 import { Transport, type TransportService } from "../kernel/transport/transport.ts"
 
 /** Peer id → the addresses it listens on (each with `/p2p/<id>`). */
-export const knownPeerRows = defineRepository({
+const knownPeerRows = defineRepository({
   bucket: Buckets.peers,
   key: KeyCodec.string,
   value: ValueCodec.schema(Schema.Array(Schema.String)),
@@ -74,14 +74,14 @@ export const peerIdOfKey = (peerKey: Uint8Array): Effect.Effect<string, InvalidP
   Effect.map(peerKeyFromBytes(peerKey), (key) => peerIdFromPrivateKey(key).toString())
 
 /** The host's settings from the node config; `peerKey` is keys/peer.key. */
-export const nodeHostConfig = (config: NodeConfig, peerKey: Uint8Array, bootstrap: ReadonlyArray<string>): P2PHostConfig => ({
+const nodeHostConfig = (config: NodeConfig, peerKey: Uint8Array, bootstrap: ReadonlyArray<string>): P2PHostConfig => ({
   ...defaultHostConfig(peerKey, config.p2p.networkId),
   listen: config.p2p.listen,
   bootstrap,
 })
 
 /** Starts the host and the consensus transport; needs the master store. Released (host stopped) with its scope. */
-export const NodeNetworkLive = (config: NodeConfig, peerKey: Redacted.Redacted<Uint8Array>) =>
+const NodeNetworkLive = (config: NodeConfig, peerKey: Redacted.Redacted<Uint8Array>) =>
   Layer.scoped(
     NodeNetwork,
     Effect.gen(function* () {
@@ -118,7 +118,7 @@ export class OptionalNodeNetwork extends Context.Tag("quilbun/node/OptionalNodeN
 class PeerKeyMissing extends Data.TaggedError("PeerKeyMissing")<{ readonly message: string }> {}
 
 /** Whether the config asks for a libp2p host: a shared genesis committee means other processes to talk to. */
-export const runsNetwork = (config: NodeConfig): boolean => (config.engine.genesisProvers ?? []).length > 0
+const runsNetwork = (config: NodeConfig): boolean => (config.engine.genesisProvers ?? []).length > 0
 
 /** Starts the host when `runsNetwork(config)`; needs the master store. */
 export const OptionalNodeNetworkLive = (

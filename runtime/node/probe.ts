@@ -16,7 +16,7 @@ export class Where extends Schema.TaggedRequest<Where>()("Where", {
   failure: Schema.Never,
 }) {}
 
-export class ProbeRefused extends Schema.TaggedError<ProbeRefused>()("ProbeRefused", { reason: Schema.String }) {}
+class ProbeRefused extends Schema.TaggedError<ProbeRefused>()("ProbeRefused", { reason: Schema.String }) {}
 
 /** Fails with the declared ProbeRefused (the actor keeps running). */
 export class Refuse extends Schema.TaggedRequest<Refuse>()("Refuse", {

@@ -6,10 +6,10 @@
 // purpose: a signal arriving while it exits must meet them, not the default action.
 // Plain TypeScript without imports: runtime/node/main.ts installs it before loading anything heavy.
 
-export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const
 export type StopSignal = (typeof STOP_SIGNALS)[number]
 
-export type StopNotice = (level: "info" | "warning", message: string, signal: StopSignal) => void
+type StopNotice = (level: "info" | "warning", message: string, signal: StopSignal) => void
 
 export interface StopSignals {
   /** Where notices go from now on (the node's logger, once it is built). */

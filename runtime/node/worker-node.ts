@@ -22,7 +22,7 @@ import type { Message, Protocol } from "../kernel/actor/protocol.ts"
 export const workerRootName = (core: number): string => `worker-${core}`
 
 /** Path of an actor directly under a worker's root supervisor. */
-export const workerActorPath = (core: number, name: string): string => `/${workerRootName(core)}/${name}`
+const workerActorPath = (core: number, name: string): string => `/${workerRootName(core)}/${name}`
 
 const ActorsLive = (core: number) =>
   Layer.effectDiscard(

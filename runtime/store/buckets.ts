@@ -28,7 +28,7 @@ export const Buckets = {
 } as const satisfies Record<string, Bucket>
 
 /** Numbers that once named a bucket and must never be assigned again. */
-export const RETIRED_BUCKET_IDS: ReadonlyArray<number> = []
+const RETIRED_BUCKET_IDS: ReadonlyArray<number> = []
 
 export const ALL_BUCKETS: ReadonlyArray<Bucket> = Object.values(Buckets)
 

@@ -128,7 +128,7 @@ const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
 }
 
 /** Any key codec, whatever its key type (`encode`'s parameter is contravariant, hence `never`). */
-export interface AnyKeyCodec {
+interface AnyKeyCodec {
   readonly encode: (key: never) => Uint8Array
   readonly decode: (bytes: Uint8Array) => unknown
   readonly fixedLength?: number
@@ -138,7 +138,7 @@ type KeysOf<T extends ReadonlyArray<AnyKeyCodec>> = {
   readonly [I in keyof T]: T[I] extends { readonly decode: (bytes: Uint8Array) => infer K } ? K : never
 }
 
-export interface TupleKeyCodec<T extends ReadonlyArray<unknown>> extends KeyCodec<T> {
+interface TupleKeyCodec<T extends ReadonlyArray<unknown>> extends KeyCodec<T> {
   /** Encodes the leading parts only, for prefix ranges (`repo.range({ prefix })`). */
   readonly prefix: (...parts: ReadonlyArray<unknown>) => Uint8Array
 }

@@ -1,6 +1,7 @@
 // A typed view of one bucket: key codec + value codec over a binary LMDB sub-database. Reads are
 // synchronous (LMDB reads are memory-mapped and cheap) and see the staged writes when called
 // inside a commit; writes take the commit's WriteTx, so they can only happen inside one.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import type { Database } from "lmdb"
 import type { Bucket } from "./buckets.ts"
 import { reasonOf, StoreCorrupt, StoreMisuse } from "./errors.ts"
@@ -50,8 +51,6 @@ export class WriteTx {
 
 export type BinaryDb = Database<Uint8Array, Uint8Array>
 
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex")
-
 const compare = (a: Uint8Array, b: Uint8Array): number => Buffer.compare(a, b)
 
 const maxKey = (a: Uint8Array | undefined, b: Uint8Array | undefined) => (a === undefined ? b : b === undefined ? a : compare(a, b) >= 0 ? a : b)
@@ -74,7 +73,7 @@ export class Repository<K, V> {
     try {
       return this.def.value.decode(bytes)
     } catch (e) {
-      throw new StoreCorrupt({ path: this.path, bucket: this.def.bucket.name, key: hex(key), reason: reasonOf(e) })
+      throw new StoreCorrupt({ path: this.path, bucket: this.def.bucket.name, key: bytesToHex(key), reason: reasonOf(e) })
     }
   }
 

@@ -123,7 +123,7 @@ class LmdbStore implements StoreService {
 
   /** Runs one migration step and records its new version in the same transaction. */
   migrate(step: StoreMigration): Effect.Effect<string, StoreCommitFailed> {
-    const meta = this.repository(metaRepositoryDef)
+    const meta = this.repository(metaRepository(Buckets.meta))
     return Effect.map(
       this.commit((tx) => {
         const summary = step.run(this, tx)
@@ -302,7 +302,4 @@ const migrateToCurrent = (store: LmdbStore, migrations: ReadonlyArray<StoreMigra
 /** The store as a scoped resource: opened on acquire, `await root.close()` in the finalizer. */
 export const StoreLive = (options: StoreOptions): Layer.Layer<Store, StoreOpenError> =>
   Layer.scoped(Store, Effect.acquireRelease(openStore(options), (s) => Effect.promise(() => s.close())).pipe(Effect.map((s): StoreService => s)))
-
-/** Returns the meta repository definition (format version lives here). */
-export const metaRepositoryDef = metaRepository(Buckets.meta)
 export { FORMAT_VERSION_KEY }

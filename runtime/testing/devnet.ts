@@ -9,15 +9,17 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Context, Effect, Exit, Layer, Scope, TestClock } from "effect"
+import { Context, Effect, Exit, Layer, Option, Scope, TestClock } from "effect"
 import { type GlobalConsensusConfig, devnetConsensusConfig } from "../../actors/consensus/global/config.ts"
-import { globalConsensusActor, type GlobalConsensusRef } from "../../actors/consensus/global/global-consensus.ts"
+import type { GlobalConsensusRef } from "../../actors/consensus/global/global-consensus.ts"
+import { GlobalConsensus, GlobalConsensusLive } from "../../actors/consensus/global/layer.ts"
 import type { CertifiedFrame } from "../../actors/consensus/global/persistence.ts"
 import { committedFrameBodies } from "../../actors/consensus/global/committed-chain.ts"
 import { type ConsensusStatus, GetCommitted, GetStatus } from "../../actors/consensus/global/protocol.ts"
 import { Store, StoreLive, type StoreService } from "../store/index.ts"
-import { eventDistributorActor, type EventDistributorRef } from "../../actors/event-distributor/index.ts"
-import { globalReelKindWith, timeReelActor, type TimeReelMessage } from "../../actors/time-reel/index.ts"
+import { EventDistributor, EventDistributorLive, type EventDistributorRef } from "../../actors/event-distributor/index.ts"
+import { ProverRegistryLive, registryGenesisLayer } from "../../actors/prover-registry/index.ts"
+import { GlobalTimeReel, GlobalTimeReelLive, type TimeReelMessage } from "../../actors/time-reel/index.ts"
 import { poseidonHashBytes } from "../../crates/ts/poseidon.ts"
 import { TypePrefix } from "../../actors/consensus/core/canonical/type-prefix.ts"
 import { GlobalFrame } from "../../actors/consensus/core/messages/global-frame.ts"
@@ -209,34 +211,31 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
           Layer.succeed(Poseidon, poseidon),
           Layer.succeed(FrameVdf, s.vdf),
         )
-        const context = yield* Layer.build(Layer.merge(services, ActorSystem.layer({ rootName: "root" }))).pipe(Scope.extend(scope), Effect.orDie)
-        const system = yield* Effect.provide(ActorSystem.ActorSystem, context)
-        let reel: ActorRef<TimeReelMessage> | undefined
-        let distributor: EventDistributorRef | undefined
-        if (options.timeReels === true) {
-          distributor = yield* system.spawn(eventDistributorActor).pipe(Effect.provide(context), Effect.orDie)
-          reel = yield* system
-            .spawn(
-              timeReelActor({
-                kind: globalReelKindWith({ certified: true }),
-                activeProvers: () => Effect.succeed(committee),
-                distributor,
-                frameBodies: committedFrameBodies,
-              }),
-            )
-            .pipe(Effect.provide(context), Effect.orDie)
-        }
-        const spec = globalConsensusActor({
+        // The subsystems' own wiring Layers, as the node uses them; the registry is seeded with the committee.
+        const registry = ProverRegistryLive.pipe(
+          Layer.provide(registryGenesisLayer({ network: config.network, provers: committee.map((p) => ({ publicKey: p.publicKey, seniority: p.seniority })) })),
+          Layer.orDie,
+        )
+        const below =
+          options.timeReels === true
+            ? GlobalTimeReelLive({ certified: true, frameBodies: committedFrameBodies }).pipe(
+                Layer.provideMerge(EventDistributorLive.pipe(Layer.provideMerge(registry))),
+              )
+            : registry
+        const consensus = GlobalConsensusLive({
           config,
-          committee: Effect.succeed(committee),
-          ...(reel === undefined ? {} : { timeReel: reel }),
-          ...(distributor === undefined ? {} : { distributor }),
           onCommitted: (frames) => {
             s.commits.push(...frames)
             options.onCommitted?.(s.index, frames)
           },
-        })
-        const ref = yield* system.spawn(spec).pipe(Effect.provide(context), Effect.orDie)
+        }).pipe(Layer.provideMerge(below))
+        const context = yield* Layer.build(consensus.pipe(Layer.provideMerge(ActorSystem.layer({ rootName: "root" })), Layer.provideMerge(services))).pipe(
+          Scope.extend(scope),
+          Effect.orDie,
+        )
+        const ref = Context.get(context, GlobalConsensus)
+        const reel = Option.getOrUndefined(Context.getOption(context, GlobalTimeReel))
+        const distributor = Option.getOrUndefined(Context.getOption(context, EventDistributor))
         s.scope = scope
         s.ref = ref
         s.store = Context.get(context, Store)

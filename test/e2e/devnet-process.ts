@@ -3,7 +3,7 @@
 import { join } from "node:path"
 import { getJson, pollUntil, repoRoot } from "./node-process.ts"
 
-export interface DevnetLine {
+interface DevnetLine {
   readonly index: number
   readonly api: string
   readonly peer: string

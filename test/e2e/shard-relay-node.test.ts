@@ -1,6 +1,7 @@
 // A whole node (master + one data worker process) whose worker runs a shard engine stand-in: the
 // worker's shard traffic goes through the master's one libp2p host, both ways, and the admin API
 // shows which worker the master relays the shard to.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { afterAll, beforeAll, expect, test } from "bun:test"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -47,7 +48,7 @@ afterAll(async () => {
 
 test("the worker's shard traffic flows through the master's host, and /v1/workers shows the relayed shard", async () => {
   const channels = shardChannels(TEST_APP_FILTER)
-  const filterHex = Buffer.from(TEST_APP_FILTER).toString("hex")
+  const filterHex = bytesToHex(TEST_APP_FILTER)
   await waitFor(
     async () => {
       const workers = (await (await node.fetch("/v1/workers")).json()) as ReadonlyArray<{ core: number; shards: ReadonlyArray<string> }>

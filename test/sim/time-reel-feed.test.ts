@@ -24,7 +24,8 @@ test("every node's global time reel follows the committed chain and announces ea
     expect(Buffer.from(head?.selector ?? []).toString("hex")).toBe(s.committedHead.selector)
   })
   for (const events of r.announced) {
-    const numbers = events.map((d) => d.event.frame.header.frameNumber)
+    // Genesis' NewHead may precede the subscription (the reel is fed from the consensus's start).
+    const numbers = events.map((d) => d.event.frame.header.frameNumber).filter((n) => n > 0n)
     expect(numbers).toEqual([1n, 2n, 3n, 4n, 5n, 6n])
   }
 }, 60_000)

@@ -120,10 +120,7 @@ export const makeBlsVerifier = (bls: Bls, pool?: BlsVerifyPool): Effect.Effect<B
   })
 
 /** `BlsVerifier` over a provided `BlsService` (share one binding with other users). */
-export const BlsVerifierFromService: Layer.Layer<BlsVerifier, SignatureFailure, BlsService> = Layer.effect(
-  BlsVerifier,
-  Effect.flatMap(BlsService, makeBlsVerifier),
-)
+const BlsVerifierFromService: Layer.Layer<BlsVerifier, SignatureFailure, BlsService> = Layer.effect(BlsVerifier, Effect.flatMap(BlsService, makeBlsVerifier))
 
 /**
  * `BlsVerifier` over a provided `BlsService` whose signature checks run on `workers` Worker threads
@@ -165,9 +162,9 @@ export class ProverKeyUnavailable extends Data.TaggedError("ProverKeyUnavailable
 
 /** `<dataDir>/keys/prover.key` (config/keys.ts writes it on first start: 32 random bytes of IKM). */
 export const proverKeyPath = (dataDir: string): string => join(dataDir, "keys", "prover.key")
-export const PROVER_IKM_BYTES = 32
+const PROVER_IKM_BYTES = 32
 
-export const readProverIkm = (dataDir: string): Effect.Effect<Redacted.Redacted<Uint8Array>, ProverKeyUnavailable> => {
+const readProverIkm = (dataDir: string): Effect.Effect<Redacted.Redacted<Uint8Array>, ProverKeyUnavailable> => {
   const path = proverKeyPath(dataDir)
   return Effect.try({
     try: () => {
@@ -188,7 +185,7 @@ export const BlsProverSignerFromIkm = (ikm: Redacted.Redacted<Uint8Array>): Laye
   )
 
 /** `ProverSigner` from `<dataDir>/keys/prover.key`, over a provided `BlsService`. */
-export const BlsProverSignerFromDataDir = (dataDir: string): Layer.Layer<ProverSigner, SignatureFailure | ProverKeyUnavailable, BlsService> =>
+const BlsProverSignerFromDataDir = (dataDir: string): Layer.Layer<ProverSigner, SignatureFailure | ProverKeyUnavailable, BlsService> =>
   Layer.effect(
     ProverSigner,
     Effect.flatMap(Effect.zip(BlsService, readProverIkm(dataDir)), ([bls, ikm]) => makeBlsProverSigner(bls, ikm)),

@@ -7,13 +7,13 @@ import { concatBytes as concat, nullIfEmpty as buf, packLengthPrefixed as packIt
 import { G1_BYTES, G2_BYTES, loadNativeBls, SECRET_KEY_BYTES } from "./native.ts"
 import { produced, verdict } from "./status.ts"
 
-export interface KeyPair {
+interface KeyPair {
   readonly secretKey: Uint8Array
   readonly publicKey: Uint8Array
   readonly proofOfPossession: Uint8Array
 }
 
-export interface Aggregate {
+interface Aggregate {
   readonly aggregatePublicKey: Uint8Array
   readonly aggregateSignature: Uint8Array
 }

@@ -1,7 +1,7 @@
 // KZG commitments on the embedded BLS48-581 ceremony SRS: data is 64-byte big-endian evaluations
 // (zero-padded) over the roots of unity of a 16..256 domain; commitments and proofs are 74-byte
 // G1 points; multiproofs use SHA3-512 Fiat–Shamir (as the reference).
-import { Context, Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { BlsLengthError, BlsNativeError, type BlsError } from "./errors.ts"
 import { concatBytes as concat, nullIfEmpty as buf, packLengthPrefixed as packItems } from "../native.ts"
 import { G1_BYTES, loadNativeBls, packIndices } from "./native.ts"
@@ -10,7 +10,7 @@ import { produced, verdict } from "./status.ts"
 export const POLY_SIZES: ReadonlyArray<number> = [16, 32, 64, 128, 256]
 export const BYTES_PER_SCALAR = 64
 
-export interface Multiproof {
+interface Multiproof {
   /** Commitment to the combined quotient polynomial. */
   readonly d: Uint8Array
   readonly proof: Uint8Array
@@ -124,7 +124,3 @@ export const makeKzg = (): Effect.Effect<Kzg, BlsNativeError> => {
   }
   return Effect.succeed(impl)
 }
-
-export class KzgService extends Context.Tag("quilbun/Kzg")<KzgService, Kzg>() {}
-
-export const KzgLive: Layer.Layer<KzgService, BlsNativeError> = Layer.effect(KzgService, makeKzg())

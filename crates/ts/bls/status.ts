@@ -4,7 +4,7 @@ import { Status } from "../status.ts"
 import { BlsEncodingError, BlsLengthError, BlsNativeError, BlsSubgroupError, type BlsError } from "./errors.ts"
 
 /** The error for a non-Ok, non-Invalid status, with `what` naming the call. */
-export const errorOf = (status: number, what: string): BlsError => {
+const errorOf = (status: number, what: string): BlsError => {
   switch (status) {
     case Status.Length:
       return new BlsLengthError({ reason: `${what}: wrong length, list size, poly size or index` })

@@ -2,7 +2,7 @@
 // Lists travel packed exactly as the native call takes them (keys n × 585, messages length-prefixed).
 import { Schema } from "effect"
 
-export const VerifyRequest = Schema.TaggedStruct("Verify", {
+const VerifyRequest = Schema.TaggedStruct("Verify", {
   id: Schema.Int,
   publicKey: Schema.Uint8ArrayFromSelf,
   signature: Schema.Uint8ArrayFromSelf,
@@ -10,7 +10,7 @@ export const VerifyRequest = Schema.TaggedStruct("Verify", {
   message: Schema.Uint8ArrayFromSelf,
 })
 
-export const VerifyMultiMessageRequest = Schema.TaggedStruct("VerifyMultiMessage", {
+const VerifyMultiMessageRequest = Schema.TaggedStruct("VerifyMultiMessage", {
   id: Schema.Int,
   publicKeys: Schema.Uint8ArrayFromSelf,
   signature: Schema.Uint8ArrayFromSelf,

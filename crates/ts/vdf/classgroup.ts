@@ -9,7 +9,7 @@ export interface Form {
   readonly c: bigint
 }
 
-export const INT_BYTES = 129
+const INT_BYTES = 129
 export const FORM_BYTES = 2 * INT_BYTES
 
 const floorDiv = (n: bigint, d: bigint): bigint => {
@@ -19,7 +19,7 @@ const floorDiv = (n: bigint, d: bigint): bigint => {
 const mod = (n: bigint, m: bigint): bigint => ((n % m) + m) % m
 
 /** [g, x, y] with g = gcd(a, b) = x·a + y·b, g ≥ 0. */
-export const extendedGcd = (a: bigint, b: bigint): [bigint, bigint, bigint] => {
+const extendedGcd = (a: bigint, b: bigint): [bigint, bigint, bigint] => {
   let [r0, r1, s0, s1, t0, t1] = [a, b, 1n, 0n, 0n, 1n]
   while (r1 !== 0n) {
     const q = r0 / r1
@@ -30,7 +30,7 @@ export const extendedGcd = (a: bigint, b: bigint): [bigint, bigint, bigint] => {
   return r0 < 0n ? [-r0, -s0, -t0] : [r0, s0, t0]
 }
 
-export const discriminantOf = (f: Form): bigint => f.b * f.b - 4n * f.a * f.c
+const discriminantOf = (f: Form): bigint => f.b * f.b - 4n * f.a * f.c
 
 /** The form (a, b, (b² − D)/4a), or undefined when that is not an integer or a ≤ 0. */
 export const fromAB = (a: bigint, b: bigint, D: bigint): Form | undefined => {
@@ -40,7 +40,7 @@ export const fromAB = (a: bigint, b: bigint, D: bigint): Form | undefined => {
   return { a, b, c: num / (4n * a) }
 }
 
-export const isReduced = (f: Form): boolean => -f.a < f.b && f.b <= f.a && f.a <= f.c && !(f.a === f.c && f.b < 0n)
+const isReduced = (f: Form): boolean => -f.a < f.b && f.b <= f.a && f.a <= f.c && !(f.a === f.c && f.b < 0n)
 
 const normalize = (f: Form): Form => {
   if (-f.a < f.b && f.b <= f.a) return f

@@ -5,7 +5,7 @@ import { concatBytes as concat, nullIfEmpty as buf, openNative, packLengthPrefix
 import { Status } from "../status.ts"
 
 export const OUTPUT_BYTES = 516
-export const FORM_BYTES = 258
+const FORM_BYTES = 258
 
 const symbols = {
   quil_vdf_solve: { args: [FFIType.ptr, "usize", FFIType.u32, FFIType.u64, FFIType.ptr, "usize"], returns: FFIType.i32 },
@@ -27,7 +27,7 @@ const symbols = {
 } as const
 
 /** Result of a native call: the status code and, when it is Ok, the output bytes. */
-export type NativeResult = { readonly status: number; readonly output: Uint8Array }
+type NativeResult = { readonly status: number; readonly output: Uint8Array }
 
 export interface NativeVdf {
   readonly solve: (challenge: Uint8Array, iterations: number, solveId: number) => NativeResult

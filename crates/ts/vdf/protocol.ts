@@ -5,7 +5,7 @@ export const Engine = Schema.Literal("native", "typescript")
 export type Engine = typeof Engine.Type
 
 /** Hands the Worker the shared cancel slot the TypeScript prover polls. */
-export const InitRequest = Schema.TaggedStruct("Init", {
+const InitRequest = Schema.TaggedStruct("Init", {
   cancelFlag: Schema.instanceOf(SharedArrayBuffer),
 })
 
@@ -20,8 +20,8 @@ export type SolveRequest = typeof SolveRequest.Type
 
 export const WorkerRequest = Schema.Union(InitRequest, SolveRequest)
 
-export const Solved = Schema.TaggedStruct("Solved", { solveId: Schema.Int, output: Schema.Uint8ArrayFromSelf })
-export const SolveFailed = Schema.TaggedStruct("SolveFailed", {
+const Solved = Schema.TaggedStruct("Solved", { solveId: Schema.Int, output: Schema.Uint8ArrayFromSelf })
+const SolveFailed = Schema.TaggedStruct("SolveFailed", {
   solveId: Schema.Int,
   kind: Schema.Literal("input", "cancelled", "internal"),
   reason: Schema.String,

@@ -35,7 +35,7 @@ const checkIterations = (iterations: number): Effect.Effect<void, VdfInputError>
     : Effect.fail(new VdfInputError({ reason: `iterations must be an integer in [0, 2^32): ${iterations}` }))
 
 /** The native prover's limit (crates/vdf MAX_SOLVE_ITERATIONS): checkpoints stay in memory. */
-export const MAX_SOLVE_ITERATIONS = 1 << 22
+const MAX_SOLVE_ITERATIONS = 1 << 22
 
 const checkSolveIterations = (iterations: number): Effect.Effect<void, VdfInputError> =>
   Effect.andThen(checkIterations(iterations), () =>

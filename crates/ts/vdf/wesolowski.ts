@@ -1,12 +1,13 @@
 // TS BigInt reference of the Wesolowski VDF (crypto.md §2.4–2.6): the verifier (used as the
 // fallback when the native library is missing) and a prover meant for small iteration counts.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { sha256 } from "@noble/hashes/sha2.js"
 import { isProbablePrime, modPow } from "./bpsw.ts"
 import { compose, decodeForm, encodeForm, formsEqual, fromAB, FORM_BYTES, pow, square, type Form } from "./classgroup.ts"
 import { createDiscriminant } from "./discriminant.ts"
 
-export const BITS = 2048
-export const OUTPUT_BYTES = 2 * FORM_BYTES
+const BITS = 2048
+const OUTPUT_BYTES = 2 * FORM_BYTES
 
 export type VerifyResult = "valid" | "invalid" | "length" | "malformed"
 
@@ -40,7 +41,7 @@ const firstPrime = (digestFor: (j: number) => Uint8Array): bigint => {
 }
 
 /** hash_prime(x ‖ y, t) = first probable prime among SHA-256("prime" ‖ u64(j) ‖ x ‖ y ‖ u32(t))[0..16]. */
-export const hashPrime = (x: Uint8Array, y: Uint8Array, t: number): bigint => firstPrime((j) => sha256(concat(text("prime"), u64be(j), x, y, u32be(t))))
+const hashPrime = (x: Uint8Array, y: Uint8Array, t: number): bigint => firstPrime((j) => sha256(concat(text("prime"), u64be(j), x, y, u32be(t))))
 
 export interface Setup {
   readonly D: bigint
@@ -51,7 +52,7 @@ export interface Setup {
 const discriminants = new Map<string, bigint>()
 
 const discriminantFor = (challenge: Uint8Array): bigint => {
-  const key = Buffer.from(challenge).toString("hex")
+  const key = bytesToHex(challenge)
   const hit = discriminants.get(key)
   if (hit !== undefined) return hit
   const D = createDiscriminant(challenge, BITS)
@@ -74,7 +75,7 @@ export class SolveStopped extends Error {}
 export type ShouldStop = () => boolean
 
 /** x^(2^t) by t squarings. */
-export const iterate = (x: Form, t: number, shouldStop?: ShouldStop): Form => {
+const iterate = (x: Form, t: number, shouldStop?: ShouldStop): Form => {
   let y = x
   for (let i = 0; i < t; i++) {
     if ((i & 255) === 255 && shouldStop?.() === true) throw new SolveStopped("solve stopped")

@@ -6,7 +6,7 @@ export const DEFAULT_DEVNET_NODES = 3
 export const DEFAULT_DEVNET_BASE_DIR = "./.quilbun-devnet"
 /** One data worker per node: a devnet of n nodes already runs 2n processes on the machine. */
 export const DEFAULT_DEVNET_WORKERS = 1
-export const MAX_DEVNET_NODES = 32
+const MAX_DEVNET_NODES = 32
 
 export const DEVNET_USAGE = "usage: bun run devnet [--nodes <n>] [--base-dir <dir>] [--workers <n>] [-- <node flags>...]"
 

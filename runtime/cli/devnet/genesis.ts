@@ -1,6 +1,7 @@
 // Everything the nodes of a devnet must agree on before any of them starts: each node's keys (created
 // in its data dir exactly as a node's first start would, config/keys.ts), its libp2p peer id, and the
 // shared genesis committee — the BLS48-581 public key every node derives from its keys/prover.key.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { join } from "node:path"
 import { Redacted } from "effect"
 import { Effect } from "effect"
@@ -16,7 +17,7 @@ export interface DevnetMember {
   readonly proverPublicKey: string
 }
 
-export const nodeDataDir = (baseDir: string, index: number): string => join(baseDir, `node-${index}`)
+const nodeDataDir = (baseDir: string, index: number): string => join(baseDir, `node-${index}`)
 
 /** Creates (or reads back) the keys of nodes 0..n-1 under `baseDir`; idempotent, so a devnet can be restarted. */
 export const prepareDevnetMembers = (baseDir: string, nodes: number) =>
@@ -30,7 +31,7 @@ export const prepareDevnetMembers = (baseDir: string, nodes: number) =>
           const keys = yield* ensureKeys(dataDir)
           const peerId = yield* peerIdOfKey(Redacted.value(keys.peer.secretKey))
           const prover = yield* bls.keygen(Redacted.value(keys.prover.ikm))
-          return { index, dataDir, peerId, proverPublicKey: Buffer.from(prover.publicKey).toString("hex") } satisfies DevnetMember
+          return { index, dataDir, peerId, proverPublicKey: bytesToHex(prover.publicKey) } satisfies DevnetMember
         }),
     )
   })

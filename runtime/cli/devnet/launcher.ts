@@ -7,8 +7,8 @@ import { closeSync, openSync } from "node:fs"
 import { join } from "node:path"
 import type { DevnetMember } from "./genesis.ts"
 
-export const repoRoot = join(import.meta.dir, "../../..")
-export const nodeEntry = join(repoRoot, "runtime/node/main.ts")
+const repoRoot = join(import.meta.dir, "../../..")
+const nodeEntry = join(repoRoot, "runtime/node/main.ts")
 
 /** How long a node may take to answer /health after being spawned. */
 const API_WAIT_MS = 60_000
@@ -81,7 +81,7 @@ export const launchNodes = async (options: LaunchOptions): Promise<ReadonlyArray
   })
 }
 
-export class NodeExitedEarly extends Error {
+class NodeExitedEarly extends Error {
   constructor(readonly node: DevnetNode) {
     super(`node ${node.member.index} exited with code ${node.proc.exitCode ?? "?"} before its API answered (see ${node.logFile})`)
   }

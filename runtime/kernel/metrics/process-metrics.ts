@@ -3,21 +3,21 @@
 // loop is busy.
 import { Clock, Duration, Effect, Layer, Metric, Schedule } from "effect"
 
-export const residentMemoryBytes = Metric.gauge("quilbun_process_resident_memory_bytes", {
+const residentMemoryBytes = Metric.gauge("quilbun_process_resident_memory_bytes", {
   description: "Resident set size of the process in bytes.",
 })
-export const heapUsedBytes = Metric.gauge("quilbun_process_heap_used_bytes", {
+const heapUsedBytes = Metric.gauge("quilbun_process_heap_used_bytes", {
   description: "JavaScript heap in use, in bytes.",
 })
-export const heapTotalBytes = Metric.gauge("quilbun_process_heap_total_bytes", {
+const heapTotalBytes = Metric.gauge("quilbun_process_heap_total_bytes", {
   description: "JavaScript heap reserved, in bytes.",
 })
-export const eventLoopLagSeconds = Metric.gauge("quilbun_event_loop_lag_seconds", {
+const eventLoopLagSeconds = Metric.gauge("quilbun_event_loop_lag_seconds", {
   description: "How late a timed sleep resumed, in seconds (event-loop lag).",
 })
 
 /** Samples memory now and the loop lag over one `probe` sleep. */
-export const sampleProcessMetrics = (probe: Duration.DurationInput) =>
+const sampleProcessMetrics = (probe: Duration.DurationInput) =>
   Effect.gen(function* () {
     const wanted = Duration.toNanos(Duration.decode(probe))
     const before = yield* Clock.currentTimeNanos

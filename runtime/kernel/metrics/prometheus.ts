@@ -20,7 +20,7 @@ export const sanitizeLabelName = (name: string): string => {
 
 export const escapeLabelValue = (value: string): string => value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"')
 
-export const escapeHelp = (help: string): string => help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")
+const escapeHelp = (help: string): string => help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")
 
 export const formatValue = (value: number): string => {
   if (Number.isNaN(value)) return "NaN"
@@ -30,7 +30,7 @@ export const formatValue = (value: number): string => {
 }
 
 /** The family name as exposed: sanitised, and with `_total` for counters. */
-export const familyName = (family: Pick<MetricFamily, "name" | "type">): string => {
+const familyName = (family: Pick<MetricFamily, "name" | "type">): string => {
   const base = sanitizeMetricName(family.name)
   return family.type === "counter" && !base.endsWith("_total") ? `${base}_total` : base
 }

@@ -33,13 +33,6 @@ export class RemoteFailure extends Data.TaggedError("RemoteFailure")<{
   }
 }
 
-/** No reply within the caller's deadline. */
-export class RemoteTimeout extends Data.TaggedError("RemoteTimeout")<{
-  readonly core: number
-  readonly tag: string
-  readonly millis: number
-}> {}
-
 /** A failure as it crosses the wire: the error's tag, message and its plain fields. */
 export interface EncodedFailure {
   readonly _tag: string

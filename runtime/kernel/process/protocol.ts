@@ -4,7 +4,6 @@
 // the actor that receives the message.
 import { Schema } from "effect"
 import { LogLevelName } from "../logging.ts"
-import { MetricFamilies } from "../metrics/family.ts"
 
 export const WorkerTag = {
   /** worker → master, one-way, once its actor system is up. */
@@ -43,8 +42,6 @@ export type WorkerStatus = typeof WorkerStatus.Type
 
 export const SetLogLevel = Schema.Struct({ level: LogLevelName })
 export type SetLogLevel = typeof SetLogLevel.Type
-
-export const WorkerMetrics = MetricFamilies
 
 /** `[path, message]` as sent by a remote actor ref. */
 export const ActorEnvelope = Schema.Tuple(Schema.String, Schema.Unknown)

@@ -5,8 +5,8 @@ import { Cause, Effect, Exit, Fiber, Option, Runtime, type Scope } from "effect"
 import { WorkerCrashed, RemoteFailure, type EncodedFailure } from "./errors.ts"
 import type { Frame, WorkerTransport } from "./transport.ts"
 
-export const REPLY_OK = "ok"
-export const REPLY_ERR = "err"
+const REPLY_OK = "ok"
+const REPLY_ERR = "err"
 
 /** A handler for one request tag. Its failure is encoded and sent back as an "err" reply. */
 export type RpcHandler = (payload: unknown) => Effect.Effect<unknown, unknown>
@@ -22,7 +22,7 @@ export type RpcFork = <A, E>(effect: Effect.Effect<A, E>, onExit: (exit: Exit.Ex
 export type RpcDirectHandler = (payload: unknown, respond: (exit: Exit.Exit<unknown, unknown>) => void, fork: RpcFork) => void
 
 /** Receives the outcome of a call started with `RpcPeer.start`, once. */
-export type RpcReply = (exit: Exit.Exit<unknown, WorkerCrashed | RemoteFailure>) => void
+type RpcReply = (exit: Exit.Exit<unknown, WorkerCrashed | RemoteFailure>) => void
 
 export interface RpcPeer {
   /** Sends a request and waits for its reply. */
@@ -66,7 +66,7 @@ const plainFields = (error: object): Record<string, unknown> | undefined => {
 }
 
 /** Turns a handler's cause into the wire form: tagged errors keep their tag and fields. */
-export const encodeFailure = (cause: Cause.Cause<unknown>): EncodedFailure => {
+const encodeFailure = (cause: Cause.Cause<unknown>): EncodedFailure => {
   const failure = Cause.failureOption(cause)
   if (Option.isSome(failure)) {
     const error = failure.value

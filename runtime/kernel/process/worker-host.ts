@@ -9,8 +9,6 @@ import { SetLogLevel, WorkerTag, type WorkerStatus } from "./protocol.ts"
 import { makeRpcPeer, type RpcPeer } from "./rpc.ts"
 import type { WorkerTransport } from "./transport.ts"
 
-export type { ActorEndpoint }
-
 export class WorkerLink extends Context.Tag("quilbun/WorkerLink")<WorkerLink, RpcPeer>() {}
 
 const decodeLogLevel = Schema.decodeUnknown(SetLogLevel)

@@ -14,7 +14,7 @@ import { defaultRestartPolicy, type RestartPolicy } from "./restart-policy.ts"
 import type { LivenessPolicy } from "./worker-liveness.ts"
 import { makeWorkerSlot, type WorkerInfo, type WorkerSlot } from "./worker-slot.ts"
 
-export class NoSuchWorker extends Data.TaggedError("NoSuchWorker")<{ readonly core: number }> {}
+class NoSuchWorker extends Data.TaggedError("NoSuchWorker")<{ readonly core: number }> {}
 
 export interface WorkerPoolOptions {
   readonly workers: number
@@ -30,7 +30,7 @@ export interface WorkerPoolOptions {
   readonly collectTimeout?: Duration.DurationInput
 }
 
-export interface WorkerSnapshot {
+interface WorkerSnapshot {
   readonly core: number
   readonly info: WorkerInfo
   /** The worker's actor tree, or null when it could not be asked. */
@@ -63,7 +63,7 @@ export class WorkerPool extends Context.Tag("quilbun/WorkerPool")<WorkerPool, Wo
 
 const decodeFamilies = Schema.decodeUnknown(MetricFamilies)
 
-export const makeWorkerPool = (options: WorkerPoolOptions) =>
+const makeWorkerPool = (options: WorkerPoolOptions) =>
   Effect.gen(function* () {
     let level = options.logLevel
     let masterEndpoint: ActorEndpoint | undefined

@@ -55,11 +55,11 @@ export interface WorkerSlotOptions {
   readonly liveness?: LivenessPolicy
 }
 
-export const workerRestarts = Metric.counter("quilbun_worker_restarts", {
+const workerRestarts = Metric.counter("quilbun_worker_restarts", {
   description: "Data-worker process restarts.",
   incremental: true,
 })
-export const workerUp = Metric.gauge("quilbun_worker_up", {
+const workerUp = Metric.gauge("quilbun_worker_up", {
   description: "1 while the data worker is running and ready, else 0.",
 })
 

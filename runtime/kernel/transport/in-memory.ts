@@ -2,6 +2,7 @@
 // travel through a shared hub with seeded latency and fault injection (drop, duplicate, delay,
 // partitions, crashed endpoints, per-message interception for byzantine tests). Delivery sleeps on
 // Effect's Clock, so under TestClock a whole devnet runs in virtual time and replays from its seed.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { Clock, Effect, type Scope } from "effect"
 import { seededRandom, type SeededRandom } from "./seeded-random.ts"
 import { type Bitmask, type InboundMessage, type MessageHandler, type RequestHandler, TransportError, type TransportService } from "./transport.ts"
@@ -16,9 +17,9 @@ export interface LinkFaults {
   readonly maxDelayMs: number
 }
 
-export const defaultLinkFaults: LinkFaults = { dropRate: 0, duplicateRate: 0, minDelayMs: 2, maxDelayMs: 10 }
+const defaultLinkFaults: LinkFaults = { dropRate: 0, duplicateRate: 0, minDelayMs: 2, maxDelayMs: 10 }
 
-export interface InterceptedMessage {
+interface InterceptedMessage {
   readonly from: string
   readonly to: string
   readonly bitmask: Bitmask
@@ -29,9 +30,9 @@ export interface InterceptedMessage {
  * Rewrites one message on its way to one recipient: `[]` drops it, `[data]` passes it, several
  * payloads are delivered in order. Runs synchronously at publish time (per recipient, sorted by id).
  */
-export type Interceptor = (message: InterceptedMessage) => ReadonlyArray<Uint8Array>
+type Interceptor = (message: InterceptedMessage) => ReadonlyArray<Uint8Array>
 
-export interface NetworkStats {
+interface NetworkStats {
   readonly sent: number
   readonly delivered: number
   readonly dropped: number
@@ -50,8 +51,6 @@ export interface InMemoryNetwork {
   readonly attached: () => ReadonlyArray<string>
   readonly stats: () => NetworkStats
 }
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
 
 interface Endpoint {
   readonly subscriptions: Map<string, Set<MessageHandler>>
@@ -93,7 +92,7 @@ export const makeInMemoryNetwork = (options: InMemoryNetworkOptions): Effect.Eff
         stats.dropped++
         return
       }
-      const handlers = endpoint.subscriptions.get(hex(message.bitmask))
+      const handlers = endpoint.subscriptions.get(bytesToHex(message.bitmask))
       if (handlers === undefined) return
       stats.delivered++
       for (const handler of handlers) handler(message)
@@ -121,7 +120,7 @@ export const makeInMemoryNetwork = (options: InMemoryNetworkOptions): Effect.Eff
 
     const publishFrom = (from: string, bitmask: Bitmask, data: Uint8Array) =>
       Effect.gen(function* () {
-        const key = hex(bitmask)
+        const key = bytesToHex(bitmask)
         const recipients = [...endpoints.entries()]
           .filter(([id, e]) => id !== from && e.subscriptions.has(key))
           .map(([id]) => id)
@@ -171,7 +170,7 @@ export const makeInMemoryNetwork = (options: InMemoryNetworkOptions): Effect.Eff
             subscribe: (bitmask, handler) =>
               Effect.acquireRelease(
                 Effect.sync(() => {
-                  const key = hex(bitmask)
+                  const key = bytesToHex(bitmask)
                   const set = e.subscriptions.get(key) ?? new Set<MessageHandler>()
                   set.add(handler)
                   e.subscriptions.set(key, set)

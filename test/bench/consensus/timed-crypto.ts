@@ -1,6 +1,7 @@
 // Timing wrappers around the consensus crypto services: every call is recorded as a wall-clock
 // interval (performance.now) tagged with its operation, so the benchmark can report VDF time on its
 // own, subtract it from commit latency, and break a round's cost down by crypto operation.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { Effect } from "effect"
 import type { BlsVerifierService, FrameVdfService, ProverSignerService } from "../../../crates/ts/services.ts"
 
@@ -54,10 +55,10 @@ export const timedVdf = (t: CryptoTimeline, vdf: FrameVdfService): FrameVdfServi
  * under any other key (an aggregate: a QC) as `bls.verifyAggregate`.
  */
 export const timedVerifier = (t: CryptoTimeline, v: BlsVerifierService, signerKeys: ReadonlyArray<Uint8Array>): BlsVerifierService => {
-  const singles = new Set(signerKeys.map((k) => Buffer.from(k).toString("hex")))
+  const singles = new Set(signerKeys.map((k) => bytesToHex(k)))
   return {
     verify: (publicKey, signature, message, domain) =>
-      t.timed(singles.has(Buffer.from(publicKey).toString("hex")) ? "bls.verify" : "bls.verifyAggregate", v.verify(publicKey, signature, message, domain)),
+      t.timed(singles.has(bytesToHex(publicKey)) ? "bls.verify" : "bls.verifyAggregate", v.verify(publicKey, signature, message, domain)),
     aggregatePublicKeys: (publicKeys) => t.timed("bls.aggregatePublicKeys", v.aggregatePublicKeys(publicKeys)),
     aggregateSignatures: (signatures) => t.timed("bls.aggregateSignatures", v.aggregateSignatures(signatures)),
     verifyMultiMessage: (publicKeys, messages, signature, domain) =>

@@ -1,8 +1,9 @@
 // `bun runtime/cli/main.ts crypto vdf|poseidon ...` as a user runs it, including the TypeScript
 // fallback forced by QUILBUN_NATIVE_LIB=/nonexistent (one warning, same bytes).
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
 import { join } from "node:path"
-import { toHex, wesolowskiLines } from "../../unit/crates/vdf/vectors.ts"
+import { wesolowskiLines } from "../../unit/crates/vdf/vectors.ts"
 
 const cli = join(import.meta.dir, "..", "..", "..", "runtime", "cli", "main.ts")
 const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
@@ -15,10 +16,10 @@ const FALLBACK = { QUILBUN_NATIVE_LIB: "/nonexistent" }
 describe("cli crypto vdf", () => {
   test("prove prints the vector's 516-byte output; verify says valid (exit 0)", () => {
     const l = single.find((x) => x.seed === "raw/aa" || x.challenge.length === 1) ?? single[0]!
-    const proved = run(["crypto", "vdf", "prove", toHex(l.challenge), String(l.difficulty)])
+    const proved = run(["crypto", "vdf", "prove", bytesToHex(l.challenge), String(l.difficulty)])
     expect(proved.code).toBe(0)
-    expect(proved.out.trim()).toBe(toHex(l.output))
-    const verified = run(["crypto", "vdf", "verify", toHex(l.challenge), String(l.difficulty), toHex(l.output)])
+    expect(proved.out.trim()).toBe(bytesToHex(l.output))
+    const verified = run(["crypto", "vdf", "verify", bytesToHex(l.challenge), String(l.difficulty), bytesToHex(l.output)])
     expect(verified.code).toBe(0)
     expect(verified.out.trim()).toBe("valid")
   }, 30_000)
@@ -27,7 +28,7 @@ describe("cli crypto vdf", () => {
     const l = single[0]!
     const bad = l.output.slice()
     bad[400]! ^= 0x10
-    const r = run(["crypto", "vdf", "verify", toHex(l.challenge), String(l.difficulty), toHex(bad)])
+    const r = run(["crypto", "vdf", "verify", bytesToHex(l.challenge), String(l.difficulty), bytesToHex(bad)])
     expect(r.code).toBe(1)
     expect(r.out.trim()).toBe("invalid")
   }, 30_000)
@@ -54,7 +55,7 @@ describe("cli crypto vdf", () => {
 
   test("QUILBUN_NATIVE_LIB=/nonexistent: TS fallback verifies, warns once, proves the same bytes", () => {
     const l = single.find((x) => x.difficulty === 100)!
-    const verified = run(["crypto", "vdf", "verify", toHex(l.challenge), String(l.difficulty), toHex(l.output)], FALLBACK)
+    const verified = run(["crypto", "vdf", "verify", bytesToHex(l.challenge), String(l.difficulty), bytesToHex(l.output)], FALLBACK)
     expect(verified.code).toBe(0)
     expect(verified.out.trim()).toBe("valid")
     expect(verified.err.match(/TypeScript BigInt implementation/g)?.length).toBe(1)
@@ -68,7 +69,7 @@ describe("cli crypto vdf", () => {
 
 describe("cli crypto poseidon", () => {
   test("prints the 32-byte HashBytes as hex (mainnet type-hash vector)", () => {
-    const input = "ff".repeat(32) + Buffer.from("prover:Prover").toString("hex")
+    const input = "ff".repeat(32) + bytesToHex(utf8ToBytes("prover:Prover"))
     const r = run(["crypto", "poseidon", input])
     expect(r.code).toBe(0)
     expect(r.out.trim()).toBe("2799018a52e2a068998ed0cdad60e86012f32b8df0d305999f5367e1098bdaec")

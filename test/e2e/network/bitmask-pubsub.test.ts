@@ -1,8 +1,9 @@
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { afterEach, describe, expect, test } from "bun:test"
 import { Effect } from "effect"
-import { bitmaskToHex, bloomFilter, BULK_SHARD_FRAMES, shardChannels, sliceBitmask, type Bitmask } from "../../../runtime/network/bitmask.ts"
+import { bloomFilter, BULK_SHARD_FRAMES, shardChannels, sliceBitmask, type Bitmask } from "../../../runtime/network/bitmask.ts"
 import type { BitmaskMessage, SubscribeOptions } from "../../../runtime/network/bitmask-pubsub.ts"
-import { DEFAULT_MESSAGE_ID_FORM, messageId, messageIdKey } from "../../../runtime/network/message-id.ts"
+import { DEFAULT_MESSAGE_ID_FORM, messageId } from "../../../runtime/network/message-id.ts"
 import { patternBytes, startHost, waitFor, type RunningHost } from "./helpers.ts"
 
 const running: Array<RunningHost> = []
@@ -55,7 +56,7 @@ describe("bitmask pubsub over gossipsub", () => {
     await publish(a, shard.consensus, large)
     await waitFor(() => sub.received.length === 2, 3000, "two deliveries")
     expect(sub.received.map((m) => m.payload)).toEqual([small, large])
-    expect(bitmaskToHex(sub.received[0]!.bitmask)).toBe(bitmaskToHex(shard.consensus))
+    expect(bytesToHex(sub.received[0]!.bitmask)).toBe(bytesToHex(shard.consensus))
     expect(sub.received[0]!.from).toBe(a.host.peerId)
   })
 
@@ -73,7 +74,7 @@ describe("bitmask pubsub over gossipsub", () => {
     await publish(a, first, patternBytes(100, 2)) // b's own mask: delivered
     await waitFor(() => partial.received.length === 1, 3000, "control message")
     await waitFor(() => b.host.pubsub.stats.notSubscribedToAllSlices === 1, 3000, "filtered message counted")
-    expect(partial.received.map((m) => bitmaskToHex(m.bitmask))).toEqual([bitmaskToHex(first)])
+    expect(partial.received.map((m) => bytesToHex(m.bitmask))).toEqual([bytesToHex(first)])
   })
 
   test("a broad subscription (archive ff×32) receives a shard's frame mask", async () => {
@@ -84,7 +85,7 @@ describe("bitmask pubsub over gossipsub", () => {
     await waitUntilSubscribed(a, archive, shard.frames)
     await publish(a, shard.frames, patternBytes(512, 3))
     await waitFor(() => bulk.received.length === 1, 3000, "bulk delivery")
-    expect(bitmaskToHex(bulk.received[0]!.bitmask)).toBe(bitmaskToHex(shard.frames))
+    expect(bytesToHex(bulk.received[0]!.bitmask)).toBe(bytesToHex(shard.frames))
   })
 
   test("a rejecting validator drops the message and lowers the sender's score; ignore does not", async () => {
@@ -149,7 +150,7 @@ describe("bitmask pubsub over gossipsub", () => {
     expect(b.host.pubsub.stats.delivered).toBe(1)
   })
 
-  test("the router's message id strings are the delivery seen cache's keys (messageIdKey of messageId)", async () => {
+  test("the router's message id strings are the delivery seen cache's keys (bytesToHex of messageId)", async () => {
     const a = await start()
     const b = await start()
     await connect(a, b)
@@ -162,7 +163,7 @@ describe("bitmask pubsub over gossipsub", () => {
     await publish(a, shard.frames, patternBytes(100, 9))
     await waitFor(() => sub.received.length === 1, 3000, "delivery")
     expect(seen.length).toBe(1)
-    expect(seen[0]!.id).toBe(messageIdKey(messageId(seen[0]!.data, DEFAULT_MESSAGE_ID_FORM)))
+    expect(seen[0]!.id).toBe(bytesToHex(messageId(seen[0]!.data, DEFAULT_MESSAGE_ID_FORM)))
   })
 
   test("in a full mesh of 4, every message is delivered exactly once everywhere (copies dropped as duplicates)", async () => {
@@ -192,7 +193,7 @@ describe("bitmask pubsub over gossipsub", () => {
     await waitUntilSubscribed(a, b, shard.frames)
     const [first] = sliceBitmask(shard.frames)
     // bypass the envelope: raw bytes straight onto the slice topic
-    await a.host.libp2p.services.pubsub.publish(b.host.pubsub.topicOf(bitmaskToHex(first!)), new Uint8Array([9, 9, 9]))
+    await a.host.libp2p.services.pubsub.publish(b.host.pubsub.topicOf(bytesToHex(first!)), new Uint8Array([9, 9, 9]))
     await waitFor(() => b.host.pubsub.stats.malformed === 1, 3000, "malformed")
     await waitFor(() => b.host.pubsub.score(a.host.peerId) < 0, 3000, "negative score")
   })
@@ -204,7 +205,7 @@ describe("bitmask pubsub over gossipsub", () => {
     const single = subscribe(a, first!)
     expect(a.host.pubsub.subscribedSlices().size).toBe(3)
     Effect.runSync(whole.unsubscribe)
-    expect([...a.host.pubsub.subscribedSlices()]).toEqual([bitmaskToHex(first!)])
+    expect([...a.host.pubsub.subscribedSlices()]).toEqual([bytesToHex(first!)])
     Effect.runSync(single.unsubscribe)
     expect(a.host.pubsub.subscribedSlices().size).toBe(0)
     expect(a.host.libp2p.services.pubsub.getTopics()).toEqual([])

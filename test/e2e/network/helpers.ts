@@ -36,8 +36,6 @@ export const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMi
   }
 }
 
-export const sleep = (millis: number): Promise<void> => Bun.sleep(millis)
-
 /** Bytes with a recognisable pattern, so corruption would show. */
 export const patternBytes = (length: number, seed = 1): Uint8Array => {
   const out = new Uint8Array(length)

@@ -1,8 +1,9 @@
 // In-process libp2p transports on loopback for the transport tests: hosts with fast gossip, dialled
 // into a full mesh, each wrapped in a Libp2pTransport.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { randomBytes } from "node:crypto"
 import { Effect, type Scope } from "effect"
-import { bitmaskToHex, sliceBitmask } from "../../../runtime/network/bitmask.ts"
+import { sliceBitmask } from "../../../runtime/network/bitmask.ts"
 import { makeP2PHost, type P2PHostService } from "../../../runtime/network/host.ts"
 import {
   defaultLibp2pTransportConfig,
@@ -56,7 +57,7 @@ export const connectAll = (nodes: ReadonlyArray<Libp2pNode>): Effect.Effect<void
 
 /** Waits until each node's publishes on `bitmask` can reach every other node subscribed to all its slices. */
 export const pubsubReady = (nodes: ReadonlyArray<Libp2pNode>, bitmask: Uint8Array, timeoutMillis = 5_000): Effect.Effect<void> => {
-  const slices = sliceBitmask(bitmask).map(bitmaskToHex)
+  const slices = sliceBitmask(bitmask).map(bytesToHex)
   const subscribed = (n: Libp2pNode) => slices.every((s) => n.host.pubsub.subscribedSlices().has(s))
   return waitUntil(
     () =>

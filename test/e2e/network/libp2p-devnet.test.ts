@@ -2,6 +2,7 @@
 // with its own libp2p host (loopback tcp + noise + yamux + gossipsub), actor system and LMDB store;
 // real clock, INSECURE test crypto. Three start together and commit; the fourth joins late and must
 // catch up by itself through the sync protocol, with byte-identical committed frames.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -104,7 +105,7 @@ describe("global consensus over the libp2p transport", () => {
             expect(frames.length).toBe(Number(TARGET_FRAMES))
             for (const other of running.slice(1)) {
               const theirs = yield* committed(other, 1n, TARGET_FRAMES)
-              expect(theirs.map((f) => Buffer.from(f).toString("hex"))).toEqual(frames.map((f) => Buffer.from(f).toString("hex")))
+              expect(theirs.map((f) => bytesToHex(f))).toEqual(frames.map((f) => bytesToHex(f)))
             }
             // Peer identity: the consensus sees libp2p peer ids.
             expect((yield* status(reference)).peerId).toBe(hosts[0]?.host.peerId ?? "")
@@ -124,7 +125,7 @@ describe("global consensus over the libp2p transport", () => {
             const mine = yield* committed(joiner, 1n, joinerHead)
             const theirs = yield* committed(reference, 1n, joinerHead)
             expect(mine.length).toBe(Number(joinerHead))
-            expect(mine.map((f) => Buffer.from(f).toString("hex"))).toEqual(theirs.map((f) => Buffer.from(f).toString("hex")))
+            expect(mine.map((f) => bytesToHex(f))).toEqual(theirs.map((f) => bytesToHex(f)))
             // It got there through sync requests served over libp2p.
             const served = hosts.slice(0, 3).reduce((sum, h) => sum + h.transport.stats().requestsServed, 0)
             expect(served).toBeGreaterThanOrEqual(1)
@@ -159,7 +160,7 @@ describe("global consensus over the libp2p transport", () => {
             )
             const again = yield* committed(restarted, 1n, restartedHead)
             const truth = yield* committed(reference, 1n, restartedHead)
-            expect(again.map((f) => Buffer.from(f).toString("hex"))).toEqual(truth.map((f) => Buffer.from(f).toString("hex")))
+            expect(again.map((f) => bytesToHex(f))).toEqual(truth.map((f) => bytesToHex(f)))
           }),
         ).pipe(Logger.withMinimumLogLevel(LogLevel.Warning)),
       ),

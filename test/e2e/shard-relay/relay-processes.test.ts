@@ -1,12 +1,13 @@
 // The shard relay end to end: a "master" (actor system, worker pool with one real worker process,
 // the relay over a real libp2p host A) and a remote libp2p peer B. The worker reaches the network
 // only through the master's relay.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Context, Effect, Exit, Layer, Logger, LogLevel, Scope } from "effect"
-import { bitmaskToHex, shardChannels, sliceBitmask } from "../../../runtime/network/bitmask.ts"
+import { shardChannels, sliceBitmask } from "../../../runtime/network/bitmask.ts"
 import type { BitmaskMessage } from "../../../runtime/network/bitmask-pubsub.ts"
 import { ActivateShard, ListRelayedShards, ShardRelay, type ShardRelayMessage } from "../../../actors/shard-relay/index.ts"
 import type { ActorRef } from "../../../runtime/kernel/index.ts"
@@ -84,10 +85,10 @@ const publishUntilEcho = async (label: string): Promise<Uint8Array> => {
 
 describe("shard relay between the master's host and a data worker process", () => {
   test("the worker activated the shard through the master", async () => {
-    expect(await relayed()).toEqual([{ core: 1, appFilter: Buffer.from(TEST_APP_FILTER).toString("hex") }])
+    expect(await relayed()).toEqual([{ core: 1, appFilter: bytesToHex(TEST_APP_FILTER) }])
     // every slice of every channel of the shard is subscribed on the master's one host
     const subscribed = a.host.pubsub.subscribedSlices()
-    for (const mask of Object.values(channels)) for (const slice of sliceBitmask(mask)) expect(subscribed.has(bitmaskToHex(slice))).toBe(true)
+    for (const mask of Object.values(channels)) for (const slice of sliceBitmask(mask)) expect(subscribed.has(bytesToHex(slice))).toBe(true)
   })
 
   test("a peer's message reaches the worker, and the worker's answer reaches the peer", async () => {

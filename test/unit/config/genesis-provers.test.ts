@@ -1,4 +1,5 @@
 // engine.genesisProvers: the shared devnet committee (hex BLS48-581 public keys), from YAML, env or --set.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { afterEach, expect, test } from "bun:test"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -23,11 +24,7 @@ const fail = (i: LoadConfigInput): ConfigError => {
   if (Either.isRight(r)) throw new Error("expected a ConfigError")
   return r.left
 }
-const key = (byte: number): string =>
-  byte
-    .toString(16)
-    .padStart(2, "0")
-    .repeat(BLS_PUBLIC_KEY_HEX_LENGTH / 2)
+const key = (byte: number): string => bytesToHex(new Uint8Array(BLS_PUBLIC_KEY_HEX_LENGTH / 2).fill(byte))
 
 test("absent by default: the single-node devnet", () => {
   expect(load(input(tmp())).engine.genesisProvers).toBeUndefined()

@@ -1,5 +1,6 @@
 // BLS48-581 through bun:ffi: every vector in bls48581_sign_kzg.jsonl byte for byte, plus negative
 // cases (wrong message / domain / key, non-subgroup points, garbage, wrong lengths).
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
 import { Effect, Either } from "effect"
 import { readFileSync } from "node:fs"
@@ -12,8 +13,8 @@ const lines = readFileSync(VECTORS, "utf8")
   .trim()
   .split("\n")
   .map((l) => JSON.parse(l) as Record<string, string>)
-const hex = (s: string | undefined): Uint8Array => Uint8Array.from(Buffer.from(s ?? "", "hex"))
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
+/** A vector field as bytes (an absent field reads as no bytes). */
+const fieldBytes = (s: string | undefined): Uint8Array => hexToBytes(s ?? "")
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 
 const bls: Bls = Effect.runSync(makeBls())
@@ -34,16 +35,16 @@ describe("bls48581 vectors", () => {
 
   for (const [i, v] of signers.entries()) {
     test(`keygen / sign / pop / verify, signer ${i}`, () => {
-      const kp = run(bls.keygen(hex(v["ikm"])))
-      expect(toHex(kp.secretKey)).toBe(v["sk"]!)
-      expect(toHex(kp.publicKey)).toBe(v["pk"]!)
-      expect(toHex(kp.proofOfPossession)).toBe(v["pop"]!)
-      expect(toHex(run(bls.publicKey(kp.secretKey)))).toBe(v["pk"]!)
-      const domain = hex(v["domain"])
-      const msg = hex(v["msg"])
+      const kp = run(bls.keygen(fieldBytes(v["ikm"])))
+      expect(bytesToHex(kp.secretKey)).toBe(v["sk"]!)
+      expect(bytesToHex(kp.publicKey)).toBe(v["pk"]!)
+      expect(bytesToHex(kp.proofOfPossession)).toBe(v["pop"]!)
+      expect(bytesToHex(run(bls.publicKey(kp.secretKey)))).toBe(v["pk"]!)
+      const domain = fieldBytes(v["domain"])
+      const msg = fieldBytes(v["msg"])
       const sig = run(bls.sign(kp.secretKey, domain, msg))
-      expect(toHex(sig)).toBe(v["sig"]!)
-      expect(toHex(run(bls.provePossession(kp.secretKey)))).toBe(v["pop"]!)
+      expect(bytesToHex(sig)).toBe(v["sig"]!)
+      expect(bytesToHex(run(bls.provePossession(kp.secretKey)))).toBe(v["pop"]!)
       expect(run(bls.verify(kp.publicKey, sig, domain, msg))).toBe(true)
       expect(run(bls.verifyPossession(kp.publicKey, kp.proofOfPossession))).toBe(true)
     }, 20_000)
@@ -52,20 +53,20 @@ describe("bls48581 vectors", () => {
   test("aggregate public key and signature", () => {
     const { aggregatePublicKey, aggregateSignature } = run(
       bls.aggregate(
-        signers.map((v) => hex(v["pk"])),
-        signers.map((v) => hex(v["sig"])),
+        signers.map((v) => fieldBytes(v["pk"])),
+        signers.map((v) => fieldBytes(v["sig"])),
       ),
     )
-    expect(toHex(aggregatePublicKey)).toBe(agg?.["aggregate_pk"] ?? "")
-    expect(toHex(aggregateSignature)).toBe(agg?.["aggregate_sig"] ?? "")
-    const domain = hex(signers[0]?.["domain"])
-    const msg = hex(signers[0]?.["msg"])
+    expect(bytesToHex(aggregatePublicKey)).toBe(agg?.["aggregate_pk"] ?? "")
+    expect(bytesToHex(aggregateSignature)).toBe(agg?.["aggregate_sig"] ?? "")
+    const domain = fieldBytes(signers[0]?.["domain"])
+    const msg = fieldBytes(signers[0]?.["msg"])
     // Same message: the aggregate verifies under the aggregate key and as a multi-message check.
     expect(run(bls.verify(aggregatePublicKey, aggregateSignature, domain, msg))).toBe(true)
     expect(
       run(
         bls.verifyMultiMessage(
-          signers.map((v) => hex(v["pk"])),
+          signers.map((v) => fieldBytes(v["pk"])),
           aggregateSignature,
           [msg, msg],
           domain,
@@ -73,8 +74,8 @@ describe("bls48581 vectors", () => {
       ),
     ).toBe(true)
     // The separate sums are the same points as the joint aggregate.
-    expect(toHex(run(bls.aggregatePublicKeys(signers.map((v) => hex(v["pk"])))))).toBe(agg?.["aggregate_pk"] ?? "")
-    expect(toHex(run(bls.aggregateSignatures(signers.map((v) => hex(v["sig"])))))).toBe(agg?.["aggregate_sig"] ?? "")
+    expect(bytesToHex(run(bls.aggregatePublicKeys(signers.map((v) => fieldBytes(v["pk"])))))).toBe(agg?.["aggregate_pk"] ?? "")
+    expect(bytesToHex(run(bls.aggregateSignatures(signers.map((v) => fieldBytes(v["sig"])))))).toBe(agg?.["aggregate_sig"] ?? "")
   }, 20_000)
 
   test("separate sums refuse empty lists, wrong sizes and garbage", () => {
@@ -87,31 +88,31 @@ describe("bls48581 vectors", () => {
 
 describe("bls48581 negatives", () => {
   const v = signers[0]!
-  const pk = hex(v["pk"])
-  const sig = hex(v["sig"])
-  const domain = hex(v["domain"])
-  const msg = hex(v["msg"])
+  const pk = fieldBytes(v["pk"])
+  const sig = fieldBytes(v["sig"])
+  const domain = fieldBytes(v["domain"])
+  const msg = fieldBytes(v["msg"])
 
   test("wrong message, wrong domain, wrong key", () => {
     expect(run(bls.verify(pk, sig, domain, utf8("quilibrium test messagf")))).toBe(false)
     expect(run(bls.verify(pk, sig, utf8("appshard"), msg))).toBe(false)
-    expect(run(bls.verify(hex(signers[1]?.["pk"]), sig, domain, msg))).toBe(false)
+    expect(run(bls.verify(fieldBytes(signers[1]?.["pk"]), sig, domain, msg))).toBe(false)
     // The message is domain ‖ msg: moving a byte between them changes nothing.
     expect(run(bls.verify(pk, sig, domain.subarray(0, 5), Uint8Array.from([...domain.subarray(5), ...msg])))).toBe(true)
     // A proof of possession is not a signature on the message, and vice versa.
-    expect(run(bls.verify(pk, hex(v["pop"]), domain, msg))).toBe(false)
+    expect(run(bls.verify(pk, fieldBytes(v["pop"]), domain, msg))).toBe(false)
     expect(run(bls.verifyPossession(pk, sig))).toBe(false)
   }, 20_000)
 
   test("multi-message verify rejects a swapped message", () => {
-    const sigs = signers.map((s, i) => run(bls.sign(hex(s["sk"]), domain, utf8(`m${i}`))))
+    const sigs = signers.map((s, i) => run(bls.sign(fieldBytes(s["sk"]), domain, utf8(`m${i}`))))
     const { aggregateSignature } = run(
       bls.aggregate(
-        signers.map((s) => hex(s["pk"])),
+        signers.map((s) => fieldBytes(s["pk"])),
         sigs,
       ),
     )
-    const pks = signers.map((s) => hex(s["pk"]))
+    const pks = signers.map((s) => fieldBytes(s["pk"]))
     expect(run(bls.verifyMultiMessage(pks, aggregateSignature, [utf8("m0"), utf8("m1")], domain))).toBe(true)
     expect(run(bls.verifyMultiMessage(pks, aggregateSignature, [utf8("m1"), utf8("m0")], domain))).toBe(false)
     expect(failTag(bls.verifyMultiMessage(pks, aggregateSignature, [utf8("m0")], domain))).toBe("BlsLengthError")

@@ -1,9 +1,7 @@
 // Ed448 (RFC 8032, empty context) against the RFC 8032 §7.4 test vectors.
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
 import { ed448PublicKey, ed448RandomSecretKey, ed448Sign, ed448Verify } from "../../../crates/ts/ed448.ts"
-
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, "hex"))
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
 
 // RFC 8032 §7.4 (Ed448, no context): secret key, public key, message, signature.
 const RFC8032_ED448: ReadonlyArray<{ name: string; sk: string; pk: string; msg: string; sig: string }> = [
@@ -61,25 +59,25 @@ const RFC8032_ED448: ReadonlyArray<{ name: string; sk: string; pk: string; msg: 
 describe("Ed448 (RFC 8032 §7.4)", () => {
   for (const v of RFC8032_ED448) {
     test(`${v.name}: public key, deterministic signature, verify`, () => {
-      const sk = hex(v.sk)
-      expect(toHex(ed448PublicKey(sk))).toBe(v.pk)
-      expect(toHex(ed448Sign(hex(v.msg), sk))).toBe(v.sig)
-      expect(ed448Verify(hex(v.sig), hex(v.msg), hex(v.pk))).toBe(true)
+      const sk = hexToBytes(v.sk)
+      expect(bytesToHex(ed448PublicKey(sk))).toBe(v.pk)
+      expect(bytesToHex(ed448Sign(hexToBytes(v.msg), sk))).toBe(v.sig)
+      expect(ed448Verify(hexToBytes(v.sig), hexToBytes(v.msg), hexToBytes(v.pk))).toBe(true)
     })
   }
 
   test("tampered signature, message or key is rejected (never throws)", () => {
     const v = RFC8032_ED448[1]!
-    const sig = hex(v.sig)
+    const sig = hexToBytes(v.sig)
     for (const i of [0, 56, 57, 113]) {
       const bad = sig.slice()
       bad[i]! ^= 0x01
-      expect(ed448Verify(bad, hex(v.msg), hex(v.pk))).toBe(false)
+      expect(ed448Verify(bad, hexToBytes(v.msg), hexToBytes(v.pk))).toBe(false)
     }
-    expect(ed448Verify(sig, hex("04"), hex(v.pk))).toBe(false)
-    expect(ed448Verify(sig, hex(v.msg), hex(RFC8032_ED448[0]!.pk))).toBe(false)
-    expect(ed448Verify(sig.subarray(1), hex(v.msg), hex(v.pk))).toBe(false)
-    expect(ed448Verify(sig, hex(v.msg), new Uint8Array(57).fill(0xff))).toBe(false)
+    expect(ed448Verify(sig, hexToBytes("04"), hexToBytes(v.pk))).toBe(false)
+    expect(ed448Verify(sig, hexToBytes(v.msg), hexToBytes(RFC8032_ED448[0]!.pk))).toBe(false)
+    expect(ed448Verify(sig.subarray(1), hexToBytes(v.msg), hexToBytes(v.pk))).toBe(false)
+    expect(ed448Verify(sig, hexToBytes(v.msg), new Uint8Array(57).fill(0xff))).toBe(false)
   })
 
   test("random key round trip", () => {

@@ -1,11 +1,12 @@
 // `crypto bls keygen|sign|verify|aggregate` (bls.ts). Bad arguments fail with UsageError
 // (exit 2). A correctly sized key or signature that is not a subgroup point is `invalid`.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { makeBls, type Bls } from "../../../../crates/ts/bls/bls.ts"
 import type { BlsError } from "../../../../crates/ts/bls/errors.ts"
 import { G1_BYTES, G2_BYTES, SECRET_KEY_BYTES } from "../../../../crates/ts/bls/native.ts"
-import { hexArg, println, toHex } from "../../command.ts"
+import { hexArg, println } from "../../command.ts"
 import { NegativeAnswer, UsageError } from "../../errors.ts"
 
 const withBls = <A>(what: string, body: (bls: Bls) => Effect.Effect<A, BlsError>): Effect.Effect<A, UsageError> =>
@@ -22,8 +23,8 @@ export const keygen = (ikmArg: string): Effect.Effect<void, UsageError> =>
   Effect.gen(function* () {
     const ikm = yield* hexArg(ikmArg, "ikm")
     const keys = yield* withBls("keygen", (bls) => bls.keygen(ikm))
-    yield* println(toHex(keys.secretKey))
-    yield* println(toHex(keys.publicKey))
+    yield* println(bytesToHex(keys.secretKey))
+    yield* println(bytesToHex(keys.publicKey))
   })
 
 export const sign = (skArg: string, domain: string, msgArg: string): Effect.Effect<void, UsageError> =>
@@ -31,7 +32,7 @@ export const sign = (skArg: string, domain: string, msgArg: string): Effect.Effe
     const sk = yield* hexArg(skArg, "secret key", SECRET_KEY_BYTES)
     const msg = yield* hexArg(msgArg, "message")
     const sig = yield* withBls("sign", (bls) => bls.sign(sk, utf8(domain), msg))
-    yield* println(toHex(sig))
+    yield* println(bytesToHex(sig))
   })
 
 export const verify = (pkArg: string, domain: string, msgArg: string, sigArg: string): Effect.Effect<void, UsageError | NegativeAnswer> =>
@@ -57,6 +58,6 @@ export const aggregate = (pksArg: string, sigsArg: string): Effect.Effect<void, 
       return yield* new UsageError({ reason: `${pks.length} public keys but ${sigs.length} signatures` })
     }
     const agg = yield* withBls("aggregate", (bls) => bls.aggregate(pks, sigs))
-    yield* println(toHex(agg.aggregatePublicKey))
-    yield* println(toHex(agg.aggregateSignature))
+    yield* println(bytesToHex(agg.aggregatePublicKey))
+    yield* println(bytesToHex(agg.aggregateSignature))
   })

@@ -1,8 +1,9 @@
 // `crypto kzg commit` (kzg.ts). Data is split into 64-byte big-endian evaluations and
 // zero-padded to poly-size. Bad arguments fail with UsageError (exit 2).
+import { bytesToHex } from "@noble/hashes/utils.js"
 import * as Effect from "effect/Effect"
 import { BYTES_PER_SCALAR, makeKzg, POLY_SIZES } from "../../../../crates/ts/bls/kzg.ts"
-import { hexArg, println, toHex } from "../../command.ts"
+import { hexArg, println } from "../../command.ts"
 import { UsageError } from "../../errors.ts"
 
 export const commit = (sizeArg: string, dataArg: string): Effect.Effect<void, UsageError> =>
@@ -20,5 +21,5 @@ export const commit = (sizeArg: string, dataArg: string): Effect.Effect<void, Us
     const commitment = yield* Effect.flatMap(makeKzg(), (kzg) => kzg.commit(data, polySize)).pipe(
       Effect.mapError((e) => new UsageError({ reason: `commit failed: ${e._tag}: ${e.reason}` })),
     )
-    yield* println(toHex(commitment))
+    yield* println(bytesToHex(commitment))
   })

@@ -1,10 +1,11 @@
 // `crypto vdf prove|verify` (vdf.ts): argument checks and the VDF itself. Bad arguments fail
 // with UsageError (exit 2). Uses the native library, or the slow TS fallback.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { makeVdf } from "../../../../crates/ts/vdf/vdf.ts"
 import { LoggingLive } from "../../../kernel/logging.ts"
-import { hexArg, println, toHex } from "../../command.ts"
+import { hexArg, println } from "../../command.ts"
 import { NegativeAnswer, UsageError } from "../../errors.ts"
 
 const OUTPUT_BYTES = 516
@@ -25,7 +26,7 @@ export const prove = (challengeArg: string, iterationsArg: string): Effect.Effec
     if (Either.isLeft(result)) {
       return yield* new UsageError({ reason: `prove failed: ${result.left._tag}: ${JSON.stringify(result.left)}` })
     }
-    yield* println(toHex(result.right))
+    yield* println(bytesToHex(result.right))
   })
 
 export const verify = (challengeArg: string, iterationsArg: string, outputArg: string): Effect.Effect<void, UsageError | NegativeAnswer> =>

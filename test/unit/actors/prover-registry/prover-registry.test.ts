@@ -1,3 +1,4 @@
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { afterEach, describe, expect, test } from "bun:test"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -14,7 +15,7 @@ import {
 } from "../../../../actors/prover-registry/index.ts"
 import { Buckets, Store, StoreLive } from "../../../../runtime/store/index.ts"
 import { u64BigEndian } from "../../../../actors/consensus/core/canonical/writer.ts"
-import { compareBytes, toHex } from "../../../../actors/consensus/core/messages/fields.ts"
+import { compareBytes } from "../../../../actors/consensus/core/messages/fields.ts"
 import { digestToBigInt } from "../../../../actors/consensus/core/poseidon.ts"
 import { Poseidon } from "../../../../crates/ts/services.ts"
 import { insecureTestPublicKey } from "../../../../runtime/testing/insecure-test-bls.ts"
@@ -60,12 +61,14 @@ describe("prover registry", () => {
       Effect.gen(function* () {
         const global = yield* registry.ask(new ActiveProvers({ filter: GLOBAL }))
         expect(global.length).toBe(4)
-        const addresses = global.map((p) => toHex(p.address))
+        const addresses = global.map((p) => bytesToHex(p.address))
         expect(addresses).toEqual([...addresses].sort())
-        const expected = [0, 1, 2, 3].map((i) => ({ address: toHex(poseidonHashBytes(key(i))), seniority: [5n, 7n, 11n, 13n][i]! }))
-        expect(global.map((p) => ({ address: toHex(p.address), seniority: p.seniority }))).toEqual(expected.sort((a, b) => (a.address < b.address ? -1 : 1)))
+        const expected = [0, 1, 2, 3].map((i) => ({ address: bytesToHex(poseidonHashBytes(key(i))), seniority: [5n, 7n, 11n, 13n][i]! }))
+        expect(global.map((p) => ({ address: bytesToHex(p.address), seniority: p.seniority }))).toEqual(
+          expected.sort((a, b) => (a.address < b.address ? -1 : 1)),
+        )
         const app = yield* registry.ask(new ActiveProvers({ filter: shard }))
-        expect(app.map((p) => toHex(p.address)).sort()).toEqual([0, 1].map((i) => toHex(poseidonHashBytes(key(i)))).sort())
+        expect(app.map((p) => bytesToHex(p.address)).sort()).toEqual([0, 1].map((i) => bytesToHex(poseidonHashBytes(key(i)))).sort())
         expect(yield* registry.ask(new ActiveProvers({ filter: new Uint8Array(32).fill(0x22) }))).toEqual([])
 
         const t = yield* registry.ask(new Threshold({ filter: GLOBAL }))
@@ -90,9 +93,9 @@ describe("prover registry", () => {
           const leader = yield* registry.ask(new Leader({ filter: GLOBAL, rank }))
           const index = Number(digestToBigInt(poseidonHashBytes(u64BigEndian(rank))) % 4n)
           expect(leader.index).toBe(index)
-          expect(toHex(leader.address ?? new Uint8Array())).toBe(toHex(sorted[index]!.address))
+          expect(bytesToHex(leader.address ?? new Uint8Array())).toBe(bytesToHex(sorted[index]!.address))
           expect(leader.committeeSize).toBe(4)
-          leaders.push(toHex(leader.address ?? new Uint8Array()))
+          leaders.push(bytesToHex(leader.address ?? new Uint8Array()))
         }
         expect(new Set(leaders).size).toBe(4)
         expect(leaders.filter((l, i) => i > 0 && l !== leaders[i - 1]).length).toBeGreaterThan(10)
@@ -120,11 +123,11 @@ describe("prover registry", () => {
         const store = yield* Store
         const stats = yield* store.stats
         expect(stats.entries[Buckets.registry.name]).toBe(3 + 1) // three provers + the genesis digest
-        return (yield* registry.ask(new ActiveProvers({ filter: GLOBAL }))).map((p) => [toHex(p.address), p.seniority])
+        return (yield* registry.ask(new ActiveProvers({ filter: GLOBAL }))).map((p) => [bytesToHex(p.address), p.seniority])
       }),
     )
     const second = await withRegistry(path, genesis(99, [100n]), (registry) =>
-      Effect.map(registry.ask(new ActiveProvers({ filter: GLOBAL })), (ps) => ps.map((p) => [toHex(p.address), p.seniority])),
+      Effect.map(registry.ask(new ActiveProvers({ filter: GLOBAL })), (ps) => ps.map((p) => [bytesToHex(p.address), p.seniority])),
     )
     expect(second).toEqual(first)
     expect(second.length).toBe(3)

@@ -1,8 +1,9 @@
 // The relay's table and lifecycle rules, in one process: the master's relay actor and a worker's
 // shard-network actor in the same actor system, over a fake pubsub and fake worker links.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
 import { Deferred, Effect, Logger, LogLevel, Option } from "effect"
-import { bitmaskToHex, shardChannels, type Bitmask } from "../../../../runtime/network/bitmask.ts"
+import { shardChannels, type Bitmask } from "../../../../runtime/network/bitmask.ts"
 import type { BitmaskMessage, SubscribeOptions } from "../../../../runtime/network/bitmask-pubsub.ts"
 import { PublishFailed } from "../../../../runtime/network/errors.ts"
 import {
@@ -24,7 +25,6 @@ import type { WorkerCrashed } from "../../../../runtime/kernel/process/errors.ts
 
 const FILTER = Uint8Array.from({ length: 32 }, (_, i) => i + 1)
 const OTHER = Uint8Array.from({ length: 32 }, (_, i) => 255 - i)
-const hex = bitmaskToHex
 
 /** Records subscriptions per mask; `arrive` plays a message through validate and onMessage. */
 class FakePubsub implements RelayPubsub {
@@ -32,17 +32,17 @@ class FakePubsub implements RelayPubsub {
   readonly published: Array<{ mask: string; payload: Uint8Array }> = []
   failPublish: "no" | "error" | "defect" = "no"
   subscribe(mask: Bitmask, options: SubscribeOptions) {
-    this.subs.set(hex(mask), options)
-    return Effect.succeed(Effect.sync(() => void this.subs.delete(hex(mask))))
+    this.subs.set(bytesToHex(mask), options)
+    return Effect.succeed(Effect.sync(() => void this.subs.delete(bytesToHex(mask))))
   }
   publish(mask: Bitmask, payload: Uint8Array) {
     if (this.failPublish === "defect") return Effect.die(new Error("pubsub blew up"))
-    if (this.failPublish === "error") return Effect.fail(new PublishFailed({ bitmask: hex(mask), reason: "no peers" }))
-    this.published.push({ mask: hex(mask), payload })
+    if (this.failPublish === "error") return Effect.fail(new PublishFailed({ bitmask: bytesToHex(mask), reason: "no peers" }))
+    this.published.push({ mask: bytesToHex(mask), payload })
     return Effect.succeed({ recipients: 3 })
   }
   async arrive(mask: Bitmask, payload: Uint8Array): Promise<string> {
-    const sub = this.subs.get(hex(mask))
+    const sub = this.subs.get(bytesToHex(mask))
     if (sub === undefined) return "not subscribed"
     const message: BitmaskMessage = { bitmask: mask, payload, from: "peer-b", topic: "t" }
     const verdict = await (sub.validate?.(message) ?? "accept")
@@ -83,7 +83,7 @@ const setup = (pubsub: Option.Option<RelayPubsub>) =>
         links.set(core, link.peer)
         const activate = (filter: Uint8Array) =>
           Effect.gen(function* () {
-            registry.set(hex(filter), {
+            registry.set(bytesToHex(filter), {
               appFilter: filter,
               handler: {
                 validate: (m) => Effect.succeed(m.payload[0] === 0xff ? "reject" : "accept"),
@@ -114,9 +114,9 @@ describe("shard relay actor", () => {
         const { relay, addWorker, delivered } = yield* setup(Option.some(pubsub))
         const w1 = yield* addWorker(1)
         yield* w1.activate(FILTER)
-        const masks = Object.values(shardChannels(FILTER)).map(hex).sort()
+        const masks = Object.values(shardChannels(FILTER)).map(bytesToHex).sort()
         expect(Array.from(pubsub.subs.keys()).sort()).toEqual(masks)
-        expect(yield* list(relay)).toEqual([{ core: 1, appFilter: hex(FILTER) }])
+        expect(yield* list(relay)).toEqual([{ core: 1, appFilter: bytesToHex(FILTER) }])
         const channels = shardChannels(FILTER)
         expect(yield* Effect.promise(() => pubsub.arrive(channels.consensus, new TextEncoder().encode("vote")))).toBe("accept")
         expect(yield* Effect.promise(() => pubsub.arrive(channels.frames, Uint8Array.of(0xff)))).toBe("reject")
@@ -144,7 +144,7 @@ describe("shard relay actor", () => {
         expect(notMineToLeave._tag).toBe("ShardNotActive")
         const sent = yield* relay.ask(new PublishShard({ core: 1, appFilter: FILTER, channel: "prover", payload: Uint8Array.of(7) }))
         expect(sent.recipients).toBe(3)
-        expect(pubsub.published).toEqual([{ mask: hex(shardChannels(FILTER).prover), payload: Uint8Array.of(7) }])
+        expect(pubsub.published).toEqual([{ mask: bytesToHex(shardChannels(FILTER).prover), payload: Uint8Array.of(7) }])
         pubsub.failPublish = "error"
         const failed = yield* Effect.flip(relay.ask(new PublishShard({ core: 1, appFilter: FILTER, channel: "prover", payload: Uint8Array.of(8) })))
         expect(failed._tag).toBe("RelayPublishFailed")
@@ -152,7 +152,7 @@ describe("shard relay actor", () => {
         expect(pubsub.subs.size).toBe(0)
         // now free for another worker
         yield* w2.activate(FILTER)
-        expect(yield* list(relay)).toEqual([{ core: 2, appFilter: hex(FILTER) }])
+        expect(yield* list(relay)).toEqual([{ core: 2, appFilter: bytesToHex(FILTER) }])
       }),
     ))
 
@@ -168,7 +168,7 @@ describe("shard relay actor", () => {
         expect(pubsub.subs.size).toBe(8)
         yield* w1.link.crash
         yield* waitUntil(() => pubsub.subs.size === 4)
-        expect(yield* list(relay)).toEqual([{ core: 2, appFilter: hex(OTHER) }])
+        expect(yield* list(relay)).toEqual([{ core: 2, appFilter: bytesToHex(OTHER) }])
       }),
     ))
 
@@ -184,11 +184,11 @@ describe("shard relay actor", () => {
         const next = yield* fakeLink
         links.set(1, next.peer)
         yield* w1.activate(OTHER)
-        expect(yield* list(relay)).toEqual([{ core: 1, appFilter: hex(OTHER) }])
+        expect(yield* list(relay)).toEqual([{ core: 1, appFilter: bytesToHex(OTHER) }])
         // the old link's late close must not release what the new process holds
         yield* w1.link.crash
         yield* Effect.sleep("50 millis")
-        expect(yield* list(relay)).toEqual([{ core: 1, appFilter: hex(OTHER) }])
+        expect(yield* list(relay)).toEqual([{ core: 1, appFilter: bytesToHex(OTHER) }])
         expect(pubsub.subs.size).toBe(4)
       }),
     ))
@@ -209,7 +209,7 @@ describe("shard relay actor", () => {
           while: (i) => i < 200,
           body: (i) => Effect.map(list(relay), (l) => (l.length === 1 ? 200 : i + 1)).pipe(Effect.tap(() => Effect.sleep("10 millis"))),
         })
-        expect(yield* list(relay)).toEqual([{ core: 1, appFilter: hex(FILTER) }])
+        expect(yield* list(relay)).toEqual([{ core: 1, appFilter: bytesToHex(FILTER) }])
         expect(pubsub.subs.size).toBe(4)
       }),
     ))
@@ -233,9 +233,9 @@ describe("shard relay actor", () => {
         const w1 = yield* addWorker(1)
         const fields = { appFilter: FILTER, channel: "frames" as const, payload: Uint8Array.of(1), from: "p" }
         expect(yield* w1.ref.ask(new ValidateShardMessage(fields))).toBe("ignore")
-        w1.registry.set(hex(FILTER), { appFilter: FILTER, handler: { validate: () => Effect.die("boom"), onMessage: () => Effect.void } })
+        w1.registry.set(bytesToHex(FILTER), { appFilter: FILTER, handler: { validate: () => Effect.die("boom"), onMessage: () => Effect.void } })
         expect(yield* w1.ref.ask(new ValidateShardMessage(fields))).toBe("ignore")
-        w1.registry.set(hex(FILTER), { appFilter: FILTER, handler: { onMessage: () => Effect.void } })
+        w1.registry.set(bytesToHex(FILTER), { appFilter: FILTER, handler: { onMessage: () => Effect.void } })
         expect(yield* w1.ref.ask(new ValidateShardMessage(fields))).toBe("accept")
       }),
     ))

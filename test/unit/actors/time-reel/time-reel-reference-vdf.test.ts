@@ -1,3 +1,4 @@
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { afterEach, expect, test } from "bun:test"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -5,7 +6,6 @@ import { join } from "node:path"
 import { Effect, Exit } from "effect"
 import { FrameByNumber, GetTreeInfo, Head, Insert, Range } from "../../../../actors/time-reel/index.ts"
 import { encodeGlobalFrame, type GlobalFrame } from "../../../../actors/consensus/core/messages/global-frame.ts"
-import { toHex } from "../../../../actors/consensus/core/messages/fields.ts"
 import { referenceTsVdf } from "../../../../crates/ts/vdf/reference-frame-vdf.ts"
 import { genesisFrame, makeFrameBuilder, selectorOf, withFlippedOutput } from "./support/frames.ts"
 import { describeEvent, withNode } from "./support/harness.ts"
@@ -37,18 +37,18 @@ test("real VDF chain: inserted, persisted, tampering rejected, and resumed after
       expect(events).toEqual(["NewHead(0)", "NewHead(1)", "NewHead(2)", "NewHead(3)"])
       const stored = yield* node.reel.ask(new Range({ from: 0n, to: 10n }))
       // The store holds the canonical bytes of exactly the inserted frames.
-      expect(stored.map((f) => toHex(encodeGlobalFrame(f as GlobalFrame)))).toEqual([genesis, ...frames].map((f) => toHex(encodeGlobalFrame(f))))
+      expect(stored.map((f) => bytesToHex(encodeGlobalFrame(f as GlobalFrame)))).toEqual([genesis, ...frames].map((f) => bytesToHex(encodeGlobalFrame(f))))
     }),
   )
 
   await withNode(path, referenceTsVdf, (node) =>
     Effect.gen(function* () {
       const head = yield* node.reel.ask(new Head())
-      expect(head === null ? null : toHex(head.selector)).toBe(toHex(selectorOf(frames[2]!)))
+      expect(head === null ? null : bytesToHex(head.selector)).toBe(bytesToHex(selectorOf(frames[2]!)))
       expect((yield* node.reel.ask(new GetTreeInfo())).nodes).toBe(4)
       expect(yield* node.reel.ask(new Insert({ frame: extra }))).toMatchObject({ _tag: "Accepted", headChanged: true })
       const four = yield* node.reel.ask(new FrameByNumber({ frameNumber: 4n }))
-      expect(four === null ? null : toHex(selectorOf(four as GlobalFrame))).toBe(toHex(selectorOf(extra)))
+      expect(four === null ? null : bytesToHex(selectorOf(four as GlobalFrame))).toBe(bytesToHex(selectorOf(extra)))
       expect((yield* node.published).map((d) => describeEvent(d.event))).toEqual(["NewHead(4)"])
     }),
   )

@@ -1,3 +1,4 @@
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { afterEach, describe, expect, test } from "bun:test"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -10,7 +11,6 @@ import { AppShardFrame } from "../../../../actors/consensus/core/messages/app-sh
 import { GlobalFrame } from "../../../../actors/consensus/core/messages/global-frame.ts"
 import { BLS48581AggregateSignature } from "../../../../actors/consensus/core/messages/signatures.ts"
 import { GlobalFrameHeader } from "../../../../actors/consensus/core/messages/global-frame-header.ts"
-import { toHex } from "../../../../actors/consensus/core/messages/fields.ts"
 import { insecureTestVdf } from "../../../../runtime/testing/insecure-test-vdf.ts"
 import { genesisFrame, makeFrameBuilder, selectorOf, withFlippedOutput } from "./support/frames.ts"
 import { describeEvent, withNode, type Node } from "./support/harness.ts"
@@ -35,7 +35,7 @@ const headNumber = (node: Node) => Effect.map(node.reel.ask(new Head()), (h) => 
 const eventLog = (node: Node) => Effect.map(node.published, (items) => items.map((d) => describeEvent(d.event)))
 const storedNumbers = (node: Node) => Effect.map(node.reel.ask(new Range({ from: 0n, to: 1000n })), (frames) => frames.map((f) => f.header.frameNumber))
 const storedSelector = (node: Node, n: bigint) =>
-  Effect.map(node.reel.ask(new FrameByNumber({ frameNumber: n })), (f) => (f === null ? null : toHex(selectorOf(f as GlobalFrame))))
+  Effect.map(node.reel.ask(new FrameByNumber({ frameNumber: n })), (f) => (f === null ? null : bytesToHex(selectorOf(f as GlobalFrame))))
 const rejection = (exit: Exit.Exit<InsertResult, unknown>): string => {
   if (Exit.isSuccess(exit)) return `accepted:${exit.value._tag}`
   const failure = exit.cause._tag === "Fail" ? (exit.cause.error as { readonly _tag?: string; readonly reason?: string }) : undefined
@@ -51,7 +51,7 @@ describe("global time reel", () => {
         expect(yield* headNumber(node)).toBe(4n)
         expect(yield* eventLog(node)).toEqual(["NewHead(0)", "NewHead(1)", "NewHead(2)", "NewHead(3)", "NewHead(4)"])
         expect(yield* storedNumbers(node)).toEqual([0n, 1n, 2n, 3n, 4n])
-        expect(yield* storedSelector(node, 3n)).toBe(toHex(selectorOf(main[2]!)))
+        expect(yield* storedSelector(node, 3n)).toBe(bytesToHex(selectorOf(main[2]!)))
         // Inserting again is a no-op.
         expect((yield* insert(node, main[1]!))._tag).toBe("Known")
         expect(yield* eventLog(node)).toEqual([])
@@ -87,17 +87,17 @@ describe("global time reel", () => {
         const r = yield* insert(node, rival)
         expect(r).toMatchObject({ _tag: "Accepted", headChanged: true })
         expect(yield* eventLog(node)).toEqual(["Fork(3->3 via 2; reverted 3)", "NewHead(3,replay)"])
-        expect(yield* storedSelector(node, 3n)).toBe(toHex(selectorOf(rival)))
+        expect(yield* storedSelector(node, 3n)).toBe(bytesToHex(selectorOf(rival)))
         // A weaker sibling (one signer) does not displace it and emits nothing.
         const weak = child(main[1]!, { signers: [3], timestampStep: 12_000n })
         expect(yield* insert(node, weak)).toMatchObject({ _tag: "Accepted", headChanged: false })
         expect(yield* eventLog(node)).toEqual([])
-        expect(yield* storedSelector(node, 3n)).toBe(toHex(selectorOf(rival)))
+        expect(yield* storedSelector(node, 3n)).toBe(bytesToHex(selectorOf(rival)))
         // Extending the old branch makes it the deepest again: a reorg back.
         const four = child(main[2]!, { signers: [0] })
         yield* insert(node, four)
         expect(yield* eventLog(node)).toEqual(["Fork(3->4 via 2; reverted 3)", "NewHead(3,replay)", "NewHead(4,replay)"])
-        expect(yield* storedSelector(node, 3n)).toBe(toHex(selectorOf(main[2]!)))
+        expect(yield* storedSelector(node, 3n)).toBe(bytesToHex(selectorOf(main[2]!)))
         expect(yield* storedNumbers(node)).toEqual([0n, 1n, 2n, 3n, 4n])
       }),
     ))
@@ -109,12 +109,12 @@ describe("global time reel", () => {
         Effect.gen(function* () {
           yield* insertAll(node, order)
           const head = yield* node.reel.ask(new Head())
-          return head === null ? "" : toHex(head.selector)
+          return head === null ? "" : bytesToHex(head.selector)
         }),
       )
     const rivalLast = await headAfter([genesis, main[0]!, main[1]!, main[2]!, rival])
     const rivalFirst = await headAfter([genesis, main[0]!, main[1]!, rival, main[2]!])
-    expect(rivalLast).toBe(toHex(selectorOf(rival)))
+    expect(rivalLast).toBe(bytesToHex(selectorOf(rival)))
     expect(rivalFirst).toBe(rivalLast)
   })
 
@@ -137,7 +137,7 @@ describe("global time reel", () => {
           expect(results.map((r) => (r._tag === "Accepted" ? r.headChanged : r._tag))).toEqual([false, false, true])
           expect(yield* eventLog(node)).toEqual(["Fork(3->4 via 1; reverted 3,2)", "NewHead(2,replay)", "NewHead(3,replay)", "NewHead(4,replay)"])
           expect(calls).toEqual(["-3", "-2", "+2", "+3", "+4"])
-          expect(yield* storedSelector(node, 2n)).toBe(toHex(selectorOf(side[0]!)))
+          expect(yield* storedSelector(node, 2n)).toBe(bytesToHex(selectorOf(side[0]!)))
         }),
       { hooks },
     )
@@ -244,7 +244,7 @@ describe("global time reel", () => {
         Effect.gen(function* () {
           expect(yield* headNumber(node)).toBe(4n)
           expect(yield* storedNumbers(node)).toEqual([0n, 1n, 2n, 3n, 4n])
-          expect(yield* storedSelector(node, 2n)).toBe(toHex(selectorOf(main[1]!)))
+          expect(yield* storedSelector(node, 2n)).toBe(bytesToHex(selectorOf(main[1]!)))
         }),
       source,
     )
@@ -322,7 +322,7 @@ describe("global time reel", () => {
     const branchA = chain(main[2]!, 3, { signers: [1, 2], timestampStep: 9_000n }) // 4a..6a: two signers each
     const branchB = [child(main[4]!, { signers: [3], timestampStep: 8_000n })] // 6b: one signer
     const all = [genesis, ...main, ...branchA, ...branchB]
-    const expected = [genesis, main[0]!, main[1]!, main[2]!, ...branchA].map((f) => toHex(selectorOf(f)))
+    const expected = [genesis, main[0]!, main[1]!, main[2]!, ...branchA].map((f) => bytesToHex(selectorOf(f)))
     let seed = 12345
     const random = () => {
       seed = (seed * 1103515245 + 12345) % 2147483648
@@ -336,7 +336,7 @@ describe("global time reel", () => {
           expect(results.every((r) => r._tag !== "Known")).toBe(true)
           const stored = yield* node.reel.ask(new Range({ from: 0n, to: 100n }))
           const info = yield* node.reel.ask(new GetTreeInfo())
-          return { stored: stored.map((f) => toHex(selectorOf(f as GlobalFrame))), pending: info.pending, nodes: info.nodes }
+          return { stored: stored.map((f) => bytesToHex(selectorOf(f as GlobalFrame))), pending: info.pending, nodes: info.nodes }
         }),
       )
       expect(outcome).toEqual({ stored: expected, pending: 0, nodes: all.length })

@@ -1,10 +1,8 @@
 // Loads the VDF vectors (test/vectors) for the VDF tests.
+import { hexToBytes } from "@noble/hashes/utils.js"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { vectorsDir } from "../../../vectors/index.ts"
-
-export const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, "hex"))
-export const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
 
 export interface SingleLine {
   readonly seed: string
@@ -28,17 +26,17 @@ export const wesolowskiLines = (): { single: Array<SingleLine>; multi: Array<Mul
     const j = JSON.parse(line) as Record<string, unknown>
     if (typeof j["multi_challenge"] === "string") {
       multi.push({
-        challenge: hex(j["multi_challenge"]),
+        challenge: hexToBytes(j["multi_challenge"]),
         difficulty: Number(j["difficulty"]),
-        ids: (j["ids"] as Array<string>).map(hex),
-        blobs: (j["blobs"] as Array<string>).map(hex),
+        ids: (j["ids"] as Array<string>).map(hexToBytes),
+        blobs: (j["blobs"] as Array<string>).map(hexToBytes),
       })
     } else {
       single.push({
         seed: String(j["seed"]),
-        challenge: hex(String(j["challenge"])),
+        challenge: hexToBytes(String(j["challenge"])),
         difficulty: Number(j["difficulty"]),
-        output: hex(String(j["output"])),
+        output: hexToBytes(String(j["output"])),
       })
     }
   }

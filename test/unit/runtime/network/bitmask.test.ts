@@ -1,8 +1,8 @@
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
 import { sha3_256 } from "@noble/hashes/sha3.js"
 import {
   bitmaskFromHex,
-  bitmaskToHex,
   bloomFilter,
   bloomFilterFromDigest,
   BULK_SHARD_CONSENSUS,
@@ -25,7 +25,7 @@ import {
  */
 const specBloomFilter = (digest: Uint8Array): string => {
   // 1. d read as a big-endian 256-bit integer
-  const d = BigInt(`0x${Buffer.from(digest).toString("hex")}`)
+  const d = BigInt(`0x${bytesToHex(digest)}`)
   // 2. window size: bitlen(256) - 1
   const windowBits = (256).toString(2).length - 1
   let filter = 0n
@@ -73,8 +73,8 @@ describe("bloomFilter (GetBloomFilter(address, 256, 3))", () => {
     expected[15] = 0x01
     expected[31] = 0x02
     expected[0] = 0x80
-    expect(bitmaskToHex(bloomFilterFromDigest(digest))).toBe(bitmaskToHex(expected))
-    expect(specBloomFilter(digest)).toBe(bitmaskToHex(expected))
+    expect(bytesToHex(bloomFilterFromDigest(digest))).toBe(bytesToHex(expected))
+    expect(specBloomFilter(digest)).toBe(bytesToHex(expected))
   })
 
   test("hand-worked digest: window i is the bit-reversal of byte d[31 - i]", () => {
@@ -87,12 +87,12 @@ describe("bloomFilter (GetBloomFilter(address, 256, 3))", () => {
     expected[19] = 0x01
     expected[31] = 0x08
     expected[7] = 0x01
-    expect(bitmaskToHex(bloomFilterFromDigest(digest))).toBe(bitmaskToHex(expected))
+    expect(bytesToHex(bloomFilterFromDigest(digest))).toBe(bytesToHex(expected))
   })
 
   test("matches the literal spec algorithm on 300 addresses", () => {
     for (const address of addresses) {
-      expect(bitmaskToHex(bloomFilter(address))).toBe(specBloomFilter(sha3_256(address)))
+      expect(bytesToHex(bloomFilter(address))).toBe(specBloomFilter(sha3_256(address)))
     }
   })
 
@@ -100,10 +100,10 @@ describe("bloomFilter (GetBloomFilter(address, 256, 3))", () => {
     // SHA3-256(00×32) = 9e6291…ed3b9e4e. Windows: d[31] = 0x4e → rev 0x72 = 114 → byte 17 bit 2;
     // d[30] = 0x9e → rev 0x79 = 121 → byte 16 bit 1; d[29] = 0x3b → rev 0xdc = 220 → byte 4 bit 4.
     const zero = new Uint8Array(32)
-    expect(Buffer.from(sha3_256(zero)).toString("hex")).toBe("9e6291970cb44dd94008c79bcaf9d86f18b4b49ba5b2a04781db7199ed3b9e4e")
-    expect(bitmaskToHex(bloomFilter(zero))).toBe("0000000010000000000000000000000002040000000000000000000000000000")
+    expect(bytesToHex(sha3_256(zero))).toBe("9e6291970cb44dd94008c79bcaf9d86f18b4b49ba5b2a04781db7199ed3b9e4e")
+    expect(bytesToHex(bloomFilter(zero))).toBe("0000000010000000000000000000000002040000000000000000000000000000")
     const counting = Uint8Array.from({ length: 32 }, (_, i) => i)
-    expect(bitmaskToHex(bloomFilter(counting))).toBe("0000000000000000000100000000000002000000000000000000020000000000")
+    expect(bytesToHex(bloomFilter(counting))).toBe("0000000000000000000100000000000002000000000000000000020000000000")
   })
 
   test("exactly 3 bits set in 32 bytes", () => {
@@ -118,13 +118,13 @@ describe("bloomFilter (GetBloomFilter(address, 256, 3))", () => {
 describe("sliceBitmask", () => {
   test("an all-zero mask is its own single slice, so the global channels stay distinct", () => {
     const globals = [GLOBAL_CONSENSUS, GLOBAL_FRAME, GLOBAL_PROVER, GLOBAL_PEER_INFO, GLOBAL_ALERT]
-    expect(globals.map(bitmaskToHex)).toEqual(["00", "0000", "000000", "00000000", "00".repeat(16)])
-    for (const mask of globals) expect(sliceBitmask(mask).map(bitmaskToHex)).toEqual([bitmaskToHex(mask)])
+    expect(globals.map(bytesToHex)).toEqual(["00", "0000", "000000", "00000000", "00".repeat(16)])
+    for (const mask of globals) expect(sliceBitmask(mask).map(bytesToHex)).toEqual([bytesToHex(mask)])
   })
 
   test("one same-length slice per set bit, bytes in order, bits MSB to LSB", () => {
-    expect(sliceBitmask(bitmaskFromHex("a001")).map(bitmaskToHex)).toEqual(["8000", "2000", "0001"])
-    expect(sliceBitmask(bitmaskFromHex("00ff")).map(bitmaskToHex)).toEqual(["0080", "0040", "0020", "0010", "0008", "0004", "0002", "0001"])
+    expect(sliceBitmask(bitmaskFromHex("a001")).map(bytesToHex)).toEqual(["8000", "2000", "0001"])
+    expect(sliceBitmask(bitmaskFromHex("00ff")).map(bytesToHex)).toEqual(["0080", "0040", "0020", "0010", "0008", "0004", "0002", "0001"])
   })
 
   test("slices recombine into the mask and are disjoint single bits", () => {
@@ -140,7 +140,7 @@ describe("sliceBitmask", () => {
             recombined[i] = recombined[i]! | byte
           })
         }
-        expect(bitmaskToHex(recombined)).toBe(bitmaskToHex(mask))
+        expect(bytesToHex(recombined)).toBe(bytesToHex(mask))
         expect(slices.length).toBe(3)
       }
     }
@@ -156,12 +156,12 @@ describe("sliceBitmask", () => {
 describe("channel map", () => {
   test("per-shard channels prefix the appFilter with 0, 1, 2 or 3 zero bytes", () => {
     const appFilter = bloomFilter(addresses[7]!)
-    const hex = bitmaskToHex(appFilter)
+    const hex = bytesToHex(appFilter)
     const channels = shardChannels(appFilter)
-    expect(bitmaskToHex(channels.frames)).toBe(hex)
-    expect(bitmaskToHex(channels.consensus)).toBe(`00${hex}`)
-    expect(bitmaskToHex(channels.dispatch)).toBe(`0000${hex}`)
-    expect(bitmaskToHex(channels.prover)).toBe(`000000${hex}`)
+    expect(bytesToHex(channels.frames)).toBe(hex)
+    expect(bytesToHex(channels.consensus)).toBe(`00${hex}`)
+    expect(bytesToHex(channels.dispatch)).toBe(`0000${hex}`)
+    expect(bytesToHex(channels.prover)).toBe(`000000${hex}`)
   })
 })
 
@@ -189,7 +189,7 @@ describe("delivery matching", () => {
 })
 
 describe("role gating", () => {
-  const hexes = (masks: ReadonlyArray<Uint8Array>) => new Set(masks.map(bitmaskToHex))
+  const hexes = (masks: ReadonlyArray<Uint8Array>) => new Set(masks.map(bytesToHex))
   const appFilter = bloomFilter(addresses[11]!)
   const channels = shardChannels(appFilter)
 
@@ -207,7 +207,7 @@ describe("role gating", () => {
     const observer = hexes(subscriptionsForRoles({ archive: false, shards: [{ appFilter, prover: false }] }))
     expect(observer).toEqual(hexes([GLOBAL_PEER_INFO, GLOBAL_ALERT, channels.frames, channels.dispatch, channels.prover]))
     const prover = hexes(subscriptionsForRoles({ archive: false, shards: [{ appFilter, prover: true }] }))
-    expect(prover.has(bitmaskToHex(channels.consensus))).toBe(true)
+    expect(prover.has(bytesToHex(channels.consensus))).toBe(true)
     expect(prover.size).toBe(6)
   })
 })

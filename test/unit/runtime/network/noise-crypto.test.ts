@@ -1,24 +1,22 @@
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
 import { defaultCrypto } from "@chainsafe/libp2p-noise/crypto"
 import { bunNoiseCrypto } from "../../../../runtime/network/noise-crypto.ts"
 
-const hex = (s: string) => new Uint8Array(Buffer.from(s, "hex"))
-const toHex = (b: Uint8Array) => Buffer.from(b).toString("hex")
-
 // RFC 8439 §2.8.2 AEAD_CHACHA20_POLY1305 test vector
-const key = hex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f")
-const nonce = hex("070000004041424344454647")
-const aad = hex("50515253c0c1c2c3c4c5c6c7")
+const key = hexToBytes("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f")
+const nonce = hexToBytes("070000004041424344454647")
+const aad = hexToBytes("50515253c0c1c2c3c4c5c6c7")
 const plaintext = new TextEncoder().encode("Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.")
 
 describe("bunNoiseCrypto", () => {
   test("matches the RFC 8439 AEAD vector", () => {
     const sealed = bunNoiseCrypto.chaCha20Poly1305Encrypt(plaintext, nonce, aad, key).subarray()
     expect(sealed.length).toBe(plaintext.length + 16)
-    expect(toHex(sealed.subarray(0, 16))).toBe("d31a8d34648e60db7b86afbc53ef7ec2")
-    expect(toHex(sealed.subarray(sealed.length - 16))).toBe("1ae10b594f09e26a7e902ecbd0600691")
+    expect(bytesToHex(sealed.subarray(0, 16))).toBe("d31a8d34648e60db7b86afbc53ef7ec2")
+    expect(bytesToHex(sealed.subarray(sealed.length - 16))).toBe("1ae10b594f09e26a7e902ecbd0600691")
     const opened = bunNoiseCrypto.chaCha20Poly1305Decrypt(sealed, nonce, aad, key).subarray()
-    expect(toHex(opened)).toBe(toHex(plaintext))
+    expect(bytesToHex(opened)).toBe(bytesToHex(plaintext))
   })
 
   test("handles frames of 1200 bytes and more (where defaultCrypto needs node:crypto)", () => {

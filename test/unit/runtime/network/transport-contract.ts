@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test"
 import { Effect, Either, Exit, Logger, LogLevel, Scope } from "effect"
 import { type InboundMessage, TransportError, type TransportService } from "../../../../runtime/kernel/transport/transport.ts"
 
-export interface ContractCluster {
+interface ContractCluster {
   readonly endpoints: ReadonlyArray<TransportService>
   /** Resolves once every endpoint's publishes on `bitmask` reach every other subscribed endpoint. */
   readonly ready: (bitmask: Uint8Array) => Effect.Effect<void>

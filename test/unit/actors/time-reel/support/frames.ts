@@ -14,16 +14,16 @@ import { makeVoteMessage, voteDomain } from "../../../../../actors/consensus/cor
 import { insecureTestBlsVerifier, insecureTestSign, makeInsecureTestSigner } from "../../../../../runtime/testing/insecure-test-bls.ts"
 import { poseidonHashBytes } from "../../../../../crates/ts/poseidon.ts"
 
-export const COMMITTEE_SIZE = 4
+const COMMITTEE_SIZE = 4
 
 /** Four test provers, sorted by address (index = bitmask bit). */
-export const committee: ReadonlyArray<ProverSignerService> = sortByAddress(
+const committee: ReadonlyArray<ProverSignerService> = sortByAddress(
   Array.from({ length: COMMITTEE_SIZE }, (_, i) => makeInsecureTestSigner(Uint8Array.of(0x7e, i), poseidonHashBytes)),
 )
 
 export const genesisProvers: ReadonlyArray<GenesisProver> = committee.map((s) => ({ publicKey: s.publicKey, seniority: 10n }))
 
-export const DIFFICULTY = 16
+const DIFFICULTY = 16
 
 const zero64 = () => new Uint8Array(64)
 

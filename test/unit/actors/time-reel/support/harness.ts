@@ -46,7 +46,7 @@ export const withNode = <A, E>(
     return yield* body({ reel, registry, distributor, events, published: Effect.orDie(published) })
   })
   // The node's own wiring of the three subsystems.
-  const subsystems = GlobalTimeReelLive(options).pipe(Layer.provideMerge(Layer.merge(ProverRegistryLive, EventDistributorLive)))
+  const subsystems = GlobalTimeReelLive(options).pipe(Layer.provideMerge(EventDistributorLive.pipe(Layer.provideMerge(ProverRegistryLive))))
   const services = Layer.mergeAll(
     StoreLive({ path }),
     registryGenesisLayer({ network: 99, provers: genesisProvers }),

@@ -28,9 +28,8 @@ export class Sleep extends Schema.TaggedRequest<Sleep>()("Sleep", {
 }) {}
 
 export const Probe = Protocol.make("Probe", Add, Put, Crash, Stop, Get, Seen, Div, Boom, Sleep)
-export type ProbeMsg = Schema.Schema.Type<typeof Probe.schema>
 
-export interface ProbeState {
+interface ProbeState {
   readonly n: number
   readonly seen: ReadonlyArray<string>
 }
@@ -81,9 +80,6 @@ export const withSystem = <A, E>(f: (system: ActorSystemService) => Effect.Effec
 
 /** Run an effect under TestClock (deterministic time) as a promise. */
 export const runTest = <A, E>(effect: Effect.Effect<A, E>): Promise<A> => Effect.runPromise(Effect.provide(effect, TestContext.TestContext))
-
-/** Run an effect with the live clock as a promise. */
-export const runLive = <A, E>(effect: Effect.Effect<A, E>): Promise<A> => Effect.runPromise(effect)
 
 /** Let other fibers run (a few scheduler turns). */
 export const settle = Effect.repeatN(Effect.yieldNow(), 20)
