@@ -304,7 +304,9 @@ export class SupervisorNode implements ChildNode {
         started()
         return Queue.offer(events, { _tag: "Exit", slot, generation, exit })
       })
-      return Effect.flatMap(Effect.forkIn(child, this.env.scope), (fiber) => {
+      // Interruptible whatever the caller's region: a spawn from an uninterruptible one (an
+      // acquireRelease acquire, a finalizer) would otherwise give an actor no stop could interrupt.
+      return Effect.flatMap(Effect.forkIn(Effect.interruptible(child), this.env.scope), (fiber) => {
         slot.fiber = fiber
         fibers.add(fiber)
         fiber.addObserver(() => fibers.delete(fiber))

@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test"
-import { Effect, Exit, Fiber, Metric, Scope, Supervisor as FiberSupervisor, TestClock } from "effect"
+import { Context, Effect, Exit, Fiber, Layer, Metric, Scope, Supervisor as FiberSupervisor, TestClock } from "effect"
 import { ActorMetrics, ActorStopped, ActorSystem, Backoff, Snapshot, Supervisor } from "../../../../../runtime/kernel/index.ts"
 import { Add, Boom, Div, Get, probe, quietLogs, runTest, settle, Sleep, waitUntil } from "./fixtures.ts"
+
+class Busy extends Context.Tag("test/Busy")<Busy, unknown>() {}
 
 describe("ActorSystem", () => {
   test("is a Layer: spawn and ask through the service tag", async () => {
@@ -14,6 +16,31 @@ describe("ActorSystem", () => {
       }).pipe(Effect.provide(ActorSystem.layer()), Effect.provide(quietLogs)),
     )
     expect(v).toBe(7)
+  })
+
+  test("an actor wired through nested Layers (spawnScoped) stops when its scope closes, the fibers its init forked included", async () => {
+    const base = probe("busy", [], { shutdownTimeout: "100 millis" })
+    // Like a consensus actor's feed loop: a fiber forked in init that only an interrupt ends.
+    const busy = {
+      ...base,
+      behavior: {
+        ...base.behavior,
+        init: (ctx: Parameters<typeof base.behavior.init>[0]) => Effect.zipLeft(base.behavior.init(ctx), Effect.forkScoped(Effect.never)),
+      },
+    }
+    const out = await Effect.runPromise(
+      Effect.gen(function* () {
+        const scope = yield* Scope.make()
+        // As the node wires it: the actor's Layer built while an outer Layer is being built.
+        const inner = Layer.scoped(Busy, ActorSystem.spawnScoped(busy))
+        const outer = Layer.scopedDiscard(Effect.asVoid(Layer.build(inner)))
+        yield* Scope.extend(Layer.build(outer), scope)
+        const started = Date.now()
+        yield* Scope.close(scope, Exit.void).pipe(Effect.timeout("5 seconds"))
+        return Date.now() - started
+      }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer()), Effect.provide(quietLogs)),
+    )
+    expect(out).toBeLessThan(5_000)
   })
 
   test("shutdown stops children in reverse start order (nested), then refuses messages", async () => {
