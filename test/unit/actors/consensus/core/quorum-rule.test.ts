@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { isQuorum, quorumRuleFor, weightOfSigners } from "../../../../../actors/consensus/global/quorum-rule.ts"
+import { isQuorum, quorumRuleFor, weightOfSigners } from "../../../../../actors/consensus/core/quorum-rule.ts"
 import type { ActiveProver } from "../../../../../actors/consensus/core/prover-ring.ts"
 
 const provers = (seniorities: ReadonlyArray<bigint>): Array<ActiveProver> =>

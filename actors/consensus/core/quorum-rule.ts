@@ -2,7 +2,7 @@
 // seniority, quorum when the signers' weight ≥ ⌊2Σ/3⌋ (⌊4Σ/6⌋ for global, D-RING-1/2). On networks where
 // every seniority is 0 the reference threshold is 0 and one vote certifies anything, so quilbun falls
 // back to one vote per prover and a strict two-thirds quorum ⌊2n/3⌋ + 1 (DECISIONS.md D-GC-1).
-import { type ActiveProver, globalQuorumThreshold, totalSeniority } from "../core/prover-ring.ts"
+import { type ActiveProver, globalQuorumThreshold, totalSeniority } from "./prover-ring.ts"
 
 export interface QuorumRule {
   readonly mode: "seniority" | "equal-weight"
