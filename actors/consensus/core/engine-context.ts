@@ -34,9 +34,6 @@ export interface EngineContext<F extends ChainFrame, P extends ChainProposal<F>>
   readonly records: ConsensusRecords
 }
 
-/** A frame's selector as Forks keys it (hex of poseidon(output)). */
-export const selectorOf = <F extends ChainFrame>(ctx: EngineContext<F, ChainProposal<F>>, frame: F): string => toHex(ctx.poseidon(frame.header.output))
-
 export const nodeOf = <F extends ChainFrame, P extends ChainProposal<F>>(ctx: EngineContext<F, P>, frame: F, proposal: P | undefined): StateNode<F, P> => {
   const h = frame.header
   return {

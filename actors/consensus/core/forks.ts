@@ -6,8 +6,6 @@
 import type { ChainProposal } from "./chain-kind.ts"
 import type { QuorumCertificate } from "./messages/quorum-certificate.ts"
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
-
 /** What Forks reads of a proposal: the QC certifying its parent (the same for every chain kind). */
 type ProposalLike = Pick<ChainProposal<unknown>, "parentQuorumCertificate">
 
@@ -122,5 +120,3 @@ export class Forks<F = unknown, P extends ProposalLike = ProposalLike> {
     for (const rank of [...this.byRank.keys()]) if (rank <= root.node.rank) this.byRank.delete(rank)
   }
 }
-
-export const selectorHex = hex

@@ -2,8 +2,7 @@
 // global chain kind, with its ports wired to this node's Store (the consensus_state rows of
 // persistence.ts) and Transport (bitmask 0x00, the global sync protocol through the actor's timers and
 // fibers). The persist port is one Store.commit: the core publishes only after it returned (D-GC-4).
-import type { Context, Effect as EffectType } from "effect"
-import { Effect } from "effect"
+import { type Context, Effect } from "effect"
 import type { BlsVerifierService, PoseidonHash, ProverSignerService } from "../../../crates/ts/services.ts"
 import type { TransportService } from "../../../runtime/kernel/transport/transport.ts"
 import { SyncProgress } from "../../../runtime/network/sync-progress.ts"
@@ -43,11 +42,11 @@ import type { ConsensusStatus } from "./protocol.ts"
 /** What the engine asks its host (the actor) to do asynchronously. */
 export interface EngineEffects {
   /** Tell LocalTimeout{epoch} after `ms` (replacing any earlier timer). */
-  readonly armTimer: (ms: number, epoch: number) => EffectType.Effect<void>
+  readonly armTimer: (ms: number, epoch: number) => Effect.Effect<void>
   /** Tell ProposeDue{rank} after `ms`. */
-  readonly proposeAfter: (ms: number, rank: bigint) => EffectType.Effect<void>
+  readonly proposeAfter: (ms: number, rank: bigint) => Effect.Effect<void>
   /** Run a sync request and tell SyncAnswered with the result. */
-  readonly sync: (peer: string, request: Uint8Array) => EffectType.Effect<void>
+  readonly sync: (peer: string, request: Uint8Array) => Effect.Effect<void>
 }
 
 export interface EngineDeps {
@@ -169,28 +168,28 @@ export class GlobalConsensusEngine {
   }
 
   /** Loads persisted state (or genesis), replays stored proposals, arms the pacemaker. */
-  start(): EffectType.Effect<void> {
+  start(): Effect.Effect<void> {
     return this.core.start()
   }
 
-  handleInbound(from: string, data: Uint8Array): EffectType.Effect<void> {
+  handleInbound(from: string, data: Uint8Array): Effect.Effect<void> {
     return this.core.handleInbound(from, data)
   }
 
-  handleLocalTimeout(epoch: number): EffectType.Effect<void> {
+  handleLocalTimeout(epoch: number): Effect.Effect<void> {
     return this.core.handleLocalTimeout(epoch)
   }
 
-  handleProposeDue(rank: bigint): EffectType.Effect<void> {
+  handleProposeDue(rank: bigint): Effect.Effect<void> {
     return this.core.handleProposeDue(rank)
   }
 
-  handleSyncAnswered(peer: string, data: Uint8Array | undefined, detail: string): EffectType.Effect<void> {
+  handleSyncAnswered(peer: string, data: Uint8Array | undefined, detail: string): Effect.Effect<void> {
     return this.core.handleSyncAnswered(peer, data, detail)
   }
 
   /** The sync server; runs in the requester's fiber, never through this actor's mailbox. */
-  serveSync(data: Uint8Array): EffectType.Effect<Uint8Array> {
+  serveSync(data: Uint8Array): Effect.Effect<Uint8Array> {
     return this.core.serveSync(data)
   }
 
@@ -199,7 +198,7 @@ export class GlobalConsensusEngine {
   }
 
   /** Committed frames (canonical CertifiedFrame bytes) with from ≤ n ≤ to, ascending. */
-  committed(from: bigint, to: bigint): EffectType.Effect<ReadonlyArray<Uint8Array>> {
+  committed(from: bigint, to: bigint): Effect.Effect<ReadonlyArray<Uint8Array>> {
     const rows = this.deps.store.repository(consensusRows)
     return this.deps.store.read(() => rows.range({ gte: committedKey(from), lt: committedKey(to + 1n) }).map((e) => e.value)).pipe(Effect.orDie)
   }
