@@ -78,7 +78,7 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
       kind,
       config,
       committee,
-      rule: quorumRuleFor(committee),
+      rule: quorumRuleFor(committee, kind.filter),
       selfIndex: Option.getOrElse(indexOfAddress(committee, signer.address), () => -1),
       signer,
       bls: deps.bls,
