@@ -87,7 +87,8 @@ const rowOf = (w: StateWrite<GlobalFrame, GlobalProposal>): { readonly key: Cons
 /** The core's ports on this node's Store and Transport. */
 const storePorts = (deps: EngineDeps): EnginePorts<GlobalFrame, GlobalProposal> => {
   const { store, transport, config, effects } = deps
-  const rows = store.repository(consensusRows)
+  // Looked up at each use, as the store checks the bucket then (a misconfigured store fails the call).
+  const repo = () => store.repository(consensusRows)
   return {
     peerId: transport.peerId,
     peers: transport.peers,
@@ -95,6 +96,7 @@ const storePorts = (deps: EngineDeps): EnginePorts<GlobalFrame, GlobalProposal> 
     persist: (writes) =>
       store
         .commit((tx) => {
+          const rows = repo()
           for (const { key, value } of writes.map(rowOf)) {
             if (value === undefined) rows.delete(tx, key)
             else rows.put(tx, key, value)
@@ -103,6 +105,7 @@ const storePorts = (deps: EngineDeps): EnginePorts<GlobalFrame, GlobalProposal> 
         .pipe(Effect.orDie),
     load: store
       .read(() => {
+        const rows = repo()
         const head = committedHeadNumber(rows)
         const committed = head === 0n ? undefined : rows.get(committedKey(head))
         const safety = rows.get(SAFETY_KEY)
@@ -115,10 +118,14 @@ const storePorts = (deps: EngineDeps): EnginePorts<GlobalFrame, GlobalProposal> 
         }
       })
       .pipe(Effect.orDie),
-    storedProposalKeys: () => rows.keys({ prefix: proposalPrefix() }).map((key) => ({ rank: key[1], selector: key[2] })),
+    storedProposalKeys: () =>
+      repo()
+        .keys({ prefix: proposalPrefix() })
+        .map((key) => ({ rank: key[1], selector: key[2] })),
     readCommitted: (from, max) =>
       store
         .read(() => {
+          const rows = repo()
           const headFrameNumber = committedHeadNumber(rows)
           const frames: Array<CertifiedFrame> = []
           for (let n = from; n <= headFrameNumber && frames.length < max; n++) {
