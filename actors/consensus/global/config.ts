@@ -2,17 +2,11 @@
 // reference's (consensus.md §3.3, §3.2: 36 s / 3 min / 1.2 / 6 / 28 s, proposals 8 s after rank entry);
 // devnets use the fast profile so a simulated chain advances in tens of virtual milliseconds per frame.
 import { asertParamsForNetwork, globalFrameDifficulty } from "../core/difficulty.ts"
-import { participantTimeoutConfig, type TimeoutConfig } from "../core/timeout-controller.ts"
+import type { ConsensusConfig, ConsensusTiming } from "../core/consensus-config.ts"
+import { MAX_SYNC_FRAMES } from "../core/sync-server.ts"
+import { participantTimeoutConfig } from "../core/timeout-controller.ts"
 
-export interface GlobalConsensusTiming {
-  readonly timeouts: TimeoutConfig
-  /** Delay between entering a rank as leader and publishing the proposal (reference: 8 s). */
-  readonly proposalDelayMs: number
-  /** Time between commits on a healthy network; ten of them without a commit is a logged stall. */
-  readonly expectedFrameIntervalMs: number
-  /** When set, the replica timeout follows the pace of recent healthy ranks down to this floor (rank-pace.ts). */
-  readonly adaptiveFloorMs?: number
-}
+export type GlobalConsensusTiming = ConsensusTiming
 
 export const participantTiming: GlobalConsensusTiming = { timeouts: participantTimeoutConfig, proposalDelayMs: 8_000, expectedFrameIntervalMs: 10_000 }
 
@@ -48,33 +42,14 @@ export const devnetTimingFor = (rankWorkMs: number): GlobalConsensusTiming => {
   }
 }
 
-export interface GlobalConsensusConfig {
-  /** p2p network id (99 = devnet). */
-  readonly network: number
-  readonly timing: GlobalConsensusTiming
-  /** Genesis header timestamp (ms); fixed so every node derives the same genesis. */
-  readonly genesisTimestamp: bigint
-  /** Genesis difficulty (also the VDF difficulty when `difficulty` is absent). */
-  readonly genesisDifficulty: number
-  /** VDF difficulty for the frame proposed at `rank` with header timestamp `timestamp` (§1.5 step 7). */
-  readonly difficulty?: (rank: bigint, timestamp: bigint) => number
-  /**
-   * Devnet/test only: leaders stop proposing frames above this number, so a run can end with every
-   * node on the same committed head.
-   */
-  readonly stopAfterFrame?: bigint
-  /** Sync: frames per response. */
-  readonly syncBatch: number
-  /** Minimum time between two progress lines of a long catch-up sync (default 10 s). */
-  readonly syncProgressLogIntervalMs?: number
-}
+export type GlobalConsensusConfig = ConsensusConfig
 
 /**
  * Frames asked per sync request: the most a sync server answers (runtime/network MAX_SYNC_RANGE), so a
  * catch-up spends the per-peer request budget as rarely as possible (64 gave ~525 frames/s over
  * libp2p against ~3,300 at 256; `bun run bench p2p`).
  */
-export const SYNC_BATCH = 256
+export const SYNC_BATCH = MAX_SYNC_FRAMES
 
 export const devnetConsensusConfig = (overrides: Partial<GlobalConsensusConfig> = {}): GlobalConsensusConfig => ({
   network: 99,

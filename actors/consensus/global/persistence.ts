@@ -10,10 +10,11 @@
 //                     selector too, so both frames of an equivocating leader survive
 import { Either } from "effect"
 import { decodeWhole } from "../core/canonical/reader.ts"
+import type { CertifiedFrame as CoreCertifiedFrame } from "../core/chain-kind.ts"
 import { CanonicalWriter } from "../core/canonical/writer.ts"
 import { decodeGlobalFrame, encodeGlobalFrame, type GlobalFrame } from "../core/messages/global-frame.ts"
 import { decodeGlobalProposal, encodeGlobalProposal, type GlobalProposal } from "../core/messages/proposals.ts"
-import { decodeQuorumCertificate, encodeQuorumCertificate, type QuorumCertificate } from "../core/messages/quorum-certificate.ts"
+import { decodeQuorumCertificate, encodeQuorumCertificate } from "../core/messages/quorum-certificate.ts"
 import { decodeTimeoutCertificate, encodeTimeoutCertificate } from "../core/messages/timeout-certificate.ts"
 import { decodeTimeoutState, encodeTimeoutState } from "../core/messages/timeout-state.ts"
 import { LivenessState } from "../core/rank-tracker.ts"
@@ -88,11 +89,8 @@ export const decodeLiveness = (bytes: Uint8Array): LivenessState =>
     "liveness state",
   )
 
-/** A committed frame (header signature = its QC's aggregate, §1.4 step 3) with that QC. */
-export interface CertifiedFrame {
-  readonly frame: GlobalFrame
-  readonly qc: QuorumCertificate
-}
+/** A committed global frame (header signature = its QC's aggregate, §1.4 step 3) with that QC. */
+export type CertifiedFrame = CoreCertifiedFrame<GlobalFrame>
 
 export const encodeCertifiedFrame = (c: CertifiedFrame): Uint8Array =>
   new CanonicalWriter(24_000).nested(encodeGlobalFrame(c.frame)).nested(encodeQuorumCertificate(c.qc)).finish()

@@ -4,12 +4,13 @@
 // forwarded), and a sync request must be well formed and ask for at most `maxRange` frames.
 // Signatures, VDFs and QCs are the engine's job: it verifies every synced frame before inserting it.
 import { Either } from "effect"
+import { MAX_SYNC_FRAMES } from "../core/sync-server.ts"
 import { decodeSyncRequest, decodeWire, GLOBAL_CONSENSUS_BITMASK, GLOBAL_SYNC_PROTOCOL } from "./wire.ts"
 import type { Verdict } from "../../../runtime/network/bitmask-pubsub.ts"
 import { defaultLibp2pTransportConfig, type Libp2pTransportConfig, type RequestGuard } from "../../../runtime/network/libp2p-transport.ts"
 
-/** The engine's sync server answers at most 256 frames per request (engine.ts `serveSync`). */
-export const MAX_SYNC_RANGE = 256
+/** The engine's sync server answers at most this many frames per request (core/sync-server.ts). */
+export const MAX_SYNC_RANGE = MAX_SYNC_FRAMES
 
 export const validateConsensusPayload = (payload: Uint8Array): Verdict => (decodeWire(payload)._tag === "Undecodable" ? "reject" : "accept")
 

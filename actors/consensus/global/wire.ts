@@ -5,9 +5,11 @@ import { Either } from "effect"
 import { decodeWhole } from "../core/canonical/reader.ts"
 import { TypePrefix } from "../core/canonical/type-prefix.ts"
 import { CanonicalWriter } from "../core/canonical/writer.ts"
-import { decodeProposalVote, type ProposalVote } from "../core/messages/proposal-vote.ts"
+import type { ConsensusWireMessage as CoreWireMessage, SyncResponse as CoreSyncResponse, SyncRequest } from "../core/chain-kind.ts"
+import type { GlobalFrame } from "../core/messages/global-frame.ts"
+import { decodeProposalVote } from "../core/messages/proposal-vote.ts"
 import { decodeGlobalProposal, encodeGlobalProposal, type GlobalProposal } from "../core/messages/proposals.ts"
-import { decodeTimeoutState, type TimeoutState } from "../core/messages/timeout-state.ts"
+import { decodeTimeoutState } from "../core/messages/timeout-state.ts"
 import { type CertifiedFrame, decodeCertifiedFrameEither, encodeCertifiedFrame } from "./persistence.ts"
 
 /** GLOBAL_CONSENSUS (runtime/network/bitmask.ts): one zero byte. */
@@ -15,11 +17,7 @@ export const GLOBAL_CONSENSUS_BITMASK: Uint8Array = new Uint8Array(1)
 /** Version 2: the response leads with the server's committed head (D-GC-7), so clients can show progress. */
 export const GLOBAL_SYNC_PROTOCOL = "/quilibrium/global-sync/2"
 
-export type ConsensusWireMessage =
-  | { readonly _tag: "Proposal"; readonly proposal: GlobalProposal }
-  | { readonly _tag: "Vote"; readonly vote: ProposalVote }
-  | { readonly _tag: "Timeout"; readonly timeout: TimeoutState }
-  | { readonly _tag: "Undecodable"; readonly detail: string }
+export type ConsensusWireMessage = CoreWireMessage<GlobalProposal>
 
 export const decodeWire = (data: Uint8Array): ConsensusWireMessage => {
   if (data.length < 4) return { _tag: "Undecodable", detail: "shorter than a type prefix" }
@@ -37,19 +35,8 @@ export const decodeWire = (data: Uint8Array): ConsensusWireMessage => {
   }
 }
 
-export interface SyncRequest {
-  readonly fromFrameNumber: bigint
-  readonly limit: number
-}
-
-export interface SyncResponse {
-  /** The server's committed head frame number when it answered: the target of a catch-up. */
-  readonly headFrameNumber: bigint
-  /** Committed frames from `fromFrameNumber`, ascending, each with its QC. */
-  readonly frames: ReadonlyArray<CertifiedFrame>
-  /** The server's validated proposals above its committed head, ascending by rank. */
-  readonly proposals: ReadonlyArray<GlobalProposal>
-}
+export type { SyncRequest }
+export type SyncResponse = CoreSyncResponse<GlobalFrame, GlobalProposal>
 
 export const encodeSyncRequest = (r: SyncRequest): Uint8Array => new CanonicalWriter(12).u64(r.fromFrameNumber).u32(r.limit).finish()
 

@@ -4,7 +4,7 @@
 // consecutive ranks have ended by QC, the timeout follows what they actually took (three times the
 // slowest plus half a second, never above the start-up value, never below the floor); any rank ended by
 // a timeout certificate drops the observations, back to the start-up value.
-import type { TimeoutConfig } from "../core/timeout-controller.ts"
+import type { TimeoutConfig } from "./timeout-controller.ts"
 
 const WINDOW = 8
 const MIN_SAMPLES = 3

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { devnetTiming } from "../../../../../actors/consensus/global/config.ts"
-import { RankPace } from "../../../../../actors/consensus/global/rank-pace.ts"
+import { RankPace } from "../../../../../actors/consensus/core/rank-pace.ts"
 
 const configured = { ...devnetTiming.timeouts, minReplicaTimeoutMs: 20_000 }
 

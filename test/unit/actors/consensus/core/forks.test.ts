@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { Forks, type StateNode } from "../../../../../actors/consensus/global/forks.ts"
+import { Forks, type StateNode } from "../../../../../actors/consensus/core/forks.ts"
 import { GlobalFrame } from "../../../../../actors/consensus/core/messages/global-frame.ts"
 import { GlobalFrameHeader } from "../../../../../actors/consensus/core/messages/global-frame-header.ts"
 import { ProposalVote } from "../../../../../actors/consensus/core/messages/proposal-vote.ts"

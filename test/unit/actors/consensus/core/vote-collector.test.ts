@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
-import { TimeoutCollector } from "../../../../../actors/consensus/global/timeout-collector.ts"
-import { VoteCollector } from "../../../../../actors/consensus/global/vote-collector.ts"
+import { TimeoutCollector } from "../../../../../actors/consensus/core/timeout-collector.ts"
+import { VoteCollector } from "../../../../../actors/consensus/core/vote-collector.ts"
 import { QuorumCertificate } from "../../../../../actors/consensus/core/messages/quorum-certificate.ts"
 
 const sig = (n: number) => new Uint8Array(74).fill(n)

@@ -1,8 +1,8 @@
 // Timeouts → TC bookkeeping (consensus.md §3.8): one processor per rank collects each signer's timeout
 // signature with the newest-QC rank it signed, tracks the newest QC among them, and reports the partial
 // (fast-join) and full thresholds once each.
-import type { QuorumCertificate } from "../core/messages/quorum-certificate.ts"
-import type { TimeoutCertificate } from "../core/messages/timeout-certificate.ts"
+import type { QuorumCertificate } from "./messages/quorum-certificate.ts"
+import type { TimeoutCertificate } from "./messages/timeout-certificate.ts"
 
 export interface CollectedTimeout {
   readonly index: number

@@ -2,7 +2,7 @@
 // seniority, quorum when the signers' weight ≥ ⌊2Σ/3⌋ (⌊4Σ/6⌋ for global, D-RING-1/2). On networks where
 // every seniority is 0 the reference threshold is 0 and one vote certifies anything, so quilbun falls
 // back to one vote per prover and a strict two-thirds quorum ⌊2n/3⌋ + 1 (DECISIONS.md D-GC-1).
-import { type ActiveProver, globalQuorumThreshold, totalSeniority } from "../core/prover-ring.ts"
+import { type ActiveProver, quorumThreshold, totalSeniority } from "./prover-ring.ts"
 
 export interface QuorumRule {
   readonly mode: "seniority" | "equal-weight"
@@ -18,7 +18,8 @@ export interface QuorumRule {
   readonly total: bigint
 }
 
-export const quorumRuleFor = (committee: ReadonlyArray<ActiveProver>): QuorumRule => {
+/** The rule for a chain's committee: `filter` empty = the global chain (⌊4Σ/6⌋), else an app shard (⌊2Σ/3⌋). */
+export const quorumRuleFor = (committee: ReadonlyArray<ActiveProver>, filter: Uint8Array): QuorumRule => {
   const n = committee.length
   const seniorityTotal = totalSeniority(committee)
   if (seniorityTotal === 0n) {
@@ -26,7 +27,7 @@ export const quorumRuleFor = (committee: ReadonlyArray<ActiveProver>): QuorumRul
     const total = BigInt(n)
     return { mode: "equal-weight", committeeSize: n, weightOf: () => 1n, threshold, partialThreshold: total - threshold + 1n, total }
   }
-  const threshold = globalQuorumThreshold(committee)
+  const threshold = quorumThreshold(filter, committee)
   return {
     mode: "seniority",
     committeeSize: n,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { LogRateLimit, RankDiagnostics } from "../../../../../actors/consensus/global/rank-diagnostics.ts"
+import { LogRateLimit, RankDiagnostics } from "../../../../../actors/consensus/core/rank-diagnostics.ts"
 
 const outcome = { rank: 7n, leader: "aa", leaderIsSelf: false, votes: 1, missingVoters: ["bb", "cc"], timeouts: 3, quorum: 3 }
 

@@ -3,49 +3,49 @@
 // (P.rank + 1 = C.rank) finalizes P and every uncommitted ancestor; the QC certifying each finalized
 // state is the parent QC its child carried. quilbun commits on this rule, not on the reference's
 // 1-chain materialization (DECISIONS.md D-GC-2).
-import type { GlobalFrame } from "../core/messages/global-frame.ts"
-import type { GlobalProposal } from "../core/messages/proposals.ts"
-import type { QuorumCertificate } from "../core/messages/quorum-certificate.ts"
+import type { ChainProposal } from "./chain-kind.ts"
+import type { QuorumCertificate } from "./messages/quorum-certificate.ts"
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
+/** What Forks reads of a proposal: the QC certifying its parent (the same for every chain kind). */
+type ProposalLike = Pick<ChainProposal<unknown>, "parentQuorumCertificate">
 
-export interface StateNode {
+export interface StateNode<F = unknown, P extends ProposalLike = ProposalLike> {
   readonly selector: string
   readonly parentSelector: string
   readonly rank: bigint
   readonly frameNumber: bigint
   readonly proposer: string
-  readonly frame: GlobalFrame
+  readonly frame: F
   /** Absent for the committed root. */
-  readonly proposal: GlobalProposal | undefined
+  readonly proposal: P | undefined
 }
 
-export interface Root {
-  readonly node: StateNode
+export interface Root<F = unknown, P extends ProposalLike = ProposalLike> {
+  readonly node: StateNode<F, P>
   readonly qc: QuorumCertificate
 }
 
-export type AddResult =
-  | { readonly _tag: "Added"; readonly equivocatesWith: StateNode | undefined }
+export type AddResult<F = unknown, P extends ProposalLike = ProposalLike> =
+  | { readonly _tag: "Added"; readonly equivocatesWith: StateNode<F, P> | undefined }
   | { readonly _tag: "Known" }
   | { readonly _tag: "BelowRoot" }
 
-export type FinalizeResult =
+export type FinalizeResult<F = unknown, P extends ProposalLike = ProposalLike> =
   | { readonly _tag: "Nothing" }
   /** Oldest first; each with the QC that certifies it. */
-  | { readonly _tag: "Finalize"; readonly chain: ReadonlyArray<{ readonly node: StateNode; readonly qc: QuorumCertificate }> }
+  | { readonly _tag: "Finalize"; readonly chain: ReadonlyArray<{ readonly node: StateNode<F, P>; readonly qc: QuorumCertificate }> }
   | { readonly _tag: "Conflict"; readonly detail: string }
 
-export class Forks {
-  private readonly nodes = new Map<string, StateNode>()
-  private readonly byRank = new Map<bigint, Array<StateNode>>()
-  private rootState: Root
+export class Forks<F = unknown, P extends ProposalLike = ProposalLike> {
+  private readonly nodes = new Map<string, StateNode<F, P>>()
+  private readonly byRank = new Map<bigint, Array<StateNode<F, P>>>()
+  private rootState: Root<F, P>
 
-  constructor(root: Root) {
+  constructor(root: Root<F, P>) {
     this.rootState = root
   }
 
-  get root(): Root {
+  get root(): Root<F, P> {
     return this.rootState
   }
 
@@ -54,7 +54,7 @@ export class Forks {
   }
 
   /** A validated state, or the root. */
-  get(selector: string): StateNode | undefined {
+  get(selector: string): StateNode<F, P> | undefined {
     return selector === this.rootState.node.selector ? this.rootState.node : this.nodes.get(selector)
   }
 
@@ -63,11 +63,11 @@ export class Forks {
   }
 
   /** Uncommitted states, ascending by rank (for the sync server and restart replay). */
-  pending(): ReadonlyArray<StateNode> {
+  pending(): ReadonlyArray<StateNode<F, P>> {
     return [...this.nodes.values()].sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0))
   }
 
-  add(node: StateNode): AddResult {
+  add(node: StateNode<F, P>): AddResult<F, P> {
     if (node.rank <= this.rootState.node.rank) return { _tag: "BelowRoot" }
     if (this.get(node.selector) !== undefined) return { _tag: "Known" }
     const sameRank = this.byRank.get(node.rank) ?? []
@@ -79,19 +79,19 @@ export class Forks {
   }
 
   /** States whose parent is `selector`. */
-  children(selector: string): ReadonlyArray<StateNode> {
+  children(selector: string): ReadonlyArray<StateNode<F, P>> {
     return [...this.nodes.values()].filter((n) => n.parentSelector === selector)
   }
 
   /** Check finalization after learning that `certified` has a QC. */
-  finalizeFor(certifiedSelector: string): FinalizeResult {
+  finalizeFor(certifiedSelector: string): FinalizeResult<F, P> {
     const child = this.nodes.get(certifiedSelector)
     if (child === undefined || child.proposal === undefined) return { _tag: "Nothing" }
     const parent = this.get(child.parentSelector)
     if (parent === undefined || parent.rank + 1n !== child.rank) return { _tag: "Nothing" }
     if (parent === this.rootState.node) return { _tag: "Nothing" }
-    const chain: Array<{ node: StateNode; qc: QuorumCertificate }> = []
-    let current: StateNode = parent
+    const chain: Array<{ node: StateNode<F, P>; qc: QuorumCertificate }> = []
+    let current: StateNode<F, P> = parent
     let certifyingQc: QuorumCertificate = child.proposal.parentQuorumCertificate
     for (;;) {
       chain.push({ node: current, qc: certifyingQc })
@@ -112,7 +112,7 @@ export class Forks {
   }
 
   /** Move the root to the newest finalized state and drop everything at or below its rank. */
-  advanceRoot(root: Root): void {
+  advanceRoot(root: Root<F, P>): void {
     this.rootState = root
     for (const [selector, node] of this.nodes) {
       if (node.rank <= root.node.rank) this.nodes.delete(selector)
@@ -120,5 +120,3 @@ export class Forks {
     for (const rank of [...this.byRank.keys()]) if (rank <= root.node.rank) this.byRank.delete(rank)
   }
 }
-
-export const selectorHex = hex

@@ -1,0 +1,599 @@
+// The chain-generic HotStuff engine (consensus.md §3, §4.3): it wires the pacemaker, the safety rules,
+// vote and timeout aggregation, proposing, Forks with the 2-chain commit and sync for one chain kind.
+// The chain's actor owns one engine and feeds it one message at a time; the engine never blocks on the
+// network — it publishes, and asks its ports to arm timers and run sync requests as separate fibers.
+//
+// Safety-critical ordering: every vote, own proposal and timeout is signed, then the new safety state
+// is persisted in one durable commit, and only then published (D-HS-5, D-GC-4; outbox.ts).
+import { Clock, type Context, Effect, Either, Option } from "effect"
+import type { BlsVerifierService, PoseidonHash, ProverSignerService } from "../../../crates/ts/services.ts"
+import type { CertifiedFrame, ChainFrame, ChainKind, ChainProposal, ValidationServices } from "./chain-kind.ts"
+import type { ConsensusConfig } from "./consensus-config.ts"
+import { Undecodable, WrongParentQuorumCertificate } from "./consensus-errors.ts"
+import { ConsensusRecords, type EngineStatus } from "./consensus-records.ts"
+import { checkQc, checkTc, committeeIndex, type EngineContext, leaderFor, nodeOf } from "./engine-context.ts"
+import type { EnginePorts } from "./engine-ports.ts"
+import { Finalizer } from "./finalizer.ts"
+import { Forks, type StateNode } from "./forks.ts"
+import { genesisQuorumCertificate } from "./frame-production.ts"
+import { BadOutput } from "./frame-rejection.ts"
+import { VDF_OUTPUT_BYTES } from "./frame-validation.ts"
+import { bytesEqual, toHex } from "./messages/fields.ts"
+import { encodeProposalVote, type ProposalVote } from "./messages/proposal-vote.ts"
+import type { QuorumCertificate } from "./messages/quorum-certificate.ts"
+import type { TimeoutCertificate } from "./messages/timeout-certificate.ts"
+import { encodeTimeoutState, type TimeoutState } from "./messages/timeout-state.ts"
+import { OrphanProposals } from "./orphan-proposals.ts"
+import { Outbox } from "./outbox.ts"
+import { Pacemaker } from "./pacemaker.ts"
+import { checkRankEvidence } from "./proposal-validation.ts"
+import { Proposer } from "./proposer.ts"
+import { type ActiveProver, indexOfAddress } from "./prover-ring.ts"
+import { quorumRuleFor } from "./quorum-rule.ts"
+import { LivenessState, type RankChange, receiveQuorumCertificate, receiveTimeoutCertificate } from "./rank-tracker.ts"
+import { RankReporter } from "./rank-reporting.ts"
+import { signTimeout, signVote } from "./replica-signer.ts"
+import { ConsensusState, decideTimeout, decideVote, recordTimeout } from "./safety-rules.ts"
+import { SyncClient } from "./sync-client.ts"
+import { serveSync } from "./sync-server.ts"
+import { TimeoutAggregator } from "./timeout-aggregator.ts"
+import { VerifiedCertificates } from "./verified-certificates.ts"
+import { VoteAggregator } from "./vote-aggregator.ts"
+
+/** How often a leader whose peers have not connected yet checks again before proposing. */
+const PEER_WAIT_RETRY_MS = 100
+
+export interface HotStuffEngineDeps<F extends ChainFrame, P extends ChainProposal<F>> {
+  readonly kind: ChainKind<F, P>
+  readonly config: ConsensusConfig
+  /** The chain's active provers, sorted by address. */
+  readonly committee: ReadonlyArray<ActiveProver>
+  readonly signer: ProverSignerService
+  readonly bls: BlsVerifierService
+  readonly poseidon: PoseidonHash
+  readonly services: Context.Context<ValidationServices>
+  readonly ports: EnginePorts<F, P>
+}
+
+export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
+  readonly ctx: EngineContext<F, P>
+  private readonly ports: EnginePorts<F, P>
+  private forks!: Forks<F, P>
+  private safety!: ConsensusState
+  private readonly pacemaker: Pacemaker
+  private readonly outbox: Outbox<F, P>
+  private readonly votes: VoteAggregator<F, P>
+  private readonly timeouts: TimeoutAggregator<F, P>
+  private readonly proposer: Proposer<F, P>
+  private readonly finalizer: Finalizer<F, P>
+  private readonly sync: SyncClient<F, P>
+  private readonly report: RankReporter<F, P>
+  private readonly orphans: OrphanProposals<P>
+
+  constructor(deps: HotStuffEngineDeps<F, P>) {
+    const { kind, config, committee, signer, poseidon } = deps
+    const genesis = kind.genesisFrame({ timestamp: config.genesisTimestamp, difficulty: config.genesisDifficulty })
+    const records = new ConsensusRecords()
+    this.ctx = {
+      kind,
+      config,
+      committee,
+      rule: quorumRuleFor(committee, kind.filter),
+      selfIndex: Option.getOrElse(indexOfAddress(committee, signer.address), () => -1),
+      signer,
+      bls: deps.bls,
+      poseidon,
+      services: deps.services,
+      genesisQc: genesisQuorumCertificate({
+        filter: kind.filter,
+        frameNumber: 0n,
+        selector: poseidon(genesis.header.output),
+        timestamp: BigInt(config.genesisTimestamp),
+      }),
+      verified: new VerifiedCertificates(),
+      records,
+    }
+    this.ports = deps.ports
+    this.pacemaker = new Pacemaker(config.timing, deps.ports.armTimer)
+    this.outbox = new Outbox(deps.ports)
+    this.votes = new VoteAggregator(this.ctx, (selector) => this.forks.get(selector)?.frameNumber)
+    this.timeouts = new TimeoutAggregator(this.ctx)
+    this.proposer = new Proposer(this.ctx)
+    this.finalizer = new Finalizer(kind, (detail) => records.conflict(detail))
+    this.sync = new SyncClient(this.ctx, deps.ports)
+    this.orphans = new OrphanProposals((p) => toHex(poseidon(p.state.header.output)))
+    this.report = new RankReporter(this.ctx, {
+      voters: (rank) => this.votes.bestSupport(rank),
+      timeoutSigners: (rank) => this.timeouts.signers(rank),
+      currentRank: () => this.pacemaker.currentRank,
+      newestQc: () => this.pacemaker.liveness.latestQuorumCertificate,
+      hasState: (selector) => this.forks.get(selector) !== undefined,
+      headFrameNumber: () => this.forks.root.node.frameNumber,
+      peers: deps.ports.peers,
+    })
+  }
+
+  get genesisQc(): QuorumCertificate {
+    return this.ctx.genesisQc
+  }
+
+  /** The genesis frame every node derives from the config (§1.7). */
+  genesisFrame(): F {
+    return this.ctx.kind.genesisFrame({ timestamp: this.ctx.config.genesisTimestamp, difficulty: this.ctx.config.genesisDifficulty })
+  }
+
+  private selectorHex(frame: F): string {
+    return toHex(this.ctx.poseidon(frame.header.output))
+  }
+
+  /** Runs one message's handling, then persists and publishes what it produced. */
+  private handled(effect: Effect.Effect<void>): Effect.Effect<void> {
+    return Effect.zipRight(
+      effect,
+      Effect.suspend(() => this.flush()),
+    )
+  }
+
+  private flush(): Effect.Effect<void> {
+    return this.outbox.flush((committed) =>
+      Effect.gen(this, function* () {
+        this.report.progressed(yield* Clock.currentTimeMillis)
+        this.ports.committed(committed)
+      }),
+    )
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Start and recovery (§3.12)
+
+  /** Loads persisted state (or genesis), replays stored proposals, arms the pacemaker. */
+  start(): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      const { kind } = this.ctx
+      const loaded = yield* this.ports.load
+      this.forks = new Forks<F, P>(
+        loaded.committed === undefined
+          ? { node: nodeOf(this.ctx, this.genesisFrame(), undefined), qc: this.ctx.genesisQc }
+          : { node: nodeOf(this.ctx, loaded.committed.frame, undefined), qc: loaded.committed.qc },
+      )
+      const liveness = loaded.liveness ?? new LivenessState({ filter: kind.filter, currentRank: 1n, latestQuorumCertificate: this.ctx.genesisQc })
+      this.safety = loaded.safety ?? new ConsensusState({ filter: kind.filter, highestVotedParentRank: 0n, latestAcknowledgedRank: 0n })
+      this.pacemaker.restore(liveness)
+      // Replay validated, uncommitted proposals in rank order (they were checked before being stored).
+      for (const p of loaded.proposals) this.forks.add(nodeOf(this.ctx, p.state, p))
+      for (const p of loaded.proposals) this.finalizer.check(this.forks, toHex(p.parentQuorumCertificate.selector))
+      this.commitFinalized()
+      this.report.progressed(yield* Clock.currentTimeMillis)
+      yield* this.resendOwnProposal(loaded.proposals)
+      yield* Effect.logDebug(`${kind.name} consensus started`).pipe(
+        Effect.annotateLogs({ rank: String(this.pacemaker.currentRank), head: String(this.forks.root.node.frameNumber) }),
+      )
+      this.pacemaker.begin(yield* Clock.currentTimeMillis)
+      // A node that had already timed out at this rank can no longer vote in it: only a TC ends it, so
+      // re-broadcast the stored timeout at once rather than after a whole replica timeout.
+      const timedOutHere = this.safety.latestTimeout?.vote?.rank === this.pacemaker.currentRank
+      yield* timedOutHere ? this.pacemaker.armRebroadcast() : this.pacemaker.armReplicaTimeout()
+      yield* this.proposeIfLeader()
+      yield* this.flush()
+    })
+  }
+
+  /**
+   * A leader stopped after proposing at its current rank cannot sign a second proposal there (safety),
+   * and its peers may never have received the first: the stored one is published again (the same
+   * signed bytes, nothing new is signed) when the proposal falls due, instead of letting the rank time out.
+   */
+  private resendOwnProposal(stored: ReadonlyArray<P>): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      const rank = this.pacemaker.currentRank
+      const own = stored.find((p) => p.state.header.rank === rank && bytesEqual(p.state.header.prover, this.ctx.signer.address))
+      if (own === undefined) return
+      this.proposer.keepStored(own)
+      this.proposer.schedule(rank)
+      yield* this.ports.proposeAfter(0, rank)
+    })
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Inbound traffic
+
+  handleInbound(from: string, data: Uint8Array): Effect.Effect<void> {
+    return this.handled(Effect.suspend(() => this.dispatch(from, data)))
+  }
+
+  private dispatch(from: string, data: Uint8Array): Effect.Effect<void> {
+    const message = this.ctx.kind.decodeMessage(data)
+    switch (message._tag) {
+      case "Proposal":
+        return this.onProposal(message.proposal, from)
+      case "Vote":
+        return this.onVote(message.vote, from)
+      case "Timeout":
+        return this.onTimeout(message.timeout, from)
+      case "Undecodable":
+        return this.ctx.records.reject(from, new Uint8Array(), "undecodable", new Undecodable({ detail: message.detail }))
+    }
+  }
+
+  /** Validates a proposal (certificates, leader, vote, frame against its parent) or says why not. */
+  private validate(p: P, parent: StateNode<F, P>) {
+    const { kind, config, committee, genesisQc, verified } = this.ctx
+    return Effect.gen(this, function* () {
+      yield* kind.validateProposal(p, { network: config.network, committee, genesis: genesisQc, verified })
+      yield* checkQc(this.ctx, p.parentQuorumCertificate)
+      if (p.priorRankTimeoutCertificate !== undefined) yield* checkTc(this.ctx, p.priorRankTimeoutCertificate)
+      if (!bytesEqual(p.parentQuorumCertificate.selector, p.state.header.parentSelector)) {
+        return yield* Effect.fail(new WrongParentQuorumCertificate({ detail: "the parent QC does not certify the frame's parent" }))
+      }
+      yield* kind.validateFrame(p.state, committee, parent.frame)
+    }).pipe(Effect.provide(this.ctx.services))
+  }
+
+  private onProposal(p: P, from: string): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      const { records } = this.ctx
+      const h = p.state.header
+      if (h.rank <= this.forks.root.node.rank) return
+      if (h.output.length !== VDF_OUTPUT_BYTES)
+        return yield* records.reject(from, h.prover, "proposal", new BadOutput({ detail: `output is ${h.output.length} bytes` }))
+      const node = nodeOf(this.ctx, p.state, p)
+      if (this.forks.has(node.selector)) return
+      const parent = this.forks.get(node.parentSelector)
+      if (parent === undefined) {
+        // Unknown parent: keep it until the parent arrives, and ask the sender for what we miss (§4.3 2.3).
+        this.orphans.add(node.parentSelector, node.selector, { proposal: p, from })
+        const certified = yield* Effect.either(checkQc(this.ctx, p.parentQuorumCertificate))
+        if (Either.isRight(certified)) yield* this.receiveQc(p.parentQuorumCertificate)
+        yield* this.sync.request(from, this.forks.root.node.frameNumber)
+        return
+      }
+      const verdict = yield* Effect.either(this.validate(p, parent))
+      if (Either.isLeft(verdict)) {
+        this.report.notes.proposalRejected(h.rank, `${verdict.left._tag}: ${verdict.left.detail}`)
+        return yield* records.reject(from, h.prover, "proposal", verdict.left)
+      }
+      this.report.notes.proposalSeen(h.rank, node.selector)
+      const added = this.forks.add(node)
+      if (added._tag !== "Added") return
+      if (added.equivocatesWith !== undefined) {
+        yield* records.equivocation("double-proposal", h.rank, h.prover, [added.equivocatesWith.selector, node.selector], from)
+        this.ports.doubleProposal(p.state, added.equivocatesWith.frame, committeeIndex(this.ctx, h.prover))
+      }
+      // The proposer's own vote counts toward the QC (§4.3 2.5); validateProposal verified it.
+      yield* this.collectVote(p.vote, node.selector, h.prover, from)
+      yield* this.receiveQc(p.parentQuorumCertificate)
+      if (p.priorRankTimeoutCertificate !== undefined) yield* this.receiveTc(p.priorRankTimeoutCertificate)
+      // However the proposal reached us (gossip, orphan release, sync), the safety rules decide the vote.
+      const vote = h.rank === this.pacemaker.currentRank ? yield* this.produceVote(p) : undefined
+      // Stored for restart replay; a vote's safety state is committed before the vote leaves (D-GC-4).
+      this.outbox.put({ _tag: "Proposal", rank: h.rank, selector: this.ctx.poseidon(h.output), proposal: p })
+      if (vote !== undefined) {
+        this.outbox.putSafety(vote.next)
+        this.safety = vote.next
+        records.counters.votesSent++
+        this.outbox.send(encodeProposalVote(vote.vote))
+        yield* this.collectVote(vote.vote, node.selector, this.ctx.signer.address, this.ports.peerId)
+      }
+      this.finalizer.check(this.forks, node.selector)
+      this.commitFinalized()
+      // Children that were waiting for this state.
+      for (const o of this.orphans.release(node.selector)) yield* this.onProposal(o.proposal, o.from)
+      if (h.rank !== this.pacemaker.currentRank) yield* this.proposeIfLeader()
+    })
+  }
+
+  /** SafetyRules.ProduceVote: decide, then sign; the caller persists `next` before publishing. */
+  private produceVote(p: P) {
+    return Effect.gen(this, function* () {
+      const { signer, kind } = this.ctx
+      const h = p.state.header
+      if (this.ctx.selfIndex < 0) return undefined
+      const decision = decideVote(
+        this.safety,
+        { rank: h.rank, proposer: h.prover, parentQuorumCertificate: p.parentQuorumCertificate, priorRankTimeoutCertificate: p.priorRankTimeoutCertificate },
+        this.pacemaker.currentRank,
+        Option.getOrUndefined(leaderFor(this.ctx, h.rank)),
+        signer.address,
+        (address) => committeeIndex(this.ctx, address) >= 0,
+      )
+      if (decision._tag !== "Vote") {
+        this.report.notes.ownVote(h.rank, decision.reason)
+        yield* Effect.logDebug(`no vote at rank ${h.rank}: ${decision.reason}`)
+        return undefined
+      }
+      this.report.notes.ownVote(h.rank, "sent")
+      const vote = yield* signVote(signer, kind.filter, h.rank, h.frameNumber, this.ctx.poseidon(h.output))
+      return { vote, next: decision.next }
+    })
+  }
+
+  private onVote(vote: ProposalVote, from: string): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      if (vote.rank + 1n < this.pacemaker.currentRank || vote.rank <= this.forks.root.node.rank) return // stale (§4.2)
+      const selector = toHex(vote.selector)
+      const qc = yield* this.votes.receive(vote, selector, from, this.forks.has(selector))
+      if (qc !== undefined) yield* this.receiveQc(qc)
+    })
+  }
+
+  /** Collects a vote whose signature is already verified (our own, a proposal's); a QC it completes moves us on. */
+  private collectVote(vote: ProposalVote, selector: string, voter: Uint8Array, from: string): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      const qc = yield* this.votes.collect(vote, selector, voter, from, true)
+      if (qc !== undefined) yield* this.receiveQc(qc)
+    })
+  }
+
+  private onTimeout(t: TimeoutState, from: string): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      const checked = yield* this.timeouts.check(t, from, this.pacemaker.currentRank)
+      if (checked === undefined) return
+      // Newer certificates carried by the timeout move us forward (§3.5, partial TC).
+      yield* this.receiveQc(checked.qc)
+      if (checked.priorTc !== undefined) yield* this.receiveTc(checked.priorTc)
+      yield* this.collectTimeout(checked.vote, checked.index, checked.qc, checked.priorTc)
+    })
+  }
+
+  private collectTimeout(vote: ProposalVote, index: number, qc: QuorumCertificate, priorTc: TimeoutCertificate | undefined): Effect.Effect<void> {
+    return this.timeouts.collect(
+      { vote, index, qc, priorTc },
+      {
+        fastJoin: (rank) => (rank === this.pacemaker.currentRank && this.safety.latestTimeout?.vote?.rank !== rank ? this.timeoutNow() : Effect.void),
+        certified: (tc) => this.receiveTc(tc),
+      },
+    )
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Pacemaker (§3.2, §3.3)
+
+  private receiveQc(qc: QuorumCertificate): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      this.finalizer.check(this.forks, toHex(qc.selector))
+      this.commitFinalized()
+      yield* this.rankStep(receiveQuorumCertificate(this.pacemaker.liveness, qc))
+    })
+  }
+
+  private receiveTc(tc: TimeoutCertificate): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      if (tc.latestQuorumCertificate !== undefined) this.finalizer.check(this.forks, toHex(tc.latestQuorumCertificate.selector))
+      this.commitFinalized()
+      yield* this.rankStep(receiveTimeoutCertificate(this.pacemaker.liveness, tc))
+    })
+  }
+
+  private rankStep(step: { readonly state: LivenessState; readonly rankChange: RankChange | undefined }): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      const change = this.pacemaker.advance(step, yield* Clock.currentTimeMillis)
+      if (change === undefined) return
+      this.outbox.put({ _tag: "Liveness", state: this.pacemaker.liveness })
+      if (change.cause === "timeout-certificate") yield* this.report.timedOut(change.to - 1n)
+      const retained = change.to > 2n ? change.to - 2n : 0n
+      this.report.notes.prune(retained)
+      this.votes.prune(retained)
+      this.timeouts.prune(retained)
+      this.proposer.pruneBelow(change.to)
+      yield* this.pacemaker.armReplicaTimeout()
+      yield* this.proposeIfLeader()
+    })
+  }
+
+  handleLocalTimeout(epoch: number): Effect.Effect<void> {
+    return this.handled(
+      Effect.gen(this, function* () {
+        if (!this.pacemaker.isCurrent(epoch)) return
+        yield* this.timeoutNow()
+        yield* this.report.warnIfStalled()
+      }),
+    )
+  }
+
+  /** `broadcastTimeoutStateIfAuthorized` (§3.5) and the timer's re-fire every min(duration, 28 s). */
+  private timeoutNow(): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      yield* this.pacemaker.armRebroadcast()
+      const { liveness } = this.pacemaker
+      const rank = liveness.currentRank
+      const newestQc = liveness.latestQuorumCertificate
+      const priorTc = newestQc.rank + 1n === rank ? undefined : liveness.priorRankTimeoutCertificate
+      const decision = decideTimeout(this.safety, rank, newestQc, priorTc, this.ctx.selfIndex >= 0)
+      let timeout: TimeoutState
+      let next: ConsensusState
+      switch (decision._tag) {
+        case "NotMember":
+          return
+        case "Unsafe":
+          return yield* Effect.logWarning(`no timeout at rank ${rank}: ${decision.reason}`)
+        case "Rebroadcast":
+          timeout = decision.timeout
+          next = decision.next
+          break
+        case "Timeout":
+          timeout = yield* signTimeout(this.ctx.signer, this.ctx.kind.filter, rank, newestQc, priorTc)
+          next = recordTimeout(this.safety, rank, timeout)
+          break
+      }
+      this.outbox.putSafety(next)
+      this.safety = next
+      this.ctx.records.counters.timeoutsSent++
+      this.outbox.send(encodeTimeoutState(timeout))
+      // Our own timeout counts toward the TC, a re-broadcast one too: after a restart the collector is
+      // empty and the stored timeout is the only one this node may sign for the rank.
+      const qc = timeout.latestQuorumCertificate
+      if (timeout.vote !== undefined && qc !== undefined) yield* this.collectTimeout(timeout.vote, this.ctx.selfIndex, qc, timeout.priorRankTimeoutCertificate)
+    })
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Proposing (§1.5, §3.5 proposeForNewRankIfPrimary)
+
+  private proposeIfLeader(): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      const rank = this.pacemaker.currentRank
+      const leader = leaderFor(this.ctx, rank)
+      if (Option.isNone(leader) || !bytesEqual(leader.value, this.ctx.signer.address)) return
+      if (!this.proposer.schedule(rank)) return
+      yield* this.ports.proposeAfter(this.ctx.config.timing.proposalDelayMs, rank)
+    })
+  }
+
+  handleProposeDue(rank: bigint): Effect.Effect<void> {
+    return this.handled(this.propose(rank))
+  }
+
+  private propose(rank: bigint): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      const { records, signer, config } = this.ctx
+      const notes = this.report.notes
+      if (rank !== this.pacemaker.currentRank) return
+      const needed = this.proposer.peersNeededForQuorum()
+      const connected = needed === 0 ? 0 : (yield* this.ports.peers).length
+      if (connected < needed) {
+        notes.notProposed(rank, `waiting for peers: ${connected} connected, ${needed} needed for a quorum`)
+        return yield* this.ports.proposeAfter(PEER_WAIT_RETRY_MS, rank)
+      }
+      const stored = this.proposer.takeStored(rank)
+      if (stored !== undefined) {
+        const selector = this.selectorHex(stored.state)
+        notes.proposalSeen(rank, selector)
+        this.outbox.send(this.ctx.kind.encodeProposal(stored))
+        yield* this.collectVote(stored.vote, selector, signer.address, this.ports.peerId)
+        return yield* Effect.logInfo(`published this node's stored proposal for rank ${rank} again after a restart`)
+      }
+      const newestQc = this.pacemaker.liveness.latestQuorumCertificate
+      const parent = this.forks.get(toHex(newestQc.selector))
+      if (parent === undefined) {
+        // The newest QC's state is not here: we cannot extend it until sync brings it (§3.5 step 2);
+        // the rank stays open so the sync answer can trigger the proposal.
+        this.proposer.unschedule(rank)
+        notes.notProposed(rank, `the frame certified at rank ${newestQc.rank} is not here yet (syncing)`)
+        const peers = yield* this.ports.peers
+        const peer = peers[Number(rank % BigInt(Math.max(peers.length, 1)))]
+        if (peer !== undefined) yield* this.sync.request(peer, this.forks.root.node.frameNumber)
+        return
+      }
+      const stop = config.stopAfterFrame
+      if (stop !== undefined && parent.frameNumber + 1n > stop) return
+      let tc: TimeoutCertificate | undefined
+      if (newestQc.rank + 1n !== rank) {
+        tc = this.pacemaker.liveness.priorRankTimeoutCertificate
+        if (tc === undefined || tc.rank + 1n !== rank) {
+          notes.notProposed(rank, `no TC for rank ${rank - 1n}`)
+          return yield* Effect.logWarning(`leader of rank ${rank} has no TC for rank ${rank - 1n}`)
+        }
+      }
+      const evidence = yield* Effect.either(checkRankEvidence(rank, newestQc, tc))
+      if (Either.isLeft(evidence)) {
+        notes.notProposed(rank, evidence.left.detail)
+        return yield* Effect.logWarning(`cannot propose at rank ${rank}: ${evidence.left.detail}`)
+      }
+      const built = yield* this.proposer.build({ parent: parent.frame, rank, newestQc, tc, safety: this.safety })
+      if (built._tag === "NotSafe") {
+        notes.notProposed(rank, built.reason)
+        return yield* Effect.logDebug(`not proposing at rank ${rank}: ${built.reason}`)
+      }
+      const { proposal, vote, next } = built
+      const node = nodeOf(this.ctx, proposal.state, proposal)
+      this.outbox.putSafety(next)
+      this.outbox.put({ _tag: "Proposal", rank, selector: vote.selector, proposal })
+      this.safety = next
+      records.counters.proposed++
+      this.forks.add(node)
+      notes.proposalSeen(rank, node.selector)
+      this.outbox.send(this.ctx.kind.encodeProposal(proposal))
+      yield* this.collectVote(vote, node.selector, signer.address, this.ports.peerId)
+      this.finalizer.check(this.forks, node.selector)
+      this.commitFinalized()
+    })
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Commit (2-chain finalization, D-GC-2)
+
+  /** Writes what the finalizer collected as committed frames and forgets orphans below the new head. */
+  private commitFinalized(): void {
+    const committed = this.finalizer.take()
+    const head = committed[committed.length - 1]
+    if (head === undefined) return
+    this.outbox.commitFrames(committed)
+    this.orphans.dropUpTo(head.frame.header.rank, (p) => p.state.header.rank)
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sync (§12 item 13)
+
+  handleSyncAnswered(peer: string, data: Uint8Array | undefined, detail: string): Effect.Effect<void> {
+    return this.handled(this.adoptSync(peer, data, detail))
+  }
+
+  private adoptSync(peer: string, data: Uint8Array | undefined, detail: string): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      this.sync.answered()
+      if (data === undefined) {
+        yield* this.sync.endRun(`request failed: ${detail}`)
+        return yield* Effect.logDebug(`sync from ${peer} failed: ${detail}`)
+      }
+      const decoded = this.ctx.kind.decodeSyncResponse(data)
+      if (Either.isLeft(decoded)) {
+        yield* this.sync.endRun("undecodable answer")
+        return yield* this.ctx.records.reject(peer, new Uint8Array(), "sync", new Undecodable({ detail: String(decoded.left) }))
+      }
+      const { headFrameNumber, frames, proposals } = decoded.right
+      yield* Effect.logDebug(`sync answer from ${peer}: head ${headFrameNumber}, ${frames.length} frames, ${proposals.length} proposals`)
+      yield* this.sync.trackRun(peer, headFrameNumber, this.forks.root.node.frameNumber)
+      const adopted: ReadonlyArray<CertifiedFrame<F>> = yield* this.sync.adoptFrames(this.forks, frames, peer)
+      const head = adopted[adopted.length - 1]
+      if (head !== undefined) {
+        this.outbox.commitFrames(adopted)
+        yield* this.receiveQc(head.qc)
+      }
+      // Progress counts the committed frames the peer sent (at most its head), before its proposals
+      // commit anything more.
+      yield* this.sync.advanceRun(this.forks.root.node.frameNumber)
+      for (const p of proposals) yield* this.onProposal(p, peer)
+      // Orphans whose parent is now known.
+      for (const parent of this.orphans.parents()) {
+        if (!this.forks.has(parent)) continue
+        for (const o of this.orphans.release(parent)) yield* this.onProposal(o.proposal, o.from)
+      }
+      if (frames.length >= this.ctx.config.syncBatch) yield* this.sync.request(peer, this.forks.root.node.frameNumber)
+      // A run that did not reach the peer's head and asked nothing more has stopped here.
+      if (!this.sync.isInFlight) yield* this.sync.endRun(`no further frames (frame ${this.forks.root.node.frameNumber} reached)`)
+      yield* this.proposeIfLeader()
+    })
+  }
+
+  /** Answers a peer's sync request (in the requester's fiber, not through the actor's mailbox). */
+  serveSync(data: Uint8Array): Effect.Effect<Uint8Array> {
+    return serveSync(
+      this.ctx.kind,
+      this.ports.readCommitted,
+      {
+        rootFrameNumber: () => this.forks.root.node.frameNumber,
+        pendingProposals: () => this.forks.pending().flatMap((n) => (n.proposal === undefined ? [] : [n.proposal])),
+      },
+      data,
+    )
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Queries
+
+  status(): EngineStatus {
+    const root = this.forks.root.node
+    const liveness = this.pacemaker.liveness
+    return {
+      peerId: this.ports.peerId,
+      address: toHex(this.ctx.signer.address),
+      currentRank: liveness.currentRank,
+      newestQcRank: liveness.latestQuorumCertificate.rank,
+      committedHead: { frameNumber: root.frameNumber, rank: root.rank, selector: root.selector },
+      latestAcknowledgedRank: this.safety.latestAcknowledgedRank,
+      highestVotedParentRank: this.safety.highestVotedParentRank,
+      failedRounds: this.pacemaker.failedRounds,
+      ...this.ctx.records.snapshot(),
+    }
+  }
+}

@@ -1,0 +1,129 @@
+// Timeouts → TC (consensus.md §3.5, §3.8): a received timeout is checked (rank evidence, signer, its
+// newest QC and prior TC) and collected per rank; enough timeouts that an honest replica gave up make
+// this replica give up too (Bracha fast-join), and a quorum of them forms the timeout certificate.
+import { Clock, Effect, Either, Metric } from "effect"
+import { BadRankEvidence, InconsistentRanks, MalformedCertificate } from "./certificate-rejection.ts"
+import { validateTimeoutVote } from "./certificate-validation.ts"
+import type { ChainFrame, ChainProposal } from "./chain-kind.ts"
+import { checkQc, checkTc, committeeIndex, type EngineContext } from "./engine-context.ts"
+import type { ProposalVote } from "./messages/proposal-vote.ts"
+import type { QuorumCertificate } from "./messages/quorum-certificate.ts"
+import { BLS48581AggregateSignature } from "./messages/signatures.ts"
+import { TimeoutCertificate } from "./messages/timeout-certificate.ts"
+import type { TimeoutState } from "./messages/timeout-state.ts"
+import { timeoutCertificatesTotal } from "./metrics.ts"
+import { isQuorum, weightOfSigners } from "./quorum-rule.ts"
+import { makeSignerBitmask } from "./signer-bitmask.ts"
+import { TimeoutCollector } from "./timeout-collector.ts"
+
+/** A received timeout that passed its checks. */
+export interface CheckedTimeout {
+  readonly vote: ProposalVote
+  readonly index: number
+  readonly qc: QuorumCertificate
+  readonly priorTc: TimeoutCertificate | undefined
+}
+
+/** What collecting a timeout can make the engine do. */
+export interface TimeoutOutcomes {
+  /** Enough replicas timed out at `rank` that this one should too (if it has not). */
+  readonly fastJoin: (rank: bigint) => Effect.Effect<void>
+  /** A TC was formed from the collected timeouts. */
+  readonly certified: (tc: TimeoutCertificate) => Effect.Effect<void>
+}
+
+export class TimeoutAggregator<F extends ChainFrame, P extends ChainProposal<F>> {
+  private readonly timeouts = new TimeoutCollector()
+
+  constructor(private readonly ctx: EngineContext<F, P>) {}
+
+  /** Checks a gossiped timeout; records a rejection and answers undefined when it fails or is stale. */
+  check(t: TimeoutState, from: string, currentRank: bigint): Effect.Effect<CheckedTimeout | undefined> {
+    return Effect.gen(this, function* () {
+      const vote = t.vote
+      const signer = vote?.publicKeySignatureBls48581?.address ?? new Uint8Array()
+      if (vote === undefined) {
+        yield* this.ctx.records.reject(from, signer, "timeout", new MalformedCertificate({ detail: "timeout without a vote" }))
+        return undefined
+      }
+      if (vote.rank + 1n < currentRank) return undefined // stale (§4.2)
+      const qc = t.latestQuorumCertificate
+      const tc = t.priorRankTimeoutCertificate
+      const verdict = yield* Effect.either(
+        Effect.gen(this, function* () {
+          if (qc === undefined) return yield* Effect.fail(new MalformedCertificate({ detail: "timeout without a newest QC" }))
+          if (vote.rank <= qc.rank) return yield* Effect.fail(new InconsistentRanks({ detail: `timeout rank ${vote.rank} ≤ its QC rank ${qc.rank}` }))
+          if (tc !== undefined) {
+            if (vote.rank !== tc.rank + 1n) return yield* Effect.fail(new InconsistentRanks({ detail: "prior TC is not for rank − 1" }))
+            if (qc.rank < (tc.latestQuorumCertificate?.rank ?? 0n)) return yield* Effect.fail(new InconsistentRanks({ detail: "QC older than the prior TC's" }))
+          } else if (vote.rank !== qc.rank + 1n) {
+            return yield* Effect.fail(new BadRankEvidence({ detail: "a timeout after a skipped rank needs the prior TC" }))
+          }
+          // Timeouts are re-broadcast every few hundred ms until the rank ends: one already collected
+          // with the same signature over the same message was verified then (D-GC-15).
+          const signerIndex = committeeIndex(this.ctx, signer)
+          const signature = vote.publicKeySignatureBls48581?.signature ?? new Uint8Array()
+          const index =
+            signerIndex >= 0 && this.timeouts.has(vote.rank, { index: signerIndex, signature, newestQcRank: qc.rank })
+              ? signerIndex
+              : yield* validateTimeoutVote(vote, qc.rank, this.ctx.committee).pipe(Effect.provide(this.ctx.services))
+          yield* checkQc(this.ctx, qc)
+          if (tc !== undefined) yield* checkTc(this.ctx, tc)
+          return { vote, index, qc, priorTc: tc }
+        }),
+      )
+      if (Either.isLeft(verdict)) {
+        yield* this.ctx.records.reject(from, signer, "timeout", verdict.left)
+        return undefined
+      }
+      return verdict.right
+    })
+  }
+
+  /** Collects a checked (or our own) timeout: fast-join at the partial threshold, the TC at the quorum. */
+  collect(timeout: CheckedTimeout, outcomes: TimeoutOutcomes): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      const { vote, index, qc, priorTc } = timeout
+      const { rule, committee, kind } = this.ctx
+      const signature = vote.publicKeySignatureBls48581?.signature
+      if (signature === undefined) return
+      const added = this.timeouts.add(vote.rank, { index, signature, newestQcRank: qc.rank }, qc, priorTc)
+      if (added._tag !== "Added") return
+      const indices = added.timeouts.map((t) => t.index)
+      if (!added.rankState.partialFired && weightOfSigners(rule, indices) >= rule.partialThreshold) {
+        this.timeouts.markPartial(vote.rank)
+        // Bracha fast-join: enough replicas gave up on this rank that we do too (§3.5).
+        yield* outcomes.fastJoin(vote.rank)
+      }
+      if (added.rankState.built || !isQuorum(rule, indices)) return
+      this.timeouts.markBuilt(vote.rank)
+      const aggregateSignature = yield* this.ctx.bls.aggregateSignatures(added.timeouts.map((t) => t.signature)).pipe(Effect.orDie)
+      const aggregateKey = yield* this.ctx.bls.aggregatePublicKeys(indices.map((i) => committee[i]?.publicKey ?? new Uint8Array())).pipe(Effect.orDie)
+      const tc = new TimeoutCertificate({
+        filter: kind.filter,
+        rank: vote.rank,
+        latestRanks: added.timeouts.map((t) => t.newestQcRank),
+        latestQuorumCertificate: added.newestQc,
+        timestamp: BigInt(yield* Clock.currentTimeMillis),
+        aggregateSignature: new BLS48581AggregateSignature({
+          signature: aggregateSignature,
+          publicKey: aggregateKey,
+          bitmask: makeSignerBitmask(indices, committee.length),
+        }),
+      })
+      this.ctx.records.counters.tcsBuilt++
+      yield* Metric.increment(timeoutCertificatesTotal)
+      this.ctx.verified.addTimeoutCertificate(tc)
+      yield* outcomes.certified(tc)
+    })
+  }
+
+  /** Committee indices whose timeouts for `rank` were collected (diagnostics). */
+  signers(rank: bigint): ReadonlyArray<number> {
+    return this.timeouts.signers(rank)
+  }
+
+  prune(rank: bigint): void {
+    this.timeouts.prune(rank)
+  }
+}
