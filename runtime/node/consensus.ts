@@ -7,6 +7,7 @@
 // Lifetime: the crypto services (BLS binding, VDF solver Worker, transport) are built inside this
 // layer's scope; the actors are spawned after them and explicitly stopped first on release, so an
 // in-flight VDF solve is abandoned by interruption before its Worker goes away.
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
 import { Context, Data, Effect, Layer, Metric, Option, Queue, type Redacted, Schedule } from "effect"
 import { ConsensusUnavailable, FrameNotFound, type GlobalFrameHead, type GlobalFrameView } from "../api/backend.ts"
 import { EventDistributorLive } from "../../actors/event-distributor/index.ts"
@@ -21,7 +22,6 @@ import { Store, type StoreService } from "../store/index.ts"
 import type { NodeConfig } from "../../config/index.ts"
 import { BlsLive } from "../../crates/ts/bls/bls.ts"
 import { BlsProverSignerFromIkm, BlsVerifierOnWorkersFromService } from "../../crates/ts/bls/bls-live.ts"
-import { toHex } from "../../actors/consensus/core/messages/fields.ts"
 import { NativeFrameVdfLive } from "../../crates/ts/vdf/frame-vdf-live.ts"
 import type { PoseidonHash } from "../../crates/ts/services.ts"
 import { PoseidonLive } from "../../crates/ts/poseidon-live.ts"
@@ -69,7 +69,7 @@ export interface NodeConsensusService {
 export class NodeConsensus extends Context.Tag("quilbun/node/NodeConsensus")<NodeConsensus, NodeConsensusService>() {}
 
 /** Without a consensus engine (non-devnet until the p2p and genesis work lands) every read is 503. */
-export const NodeConsensusUnavailable = (reason: string) =>
+const NodeConsensusUnavailable = (reason: string) =>
   Layer.succeed(NodeConsensus, {
     head: Effect.fail(new ConsensusUnavailable({ reason })),
     frame: () => Effect.fail(new ConsensusUnavailable({ reason })),
@@ -80,7 +80,7 @@ class CorruptFrame extends Data.TaggedError("CorruptFrame")<{ readonly frameNumb
 
 const num = (n: bigint): number => Number(n)
 
-export const frameView = (poseidon: PoseidonHash, c: CertifiedFrame): GlobalFrameView => {
+const frameView = (poseidon: PoseidonHash, c: CertifiedFrame): GlobalFrameView => {
   const h = c.frame.header
   const sig = h.publicKeySignatureBls48581
   return {
@@ -88,19 +88,19 @@ export const frameView = (poseidon: PoseidonHash, c: CertifiedFrame): GlobalFram
     rank: num(h.rank),
     timestamp: num(h.timestamp),
     difficulty: h.difficulty,
-    selector: toHex(poseidon(h.output)),
-    parentSelector: toHex(h.parentSelector),
-    output: toHex(h.output),
-    prover: toHex(h.prover),
-    proverTreeCommitment: toHex(h.proverTreeCommitment),
-    requestsRoot: toHex(h.requestsRoot),
-    globalCommitments: h.globalCommitments.map(toHex),
+    selector: bytesToHex(poseidon(h.output)),
+    parentSelector: bytesToHex(h.parentSelector),
+    output: bytesToHex(h.output),
+    prover: bytesToHex(h.prover),
+    proverTreeCommitment: bytesToHex(h.proverTreeCommitment),
+    requestsRoot: bytesToHex(h.requestsRoot),
+    globalCommitments: h.globalCommitments.map(bytesToHex),
     signature:
       sig === undefined
         ? null
-        : { signature: toHex(sig.signature), publicKey: sig.publicKey === undefined ? null : toHex(sig.publicKey), bitmask: toHex(sig.bitmask) },
-    requests: c.frame.requests.map(toHex),
-    quorumCertificate: { rank: num(c.qc.rank), frameNumber: num(c.qc.frameNumber), selector: toHex(c.qc.selector), timestamp: num(c.qc.timestamp) },
+        : { signature: bytesToHex(sig.signature), publicKey: sig.publicKey === undefined ? null : bytesToHex(sig.publicKey), bitmask: bytesToHex(sig.bitmask) },
+    requests: c.frame.requests.map(bytesToHex),
+    quorumCertificate: { rank: num(c.qc.rank), frameNumber: num(c.qc.frameNumber), selector: bytesToHex(c.qc.selector), timestamp: num(c.qc.timestamp) },
   }
 }
 
@@ -108,7 +108,7 @@ export const frameView = (poseidon: PoseidonHash, c: CertifiedFrame): GlobalFram
 const genesisOf = (poseidon: PoseidonHash, config: GlobalConsensusConfig) => {
   const header = stubGlobalGenesisHeader({ timestamp: config.genesisTimestamp, difficulty: config.genesisDifficulty })
   const selector = poseidon(header.output)
-  const head: GlobalFrameHead = { frameNumber: 0, rank: num(header.rank), selector: toHex(selector), timestamp: num(header.timestamp) }
+  const head: GlobalFrameHead = { frameNumber: 0, rank: num(header.rank), selector: bytesToHex(selector), timestamp: num(header.timestamp) }
   const certified: CertifiedFrame = {
     frame: new GlobalFrame({ header, requests: [] }),
     qc: genesisQuorumCertificate({ filter: new Uint8Array(), frameNumber: 0n, selector, timestamp: config.genesisTimestamp }),
@@ -134,7 +134,7 @@ const chainReader = (store: StoreService, poseidon: PoseidonHash, genesis: Retur
     const c = yield* certified(n)
     if (c === undefined) return yield* unavailable(new CorruptFrame({ frameNumber: n, detail: "head points at a missing frame" }))
     const h = c.frame.header
-    return { frameNumber: num(h.frameNumber), rank: num(h.rank), selector: toHex(c.qc.selector), timestamp: num(h.timestamp) }
+    return { frameNumber: num(h.frameNumber), rank: num(h.rank), selector: bytesToHex(c.qc.selector), timestamp: num(h.timestamp) }
   })
   const frame = (n: bigint): Effect.Effect<GlobalFrameView, FrameNotFound | ConsensusUnavailable> =>
     Effect.gen(function* () {
@@ -155,8 +155,7 @@ export interface NodeConsensusOptions {
 }
 
 /** The shared genesis committee from `engine.genesisProvers` (hex BLS48-581 keys); empty = single node. */
-export const genesisProverKeys = (config: NodeConfig): ReadonlyArray<Uint8Array> =>
-  (config.engine.genesisProvers ?? []).map((hex) => Uint8Array.from(Buffer.from(hex, "hex")))
+const genesisProverKeys = (config: NodeConfig): ReadonlyArray<Uint8Array> => (config.engine.genesisProvers ?? []).map((hex) => hexToBytes(hex))
 
 /** Frame interval from consecutive committed header timestamps; head gauge from the last frame. */
 const recordCommits = (frames: ReadonlyArray<CertifiedFrame>, previous: { timestamp: bigint | undefined }) =>
@@ -176,7 +175,7 @@ const recordCommits = (frames: ReadonlyArray<CertifiedFrame>, previous: { timest
  * else this node's BLS key alone over the in-memory transport; equal weight either way (seniority 0,
  * the D-GC-1 one-vote-per-prover rule). Requires the actor system and the master store.
  */
-export const NodeConsensusLive = (options: NodeConsensusOptions) =>
+const NodeConsensusLive = (options: NodeConsensusOptions) =>
   Layer.scoped(
     NodeConsensus,
     Effect.gen(function* () {
@@ -228,7 +227,7 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
         }),
       )
       const genesis = genesisOf(poseidon, config)
-      const chain: ChainIdentity = { network: config.network, genesisSelector: genesis.selectorHex, committee: committee.map(toHex) }
+      const chain: ChainIdentity = { network: config.network, genesisSelector: genesis.selectorHex, committee: committee.map(bytesToHex) }
       const reader = chainReader(store, poseidon, genesis)
 
       const commits = yield* Queue.unbounded<ReadonlyArray<CertifiedFrame>>()
@@ -253,7 +252,7 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
             // The QC names the frame's selector: no second Poseidon hash per committed frame.
             guard.committed(
               chain,
-              frames.map((f) => ({ frameNumber: f.frame.header.frameNumber, selector: toHex(f.qc.selector) })),
+              frames.map((f) => ({ frameNumber: f.frame.header.frameNumber, selector: bytesToHex(f.qc.selector) })),
             ),
           ),
         ),
@@ -277,7 +276,7 @@ export const NodeConsensusLive = (options: NodeConsensusOptions) =>
       )
       yield* Effect.logInfo("global consensus started").pipe(
         Effect.annotateLogs({
-          prover: toHex(signer.address),
+          prover: bytesToHex(signer.address),
           network: config.network,
           difficulty: config.genesisDifficulty,
           head: String(yield* reader.headNumber),

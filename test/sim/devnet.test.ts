@@ -1,5 +1,6 @@
 // Devnet simulations of the global consensus actor (4 nodes, in-memory transport, TestClock, seeded).
 // Crypto: the INSECURE test BLS stand-in and (except where noted) the insecure hash VDF stand-in.
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
 import { Effect } from "effect"
 import { consensusRows, decodeSafety, SAFETY_KEY } from "../../actors/consensus/global/persistence.ts"
@@ -24,10 +25,10 @@ describe("devnet: happy path", () => {
     expect(result.chains[0]?.length).toBe(100)
     for (const c of result.chains) expect(c).toEqual(result.chains[0] ?? [])
     // Linked: frame n's parent selector is frame n−1's selector.
-    const frames = (result.chains[0] ?? []).map((h) => decodeCertifiedFrame(Buffer.from(h, "hex")))
+    const frames = (result.chains[0] ?? []).map((h) => decodeCertifiedFrame(hexToBytes(h)))
     frames.forEach((f, i) => expect(f.frame.header.frameNumber).toBe(BigInt(i + 1)))
     for (let i = 1; i < frames.length; i++) {
-      expect(Buffer.from(frames[i]?.frame.header.parentSelector ?? []).toString("hex")).toBe(Buffer.from(frames[i - 1]?.qc.selector ?? []).toString("hex"))
+      expect(bytesToHex(frames[i]?.frame.header.parentSelector ?? new Uint8Array())).toBe(bytesToHex(frames[i - 1]?.qc.selector ?? new Uint8Array()))
     }
     for (const s of result.statuses) {
       expect(s.rejections).toEqual([])
@@ -168,7 +169,7 @@ describe("devnet: byzantine proposers", () => {
           const progressed = yield* devnet.runUntil(allAtLeast(devnet, 20n), { maxMs: 120_000 })
           const statuses = yield* devnet.statuses
           const consistent = yield* chainsConsistent(devnet)
-          return { progressed, statuses, consistent, address: Buffer.from(devnet.nodes[byzantine]?.signer.address ?? []).toString("hex") }
+          return { progressed, statuses, consistent, address: bytesToHex(devnet.nodes[byzantine]?.signer.address ?? new Uint8Array()) }
         }),
       )
       expect(r.progressed).toBe(true)

@@ -1,5 +1,6 @@
 // Shared helpers for the devnet simulations: run an Effect program against a fresh devnet under
 // TestClock, and compare committed chains across nodes.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { Effect, Logger, LogLevel, type Scope, TestContext } from "effect"
 import { decodeCertifiedFrame } from "../../actors/consensus/global/persistence.ts"
 import { type Devnet, type DevnetOptions, makeDevnet } from "quilbun/testing"
@@ -35,11 +36,11 @@ export const allAtLeast = (devnet: Devnet, n: bigint, indices?: ReadonlyArray<nu
 
 /** Committed frames 1..upTo of node `index` as hex strings (frame ‖ QC canonical bytes). */
 export const chainOf = (devnet: Devnet, index: number, upTo: bigint) =>
-  Effect.map(devnet.committed(index, 1n, upTo), (frames) => frames.map((f) => Buffer.from(f).toString("hex")))
+  Effect.map(devnet.committed(index, 1n, upTo), (frames) => frames.map((f) => bytesToHex(f)))
 
 /** Selectors (hex) of node `index`'s committed frames 1..upTo, from the QCs. */
 export const selectorsOf = (devnet: Devnet, index: number, upTo: bigint) =>
-  Effect.map(devnet.committed(index, 1n, upTo), (frames) => frames.map((f) => Buffer.from(decodeCertifiedFrame(f).qc.selector).toString("hex")))
+  Effect.map(devnet.committed(index, 1n, upTo), (frames) => frames.map((f) => bytesToHex(decodeCertifiedFrame(f).qc.selector)))
 
 /** Every running node's committed chain agrees with every other up to the shorter one. */
 export const chainsConsistent = (devnet: Devnet) =>

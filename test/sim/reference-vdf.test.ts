@@ -1,5 +1,6 @@
 // The devnet on the real TypeScript Wesolowski VDF (crates/ts/vdf) at devnet difficulty: slow, so only
 // a few frames. The other simulations use the insecure hash stand-in.
+import { hexToBytes } from "@noble/hashes/utils.js"
 import { expect, test } from "bun:test"
 import { Effect } from "effect"
 import { decodeCertifiedFrame } from "../../actors/consensus/global/persistence.ts"
@@ -18,7 +19,7 @@ test("4 nodes commit frames whose outputs verify with the reference VDF", async 
   )
   expect(r.reached).toBe(true)
   for (const c of r.chains) expect(c).toEqual(r.chains[0] ?? [])
-  const frames = (r.chains[0] ?? []).map((h) => decodeCertifiedFrame(Buffer.from(h, "hex")).frame.header)
+  const frames = (r.chains[0] ?? []).map((h) => decodeCertifiedFrame(hexToBytes(h)).frame.header)
   expect(frames.length).toBe(3)
   for (const h of frames) {
     expect(h.difficulty).toBe(2)

@@ -1,5 +1,6 @@
 // Consensus → time reel → event distributor on each devnet node: committed frames become the reel's
 // canonical chain (NewHead per frame), and a double proposal is announced as GlobalEquivocation.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { expect, test } from "bun:test"
 import { Effect } from "effect"
 import { subscribe } from "../../actors/event-distributor/index.ts"
@@ -21,7 +22,7 @@ test("every node's global time reel follows the committed chain and announces ea
   r.statuses.forEach((s, i) => {
     const head = r.reelHeads[i]
     expect(head?.frame.header.frameNumber).toBe(s.committedHead.frameNumber)
-    expect(Buffer.from(head?.selector ?? []).toString("hex")).toBe(s.committedHead.selector)
+    expect(bytesToHex(head?.selector ?? new Uint8Array())).toBe(s.committedHead.selector)
   })
   for (const events of r.announced) {
     // Genesis' NewHead may precede the subscription (the reel is fed from the consensus's start).
@@ -40,7 +41,7 @@ test("a double proposal is published as GlobalEquivocation by the node that saw 
       yield* devnet.runUntil(allAtLeast(devnet, 12n), { maxMs: 60_000, stepMs: 100 })
       const events = yield* Effect.forEach(subs, (s) => s.drain)
       const statuses = yield* devnet.statuses
-      return { events: events.flat().map((d) => d.event), statuses, byzantine: Buffer.from(devnet.nodes[0]?.signer.address ?? []).toString("hex") }
+      return { events: events.flat().map((d) => d.event), statuses, byzantine: bytesToHex(devnet.nodes[0]?.signer.address ?? new Uint8Array()) }
     }),
   )
   const detected = r.statuses.flatMap((s) => s.equivocations.filter((e) => e.kind === "double-proposal" && e.prover === r.byzantine))
@@ -80,7 +81,7 @@ test("a reel left behind consensus (as by a kill -9 between the two commits) cat
   )
   expect(r.lagging).toBeGreaterThan(0n)
   expect(r.reel?.frame.header.frameNumber).toBe(r.consensus.frameNumber)
-  expect(Buffer.from(r.reel?.selector ?? []).toString("hex")).toBe(r.consensus.selector)
+  expect(bytesToHex(r.reel?.selector ?? new Uint8Array())).toBe(r.consensus.selector)
   expect(logs.some((l) => l.message.startsWith(`time reel caught up with consensus: frames ${r.lagging + 1n}..`))).toBe(true)
   expect(logs.filter((l) => l.message.includes("ConflictingGenesis") || l.message.includes("refused"))).toEqual([])
 }, 60_000)

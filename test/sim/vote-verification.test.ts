@@ -2,6 +2,7 @@
 // devnet with a counting wrapper around the insecure BLS stand-in: a forged vote among good ones is
 // caught by the fallback after the aggregate check fails and its sender is penalized; every QC's
 // aggregate signature is verified at most once per node.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
 import { Effect } from "effect"
 import { decodeWire } from "../../actors/consensus/global/wire.ts"
@@ -15,8 +16,8 @@ import type { DevnetCrypto } from "../../runtime/testing/devnet.ts"
 import { allAtLeast, chainsConsistent, runDevnet } from "./helpers.ts"
 
 const NODES = 4
-const hexOf = (b: Uint8Array) => Buffer.from(b).toString("hex")
-const GLOBAL_DOMAIN = hexOf(new TextEncoder().encode("global"))
+
+const GLOBAL_DOMAIN = bytesToHex(new TextEncoder().encode("global"))
 
 interface VerifyCall {
   readonly publicKey: string
@@ -28,16 +29,16 @@ interface VerifyCall {
 /** Devnet crypto whose verifier records every single-message verification under an aggregate key. */
 const countingCrypto = () => {
   const signers = Array.from({ length: NODES }, (_, i) => makeInsecureTestSigner(Uint8Array.of(0x60 + i), poseidonHashBytes))
-  const singles = new Set(signers.map((s) => hexOf(s.publicKey)))
+  const singles = new Set(signers.map((s) => bytesToHex(s.publicKey)))
   const aggregateVoteChecks: Array<VerifyCall> = []
   let singleVoteChecks = 0
   const verifier: BlsVerifierService = {
     ...insecureTestBlsVerifier,
     verify: (publicKey, signature, message, domain) =>
       Effect.map(insecureTestBlsVerifier.verify(publicKey, signature, message, domain), (ok) => {
-        if (hexOf(domain) !== GLOBAL_DOMAIN) return ok
-        if (singles.has(hexOf(publicKey))) singleVoteChecks++
-        else aggregateVoteChecks.push({ publicKey: hexOf(publicKey), signature: hexOf(signature), message: hexOf(message), ok })
+        if (bytesToHex(domain) !== GLOBAL_DOMAIN) return ok
+        if (singles.has(bytesToHex(publicKey))) singleVoteChecks++
+        else aggregateVoteChecks.push({ publicKey: bytesToHex(publicKey), signature: bytesToHex(signature), message: bytesToHex(message), ok })
         return ok
       }),
   }

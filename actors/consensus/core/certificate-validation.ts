@@ -35,7 +35,7 @@ const verifyOrReject = (publicKey: Uint8Array, signature: Uint8Array, message: U
   })
 
 /** `ProposalVote.Validate` (§1.10): selector empty (timeout votes) or 32 bytes, signature present and sized. */
-export const checkVoteShape = (vote: ProposalVote) =>
+const checkVoteShape = (vote: ProposalVote) =>
   Effect.gen(function* () {
     if (vote.selector.length !== 0 && vote.selector.length !== 32) {
       return yield* Effect.fail(new MalformedCertificate({ detail: `vote selector is ${vote.selector.length} bytes` }))

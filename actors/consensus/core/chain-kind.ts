@@ -19,7 +19,7 @@ import type { VerifiedCertificates } from "./verified-certificates.ts"
 export type ValidationServices = Poseidon | BlsVerifier | FrameVdf | ProverSigner
 
 /** The header fields the core reads; global and app-shard headers both have them. */
-export interface ChainFrameHeader {
+interface ChainFrameHeader {
   readonly rank: bigint
   readonly frameNumber: bigint
   /** VDF output; the frame's selector is poseidon(output). */
@@ -68,13 +68,13 @@ export interface SyncResponse<F, P> {
 }
 
 /** A leader's new frame before it is signed: the signature arrives as the proposer's vote (§1.4 step 2). */
-export interface ProducedFrame<F> {
+interface ProducedFrame<F> {
   readonly output: Uint8Array
   readonly frameNumber: bigint
   readonly seal: (signature: BLS48581AggregateSignature) => F
 }
 
-export interface ProduceFrameInput<F> {
+interface ProduceFrameInput<F> {
   readonly parent: F
   readonly rank: bigint
   readonly nowMs: bigint
@@ -83,7 +83,7 @@ export interface ProduceFrameInput<F> {
   readonly difficulty: (rank: bigint, timestamp: bigint) => number
 }
 
-export interface ProposalCheckContext {
+interface ProposalCheckContext {
   readonly network: number
   readonly committee: ReadonlyArray<ActiveProver>
   readonly genesis: QuorumCertificate

@@ -1,9 +1,9 @@
 // What an engine remembers for operators and tests: penalties per peer, the recent rejections (reason =
 // the rejection's tag), equivocations and conflicting finalizations, and its counters. The shapes are
 // those of the status message (actors/consensus/global/protocol.ts ConsensusStatus).
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { Effect, Metric } from "effect"
 import type { Rejected } from "./consensus-errors.ts"
-import { toHex } from "./messages/fields.ts"
 import { proposalsRejectedTotal } from "./metrics.ts"
 
 const MAX_RECORDS = 200
@@ -33,7 +33,7 @@ export interface Counters {
   tcsBuilt: number
 }
 
-export interface FrameSummary {
+interface FrameSummary {
   readonly frameNumber: bigint
   readonly rank: bigint
   readonly selector: string
@@ -72,7 +72,7 @@ export class ConsensusRecords {
     const detail = error.detail
     return Effect.gen(this, function* () {
       this.penalize(from)
-      this.rejections.push({ from, prover: toHex(prover), kind, reason, detail })
+      this.rejections.push({ from, prover: bytesToHex(prover), kind, reason, detail })
       if (kind === "proposal") yield* Metric.increment(Metric.tagged(proposalsRejectedTotal, "reason", reason))
       if (this.rejections.length > MAX_RECORDS) this.rejections.shift()
       yield* Effect.logWarning(`rejected ${kind} from ${from}: ${reason}`).pipe(Effect.annotateLogs({ detail }))
@@ -82,7 +82,7 @@ export class ConsensusRecords {
   /** Two signed messages of one prover at one rank; recorded once per (kind, rank, prover). */
   equivocation(kind: Equivocation["kind"], rank: bigint, prover: Uint8Array, selectors: ReadonlyArray<string>, from: string): Effect.Effect<void> {
     return Effect.gen(this, function* () {
-      const address = toHex(prover)
+      const address = bytesToHex(prover)
       if (this.equivocations.some((e) => e.kind === kind && e.rank === rank && e.prover === address)) return
       this.equivocations.push({ kind, rank, prover: address, selectors: [...selectors] })
       if (this.equivocations.length > MAX_RECORDS) this.equivocations.shift()

@@ -18,9 +18,9 @@ export interface AsertParams {
   readonly minimumDifficulty: bigint
 }
 
-export const IDEAL_FRAME_TIME_MS = 10_000n
-export const HALF_LIFE_MS = 7_200_000n
-export const MINIMUM_DIFFICULTY = 50_000n
+const IDEAL_FRAME_TIME_MS = 10_000n
+const HALF_LIFE_MS = 7_200_000n
+const MINIMUM_DIFFICULTY = 50_000n
 
 /** Mainnet (network 0) anchor, as wired in the reference's `node/app/wire.go`. */
 export const mainnetAsertParams: AsertParams = {
@@ -86,10 +86,6 @@ export const nextDifficulty = (params: AsertParams, frameNumber: bigint, timesta
 
 /** Both reference callers cast the result to uint32 for the header, truncating values ≥ 2^32. */
 export const toHeaderDifficulty = (difficulty: bigint): number => Number(BigInt.asUintN(32, difficulty))
-
-/** App engine: `GetNextDifficulty(frameNumber, now)`. */
-export const appFrameDifficulty = (params: AsertParams, frameNumber: bigint, nowMs: bigint): number =>
-  toHeaderDifficulty(nextDifficulty(params, frameNumber, nowMs))
 
 /**
  * Global engine: the reference passes the **rank** where a frame number is expected, and the header

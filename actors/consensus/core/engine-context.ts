@@ -1,5 +1,6 @@
 // What every part of a HotStuff engine shares: the chain kind, the committee with its quorum rule,
 // this node's identity and crypto services, genesis, the verified-certificate cache and the records.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { Effect, Option, type Context } from "effect"
 import type { BlsVerifierService, PoseidonHash, ProverSignerService } from "../../../crates/ts/services.ts"
 import { InsufficientWeight } from "./certificate-rejection.ts"
@@ -8,7 +9,6 @@ import type { ChainFrame, ChainKind, ChainProposal, ValidationServices } from ".
 import type { ConsensusConfig } from "./consensus-config.ts"
 import type { ConsensusRecords } from "./consensus-records.ts"
 import type { StateNode } from "./forks.ts"
-import { toHex } from "./messages/fields.ts"
 import type { QuorumCertificate } from "./messages/quorum-certificate.ts"
 import type { TimeoutCertificate } from "./messages/timeout-certificate.ts"
 import { type ActiveProver, indexOfAddress, leaderForRank } from "./prover-ring.ts"
@@ -37,11 +37,11 @@ export interface EngineContext<F extends ChainFrame, P extends ChainProposal<F>>
 export const nodeOf = <F extends ChainFrame, P extends ChainProposal<F>>(ctx: EngineContext<F, P>, frame: F, proposal: P | undefined): StateNode<F, P> => {
   const h = frame.header
   return {
-    selector: toHex(ctx.poseidon(h.output)),
-    parentSelector: toHex(h.parentSelector),
+    selector: bytesToHex(ctx.poseidon(h.output)),
+    parentSelector: bytesToHex(h.parentSelector),
     rank: h.rank,
     frameNumber: h.frameNumber,
-    proposer: toHex(h.prover),
+    proposer: bytesToHex(h.prover),
     frame,
     proposal,
   }

@@ -25,7 +25,7 @@ export type StateWrite<F, P> =
   | { readonly _tag: "DeleteProposal"; readonly key: StoredProposalKey }
 
 /** What the store held at start. */
-export interface LoadedState<F, P> {
+interface LoadedState<F, P> {
   readonly committed: CertifiedFrame<F> | undefined
   readonly safety: ConsensusState | undefined
   readonly liveness: LivenessState | undefined

@@ -1,5 +1,5 @@
+import { bytesToHex } from "@noble/hashes/utils.js"
 import type { AppFrameHeader } from "./messages/app-frame-header.ts"
-import { toHex } from "./messages/fields.ts"
 import type { GlobalFrameHeader } from "./messages/global-frame-header.ts"
 import type { PoseidonHash } from "../../../crates/ts/services.ts"
 
@@ -10,10 +10,11 @@ import type { PoseidonHash } from "../../../crates/ts/services.ts"
  */
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text)
 
-export const globalFrameIdText = (h: GlobalFrameHeader): string => `${h.frameNumber}:${h.timestamp}:${toHex(h.output)}:${toHex(h.parentSelector)}`
+export const globalFrameIdText = (h: GlobalFrameHeader): string => `${h.frameNumber}:${h.timestamp}:${bytesToHex(h.output)}:${bytesToHex(h.parentSelector)}`
 
-export const appFrameIdText = (h: AppFrameHeader): string => `${toHex(h.address)}:${h.frameNumber}:${h.timestamp}:${toHex(h.output)}:${toHex(h.parentSelector)}`
+export const appFrameIdText = (h: AppFrameHeader): string =>
+  `${bytesToHex(h.address)}:${h.frameNumber}:${h.timestamp}:${bytesToHex(h.output)}:${bytesToHex(h.parentSelector)}`
 
-export const globalFrameId = (poseidon: PoseidonHash, h: GlobalFrameHeader): string => toHex(poseidon(ascii(globalFrameIdText(h))))
+export const globalFrameId = (poseidon: PoseidonHash, h: GlobalFrameHeader): string => bytesToHex(poseidon(ascii(globalFrameIdText(h))))
 
-export const appFrameId = (poseidon: PoseidonHash, h: AppFrameHeader): string => toHex(poseidon(ascii(appFrameIdText(h))))
+export const appFrameId = (poseidon: PoseidonHash, h: AppFrameHeader): string => bytesToHex(poseidon(ascii(appFrameIdText(h))))

@@ -11,7 +11,7 @@ import { APP_GENESIS_FEE_MULTIPLIER, APP_GENESIS_INPUT, appChallenge, appGenesis
 /** Frame production (consensus.md §1.3, §1.5 step 8, §1.6 step 10, §1.7). */
 
 /** The global producer stamps its header 10 s ahead (§1.1). */
-export const GLOBAL_TIMESTAMP_LEAD_MS = 10_000n
+const GLOBAL_TIMESTAMP_LEAD_MS = 10_000n
 export const globalHeaderTimestamp = (nowMs: bigint): bigint => nowMs + GLOBAL_TIMESTAMP_LEAD_MS
 
 export interface GlobalFrameInputs {

@@ -1,3 +1,4 @@
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { Effect } from "effect"
 import { concatBytes } from "./canonical/writer.ts"
 import {
@@ -24,7 +25,7 @@ import {
   MissingSignature,
 } from "./frame-rejection.ts"
 import type { AppFrameHeader } from "./messages/app-frame-header.ts"
-import { bytesEqual, toHex } from "./messages/fields.ts"
+import { bytesEqual } from "./messages/fields.ts"
 import type { GlobalFrameHeader } from "./messages/global-frame-header.ts"
 import { BLS_PUBLIC_KEY_BYTES, BLS_SIGNATURE_BYTES, type BLS48581AggregateSignature } from "./messages/signatures.ts"
 import { type ActiveProver, bitmaskSigners, meetsQuorum, quorumThreshold } from "./prover-ring.ts"
@@ -41,13 +42,13 @@ import { appChallenge, globalChallenge, multiproofChallenge } from "./vdf-challe
  */
 
 export const VDF_OUTPUT_BYTES = 516
-export const SELECTOR_BYTES = 32
+const SELECTOR_BYTES = 32
 export const GLOBAL_COMMITMENT_COUNT = 256
-export const APP_STATE_ROOT_COUNT = 4
+const APP_STATE_ROOT_COUNT = 4
 const COMMITMENT_SIZES = [64, 74]
 const is64or74 = (b: Uint8Array): boolean => COMMITMENT_SIZES.includes(b.length)
 
-export interface ValidatedFrame<H> {
+interface ValidatedFrame<H> {
   readonly header: H
   /** poseidon(header.output). */
   readonly selector: Uint8Array
@@ -86,7 +87,7 @@ const checkLinkage = (
     if (parent.output.length === 0) return yield* fail(new BadParent({ detail: "parent has no output" }))
     const expected = poseidon(parent.output)
     if (!bytesEqual(expected, child.parentSelector)) {
-      return yield* fail(new BadParent({ detail: `parent_selector ${toHex(child.parentSelector)} ≠ poseidon(parent.output) ${toHex(expected)}` }))
+      return yield* fail(new BadParent({ detail: `parent_selector ${bytesToHex(child.parentSelector)} ≠ poseidon(parent.output) ${bytesToHex(expected)}` }))
     }
     if (child.rank < parent.rank + 1n) {
       return yield* fail(new BadRank({ detail: `rank ${child.rank} < parent rank ${parent.rank} + 1` }))

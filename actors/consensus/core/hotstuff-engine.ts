@@ -5,6 +5,7 @@
 //
 // Safety-critical ordering: every vote, own proposal and timeout is signed, then the new safety state
 // is persisted in one durable commit, and only then published (D-HS-5, D-GC-4; outbox.ts).
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { Clock, type Context, Effect, Either, Option } from "effect"
 import type { BlsVerifierService, PoseidonHash, ProverSignerService } from "../../../crates/ts/services.ts"
 import type { CertifiedFrame, ChainFrame, ChainKind, ChainProposal, ValidationServices } from "./chain-kind.ts"
@@ -18,7 +19,7 @@ import { Forks, type StateNode } from "./forks.ts"
 import { genesisQuorumCertificate } from "./frame-production.ts"
 import { BadOutput } from "./frame-rejection.ts"
 import { VDF_OUTPUT_BYTES } from "./frame-validation.ts"
-import { bytesEqual, toHex } from "./messages/fields.ts"
+import { bytesEqual } from "./messages/fields.ts"
 import { encodeProposalVote, type ProposalVote } from "./messages/proposal-vote.ts"
 import type { QuorumCertificate } from "./messages/quorum-certificate.ts"
 import type { TimeoutCertificate } from "./messages/timeout-certificate.ts"
@@ -101,7 +102,7 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
     this.proposer = new Proposer(this.ctx)
     this.finalizer = new Finalizer(kind, (detail) => records.conflict(detail))
     this.sync = new SyncClient(this.ctx, deps.ports)
-    this.orphans = new OrphanProposals((p) => toHex(poseidon(p.state.header.output)))
+    this.orphans = new OrphanProposals((p) => bytesToHex(poseidon(p.state.header.output)))
     this.report = new RankReporter(this.ctx, {
       voters: (rank) => this.votes.bestSupport(rank),
       timeoutSigners: (rank) => this.timeouts.signers(rank),
@@ -123,7 +124,7 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
   }
 
   private selectorHex(frame: F): string {
-    return toHex(this.ctx.poseidon(frame.header.output))
+    return bytesToHex(this.ctx.poseidon(frame.header.output))
   }
 
   /** Runs one message's handling, then persists and publishes what it produced. */
@@ -161,7 +162,7 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
       this.pacemaker.restore(liveness)
       // Replay validated, uncommitted proposals in rank order (they were checked before being stored).
       for (const p of loaded.proposals) this.forks.add(nodeOf(this.ctx, p.state, p))
-      for (const p of loaded.proposals) this.finalizer.check(this.forks, toHex(p.parentQuorumCertificate.selector))
+      for (const p of loaded.proposals) this.finalizer.check(this.forks, bytesToHex(p.parentQuorumCertificate.selector))
       this.commitFinalized()
       this.report.progressed(yield* Clock.currentTimeMillis)
       yield* this.resendOwnProposal(loaded.proposals)
@@ -310,7 +311,7 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
   private onVote(vote: ProposalVote, from: string): Effect.Effect<void> {
     return Effect.gen(this, function* () {
       if (vote.rank + 1n < this.pacemaker.currentRank || vote.rank <= this.forks.root.node.rank) return // stale (§4.2)
-      const selector = toHex(vote.selector)
+      const selector = bytesToHex(vote.selector)
       const qc = yield* this.votes.receive(vote, selector, from, this.forks.has(selector))
       if (qc !== undefined) yield* this.receiveQc(qc)
     })
@@ -350,7 +351,7 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
 
   private receiveQc(qc: QuorumCertificate): Effect.Effect<void> {
     return Effect.gen(this, function* () {
-      this.finalizer.check(this.forks, toHex(qc.selector))
+      this.finalizer.check(this.forks, bytesToHex(qc.selector))
       this.commitFinalized()
       yield* this.rankStep(receiveQuorumCertificate(this.pacemaker.liveness, qc))
     })
@@ -358,7 +359,7 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
 
   private receiveTc(tc: TimeoutCertificate): Effect.Effect<void> {
     return Effect.gen(this, function* () {
-      if (tc.latestQuorumCertificate !== undefined) this.finalizer.check(this.forks, toHex(tc.latestQuorumCertificate.selector))
+      if (tc.latestQuorumCertificate !== undefined) this.finalizer.check(this.forks, bytesToHex(tc.latestQuorumCertificate.selector))
       this.commitFinalized()
       yield* this.rankStep(receiveTimeoutCertificate(this.pacemaker.liveness, tc))
     })
@@ -463,7 +464,7 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
         return yield* Effect.logInfo(`published this node's stored proposal for rank ${rank} again after a restart`)
       }
       const newestQc = this.pacemaker.liveness.latestQuorumCertificate
-      const parent = this.forks.get(toHex(newestQc.selector))
+      const parent = this.forks.get(bytesToHex(newestQc.selector))
       if (parent === undefined) {
         // The newest QC's state is not here: we cannot extend it until sync brings it (§3.5 step 2);
         // the rank stays open so the sync answer can trigger the proposal.
@@ -586,7 +587,7 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
     const liveness = this.pacemaker.liveness
     return {
       peerId: this.ports.peerId,
-      address: toHex(this.ctx.signer.address),
+      address: bytesToHex(this.ctx.signer.address),
       currentRank: liveness.currentRank,
       newestQcRank: liveness.latestQuorumCertificate.rank,
       committedHead: { frameNumber: root.frameNumber, rank: root.rank, selector: root.selector },

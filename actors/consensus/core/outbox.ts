@@ -1,13 +1,13 @@
 // Persist-then-send (D-HS-5, D-GC-4): each handled message ends with at most one durable commit of the
 // state writes it produced, and only then are its payloads published. A vote, an own proposal or a
 // timeout leaves only after the safety state that forbids signing a conflicting one is on disk.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { Effect } from "effect"
 import type { CertifiedFrame } from "./chain-kind.ts"
 import type { EnginePorts, StateRecord, StateWrite, StoredProposalKey } from "./engine-ports.ts"
-import { toHex } from "./messages/fields.ts"
 import type { ConsensusState } from "./safety-rules.ts"
 
-const proposalId = (key: StoredProposalKey): string => `proposal:${key.rank}:${toHex(key.selector)}`
+const proposalId = (key: StoredProposalKey): string => `proposal:${key.rank}:${bytesToHex(key.selector)}`
 
 /** One id per stored row, so a later write of the same row replaces an earlier one. */
 const recordId = <F extends { readonly header: { readonly frameNumber: bigint } }, P>(record: StateRecord<F, P>): string => {

@@ -1,7 +1,8 @@
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { Effect, Option } from "effect"
 import { BadRankEvidence, MalformedCertificate, WrongProposer } from "./certificate-rejection.ts"
 import { validateQuorumCertificate, validateTimeoutCertificate, validateVote } from "./certificate-validation.ts"
-import { bytesEqual, toHex } from "./messages/fields.ts"
+import { bytesEqual } from "./messages/fields.ts"
 import type { AppShardProposal, GlobalProposal } from "./messages/proposals.ts"
 import type { QuorumCertificate } from "./messages/quorum-certificate.ts"
 import type { TimeoutCertificate } from "./messages/timeout-certificate.ts"
@@ -64,7 +65,7 @@ export const validateProposal = (input: ProposalValidationInput) =>
     if (!bytesEqual(voter, header.prover)) return yield* Effect.fail(new WrongProposer({ detail: "the vote is not the proposer's" }))
     const leader = leaderForRank(poseidon, input.network, filter, committee, header.rank)
     if (Option.isNone(leader) || !bytesEqual(leader.value, header.prover)) {
-      return yield* Effect.fail(new WrongProposer({ detail: `proposer ${toHex(header.prover)} is not the leader for rank ${header.rank}` }))
+      return yield* Effect.fail(new WrongProposer({ detail: `proposer ${bytesToHex(header.prover)} is not the leader for rank ${header.rank}` }))
     }
     const qc = proposal.parentQuorumCertificate
     const tc = proposal.priorRankTimeoutCertificate

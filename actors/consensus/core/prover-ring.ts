@@ -92,7 +92,7 @@ export const appLeaderIndex = (poseidon: PoseidonHash, appAddress: Uint8Array, r
 export const NO_LEADER: Uint8Array = new Uint8Array(32)
 
 /** On mainnet a shard needs at least this many active provers to have a leader. */
-export const MAINNET_APP_MIN_PROVERS_FOR_LEADER = 3
+const MAINNET_APP_MIN_PROVERS_FOR_LEADER = 3
 
 export const globalLeader = (poseidon: PoseidonHash, sorted: ReadonlyArray<ActiveProver>, rank: bigint): Option.Option<Uint8Array> =>
   Option.flatMap(globalLeaderIndex(poseidon, rank, sorted.length), (i) => Option.fromNullable(sorted[i]?.address))

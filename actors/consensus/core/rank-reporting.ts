@@ -1,10 +1,11 @@
 // What operators read when the chain does not move: one info line per rank ended by a timeout
 // certificate (rate-limited) naming why it failed, and a warning when nothing committed for
 // STALL_INTERVALS expected frame intervals, naming what this node is waiting for.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { Clock, Effect, Metric, Option } from "effect"
 import type { ChainFrame, ChainProposal } from "./chain-kind.ts"
 import { type EngineContext, leaderFor } from "./engine-context.ts"
-import { bytesEqual, toHex } from "./messages/fields.ts"
+import { bytesEqual } from "./messages/fields.ts"
 import type { QuorumCertificate } from "./messages/quorum-certificate.ts"
 import { ranksTimedOutTotal } from "./metrics.ts"
 import { weightOfSigners } from "./quorum-rule.ts"
@@ -45,7 +46,7 @@ export class RankReporter<F extends ChainFrame, P extends ChainProposal<F>> {
 
   /** Short hex of a committee member's address, as the log lines name provers. */
   private memberName(index: number): string {
-    return toHex(this.ctx.committee[index]?.address ?? new Uint8Array()).slice(0, 12)
+    return bytesToHex(this.ctx.committee[index]?.address ?? new Uint8Array()).slice(0, 12)
   }
 
   /** What a rank collected and why it ended without a QC, as the operator sees it. */
@@ -56,7 +57,7 @@ export class RankReporter<F extends ChainFrame, P extends ChainProposal<F>> {
     const timeouts = this.view.timeoutSigners(rank)
     const outcome = {
       rank,
-      leader: leader === undefined ? "none" : toHex(leader).slice(0, 12),
+      leader: leader === undefined ? "none" : bytesToHex(leader).slice(0, 12),
       leaderIsSelf: leader !== undefined && bytesEqual(leader, this.ctx.signer.address),
       votes: Number(weightOfSigners(rule, voters)),
       missingVoters: committee.flatMap((_, i) => (voters.includes(i) ? [] : [this.memberName(i)])),
@@ -97,7 +98,7 @@ export class RankReporter<F extends ChainFrame, P extends ChainProposal<F>> {
       const peers = (yield* this.view.peers).length
       if (peers + (member ? 1 : 0) < o.quorum) missing.push(`peers: ${peers} connected, a quorum needs ${o.quorum} provers`)
       const newestQc = this.view.newestQc()
-      if (!this.view.hasState(toHex(newestQc.selector))) missing.push(`the frame certified at rank ${newestQc.rank} (waiting for sync)`)
+      if (!this.view.hasState(bytesToHex(newestQc.selector))) missing.push(`the frame certified at rank ${newestQc.rank} (waiting for sync)`)
       if (o.timeouts < o.quorum) missing.push(`timeouts for rank ${rank}: ${o.timeouts}/${o.quorum}, none from ${o.missingTimeouts.join(", ")}`)
       if (o.votes < o.quorum) missing.push(`votes at rank ${rank}: ${o.votes}/${o.quorum} (${o.reason})`)
       const seconds = ((now - this.lastProgressAt) / 1000).toFixed(0)

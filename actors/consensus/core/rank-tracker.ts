@@ -29,7 +29,7 @@ export interface RankTrackerStep {
 }
 
 /** Proposals are published 8 s after the propose routine starts, on both engines. */
-export const PROPOSAL_DURATION_MS = 8_000n
+const PROPOSAL_DURATION_MS = 8_000n
 export const targetPublicationTime = (startMs: bigint): bigint => startMs + PROPOSAL_DURATION_MS
 
 const newer = (a: QuorumCertificate, b: QuorumCertificate | undefined): QuorumCertificate => (b !== undefined && b.rank > a.rank ? b : a)

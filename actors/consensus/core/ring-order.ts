@@ -2,7 +2,7 @@ import { compareBytes } from "./messages/fields.ts"
 
 /** Ring assignment and eviction (consensus.md §8.5). */
 
-export const RING_SIZE = 8
+const RING_SIZE = 8
 
 export interface RingMember {
   readonly address: Uint8Array
@@ -15,7 +15,7 @@ export interface RingMember {
 export const effectiveJoinFrame = (m: RingMember): bigint => (m.joinFrameNumber === 0n ? m.joinConfirmFrameNumber : m.joinFrameNumber)
 
 /** Join frame ascending, then seniority descending, then address ascending. */
-export const compareRingOrder = (a: RingMember, b: RingMember): number => {
+const compareRingOrder = (a: RingMember, b: RingMember): number => {
   const ja = effectiveJoinFrame(a)
   const jb = effectiveJoinFrame(b)
   if (ja !== jb) return ja < jb ? -1 : 1
@@ -34,9 +34,9 @@ export const shardRingInfo = (total: number): { readonly currentRing: number; re
 })
 
 /** Inactivity above which an archive node evicts (permanently kicks) a shard prover. */
-export const EVICTION_THRESHOLD_FRAMES = 360n
+const EVICTION_THRESHOLD_FRAMES = 360n
 /** Halt duration meaning "the shard is halted right now": such provers are skipped. */
-export const HALTED_NOW = (1n << 64n) - 1n
+const HALTED_NOW = (1n << 64n) - 1n
 
 /**
  * `EvictInactiveProvers` rule for one active allocation on a non-empty filter: inactivity counts only

@@ -2,7 +2,6 @@
  * Signer bitmasks (consensus.md §0): bit i ↔ index i of the address-sorted active prover list, stored in
  * byte ⌊i/8⌋ at bit i mod 8, least-significant bit first. Length ⌈n/8⌉, capped at 32 bytes (≤ 256 signers).
  */
-export const MAX_SIGNERS = 256
 export const MAX_BITMASK_LENGTH = 32
 
 export const bitmaskLength = (committeeSize: number): number => Math.min(Math.ceil(committeeSize / 8), MAX_BITMASK_LENGTH)

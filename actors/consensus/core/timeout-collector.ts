@@ -22,7 +22,7 @@ export type TimeoutAddResult =
   | { readonly _tag: "Duplicate" }
   | { readonly _tag: "Added"; readonly timeouts: ReadonlyArray<CollectedTimeout>; readonly newestQc: QuorumCertificate; readonly rankState: RankTimeoutsView }
 
-export interface RankTimeoutsView {
+interface RankTimeoutsView {
   readonly partialFired: boolean
   readonly built: boolean
   readonly priorTc: TimeoutCertificate | undefined

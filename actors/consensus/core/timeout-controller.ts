@@ -19,15 +19,6 @@ export const participantTimeoutConfig: TimeoutConfig = {
   maxTimeoutStateRebroadcastIntervalMs: 28_000,
 }
 
-/** The library's unused `DefaultConfig`. */
-export const libraryDefaultTimeoutConfig: TimeoutConfig = {
-  minReplicaTimeoutMs: 3_000,
-  maxReplicaTimeoutMs: 60_000,
-  timeoutAdjustmentFactor: 1.2,
-  happyPathMaxRoundFailures: 6,
-  maxTimeoutStateRebroadcastIntervalMs: 5_000,
-}
-
 /** ln(Max/Min) / ln(factor): the number of increases after which the timeout is capped. */
 export const maxExponent = (c: TimeoutConfig): number => Math.log(c.maxReplicaTimeoutMs / c.minReplicaTimeoutMs) / Math.log(c.timeoutAdjustmentFactor)
 

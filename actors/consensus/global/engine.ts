@@ -40,7 +40,7 @@ import {
 import type { ConsensusStatus } from "./protocol.ts"
 
 /** What the engine asks its host (the actor) to do asynchronously. */
-export interface EngineEffects {
+interface EngineEffects {
   /** Tell LocalTimeout{epoch} after `ms` (replacing any earlier timer). */
   readonly armTimer: (ms: number, epoch: number) => Effect.Effect<void>
   /** Tell ProposeDue{rank} after `ms`. */

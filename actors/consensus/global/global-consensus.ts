@@ -18,7 +18,7 @@ import { type CertifiedFrame, decodeCertifiedFrame } from "./persistence.ts"
 import { GlobalConsensusProtocol, type GlobalConsensusMessage, Inbound, LocalTimeout, ProposeDue, SyncAnswered } from "./protocol.ts"
 import { GLOBAL_CONSENSUS_BITMASK, GLOBAL_SYNC_PROTOCOL } from "./wire.ts"
 
-export const GLOBAL_CONSENSUS_NAME = "global-consensus"
+const GLOBAL_CONSENSUS_NAME = "global-consensus"
 
 export interface GlobalConsensusActorOptions {
   readonly config: GlobalConsensusConfig

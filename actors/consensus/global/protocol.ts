@@ -21,14 +21,13 @@ export class SyncAnswered extends Schema.TaggedClass<SyncAnswered>()("SyncAnswer
   detail: Schema.String,
 }) {}
 
-export const FrameSummary = Schema.Struct({
+const FrameSummary = Schema.Struct({
   frameNumber: Schema.BigIntFromSelf,
   rank: Schema.BigIntFromSelf,
   selector: Schema.String,
 })
-export type FrameSummary = typeof FrameSummary.Type
 
-export const Rejection = Schema.Struct({
+const Rejection = Schema.Struct({
   from: Schema.String,
   /** Hex prover address the message claims, when it has one. */
   prover: Schema.String,
@@ -36,16 +35,14 @@ export const Rejection = Schema.Struct({
   reason: Schema.String,
   detail: Schema.String,
 })
-export type Rejection = typeof Rejection.Type
 
-export const Equivocation = Schema.Struct({
+const Equivocation = Schema.Struct({
   kind: Schema.Literal("double-proposal", "double-vote"),
   rank: Schema.BigIntFromSelf,
   /** Hex address of the equivocating prover. */
   prover: Schema.String,
   selectors: Schema.Array(Schema.String),
 })
-export type Equivocation = typeof Equivocation.Type
 
 export const ConsensusStatus = Schema.Struct({
   peerId: Schema.String,

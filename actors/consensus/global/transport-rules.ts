@@ -12,9 +12,9 @@ import { defaultLibp2pTransportConfig, type Libp2pTransportConfig, type RequestG
 /** The engine's sync server answers at most this many frames per request (core/sync-server.ts). */
 export const MAX_SYNC_RANGE = MAX_SYNC_FRAMES
 
-export const validateConsensusPayload = (payload: Uint8Array): Verdict => (decodeWire(payload)._tag === "Undecodable" ? "reject" : "accept")
+const validateConsensusPayload = (payload: Uint8Array): Verdict => (decodeWire(payload)._tag === "Undecodable" ? "reject" : "accept")
 
-export const syncRequestGuard =
+const syncRequestGuard =
   (maxRange: number = MAX_SYNC_RANGE): RequestGuard =>
   (data) => {
     const request = decodeSyncRequest(data)

@@ -57,7 +57,7 @@ export const encodeSyncResponse = (s: SyncResponse): Uint8Array => {
   return w.finish()
 }
 
-export const MAX_SYNC_ITEMS = 1_000
+const MAX_SYNC_ITEMS = 1_000
 
 export const decodeSyncResponse = (data: Uint8Array) =>
   decodeWhole(data, "SyncResponse", (r) =>

@@ -40,5 +40,3 @@ export const TypePrefix = {
   ShardMerge: 0x031f,
   GlobalAlert: 0x0911,
 } as const
-
-export type TypePrefixName = keyof typeof TypePrefix

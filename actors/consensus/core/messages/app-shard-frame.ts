@@ -7,7 +7,7 @@ import { AppFrameHeader, decodeAppFrameHeader, encodeAppFrameHeader } from "./ap
 import { Bytes } from "./fields.ts"
 import { checkMessageBundleBytes } from "./message-bundle-bytes.ts"
 
-export const AppShardFrameLimits = { header: 34_829, requests: 100, request: 74_000 } as const
+const AppShardFrameLimits = { header: 34_829, requests: 100, request: 74_000 } as const
 
 /** `AppShardFrame = { header, repeated MessageBundle requests }` (consensus.md §1.2). */
 export class AppShardFrame extends Schema.Class<AppShardFrame>("AppShardFrame")({

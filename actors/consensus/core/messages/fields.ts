@@ -2,7 +2,7 @@ import { Schema } from "effect"
 
 /** Schema building blocks for consensus message fields (fixed-width integers as the wire has them). */
 
-export const U64_MAX = (1n << 64n) - 1n
+const U64_MAX = (1n << 64n) - 1n
 
 /** Raw bytes. */
 export const Bytes = Schema.Uint8ArrayFromSelf
@@ -31,5 +31,3 @@ export const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
   }
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1
 }
-
-export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex")

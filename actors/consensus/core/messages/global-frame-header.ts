@@ -7,7 +7,7 @@ import { Bytes, I64, U32, U64 } from "./fields.ts"
 import { BLS48581AggregateSignature, decodeAggregateSignature, encodeAggregateSignature } from "./signatures.ts"
 
 /** Decoder limits of the reference (consensus.md §0 limits table). */
-export const GlobalFrameHeaderLimits = {
+const GlobalFrameHeaderLimits = {
   output: 516,
   parentSelector: 32,
   commitments: 256,

@@ -7,7 +7,7 @@ import { Bytes } from "./fields.ts"
 import { decodeGlobalFrameHeader, encodeGlobalFrameHeader, GlobalFrameHeader } from "./global-frame-header.ts"
 import { checkMessageBundleBytes } from "./message-bundle-bytes.ts"
 
-export const GlobalFrameLimits = { header: 21_467, requests: 100, request: 75_000 } as const
+const GlobalFrameLimits = { header: 21_467, requests: 100, request: 75_000 } as const
 
 /** `GlobalFrame = { header, repeated MessageBundle requests }` (consensus.md §1.1). */
 export class GlobalFrame extends Schema.Class<GlobalFrame>("GlobalFrame")({

@@ -6,7 +6,7 @@ import { CanonicalWriter } from "../canonical/writer.ts"
 import { Bytes, U64 } from "./fields.ts"
 import { BLS48581AddressedSignature, decodeAddressedSignature, encodeAddressedSignature } from "./signatures.ts"
 
-export const ProposalVoteLimits = { filter: 64, selector: 32, signature: 634 } as const
+const ProposalVoteLimits = { filter: 64, selector: 32, signature: 634 } as const
 
 /**
  * A vote for a state (or, with an empty selector and frame number 0, the vote inside a timeout)

@@ -13,8 +13,8 @@ import { decodeTimeoutCertificate, encodeTimeoutCertificate, TimeoutCertificate 
  * Signed proposals (consensus.md §1.10): the state, its parent QC (required), the prior-rank TC
  * (optional) and the proposer's vote (required). Limits are the reference decoder's.
  */
-export const GlobalProposalLimits = { state: 7_800_000, parentQuorumCertificate: 847, priorRankTimeoutCertificate: 2_170, vote: 770 } as const
-export const AppShardProposalLimits = {
+const GlobalProposalLimits = { state: 7_800_000, parentQuorumCertificate: 847, priorRankTimeoutCertificate: 2_170, vote: 770 } as const
+const AppShardProposalLimits = {
   state: 7_500_000,
   parentQuorumCertificate: 33_871,
   priorRankTimeoutCertificate: 35_194,

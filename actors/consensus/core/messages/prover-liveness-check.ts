@@ -6,7 +6,7 @@ import { CanonicalWriter } from "../canonical/writer.ts"
 import { Bytes, U64 } from "./fields.ts"
 import { BLS48581AddressedSignature, decodeAddressedSignature, encodeAddressedSignature } from "./signatures.ts"
 
-export const ProverLivenessCheckLimits = { filter: 64, commitmentHash: 20_000, signature: 118 } as const
+const ProverLivenessCheckLimits = { filter: 64, commitmentHash: 20_000, signature: 118 } as const
 
 /**
  * A shard prover's liveness check (consensus.md §1.10). Signed over its canonical bytes with the

@@ -6,7 +6,7 @@ import { CanonicalWriter } from "../canonical/writer.ts"
 import { Bytes, U64 } from "./fields.ts"
 import { BLS48581AggregateSignature, decodeAggregateSignature, encodeAggregateSignature } from "./signatures.ts"
 
-export const QuorumCertificateLimits = { filter: 64, selector: 32, signature: 33_735 } as const
+const QuorumCertificateLimits = { filter: 64, selector: 32, signature: 33_735 } as const
 
 /** A QC certifies the state whose selector it carries (consensus.md §1.10, §3.7). */
 export class QuorumCertificate extends Schema.Class<QuorumCertificate>("QuorumCertificate")({

@@ -12,7 +12,7 @@ export const BLS_SIGNATURE_BYTES = 74
 export const MAX_BITMASK_BYTES = 32
 /** A vote signature may carry a 516-byte VDF multiproof after the 74-byte BLS signature (§1.4). */
 export const MAX_VOTE_SIGNATURE_BYTES = BLS_SIGNATURE_BYTES + 516
-export const PROVER_ADDRESS_BYTES = 32
+const PROVER_ADDRESS_BYTES = 32
 
 /** A signature plus the 32-byte prover address of the signer (votes, liveness checks). */
 export class BLS48581AddressedSignature extends Schema.Class<BLS48581AddressedSignature>("BLS48581AddressedSignature")({

@@ -8,7 +8,7 @@ import { decodeQuorumCertificate, encodeQuorumCertificate, QuorumCertificate } f
 import { BLS48581AggregateSignature, decodeAggregateSignature, encodeAggregateSignature } from "./signatures.ts"
 
 /** The reference caps latest_ranks at 64 entries (not 256) in its decoder; carried over. */
-export const TimeoutCertificateLimits = { filter: 64, latestRanks: 64, latestQuorumCertificate: 33_871, signature: 711 } as const
+const TimeoutCertificateLimits = { filter: 64, latestRanks: 64, latestQuorumCertificate: 33_871, signature: 711 } as const
 
 /** A TC (consensus.md §1.10, §3.8). Identity = filter ‖ u64_be(rank). */
 export class TimeoutCertificate extends Schema.Class<TimeoutCertificate>("TimeoutCertificate")({

@@ -8,7 +8,7 @@ import { decodeProposalVote, encodeProposalVote, ProposalVote } from "./proposal
 import { decodeQuorumCertificate, encodeQuorumCertificate, QuorumCertificate } from "./quorum-certificate.ts"
 import { decodeTimeoutCertificate, encodeTimeoutCertificate, TimeoutCertificate } from "./timeout-certificate.ts"
 
-export const TimeoutStateLimits = { latestQuorumCertificate: 33_871, priorRankTimeoutCertificate: 35_194, vote: 770 } as const
+const TimeoutStateLimits = { latestQuorumCertificate: 33_871, priorRankTimeoutCertificate: 35_194, vote: 770 } as const
 
 /** A replica's timeout for a rank (consensus.md §1.10, §3.6). */
 export class TimeoutState extends Schema.Class<TimeoutState>("TimeoutState")({

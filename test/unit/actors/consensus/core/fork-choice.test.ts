@@ -1,3 +1,4 @@
+import { hexToBytes } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
 import {
   branchScore,
@@ -9,7 +10,7 @@ import {
   type ScoredFrame,
   signerSeniority,
 } from "../../../../../actors/consensus/core/fork-choice.ts"
-import { filled, fromHex } from "./support/hex.ts"
+import { filled } from "./support/hex.ts"
 
 const frame = (prover: number, seniority: bigint, distance = 0n): ScoredFrame => ({ prover: filled(prover, 32), seniority, distance })
 
@@ -40,8 +41,8 @@ describe("fork choice (§2.4)", () => {
   })
 
   test("more signers win; ties keep the previous choice; all-empty sticks", () => {
-    const one = [frame(1, signerSeniority(fromHex("01")))]
-    const three = [frame(2, signerSeniority(fromHex("07")))]
+    const one = [frame(1, signerSeniority(hexToBytes("01")))]
+    const three = [frame(2, signerSeniority(hexToBytes("07")))]
     expect(forkChoice([one, three], 0)).toBe(1)
     expect(forkChoice([three, one], 0)).toBe(0)
     expect(forkChoice([one, one], 1)).toBe(1)
@@ -51,9 +52,9 @@ describe("fork choice (§2.4)", () => {
 
   test("signer seniority input", () => {
     expect(signerSeniority(undefined)).toBe(SCALE / 64n)
-    expect(signerSeniority(fromHex("0b"))).toBe((SCALE / 64n) * 3n)
-    expect(signerSeniority(fromHex("0b"), new Set([0, 1]))).toBe(SCALE / 64n)
-    expect(signerSeniority(fromHex("03"), new Set([0, 1]))).toBe(0n)
+    expect(signerSeniority(hexToBytes("0b"))).toBe((SCALE / 64n) * 3n)
+    expect(signerSeniority(hexToBytes("0b"), new Set([0, 1]))).toBe(SCALE / 64n)
+    expect(signerSeniority(hexToBytes("03"), new Set([0, 1]))).toBe(0n)
     expect(defaultForkChoiceParams.rMax).toBe(SCALE)
   })
 })

@@ -1,3 +1,4 @@
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
 import { Forks, type StateNode } from "../../../../../actors/consensus/core/forks.ts"
 import { GlobalFrame } from "../../../../../actors/consensus/core/messages/global-frame.ts"
@@ -7,7 +8,7 @@ import { GlobalProposal } from "../../../../../actors/consensus/core/messages/pr
 import { QuorumCertificate } from "../../../../../actors/consensus/core/messages/quorum-certificate.ts"
 
 const id = (name: string): Uint8Array => new Uint8Array(32).fill(name.charCodeAt(0))
-const hexOf = (name: string) => Buffer.from(id(name)).toString("hex")
+const hexOf = (name: string) => bytesToHex(id(name))
 
 const header = (rank: bigint, frameNumber: bigint, parent: string, prover = "p") =>
   new GlobalFrameHeader({
@@ -59,7 +60,7 @@ describe("forks: 2-chain finalization", () => {
     if (r._tag !== "Finalize") return
     expect(r.chain.map((c) => c.node.selector)).toEqual([hexOf("a"), hexOf("b")])
     // Each finalized state comes with the QC its child carried.
-    expect(r.chain.map((c) => Buffer.from(c.qc.selector).toString("hex"))).toEqual([hexOf("a"), hexOf("b")])
+    expect(r.chain.map((c) => bytesToHex(c.qc.selector))).toEqual([hexOf("a"), hexOf("b")])
     const last = r.chain[1]
     if (last !== undefined) f.advanceRoot({ node: last.node, qc: last.qc })
     expect(f.root.node.selector).toBe(hexOf("b"))

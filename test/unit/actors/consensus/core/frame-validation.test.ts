@@ -1,3 +1,4 @@
+import { hexToBytes } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
 import { Effect, Either } from "effect"
 import { appendMultiproofs, parseAppendedMultiproofs, validateAppFrame, validateGlobalFrame } from "../../../../../actors/consensus/core/frame-validation.ts"
@@ -16,7 +17,7 @@ import { makeSignerBitmask } from "../../../../../actors/consensus/core/signer-b
 import { insecureTestVdfOutput } from "../../../../../runtime/testing/insecure-test-vdf.ts"
 import { multiproofChallenge } from "../../../../../actors/consensus/core/vdf-challenge.ts"
 import { CryptoLayer, makeCommittee, run, signerLayer } from "./support/devnet-crypto.ts"
-import { filled, fromHex } from "./support/hex.ts"
+import { filled } from "./support/hex.ts"
 import { testPoseidonHashBytes as poseidon } from "./support/poseidon.ts"
 
 const { provers } = makeCommittee(4)
@@ -151,7 +152,7 @@ describe("validateGlobalFrame rejects each bad field with its reason", () => {
     ],
     [
       "a bit beyond the committee",
-      () => validateGlobal(new GlobalFrameHeader({ ...h, publicKeySignatureBls48581: new BLS48581AggregateSignature({ ...sig, bitmask: fromHex("1b") }) })),
+      () => validateGlobal(new GlobalFrameHeader({ ...h, publicKeySignatureBls48581: new BLS48581AggregateSignature({ ...sig, bitmask: hexToBytes("1b") }) })),
       "BadBitmask",
     ],
     [
@@ -161,7 +162,7 @@ describe("validateGlobalFrame rejects each bad field with its reason", () => {
     ],
     [
       "bitmask that names other signers than the key aggregates",
-      () => validateGlobal(new GlobalFrameHeader({ ...h, publicKeySignatureBls48581: new BLS48581AggregateSignature({ ...sig, bitmask: fromHex("07") }) })),
+      () => validateGlobal(new GlobalFrameHeader({ ...h, publicKeySignatureBls48581: new BLS48581AggregateSignature({ ...sig, bitmask: hexToBytes("07") }) })),
       "BadAggregatePublicKey",
     ],
     [
@@ -281,7 +282,7 @@ describe("validateAppFrame rejects each bad field with its reason", () => {
     ["proofs against the wrong ids", () => validateApp(h, { ids: [...ids.slice(1), filled(9, 32)] }), "BadMultiproof"],
     [
       "bitmask that does not match the aggregate key",
-      () => validateApp(withSig(new BLS48581AggregateSignature({ ...sig, bitmask: fromHex("07") }))),
+      () => validateApp(withSig(new BLS48581AggregateSignature({ ...sig, bitmask: hexToBytes("07") }))),
       "BadAggregatePublicKey",
     ],
   ]

@@ -1,3 +1,4 @@
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
 import { Option } from "effect"
 import {
@@ -18,7 +19,7 @@ import {
   totalSeniority,
 } from "../../../../../actors/consensus/core/prover-ring.ts"
 import { bitmaskIndices, bitmaskLength, isBitSet, makeSignerBitmask } from "../../../../../actors/consensus/core/signer-bitmask.ts"
-import { filled, fromHex, toHex } from "./support/hex.ts"
+import { filled } from "./support/hex.ts"
 import { testPoseidonHashBytes as poseidon } from "./support/poseidon.ts"
 
 const prover = (firstByte: number, seniority: bigint): ActiveProver => {
@@ -29,12 +30,12 @@ const prover = (firstByte: number, seniority: bigint): ActiveProver => {
 
 describe("signer bitmask (§0)", () => {
   test("bit i is in byte i/8 at bit i%8, least-significant first", () => {
-    expect(toHex(makeSignerBitmask([0], 8))).toBe("01")
-    expect(toHex(makeSignerBitmask([7], 8))).toBe("80")
-    expect(toHex(makeSignerBitmask([0, 9, 15], 16))).toBe("0182")
-    expect(bitmaskIndices(fromHex("0182"))).toEqual([0, 9, 15])
-    expect(isBitSet(fromHex("0182"), 9)).toBe(true)
-    expect(isBitSet(fromHex("0182"), 10)).toBe(false)
+    expect(bytesToHex(makeSignerBitmask([0], 8))).toBe("01")
+    expect(bytesToHex(makeSignerBitmask([7], 8))).toBe("80")
+    expect(bytesToHex(makeSignerBitmask([0, 9, 15], 16))).toBe("0182")
+    expect(bitmaskIndices(hexToBytes("0182"))).toEqual([0, 9, 15])
+    expect(isBitSet(hexToBytes("0182"), 9)).toBe(true)
+    expect(isBitSet(hexToBytes("0182"), 10)).toBe(false)
   })
 
   test("length is ceil(n/8) capped at 32", () => {
@@ -85,9 +86,9 @@ describe("committee (§3.7, §3.9, §3.11)", () => {
 
   test("bitmask validation: too short, index beyond the committee", () => {
     const nine = sortByAddress(Array.from({ length: 9 }, (_, i) => prover(i + 1, 1n)))
-    expect(bitmaskSigners(nine, fromHex("ff"))._tag).toBe("BitmaskTooShort")
-    expect(bitmaskSigners(nine, fromHex("0002"))._tag).toBe("BitmaskIndexOutOfRange")
-    const ok = bitmaskSigners(nine, fromHex("0101"))
+    expect(bitmaskSigners(nine, hexToBytes("ff"))._tag).toBe("BitmaskTooShort")
+    expect(bitmaskSigners(nine, hexToBytes("0002"))._tag).toBe("BitmaskIndexOutOfRange")
+    const ok = bitmaskSigners(nine, hexToBytes("0101"))
     expect(ok._tag === "Ok" ? ok.signers.map((p) => p.address[0]) : []).toEqual([1, 9])
   })
 
@@ -95,7 +96,7 @@ describe("committee (§3.7, §3.9, §3.11)", () => {
     for (const rank of [0n, 1n, 2n, 1_000n, (1n << 64n) - 1n]) {
       const rankBytes = new Uint8Array(8)
       new DataView(rankBytes.buffer).setBigUint64(0, rank, false)
-      const digest = BigInt(`0x${toHex(poseidon(rankBytes))}`)
+      const digest = BigInt(`0x${bytesToHex(poseidon(rankBytes))}`)
       for (const n of [1, 3, 7, 64]) {
         expect(globalLeaderIndex(poseidon, rank, n)).toEqual(Option.some(Number(digest % BigInt(n))))
       }
@@ -109,9 +110,9 @@ describe("committee (§3.7, §3.9, §3.11)", () => {
     const input = new Uint8Array(40)
     input.set(app)
     new DataView(input.buffer).setBigUint64(32, 12n, false)
-    const digest = BigInt(`0x${toHex(poseidon(input))}`)
+    const digest = BigInt(`0x${bytesToHex(poseidon(input))}`)
     expect(appLeaderIndex(poseidon, app, 12n, 3)).toEqual(Option.some(Number(digest % 3n)))
-    expect(toHex(appLeader(poseidon, 0, app, provers, 12n))).toBe(toHex(provers[Number(digest % 3n)]?.address ?? new Uint8Array()))
+    expect(bytesToHex(appLeader(poseidon, 0, app, provers, 12n))).toBe(bytesToHex(provers[Number(digest % 3n)]?.address ?? new Uint8Array()))
     const two = provers.slice(0, 2)
     expect(appLeader(poseidon, 0, app, two, 12n)).toEqual(NO_LEADER)
     expect(appLeader(poseidon, 99, app, two, 12n)).not.toEqual(NO_LEADER)

@@ -1,3 +1,4 @@
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
 import { sha3_256 } from "@noble/hashes/sha3.js"
 import {
@@ -8,7 +9,7 @@ import {
   globalChallenge,
   globalChallengePreimage,
 } from "../../../../../actors/consensus/core/vdf-challenge.ts"
-import { filled, fromHex, hex, rep, toHex, u32, u64 } from "./support/hex.ts"
+import { filled, hex, rep, u32, u64 } from "./support/hex.ts"
 
 describe("VDF challenge preimages (§1.3)", () => {
   test("global: u64 frame ‖ u64 timestamp ‖ u32 difficulty ‖ parent ‖ 256 commitments ‖ prover root ‖ requests root (no rank, no prover)", () => {
@@ -30,8 +31,8 @@ describe("VDF challenge preimages (§1.3)", () => {
       rep("33", 74),
       rep("44", 64),
     )
-    expect(toHex(globalChallengePreimage(fields))).toBe(expected)
-    expect(toHex(globalChallenge(fields))).toBe(toHex(sha3_256(fromHex(expected))))
+    expect(bytesToHex(globalChallengePreimage(fields))).toBe(expected)
+    expect(bytesToHex(globalChallenge(fields))).toBe(bytesToHex(sha3_256(hexToBytes(expected))))
   })
 
   test("app: address ‖ u64 frame ‖ u64 timestamp ‖ u32 difficulty ‖ u64 fee ‖ parent ‖ requests root ‖ 4 state roots ‖ prover", () => {
@@ -60,14 +61,14 @@ describe("VDF challenge preimages (§1.3)", () => {
       rep("08", 74),
       rep("09", 32),
     )
-    expect(toHex(appChallengePreimage(fields))).toBe(expected)
-    expect(toHex(appChallenge(fields))).toBe(toHex(sha3_256(fromHex(expected))))
+    expect(bytesToHex(appChallengePreimage(fields))).toBe(expected)
+    expect(bytesToHex(appChallenge(fields))).toBe(bytesToHex(sha3_256(hexToBytes(expected))))
   })
 
   test("app genesis: 516 zero input ‖ address ‖ u64 0 ‖ u64 0 ‖ u32 difficulty ‖ u64 100 ‖ 32 zero bytes", () => {
     const address = filled(0x01, 32)
     const expected = hex(rep("00", 516), rep("01", 32), u64(0n), u64(0n), u32(1_000), u64(100n), rep("00", 32))
-    expect(toHex(appGenesisChallengePreimage(address, 1_000))).toBe(expected)
-    expect(toHex(appGenesisChallenge(address, 1_000))).toBe(toHex(sha3_256(fromHex(expected))))
+    expect(bytesToHex(appGenesisChallengePreimage(address, 1_000))).toBe(expected)
+    expect(bytesToHex(appGenesisChallenge(address, 1_000))).toBe(bytesToHex(sha3_256(hexToBytes(expected))))
   })
 })

@@ -1,3 +1,4 @@
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
 import { Either } from "effect"
 import {
@@ -75,7 +76,7 @@ describe("wire", () => {
     expect(res.frames).toEqual([{ frame, qc }])
     expect(res.proposals).toEqual([])
     // The head leads the response as a big-endian u64.
-    expect(Buffer.from(bytes.subarray(0, 8)).toString("hex")).toBe("0000010000000003")
+    expect(bytesToHex(bytes.subarray(0, 8))).toBe("0000010000000003")
     expect(Either.getOrThrow(decodeSyncResponse(encodeSyncResponse({ headFrameNumber: 0n, frames: [], proposals: [] })))).toEqual({
       headFrameNumber: 0n,
       frames: [],

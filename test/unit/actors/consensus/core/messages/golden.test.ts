@@ -1,3 +1,4 @@
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
 import { Either } from "effect"
 import { AppFrameHeader, decodeAppFrameHeader, encodeAppFrameHeader } from "../../../../../../actors/consensus/core/messages/app-frame-header.ts"
@@ -31,7 +32,7 @@ import {
 } from "../../../../../../actors/consensus/core/messages/signatures.ts"
 import { decodeTimeoutCertificate, encodeTimeoutCertificate, TimeoutCertificate } from "../../../../../../actors/consensus/core/messages/timeout-certificate.ts"
 import { decodeTimeoutState, encodeTimeoutState, TimeoutState } from "../../../../../../actors/consensus/core/messages/timeout-state.ts"
-import { filled, fromHex, hex, rep, toHex, u32, u64 } from "../support/hex.ts"
+import { filled, hex, rep, u32, u64 } from "../support/hex.ts"
 
 /**
  * Golden bytes written out field by field from consensus.md §0/§1 (type prefix table, field order,
@@ -41,29 +42,29 @@ import { filled, fromHex, hex, rep, toHex, u32, u64 } from "../support/hex.ts"
 const roundTrip = <T>(encoded: Uint8Array, decode: (b: Uint8Array) => Either.Either<T, unknown>, encode: (t: T) => Uint8Array) => {
   const decoded = decode(encoded)
   expect(Either.isRight(decoded)).toBe(true)
-  expect(toHex(encode(Either.getOrThrow(decoded)))).toBe(toHex(encoded))
+  expect(bytesToHex(encode(Either.getOrThrow(decoded)))).toBe(bytesToHex(encoded))
 }
 
 const addressed = new BLS48581AddressedSignature({ signature: filled(0xaa, 74), address: filled(0xbb, 32) })
 // 0x011B ‖ u32 74 ‖ sig ‖ u32 32 ‖ address  → 4 + 78 + 36 = 118 bytes
 const addressedHex = hex(u32(0x011b), u32(74), rep("aa", 74), u32(32), rep("bb", 32))
 
-const aggregate = new BLS48581AggregateSignature({ signature: filled(0xcc, 74), publicKey: filled(0xdd, 585), bitmask: fromHex("05") })
+const aggregate = new BLS48581AggregateSignature({ signature: filled(0xcc, 74), publicKey: filled(0xdd, 585), bitmask: hexToBytes("05") })
 // 0x011C ‖ u32 74 ‖ sig ‖ u32 589 ‖ (0x0117 ‖ 585 key bytes) ‖ u32 1 ‖ bitmask
 const aggregateHex = hex(u32(0x011c), u32(74), rep("cc", 74), u32(589), u32(0x0117), rep("dd", 585), u32(1), "05")
 
 describe("signatures", () => {
   test("BLS48581AddressedSignature", () => {
     expect(addressedHex.length / 2).toBe(118)
-    expect(toHex(encodeAddressedSignature(addressed))).toBe(addressedHex)
-    roundTrip(fromHex(addressedHex), decodeAddressedSignature, encodeAddressedSignature)
+    expect(bytesToHex(encodeAddressedSignature(addressed))).toBe(addressedHex)
+    roundTrip(hexToBytes(addressedHex), decodeAddressedSignature, encodeAddressedSignature)
   })
 
   test("BLS48581AggregateSignature with and without a public key", () => {
-    expect(toHex(encodeAggregateSignature(aggregate))).toBe(aggregateHex)
-    roundTrip(fromHex(aggregateHex), (b) => decodeAggregateSignature(b), encodeAggregateSignature)
+    expect(bytesToHex(encodeAggregateSignature(aggregate))).toBe(aggregateHex)
+    roundTrip(hexToBytes(aggregateHex), (b) => decodeAggregateSignature(b), encodeAggregateSignature)
     const empty = new BLS48581AggregateSignature({ signature: new Uint8Array(), bitmask: new Uint8Array() })
-    expect(toHex(encodeAggregateSignature(empty))).toBe(hex(u32(0x011c), u32(0), u32(0), u32(0)))
+    expect(bytesToHex(encodeAggregateSignature(empty))).toBe(hex(u32(0x011c), u32(0), u32(0), u32(0)))
     roundTrip(encodeAggregateSignature(empty), (b) => decodeAggregateSignature(b), encodeAggregateSignature)
   })
 
@@ -74,7 +75,7 @@ describe("signatures", () => {
 
   test("a public key of the wrong size is a decode error", () => {
     const shortKey = hex(u32(0x011c), u32(0), u32(8), u32(0x0117), rep("dd", 4), u32(0))
-    expect(Either.isLeft(decodeAggregateSignature(fromHex(shortKey)))).toBe(true)
+    expect(Either.isLeft(decodeAggregateSignature(hexToBytes(shortKey)))).toBe(true)
   })
 })
 
@@ -154,20 +155,20 @@ const appHeaderHex = hex(
 
 describe("frame headers", () => {
   test("GlobalFrameHeader", () => {
-    expect(toHex(encodeGlobalFrameHeader(globalHeader))).toBe(globalHeaderHex)
-    roundTrip(fromHex(globalHeaderHex), decodeGlobalFrameHeader, encodeGlobalFrameHeader)
+    expect(bytesToHex(encodeGlobalFrameHeader(globalHeader))).toBe(globalHeaderHex)
+    roundTrip(hexToBytes(globalHeaderHex), decodeGlobalFrameHeader, encodeGlobalFrameHeader)
   })
 
   test("GlobalFrameHeader with a negative int64 timestamp round-trips", () => {
     const h = new GlobalFrameHeader({ ...globalHeader, timestamp: -1n })
     const bytes = encodeGlobalFrameHeader(h)
-    expect(toHex(bytes.subarray(20, 28))).toBe("ffffffffffffffff")
+    expect(bytesToHex(bytes.subarray(20, 28))).toBe("ffffffffffffffff")
     expect(Either.getOrThrow(decodeGlobalFrameHeader(bytes)).timestamp).toBe(-1n)
   })
 
   test("FrameHeader (app), unsigned", () => {
-    expect(toHex(encodeAppFrameHeader(appHeader))).toBe(appHeaderHex)
-    roundTrip(fromHex(appHeaderHex), decodeAppFrameHeader, encodeAppFrameHeader)
+    expect(bytesToHex(encodeAppFrameHeader(appHeader))).toBe(appHeaderHex)
+    roundTrip(hexToBytes(appHeaderHex), decodeAppFrameHeader, encodeAppFrameHeader)
   })
 
   test("FrameHeader requires exactly 516 output bytes and 4 state roots", () => {
@@ -211,18 +212,18 @@ const tcHex = hex(u32(0x031d), u32(0), u64(8n), u32(2), u64(4n), u64(6n), u32(qc
 
 describe("votes and certificates", () => {
   test("ProposalVote", () => {
-    expect(toHex(encodeProposalVote(vote))).toBe(voteHex)
-    roundTrip(fromHex(voteHex), decodeProposalVote, encodeProposalVote)
+    expect(bytesToHex(encodeProposalVote(vote))).toBe(voteHex)
+    roundTrip(hexToBytes(voteHex), decodeProposalVote, encodeProposalVote)
   })
 
   test("QuorumCertificate", () => {
-    expect(toHex(encodeQuorumCertificate(qc))).toBe(qcHex)
-    roundTrip(fromHex(qcHex), decodeQuorumCertificate, encodeQuorumCertificate)
+    expect(bytesToHex(encodeQuorumCertificate(qc))).toBe(qcHex)
+    roundTrip(hexToBytes(qcHex), decodeQuorumCertificate, encodeQuorumCertificate)
   })
 
   test("TimeoutCertificate", () => {
-    expect(toHex(encodeTimeoutCertificate(tc))).toBe(tcHex)
-    roundTrip(fromHex(tcHex), decodeTimeoutCertificate, encodeTimeoutCertificate)
+    expect(bytesToHex(encodeTimeoutCertificate(tc))).toBe(tcHex)
+    roundTrip(hexToBytes(tcHex), decodeTimeoutCertificate, encodeTimeoutCertificate)
   })
 
   test("TimeoutState: absent parts are zero lengths", () => {
@@ -230,8 +231,8 @@ describe("votes and certificates", () => {
     const ts = new TimeoutState({ latestQuorumCertificate: qc, vote: timeoutVote, timeoutTick: 2n, timestamp: 77n })
     const timeoutVoteHex = hex(u32(0x030c), u32(0), u64(9n), u64(0n), u32(0), u64(5n), u32(0))
     const expected = hex(u32(0x031c), u32(qcHex.length / 2), qcHex, u32(0), u32(timeoutVoteHex.length / 2), timeoutVoteHex, u64(2n), u64(77n))
-    expect(toHex(encodeTimeoutState(ts))).toBe(expected)
-    roundTrip(fromHex(expected), decodeTimeoutState, encodeTimeoutState)
+    expect(bytesToHex(encodeTimeoutState(ts))).toBe(expected)
+    roundTrip(hexToBytes(expected), decodeTimeoutState, encodeTimeoutState)
   })
 
   test("ProverLivenessCheck and its signing payload", () => {
@@ -244,35 +245,35 @@ describe("votes and certificates", () => {
       publicKeySignatureBls48581: addressed,
     })
     const body = hex(u32(0x030b), u32(32), rep("01", 32), u64(3n), u64(10n), u64(55n), u32(32), rep("77", 32))
-    expect(toHex(encodeProverLivenessCheck(check))).toBe(body + u32(118) + addressedHex)
-    expect(toHex(livenessCheckSigningPayload(check))).toBe(body + u32(0))
+    expect(bytesToHex(encodeProverLivenessCheck(check))).toBe(body + u32(118) + addressedHex)
+    expect(bytesToHex(livenessCheckSigningPayload(check))).toBe(body + u32(0))
     roundTrip(encodeProverLivenessCheck(check), decodeProverLivenessCheck, encodeProverLivenessCheck)
     // The reference rejects an unsigned liveness check at decode time.
-    expect(Either.isLeft(decodeProverLivenessCheck(fromHex(body + u32(0))))).toBe(true)
+    expect(Either.isLeft(decodeProverLivenessCheck(hexToBytes(body + u32(0))))).toBe(true)
   })
 })
 
-const bundle = fromHex(hex(u32(0x0312), u32(0), u64(42n)))
+const bundle = hexToBytes(hex(u32(0x0312), u32(0), u64(42n)))
 
 describe("frames and proposals", () => {
   test("GlobalFrame carries MessageBundles as opaque canonical bytes", () => {
     const frame = new GlobalFrame({ header: globalHeader, requests: [bundle] })
-    const expected = hex(u32(0x030e), u32(globalHeaderHex.length / 2), globalHeaderHex, u32(1), u32(bundle.length), toHex(bundle))
-    expect(toHex(encodeGlobalFrame(frame))).toBe(expected)
-    roundTrip(fromHex(expected), decodeGlobalFrame, encodeGlobalFrame)
+    const expected = hex(u32(0x030e), u32(globalHeaderHex.length / 2), globalHeaderHex, u32(1), u32(bundle.length), bytesToHex(bundle))
+    expect(bytesToHex(encodeGlobalFrame(frame))).toBe(expected)
+    roundTrip(hexToBytes(expected), decodeGlobalFrame, encodeGlobalFrame)
     const notABundle = hex(u32(0x030e), u32(globalHeaderHex.length / 2), globalHeaderHex, u32(1), u32(4), u32(0x0311))
-    expect(Either.match(decodeGlobalFrame(fromHex(notABundle)), { onLeft: (e) => e._tag, onRight: () => "ok" })).toBe("CanonicalBadTypePrefix")
+    expect(Either.match(decodeGlobalFrame(hexToBytes(notABundle)), { onLeft: (e) => e._tag, onRight: () => "ok" })).toBe("CanonicalBadTypePrefix")
   })
 
   test("GlobalProposal with and without a prior TC", () => {
     const frame = new GlobalFrame({ header: globalHeader, requests: [] })
-    const frameHex = toHex(encodeGlobalFrame(frame))
+    const frameHex = bytesToHex(encodeGlobalFrame(frame))
     const globalQc = new QuorumCertificate({ ...qc, filter: new Uint8Array() })
-    const globalQcHex = toHex(encodeQuorumCertificate(globalQc))
+    const globalQcHex = bytesToHex(encodeQuorumCertificate(globalQc))
     const p = new GlobalProposal({ state: frame, parentQuorumCertificate: globalQc, vote })
     const expected = hex(u32(0x0317), u32(frameHex.length / 2), frameHex, u32(globalQcHex.length / 2), globalQcHex, u32(0), u32(voteHex.length / 2), voteHex)
-    expect(toHex(encodeGlobalProposal(p))).toBe(expected)
-    roundTrip(fromHex(expected), decodeGlobalProposal, encodeGlobalProposal)
+    expect(bytesToHex(encodeGlobalProposal(p))).toBe(expected)
+    roundTrip(hexToBytes(expected), decodeGlobalProposal, encodeGlobalProposal)
     const withTc = new GlobalProposal({ ...p, priorRankTimeoutCertificate: new TimeoutCertificate({ ...tc, latestQuorumCertificate: globalQc }) })
     roundTrip(encodeGlobalProposal(withTc), decodeGlobalProposal, encodeGlobalProposal)
     expect(proposalRank(withTc)).toBe(17n)
@@ -281,7 +282,7 @@ describe("frames and proposals", () => {
   test("AppShardProposal", () => {
     const frame = new AppShardFrame({ header: appHeader, requests: [bundle] })
     const p = new AppShardProposal({ state: frame, parentQuorumCertificate: qc, priorRankTimeoutCertificate: tc, vote })
-    const frameHex = toHex(encodeAppShardFrame(frame))
+    const frameHex = bytesToHex(encodeAppShardFrame(frame))
     const expected = hex(
       u32(0x0318),
       u32(frameHex.length / 2),
@@ -293,15 +294,15 @@ describe("frames and proposals", () => {
       u32(voteHex.length / 2),
       voteHex,
     )
-    expect(toHex(encodeAppShardProposal(p))).toBe(expected)
-    roundTrip(fromHex(expected), decodeAppShardProposal, encodeAppShardProposal)
+    expect(bytesToHex(encodeAppShardProposal(p))).toBe(expected)
+    roundTrip(hexToBytes(expected), decodeAppShardProposal, encodeAppShardProposal)
     roundTrip(encodeAppShardFrame(frame), decodeAppShardFrame, encodeAppShardFrame)
     expect(proposalRank(p)).toBe(8n)
   })
 
   test("a proposal without its parent QC is rejected", () => {
-    const frameHex = toHex(encodeGlobalFrame(new GlobalFrame({ header: globalHeader, requests: [] })))
+    const frameHex = bytesToHex(encodeGlobalFrame(new GlobalFrame({ header: globalHeader, requests: [] })))
     const missingQc = hex(u32(0x0317), u32(frameHex.length / 2), frameHex, u32(0), u32(0), u32(voteHex.length / 2), voteHex)
-    expect(Either.match(decodeGlobalProposal(fromHex(missingQc)), { onLeft: (e) => e._tag, onRight: () => "ok" })).toBe("CanonicalMissingField")
+    expect(Either.match(decodeGlobalProposal(hexToBytes(missingQc)), { onLeft: (e) => e._tag, onRight: () => "ok" })).toBe("CanonicalMissingField")
   })
 })

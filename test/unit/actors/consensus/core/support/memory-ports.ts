@@ -1,9 +1,9 @@
 // In-memory ports for a HotStuff engine under test: the "store" is a map of records, the transport a
 // log. Every persist and publish is logged in order, so tests can check persist-then-send.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { Effect } from "effect"
 import type { CertifiedFrame } from "../../../../../../actors/consensus/core/chain-kind.ts"
 import type { EnginePorts, StateRecord, StateWrite } from "../../../../../../actors/consensus/core/engine-ports.ts"
-import { toHex } from "../../../../../../actors/consensus/core/messages/fields.ts"
 
 export type PortEvent<F, P> =
   | { readonly op: "persist"; readonly writes: ReadonlyArray<StateWrite<F, P>> }
@@ -22,7 +22,7 @@ const idOf = <F extends { readonly header: { readonly frameNumber: bigint } }, P
     case "Committed":
       return `committed:${String(r.certified.frame.header.frameNumber).padStart(20, "0")}`
     case "Proposal":
-      return `proposal:${String(r.rank).padStart(20, "0")}:${toHex(r.selector)}`
+      return `proposal:${String(r.rank).padStart(20, "0")}:${bytesToHex(r.selector)}`
     default:
       return r._tag
   }
@@ -48,7 +48,7 @@ export const memoryPorts = <F extends { readonly header: { readonly frameNumber:
       Effect.sync(() => {
         for (const w of writes) {
           if (w._tag === "Put") store.rows.set(idOf(w.record), w.record)
-          else store.rows.delete(`proposal:${String(w.key.rank).padStart(20, "0")}:${toHex(w.key.selector)}`)
+          else store.rows.delete(`proposal:${String(w.key.rank).padStart(20, "0")}:${bytesToHex(w.key.selector)}`)
         }
         log.push({ op: "persist", writes })
       }),
