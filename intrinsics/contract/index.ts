@@ -31,6 +31,7 @@ export {
 } from "./operation.ts"
 export { defineQuery, type Query, QueryError } from "./query.ts"
 export {
+  type Dispatched,
   DuplicateIntrinsicName,
   type IntrinsicRegistry,
   loadIntrinsics,

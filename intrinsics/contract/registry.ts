@@ -7,7 +7,7 @@ import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import { readTypePrefix } from "./canonical.ts"
 import type { Intrinsic } from "./intrinsic.ts"
-import { decodeManifest, opTypeHex, type Manifest } from "./manifest.ts"
+import { decodeManifest, type FeeRole, feeRoleOf, type Manifest, opTypeHex } from "./manifest.ts"
 import { malformed, type OpError } from "./op-error.ts"
 import type { DecodedOp, Operation } from "./operation.ts"
 
@@ -52,7 +52,14 @@ export interface IntrinsicRegistry {
   readonly byDomain: (domain: Uint8Array) => Intrinsic | undefined
   readonly ownerOf: (opType: number) => Intrinsic | undefined
   /** Dispatches canonical operation bytes on their u32 prefix; total like every decoder. */
-  readonly decode: (bytes: Uint8Array) => Either.Either<{ readonly intrinsic: Intrinsic; readonly op: DecodedOp }, OpError>
+  readonly decode: (bytes: Uint8Array) => Either.Either<Dispatched, OpError>
+}
+
+/** A decoded operation with its owner and its fee role (from the owner's manifest, so it cannot disagree with it). */
+export interface Dispatched {
+  readonly intrinsic: Intrinsic
+  readonly op: DecodedOp
+  readonly feeRole: FeeRole
 }
 
 const checkOperations = (manifest: Manifest, operations: ReadonlyArray<Operation>): Either.Either<Map<number, Operation>, OperationsMismatch> => {
@@ -81,7 +88,7 @@ const nameForErrors = (manifest: unknown): string => {
 export const loadIntrinsics = (intrinsics: ReadonlyArray<Intrinsic>): Either.Either<IntrinsicRegistry, RegistryError> => {
   const byName = new Map<string, Intrinsic>()
   const byDomain = new Map<string, Intrinsic>()
-  const owners = new Map<number, { readonly intrinsic: Intrinsic; readonly operation: Operation }>()
+  const owners = new Map<number, { readonly intrinsic: Intrinsic; readonly operation: Operation; readonly feeRole: FeeRole }>()
   for (const intrinsic of intrinsics) {
     const decoded = decodeManifest(intrinsic.manifest)
     if (Either.isLeft(decoded)) return Either.left(new MalformedManifest({ name: nameForErrors(intrinsic.manifest), reason: decoded.left }))
@@ -92,7 +99,8 @@ export const loadIntrinsics = (intrinsics: ReadonlyArray<Intrinsic>): Either.Eit
     for (const [opType, operation] of operations.right) {
       const owner = owners.get(opType)
       if (owner !== undefined) return Either.left(new OverlappingOpType({ opType, first: owner.intrinsic.manifest.name, second: manifest.name }))
-      owners.set(opType, { intrinsic, operation })
+      // The manifest decoded, so every owned op type has a fee policy entry.
+      owners.set(opType, { intrinsic, operation, feeRole: feeRoleOf(manifest, opType) ?? "consumer" })
     }
     const domains = new Set([manifest.baseDomain, ...manifest.fixedInstances.map((i) => i.address)].map((d) => bytesToHex(d)))
     for (const domain of domains) {
@@ -111,7 +119,7 @@ export const loadIntrinsics = (intrinsics: ReadonlyArray<Intrinsic>): Either.Eit
       Either.flatMap(readTypePrefix(bytes), (opType) => {
         const owner = owners.get(opType)
         if (owner === undefined) return Either.left(malformed(opType, "no loaded intrinsic owns this op type"))
-        return Either.map(owner.operation.decode(bytes), (op) => ({ intrinsic: owner.intrinsic, op }))
+        return Either.map(owner.operation.decode(bytes), (op) => ({ intrinsic: owner.intrinsic, op, feeRole: owner.feeRole }))
       }),
   })
 }

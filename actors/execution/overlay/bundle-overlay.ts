@@ -43,16 +43,16 @@ export class BundleOverlay implements StateView {
   }
 
   /** Newest state: this bundle's staged write, else the frame's. A closed bundle shows the frame only. */
-  get(ref: AtomRef): Lookup {
+  readonly get = (ref: AtomRef): Lookup => {
     const staged = this.#closed ? undefined : this.#staged.get(atomKey(ref))
     return staged === undefined ? this.below(ref) : copyLookup(staged.next)
   }
 
-  put(ref: AtomRef, value: Uint8Array, mode: WriteMode): Either.Either<void, ViewError> {
+  readonly put = (ref: AtomRef, value: Uint8Array, mode: WriteMode): Either.Either<void, ViewError> => {
     return this.#write(ref, (current) => checkPut(ref, current, mode), present(value.slice()))
   }
 
-  remove(ref: AtomRef): Either.Either<void, ViewError> {
+  readonly remove = (ref: AtomRef): Either.Either<void, ViewError> => {
     return this.#write(ref, (current) => checkRemove(ref, current), Removed)
   }
 

@@ -15,9 +15,7 @@ export interface CommittedSnapshot {
 export class MemoryCommitted implements CommittedSnapshot {
   readonly #atoms = new Map<string, Lookup>()
 
-  read(ref: AtomRef): Lookup {
-    return copyLookup(this.#atoms.get(atomKey(ref)) ?? { _tag: "Absent" })
-  }
+  readonly read = (ref: AtomRef): Lookup => copyLookup(this.#atoms.get(atomKey(ref)) ?? { _tag: "Absent" })
 
   /** Commits a frame's changes (what the host does in its one write transaction). */
   commit(changes: ReadonlyArray<Change>): void {

@@ -38,16 +38,16 @@ export class FrameOverlay implements StateView {
     private readonly options: OverlayOptions = { checkAccess: false },
   ) {}
 
-  get(ref: AtomRef): Lookup {
+  readonly get = (ref: AtomRef): Lookup => {
     const staged = this.#staged.get(atomKey(ref))
     return staged === undefined ? this.committed.read(ref) : copyLookup(staged.next)
   }
 
-  put(ref: AtomRef, value: Uint8Array, mode: WriteMode): Either.Either<void, ViewError> {
+  readonly put = (ref: AtomRef, value: Uint8Array, mode: WriteMode): Either.Either<void, ViewError> => {
     return this.#write(ref, (current) => checkPut(ref, current, mode), present(value.slice()))
   }
 
-  remove(ref: AtomRef): Either.Either<void, ViewError> {
+  readonly remove = (ref: AtomRef): Either.Either<void, ViewError> => {
     return this.#write(ref, (current) => checkRemove(ref, current), Removed)
   }
 

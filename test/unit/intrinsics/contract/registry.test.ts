@@ -8,6 +8,7 @@ import {
   canonicalWriter,
   type CliContribution,
   defineOperation,
+  type Dispatched,
   eraseCliCommand,
   type Intrinsic,
   intrinsicRoutePrefix,
@@ -77,8 +78,9 @@ describe("registry", () => {
     expect(registry.byDomain(new Uint8Array(32))).toBeUndefined()
     expect(registry.ownerOf(NOTE_REMOVE)?.manifest.name).toBe("notes")
     const bytes = notePut.encode({ domain: noteDomain, address: new Uint8Array(32).fill(1), note: Uint8Array.of(1, 2, 3) })
-    const decoded = Either.getOrThrow(registry.decode(bytes))
+    const decoded: Dispatched = Either.getOrThrow(registry.decode(bytes))
     expect(decoded.op.name).toBe("note-put")
+    expect(decoded.feeRole).toBe("consumer")
     expect(decoded.op.cost()).toBe(3n)
     expect(decoded.op.producedFees()).toEqual([])
     expect(decoded.op.accessSet(testCtx()).writes).toEqual([atomId(noteDomain, new Uint8Array(32).fill(1))])

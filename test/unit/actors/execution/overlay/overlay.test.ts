@@ -63,6 +63,15 @@ describe("reads through the layers", () => {
     expect(b.get(vertex(id(1)))).toEqual({ _tag: "Present", value: bytes(9) })
   })
 
+  test("view functions can be passed around detached from their overlay", () => {
+    const frame = new FrameOverlay(committedFixture())
+    const { get, put } = openBundle(frame)
+    ok(put(vertex(id(3)), bytes(3), "create"))
+    expect([id(1), id(2), id(3), id(4)].map((i) => get(vertex(i))._tag)).toEqual(["Present", "Removed", "Present", "Absent"])
+    const { read } = committedFixture()
+    expect(read(vertex(id(1)))._tag).toBe("Present")
+  })
+
   test("values are copied in and out: mutating an array after put or get changes nothing", () => {
     const frame = new FrameOverlay(new MemoryCommitted())
     const b = openBundle(frame)
