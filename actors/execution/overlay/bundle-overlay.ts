@@ -1,0 +1,102 @@
+// One bundle's writes over the frame overlay (spec §11.2 "per-bundle atomicity"). All or nothing:
+// the host folds it into the frame when every request of the bundle validated and applied, and
+// discards it otherwise; either way it is closed afterwards and refuses further writes.
+import { bytesToHex } from "@noble/hashes/utils.js"
+import * as Either from "effect/Either"
+import {
+  type AccessSet,
+  AccessViolation,
+  type AtomRef,
+  type Lookup,
+  OverlayClosed,
+  present,
+  Removed,
+  type StateView,
+  type ViewError,
+  type WriteMode,
+} from "../../../intrinsics/contract/index.ts"
+import { atomKey, checkId, checkPut, checkRemove, copyLookup, copyRef } from "./write-rules.ts"
+
+/** A staged write: the atom and its state after the write. */
+export interface StagedWrite {
+  readonly ref: AtomRef
+  readonly next: Lookup
+}
+
+export class BundleOverlay implements StateView {
+  readonly #staged = new Map<string, StagedWrite>()
+  #closed = false
+
+  /**
+   * @param below reads the frame overlay (and through it committed state)
+   * @param close hands the staged writes to the frame (fold) or `undefined` (discard)
+   * @param checkAccess test builds: `forOperation` views refuse writes outside the access set
+   */
+  constructor(
+    private readonly below: (ref: AtomRef) => Lookup,
+    private readonly close: (writes: ReadonlyArray<StagedWrite> | undefined) => void,
+    private readonly checkAccess: boolean,
+  ) {}
+
+  get isOpen(): boolean {
+    return !this.#closed
+  }
+
+  /** Newest state: this bundle's staged write, else the frame's. A closed bundle shows the frame only. */
+  readonly get = (ref: AtomRef): Lookup => {
+    const staged = this.#closed ? undefined : this.#staged.get(atomKey(ref))
+    return staged === undefined ? this.below(ref) : copyLookup(staged.next)
+  }
+
+  readonly put = (ref: AtomRef, value: Uint8Array, mode: WriteMode): Either.Either<void, ViewError> => {
+    return this.#write(ref, (current) => checkPut(ref, current, mode), present(value.slice()))
+  }
+
+  readonly remove = (ref: AtomRef): Either.Either<void, ViewError> => {
+    return this.#write(ref, (current) => checkRemove(ref, current), Removed)
+  }
+
+  #write(ref: AtomRef, rule: (current: Lookup) => Either.Either<void, ViewError>, next: Lookup): Either.Either<void, ViewError> {
+    if (this.#closed) return Either.left(new OverlayClosed({ reason: "the bundle was folded or discarded" }))
+    return Either.map(
+      Either.flatMap(checkId(ref), () => rule(this.get(ref))),
+      () => {
+        this.#staged.set(atomKey(ref), { ref: copyRef(ref), next })
+      },
+    )
+  }
+
+  /**
+   * The view one operation applies through. In test builds (checkAccess) a write to an id outside
+   * `access.writes` fails with AccessViolation, which catches incomplete write sets — and so
+   * incomplete locks — before they reach a network (spec §11.1, §11.3).
+   */
+  forOperation(access: AccessSet): StateView {
+    if (!this.checkAccess) return this
+    const allowed = new Set(access.writes.map((id) => bytesToHex(id)))
+    const guard = (ref: AtomRef): Either.Either<void, AccessViolation> =>
+      allowed.has(bytesToHex(ref.id)) ? Either.void : Either.left(new AccessViolation({ ref: copyRef(ref) }))
+    return {
+      get: (ref) => this.get(ref),
+      put: (ref, value, mode) => Either.flatMap(guard(ref), () => this.put(ref, value, mode)),
+      remove: (ref) => Either.flatMap(guard(ref), () => this.remove(ref)),
+    }
+  }
+
+  /** Appends this bundle's writes to the frame overlay and closes the bundle. */
+  fold(): Either.Either<void, OverlayClosed> {
+    if (this.#closed) return Either.left(new OverlayClosed({ reason: "the bundle was already folded or discarded" }))
+    this.#closed = true
+    this.close([...this.#staged.values()])
+    this.#staged.clear()
+    return Either.void
+  }
+
+  /** Drops this bundle's writes and closes it; a no-op on a closed bundle. */
+  discard(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#staged.clear()
+    this.close(undefined)
+  }
+}

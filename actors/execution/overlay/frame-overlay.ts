@@ -1,0 +1,92 @@
+// The frame's staged state over committed state (spec §11.2). Bundles open one at a time over
+// it, in frame order; the host reads the frame's ordered changes after the last bundle and
+// commits them in one write transaction. The frame itself never writes committed state.
+import * as Either from "effect/Either"
+import {
+  type AtomRef,
+  type Lookup,
+  OverlayClosed,
+  present,
+  Removed,
+  type StateView,
+  type ViewError,
+  type WriteMode,
+} from "../../../intrinsics/contract/index.ts"
+import { BundleOverlay, type StagedWrite } from "./bundle-overlay.ts"
+import type { Change } from "./changes.ts"
+import type { CommittedSnapshot } from "./committed.ts"
+import { atomKey, checkId, checkPut, checkRemove, copyLookup, copyRef } from "./write-rules.ts"
+
+export interface OverlayOptions {
+  /** Test builds: operation views assert writes stay inside the declared access set. */
+  readonly checkAccess: boolean
+}
+
+interface FrameEntry {
+  readonly ref: AtomRef
+  /** Committed state when the frame first staged the atom (for change records and revert). */
+  readonly prior: Lookup
+  next: Lookup
+}
+
+export class FrameOverlay implements StateView {
+  readonly #staged = new Map<string, FrameEntry>()
+  #bundle: BundleOverlay | undefined
+
+  constructor(
+    private readonly committed: CommittedSnapshot,
+    private readonly options: OverlayOptions = { checkAccess: false },
+  ) {}
+
+  readonly get = (ref: AtomRef): Lookup => {
+    const staged = this.#staged.get(atomKey(ref))
+    return staged === undefined ? this.committed.read(ref) : copyLookup(staged.next)
+  }
+
+  readonly put = (ref: AtomRef, value: Uint8Array, mode: WriteMode): Either.Either<void, ViewError> => {
+    return this.#write(ref, (current) => checkPut(ref, current, mode), present(value.slice()))
+  }
+
+  readonly remove = (ref: AtomRef): Either.Either<void, ViewError> => {
+    return this.#write(ref, (current) => checkRemove(ref, current), Removed)
+  }
+
+  // Direct writes exist for host-staged changes outside bundles (e.g. per-frame records); while
+  // a bundle is open they are refused, because the bundle validated against the frame as it was.
+  #write(ref: AtomRef, rule: (current: Lookup) => Either.Either<void, ViewError>, next: Lookup): Either.Either<void, ViewError> {
+    if (this.#bundle !== undefined) return Either.left(new OverlayClosed({ reason: "a bundle is open over this frame" }))
+    return Either.map(
+      Either.flatMap(checkId(ref), () => rule(this.get(ref))),
+      () => this.#stage(ref, next),
+    )
+  }
+
+  #stage(ref: AtomRef, next: Lookup): void {
+    const key = atomKey(ref)
+    const entry = this.#staged.get(key)
+    if (entry === undefined) this.#staged.set(key, { ref: copyRef(ref), prior: this.committed.read(ref), next })
+    else entry.next = next
+  }
+
+  /** Opens the next bundle; refused while another is open (bundles apply sequentially, spec §11.2). */
+  openBundle(): Either.Either<BundleOverlay, OverlayClosed> {
+    if (this.#bundle !== undefined) return Either.left(new OverlayClosed({ reason: "another bundle is still open" }))
+    const bundle = new BundleOverlay(
+      (ref) => this.get(ref),
+      (writes: ReadonlyArray<StagedWrite> | undefined) => {
+        this.#bundle = undefined
+        if (writes !== undefined) for (const w of writes) this.#stage(w.ref, w.next)
+      },
+      this.options.checkAccess,
+    )
+    this.#bundle = bundle
+    return Either.right(bundle)
+  }
+
+  /** Every staged atom once, sorted by (kind, id): identical on every node whatever the insertion order. */
+  changes(): ReadonlyArray<Change> {
+    return [...this.#staged.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, e]) => ({ ref: copyRef(e.ref), prior: copyLookup(e.prior), next: copyLookup(e.next) }))
+  }
+}

@@ -1,0 +1,57 @@
+// Committed state over the store (spec §11.2 bottom layer): one row per atom in the `vertices`
+// bucket (design.md §5 "state vertices"), keyed `kind(1) ‖ id(64)`, valued `0x00` (removed) or
+// `0x01 ‖ data`. Reads are synchronous LMDB reads; because only the host's frame commit writes
+// this bucket, reads during a frame see the state as of its start. A read failure (closed store,
+// corrupt row) is a storage fault and surfaces as the store's own typed error thrown as a defect:
+// it fails the frame, not one operation.
+import { type AtomRef, ID_LENGTH, type Lookup } from "../../../intrinsics/contract/index.ts"
+import { Buckets, defineRepository, KeyCodec, type Repository, type ValueCodec, type WriteTx } from "../../../runtime/store/index.ts"
+import type { Change } from "./changes.ts"
+import type { CommittedSnapshot } from "./committed.ts"
+
+const KIND_VERTEX = 0
+const KIND_HYPEREDGE = 1
+
+const rowKey = (ref: AtomRef): Uint8Array => {
+  const key = new Uint8Array(1 + ID_LENGTH)
+  key[0] = ref.kind === "vertex" ? KIND_VERTEX : KIND_HYPEREDGE
+  key.set(ref.id, 1)
+  return key
+}
+
+/** `Absent` is never stored: an absent atom has no row. */
+type StoredAtom = { readonly _tag: "Present"; readonly value: Uint8Array } | { readonly _tag: "Removed" }
+
+const storedAtomCodec: ValueCodec<StoredAtom> = {
+  encode: (atom) => {
+    if (atom._tag === "Removed") return Uint8Array.of(0)
+    const out = new Uint8Array(1 + atom.value.length)
+    out[0] = 1
+    out.set(atom.value, 1)
+    return out
+  },
+  // Throws on an unknown tag; the repository reports that as StoreCorrupt with the key.
+  decode: (bytes) => {
+    if (bytes.length === 1 && bytes[0] === 0) return { _tag: "Removed" }
+    if (bytes.length >= 1 && bytes[0] === 1) return { _tag: "Present", value: bytes.subarray(1) }
+    throw new Error(`not a stored atom (tag ${bytes[0]}, ${bytes.length} bytes)`)
+  },
+}
+
+export const committedAtoms = defineRepository({
+  bucket: Buckets.vertices,
+  key: KeyCodec.fixedBytes(1 + ID_LENGTH),
+  value: storedAtomCodec,
+})
+
+export const storeSnapshot = (atoms: Repository<Uint8Array, StoredAtom>): CommittedSnapshot => ({
+  read: (ref: AtomRef): Lookup => (ref.id.length === ID_LENGTH ? (atoms.get(rowKey(ref)) ?? { _tag: "Absent" }) : { _tag: "Absent" }),
+})
+
+/** Writes a frame's changes inside the host's frame commit (the one write transaction of spec §11.2). */
+export const writeChanges = (tx: WriteTx, atoms: Repository<Uint8Array, StoredAtom>, changes: ReadonlyArray<Change>): void => {
+  for (const change of changes) {
+    if (change.next._tag === "Absent") continue // never produced by an overlay; nothing to write
+    atoms.put(tx, rowKey(change.ref), change.next)
+  }
+}

@@ -1,0 +1,27 @@
+// Everything besides the view that an operation may depend on (spec §11.1 "ctx"). The crypto is
+// plain synchronous functions so validate/apply stay deterministic and replayable; the host binds
+// them to the native or reference implementations. Per-frame inputs only the token needs (shard
+// commits, the prover tree commitment) join this type with the token intrinsic.
+
+export interface CryptoServices {
+  /** iden3 Poseidon `HashBytes`, 32-byte big-endian digest (crypto.md §4). */
+  readonly poseidon: (data: Uint8Array) => Uint8Array
+  readonly sha256: (data: Uint8Array) => Uint8Array
+  readonly sha512: (data: Uint8Array) => Uint8Array
+  /** BLS48-581 verification; the scheme signs `domain ‖ message` (crypto.md §3). */
+  readonly blsVerify: (publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array, domain: Uint8Array) => boolean
+}
+
+export interface ExecCtx {
+  /** The frame the operation executes in. */
+  readonly frameNumber: bigint
+  /** 0 = mainnet (activation gates depend on it, spec §1.6 step 2). */
+  readonly network: number
+  /** The domain the host routed the request to; operations must target it (spec §11.3 #6). */
+  readonly routedDomain: Uint8Array
+  /** The fee popped for this request from the bundle's queue (0 for free operations, spec §6.3). */
+  readonly feePaid: bigint
+  /** The bundle's fee multiplier (spec §6.2); validate enforces `feePaid ≥ cost × feeMultiplier`. */
+  readonly feeMultiplier: bigint
+  readonly crypto: CryptoServices
+}

@@ -1,0 +1,46 @@
+// Read-only queries (spec §11.1 "query"), served by HTTP GET routes and CLI commands. Arguments
+// arrive untyped (JSON, query strings) and are decoded with the query's schema; results leave
+// encoded by its result schema, so the host can serialize any intrinsic's answer the same way.
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import type { ReadView } from "./state-view.ts"
+
+export class QueryError extends Data.TaggedError("QueryError")<{
+  readonly kind: "bad-request" | "not-found" | "unknown-query"
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `${this.kind}: ${this.reason}`
+  }
+}
+
+export interface Query {
+  readonly name: string
+  readonly description: string
+  /** Decodes `args`, runs, and answers the result in its encoded (JSON-ready) form. */
+  readonly run: (args: unknown, view: ReadView) => Effect.Effect<unknown, QueryError>
+}
+
+export const defineQuery = <A, I, O, OI>(def: {
+  readonly name: string
+  readonly description: string
+  readonly args: Schema.Schema<A, I>
+  readonly result: Schema.Schema<O, OI>
+  readonly run: (args: A, view: ReadView) => Effect.Effect<O, QueryError>
+}): Query => {
+  const decodeArgs = Schema.decodeUnknown(def.args)
+  const encodeResult = Schema.encode(def.result)
+  return {
+    name: def.name,
+    description: def.description,
+    run: (args, view) =>
+      decodeArgs(args).pipe(
+        Effect.mapError((e) => new QueryError({ kind: "bad-request", reason: ParseResult.TreeFormatter.formatErrorSync(e) })),
+        Effect.flatMap((a) => def.run(a, view)),
+        // The result schema is the intrinsic's own; a value it cannot encode is a bug, not a request error.
+        Effect.flatMap((o) => Effect.orDie(encodeResult(o))),
+      ),
+  }
+}
