@@ -162,6 +162,59 @@ pub fn prove_raw(data: &[u8], index: u64, poly_size: u64) -> Result<[u8; G1_BYTE
     Ok(g1_to_bytes(&msm(&g1_powers()[..q.len()], &to_scalars(&q))))
 }
 
+/// Decodes a commitment; the all-zero encoding `g1_to_bytes` gives the identity (the commitment
+/// of an all-zero vector) is accepted as the identity.
+fn commitment_from_bytes(b: &[u8]) -> Result<G1, KzgError> {
+    if b.len() == G1_BYTES && b.iter().all(|&x| x == 0) {
+        return Ok(G1::identity());
+    }
+    g1_from_bytes(b).ok_or(KzgError::Encoding)
+}
+
+/// Incremental commit: with C = commit_raw(v), returns commit_raw(v') where v' differs from v only
+/// at `indices` (old_slots[k] -> new_slots[k], each a 64-byte big-endian slot read mod r as
+/// commit_raw reads it): C' = C + sum_k (new_k - old_k) [L_{indices[k]}(tau)]_1. Linear in the
+/// number of changed slots instead of poly_size, which is what makes trie root updates cheap.
+/// Indices must be distinct and < poly_size.
+pub fn update_commitment(
+    commitment: &[u8],
+    indices: &[u64],
+    old_slots: &[&[u8]],
+    new_slots: &[&[u8]],
+    poly_size: u64,
+) -> Result<[u8; G1_BYTES], KzgError> {
+    let d = domain(poly_size)?;
+    let m = indices.len();
+    if old_slots.len() != m || new_slots.len() != m || commitment.len() != G1_BYTES {
+        return Err(KzgError::Length);
+    }
+    if old_slots.iter().chain(new_slots.iter()).any(|s| s.len() != BYTES_PER_SCALAR) {
+        return Err(KzgError::Length);
+    }
+    let mut seen = vec![false; poly_size as usize];
+    for &i in indices {
+        if i >= poly_size || seen[i as usize] {
+            return Err(KzgError::Length);
+        }
+        seen[i as usize] = true;
+    }
+    let c = commitment_from_bytes(commitment)?;
+    let mut points = Vec::with_capacity(m);
+    let mut deltas = Vec::with_capacity(m);
+    for k in 0..m {
+        let delta = Fr::from_be_bytes_reduce(new_slots[k]).sub(&Fr::from_be_bytes_reduce(old_slots[k]));
+        if delta.is_zero() {
+            continue;
+        }
+        points.push(d.lagrange[indices[k] as usize]);
+        deltas.push(delta);
+    }
+    if points.is_empty() {
+        return Ok(g1_to_bytes(&c));
+    }
+    Ok(g1_to_bytes(&msm(&points, &to_scalars(&deltas)).add(&c)))
+}
+
 /// e(proof, tau G2 - z G2) * e(G2, -(C - y G1)) = 1.
 fn verify_opening(commit: &G1, z: &Fr, y: &Fr, proof: &G1) -> bool {
     let g2 = g2_generator();
