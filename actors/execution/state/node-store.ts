@@ -7,11 +7,12 @@ import { Effect, Option } from "effect"
 /** Path nibbles → key bytes (one byte per nibble; no two paths share a key). */
 const pathKey = (path: ReadonlyArray<number>): string => String.fromCharCode(...path)
 
-export interface TrieNodeStore {
+/** `E`: what a read or write of the backing store can fail with (never for memory). */
+export interface TrieNodeStore<E = never> {
   /** The node record (serialize.ts encodeNodeRecord) at this path, if any. */
-  readonly get: (path: ReadonlyArray<number>) => Effect.Effect<Option.Option<Uint8Array>>
-  readonly put: (path: ReadonlyArray<number>, record: Uint8Array) => Effect.Effect<void>
-  readonly delete: (path: ReadonlyArray<number>) => Effect.Effect<void>
+  readonly get: (path: ReadonlyArray<number>) => Effect.Effect<Option.Option<Uint8Array>, E>
+  readonly put: (path: ReadonlyArray<number>, record: Uint8Array) => Effect.Effect<void, E>
+  readonly delete: (path: ReadonlyArray<number>) => Effect.Effect<void, E>
 }
 
 /** The in-memory store (tests, ephemeral tries). */

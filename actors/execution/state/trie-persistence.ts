@@ -9,7 +9,7 @@ import type { TrieNodeStore } from "./node-store.ts"
 import { decodeNodeRecord, encodeNodeRecord } from "./serialize.ts"
 import { VectorCommitmentTrie } from "./trie.ts"
 
-const saveNode = (store: TrieNodeStore, node: TrieNode, path: Array<number>): Effect.Effect<void> =>
+const saveNode = <E>(store: TrieNodeStore<E>, node: TrieNode, path: Array<number>): Effect.Effect<void, E> =>
   Effect.gen(function* () {
     yield* store.put(path, encodeNodeRecord(node))
     if (node._tag === "Leaf") return
@@ -22,10 +22,10 @@ const saveNode = (store: TrieNodeStore, node: TrieNode, path: Array<number>): Ef
   })
 
 /** Writes the trie (commit it first if the records should carry commitments). */
-export const saveTrie = (trie: VectorCommitmentTrie, store: TrieNodeStore): Effect.Effect<void> =>
+export const saveTrie = <E>(trie: VectorCommitmentTrie, store: TrieNodeStore<E>): Effect.Effect<void, E> =>
   trie.root === undefined ? store.delete([]) : saveNode(store, trie.root, [])
 
-const loadNode = (store: TrieNodeStore, path: Array<number>): Effect.Effect<TrieNode | undefined, TrieDecodeError> =>
+const loadNode = <E>(store: TrieNodeStore<E>, path: Array<number>): Effect.Effect<TrieNode | undefined, TrieDecodeError | E> =>
   Effect.gen(function* () {
     const record = yield* store.get(path)
     if (Option.isNone(record)) return undefined
@@ -37,5 +37,5 @@ const loadNode = (store: TrieNodeStore, path: Array<number>): Effect.Effect<Trie
   })
 
 /** Loads the whole trie (an empty store is an empty trie). */
-export const loadTrie = (store: TrieNodeStore): Effect.Effect<VectorCommitmentTrie, TrieDecodeError> =>
+export const loadTrie = <E>(store: TrieNodeStore<E>): Effect.Effect<VectorCommitmentTrie, TrieDecodeError | E> =>
   Effect.map(loadNode(store, []), (root) => new VectorCommitmentTrie(root))
