@@ -54,6 +54,13 @@ const concatSlots = (slots: ReadonlyArray<Uint8Array>): Uint8Array => {
   return out
 }
 
+/** The slot of a node that needs no KZG work (empty, a leaf, a clean branch), else undefined. */
+const readySlot = (node: TrieNode | undefined): Uint8Array | undefined => {
+  if (node === undefined) return EMPTY_SLOT
+  if (node._tag === "Leaf") return leafCommitment(node)
+  return !node.dirty && node.commitment !== undefined ? branchSlot(node, node.commitment) : undefined
+}
+
 /** The node's slot value in its parent, committing whatever is dirty below it. */
 export const commitSlot = (node: TrieNode | undefined, kzg: Kzg, mode: CommitMode): Effect.Effect<Uint8Array, BlsError> => {
   if (node === undefined) return Effect.succeed(EMPTY_SLOT)
@@ -66,7 +73,8 @@ export const commitBranch = (branch: BranchNode, kzg: Kzg, mode: CommitMode): Ef
   Effect.gen(function* () {
     if (!branch.dirty && branch.commitment !== undefined) return branch.commitment
     const slots: Array<Uint8Array> = []
-    for (const child of branch.children) slots.push(yield* commitSlot(child, kzg, mode))
+    // Most children need no KZG work; only dirty sub-branches go through the effectful path.
+    for (const child of branch.children) slots.push(readySlot(child) ?? (yield* commitSlot(child, kzg, mode)))
     const old = branch.committedSlots
     let commitment: Uint8Array
     if (mode === "incremental" && branch.commitment !== undefined && old !== undefined) {
