@@ -10,8 +10,7 @@ import type { BranchNode } from "./node.ts"
 import { NIBBLE_BITS, nextNibble } from "./nibbles.ts"
 import type { TraversalProof, TraversalSubProof } from "./traversal-proof.ts"
 import type { VectorCommitmentTrie } from "./trie.ts"
-
-const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
+import { bytesEqual } from "./bytes.ts"
 
 const prefixMatches = (node: BranchNode, key: Uint8Array, depth: number): boolean => node.prefix.every((p, i) => nextNibble(key, depth + i * NIBBLE_BITS) === p)
 

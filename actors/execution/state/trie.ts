@@ -8,8 +8,7 @@ import { type CommitMode, commitBranch, leafCommitment } from "./commitment.ts"
 import { TrieKeyError } from "./errors.ts"
 import { makeBranch, makeLeaf, type BranchNode, type TrieNode } from "./node.ts"
 import { NIBBLE_BITS, nextNibble } from "./nibbles.ts"
-
-const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
+import { bytesEqual } from "./bytes.ts"
 
 const emptyKey = (): TrieKeyError => new TrieKeyError({ reason: "empty key not allowed" })
 

@@ -13,8 +13,7 @@ import type { BlsNativeError } from "../../../crates/ts/bls/errors.ts"
 import type { Kzg } from "../../../crates/ts/bls/kzg.ts"
 import { ARITY, fullPath } from "./nibbles.ts"
 import type { TraversalProof, TraversalSubProof } from "./traversal-proof.ts"
-
-const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
+import { bytesEqual } from "./bytes.ts"
 
 const isNibble = (p: bigint): boolean => p >= 0n && p < BigInt(ARITY)
 
