@@ -25,6 +25,8 @@ export const Buckets = {
   kvTest: { id: 10, name: "kv_test" },
   /** Persisted data-worker rows (allocation, filter, manual management). */
   workers: { id: 11, name: "workers" },
+  /** Vector commitment trie nodes, keyed by tree id and position path (actors/execution/state). */
+  trieNodes: { id: 12, name: "trie_nodes" },
 } as const satisfies Record<string, Bucket>
 
 /** Numbers that once named a bucket and must never be assigned again. */

@@ -3,13 +3,14 @@
 //! the chosen domain (16..256); commitments use the Lagrange basis `G1FFT{n}`, proofs the
 //! monomial powers; multiproofs use SHA3-512 Fiat-Shamir.
 use crate::field::Field;
+use crate::fixed_base::FixedBase;
 use crate::groups::*;
 use crate::msm::msm;
-use crate::mont::Fr;
+use crate::mont::{Fp, Fr};
 use crate::pairing::pairing_product_is_one;
 use sha3::{Digest, Sha3_512};
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 pub const BYTES_PER_SCALAR: usize = 64;
 pub const POLY_SIZES: [u64; 5] = [16, 32, 64, 128, 256];
@@ -145,10 +146,41 @@ fn div_by_linear(coeffs: &[Fr], z: &Fr) -> Vec<Fr> {
     q
 }
 
+/// Decompressed commitments by their encoding. Commitments are public and a trie update decodes the
+/// commitment it produced on the previous commit, so remembering the affine point skips the square
+/// root of decompression (a pure memo: a miss decodes as before). Bounded; cleared when full.
+const POINT_CACHE_MAX: usize = 1 << 16;
+type PointCache = Mutex<HashMap<[u8; G1_BYTES], (Fp, Fp)>>;
+fn point_cache() -> &'static PointCache {
+    static C: OnceLock<PointCache> = OnceLock::new();
+    C.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The compressed commitment (variable-time normalisation: commitments are public), remembered.
+fn encode_commitment(p: &G1) -> [u8; G1_BYTES] {
+    let affine = p.to_affine_vartime();
+    let mut out = [0u8; G1_BYTES];
+    G1::compress_affine(affine, &mut out);
+    if let (Some(a), Ok(mut cache)) = (affine, point_cache().lock()) {
+        if cache.len() >= POINT_CACHE_MAX {
+            cache.clear();
+        }
+        cache.insert(out, a);
+    }
+    out
+}
+
+/// Fixed-base tables for the poly-size-64 Lagrange basis (the trie's), built on first use.
+fn lagrange64_tables() -> Result<&'static [FixedBase], KzgError> {
+    static T: OnceLock<Vec<FixedBase>> = OnceLock::new();
+    let d = domain(64)?;
+    Ok(T.get_or_init(|| d.lagrange.iter().map(FixedBase::new).collect()))
+}
+
 pub fn commit_raw(data: &[u8], poly_size: u64) -> Result<[u8; G1_BYTES], KzgError> {
     let d = domain(poly_size)?;
     let e = evaluations(data, poly_size)?;
-    Ok(g1_to_bytes(&msm(&d.lagrange, &to_scalars(&e))))
+    Ok(encode_commitment(&msm(&d.lagrange, &to_scalars(&e))))
 }
 
 pub fn prove_raw(data: &[u8], index: u64, poly_size: u64) -> Result<[u8; G1_BYTES], KzgError> {
@@ -160,6 +192,71 @@ pub fn prove_raw(data: &[u8], index: u64, poly_size: u64) -> Result<[u8; G1_BYTE
     let c = inverse_fft(&e, &d.roots);
     let q = div_by_linear(&c, &d.roots[index as usize]);
     Ok(g1_to_bytes(&msm(&g1_powers()[..q.len()], &to_scalars(&q))))
+}
+
+/// Decodes a commitment; the all-zero encoding `g1_to_bytes` gives the identity (the commitment
+/// of an all-zero vector) is accepted as the identity.
+fn commitment_from_bytes(b: &[u8]) -> Result<G1, KzgError> {
+    if b.len() == G1_BYTES && b.iter().all(|&x| x == 0) {
+        return Ok(G1::identity());
+    }
+    if let (Ok(key), Ok(cache)) = (<[u8; G1_BYTES]>::try_from(b), point_cache().lock()) {
+        if let Some((x, y)) = cache.get(&key) {
+            return Ok(G1::from_affine(*x, *y));
+        }
+    }
+    g1_from_bytes(b).ok_or(KzgError::Encoding)
+}
+
+/// Incremental commit: with C = commit_raw(v), returns commit_raw(v') where v' differs from v only
+/// at `indices` (old_slots[k] -> new_slots[k], each a 64-byte big-endian slot read mod r as
+/// commit_raw reads it): C' = C + sum_k (new_k - old_k) [L_{indices[k]}(tau)]_1. Linear in the
+/// number of changed slots instead of poly_size, which is what makes trie root updates cheap.
+/// Indices must be distinct and < poly_size.
+pub fn update_commitment(
+    commitment: &[u8],
+    indices: &[u64],
+    old_slots: &[&[u8]],
+    new_slots: &[&[u8]],
+    poly_size: u64,
+) -> Result<[u8; G1_BYTES], KzgError> {
+    let d = domain(poly_size)?;
+    let m = indices.len();
+    if old_slots.len() != m || new_slots.len() != m || commitment.len() != G1_BYTES {
+        return Err(KzgError::Length);
+    }
+    if old_slots.iter().chain(new_slots.iter()).any(|s| s.len() != BYTES_PER_SCALAR) {
+        return Err(KzgError::Length);
+    }
+    let mut seen = vec![false; poly_size as usize];
+    for &i in indices {
+        if i >= poly_size || seen[i as usize] {
+            return Err(KzgError::Length);
+        }
+        seen[i as usize] = true;
+    }
+    let c = commitment_from_bytes(commitment)?;
+    let mut points = Vec::with_capacity(m);
+    let mut deltas = Vec::with_capacity(m);
+    for k in 0..m {
+        let delta = Fr::from_be_bytes_reduce(new_slots[k]).sub(&Fr::from_be_bytes_reduce(old_slots[k]));
+        if delta.is_zero() {
+            continue;
+        }
+        points.push(indices[k] as usize);
+        deltas.push(delta);
+    }
+    if poly_size == 64 {
+        // The trie's size: fixed-base tables, no doublings.
+        let tables = lagrange64_tables()?;
+        let mut acc = c;
+        for (i, delta) in points.iter().zip(deltas.iter()) {
+            acc = tables[*i].mul_add(&acc, &delta.to_limbs());
+        }
+        return Ok(encode_commitment(&acc));
+    }
+    let bases: Vec<G1> = points.iter().map(|&i| d.lagrange[i]).collect();
+    Ok(encode_commitment(&msm(&bases, &to_scalars(&deltas)).add(&c)))
 }
 
 /// e(proof, tau G2 - z G2) * e(G2, -(C - y G1)) = 1.

@@ -11,10 +11,12 @@
 //! - `hash`: expand_message_xmd(SHA-512) + SvdW hash to G1 with the reference DST.
 //! - `bls`: keygen (HKDF-SHA512), sign/verify over domain || msg, PoP, aggregation.
 //! - `msm`, `kzg`: commitments on the embedded ceremony SRS (`srs/`, the public
-//!   `bls48581_optimized_ceremony.json`), proofs, multiproofs.
+//!   `bls48581_optimized_ceremony.json`), proofs, multiproofs, incremental commitment updates.
+//! - `fixed_base`: precomputed window tables for the poly-size-64 Lagrange basis (trie updates).
 pub mod bls;
 pub mod curve;
 pub mod field;
+pub mod fixed_base;
 pub mod groups;
 pub mod hash;
 pub mod kzg;

@@ -436,3 +436,89 @@ fn checked_key_cache_keeps_verdicts() {
         assert_eq!(decode_public_key(&g2_to_bytes(&q)).err(), Some(BlsError::Invalid));
     }
 }
+
+#[test]
+fn kzg_update_commitment_matches_fresh_commit() {
+    use crate::groups::{g1_from_bytes, g1_to_bytes};
+    use crate::kzg::*;
+    // Deterministic xorshift so the test is reproducible without a rand dependency.
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut slots = vec![0u8; 64 * 64];
+    for (i, b) in slots.iter_mut().enumerate() {
+        *b = if i % 7 == 0 { 0 } else { next() as u8 };
+    }
+    let mut c = commit_raw(&slots, 64).unwrap();
+    for round in 0..4 {
+        // 1, 3, 9 and 27 changed slots, some set to zero (an emptied child) and some from zero.
+        let k = [1usize, 3, 9, 27][round];
+        let mut idx: Vec<u64> = Vec::new();
+        while idx.len() < k {
+            let i = next() % 64;
+            if !idx.contains(&i) {
+                idx.push(i);
+            }
+        }
+        let olds: Vec<Vec<u8>> = idx.iter().map(|&i| slots[i as usize * 64..i as usize * 64 + 64].to_vec()).collect();
+        for (n, &i) in idx.iter().enumerate() {
+            let s = &mut slots[i as usize * 64..i as usize * 64 + 64];
+            for b in s.iter_mut() {
+                *b = if n % 4 == 3 { 0 } else { next() as u8 };
+            }
+        }
+        let news: Vec<Vec<u8>> = idx.iter().map(|&i| slots[i as usize * 64..i as usize * 64 + 64].to_vec()).collect();
+        let o: Vec<&[u8]> = olds.iter().map(|v| v.as_slice()).collect();
+        let n: Vec<&[u8]> = news.iter().map(|v| v.as_slice()).collect();
+        c = update_commitment(&c, &idx, &o, &n, 64).unwrap();
+        assert_eq!(c, commit_raw(&slots, 64).unwrap(), "round {round}");
+    }
+    // The msm path (other poly sizes) agrees with a fresh commit too.
+    let small: Vec<u8> = (0..16 * 64).map(|_| next() as u8).collect();
+    let cs = commit_raw(&small, 16).unwrap();
+    let mut small2 = small.clone();
+    small2[3 * 64..4 * 64].copy_from_slice(&slots[..64]);
+    let up = update_commitment(&cs, &[3], &[&small[3 * 64..4 * 64]], &[&slots[..64]], 16).unwrap();
+    assert_eq!(up, commit_raw(&small2, 16).unwrap());
+    // Decoding without the point cache (a fresh decode) gives the same point as the cache.
+    let fresh = g1_from_bytes(&c).unwrap();
+    assert_eq!(g1_to_bytes(&fresh), c);
+    // From and back to the all-zero vector (the identity commitment).
+    let zero = vec![0u8; 64];
+    let z = commit_raw(&[], 64).unwrap();
+    let one = update_commitment(&z, &[5], &[&zero], &[&slots[..64]], 64).unwrap();
+    let mut v = vec![0u8; 64 * 64];
+    v[5 * 64..6 * 64].copy_from_slice(&slots[..64]);
+    assert_eq!(one, commit_raw(&v, 64).unwrap());
+    assert_eq!(update_commitment(&one, &[5], &[&slots[..64]], &[&zero], 64).unwrap(), z);
+    // Rejections: duplicate index, index out of range, short slot, bad poly size, bad point.
+    assert_eq!(update_commitment(&c, &[1, 1], &[&zero, &zero], &[&zero, &zero], 64), Err(KzgError::Length));
+    assert_eq!(update_commitment(&c, &[64], &[&zero], &[&zero], 64), Err(KzgError::Length));
+    assert_eq!(update_commitment(&c, &[1], &[&zero[..63]], &[&zero], 64), Err(KzgError::Length));
+    assert_eq!(update_commitment(&c, &[1], &[&zero], &[&zero], 48), Err(KzgError::Length));
+    let mut bad = c;
+    bad[0] = 0x07;
+    assert_eq!(update_commitment(&bad, &[1], &[&zero], &[&zero], 64), Err(KzgError::Encoding));
+}
+
+#[test]
+fn fixed_base_matches_double_and_add() {
+    use crate::fixed_base::FixedBase;
+    use crate::groups::{g1_generator, g1_to_bytes};
+    use crate::mont::Fr;
+    let g = g1_generator().mul_u64(12345);
+    let t = FixedBase::new(&g);
+    let acc = g1_generator().mul_u64(7);
+    // Small, random-looking, all-ones and r - 1 scalars (the recoding's carry edge cases).
+    let mut ks = vec![Fr::from_u64(1), Fr::from_u64(16), Fr::from_u64(17), Fr::from_u64(31), Fr::zero().sub(&Fr::one())];
+    ks.push(Fr::from_be_bytes_reduce(&[0xffu8; 64]));
+    ks.push(Fr::from_be_bytes_reduce(&(0..64u8).map(|i| i.wrapping_mul(97)).collect::<Vec<_>>()));
+    for k in ks {
+        let l = k.to_limbs();
+        assert_eq!(g1_to_bytes(&t.mul_add(&acc, &l)), g1_to_bytes(&acc.add(&g.mul_limbs(&l))));
+    }
+}

@@ -462,3 +462,48 @@ pub unsafe extern "C" fn quil_kzg_verify_multiple(
         Err(err) => kzg_status(err),
     }
 }
+
+/// out[74] = the commitment after replacing slot indices[k] (old[k] -> new[k]) of the committed
+/// vector: commit + sum (new - old) L_i. indices n x u64 LE (distinct, < poly_size); old and new
+/// n x 64-byte slots packed back to back; commit is 74 bytes (all zeros = the identity).
+/// # Safety
+/// Pointers must be valid for their lengths.
+#[no_mangle]
+pub unsafe extern "C" fn quil_kzg_update_commitment(
+    commit: *const u8,
+    commit_len: usize,
+    indices: *const u8,
+    indices_len: usize,
+    old_slots: *const u8,
+    old_len: usize,
+    new_slots: *const u8,
+    new_len: usize,
+    poly_size: u64,
+    out: *mut u8,
+    out_len: usize,
+) -> i32 {
+    let (Some(c), Some(i), Some(o), Some(n), Some(dst)) = (
+        input(commit, commit_len),
+        input(indices, indices_len),
+        input(old_slots, old_len),
+        input(new_slots, new_len),
+        output(out, out_len, G1_BYTES),
+    ) else {
+        return ERR_LENGTH;
+    };
+    let Some(il) = u64_items(i) else {
+        return ERR_LENGTH;
+    };
+    if il.is_empty() || o.len() != il.len() * kzg::BYTES_PER_SCALAR || n.len() != o.len() {
+        return ERR_LENGTH;
+    }
+    let ol: Vec<&[u8]> = o.chunks(kzg::BYTES_PER_SCALAR).collect();
+    let nl: Vec<&[u8]> = n.chunks(kzg::BYTES_PER_SCALAR).collect();
+    match kzg::update_commitment(c, &il, &ol, &nl, poly_size) {
+        Ok(r) => {
+            dst.copy_from_slice(&r);
+            OK
+        }
+        Err(e) => kzg_status(e),
+    }
+}

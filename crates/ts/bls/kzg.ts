@@ -27,6 +27,18 @@ export interface Kzg {
     indices: ReadonlyArray<number>,
     polySize: number,
   ) => Effect.Effect<Multiproof, BlsError>
+  /**
+   * The commitment after changing slots `indices` from `oldSlots` to `newSlots` (64 bytes each), from
+   * the commitment of the old vector: C + Σ (new − old)·L_i. Equal byte for byte to a fresh commit of
+   * the new vector, at a cost linear in the number of changed slots. Indices distinct, < polySize.
+   */
+  readonly updateCommitment: (
+    commitment: Uint8Array,
+    indices: ReadonlyArray<number>,
+    oldSlots: ReadonlyArray<Uint8Array>,
+    newSlots: ReadonlyArray<Uint8Array>,
+    polySize: number,
+  ) => Effect.Effect<Uint8Array, BlsError>
   readonly verifyMultiple: (
     commitments: ReadonlyArray<Uint8Array>,
     evaluations: ReadonlyArray<Uint8Array>,
@@ -95,6 +107,40 @@ export const makeKzg = (): Effect.Effect<Kzg, BlsNativeError> => {
         const proof = new Uint8Array(G1_BYTES)
         const s = lib.quil_kzg_prove_multiple(buf(c), c.length, buf(p), p.length, buf(i), i.length, BigInt(polySize), d, d.length, proof, proof.length)
         return yield* produced(s, "proveMultiple", () => ({ d, proof }))
+      }),
+    updateCommitment: (commitment, indices, oldSlots, newSlots, polySize) =>
+      Effect.gen(function* () {
+        yield* checkSize(polySize, "updateCommitment")
+        yield* checkIndices(indices, polySize, "updateCommitment")
+        const slotsOk = (xs: ReadonlyArray<Uint8Array>): boolean => xs.every((x) => x.length === BYTES_PER_SCALAR)
+        if (
+          indices.length === 0 ||
+          oldSlots.length !== indices.length ||
+          newSlots.length !== indices.length ||
+          !slotsOk(oldSlots) ||
+          !slotsOk(newSlots) ||
+          new Set(indices).size !== indices.length
+        ) {
+          return yield* Effect.fail(new BlsLengthError({ reason: "updateCommitment: distinct indices with one 64-byte old and new slot each (non-empty)" }))
+        }
+        const i = packIndices(indices)
+        const o = concat(oldSlots)
+        const nw = concat(newSlots)
+        const out = new Uint8Array(G1_BYTES)
+        const s = lib.quil_kzg_update_commitment(
+          buf(commitment),
+          commitment.length,
+          buf(i),
+          i.length,
+          buf(o),
+          o.length,
+          buf(nw),
+          nw.length,
+          BigInt(polySize),
+          out,
+          out.length,
+        )
+        return yield* produced(s, "updateCommitment", () => out)
       }),
     verifyMultiple: (commitments, evaluations, indices, polySize, proof) =>
       Effect.gen(function* () {

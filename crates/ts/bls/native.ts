@@ -29,6 +29,7 @@ const symbols = {
   quil_kzg_verify: { args: [p, n, p, n, FFIType.u64, p, n, FFIType.u64], returns: i32 },
   quil_kzg_prove_multiple: { args: [p, n, p, n, p, n, FFIType.u64, p, n, p, n], returns: i32 },
   quil_kzg_verify_multiple: { args: [p, n, p, n, p, n, FFIType.u64, p, n, p, n], returns: i32 },
+  quil_kzg_update_commitment: { args: [p, n, p, n, p, n, p, n, FFIType.u64, p, n], returns: i32 },
 } as const
 
 type Lib = ReturnType<typeof openNative<typeof symbols>>

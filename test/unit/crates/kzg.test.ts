@@ -97,3 +97,59 @@ test("2,000 random or mutated KZG verify inputs never crash", () => {
   }
   expect(accepted).toBeLessThan(5)
 }, 60_000)
+
+describe("kzg updateCommitment (incremental commit)", () => {
+  test("equals a fresh commit byte for byte over random slot changes (poly size 64)", () => {
+    let seed = 777
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0
+      return seed >>> 8
+    }
+    const slots = Uint8Array.from({ length: 64 * 64 }, () => rnd() & 0xff)
+    let commitment = run(kzg.commit(slots, 64))
+    for (const changed of [1, 2, 5, 17, 64]) {
+      const indices: Array<number> = []
+      while (indices.length < changed) {
+        const i = rnd() % 64
+        if (!indices.includes(i)) indices.push(i)
+      }
+      const olds = indices.map((i) => slots.slice(i * 64, i * 64 + 64))
+      // Every fourth change empties the slot (a removed child), the rest are random 64-byte values.
+      for (const [n, i] of indices.entries()) {
+        slots.set(
+          Uint8Array.from({ length: 64 }, () => (n % 4 === 3 ? 0 : rnd() & 0xff)),
+          i * 64,
+        )
+      }
+      const news = indices.map((i) => slots.slice(i * 64, i * 64 + 64))
+      commitment = run(kzg.updateCommitment(commitment, indices, olds, news, 64))
+      expect(bytesToHex(commitment)).toBe(bytesToHex(run(kzg.commit(slots, 64))))
+    }
+  }, 60_000)
+
+  test("rejects duplicate or out-of-range indices, wrong slot sizes and bad points", () => {
+    const z = new Uint8Array(64)
+    const c = run(
+      kzg.commit(
+        Uint8Array.from({ length: 128 }, (_, i) => i),
+        64,
+      ),
+    )
+    expect(failTag(kzg.updateCommitment(c, [1, 1], [z, z], [z, z], 64))).toBe("BlsLengthError")
+    expect(failTag(kzg.updateCommitment(c, [64], [z], [z], 64))).toBe("BlsLengthError")
+    expect(failTag(kzg.updateCommitment(c, [1], [z.subarray(1)], [z], 64))).toBe("BlsLengthError")
+    expect(failTag(kzg.updateCommitment(c, [], [], [], 64))).toBe("BlsLengthError")
+    expect(failTag(kzg.updateCommitment(c, [1], [z], [z], 48))).toBe("BlsLengthError")
+    expect(
+      failTag(
+        kzg.updateCommitment(
+          Uint8Array.from(c, (b, i) => (i === 0 ? 7 : b)),
+          [1],
+          [z],
+          [z],
+          64,
+        ),
+      ),
+    ).toBe("BlsEncodingError")
+  })
+})
