@@ -1,5 +1,5 @@
 // The CLI's pure parts (argument parsing, printed lines, the dry-run bundle) and the shape of the
-// contribution. The commands are not mounted in runtime/cli yet (README "Not yet supported").
+// contribution; test/e2e/hypergraph-cli.test.ts runs the mounted commands.
 import { describe, expect, test } from "bun:test"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
