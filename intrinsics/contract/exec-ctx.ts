@@ -10,6 +10,18 @@ export interface CryptoServices {
   readonly sha512: (data: Uint8Array) => Uint8Array
   /** BLS48-581 verification; the scheme signs `domain ‖ message` (crypto.md §3). */
   readonly blsVerify: (publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array, domain: Uint8Array) => boolean
+  /**
+   * Ed448 (RFC 8032, empty context) verification; false for malformed keys or signatures, never a
+   * throw. Optional so hosts and fixtures written before it stay valid; an intrinsic that needs it
+   * fails its operation with a typed error when the host does not bind it.
+   */
+  readonly ed448Verify?: (publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array) => boolean
+  /**
+   * KZG `CommitRaw` on BLS48-581 (crypto.md §3.6): `evaluations` is `polySize` 64-byte big-endian
+   * values, the answer a 74-byte G1 commitment. Needed for vector-commitment-trie roots of branch
+   * nodes (spec §3.4), e.g. configuration commitments. Optional, like ed448Verify.
+   */
+  readonly kzgCommit?: (evaluations: Uint8Array, polySize: number) => Uint8Array
 }
 
 export interface ExecCtx {

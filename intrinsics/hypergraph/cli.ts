@@ -1,0 +1,204 @@
+// `bun run cli hypergraph …` (spec §7.3, printed lines as the reference where it has them). Commands
+// build operations with the builders (builders.ts) and reach the node only through env.api. There
+// is no submit route for app-shard bundles yet: writes support --dry-run (print the bundle) and
+// otherwise fail with a clear IntrinsicCliFailure.
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
+import * as Clock from "effect/Clock"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import {
+  type BuildError,
+  type CliContribution,
+  type CliEnv,
+  eraseCliCommand,
+  ID_LENGTH,
+  IntrinsicCliFailure,
+  type IntrinsicCliGroup,
+} from "../contract/index.ts"
+import {
+  deployBuilder,
+  deployedDomain,
+  hyperedgeAddBuilder,
+  hyperedgeDataAddress,
+  hyperedgeRemoveBuilder,
+  vertexAddBuilder,
+  vertexDataAddress,
+  vertexRemoveBuilder,
+} from "./builders.ts"
+import { encodeBundle } from "./bundle.ts"
+import type { HypergraphConfig } from "./config.ts"
+import type { Entry } from "./entries.ts"
+import { concatBytes } from "./markers.ts"
+import { AtomAnswer } from "./queries.ts"
+
+const usage = (reason: string) => new IntrinsicCliFailure({ reason, usage: true })
+const failed = (reason: string) => new IntrinsicCliFailure({ reason, usage: false })
+
+/** The one answer a write gives without --dry-run until app shards accept bundles. */
+export const NO_SUBMIT_ROUTE = "submission arrives with app shards: the node has no route for hypergraph bundles yet (use --dry-run to print the bundle)"
+
+const parseHex = (value: string, what: string, size?: number): Effect.Effect<Uint8Array, IntrinsicCliFailure> => {
+  const hex = value.startsWith("0x") || value.startsWith("0X") ? value.slice(2) : value
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return Effect.fail(usage(`${what} must be hex: ${value}`))
+  const bytes = hexToBytes(hex)
+  if (size !== undefined && bytes.length !== size) return Effect.fail(usage(`${what} must be ${size} bytes, got ${bytes.length}`))
+  return Effect.succeed(bytes)
+}
+
+/** `key=value` arguments: UTF-8 key and value, split at the first `=`. */
+export const parseKeyValues = (args: ReadonlyArray<string>): Effect.Effect<Array<Entry>, IntrinsicCliFailure> =>
+  Effect.forEach(args, (arg) => {
+    const at = arg.indexOf("=")
+    if (at <= 0) return Effect.fail(usage(`expected key=value, got ${JSON.stringify(arg)}`))
+    const enc = new TextEncoder()
+    return Effect.succeed({ key: enc.encode(arg.slice(0, at)), value: enc.encode(arg.slice(at + 1)) })
+  })
+
+/** The lines of `get vertex|hyperedge` (spec §7.3). */
+export const atomLines = (answer: AtomAnswer): Array<string> => [
+  `Address: ${answer.address}`,
+  `Type:    ${answer.type}`,
+  `Shard:   L1=${answer.shard.l1} L2=${answer.shard.l2}`,
+  `Entries (${answer.entries.length}):`,
+  ...answer.entries.map((e, i) => `  [${i}] ${e.key} = ${e.value}`),
+]
+
+const printLines = (lines: ReadonlyArray<string>): Effect.Effect<void> => Effect.forEach(lines, (l) => Console.log(l), { discard: true })
+
+const fromBuild = <A>(effect: Effect.Effect<A, BuildError>): Effect.Effect<A, IntrinsicCliFailure> => Effect.mapError(effect, (e) => failed(e.reason))
+
+/** --dry-run prints the details and the bundle; a real submit waits for app shards. */
+const submitOrPrint = (dryRun: boolean, operation: Uint8Array, details: ReadonlyArray<string>): Effect.Effect<void, IntrinsicCliFailure> =>
+  dryRun
+    ? Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        printLines(["Dry run: not submitted", ...details, `Bundle: ${bytesToHex(encodeBundle([operation], BigInt(now)))}`]),
+      )
+    : Effect.fail(failed(NO_SUBMIT_ROUTE))
+
+const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("Print the bundle instead of submitting it."))
+const domainOption = Options.text("domain").pipe(Options.withAlias("d"), Options.withDescription("The hypergraph instance (32 bytes, hex)."))
+const signingKey = Options.text("signing-key").pipe(Options.withDescription("The instance's Ed448 write secret key (57 bytes, hex)."))
+const fullAddress = Args.text({ name: "FullAddress" }).pipe(Args.withDescription("A 64-byte atom id, hex."))
+
+/** `deploy [key=value...] [schema.rdf]`: keys read_public_key, write_public_key (57 bytes hex), owner_public_key (optional, 585 bytes hex). */
+export const deployArgs = (
+  args: ReadonlyArray<string>,
+): Effect.Effect<{ readonly config: HypergraphConfig; readonly schemaPath: string }, IntrinsicCliFailure> =>
+  Effect.gen(function* () {
+    const files = args.filter((a) => !a.includes("="))
+    if (files.length !== 1) return yield* Effect.fail(usage("give exactly one RDF schema file"))
+    const pairs = new Map<string, string>()
+    for (const a of args.filter((x) => x.includes("="))) {
+      const at = a.indexOf("=")
+      pairs.set(a.slice(0, at), a.slice(at + 1))
+    }
+    const known = ["read_public_key", "write_public_key", "owner_public_key"]
+    const unknown = [...pairs.keys()].filter((k) => !known.includes(k))
+    if (unknown.length > 0) return yield* Effect.fail(usage(`unknown keys: ${unknown.join(", ")}`))
+    const read = pairs.get("read_public_key")
+    const write = pairs.get("write_public_key")
+    if (read === undefined || write === undefined) return yield* Effect.fail(usage("read_public_key= and write_public_key= are required"))
+    const config = {
+      readPublicKey: yield* parseHex(read, "read_public_key", 57),
+      writePublicKey: yield* parseHex(write, "write_public_key", 57),
+      ownerPublicKey: yield* parseHex(pairs.get("owner_public_key") ?? "", "owner_public_key"),
+    }
+    return { config, schemaPath: files[0] as string }
+  })
+
+const readSchema = (path: string): Effect.Effect<string, IntrinsicCliFailure> =>
+  Effect.tryPromise({ try: () => Bun.file(path).text(), catch: () => usage(`cannot read the schema file ${path}`) })
+
+const deployCommand = (env: CliEnv) =>
+  Command.make("deploy", { args: Args.text({ name: "key=value|schema.rdf" }).pipe(Args.repeated), dryRun }, (a) =>
+    Effect.gen(function* () {
+      const { config, schemaPath } = yield* deployArgs(a.args)
+      const schema = yield* readSchema(schemaPath)
+      const operation = yield* fromBuild(deployBuilder.build({ config, schema }, env.build))
+      const domain = yield* fromBuild(deployedDomain(config, env.build))
+      yield* submitOrPrint(a.dryRun, operation, [`  Domain: 0x${bytesToHex(domain)}`])
+    }),
+  ).pipe(Command.withDescription("Deploy a hypergraph instance with an RDF schema (prints Domain)."))
+
+const putVertex = (env: CliEnv) =>
+  Command.make("vertex", { pairs: Args.text({ name: "key=value" }).pipe(Args.repeated), domain: domainOption, signingKey, dryRun }, (a) =>
+    Effect.gen(function* () {
+      const entries = yield* parseKeyValues(a.pairs)
+      const domain = yield* parseHex(a.domain, "--domain", 32)
+      const key = yield* parseHex(a.signingKey, "--signing-key", 57)
+      const operation = yield* fromBuild(vertexAddBuilder.build({ domain, entries, signingKey: key }, env.build))
+      yield* submitOrPrint(a.dryRun, operation, [`Full address: ${bytesToHex(concatBytes(domain, vertexDataAddress(entries)))}`])
+    }),
+  ).pipe(Command.withDescription("Store a plaintext vertex of key=value entries."))
+
+const putHyperedge = (env: CliEnv) =>
+  Command.make("hyperedge", { atoms: Args.text({ name: "AtomAddresses" }).pipe(Args.atLeast(1)), domain: domainOption, signingKey, dryRun }, (a) =>
+    Effect.gen(function* () {
+      const ids = a.atoms.flatMap((s) => s.split(",")).filter((s) => s.length > 0)
+      const members = yield* Effect.forEach(ids, (s) => parseHex(s, "an atom address", ID_LENGTH))
+      const domain = yield* parseHex(a.domain, "--domain", 32)
+      const key = yield* parseHex(a.signingKey, "--signing-key", 57)
+      const operation = yield* fromBuild(hyperedgeAddBuilder.build({ domain, members, signingKey: key }, env.build))
+      yield* submitOrPrint(a.dryRun, operation, [`Full address: ${bytesToHex(concatBytes(domain, hyperedgeDataAddress(members)))}`])
+    }),
+  ).pipe(Command.withDescription("Store a hyperedge over atom ids (comma lists allowed)."))
+
+const inDomain = (id: Uint8Array, domain: Uint8Array): Effect.Effect<void, IntrinsicCliFailure> =>
+  bytesToHex(id.slice(0, 32)) === bytesToHex(domain) ? Effect.void : Effect.fail(usage("the address is not in --domain"))
+
+const removeVertex = (env: CliEnv) =>
+  Command.make("vertex", { address: fullAddress, domain: domainOption, signingKey, dryRun }, (a) =>
+    Effect.gen(function* () {
+      const id = yield* parseHex(a.address, "FullAddress", ID_LENGTH)
+      const domain = yield* parseHex(a.domain, "--domain", 32)
+      yield* inDomain(id, domain)
+      const key = yield* parseHex(a.signingKey, "--signing-key", 57)
+      const operation = yield* fromBuild(vertexRemoveBuilder.build({ domain, dataAddress: id.slice(32), signingKey: key }, env.build))
+      yield* submitOrPrint(a.dryRun, operation, [`Address: ${bytesToHex(id)}`])
+    }),
+  ).pipe(Command.withDescription("Remove a vertex (permanently)."))
+
+const removeHyperedge = (env: CliEnv) =>
+  Command.make("hyperedge", { address: fullAddress, domain: domainOption, signingKey, dryRun }, (a) =>
+    Effect.gen(function* () {
+      const id = yield* parseHex(a.address, "FullAddress", ID_LENGTH)
+      const domain = yield* parseHex(a.domain, "--domain", 32)
+      yield* inDomain(id, domain)
+      const key = yield* parseHex(a.signingKey, "--signing-key", 57)
+      const operation = yield* fromBuild(hyperedgeRemoveBuilder.build({ hyperedgeId: id, signingKey: key }, env.build))
+      yield* submitOrPrint(a.dryRun, operation, [`Address: ${bytesToHex(id)}`])
+    }),
+  ).pipe(Command.withDescription("Remove a hyperedge (permanently)."))
+
+const decodeAnswer = Schema.decodeUnknown(AtomAnswer)
+
+const getAtom = (env: CliEnv, kind: "vertex" | "hyperedge") =>
+  Command.make(kind, { address: fullAddress }, (a) =>
+    Effect.gen(function* () {
+      const id = yield* parseHex(a.address, "FullAddress", ID_LENGTH)
+      const raw = yield* env.api.get(kind, { id: bytesToHex(id) })
+      const answer = yield* Effect.mapError(decodeAnswer(raw), () => failed(`the node's ${kind} answer is malformed`))
+      yield* printLines(atomLines(answer))
+    }),
+  ).pipe(Command.withDescription(`Show a ${kind}: phase, shard and entries.`))
+
+const subgroup = (name: string, description: string, members: IntrinsicCliGroup["members"]): IntrinsicCliGroup => ({
+  _tag: "IntrinsicCliGroup",
+  name,
+  description,
+  members,
+})
+
+export const hypergraphCli: CliContribution = (env) => ({
+  description: "Hypergraph instances: deploy, put, get and remove vertices and hyperedges.",
+  members: [
+    eraseCliCommand(deployCommand(env)),
+    subgroup("put", "Store a vertex or a hyperedge.", [eraseCliCommand(putVertex(env)), eraseCliCommand(putHyperedge(env))]),
+    subgroup("get", "Show a vertex or a hyperedge.", [eraseCliCommand(getAtom(env, "vertex")), eraseCliCommand(getAtom(env, "hyperedge"))]),
+    subgroup("remove", "Remove a vertex or a hyperedge.", [eraseCliCommand(removeVertex(env)), eraseCliCommand(removeHyperedge(env))]),
+  ],
+})

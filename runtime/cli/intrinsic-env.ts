@@ -1,0 +1,73 @@
+// What an intrinsic's commands get from the CLI (intrinsics/contract CliEnv): the admin API under
+// `/v1/intrinsics/<name>/` (target and token as `node` commands resolve them) and the crypto for
+// builders. Native BLS48-581/KZG load on first use, so commands that never need them stay fast.
+import { sha256, sha512 } from "@noble/hashes/sha2.js"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { type Bls, makeBls } from "../../crates/ts/bls/bls.ts"
+import { type Kzg, makeKzg } from "../../crates/ts/bls/kzg.ts"
+import { ed448Verify } from "../../crates/ts/ed448.ts"
+import { poseidonHashBytes } from "../../crates/ts/poseidon.ts"
+import { BuildError, type CliEnv, type CryptoServices, IntrinsicCliFailure, intrinsicRoutePrefix } from "../../intrinsics/contract/index.ts"
+import { resolveAdminTarget } from "../node/admin-client.ts"
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+let bls: Bls | undefined
+let kzg: Kzg | undefined
+// Both throw when the native library is missing: CryptoServices are plain functions, and the
+// intrinsic turns a throw inside its builder into a typed failure.
+const nativeBls = (): Bls => {
+  bls ??= Effect.runSync(makeBls())
+  return bls
+}
+const nativeKzg = (): Kzg => {
+  kzg ??= Effect.runSync(makeKzg())
+  return kzg
+}
+
+const cliCrypto: CryptoServices = {
+  poseidon: poseidonHashBytes,
+  sha256: (data) => sha256(data),
+  sha512: (data) => sha512(data),
+  blsVerify: (publicKey, signature, msg, domain) => Effect.runSync(Effect.orElseSucceed(nativeBls().verify(publicKey, signature, domain, msg), () => false)),
+  ed448Verify: (publicKey, signature, msg) => ed448Verify(signature, msg, publicKey),
+  kzgCommit: (evaluations, polySize) => Effect.runSync(nativeKzg().commit(evaluations, polySize)),
+}
+
+const request = (name: string, method: "GET" | "POST", path: string, query?: Readonly<Record<string, string>>, body?: unknown) =>
+  Effect.gen(function* () {
+    const target = resolveAdminTarget({})
+    if (Either.isLeft(target)) return yield* Effect.fail(new IntrinsicCliFailure({ reason: target.left, usage: true }))
+    const qs = query === undefined ? "" : `?${new URLSearchParams(query).toString()}`
+    const url = `${target.right.url}${intrinsicRoutePrefix(name)}${path}${qs}`
+    const headers: Record<string, string> = { "content-type": "application/json" }
+    if (method === "POST" && target.right.token !== undefined) headers.authorization = `Bearer ${target.right.token}`
+    const res = yield* Effect.tryPromise({
+      try: () => fetch(url, { method, headers, signal: AbortSignal.timeout(10_000), ...(body === undefined ? {} : { body: JSON.stringify(body) }) }),
+      catch: (error) => new IntrinsicCliFailure({ reason: `cannot reach the node at ${target.right.url}: ${message(error)}`, usage: false }),
+    })
+    const text = yield* Effect.tryPromise({
+      try: () => res.text(),
+      catch: (error) => new IntrinsicCliFailure({ reason: `${url}: ${message(error)}`, usage: false }),
+    })
+    if (!res.ok) return yield* Effect.fail(new IntrinsicCliFailure({ reason: `${url}: HTTP ${res.status}: ${text}`, usage: false }))
+    return yield* Effect.try({
+      try: (): unknown => JSON.parse(text),
+      catch: () => new IntrinsicCliFailure({ reason: `${url}: the answer is not JSON`, usage: false }),
+    })
+  })
+
+/** The CliEnv for the intrinsic named `name`. Builders read no node state through it yet. */
+export const cliEnvFor = (name: string): CliEnv => ({
+  api: {
+    get: (path, query) => request(name, "GET", path, query),
+    post: (path, body) => request(name, "POST", path, undefined, body),
+    submitBundle: () => Effect.fail(new IntrinsicCliFailure({ reason: "the node has no bundle submission route yet", usage: false })),
+  },
+  build: {
+    crypto: cliCrypto,
+    frameNumber: 0n,
+    read: () => Effect.fail(new BuildError({ reason: "the CLI reads no node state for builders yet" })),
+  },
+})
