@@ -17,7 +17,7 @@ import {
 } from "./constants.ts"
 import { type Entries, entriesProblem, sortEntries } from "./entries.ts"
 import { canonicalMembers } from "./hyperedge.ts"
-import { concatBytes } from "./markers.ts"
+import { concatBytes } from "@noble/hashes/utils.js"
 import { hypergraphDeploy } from "./ops/deploy.ts"
 import { hyperedgeAdd, hyperedgeAddMessage } from "./ops/hyperedge-add.ts"
 import { hyperedgeRemove, hyperedgeRemoveMessage } from "./ops/hyperedge-remove.ts"

@@ -4,7 +4,8 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { atomId, bytesEqual, type ExecCtx, METADATA_ADDRESS, OpError, type ReadView, vertex } from "../contract/index.ts"
-import { concatBytes, signatureDomain } from "./markers.ts"
+import { concatBytes } from "@noble/hashes/utils.js"
+import { signatureDomain } from "./markers.ts"
 import { decodeMetadata, type InstanceMetadata, isHypergraphInstance } from "./metadata.ts"
 
 export const invalid = (opType: number, reason: string): OpError => new OpError({ kind: "invalid", opType, reason })

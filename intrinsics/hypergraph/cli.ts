@@ -32,7 +32,7 @@ import {
 import { encodeBundle } from "./bundle.ts"
 import type { HypergraphConfig } from "./config.ts"
 import type { Entry } from "./entries.ts"
-import { concatBytes } from "./markers.ts"
+import { concatBytes } from "@noble/hashes/utils.js"
 import { AtomAnswer } from "./queries.ts"
 
 const usage = (reason: string) => new IntrinsicCliFailure({ reason, usage: true })

@@ -3,7 +3,8 @@
 import * as Either from "effect/Either"
 import { CanonicalReader, type CanonicalWriter, canonicalWriter, type CryptoServices, malformed, OpError } from "../contract/index.ts"
 import { BLS_PUBLIC_KEY_BYTES, ED448_PUBLIC_KEY_BYTES, HYPERGRAPH_ADDRESS_PREFIX, HYPERGRAPH_CONFIGURATION } from "./constants.ts"
-import { concatBytes, instanceAddress } from "./markers.ts"
+import { concatBytes } from "@noble/hashes/utils.js"
+import { instanceAddress } from "./markers.ts"
 
 export interface HypergraphConfig {
   readonly readPublicKey: Uint8Array

@@ -2,19 +2,11 @@
 // the CRDT set discriminators, base domains and instance addresses. Poseidon arrives as a function
 // (ExecCtx.crypto / BuildEnv.crypto), so these stay pure and the host picks the implementation.
 
+import { concatBytes } from "@noble/hashes/utils.js"
+
 type Poseidon = (data: Uint8Array) => Uint8Array
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
-
-export const concatBytes = (...parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
 
 /** `poseidon(ascii)`: base domains (`"q_hypergraph"`, `"q_token"`), QUIL (`"q_mainnet_token"`), discriminators. */
 export const poseidonOfAscii = (poseidon: Poseidon, text: string): Uint8Array => poseidon(utf8(text))

@@ -17,7 +17,7 @@ import {
 import { invalid, metadataId, notMetadataAddress, paysFee, readInstance, stateError, targetsRoutedDomain, verifyWriteSignature } from "../checks.ts"
 import { ED448_SIGNATURE_BYTES, HYPERGRAPH_BASE_DOMAIN, HYPEREDGE_ADD, SIG_HYPEREDGE_ADD } from "../constants.ts"
 import { encodeHyperedge, type HyperedgeValue, readHyperedge } from "../hyperedge.ts"
-import { concatBytes } from "../markers.ts"
+import { concatBytes } from "@noble/hashes/utils.js"
 
 export interface HyperedgeAdd {
   readonly domain: Uint8Array

@@ -14,7 +14,7 @@ import {
   VERTEX_ADD_PLAINTEXT,
 } from "../constants.ts"
 import { type Entries, encodeEntries, payloadBytes, readEntries, writeEntries } from "../entries.ts"
-import { concatBytes } from "../markers.ts"
+import { concatBytes } from "@noble/hashes/utils.js"
 
 export interface VertexAdd {
   readonly domain: Uint8Array

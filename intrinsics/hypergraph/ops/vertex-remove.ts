@@ -4,7 +4,7 @@ import * as Either from "effect/Either"
 import { atomId, canonicalWriter, DOMAIN_LENGTH, decodeCanonical, defineOperation, type TypedOperation, vertex } from "../../contract/index.ts"
 import { metadataId, notMetadataAddress, paysFee, readInstance, stateError, targetsRoutedDomain, verifyWriteSignature } from "../checks.ts"
 import { ED448_SIGNATURE_BYTES, HYPERGRAPH_BASE_DOMAIN, REMOVE_COST, SIG_VERTEX_REMOVE, VERTEX_REMOVE } from "../constants.ts"
-import { concatBytes } from "../markers.ts"
+import { concatBytes } from "@noble/hashes/utils.js"
 
 export interface VertexRemove {
   readonly domain: Uint8Array
