@@ -25,6 +25,8 @@ export const Buckets = {
   kvTest: { id: 10, name: "kv_test" },
   /** Persisted data-worker rows (allocation, filter, manual management). */
   workers: { id: 11, name: "workers" },
+  /** Execution host: per frame, the execution root and the change list with prior values (revert data). */
+  executionFrames: { id: 12, name: "execution_frames" },
 } as const satisfies Record<string, Bucket>
 
 /** Numbers that once named a bucket and must never be assigned again. */

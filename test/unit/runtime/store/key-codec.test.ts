@@ -70,5 +70,6 @@ test("bucket numbers are pinned: changing or reusing one must fail this test", (
     9: "registry",
     10: "kv_test",
     11: "workers",
+    12: "execution_frames",
   })
 })

@@ -1,0 +1,108 @@
+// `bun run bench execution` (this part): plaintext-style upserts (the note fixture's note-put,
+// each paid by a fee-producing request, as §6.3 requires) through the whole host path —
+// decode + route + fee queue + per-bundle overlay → frame overlay → sorted changes → one LMDB
+// commit with the vertices rows and the frame record (prior values) — against raw lmdb writing
+// the same key/value bytes in one transaction. One frame = FRAME_BUNDLES bundles of one put.
+// Target: ≥ 50,000 ops/s, ratio ≥ 0.3.
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Either } from "effect"
+import { open } from "lmdb"
+import { encodeBundle } from "../../actors/execution/bundle.ts"
+import { placeholderCommitter } from "../../actors/execution/committer.ts"
+import { type ExecutorConfig, executeFrame } from "../../actors/execution/frame-executor.ts"
+import { commitFrameSync } from "../../actors/execution/frame-store.ts"
+import { committedAtoms, storeSnapshot } from "../../actors/execution/overlay/index.ts"
+import { loadIntrinsics } from "../../intrinsics/contract/index.ts"
+import { Buckets, bucketDbName, openStore } from "../../runtime/store/index.ts"
+import { noteDomain, noteIntrinsic, notePut, testCrypto } from "../unit/intrinsics/contract/fixtures/note-intrinsic.ts"
+import { payIntrinsic, payOp } from "../unit/actors/execution/fixtures/test-intrinsics.ts"
+import { opsPerSecond, reportRatio } from "./report.ts"
+
+const FRAME_BUNDLES = 1000
+const NOTE_BYTES = 64
+
+const address = (n: number): Uint8Array => {
+  const a = new Uint8Array(32)
+  new DataView(a.buffer).setUint32(28, n)
+  return a
+}
+
+export const run = async (args: ReadonlyArray<string>): Promise<void> => {
+  const ms = Number(args[0] ?? 1500)
+  const dir = mkdtempSync(join(tmpdir(), "quilbun-bench-exec-"))
+  try {
+    const store = await Effect.runPromise(openStore({ path: join(dir, "store") }))
+    const registry = Either.getOrThrow(loadIntrinsics([noteIntrinsic(), payIntrinsic]))
+    const config: ExecutorConfig = {
+      registry,
+      network: 1,
+      crypto: testCrypto,
+      typeTagOf: () => undefined,
+      opBudget: "1 second",
+      checkAccess: false,
+      feeMultiplier: () => 1n,
+    }
+    const snapshot = storeSnapshot(store.repository(committedAtoms))
+    const note = new Uint8Array(NOTE_BYTES).fill(0x61)
+    const fee = payOp.encode({ fees: [1000n] })
+    // Bundles are built ahead (clients build them); the host's work starts at the bytes.
+    const frameBundles = (frame: number): Array<Uint8Array> =>
+      Array.from({ length: FRAME_BUNDLES }, (_, i) =>
+        encodeBundle({
+          domain: noteDomain,
+          requests: [fee, notePut.encode({ domain: noteDomain, address: address((frame % 50) * FRAME_BUNDLES + i), note })],
+          timestamp: 1n,
+        }),
+      )
+    const prepared = Array.from({ length: 50 }, (_, f) => frameBundles(f))
+
+    let frameNumber = 0n
+    const host = async (count: number) => {
+      for (let done = 0; done < count; done += FRAME_BUNDLES) {
+        frameNumber++
+        const bundles = prepared[Number(frameNumber % 50n)] ?? []
+        const outcome = await Effect.runPromise(executeFrame(config, snapshot, frameNumber, bundles))
+        commitFrameSync(store, placeholderCommitter, frameNumber, outcome.changes)
+      }
+    }
+
+    // Raw: the same 65-byte row keys and `0x01 ‖ note` values, one transaction per frame.
+    const root = open({ path: join(dir, "raw"), maxDbs: 64, overlappingSync: false, compression: false })
+    const db = root.openDB<Uint8Array, Uint8Array>({ name: bucketDbName(Buckets.vertices), keyEncoding: "binary", encoding: "binary" })
+    const rows = Array.from({ length: 50 }, (_, f) =>
+      Array.from({ length: FRAME_BUNDLES }, (_, i) => {
+        const key = new Uint8Array(65)
+        key.set(noteDomain, 1)
+        key.set(address(f * FRAME_BUNDLES + i), 33)
+        const value = new Uint8Array(1 + NOTE_BYTES)
+        value[0] = 1
+        value.set(note, 1)
+        return [key, value] as const
+      }),
+    )
+    let rawFrame = 0
+    const raw = (count: number) => {
+      for (let done = 0; done < count; done += FRAME_BUNDLES) {
+        const frame = rows[rawFrame++ % 50] ?? []
+        root.transactionSync(() => {
+          for (const [key, value] of frame) db.putSync(key, value)
+        })
+      }
+    }
+
+    let baseline = 0
+    let value = 0
+    // Alternating rounds, best of each: the machine is shared and noisy.
+    for (let r = 0; r < 3; r++) {
+      baseline = Math.max(baseline, await opsPerSecond(raw, { batch: FRAME_BUNDLES, ms: ms / 3 }))
+      value = Math.max(value, await opsPerSecond(host, { batch: FRAME_BUNDLES, ms: ms / 3 }))
+    }
+    reportRatio("execution.apply", "ops/s", value, baseline)
+    await store.close()
+    await root.close()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
