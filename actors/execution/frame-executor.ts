@@ -21,7 +21,7 @@ import { makeFeeQueue, requestCosts } from "./fee-queue.ts"
 import { runOperation } from "./isolation.ts"
 import { countBundleFailure } from "./metrics.ts"
 import { type BundleOverlay, type Change, type CommittedSnapshot, FrameOverlay } from "./overlay/index.ts"
-import { type ResolverConfig, resolveBundle } from "./resolver.ts"
+import { type ResolvedRequest, type ResolverConfig, resolveBundle } from "./resolver.ts"
 
 export interface ExecutorConfig extends ResolverConfig {
   /** Per-operation budget for validate + apply. */
@@ -48,40 +48,68 @@ interface Progress {
   startedAt: number
 }
 
+/** The synchronous part of a bundle: resolve, fee queue, costs, multiplier, each consumer's fee check. */
+interface PreparedRequest {
+  readonly request: ResolvedRequest
+  readonly ctx: ExecCtx
+}
+
+const prepareBundle = (
+  config: ExecutorConfig,
+  bytes: Uint8Array,
+  overlay: BundleOverlay,
+  frameNumber: bigint,
+): Either.Either<Array<PreparedRequest>, BundleFailure> => {
+  const resolved = resolveBundle(config, bytes, frameNumber, overlay)
+  if (Either.isLeft(resolved)) return Either.left(resolved.left)
+  const requests = resolved.right.requests
+  const fees = makeFeeQueue(requests)
+  if (Either.isLeft(fees)) return Either.left(fees.left)
+  const costs = requestCosts(requests)
+  if (Either.isLeft(costs)) return Either.left(costs.left)
+  const multiplier = config.feeMultiplier(
+    costs.right.reduce((a, b) => a + b, 0n),
+    frameNumber,
+  )
+  const prepared: Array<PreparedRequest> = []
+  for (const request of requests) {
+    const cost = costs.right[request.index] ?? 0n
+    const feePaid = request.feeRole === "consumer" ? fees.right.pop() : 0n
+    // One fee rule for every plugin (§11.1 "fee function", §11.3 #37), checked by the host too.
+    if (request.feeRole === "consumer" && feePaid < cost * multiplier) {
+      return Either.left(new BundleFailure({ reason: "insufficient-fee", request: request.index, detail: `paid ${feePaid} < cost ${cost} × ${multiplier}` }))
+    }
+    prepared.push({
+      request,
+      ctx: { frameNumber, network: config.network, routedDomain: request.routedDomain, feePaid, feeMultiplier: multiplier, crypto: config.crypto },
+    })
+  }
+  return Either.right(prepared)
+}
+
+// Plain flatMap recursion rather than Effect.gen: this is the per-operation hot path.
 const applyBundle = (
   config: ExecutorConfig,
   bytes: Uint8Array,
   overlay: BundleOverlay,
   frameNumber: bigint,
   onOperation: (request: number) => void,
-): Effect.Effect<BundleOutcome, BundleFailure> =>
-  Effect.gen(function* () {
-    const resolved = yield* resolveBundle(config, bytes, frameNumber, overlay)
-    const fees = yield* makeFeeQueue(resolved.requests)
-    const costs = yield* requestCosts(resolved.requests)
-    const basis = costs.reduce((a, b) => a + b, 0n)
-    const multiplier = config.feeMultiplier(basis, frameNumber)
-    let events = 0
-    for (const request of resolved.requests) {
-      const cost = costs[request.index] ?? 0n
-      const feePaid = request.feeRole === "consumer" ? fees.pop() : 0n
-      // One fee rule for every plugin (§11.1 "fee function", §11.3 #37), checked by the host too.
-      if (request.feeRole === "consumer" && feePaid < cost * multiplier) {
-        return yield* new BundleFailure({ reason: "insufficient-fee", request: request.index, detail: `paid ${feePaid} < cost ${cost} × ${multiplier}` })
-      }
-      const ctx: ExecCtx = {
-        frameNumber,
-        network: config.network,
-        routedDomain: request.routedDomain,
-        feePaid,
-        feeMultiplier: multiplier,
-        crypto: config.crypto,
-      }
-      onOperation(request.index)
-      events += (yield* runOperation(request, overlay, ctx)).length
-    }
-    return { _tag: "Applied", requests: resolved.requests.length, events } as const
-  })
+): Effect.Effect<BundleOutcome, BundleFailure> => {
+  const prepared = prepareBundle(config, bytes, overlay, frameNumber)
+  if (Either.isLeft(prepared)) return Effect.fail(prepared.left)
+  const requests = prepared.right
+  let events = 0
+  const step = (i: number): Effect.Effect<BundleOutcome, BundleFailure> => {
+    const next = requests[i]
+    if (next === undefined) return Effect.succeed({ _tag: "Applied", requests: requests.length, events })
+    onOperation(next.request.index)
+    return Effect.flatMap(runOperation(next.request, overlay, next.ctx), (produced) => {
+      events += produced.length
+      return step(i + 1)
+    })
+  }
+  return step(0)
+}
 
 const failed = (f: BundleFailure): BundleOutcome => ({ _tag: "Failed", reason: f.reason, request: f.request ?? null, detail: f.detail })
 

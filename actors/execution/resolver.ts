@@ -16,7 +16,6 @@ import {
   isActive,
   METADATA_ADDRESS,
   type ReadView,
-  readTypePrefix,
   vertex,
 } from "../../intrinsics/contract/index.ts"
 import { decodeBundle, type RoutedBundle } from "./bundle.ts"
@@ -90,10 +89,10 @@ const resolveRequest = (
   index: number,
   frameNumber: bigint,
 ): Either.Either<ResolvedRequest, BundleFailure> => {
-  const opType = readTypePrefix(bytes)
-  if (Either.isLeft(opType)) return fail("malformed", opType.left.message, index)
-  const owner = config.registry.ownerOf(opType.right)
-  if (owner === undefined) return fail("unknown-op-type", `no loaded intrinsic owns op type 0x${opType.right.toString(16)}`, index)
+  if (bytes.length < 4) return fail("malformed", "shorter than a type prefix", index)
+  const opType = (bytes[0] ?? 0) * 0x1000000 + ((bytes[1] ?? 0) << 16) + ((bytes[2] ?? 0) << 8) + (bytes[3] ?? 0)
+  const owner = config.registry.ownerOf(opType)
+  if (owner === undefined) return fail("unknown-op-type", `no loaded intrinsic owns op type 0x${opType.toString(16)}`, index)
   if (!isActive(owner.manifest, frameNumber, config.network)) return fail("inactive", `${owner.manifest.name} is not active at frame ${frameNumber}`, index)
   const dispatched = config.registry.decode(bytes)
   if (Either.isLeft(dispatched)) return fail("malformed", dispatched.left.message, index)
@@ -106,7 +105,7 @@ const resolveRequest = (
     return fail("threw", `accessSet threw: ${describe(e)}`, index)
   }
   if (!Array.isArray(access?.reads) || !Array.isArray(access?.writes)) return fail("garbage", "accessSet returned no id lists", index)
-  const policy = owner.manifest.feePolicy.find((p) => p.opType === opType.right)
+  const policy = owner.manifest.feePolicy.find((p) => p.opType === opType)
   return Either.right({
     index,
     intrinsic: owner,

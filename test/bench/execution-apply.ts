@@ -1,5 +1,6 @@
-// `bun run bench execution` (this part): plaintext-style upserts (the note fixture's note-put,
-// each paid by a fee-producing request, as §6.3 requires) through the whole host path —
+// `bun run bench execution` (this part): plaintext-style upserts (a minimal bench intrinsic: an
+// upsert consumer, each paid by a fee-producing request as §6.3 requires; both with hand-written
+// codecs so the contract's canonical re-encode check is cheap) through the whole host path —
 // decode + route + fee queue + per-bundle overlay → frame overlay → sorted changes → one LMDB
 // commit with the vertices rows and the frame record (prior values) — against raw lmdb writing
 // the same key/value bytes in one transaction. One frame = FRAME_BUNDLES bundles of one put.
@@ -14,14 +15,94 @@ import { placeholderCommitter } from "../../actors/execution/committer.ts"
 import { type ExecutorConfig, executeFrame } from "../../actors/execution/frame-executor.ts"
 import { commitFrameSync } from "../../actors/execution/frame-store.ts"
 import { committedAtoms, storeSnapshot } from "../../actors/execution/overlay/index.ts"
-import { loadIntrinsics } from "../../intrinsics/contract/index.ts"
+import { atomId, defineOperation, type Intrinsic, loadIntrinsics, malformed, vertex } from "../../intrinsics/contract/index.ts"
 import { Buckets, bucketDbName, openStore } from "../../runtime/store/index.ts"
-import { noteDomain, noteIntrinsic, notePut, testCrypto } from "../unit/intrinsics/contract/fixtures/note-intrinsic.ts"
-import { payIntrinsic, payOp } from "../unit/actors/execution/fixtures/test-intrinsics.ts"
+import { testCrypto } from "../unit/intrinsics/contract/fixtures/note-intrinsic.ts"
 import { opsPerSecond, reportRatio } from "./report.ts"
 
 const FRAME_BUNDLES = 1000
 const NOTE_BYTES = 64
+const KV_PUT = 0x7e01
+const KV_PAY = 0x7e02
+const kvDomain = new Uint8Array(32).fill(0x4b)
+const payDomain = new Uint8Array(32).fill(0x4c)
+
+// KV_PUT: u32 type ‖ address(32) ‖ value (the rest). KV_PAY: u32 type ‖ u64 fee.
+interface KvPut {
+  readonly address: Uint8Array
+  readonly value: Uint8Array
+}
+const kvPut = defineOperation<KvPut>({
+  opType: KV_PUT,
+  name: "kv-put",
+  encode: (op) => {
+    const out = new Uint8Array(36 + op.value.length)
+    new DataView(out.buffer).setUint32(0, KV_PUT)
+    out.set(op.address, 4)
+    out.set(op.value, 36)
+    return out
+  },
+  decode: (bytes) =>
+    bytes.length < 36 || new DataView(bytes.buffer, bytes.byteOffset).getUint32(0) !== KV_PUT
+      ? Either.left(malformed(KV_PUT, "not a kv-put"))
+      : Either.right({ address: bytes.subarray(4, 36), value: bytes.subarray(36) }),
+  accessSet: (op) => ({ reads: [], writes: [atomId(kvDomain, op.address)] }),
+  validate: () => Effect.void,
+  apply: (op, view) => Effect.as(view.put(vertex(atomId(kvDomain, op.address)), op.value, "upsert"), []),
+  cost: (op) => BigInt(op.value.length),
+})
+const kvPay = defineOperation<{ readonly fee: bigint }>({
+  opType: KV_PAY,
+  name: "kv-pay",
+  encode: (op) => {
+    const out = new Uint8Array(12)
+    const view = new DataView(out.buffer)
+    view.setUint32(0, KV_PAY)
+    view.setBigUint64(4, op.fee)
+    return out
+  },
+  decode: (bytes) =>
+    bytes.length !== 12 || new DataView(bytes.buffer, bytes.byteOffset).getUint32(0) !== KV_PAY
+      ? Either.left(malformed(KV_PAY, "not a kv-pay"))
+      : Either.right({ fee: new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(4) }),
+  accessSet: () => ({ reads: [], writes: [] }),
+  validate: () => Effect.void,
+  apply: () => Effect.succeed([]),
+  cost: () => 0n,
+  producedFees: (op) => [op.fee],
+})
+const kv: Intrinsic = {
+  manifest: {
+    name: "kv",
+    version: "0.1.0",
+    baseDomain: kvDomain,
+    derivation: { _tag: "Derived", prefix: new TextEncoder().encode("q_kv") },
+    fixedInstances: [],
+    opTypes: [KV_PUT],
+    placement: "app",
+    feePolicy: [{ opType: KV_PUT, role: "consumer", producesFees: false }],
+    activation: { fromFrame: 0n },
+  },
+  operations: [kvPut],
+  queries: [],
+  builders: {},
+}
+const payer: Intrinsic = {
+  manifest: {
+    name: "kv-payer",
+    version: "0.1.0",
+    baseDomain: new Uint8Array(32).fill(0x4d),
+    derivation: { _tag: "FixedOnly" },
+    fixedInstances: [{ label: "pay", address: payDomain }],
+    opTypes: [KV_PAY],
+    placement: "app",
+    feePolicy: [{ opType: KV_PAY, role: "free", producesFees: true }],
+    activation: { fromFrame: 0n },
+  },
+  operations: [kvPay],
+  queries: [],
+  builders: {},
+}
 
 const address = (n: number): Uint8Array => {
   const a = new Uint8Array(32)
@@ -34,7 +115,7 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
   const dir = mkdtempSync(join(tmpdir(), "quilbun-bench-exec-"))
   try {
     const store = await Effect.runPromise(openStore({ path: join(dir, "store") }))
-    const registry = Either.getOrThrow(loadIntrinsics([noteIntrinsic(), payIntrinsic]))
+    const registry = Either.getOrThrow(loadIntrinsics([kv, payer]))
     const config: ExecutorConfig = {
       registry,
       network: 1,
@@ -46,15 +127,11 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
     }
     const snapshot = storeSnapshot(store.repository(committedAtoms))
     const note = new Uint8Array(NOTE_BYTES).fill(0x61)
-    const fee = payOp.encode({ fees: [1000n] })
+    const fee = kvPay.encode({ fee: 1000n })
     // Bundles are built ahead (clients build them); the host's work starts at the bytes.
     const frameBundles = (frame: number): Array<Uint8Array> =>
       Array.from({ length: FRAME_BUNDLES }, (_, i) =>
-        encodeBundle({
-          domain: noteDomain,
-          requests: [fee, notePut.encode({ domain: noteDomain, address: address((frame % 50) * FRAME_BUNDLES + i), note })],
-          timestamp: 1n,
-        }),
+        encodeBundle({ domain: kvDomain, requests: [fee, kvPut.encode({ address: address(frame * FRAME_BUNDLES + i), value: note })], timestamp: 1n }),
       )
     const prepared = Array.from({ length: 50 }, (_, f) => frameBundles(f))
 
@@ -74,7 +151,7 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
     const rows = Array.from({ length: 50 }, (_, f) =>
       Array.from({ length: FRAME_BUNDLES }, (_, i) => {
         const key = new Uint8Array(65)
-        key.set(noteDomain, 1)
+        key.set(kvDomain, 1)
         key.set(address(f * FRAME_BUNDLES + i), 33)
         const value = new Uint8Array(1 + NOTE_BYTES)
         value[0] = 1
