@@ -27,6 +27,10 @@ const KV_PAY = 0x7e02
 const kvDomain = new Uint8Array(32).fill(0x4b)
 const payDomain = new Uint8Array(32).fill(0x4c)
 
+const u32be = (n: number): Uint8Array => Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff)
+const readU32 = (b: Uint8Array, at: number): number => (b[at] ?? 0) * 0x1000000 + ((b[at + 1] ?? 0) << 16) + ((b[at + 2] ?? 0) << 8) + (b[at + 3] ?? 0)
+
+// Byte arithmetic, no DataView: `.buffer` of a fresh typed array is costly in JavaScriptCore.
 // KV_PUT: u32 type ‖ address(32) ‖ value (the rest). KV_PAY: u32 type ‖ u64 fee.
 interface KvPut {
   readonly address: Uint8Array
@@ -37,13 +41,13 @@ const kvPut = defineOperation<KvPut>({
   name: "kv-put",
   encode: (op) => {
     const out = new Uint8Array(36 + op.value.length)
-    new DataView(out.buffer).setUint32(0, KV_PUT)
+    out.set(u32be(KV_PUT), 0)
     out.set(op.address, 4)
     out.set(op.value, 36)
     return out
   },
   decode: (bytes) =>
-    bytes.length < 36 || new DataView(bytes.buffer, bytes.byteOffset).getUint32(0) !== KV_PUT
+    bytes.length < 36 || readU32(bytes, 0) !== KV_PUT
       ? Either.left(malformed(KV_PUT, "not a kv-put"))
       : Either.right({ address: bytes.subarray(4, 36), value: bytes.subarray(36) }),
   accessSet: (op) => ({ reads: [], writes: [atomId(kvDomain, op.address)] }),
@@ -56,15 +60,15 @@ const kvPay = defineOperation<{ readonly fee: bigint }>({
   name: "kv-pay",
   encode: (op) => {
     const out = new Uint8Array(12)
-    const view = new DataView(out.buffer)
-    view.setUint32(0, KV_PAY)
-    view.setBigUint64(4, op.fee)
+    out.set(u32be(KV_PAY), 0)
+    out.set(u32be(Number(op.fee >> 32n)), 4)
+    out.set(u32be(Number(op.fee & 0xffffffffn)), 8)
     return out
   },
   decode: (bytes) =>
-    bytes.length !== 12 || new DataView(bytes.buffer, bytes.byteOffset).getUint32(0) !== KV_PAY
+    bytes.length !== 12 || readU32(bytes, 0) !== KV_PAY
       ? Either.left(malformed(KV_PAY, "not a kv-pay"))
-      : Either.right({ fee: new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(4) }),
+      : Either.right({ fee: (BigInt(readU32(bytes, 4)) << 32n) | BigInt(readU32(bytes, 8)) }),
   accessSet: () => ({ reads: [], writes: [] }),
   validate: () => Effect.void,
   apply: () => Effect.succeed([]),
@@ -106,7 +110,7 @@ const payer: Intrinsic = {
 
 const address = (n: number): Uint8Array => {
   const a = new Uint8Array(32)
-  new DataView(a.buffer).setUint32(28, n)
+  a.set(u32be(n), 28)
   return a
 }
 
