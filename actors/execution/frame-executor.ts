@@ -119,6 +119,20 @@ export const executeFrame = (
   frameNumber: bigint,
   bundles: ReadonlyArray<Uint8Array>,
 ): Effect.Effect<FrameOutcome> =>
+  Effect.suspend(() => {
+    let current: Fiber.RuntimeFiber<void> | undefined
+    return executeWith(config, committed, frameNumber, bundles, (fiber) => {
+      current = fiber
+    }).pipe(Effect.onInterrupt(() => (current === undefined ? Effect.void : Fiber.interruptFork(current))))
+  })
+
+const executeWith = (
+  config: ExecutorConfig,
+  committed: CommittedSnapshot,
+  frameNumber: bigint,
+  bundles: ReadonlyArray<Uint8Array>,
+  started: (worker: Fiber.RuntimeFiber<void>) => void,
+): Effect.Effect<FrameOutcome> =>
   Effect.gen(function* () {
     const clock = yield* Effect.clock
     const budgetMs = Duration.toMillis(Duration.decode(config.opBudget))
@@ -147,13 +161,15 @@ export const executeFrame = (
           open = overlay
           const outcome = yield* Effect.either(
             applyBundle(config, bundles[index] ?? new Uint8Array(0), overlay, frameNumber, (request) => {
+              // A stale worker (given up on, still running uninterruptible plugin code) must not touch the marker.
+              if (mine !== generation) return
               progress.bundle = index
               progress.request = request
               progress.startedAt = clock.unsafeCurrentTimeMillis()
             }),
           )
-          progress.bundle = -1
           if (mine !== generation) return
+          progress.bundle = -1
           open = undefined
           if (Either.isRight(outcome)) {
             Either.getOrThrow(overlay.fold())
@@ -167,7 +183,11 @@ export const executeFrame = (
       })
 
     while (results.length < bundles.length) {
-      const fiber = yield* Effect.fork(worker(generation))
+      // A daemon, not a child: a child still running uninterruptible plugin code would hold the
+      // frame's fiber at its exit until the plugin returned. The frame interrupts it when it is
+      // itself interrupted (below), and a given-up worker stops at its generation check.
+      const fiber = yield* Effect.forkDaemon(worker(generation))
+      started(fiber)
       for (;;) {
         const done = yield* Effect.timeoutOption(Fiber.await(fiber), poll)
         if (Option.isSome(done)) {

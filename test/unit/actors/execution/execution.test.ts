@@ -243,4 +243,32 @@ describe("execution host", () => {
     expect(reverted).toEqual([2n, 1n])
     expect(placeholderCommitter.commit(1n, [])).toEqual(new Uint8Array(64))
   })
+
+  test("an uninterruptible operation past its budget is given up on without waiting; its late writes land nowhere", async () => {
+    const result = await withHost(
+      storePath(),
+      (host) =>
+        Effect.gen(function* () {
+          const started = Date.now()
+          const first = yield* host.ask(
+            new ApplyFrame({
+              frameNumber: 1n,
+              bundles: [bundle(faultyDomain, faultOps.stuck.encode({ address: addr(1) })), notes(put(1, "one")), notes(put(2, "two"))],
+            }),
+          )
+          const elapsed = Date.now() - started
+          yield* Effect.sleep("400 millis") // the stuck operation returns and tries to write
+          const second = yield* host.ask(new ApplyFrame({ frameNumber: 2n, bundles: [notes(put(3, "three"))] }))
+          const atoms = yield* rawRows(Buckets.vertices)
+          return { first, elapsed, second, atoms }
+        }),
+      hostOptions({ opBudget: "50 millis" }),
+    )
+    expect(result.first.applied.map((r) => (r._tag === "Failed" ? r.reason : "ok"))).toEqual(["timeout", "ok", "ok"])
+    expect(result.elapsed).toBeLessThan(290)
+    expect(result.second.applied[0]).toMatchObject({ _tag: "Applied" })
+    // notes 1, 2, 3 only: nothing of the faulty domain
+    expect(result.atoms.length).toBe(3)
+    expect(result.atoms.every(([key]) => key.startsWith(`00${"42".repeat(32)}`))).toBe(true)
+  })
 })
