@@ -27,6 +27,8 @@ export const Buckets = {
   workers: { id: 11, name: "workers" },
   /** Vector commitment trie nodes, keyed by tree id and position path (actors/execution/state). */
   trieNodes: { id: 12, name: "trie_nodes" },
+  /** Execution host: per frame, the execution root and the change list with prior values (revert data). */
+  executionFrames: { id: 13, name: "execution_frames" },
 } as const satisfies Record<string, Bucket>
 
 /** Numbers that once named a bucket and must never be assigned again. */

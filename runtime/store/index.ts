@@ -15,3 +15,4 @@ export {
 } from "./store.ts"
 export type { StoreMigration, StoreService } from "./store.ts"
 export { recordStoreMetrics } from "./metrics.ts"
+export type { StoreCommitFailed } from "./errors.ts"

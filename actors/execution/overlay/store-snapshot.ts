@@ -55,3 +55,11 @@ export const writeChanges = (tx: WriteTx, atoms: Repository<Uint8Array, StoredAt
     atoms.put(tx, rowKey(change.ref), change.next)
   }
 }
+
+/** Undoes a frame's changes inside a revert commit: every atom back to its prior state, an `Absent` prior deletes the row. */
+export const restoreChanges = (tx: WriteTx, atoms: Repository<Uint8Array, StoredAtom>, changes: ReadonlyArray<Change>): void => {
+  for (const change of changes) {
+    if (change.prior._tag === "Absent") atoms.delete(tx, rowKey(change.ref))
+    else atoms.put(tx, rowKey(change.ref), change.prior)
+  }
+}

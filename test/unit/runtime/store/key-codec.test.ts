@@ -71,5 +71,6 @@ test("bucket numbers are pinned: changing or reusing one must fail this test", (
     10: "kv_test",
     11: "workers",
     12: "trie_nodes",
+    13: "execution_frames",
   })
 })

@@ -1,0 +1,105 @@
+// The execution actor (spec §1.5–§1.7, §6.3, §11.1–§11.2): applies certified frames (resolve →
+// fee queue → per-bundle overlays → one commit), selects lock-free bundle sets for proposals,
+// reverts frames on a rewind, lists the loaded intrinsics and serves their queries. One message
+// at a time, so frames are applied strictly sequentially.
+import { bytesToHex } from "@noble/hashes/utils.js"
+import { type Duration, Effect } from "effect"
+import type { CryptoServices, IntrinsicRegistry } from "../../intrinsics/contract/index.ts"
+import { Actor } from "../../runtime/kernel/index.ts"
+import type { StoreService } from "../../runtime/store/index.ts"
+import { placeholderCommitter, type StateCommitter } from "./committer.ts"
+import { type ExecutorConfig, executeFrame } from "./frame-executor.ts"
+import { makeFrameStore } from "./frame-store.ts"
+import { selectForProposal } from "./locks.ts"
+import { ExecutionCommitFailed, ExecutionProtocol, FrameOutOfOrder, QueryFailed } from "./protocol.ts"
+
+export interface ExecutionOptions {
+  readonly crypto: CryptoServices
+  /** 0 = mainnet (activation gates). Default 0. */
+  readonly network?: number
+  /** Actor name under /root (default "execution"). */
+  readonly name?: string
+  /** Per-operation budget for validate + apply (default 1 second). */
+  readonly opBudget?: Duration.DurationInput
+  /** Test builds: fail a bundle whose operation writes outside its access set (default false). */
+  readonly checkAccess?: boolean
+  /** §6.2: the bundle's multiplier from its cost basis (default 1: no baseline/vote inputs yet). */
+  readonly feeMultiplier?: (costBasis: bigint, frameNumber: bigint) => bigint
+  /** Execution roots (default: the placeholder, until the vector commitment trie is plugged in). */
+  readonly committer?: StateCommitter
+  /** Type tag of a deployed instance's metadata vertex (default: none resolve; see resolver.ts). */
+  readonly typeTagOf?: (metadata: Uint8Array) => Uint8Array | undefined
+}
+
+interface ExecutionState {
+  head: bigint | undefined
+}
+
+export const executionActor = (registry: IntrinsicRegistry, store: StoreService, options: ExecutionOptions) => {
+  const config: ExecutorConfig = {
+    registry,
+    network: options.network ?? 0,
+    crypto: options.crypto,
+    typeTagOf: options.typeTagOf ?? (() => undefined),
+    opBudget: options.opBudget ?? "1 second",
+    checkAccess: options.checkAccess ?? false,
+    feeMultiplier: options.feeMultiplier ?? (() => 1n),
+  }
+  const frames = makeFrameStore(store, options.committer ?? placeholderCommitter)
+  const readView = { get: frames.snapshot.read }
+  return Actor.make(options.name ?? "execution", ExecutionProtocol, {
+    // The head is re-read from the store on every incarnation: the store, not memory, is the truth.
+    init: () => Effect.sync((): ExecutionState => ({ head: frames.head() })),
+    handlers: {
+      ApplyFrame: (state, { frameNumber, bundles }) =>
+        Effect.gen(function* () {
+          if (state.head !== undefined && frameNumber <= state.head) return yield* new FrameOutOfOrder({ frameNumber, head: state.head })
+          const outcome = yield* executeFrame(config, frames.snapshot, frameNumber, bundles)
+          const root = yield* frames.commit(frameNumber, outcome.changes).pipe(Effect.mapError((e) => new ExecutionCommitFailed({ reason: e.message })))
+          state.head = frameNumber
+          return [state, { applied: outcome.results, changes: outcome.changes.length, root }] as const
+        }),
+      SelectForProposal: (state, { frameNumber, candidates }) =>
+        Effect.sync(() => [state, selectForProposal(config, candidates, frameNumber, readView)] as const),
+      Revert: (state, { toFrame }) =>
+        Effect.gen(function* () {
+          const reverted = yield* frames.revertTo(toFrame).pipe(Effect.mapError((e) => new ExecutionCommitFailed({ reason: e.message })))
+          state.head = frames.head()
+          if (reverted.length > 0) yield* Effect.logInfo(`execution: reverted frames ${reverted.join(", ")}; head ${state.head ?? "none"}`)
+          return [state, { reverted, head: state.head ?? null }] as const
+        }),
+      ListIntrinsics: (state) =>
+        Effect.sync(
+          () =>
+            [
+              state,
+              registry.intrinsics.map((i) => ({
+                name: i.manifest.name,
+                version: i.manifest.version,
+                baseDomain: bytesToHex(i.manifest.baseDomain),
+                opTypes: [...i.manifest.opTypes],
+              })),
+            ] as const,
+        ),
+      Query: (state, { intrinsic, name, args }) =>
+        Effect.gen(function* () {
+          const owner = registry.byName(intrinsic)
+          if (owner === undefined) return yield* new QueryFailed({ kind: "unknown-intrinsic", reason: `no intrinsic ${JSON.stringify(intrinsic)}` })
+          const query = owner.queries.find((q) => q.name === name)
+          if (query === undefined) return yield* new QueryFailed({ kind: "unknown-query", reason: `${intrinsic} has no query ${JSON.stringify(name)}` })
+          // A query is plugin code too: a throw or defect answers `failed`, it does not crash the host.
+          const result = yield* Effect.suspend(() => query.run(args, readView)).pipe(
+            Effect.catchAllCause((cause) =>
+              Effect.fail(
+                cause._tag === "Fail"
+                  ? new QueryFailed({ kind: cause.error.kind, reason: cause.error.reason })
+                  : new QueryFailed({ kind: "failed", reason: `query ${intrinsic}/${name} failed` }),
+              ),
+            ),
+          )
+          return [state, result] as const
+        }),
+      GetHead: (state) => Effect.sync(() => [state, state.head ?? null] as const),
+    },
+  })
+}

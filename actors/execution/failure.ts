@@ -1,0 +1,42 @@
+// Why a bundle failed (spec §11.2 per-bundle atomicity): one closed set of reasons, used as the
+// metric label, in the ApplyFrame reply, and by SelectForProposal. A failure drops only its
+// bundle; the frame continues.
+import * as Data from "effect/Data"
+import * as Schema from "effect/Schema"
+
+export const FailureReason = Schema.Literal(
+  /** The bundle or one request is not canonical bytes (§0 encodings). */
+  "malformed",
+  /** No loaded intrinsic owns a request's op type. */
+  "unknown-op-type",
+  /** The routed domain resolves to no intrinsic (§1.6 step 3). */
+  "unknown-domain",
+  /** An activation gate is closed at this frame (§1.6 step 2, manifest `activation`). */
+  "inactive",
+  /** A request of another intrinsic that cannot be routed from this bundle's domain. */
+  "foreign-request",
+  /** Fewer fees than consumers, or `feePaid < cost × multiplier` (§6.3, §11.3 #37). */
+  "insufficient-fee",
+  /** validate or apply refused the operation (OpError, or a refused write). */
+  "rejected",
+  /** A write outside the declared access set (test builds, §11.1). */
+  "access-violation",
+  /** The intrinsic's code threw (a defect). */
+  "threw",
+  /** The operation exceeded the per-operation budget. */
+  "timeout",
+  /** The intrinsic failed with something that is not an OpError or a view error. */
+  "garbage",
+)
+export type FailureReason = typeof FailureReason.Type
+
+/** A bundle's failure: the reason, the request it happened at (when one), and a readable detail. */
+export class BundleFailure extends Data.TaggedError("BundleFailure")<{
+  readonly reason: FailureReason
+  readonly request: number | undefined
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `${this.reason}${this.request === undefined ? "" : ` at request ${this.request}`}: ${this.detail}`
+  }
+}

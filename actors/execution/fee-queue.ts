@@ -1,0 +1,54 @@
+// The bundle fee queue (spec §6.3): fee-producing requests add their fees in bundle order (zero
+// fees are skipped: on the wire a zero fee is empty bytes and is not queued, §11.3 #43); every
+// consumer pops the next one, whatever intrinsic it belongs to, so fees stay aligned. Fewer fees
+// than consumers fails the bundle before anything runs (the sanity check).
+import * as Either from "effect/Either"
+import { BundleFailure } from "./failure.ts"
+import type { ResolvedRequest } from "./resolver.ts"
+
+export interface FeeQueue {
+  /** The next fee (a consumer's `feePaid`); the sanity check guarantees there is one. */
+  readonly pop: () => bigint
+}
+
+const guarded = <A>(index: number, what: string, f: () => A): Either.Either<A, BundleFailure> => {
+  try {
+    return Either.right(f())
+  } catch (e) {
+    return Either.left(new BundleFailure({ reason: "threw", request: index, detail: `${what} threw: ${e instanceof Error ? e.message : String(e)}` }))
+  }
+}
+
+export const makeFeeQueue = (requests: ReadonlyArray<ResolvedRequest>): Either.Either<FeeQueue, BundleFailure> => {
+  const fees: Array<bigint> = []
+  let consumers = 0
+  for (const r of requests) {
+    if (r.feeRole === "consumer") consumers++
+    if (!r.producesFees) continue
+    const produced = guarded(r.index, "producedFees", () => r.op.producedFees())
+    if (Either.isLeft(produced)) return Either.left(produced.left)
+    for (const fee of produced.right) {
+      if (typeof fee !== "bigint" || fee < 0n)
+        return Either.left(new BundleFailure({ reason: "garbage", request: r.index, detail: "producedFees returned a non-fee" }))
+      if (fee > 0n) fees.push(fee)
+    }
+  }
+  if (fees.length < consumers) {
+    return Either.left(new BundleFailure({ reason: "insufficient-fee", request: undefined, detail: `${fees.length} fees for ${consumers} consumers` }))
+  }
+  let next = 0
+  return Either.right({ pop: () => fees[next++] ?? 0n })
+}
+
+/** The cost of each request, in bundle order; their sum is the bundle's cost basis (§6.2). */
+export const requestCosts = (requests: ReadonlyArray<ResolvedRequest>): Either.Either<Array<bigint>, BundleFailure> => {
+  const costs: Array<bigint> = []
+  for (const r of requests) {
+    const cost = guarded(r.index, "cost", () => r.op.cost())
+    if (Either.isLeft(cost)) return Either.left(cost.left)
+    if (typeof cost.right !== "bigint" || cost.right < 0n)
+      return Either.left(new BundleFailure({ reason: "garbage", request: r.index, detail: "cost is not a non-negative bigint" }))
+    costs.push(cost.right)
+  }
+  return Either.right(costs)
+}

@@ -1,0 +1,214 @@
+// One frame's bundles over one frame overlay (spec §11.2): sequentially in frame order, each in
+// its own bundle overlay, folded when every request validated and applied, discarded otherwise
+// (the frame continues). Pure with respect to storage: it reads a committed snapshot and returns
+// the frame overlay's sorted changes; the host commits them.
+//
+// The per-operation budget (design.md §4) is enforced by a watchdog, not by an Effect.timeout
+// around each operation: the bundles run on one worker fiber that stamps each operation's start,
+// and the frame's fiber polls it; an operation past its budget gets the worker interrupted, its
+// bundle failed with `timeout`, and a fresh worker continues with the next bundle. A timeout
+// per operation forks two fibers and a timer each time and cost ~20× the whole rest of the host
+// path (DECISIONS D-EXEC-16).
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import type { ExecCtx } from "../../intrinsics/contract/index.ts"
+import { BundleFailure, type FailureReason } from "./failure.ts"
+import { makeFeeQueue, requestCosts } from "./fee-queue.ts"
+import { runOperation } from "./isolation.ts"
+import { countBundleFailure } from "./metrics.ts"
+import { type BundleOverlay, type Change, type CommittedSnapshot, FrameOverlay } from "./overlay/index.ts"
+import { type ResolvedRequest, type ResolverConfig, resolveBundle } from "./resolver.ts"
+
+export interface ExecutorConfig extends ResolverConfig {
+  /** Per-operation budget for validate + apply. */
+  readonly opBudget: Duration.DurationInput
+  /** Test builds: writes outside an operation's access set fail its bundle. */
+  readonly checkAccess: boolean
+  /** The bundle's fee multiplier from its cost basis (§6.2: baseline × the frame's vote). */
+  readonly feeMultiplier: (costBasis: bigint, frameNumber: bigint) => bigint
+}
+
+type BundleOutcome =
+  | { readonly _tag: "Applied"; readonly requests: number; readonly events: number }
+  | { readonly _tag: "Failed"; readonly reason: FailureReason; readonly request: number | null; readonly detail: string }
+
+export interface FrameOutcome {
+  readonly results: ReadonlyArray<BundleOutcome>
+  readonly changes: ReadonlyArray<Change>
+}
+
+/** What the worker is doing, read by the watchdog. `bundle` is -1 between operations. */
+interface Progress {
+  bundle: number
+  request: number
+  startedAt: number
+}
+
+/** The synchronous part of a bundle: resolve, fee queue, costs, multiplier, each consumer's fee check. */
+interface PreparedRequest {
+  readonly request: ResolvedRequest
+  readonly ctx: ExecCtx
+}
+
+const prepareBundle = (
+  config: ExecutorConfig,
+  bytes: Uint8Array,
+  overlay: BundleOverlay,
+  frameNumber: bigint,
+): Either.Either<Array<PreparedRequest>, BundleFailure> => {
+  const resolved = resolveBundle(config, bytes, frameNumber, overlay)
+  if (Either.isLeft(resolved)) return Either.left(resolved.left)
+  const requests = resolved.right.requests
+  const fees = makeFeeQueue(requests)
+  if (Either.isLeft(fees)) return Either.left(fees.left)
+  const costs = requestCosts(requests)
+  if (Either.isLeft(costs)) return Either.left(costs.left)
+  const multiplier = config.feeMultiplier(
+    costs.right.reduce((a, b) => a + b, 0n),
+    frameNumber,
+  )
+  const prepared: Array<PreparedRequest> = []
+  for (const request of requests) {
+    const cost = costs.right[request.index] ?? 0n
+    const feePaid = request.feeRole === "consumer" ? fees.right.pop() : 0n
+    // One fee rule for every plugin (§11.1 "fee function", §11.3 #37), checked by the host too.
+    if (request.feeRole === "consumer" && feePaid < cost * multiplier) {
+      return Either.left(new BundleFailure({ reason: "insufficient-fee", request: request.index, detail: `paid ${feePaid} < cost ${cost} × ${multiplier}` }))
+    }
+    prepared.push({
+      request,
+      ctx: { frameNumber, network: config.network, routedDomain: request.routedDomain, feePaid, feeMultiplier: multiplier, crypto: config.crypto },
+    })
+  }
+  return Either.right(prepared)
+}
+
+// Plain flatMap recursion rather than Effect.gen: this is the per-operation hot path.
+const applyBundle = (
+  config: ExecutorConfig,
+  bytes: Uint8Array,
+  overlay: BundleOverlay,
+  frameNumber: bigint,
+  onOperation: (request: number) => void,
+): Effect.Effect<BundleOutcome, BundleFailure> => {
+  const prepared = prepareBundle(config, bytes, overlay, frameNumber)
+  if (Either.isLeft(prepared)) return Effect.fail(prepared.left)
+  const requests = prepared.right
+  let events = 0
+  const step = (i: number): Effect.Effect<BundleOutcome, BundleFailure> => {
+    const next = requests[i]
+    if (next === undefined) return Effect.succeed({ _tag: "Applied", requests: requests.length, events })
+    onOperation(next.request.index)
+    return Effect.flatMap(runOperation(next.request, overlay, next.ctx), (produced) => {
+      events += produced.length
+      return step(i + 1)
+    })
+  }
+  return step(0)
+}
+
+const failed = (f: BundleFailure): BundleOutcome => ({ _tag: "Failed", reason: f.reason, request: f.request ?? null, detail: f.detail })
+
+export const executeFrame = (
+  config: ExecutorConfig,
+  committed: CommittedSnapshot,
+  frameNumber: bigint,
+  bundles: ReadonlyArray<Uint8Array>,
+): Effect.Effect<FrameOutcome> =>
+  Effect.suspend(() => {
+    let current: Fiber.RuntimeFiber<void> | undefined
+    return executeWith(config, committed, frameNumber, bundles, (fiber) => {
+      current = fiber
+    }).pipe(Effect.onInterrupt(() => (current === undefined ? Effect.void : Fiber.interruptFork(current))))
+  })
+
+const executeWith = (
+  config: ExecutorConfig,
+  committed: CommittedSnapshot,
+  frameNumber: bigint,
+  bundles: ReadonlyArray<Uint8Array>,
+  started: (worker: Fiber.RuntimeFiber<void>) => void,
+): Effect.Effect<FrameOutcome> =>
+  Effect.gen(function* () {
+    const clock = yield* Effect.clock
+    const budgetMs = Duration.toMillis(Duration.decode(config.opBudget))
+    const poll = Duration.millis(Math.max(5, Math.min(budgetMs / 2, 250)))
+    const frame = new FrameOverlay(committed, { checkAccess: config.checkAccess })
+    const results: Array<BundleOutcome> = []
+    const progress: Progress = { bundle: -1, request: -1, startedAt: 0 }
+    let open: BundleOverlay | undefined
+    let generation = 0
+
+    const record = (outcome: BundleOutcome) =>
+      outcome._tag === "Failed"
+        ? Effect.zipRight(
+            countBundleFailure(outcome.reason),
+            Effect.sync(() => results.push(outcome)),
+          )
+        : Effect.sync(() => results.push(outcome))
+
+    // Runs the remaining bundles; a worker whose generation is stale (it was given up on) stops touching the frame.
+    const worker = (mine: number) =>
+      Effect.gen(function* () {
+        while (mine === generation && results.length < bundles.length) {
+          const index = results.length
+          // A bundle is always closed before the next opens, so this cannot be refused.
+          const overlay = Either.getOrThrow(frame.openBundle())
+          open = overlay
+          const outcome = yield* Effect.either(
+            applyBundle(config, bundles[index] ?? new Uint8Array(0), overlay, frameNumber, (request) => {
+              // A stale worker (given up on, still running uninterruptible plugin code) must not touch the marker.
+              if (mine !== generation) return
+              progress.bundle = index
+              progress.request = request
+              progress.startedAt = clock.unsafeCurrentTimeMillis()
+            }),
+          )
+          if (mine !== generation) return
+          progress.bundle = -1
+          open = undefined
+          if (Either.isRight(outcome)) {
+            Either.getOrThrow(overlay.fold())
+            yield* record(outcome.right)
+          } else {
+            overlay.discard()
+            yield* Effect.logDebug(`frame ${frameNumber}: bundle ${index} dropped: ${outcome.left.message}`)
+            yield* record(failed(outcome.left))
+          }
+        }
+      })
+
+    while (results.length < bundles.length) {
+      // A daemon, not a child: a child still running uninterruptible plugin code would hold the
+      // frame's fiber at its exit until the plugin returned. The frame interrupts it when it is
+      // itself interrupted (below), and a given-up worker stops at its generation check.
+      const fiber = yield* Effect.forkDaemon(worker(generation))
+      started(fiber)
+      for (;;) {
+        const done = yield* Effect.timeoutOption(Fiber.await(fiber), poll)
+        if (Option.isSome(done)) {
+          // The worker's own code failing is a host bug: surface it as the defect it is.
+          if (Exit.isFailure(done.value)) return yield* Effect.failCause(done.value.cause)
+          break
+        }
+        if (progress.bundle >= 0 && clock.unsafeCurrentTimeMillis() - progress.startedAt >= budgetMs) {
+          const index = progress.bundle
+          const request = progress.request
+          generation++
+          progress.bundle = -1
+          // Not awaited: an operation that made itself uninterruptible must not hang the frame.
+          yield* Fiber.interruptFork(fiber)
+          open?.discard()
+          open = undefined
+          yield* record(failed(new BundleFailure({ reason: "timeout", request, detail: `operation exceeded its ${budgetMs} ms budget` })))
+          yield* Effect.logWarning(`frame ${frameNumber}: bundle ${index} request ${request} exceeded its ${budgetMs} ms budget`)
+          break
+        }
+      }
+    }
+    return { results, changes: frame.changes() }
+  })

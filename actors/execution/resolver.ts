@@ -1,0 +1,136 @@
+// The one resolver (spec §1.6, §11.1 "the host keeps", §11.3 #5, #7): routing, locking and
+// application all go through it. It decodes a routed bundle, resolves its domain to an
+// intrinsic (base domain or fixed instance directly, else the type tag of the instance's
+// metadata vertex read through the view), dispatches every request to its owner by op type,
+// checks activation gates, and computes each request's access set with its own plugin.
+import * as Either from "effect/Either"
+import {
+  type AccessSet,
+  atomId,
+  bytesEqual,
+  type CryptoServices,
+  type DecodedOp,
+  type FeeRole,
+  type Intrinsic,
+  type IntrinsicRegistry,
+  isActive,
+  METADATA_ADDRESS,
+  type ReadView,
+  vertex,
+} from "../../intrinsics/contract/index.ts"
+import { decodeBundle, type RoutedBundle } from "./bundle.ts"
+import { BundleFailure } from "./failure.ts"
+
+export interface ResolverConfig {
+  readonly registry: IntrinsicRegistry
+  /** 0 = mainnet (activation gates, §1.6 step 2). */
+  readonly network: number
+  readonly crypto: CryptoServices
+  /**
+   * The intrinsic type tag (a base domain) stored in a deployed instance's metadata vertex
+   * (key `0xff×32` of its tree, §1.8). Parsing the tree belongs to the trie module; until it is
+   * plugged in, deployed instances do not resolve (`undefined`).
+   */
+  readonly typeTagOf: (metadata: Uint8Array) => Uint8Array | undefined
+}
+
+export interface ResolvedRequest {
+  /** Position in the bundle. */
+  readonly index: number
+  readonly intrinsic: Intrinsic
+  readonly op: DecodedOp
+  readonly feeRole: FeeRole
+  readonly producesFees: boolean
+  /** The domain the request runs against (ExecCtx.routedDomain). */
+  readonly routedDomain: Uint8Array
+  readonly access: AccessSet
+}
+
+export interface ResolvedBundle {
+  readonly bundle: RoutedBundle
+  readonly requests: ReadonlyArray<ResolvedRequest>
+}
+
+const fail = (reason: BundleFailure["reason"], detail: string, request?: number): Either.Either<never, BundleFailure> =>
+  Either.left(new BundleFailure({ reason, request, detail }))
+
+const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+/** The intrinsic a domain routes to: directly by base domain / fixed instance, else by the metadata type tag. */
+const routeDomain = (config: ResolverConfig, domain: Uint8Array, view: ReadView): Either.Either<Intrinsic, BundleFailure> => {
+  const direct = config.registry.byDomain(domain)
+  if (direct !== undefined) return Either.right(direct)
+  const metadata = view.get(vertex(atomId(domain, METADATA_ADDRESS)))
+  if (metadata._tag !== "Present") return fail("unknown-domain", "no intrinsic or instance at this domain")
+  const tag = config.typeTagOf(metadata.value)
+  const owner = tag === undefined ? undefined : config.registry.byDomain(tag)
+  // Only a base domain is a type tag: a fixed instance is never deployed.
+  if (tag === undefined || owner === undefined || !bytesEqual(owner.manifest.baseDomain, tag)) {
+    return fail("unknown-domain", "the instance's metadata names no loaded intrinsic")
+  }
+  return Either.right(owner)
+}
+
+/**
+ * Where a request of another intrinsic than the routed one runs: at that intrinsic's single
+ * fixed instance (a QUIL fee payment inside a hypergraph bundle), else nowhere (DECISIONS D-EXEC-14).
+ */
+const foreignDomain = (owner: Intrinsic): Uint8Array | undefined => {
+  const fixed = owner.manifest.fixedInstances
+  return fixed.length === 1 ? fixed[0]?.address : undefined
+}
+
+// Imperative (early returns, no Either.gen): this runs for every request on the hot path.
+const resolveRequest = (
+  config: ResolverConfig,
+  routed: Intrinsic,
+  domain: Uint8Array,
+  bytes: Uint8Array,
+  index: number,
+  frameNumber: bigint,
+): Either.Either<ResolvedRequest, BundleFailure> => {
+  if (bytes.length < 4) return fail("malformed", "shorter than a type prefix", index)
+  const opType = (bytes[0] ?? 0) * 0x1000000 + ((bytes[1] ?? 0) << 16) + ((bytes[2] ?? 0) << 8) + (bytes[3] ?? 0)
+  const owner = config.registry.ownerOf(opType)
+  if (owner === undefined) return fail("unknown-op-type", `no loaded intrinsic owns op type 0x${opType.toString(16)}`, index)
+  if (!isActive(owner.manifest, frameNumber, config.network)) return fail("inactive", `${owner.manifest.name} is not active at frame ${frameNumber}`, index)
+  const dispatched = config.registry.decode(bytes)
+  if (Either.isLeft(dispatched)) return fail("malformed", dispatched.left.message, index)
+  const routedDomain = owner === routed ? domain : foreignDomain(owner)
+  if (routedDomain === undefined) return fail("foreign-request", `a ${owner.manifest.name} request cannot run in a ${routed.manifest.name} bundle`, index)
+  let access: AccessSet
+  try {
+    access = dispatched.right.op.accessSet({ frameNumber, routedDomain, crypto: config.crypto })
+  } catch (e) {
+    return fail("threw", `accessSet threw: ${describe(e)}`, index)
+  }
+  if (!Array.isArray(access?.reads) || !Array.isArray(access?.writes)) return fail("garbage", "accessSet returned no id lists", index)
+  const policy = owner.manifest.feePolicy.find((p) => p.opType === opType)
+  return Either.right({
+    index,
+    intrinsic: owner,
+    op: dispatched.right.op,
+    feeRole: dispatched.right.feeRole,
+    producesFees: policy?.producesFees ?? false,
+    routedDomain,
+    access,
+  })
+}
+
+/** Decodes and resolves one bundle against `view` (committed state, or the frame overlay when applying). */
+export const resolveBundle = (config: ResolverConfig, bytes: Uint8Array, frameNumber: bigint, view: ReadView): Either.Either<ResolvedBundle, BundleFailure> => {
+  const bundle = decodeBundle(bytes)
+  if (Either.isLeft(bundle)) return fail("malformed", bundle.left.message)
+  const routed = routeDomain(config, bundle.right.domain, view)
+  if (Either.isLeft(routed)) return Either.left(routed.left)
+  if (!isActive(routed.right.manifest, frameNumber, config.network))
+    return fail("inactive", `${routed.right.manifest.name} is not active at frame ${frameNumber}`)
+  const requests: Array<ResolvedRequest> = []
+  const all = bundle.right.requests
+  for (let i = 0; i < all.length; i++) {
+    const request = resolveRequest(config, routed.right, bundle.right.domain, all[i] ?? new Uint8Array(0), i, frameNumber)
+    if (Either.isLeft(request)) return Either.left(request.left)
+    requests.push(request.right)
+  }
+  return Either.right({ bundle: bundle.right, requests })
+}
