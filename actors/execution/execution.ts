@@ -13,6 +13,9 @@ import { makeFrameStore } from "./frame-store.ts"
 import { selectForProposal } from "./locks.ts"
 import { ExecutionCommitFailed, ExecutionProtocol, FrameOutOfOrder, QueryFailed } from "./protocol.ts"
 
+/** The execution host's actor name (under its process's root supervisor). */
+export const EXECUTION_NAME = "execution"
+
 export interface ExecutionOptions {
   readonly crypto: CryptoServices
   /** 0 = mainnet (activation gates). Default 0. */
@@ -47,7 +50,7 @@ export const executionActor = (registry: IntrinsicRegistry, store: StoreService,
   }
   const frames = makeFrameStore(store, options.committer ?? placeholderCommitter)
   const readView = { get: frames.snapshot.read }
-  return Actor.make(options.name ?? "execution", ExecutionProtocol, {
+  return Actor.make(options.name ?? EXECUTION_NAME, ExecutionProtocol, {
     // The head is re-read from the store on every incarnation: the store, not memory, is the truth.
     init: () => Effect.sync((): ExecutionState => ({ head: frames.head() })),
     handlers: {

@@ -9,7 +9,7 @@ import type { ExecutionMessage } from "./protocol.ts"
 
 export { encodeBundle } from "./bundle.ts"
 export { type StateCommitter, placeholderCommitter } from "./committer.ts"
-export type { ExecutionOptions } from "./execution.ts"
+export { EXECUTION_NAME, type ExecutionOptions } from "./execution.ts"
 export { FailureReason } from "./failure.ts"
 export * from "./protocol.ts"
 

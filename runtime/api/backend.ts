@@ -15,6 +15,14 @@ export const WorkerView = Schema.Struct({
 })
 export type WorkerView = typeof WorkerView.Type
 
+/** The intrinsics one data worker executes (its execution host's registry); `error` when it did not answer. */
+export const WorkerIntrinsicsView = Schema.Struct({
+  core: Schema.Int,
+  intrinsics: Schema.Array(Schema.Struct({ name: Schema.String, version: Schema.String, baseDomain: Schema.String, opTypes: Schema.Array(Schema.Number) })),
+  error: Schema.optional(Schema.String),
+})
+type WorkerIntrinsicsView = typeof WorkerIntrinsicsView.Type
+
 export const NodeInfo = Schema.Struct({
   version: Schema.String,
   nodeId: Schema.String,
@@ -102,6 +110,8 @@ export interface AdminBackendService {
   readonly health?: Effect.Effect<Health>
   readonly actors: Effect.Effect<ActorTreeNode>
   readonly workers: Effect.Effect<ReadonlyArray<WorkerView>>
+  /** Per data worker, the intrinsics its execution host runs; absent (served as []) in backends without workers. */
+  readonly intrinsics?: Effect.Effect<ReadonlyArray<WorkerIntrinsicsView>>
   readonly restartWorker: (core: number) => Effect.Effect<void, WorkerNotFound>
   readonly setLogLevel: (level: LogLevelName) => Effect.Effect<void>
   /** The committed head of the global chain. */

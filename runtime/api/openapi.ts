@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 description of the admin API, written by hand next to the routes (app.ts);
 // a test checks that every route the app serves is described here and vice versa.
 import { JSONSchema, type Schema } from "effect"
-import { GlobalFrameHead, GlobalFrameView, NodeInfo, PeerView, SetLogLevelBody, WorkerView } from "./backend.ts"
+import { GlobalFrameHead, GlobalFrameView, NodeInfo, PeerView, SetLogLevelBody, WorkerIntrinsicsView, WorkerView } from "./backend.ts"
 
 const problem = {
   description: "Problem document (RFC 9457)",
@@ -51,6 +51,12 @@ export const makeOpenApiDocument = (version: string) => ({
       get: {
         summary: "Data-worker processes",
         responses: { "200": json({ type: "array", items: { $ref: "#/components/schemas/Worker" } }, "Workers") },
+      },
+    },
+    "/v1/intrinsics": {
+      get: {
+        summary: "Per data worker, the intrinsics its execution host runs (name, version, base domain, op types)",
+        responses: { "200": json({ type: "array", items: { $ref: "#/components/schemas/WorkerIntrinsics" } }, "Intrinsics per worker") },
       },
     },
     "/v1/workers/{core}/restart": {
@@ -128,6 +134,7 @@ export const makeOpenApiDocument = (version: string) => ({
       },
       NodeInfo: jsonSchemaOf(NodeInfo),
       Worker: jsonSchemaOf(WorkerView),
+      WorkerIntrinsics: jsonSchemaOf(WorkerIntrinsicsView),
       SetLogLevel: jsonSchemaOf(SetLogLevelBody),
       GlobalFrameHead: jsonSchemaOf(GlobalFrameHead),
       GlobalFrame: jsonSchemaOf(GlobalFrameView),

@@ -1,6 +1,6 @@
 // The registration point for command groups: `bun run cli <group> ...` offers exactly these.
 // An intrinsic adds its group here (one import, one entry); main.ts and app.ts stay as they are.
-import { hypergraphIntrinsic } from "../../intrinsics/hypergraph/index.ts"
+import { builtInIntrinsics } from "../node/intrinsics.ts"
 import { cryptoGroup } from "./commands/crypto.ts"
 import { nodeGroup } from "./commands/node.ts"
 import type { CliGroup } from "./group.ts"
@@ -8,6 +8,6 @@ import { cliEnvFor } from "./intrinsic-env.ts"
 import { intrinsicGroup } from "./intrinsic-group.ts"
 
 // Intrinsics contribute through the contract (intrinsics/contract cli.ts); the adapter names the group after the manifest.
-const intrinsicGroups = [hypergraphIntrinsic].flatMap((i) => intrinsicGroup(i, cliEnvFor(i.manifest.name)) ?? [])
+const intrinsicGroups = builtInIntrinsics.flatMap((i) => intrinsicGroup(i, cliEnvFor(i.manifest.name)) ?? [])
 
 export const cliGroups: readonly [CliGroup, ...Array<CliGroup>] = [nodeGroup, cryptoGroup, ...intrinsicGroups]

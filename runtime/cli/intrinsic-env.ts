@@ -1,39 +1,13 @@
 // What an intrinsic's commands get from the CLI (intrinsics/contract CliEnv): the admin API under
 // `/v1/intrinsics/<name>/` (target and token as `node` commands resolve them) and the crypto for
 // builders. Native BLS48-581/KZG load on first use, so commands that never need them stay fast.
-import { sha256, sha512 } from "@noble/hashes/sha2.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { type Bls, makeBls } from "../../crates/ts/bls/bls.ts"
-import { type Kzg, makeKzg } from "../../crates/ts/bls/kzg.ts"
-import { ed448Verify } from "../../crates/ts/ed448.ts"
-import { poseidonHashBytes } from "../../crates/ts/poseidon.ts"
-import { BuildError, type CliEnv, type CryptoServices, IntrinsicCliFailure, intrinsicRoutePrefix } from "../../intrinsics/contract/index.ts"
+import { BuildError, type CliEnv, IntrinsicCliFailure, intrinsicRoutePrefix } from "../../intrinsics/contract/index.ts"
 import { resolveAdminTarget } from "../node/admin-client.ts"
+import { nodeCryptoServices } from "../node/intrinsics.ts"
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
-
-let bls: Bls | undefined
-let kzg: Kzg | undefined
-// Both throw when the native library is missing: CryptoServices are plain functions, and the
-// intrinsic turns a throw inside its builder into a typed failure.
-const nativeBls = (): Bls => {
-  bls ??= Effect.runSync(makeBls())
-  return bls
-}
-const nativeKzg = (): Kzg => {
-  kzg ??= Effect.runSync(makeKzg())
-  return kzg
-}
-
-const cliCrypto: CryptoServices = {
-  poseidon: poseidonHashBytes,
-  sha256: (data) => sha256(data),
-  sha512: (data) => sha512(data),
-  blsVerify: (publicKey, signature, msg, domain) => Effect.runSync(Effect.orElseSucceed(nativeBls().verify(publicKey, signature, domain, msg), () => false)),
-  ed448Verify: (publicKey, signature, msg) => ed448Verify(signature, msg, publicKey),
-  kzgCommit: (evaluations, polySize) => Effect.runSync(nativeKzg().commit(evaluations, polySize)),
-}
 
 const request = (name: string, method: "GET" | "POST", path: string, query?: Readonly<Record<string, string>>, body?: unknown) =>
   Effect.gen(function* () {
@@ -66,7 +40,7 @@ export const cliEnvFor = (name: string): CliEnv => ({
     submitBundle: () => Effect.fail(new IntrinsicCliFailure({ reason: "the node has no bundle submission route yet", usage: false })),
   },
   build: {
-    crypto: cliCrypto,
+    crypto: nodeCryptoServices,
     frameNumber: 0n,
     read: () => Effect.fail(new BuildError({ reason: "the CLI reads no node state for builders yet" })),
   },

@@ -21,6 +21,9 @@ import { snapshotFamilies } from "../kernel/metrics/effect-snapshot.ts"
 import { mergeFamilies, withLabels } from "../kernel/metrics/family.ts"
 import { renderPrometheus } from "../kernel/metrics/prometheus.ts"
 import { NodeConsensus } from "./consensus.ts"
+import { EXECUTION_NAME, ExecutionProtocol, ListIntrinsics } from "../../actors/execution/index.ts"
+import { WorkerPool } from "../kernel/process/worker-pool.ts"
+import { workerActorPath } from "./worker-node.ts"
 import { NodeRecord } from "./node-record.ts"
 import { NodeHealth } from "./node-health.ts"
 
@@ -72,6 +75,20 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
       const startedAt = yield* Clock.currentTimeMillis
       const relay = yield* ShardRelay
       const health = yield* NodeHealth
+      const pool = yield* WorkerPool
+      // Each worker's execution host, asked in parallel; a worker that does not answer says why.
+      const intrinsics = Effect.flatMap(manager.ask(new ListWorkers(), ASK_TIMEOUT).pipe(Effect.orDie), (ws) =>
+        Effect.forEach(
+          ws,
+          (w) =>
+            pool.ref(w.core, workerActorPath(w.core, EXECUTION_NAME), ExecutionProtocol).pipe(
+              Effect.flatMap((ref) => ref.ask(new ListIntrinsics(), ASK_TIMEOUT)),
+              Effect.map((list) => ({ core: w.core, intrinsics: list })),
+              Effect.catchAll((e) => Effect.succeed({ core: w.core, intrinsics: [], error: `worker ${w.core} (${w.state}): ${e._tag}` })),
+            ),
+          { concurrency: "unbounded" },
+        ),
+      )
       const workers = Effect.zipWith(
         manager.ask(new ListWorkers(), ASK_TIMEOUT).pipe(Effect.orDie),
         relay.ask(new ListRelayedShards(), ASK_TIMEOUT).pipe(Effect.orDie),
@@ -108,6 +125,7 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
           return mergeTrees(master, trees)
         }),
         workers,
+        intrinsics,
         restartWorker: (core) =>
           manager.ask(new RestartWorker({ core }), ASK_TIMEOUT).pipe(
             Effect.catchTag("UnknownWorker", () => Effect.fail(new WorkerNotFound({ core }))),

@@ -84,6 +84,7 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
     dataDir: config.dataDir,
     logFormat: config.log.format,
     logLevel: config.log.level,
+    networkId: config.p2p.networkId,
     liveness: {
       interval: Duration.millis(config.workerLiveness.intervalMs),
       unresponsiveAfter: Duration.millis(config.workerLiveness.unresponsiveAfterMs),

@@ -1,7 +1,8 @@
 // The layer graph of one data-worker process, bottom to top:
 //   logging → process metrics → store (<dataDir>/worker-<n>) → actor system "worker-<n>" → the link
 //   to the master (its endpoint finds exported actors by path when asked) → the actors (probe,
-//   shard-network, which reaches the master's shard relay over the link) → "ready", announced last.
+//   shard-network, which reaches the master's shard relay over the link; the execution host with the
+//   node's intrinsics) → "ready", announced last.
 // Shutdown runs in reverse: actors stop, the link closes, the store closes.
 import { Effect, Layer } from "effect"
 import { StoreLive, storePath } from "../store/index.ts"
@@ -18,11 +19,13 @@ import { StoreMetricsLive } from "./store-metrics.ts"
 import { makeActorEndpoint, type Exports } from "../kernel/process/actor-endpoint.ts"
 import { ShardNetworkLive, ShardNetworkProtocol, shardNetworkPath } from "../../actors/shard-relay/index.ts"
 import type { Message, Protocol } from "../kernel/actor/protocol.ts"
+import { EXECUTION_NAME, ExecutionLive, ExecutionProtocol } from "../../actors/execution/index.ts"
+import { builtInIntrinsics, nodeCryptoServices } from "./intrinsics.ts"
 
 export const workerRootName = (core: number): string => `worker-${core}`
 
 /** Path of an actor directly under a worker's root supervisor. */
-const workerActorPath = (core: number, name: string): string => `/${workerRootName(core)}/${name}`
+export const workerActorPath = (core: number, name: string): string => `/${workerRootName(core)}/${name}`
 
 const ActorsLive = (core: number) =>
   Layer.effectDiscard(
@@ -37,14 +40,17 @@ export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport) => 
   const exports: Exports = new Map<string, Protocol<Message>>([
     [workerActorPath(core, PROBE_NAME), ProbeProtocol as unknown as Protocol<Message>],
     [shardNetworkPath(workerRootName(core)), ShardNetworkProtocol as unknown as Protocol<Message>],
+    [workerActorPath(core, EXECUTION_NAME), ExecutionProtocol as unknown as Protocol<Message>],
   ])
+  // Every data worker executes with the node's intrinsics (app shards feed it frames).
+  const execution = ExecutionLive(builtInIntrinsics, { crypto: nodeCryptoServices, network: args.networkId }).pipe(Layer.orDie)
   const logging = LoggingLive({ format: args.logFormat, level: args.logLevel, fields: { core } })
   const store = StoreLive({ path: storePath(args.dataDir, { worker: core }), migrations: storeMigrations })
   const system = ActorSystem.layer({ rootName: workerRootName(core) })
   const host = Layer.unwrapEffect(Effect.map(ActorSystem.ActorSystem, (sys) => WorkerHostLive({ core, transport, endpoint: makeActorEndpoint(sys, exports) })))
   const ready = Layer.effectDiscard(announceReady(core))
   return ready.pipe(
-    Layer.provideMerge(Layer.merge(ActorsLive(core), ShardNetworkLive(core))),
+    Layer.provideMerge(Layer.mergeAll(ActorsLive(core), ShardNetworkLive(core), execution)),
     Layer.provideMerge(host),
     Layer.provideMerge(system),
     Layer.provideMerge(Layer.mergeAll(NodeRecordLive(), StoreMetricsLive("5 seconds"))),

@@ -66,6 +66,22 @@ describe("bun run node (real process)", () => {
     expect(JSON.stringify(info)).not.toContain(token)
   }, 15_000)
 
+  test("every data worker runs the execution host with the built-in intrinsics (GET /v1/intrinsics)", async () => {
+    const list = await getJson<ReadonlyArray<{ core: number; intrinsics: ReadonlyArray<{ name: string; opTypes: ReadonlyArray<number> }>; error?: string }>>(
+      `${first.url}/v1/intrinsics`,
+    )
+    expect(list.map((w) => w.core)).toEqual([1, 2])
+    for (const w of list) {
+      expect(w.error).toBeUndefined()
+      const hypergraph = w.intrinsics.find((i) => i.name === "hypergraph")
+      // deploy, update, plaintext vertex add, vertex remove, hyperedge add and remove.
+      expect([...(hypergraph?.opTypes ?? [])].sort((x, y) => x - y)).toEqual([0x0402, 0x0403, 0x0405, 0x0406, 0x0407, 0x0480])
+    }
+    // It is in the API description too.
+    const openapi = await getJson<{ paths: Record<string, unknown> }>(`${first.url}/openapi.json`)
+    expect(Object.keys(openapi.paths)).toContain("/v1/intrinsics")
+  })
+
   test("kill -9 of a worker: restarted, /v1/workers shows restarts: 1 within 5 s", async () => {
     const before = await getJson<ReadonlyArray<WorkerRow>>(`${first.url}/v1/workers`)
     const victim = before.find((w) => w.core === 1)

@@ -53,9 +53,11 @@ export interface WorkerArgs {
   readonly dataDir: string
   readonly logFormat: "json" | "pretty"
   readonly logLevel: LogLevelName
+  /** p2p network id (0 mainnet): the worker's intrinsics' activation gates depend on it. */
+  readonly networkId: number
 }
 
-export const workerArgv = (args: WorkerArgs): ReadonlyArray<string> => [
+export const workerArgv = (args: Omit<WorkerArgs, "networkId"> & { readonly networkId?: number }): ReadonlyArray<string> => [
   "--core",
   String(args.core),
   "--data-dir",
@@ -64,4 +66,6 @@ export const workerArgv = (args: WorkerArgs): ReadonlyArray<string> => [
   args.logFormat,
   "--log-level",
   args.logLevel,
+  "--network",
+  String(args.networkId ?? 0),
 ]

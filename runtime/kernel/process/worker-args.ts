@@ -9,6 +9,7 @@ const Args = Schema.Struct({
   dataDir: Schema.NonEmptyString,
   logFormat: LogFormat,
   logLevel: LogLevelName,
+  networkId: Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()),
 })
 
 const flagKeys: Record<string, keyof typeof Args.Type> = {
@@ -16,10 +17,11 @@ const flagKeys: Record<string, keyof typeof Args.Type> = {
   "--data-dir": "dataDir",
   "--log-format": "logFormat",
   "--log-level": "logLevel",
+  "--network": "networkId",
 }
 
 export const parseWorkerArgs = (argv: ReadonlyArray<string>): Either.Either<WorkerArgs, string> => {
-  const raw: Record<string, string> = { logFormat: "json", logLevel: "info" }
+  const raw: Record<string, string> = { logFormat: "json", logLevel: "info", networkId: "0" }
   for (let i = 0; i < argv.length; i += 2) {
     const key = flagKeys[argv[i] ?? ""]
     const value = argv[i + 1]

@@ -21,6 +21,8 @@ export interface WorkerPoolOptions {
   readonly dataDir: string
   readonly logFormat: LogFormat
   readonly logLevel: LogLevelName
+  /** p2p network id passed to every worker (default 0, mainnet). */
+  readonly networkId?: number
   /** Worker entry script (the node passes runtime/node/worker.ts: the kernel knows no entry of its own). */
   readonly entry: string
   readonly policy?: RestartPolicy
@@ -79,7 +81,7 @@ const makeWorkerPool = (options: WorkerPoolOptions) =>
         process: {
           core,
           entry: options.entry,
-          args: () => workerArgv({ core, dataDir: options.dataDir, logFormat: options.logFormat, logLevel: level }),
+          args: () => workerArgv({ core, dataDir: options.dataDir, logFormat: options.logFormat, logLevel: level, networkId: options.networkId ?? 0 }),
         },
       })
       slots.set(core, slot)

@@ -1,0 +1,36 @@
+// The intrinsics a node runs and the crypto it binds them to. Built-ins use the same contract a
+// plugin does (intrinsics/contract); plugins join this list with the plugins issue. The crypto is
+// the native library (BLS48-581, KZG) loaded on first use, so a process that never verifies a BLS
+// signature or commits a KZG vector never loads it, and Poseidon / SHA-2 / Ed448 in TypeScript.
+import { sha256, sha512 } from "@noble/hashes/sha2.js"
+import * as Effect from "effect/Effect"
+import { type Bls, makeBls } from "../../crates/ts/bls/bls.ts"
+import { type Kzg, makeKzg } from "../../crates/ts/bls/kzg.ts"
+import { ed448Verify } from "../../crates/ts/ed448.ts"
+import { poseidonHashBytes } from "../../crates/ts/poseidon.ts"
+import type { CryptoServices, Intrinsic } from "../../intrinsics/contract/index.ts"
+import { hypergraphIntrinsic } from "../../intrinsics/hypergraph/index.ts"
+
+export const builtInIntrinsics: ReadonlyArray<Intrinsic> = [hypergraphIntrinsic]
+
+let bls: Bls | undefined
+let kzg: Kzg | undefined
+// Both throw when the native library is missing: CryptoServices are plain functions, and the host
+// and the builders turn a throw inside an operation into a typed failure of that operation.
+const nativeBls = (): Bls => {
+  bls ??= Effect.runSync(makeBls())
+  return bls
+}
+const nativeKzg = (): Kzg => {
+  kzg ??= Effect.runSync(makeKzg())
+  return kzg
+}
+
+export const nodeCryptoServices: CryptoServices = {
+  poseidon: poseidonHashBytes,
+  sha256: (data) => sha256(data),
+  sha512: (data) => sha512(data),
+  blsVerify: (publicKey, signature, msg, domain) => Effect.runSync(Effect.orElseSucceed(nativeBls().verify(publicKey, signature, domain, msg), () => false)),
+  ed448Verify: (publicKey, signature, msg) => ed448Verify(signature, msg, publicKey),
+  kzgCommit: (evaluations, polySize) => Effect.runSync(nativeKzg().commit(evaluations, polySize)),
+}
