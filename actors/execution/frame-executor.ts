@@ -99,14 +99,24 @@ const applyBundle = (
   if (Either.isLeft(prepared)) return Effect.fail(prepared.left)
   const requests = prepared.right
   let events = 0
-  const step = (i: number): Effect.Effect<BundleOutcome, BundleFailure> => {
-    const next = requests[i]
-    if (next === undefined) return Effect.succeed({ _tag: "Applied", requests: requests.length, events })
-    onOperation(next.request.index)
-    return Effect.flatMap(runOperation(next.request, overlay, next.ctx), (produced) => {
-      events += produced.length
-      return step(i + 1)
-    })
+  // Operations that settle synchronously run in this loop; the first that needs the fiber
+  // continues the bundle from its Effect.
+  const step = (from: number): Effect.Effect<BundleOutcome, BundleFailure> => {
+    for (let i = from; i < requests.length; i++) {
+      const next = requests[i]
+      if (next === undefined) break
+      onOperation(next.request.index)
+      const run = runOperation(next.request, overlay, next.ctx)
+      if (run._tag === "Pending") {
+        return Effect.flatMap(run.effect, (produced) => {
+          events += produced.length
+          return step(i + 1)
+        })
+      }
+      if (Either.isLeft(run.outcome)) return Effect.fail(run.outcome.left)
+      events += run.outcome.right.length
+    }
+    return Effect.succeed({ _tag: "Applied", requests: requests.length, events })
   }
   return step(0)
 }

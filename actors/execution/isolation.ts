@@ -6,6 +6,8 @@
 // by the frame executor's watchdog.
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import { AccessViolation, type ExecCtx, type ExecEvent, MalformedAtomId, OpError, OverlayClosed, WriteRefused } from "../../intrinsics/contract/index.ts"
 import type { BundleOverlay } from "./overlay/index.ts"
@@ -33,20 +35,98 @@ const fromCause = (index: number, cause: Cause.Cause<unknown>): BundleFailure =>
   return new BundleFailure({ reason: "garbage", request: index, detail: "the operation interrupted itself" })
 }
 
-export const runOperation = (request: ResolvedRequest, bundle: BundleOverlay, ctx: ExecCtx): Effect.Effect<ReadonlyArray<ExecEvent>, BundleFailure> => {
+/** An operation's outcome settled synchronously, or the Effect still to run for it on the worker fiber. */
+export type OperationRun =
+  | { readonly _tag: "Settled"; readonly outcome: Either.Either<ReadonlyArray<ExecEvent>, BundleFailure> }
+  | { readonly _tag: "Pending"; readonly effect: Effect.Effect<ReadonlyArray<ExecEvent>, BundleFailure> }
+
+/** An effect value as the runtime builds it (effect 3.x `EffectPrimitive`). */
+interface Primitive {
+  readonly _op: string
+  readonly effect_instruction_i0: unknown
+  readonly effect_instruction_i1: unknown
+}
+
+const isPrimitive = (u: unknown): u is Primitive => typeof u === "object" && u !== null && "_op" in u && "effect_instruction_i0" in u
+
+/**
+ * Runs the part of `effect` that needs no fiber: already-settled values (Exit, Either — what
+ * `Effect.void`, `Effect.succeed`, `Effect.fail` and view writes are), `Effect.sync` thunks, and
+ * `flatMap` chains of them — exactly what the fiber would do with them, in the same order, minus
+ * the interpreter. The first step of any other kind (async, gen, services, error handlers…)
+ * stops it: that step and the pending continuations go back as an Effect for the worker fiber,
+ * so nothing runs twice and nothing is skipped. A throw is a defect, as on the fiber.
+ */
+const settle = <A, E>(thunk: () => Effect.Effect<A, E>): Exit.Exit<A, E> | Effect.Effect<A, E> => {
+  const continuations: Array<(a: unknown) => unknown> = []
+  try {
+    let current: unknown = thunk()
+    for (;;) {
+      let value: unknown
+      if (Exit.isExit(current)) {
+        if (Exit.isFailure(current)) return current as Exit.Exit<A, E>
+        value = current.value
+      } else if (Either.isEither(current)) {
+        if (Either.isLeft(current)) return Exit.fail(current.left as E)
+        value = current.right
+      } else if (isPrimitive(current) && current._op === "OnSuccess" && typeof current.effect_instruction_i1 === "function") {
+        continuations.push(current.effect_instruction_i1 as (a: unknown) => unknown)
+        current = current.effect_instruction_i0
+        continue
+      } else if (isPrimitive(current) && current._op === "Sync" && typeof current.effect_instruction_i0 === "function") {
+        value = (current.effect_instruction_i0 as () => unknown)()
+      } else {
+        let rest = current as Effect.Effect<unknown, unknown>
+        for (let i = continuations.length - 1; i >= 0; i--) rest = Effect.flatMap(rest, continuations[i] as (a: unknown) => Effect.Effect<unknown, unknown>)
+        return rest as Effect.Effect<A, E>
+      }
+      const next = continuations.pop()
+      if (next === undefined) return Exit.succeed(value as A)
+      current = next(value)
+    }
+  } catch (e) {
+    return Exit.die(e)
+  }
+}
+
+const checkEvents = (index: number, events: unknown): Either.Either<ReadonlyArray<ExecEvent>, BundleFailure> =>
+  Array.isArray(events) ? Either.right(events) : Either.left(new BundleFailure({ reason: "garbage", request: index, detail: "apply returned no event list" }))
+
+const settled = (outcome: Either.Either<ReadonlyArray<ExecEvent>, BundleFailure>): OperationRun => ({ _tag: "Settled", outcome })
+
+/**
+ * Validate then apply one operation. What settles synchronously (every step a plain value, see
+ * `settle`) is answered at once, without an Effect per operation; the rest runs on the worker
+ * fiber with the same failure classification.
+ */
+export const runOperation = (request: ResolvedRequest, bundle: BundleOverlay, ctx: ExecCtx): OperationRun => {
   const index = request.index
   // validate sees reads only: a plain object, so it cannot reach the overlay's writes by a cast.
   const readView = { get: bundle.get }
   const writeView = bundle.forOperation(request.access)
-  // suspend: a synchronous throw while building the effect becomes a defect, caught below.
-  const step = Effect.suspend(() => request.op.validate(readView, ctx)).pipe(
-    Effect.zipRight(Effect.suspend(() => request.op.apply(writeView, ctx))),
-    Effect.flatMap((events) =>
-      Array.isArray(events)
-        ? Effect.succeed(events)
-        : Effect.fail(new BundleFailure({ reason: "garbage", request: index, detail: "apply returned no event list" })),
+  const applyNow = (): OperationRun => {
+    const applied = settle(() => request.op.apply(writeView, ctx))
+    if (Exit.isExit(applied)) return settled(Exit.isSuccess(applied) ? checkEvents(index, applied.value) : Either.left(fromCause(index, applied.cause)))
+    return { _tag: "Pending", effect: pending(index, applied) }
+  }
+  const validated = settle(() => request.op.validate(readView, ctx))
+  if (Exit.isExit(validated)) return Exit.isSuccess(validated) ? applyNow() : settled(Either.left(fromCause(index, validated.cause)))
+  // apply runs only after validate: suspended behind it, as it always was.
+  return {
+    _tag: "Pending",
+    effect: pending(
+      index,
+      Effect.zipRight(
+        validated,
+        Effect.suspend(() => request.op.apply(writeView, ctx)),
+      ),
     ),
-  )
-  // The budget is the frame executor's watchdog (frame-executor.ts), not a timeout per operation.
-  return Effect.catchAllCause(step, (cause) => Effect.fail(fromCause(index, cause)))
+  }
 }
+
+// The budget is the frame executor's watchdog (frame-executor.ts), not a timeout per operation.
+const pending = (index: number, step: Effect.Effect<ReadonlyArray<ExecEvent>, unknown>): Effect.Effect<ReadonlyArray<ExecEvent>, BundleFailure> =>
+  Effect.catchAllCause(
+    Effect.flatMap(step, (events) => checkEvents(index, events)),
+    (cause) => Effect.fail(fromCause(index, cause)),
+  )
