@@ -63,17 +63,19 @@ const settle = <A, E>(thunk: () => Effect.Effect<A, E>): Exit.Exit<A, E> | Effec
     let current: unknown = thunk()
     for (;;) {
       let value: unknown
-      if (Exit.isExit(current)) {
+      // Dispatch on the primitive's op code, as the fiber's run loop does.
+      const op = typeof current === "object" && current !== null ? (current as { readonly _op?: unknown })._op : undefined
+      if ((op === "Success" || op === "Failure") && Exit.isExit(current)) {
         if (Exit.isFailure(current)) return current as Exit.Exit<A, E>
         value = current.value
-      } else if (Either.isEither(current)) {
+      } else if ((op === "Right" || op === "Left") && Either.isEither(current)) {
         if (Either.isLeft(current)) return Exit.fail(current.left as E)
         value = current.right
-      } else if (isPrimitive(current) && current._op === "OnSuccess" && typeof current.effect_instruction_i1 === "function") {
+      } else if (op === "OnSuccess" && isPrimitive(current) && typeof current.effect_instruction_i1 === "function") {
         continuations.push(current.effect_instruction_i1 as (a: unknown) => unknown)
         current = current.effect_instruction_i0
         continue
-      } else if (isPrimitive(current) && current._op === "Sync" && typeof current.effect_instruction_i0 === "function") {
+      } else if (op === "Sync" && isPrimitive(current) && typeof current.effect_instruction_i0 === "function") {
         value = (current.effect_instruction_i0 as () => unknown)()
       } else {
         let rest = current as Effect.Effect<unknown, unknown>

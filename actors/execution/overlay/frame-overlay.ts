@@ -80,10 +80,11 @@ export class FrameOverlay implements StateView {
     )
   }
 
-  #stage(ref: AtomRef, next: Lookup, key: string = atomKey(ref)): void {
+  /** `owned`: `ref` is already a private copy handed over by a folded bundle, kept as it is. */
+  #stage(ref: AtomRef, next: Lookup, key: string = atomKey(ref), owned = false): void {
     const entry = this.#staged.get(key)
     // The prior is the cached committed read (never mutated here; copied when changes are read).
-    if (entry === undefined) this.#staged.set(key, { ref: copyRef(ref), prior: this.#committedRead(ref, key), next })
+    if (entry === undefined) this.#staged.set(key, { ref: owned ? ref : copyRef(ref), prior: this.#committedRead(ref, key), next })
     else entry.next = next
   }
 
@@ -94,7 +95,8 @@ export class FrameOverlay implements StateView {
       (ref, key) => this.getByKey(ref, key),
       (writes: ReadonlyArray<StagedWrite> | undefined) => {
         this.#bundle = undefined
-        if (writes !== undefined) for (const w of writes) this.#stage(w.ref, w.next, w.key)
+        // The bundle's staged refs and values are its own copies, and it drops them when folded.
+        if (writes !== undefined) for (const w of writes) this.#stage(w.ref, w.next, w.key, true)
       },
       this.options.checkAccess,
     )
