@@ -7,7 +7,6 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import { AccessViolation, type ExecCtx, type ExecEvent, MalformedAtomId, OpError, OverlayClosed, WriteRefused } from "../../intrinsics/contract/index.ts"
 import type { BundleOverlay } from "./overlay/index.ts"
@@ -57,21 +56,30 @@ const isPrimitive = (u: unknown): u is Primitive => typeof u === "object" && u !
  * stops it: that step and the pending continuations go back as an Effect for the worker fiber,
  * so nothing runs twice and nothing is skipped. A throw is a defect, as on the fiber.
  */
-const settle = <A, E>(thunk: () => Effect.Effect<A, E>): Exit.Exit<A, E> | Effect.Effect<A, E> => {
-  const continuations: Array<(a: unknown) => unknown> = []
+/** Where `settle` stopped: a value, a failure, or the part still to run on a fiber. */
+type Settled =
+  | { readonly _tag: "Ok"; readonly value: unknown }
+  | { readonly _tag: "Failed"; readonly cause: Cause.Cause<unknown> }
+  | { readonly _tag: "Pending"; readonly effect: Effect.Effect<unknown, unknown> }
+
+const settle = (thunk: () => unknown): Settled => {
+  let continuations: Array<(a: unknown) => unknown> | undefined
   try {
     let current: unknown = thunk()
     for (;;) {
       let value: unknown
-      // Dispatch on the primitive's op code, as the fiber's run loop does.
+      // Dispatch on the primitive's op code alone, as the fiber's run loop does.
       const op = typeof current === "object" && current !== null ? (current as { readonly _op?: unknown })._op : undefined
-      if ((op === "Success" || op === "Failure") && Exit.isExit(current)) {
-        if (Exit.isFailure(current)) return current as Exit.Exit<A, E>
-        value = current.value
-      } else if ((op === "Right" || op === "Left") && Either.isEither(current)) {
-        if (Either.isLeft(current)) return Exit.fail(current.left as E)
-        value = current.right
+      if (op === "Success") {
+        value = (current as Primitive).effect_instruction_i0
+      } else if (op === "Failure") {
+        return { _tag: "Failed", cause: (current as Primitive).effect_instruction_i0 as Cause.Cause<unknown> }
+      } else if (op === "Right") {
+        value = (current as Either.Right<unknown, unknown>).right
+      } else if (op === "Left") {
+        return { _tag: "Failed", cause: Cause.fail((current as Either.Left<unknown, unknown>).left) }
       } else if (op === "OnSuccess" && isPrimitive(current) && typeof current.effect_instruction_i1 === "function") {
+        if (continuations === undefined) continuations = []
         continuations.push(current.effect_instruction_i1 as (a: unknown) => unknown)
         current = current.effect_instruction_i0
         continue
@@ -79,15 +87,16 @@ const settle = <A, E>(thunk: () => Effect.Effect<A, E>): Exit.Exit<A, E> | Effec
         value = (current.effect_instruction_i0 as () => unknown)()
       } else {
         let rest = current as Effect.Effect<unknown, unknown>
-        for (let i = continuations.length - 1; i >= 0; i--) rest = Effect.flatMap(rest, continuations[i] as (a: unknown) => Effect.Effect<unknown, unknown>)
-        return rest as Effect.Effect<A, E>
+        if (continuations !== undefined)
+          for (let i = continuations.length - 1; i >= 0; i--) rest = Effect.flatMap(rest, continuations[i] as (a: unknown) => Effect.Effect<unknown, unknown>)
+        return { _tag: "Pending", effect: rest }
       }
-      const next = continuations.pop()
-      if (next === undefined) return Exit.succeed(value as A)
+      const next = continuations?.pop()
+      if (next === undefined) return { _tag: "Ok", value }
       current = next(value)
     }
   } catch (e) {
-    return Exit.die(e)
+    return { _tag: "Failed", cause: Cause.die(e) }
   }
 }
 
@@ -108,18 +117,25 @@ export const runOperation = (request: ResolvedRequest, bundle: BundleOverlay, ct
   const writeView = bundle.forOperation(request.access)
   const applyNow = (): OperationRun => {
     const applied = settle(() => request.op.apply(writeView, ctx))
-    if (Exit.isExit(applied)) return settled(Exit.isSuccess(applied) ? checkEvents(index, applied.value) : Either.left(fromCause(index, applied.cause)))
-    return { _tag: "Pending", effect: pending(index, applied) }
+    switch (applied._tag) {
+      case "Ok":
+        return settled(checkEvents(index, applied.value))
+      case "Failed":
+        return settled(Either.left(fromCause(index, applied.cause)))
+      case "Pending":
+        return { _tag: "Pending", effect: pending(index, applied.effect) }
+    }
   }
   const validated = settle(() => request.op.validate(readView, ctx))
-  if (Exit.isExit(validated)) return Exit.isSuccess(validated) ? applyNow() : settled(Either.left(fromCause(index, validated.cause)))
+  if (validated._tag === "Ok") return applyNow()
+  if (validated._tag === "Failed") return settled(Either.left(fromCause(index, validated.cause)))
   // apply runs only after validate: suspended behind it, as it always was.
   return {
     _tag: "Pending",
     effect: pending(
       index,
       Effect.zipRight(
-        validated,
+        validated.effect,
         Effect.suspend(() => request.op.apply(writeView, ctx)),
       ),
     ),
@@ -127,7 +143,7 @@ export const runOperation = (request: ResolvedRequest, bundle: BundleOverlay, ct
 }
 
 // The budget is the frame executor's watchdog (frame-executor.ts), not a timeout per operation.
-const pending = (index: number, step: Effect.Effect<ReadonlyArray<ExecEvent>, unknown>): Effect.Effect<ReadonlyArray<ExecEvent>, BundleFailure> =>
+const pending = (index: number, step: Effect.Effect<unknown, unknown>): Effect.Effect<ReadonlyArray<ExecEvent>, BundleFailure> =>
   Effect.catchAllCause(
     Effect.flatMap(step, (events) => checkEvents(index, events)),
     (cause) => Effect.fail(fromCause(index, cause)),

@@ -36,7 +36,7 @@ export class BundleOverlay implements StateView {
    */
   constructor(
     private readonly below: (ref: AtomRef, key: string) => Lookup,
-    private readonly close: (writes: ReadonlyArray<StagedWrite> | undefined) => void,
+    private readonly close: (writes: Iterable<StagedWrite> | undefined) => void,
     private readonly checkAccess: boolean,
   ) {}
 
@@ -92,8 +92,8 @@ export class BundleOverlay implements StateView {
   fold(): Either.Either<void, OverlayClosed> {
     if (this.#closed) return Either.left(new OverlayClosed({ reason: "the bundle was already folded or discarded" }))
     this.#closed = true
-    this.close([...this.#staged.values()])
-    this.#staged.clear()
+    // Handed over as they are: a closed bundle never reads or writes its staged map again.
+    this.close(this.#staged.values())
     return Either.void
   }
 

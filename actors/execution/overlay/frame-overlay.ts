@@ -93,7 +93,7 @@ export class FrameOverlay implements StateView {
     if (this.#bundle !== undefined) return Either.left(new OverlayClosed({ reason: "another bundle is still open" }))
     const bundle = new BundleOverlay(
       (ref, key) => this.getByKey(ref, key),
-      (writes: ReadonlyArray<StagedWrite> | undefined) => {
+      (writes: Iterable<StagedWrite> | undefined) => {
         this.#bundle = undefined
         // The bundle's staged refs and values are its own copies, and it drops them when folded.
         if (writes !== undefined) for (const w of writes) this.#stage(w.ref, w.next, w.key, true)
