@@ -106,8 +106,14 @@ export class FrameOverlay implements StateView {
 
   /** Every staged atom once, sorted by (kind, id): identical on every node whatever the insertion order. */
   changes(): ReadonlyArray<Change> {
-    return [...this.#staged.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, e]) => ({ ref: copyRef(e.ref), prior: copyLookup(e.prior), next: copyLookup(e.next) }))
+    // The default sort compares UTF-16 code units, which for these keys (ASCII hex) is byte
+    // order: the same order as comparing with `<`, without a comparator call per comparison.
+    const keys = [...this.#staged.keys()].sort()
+    const out: Array<Change> = new Array(keys.length)
+    for (let i = 0; i < keys.length; i++) {
+      const e = this.#staged.get(keys[i] as string) as FrameEntry
+      out[i] = { ref: copyRef(e.ref), prior: copyLookup(e.prior), next: copyLookup(e.next) }
+    }
+    return out
   }
 }
