@@ -67,10 +67,9 @@ const prepareBundle = (
   if (Either.isLeft(fees)) return Either.left(fees.left)
   const costs = requestCosts(requests)
   if (Either.isLeft(costs)) return Either.left(costs.left)
-  const multiplier = config.feeMultiplier(
-    costs.right.reduce((a, b) => a + b, 0n),
-    frameNumber,
-  )
+  let costBasis = 0n
+  for (const c of costs.right) costBasis += c
+  const multiplier = config.feeMultiplier(costBasis, frameNumber)
   const prepared: Array<PreparedRequest> = []
   for (const request of requests) {
     const cost = costs.right[request.index] ?? 0n
