@@ -11,13 +11,9 @@ export interface FeeQueue {
   readonly pop: () => bigint
 }
 
-const guarded = <A>(index: number, what: string, f: () => A): Either.Either<A, BundleFailure> => {
-  try {
-    return Either.right(f())
-  } catch (e) {
-    return Either.left(new BundleFailure({ reason: "threw", request: index, detail: `${what} threw: ${e instanceof Error ? e.message : String(e)}` }))
-  }
-}
+// Plugin code on the hot path: plain try/catch, no closure or Either per call.
+const threw = (index: number, what: string, e: unknown): BundleFailure =>
+  new BundleFailure({ reason: "threw", request: index, detail: `${what} threw: ${e instanceof Error ? e.message : String(e)}` })
 
 export const makeFeeQueue = (requests: ReadonlyArray<ResolvedRequest>): Either.Either<FeeQueue, BundleFailure> => {
   const fees: Array<bigint> = []
@@ -25,9 +21,13 @@ export const makeFeeQueue = (requests: ReadonlyArray<ResolvedRequest>): Either.E
   for (const r of requests) {
     if (r.feeRole === "consumer") consumers++
     if (!r.producesFees) continue
-    const produced = guarded(r.index, "producedFees", () => r.op.producedFees())
-    if (Either.isLeft(produced)) return Either.left(produced.left)
-    for (const fee of produced.right) {
+    let produced: ReadonlyArray<bigint>
+    try {
+      produced = r.op.producedFees()
+    } catch (e) {
+      return Either.left(threw(r.index, "producedFees", e))
+    }
+    for (const fee of produced) {
       if (typeof fee !== "bigint" || fee < 0n)
         return Either.left(new BundleFailure({ reason: "garbage", request: r.index, detail: "producedFees returned a non-fee" }))
       if (fee > 0n) fees.push(fee)
@@ -44,11 +44,15 @@ export const makeFeeQueue = (requests: ReadonlyArray<ResolvedRequest>): Either.E
 export const requestCosts = (requests: ReadonlyArray<ResolvedRequest>): Either.Either<Array<bigint>, BundleFailure> => {
   const costs: Array<bigint> = []
   for (const r of requests) {
-    const cost = guarded(r.index, "cost", () => r.op.cost())
-    if (Either.isLeft(cost)) return Either.left(cost.left)
-    if (typeof cost.right !== "bigint" || cost.right < 0n)
+    let cost: bigint
+    try {
+      cost = r.op.cost()
+    } catch (e) {
+      return Either.left(threw(r.index, "cost", e))
+    }
+    if (typeof cost !== "bigint" || cost < 0n)
       return Either.left(new BundleFailure({ reason: "garbage", request: r.index, detail: "cost is not a non-negative bigint" }))
-    costs.push(cost.right)
+    costs.push(cost)
   }
   return Either.right(costs)
 }

@@ -67,10 +67,9 @@ const prepareBundle = (
   if (Either.isLeft(fees)) return Either.left(fees.left)
   const costs = requestCosts(requests)
   if (Either.isLeft(costs)) return Either.left(costs.left)
-  const multiplier = config.feeMultiplier(
-    costs.right.reduce((a, b) => a + b, 0n),
-    frameNumber,
-  )
+  let costBasis = 0n
+  for (const c of costs.right) costBasis += c
+  const multiplier = config.feeMultiplier(costBasis, frameNumber)
   const prepared: Array<PreparedRequest> = []
   for (const request of requests) {
     const cost = costs.right[request.index] ?? 0n
@@ -87,29 +86,55 @@ const prepareBundle = (
   return Either.right(prepared)
 }
 
-// Plain flatMap recursion rather than Effect.gen: this is the per-operation hot path.
+/** A bundle's outcome when every operation settled synchronously, else the Effect that finishes it. */
+type BundleRun =
+  | { readonly _tag: "Done"; readonly outcome: Either.Either<BundleOutcome, BundleFailure> }
+  | { readonly _tag: "Pending"; readonly effect: Effect.Effect<BundleOutcome, BundleFailure> }
+
+const done = (outcome: Either.Either<BundleOutcome, BundleFailure>): BundleRun => ({ _tag: "Done", outcome })
+
+const toEffect = (run: BundleRun): Effect.Effect<BundleOutcome, BundleFailure> =>
+  run._tag === "Pending" ? run.effect : Either.isRight(run.outcome) ? Effect.succeed(run.outcome.right) : Effect.fail(run.outcome.left)
+
+// A plain loop rather than Effect.gen: this is the per-operation hot path. Operations that settle
+// synchronously (isolation.ts) run here; the first that needs the fiber continues the bundle
+// from its Effect.
 const applyBundle = (
   config: ExecutorConfig,
   bytes: Uint8Array,
   overlay: BundleOverlay,
   frameNumber: bigint,
   onOperation: (request: number) => void,
-): Effect.Effect<BundleOutcome, BundleFailure> => {
+): BundleRun => {
   const prepared = prepareBundle(config, bytes, overlay, frameNumber)
-  if (Either.isLeft(prepared)) return Effect.fail(prepared.left)
+  if (Either.isLeft(prepared)) return done(Either.left(prepared.left))
   const requests = prepared.right
   let events = 0
-  const step = (i: number): Effect.Effect<BundleOutcome, BundleFailure> => {
-    const next = requests[i]
-    if (next === undefined) return Effect.succeed({ _tag: "Applied", requests: requests.length, events })
-    onOperation(next.request.index)
-    return Effect.flatMap(runOperation(next.request, overlay, next.ctx), (produced) => {
-      events += produced.length
-      return step(i + 1)
-    })
+  const step = (from: number): BundleRun => {
+    for (let i = from; i < requests.length; i++) {
+      const next = requests[i]
+      if (next === undefined) break
+      onOperation(next.request.index)
+      const run = runOperation(next.request, overlay, next.ctx)
+      if (run._tag === "Pending") {
+        return {
+          _tag: "Pending",
+          effect: Effect.flatMap(run.effect, (produced) => {
+            events += produced.length
+            return toEffect(step(i + 1))
+          }),
+        }
+      }
+      if (Either.isLeft(run.outcome)) return done(Either.left(run.outcome.left))
+      events += run.outcome.right.length
+    }
+    return done(Either.right({ _tag: "Applied", requests: requests.length, events }))
   }
   return step(0)
 }
+
+/** Bundles between explicit yields of a worker whose bundles all settle synchronously (fairness to other fibers). */
+const YIELD_EVERY = 128
 
 const failed = (f: BundleFailure): BundleOutcome => ({ _tag: "Failed", reason: f.reason, request: f.request ?? null, detail: f.detail })
 
@@ -154,26 +179,30 @@ const executeWith = (
     // Runs the remaining bundles; a worker whose generation is stale (it was given up on) stops touching the frame.
     const worker = (mine: number) =>
       Effect.gen(function* () {
+        let sinceYield = 0
         while (mine === generation && results.length < bundles.length) {
           const index = results.length
           // A bundle is always closed before the next opens, so this cannot be refused.
           const overlay = Either.getOrThrow(frame.openBundle())
           open = overlay
-          const outcome = yield* Effect.either(
-            applyBundle(config, bundles[index] ?? new Uint8Array(0), overlay, frameNumber, (request) => {
-              // A stale worker (given up on, still running uninterruptible plugin code) must not touch the marker.
-              if (mine !== generation) return
-              progress.bundle = index
-              progress.request = request
-              progress.startedAt = clock.unsafeCurrentTimeMillis()
-            }),
-          )
+          const run = applyBundle(config, bundles[index] ?? new Uint8Array(0), overlay, frameNumber, (request) => {
+            // A stale worker (given up on, still running uninterruptible plugin code) must not touch the marker.
+            if (mine !== generation) return
+            progress.bundle = index
+            progress.request = request
+            progress.startedAt = clock.unsafeCurrentTimeMillis()
+          })
+          const outcome = run._tag === "Done" ? run.outcome : yield* Effect.either(run.effect)
           if (mine !== generation) return
           progress.bundle = -1
           open = undefined
           if (Either.isRight(outcome)) {
             Either.getOrThrow(overlay.fold())
-            yield* record(outcome.right)
+            results.push(outcome.right)
+            if (++sinceYield >= YIELD_EVERY) {
+              sinceYield = 0
+              yield* Effect.yieldNow()
+            }
           } else {
             overlay.discard()
             yield* Effect.logDebug(`frame ${frameNumber}: bundle ${index} dropped: ${outcome.left.message}`)

@@ -12,14 +12,7 @@ interface FrameRecord {
   readonly changes: ReadonlyArray<Change>
 }
 
-const encodeFrameRecord = (record: FrameRecord): Uint8Array => {
-  const changes = encodeChanges(record.changes)
-  const head = new CanonicalWriter().bytes(record.root).finish()
-  const out = new Uint8Array(head.length + changes.length)
-  out.set(head, 0)
-  out.set(changes, head.length)
-  return out
-}
+const encodeFrameRecord = (record: FrameRecord): Uint8Array => encodeChanges(record.changes, new CanonicalWriter().bytes(record.root).finish())
 
 const decodeFrameRecord = (bytes: Uint8Array): FrameRecord => {
   const r = new CanonicalReader(bytes)

@@ -6,6 +6,7 @@
 // by the frame executor's watchdog.
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { AccessViolation, type ExecCtx, type ExecEvent, MalformedAtomId, OpError, OverlayClosed, WriteRefused } from "../../intrinsics/contract/index.ts"
 import type { BundleOverlay } from "./overlay/index.ts"
@@ -33,20 +34,117 @@ const fromCause = (index: number, cause: Cause.Cause<unknown>): BundleFailure =>
   return new BundleFailure({ reason: "garbage", request: index, detail: "the operation interrupted itself" })
 }
 
-export const runOperation = (request: ResolvedRequest, bundle: BundleOverlay, ctx: ExecCtx): Effect.Effect<ReadonlyArray<ExecEvent>, BundleFailure> => {
+/** An operation's outcome settled synchronously, or the Effect still to run for it on the worker fiber. */
+export type OperationRun =
+  | { readonly _tag: "Settled"; readonly outcome: Either.Either<ReadonlyArray<ExecEvent>, BundleFailure> }
+  | { readonly _tag: "Pending"; readonly effect: Effect.Effect<ReadonlyArray<ExecEvent>, BundleFailure> }
+
+/** An effect value as the runtime builds it (effect 3.x `EffectPrimitive`). */
+interface Primitive {
+  readonly _op: string
+  readonly effect_instruction_i0: unknown
+  readonly effect_instruction_i1: unknown
+}
+
+const isPrimitive = (u: unknown): u is Primitive => typeof u === "object" && u !== null && "_op" in u && "effect_instruction_i0" in u
+
+/**
+ * Runs the part of `effect` that needs no fiber: already-settled values (Exit, Either — what
+ * `Effect.void`, `Effect.succeed`, `Effect.fail` and view writes are), `Effect.sync` thunks, and
+ * `flatMap` chains of them — exactly what the fiber would do with them, in the same order, minus
+ * the interpreter. The first step of any other kind (async, gen, services, error handlers…)
+ * stops it: that step and the pending continuations go back as an Effect for the worker fiber,
+ * so nothing runs twice and nothing is skipped. A throw is a defect, as on the fiber.
+ */
+/** Where `settle` stopped: a value, a failure, or the part still to run on a fiber. */
+type Settled =
+  | { readonly _tag: "Ok"; readonly value: unknown }
+  | { readonly _tag: "Failed"; readonly cause: Cause.Cause<unknown> }
+  | { readonly _tag: "Pending"; readonly effect: Effect.Effect<unknown, unknown> }
+
+const settle = (thunk: () => unknown): Settled => {
+  let continuations: Array<(a: unknown) => unknown> | undefined
+  try {
+    let current: unknown = thunk()
+    for (;;) {
+      let value: unknown
+      // Dispatch on the primitive's op code alone, as the fiber's run loop does.
+      const op = typeof current === "object" && current !== null ? (current as { readonly _op?: unknown })._op : undefined
+      if (op === "Success") {
+        value = (current as Primitive).effect_instruction_i0
+      } else if (op === "Failure") {
+        return { _tag: "Failed", cause: (current as Primitive).effect_instruction_i0 as Cause.Cause<unknown> }
+      } else if (op === "Right") {
+        value = (current as Either.Right<unknown, unknown>).right
+      } else if (op === "Left") {
+        return { _tag: "Failed", cause: Cause.fail((current as Either.Left<unknown, unknown>).left) }
+      } else if (op === "OnSuccess" && isPrimitive(current) && typeof current.effect_instruction_i1 === "function") {
+        if (continuations === undefined) continuations = []
+        continuations.push(current.effect_instruction_i1 as (a: unknown) => unknown)
+        current = current.effect_instruction_i0
+        continue
+      } else if (op === "Sync" && isPrimitive(current) && typeof current.effect_instruction_i0 === "function") {
+        value = (current.effect_instruction_i0 as () => unknown)()
+      } else {
+        let rest = current as Effect.Effect<unknown, unknown>
+        if (continuations !== undefined)
+          for (let i = continuations.length - 1; i >= 0; i--) rest = Effect.flatMap(rest, continuations[i] as (a: unknown) => Effect.Effect<unknown, unknown>)
+        return { _tag: "Pending", effect: rest }
+      }
+      const next = continuations?.pop()
+      if (next === undefined) return { _tag: "Ok", value }
+      current = next(value)
+    }
+  } catch (e) {
+    return { _tag: "Failed", cause: Cause.die(e) }
+  }
+}
+
+const checkEvents = (index: number, events: unknown): Either.Either<ReadonlyArray<ExecEvent>, BundleFailure> =>
+  Array.isArray(events) ? Either.right(events) : Either.left(new BundleFailure({ reason: "garbage", request: index, detail: "apply returned no event list" }))
+
+const settled = (outcome: Either.Either<ReadonlyArray<ExecEvent>, BundleFailure>): OperationRun => ({ _tag: "Settled", outcome })
+
+/**
+ * Validate then apply one operation. What settles synchronously (every step a plain value, see
+ * `settle`) is answered at once, without an Effect per operation; the rest runs on the worker
+ * fiber with the same failure classification.
+ */
+export const runOperation = (request: ResolvedRequest, bundle: BundleOverlay, ctx: ExecCtx): OperationRun => {
   const index = request.index
   // validate sees reads only: a plain object, so it cannot reach the overlay's writes by a cast.
   const readView = { get: bundle.get }
   const writeView = bundle.forOperation(request.access)
-  // suspend: a synchronous throw while building the effect becomes a defect, caught below.
-  const step = Effect.suspend(() => request.op.validate(readView, ctx)).pipe(
-    Effect.zipRight(Effect.suspend(() => request.op.apply(writeView, ctx))),
-    Effect.flatMap((events) =>
-      Array.isArray(events)
-        ? Effect.succeed(events)
-        : Effect.fail(new BundleFailure({ reason: "garbage", request: index, detail: "apply returned no event list" })),
+  const applyNow = (): OperationRun => {
+    const applied = settle(() => request.op.apply(writeView, ctx))
+    switch (applied._tag) {
+      case "Ok":
+        return settled(checkEvents(index, applied.value))
+      case "Failed":
+        return settled(Either.left(fromCause(index, applied.cause)))
+      case "Pending":
+        return { _tag: "Pending", effect: pending(index, applied.effect) }
+    }
+  }
+  const validated = settle(() => request.op.validate(readView, ctx))
+  if (validated._tag === "Ok") return applyNow()
+  if (validated._tag === "Failed") return settled(Either.left(fromCause(index, validated.cause)))
+  // apply runs only after validate: suspended behind it, as it always was.
+  return {
+    _tag: "Pending",
+    effect: pending(
+      index,
+      Effect.zipRight(
+        validated.effect,
+        Effect.suspend(() => request.op.apply(writeView, ctx)),
+      ),
     ),
-  )
-  // The budget is the frame executor's watchdog (frame-executor.ts), not a timeout per operation.
-  return Effect.catchAllCause(step, (cause) => Effect.fail(fromCause(index, cause)))
+  }
 }
+
+// The budget is the frame executor's watchdog (frame-executor.ts), not a timeout per operation.
+const pending = (index: number, step: Effect.Effect<unknown, unknown>): Effect.Effect<ReadonlyArray<ExecEvent>, BundleFailure> =>
+  Effect.catchAllCause(
+    Effect.flatMap(step, (events) => checkEvents(index, events)),
+    (cause) => Effect.fail(fromCause(index, cause)),
+  )

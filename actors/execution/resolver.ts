@@ -105,13 +105,18 @@ const resolveRequest = (
     return fail("threw", `accessSet threw: ${describe(e)}`, index)
   }
   if (!Array.isArray(access?.reads) || !Array.isArray(access?.writes)) return fail("garbage", "accessSet returned no id lists", index)
-  const policy = owner.manifest.feePolicy.find((p) => p.opType === opType)
+  let producesFees = false
+  for (const p of owner.manifest.feePolicy)
+    if (p.opType === opType) {
+      producesFees = p.producesFees
+      break
+    }
   return Either.right({
     index,
     intrinsic: owner,
     op: dispatched.right.op,
     feeRole: dispatched.right.feeRole,
-    producesFees: policy?.producesFees ?? false,
+    producesFees,
     routedDomain,
     access,
   })

@@ -99,9 +99,10 @@ export const defineOperation = <Op>(def: OperationDef<Op>): TypedOperation<Op> =
     // nodes can never lock or hash different bytes for the same operation.
     decode: (bytes) => {
       try {
-        return Either.flatMap(def.decode(bytes), (op) =>
-          bytesEqual(def.encode(op), bytes) ? Either.right(bindTo(op, bytes.slice())) : Either.left(malformed(def.opType, "not the canonical encoding")),
-        )
+        const decoded = def.decode(bytes)
+        if (Either.isLeft(decoded)) return Either.left(decoded.left)
+        const op = decoded.right
+        return bytesEqual(def.encode(op), bytes) ? Either.right(bindTo(op, bytes.slice())) : Either.left(malformed(def.opType, "not the canonical encoding"))
       } catch (e) {
         return Either.left(malformed(def.opType, `decoder threw: ${e instanceof Error ? e.message : String(e)}`))
       }

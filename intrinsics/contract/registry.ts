@@ -115,11 +115,18 @@ export const loadIntrinsics = (intrinsics: ReadonlyArray<Intrinsic>): Either.Eit
     byName: (name) => byName.get(name),
     byDomain: (domain) => byDomain.get(bytesToHex(domain)),
     ownerOf: (opType) => owners.get(opType)?.intrinsic,
-    decode: (bytes) =>
-      Either.flatMap(readTypePrefix(bytes), (opType) => {
-        const owner = owners.get(opType)
-        if (owner === undefined) return Either.left(malformed(opType, "no loaded intrinsic owns this op type"))
-        return Either.map(owner.operation.decode(bytes), (op) => ({ intrinsic: owner.intrinsic, op, feeRole: owner.feeRole }))
-      }),
+    // Early returns rather than Either combinators: this runs for every request the host routes.
+    decode: (bytes) => {
+      if (bytes.length < 4) {
+        // The reader's own error for a short prefix.
+        const prefix = readTypePrefix(bytes)
+        return Either.left(Either.isLeft(prefix) ? prefix.left : malformed(undefined, "shorter than a type prefix"))
+      }
+      const opType = (bytes[0] ?? 0) * 0x1000000 + ((bytes[1] ?? 0) << 16) + ((bytes[2] ?? 0) << 8) + (bytes[3] ?? 0)
+      const owner = owners.get(opType)
+      if (owner === undefined) return Either.left(malformed(opType, "no loaded intrinsic owns this op type"))
+      const op = owner.operation.decode(bytes)
+      return Either.isLeft(op) ? Either.left(op.left) : Either.right({ intrinsic: owner.intrinsic, op: op.right, feeRole: owner.feeRole })
+    },
   })
 }

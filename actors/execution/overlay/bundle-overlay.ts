@@ -21,6 +21,8 @@ import { atomKey, checkId, checkPut, checkRemove, copyLookup, copyRef } from "./
 export interface StagedWrite {
   readonly ref: AtomRef
   readonly next: Lookup
+  /** The atom's map key (atomKey), computed once per write. */
+  readonly key: string
 }
 
 export class BundleOverlay implements StateView {
@@ -33,8 +35,8 @@ export class BundleOverlay implements StateView {
    * @param checkAccess test builds: `forOperation` views refuse writes outside the access set
    */
   constructor(
-    private readonly below: (ref: AtomRef) => Lookup,
-    private readonly close: (writes: ReadonlyArray<StagedWrite> | undefined) => void,
+    private readonly below: (ref: AtomRef, key: string) => Lookup,
+    private readonly close: (writes: Iterable<StagedWrite> | undefined) => void,
     private readonly checkAccess: boolean,
   ) {}
 
@@ -43,9 +45,11 @@ export class BundleOverlay implements StateView {
   }
 
   /** Newest state: this bundle's staged write, else the frame's. A closed bundle shows the frame only. */
-  readonly get = (ref: AtomRef): Lookup => {
-    const staged = this.#closed ? undefined : this.#staged.get(atomKey(ref))
-    return staged === undefined ? this.below(ref) : copyLookup(staged.next)
+  readonly get = (ref: AtomRef): Lookup => this.#get(ref, atomKey(ref))
+
+  #get(ref: AtomRef, key: string): Lookup {
+    const staged = this.#closed ? undefined : this.#staged.get(key)
+    return staged === undefined ? this.below(ref, key) : copyLookup(staged.next)
   }
 
   readonly put = (ref: AtomRef, value: Uint8Array, mode: WriteMode): Either.Either<void, ViewError> => {
@@ -58,12 +62,13 @@ export class BundleOverlay implements StateView {
 
   #write(ref: AtomRef, rule: (current: Lookup) => Either.Either<void, ViewError>, next: Lookup): Either.Either<void, ViewError> {
     if (this.#closed) return Either.left(new OverlayClosed({ reason: "the bundle was folded or discarded" }))
-    return Either.map(
-      Either.flatMap(checkId(ref), () => rule(this.get(ref))),
-      () => {
-        this.#staged.set(atomKey(ref), { ref: copyRef(ref), next })
-      },
-    )
+    const badId = checkId(ref)
+    if (Either.isLeft(badId)) return badId
+    const key = atomKey(ref)
+    const refused = rule(this.#get(ref, key))
+    if (Either.isLeft(refused)) return refused
+    this.#staged.set(key, { ref: copyRef(ref), next, key })
+    return Either.void
   }
 
   /**
@@ -87,8 +92,8 @@ export class BundleOverlay implements StateView {
   fold(): Either.Either<void, OverlayClosed> {
     if (this.#closed) return Either.left(new OverlayClosed({ reason: "the bundle was already folded or discarded" }))
     this.#closed = true
-    this.close([...this.#staged.values()])
-    this.#staged.clear()
+    // Handed over as they are: a closed bundle never reads or writes its staged map again.
+    this.close(this.#staged.values())
     return Either.void
   }
 

@@ -7,7 +7,6 @@ import {
   Absent,
   type AtomRef,
   type CanonicalReader,
-  CanonicalWriter,
   ID_LENGTH,
   type Lookup,
   malformed,
@@ -24,24 +23,54 @@ export interface Change {
   readonly next: Lookup
 }
 
-const writeLookup = (w: CanonicalWriter, l: Lookup): CanonicalWriter => {
+const lookupLength = (l: Lookup): number => (l._tag === "Present" ? 5 + l.value.length : 1)
+
+const putU32 = (out: Uint8Array, at: number, n: number): void => {
+  out[at] = n >>> 24
+  out[at + 1] = (n >>> 16) & 0xff
+  out[at + 2] = (n >>> 8) & 0xff
+  out[at + 3] = n & 0xff
+}
+
+const putLookup = (out: Uint8Array, at: number, l: Lookup): number => {
   switch (l._tag) {
     case "Absent":
-      return w.u8(0)
+      out[at] = 0
+      return at + 1
     case "Removed":
-      return w.u8(1)
+      out[at] = 1
+      return at + 1
     case "Present":
-      return w.u8(2).bytes(l.value)
+      out[at] = 2
+      putU32(out, at + 1, l.value.length)
+      out.set(l.value, at + 5)
+      return at + 5 + l.value.length
   }
 }
 
-/** `u32 count ‖ (u8 kind ‖ id(64) ‖ prior ‖ next)*`, a lookup being `u8 tag [‖ u32 len ‖ value]`. */
-export const encodeChanges = (changes: ReadonlyArray<Change>): Uint8Array => {
-  const w = new CanonicalWriter().u32(changes.length)
-  for (const c of changes) {
-    writeLookup(writeLookup(w.u8(c.ref.kind === "vertex" ? 0 : 1).fixed(c.ref.id), c.prior), c.next)
+/**
+ * `u32 count ‖ (u8 kind ‖ id(64) ‖ prior ‖ next)*`, a lookup being `u8 tag [‖ u32 len ‖ value]`
+ * (the CanonicalWriter layout, written straight into one buffer sized up front). `header` goes
+ * first, as it is (a frame record's root), so a record is built without another copy.
+ */
+export const encodeChanges = (changes: ReadonlyArray<Change>, header?: Uint8Array): Uint8Array => {
+  let length = (header?.length ?? 0) + 4
+  for (const c of changes) length += 1 + c.ref.id.length + lookupLength(c.prior) + lookupLength(c.next)
+  const out = new Uint8Array(length)
+  let at = 0
+  if (header !== undefined) {
+    out.set(header, 0)
+    at = header.length
   }
-  return w.finish()
+  if (changes.length > 0xffff_ffff) throw new RangeError(`u32 out of range: ${changes.length}`)
+  putU32(out, at, changes.length)
+  at += 4
+  for (const c of changes) {
+    out[at] = c.ref.kind === "vertex" ? 0 : 1
+    out.set(c.ref.id, at + 1)
+    at = putLookup(out, putLookup(out, at + 1 + c.ref.id.length, c.prior), c.next)
+  }
+  return out
 }
 
 const readLookup = (r: CanonicalReader): Either.Either<Lookup, OpError> =>

@@ -31,6 +31,12 @@ interface FrameEntry {
 
 export class FrameOverlay implements StateView {
   readonly #staged = new Map<string, FrameEntry>()
+  /**
+   * Committed reads of this frame, by atom key. The snapshot answers the same for the whole frame
+   * (its contract), so each atom is read from it once: an upsert otherwise reads it twice (the
+   * write rule's check and the prior when staged). Values are copied out, never handed over.
+   */
+  readonly #committedReads = new Map<string, Lookup>()
   #bundle: BundleOverlay | undefined
 
   constructor(
@@ -38,9 +44,22 @@ export class FrameOverlay implements StateView {
     private readonly options: OverlayOptions = { checkAccess: false },
   ) {}
 
-  readonly get = (ref: AtomRef): Lookup => {
-    const staged = this.#staged.get(atomKey(ref))
-    return staged === undefined ? this.committed.read(ref) : copyLookup(staged.next)
+  readonly get = (ref: AtomRef): Lookup => this.getByKey(ref, atomKey(ref))
+
+  /** `get` for a caller that already computed the atom's key (the bundle overlay). */
+  getByKey(ref: AtomRef, key: string): Lookup {
+    const staged = this.#staged.get(key)
+    return copyLookup(staged === undefined ? this.#committedRead(ref, key) : staged.next)
+  }
+
+  #committedRead(ref: AtomRef, key: string): Lookup {
+    const cached = this.#committedReads.get(key)
+    if (cached !== undefined) return cached
+    const read = this.committed.read(ref)
+    // Kept as a private copy: the snapshot's caller-facing answer may be mutated by its receiver.
+    const kept = copyLookup(read)
+    this.#committedReads.set(key, kept)
+    return kept
   }
 
   readonly put = (ref: AtomRef, value: Uint8Array, mode: WriteMode): Either.Either<void, ViewError> => {
@@ -61,10 +80,11 @@ export class FrameOverlay implements StateView {
     )
   }
 
-  #stage(ref: AtomRef, next: Lookup): void {
-    const key = atomKey(ref)
+  /** `owned`: `ref` is already a private copy handed over by a folded bundle, kept as it is. */
+  #stage(ref: AtomRef, next: Lookup, key: string = atomKey(ref), owned = false): void {
     const entry = this.#staged.get(key)
-    if (entry === undefined) this.#staged.set(key, { ref: copyRef(ref), prior: this.committed.read(ref), next })
+    // The prior is the cached committed read (never mutated here; copied when changes are read).
+    if (entry === undefined) this.#staged.set(key, { ref: owned ? ref : copyRef(ref), prior: this.#committedRead(ref, key), next })
     else entry.next = next
   }
 
@@ -72,10 +92,11 @@ export class FrameOverlay implements StateView {
   openBundle(): Either.Either<BundleOverlay, OverlayClosed> {
     if (this.#bundle !== undefined) return Either.left(new OverlayClosed({ reason: "another bundle is still open" }))
     const bundle = new BundleOverlay(
-      (ref) => this.get(ref),
-      (writes: ReadonlyArray<StagedWrite> | undefined) => {
+      (ref, key) => this.getByKey(ref, key),
+      (writes: Iterable<StagedWrite> | undefined) => {
         this.#bundle = undefined
-        if (writes !== undefined) for (const w of writes) this.#stage(w.ref, w.next)
+        // The bundle's staged refs and values are its own copies, and it drops them when folded.
+        if (writes !== undefined) for (const w of writes) this.#stage(w.ref, w.next, w.key, true)
       },
       this.options.checkAccess,
     )
@@ -85,8 +106,14 @@ export class FrameOverlay implements StateView {
 
   /** Every staged atom once, sorted by (kind, id): identical on every node whatever the insertion order. */
   changes(): ReadonlyArray<Change> {
-    return [...this.#staged.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, e]) => ({ ref: copyRef(e.ref), prior: copyLookup(e.prior), next: copyLookup(e.next) }))
+    // The default sort compares UTF-16 code units, which for these keys (ASCII hex) is byte
+    // order: the same order as comparing with `<`, without a comparator call per comparison.
+    const keys = [...this.#staged.keys()].sort()
+    const out: Array<Change> = new Array(keys.length)
+    for (let i = 0; i < keys.length; i++) {
+      const e = this.#staged.get(keys[i] as string) as FrameEntry
+      out[i] = { ref: copyRef(e.ref), prior: copyLookup(e.prior), next: copyLookup(e.next) }
+    }
+    return out
   }
 }

@@ -12,8 +12,34 @@ import type { CommittedSnapshot } from "./committed.ts"
 const KIND_VERTEX = 0
 const KIND_HYPEREDGE = 1
 
-const rowKey = (ref: AtomRef): Uint8Array => {
-  const key = new Uint8Array(1 + ID_LENGTH)
+/**
+ * Row keys and values to write are carved from shared slabs: lmdb reads `.buffer` of every key and
+ * value it writes, and for a fresh small typed array JavaScriptCore materialises an ArrayBuffer
+ * each time (~30% of a frame's row writes); a slab's is materialised once. A carved array is
+ * never handed out twice: a full slab is dropped, not rewound, so holding one is always safe.
+ */
+const SLAB_BYTES = 64 * 1024
+let slab = new Uint8Array(0)
+let slabAt = 0
+const carve = (length: number): Uint8Array => {
+  if (length > SLAB_BYTES / 8) return new Uint8Array(length)
+  if (slabAt + length > slab.length) {
+    slab = new Uint8Array(SLAB_BYTES)
+    void slab.buffer
+    slabAt = 0
+  }
+  const out = slab.subarray(slabAt, slabAt + length)
+  slabAt += length
+  return out
+}
+
+/** A row key for a read (lmdb copies it into its own key buffer). */
+const rowKey = (ref: AtomRef): Uint8Array => fillRowKey(new Uint8Array(1 + ID_LENGTH), ref)
+
+/** A row key for a write, carved from a slab. */
+const writeKey = (ref: AtomRef): Uint8Array => fillRowKey(carve(1 + ID_LENGTH), ref)
+
+const fillRowKey = (key: Uint8Array, ref: AtomRef): Uint8Array => {
   key[0] = ref.kind === "vertex" ? KIND_VERTEX : KIND_HYPEREDGE
   key.set(ref.id, 1)
   return key
@@ -25,7 +51,7 @@ type StoredAtom = { readonly _tag: "Present"; readonly value: Uint8Array } | { r
 const storedAtomCodec: ValueCodec<StoredAtom> = {
   encode: (atom) => {
     if (atom._tag === "Removed") return Uint8Array.of(0)
-    const out = new Uint8Array(1 + atom.value.length)
+    const out = carve(1 + atom.value.length)
     out[0] = 1
     out.set(atom.value, 1)
     return out
@@ -52,14 +78,14 @@ export const storeSnapshot = (atoms: Repository<Uint8Array, StoredAtom>): Commit
 export const writeChanges = (tx: WriteTx, atoms: Repository<Uint8Array, StoredAtom>, changes: ReadonlyArray<Change>): void => {
   for (const change of changes) {
     if (change.next._tag === "Absent") continue // never produced by an overlay; nothing to write
-    atoms.put(tx, rowKey(change.ref), change.next)
+    atoms.put(tx, writeKey(change.ref), change.next)
   }
 }
 
 /** Undoes a frame's changes inside a revert commit: every atom back to its prior state, an `Absent` prior deletes the row. */
 export const restoreChanges = (tx: WriteTx, atoms: Repository<Uint8Array, StoredAtom>, changes: ReadonlyArray<Change>): void => {
   for (const change of changes) {
-    if (change.prior._tag === "Absent") atoms.delete(tx, rowKey(change.ref))
-    else atoms.put(tx, rowKey(change.ref), change.prior)
+    if (change.prior._tag === "Absent") atoms.delete(tx, writeKey(change.ref))
+    else atoms.put(tx, writeKey(change.ref), change.prior)
   }
 }
