@@ -33,6 +33,7 @@ import { ShardRelayLive } from "../../actors/shard-relay/index.ts"
 import { OptionalNodeNetwork, OptionalNodeNetworkLive } from "./p2p-network.ts"
 import { workerRootName } from "./worker-node.ts"
 import { StartupReportLive, type StartupReport } from "./startup-report.ts"
+import { StatusLineLive } from "./status-line.ts"
 
 export interface MasterNodeOptions {
   readonly config: NodeConfig
@@ -109,7 +110,7 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
       Effect.logInfo("node started").pipe(Effect.annotateLogs({ api: api.url, workers: config.workers, nodeId: options.identity.nodeId })),
     ),
   )
-  return Layer.mergeAll(started, ApiAddressFileLive(config.dataDir)).pipe(
+  return Layer.mergeAll(started, ApiAddressFileLive(config.dataDir), StatusLineLive).pipe(
     Layer.provideMerge(server),
     Layer.provideMerge(AdminBackendLive(options.identity)),
     Layer.provideMerge(MasterConsensusLive({ config, proverIkm: options.proverIkm, peerId: options.identity.nodeId })),

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { lintExposition } from "../unit/runtime/kernel/metrics/prometheus-lint.ts"
-import { freePort, getJson, pollUntil, spawnNode, type RunningNode } from "./node-process.ts"
+import { freePort, getJson, logLines, pollUntil, spawnNode, type RunningNode } from "./node-process.ts"
 
 interface Head {
   readonly frameNumber: number
@@ -86,6 +86,12 @@ describe("bun run node: single-prover devnet", () => {
     const parent = await getJson<Frame>(`${node.url}/v1/frames/global/${later.frameNumber - 1}`)
     expect(frame.parentSelector).toBe(parent.selector)
     expect(parent.prover).toBe(frame.prover)
+
+    // The operator's status line is logged at start (and every 30 s).
+    const status = logLines(node.output())
+      .map((l) => String(l["message"] ?? ""))
+      .find((m) => m.startsWith("status "))
+    expect(status).toMatch(/^status head=\d+ rank=\d+ peers=0 workers=[01]\/1 frame_interval_ms=\d+ rss_mib=[1-9]\d*$/)
 
     const beyond = await fetch(`${node.url}/v1/frames/global/${later.frameNumber + 1_000_000}`)
     expect(beyond.status).toBe(404)
