@@ -5,6 +5,7 @@
 // consensus's committed chain) is stored once: the row then holds only the ids (store format 2). Every head change is one commit: the new canonical frames, the
 // deletions, the caller's materialize/revert writes and the head pointer together (design.md §5).
 import { Schema } from "effect"
+import { bytesEqual } from "../consensus/core/messages/fields.ts"
 import { type Bucket, defineRepository, KeyCodec, type RepositoryDef, type StoreService, ValueCodec, type WriteTx } from "../../runtime/store/index.ts"
 import type { ReelKind } from "./reel-kind.ts"
 import type { ReelFrame } from "./reel-frame.ts"
@@ -38,7 +39,6 @@ const frameRows = (kind: { readonly bucket: Bucket }): RepositoryDef<ReelKey, St
   value: ValueCodec.schema(StoredFrame),
 })
 const frameKeyOf = (filter: Uint8Array, n: bigint): ReelKey => [filter, FRAME, n]
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
 
 /** A frame with its id and selector, as the reel hands it to the store and gets it back. */
 export interface CanonicalFrame<F extends ReelFrame> {
@@ -89,7 +89,7 @@ export class ReelStore<F extends ReelFrame> {
   /** True when the source holds exactly this frame (same number and selector), so the row needs no body. */
   private sourceHolds(n: bigint, selector: Uint8Array): boolean {
     const held = this.bodies?.frame(n)
-    return held !== undefined && sameBytes(held.selector, selector)
+    return held !== undefined && bytesEqual(held.selector, selector)
   }
 
   private get headKey(): ReelKey {
@@ -99,7 +99,7 @@ export class ReelStore<F extends ReelFrame> {
   private decode(stored: StoredFrame, n: bigint): CanonicalFrame<F> {
     if (stored.bytes === undefined) {
       const held = this.bodies?.frame(n)
-      if (held === undefined || !sameBytes(held.selector, stored.selector)) {
+      if (held === undefined || !bytesEqual(held.selector, stored.selector)) {
         throw new Error(`stored ${this.kind.kind} frame ${n}: its body is not in the committed chain`)
       }
       return { frame: held.frame, frameId: stored.frameId, selector: stored.selector }
@@ -178,7 +178,7 @@ export const dropBodiesHeldBy = <F extends ReelFrame>(
   for (const { key, value } of all) {
     if (value.bytes === undefined) continue
     const held = bodies.frame(key[2])
-    if (held !== undefined && sameBytes(held.selector, value.selector)) {
+    if (held !== undefined && bytesEqual(held.selector, value.selector)) {
       rows.put(tx, key, { frameId: value.frameId, selector: value.selector })
       dropped++
     } else {

@@ -10,7 +10,7 @@ import type { BranchNode } from "./node.ts"
 import { NIBBLE_BITS, nextNibble } from "./nibbles.ts"
 import type { TraversalProof, TraversalSubProof } from "./traversal-proof.ts"
 import type { VectorCommitmentTrie } from "./trie.ts"
-import { bytesEqual } from "./bytes.ts"
+import { bytesEqual } from "../../../intrinsics/contract/index.ts"
 
 const prefixMatches = (node: BranchNode, key: Uint8Array, depth: number): boolean => node.prefix.every((p, i) => nextNibble(key, depth + i * NIBBLE_BITS) === p)
 

@@ -8,7 +8,7 @@ import { type CommitMode, commitBranch, leafCommitment } from "./commitment.ts"
 import { TrieKeyError } from "./errors.ts"
 import { makeBranch, makeLeaf, type BranchNode, type TrieNode } from "./node.ts"
 import { NIBBLE_BITS, nextNibble } from "./nibbles.ts"
-import { bytesEqual } from "./bytes.ts"
+import { bytesEqual } from "../../../intrinsics/contract/index.ts"
 
 const emptyKey = (): TrieKeyError => new TrieKeyError({ reason: "empty key not allowed" })
 

@@ -13,7 +13,7 @@ import type { BlsNativeError } from "../../../crates/ts/bls/errors.ts"
 import type { Kzg } from "../../../crates/ts/bls/kzg.ts"
 import { ARITY, fullPath } from "./nibbles.ts"
 import type { TraversalProof, TraversalSubProof } from "./traversal-proof.ts"
-import { bytesEqual } from "./bytes.ts"
+import { bytesEqual } from "../../../intrinsics/contract/index.ts"
 
 const isNibble = (p: bigint): boolean => p >= 0n && p < BigInt(ARITY)
 

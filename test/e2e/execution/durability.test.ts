@@ -1,5 +1,6 @@
 import { afterEach, expect, test } from "bun:test"
 import { join } from "node:path"
+import { readNumbersKillingAfter } from "../kill-mid-loop.ts"
 import { Effect } from "effect"
 import { ApplyFrame, GetHead, Query } from "../../../actors/execution/index.ts"
 import { Buckets, notes, put, rawRows, tempStorePath, withHost } from "../../unit/actors/execution/harness.ts"
@@ -16,23 +17,7 @@ test("kill -9 mid-loop: the store holds exactly the last completed frame (never 
   const { path, cleanup } = tempStorePath()
   cleanups.push(cleanup)
   const child = Bun.spawn([process.execPath, join(import.meta.dir, "fixtures", "frame-loop.ts"), path], { stdout: "pipe", stderr: "pipe" })
-  const reported: Array<number> = []
-  let buffered = ""
-  const reader = child.stdout.getReader()
-  const decoder = new TextDecoder()
-  let killed = false
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    buffered += decoder.decode(value, { stream: true })
-    const lines = buffered.split("\n")
-    buffered = lines.pop() ?? ""
-    for (const l of lines) reported.push(Number(l))
-    if (!killed && reported.length >= 40) {
-      child.kill("SIGKILL") // keep reading: frames already printed were committed too
-      killed = true
-    }
-  }
+  const reported = await readNumbersKillingAfter(child, 40)
   expect(await child.exited).not.toBe(0)
   expect(child.signalCode).toBe("SIGKILL")
   expect(reported).toEqual(reported.map((_, i) => i + 1))

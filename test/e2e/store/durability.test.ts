@@ -2,6 +2,7 @@ import { afterEach, expect, test } from "bun:test"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { readNumbersKillingAfter } from "../kill-mid-loop.ts"
 import { Effect } from "effect"
 import { Buckets, defineRepository, KeyCodec, Store, StoreLive, ValueCodec } from "../../../runtime/store/index.ts"
 
@@ -21,23 +22,7 @@ test("kill -9 mid-loop loses no reported commit, and no commit is half-applied",
     stdout: "pipe",
     stderr: "pipe",
   })
-  const reported: Array<number> = []
-  let buffered = ""
-  const reader = child.stdout.getReader()
-  const decoder = new TextDecoder()
-  let killed = false
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    buffered += decoder.decode(value, { stream: true })
-    const lines = buffered.split("\n")
-    buffered = lines.pop() ?? ""
-    for (const l of lines) reported.push(Number(l))
-    if (!killed && reported.length >= 300) {
-      child.kill("SIGKILL") // keep reading: lines already in the pipe were committed too
-      killed = true
-    }
-  }
+  const reported = await readNumbersKillingAfter(child, 300)
   expect(await child.exited).not.toBe(0)
   expect(child.signalCode).toBe("SIGKILL")
   expect(reported.length).toBeGreaterThanOrEqual(300)
