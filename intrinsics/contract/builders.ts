@@ -13,6 +13,13 @@ export interface BuildEnv {
   readonly crypto: CryptoServices
   readonly frameNumber: bigint
   readonly read: (ref: AtomRef) => Effect.Effect<Lookup, BuildError>
+  /**
+   * BLS48-581 signing with a 73-byte secret key; the scheme signs `domain ‖ message` (crypto.md §3),
+   * the answer is a 74-byte signature. Here, not in CryptoServices: operations verify, only clients
+   * sign. Optional like CryptoServices.kzgCommit: a builder that needs it fails with a BuildError
+   * when the host binds none; it may throw on a malformed key.
+   */
+  readonly blsSign?: (secretKey: Uint8Array, message: Uint8Array, domain: Uint8Array) => Uint8Array
 }
 
 export interface Builder<Args> {

@@ -14,7 +14,7 @@ export {
   type IntrinsicCliMember,
 } from "./cli.ts"
 export type { CryptoServices, ExecCtx } from "./exec-ctx.ts"
-export { type HttpContribution, type HttpEnv, intrinsicRoutePrefix, SubmitRejected } from "./http.ts"
+export { type HttpContribution, type HttpEnv, intrinsicRoutePrefix, QueryUnavailable, SubmitRejected } from "./http.ts"
 export { atomId, bytesEqual, DOMAIN_LENGTH, domainOf, GLOBAL_INTRINSIC_ADDRESS, ID_LENGTH, isAtomId, METADATA_ADDRESS } from "./ids.ts"
 export type { Intrinsic } from "./intrinsic.ts"
 export { decodeManifest, deriveInstanceAddress, FeeRole, feeRoleOf, isActive, isFixedInstance, Manifest, opTypeHex } from "./manifest.ts"
@@ -29,7 +29,7 @@ export {
   type OperationDef,
   type TypedOperation,
 } from "./operation.ts"
-export { defineQuery, type Query, QueryError } from "./query.ts"
+export { defineQuery, type Query, QueryError, type QueryParameter } from "./query.ts"
 export {
   type Dispatched,
   DuplicateIntrinsicName,

@@ -3,6 +3,7 @@
 // encoded by its result schema, so the host can serialize any intrinsic's answer the same way.
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as JSONSchema from "effect/JSONSchema"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { ReadView } from "./state-view.ts"
@@ -16,11 +17,36 @@ export class QueryError extends Data.TaggedError("QueryError")<{
   }
 }
 
+/** One top-level field of a query's arguments, as a query-string parameter (JSON Schema of its encoded form). */
+export interface QueryParameter {
+  readonly name: string
+  readonly required: boolean
+  readonly schema: Readonly<Record<string, unknown>>
+}
+
 export interface Query {
   readonly name: string
   readonly description: string
+  /** The argument fields, so the host can describe the GET route (OpenAPI) without the schema's types. */
+  readonly parameters: ReadonlyArray<QueryParameter>
   /** Decodes `args`, runs, and answers the result in its encoded (JSON-ready) form. */
   readonly run: (args: unknown, view: ReadView) => Effect.Effect<unknown, QueryError>
+}
+
+const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** The fields of a struct-shaped args schema; other shapes (no fields to name) describe no parameters. */
+const parametersOf = <A, I>(args: Schema.Schema<A, I>): ReadonlyArray<QueryParameter> => {
+  let json: unknown
+  try {
+    json = JSONSchema.make(args)
+  } catch {
+    // A schema JSON Schema cannot express (e.g. a declaration) still decodes; it is just not described.
+    return []
+  }
+  if (!isRecord(json) || !isRecord(json.properties)) return []
+  const required = new Set(Array.isArray(json.required) ? json.required : [])
+  return Object.entries(json.properties).map(([name, schema]) => ({ name, required: required.has(name), schema: isRecord(schema) ? schema : {} }))
 }
 
 export const defineQuery = <A, I, O, OI>(def: {
@@ -35,6 +61,7 @@ export const defineQuery = <A, I, O, OI>(def: {
   return {
     name: def.name,
     description: def.description,
+    parameters: parametersOf(def.args),
     run: (args, view) =>
       decodeArgs(args).pipe(
         Effect.mapError((e) => new QueryError({ kind: "bad-request", reason: ParseResult.TreeFormatter.formatErrorSync(e) })),

@@ -62,8 +62,8 @@ interface UpdateArgs {
   readonly domain: Uint8Array
   readonly config?: HypergraphConfig
   readonly schema?: string
-  /** BLS48-581 signer of the owner key: `(message, domain) → 74-byte signature`. */
-  readonly signOwner: (message: Uint8Array, domain: Uint8Array) => Uint8Array
+  /** The owner's BLS48-581 secret key; the host's BuildEnv.blsSign signs with it. */
+  readonly ownerSecretKey: Uint8Array
 }
 
 export interface VertexAddArgs {
@@ -107,16 +107,18 @@ export const deployBuilder: Builder<DeployArgs> = {
   build: (args) => Effect.as(checkConfig(args.config), hypergraphDeploy.encode({ config: args.config, schema: utf8(args.schema) })),
 }
 
-const updateBuilder: Builder<UpdateArgs> = {
+export const updateBuilder: Builder<UpdateArgs> = {
   description: "a hypergraph update signed by the owner key",
-  build: (args) =>
+  build: (args, env) =>
     Effect.gen(function* () {
       if (args.config === undefined && args.schema === undefined) return yield* fail("an update needs a config, a schema or both")
+      const blsSign = env.blsSign
+      if (blsSign === undefined) return yield* fail("the host binds no BLS48-581 signer; an update needs the owner's signature")
       yield* requireLength("the domain", args.domain, DOMAIN_LENGTH)
       if (args.config !== undefined) yield* checkConfig(args.config)
       const unsigned = { domain: args.domain, config: args.config, schema: args.schema === undefined ? undefined : utf8(args.schema) }
       const signature = yield* Effect.try({
-        try: () => args.signOwner(updateMessage(unsigned), updateSignatureDomain(args.domain)),
+        try: () => blsSign(args.ownerSecretKey, updateMessage(unsigned), updateSignatureDomain(args.domain)),
         catch: (e) => new BuildError({ reason: `owner signing failed: ${String(e)}` }),
       })
       return hypergraphUpdate.encode({ ...unsigned, signature })

@@ -1,7 +1,7 @@
 // `bun run cli hypergraph …` (spec §7.3, printed lines as the reference where it has them). Commands
-// build operations with the builders (builders.ts) and reach the node only through env.api. There
-// is no submit route for app-shard bundles yet: writes support --dry-run (print the bundle) and
-// otherwise fail with a clear IntrinsicCliFailure.
+// build operations with the builders (builders.ts) and reach the node only through env.api: a
+// write wraps its operation in a MessageBundle and submits it (env.api.submitBundle), or prints
+// it with --dry-run. The node accepts no app-shard bundles yet, so a submit fails (exit 1).
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
@@ -25,21 +25,20 @@ import {
   hyperedgeAddBuilder,
   hyperedgeDataAddress,
   hyperedgeRemoveBuilder,
+  updateBuilder,
   vertexAddBuilder,
   vertexDataAddress,
   vertexRemoveBuilder,
 } from "./builders.ts"
 import { encodeBundle } from "./bundle.ts"
 import type { HypergraphConfig } from "./config.ts"
+import { BLS_SECRET_KEY_BYTES } from "./constants.ts"
 import type { Entry } from "./entries.ts"
 import { concatBytes } from "@noble/hashes/utils.js"
 import { AtomAnswer } from "./queries.ts"
 
 const usage = (reason: string) => new IntrinsicCliFailure({ reason, usage: true })
 const failed = (reason: string) => new IntrinsicCliFailure({ reason, usage: false })
-
-/** The one answer a write gives without --dry-run until app shards accept bundles. */
-export const NO_SUBMIT_ROUTE = "submission arrives with app shards: the node has no route for hypergraph bundles yet (use --dry-run to print the bundle)"
 
 const parseHex = (value: string, what: string, size?: number): Effect.Effect<Uint8Array, IntrinsicCliFailure> => {
   const hex = value.startsWith("0x") || value.startsWith("0X") ? value.slice(2) : value
@@ -71,34 +70,46 @@ const printLines = (lines: ReadonlyArray<string>): Effect.Effect<void> => Effect
 
 const fromBuild = <A>(effect: Effect.Effect<A, BuildError>): Effect.Effect<A, IntrinsicCliFailure> => Effect.mapError(effect, (e) => failed(e.reason))
 
-/** --dry-run prints the details and the bundle; a real submit waits for app shards. */
-const submitOrPrint = (dryRun: boolean, operation: Uint8Array, details: ReadonlyArray<string>): Effect.Effect<void, IntrinsicCliFailure> =>
-  dryRun
-    ? Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        printLines(["Dry run: not submitted", ...details, `Bundle: ${bytesToHex(encodeBundle([operation], BigInt(now)))}`]),
-      )
-    : Effect.fail(failed(NO_SUBMIT_ROUTE))
+/** --dry-run prints the details and the bundle; otherwise the bundle is submitted and the success line (§7.3) printed. */
+const submitOrPrint = (
+  env: CliEnv,
+  dryRun: boolean,
+  operation: Uint8Array,
+  success: string,
+  details: ReadonlyArray<string>,
+): Effect.Effect<void, IntrinsicCliFailure> =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const bundle = encodeBundle([operation], BigInt(now))
+    return dryRun
+      ? printLines(["Dry run: not submitted", ...details, `Bundle: ${bytesToHex(bundle)}`])
+      : Effect.zipRight(env.api.submitBundle(bundle), printLines([success, ...details]))
+  })
 
 const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("Print the bundle instead of submitting it."))
 const domainOption = Options.text("domain").pipe(Options.withAlias("d"), Options.withDescription("The hypergraph instance (32 bytes, hex)."))
 const signingKey = Options.text("signing-key").pipe(Options.withDescription("The instance's Ed448 write secret key (57 bytes, hex)."))
 const fullAddress = Args.text({ name: "FullAddress" }).pipe(Args.withDescription("A 64-byte atom id, hex."))
 
-/** `deploy [key=value...] [schema.rdf]`: keys read_public_key, write_public_key (57 bytes hex), owner_public_key (optional, 585 bytes hex). */
-export const deployArgs = (
+const CONFIG_KEYS = ["read_public_key", "write_public_key", "owner_public_key"]
+
+/**
+ * `key=value` configuration and file arguments (deploy, update). Keys: read_public_key,
+ * write_public_key (57 bytes hex), owner_public_key (optional, 585 bytes hex); `config` is
+ * undefined when no key is given, and needs both Ed448 keys otherwise.
+ */
+const configAndFiles = (
   args: ReadonlyArray<string>,
-): Effect.Effect<{ readonly config: HypergraphConfig; readonly schemaPath: string }, IntrinsicCliFailure> =>
+): Effect.Effect<{ readonly config: HypergraphConfig | undefined; readonly files: ReadonlyArray<string> }, IntrinsicCliFailure> =>
   Effect.gen(function* () {
     const files = args.filter((a) => !a.includes("="))
-    if (files.length !== 1) return yield* Effect.fail(usage("give exactly one RDF schema file"))
     const pairs = new Map<string, string>()
     for (const a of args.filter((x) => x.includes("="))) {
       const at = a.indexOf("=")
       pairs.set(a.slice(0, at), a.slice(at + 1))
     }
-    const known = ["read_public_key", "write_public_key", "owner_public_key"]
-    const unknown = [...pairs.keys()].filter((k) => !known.includes(k))
+    const unknown = [...pairs.keys()].filter((k) => !CONFIG_KEYS.includes(k))
     if (unknown.length > 0) return yield* Effect.fail(usage(`unknown keys: ${unknown.join(", ")}`))
+    if (pairs.size === 0) return { config: undefined, files }
     const read = pairs.get("read_public_key")
     const write = pairs.get("write_public_key")
     if (read === undefined || write === undefined) return yield* Effect.fail(usage("read_public_key= and write_public_key= are required"))
@@ -107,8 +118,50 @@ export const deployArgs = (
       writePublicKey: yield* parseHex(write, "write_public_key", 57),
       ownerPublicKey: yield* parseHex(pairs.get("owner_public_key") ?? "", "owner_public_key"),
     }
+    return { config, files }
+  })
+
+/** `deploy [key=value...] [schema.rdf]`: the configuration and exactly one schema file. */
+export const deployArgs = (
+  args: ReadonlyArray<string>,
+): Effect.Effect<{ readonly config: HypergraphConfig; readonly schemaPath: string }, IntrinsicCliFailure> =>
+  Effect.gen(function* () {
+    const { config, files } = yield* configAndFiles(args)
+    if (files.length !== 1) return yield* Effect.fail(usage("give exactly one RDF schema file"))
+    if (config === undefined) return yield* Effect.fail(usage("read_public_key= and write_public_key= are required"))
     return { config, schemaPath: files[0] as string }
   })
+
+/** `update [key=value...] [schema.rdf]`: a new configuration, a schema file, or both. */
+export const updateArgs = (
+  args: ReadonlyArray<string>,
+): Effect.Effect<{ readonly config: HypergraphConfig | undefined; readonly schemaPath: string | undefined }, IntrinsicCliFailure> =>
+  Effect.gen(function* () {
+    const { config, files } = yield* configAndFiles(args)
+    if (files.length > 1) return yield* Effect.fail(usage("give at most one RDF schema file"))
+    if (config === undefined && files.length === 0) return yield* Effect.fail(usage("an update needs key=value configuration, a schema file or both"))
+    return { config, schemaPath: files[0] }
+  })
+
+const ownerKeyUsage = () => usage(`--owner-key must be a ${BLS_SECRET_KEY_BYTES}-byte BLS48-581 secret key (hex) or a file holding one (hex or raw)`)
+
+const hexBody = (text: string): string | undefined => {
+  const hex = text.startsWith("0x") || text.startsWith("0X") ? text.slice(2) : text
+  return hex.length === BLS_SECRET_KEY_BYTES * 2 && /^[0-9a-fA-F]+$/.test(hex) ? hex : undefined
+}
+
+/** `--owner-key`: the secret key in hex (as `crypto bls keygen` prints it), or a file holding it in hex or raw bytes. */
+export const parseOwnerKey = (value: string): Effect.Effect<Uint8Array, IntrinsicCliFailure> => {
+  const inline = hexBody(value)
+  if (inline !== undefined) return Effect.succeed(hexToBytes(inline))
+  return Effect.tryPromise({ try: () => Bun.file(value).bytes(), catch: () => ownerKeyUsage() }).pipe(
+    Effect.flatMap((bytes) => {
+      if (bytes.length === BLS_SECRET_KEY_BYTES) return Effect.succeed(bytes)
+      const hex = hexBody(new TextDecoder().decode(bytes).trim())
+      return hex === undefined ? Effect.fail(ownerKeyUsage()) : Effect.succeed(hexToBytes(hex))
+    }),
+  )
+}
 
 const readSchema = (path: string): Effect.Effect<string, IntrinsicCliFailure> =>
   Effect.tryPromise({ try: () => Bun.file(path).text(), catch: () => usage(`cannot read the schema file ${path}`) })
@@ -120,9 +173,27 @@ const deployCommand = (env: CliEnv) =>
       const schema = yield* readSchema(schemaPath)
       const operation = yield* fromBuild(deployBuilder.build({ config, schema }, env.build))
       const domain = yield* fromBuild(deployedDomain(config, env.build))
-      yield* submitOrPrint(a.dryRun, operation, [`  Domain: 0x${bytesToHex(domain)}`])
+      yield* submitOrPrint(env, a.dryRun, operation, "Hypergraph schema deployed successfully", [`  Domain: 0x${bytesToHex(domain)}`])
     }),
   ).pipe(Command.withDescription("Deploy a hypergraph instance with an RDF schema (prints Domain)."))
+
+const ownerKey = Options.text("owner-key").pipe(
+  Options.withDescription(`The instance's BLS48-581 owner secret key (${BLS_SECRET_KEY_BYTES} bytes): hex, or a file holding it.`),
+)
+
+const updateCommand = (env: CliEnv) =>
+  Command.make("update", { args: Args.text({ name: "key=value|schema.rdf" }).pipe(Args.repeated), domain: domainOption, ownerKey, dryRun }, (a) =>
+    Effect.gen(function* () {
+      const { config, schemaPath } = yield* updateArgs(a.args)
+      const domain = yield* parseHex(a.domain, "--domain", 32)
+      const ownerSecretKey = yield* parseOwnerKey(a.ownerKey)
+      const schema = schemaPath === undefined ? undefined : yield* readSchema(schemaPath)
+      const operation = yield* fromBuild(
+        updateBuilder.build({ domain, ownerSecretKey, ...(config === undefined ? {} : { config }), ...(schema === undefined ? {} : { schema }) }, env.build),
+      )
+      yield* submitOrPrint(env, a.dryRun, operation, "Hypergraph updated successfully", [`  Domain: 0x${bytesToHex(domain)}`])
+    }),
+  ).pipe(Command.withDescription("Update an instance's configuration and/or schema (additive), signed by the owner key."))
 
 const putVertex = (env: CliEnv) =>
   Command.make("vertex", { pairs: Args.text({ name: "key=value" }).pipe(Args.repeated), domain: domainOption, signingKey, dryRun }, (a) =>
@@ -131,7 +202,9 @@ const putVertex = (env: CliEnv) =>
       const domain = yield* parseHex(a.domain, "--domain", 32)
       const key = yield* parseHex(a.signingKey, "--signing-key", 57)
       const operation = yield* fromBuild(vertexAddBuilder.build({ domain, entries, signingKey: key }, env.build))
-      yield* submitOrPrint(a.dryRun, operation, [`Full address: ${bytesToHex(concatBytes(domain, vertexDataAddress(entries)))}`])
+      yield* submitOrPrint(env, a.dryRun, operation, "Vertex submitted successfully", [
+        `Full address: ${bytesToHex(concatBytes(domain, vertexDataAddress(entries)))}`,
+      ])
     }),
   ).pipe(Command.withDescription("Store a plaintext vertex of key=value entries."))
 
@@ -143,7 +216,9 @@ const putHyperedge = (env: CliEnv) =>
       const domain = yield* parseHex(a.domain, "--domain", 32)
       const key = yield* parseHex(a.signingKey, "--signing-key", 57)
       const operation = yield* fromBuild(hyperedgeAddBuilder.build({ domain, members, signingKey: key }, env.build))
-      yield* submitOrPrint(a.dryRun, operation, [`Full address: ${bytesToHex(concatBytes(domain, hyperedgeDataAddress(members)))}`])
+      yield* submitOrPrint(env, a.dryRun, operation, "Hyperedge submitted successfully", [
+        `Full address: ${bytesToHex(concatBytes(domain, hyperedgeDataAddress(members)))}`,
+      ])
     }),
   ).pipe(Command.withDescription("Store a hyperedge over atom ids (comma lists allowed)."))
 
@@ -158,7 +233,7 @@ const removeVertex = (env: CliEnv) =>
       yield* inDomain(id, domain)
       const key = yield* parseHex(a.signingKey, "--signing-key", 57)
       const operation = yield* fromBuild(vertexRemoveBuilder.build({ domain, dataAddress: id.slice(32), signingKey: key }, env.build))
-      yield* submitOrPrint(a.dryRun, operation, [`Address: ${bytesToHex(id)}`])
+      yield* submitOrPrint(env, a.dryRun, operation, "Vertex remove submitted successfully", [`Address: ${bytesToHex(id)}`])
     }),
   ).pipe(Command.withDescription("Remove a vertex (permanently)."))
 
@@ -170,7 +245,7 @@ const removeHyperedge = (env: CliEnv) =>
       yield* inDomain(id, domain)
       const key = yield* parseHex(a.signingKey, "--signing-key", 57)
       const operation = yield* fromBuild(hyperedgeRemoveBuilder.build({ hyperedgeId: id, signingKey: key }, env.build))
-      yield* submitOrPrint(a.dryRun, operation, [`Address: ${bytesToHex(id)}`])
+      yield* submitOrPrint(env, a.dryRun, operation, "Hyperedge remove submitted successfully", [`Address: ${bytesToHex(id)}`])
     }),
   ).pipe(Command.withDescription("Remove a hyperedge (permanently)."))
 
@@ -194,9 +269,10 @@ const subgroup = (name: string, description: string, members: IntrinsicCliGroup[
 })
 
 export const hypergraphCli: CliContribution = (env) => ({
-  description: "Hypergraph instances: deploy, put, get and remove vertices and hyperedges.",
+  description: "Hypergraph instances: deploy and update, put, get and remove vertices and hyperedges.",
   members: [
     eraseCliCommand(deployCommand(env)),
+    eraseCliCommand(updateCommand(env)),
     subgroup("put", "Store a vertex or a hyperedge.", [eraseCliCommand(putVertex(env)), eraseCliCommand(putHyperedge(env))]),
     subgroup("get", "Show a vertex or a hyperedge.", [eraseCliCommand(getAtom(env, "vertex")), eraseCliCommand(getAtom(env, "hyperedge"))]),
     subgroup("remove", "Remove a vertex or a hyperedge.", [eraseCliCommand(removeVertex(env)), eraseCliCommand(removeHyperedge(env))]),

@@ -25,6 +25,8 @@ export const ED448_PUBLIC_KEY_BYTES = 57
 export const ED448_SIGNATURE_BYTES = 114
 /** BLS48-581 G2 public key; the owner key is this or empty (spec §3.8). */
 export const BLS_PUBLIC_KEY_BYTES = 585
+/** BLS48-581 secret key, as `crypto bls keygen` prints it (the owner signs updates with it). */
+export const BLS_SECRET_KEY_BYTES = 73
 /** BLS48-581 G1 signature (crypto.md §3). */
 export const BLS_SIGNATURE_BYTES = 74
 

@@ -6,8 +6,17 @@ import { Cause, Effect, Either, Exit, Option, Runtime, Schema } from "effect"
 import { Hono, type Context as HonoContext } from "hono"
 import { bodyLimit } from "hono/body-limit"
 import { PROMETHEUS_CONTENT_TYPE } from "../kernel/metrics/prometheus.ts"
-import { AdminBackend, SetLogLevelBody, type AdminBackendService, type ConsensusUnavailable } from "./backend.ts"
-import { makeOpenApiDocument } from "./openapi.ts"
+import {
+  AdminBackend,
+  intrinsicMountPath,
+  intrinsicQueryPath,
+  SetLogLevelBody,
+  type AdminBackendService,
+  type ConsensusUnavailable,
+  type IntrinsicQueryFailed,
+  type QueryUnavailable,
+} from "./backend.ts"
+import { type ContributedRoute, makeOpenApiDocument } from "./openapi.ts"
 import { problemResponse, ProblemType } from "./problem.ts"
 
 export interface AdminAppOptions {
@@ -50,11 +59,30 @@ const readJson = async <A, I>(c: HonoContext, decode: (u: unknown) => Either.Eit
   return Either.mapLeft(decode(parsed), (e) => problemResponse(400, ProblemType.invalidRequest, "Invalid request body", e.message))
 }
 
+/** A query's own failures as problem documents; `title` tells them apart from the generic route-not-found. */
+const queryProblem = (e: IntrinsicQueryFailed | QueryUnavailable): Response => {
+  if (e._tag === "QueryUnavailable") return problemResponse(503, ProblemType.queryUnavailable, "Query Unavailable", e.reason)
+  switch (e.kind) {
+    case "bad-request":
+      return problemResponse(400, ProblemType.queryBadRequest, "Invalid Query Arguments", e.reason)
+    case "not-found":
+      return problemResponse(404, ProblemType.queryNotFound, "Not Found In State", e.reason)
+    case "unknown-intrinsic":
+    case "unknown-query":
+      return problemResponse(404, ProblemType.unknownQuery, "Unknown Query", e.reason)
+    case "failed":
+      return problemResponse(500, ProblemType.queryFailed, "Query Failed", e.reason)
+  }
+}
+
+/** Hono's `:name` and `:name{regex}` segments as OpenAPI's `{name}`. */
+const openApiPath = (honoPath: string): string => honoPath.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}")
+
 /** Builds the app; `runtime` runs the backend's effects (logger, metrics, clock of the node). */
 export const makeAdminApp = (backend: AdminBackendService, runtime: Runtime.Runtime<never>, options: AdminAppOptions): Hono => {
   const run = Runtime.runPromiseExit(runtime)
   const app = new Hono()
-  const openapi = JSON.stringify(makeOpenApiDocument(options.version))
+  const intrinsicRoutes = backend.intrinsicRoutes ?? { queries: [], mounts: [] }
 
   /** Runs an effect; a defect becomes a 500 problem (logged once). */
   const respond = async <A, E>(effect: Effect.Effect<A, E>, onSuccess: (a: A) => Response, onFailure?: (e: E) => Response): Promise<Response> => {
@@ -118,6 +146,31 @@ export const makeAdminApp = (backend: AdminBackendService, runtime: Runtime.Runt
   })
   app.get("/v1/peers", () => respond(backend.peers ?? Effect.succeed([]), (peers) => Response.json(peers)))
   app.get("/metrics", () => respond(backend.metrics, (text) => new Response(text, { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } })))
+
+  // Intrinsic queries (spec §11.1 "HTTP routes"): one GET each, the query string is the args
+  // object (all strings; the query's schema decodes them on the worker).
+  const query = backend.query
+  for (const q of intrinsicRoutes.queries) {
+    app.get(intrinsicQueryPath(q.intrinsic, q.name), (c) =>
+      query === undefined
+        ? problemResponse(503, ProblemType.queryUnavailable, "Query Unavailable", "this node runs no data workers")
+        : respond(query(q.intrinsic, q.name, c.req.query()), (result) => Response.json(result), queryProblem),
+    )
+  }
+  // Contributed sub-apps, after the queries so a query name cannot be shadowed; the middleware
+  // above (token, body limit) and the problem handlers below cover them like any route.
+  const queryPaths = new Set(intrinsicRoutes.queries.map((q) => intrinsicQueryPath(q.intrinsic, q.name)))
+  const contributed: Array<ContributedRoute> = []
+  for (const m of intrinsicRoutes.mounts) {
+    // The routes Hono added for this mount, with their merged paths, are what the document lists.
+    const before = app.routes.length
+    app.route(intrinsicMountPath(m.intrinsic), m.app)
+    for (const r of app.routes.slice(before)) {
+      const shadowed = r.method === "GET" && queryPaths.has(r.path)
+      if (r.method !== "ALL" && !shadowed) contributed.push({ intrinsic: m.intrinsic, method: r.method.toLowerCase(), path: openApiPath(r.path) })
+    }
+  }
+  const openapi = JSON.stringify(makeOpenApiDocument(options.version, intrinsicRoutes.queries, contributed))
   app.get("/openapi.json", () => new Response(openapi, { headers: { "content-type": "application/json" } }))
 
   app.post("/v1/workers/:core/restart", (c) => {
@@ -138,7 +191,21 @@ export const makeAdminApp = (backend: AdminBackendService, runtime: Runtime.Runt
     return respond(backend.setLogLevel(level), () => Response.json({ level }))
   })
 
-  app.notFound((c) => problemResponse(404, ProblemType.blank, "Not Found", `no route for ${c.req.method} ${c.req.path}`))
+  // Under a known intrinsic's prefix, say which queries it has rather than a bare 404.
+  const intrinsicNames = new Set([...intrinsicRoutes.queries.map((q) => q.intrinsic), ...intrinsicRoutes.mounts.map((m) => m.intrinsic)])
+  app.notFound((c) => {
+    const name = /^\/v1\/intrinsics\/([^/]+)\//.exec(c.req.path)?.[1]
+    if (name !== undefined && intrinsicNames.has(name)) {
+      const queries = intrinsicRoutes.queries.filter((q) => q.intrinsic === name).map((q) => q.name)
+      return problemResponse(
+        404,
+        ProblemType.unknownQuery,
+        "Unknown Query",
+        `${name} has no route ${c.req.method} ${c.req.path}; its queries: ${queries.join(", ")}`,
+      )
+    }
+    return problemResponse(404, ProblemType.blank, "Not Found", `no route for ${c.req.method} ${c.req.path}`)
+  })
   app.onError(async (error) => {
     await run(Effect.logError("admin request threw", error))
     return problemResponse(500, ProblemType.internal, "Internal Server Error", "the request failed; see the node log")

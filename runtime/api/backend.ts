@@ -1,6 +1,7 @@
 // What the admin API needs from the node. The HTTP layer stays thin: every route is one of these
 // effects, implemented by the node assembly (runtime/node) over its actors and worker manager.
 import { Context, Data, Schema, type Effect } from "effect"
+import type { Hono } from "hono"
 import { LogLevelName } from "../kernel/logging.ts"
 import { WorkerState } from "../kernel/process/worker-slot.ts"
 
@@ -100,6 +101,54 @@ export class FrameNotFound extends Data.TaggedError("FrameNotFound")<{ readonly 
 /** The node runs no global consensus (e.g. not a devnet yet), or it did not answer. */
 export class ConsensusUnavailable extends Data.TaggedError("ConsensusUnavailable")<{ readonly reason: string }> {}
 
+// The prefix intrinsics/contract's intrinsicRoutePrefix names (the API cannot import the contract).
+/** Where an intrinsic's contributed sub-app is mounted. */
+export const intrinsicMountPath = (intrinsic: string): string => `/v1/intrinsics/${intrinsic}`
+/** The GET route of an intrinsic's query. */
+export const intrinsicQueryPath = (intrinsic: string, query: string): string => `${intrinsicMountPath(intrinsic)}/${query}`
+
+/** A query-string parameter of an intrinsic query route (JSON Schema of its encoded form). */
+interface IntrinsicQueryParameter {
+  readonly name: string
+  readonly required: boolean
+  readonly schema: Readonly<Record<string, unknown>>
+}
+
+/** A query an intrinsic serves at `GET /v1/intrinsics/<intrinsic>/<name>?<args>`. */
+export interface IntrinsicQueryRoute {
+  readonly intrinsic: string
+  readonly name: string
+  readonly description: string
+  readonly parameters: ReadonlyArray<IntrinsicQueryParameter>
+}
+
+/** Routes an intrinsic contributes (a Hono sub-app), mounted under `/v1/intrinsics/<intrinsic>/`. */
+interface IntrinsicHttpMount {
+  readonly intrinsic: string
+  readonly app: Hono
+}
+
+/** Everything the admin API serves under `/v1/intrinsics/<name>/`, fixed when the node starts. */
+export interface IntrinsicRoutes {
+  readonly queries: ReadonlyArray<IntrinsicQueryRoute>
+  readonly mounts: ReadonlyArray<IntrinsicHttpMount>
+}
+
+/** The execution host refused or failed the query (its QueryFailed kinds). */
+export class IntrinsicQueryFailed extends Data.TaggedError("IntrinsicQueryFailed")<{
+  readonly kind: "unknown-intrinsic" | "unknown-query" | "bad-request" | "not-found" | "failed"
+  readonly reason: string
+}> {}
+
+/** No data worker answered the query (none running, it died, or the ask timed out). */
+export class QueryUnavailable extends Data.TaggedError("QueryUnavailable")<{ readonly reason: string }> {}
+
+/** The node does not take the bundle. */
+export class SubmitRejected extends Data.TaggedError("SubmitRejected")<{ readonly reason: string }> {}
+
+/** Why every submission is rejected until app shards accept bundles; the CLI says the same. */
+export const SUBMISSION_PENDING = "bundle submission arrives with app shards (POST /v1/bundles)"
+
 export const SetLogLevelBody = Schema.Struct({ level: LogLevelName })
 export type SetLogLevelBody = typeof SetLogLevelBody.Type
 
@@ -122,6 +171,12 @@ export interface AdminBackendService {
   readonly peers?: Effect.Effect<ReadonlyArray<PeerView>>
   /** Prometheus text of the whole node (master and workers). */
   readonly metrics: Effect.Effect<string>
+  /** The intrinsics' query routes and contributed sub-apps; absent (none served) in backends without intrinsics. */
+  readonly intrinsicRoutes?: IntrinsicRoutes
+  /** Runs `intrinsic`'s query `name` on a data worker; the answer is the query's encoded (JSON-ready) result. */
+  readonly query?: (intrinsic: string, name: string, args: unknown) => Effect.Effect<unknown, IntrinsicQueryFailed | QueryUnavailable>
+  /** Hands a canonical MessageBundle to the node. */
+  readonly submitBundle?: (bundle: Uint8Array) => Effect.Effect<void, SubmitRejected>
 }
 
 export class AdminBackend extends Context.Tag("quilbun/AdminBackend")<AdminBackend, AdminBackendService>() {}

@@ -1,7 +1,17 @@
 // The OpenAPI 3.1 description of the admin API, written by hand next to the routes (app.ts);
 // a test checks that every route the app serves is described here and vice versa.
 import { JSONSchema, type Schema } from "effect"
-import { GlobalFrameHead, GlobalFrameView, NodeInfo, PeerView, SetLogLevelBody, WorkerIntrinsicsView, WorkerView } from "./backend.ts"
+import {
+  GlobalFrameHead,
+  GlobalFrameView,
+  intrinsicQueryPath,
+  type IntrinsicQueryRoute,
+  NodeInfo,
+  PeerView,
+  SetLogLevelBody,
+  WorkerIntrinsicsView,
+  WorkerView,
+} from "./backend.ts"
 
 const problem = {
   description: "Problem document (RFC 9457)",
@@ -15,7 +25,60 @@ const jsonSchemaOf = <A, I>(schema: Schema.Schema<A, I>): Record<string, unknown
   return rest
 }
 
-export const makeOpenApiDocument = (version: string) => ({
+/** A route of an intrinsic's contributed sub-app; the contract carries no description of it. */
+export interface ContributedRoute {
+  readonly intrinsic: string
+  /** Lower-case HTTP method. */
+  readonly method: string
+  /** OpenAPI form (`{param}`). */
+  readonly path: string
+}
+
+/** Each query's GET: its description, its args as query-string parameters, the problems it answers. */
+const queryPaths = (queries: ReadonlyArray<IntrinsicQueryRoute>) =>
+  Object.fromEntries(
+    queries.map((q) => [
+      intrinsicQueryPath(q.intrinsic, q.name),
+      {
+        get: {
+          summary: q.description,
+          description: `Query \`${q.name}\` of the ${q.intrinsic} intrinsic, run by a data worker against committed state.`,
+          tags: [q.intrinsic],
+          parameters: q.parameters.map((p) => ({ name: p.name, in: "query", required: p.required, schema: p.schema })),
+          responses: {
+            "200": json({}, "The query's result (its encoded form)"),
+            "400": problem,
+            "404": problem,
+            "500": problem,
+            "503": problem,
+          },
+        },
+      },
+    ]),
+  )
+
+/** Contributed routes, grouped by path; anything but GET needs the token (app.ts). */
+const contributedPaths = (routes: ReadonlyArray<ContributedRoute>) => {
+  const paths: Record<string, Record<string, unknown>> = {}
+  for (const r of routes) {
+    const readOnly = r.method === "get" || r.method === "head" || r.method === "options"
+    paths[r.path] = {
+      ...paths[r.path],
+      [r.method]: {
+        summary: `Route contributed by the ${r.intrinsic} intrinsic`,
+        tags: [r.intrinsic],
+        ...(readOnly ? {} : { security: secured }),
+        responses: {
+          default: { description: "Defined by the intrinsic; errors are problem documents" },
+          ...(readOnly ? {} : { "401": problem, "413": problem }),
+        },
+      },
+    }
+  }
+  return paths
+}
+
+export const makeOpenApiDocument = (version: string, queries: ReadonlyArray<IntrinsicQueryRoute> = [], contributed: ReadonlyArray<ContributedRoute> = []) => ({
   openapi: "3.1.0",
   info: {
     title: "quilbun admin API",
@@ -118,6 +181,8 @@ export const makeOpenApiDocument = (version: string) => ({
     "/openapi.json": {
       get: { summary: "This document", responses: { "200": json({ type: "object" }, "OpenAPI 3.1 document") } },
     },
+    ...queryPaths(queries),
+    ...contributedPaths(contributed),
   },
   components: {
     securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } },

@@ -22,6 +22,12 @@ export const ProblemType = {
   unhealthy: "urn:quilbun:problem:unhealthy",
   frameNotFound: "urn:quilbun:problem:frame-not-found",
   consensusUnavailable: "urn:quilbun:problem:consensus-unavailable",
+  /** An intrinsic query's own answers: its arguments, a missing atom, an unknown query, a failure, no worker. */
+  queryBadRequest: "urn:quilbun:problem:query-bad-request",
+  queryNotFound: "urn:quilbun:problem:query-not-found",
+  unknownQuery: "urn:quilbun:problem:unknown-query",
+  queryFailed: "urn:quilbun:problem:query-failed",
+  queryUnavailable: "urn:quilbun:problem:query-unavailable",
   internal: "urn:quilbun:problem:internal",
 } as const
 

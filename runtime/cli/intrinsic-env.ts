@@ -3,9 +3,10 @@
 // builders. Native BLS48-581/KZG load on first use, so commands that never need them stay fast.
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { BuildError, type CliEnv, IntrinsicCliFailure, intrinsicRoutePrefix } from "../../intrinsics/contract/index.ts"
+import { type CliEnv, IntrinsicCliFailure, intrinsicRoutePrefix } from "../../intrinsics/contract/index.ts"
+import { SUBMISSION_PENDING } from "../api/backend.ts"
 import { resolveAdminTarget } from "../node/admin-client.ts"
-import { nodeCryptoServices } from "../node/intrinsics.ts"
+import { nodeBuildEnv } from "../node/intrinsics.ts"
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
@@ -32,16 +33,13 @@ const request = (name: string, method: "GET" | "POST", path: string, query?: Rea
     })
   })
 
-/** The CliEnv for the intrinsic named `name`. Builders read no node state through it yet. */
+/** The CliEnv for the intrinsic named `name`; builders get the same env as the node's HTTP routes. */
 export const cliEnvFor = (name: string): CliEnv => ({
   api: {
     get: (path, query) => request(name, "GET", path, query),
     post: (path, body) => request(name, "POST", path, undefined, body),
-    submitBundle: () => Effect.fail(new IntrinsicCliFailure({ reason: "the node has no bundle submission route yet", usage: false })),
+    // The node rejects every bundle until app shards accept them; say so without a round trip.
+    submitBundle: () => Effect.fail(new IntrinsicCliFailure({ reason: SUBMISSION_PENDING, usage: false })),
   },
-  build: {
-    crypto: nodeCryptoServices,
-    frameNumber: 0n,
-    read: () => Effect.fail(new BuildError({ reason: "the CLI reads no node state for builders yet" })),
-  },
+  build: nodeBuildEnv,
 })

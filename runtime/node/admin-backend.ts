@@ -1,8 +1,18 @@
 // The admin API's view of a master node: each route is a read of the actor system's snapshot or
 // an ask to the worker-manager actor, so HTTP never touches processes or state directly.
 import { ListRelayedShards, ShardRelay } from "../../actors/shard-relay/index.ts"
-import { Cause, Clock, Context, Effect, Layer } from "effect"
-import { AdminBackend, WorkerNotFound, type ActorTreeNode } from "../api/backend.ts"
+import { Cause, Clock, Context, Effect, Layer, Runtime } from "effect"
+import {
+  AdminBackend,
+  type AdminBackendService,
+  IntrinsicQueryFailed,
+  type IntrinsicRoutes,
+  QueryUnavailable,
+  SUBMISSION_PENDING,
+  SubmitRejected,
+  WorkerNotFound,
+  type ActorTreeNode,
+} from "../api/backend.ts"
 import {
   CollectMetrics,
   CollectTrees,
@@ -10,6 +20,7 @@ import {
   RestartWorker,
   SetWorkersLogLevel,
   WORKER_MANAGER_NAME,
+  type WorkerEntry,
   type WorkerManagerMessage,
   type WorkerTree,
 } from "../../actors/worker-manager/index.ts"
@@ -21,7 +32,9 @@ import { snapshotFamilies } from "../kernel/metrics/effect-snapshot.ts"
 import { mergeFamilies, withLabels } from "../kernel/metrics/family.ts"
 import { renderPrometheus } from "../kernel/metrics/prometheus.ts"
 import { NodeConsensus } from "./consensus.ts"
-import { EXECUTION_NAME, ExecutionProtocol, ListIntrinsics } from "../../actors/execution/index.ts"
+import { EXECUTION_NAME, ExecutionProtocol, ListIntrinsics, Query } from "../../actors/execution/index.ts"
+import * as Contract from "../../intrinsics/contract/index.ts"
+import { builtInIntrinsics, nodeBuildEnv } from "./intrinsics.ts"
 import { WorkerPool } from "../kernel/process/worker-pool.ts"
 import { workerActorPath } from "./worker-node.ts"
 import { NodeRecord } from "./node-record.ts"
@@ -63,6 +76,45 @@ export const mergeTrees = (master: ActorSnapshot, workers: ReadonlyArray<WorkerT
   return graft(master)
 }
 
+/**
+ * The worker that answers intrinsic queries: the first running one. Every worker holds the same
+ * committed state until shards are allocated to workers; then this becomes shard routing (the
+ * worker whose shard holds the queried address).
+ */
+export const pickQueryWorker = (workers: ReadonlyArray<WorkerEntry>): WorkerEntry | undefined => workers.find((w) => w.state === "running")
+
+type QueryFn = NonNullable<AdminBackendService["query"]>
+type SubmitFn = NonNullable<AdminBackendService["submitBundle"]>
+
+/** The backend's query failures as the contract's, for contributed routes (HttpEnv.query). */
+const toContractQueryError = (e: IntrinsicQueryFailed | QueryUnavailable): Contract.QueryError | Contract.QueryUnavailable => {
+  if (e._tag === "QueryUnavailable") return new Contract.QueryUnavailable({ kind: "unavailable", reason: e.reason })
+  if (e.kind === "failed") return new Contract.QueryUnavailable({ kind: "failed", reason: e.reason })
+  // The env is bound to the intrinsic's own name: a worker without it has no such query.
+  return new Contract.QueryError({ kind: e.kind === "unknown-intrinsic" ? "unknown-query" : e.kind, reason: e.reason })
+}
+
+/** Every query of the node's intrinsics as a GET route, and each `http` contribution bound to this node. */
+export const intrinsicRoutesOf = (
+  intrinsics: ReadonlyArray<Contract.Intrinsic>,
+  query: QueryFn,
+  submitBundle: SubmitFn,
+  runtime: Runtime.Runtime<never>,
+): IntrinsicRoutes => {
+  const run = Runtime.runPromise(runtime)
+  const envFor = (intrinsic: string): Contract.HttpEnv => ({
+    query: (name, args) => run(Effect.either(Effect.mapError(query(intrinsic, name, args), toContractQueryError))),
+    submitBundle: (bundle) => run(Effect.either(Effect.mapError(submitBundle(bundle), (e) => new Contract.SubmitRejected({ reason: e.reason })))),
+    build: nodeBuildEnv,
+  })
+  return {
+    queries: intrinsics.flatMap((i) =>
+      i.queries.map((q) => ({ intrinsic: i.manifest.name, name: q.name, description: q.description, parameters: q.parameters })),
+    ),
+    mounts: intrinsics.flatMap((i) => (i.http === undefined ? [] : [{ intrinsic: i.manifest.name, app: i.http(envFor(i.manifest.name)) }])),
+  }
+}
+
 export const AdminBackendLive = (identity: NodeIdentity) =>
   Layer.effect(
     AdminBackend,
@@ -89,6 +141,26 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
           { concurrency: "unbounded" },
         ),
       )
+      // One query on one worker (pickQueryWorker) over the worker link; a worker that does not answer is a 503.
+      const query: QueryFn = (intrinsic, name, args) =>
+        Effect.gen(function* () {
+          const ws = yield* manager
+            .ask(new ListWorkers(), ASK_TIMEOUT)
+            .pipe(Effect.mapError((e) => new QueryUnavailable({ reason: `worker manager: ${e._tag}` })))
+          const worker = pickQueryWorker(ws)
+          if (worker === undefined) {
+            const states = ws.map((w) => `worker ${w.core} is ${w.state}`).join(", ")
+            return yield* new QueryUnavailable({ reason: `no data worker is running${states === "" ? "" : ` (${states})`}` })
+          }
+          const unavailable = (e: { readonly _tag: string }) => new QueryUnavailable({ reason: `worker ${worker.core} did not answer: ${e._tag}` })
+          const ref = yield* pool.ref(worker.core, workerActorPath(worker.core, EXECUTION_NAME), ExecutionProtocol).pipe(Effect.mapError(unavailable))
+          return yield* ref
+            .ask(new Query({ intrinsic, name, args }), ASK_TIMEOUT)
+            .pipe(Effect.mapError((e) => (e._tag === "QueryFailed" ? new IntrinsicQueryFailed({ kind: e.kind, reason: e.reason }) : unavailable(e))))
+        })
+      // Bundles reach execution through app shards, which do not exist yet.
+      const submitBundle: SubmitFn = () => Effect.fail(new SubmitRejected({ reason: SUBMISSION_PENDING }))
+      const runtime = yield* Effect.runtime<never>()
       const workers = Effect.zipWith(
         manager.ask(new ListWorkers(), ASK_TIMEOUT).pipe(Effect.orDie),
         relay.ask(new ListRelayedShards(), ASK_TIMEOUT).pipe(Effect.orDie),
@@ -126,6 +198,9 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
         }),
         workers,
         intrinsics,
+        intrinsicRoutes: intrinsicRoutesOf(builtInIntrinsics, query, submitBundle, runtime),
+        query,
+        submitBundle,
         restartWorker: (core) =>
           manager.ask(new RestartWorker({ core }), ASK_TIMEOUT).pipe(
             Effect.catchTag("UnknownWorker", () => Effect.fail(new WorkerNotFound({ core }))),

@@ -8,7 +8,7 @@ import { type Bls, makeBls } from "../../crates/ts/bls/bls.ts"
 import { type Kzg, makeKzg } from "../../crates/ts/bls/kzg.ts"
 import { ed448Verify } from "../../crates/ts/ed448.ts"
 import { poseidonHashBytes } from "../../crates/ts/poseidon.ts"
-import type { CryptoServices, Intrinsic } from "../../intrinsics/contract/index.ts"
+import { type BuildEnv, BuildError, type CryptoServices, type Intrinsic } from "../../intrinsics/contract/index.ts"
 import { hypergraphIntrinsic } from "../../intrinsics/hypergraph/index.ts"
 
 export const builtInIntrinsics: ReadonlyArray<Intrinsic> = [hypergraphIntrinsic]
@@ -33,4 +33,15 @@ export const nodeCryptoServices: CryptoServices = {
   blsVerify: (publicKey, signature, msg, domain) => Effect.runSync(Effect.orElseSucceed(nativeBls().verify(publicKey, signature, domain, msg), () => false)),
   ed448Verify: (publicKey, signature, msg) => ed448Verify(signature, msg, publicKey),
   kzgCommit: (evaluations, polySize) => Effect.runSync(nativeKzg().commit(evaluations, polySize)),
+}
+
+/**
+ * What builders get in the CLI and in intrinsic HTTP routes: the node's crypto plus BLS48-581
+ * signing (native, loaded on first use). Builders read no node state through it yet.
+ */
+export const nodeBuildEnv: BuildEnv = {
+  crypto: nodeCryptoServices,
+  frameNumber: 0n,
+  read: () => Effect.fail(new BuildError({ reason: "builders read no node state yet" })),
+  blsSign: (secretKey, message, domain) => Effect.runSync(nativeBls().sign(secretKey, domain, message)),
 }

@@ -2,9 +2,12 @@
 // Writes run with --dry-run (there is no submit route yet) and print the bundle; the instance
 // address uses the native KZG commitment, so deploy exercises the real crypto binding.
 import { describe, expect, test } from "bun:test"
+import { Effect, Either } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { makeBls } from "../../crates/ts/bls/bls.ts"
+import { hypergraphUpdate, updateSignatureDomain } from "../../intrinsics/hypergraph/ops/update.ts"
 
 const cli = join(import.meta.dir, "..", "..", "runtime", "cli", "main.ts")
 const run = (...args: string[]) => {
@@ -59,13 +62,60 @@ describe("hypergraph CLI", () => {
     expect(rv.out).toContain(`Address: ${id}`)
     expect(rv.out).toContain(`00000405${domain}`)
     expect(run("hypergraph", "remove", "hyperedge", id, "-d", domain, "--signing-key", key, "--dry-run").out).toContain(`00000407${domain}`)
-  })
+  }, 20_000)
 
   test("without --dry-run a write fails (exit 1): submission arrives with app shards", () => {
     const r = run("hypergraph", "put", "vertex", "name=alice", "-d", domain, "--signing-key", key)
     expect(r.code).toBe(1)
-    expect(r.err).toContain("submission arrives with app shards")
+    expect(r.err).toContain("bundle submission arrives with app shards (POST /v1/bundles)")
   })
+
+  test("update --dry-run: a HypergraphUpdate (0x0403) signed by the owner key (BLS48-581), stable across runs", () => {
+    const [secretKey, publicKey] = run("crypto", "bls", "keygen", "07".repeat(32)).out.trim().split("\n")
+    const keyFile = join(mkdtempSync(join(tmpdir(), "quilbun-owner-")), "owner.key")
+    writeFileSync(keyFile, `${secretKey}\n`)
+    const path = schemaFile()
+    const update = (owner: string) =>
+      run("hypergraph", "update", "-d", domain, `read_public_key=${key}`, `write_public_key=${key}`, path, "--owner-key", owner, "--dry-run")
+    const a = update(secretKey ?? "")
+    expect(a.code).toBe(0)
+    const [dry, domainLine, bundleLine] = a.out.trim().split("\n")
+    expect(dry).toBe("Dry run: not submitted")
+    expect(domainLine).toBe(`  Domain: 0x${domain}`)
+    // MessageBundle: prefix, count 1, one length-prefixed MessageRequest (0x0311, length, op), 8-byte timestamp.
+    const bundle = Buffer.from((bundleLine ?? "").replace(/^Bundle: /, ""), "hex")
+    expect(bundle.readUInt32BE(0)).toBe(0x0312)
+    expect(bundle.readUInt32BE(4)).toBe(1)
+    const requestLength = bundle.readUInt32BE(8)
+    expect(bundle.length).toBe(12 + requestLength + 8)
+    expect(bundle.readUInt32BE(12)).toBe(0x0311)
+    const op = new Uint8Array(bundle.subarray(20, 20 + bundle.readUInt32BE(16)))
+    expect(Either.isRight(hypergraphUpdate.decode(op))).toBe(true)
+    expect(Buffer.from(op.subarray(0, 36)).toString("hex")).toBe(`00000403${domain}`)
+    expect(new TextDecoder().decode(op)).toContain("note:Note a rdfs:Class")
+    // The owner signs the canonical update with an empty signature: everything before `u32 74 ‖ signature`, then `u32 0`.
+    const signature = op.slice(-74)
+    expect(Buffer.from(op.subarray(-78, -74)).readUInt32BE(0)).toBe(74)
+    const message = new Uint8Array([...op.subarray(0, -78), 0, 0, 0, 0])
+    const bls = Effect.runSync(makeBls())
+    const ownerPublicKey = Buffer.from(publicKey ?? "", "hex")
+    expect(Effect.runSync(bls.verify(ownerPublicKey, signature, updateSignatureDomain(op.slice(4, 36)), message))).toBe(true)
+    // The same inputs (the key from a file this time) give the same operation; only the bundle's timestamp moves.
+    const b = update(keyFile)
+    expect(b.code).toBe(0)
+    expect(b.out.split("\n")[2]?.slice(0, -16)).toBe(bundleLine?.slice(0, -16))
+  }, 20_000)
+
+  test("update: without --dry-run it fails (exit 1); without a config or schema, or with a bad owner key, it is a usage error", () => {
+    const owner = "05".repeat(73)
+    const r = run("hypergraph", "update", "-d", domain, schemaFile(), "--owner-key", owner)
+    expect(r.code).toBe(1)
+    expect(r.err).toContain("bundle submission arrives with app shards (POST /v1/bundles)")
+    expect(run("hypergraph", "update", "-d", domain, "--owner-key", owner, "--dry-run").code).toBe(2)
+    const bad = run("hypergraph", "update", "-d", domain, schemaFile(), "--owner-key", "0011", "--dry-run")
+    expect(bad.code).toBe(2)
+    expect(bad.err).toContain("--owner-key")
+  }, 20_000)
 
   test("bad arguments are usage errors (exit 2)", () => {
     const r = run("hypergraph", "put", "vertex", "name", "-d", domain, "--signing-key", key, "--dry-run")
@@ -75,5 +125,5 @@ describe("hypergraph CLI", () => {
     expect(run("hypergraph", "remove", "vertex", `${"cd".repeat(32)}${"01".repeat(32)}`, "-d", domain, "--signing-key", key, "--dry-run").err).toContain(
       "not in --domain",
     )
-  })
+  }, 20_000)
 })

@@ -82,6 +82,36 @@ describe("bun run node (real process)", () => {
     expect(Object.keys(openapi.paths)).toContain("/v1/intrinsics")
   })
 
+  test("intrinsic queries are served by a worker: GET /v1/intrinsics/hypergraph/<query>", async () => {
+    // An absent vertex is the query's own 404, told apart from a missing route by type and title.
+    const absent = `${"ab".repeat(32)}${"01".repeat(32)}`
+    const missing = await fetch(`${first.url}/v1/intrinsics/hypergraph/vertex?id=${absent}`)
+    expect(missing.status).toBe(404)
+    expect(missing.headers.get("content-type")).toBe("application/problem+json")
+    const body = (await missing.json()) as { type: string; title: string; detail: string }
+    expect(body).toMatchObject({ type: "urn:quilbun:problem:query-not-found", title: "Not Found In State" })
+    expect(body.detail).toBe(`no vertex ${absent}`)
+    const noRoute = (await (await fetch(`${first.url}/v1/nope`)).json()) as { title: string; detail: string }
+    expect(noRoute.title).toBe("Not Found")
+    expect(noRoute.detail).toStartWith("no route for")
+    // shard-info needs no state: 200 with the shard facts of an app address.
+    const info = await fetch(`${first.url}/v1/intrinsics/hypergraph/shard-info?address=${"ab".repeat(32)}`)
+    expect(info.status).toBe(200)
+    expect(await info.json()).toMatchObject({ l2: "ab".repeat(32), subShard: null })
+    // Bad arguments are the query schema's 400.
+    expect((await fetch(`${first.url}/v1/intrinsics/hypergraph/vertex?id=zz`)).status).toBe(400)
+    // The CLI's `get vertex` reaches the same route (exit 1 with the node's answer).
+    const cli = Bun.spawnSync([process.execPath, join(repoRoot, "runtime/cli/main.ts"), "hypergraph", "get", "vertex", absent], {
+      env: { ...process.env, QUILBUN_DATA_DIR: dataDir },
+      stdout: "pipe",
+      stderr: "pipe",
+    })
+    expect(cli.exitCode).toBe(1)
+    expect(cli.stderr.toString()).toContain(`no vertex ${absent}`)
+    const openapi = await getJson<{ paths: Record<string, { get?: { parameters?: ReadonlyArray<{ name: string }> } }> }>(`${first.url}/openapi.json`)
+    expect(openapi.paths["/v1/intrinsics/hypergraph/vertex"]?.get?.parameters?.map((p) => p.name)).toEqual(["id"])
+  }, 15_000)
+
   test("kill -9 of a worker: restarted, /v1/workers shows restarts: 1 within 5 s", async () => {
     const before = await getJson<ReadonlyArray<WorkerRow>>(`${first.url}/v1/workers`)
     const victim = before.find((w) => w.core === 1)

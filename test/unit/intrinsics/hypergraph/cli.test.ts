@@ -3,7 +3,10 @@
 import { describe, expect, test } from "bun:test"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { atomLines, deployArgs, NO_SUBMIT_ROUTE, parseKeyValues } from "../../../../intrinsics/hypergraph/cli.ts"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { atomLines, deployArgs, parseKeyValues, parseOwnerKey, updateArgs } from "../../../../intrinsics/hypergraph/cli.ts"
 import { encodeBundle } from "../../../../intrinsics/hypergraph/bundle.ts"
 import { hypergraphIntrinsic } from "../../../../intrinsics/hypergraph/index.ts"
 import { buildEnv } from "./fixtures/hypergraph-env.ts"
@@ -48,12 +51,47 @@ describe("hypergraph CLI", () => {
     const bundle = encodeBundle([Uint8Array.of(0, 0, 4, 5, 9)], 1_700_000_000_000n)
     expect(Buffer.from(bundle).toString("hex")).toBe(`00000312000000010000000d000003110000000500000405090000018bcfe56800`)
     expect(() => encodeBundle([], 0n)).toThrow(RangeError)
-    expect(NO_SUBMIT_ROUTE).toContain("app shards")
   })
 
-  test("the contribution offers deploy, put, get and remove", () => {
+  test("update arguments: a configuration, at most one schema file, at least one of them", () => {
+    const k = "11".repeat(57)
+    const schemaOnly = Effect.runSync(updateArgs(["schema.rdf"]))
+    expect(schemaOnly).toEqual({ config: undefined, schemaPath: "schema.rdf" })
+    const configOnly = Effect.runSync(updateArgs([`read_public_key=${k}`, `write_public_key=${k}`]))
+    expect(configOnly.schemaPath).toBeUndefined()
+    expect(configOnly.config?.writePublicKey.length).toBe(57)
+    for (const args of [[], ["a.rdf", "b.rdf"], [`read_public_key=${k}`], ["color=blue", "s.rdf"]]) {
+      const r = Effect.runSync(Effect.either(updateArgs(args)))
+      expect(Either.isLeft(r) && r.left.usage).toBe(true)
+    }
+  })
+
+  test("--owner-key takes 73 bytes of hex, or a file holding them in hex or raw", async () => {
+    const secret = new Uint8Array(73).fill(5)
+    const hex = Buffer.from(secret).toString("hex")
+    expect(Effect.runSync(parseOwnerKey(hex))).toEqual(secret)
+    expect(Effect.runSync(parseOwnerKey(`0x${hex}`))).toEqual(secret)
+    const dir = mkdtempSync(join(tmpdir(), "quilbun-owner-key-"))
+    writeFileSync(join(dir, "hex.key"), `${hex}\n`)
+    writeFileSync(join(dir, "raw.key"), secret)
+    writeFileSync(join(dir, "short.key"), "abcd")
+    expect(await Effect.runPromise(parseOwnerKey(join(dir, "hex.key")))).toEqual(secret)
+    expect(await Effect.runPromise(parseOwnerKey(join(dir, "raw.key")))).toEqual(secret)
+    for (const bad of [join(dir, "short.key"), join(dir, "missing.key"), "abcd"]) {
+      const r = await Effect.runPromise(Effect.either(parseOwnerKey(bad)))
+      expect(Either.isLeft(r) && r.left.usage).toBe(true)
+    }
+  })
+
+  test("the contribution offers deploy, update, put, get and remove", () => {
     const api = { get: () => Effect.succeed({}), post: () => Effect.succeed({}), submitBundle: () => Effect.void }
     const group = hypergraphIntrinsic.cli?.({ api, build: buildEnv })
-    expect(group?.members.map((m) => ("_tag" in m && m._tag === "IntrinsicCliGroup" ? m.name : "command"))).toEqual(["command", "put", "get", "remove"])
+    expect(group?.members.map((m) => ("_tag" in m && m._tag === "IntrinsicCliGroup" ? m.name : "command"))).toEqual([
+      "command",
+      "command",
+      "put",
+      "get",
+      "remove",
+    ])
   })
 })

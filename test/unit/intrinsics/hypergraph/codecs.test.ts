@@ -12,7 +12,7 @@ import { hyperedgeRemove } from "../../../../intrinsics/hypergraph/ops/hyperedge
 import { hypergraphUpdate } from "../../../../intrinsics/hypergraph/ops/update.ts"
 import { vertexAdd } from "../../../../intrinsics/hypergraph/ops/vertex-add.ts"
 import { vertexRemove } from "../../../../intrinsics/hypergraph/ops/vertex-remove.ts"
-import { buildEnv, fakeBlsSign, instanceDomain, ownerSecret, testConfig, testSchema, writeSecret } from "./fixtures/hypergraph-env.ts"
+import { buildEnv, instanceDomain, ownerSecret, testConfig, testSchema, writeSecret } from "./fixtures/hypergraph-env.ts"
 
 const enc = new TextEncoder()
 const vertexId = (n: number) => new Uint8Array([...instanceDomain, ...new Uint8Array(32).fill(n)])
@@ -24,14 +24,8 @@ const samples = (): Array<[TypedOperation<never>, Uint8Array]> => {
     Effect.runSync(builder.build(args, buildEnv))
   return [
     [hypergraphDeploy as TypedOperation<never>, run(b.deploy, { config: testConfig, schema: testSchema })],
-    [
-      hypergraphUpdate as TypedOperation<never>,
-      run(b.update, { domain: instanceDomain, schema: testSchema, signOwner: (m: Uint8Array, d: Uint8Array) => fakeBlsSign(ownerSecret, m, d) }),
-    ],
-    [
-      hypergraphUpdate as TypedOperation<never>,
-      run(b.update, { domain: instanceDomain, config: testConfig, signOwner: (m: Uint8Array, d: Uint8Array) => fakeBlsSign(ownerSecret, m, d) }),
-    ],
+    [hypergraphUpdate as TypedOperation<never>, run(b.update, { domain: instanceDomain, schema: testSchema, ownerSecretKey: ownerSecret })],
+    [hypergraphUpdate as TypedOperation<never>, run(b.update, { domain: instanceDomain, config: testConfig, ownerSecretKey: ownerSecret })],
     [
       vertexAdd as TypedOperation<never>,
       run(b.putVertex, { domain: instanceDomain, entries: [{ key: enc.encode("name"), value: enc.encode("alice") }], signingKey: writeSecret }),

@@ -1,0 +1,60 @@
+// The node's side of the intrinsic routes: which worker answers queries, and how a contributed
+// sub-app's HttpEnv reaches the backend (query failures and submit rejections as the contract's errors).
+import { describe, expect, test } from "bun:test"
+import { Effect, Either, Runtime } from "effect"
+import { Hono } from "hono"
+import type { WorkerEntry } from "../../../../actors/worker-manager/index.ts"
+import type { HttpEnv, Intrinsic } from "../../../../intrinsics/contract/index.ts"
+import { hypergraphIntrinsic } from "../../../../intrinsics/hypergraph/index.ts"
+import { IntrinsicQueryFailed, QueryUnavailable, SUBMISSION_PENDING, SubmitRejected } from "../../../../runtime/api/backend.ts"
+import { intrinsicRoutesOf, pickQueryWorker } from "../../../../runtime/node/admin-backend.ts"
+
+const worker = (core: number, state: WorkerEntry["state"]): WorkerEntry => ({ core, pid: core, state, restarts: 0, uptimeMs: 1 })
+
+describe("intrinsic routes (node)", () => {
+  test("queries go to the first running worker, none when no worker runs", () => {
+    expect(pickQueryWorker([worker(1, "restarting"), worker(2, "running"), worker(3, "running")])?.core).toBe(2)
+    expect(pickQueryWorker([worker(1, "starting"), worker(2, "failed")])).toBeUndefined()
+    expect(pickQueryWorker([])).toBeUndefined()
+  })
+
+  test("every query becomes a route; an http contribution gets an env bound to the node", async () => {
+    let env: HttpEnv | undefined
+    const withHttp: Intrinsic = {
+      ...hypergraphIntrinsic,
+      http: (e) => {
+        env = e
+        return new Hono()
+      },
+    }
+    const failures: Record<string, IntrinsicQueryFailed | QueryUnavailable> = {
+      absent: new IntrinsicQueryFailed({ kind: "not-found", reason: "no vertex" }),
+      other: new IntrinsicQueryFailed({ kind: "unknown-intrinsic", reason: "no intrinsic" }),
+      broken: new IntrinsicQueryFailed({ kind: "failed", reason: "failed" }),
+      down: new QueryUnavailable({ reason: "no worker" }),
+    }
+    const routes = intrinsicRoutesOf(
+      [withHttp],
+      (_intrinsic, name, args) => {
+        const failure = failures[name]
+        return failure === undefined ? Effect.succeed({ name, args }) : Effect.fail(failure)
+      },
+      () => Effect.fail(new SubmitRejected({ reason: SUBMISSION_PENDING })),
+      Runtime.defaultRuntime,
+    )
+    expect(routes.queries.map((q) => `${q.intrinsic}/${q.name}`)).toEqual(["hypergraph/vertex", "hypergraph/hyperedge", "hypergraph/shard-info"])
+    expect(routes.mounts.map((m) => m.intrinsic)).toEqual(["hypergraph"])
+    if (env === undefined) throw new Error("the contribution was not called")
+    expect(await env.query("vertex", { id: "ab" })).toEqual(Either.right({ name: "vertex", args: { id: "ab" } }))
+    const kinds = await Promise.all(
+      ["absent", "other", "broken", "down"].map(async (name) => {
+        const r = await env?.query(name, {})
+        return r !== undefined && Either.isLeft(r) ? `${r.left._tag}:${r.left.kind}` : "right"
+      }),
+    )
+    expect(kinds).toEqual(["QueryError:not-found", "QueryError:unknown-query", "QueryUnavailable:failed", "QueryUnavailable:unavailable"])
+    const submitted = await env.submitBundle(new Uint8Array([1]))
+    expect(Either.isLeft(submitted) && submitted.left._tag === "SubmitRejected" && submitted.left.reason).toBe(SUBMISSION_PENDING)
+    expect(typeof env.build.blsSign).toBe("function")
+  })
+})
