@@ -124,6 +124,7 @@ export const makeAdminApp = (backend: AdminBackendService, runtime: Runtime.Runt
   app.get("/v1/node", () => respond(backend.nodeInfo, (info) => Response.json(info)))
   app.get("/v1/actors", () => respond(backend.actors, (tree) => Response.json(tree)))
   app.get("/v1/workers", () => respond(backend.workers, (ws) => Response.json(ws)))
+  app.get("/v1/fees", () => respond(backend.fees ?? Effect.succeed({ global: 100, shards: {} }), (fees) => Response.json(fees)))
   app.get("/v1/intrinsics", () => respond(backend.intrinsics ?? Effect.succeed([]), (list) => Response.json(list)))
   const consensusUnavailable = (e: ConsensusUnavailable) => problemResponse(503, ProblemType.consensusUnavailable, "Consensus Unavailable", e.reason)
   app.get("/v1/frames/global/head", () => respond(backend.globalHead, (head) => Response.json(head), consensusUnavailable))

@@ -161,6 +161,8 @@ export interface AdminBackendService {
   readonly workers: Effect.Effect<ReadonlyArray<WorkerView>>
   /** Per data worker, the intrinsics its execution host runs; absent (served as []) in backends without workers. */
   readonly intrinsics?: Effect.Effect<ReadonlyArray<WorkerIntrinsicsView>>
+  /** `GET /v1/fees`: the fee multipliers (consensus.md §6); absent in backends without a fee manager. */
+  readonly fees?: Effect.Effect<FeesView>
   readonly restartWorker: (core: number) => Effect.Effect<void, WorkerNotFound>
   readonly setLogLevel: (level: LogLevelName) => Effect.Effect<void>
   /** The committed head of the global chain. */
@@ -177,6 +179,12 @@ export interface AdminBackendService {
   readonly query?: (intrinsic: string, name: string, args: unknown) => Effect.Effect<unknown, IntrinsicQueryFailed | QueryUnavailable>
   /** Hands a canonical MessageBundle to the node. */
   readonly submitBundle?: (bundle: Uint8Array) => Effect.Effect<void, SubmitRejected>
+}
+
+/** The next fee multiplier of the global chain and of each shard a worker covers (hex address → multiplier). */
+interface FeesView {
+  readonly global: number
+  readonly shards: Readonly<Record<string, number>>
 }
 
 export class AdminBackend extends Context.Tag("quilbun/AdminBackend")<AdminBackend, AdminBackendService>() {}

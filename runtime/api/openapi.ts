@@ -116,6 +116,21 @@ export const makeOpenApiDocument = (version: string, queries: ReadonlyArray<Intr
         responses: { "200": json({ type: "array", items: { $ref: "#/components/schemas/Worker" } }, "Workers") },
       },
     },
+    "/v1/fees": {
+      get: {
+        summary: "Next fee multiplier of the global chain and of each shard this node's workers cover (last 360 votes, consensus.md §6)",
+        responses: {
+          "200": json(
+            {
+              type: "object",
+              properties: { global: { type: "integer" }, shards: { type: "object", additionalProperties: { type: "integer" } } },
+              required: ["global", "shards"],
+            },
+            "Fee multipliers",
+          ),
+        },
+      },
+    },
     "/v1/intrinsics": {
       get: {
         summary: "Per data worker, the intrinsics its execution host runs (name, version, base domain, op types)",

@@ -1,3 +1,4 @@
+import { bytesToHex } from "@noble/hashes/utils.js"
 // The admin API's view of a master node: each route is a read of the actor system's snapshot or
 // an ask to the worker-manager actor, so HTTP never touches processes or state directly.
 import { ListRelayedShards, ShardRelay } from "../../actors/shard-relay/index.ts"
@@ -36,9 +37,13 @@ import { EXECUTION_NAME, ExecutionProtocol, ListIntrinsics, Query } from "../../
 import * as Contract from "../../intrinsics/contract/index.ts"
 import { builtInIntrinsics, nodeBuildEnv } from "./intrinsics.ts"
 import { WorkerPool } from "../kernel/process/worker-pool.ts"
+import { FEE_MANAGER_NAME, FeeManagerProtocol, FeeSnapshot, type FeeManagerMessage, NextFeeMultiplier } from "../../actors/fee-manager/index.ts"
 import { workerActorPath } from "./worker-node.ts"
 import { NodeRecord } from "./node-record.ts"
 import { NodeHealth } from "./node-health.ts"
+
+/** The master's fee manager (the global chain's window). */
+export class MasterFeeManagerRef extends Context.Tag("quilbun/MasterFeeManagerRef")<MasterFeeManagerRef, ActorRef<FeeManagerMessage>>() {}
 
 export class WorkerManagerRef extends Context.Tag("quilbun/WorkerManagerRef")<WorkerManagerRef, ActorRef<WorkerManagerMessage>>() {}
 
@@ -158,6 +163,25 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
             .ask(new Query({ intrinsic, name, args }), ASK_TIMEOUT)
             .pipe(Effect.mapError((e) => (e._tag === "QueryFailed" ? new IntrinsicQueryFailed({ kind: e.kind, reason: e.reason }) : unavailable(e))))
         })
+      // `GET /v1/fees`: the global multiplier from the master, each shard's from the worker covering it.
+      const masterFees = yield* MasterFeeManagerRef
+      const fees = Effect.gen(function* () {
+        const global = yield* masterFees.ask(new NextFeeMultiplier({ filter: new Uint8Array() }), ASK_TIMEOUT).pipe(Effect.orDie)
+        const ws = yield* manager.ask(new ListWorkers(), ASK_TIMEOUT).pipe(Effect.orDie)
+        const windows = yield* Effect.forEach(
+          ws.filter((w) => w.state === "running"),
+          (w) =>
+            pool.ref(w.core, workerActorPath(w.core, FEE_MANAGER_NAME), FeeManagerProtocol).pipe(
+              Effect.flatMap((ref) => ref.ask(new FeeSnapshot(), ASK_TIMEOUT)),
+              // A worker that does not answer contributes nothing; its shards reappear when it does.
+              Effect.orElseSucceed(() => []),
+            ),
+          { concurrency: "unbounded" },
+        )
+        const shards: Record<string, number> = {}
+        for (const w of windows.flat()) if (w.filter.length > 0) shards[bytesToHex(w.filter)] = Number(w.multiplier)
+        return { global: Number(global), shards }
+      })
       // Bundles reach execution through app shards, which do not exist yet.
       const submitBundle: SubmitFn = () => Effect.fail(new SubmitRejected({ reason: SUBMISSION_PENDING }))
       const runtime = yield* Effect.runtime<never>()
@@ -198,6 +222,7 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
         }),
         workers,
         intrinsics,
+        fees,
         intrinsicRoutes: intrinsicRoutesOf(builtInIntrinsics, query, submitBundle, runtime),
         query,
         submitBundle,

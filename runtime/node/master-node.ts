@@ -10,7 +10,7 @@
 //   → admin backend → admin API server (Bun.serve).
 // Layers release in reverse, which is the shutdown order: the API stops accepting requests,
 // actors stop (reverse start order), the workers are stopped and awaited, the store closes.
-import { Duration, Effect, Layer, Option, type Redacted } from "effect"
+import { Context, Duration, Effect, Layer, Option, type Redacted } from "effect"
 import type { NodeConfig } from "../../config/index.ts"
 import { AdminServer, AdminServerLive } from "../api/server.ts"
 import { StoreLive, storePath } from "../store/index.ts"
@@ -21,7 +21,7 @@ import { LoggingLive } from "../kernel/logging.ts"
 import { ProcessMetricsLive } from "../kernel/metrics/process-metrics.ts"
 import type { RestartPolicy } from "../kernel/process/restart-policy.ts"
 import { WorkerPoolLive } from "../kernel/process/worker-pool.ts"
-import { AdminBackendLive, WorkerManagerRef, type NodeIdentity } from "./admin-backend.ts"
+import { AdminBackendLive, MasterFeeManagerRef, WorkerManagerRef, type NodeIdentity } from "./admin-backend.ts"
 import { MasterConsensusLive } from "./consensus.ts"
 import { NodeRecordLive } from "./node-record.ts"
 import { probeActor } from "./probe.ts"
@@ -34,6 +34,7 @@ import { OptionalNodeNetwork, OptionalNodeNetworkLive } from "./p2p-network.ts"
 import { workerRootName } from "./worker-node.ts"
 import { StartupReportLive, type StartupReport } from "./startup-report.ts"
 import { StatusLineLive } from "./status-line.ts"
+import { feeManagerActor } from "../../actors/fee-manager/index.ts"
 
 export interface MasterNodeOptions {
   readonly config: NodeConfig
@@ -60,12 +61,14 @@ export interface MasterNodeOptions {
 /** The data-worker entry script every worker process runs unless the embedder names another. */
 const defaultWorkerEntry = new URL("./worker.ts", import.meta.url).pathname
 
-const MasterActorsLive = Layer.effect(
-  WorkerManagerRef,
+const MasterActorsLive = Layer.effectContext(
   Effect.gen(function* () {
     const system = yield* ActorSystem.ActorSystem
     yield* system.spawn(probeActor(0))
-    return yield* system.spawn(workerManagerActor)
+    // The global chain's fee window (global headers carry no vote, so it answers the default).
+    const fees = yield* system.spawn(feeManagerActor())
+    const manager = yield* system.spawn(workerManagerActor)
+    return Context.make(WorkerManagerRef, manager).pipe(Context.add(MasterFeeManagerRef, fees))
   }).pipe(Effect.orDie),
 )
 

@@ -21,6 +21,7 @@ import { ShardNetworkLive, ShardNetworkProtocol, shardNetworkPath } from "../../
 import type { Message, Protocol } from "../kernel/actor/protocol.ts"
 import { EXECUTION_NAME, ExecutionLive, ExecutionProtocol } from "../../actors/execution/index.ts"
 import { builtInIntrinsics, nodeCryptoServices } from "./intrinsics.ts"
+import { FEE_MANAGER_NAME, FeeManagerProtocol, feeManagerActor } from "../../actors/fee-manager/index.ts"
 
 export const workerRootName = (core: number): string => `worker-${core}`
 
@@ -32,6 +33,8 @@ const ActorsLive = (core: number) =>
     Effect.gen(function* () {
       const system = yield* ActorSystem.ActorSystem
       yield* system.spawn(probeActor(core)).pipe(Effect.orDie)
+      // The fee windows of the shards this worker covers (fed by their app time reels).
+      yield* system.spawn(feeManagerActor()).pipe(Effect.orDie)
     }),
   )
 
@@ -41,6 +44,7 @@ export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport) => 
     [workerActorPath(core, PROBE_NAME), ProbeProtocol as unknown as Protocol<Message>],
     [shardNetworkPath(workerRootName(core)), ShardNetworkProtocol as unknown as Protocol<Message>],
     [workerActorPath(core, EXECUTION_NAME), ExecutionProtocol as unknown as Protocol<Message>],
+    [workerActorPath(core, FEE_MANAGER_NAME), FeeManagerProtocol as unknown as Protocol<Message>],
   ])
   // Every data worker executes with the node's intrinsics (app shards feed it frames).
   const execution = ExecutionLive(builtInIntrinsics, { crypto: nodeCryptoServices, network: args.networkId }).pipe(Layer.orDie)

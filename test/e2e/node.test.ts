@@ -82,6 +82,13 @@ describe("bun run node (real process)", () => {
     expect(Object.keys(openapi.paths)).toContain("/v1/intrinsics")
   })
 
+  test("GET /v1/fees: the master's global multiplier and the worker-held shard windows (none before any shard commits)", async () => {
+    const fees = await getJson<{ global: number; shards: Record<string, number> }>(`${first.url}/v1/fees`)
+    expect(fees).toEqual({ global: 100, shards: {} })
+    const openapi = await getJson<{ paths: Record<string, unknown> }>(`${first.url}/openapi.json`)
+    expect(Object.keys(openapi.paths)).toContain("/v1/fees")
+  })
+
   test("intrinsic queries are served by a worker: GET /v1/intrinsics/hypergraph/<query>", async () => {
     // An absent vertex is the query's own 404, told apart from a missing route by type and title.
     const absent = `${"ab".repeat(32)}${"01".repeat(32)}`
