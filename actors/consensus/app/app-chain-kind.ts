@@ -23,7 +23,7 @@ const MAX_REQUESTS_PER_FRAME = 100
 const DEFAULT_FEE_MULTIPLIER_VOTE = 100n
 
 /** The leader cannot produce: the post-state of the frame its header must commit to is not there. */
-export class StateRootsUnavailable extends Data.TaggedError("StateRootsUnavailable")<{ readonly detail: string }> {}
+class StateRootsUnavailable extends Data.TaggedError("StateRootsUnavailable")<{ readonly detail: string }> {}
 
 /** What the chain kind asks of the worker that runs the shard (wired by engine.ts). */
 export interface AppChainPorts {
