@@ -3,7 +3,7 @@
 // validation plus this shard's rules (address, requests_root D-APP-2, state roots D-APP-1), production
 // per §1.6 and the app genesis of §1.7. The engine's ports (takeRequests, stateRootsAt, feeVote,
 // globalHead) reach the outside; the kind does no I/O of its own.
-import { Data, Effect } from "effect"
+import { Data, Effect, Either } from "effect"
 import { ProverSigner } from "../../../crates/ts/services.ts"
 import type { ChainKind, FrameBranch } from "../core/chain-kind.ts"
 import { produceAppFrameHeader, produceAppGenesisHeader } from "../core/frame-production.ts"
@@ -12,14 +12,19 @@ import { validateAppFrame } from "../core/frame-validation.ts"
 import { AppFrameHeader } from "../core/messages/app-frame-header.ts"
 import { AppShardFrame } from "../core/messages/app-shard-frame.ts"
 import { bytesEqual } from "../core/messages/fields.ts"
+import { checkMessageBundleBytes } from "../core/messages/message-bundle-bytes.ts"
 import { AppShardProposal, encodeAppShardProposal } from "../core/messages/proposals.ts"
 import { validateProposal } from "../core/proposal-validation.ts"
 import { finalizedAncestor, type FrameLookup } from "./finalized-ancestor.ts"
 import { appRequestsRoot } from "./requests-root.ts"
 import { appConsensusBitmask, decodeAppSyncRequest, decodeAppSyncResponse, decodeAppWire, encodeAppSyncRequest, encodeAppSyncResponse } from "./wire.ts"
 
-/** The reference decoder's bound on bundles per frame (D-CANON-2). */
+/** The reference decoder's bounds on bundles per frame and bytes per bundle (D-CANON-2). */
 const MAX_REQUESTS_PER_FRAME = 100
+const MAX_REQUEST_BYTES = 74_000
+
+/** A bundle peers could not decode would make the whole proposal undecodable: such bundles stay out. */
+const proposable = (bundle: Uint8Array): boolean => bundle.length <= MAX_REQUEST_BYTES && Either.isRight(checkMessageBundleBytes("request", bundle))
 const DEFAULT_FEE_MULTIPLIER_VOTE = 100n
 
 /** The leader cannot produce: the post-state of the frame its header must commit to is not there. */
@@ -101,7 +106,7 @@ export const appChainKind = (params: AppChainParams): ChainKind<AppShardFrame, A
         const prior = parent.header.frameNumber
         // §1.6 step 4; a global head at or below the parent would break "later than the parent" (D-VAL-3).
         const frameNumber = head !== undefined && head > prior ? head : prior + 1n
-        const requests = (yield* ports.takeRequests(frameNumber)).slice(0, MAX_REQUESTS_PER_FRAME)
+        const requests = (yield* ports.takeRequests(frameNumber)).filter(proposable).slice(0, MAX_REQUESTS_PER_FRAME)
         const expected = yield* expectedStateRoots(params, parent, branch)
         if (expected._tag === "Unavailable") return yield* Effect.fail(new StateRootsUnavailable({ detail: expected.detail }))
         const timestamp = nowMs

@@ -95,6 +95,34 @@ describe("app chain kind", () => {
     expect(validate(frame)._tag).toBe("Right")
   })
 
+  test("frame numbers follow the global head when it is above the parent, else parent + 1 (§1.6 step 4); the fee vote comes from its port", () => {
+    const withHead = (head: bigint | undefined) =>
+      appChainKind({
+        address: ADDRESS,
+        genesis,
+        ports: {
+          // Neither a non-bundle nor an oversized bundle may enter a frame (peers could not decode it).
+          takeRequests: () => Effect.succeed([Uint8Array.of(1, 2, 3, 4), new Uint8Array(74_001).fill(0).map((_, i) => (i === 2 ? 3 : i === 3 ? 0x12 : 0))]),
+          stateRootsAt: (n) => Effect.succeed(rootsAfter(n)),
+          committedFrame: () => undefined,
+          globalHead: Effect.succeed(head),
+          feeVote: Effect.succeed(120n),
+        },
+      })
+    const produce = (head: bigint | undefined) =>
+      runOk(withHead(head).produceFrame({ parent: genesis, branch, rank: 1n, nowMs: 1_700_000_000_000n, proverIndex: leaderIndex, difficulty: () => 1 }))
+    expect(produce(7n).frameNumber).toBe(7n)
+    expect(produce(0n).frameNumber).toBe(1n)
+    expect(produce(undefined).frameNumber).toBe(1n)
+    const empty = produce(7n).seal(new BLS48581AggregateSignature({ signature: new Uint8Array(74), bitmask: new Uint8Array(32) }))
+    expect(empty.header.frameNumber).toBe(7n)
+    expect(empty.header.feeMultiplierVote).toBe(120n)
+    expect(empty.header.requestsRoot).toEqual(new Uint8Array(64))
+    expect(empty.requests).toEqual([])
+    // A validator accepts the skipped number ("later than the parent", D-VAL-3).
+    expect(run(withHead(7n).validateFrame(sealed(empty.header, []), provers, genesis, branch))._tag).toBe("Right")
+  })
+
   test("an empty frame's requests_root is 64 zero bytes", () => {
     expect(appRequestsRoot([])).toEqual(new Uint8Array(64))
     expect(appRequestsRoot([bundle(1)])).toHaveLength(64)
