@@ -29,6 +29,10 @@ export const Buckets = {
   trieNodes: { id: 12, name: "trie_nodes" },
   /** Execution host: per frame, the execution root and the change list with prior values (revert data). */
   executionFrames: { id: 13, name: "execution_frames" },
+  /** App-shard HotStuff records per shard address (safety, liveness, head, proposals, selector index). */
+  appConsensusState: { id: 15, name: "app_consensus_state" },
+  /** Committed app-shard frames with their QCs, per shard address and frame number. */
+  appFrames: { id: 16, name: "app_frames" },
 } as const satisfies Record<string, Bucket>
 
 /** Numbers that once named a bucket and must never be assigned again. */

@@ -74,8 +74,19 @@ interface ProducedFrame<F> {
   readonly seal: (signature: BLS48581AggregateSignature) => F
 }
 
+/**
+ * The frames this node holds by selector — validated uncommitted states and the committed root — so a
+ * chain kind can walk a frame's ancestry (the app chain derives its state roots from it, D-APP-1).
+ * Added for app shards; the global chain kind ignores it.
+ */
+export interface FrameBranch<F> {
+  readonly frame: (selector: Uint8Array) => F | undefined
+}
+
 interface ProduceFrameInput<F> {
   readonly parent: F
+  /** Ancestry of `parent` as this node knows it. */
+  readonly branch: FrameBranch<F>
   readonly rank: bigint
   readonly nowMs: bigint
   readonly proverIndex: number
@@ -101,8 +112,23 @@ export interface ChainKind<F extends ChainFrame, P extends ChainProposal<F>> {
   readonly genesisFrame: (params: { readonly timestamp: bigint; readonly difficulty: number }) => F
   /** `ValidateProposal` (§3.9) without the frame-level checks. */
   readonly validateProposal: (proposal: P, context: ProposalCheckContext) => Effect.Effect<void, CertificateRejection, ValidationServices>
-  /** Frame-level checks of `frame` against its parent (§1.1–1.4, §1.9). */
-  readonly validateFrame: (frame: F, committee: ReadonlyArray<ActiveProver>, parent: F) => Effect.Effect<unknown, FrameRejection, ValidationServices>
+  /**
+   * Frame-level checks of `frame` against its parent (§1.1–1.4, §1.9). `branch` is given when the frame
+   * arrives in a proposal (not yet certified); committed frames adopted from sync come without it.
+   */
+  readonly validateFrame: (
+    frame: F,
+    committee: ReadonlyArray<ActiveProver>,
+    parent: F,
+    branch?: FrameBranch<F>,
+  ) => Effect.Effect<unknown, FrameRejection, ValidationServices>
+  /**
+   * When true, the engine first commits what a proposal's (verified) parent QC finalizes — persisted and
+   * handed to `EnginePorts.executeCommitted` — before it validates the proposal's frame, and what the
+   * newest QC finalized before it produces one: the app chain's headers carry state roots of a frame
+   * that QC finalizes (D-APP-1). Absent (the global chain): one commit per handled message.
+   */
+  readonly settleBeforeValidation?: boolean
   readonly produceFrame: (input: ProduceFrameInput<F>) => Effect.Effect<ProducedFrame<F>, unknown, ValidationServices>
   readonly makeProposal: (parts: {
     readonly state: F

@@ -64,6 +64,12 @@ export interface EnginePorts<F, P> {
   readonly startSyncProgress: (from: number, target: number, peer: string) => Effect.Effect<SyncProgressTracker>
   /** After each commit, the newly committed frames, oldest first. */
   readonly committed: (frames: ReadonlyArray<CertifiedFrame<F>>) => void
+  /**
+   * Optional, awaited after `committed`: apply the newly committed frames (an app shard executes their
+   * bundles here). The engine handles nothing else until it returns, so a frame validated after it sees
+   * the post-state (ChainKind.settleBeforeValidation).
+   */
+  readonly executeCommitted?: (frames: ReadonlyArray<CertifiedFrame<F>>) => Effect.Effect<void>
   /** A proposer signed two frames at one rank (§4.3 step 7): the second frame, the first, its index. */
   readonly doubleProposal: (second: F, first: F, proposerIndex: number) => void
 }

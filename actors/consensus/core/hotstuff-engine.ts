@@ -8,7 +8,7 @@
 import { bytesToHex } from "@noble/hashes/utils.js"
 import { Clock, type Context, Effect, Either, Option } from "effect"
 import type { BlsVerifierService, PoseidonHash, ProverSignerService } from "../../../crates/ts/services.ts"
-import type { CertifiedFrame, ChainFrame, ChainKind, ChainProposal, ValidationServices } from "./chain-kind.ts"
+import type { CertifiedFrame, ChainFrame, ChainKind, ChainProposal, FrameBranch, ValidationServices } from "./chain-kind.ts"
 import type { ConsensusConfig } from "./consensus-config.ts"
 import { Undecodable, WrongParentQuorumCertificate } from "./consensus-errors.ts"
 import { ConsensusRecords, type EngineStatus } from "./consensus-records.ts"
@@ -140,8 +140,27 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
       Effect.gen(this, function* () {
         this.report.progressed(yield* Clock.currentTimeMillis)
         this.ports.committed(committed)
+        if (this.ports.executeCommitted !== undefined) yield* this.ports.executeCommitted(committed)
       }),
     )
+  }
+
+  /** The frames this node holds (Forks and its root), for chain kinds that walk a frame's ancestry. */
+  private readonly branch: FrameBranch<F> = { frame: (selector) => this.forks.get(bytesToHex(selector))?.frame }
+
+  /**
+   * For chain kinds with `settleBeforeValidation`: commit what `certified` (a verified QC) finalizes and
+   * flush it — persisted, then executed — so the frame checked or produced next sees that state.
+   * Committing on a verified QC before the proposal carrying it is validated is what the orphan path
+   * already does (receiveQc); the rest of the proposal's handling is unchanged.
+   */
+  private settle(certified: QuorumCertificate): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.ctx.kind.settleBeforeValidation !== true) return Effect.void
+      this.finalizer.check(this.forks, bytesToHex(certified.selector))
+      this.commitFinalized()
+      return this.flush()
+    })
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -226,7 +245,8 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
       if (!bytesEqual(p.parentQuorumCertificate.selector, p.state.header.parentSelector)) {
         return yield* Effect.fail(new WrongParentQuorumCertificate({ detail: "the parent QC does not certify the frame's parent" }))
       }
-      yield* kind.validateFrame(p.state, committee, parent.frame)
+      yield* this.settle(p.parentQuorumCertificate)
+      yield* kind.validateFrame(p.state, committee, parent.frame, this.branch)
     }).pipe(Effect.provide(this.ctx.services))
   }
 
@@ -490,7 +510,8 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
         notes.notProposed(rank, evidence.left.detail)
         return yield* Effect.logWarning(`cannot propose at rank ${rank}: ${evidence.left.detail}`)
       }
-      const built = yield* this.proposer.build({ parent: parent.frame, rank, newestQc, tc, safety: this.safety })
+      yield* this.settle(newestQc)
+      const built = yield* this.proposer.build({ parent: parent.frame, branch: this.branch, rank, newestQc, tc, safety: this.safety })
       if (built._tag === "NotSafe") {
         notes.notProposed(rank, built.reason)
         return yield* Effect.logDebug(`not proposing at rank ${rank}: ${built.reason}`)

@@ -3,7 +3,7 @@
 // chain kind, then the safety rules' SignOwnProposal (§3.6), then the vote whose signature becomes the
 // header's (§1.4 step 2). The engine persists the new safety state before the proposal is published.
 import { Clock, Effect } from "effect"
-import type { ChainFrame, ChainProposal } from "./chain-kind.ts"
+import type { ChainFrame, ChainProposal, FrameBranch } from "./chain-kind.ts"
 import type { EngineContext } from "./engine-context.ts"
 import type { ProposalVote } from "./messages/proposal-vote.ts"
 import type { QuorumCertificate } from "./messages/quorum-certificate.ts"
@@ -69,6 +69,7 @@ export class Proposer<F extends ChainFrame, P extends ChainProposal<F>> {
   /** Produces, checks against the safety rules and signs a proposal extending `parent` at `rank`. */
   build(input: {
     readonly parent: F
+    readonly branch: FrameBranch<F>
     readonly rank: bigint
     readonly newestQc: QuorumCertificate
     readonly tc: TimeoutCertificate | undefined
@@ -76,10 +77,11 @@ export class Proposer<F extends ChainFrame, P extends ChainProposal<F>> {
   }): Effect.Effect<BuiltProposal<P>> {
     return Effect.gen(this, function* () {
       const { kind, config, signer, selfIndex } = this.ctx
-      const { parent, rank, newestQc, tc, safety } = input
+      const { parent, branch, rank, newestQc, tc, safety } = input
       const produced = yield* kind
         .produceFrame({
           parent,
+          branch,
           rank,
           nowMs: BigInt(yield* Clock.currentTimeMillis),
           proverIndex: selfIndex,

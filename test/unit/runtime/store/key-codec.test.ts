@@ -72,5 +72,7 @@ test("bucket numbers are pinned: changing or reusing one must fail this test", (
     11: "workers",
     12: "trie_nodes",
     13: "execution_frames",
+    15: "app_consensus_state",
+    16: "app_frames",
   })
 })

@@ -1,0 +1,103 @@
+// One app shard's consensus actor (/root/app-consensus-<address prefix>): an AppShardEngine fed by the
+// shard's consensus bitmask, its own timers and sync answers, as the global consensus actor is. The
+// worker that runs the shard passes its ports (bundles, state roots, fee vote, global head, the
+// FinalizedFrameSink) and the shard's committee; crypto, store and transport are services.
+import { bytesToHex } from "@noble/hashes/utils.js"
+import { Context, Effect, Fiber, type Scope } from "effect"
+import { BlsVerifier, FrameVdf, Poseidon, ProverSigner } from "../../../crates/ts/services.ts"
+import { Actor, type ActorRef } from "../../../runtime/kernel/index.ts"
+import { Transport } from "../../../runtime/kernel/transport/transport.ts"
+import { Store } from "../../../runtime/store/index.ts"
+import type { ConsensusConfig } from "../core/consensus-config.ts"
+import type { ActiveProver } from "../core/prover-ring.ts"
+import { Inbound, LocalTimeout, ProposeDue, SyncAnswered } from "../global/protocol.ts"
+import { appGenesisFrame } from "./app-chain-kind.ts"
+import { AppShardEngine, type AppShardWorkerPorts } from "./engine.ts"
+import { AppShardConsensusProtocol, type AppShardConsensusMessage } from "./protocol.ts"
+import { APP_SYNC_PROTOCOL, appConsensusBitmask } from "./wire.ts"
+
+export interface AppShardConsensusOptions {
+  /** The shard address (32–64 bytes). */
+  readonly address: Uint8Array
+  readonly config: ConsensusConfig
+  /** The shard's active provers (`GetActiveProvers(address)`); sorted here by address. */
+  readonly committee: Effect.Effect<ReadonlyArray<ActiveProver>>
+  readonly worker: AppShardWorkerPorts
+  readonly mailboxCapacity?: number
+}
+
+export type AppShardConsensusRef = ActorRef<AppShardConsensusMessage>
+
+/** Eight address bytes keep actor names short and distinct per shard on one worker. */
+const actorName = (address: Uint8Array): string => `app-consensus-${bytesToHex(address.subarray(0, 8))}`
+
+export const appShardConsensusActor = (options: AppShardConsensusOptions) =>
+  Actor.make(
+    actorName(options.address),
+    AppShardConsensusProtocol,
+    {
+      init: (ctx) =>
+        Effect.gen(function* () {
+          // Timers, transport callbacks and sync answers run outside the actor: unsafeTell, as the global actor does.
+          const tell = (message: AppShardConsensusMessage): void => {
+            ctx.self.unsafeTell(message)
+          }
+          const scope: Scope.Scope = yield* Effect.scope
+          const store = yield* Store
+          const transport = yield* Transport
+          const signer = yield* ProverSigner
+          const bls = yield* BlsVerifier
+          const poseidon = yield* Poseidon
+          const vdf = yield* FrameVdf
+          const services = Context.make(Poseidon, poseidon).pipe(Context.add(BlsVerifier, bls), Context.add(FrameVdf, vdf), Context.add(ProverSigner, signer))
+          const committee = [...(yield* options.committee)].sort((a, b) => Buffer.compare(a.address, b.address))
+          const genesis = yield* appGenesisFrame(options.address, options.config.genesisDifficulty).pipe(Effect.provideService(FrameVdf, vdf), Effect.orDie)
+          let timer: Fiber.RuntimeFiber<void> | undefined
+          const engine = new AppShardEngine({
+            address: options.address,
+            genesis,
+            config: options.config,
+            committee,
+            store,
+            transport,
+            signer,
+            bls,
+            poseidon,
+            services,
+            worker: options.worker,
+            effects: {
+              armTimer: (ms, epoch) =>
+                Effect.gen(function* () {
+                  if (timer !== undefined) yield* Fiber.interruptFork(timer)
+                  timer = yield* Effect.sleep(ms).pipe(Effect.zipRight(Effect.sync(() => tell(new LocalTimeout({ epoch })))), Effect.forkIn(scope))
+                }),
+              proposeAfter: (ms, rank) =>
+                Effect.sleep(ms).pipe(Effect.zipRight(Effect.sync(() => tell(new ProposeDue({ rank })))), Effect.forkIn(scope), Effect.asVoid),
+              sync: (peer, request) =>
+                transport.request(peer, APP_SYNC_PROTOCOL, request).pipe(
+                  Effect.match({
+                    onFailure: (e) => new SyncAnswered({ peer, detail: `${e.reason}: ${e.detail}` }),
+                    onSuccess: (data) => new SyncAnswered({ peer, data, detail: "ok" }),
+                  }),
+                  Effect.flatMap((answer) => Effect.sync(() => tell(answer))),
+                  Effect.forkIn(scope),
+                  Effect.asVoid,
+                ),
+            },
+          })
+          yield* transport.subscribe(appConsensusBitmask(options.address), (m) => tell(new Inbound({ from: m.from, data: m.data })))
+          yield* transport.serve(APP_SYNC_PROTOCOL, (_from, data) => engine.serveSync(data))
+          yield* engine.start()
+          return engine
+        }),
+      handlers: {
+        Inbound: (engine, m) => Effect.as(engine.handleInbound(m.from, m.data), engine),
+        LocalTimeout: (engine, m) => Effect.as(engine.handleLocalTimeout(m.epoch), engine),
+        ProposeDue: (engine, m) => Effect.as(engine.handleProposeDue(m.rank), engine),
+        SyncAnswered: (engine, m) => Effect.as(engine.handleSyncAnswered(m.peer, m.data, m.detail), engine),
+        GetStatus: (engine) => Effect.succeed([engine, engine.status()] as const),
+        GetCommitted: (engine, m) => Effect.map(engine.committed(m.from, m.to), (frames) => [engine, frames] as const),
+      },
+    },
+    { mailbox: { capacity: options.mailboxCapacity ?? 4_096, overflow: "backpressure" }, kind: "permanent" },
+  )
