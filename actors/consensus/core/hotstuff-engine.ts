@@ -295,7 +295,8 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
         this.outbox.send(encodeProposalVote(vote.vote))
         yield* this.collectVote(vote.vote, node.selector, this.ctx.signer.address, this.ports.peerId)
       }
-      this.finalizer.check(this.forks, node.selector)
+      // The new proposal certifies its parent (its parent QC), not itself: 2-chain from the parent (§3.10).
+      this.finalizer.check(this.forks, node.parentSelector)
       this.commitFinalized()
       // Children that were waiting for this state.
       for (const o of this.orphans.release(node.selector)) yield* this.onProposal(o.proposal, o.from)
@@ -526,7 +527,8 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
       notes.proposalSeen(rank, node.selector)
       this.outbox.send(this.ctx.kind.encodeProposal(proposal))
       yield* this.collectVote(vote, node.selector, signer.address, this.ports.peerId)
-      this.finalizer.check(this.forks, node.selector)
+      // The new proposal certifies its parent (its parent QC), not itself: 2-chain from the parent (§3.10).
+      this.finalizer.check(this.forks, node.parentSelector)
       this.commitFinalized()
     })
   }
