@@ -7,11 +7,11 @@ import { type Duration, Effect } from "effect"
 import type { CryptoServices, IntrinsicRegistry } from "../../intrinsics/contract/index.ts"
 import { Actor } from "../../runtime/kernel/index.ts"
 import type { StoreService } from "../../runtime/store/index.ts"
-import { placeholderCommitter, type StateCommitter } from "./committer.ts"
+import type { CommitterError, StateCommitter } from "./committer.ts"
 import { type ExecutorConfig, executeFrame } from "./frame-executor.ts"
 import { makeFrameStore } from "./frame-store.ts"
 import { selectForProposal } from "./locks.ts"
-import { ExecutionCommitFailed, ExecutionProtocol, FrameOutOfOrder, QueryFailed } from "./protocol.ts"
+import { ExecutionCommitFailed, ExecutionProtocol, FrameOutOfOrder, QueryFailed, ShardQueryFailed } from "./protocol.ts"
 
 /** The execution host's actor name (under its process's root supervisor). */
 export const EXECUTION_NAME = "execution"
@@ -28,7 +28,7 @@ export interface ExecutionOptions {
   readonly checkAccess?: boolean
   /** §6.2: the bundle's multiplier from its cost basis (default 1: no baseline/vote inputs yet). */
   readonly feeMultiplier?: (costBasis: bigint, frameNumber: bigint) => bigint
-  /** Execution roots (default: the placeholder, until the vector commitment trie is plugged in). */
+  /** Execution roots and shard commits (default: the hypergraph id-set tries over the store; tests may override). */
   readonly committer?: StateCommitter
   /** Type tag of a deployed instance's metadata vertex (default: none resolve; see resolver.ts). */
   readonly typeTagOf?: (metadata: Uint8Array) => Uint8Array | undefined
@@ -38,7 +38,9 @@ interface ExecutionState {
   head: bigint | undefined
 }
 
-export const executionActor = (registry: IntrinsicRegistry, store: StoreService, options: ExecutionOptions) => {
+const shardQueryFailed = (e: CommitterError): ShardQueryFailed => new ShardQueryFailed({ kind: e.kind, reason: e.reason })
+
+export const executionActor = (registry: IntrinsicRegistry, store: StoreService, committer: StateCommitter, options: ExecutionOptions) => {
   const config: ExecutorConfig = {
     registry,
     network: options.network ?? 0,
@@ -48,7 +50,7 @@ export const executionActor = (registry: IntrinsicRegistry, store: StoreService,
     checkAccess: options.checkAccess ?? false,
     feeMultiplier: options.feeMultiplier ?? (() => 1n),
   }
-  const frames = makeFrameStore(store, options.committer ?? placeholderCommitter)
+  const frames = makeFrameStore(store, committer)
   const readView = { get: frames.snapshot.read }
   return Actor.make(options.name ?? EXECUTION_NAME, ExecutionProtocol, {
     // The head is re-read from the store on every incarnation: the store, not memory, is the truth.
@@ -103,6 +105,14 @@ export const executionActor = (registry: IntrinsicRegistry, store: StoreService,
           return [state, result] as const
         }),
       GetHead: (state) => Effect.sync(() => [state, state.head ?? null] as const),
+      GetShardRoots: (state, { frameNumber, shardAddress }) =>
+        Effect.gen(function* () {
+          const asOf = yield* frames.asOf(frameNumber).pipe(Effect.mapError((e) => new ShardQueryFailed({ kind: "failed", reason: e.message })))
+          const roots = yield* committer.shardRoots(shardAddress, asOf.above).pipe(Effect.mapError(shardQueryFailed))
+          return [state, { frameNumber: asOf.frame ?? null, roots }] as const
+        }),
+      ProveAtoms: (state, { shardAddress, set, ids }) =>
+        Effect.map(committer.prove(shardAddress, set, ids).pipe(Effect.mapError(shardQueryFailed)), (proof) => [state, proof] as const),
     },
   })
 }

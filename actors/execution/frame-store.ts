@@ -1,10 +1,12 @@
 // The host's durable side (spec §11.2 "no mid-frame commits", §3.7, design.md §5): a frame is
-// committed in ONE write transaction — the overlay's changes into the vertices bucket, the
-// execution root from the state committer, and the frame record with prior values — so a crash
-// leaves the old head or the new one. Revert undoes frames newest-first in one transaction,
-// restoring every atom's prior row byte for byte and deleting the frames' records.
-import type * as Effect from "effect/Effect"
-import type { StoreCommitFailed, StoreService } from "../../runtime/store/index.ts"
+// committed in ONE write transaction — the overlay's changes into the vertices bucket, the state
+// committer's tries and shard commits with the execution root, and the frame record with prior
+// values — so a crash leaves the old head or the new one. Revert undoes frames newest-first in one
+// transaction, restoring every atom's prior row byte for byte and deleting the frames' records.
+// The committer hears how each transaction ended (`settle`), so its memory never runs ahead of disk.
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type { StoreCommitFailed, StoreReadFailed, StoreService } from "../../runtime/store/index.ts"
 import type { StateCommitter } from "./committer.ts"
 import { frameRecords } from "./frame-records.ts"
 import { type Change, type CommittedSnapshot, committedAtoms, restoreChanges, storeSnapshot, writeChanges } from "./overlay/index.ts"
@@ -18,7 +20,16 @@ export interface FrameStore {
   readonly commit: (frameNumber: bigint, changes: ReadonlyArray<Change>) => Effect.Effect<Uint8Array, StoreCommitFailed>
   /** Undoes every frame above `toFrame`, newest first; answers the reverted frame numbers. */
   readonly revertTo: (toFrame: bigint) => Effect.Effect<Array<bigint>, StoreCommitFailed>
+  /**
+   * The newest committed frame at or below `frameNumber` (undefined: none), and the changes of every
+   * committed frame above it, newest first (what undoes the head back to it).
+   */
+  readonly asOf: (frameNumber: bigint) => Effect.Effect<{ readonly frame: bigint | undefined; readonly above: Array<ReadonlyArray<Change>> }, StoreReadFailed>
 }
+
+/** Tells the committer how the transaction ended, whatever the outcome. */
+const settled = <A, E>(committer: StateCommitter, commit: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.onExit(commit, (exit) => Effect.sync(() => committer.settle(Exit.isSuccess(exit) ? "committed" : "aborted")))
 
 export const makeFrameStore = (store: StoreService, committer: StateCommitter): FrameStore => {
   const atoms = store.repository(committedAtoms)
@@ -28,22 +39,36 @@ export const makeFrameStore = (store: StoreService, committer: StateCommitter): 
     snapshot: storeSnapshot(atoms),
     head,
     commit: (frameNumber, changes) =>
-      store.commit((tx) => {
-        writeChanges(tx, atoms, changes)
-        const root = committer.commit(frameNumber, changes)
-        records.put(tx, frameNumber, { root, changes })
-        return root
-      }),
+      settled(
+        committer,
+        store.commit((tx) => {
+          writeChanges(tx, atoms, changes)
+          const root = committer.commit(tx, frameNumber, changes)
+          records.put(tx, frameNumber, { root, changes })
+          return root
+        }),
+      ),
     revertTo: (toFrame) =>
-      store.commit((tx) => {
-        const frames = records.keys({ gte: toFrame + 1n, reverse: true })
-        for (const frameNumber of frames) {
-          const record = records.get(frameNumber)
-          if (record !== undefined) restoreChanges(tx, atoms, record.changes)
-          records.delete(tx, frameNumber)
-          committer.revert(frameNumber)
-        }
-        return frames
+      settled(
+        committer,
+        store.commit((tx) => {
+          const frames = records.keys({ gte: toFrame + 1n, reverse: true })
+          for (const frameNumber of frames) {
+            const changes = records.get(frameNumber)?.changes ?? []
+            restoreChanges(tx, atoms, changes)
+            committer.revert(tx, frameNumber, changes)
+            records.delete(tx, frameNumber)
+          }
+          return frames
+        }),
+      ),
+    asOf: (frameNumber) =>
+      store.read(() => {
+        const newest = head()
+        // `lt: frameNumber + 1` would overflow u64 for the largest frame number; the head answers that.
+        const frame = newest === undefined || frameNumber >= newest ? newest : records.keys({ lt: frameNumber + 1n, reverse: true, limit: 1 })[0]
+        const above = records.range({ ...(frame === undefined ? {} : { gte: frame + 1n }), reverse: true }).map((e) => e.value.changes)
+        return { frame, above }
       }),
   }
 }
@@ -52,10 +77,18 @@ export const makeFrameStore = (store: StoreService, committer: StateCommitter): 
 export const commitFrameSync = (store: StoreService, committer: StateCommitter, frameNumber: bigint, changes: ReadonlyArray<Change>): Uint8Array => {
   const atoms = store.repository(committedAtoms)
   const records = store.repository(frameRecords)
-  return store.commitSync((tx) => {
-    writeChanges(tx, atoms, changes)
-    const root = committer.commit(frameNumber, changes)
-    records.put(tx, frameNumber, { root, changes })
-    return root
-  })
+  let root: Uint8Array
+  try {
+    root = store.commitSync((tx) => {
+      writeChanges(tx, atoms, changes)
+      const r = committer.commit(tx, frameNumber, changes)
+      records.put(tx, frameNumber, { root: r, changes })
+      return r
+    })
+  } catch (e) {
+    committer.settle("aborted")
+    throw e
+  }
+  committer.settle("committed")
+  return root
 }

@@ -4,7 +4,10 @@ import { Context, Effect, Layer } from "effect"
 import { type Intrinsic, loadIntrinsics, type RegistryError } from "../../intrinsics/contract/index.ts"
 import { type ActorRef, ActorSystem } from "../../runtime/kernel/index.ts"
 import { Store } from "../../runtime/store/index.ts"
+import type { BlsNativeError } from "../../crates/ts/bls/errors.ts"
+import { makeKzg } from "../../crates/ts/bls/kzg.ts"
 import { type ExecutionOptions, executionActor } from "./execution.ts"
+import { makeHypergraphCommitter } from "./state/hypergraph-committer.ts"
 import type { ExecutionMessage } from "./protocol.ts"
 
 export { encodeBundle } from "./bundle.ts"
@@ -20,17 +23,20 @@ export class Execution extends Context.Tag("quilbun/Execution")<Execution, Execu
 
 /**
  * The one wiring of the execution host: loads the intrinsics (refusing a bad set with a typed
- * RegistryError) and spawns the actor for the Layer's scope over the process's Store.
+ * RegistryError), builds the state committer (the hypergraph id-set tries over the process's Store,
+ * needing the native KZG, unless `options.committer` overrides it) and spawns the actor for the
+ * Layer's scope.
  */
 export const ExecutionLive = (
   intrinsics: ReadonlyArray<Intrinsic>,
   options: ExecutionOptions,
-): Layer.Layer<Execution, RegistryError, ActorSystem.ActorSystem | Store> =>
+): Layer.Layer<Execution, RegistryError | BlsNativeError, ActorSystem.ActorSystem | Store> =>
   Layer.scoped(
     Execution,
     Effect.gen(function* () {
       const registry = yield* loadIntrinsics(intrinsics)
       const store = yield* Store
-      return yield* ActorSystem.spawnScoped(executionActor(registry, store, options))
+      const committer = options.committer ?? makeHypergraphCommitter(store, yield* makeKzg())
+      return yield* ActorSystem.spawnScoped(executionActor(registry, store, committer, options))
     }),
   )

@@ -17,7 +17,7 @@ const FrameApplied = Schema.Struct({
   applied: Schema.Array(BundleResult),
   /** Atoms changed by the frame (its change record's length). */
   changes: Schema.Number,
-  /** The execution root from the state committer (a placeholder until the trie is plugged in). */
+  /** The execution root from the state committer (SHA-256 over every shard key's four id-set roots). */
   root: Bytes,
 })
 
@@ -78,5 +78,30 @@ export class GetHead extends Schema.TaggedRequest<GetHead>()("GetHead", {
   failure: Schema.Never,
 }) {}
 
-export const ExecutionProtocol = Protocol.make("Execution", ApplyFrame, SelectForProposal, Revert, ListIntrinsics, Query, GetHead)
-export type ExecutionMessage = ApplyFrame | SelectForProposal | Revert | ListIntrinsics | Query | GetHead
+/** A shard query the committer cannot answer (`bad-request`: a malformed address, set or id; an absent id). */
+export class ShardQueryFailed extends Schema.TaggedError<ShardQueryFailed>()("ShardQueryFailed", {
+  kind: Schema.Literal("bad-request", "failed"),
+  reason: Schema.String,
+}) {}
+
+/**
+ * CommitShard (spec §3.6), an app frame's `state_roots`: for a 32–64-byte shard address, the
+ * commitments of the nodes covering `fullPath(L2) ‖ shardAddress[32:]` in the four id-sets
+ * (vertex-adds, vertex-removes, hyperedge-adds, hyperedge-removes; 64 zero bytes where none), as of
+ * the newest committed frame at or below `frameNumber` (answered; null: none, all roots empty).
+ */
+export class GetShardRoots extends Schema.TaggedRequest<GetShardRoots>()("GetShardRoots", {
+  payload: { frameNumber: FrameNumber, shardAddress: Bytes },
+  success: Schema.Struct({ frameNumber: Schema.NullOr(FrameNumber), roots: Schema.Array(Bytes) }),
+  failure: ShardQueryFailed,
+}) {}
+
+/** A traversal proof (spec §3.5 bytes) of `ids` in id-set `set` (0..3) of app `shardAddress` (L2), on the committed tries. */
+export class ProveAtoms extends Schema.TaggedRequest<ProveAtoms>()("ProveAtoms", {
+  payload: { shardAddress: Bytes, set: Schema.Int.pipe(Schema.between(0, 3)), ids: Schema.Array(Bytes) },
+  success: Bytes,
+  failure: ShardQueryFailed,
+}) {}
+
+export const ExecutionProtocol = Protocol.make("Execution", ApplyFrame, SelectForProposal, Revert, ListIntrinsics, Query, GetHead, GetShardRoots, ProveAtoms)
+export type ExecutionMessage = ApplyFrame | SelectForProposal | Revert | ListIntrinsics | Query | GetHead | GetShardRoots | ProveAtoms

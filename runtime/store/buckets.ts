@@ -29,6 +29,8 @@ export const Buckets = {
   trieNodes: { id: 12, name: "trie_nodes" },
   /** Execution host: per frame, the execution root and the change list with prior values (revert data). */
   executionFrames: { id: 13, name: "execution_frames" },
+  /** Execution host: per (app address L2, frame), the roots of its four hypergraph id-set tries. */
+  shardCommits: { id: 14, name: "shard_commits" },
   /** App-shard HotStuff records per shard address (safety, liveness, head, proposals, selector index). */
   appConsensusState: { id: 15, name: "app_consensus_state" },
   /** Committed app-shard frames with their QCs, per shard address and frame number. */

@@ -15,4 +15,4 @@ export {
 } from "./store.ts"
 export type { StoreMigration, StoreService } from "./store.ts"
 export { recordStoreMetrics } from "./metrics.ts"
-export type { StoreCommitFailed } from "./errors.ts"
+export type { StoreCommitFailed, StoreReadFailed } from "./errors.ts"

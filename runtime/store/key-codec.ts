@@ -59,9 +59,15 @@ const u32: KeyCodec<number> = {
   decode: (b) => new DataView(b.buffer, b.byteOffset, 4).getUint32(0),
 }
 
+/**
+ * A copy that owns its memory. LMDB hands keys over as Buffers over a buffer it reuses for the next
+ * read, and `Buffer#slice` is a view, not a copy, so `b.slice()` would change under the caller.
+ */
+const ownedCopy = (b: Uint8Array): Uint8Array => new Uint8Array(b)
+
 const bytes: KeyCodec<Uint8Array> = {
   encode: (b) => b,
-  decode: (b) => b.slice(),
+  decode: ownedCopy,
 }
 
 const fixedBytes = (length: number): KeyCodec<Uint8Array> => ({
@@ -70,7 +76,7 @@ const fixedBytes = (length: number): KeyCodec<Uint8Array> => ({
     if (b.length !== length) throw new RangeError(`key must be ${length} bytes, got ${b.length}`)
     return b
   },
-  decode: (b) => b.slice(),
+  decode: ownedCopy,
 })
 
 const textEncoder = new TextEncoder()

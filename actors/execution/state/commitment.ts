@@ -15,6 +15,9 @@ import type { BranchNode, LeafNode, TrieNode } from "./node.ts"
 const EMPTY_SLOT: Uint8Array = new Uint8Array(64)
 const POLY_SIZE = 64
 
+/** Whether a committed slot value stands for an empty child. */
+export const isEmptySlot = (slot: Uint8Array | undefined): boolean => slot === EMPTY_SLOT
+
 /**
  * "incremental": apply changed slots to the previous commitment (the default); "recommit": commit
  * every dirty branch from its 64 slots (the baseline the benchmark compares against).

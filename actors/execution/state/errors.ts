@@ -9,3 +9,6 @@ export class TrieDecodeError extends Data.TaggedError("TrieDecodeError")<{ reado
 
 /** A traversal proof cannot be built (a key absent from the trie, no key, an empty key). */
 export class TraversalProofError extends Data.TaggedError("TraversalProofError")<{ readonly reason: string }> {}
+
+/** A change the id-set rules cannot map (a removed atom made present again, or a change to Absent). */
+export class IdSetChangeError extends Data.TaggedError("IdSetChangeError")<{ readonly reason: string }> {}

@@ -6,7 +6,19 @@ import { Effect, Option } from "effect"
 import { Buckets, defineRepository, KeyCodec, type StoreService, ValueCodec } from "../../../runtime/store/index.ts"
 import type { TrieNodeStore } from "./node-store.ts"
 
-const nodes = defineRepository({ bucket: Buckets.trieNodes, key: KeyCodec.bytes, value: ValueCodec.raw })
+/** The bucket's rows: key `trieNodeKey(treeId, path)`, value a node record (serialize.ts). */
+export const trieNodeRows = defineRepository({ bucket: Buckets.trieNodes, key: KeyCodec.bytes, value: ValueCodec.raw })
+
+/** `u16BE len(treeId) ‖ treeId ‖ one byte per path nibble`. */
+export const trieNodeKey = (treeId: Uint8Array, path: ReadonlyArray<number>): Uint8Array => {
+  if (treeId.length > 0xffff) throw new RangeError("tree id longer than 65535 bytes")
+  const k = new Uint8Array(2 + treeId.length + path.length)
+  k[0] = treeId.length >> 8
+  k[1] = treeId.length & 0xff
+  k.set(treeId, 2)
+  k.set(path, 2 + treeId.length)
+  return k
+}
 
 type StoreRead = Effect.Effect.Error<ReturnType<StoreService["read"]>>
 type StoreCommit = Effect.Effect.Error<ReturnType<StoreService["commit"]>>
@@ -16,15 +28,8 @@ export const makeLmdbTrieNodeStore = (
   treeId: Uint8Array,
 ): TrieNodeStore<StoreRead> & { readonly flush: Effect.Effect<void, StoreCommit> } => {
   if (treeId.length > 0xffff) throw new RangeError("tree id longer than 65535 bytes")
-  const repo = store.repository(nodes)
-  const key = (path: ReadonlyArray<number>): Uint8Array => {
-    const k = new Uint8Array(2 + treeId.length + path.length)
-    k[0] = treeId.length >> 8
-    k[1] = treeId.length & 0xff
-    k.set(treeId, 2)
-    k.set(path, 2 + treeId.length)
-    return k
-  }
+  const repo = store.repository(trieNodeRows)
+  const key = (path: ReadonlyArray<number>): Uint8Array => trieNodeKey(treeId, path)
   // Staged writes (undefined = delete), by path; kept until a flush commits them.
   const staged = new Map<string, { path: ReadonlyArray<number>; record: Uint8Array | undefined }>()
   const id = (path: ReadonlyArray<number>): string => String.fromCharCode(...path)

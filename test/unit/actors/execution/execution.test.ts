@@ -220,12 +220,17 @@ describe("execution host", () => {
     expect(result.unknown._tag === "Left" && result.unknown.left._tag === "QueryFailed" && result.unknown.left.kind).toBe("unknown-intrinsic")
   })
 
-  test("the state committer gives each frame's root inside its commit and hears reverts newest first", async () => {
+  test("the state committer gives each frame's root inside its commit, hears reverts and each transaction's outcome", async () => {
     const reverted: Array<bigint> = []
+    const settled: Array<string> = []
     const committer: StateCommitter = {
-      commit: (frameNumber, changes) => Uint8Array.of(Number(frameNumber), changes.length),
-      revert: (frameNumber) => {
+      ...placeholderCommitter,
+      commit: (_tx, frameNumber, changes) => Uint8Array.of(Number(frameNumber), changes.length),
+      revert: (_tx, frameNumber) => {
         reverted.push(frameNumber)
+      },
+      settle: (outcome) => {
+        settled.push(outcome)
       },
     }
     const roots = await withHost(
@@ -241,7 +246,7 @@ describe("execution host", () => {
     )
     expect(roots).toEqual(["0102", "0200"])
     expect(reverted).toEqual([2n, 1n])
-    expect(placeholderCommitter.commit(1n, [])).toEqual(new Uint8Array(64))
+    expect(settled).toEqual(["committed", "committed", "committed"])
   })
 
   test("an uninterruptible operation past its budget is given up on without waiting; its late writes land nowhere", async () => {

@@ -72,7 +72,20 @@ test("bucket numbers are pinned: changing or reusing one must fail this test", (
     11: "workers",
     12: "trie_nodes",
     13: "execution_frames",
+    14: "shard_commits",
     15: "app_consensus_state",
     16: "app_frames",
   })
+})
+
+test("decoded byte keys own their memory: LMDB's reused Buffer changing later does not change them", () => {
+  const lmdbKey = Buffer.from([
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 0, 0, 0, 0, 0, 0, 0, 9,
+  ])
+  const [part, frame] = KeyCodec.tuple(KeyCodec.fixedBytes(32), KeyCodec.u64).decode(lmdbKey)
+  const whole = KeyCodec.bytes.decode(lmdbKey)
+  lmdbKey.fill(0xee) // what lmdb does to its key buffer on the next read
+  expect(Array.from(part.subarray(0, 3))).toEqual([1, 2, 3])
+  expect(frame).toBe(9n)
+  expect(whole[39]).toBe(9)
 })
