@@ -27,6 +27,8 @@ export const FailureReason = Schema.Literal(
   "timeout",
   /** The intrinsic failed with something that is not an OpError or a view error. */
   "garbage",
+  /** The bundle names no domain, or two, or writes under two shards (routing.ts). */
+  "unroutable",
 )
 export type FailureReason = typeof FailureReason.Type
 

@@ -49,6 +49,12 @@ export interface OperationDef<Op> {
   readonly cost: (op: Op) => bigint
   /** Fees this operation adds to the bundle's queue (only for op types whose policy `producesFees`). */
   readonly producedFees?: (op: Op) => ReadonlyArray<bigint>
+  /**
+   * The domain a client sends the operation to (spec §1.6, the reference's `Send{domain}`): a base
+   * domain for deploys, the instance for everything addressed to one. With it the node routes a bare
+   * MessageBundle itself; without it the submitter has to name the domain.
+   */
+  readonly target?: (op: Op) => Uint8Array
 }
 
 /** A decoded operation with its definition bound: what the host works with. */
@@ -62,6 +68,8 @@ export interface DecodedOp {
   readonly apply: (view: StateView, ctx: ExecCtx) => Effect.Effect<ReadonlyArray<ExecEvent>, OpError | ViewError>
   readonly cost: () => bigint
   readonly producedFees: () => ReadonlyArray<bigint>
+  /** OperationDef.target, bound (undefined when the operation does not name its domain). */
+  readonly target: () => Uint8Array | undefined
 }
 
 export interface Operation {
@@ -89,6 +97,7 @@ export const defineOperation = <Op>(def: OperationDef<Op>): TypedOperation<Op> =
     apply: (view, ctx) => def.apply(op, view, ctx),
     cost: () => def.cost(op),
     producedFees: () => (def.producedFees === undefined ? noFees : def.producedFees(op)),
+    target: () => def.target?.(op),
   })
   return {
     opType: def.opType,

@@ -9,7 +9,9 @@ import { type Kzg, makeKzg } from "../../crates/ts/bls/kzg.ts"
 import { ed448Verify } from "../../crates/ts/ed448.ts"
 import { poseidonHashBytes } from "../../crates/ts/poseidon.ts"
 import { type BuildEnv, BuildError, type CryptoServices, type Intrinsic } from "../../intrinsics/contract/index.ts"
+import { decodeEntries } from "../../intrinsics/hypergraph/entries.ts"
 import { hypergraphIntrinsic } from "../../intrinsics/hypergraph/index.ts"
+import { bytesEqual, METADATA_ADDRESS } from "../../intrinsics/contract/index.ts"
 
 export const builtInIntrinsics: ReadonlyArray<Intrinsic> = [hypergraphIntrinsic]
 
@@ -24,6 +26,17 @@ const nativeBls = (): Bls => {
 const nativeKzg = (): Kzg => {
   kzg ??= Effect.runSync(makeKzg())
   return kzg
+}
+
+/**
+ * The intrinsic type tag of a deployed instance: the value under key `0xff×32` of its metadata vertex
+ * (spec §1.8). Every built-in stores metadata as the hypergraph's canonical entry list, so one reader
+ * serves the resolver for all of them; anything else names no intrinsic.
+ */
+export const instanceTypeTag = (metadata: Uint8Array): Uint8Array | undefined => {
+  const entries = decodeEntries(metadata)
+  if (entries._tag === "Left") return undefined
+  return entries.right.find((e) => bytesEqual(e.key, METADATA_ADDRESS))?.value
 }
 
 export const nodeCryptoServices: CryptoServices = {

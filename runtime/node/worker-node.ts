@@ -20,7 +20,7 @@ import { makeActorEndpoint, type Exports } from "../kernel/process/actor-endpoin
 import { ShardNetworkLive, ShardNetworkProtocol, shardNetworkPath } from "../../actors/shard-relay/index.ts"
 import type { Message, Protocol } from "../kernel/actor/protocol.ts"
 import { EXECUTION_NAME, ExecutionLive, ExecutionProtocol } from "../../actors/execution/index.ts"
-import { builtInIntrinsics, nodeCryptoServices } from "./intrinsics.ts"
+import { builtInIntrinsics, instanceTypeTag, nodeCryptoServices } from "./intrinsics.ts"
 import { FEE_MANAGER_NAME, FeeManagerProtocol, feeManagerActor } from "../../actors/fee-manager/index.ts"
 
 export const workerRootName = (core: number): string => `worker-${core}`
@@ -47,7 +47,7 @@ export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport) => 
     [workerActorPath(core, FEE_MANAGER_NAME), FeeManagerProtocol as unknown as Protocol<Message>],
   ])
   // Every data worker executes with the node's intrinsics (app shards feed it frames).
-  const execution = ExecutionLive(builtInIntrinsics, { crypto: nodeCryptoServices, network: args.networkId }).pipe(Layer.orDie)
+  const execution = ExecutionLive(builtInIntrinsics, { crypto: nodeCryptoServices, network: args.networkId, typeTagOf: instanceTypeTag }).pipe(Layer.orDie)
   const logging = LoggingLive({ format: args.logFormat, level: args.logLevel, fields: { core } })
   const store = StoreLive({ path: storePath(args.dataDir, { worker: core }), migrations: storeMigrations })
   const system = ActorSystem.layer({ rootName: workerRootName(core) })

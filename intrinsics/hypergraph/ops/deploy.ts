@@ -39,6 +39,7 @@ export const hypergraphDeploy: TypedOperation<HypergraphDeploy> = defineOperatio
     ),
   // Lock time has the crypto too; without a KZG binding there is no address, nothing to lock, and
   // validate refuses the operation, so apply (the only writer) never runs.
+  target: () => HYPERGRAPH_BASE_DOMAIN,
   accessSet: (op, ctx) => {
     const domain = hypergraphInstanceAddress(op.config, ctx.crypto)
     return { reads: [], writes: Either.isRight(domain) ? [metadataId(domain.right)] : [] }

@@ -44,6 +44,7 @@ export const hyperedgeAdd: TypedOperation<HyperedgeAdd> = defineOperation<Hypere
         return { domain, value, signature }
       }),
     ),
+  target: (op) => op.domain,
   accessSet: (op) => ({ reads: [metadataId(op.domain)], writes: [op.value.id] }),
   validate: (op, view, ctx) =>
     Effect.gen(function* () {

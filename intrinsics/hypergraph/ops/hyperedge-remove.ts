@@ -38,6 +38,7 @@ export const hyperedgeRemove: TypedOperation<HyperedgeRemove> = defineOperation<
         return { domain, hyperedgeId, signature }
       }),
     ),
+  target: (op) => op.domain,
   accessSet: (op) => ({ reads: [metadataId(op.domain)], writes: [op.hyperedgeId] }),
   validate: (op, view, ctx) =>
     Effect.gen(function* () {

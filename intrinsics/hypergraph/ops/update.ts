@@ -59,6 +59,7 @@ export const hypergraphUpdate: TypedOperation<HypergraphUpdate> = defineOperatio
         return { domain, config, schema, signature }
       }),
     ),
+  target: (op) => op.domain,
   accessSet: (op) => ({ reads: [], writes: [metadataId(op.domain)] }),
   validate: (op, view, ctx) =>
     Effect.gen(function* () {

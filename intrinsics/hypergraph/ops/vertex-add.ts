@@ -43,6 +43,7 @@ export const vertexAdd: TypedOperation<VertexAdd> = defineOperation<VertexAdd>({
         return { domain, dataAddress, entries, signature }
       }),
     ),
+  target: (op) => op.domain,
   accessSet: (op) => ({ reads: [metadataId(op.domain)], writes: [atomId(op.domain, op.dataAddress)] }),
   validate: (op, view, ctx) =>
     Effect.gen(function* () {

@@ -28,6 +28,7 @@ export const vertexRemove: TypedOperation<VertexRemove> = defineOperation<Vertex
         return { domain, dataAddress, signature }
       }),
     ),
+  target: (op) => op.domain,
   accessSet: (op) => ({ reads: [metadataId(op.domain)], writes: [atomId(op.domain, op.dataAddress)] }),
   validate: (op, view, ctx) =>
     Effect.gen(function* () {

@@ -163,6 +163,19 @@ describe("execution host", () => {
     expect(applied.applied.map((r) => (r._tag === "Failed" ? r.reason : "ok"))).toEqual(["insufficient-fee", "insufficient-fee", "insufficient-fee", "ok"])
   })
 
+  test("a zero multiplier (a network without a fee market) lets consumers run without fees; any other keeps the rule", async () => {
+    const outcomes = async (multiplier: bigint) =>
+      (
+        await withHost(
+          storePath(),
+          (host) => host.ask(new ApplyFrame({ frameNumber: 1n, bundles: [bundle(noteDomain, put(1, "no fee at all"))] })),
+          hostOptions({ feeMultiplier: () => multiplier }),
+        )
+      ).applied.map((r) => (r._tag === "Failed" ? r.reason : "ok"))
+    expect(await outcomes(0n)).toEqual(["ok"])
+    expect(await outcomes(1n)).toEqual(["insufficient-fee"])
+  })
+
   test("the resolver refuses unknown op types, unknown domains, inactive intrinsics and malformed bundles with typed reasons", async () => {
     const applied = await withHost(storePath(), (host) =>
       host.ask(

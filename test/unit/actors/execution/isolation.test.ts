@@ -27,6 +27,7 @@ const request = (
     apply: (view: StateView) => apply(view),
     cost: () => 0n,
     producedFees: () => [],
+    target: () => undefined,
   } as DecodedOp
   return { index: 3, intrinsic: noteIntrinsic(), op, feeRole: "free", producesFees: false, routedDomain: noteDomain, access: { reads: [], writes: [id] } }
 }
