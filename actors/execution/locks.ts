@@ -4,18 +4,35 @@
 // it conflicts with none already kept: a write conflicts with a kept write or read, a read with a
 // kept write. A conflicting or unresolvable bundle is excluded, not just unlocked. Same
 // candidates in the same order → same selection on every node.
+import type { FailureReason } from "./failure.ts"
 import { bytesToHex } from "@noble/hashes/utils.js"
 import * as Either from "effect/Either"
 import type { ReadView } from "../../intrinsics/contract/index.ts"
 import { type ResolverConfig, resolveBundle } from "./resolver.ts"
 
-export const selectForProposal = (config: ResolverConfig, candidates: ReadonlyArray<Uint8Array>, frameNumber: bigint, view: ReadView): Array<number> => {
+/** A candidate that did not resolve against committed state: why (a lock conflict is not a refusal). */
+export interface Refusal {
+  readonly index: number
+  readonly reason: FailureReason
+  readonly detail: string
+}
+
+export const selectForProposal = (
+  config: ResolverConfig,
+  candidates: ReadonlyArray<Uint8Array>,
+  frameNumber: bigint,
+  view: ReadView,
+): { readonly selected: Array<number>; readonly refused: Array<Refusal> } => {
   const lockedWrites = new Set<string>()
   const lockedReads = new Set<string>()
   const selected: Array<number> = []
+  const refused: Array<Refusal> = []
   candidates.forEach((bytes, index) => {
     const resolved = resolveBundle(config, bytes, frameNumber, view)
-    if (Either.isLeft(resolved)) return
+    if (Either.isLeft(resolved)) {
+      refused.push({ index, reason: resolved.left.reason, detail: resolved.left.message })
+      return
+    }
     const writes = new Set<string>()
     const reads = new Set<string>()
     for (const request of resolved.right.requests) {
@@ -28,5 +45,5 @@ export const selectForProposal = (config: ResolverConfig, candidates: ReadonlyAr
     for (const r of reads) lockedReads.add(r)
     selected.push(index)
   })
-  return selected
+  return { selected, refused }
 }

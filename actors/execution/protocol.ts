@@ -40,7 +40,12 @@ export class ApplyFrame extends Schema.TaggedRequest<ApplyFrame>()("ApplyFrame",
 /** The indices of the candidates a proposal may carry together (no write conflicts), in candidate order. */
 export class SelectForProposal extends Schema.TaggedRequest<SelectForProposal>()("SelectForProposal", {
   payload: { frameNumber: FrameNumber, candidates: Schema.Array(Bytes) },
-  success: Schema.Array(Schema.Number),
+  success: Schema.Struct({
+    /** Candidates a proposal may carry together, in candidate order. */
+    selected: Schema.Array(Schema.Number),
+    /** Candidates that do not resolve against committed state, with why (lock conflicts are neither). */
+    refused: Schema.Array(Schema.Struct({ index: Schema.Number, reason: FailureReason, detail: Schema.String })),
+  }),
   failure: Schema.Never,
 }) {}
 

@@ -8,4 +8,5 @@ export {
   shardNetworkActor,
   shardNetworkPath,
   type ShardHandler,
+  type ShardNetworkService,
 } from "./shard-network.ts"

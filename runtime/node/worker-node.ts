@@ -21,7 +21,9 @@ import { ShardNetworkLive, ShardNetworkProtocol, shardNetworkPath } from "../../
 import type { Message, Protocol } from "../kernel/actor/protocol.ts"
 import { EXECUTION_NAME, ExecutionLive, ExecutionProtocol } from "../../actors/execution/index.ts"
 import { builtInIntrinsics, instanceTypeTag, nodeCryptoServices } from "./intrinsics.ts"
-import { FEE_MANAGER_NAME, FeeManagerProtocol, feeManagerActor } from "../../actors/fee-manager/index.ts"
+import { FEE_MANAGER_NAME, FeeManagerProtocol } from "../../actors/fee-manager/index.ts"
+import { SHARD_HOST_NAME, ShardHostProtocol } from "../../actors/consensus/app/shard-host-protocol.ts"
+import { AppShardsLive } from "./app-shards.ts"
 
 export const workerRootName = (core: number): string => `worker-${core}`
 
@@ -33,8 +35,6 @@ const ActorsLive = (core: number) =>
     Effect.gen(function* () {
       const system = yield* ActorSystem.ActorSystem
       yield* system.spawn(probeActor(core)).pipe(Effect.orDie)
-      // The fee windows of the shards this worker covers (fed by their app time reels).
-      yield* system.spawn(feeManagerActor()).pipe(Effect.orDie)
     }),
   )
 
@@ -45,6 +45,7 @@ export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport) => 
     [shardNetworkPath(workerRootName(core)), ShardNetworkProtocol as unknown as Protocol<Message>],
     [workerActorPath(core, EXECUTION_NAME), ExecutionProtocol as unknown as Protocol<Message>],
     [workerActorPath(core, FEE_MANAGER_NAME), FeeManagerProtocol as unknown as Protocol<Message>],
+    [workerActorPath(core, SHARD_HOST_NAME), ShardHostProtocol as unknown as Protocol<Message>],
   ])
   // Every data worker executes with the node's intrinsics (app shards feed it frames).
   const execution = ExecutionLive(builtInIntrinsics, { crypto: nodeCryptoServices, network: args.networkId, typeTagOf: instanceTypeTag }).pipe(Layer.orDie)
@@ -54,6 +55,8 @@ export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport) => 
   const host = Layer.unwrapEffect(Effect.map(ActorSystem.ActorSystem, (sys) => WorkerHostLive({ core, transport, endpoint: makeActorEndpoint(sys, exports) })))
   const ready = Layer.effectDiscard(announceReady(core))
   return ready.pipe(
+    // The shard host (and the shard's consensus) over the execution host, the shard network and the store.
+    Layer.provideMerge(AppShardsLive(args)),
     Layer.provideMerge(Layer.mergeAll(ActorsLive(core), ShardNetworkLive(core), execution)),
     Layer.provideMerge(host),
     Layer.provideMerge(system),

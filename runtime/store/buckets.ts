@@ -35,6 +35,8 @@ export const Buckets = {
   appConsensusState: { id: 15, name: "app_consensus_state" },
   /** Committed app-shard frames with their QCs, per shard address and frame number. */
   appFrames: { id: 16, name: "app_frames" },
+  /** App shards: per bundle id, what its finalized frame decided (committed or rejected, frame, reason). */
+  bundleStatus: { id: 17, name: "bundle_status" },
 } as const satisfies Record<string, Bucket>
 
 /** Numbers that once named a bucket and must never be assigned again. */

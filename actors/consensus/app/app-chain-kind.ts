@@ -32,8 +32,11 @@ class StateRootsUnavailable extends Data.TaggedError("StateRootsUnavailable")<{ 
 
 /** What the chain kind asks of the worker that runs the shard (wired by engine.ts). */
 export interface AppChainPorts {
-  /** Canonical MessageBundle bytes for the frame a leader is producing (at most 100 are used). */
-  readonly takeRequests: (frameNumber: bigint) => Effect.Effect<ReadonlyArray<Uint8Array>>
+  /**
+   * Canonical MessageBundle bytes for the frame a leader is producing (at most 100 are used). `inFlight`
+   * are the bundles the frame's not yet finalized ancestors carry: proposing one again would apply it twice.
+   */
+  readonly takeRequests: (frameNumber: bigint, inFlight: ReadonlyArray<Uint8Array>) => Effect.Effect<ReadonlyArray<Uint8Array>>
   /** The four shard roots after executing committed frame `frameNumber` (0 = the initial state); undefined before it ran. */
   readonly stateRootsAt: (frameNumber: bigint) => Effect.Effect<ReadonlyArray<Uint8Array> | undefined>
   /** This prover's fee multiplier vote (§6); default 100. */
@@ -75,6 +78,16 @@ const expectedStateRoots = (params: AppChainParams, parent: AppShardFrame, branc
     return { _tag: "Roots", frameNumber: ancestor.header.frameNumber, roots } as const
   })
 
+/** The bundles of `parent` and its ancestors this node still holds uncommitted (the Forks root included). */
+const bundlesAbove = (parent: AppShardFrame, branch: FrameBranch<AppShardFrame>): Array<Uint8Array> => {
+  const out: Array<Uint8Array> = []
+  for (let f: AppShardFrame | undefined = parent; f !== undefined; f = branch.frame(f.header.parentSelector)) {
+    out.push(...f.requests)
+    if (f.header.frameNumber === 0n) break
+  }
+  return out
+}
+
 export const appChainKind = (params: AppChainParams): ChainKind<AppShardFrame, AppShardProposal> => {
   const { address, genesis, ports } = params
   return {
@@ -106,7 +119,7 @@ export const appChainKind = (params: AppChainParams): ChainKind<AppShardFrame, A
         const prior = parent.header.frameNumber
         // §1.6 step 4; a global head at or below the parent would break "later than the parent" (D-VAL-3).
         const frameNumber = head !== undefined && head > prior ? head : prior + 1n
-        const requests = (yield* ports.takeRequests(frameNumber)).filter(proposable).slice(0, MAX_REQUESTS_PER_FRAME)
+        const requests = (yield* ports.takeRequests(frameNumber, bundlesAbove(parent, branch))).filter(proposable).slice(0, MAX_REQUESTS_PER_FRAME)
         const expected = yield* expectedStateRoots(params, parent, branch)
         if (expected._tag === "Unavailable") return yield* Effect.fail(new StateRootsUnavailable({ detail: expected.detail }))
         const timestamp = nowMs

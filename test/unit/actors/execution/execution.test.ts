@@ -57,7 +57,8 @@ describe("execution host", () => {
     const [first, second] = await withHost(storePath(), (host) =>
       Effect.all([host.ask(new SelectForProposal({ frameNumber: 1n, candidates })), host.ask(new SelectForProposal({ frameNumber: 1n, candidates }))]),
     )
-    expect(first).toEqual([0, 2])
+    expect(first.selected).toEqual([0, 2])
+    expect(first.refused.map((r) => [r.index, r.reason])).toEqual([[4, "malformed"]])
     expect(second).toEqual(first)
   })
 

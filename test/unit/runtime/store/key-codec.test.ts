@@ -75,6 +75,7 @@ test("bucket numbers are pinned: changing or reusing one must fail this test", (
     14: "shard_commits",
     15: "app_consensus_state",
     16: "app_frames",
+    17: "bundle_status",
   })
 })
 
