@@ -48,7 +48,12 @@ export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport) => 
     [workerActorPath(core, SHARD_HOST_NAME), ShardHostProtocol as unknown as Protocol<Message>],
   ])
   // Every data worker executes with the node's intrinsics (app shards feed it frames).
-  const execution = ExecutionLive(builtInIntrinsics, { crypto: nodeCryptoServices, network: args.networkId, typeTagOf: instanceTypeTag }).pipe(Layer.orDie)
+  // No fee market before the token intrinsic: off mainnet every consumer pays 0 (multiplier 0), so a
+  // devnet's hypergraph writes commit; mainnet keeps the rule and refuses fee-consuming bundles until then.
+  const feeMultiplier = args.networkId === 0 ? () => 1n : () => 0n
+  const execution = ExecutionLive(builtInIntrinsics, { crypto: nodeCryptoServices, network: args.networkId, typeTagOf: instanceTypeTag, feeMultiplier }).pipe(
+    Layer.orDie,
+  )
   const logging = LoggingLive({ format: args.logFormat, level: args.logLevel, fields: { core } })
   const store = StoreLive({ path: storePath(args.dataDir, { worker: core }), migrations: storeMigrations })
   const system = ActorSystem.layer({ rootName: workerRootName(core) })
