@@ -6,11 +6,12 @@ import { bytesToHex } from "@noble/hashes/utils.js"
 import { type Duration, Effect } from "effect"
 import type { CryptoServices, IntrinsicRegistry } from "../../intrinsics/contract/index.ts"
 import { Actor } from "../../runtime/kernel/index.ts"
-import type { StoreService } from "../../runtime/store/index.ts"
+import type { StoreService, WriteTx } from "../../runtime/store/index.ts"
 import type { CommitterError, StateCommitter } from "./committer.ts"
 import { type ExecutorConfig, executeFrame } from "./frame-executor.ts"
 import { makeFrameStore } from "./frame-store.ts"
 import { selectForProposal } from "./locks.ts"
+import { bundleStatusRows, writeDecisions } from "./bundle-status.ts"
 import { ExecutionCommitFailed, ExecutionProtocol, FrameOutOfOrder, QueryFailed, ShardQueryFailed } from "./protocol.ts"
 
 /** The execution host's actor name (under its process's root supervisor). */
@@ -52,15 +53,17 @@ export const executionActor = (registry: IntrinsicRegistry, store: StoreService,
   }
   const frames = makeFrameStore(store, committer)
   const readView = { get: frames.snapshot.read }
+  const decisionRows = store.repository(bundleStatusRows)
   return Actor.make(options.name ?? EXECUTION_NAME, ExecutionProtocol, {
     // The head is re-read from the store on every incarnation: the store, not memory, is the truth.
     init: () => Effect.sync((): ExecutionState => ({ head: frames.head() })),
     handlers: {
-      ApplyFrame: (state, { frameNumber, bundles }) =>
+      ApplyFrame: (state, { frameNumber, bundles, decisions }) =>
         Effect.gen(function* () {
           if (state.head !== undefined && frameNumber <= state.head) return yield* new FrameOutOfOrder({ frameNumber, head: state.head })
           const outcome = yield* executeFrame(config, frames.snapshot, frameNumber, bundles)
-          const root = yield* frames.commit(frameNumber, outcome.changes).pipe(Effect.mapError((e) => new ExecutionCommitFailed({ reason: e.message })))
+          const record = decisions === undefined ? undefined : (tx: WriteTx) => writeDecisions(tx, decisionRows, decisions, frameNumber, outcome.results)
+          const root = yield* frames.commit(frameNumber, outcome.changes, record).pipe(Effect.mapError((e) => new ExecutionCommitFailed({ reason: e.message })))
           state.head = frameNumber
           return [state, { applied: outcome.results, changes: outcome.changes.length, root }] as const
         }),

@@ -6,7 +6,7 @@
 // The committer hears how each transaction ended (`settle`), so its memory never runs ahead of disk.
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type { StoreCommitFailed, StoreReadFailed, StoreService } from "../../runtime/store/index.ts"
+import type { StoreCommitFailed, StoreReadFailed, StoreService, WriteTx } from "../../runtime/store/index.ts"
 import type { StateCommitter } from "./committer.ts"
 import { frameRecords } from "./frame-records.ts"
 import { type Change, type CommittedSnapshot, committedAtoms, restoreChanges, storeSnapshot, writeChanges } from "./overlay/index.ts"
@@ -17,7 +17,8 @@ export interface FrameStore {
   /** The newest committed frame, if any. */
   readonly head: () => bigint | undefined
   /** Commits a frame's changes and record; answers the frame's execution root. */
-  readonly commit: (frameNumber: bigint, changes: ReadonlyArray<Change>) => Effect.Effect<Uint8Array, StoreCommitFailed>
+  /** `alongside` writes more rows in the same transaction (the frame's bundle decisions). */
+  readonly commit: (frameNumber: bigint, changes: ReadonlyArray<Change>, alongside?: (tx: WriteTx) => void) => Effect.Effect<Uint8Array, StoreCommitFailed>
   /** Undoes every frame above `toFrame`, newest first; answers the reverted frame numbers. */
   readonly revertTo: (toFrame: bigint) => Effect.Effect<Array<bigint>, StoreCommitFailed>
   /**
@@ -38,10 +39,11 @@ export const makeFrameStore = (store: StoreService, committer: StateCommitter): 
   return {
     snapshot: storeSnapshot(atoms),
     head,
-    commit: (frameNumber, changes) =>
+    commit: (frameNumber, changes, alongside) =>
       settled(
         committer,
         store.commit((tx) => {
+          alongside?.(tx)
           writeChanges(tx, atoms, changes)
           const root = committer.commit(tx, frameNumber, changes)
           records.put(tx, frameNumber, { root, changes })

@@ -32,7 +32,15 @@ export class ExecutionCommitFailed extends Schema.TaggedError<ExecutionCommitFai
 
 /** Applies a certified frame's bundles and commits the frame in one write transaction. */
 export class ApplyFrame extends Schema.TaggedRequest<ApplyFrame>()("ApplyFrame", {
-  payload: { frameNumber: FrameNumber, bundles: Schema.Array(Bytes) },
+  payload: {
+    frameNumber: FrameNumber,
+    bundles: Schema.Array(Bytes),
+    /**
+     * Record each bundle's outcome under its id (aligned with `bundles`), in the frame's own transaction:
+     * the app shard's bundle-status index (bundle-status.ts).
+     */
+    decisions: Schema.optional(Schema.Struct({ shard: Bytes, ids: Schema.Array(Bytes) })),
+  },
   success: FrameApplied,
   failure: Schema.Union(FrameOutOfOrder, ExecutionCommitFailed),
 }) {}

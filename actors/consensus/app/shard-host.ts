@@ -17,7 +17,7 @@ import { type FeeManagerMessage, ProposerFeeVote, RecordFeeVote } from "../../fe
 import type { CertifiedFrame } from "../core/chain-kind.ts"
 import type { AppShardFrame } from "../core/messages/app-shard-frame.ts"
 import { GetStatus } from "../global/protocol.ts"
-import { bundleId, bundleStatusRows } from "./bundle-status.ts"
+import { bundleId, bundleStatusRows } from "../../execution/bundle-status.ts"
 import type { AppShardWorkerPorts } from "./engine.ts"
 import { Mempool, type MempoolLimits } from "./mempool.ts"
 import { appFrameRows, decodeAppCertifiedFrame } from "./persistence.ts"
@@ -111,27 +111,18 @@ const executeFinalized = (deps: ShardHostDeps, shard: () => CoveredShard | undef
         if ((yield* deps.store.read(() => bundleRows.get(id)).pipe(Effect.orDie)) !== undefined) continue
         fresh.push({ id, routed: routed[i] ?? new Uint8Array() })
       }
-      const applied = yield* deps.execution.ask(new ApplyFrame({ frameNumber, bundles: fresh.map((b) => b.routed) })).pipe(Effect.orDie)
       const ids = fresh.map((b) => b.id)
-      const current = shard()
-      yield* deps.store
-        .commit((tx) => {
-          ids.forEach((id, i) => {
-            const result = applied.applied[i]
-            const failed = result?._tag === "Failed" ? result : undefined
-            if (current !== undefined) {
-              if (failed === undefined) current.counters.committed++
-              else current.counters.rejected++
-            }
-            bundleRows.put(tx, id, {
-              status: failed === undefined ? "committed" : "rejected",
-              shard: frame.header.address,
-              frameNumber,
-              reason: failed === undefined ? null : `${failed.reason}${failed.request === null ? "" : ` at request ${failed.request}`}: ${failed.detail}`,
-            })
-          })
-        })
+      // The decisions are written in the frame's execution transaction: applied and decided, or neither.
+      const applied = yield* deps.execution
+        .ask(new ApplyFrame({ frameNumber, bundles: fresh.map((b) => b.routed), decisions: { shard: frame.header.address, ids } }))
         .pipe(Effect.orDie)
+      const current = shard()
+      if (current !== undefined) {
+        for (const r of applied.applied) {
+          if (r._tag === "Applied") current.counters.committed++
+          else current.counters.rejected++
+        }
+      }
       current?.mempool.remove(frame.requests.map(bundleId))
       for (const b of frame.requests) current?.refusals.delete(bytesToHex(bundleId(b)))
       const stale = current?.mempool.dropStale(frameNumber) ?? []
