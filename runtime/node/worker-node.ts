@@ -21,6 +21,7 @@ import { ShardNetworkLive, ShardNetworkProtocol, shardNetworkPath } from "../../
 import type { Message, Protocol } from "../kernel/actor/protocol.ts"
 import { EXECUTION_NAME, ExecutionLive, ExecutionProtocol } from "../../actors/execution/index.ts"
 import { builtInIntrinsics, instanceTypeTag, nodeCryptoServices } from "./intrinsics.ts"
+import { SHARD_HOST_NAME, ShardHostProtocol } from "../../actors/consensus/app/shard-host-protocol.ts"
 import { FEE_MANAGER_NAME, FeeManagerProtocol, feeManagerActor } from "../../actors/fee-manager/index.ts"
 
 export const workerRootName = (core: number): string => `worker-${core}`
@@ -45,6 +46,8 @@ export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport) => 
     [shardNetworkPath(workerRootName(core)), ShardNetworkProtocol as unknown as Protocol<Message>],
     [workerActorPath(core, EXECUTION_NAME), ExecutionProtocol as unknown as Protocol<Message>],
     [workerActorPath(core, FEE_MANAGER_NAME), FeeManagerProtocol as unknown as Protocol<Message>],
+    // The shard host the master hands shards and bundles to (shard-hosts.ts).
+    [workerActorPath(core, SHARD_HOST_NAME), ShardHostProtocol as unknown as Protocol<Message>],
   ])
   // Every data worker executes with the node's intrinsics (app shards feed it frames).
   const execution = ExecutionLive(builtInIntrinsics, { crypto: nodeCryptoServices, network: args.networkId, typeTagOf: instanceTypeTag }).pipe(Layer.orDie)
