@@ -80,6 +80,24 @@ describe("shard allocation table", () => {
     expect(reopened.full).toBe(true)
   })
 
+  test("an allocation logs `shard covered` with the address and the core", async () => {
+    const lines: Array<{ message: unknown; annotations: Record<string, unknown> }> = []
+    const capture = Logger.make(({ message, annotations }) => {
+      lines.push({ message, annotations: Object.fromEntries([...annotations].map(([k, v]) => [k, v])) })
+    })
+    const path = tmp()
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const store = yield* openStore({ path, migrations: storeMigrations })
+        const table = yield* makeShardAllocationTable(store, { cores: [4], devnet: true })
+        yield* table.allocate(shard(9))
+        yield* Effect.promise(() => store.close())
+      }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, capture))),
+    )
+    const covered = lines.find((l) => Array.isArray(l.message) && l.message[0] === "shard covered")
+    expect(covered?.annotations).toEqual({ address: "09".repeat(32), core: 4 })
+  })
+
   test("outside a devnet nothing is allocated automatically", async () => {
     const r = await withTable(tmp(), { cores: [1], devnet: false }, (t) => Effect.either(t.allocate(shard(1))))
     expect(Either.isLeft(r) && r.left._tag === "NoFreeWorker" && r.left.detail).toBe("shards are allocated automatically only on a devnet")
