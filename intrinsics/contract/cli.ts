@@ -19,8 +19,11 @@ export interface IntrinsicApiClient {
   readonly get: (path: string, query?: Readonly<Record<string, string>>) => Effect.Effect<unknown, IntrinsicCliFailure>
   /** Needs the bearer token; the runtime's client adds it. */
   readonly post: (path: string, body: unknown) => Effect.Effect<unknown, IntrinsicCliFailure>
-  /** Submits a canonical MessageBundle through the host route. */
-  readonly submitBundle: (bundle: Uint8Array) => Effect.Effect<void, IntrinsicCliFailure>
+  /**
+   * Submits a canonical MessageBundle (`POST /v1/bundles`) and, unless `options.wait` is false, waits
+   * until the node reports it committed; a rejection (or no commit in time) fails the command.
+   */
+  readonly submitBundle: (bundle: Uint8Array, options?: { readonly wait: boolean }) => Effect.Effect<void, IntrinsicCliFailure>
 }
 
 /** A command with its parsed-argument type erased; it needs no services and fails only with IntrinsicCliFailure. */

@@ -1,7 +1,7 @@
 // `bun run cli hypergraph …` (spec §7.3, printed lines as the reference where it has them). Commands
 // build operations with the builders (builders.ts) and reach the node only through env.api: a
-// write wraps its operation in a MessageBundle and submits it (env.api.submitBundle), or prints
-// it with --dry-run. The node accepts no app-shard bundles yet, so a submit fails (exit 1).
+// write wraps its operation in a MessageBundle and submits it (env.api.submitBundle: it waits until
+// the bundle is committed, or only until the node accepted it with --no-wait), or prints it with --dry-run.
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
@@ -70,22 +70,32 @@ const printLines = (lines: ReadonlyArray<string>): Effect.Effect<void> => Effect
 
 const fromBuild = <A>(effect: Effect.Effect<A, BuildError>): Effect.Effect<A, IntrinsicCliFailure> => Effect.mapError(effect, (e) => failed(e.reason))
 
-/** --dry-run prints the details and the bundle; otherwise the bundle is submitted and the success line (§7.3) printed. */
+/** How a write ends: --dry-run prints the bundle; --no-wait returns once the node accepted it. */
+interface WriteMode {
+  readonly dryRun: boolean
+  readonly noWait: boolean
+}
+
+/**
+ * --dry-run prints the details and the bundle; otherwise the bundle is submitted and the success line
+ * (§7.3) printed once it is committed (accepted, with --no-wait).
+ */
 const submitOrPrint = (
   env: CliEnv,
-  dryRun: boolean,
+  mode: WriteMode,
   operation: Uint8Array,
   success: string,
   details: ReadonlyArray<string>,
 ): Effect.Effect<void, IntrinsicCliFailure> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
     const bundle = encodeBundle([operation], BigInt(now))
-    return dryRun
+    return mode.dryRun
       ? printLines(["Dry run: not submitted", ...details, `Bundle: ${bytesToHex(bundle)}`])
-      : Effect.zipRight(env.api.submitBundle(bundle), printLines([success, ...details]))
+      : Effect.zipRight(env.api.submitBundle(bundle, { wait: !mode.noWait }), printLines([success, ...details]))
   })
 
 const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("Print the bundle instead of submitting it."))
+const noWait = Options.boolean("no-wait").pipe(Options.withDescription("Return once the node accepted the bundle, without waiting for its commit."))
 const domainOption = Options.text("domain").pipe(Options.withAlias("d"), Options.withDescription("The hypergraph instance (32 bytes, hex)."))
 const signingKey = Options.text("signing-key").pipe(Options.withDescription("The instance's Ed448 write secret key (57 bytes, hex)."))
 const fullAddress = Args.text({ name: "FullAddress" }).pipe(Args.withDescription("A 64-byte atom id, hex."))
@@ -167,13 +177,13 @@ const readSchema = (path: string): Effect.Effect<string, IntrinsicCliFailure> =>
   Effect.tryPromise({ try: () => Bun.file(path).text(), catch: () => usage(`cannot read the schema file ${path}`) })
 
 const deployCommand = (env: CliEnv) =>
-  Command.make("deploy", { args: Args.text({ name: "key=value|schema.rdf" }).pipe(Args.repeated), dryRun }, (a) =>
+  Command.make("deploy", { args: Args.text({ name: "key=value|schema.rdf" }).pipe(Args.repeated), dryRun, noWait }, (a) =>
     Effect.gen(function* () {
       const { config, schemaPath } = yield* deployArgs(a.args)
       const schema = yield* readSchema(schemaPath)
       const operation = yield* fromBuild(deployBuilder.build({ config, schema }, env.build))
       const domain = yield* fromBuild(deployedDomain(config, env.build))
-      yield* submitOrPrint(env, a.dryRun, operation, "Hypergraph schema deployed successfully", [`  Domain: 0x${bytesToHex(domain)}`])
+      yield* submitOrPrint(env, a, operation, "Hypergraph schema deployed successfully", [`  Domain: 0x${bytesToHex(domain)}`])
     }),
   ).pipe(Command.withDescription("Deploy a hypergraph instance with an RDF schema (prints Domain)."))
 
@@ -182,7 +192,7 @@ const ownerKey = Options.text("owner-key").pipe(
 )
 
 const updateCommand = (env: CliEnv) =>
-  Command.make("update", { args: Args.text({ name: "key=value|schema.rdf" }).pipe(Args.repeated), domain: domainOption, ownerKey, dryRun }, (a) =>
+  Command.make("update", { args: Args.text({ name: "key=value|schema.rdf" }).pipe(Args.repeated), domain: domainOption, ownerKey, dryRun, noWait }, (a) =>
     Effect.gen(function* () {
       const { config, schemaPath } = yield* updateArgs(a.args)
       const domain = yield* parseHex(a.domain, "--domain", 32)
@@ -191,32 +201,30 @@ const updateCommand = (env: CliEnv) =>
       const operation = yield* fromBuild(
         updateBuilder.build({ domain, ownerSecretKey, ...(config === undefined ? {} : { config }), ...(schema === undefined ? {} : { schema }) }, env.build),
       )
-      yield* submitOrPrint(env, a.dryRun, operation, "Hypergraph updated successfully", [`  Domain: 0x${bytesToHex(domain)}`])
+      yield* submitOrPrint(env, a, operation, "Hypergraph updated successfully", [`  Domain: 0x${bytesToHex(domain)}`])
     }),
   ).pipe(Command.withDescription("Update an instance's configuration and/or schema (additive), signed by the owner key."))
 
 const putVertex = (env: CliEnv) =>
-  Command.make("vertex", { pairs: Args.text({ name: "key=value" }).pipe(Args.repeated), domain: domainOption, signingKey, dryRun }, (a) =>
+  Command.make("vertex", { pairs: Args.text({ name: "key=value" }).pipe(Args.repeated), domain: domainOption, signingKey, dryRun, noWait }, (a) =>
     Effect.gen(function* () {
       const entries = yield* parseKeyValues(a.pairs)
       const domain = yield* parseHex(a.domain, "--domain", 32)
       const key = yield* parseHex(a.signingKey, "--signing-key", 57)
       const operation = yield* fromBuild(vertexAddBuilder.build({ domain, entries, signingKey: key }, env.build))
-      yield* submitOrPrint(env, a.dryRun, operation, "Vertex submitted successfully", [
-        `Full address: ${bytesToHex(concatBytes(domain, vertexDataAddress(entries)))}`,
-      ])
+      yield* submitOrPrint(env, a, operation, "Vertex submitted successfully", [`Full address: ${bytesToHex(concatBytes(domain, vertexDataAddress(entries)))}`])
     }),
   ).pipe(Command.withDescription("Store a plaintext vertex of key=value entries."))
 
 const putHyperedge = (env: CliEnv) =>
-  Command.make("hyperedge", { atoms: Args.text({ name: "AtomAddresses" }).pipe(Args.atLeast(1)), domain: domainOption, signingKey, dryRun }, (a) =>
+  Command.make("hyperedge", { atoms: Args.text({ name: "AtomAddresses" }).pipe(Args.atLeast(1)), domain: domainOption, signingKey, dryRun, noWait }, (a) =>
     Effect.gen(function* () {
       const ids = a.atoms.flatMap((s) => s.split(",")).filter((s) => s.length > 0)
       const members = yield* Effect.forEach(ids, (s) => parseHex(s, "an atom address", ID_LENGTH))
       const domain = yield* parseHex(a.domain, "--domain", 32)
       const key = yield* parseHex(a.signingKey, "--signing-key", 57)
       const operation = yield* fromBuild(hyperedgeAddBuilder.build({ domain, members, signingKey: key }, env.build))
-      yield* submitOrPrint(env, a.dryRun, operation, "Hyperedge submitted successfully", [
+      yield* submitOrPrint(env, a, operation, "Hyperedge submitted successfully", [
         `Full address: ${bytesToHex(concatBytes(domain, hyperedgeDataAddress(members)))}`,
       ])
     }),
@@ -226,26 +234,26 @@ const inDomain = (id: Uint8Array, domain: Uint8Array): Effect.Effect<void, Intri
   bytesToHex(id.slice(0, 32)) === bytesToHex(domain) ? Effect.void : Effect.fail(usage("the address is not in --domain"))
 
 const removeVertex = (env: CliEnv) =>
-  Command.make("vertex", { address: fullAddress, domain: domainOption, signingKey, dryRun }, (a) =>
+  Command.make("vertex", { address: fullAddress, domain: domainOption, signingKey, dryRun, noWait }, (a) =>
     Effect.gen(function* () {
       const id = yield* parseHex(a.address, "FullAddress", ID_LENGTH)
       const domain = yield* parseHex(a.domain, "--domain", 32)
       yield* inDomain(id, domain)
       const key = yield* parseHex(a.signingKey, "--signing-key", 57)
       const operation = yield* fromBuild(vertexRemoveBuilder.build({ domain, dataAddress: id.slice(32), signingKey: key }, env.build))
-      yield* submitOrPrint(env, a.dryRun, operation, "Vertex remove submitted successfully", [`Address: ${bytesToHex(id)}`])
+      yield* submitOrPrint(env, a, operation, "Vertex remove submitted successfully", [`Address: ${bytesToHex(id)}`])
     }),
   ).pipe(Command.withDescription("Remove a vertex (permanently)."))
 
 const removeHyperedge = (env: CliEnv) =>
-  Command.make("hyperedge", { address: fullAddress, domain: domainOption, signingKey, dryRun }, (a) =>
+  Command.make("hyperedge", { address: fullAddress, domain: domainOption, signingKey, dryRun, noWait }, (a) =>
     Effect.gen(function* () {
       const id = yield* parseHex(a.address, "FullAddress", ID_LENGTH)
       const domain = yield* parseHex(a.domain, "--domain", 32)
       yield* inDomain(id, domain)
       const key = yield* parseHex(a.signingKey, "--signing-key", 57)
       const operation = yield* fromBuild(hyperedgeRemoveBuilder.build({ hyperedgeId: id, signingKey: key }, env.build))
-      yield* submitOrPrint(env, a.dryRun, operation, "Hyperedge remove submitted successfully", [`Address: ${bytesToHex(id)}`])
+      yield* submitOrPrint(env, a, operation, "Hyperedge remove submitted successfully", [`Address: ${bytesToHex(id)}`])
     }),
   ).pipe(Command.withDescription("Remove a hyperedge (permanently)."))
 

@@ -11,10 +11,14 @@ import {
   intrinsicMountPath,
   intrinsicQueryPath,
   SetLogLevelBody,
+  SubmitBundleBody,
   type AdminBackendService,
+  type BundleInvalid,
   type ConsensusUnavailable,
   type IntrinsicQueryFailed,
   type QueryUnavailable,
+  type ShardBusy,
+  type ShardUnavailable,
 } from "./backend.ts"
 import { type ContributedRoute, makeOpenApiDocument } from "./openapi.ts"
 import { problemResponse, ProblemType } from "./problem.ts"
@@ -35,6 +39,28 @@ const FramePath = Schema.String.pipe(
 )
 const decodeFrameNumber = Schema.decodeUnknownEither(FramePath)
 const decodeLogLevel = Schema.decodeUnknownEither(SetLogLevelBody)
+const decodeSubmitBundle = Schema.decodeUnknownEither(SubmitBundleBody)
+
+/** Hex bytes (an optional 0x prefix); undefined when not hex or not `length` bytes. */
+const hexBytes = (text: string, length?: number): Uint8Array | undefined => {
+  const hex = text.startsWith("0x") || text.startsWith("0X") ? text.slice(2) : text
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return undefined
+  const bytes = Uint8Array.from(Buffer.from(hex, "hex"))
+  return length === undefined || bytes.length === length ? bytes : undefined
+}
+
+const submitProblem = (e: BundleInvalid | ShardBusy | ShardUnavailable): Response => {
+  switch (e._tag) {
+    case "BundleInvalid":
+      return problemResponse(400, ProblemType.bundleInvalid, "Invalid Bundle", `${e.reason}: ${e.detail}`, { reason: e.reason })
+    case "ShardBusy":
+      return problemResponse(503, ProblemType.mempoolFull, "Mempool Full", `the mempool of shard ${e.shard} is full; retry later`, undefined, {
+        "retry-after": String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))),
+      })
+    case "ShardUnavailable":
+      return problemResponse(503, ProblemType.shardUnavailable, "Shard Unavailable", e.reason)
+  }
+}
 
 const tokensEqual = (given: string, expected: string): boolean => {
   const a = Buffer.from(given)
@@ -145,6 +171,15 @@ export const makeAdminApp = (backend: AdminBackendService, runtime: Runtime.Runt
           : consensusUnavailable(e),
     )
   })
+  app.get("/v1/shards", () => respond(backend.shards ?? Effect.succeed([]), (shards) => Response.json(shards)))
+  app.get("/v1/bundles/:id", (c) => {
+    const raw = c.req.param("id")
+    const id = /^[0-9a-fA-F]{64}$/.test(raw) ? hexBytes(raw) : undefined
+    if (id === undefined)
+      return problemResponse(400, ProblemType.invalidRequest, "Invalid bundle id", `${JSON.stringify(raw)} is not a bundle id (64 hex digits)`)
+    const unknown = { status: "unknown" as const, shard: null, frameNumber: null, reason: null }
+    return respond(backend.bundleStatus === undefined ? Effect.succeed(unknown) : backend.bundleStatus(id), (status) => Response.json(status))
+  })
   app.get("/v1/peers", () => respond(backend.peers ?? Effect.succeed([]), (peers) => Response.json(peers)))
   app.get("/metrics", () => respond(backend.metrics, (text) => new Response(text, { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } })))
 
@@ -190,6 +225,21 @@ export const makeAdminApp = (backend: AdminBackendService, runtime: Runtime.Runt
     if (Either.isLeft(body)) return body.left
     const { level } = body.right
     return respond(backend.setLogLevel(level), () => Response.json({ level }))
+  })
+
+  app.post("/v1/bundles", async (c) => {
+    const body = await readJson(c, decodeSubmitBundle)
+    if (Either.isLeft(body)) return body.left
+    const bundle = hexBytes(body.right.bundle)
+    if (bundle === undefined || bundle.length === 0)
+      return problemResponse(400, ProblemType.invalidRequest, "Invalid request body", "bundle: expected non-empty hex")
+    const domain = body.right.domain === undefined ? undefined : hexBytes(body.right.domain, 32)
+    if (body.right.domain !== undefined && domain === undefined) {
+      return problemResponse(400, ProblemType.invalidRequest, "Invalid request body", "domain: expected 32 bytes of hex")
+    }
+    const submit = backend.submitBundle
+    if (submit === undefined) return problemResponse(503, ProblemType.shardUnavailable, "Shard Unavailable", "this node runs no data workers")
+    return respond(submit(bundle, domain), (accepted) => Response.json(accepted, { status: 202 }), submitProblem)
   })
 
   // Under a known intrinsic's prefix, say which queries it has rather than a bare 404.

@@ -143,11 +143,57 @@ export class IntrinsicQueryFailed extends Data.TaggedError("IntrinsicQueryFailed
 /** No data worker answered the query (none running, it died, or the ask timed out). */
 export class QueryUnavailable extends Data.TaggedError("QueryUnavailable")<{ readonly reason: string }> {}
 
-/** The node does not take the bundle. */
-export class SubmitRejected extends Data.TaggedError("SubmitRejected")<{ readonly reason: string }> {}
+/** `POST /v1/bundles` body: a canonical MessageBundle (hex) and, for operations that name no target, its domain. */
+export const SubmitBundleBody = Schema.Struct({
+  bundle: Schema.String.annotations({ description: "a canonical MessageBundle, hex" }),
+  domain: Schema.optional(Schema.String.annotations({ description: "the 32-byte domain the bundle is sent to, hex" })),
+})
 
-/** Why every submission is rejected until app shards accept bundles; the CLI says the same. */
-export const SUBMISSION_PENDING = "bundle submission arrives with app shards (POST /v1/bundles)"
+/** What `POST /v1/bundles` answers (202): the bundle's id (SHA3-256 of its bytes), its shard and where it stands. */
+export const BundleAccepted = Schema.Struct({
+  id: Hex,
+  shard: Hex,
+  status: Schema.Literal("pending", "committed", "rejected"),
+  /** Why it was rejected (e.g. no data worker covers its shard). */
+  reason: Schema.optional(Schema.String),
+})
+export type BundleAccepted = typeof BundleAccepted.Type
+
+/** `GET /v1/bundles/{id}`: what the node knows of a bundle. */
+export const BundleStatusAnswer = Schema.Struct({
+  status: Schema.Literal("pending", "committed", "rejected", "unknown"),
+  shard: Schema.NullOr(Hex),
+  /** The app-shard frame that decided it; null while pending or unknown. */
+  frameNumber: Schema.NullOr(Schema.Number),
+  reason: Schema.NullOr(Schema.String),
+})
+export type BundleStatusAnswer = typeof BundleStatusAnswer.Type
+
+/** `GET /v1/shards`: one app shard a data worker covers. */
+export const ShardStatusView = Schema.Struct({
+  address: Hex,
+  frameNumber: Schema.Number,
+  rank: Schema.Number,
+  /** Vertex-adds, vertex-removes, hyperedge-adds, hyperedge-removes roots after that frame. */
+  stateRoots: Schema.Array(Hex),
+  provers: Schema.Number,
+  /** The data worker covering it. */
+  core: Schema.Int,
+  halted: Schema.Boolean,
+  mempool: Schema.Number,
+  bundlesCommitted: Schema.Number,
+  bundlesRejected: Schema.Number,
+})
+export type ShardStatusView = typeof ShardStatusView.Type
+
+/** The bundle cannot be routed: `reason` is the routing failure (malformed, unroutable, unknown-op-type, ...). */
+export class BundleInvalid extends Data.TaggedError("BundleInvalid")<{ readonly reason: string; readonly detail: string }> {}
+
+/** The shard's mempool is full; the client retries after `retryAfterMs`. */
+export class ShardBusy extends Data.TaggedError("ShardBusy")<{ readonly shard: string; readonly retryAfterMs: number }> {}
+
+/** The worker covering the shard did not answer (restarting, stopped, or the ask timed out). */
+export class ShardUnavailable extends Data.TaggedError("ShardUnavailable")<{ readonly reason: string }> {}
 
 export const SetLogLevelBody = Schema.Struct({ level: LogLevelName })
 export type SetLogLevelBody = typeof SetLogLevelBody.Type
@@ -177,8 +223,12 @@ export interface AdminBackendService {
   readonly intrinsicRoutes?: IntrinsicRoutes
   /** Runs `intrinsic`'s query `name` on a data worker; the answer is the query's encoded (JSON-ready) result. */
   readonly query?: (intrinsic: string, name: string, args: unknown) => Effect.Effect<unknown, IntrinsicQueryFailed | QueryUnavailable>
-  /** Hands a canonical MessageBundle to the node. */
-  readonly submitBundle?: (bundle: Uint8Array) => Effect.Effect<void, SubmitRejected>
+  /** `POST /v1/bundles`: routes a canonical MessageBundle to the worker covering its shard; absent = 503. */
+  readonly submitBundle?: (bundle: Uint8Array, domain: Uint8Array | undefined) => Effect.Effect<BundleAccepted, BundleInvalid | ShardBusy | ShardUnavailable>
+  /** `GET /v1/bundles/{id}`; absent: every id is unknown. */
+  readonly bundleStatus?: (id: Uint8Array) => Effect.Effect<BundleStatusAnswer>
+  /** `GET /v1/shards`; absent: none. */
+  readonly shards?: Effect.Effect<ReadonlyArray<ShardStatusView>>
 }
 
 /** The next fee multiplier of the global chain and of each shard a worker covers (hex address → multiplier). */

@@ -2,6 +2,8 @@
 // a test checks that every route the app serves is described here and vice versa.
 import { JSONSchema, type Schema } from "effect"
 import {
+  BundleAccepted,
+  BundleStatusAnswer,
   GlobalFrameHead,
   GlobalFrameView,
   intrinsicQueryPath,
@@ -9,6 +11,8 @@ import {
   NodeInfo,
   PeerView,
   SetLogLevelBody,
+  ShardStatusView,
+  SubmitBundleBody,
   WorkerIntrinsicsView,
   WorkerView,
 } from "./backend.ts"
@@ -187,6 +191,38 @@ export const makeOpenApiDocument = (version: string, queries: ReadonlyArray<Intr
         responses: { "200": json({ type: "array", items: { $ref: "#/components/schemas/Peer" } }, "Peers") },
       },
     },
+    "/v1/bundles": {
+      post: {
+        summary: "Submit a canonical MessageBundle: routed to its shard and handed to the data worker covering it",
+        description:
+          "On a devnet a shard nobody covers is allocated to a free data worker (one shard per worker). 202 `pending` once the worker's mempool holds it; " +
+          "202 `rejected` with a reason when no worker can cover its shard; 400 when it does not route (malformed, unroutable, unknown op type); " +
+          "503 with Retry-After when the shard's mempool is full.",
+        security: secured,
+        requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/SubmitBundle" } } } },
+        responses: {
+          "202": json({ $ref: "#/components/schemas/BundleAccepted" }, "Accepted (or its known fate)"),
+          "400": problem,
+          "401": problem,
+          "413": problem,
+          "503": problem,
+        },
+      },
+    },
+    "/v1/bundles/{id}": {
+      get: {
+        summary: "What the data workers know of a bundle (committed, rejected, pending or unknown)",
+        description: "Rejections decided by the master itself (no worker covers the shard) are kept in memory only: they do not survive a restart.",
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", pattern: "^[0-9a-fA-F]{64}$" } }],
+        responses: { "200": json({ $ref: "#/components/schemas/BundleStatus" }, "Status"), "400": problem },
+      },
+    },
+    "/v1/shards": {
+      get: {
+        summary: "App shards the data workers cover: head frame, rank, state roots, provers, mempool and bundle counters",
+        responses: { "200": json({ type: "array", items: { $ref: "#/components/schemas/Shard" } }, "Shards") },
+      },
+    },
     "/metrics": {
       get: {
         summary: "Prometheus metrics (text format 0.0.4) of the master and every worker",
@@ -219,6 +255,10 @@ export const makeOpenApiDocument = (version: string, queries: ReadonlyArray<Intr
       GlobalFrameHead: jsonSchemaOf(GlobalFrameHead),
       GlobalFrame: jsonSchemaOf(GlobalFrameView),
       Peer: jsonSchemaOf(PeerView),
+      SubmitBundle: jsonSchemaOf(SubmitBundleBody),
+      BundleAccepted: jsonSchemaOf(BundleAccepted),
+      BundleStatus: jsonSchemaOf(BundleStatusAnswer),
+      Shard: jsonSchemaOf(ShardStatusView),
       ActorTree: {
         type: "object",
         required: ["name", "children"],

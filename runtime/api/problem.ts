@@ -28,6 +28,11 @@ export const ProblemType = {
   unknownQuery: "urn:quilbun:problem:unknown-query",
   queryFailed: "urn:quilbun:problem:query-failed",
   queryUnavailable: "urn:quilbun:problem:query-unavailable",
+  /** `POST /v1/bundles`: the bundle does not route (malformed, unroutable, unknown op type, ...). */
+  bundleInvalid: "urn:quilbun:problem:bundle-invalid",
+  /** The shard's mempool is full (Retry-After says when to come back). */
+  mempoolFull: "urn:quilbun:problem:mempool-full",
+  shardUnavailable: "urn:quilbun:problem:shard-unavailable",
   internal: "urn:quilbun:problem:internal",
 } as const
 

@@ -9,8 +9,6 @@ import {
   IntrinsicQueryFailed,
   type IntrinsicRoutes,
   QueryUnavailable,
-  SUBMISSION_PENDING,
-  SubmitRejected,
   WorkerNotFound,
   type ActorTreeNode,
 } from "../api/backend.ts"
@@ -41,6 +39,7 @@ import { FEE_MANAGER_NAME, FeeManagerProtocol, FeeSnapshot, type FeeManagerMessa
 import { workerActorPath } from "./worker-node.ts"
 import { NodeRecord } from "./node-record.ts"
 import { NodeHealth } from "./node-health.ts"
+import { ShardHosts } from "./shard-hosts.ts"
 
 /** The master's fee manager (the global chain's window). */
 export class MasterFeeManagerRef extends Context.Tag("quilbun/MasterFeeManagerRef")<MasterFeeManagerRef, ActorRef<FeeManagerMessage>>() {}
@@ -99,6 +98,20 @@ const toContractQueryError = (e: IntrinsicQueryFailed | QueryUnavailable): Contr
   return new Contract.QueryError({ kind: e.kind === "unknown-intrinsic" ? "unknown-query" : e.kind, reason: e.reason })
 }
 
+/** A submission as an intrinsic's route sees it: taken (pending or decided) or rejected with a reason. */
+const toContractSubmit = (submitBundle: SubmitFn) => (bundle: Uint8Array) =>
+  submitBundle(bundle, undefined).pipe(
+    Effect.mapError((e) =>
+      e._tag === "BundleInvalid"
+        ? `${e.reason}: ${e.detail}`
+        : e._tag === "ShardBusy"
+          ? `the mempool of shard ${e.shard} is full; retry in ${Math.ceil(e.retryAfterMs / 1000)} s`
+          : e.reason,
+    ),
+    Effect.flatMap((accepted) => (accepted.status === "rejected" ? Effect.fail(accepted.reason ?? "rejected") : Effect.void)),
+    Effect.mapError((reason) => new Contract.SubmitRejected({ reason })),
+  )
+
 /** Every query of the node's intrinsics as a GET route, and each `http` contribution bound to this node. */
 export const intrinsicRoutesOf = (
   intrinsics: ReadonlyArray<Contract.Intrinsic>,
@@ -109,7 +122,7 @@ export const intrinsicRoutesOf = (
   const run = Runtime.runPromise(runtime)
   const envFor = (intrinsic: string): Contract.HttpEnv => ({
     query: (name, args) => run(Effect.either(Effect.mapError(query(intrinsic, name, args), toContractQueryError))),
-    submitBundle: (bundle) => run(Effect.either(Effect.mapError(submitBundle(bundle), (e) => new Contract.SubmitRejected({ reason: e.reason })))),
+    submitBundle: (bundle) => run(Effect.either(toContractSubmit(submitBundle)(bundle))),
     build: nodeBuildEnv,
   })
   return {
@@ -182,8 +195,9 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
         for (const w of windows.flat()) if (w.filter.length > 0) shards[bytesToHex(w.filter)] = Number(w.multiplier)
         return { global: Number(global), shards }
       })
-      // Bundles reach execution through app shards, which do not exist yet.
-      const submitBundle: SubmitFn = () => Effect.fail(new SubmitRejected({ reason: SUBMISSION_PENDING }))
+      // Bundles go to the data worker covering their shard (shard-hosts.ts).
+      const shardHosts = yield* ShardHosts
+      const submitBundle: SubmitFn = shardHosts.submit
       const runtime = yield* Effect.runtime<never>()
       const workers = Effect.zipWith(
         manager.ask(new ListWorkers(), ASK_TIMEOUT).pipe(Effect.orDie),
@@ -226,6 +240,8 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
         intrinsicRoutes: intrinsicRoutesOf(builtInIntrinsics, query, submitBundle, runtime),
         query,
         submitBundle,
+        bundleStatus: shardHosts.status,
+        shards: shardHosts.shards,
         restartWorker: (core) =>
           manager.ask(new RestartWorker({ core }), ASK_TIMEOUT).pipe(
             Effect.catchTag("UnknownWorker", () => Effect.fail(new WorkerNotFound({ core }))),

@@ -48,14 +48,15 @@ export const DEVNET_DEFAULT_DIFFICULTY = 50_000
 /** BLS verify Worker threads in the master (one: a node verifies its ring's messages one at a time). */
 const VERIFY_WORKERS = 1
 
+/** The fixed VDF difficulty of this node's chains: `engine.difficulty`, else the devnet default; undefined = the network's adjuster. */
+export const nodeDifficulty = (config: NodeConfig): number | undefined =>
+  config.engine.difficulty ?? (config.engine.devnet ? DEVNET_DEFAULT_DIFFICULTY : undefined)
+
 /** Consensus parameters of this node: devnet timing and the devnet default difficulty when unset. */
 export const nodeConsensusConfig = (config: NodeConfig): GlobalConsensusConfig =>
   consensusConfigFromNode({
     p2p: config.p2p,
-    engine: {
-      devnet: config.engine.devnet,
-      difficulty: config.engine.difficulty ?? (config.engine.devnet ? DEVNET_DEFAULT_DIFFICULTY : undefined),
-    },
+    engine: { devnet: config.engine.devnet, difficulty: nodeDifficulty(config) },
   })
 
 /** Reads of the global chain the admin API serves (from the committed chain in the store, not the mailbox). */
@@ -64,16 +65,25 @@ export interface NodeConsensusService {
   readonly frame: (frameNumber: bigint) => Effect.Effect<GlobalFrameView, FrameNotFound | ConsensusUnavailable>
   /** Connected libp2p peers (empty when the node runs without p2p: the single-node devnet). */
   readonly peers: Effect.Effect<ReadonlyArray<PeerInfo>>
+  /**
+   * The genesis committee's BLS public keys (`engine.genesisProvers`, else this node's own prover key):
+   * app shards of a devnet run with the same committee (shard-hosts.ts hands it to the workers).
+   */
+  readonly committee: ReadonlyArray<Uint8Array>
+  /** The measured critical path of one rank (devnet pacemaker sizing); undefined when not measured. */
+  readonly rankWorkMs: number | undefined
 }
 
 export class NodeConsensus extends Context.Tag("quilbun/node/NodeConsensus")<NodeConsensus, NodeConsensusService>() {}
 
 /** Without a consensus engine (non-devnet until the p2p and genesis work lands) every read is 503. */
-const NodeConsensusUnavailable = (reason: string) =>
+const NodeConsensusUnavailable = (config: NodeConfig, reason: string) =>
   Layer.succeed(NodeConsensus, {
     head: Effect.fail(new ConsensusUnavailable({ reason })),
     frame: () => Effect.fail(new ConsensusUnavailable({ reason })),
     peers: Effect.succeed([]),
+    committee: genesisProverKeys(config),
+    rankWorkMs: undefined,
   })
 
 class CorruptFrame extends Data.TaggedError("CorruptFrame")<{ readonly frameNumber: bigint; readonly detail: string }> {}
@@ -286,10 +296,16 @@ const NodeConsensusLive = (options: NodeConsensusOptions) =>
         const member = genesisKeys.some((k) => Buffer.compare(Buffer.from(k), Buffer.from(signer.publicKey)) === 0)
         yield* Effect.logInfo("multi-process devnet").pipe(Effect.annotateLogs({ peerId: p2p.host.peerId, genesisProvers: genesisKeys.length, member }))
       }
-      return { head: reader.head, frame: reader.frame, peers: p2p === undefined ? Effect.succeed([]) : p2p.peers }
+      return {
+        head: reader.head,
+        frame: reader.frame,
+        peers: p2p === undefined ? Effect.succeed([]) : p2p.peers,
+        committee,
+        rankWorkMs: work?.rankWorkMs,
+      }
     }),
   )
 
 /** Devnet engines run consensus; other engines wait for p2p and a real genesis (reads answer 503). */
 export const MasterConsensusLive = (options: NodeConsensusOptions) =>
-  options.config.engine.devnet ? NodeConsensusLive(options) : NodeConsensusUnavailable("global consensus runs only with engine.devnet for now")
+  options.config.engine.devnet ? NodeConsensusLive(options) : NodeConsensusUnavailable(options.config, "global consensus runs only with engine.devnet for now")

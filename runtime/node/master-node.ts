@@ -7,6 +7,7 @@
 //     network through it)
 //   → global consensus (devnet: event distributor, prover registry, global time reel, global consensus
 //     over native BLS48-581 and VDF, over libp2p when the host runs; see consensus.ts)
+//   → shard hosts (the shard allocation table; bundles to the worker covering their shard, shard-hosts.ts)
 //   → admin backend → admin API server (Bun.serve).
 // Layers release in reverse, which is the shutdown order: the API stops accepting requests,
 // actors stop (reverse start order), the workers are stopped and awaited, the store closes.
@@ -35,6 +36,7 @@ import { workerRootName } from "./worker-node.ts"
 import { StartupReportLive, type StartupReport } from "./startup-report.ts"
 import { StatusLineLive } from "./status-line.ts"
 import { feeManagerActor } from "../../actors/fee-manager/index.ts"
+import { ShardHostsLive } from "./shard-hosts.ts"
 
 export interface MasterNodeOptions {
   readonly config: NodeConfig
@@ -116,6 +118,7 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
   return Layer.mergeAll(started, ApiAddressFileLive(config.dataDir), StatusLineLive).pipe(
     Layer.provideMerge(server),
     Layer.provideMerge(AdminBackendLive(options.identity)),
+    Layer.provideMerge(ShardHostsLive(config)),
     Layer.provideMerge(MasterConsensusLive({ config, proverIkm: options.proverIkm, peerId: options.identity.nodeId })),
     Layer.provideMerge(shardRelay),
     Layer.provideMerge(MasterActorsLive),

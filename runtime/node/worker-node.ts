@@ -45,6 +45,7 @@ export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport) => 
     [shardNetworkPath(workerRootName(core)), ShardNetworkProtocol as unknown as Protocol<Message>],
     [workerActorPath(core, EXECUTION_NAME), ExecutionProtocol as unknown as Protocol<Message>],
     [workerActorPath(core, FEE_MANAGER_NAME), FeeManagerProtocol as unknown as Protocol<Message>],
+    // The shard host the master hands shards and bundles to (shard-hosts.ts).
     [workerActorPath(core, SHARD_HOST_NAME), ShardHostProtocol as unknown as Protocol<Message>],
   ])
   // Every data worker executes with the node's intrinsics (app shards feed it frames).

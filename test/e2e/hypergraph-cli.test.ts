@@ -1,6 +1,6 @@
 // `bun runtime/cli/main.ts hypergraph …`: the intrinsic's group mounted through runtime/cli/groups.ts.
-// Writes run with --dry-run (there is no submit route yet) and print the bundle; the instance
-// address uses the native KZG commitment, so deploy exercises the real crypto binding.
+// Writes run with --dry-run and print the bundle (submitting to a node: test/e2e/bundles-node.test.ts);
+// the instance address uses the native KZG commitment, so deploy exercises the real crypto binding.
 import { describe, expect, test } from "bun:test"
 import { Effect, Either } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
@@ -10,8 +10,10 @@ import { makeBls } from "../../crates/ts/bls/bls.ts"
 import { hypergraphUpdate, updateSignatureDomain } from "../../intrinsics/hypergraph/ops/update.ts"
 
 const cli = join(import.meta.dir, "..", "..", "runtime", "cli", "main.ts")
+// No node: an empty data dir and an API address nothing listens on (never a node another test runs).
+const noNode = { ...process.env, QUILBUN_DATA_DIR: mkdtempSync(join(tmpdir(), "quilbun-no-node-")), QUILBUN_API_LISTEN: "127.0.0.1:1" }
 const run = (...args: string[]) => {
-  const p = Bun.spawnSync([process.execPath, cli, ...args], { stdout: "pipe", stderr: "pipe" })
+  const p = Bun.spawnSync([process.execPath, cli, ...args], { stdout: "pipe", stderr: "pipe", env: noNode })
   return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() }
 }
 
@@ -64,10 +66,10 @@ describe("hypergraph CLI", () => {
     expect(run("hypergraph", "remove", "hyperedge", id, "-d", domain, "--signing-key", key, "--dry-run").out).toContain(`00000407${domain}`)
   }, 20_000)
 
-  test("without --dry-run a write fails (exit 1): submission arrives with app shards", () => {
-    const r = run("hypergraph", "put", "vertex", "name=alice", "-d", domain, "--signing-key", key)
+  test("without --dry-run a write is submitted: with no node to take it, it fails (exit 1)", () => {
+    const r = run("hypergraph", "put", "vertex", "name=alice", "-d", domain, "--signing-key", key, "--no-wait")
     expect(r.code).toBe(1)
-    expect(r.err).toContain("bundle submission arrives with app shards (POST /v1/bundles)")
+    expect(r.err).toContain("cannot reach the node at http://127.0.0.1:1")
   })
 
   test("update --dry-run: a HypergraphUpdate (0x0403) signed by the owner key (BLS48-581), stable across runs", () => {
@@ -110,7 +112,7 @@ describe("hypergraph CLI", () => {
     const owner = "05".repeat(73)
     const r = run("hypergraph", "update", "-d", domain, schemaFile(), "--owner-key", owner)
     expect(r.code).toBe(1)
-    expect(r.err).toContain("bundle submission arrives with app shards (POST /v1/bundles)")
+    expect(r.err).toContain("cannot reach the node")
     expect(run("hypergraph", "update", "-d", domain, "--owner-key", owner, "--dry-run").code).toBe(2)
     const bad = run("hypergraph", "update", "-d", domain, schemaFile(), "--owner-key", "0011", "--dry-run")
     expect(bad.code).toBe(2)

@@ -50,13 +50,14 @@ export class SubmitBundle extends Schema.TaggedRequest<SubmitBundle>()("SubmitBu
   payload: { bundle: Bytes, shard: Bytes },
 }) {}
 
-const BundleStatusView = Schema.Struct({
+export const BundleStatusView = Schema.Struct({
   status: Schema.Literal("pending", "committed", "rejected", "unknown"),
   shard: Schema.NullOr(Bytes),
   /** The frame that committed (or rejected) it; null while pending or unknown. */
   frameNumber: Schema.NullOr(U64),
   reason: Schema.NullOr(Schema.String),
 })
+export type BundleStatusView = typeof BundleStatusView.Type
 
 /** What this worker knows of a bundle: pending in a mempool, or decided in a finalized frame. */
 export class BundleStatus extends Schema.TaggedRequest<BundleStatus>()("BundleStatus", {

@@ -6,7 +6,7 @@ import { Hono } from "hono"
 import type { WorkerEntry } from "../../../../actors/worker-manager/index.ts"
 import type { HttpEnv, Intrinsic } from "../../../../intrinsics/contract/index.ts"
 import { hypergraphIntrinsic } from "../../../../intrinsics/hypergraph/index.ts"
-import { IntrinsicQueryFailed, QueryUnavailable, SUBMISSION_PENDING, SubmitRejected } from "../../../../runtime/api/backend.ts"
+import { BundleInvalid, IntrinsicQueryFailed, QueryUnavailable } from "../../../../runtime/api/backend.ts"
 import { intrinsicRoutesOf, pickQueryWorker } from "../../../../runtime/node/admin-backend.ts"
 
 const worker = (core: number, state: WorkerEntry["state"]): WorkerEntry => ({ core, pid: core, state, restarts: 0, uptimeMs: 1 })
@@ -39,7 +39,12 @@ describe("intrinsic routes (node)", () => {
         const failure = failures[name]
         return failure === undefined ? Effect.succeed({ name, args }) : Effect.fail(failure)
       },
-      () => Effect.fail(new SubmitRejected({ reason: SUBMISSION_PENDING })),
+      (bundle) =>
+        bundle[0] === 1
+          ? Effect.fail(new BundleInvalid({ reason: "malformed", detail: "too short" }))
+          : bundle[0] === 2
+            ? Effect.succeed({ id: "aa", shard: "bb", status: "rejected" as const, reason: "no data worker covers shard bb" })
+            : Effect.succeed({ id: "aa", shard: "bb", status: "pending" as const }),
       Runtime.defaultRuntime,
     )
     expect(routes.queries.map((q) => `${q.intrinsic}/${q.name}`)).toEqual(["hypergraph/vertex", "hypergraph/hyperedge", "hypergraph/shard-info"])
@@ -53,8 +58,13 @@ describe("intrinsic routes (node)", () => {
       }),
     )
     expect(kinds).toEqual(["QueryError:not-found", "QueryError:unknown-query", "QueryUnavailable:failed", "QueryUnavailable:unavailable"])
-    const submitted = await env.submitBundle(new Uint8Array([1]))
-    expect(Either.isLeft(submitted) && submitted.left._tag === "SubmitRejected" && submitted.left.reason).toBe(SUBMISSION_PENDING)
+    const reasonOf = async (first: number) => {
+      const r = await env?.submitBundle(new Uint8Array([first]))
+      return r !== undefined && Either.isLeft(r) ? `${r.left._tag}: ${r.left.reason}` : "accepted"
+    }
+    expect(await reasonOf(1)).toBe("SubmitRejected: malformed: too short")
+    expect(await reasonOf(2)).toBe("SubmitRejected: no data worker covers shard bb")
+    expect(await reasonOf(3)).toBe("accepted")
     expect(typeof env.build.blsSign).toBe("function")
   })
 })

@@ -1,0 +1,187 @@
+// The master's side of the data workers' shard hosts (/worker-<n>/app-shards, shard-host-protocol.ts):
+// it routes a submitted bundle to its shard (actors/execution/routing.ts), finds or allocates the worker
+// covering that shard (shard-allocation.ts), hands the bundle over, and gathers bundle statuses and
+// shard views from every worker for the admin API.
+//
+// Every allocated worker is sent CoverShard every COVER_EVERY and right after its allocation. The
+// message is idempotent on the worker, so this is also how a restarted worker gets its shard back
+// within seconds: simpler than watching worker link incarnations, and a lost message heals itself.
+import { sha3_256 } from "@noble/hashes/sha3.js"
+import { bytesToHex } from "@noble/hashes/utils.js"
+import { Context, Effect, Either, Layer, Schedule } from "effect"
+import {
+  BundleStatus,
+  CoverShard,
+  ListShards,
+  SHARD_HOST_NAME,
+  type ShardConsensusParams,
+  ShardHostProtocol,
+  SubmitBundle,
+  type BundleStatusView,
+  type ShardHostMessage,
+  type ShardView,
+} from "../../actors/consensus/app/shard-host-protocol.ts"
+import { routeBundle } from "../../actors/execution/routing.ts"
+import type { ResolverConfig } from "../../actors/execution/resolver.ts"
+import type { NodeConfig } from "../../config/index.ts"
+import { loadIntrinsics } from "../../intrinsics/contract/index.ts"
+import { type BundleAccepted, BundleInvalid, type BundleStatusAnswer, ShardBusy, type ShardStatusView, ShardUnavailable } from "../api/backend.ts"
+import type { ActorRef } from "../kernel/actor/ref.ts"
+import { WorkerPool } from "../kernel/process/worker-pool.ts"
+import { Store } from "../store/index.ts"
+import { NodeConsensus, nodeDifficulty } from "./consensus.ts"
+import { builtInIntrinsics, instanceTypeTag, nodeCryptoServices } from "./intrinsics.ts"
+import { makeRejectedBundles } from "./rejected-bundles.ts"
+import { makeShardAllocationTable } from "./shard-allocation.ts"
+import { workerActorPath } from "./worker-node.ts"
+
+const COVER_EVERY = "2 seconds"
+const ASK_TIMEOUT = "5 seconds"
+/** Master-side rejections remembered for `GET /v1/bundles/{id}`. */
+const REJECTED_KEPT = 4096
+
+export interface ShardHostsService {
+  readonly submit: (bundle: Uint8Array, domain: Uint8Array | undefined) => Effect.Effect<BundleAccepted, BundleInvalid | ShardBusy | ShardUnavailable>
+  readonly status: (id: Uint8Array) => Effect.Effect<BundleStatusAnswer>
+  readonly shards: Effect.Effect<ReadonlyArray<ShardStatusView>>
+}
+
+export class ShardHosts extends Context.Tag("quilbun/node/ShardHosts")<ShardHosts, ShardHostsService>() {}
+
+/** Which answer wins when workers disagree (a worker that restarted may still list it as pending). */
+const STATUS_RANK: Record<BundleStatusView["status"], number> = { committed: 3, rejected: 2, pending: 1, unknown: 0 }
+
+const shardStatus = (core: number, v: ShardView): ShardStatusView => ({
+  address: bytesToHex(v.address),
+  frameNumber: Number(v.frameNumber),
+  rank: Number(v.rank),
+  stateRoots: v.stateRoots.map(bytesToHex),
+  provers: v.provers,
+  core,
+  halted: v.halted,
+  mempool: v.mempool,
+  bundlesCommitted: v.bundlesCommitted,
+  bundlesRejected: v.bundlesRejected,
+})
+
+const statusAnswer = (v: BundleStatusView): BundleStatusAnswer => ({
+  status: v.status,
+  shard: v.shard === null ? null : bytesToHex(v.shard),
+  frameNumber: v.frameNumber === null ? null : Number(v.frameNumber),
+  reason: v.reason,
+})
+
+/** Needs the master store, the worker pool and the node's consensus (committee, measured rank work). */
+export const ShardHostsLive = (config: NodeConfig) =>
+  Layer.scoped(
+    ShardHosts,
+    Effect.gen(function* () {
+      const store = yield* Store
+      const pool = yield* WorkerPool
+      const consensus = yield* NodeConsensus
+      const registry = yield* Effect.orDie(loadIntrinsics(builtInIntrinsics))
+      const resolver: ResolverConfig = { registry, network: config.p2p.networkId, crypto: nodeCryptoServices, typeTagOf: instanceTypeTag }
+      const table = yield* Effect.orDie(makeShardAllocationTable(store, { cores: pool.cores, devnet: config.engine.devnet }))
+      const rejected = makeRejectedBundles(REJECTED_KEPT)
+      const difficulty = nodeDifficulty(config)
+      const params: ShardConsensusParams = {
+        network: config.p2p.networkId,
+        devnet: config.engine.devnet,
+        ...(difficulty === undefined ? {} : { difficulty }),
+        ...(consensus.rankWorkMs === undefined ? {} : { rankWorkMs: consensus.rankWorkMs }),
+      }
+      const hostOf = (core: number): Effect.Effect<ActorRef<ShardHostMessage>, { readonly _tag: "NoSuchWorker" }> =>
+        pool.ref(core, workerActorPath(core, SHARD_HOST_NAME), ShardHostProtocol)
+      const running = Effect.map(pool.infos, (infos) => infos.filter((w) => w.state === "running").map((w) => w.core))
+
+      // A worker that does not answer is covered again on the next round.
+      const cover = (core: number, address: Uint8Array) =>
+        hostOf(core).pipe(
+          Effect.flatMap((ref) => ref.ask(new CoverShard({ address, committee: consensus.committee, params }), ASK_TIMEOUT)),
+          Effect.asVoid,
+          Effect.catchAll((e) => Effect.logDebug("CoverShard not answered").pipe(Effect.annotateLogs({ core, address: bytesToHex(address), error: e._tag }))),
+        )
+      yield* Effect.gen(function* () {
+        const live = new Set(yield* running)
+        yield* Effect.forEach(
+          table.entries().filter((a) => live.has(a.core)),
+          (a) => cover(a.core, a.shard),
+          { concurrency: "unbounded", discard: true },
+        )
+      }).pipe(Effect.repeat(Schedule.spaced(COVER_EVERY)), Effect.forkScoped)
+
+      const askStatus = (core: number, id: Uint8Array) =>
+        hostOf(core).pipe(
+          Effect.flatMap((ref) => ref.ask(new BundleStatus({ id }), ASK_TIMEOUT)),
+          Effect.option,
+        )
+
+      const submit = (bundle: Uint8Array, domain: Uint8Array | undefined) =>
+        Effect.gen(function* () {
+          // Routing reads no state; the frame number only matters to operations gated by frame.
+          const frameNumber = yield* consensus.head.pipe(
+            Effect.map((h) => BigInt(h.frameNumber)),
+            Effect.orElseSucceed(() => 0n),
+          )
+          const route = routeBundle(resolver, bundle, frameNumber, domain)
+          if (Either.isLeft(route)) return yield* new BundleInvalid({ reason: route.left.reason, detail: route.left.detail })
+          const shard = route.right.shard
+          const id = sha3_256(bundle)
+          const base = { id: bytesToHex(id), shard: bytesToHex(shard) }
+          const allocated = yield* table.allocate(shard).pipe(
+            Effect.catchTag("StoreCommitFailed", (e) => Effect.fail(new ShardUnavailable({ reason: `allocating shard ${base.shard}: ${e.reason}` }))),
+            Effect.either,
+          )
+          if (Either.isLeft(allocated)) {
+            if (allocated.left._tag === "ShardUnavailable") return yield* allocated.left
+            const reason = `no data worker covers shard ${base.shard}`
+            rejected.remember(id, { shard, reason })
+            yield* Effect.logInfo("bundle rejected").pipe(Effect.annotateLogs({ id: base.id, reason, detail: allocated.left.detail }))
+            return { ...base, status: "rejected" as const, reason }
+          }
+          const { core } = allocated.right
+          if (allocated.right.fresh) yield* cover(core, shard)
+          const unavailable = (e: { readonly _tag: string }) => new ShardUnavailable({ reason: `worker ${core} did not take the bundle: ${e._tag}` })
+          const ref = yield* hostOf(core).pipe(Effect.mapError(unavailable))
+          const hand = ref.ask(new SubmitBundle({ bundle, shard }), ASK_TIMEOUT)
+          // The worker lost its shard (it restarted before the next cover round): cover it and retry once.
+          const answer = yield* hand.pipe(
+            Effect.catchTag("ShardNotCovered", () => Effect.zipRight(cover(core, shard), hand)),
+            Effect.mapError((e) => (e._tag === "MempoolFull" ? new ShardBusy({ shard: base.shard, retryAfterMs: e.retryAfterMs }) : unavailable(e))),
+          )
+          if (answer.outcome === "accepted") return { ...base, status: "pending" as const }
+          // A duplicate: answer where it stands now.
+          const now = yield* askStatus(core, id)
+          if (now._tag === "None" || now.value.status === "unknown" || now.value.status === "pending") return { ...base, status: "pending" as const }
+          return { ...base, status: now.value.status, ...(now.value.reason === null ? {} : { reason: now.value.reason }) }
+        })
+
+      const status = (id: Uint8Array) =>
+        Effect.gen(function* () {
+          const answers = yield* Effect.forEach(yield* running, (core) => askStatus(core, id), { concurrency: "unbounded" })
+          let best: BundleStatusView | undefined
+          for (const a of answers) if (a._tag === "Some" && (best === undefined || STATUS_RANK[a.value.status] > STATUS_RANK[best.status])) best = a.value
+          if (best !== undefined && best.status !== "unknown") return statusAnswer(best)
+          const own = rejected.get(id)
+          if (own !== undefined) return { status: "rejected" as const, shard: bytesToHex(own.shard), frameNumber: null, reason: own.reason }
+          return { status: "unknown" as const, shard: null, frameNumber: null, reason: null }
+        })
+
+      const shards = Effect.gen(function* () {
+        const lists = yield* Effect.forEach(
+          yield* running,
+          (core) =>
+            hostOf(core).pipe(
+              Effect.flatMap((ref) => ref.ask(new ListShards(), ASK_TIMEOUT)),
+              Effect.map((views) => views.map((v) => shardStatus(core, v))),
+              // A worker that does not answer lists nothing; its shard reappears when it does.
+              Effect.orElseSucceed((): ReadonlyArray<ShardStatusView> => []),
+            ),
+          { concurrency: "unbounded" },
+        )
+        return lists.flat()
+      })
+
+      return { submit, status, shards }
+    }),
+  )

@@ -1,0 +1,209 @@
+// The master's side of the shard hosts, in process: two fake hosts (local actors standing in for the
+// workers' /worker-<n>/app-shards) behind a fake worker pool, over a real master store. Allocation on
+// submit with CoverShard first, the retry after ShardNotCovered, a full mempool, duplicates, status
+// precedence across workers, the master's own rejections, and re-covering after a restart.
+import { afterEach, describe, expect, test } from "bun:test"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { sha3_256 } from "@noble/hashes/sha3.js"
+import { bytesToHex } from "@noble/hashes/utils.js"
+import { Effect, Layer, Logger, LogLevel } from "effect"
+import {
+  type BundleStatusView,
+  type CoverShard,
+  type ShardHostMessage,
+  MempoolFull,
+  ShardHostProtocol,
+  ShardNotCovered,
+  SHARD_HOST_NAME,
+} from "../../../../actors/consensus/app/shard-host-protocol.ts"
+import { loadConfig } from "../../../../config/index.ts"
+import { encodeBundle } from "../../../../intrinsics/hypergraph/bundle.ts"
+import { hypergraphBuilders as b } from "../../../../intrinsics/hypergraph/builders.ts"
+import { ConsensusUnavailable } from "../../../../runtime/api/backend.ts"
+import { Actor, ActorSystem } from "../../../../runtime/kernel/index.ts"
+import type { ActorRef } from "../../../../runtime/kernel/actor/ref.ts"
+import { WorkerPool, type WorkerPoolService } from "../../../../runtime/kernel/process/worker-pool.ts"
+import { NodeConsensus } from "../../../../runtime/node/consensus.ts"
+import { ShardHosts, ShardHostsLive, type ShardHostsService } from "../../../../runtime/node/shard-hosts.ts"
+import { storeMigrations } from "../../../../runtime/node/store-migrations.ts"
+import { StoreLive } from "../../../../runtime/store/index.ts"
+import { buildEnv, writeSecret } from "../../intrinsics/hypergraph/fixtures/hypergraph-env.ts"
+
+const dirs: Array<string> = []
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+const domain = (n: number) => new Uint8Array(32).fill(n)
+let seq = 0
+/** A vertex write to instance `n`: it routes to shard `domain(n)`; every call is a new bundle. */
+const bundleFor = (n: number) =>
+  encodeBundle(
+    [
+      Effect.runSync(
+        b.putVertex.build(
+          { domain: domain(n), entries: [{ key: Uint8Array.of(1), value: Uint8Array.of(++seq) }], dataAddress: domain(seq), signingKey: writeSecret },
+          buildEnv,
+        ),
+      ),
+    ],
+    1_700_000_000_000n,
+  )
+
+/** What a fake host saw and how it answers. */
+interface FakeControl {
+  covers: Array<CoverShard>
+  covered: Set<string>
+  submitted: Array<string>
+  full: boolean
+  statuses: Map<string, BundleStatusView>
+}
+
+const newControl = (): FakeControl => ({ covers: [], covered: new Set(), submitted: [], full: false, statuses: new Map() })
+
+const fakeHost = (control: FakeControl, core: number) =>
+  Actor.make(`${SHARD_HOST_NAME}-${core}`, ShardHostProtocol, {
+    init: () => Effect.succeed(control),
+    handlers: {
+      CoverShard: (c, m) => {
+        c.covers.push(m)
+        c.covered.add(bytesToHex(m.address))
+        return Effect.succeed([c, { address: m.address, head: null }] as const)
+      },
+      SubmitBundle: (c, m) => {
+        if (!c.covered.has(bytesToHex(m.shard))) return Effect.fail(new ShardNotCovered({ address: m.shard }))
+        if (c.full) return Effect.fail(new MempoolFull({ address: m.shard, retryAfterMs: 2500 }))
+        const id = sha3_256(m.bundle)
+        const duplicate = c.submitted.includes(bytesToHex(id))
+        c.submitted.push(bytesToHex(id))
+        return Effect.succeed([c, { id, outcome: duplicate ? ("duplicate" as const) : ("accepted" as const) }] as const)
+      },
+      BundleStatus: (c, m) =>
+        Effect.succeed([c, c.statuses.get(bytesToHex(m.id)) ?? { status: "unknown" as const, shard: null, frameNumber: null, reason: null }] as const),
+      ListShards: (c) => Effect.succeed([c, []] as const),
+    },
+  })
+
+const COMMITTEE = [Uint8Array.of(7, 7, 7)]
+
+/** Runs `body` with ShardHosts over two fake hosts and a store at `path`. */
+const withHosts = <A>(path: string, controls: Record<number, FakeControl>, body: (hosts: ShardHostsService) => Effect.Effect<A, unknown>) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const config = yield* loadConfig({ argv: ["--data-dir", path, "--workers", "2"], env: {}, cores: 2, cwd: tmpdir() })
+      const system = yield* ActorSystem.ActorSystem
+      const refs = new Map<number, ActorRef<ShardHostMessage>>()
+      for (const core of [1, 2]) {
+        const control = controls[core]
+        if (control !== undefined) refs.set(core, yield* system.spawn(fakeHost(control, core)))
+      }
+      // Only what ShardHostsLive uses of the pool: its cores, their states, refs into them.
+      const pool = {
+        cores: [1, 2],
+        infos: Effect.succeed([1, 2].map((core) => ({ core, pid: core, state: "running" as const, restarts: 0, uptimeMs: 1, lastExit: null }))),
+        ref: (core: number) => Effect.succeed(refs.get(core)),
+      } as unknown as WorkerPoolService
+      const consensus = Layer.succeed(NodeConsensus, {
+        head: Effect.fail(new ConsensusUnavailable({ reason: "none in this test" })),
+        frame: () => Effect.die("unused"),
+        peers: Effect.succeed([]),
+        committee: COMMITTEE,
+        rankWorkMs: 123,
+      })
+      const layer = ShardHostsLive(config).pipe(
+        Layer.provide(Layer.mergeAll(consensus, Layer.succeed(WorkerPool, pool), StoreLive({ path: join(path, "master"), migrations: storeMigrations }))),
+      )
+      return yield* Effect.flatMap(ShardHosts, body).pipe(Effect.provide(layer))
+    }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer()), Logger.withMinimumLogLevel(LogLevel.None)),
+  )
+
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), "quilbun-shard-hosts-"))
+  dirs.push(d)
+  return d
+}
+
+describe("shard hosts (master side)", () => {
+  test("a bundle for a new shard allocates a worker, covers the shard with the committee and params, then hands the bundle over", async () => {
+    const one = newControl()
+    const accepted = await withHosts(tmp(), { 1: one, 2: newControl() }, (hosts) => hosts.submit(bundleFor(1), undefined))
+    expect(accepted.status).toBe("pending")
+    expect(accepted.shard).toBe(bytesToHex(domain(1)))
+    // The cover loop's first round may run after the allocation too: covering is idempotent.
+    expect(one.covers.length).toBeGreaterThanOrEqual(1)
+    expect(new Set(one.covers.map((c) => bytesToHex(c.address)))).toEqual(new Set([bytesToHex(domain(1))]))
+    expect(one.covers[0]?.committee).toEqual(COMMITTEE)
+    expect(one.covers[0]?.params).toEqual({ network: 99, devnet: true, difficulty: 50_000, rankWorkMs: 123 })
+    expect(one.submitted).toEqual([accepted.id])
+  })
+
+  test("one shard per worker: the second shard takes the other worker, the third is rejected and remembered", async () => {
+    const [one, two] = [newControl(), newControl()]
+    const r = await withHosts(tmp(), { 1: one, 2: two }, (hosts) =>
+      Effect.gen(function* () {
+        const a = yield* hosts.submit(bundleFor(1), undefined)
+        const b2 = yield* hosts.submit(bundleFor(2), undefined)
+        const c = yield* hosts.submit(bundleFor(3), undefined)
+        return { a, b2, c, status: yield* hosts.status(Buffer.from(c.id, "hex")) }
+      }),
+    )
+    expect(one.submitted).toEqual([r.a.id])
+    expect(two.submitted).toEqual([r.b2.id])
+    const reason = `no data worker covers shard ${bytesToHex(domain(3))}`
+    expect(r.c).toMatchObject({ status: "rejected", reason, shard: bytesToHex(domain(3)) })
+    expect(r.status).toEqual({ status: "rejected", shard: bytesToHex(domain(3)), frameNumber: null, reason })
+  })
+
+  test("a worker that lost its shard is covered again and the bundle retried once; a full mempool is ShardBusy", async () => {
+    const one = newControl()
+    const r = await withHosts(tmp(), { 1: one, 2: newControl() }, (hosts) =>
+      Effect.gen(function* () {
+        yield* hosts.submit(bundleFor(1), undefined)
+        one.covered.clear() // the worker restarted
+        const again = yield* hosts.submit(bundleFor(1), undefined)
+        one.full = true
+        const busy = yield* Effect.flip(hosts.submit(bundleFor(1), undefined))
+        return { again, busy }
+      }),
+    )
+    expect(r.again.status).toBe("pending")
+    expect(one.covers.length).toBeGreaterThanOrEqual(2)
+    expect(r.busy).toMatchObject({ _tag: "ShardBusy", retryAfterMs: 2500, shard: bytesToHex(domain(1)) })
+  })
+
+  test("a duplicate answers its current status; statuses: committed beats pending, unknown everywhere is unknown", async () => {
+    const [one, two] = [newControl(), newControl()]
+    const bundle = bundleFor(1)
+    const id = bytesToHex(sha3_256(bundle))
+    const r = await withHosts(tmp(), { 1: one, 2: two }, (hosts) =>
+      Effect.gen(function* () {
+        yield* hosts.submit(bundle, undefined)
+        one.statuses.set(id, { status: "pending", shard: domain(1), frameNumber: null, reason: null })
+        two.statuses.set(id, { status: "committed", shard: domain(1), frameNumber: 4n, reason: null })
+        const status = yield* hosts.status(sha3_256(bundle))
+        one.statuses.set(id, { status: "rejected", shard: domain(1), frameNumber: 5n, reason: "insufficient-fee" })
+        const duplicate = yield* hosts.submit(bundle, undefined)
+        const unknown = yield* hosts.status(new Uint8Array(32))
+        return { status, duplicate, unknown }
+      }),
+    )
+    expect(r.status).toEqual({ status: "committed", shard: bytesToHex(domain(1)), frameNumber: 4, reason: null })
+    expect(r.duplicate).toEqual({ id, shard: bytesToHex(domain(1)), status: "rejected", reason: "insufficient-fee" })
+    expect(r.unknown).toEqual({ status: "unknown", shard: null, frameNumber: null, reason: null })
+  })
+
+  test("a bundle that does not route is BundleInvalid with the routing reason", async () => {
+    const e = await withHosts(tmp(), { 1: newControl() }, (hosts) => Effect.flip(hosts.submit(Uint8Array.of(1, 2, 3), undefined)))
+    expect(e).toMatchObject({ _tag: "BundleInvalid", reason: "malformed" })
+  })
+
+  test("a restarted master covers its allocated shards again right away", async () => {
+    const path = tmp()
+    await withHosts(path, { 1: newControl(), 2: newControl() }, (hosts) => hosts.submit(bundleFor(9), undefined))
+    const one = newControl()
+    await withHosts(path, { 1: one, 2: newControl() }, () => Effect.sleep("300 millis"))
+    expect(one.covers.map((c) => bytesToHex(c.address))).toContain(bytesToHex(domain(9)))
+  })
+})
