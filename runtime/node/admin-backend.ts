@@ -81,11 +81,24 @@ export const mergeTrees = (master: ActorSnapshot, workers: ReadonlyArray<WorkerT
 }
 
 /**
- * The worker that answers intrinsic queries: the first running one. Every worker holds the same
- * committed state until shards are allocated to workers; then this becomes shard routing (the
- * worker whose shard holds the queried address).
+ * The app address a query is about, when its arguments name one: an atom `id` (the first 32 of its 64
+ * bytes) or an `address` / `domain` (the first 32 bytes). Queries run on the worker covering that shard,
+ * which holds its state (one shard per worker); queries that name none go to the first running worker.
  */
-export const pickQueryWorker = (workers: ReadonlyArray<WorkerEntry>): WorkerEntry | undefined => workers.find((w) => w.state === "running")
+export const queryShard = (args: unknown): Uint8Array | undefined => {
+  if (typeof args !== "object" || args === null) return undefined
+  const fields = args as Record<string, unknown>
+  for (const key of ["id", "address", "domain"]) {
+    const value = fields[key]
+    if (typeof value !== "string") continue
+    const hex = value.startsWith("0x") ? value.slice(2) : value
+    if (hex.length >= 64 && /^[0-9a-fA-F]+$/.test(hex.slice(0, 64))) return Buffer.from(hex.slice(0, 64), "hex")
+  }
+  return undefined
+}
+
+export const pickQueryWorker = (workers: ReadonlyArray<WorkerEntry>, core?: number): WorkerEntry | undefined =>
+  workers.find((w) => w.state === "running" && (core === undefined || w.core === core)) ?? workers.find((w) => w.state === "running")
 
 type QueryFn = NonNullable<AdminBackendService["query"]>
 type SubmitFn = NonNullable<AdminBackendService["submitBundle"]>
@@ -159,13 +172,15 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
           { concurrency: "unbounded" },
         ),
       )
+      const shardHosts = yield* ShardHosts
       // One query on one worker (pickQueryWorker) over the worker link; a worker that does not answer is a 503.
       const query: QueryFn = (intrinsic, name, args) =>
         Effect.gen(function* () {
           const ws = yield* manager
             .ask(new ListWorkers(), ASK_TIMEOUT)
             .pipe(Effect.mapError((e) => new QueryUnavailable({ reason: `worker manager: ${e._tag}` })))
-          const worker = pickQueryWorker(ws)
+          const shard = queryShard(args)
+          const worker = pickQueryWorker(ws, shard === undefined ? undefined : shardHosts.coreOf(shard))
           if (worker === undefined) {
             const states = ws.map((w) => `worker ${w.core} is ${w.state}`).join(", ")
             return yield* new QueryUnavailable({ reason: `no data worker is running${states === "" ? "" : ` (${states})`}` })
@@ -196,7 +211,6 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
         return { global: Number(global), shards }
       })
       // Bundles go to the data worker covering their shard (shard-hosts.ts).
-      const shardHosts = yield* ShardHosts
       const submitBundle: SubmitFn = shardHosts.submit
       const runtime = yield* Effect.runtime<never>()
       const workers = Effect.zipWith(

@@ -44,6 +44,8 @@ export interface ShardHostsService {
   readonly submit: (bundle: Uint8Array, domain: Uint8Array | undefined) => Effect.Effect<BundleAccepted, BundleInvalid | ShardBusy | ShardUnavailable>
   readonly status: (id: Uint8Array) => Effect.Effect<BundleStatusAnswer>
   readonly shards: Effect.Effect<ReadonlyArray<ShardStatusView>>
+  /** The worker covering the shard whose app address is `shard` (32 bytes), if any. */
+  readonly coreOf: (shard: Uint8Array) => number | undefined
 }
 
 export class ShardHosts extends Context.Tag("quilbun/node/ShardHosts")<ShardHosts, ShardHostsService>() {}
@@ -182,6 +184,6 @@ export const ShardHostsLive = (config: NodeConfig) =>
         return lists.flat()
       })
 
-      return { submit, status, shards }
+      return { submit, status, shards, coreOf: (shard: Uint8Array) => table.coreOf(shard.subarray(0, 32)) }
     }),
   )

@@ -1,13 +1,14 @@
-// Bundle submission through a whole node (master + one data-worker process) whose worker runs a fake
-// shard host (app-shards/fixtures/fake-shard-host-worker.ts): the master routes a hypergraph deploy to
-// its instance's shard, allocates the shard to the one worker, hands the bundle over and reports it
-// committed; a malformed bundle is a 400; a second shard finds no free worker; the CLI deploys and
-// prints its success lines once the bundle is committed.
+// The transaction path on a whole single-node devnet (master + two data-worker processes, real app-shard
+// consensus, execution and crypto): the master routes a hypergraph deploy to its instance's shard,
+// allocates the shard to a free worker, the worker's shard proposes, finalizes and executes it, and every
+// route reports it committed; the CLI deploys, writes a vertex and reads it back; a malformed bundle is a
+// 400; a third instance finds no free worker (one shard per worker) and is rejected with the reason.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { bytesToHex } from "@noble/hashes/utils.js"
+import { ed448 } from "@noble/curves/ed448.js"
 import { Effect } from "effect"
 import { startNode, type StartedNode } from "quilbun/embed"
 import { deployBuilder, deployedDomain } from "../../intrinsics/hypergraph/builders.ts"
@@ -23,6 +24,9 @@ note:Title a rdfs:Property ; rdfs:domain note:Note ; rdfs:range qcl:String ; qcl
 `
 const KEY_A = "11".repeat(57)
 const KEY_B = "22".repeat(57)
+/** The write key of the instance the CLI deploys and writes to. */
+const WRITE_SECRET = "33".repeat(57)
+const KEY_C = bytesToHex(ed448.getPublicKey(Buffer.from(WRITE_SECRET, "hex")))
 
 /** A deploy bundle (as the CLI builds it) and the domain, i.e. the shard, of its new instance. */
 const deploy = (keyHex: string) =>
@@ -40,8 +44,7 @@ let node: StartedNode
 
 beforeAll(async () => {
   node = await startNode({
-    workers: 1,
-    workerEntry: join(import.meta.dir, "app-shards/fixtures/fake-shard-host-worker.ts"),
+    workers: 2,
     flags: ["--set", "engine.difficulty=2000"],
   })
 }, 60_000)
@@ -61,7 +64,7 @@ interface Status {
 }
 const statusOf = async (id: string) => (await (await node.fetch(`/v1/bundles/${id}`)).json()) as Status
 
-describe("bundle submission (fake shard host)", () => {
+describe("bundle submission on a single-node devnet (real app shards)", () => {
   let domainA = ""
 
   test("a deploy is 202 pending, its shard is allocated to the worker, then it is committed; /v1/shards lists the shard", async () => {
@@ -79,16 +82,19 @@ describe("bundle submission (fake shard host)", () => {
         last = await statusOf(accepted.id)
         return last.status === "committed"
       },
-      10_000,
+      45_000,
       "the bundle to be committed",
     )
-    expect(last).toEqual({ status: "committed", shard: a.domain, frameNumber: 1, reason: null })
-    const shards = (await (await node.fetch("/v1/shards")).json()) as ReadonlyArray<Record<string, unknown>>
+    expect(last).toMatchObject({ status: "committed", shard: a.domain, reason: null })
+    expect(last?.frameNumber).toBeGreaterThanOrEqual(1)
+    const shards = (await (await node.fetch("/v1/shards")).json()) as ReadonlyArray<{ stateRoots: ReadonlyArray<string> } & Record<string, unknown>>
     expect(shards).toHaveLength(1)
     // The single-node devnet's committee is this node's prover key: one prover.
-    expect(shards[0]).toMatchObject({ address: a.domain, core: 1, frameNumber: 1, provers: 1, bundlesCommitted: 1, halted: false })
+    expect(shards[0]).toMatchObject({ address: a.domain, provers: 1, bundlesCommitted: 1, halted: false })
     expect(shards[0]?.stateRoots).toHaveLength(4)
-  }, 30_000)
+    // The instance's metadata vertex is the app's state: the vertex-adds root is no longer the empty one (D-TRIE-15).
+    expect(shards[0]?.stateRoots[0]).not.toBe("00".repeat(64))
+  }, 60_000)
 
   test("a malformed bundle is a 400 naming the reason; an unknown id answers unknown", async () => {
     const res = await submit({ bundle: "0000031200000001" })
@@ -98,7 +104,50 @@ describe("bundle submission (fake shard host)", () => {
     expect(await statusOf("00".repeat(32))).toEqual({ status: "unknown", shard: null, frameNumber: null, reason: null })
   })
 
-  test("a second shard when the one worker already covers one: 202 rejected, and GET says why", async () => {
+  /** `bun run cli …` against the node; async, as the node runs in this process and must keep answering. */
+  const cli = async (...args: Array<string>) => {
+    const main = join(import.meta.dir, "..", "..", "runtime", "cli", "main.ts")
+    const p = Bun.spawn([process.execPath, main, ...args], {
+      env: { ...process.env, QUILBUN_DATA_DIR: node.dataDir },
+      stdout: "pipe",
+      stderr: "pipe",
+    })
+    const [code, out, err] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()])
+    return { code, out, err }
+  }
+  const cliDeploy = (key: string, ...flags: Array<string>) => {
+    const schema = join(mkdtempSync(join(tmpdir(), "quilbun-bundles-cli-")), "schema.rdf")
+    writeFileSync(schema, SCHEMA)
+    return cli("hypergraph", "deploy", `read_public_key=${key}`, `write_public_key=${key}`, schema, ...flags)
+  }
+
+  test("the CLI deploys an instance (the second worker covers it), writes a vertex to it and reads it back", async () => {
+    const deployed = await cliDeploy(KEY_C)
+    expect(deployed.err).toBe("")
+    expect(deployed.code).toBe(0)
+    const lines = deployed.out.trim().split("\n")
+    expect(lines[0]).toBe("Hypergraph schema deployed successfully")
+    const domain = (lines[1] ?? "").replace("  Domain: 0x", "")
+    expect(domain).toMatch(/^[0-9a-f]{64}$/)
+    const put = await cli("hypergraph", "put", "vertex", "name=alice", "-d", domain, "--signing-key", WRITE_SECRET)
+    expect(`${put.err}${put.out}`).toContain("Vertex submitted successfully")
+    expect(put.err).toBe("")
+    expect(put.code).toBe(0)
+    expect(put.out).toContain("Vertex submitted successfully")
+    const full = /Full address: ([0-9a-f]{128})/.exec(put.out)?.[1] ?? ""
+    const got = await cli("hypergraph", "get", "vertex", full)
+    expect(got.code).toBe(0)
+    expect(got.out).toContain(`Address: ${full}`)
+    // Entries print as hex (spec §7.3): name = alice.
+    expect(got.out).toContain(`[0] ${Buffer.from("name").toString("hex")} = ${Buffer.from("alice").toString("hex")}`)
+    const shards = (await (await node.fetch("/v1/shards")).json()) as ReadonlyArray<{ address: string; core: number; stateRoots: ReadonlyArray<string> }>
+    expect(shards.map((x) => x.address).sort()).toEqual([domainA, domain].sort())
+    // The vertex is under the shard's path: its vertex-adds root moved off the empty one.
+    expect(shards.find((x) => x.address === domain)?.stateRoots[0]).not.toBe("00".repeat(64))
+    expect(shards.map((x) => x.core).sort()).toEqual([1, 2])
+  }, 120_000)
+
+  test("a third shard when both workers cover one: 202 rejected, and GET says why", async () => {
     const b = await deploy(KEY_B)
     expect(b.domain).not.toBe(domainA)
     const res = await submit({ bundle: b.bundle })
@@ -108,27 +157,6 @@ describe("bundle submission (fake shard host)", () => {
     expect(body.reason).toBe(`no data worker covers shard ${b.domain}`)
     expect(await statusOf(body.id)).toEqual({ status: "rejected", shard: b.domain, frameNumber: null, reason: body.reason })
   })
-
-  /** `bun run cli hypergraph deploy` against the node; async, as the node runs in this process and must keep answering. */
-  const cliDeploy = async (key: string, ...flags: Array<string>) => {
-    const schema = join(mkdtempSync(join(tmpdir(), "quilbun-bundles-cli-")), "schema.rdf")
-    writeFileSync(schema, SCHEMA)
-    const cli = join(import.meta.dir, "..", "..", "runtime", "cli", "main.ts")
-    const p = Bun.spawn([process.execPath, cli, "hypergraph", "deploy", `read_public_key=${key}`, `write_public_key=${key}`, schema, ...flags], {
-      env: { ...process.env, QUILBUN_DATA_DIR: node.dataDir },
-      stdout: "pipe",
-      stderr: "pipe",
-    })
-    const [code, out, err] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()])
-    return { code, out, err }
-  }
-
-  test("the CLI deploys to the covered shard and prints its success lines once committed", async () => {
-    const r = await cliDeploy(KEY_A)
-    expect(r.err).toBe("")
-    expect(r.code).toBe(0)
-    expect(r.out.trim().split("\n")).toEqual(["Hypergraph schema deployed successfully", `  Domain: 0x${domainA}`])
-  }, 30_000)
 
   test("the CLI's deploy to a shard no worker covers fails (exit 1) with the reason, even with --no-wait", async () => {
     const r = await cliDeploy(KEY_B, "--no-wait")

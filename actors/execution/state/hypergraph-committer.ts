@@ -101,6 +101,9 @@ const coveringCommitment = (trie: VectorCommitmentTrie, path: ReadonlyArray<numb
   return undefined
 }
 
+/** Complete 6-bit nibbles in a 32-byte app address (256 = 42 × 6 + 4). */
+const APP_NIBBLES = 42
+
 export const makeHypergraphCommitter = (store: StoreService, kzg: Kzg): StateCommitter => {
   const nodeRows = store.repository(trieNodeRows)
   const commitRows = store.repository(shardCommitRows)
@@ -181,7 +184,9 @@ export const makeHypergraphCommitter = (store: StoreService, kzg: Kzg): StateCom
       const below = shardAddress.subarray(L2_LENGTH)
       if (below.some((n) => n > 63)) return yield* new CommitterError({ kind: "bad-request", reason: "shard path bytes are nibbles (0..63)" })
       const l2 = shardAddress.slice(0, L2_LENGTH)
-      const path = [...fullPath(l2), ...below]
+      // A bare app address covers the whole app: its 42 complete nibbles (D-TRIE-15). The reference
+      // pads the 43rd with zero bits, which leaves out every data address whose top bits are set.
+      const path = below.length === 0 ? fullPath(l2).slice(0, APP_NIBBLES) : [...fullPath(l2), ...below]
       return yield* Effect.try({
         try: () => {
           // The inverse edits that take this shard back from the head to the asked frame, by set.

@@ -7,7 +7,7 @@ import type { WorkerEntry } from "../../../../actors/worker-manager/index.ts"
 import type { HttpEnv, Intrinsic } from "../../../../intrinsics/contract/index.ts"
 import { hypergraphIntrinsic } from "../../../../intrinsics/hypergraph/index.ts"
 import { BundleInvalid, IntrinsicQueryFailed, QueryUnavailable } from "../../../../runtime/api/backend.ts"
-import { intrinsicRoutesOf, pickQueryWorker } from "../../../../runtime/node/admin-backend.ts"
+import { intrinsicRoutesOf, pickQueryWorker, queryShard } from "../../../../runtime/node/admin-backend.ts"
 
 const worker = (core: number, state: WorkerEntry["state"]): WorkerEntry => ({ core, pid: core, state, restarts: 0, uptimeMs: 1 })
 
@@ -15,6 +15,13 @@ describe("intrinsic routes (node)", () => {
   test("queries go to the first running worker, none when no worker runs", () => {
     expect(pickQueryWorker([worker(1, "restarting"), worker(2, "running"), worker(3, "running")])?.core).toBe(2)
     expect(pickQueryWorker([worker(1, "starting"), worker(2, "failed")])).toBeUndefined()
+    // The worker covering the queried shard, when it runs; else the first running one.
+    expect(pickQueryWorker([worker(1, "running"), worker(2, "running")], 2)?.core).toBe(2)
+    expect(pickQueryWorker([worker(1, "running"), worker(2, "restarting")], 2)?.core).toBe(1)
+    expect(queryShard({ id: `${"ab".repeat(32)}${"01".repeat(32)}` })).toEqual(new Uint8Array(32).fill(0xab))
+    expect(queryShard({ address: `0x${"cd".repeat(33)}` })).toEqual(new Uint8Array(32).fill(0xcd))
+    expect(queryShard({ id: "zz" })).toBeUndefined()
+    expect(queryShard(undefined)).toBeUndefined()
     expect(pickQueryWorker([])).toBeUndefined()
   })
 
