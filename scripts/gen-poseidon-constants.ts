@@ -104,6 +104,18 @@ const firstPartialC = matVec(x, partialC[0]!)
 
 const fullC: Array<Vec> = [...[0, 1, 2, 3].map(roundC), ...[0, 1, 2, 3].map((i) => roundC(HALF + RP + i))]
 
+// 2b. Blocks of PARTIAL_BLOCK partial rounds: within a block, element i ≥ 1 of the state is its value at
+// the block start plus Σ col_k[i]·v_k over the block's earlier S-box outputs v_k, so round r's row-0
+// product can use the start values and one cross term per earlier round k of the block:
+// cross[r][k] = Σ_{i≥1} row_r[i]·col_k[i]. Elements 1.. are then brought up to date once per block.
+const PARTIAL_BLOCK = 4
+const blockCross: Array<Vec> = sparseRow.map((row, r) => {
+  const start = r - (r % PARTIAL_BLOCK)
+  return Array.from({ length: PARTIAL_BLOCK - 1 }, (_, m) =>
+    start + m < r ? mod(row.slice(1).reduce((acc, x, i) => acc + x * sparseCol[start + m]![i]!, 0n)) : 0n,
+  )
+})
+
 // 3. Check the derived form against poseidon-lite itself before writing anything.
 const pow5 = (v: bigint): bigint => pow(v, 5n)
 const optimized = (inputs: Vec): bigint => {
@@ -131,9 +143,40 @@ const rand = (): bigint => {
   seed = (seed * 6364136223846793005n + 1442695040888963407n) & ((1n << 256n) - 1n)
   return seed % P
 }
+/** The partial rounds as the Rust code runs them (blocks with cross terms), from the state after FIRST_PARTIAL_C. */
+const blockedPartial = (start: Vec): Vec => {
+  const s = [...start]
+  for (let r0 = 0; r0 < RP; r0 += PARTIAL_BLOCK) {
+    const v: Vec = []
+    let u = s[0]!
+    for (let m = 0; m < PARTIAL_BLOCK; m++) {
+      const r = r0 + m
+      v.push(mod(pow5(u) + post[r]!))
+      const row = sparseRow[r]!
+      u = mod(row[0]! * v[m]! + row.slice(1).reduce((acc, x, i) => acc + x * s[i + 1]!, 0n) + v.slice(0, m).reduce((acc, vk, k) => acc + vk * blockCross[r]![k]!, 0n))
+    }
+    for (let i = 1; i < T; i++) s[i] = mod(s[i]! + v.reduce((acc, vk, k) => acc + vk * sparseCol[r0 + k]![i - 1]!, 0n))
+    s[0] = u
+  }
+  return s
+}
+const sequentialPartial = (start: Vec): Vec => {
+  let s = [...start]
+  for (let r = 0; r < RP; r++) {
+    const s0 = mod(pow5(s[0]!) + post[r]!)
+    const row = sparseRow[r]!
+    const col = sparseCol[r]!
+    const head = mod(row[0]! * s0 + s.slice(1).reduce((acc, v, k) => acc + row[k + 1]! * v, 0n))
+    s = [head, ...s.slice(1).map((v, k) => mod(v + col[k]! * s0))]
+  }
+  return s
+}
+if (RP % PARTIAL_BLOCK !== 0) throw new Error("the partial rounds must split into whole blocks")
 for (let i = 0; i < 20; i++) {
   const inputs = Array.from({ length: 16 }, (_, k) => (k < i ? rand() : 0n))
   if (optimized(inputs) !== poseidon16(inputs)) throw new Error(`optimized permutation disagrees with poseidon16 (case ${i})`)
+  const state = Array.from({ length: T }, () => rand())
+  if (blockedPartial(state).join() !== sequentialPartial(state).join()) throw new Error(`blocked partial rounds disagree (case ${i})`)
 }
 
 // 4. Emit.
@@ -191,6 +234,14 @@ pub static PARTIAL_POST: [Fr; PARTIAL_ROUNDS] = ${vec(post, "")};
 
 /// Sparse matrix of each partial round, row 0 (out[0] = Σ row[j]·in[j]).
 pub static SPARSE_ROW: [[Fr; T]; PARTIAL_ROUNDS] = ${mat(sparseRow)};
+
+/// Partial rounds per block (see BLOCK_CROSS).
+pub const PARTIAL_BLOCK: usize = ${PARTIAL_BLOCK};
+
+/// BLOCK_CROSS[r][m] = Σ_{i≥1} SPARSE_ROW[r][i]·SPARSE_COL[b + m][i-1] for the block's earlier rounds
+/// b + m < r (b = r rounded down to a block start; other entries zero): round r's row-0 product reads
+/// elements 1.. as they were at the block start and adds these terms times the earlier S-box outputs.
+pub static BLOCK_CROSS: [[Fr; PARTIAL_BLOCK - 1]; PARTIAL_ROUNDS] = ${mat(blockCross)};
 
 /// Sparse matrix of each partial round, column 0 below the diagonal (out[i] = in[i] + col[i-1]·in[0]).
 pub static SPARSE_COL: [[Fr; T - 1]; PARTIAL_ROUNDS] = ${mat(sparseCol)};

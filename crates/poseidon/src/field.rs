@@ -94,15 +94,15 @@ impl Fr {
     /// Σ a[i]·b[i] with one Montgomery reduction at the end instead of one per product.
     #[inline(always)]
     pub fn dot<const N: usize>(a: &[Fr; N], b: &[Fr; N]) -> Fr {
-        Fr::dot_by(N, |i| (a[i], b[i]))
+        Fr::dot_by(N, |i| (&a[i], &b[i]))
     }
 
     /// Σ pair(i).0 · pair(i).1 for i < n ≤ 64, reduced once. The 64-bit halves of every limb product
     /// are summed per column in u128 accumulators (each stays below 2^64·8·n, far from overflow), so
-    /// the columns form independent add chains instead of one long carry chain; carries are resolved
-    /// once at the end, then one Montgomery reduction of the 9-limb sum (< 64·r²).
+    /// the columns are independent add chains rather than one long carry chain; the carries are
+    /// resolved once at the end, then one Montgomery reduction of the 9-limb sum (< 64·r²).
     #[inline(always)]
-    pub fn dot_by(n: usize, pair: impl Fn(usize) -> (Fr, Fr)) -> Fr {
+    pub fn dot_by<'a>(n: usize, pair: impl Fn(usize) -> (&'a Fr, &'a Fr)) -> Fr {
         assert!(
             n <= 64,
             "the 9-limb sum holds at most 64 products of values < r"
@@ -110,6 +110,7 @@ impl Fr {
         let mut acc = [0u128; 8];
         for i in 0..n {
             let (Fr(x), Fr(y)) = pair(i);
+            let (x, y) = (*x, *y);
             for k in 0..4 {
                 for l in 0..4 {
                     let p = (x[k] as u128) * (y[l] as u128);

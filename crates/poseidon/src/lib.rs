@@ -41,7 +41,38 @@ fn first_full_round(s: &mut [Fr; T]) {
         }
     }
     for (i, si) in s.iter_mut().enumerate() {
-        *si = Fr::dot_by(n, |k| (MDS[i][live[k]], x[k])) + fixed[i];
+        *si = Fr::dot_by(n, |k| (&MDS[i][live[k]], &x[k])) + fixed[i];
+    }
+}
+
+/// The 68 partial rounds, PARTIAL_BLOCK at a time (see BLOCK_CROSS): each round's S-box input is one
+/// lazily reduced dot product over the block-start state and the block's earlier S-box outputs, and
+/// elements 1.. are updated once per block with lazy dot products instead of a Montgomery
+/// multiplication per element per round.
+fn partial_rounds(s: &mut [Fr; T]) {
+    for block in 0..PARTIAL_ROUNDS / PARTIAL_BLOCK {
+        let first = block * PARTIAL_BLOCK;
+        let mut v = [Fr::ZERO; PARTIAL_BLOCK];
+        let mut u = s[0];
+        for m in 0..PARTIAL_BLOCK {
+            let r = first + m;
+            v[m] = u.pow5() + PARTIAL_POST[r];
+            let (row, cross, vm) = (&SPARSE_ROW[r], &BLOCK_CROSS[r], &v[m]);
+            // Elements 1.. (ready early) first, the fresh S-box output last.
+            u = Fr::dot_by(T + m, |k| {
+                if k + 1 < T {
+                    (&row[k + 1], &s[k + 1])
+                } else if k + 1 < T + m {
+                    (&cross[k + 1 - T], &v[k + 1 - T])
+                } else {
+                    (&row[0], vm)
+                }
+            });
+        }
+        for i in 1..T {
+            s[i] = s[i] + Fr::dot_by(PARTIAL_BLOCK, |k| (&SPARSE_COL[first + k][i - 1], &v[k]));
+        }
+        s[0] = u;
     }
 }
 
@@ -58,21 +89,7 @@ pub fn poseidon16(inputs: &[Fr; FRAME]) -> Fr {
     for (si, ci) in s.iter_mut().zip(&FIRST_PARTIAL_C) {
         *si = *si + *ci;
     }
-    for ((post, row), col) in PARTIAL_POST.iter().zip(&SPARSE_ROW).zip(&SPARSE_COL) {
-        let s0 = s[0].pow5() + *post;
-        // s[1..] are ready before the S-box finishes: their products come first, s0's last.
-        let head = Fr::dot_by(T, |k| {
-            if k + 1 < T {
-                (row[k + 1], s[k + 1])
-            } else {
-                (row[0], s0)
-            }
-        });
-        for (si, ci) in s[1..].iter_mut().zip(col) {
-            *si = *si + *ci * s0;
-        }
-        s[0] = head;
-    }
+    partial_rounds(&mut s);
     for c in &FULL_C[half..FULL_ROUNDS - 1] {
         full_round(&mut s, c, &MDS);
     }
