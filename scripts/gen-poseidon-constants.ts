@@ -153,7 +153,9 @@ const blockedPartial = (start: Vec): Vec => {
       const r = r0 + m
       v.push(mod(pow5(u) + post[r]!))
       const row = sparseRow[r]!
-      u = mod(row[0]! * v[m]! + row.slice(1).reduce((acc, x, i) => acc + x * s[i + 1]!, 0n) + v.slice(0, m).reduce((acc, vk, k) => acc + vk * blockCross[r]![k]!, 0n))
+      u = mod(
+        row[0]! * v[m]! + row.slice(1).reduce((acc, x, i) => acc + x * s[i + 1]!, 0n) + v.slice(0, m).reduce((acc, vk, k) => acc + vk * blockCross[r]![k]!, 0n),
+      )
     }
     for (let i = 1; i < T; i++) s[i] = mod(s[i]! + v.reduce((acc, vk, k) => acc + vk * sparseCol[r0 + k]![i - 1]!, 0n))
     s[0] = u
