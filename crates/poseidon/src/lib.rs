@@ -247,6 +247,23 @@ mod tests {
         }
     }
 
+    /// Zero chunks between live ones (the first round's zero-slot shortcut), and an all-zero input
+    /// spanning two frames; digests from crates/ts/poseidon.ts.
+    #[test]
+    fn zero_chunks() {
+        let mut msg = vec![1u8; 31];
+        msg.extend_from_slice(&[0u8; 31]);
+        msg.extend_from_slice(&[2u8; 10]);
+        assert_eq!(
+            hex(&hash_bytes(&msg).unwrap()),
+            "0da28152cbe9e79d16bfc84402726a16cda9e1fd2695e5e1366ef2485fdbd655"
+        );
+        assert_eq!(
+            hex(&hash_bytes(&[0u8; 31 * 17]).unwrap()),
+            "040626ab3d5492aa672a0907257dfdd6c0e6cf2280e3eff436c22af0e941c8ba"
+        );
+    }
+
     #[test]
     fn empty_input_has_no_hash() {
         assert_eq!(hash_bytes(&[]), None);
