@@ -2,6 +2,8 @@
 //! crates/ts/poseidon.ts: the input in 31-byte big-endian chunks (the last right-padded with zeros),
 //! 16 chunks per t = 17 permutation (circomlib's poseidon16), each full frame's hash chained into
 //! slot 0 of the next. Inputs are public (addresses, frames), so the arithmetic is not constant-time.
+// Generated, one field element per line (rustfmt would put every limb on its own line).
+#[rustfmt::skip]
 pub mod constants;
 pub mod field;
 
