@@ -1,13 +1,14 @@
 // The intrinsics a node runs and the crypto it binds them to. Built-ins use the same contract a
 // plugin does (intrinsics/contract); plugins join this list with the plugins issue. The crypto is
-// the native library (BLS48-581, KZG) loaded on first use, so a process that never verifies a BLS
-// signature or commits a KZG vector never loads it, and Poseidon / SHA-2 / Ed448 in TypeScript.
+// the native library (BLS48-581, KZG, Poseidon) loaded on first use, so a process that never verifies
+// a BLS signature or commits a KZG vector never loads it, and SHA-2 / Ed448 in TypeScript.
 import { sha256, sha512 } from "@noble/hashes/sha2.js"
 import * as Effect from "effect/Effect"
 import { type Bls, makeBls } from "../../crates/ts/bls/bls.ts"
 import { type Kzg, makeKzg } from "../../crates/ts/bls/kzg.ts"
 import { ed448Verify } from "../../crates/ts/ed448.ts"
-import { poseidonHashBytes } from "../../crates/ts/poseidon.ts"
+import { choosePoseidon } from "../../crates/ts/poseidon-live.ts"
+import type { PoseidonHash } from "../../crates/ts/services.ts"
 import { type BuildEnv, BuildError, type CryptoServices, type Intrinsic } from "../../intrinsics/contract/index.ts"
 import { decodeEntries } from "../../intrinsics/hypergraph/entries.ts"
 import { hypergraphIntrinsic } from "../../intrinsics/hypergraph/index.ts"
@@ -27,6 +28,12 @@ const nativeKzg = (): Kzg => {
   kzg ??= Effect.runSync(makeKzg())
   return kzg
 }
+let poseidon: PoseidonHash | undefined
+// Native when the library loads, else poseidon.ts: the same bytes (test/unit/crates/poseidon-native.test.ts).
+const nodePoseidon: PoseidonHash = (data) => {
+  poseidon ??= choosePoseidon().hash
+  return poseidon(data)
+}
 
 /**
  * The intrinsic type tag of a deployed instance: the value under key `0xff×32` of its metadata vertex
@@ -40,7 +47,7 @@ export const instanceTypeTag = (metadata: Uint8Array): Uint8Array | undefined =>
 }
 
 export const nodeCryptoServices: CryptoServices = {
-  poseidon: poseidonHashBytes,
+  poseidon: nodePoseidon,
   sha256: (data) => sha256(data),
   sha512: (data) => sha512(data),
   blsVerify: (publicKey, signature, msg, domain) => Effect.runSync(Effect.orElseSucceed(nativeBls().verify(publicKey, signature, domain, msg), () => false)),

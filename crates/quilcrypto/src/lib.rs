@@ -2,6 +2,7 @@
 //! caller-allocated fixed-size outputs, i32 status (0 = ok, negative = error code, see status.rs).
 pub mod bls;
 pub mod buffers;
+pub mod poseidon;
 pub mod status;
 pub mod vdf;
 

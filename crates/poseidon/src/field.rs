@@ -1,0 +1,288 @@
+//! The BN254 scalar field (r ≈ 2^253.6) in Montgomery form over four u64 limbs, std only.
+//! r's top limb is below 2^62, so the "no final carry" CIOS multiplication applies and a sum of up
+//! to 64 unreduced products fits in 9 limbs for the lazily reduced dot products below.
+use crate::constants::{MODULUS, NEG_INV, R2};
+
+/// A field element in Montgomery form (x·2^256 mod r), always fully reduced (< r).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fr(pub [u64; 4]);
+
+/// a + b·c + carry, as (low, high).
+#[inline(always)]
+fn mac(a: u64, b: u64, c: u64, carry: u64) -> (u64, u64) {
+    let t = a as u128 + (b as u128) * (c as u128) + carry as u128;
+    (t as u64, (t >> 64) as u64)
+}
+
+/// a + b + carry, as (low, carry).
+#[inline(always)]
+fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let t = a as u128 + b as u128 + carry as u128;
+    (t as u64, (t >> 64) as u64)
+}
+
+/// a - b - borrow, as (low, borrow ∈ {0, 1}).
+#[inline(always)]
+fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
+    let t = (a as u128).wrapping_sub(b as u128 + borrow as u128);
+    (t as u64, ((t >> 64) as u64) & 1)
+}
+
+/// x - r when x ≥ r (x < 2r).
+#[inline(always)]
+fn reduce_once(x: [u64; 4]) -> [u64; 4] {
+    let (d0, b) = sbb(x[0], MODULUS[0], 0);
+    let (d1, b) = sbb(x[1], MODULUS[1], b);
+    let (d2, b) = sbb(x[2], MODULUS[2], b);
+    let (d3, b) = sbb(x[3], MODULUS[3], b);
+    // Branch-free select: the outcome is data-dependent and a mispredicted branch costs more than this.
+    let keep = 0u64.wrapping_sub(b);
+    [
+        (x[0] & keep) | (d0 & !keep),
+        (x[1] & keep) | (d1 & !keep),
+        (x[2] & keep) | (d2 & !keep),
+        (x[3] & keep) | (d3 & !keep),
+    ]
+}
+
+impl Fr {
+    pub const ZERO: Fr = Fr([0; 4]);
+
+    #[inline(always)]
+    fn add_mod(self, o: Fr) -> Fr {
+        // Both < r < 2^254, so the sum fits in four limbs.
+        let (s0, c) = adc(self.0[0], o.0[0], 0);
+        let (s1, c) = adc(self.0[1], o.0[1], c);
+        let (s2, c) = adc(self.0[2], o.0[2], c);
+        let (s3, _) = adc(self.0[3], o.0[3], c);
+        Fr(reduce_once([s0, s1, s2, s3]))
+    }
+
+    /// Montgomery product a·b·2^-256 (CIOS, interleaved reduction).
+    #[inline(always)]
+    fn mont_mul(self, o: Fr) -> Fr {
+        let (a, b, p) = (self.0, o.0, MODULUS);
+        let mut t = [0u64; 4];
+        for &ai in a.iter() {
+            let (t0, mut c) = mac(t[0], ai, b[0], 0);
+            let m = t0.wrapping_mul(NEG_INV);
+            let (_, mut c2) = mac(t0, m, p[0], 0);
+            for j in 1..4 {
+                let (x, nc) = mac(t[j], ai, b[j], c);
+                c = nc;
+                let (y, nc2) = mac(x, m, p[j], c2);
+                c2 = nc2;
+                t[j - 1] = y;
+            }
+            t[3] = c.wrapping_add(c2);
+        }
+        Fr(reduce_once(t))
+    }
+
+    #[inline(always)]
+    pub fn square(self) -> Fr {
+        self * self
+    }
+
+    /// x^5, the Poseidon S-box.
+    #[inline(always)]
+    pub fn pow5(self) -> Fr {
+        let x2 = self.square();
+        x2.square() * self
+    }
+
+    /// Σ a[i]·b[i] with one Montgomery reduction at the end instead of one per product.
+    #[inline(always)]
+    pub fn dot<const N: usize>(a: &[Fr; N], b: &[Fr; N]) -> Fr {
+        Fr::dot_by(N, |i| (&a[i], &b[i]))
+    }
+
+    /// Σ pair(i).0 · pair(i).1 for i < n ≤ 64, reduced once. The 64-bit halves of every limb product
+    /// are summed per column in u128 accumulators (each stays below 2^64·8·n, far from overflow), so
+    /// the columns are independent add chains rather than one long carry chain; the carries are
+    /// resolved once at the end, then one Montgomery reduction of the 9-limb sum (< 64·r²).
+    #[inline(always)]
+    pub fn dot_by<'a>(n: usize, pair: impl Fn(usize) -> (&'a Fr, &'a Fr)) -> Fr {
+        assert!(
+            n <= 64,
+            "the 9-limb sum holds at most 64 products of values < r"
+        );
+        let mut acc = [0u128; 8];
+        for i in 0..n {
+            let (Fr(x), Fr(y)) = pair(i);
+            let (x, y) = (*x, *y);
+            for k in 0..4 {
+                for l in 0..4 {
+                    let p = (x[k] as u128) * (y[l] as u128);
+                    acc[k + l] += p as u64 as u128;
+                    acc[k + l + 1] += p >> 64;
+                }
+            }
+        }
+        let mut t = [0u64; 9];
+        let mut carry: u128 = 0;
+        for c in 0..8 {
+            let v = acc[c] + carry;
+            t[c] = v as u64;
+            carry = v >> 64;
+        }
+        t[8] = carry as u64;
+        Fr(redc_wide(t))
+    }
+
+    /// From a plain value (little-endian limbs, < r).
+    pub fn from_canonical(limbs: [u64; 4]) -> Fr {
+        Fr(limbs) * Fr(R2)
+    }
+
+    /// The plain value (little-endian limbs, < r).
+    pub fn to_canonical(self) -> [u64; 4] {
+        (self * Fr([1, 0, 0, 0])).0
+    }
+
+    /// From 32 big-endian bytes; None unless the value is < r.
+    pub fn from_be_bytes(bytes: &[u8; 32]) -> Option<Fr> {
+        let mut l = [0u64; 4];
+        for (i, limb) in l.iter_mut().enumerate() {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&bytes[32 - 8 * (i + 1)..32 - 8 * i]);
+            *limb = u64::from_be_bytes(w);
+        }
+        let (_, b) = sbb(l[0], MODULUS[0], 0);
+        let (_, b) = sbb(l[1], MODULUS[1], b);
+        let (_, b) = sbb(l[2], MODULUS[2], b);
+        let (_, b) = sbb(l[3], MODULUS[3], b);
+        (b == 1).then(|| Fr::from_canonical(l))
+    }
+
+    /// The plain value as 32 big-endian bytes.
+    pub fn to_be_bytes(self) -> [u8; 32] {
+        let l = self.to_canonical();
+        let mut out = [0u8; 32];
+        for (i, limb) in l.iter().enumerate() {
+            out[32 - 8 * (i + 1)..32 - 8 * i].copy_from_slice(&limb.to_be_bytes());
+        }
+        out
+    }
+}
+
+impl std::ops::Add for Fr {
+    type Output = Fr;
+    #[inline(always)]
+    fn add(self, o: Fr) -> Fr {
+        self.add_mod(o)
+    }
+}
+
+/// Montgomery multiplication: for operands in Montgomery form the product is too.
+impl std::ops::Mul for Fr {
+    type Output = Fr;
+    #[inline(always)]
+    fn mul(self, o: Fr) -> Fr {
+        self.mont_mul(o)
+    }
+}
+
+/// Montgomery reduction of a 9-limb value T < 64·r² to T·2^-256 mod r, fully reduced.
+#[inline(always)]
+fn redc_wide(mut t: [u64; 9]) -> [u64; 4] {
+    let p = MODULUS;
+    for i in 0..4 {
+        let m = t[i].wrapping_mul(NEG_INV);
+        let mut c = 0u64;
+        for j in 0..4 {
+            let (lo, hi) = mac(t[i + j], m, p[j], c);
+            t[i + j] = lo;
+            c = hi;
+        }
+        // Fixed-length carry chain (no data-dependent branch).
+        for limb in t.iter_mut().skip(i + 4) {
+            let (s, nc) = adc(*limb, c, 0);
+            *limb = s;
+            c = nc;
+        }
+    }
+    // Now t[4..9] = (T + m·r)/2^256 < T/2^256 + r < 64·r·(r/2^256) + r < 17r: subtract 16r, 8r, 4r, 2r, r
+    // when they fit (each conditional subtraction halves the bound).
+    let mut x = [t[4], t[5], t[6], t[7], t[8]];
+    for shift in (0..5).rev() {
+        let m = shifted_modulus(shift);
+        let (d0, b) = sbb(x[0], m[0], 0);
+        let (d1, b) = sbb(x[1], m[1], b);
+        let (d2, b) = sbb(x[2], m[2], b);
+        let (d3, b) = sbb(x[3], m[3], b);
+        let (d4, b) = sbb(x[4], m[4], b);
+        let keep = 0u64.wrapping_sub(b);
+        let d = [d0, d1, d2, d3, d4];
+        for k in 0..5 {
+            x[k] = (x[k] & keep) | (d[k] & !keep);
+        }
+    }
+    [x[0], x[1], x[2], x[3]]
+}
+
+/// r·2^shift over five limbs.
+#[inline(always)]
+const fn shifted_modulus(shift: u32) -> [u64; 5] {
+    let p = MODULUS;
+    if shift == 0 {
+        return [p[0], p[1], p[2], p[3], 0];
+    }
+    [
+        p[0] << shift,
+        (p[1] << shift) | (p[0] >> (64 - shift)),
+        (p[2] << shift) | (p[1] >> (64 - shift)),
+        (p[3] << shift) | (p[2] >> (64 - shift)),
+        p[3] >> (64 - shift),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Small deterministic generator for test values (not cryptographic).
+    fn next(seed: &mut u64) -> u64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed
+    }
+
+    fn random(seed: &mut u64) -> Fr {
+        // The top limb kept below r's, so the value is < r.
+        Fr::from_canonical([next(seed), next(seed), next(seed), next(seed) % MODULUS[3]])
+    }
+
+    #[test]
+    fn canonical_round_trip_and_identities() {
+        let mut s = 7u64;
+        let one = Fr::from_canonical([1, 0, 0, 0]);
+        for _ in 0..200 {
+            let a = random(&mut s);
+            let b = random(&mut s);
+            assert_eq!(a * one, a);
+            assert_eq!(a * b, b * a);
+            assert_eq!(Fr::from_canonical(a.to_canonical()), a);
+            assert_eq!(Fr::from_be_bytes(&a.to_be_bytes()), Some(a));
+        }
+        // r - 1 squared is 1.
+        let minus_one = Fr::from_canonical([MODULUS[0] - 1, MODULUS[1], MODULUS[2], MODULUS[3]]);
+        assert_eq!(minus_one.square(), one);
+        assert_eq!(minus_one + one, Fr::ZERO);
+        assert_eq!(Fr::from_be_bytes(&[0xff; 32]), None);
+    }
+
+    #[test]
+    fn dot_matches_sum_of_products() {
+        let mut s = 99u64;
+        let a: [Fr; 17] = std::array::from_fn(|_| random(&mut s));
+        let b: [Fr; 17] = std::array::from_fn(|_| random(&mut s));
+        let want = a.iter().zip(&b).fold(Fr::ZERO, |acc, (x, y)| acc + *x * *y);
+        assert_eq!(Fr::dot(&a, &b), want);
+        // Largest operands: every entry r - 1.
+        let big = Fr([MODULUS[0] - 1, MODULUS[1], MODULUS[2], MODULUS[3]]);
+        let want = (0..17).fold(Fr::ZERO, |acc, _| acc + big * big);
+        assert_eq!(Fr::dot(&[big; 17], &[big; 17]), want);
+    }
+}

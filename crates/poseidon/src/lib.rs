@@ -1,0 +1,273 @@
+//! iden3 Poseidon `HashBytes` over BN254 (go-iden3-crypto v0.0.17, crypto.md §4), native twin of
+//! crates/ts/poseidon.ts: the input in 31-byte big-endian chunks (the last right-padded with zeros),
+//! 16 chunks per t = 17 permutation (circomlib's poseidon16), each full frame's hash chained into
+//! slot 0 of the next. Inputs are public (addresses, frames), so the arithmetic is not constant-time.
+// Generated, one field element per line (rustfmt would put every limb on its own line).
+#[rustfmt::skip]
+pub mod constants;
+pub mod field;
+
+use constants::*;
+use field::Fr;
+
+const CHUNK: usize = 31;
+const FRAME: usize = T - 1;
+
+fn full_round(s: &mut [Fr; T], c: &[Fr; T], m: &[[Fr; T]; T]) {
+    let mut x = [Fr::ZERO; T];
+    for ((xi, si), ci) in x.iter_mut().zip(s.iter()).zip(c) {
+        *xi = (*si + *ci).pow5();
+    }
+    for (si, row) in s.iter_mut().zip(m) {
+        *si = Fr::dot(row, &x);
+    }
+}
+
+/// The first full round, skipping zero slots (the capacity, and the unused tail of a short input's
+/// frame): a zero slot's S-box output is the constant pow5(C[j]), whose contribution to the MDS
+/// product (FIRST_ROUND_ZERO_SLOT[j]) is precomputed, so it costs T additions instead of T products.
+fn first_full_round(s: &mut [Fr; T]) {
+    let mut live = [0usize; T];
+    let mut x = [Fr::ZERO; T];
+    let mut n = 0;
+    let mut fixed = [Fr::ZERO; T];
+    for j in 0..T {
+        if s[j] == Fr::ZERO {
+            for (f, k) in fixed.iter_mut().zip(&FIRST_ROUND_ZERO_SLOT[j]) {
+                *f = *f + *k;
+            }
+        } else {
+            live[n] = j;
+            x[n] = (s[j] + FULL_C[0][j]).pow5();
+            n += 1;
+        }
+    }
+    for (i, si) in s.iter_mut().enumerate() {
+        *si = Fr::dot_by(n, |k| (&MDS[i][live[k]], &x[k])) + fixed[i];
+    }
+}
+
+/// The 68 partial rounds, PARTIAL_BLOCK at a time (see BLOCK_CROSS): each round's S-box input is one
+/// lazily reduced dot product over the block-start state and the block's earlier S-box outputs, and
+/// elements 1.. are updated once per block with lazy dot products instead of a Montgomery
+/// multiplication per element per round.
+fn partial_rounds(s: &mut [Fr; T]) {
+    for block in 0..PARTIAL_ROUNDS / PARTIAL_BLOCK {
+        let first = block * PARTIAL_BLOCK;
+        let mut v = [Fr::ZERO; PARTIAL_BLOCK];
+        let mut u = s[0];
+        for m in 0..PARTIAL_BLOCK {
+            let r = first + m;
+            v[m] = u.pow5() + PARTIAL_POST[r];
+            let (row, cross, vm) = (&SPARSE_ROW[r], &BLOCK_CROSS[r], &v[m]);
+            // Elements 1.. (ready early) first, the fresh S-box output last.
+            u = Fr::dot_by(T + m, |k| {
+                if k + 1 < T {
+                    (&row[k + 1], &s[k + 1])
+                } else if k + 1 < T + m {
+                    (&cross[k + 1 - T], &v[k + 1 - T])
+                } else {
+                    (&row[0], vm)
+                }
+            });
+        }
+        for i in 1..T {
+            s[i] = s[i] + Fr::dot_by(PARTIAL_BLOCK, |k| (&SPARSE_COL[first + k][i - 1], &v[k]));
+        }
+        s[0] = u;
+    }
+}
+
+/// The permutation's first output for state [0, inputs...] (poseidon-lite `poseidon16(inputs)`),
+/// in the equivalent sparse-matrix form the constants were generated for.
+pub fn poseidon16(inputs: &[Fr; FRAME]) -> Fr {
+    let mut s = [Fr::ZERO; T];
+    s[1..].copy_from_slice(inputs);
+    let half = FULL_ROUNDS / 2;
+    first_full_round(&mut s);
+    for (r, c) in FULL_C.iter().enumerate().take(half).skip(1) {
+        full_round(&mut s, c, if r == half - 1 { &PRE_SPARSE } else { &MDS });
+    }
+    for (si, ci) in s.iter_mut().zip(&FIRST_PARTIAL_C) {
+        *si = *si + *ci;
+    }
+    partial_rounds(&mut s);
+    for c in &FULL_C[half..FULL_ROUNDS - 1] {
+        full_round(&mut s, c, &MDS);
+    }
+    // Only element 0 of the last round's output is the hash.
+    let c = &FULL_C[FULL_ROUNDS - 1];
+    let x: [Fr; T] = std::array::from_fn(|i| (s[i] + c[i]).pow5());
+    Fr::dot(&MDS[0], &x)
+}
+
+/// A chunk of at most 31 bytes, right-padded with zeros, as a big-endian field element (< 2^248 < r).
+fn chunk_value(bytes: &[u8]) -> Fr {
+    let mut be = [0u8; 32];
+    be[1..1 + bytes.len()].copy_from_slice(bytes);
+    Fr::from_be_bytes(&be).expect("a 31-byte value is below r")
+}
+
+/// HashBytes as a field element; None for empty input (the reference returns nil: no hash defined).
+pub fn hash_bytes_fr(msg: &[u8]) -> Option<Fr> {
+    if msg.is_empty() {
+        return None;
+    }
+    let mut inputs = [Fr::ZERO; FRAME];
+    let mut hash = None;
+    let mut dirty = false;
+    let mut k = 0;
+    let mut chunks = msg.chunks_exact(CHUNK);
+    for chunk in chunks.by_ref() {
+        dirty = true;
+        inputs[k] = chunk_value(chunk);
+        if k == FRAME - 1 {
+            let h = poseidon16(&inputs);
+            hash = Some(h);
+            dirty = false;
+            inputs = [Fr::ZERO; FRAME];
+            inputs[0] = h;
+            k = 1;
+        } else {
+            k += 1;
+        }
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        inputs[k] = chunk_value(rest);
+        dirty = true;
+    }
+    if dirty {
+        hash = Some(poseidon16(&inputs));
+    }
+    hash
+}
+
+/// HashBytes as 32 big-endian bytes, the form frames and addresses carry.
+pub fn hash_bytes(msg: &[u8]) -> Option<[u8; 32]> {
+    hash_bytes_fr(msg).map(Fr::to_be_bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The message pattern the vectors below were generated with: byte i = (7·i + len) mod 256.
+    fn pattern(len: usize) -> Vec<u8> {
+        (0..len).map(|i| ((i * 7 + len) & 0xff) as u8).collect()
+    }
+
+    /// Digests from crates/ts/poseidon.ts (poseidon-lite) for `pattern(len)`: one short chunk, chunk
+    /// boundaries (31, 62), a full 16-chunk frame (496) and the chained frames after it.
+    const TS_VECTORS: [(usize, &str); 12] = [
+        (
+            1,
+            "2b3f9eb2d40dbe8de2d7e8134320a365167fb609207dd01eedcd3fbeec8e2df9",
+        ),
+        (
+            30,
+            "28dc4c78ca9e7b551fc9e88e7b1f17058ba7096a75823a4cb13d3ab4708d450d",
+        ),
+        (
+            31,
+            "210ca058c632cdb7a5e9f3841d0870a6b415c2b19abdb39e71dba352a7975bc5",
+        ),
+        (
+            32,
+            "20ff3f6771b52beab5a923e878dec6cee97dd8cd205fd3c943fe043045f1c78f",
+        ),
+        (
+            62,
+            "26fa0d22e7fd54bbadf43c526e2239a0704a253b2ce1537885838ff118f6b810",
+        ),
+        (
+            64,
+            "0924b584ff4657ef4bc48c4db0589d99873512c6a34c64af5f59d7c17e6db6be",
+        ),
+        (
+            465,
+            "2af5e7b56488e6539c6ef3e45dfa75e72336fb09f0402d59bbf39d8081b71916",
+        ),
+        (
+            496,
+            "1b2af75688dbcf2446717b569c0954b7a5a26f9c896ab019511ff4805860e31e",
+        ),
+        (
+            497,
+            "1bcdfe776049813da101176402fb79e1e96f2e3161c9367949346938764b6193",
+        ),
+        (
+            527,
+            "156737b18c4cdcf6b7dba5c28fe6f80ac2817473442205593e28b9484aeb68cc",
+        ),
+        (
+            585,
+            "0989398f6df7ff50778be3887ed4948c47573c79de9cd6629221aa681d95b72e",
+        ),
+        (
+            1000,
+            "1440ad0b2d59be869126ce57581ab73d6d92a0144a3dcee53fd0775737d5268e",
+        ),
+    ];
+
+    #[test]
+    fn matches_typescript_digests() {
+        for (len, want) in TS_VECTORS {
+            assert_eq!(hex(&hash_bytes(&pattern(len)).unwrap()), want, "len {len}");
+        }
+        assert_eq!(
+            hex(&hash_bytes(&[0xff; 100]).unwrap()),
+            "123f78abebfa1e25f53dbf0bf3caba429f2b7ee790386db14e608111ee5399c8"
+        );
+    }
+
+    /// test/vectors/poseidon_iden3.json: hypergraph type markers ff*32 ‖ ascii name.
+    #[test]
+    fn matches_iden3_vectors() {
+        let cases = [
+            (
+                "prover:Prover",
+                "2799018a52e2a068998ed0cdad60e86012f32b8df0d305999f5367e1098bdaec",
+            ),
+            (
+                "allocation:ProverAllocation",
+                "17fa31028287551978abcbc31450b1b14be43c09bec90d7d9fb00ecd5956cf38",
+            ),
+            (
+                "reward:ProverReward",
+                "04b10a01844411bb0c390f4cd2629b48cc7ef561455c3adac5ebcbad3834bfa4",
+            ),
+        ];
+        for (name, want) in cases {
+            let mut msg = vec![0xff; 32];
+            msg.extend_from_slice(name.as_bytes());
+            assert_eq!(hex(&hash_bytes(&msg).unwrap()), want, "{name}");
+        }
+    }
+
+    /// Zero chunks between live ones (the first round's zero-slot shortcut), and an all-zero input
+    /// spanning two frames; digests from crates/ts/poseidon.ts.
+    #[test]
+    fn zero_chunks() {
+        let mut msg = vec![1u8; 31];
+        msg.extend_from_slice(&[0u8; 31]);
+        msg.extend_from_slice(&[2u8; 10]);
+        assert_eq!(
+            hex(&hash_bytes(&msg).unwrap()),
+            "0da28152cbe9e79d16bfc84402726a16cda9e1fd2695e5e1366ef2485fdbd655"
+        );
+        assert_eq!(
+            hex(&hash_bytes(&[0u8; 31 * 17]).unwrap()),
+            "040626ab3d5492aa672a0907257dfdd6c0e6cf2280e3eff436c22af0e941c8ba"
+        );
+    }
+
+    #[test]
+    fn empty_input_has_no_hash() {
+        assert_eq!(hash_bytes(&[]), None);
+    }
+}
