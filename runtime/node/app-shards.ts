@@ -3,8 +3,10 @@
 // the shard's consensus actor wired to the node's crypto (the prover key from the data dir, native BLS,
 // VDF and Poseidon — built on the first CoverShard, so an idle worker never loads them) and to the shard
 // relay as its Transport.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { Effect, Layer, Scope } from "effect"
 import { appShardConsensusActor } from "../../actors/consensus/app/app-shard-consensus.ts"
+import type { AppShardConsensusMessage } from "../../actors/consensus/app/protocol.ts"
 import { shardHostActor } from "../../actors/consensus/app/shard-host.ts"
 import type { ShardConsensusParams } from "../../actors/consensus/app/shard-host-protocol.ts"
 import { consensusConfigFromNode, devnetTimingFor } from "../../actors/consensus/global/config.ts"
@@ -16,7 +18,7 @@ import { BlsProverSignerLive, BlsVerifierLive } from "../../crates/ts/bls/bls-li
 import { PoseidonLive } from "../../crates/ts/poseidon-live.ts"
 import { NativeFrameVdfLive } from "../../crates/ts/vdf/frame-vdf-live.ts"
 import { loadIntrinsics } from "../../intrinsics/contract/index.ts"
-import { ActorSystem } from "../kernel/index.ts"
+import { type ActorRef, ActorSystem } from "../kernel/index.ts"
 import type { WorkerArgs } from "../kernel/process/protocol.ts"
 import { Transport } from "../kernel/transport/transport.ts"
 import { Store } from "../store/index.ts"
@@ -42,6 +44,7 @@ export const AppShardsLive = (args: WorkerArgs) =>
       const crypto = yield* Effect.cached(
         Layer.buildWithScope(Layer.mergeAll(BlsVerifierLive, BlsProverSignerLive(args.dataDir), NativeFrameVdfLive, PoseidonLive), scope).pipe(Effect.orDie),
       )
+      const started = new Map<string, ActorRef<AppShardConsensusMessage>>()
       yield* system
         .spawn(
           shardHostActor({
@@ -51,12 +54,19 @@ export const AppShardsLive = (args: WorkerArgs) =>
             routing: { registry, network: args.networkId, crypto: nodeCryptoServices, typeTagOf: instanceTypeTag },
             startConsensus: (address, committee, params, ports) =>
               Effect.gen(function* () {
+                // A restarted shard host asks again: the running actor (and its ports) stays.
+                const running = started.get(bytesToHex(address))
+                if (running !== undefined) return running
                 const context = yield* crypto
                 const transport = yield* shardTransport(network, address, `worker-${args.core}`).pipe(Scope.extend(scope))
                 const provers = committee.map((publicKey) => ({ address: proverAddress(publicKey), publicKey, seniority: 0n }))
-                return yield* system
+                const ref = yield* system
                   .spawn(appShardConsensusActor({ address, config: shardConsensusConfig(params), committee: Effect.succeed(provers), worker: ports }))
                   .pipe(Effect.provide(context), Effect.provideService(Transport, transport), Effect.provideService(Store, store), Effect.orDie)
+                // Stopped before the crypto and the transport it uses close (finalizers run newest first).
+                yield* Scope.addFinalizer(scope, Effect.ignore(system.stop(ref.path)))
+                started.set(bytesToHex(address), ref)
+                return ref
               }),
           }),
         )

@@ -66,6 +66,8 @@ const statusOf = async (id: string) => (await (await node.fetch(`/v1/bundles/${i
 
 describe("bundle submission on a single-node devnet (real app shards)", () => {
   let domainA = ""
+  let domainC = ""
+  let alice = ""
 
   test("a deploy is 202 pending, its shard is allocated to the worker, then it is committed; /v1/shards lists the shard", async () => {
     const a = await deploy(KEY_A)
@@ -94,6 +96,11 @@ describe("bundle submission on a single-node devnet (real app shards)", () => {
     expect(shards[0]?.stateRoots).toHaveLength(4)
     // The instance's metadata vertex is the app's state: the vertex-adds root is no longer the empty one (D-TRIE-15).
     expect(shards[0]?.stateRoots[0]).not.toBe("00".repeat(64))
+    // Per-shard metrics reach the node's /metrics from the worker.
+    const metrics = await (await node.fetch("/metrics")).text()
+    const lines = metrics.split("\n").filter((l) => l.includes(`shard="${a.domain}"`))
+    expect(lines.some((l) => l.startsWith("quilbun_app_shard_head_frame{"))).toBe(true)
+    expect(lines.some((l) => l.startsWith("quilbun_app_shard_bundles_total{") && l.includes('outcome="committed"') && l.endsWith(" 1"))).toBe(true)
   }, 60_000)
 
   test("a malformed bundle is a 400 naming the reason; an unknown id answers unknown", async () => {
@@ -129,12 +136,14 @@ describe("bundle submission on a single-node devnet (real app shards)", () => {
     expect(lines[0]).toBe("Hypergraph schema deployed successfully")
     const domain = (lines[1] ?? "").replace("  Domain: 0x", "")
     expect(domain).toMatch(/^[0-9a-f]{64}$/)
+    domainC = domain
     const put = await cli("hypergraph", "put", "vertex", "name=alice", "-d", domain, "--signing-key", WRITE_SECRET)
     expect(`${put.err}${put.out}`).toContain("Vertex submitted successfully")
     expect(put.err).toBe("")
     expect(put.code).toBe(0)
     expect(put.out).toContain("Vertex submitted successfully")
     const full = /Full address: ([0-9a-f]{128})/.exec(put.out)?.[1] ?? ""
+    alice = full
     const got = await cli("hypergraph", "get", "vertex", full)
     expect(got.code).toBe(0)
     expect(got.out).toContain(`Address: ${full}`)
@@ -145,6 +154,41 @@ describe("bundle submission on a single-node devnet (real app shards)", () => {
     // The vertex is under the shard's path: its vertex-adds root moved off the empty one.
     expect(shards.find((x) => x.address === domain)?.stateRoots[0]).not.toBe("00".repeat(64))
     expect(shards.map((x) => x.core).sort()).toEqual([1, 2])
+  }, 120_000)
+
+  test("kill -9 of the worker covering a shard: back within seconds, the shard resumes from its store, nothing committed is lost or applied twice", async () => {
+    const before = (await (await node.fetch("/v1/shards")).json()) as ReadonlyArray<{
+      address: string
+      core: number
+      bundlesCommitted: number
+      frameNumber: number
+    }>
+    const shard = before.find((x) => x.address === domainC)
+    expect(shard).toBeDefined()
+    const workers = (await (await node.fetch("/v1/workers")).json()) as ReadonlyArray<{ core: number; pid: number | null; restarts: number }>
+    const victim = workers.find((w) => w.core === shard?.core)
+    expect(victim?.pid).toBeGreaterThan(0)
+    process.kill(victim?.pid ?? 0, "SIGKILL")
+    const killedAt = Date.now()
+    // The master restarts the worker and covers its shard again (CoverShard every 2 s).
+    await waitFor(
+      async () => {
+        const list = (await (await node.fetch("/v1/shards")).json()) as ReadonlyArray<{ address: string }>
+        return list.some((x) => x.address === domainC)
+      },
+      20_000,
+      "the shard to be covered again",
+    )
+    expect(Date.now() - killedAt).toBeLessThan(15_000)
+    // A new write commits on the resumed shard; the one from before the kill is still there, once.
+    const put = await cli("hypergraph", "put", "vertex", "name=bob", "-d", domainC, "--signing-key", WRITE_SECRET)
+    expect(put.err).toBe("")
+    expect(put.code).toBe(0)
+    const full = /Full address: ([0-9a-f]{128})/.exec(put.out)?.[1] ?? ""
+    expect((await cli("hypergraph", "get", "vertex", full)).out).toContain(Buffer.from("bob").toString("hex"))
+    expect((await cli("hypergraph", "get", "vertex", alice)).out).toContain(Buffer.from("alice").toString("hex"))
+    const after = (await (await node.fetch("/v1/shards")).json()) as ReadonlyArray<{ address: string; frameNumber: number }>
+    expect(after.find((x) => x.address === domainC)?.frameNumber).toBeGreaterThanOrEqual(shard?.frameNumber ?? 0)
   }, 120_000)
 
   test("a third shard when both workers cover one: 202 rejected, and GET says why", async () => {

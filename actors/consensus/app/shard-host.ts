@@ -20,6 +20,7 @@ import { GetStatus } from "../global/protocol.ts"
 import { bundleId, bundleStatusRows } from "../../execution/bundle-status.ts"
 import type { AppShardWorkerPorts } from "./engine.ts"
 import { Mempool, type MempoolLimits } from "./mempool.ts"
+import { countShardBundles, recordShardProgress, recordShardRank } from "./metrics.ts"
 import { appFrameRows, decodeAppCertifiedFrame } from "./persistence.ts"
 import type { AppShardConsensusMessage } from "./protocol.ts"
 import {
@@ -117,12 +118,13 @@ const executeFinalized = (deps: ShardHostDeps, shard: () => CoveredShard | undef
         .ask(new ApplyFrame({ frameNumber, bundles: fresh.map((b) => b.routed), decisions: { shard: frame.header.address, ids } }))
         .pipe(Effect.orDie)
       const current = shard()
+      const committedNow = applied.applied.filter((r) => r._tag === "Applied").length
       if (current !== undefined) {
-        for (const r of applied.applied) {
-          if (r._tag === "Applied") current.counters.committed++
-          else current.counters.rejected++
-        }
+        current.counters.committed += committedNow
+        current.counters.rejected += applied.applied.length - committedNow
       }
+      yield* countShardBundles(frame.header.address, "committed", committedNow)
+      yield* countShardBundles(frame.header.address, "rejected", applied.applied.length - committedNow)
       current?.mempool.remove(frame.requests.map(bundleId))
       for (const b of frame.requests) current?.refusals.delete(bytesToHex(bundleId(b)))
       const stale = current?.mempool.dropStale(frameNumber) ?? []
@@ -135,6 +137,7 @@ const executeFinalized = (deps: ShardHostDeps, shard: () => CoveredShard | undef
         yield* recordRejections(deps, frame.header.address, frameNumber, expired, shard)
       }
       // A full fee-manager mailbox loses one vote of a 360-vote average, not the frame.
+      yield* recordShardProgress(frame.header.address, frameNumber, current?.mempool.size ?? 0)
       yield* deps.fees.tell(new RecordFeeVote({ filter: frame.header.address, frameNumber, vote: frame.header.feeMultiplierVote })).pipe(Effect.ignore)
     }
   })
@@ -159,6 +162,7 @@ const recordRejections = (
     current.mempool.remove(rejected.map((r) => r.id))
     for (const r of rejected) current.refusals.delete(bytesToHex(r.id))
     current.counters.rejected += rejected.length
+    yield* countShardBundles(address, "rejected", rejected.length)
   })
 
 const portsFor = (deps: ShardHostDeps, address: Uint8Array, mempool: Mempool, shard: () => CoveredShard | undefined): AppShardWorkerPorts => ({
@@ -208,6 +212,7 @@ const unexecutedFrames = (deps: ShardHostDeps, address: Uint8Array) =>
 const shardView = (deps: ShardHostDeps, shard: CoveredShard) =>
   Effect.gen(function* () {
     const status = yield* shard.consensus.ask(new GetStatus()).pipe(Effect.orDie)
+    yield* recordShardRank(shard.address, status.currentRank)
     const head = yield* deps.execution.ask(new GetHead()).pipe(Effect.orDie)
     const frameNumber = head ?? 0n
     const roots = yield* deps.execution.ask(new GetShardRoots({ frameNumber, shardAddress: shard.address })).pipe(Effect.orDie)
