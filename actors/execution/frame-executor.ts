@@ -239,5 +239,5 @@ const executeWith = (
         }
       }
     }
-    return { results, changes: frame.changes() }
+    return { results, changes: frame.takeChanges() }
   })

@@ -30,7 +30,8 @@ export class BundleOverlay implements StateView {
   #closed = false
 
   /**
-   * @param below reads the frame overlay (and through it committed state)
+   * @param below reads the frame overlay (and through it committed state) without a copy: the
+   *   answer is the frame's own, so it is copied before it leaves this overlay
    * @param close hands the staged writes to the frame (fold) or `undefined` (discard)
    * @param checkAccess test builds: `forOperation` views refuse writes outside the access set
    */
@@ -45,11 +46,12 @@ export class BundleOverlay implements StateView {
   }
 
   /** Newest state: this bundle's staged write, else the frame's. A closed bundle shows the frame only. */
-  readonly get = (ref: AtomRef): Lookup => this.#get(ref, atomKey(ref))
+  readonly get = (ref: AtomRef): Lookup => copyLookup(this.#peek(ref, atomKey(ref)))
 
-  #get(ref: AtomRef, key: string): Lookup {
+  /** The newest state uncopied: for the write rules, which read its tag only. */
+  #peek(ref: AtomRef, key: string): Lookup {
     const staged = this.#closed ? undefined : this.#staged.get(key)
-    return staged === undefined ? this.below(ref, key) : copyLookup(staged.next)
+    return staged === undefined ? this.below(ref, key) : staged.next
   }
 
   readonly put = (ref: AtomRef, value: Uint8Array, mode: WriteMode): Either.Either<void, ViewError> => {
@@ -65,7 +67,7 @@ export class BundleOverlay implements StateView {
     const badId = checkId(ref)
     if (Either.isLeft(badId)) return badId
     const key = atomKey(ref)
-    const refused = rule(this.#get(ref, key))
+    const refused = rule(this.#peek(ref, key))
     if (Either.isLeft(refused)) return refused
     this.#staged.set(key, { ref: copyRef(ref), next, key })
     return Either.void
