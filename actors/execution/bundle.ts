@@ -8,6 +8,7 @@
 // Decoding is total (Either), like every canonical decoder.
 import * as Either from "effect/Either"
 import { CanonicalWriter, DOMAIN_LENGTH, MAX_FIELD_BYTES, malformed, type OpError } from "../../intrinsics/contract/index.ts"
+import { carveCopy } from "./slab.ts"
 
 const MESSAGE_REQUEST = 0x0311
 const MESSAGE_BUNDLE = 0x0312
@@ -37,9 +38,7 @@ export const encodeBundle = (bundle: RoutedBundle): Uint8Array => {
 // than the decoding itself.
 export const decodeBundle = (bytes: Uint8Array): Either.Either<RoutedBundle, OpError> => {
   if (bytes.length < DOMAIN_LENGTH + 16) return Either.left(malformedBundle("too short"))
-  // Byte arithmetic rather than a DataView: `.buffer` of a fresh typed array makes the engine
-  // materialise an ArrayBuffer, which showed up as the top cost of this function.
-  const u32 = (at: number): number => (bytes[at] ?? 0) * 0x1000000 + ((bytes[at + 1] ?? 0) << 16) + ((bytes[at + 2] ?? 0) << 8) + (bytes[at + 3] ?? 0)
+  const u32 = (at: number): number => readU32(bytes, at)
   let at = DOMAIN_LENGTH
   const prefix = u32(at)
   if (prefix !== MESSAGE_BUNDLE) return Either.left(malformedBundle(`prefix 0x${prefix.toString(16)} is not a MessageBundle`))
@@ -57,13 +56,19 @@ export const decodeBundle = (bytes: Uint8Array): Either.Either<RoutedBundle, OpE
     // A nil request (length 0) fails the reference's Validate; refused here, as is an empty operation.
     if (inner === 0 || framed !== inner + 8 || inner > MAX_FIELD_BYTES) return Either.left(malformedBundle(`request ${i} has bad lengths`))
     if (at + 4 + framed > bytes.length) return Either.left(malformedBundle(`request ${i} is truncated`))
-    requests.push(bytes.slice(at + 12, at + 12 + inner))
+    // Private copies carved from a slab (slab.ts): every decoder takes subarrays of its request.
+    requests.push(carveCopy(bytes, at + 12, at + 12 + inner))
     at += 4 + framed
   }
   if (at + 8 !== bytes.length) return Either.left(malformedBundle(at + 8 > bytes.length ? "timestamp is truncated" : "trailing bytes"))
   const timestamp = BigInt.asIntN(64, (BigInt(u32(at)) << 32n) | BigInt(u32(at + 4)))
   if (timestamp === 0n) return Either.left(malformedBundle("timestamp is zero"))
-  return Either.right({ domain: bytes.slice(0, DOMAIN_LENGTH), requests, timestamp })
+  return Either.right({ domain: carveCopy(bytes, 0, DOMAIN_LENGTH), requests, timestamp })
 }
+
+// Byte arithmetic rather than a DataView: `.buffer` of a fresh typed array makes the engine
+// materialise an ArrayBuffer, which showed up as the top cost of decoding.
+const readU32 = (bytes: Uint8Array, at: number): number =>
+  (bytes[at] ?? 0) * 0x1000000 + ((bytes[at + 1] ?? 0) << 16) + ((bytes[at + 2] ?? 0) << 8) + (bytes[at + 3] ?? 0)
 
 const malformedBundle = (reason: string): OpError => malformed(MESSAGE_BUNDLE, `bundle: ${reason}`)
