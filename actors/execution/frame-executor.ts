@@ -54,36 +54,32 @@ interface PreparedRequest {
   readonly ctx: ExecCtx
 }
 
-const prepareBundle = (
-  config: ExecutorConfig,
-  bytes: Uint8Array,
-  overlay: BundleOverlay,
-  frameNumber: bigint,
-): Either.Either<Array<PreparedRequest>, BundleFailure> => {
+// A failure is returned as the BundleFailure itself, not in an Either: this runs per bundle.
+const prepareBundle = (config: ExecutorConfig, bytes: Uint8Array, overlay: BundleOverlay, frameNumber: bigint): Array<PreparedRequest> | BundleFailure => {
   const resolved = resolveBundle(config, bytes, frameNumber, overlay)
-  if (Either.isLeft(resolved)) return Either.left(resolved.left)
+  if (Either.isLeft(resolved)) return resolved.left
   const requests = resolved.right.requests
   const fees = makeFeeQueue(requests)
-  if (Either.isLeft(fees)) return Either.left(fees.left)
+  if (fees instanceof BundleFailure) return fees
   const costs = requestCosts(requests)
-  if (Either.isLeft(costs)) return Either.left(costs.left)
+  if (costs instanceof BundleFailure) return costs
   let costBasis = 0n
-  for (const c of costs.right) costBasis += c
+  for (const c of costs) costBasis += c
   const multiplier = config.feeMultiplier(costBasis, frameNumber)
   const prepared: Array<PreparedRequest> = []
   for (const request of requests) {
-    const cost = costs.right[request.index] ?? 0n
-    const feePaid = request.feeRole === "consumer" ? fees.right.pop() : 0n
+    const cost = costs[request.index] ?? 0n
+    const feePaid = request.feeRole === "consumer" ? fees.pop() : 0n
     // One fee rule for every plugin (§11.1 "fee function", §11.3 #37), checked by the host too.
     if (request.feeRole === "consumer" && feePaid < cost * multiplier) {
-      return Either.left(new BundleFailure({ reason: "insufficient-fee", request: request.index, detail: `paid ${feePaid} < cost ${cost} × ${multiplier}` }))
+      return new BundleFailure({ reason: "insufficient-fee", request: request.index, detail: `paid ${feePaid} < cost ${cost} × ${multiplier}` })
     }
     prepared.push({
       request,
       ctx: { frameNumber, network: config.network, routedDomain: request.routedDomain, feePaid, feeMultiplier: multiplier, crypto: config.crypto },
     })
   }
-  return Either.right(prepared)
+  return prepared
 }
 
 /** A bundle's outcome when every operation settled synchronously, else the Effect that finishes it. */
@@ -106,9 +102,8 @@ const applyBundle = (
   frameNumber: bigint,
   onOperation: (request: number) => void,
 ): BundleRun => {
-  const prepared = prepareBundle(config, bytes, overlay, frameNumber)
-  if (Either.isLeft(prepared)) return done(Either.left(prepared.left))
-  const requests = prepared.right
+  const requests = prepareBundle(config, bytes, overlay, frameNumber)
+  if (requests instanceof BundleFailure) return done(Either.left(requests))
   let events = 0
   const step = (from: number): BundleRun => {
     for (let i = from; i < requests.length; i++) {
