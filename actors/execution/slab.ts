@@ -22,12 +22,12 @@ export const carve = (length: number): Uint8Array => {
   return out
 }
 
-/** A private copy of `bytes[from, to)`, carved. */
-export const carveCopy = (bytes: Uint8Array, from: number, to: number): Uint8Array => {
-  const length = to - from
-  if (length > SLAB_BYTES / 8) return bytes.slice(from, to)
-  const out = carve(length)
-  // By hand: `bytes.subarray` would materialise the source's buffer (the cost this avoids).
-  for (let i = 0; i < length; i++) out[i] = bytes[from + i] as number
+/** A private copy of `bytes`, carved. */
+export const carveCopy = (bytes: Uint8Array): Uint8Array => {
+  const out = carve(bytes.length)
+  out.set(bytes)
   return out
 }
+
+/** `bytes[from, to)` as a view on the same memory, made on its ArrayBuffer (no `subarray` species lookup). */
+export const viewOf = (bytes: Uint8Array, from: number, to: number): Uint8Array => new Uint8Array(bytes.buffer, bytes.byteOffset + from, to - from)
