@@ -8,7 +8,6 @@
 // Decoding is total (Either), like every canonical decoder.
 import * as Either from "effect/Either"
 import { CanonicalWriter, DOMAIN_LENGTH, MAX_FIELD_BYTES, malformed, type OpError } from "../../intrinsics/contract/index.ts"
-import { carveCopy, viewOf } from "./slab.ts"
 
 const MESSAGE_REQUEST = 0x0311
 const MESSAGE_BUNDLE = 0x0312
@@ -36,12 +35,8 @@ export const encodeBundle = (bundle: RoutedBundle): Uint8Array => {
 
 // Imperative on purpose: this runs once per bundle on the hot path, and Either.gen costs more
 // than the decoding itself.
-export const decodeBundle = (input: Uint8Array): Either.Either<RoutedBundle, OpError> => {
-  if (input.length < DOMAIN_LENGTH + 16) return Either.left(malformedBundle("too short"))
-  // One private copy, carved from a slab (slab.ts); the domain and requests are views on it, so
-  // nothing the caller does to `input` later reaches them, and every decoder's subarrays of a
-  // request are views on an already materialised buffer.
-  const bytes = carveCopy(input)
+export const decodeBundle = (bytes: Uint8Array): Either.Either<RoutedBundle, OpError> => {
+  if (bytes.length < DOMAIN_LENGTH + 16) return Either.left(malformedBundle("too short"))
   const u32 = (at: number): number => readU32(bytes, at)
   let at = DOMAIN_LENGTH
   const prefix = u32(at)
@@ -60,7 +55,7 @@ export const decodeBundle = (input: Uint8Array): Either.Either<RoutedBundle, OpE
     // A nil request (length 0) fails the reference's Validate; refused here, as is an empty operation.
     if (inner === 0 || framed !== inner + 8 || inner > MAX_FIELD_BYTES) return Either.left(malformedBundle(`request ${i} has bad lengths`))
     if (at + 4 + framed > bytes.length) return Either.left(malformedBundle(`request ${i} is truncated`))
-    requests.push(viewOf(bytes, at + 12, at + 12 + inner))
+    requests.push(bytes.slice(at + 12, at + 12 + inner))
     at += 4 + framed
   }
   if (at + 8 !== bytes.length) return Either.left(malformedBundle(at + 8 > bytes.length ? "timestamp is truncated" : "trailing bytes"))
@@ -69,7 +64,7 @@ export const decodeBundle = (input: Uint8Array): Either.Either<RoutedBundle, OpE
   if (high === 0 && low === 0) return Either.left(malformedBundle("timestamp is zero"))
   // One BigInt rather than four when the i64 is a non-negative safe integer (client milliseconds are).
   const timestamp = high < 0x200000 ? BigInt(high * 0x1_0000_0000 + low) : BigInt.asIntN(64, (BigInt(high) << 32n) | BigInt(low))
-  return Either.right({ domain: viewOf(bytes, 0, DOMAIN_LENGTH), requests, timestamp })
+  return Either.right({ domain: bytes.slice(0, DOMAIN_LENGTH), requests, timestamp })
 }
 
 // Byte arithmetic rather than a DataView: `.buffer` of a fresh typed array makes the engine

@@ -6,15 +6,33 @@
 // it fails the frame, not one operation.
 import { type AtomRef, ID_LENGTH, type Lookup } from "../../../intrinsics/contract/index.ts"
 import { Buckets, defineRepository, KeyCodec, type Repository, type ValueCodec, type WriteTx } from "../../../runtime/store/index.ts"
-import { carve } from "../slab.ts"
 import type { Change } from "./changes.ts"
 import type { CommittedSnapshot } from "./committed.ts"
 
 const KIND_VERTEX = 0
 const KIND_HYPEREDGE = 1
 
-// Row keys and values to write are carved from shared slabs (slab.ts): lmdb reads `.buffer` of
-// every key and value it writes (~30% of a frame's row writes with fresh arrays).
+/**
+ * Row keys and values to write are carved from shared slabs: lmdb reads `.buffer` of every key and
+ * value it writes, and for a fresh small typed array JavaScriptCore materialises an ArrayBuffer
+ * each time (~30% of a frame's row writes); a slab's exists from the start. A carved array is
+ * never handed out twice: a full slab is dropped, not rewound, so holding one is always safe.
+ */
+const SLAB_BYTES = 64 * 1024
+let slab = new ArrayBuffer(0)
+let slabAt = 0
+const carve = (length: number): Uint8Array => {
+  if (length > SLAB_BYTES / 8) return new Uint8Array(length)
+  if (slabAt + length > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_BYTES)
+    slabAt = 0
+  }
+  // A view made on the buffer directly: cheaper than `subarray`, which looks up a species constructor.
+  const out = new Uint8Array(slab, slabAt, length)
+  slabAt += length
+  return out
+}
+
 /** The one row key of reads: lmdb copies a read's key into its own key buffer before returning, and reads are synchronous. */
 const readKey = new Uint8Array(1 + ID_LENGTH)
 
