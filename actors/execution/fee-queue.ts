@@ -6,14 +6,23 @@ import { BundleFailure } from "./failure.ts"
 import type { ResolvedRequest } from "./resolver.ts"
 
 export interface FeeQueue {
-  /** The next fee (a consumer's `feePaid`); the sanity check guarantees there is one. */
-  readonly pop: () => bigint
+  /** The next fee (a consumer's `feePaid`); the sanity check guarantees there is one. Call it as a method. */
+  pop(): bigint
 }
 
 // Plugin code on the hot path: plain try/catch, no closure or Either per call; a failure is
 // returned as the BundleFailure itself (the caller tests `instanceof`), not wrapped.
 const threw = (index: number, what: string, e: unknown): BundleFailure =>
   new BundleFailure({ reason: "threw", request: index, detail: `${what} threw: ${e instanceof Error ? e.message : String(e)}` })
+
+// A class rather than a closure per bundle: `pop` lives on the prototype.
+class FeeQueueOf implements FeeQueue {
+  #next = 0
+  constructor(private readonly fees: ReadonlyArray<bigint>) {}
+  pop(): bigint {
+    return this.fees[this.#next++] ?? 0n
+  }
+}
 
 export const makeFeeQueue = (requests: ReadonlyArray<ResolvedRequest>): FeeQueue | BundleFailure => {
   const fees: Array<bigint> = []
@@ -35,8 +44,7 @@ export const makeFeeQueue = (requests: ReadonlyArray<ResolvedRequest>): FeeQueue
   if (fees.length < consumers) {
     return new BundleFailure({ reason: "insufficient-fee", request: undefined, detail: `${fees.length} fees for ${consumers} consumers` })
   }
-  let next = 0
-  return { pop: () => fees[next++] ?? 0n }
+  return new FeeQueueOf(fees)
 }
 
 /** The cost of each request, in bundle order; their sum is the bundle's cost basis (§6.2). */

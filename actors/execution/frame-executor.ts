@@ -92,40 +92,38 @@ const done = (outcome: Either.Either<BundleOutcome, BundleFailure>): BundleRun =
 const toEffect = (run: BundleRun): Effect.Effect<BundleOutcome, BundleFailure> =>
   run._tag === "Pending" ? run.effect : Either.isRight(run.outcome) ? Effect.succeed(run.outcome.right) : Effect.fail(run.outcome.left)
 
+/** Told the start of each operation (the watchdog's marker). */
+interface OperationStarts {
+  readonly started: (request: number) => void
+}
+
 // A plain loop rather than Effect.gen: this is the per-operation hot path. Operations that settle
 // synchronously (isolation.ts) run here; the first that needs the fiber continues the bundle
-// from its Effect.
-const applyBundle = (
-  config: ExecutorConfig,
-  bytes: Uint8Array,
-  overlay: BundleOverlay,
-  frameNumber: bigint,
-  onOperation: (request: number) => void,
-): BundleRun => {
+// from its Effect (the only place a closure is made).
+const applyBundle = (config: ExecutorConfig, bytes: Uint8Array, overlay: BundleOverlay, frameNumber: bigint, starts: OperationStarts): BundleRun => {
   const requests = prepareBundle(config, bytes, overlay, frameNumber)
   if (requests instanceof BundleFailure) return done(Either.left(requests))
-  let events = 0
-  const step = (from: number): BundleRun => {
-    for (let i = from; i < requests.length; i++) {
-      const next = requests[i]
-      if (next === undefined) break
-      onOperation(next.request.index)
-      const run = runOperation(next.request, overlay, next.ctx)
-      if (run._tag === "Pending") {
-        return {
-          _tag: "Pending",
-          effect: Effect.flatMap(run.effect, (produced) => {
-            events += produced.length
-            return toEffect(step(i + 1))
-          }),
-        }
+  return runFrom(requests, overlay, starts, 0, 0)
+}
+
+const runFrom = (requests: Array<PreparedRequest>, overlay: BundleOverlay, starts: OperationStarts, from: number, eventsSoFar: number): BundleRun => {
+  let events = eventsSoFar
+  for (let i = from; i < requests.length; i++) {
+    const next = requests[i]
+    if (next === undefined) break
+    starts.started(next.request.index)
+    const run = runOperation(next.request, overlay, next.ctx)
+    if (run._tag === "Pending") {
+      const before = events
+      return {
+        _tag: "Pending",
+        effect: Effect.flatMap(run.effect, (produced) => toEffect(runFrom(requests, overlay, starts, i + 1, before + produced.length))),
       }
-      if (Either.isLeft(run.outcome)) return done(Either.left(run.outcome.left))
-      events += run.outcome.right.length
     }
-    return done(Either.right({ _tag: "Applied", requests: requests.length, events }))
+    if (Either.isLeft(run.outcome)) return done(Either.left(run.outcome.left))
+    events += run.outcome.right.length
   }
-  return step(0)
+  return done(Either.right({ _tag: "Applied", requests: requests.length, events }))
 }
 
 /** Bundles between explicit yields of a worker whose bundles all settle synchronously (fairness to other fibers). */
@@ -175,18 +173,24 @@ const executeWith = (
     const worker = (mine: number) =>
       Effect.gen(function* () {
         let sinceYield = 0
+        // The bundle being run; one marker per worker, not a closure per bundle.
+        let current = -1
+        const starts: OperationStarts = {
+          started: (request) => {
+            // A stale worker (given up on, still running uninterruptible plugin code) must not touch the marker.
+            if (mine !== generation) return
+            progress.bundle = current
+            progress.request = request
+            progress.startedAt = clock.unsafeCurrentTimeMillis()
+          },
+        }
         while (mine === generation && results.length < bundles.length) {
           const index = results.length
           // A bundle is always closed before the next opens, so this cannot be refused.
           const overlay = Either.getOrThrow(frame.openBundle())
           open = overlay
-          const run = applyBundle(config, bundles[index] ?? new Uint8Array(0), overlay, frameNumber, (request) => {
-            // A stale worker (given up on, still running uninterruptible plugin code) must not touch the marker.
-            if (mine !== generation) return
-            progress.bundle = index
-            progress.request = request
-            progress.startedAt = clock.unsafeCurrentTimeMillis()
-          })
+          current = index
+          const run = applyBundle(config, bundles[index] ?? new Uint8Array(0), overlay, frameNumber, starts)
           const outcome = run._tag === "Done" ? run.outcome : yield* Effect.either(run.effect)
           if (mine !== generation) return
           progress.bundle = -1

@@ -55,19 +55,21 @@ export class BundleOverlay implements StateView {
   }
 
   readonly put = (ref: AtomRef, value: Uint8Array, mode: WriteMode): Either.Either<void, ViewError> => {
-    return this.#write(ref, (current) => checkPut(ref, current, mode), present(value.slice()))
+    return this.#write(ref, mode, present(value.slice()))
   }
 
   readonly remove = (ref: AtomRef): Either.Either<void, ViewError> => {
-    return this.#write(ref, (current) => checkRemove(ref, current), Removed)
+    return this.#write(ref, "remove", Removed)
   }
 
-  #write(ref: AtomRef, rule: (current: Lookup) => Either.Either<void, ViewError>, next: Lookup): Either.Either<void, ViewError> {
+  // The rule by mode rather than a closure per write (this runs for every write of every operation).
+  #write(ref: AtomRef, mode: WriteMode | "remove", next: Lookup): Either.Either<void, ViewError> {
     if (this.#closed) return Either.left(new OverlayClosed({ reason: "the bundle was folded or discarded" }))
     const badId = checkId(ref)
     if (Either.isLeft(badId)) return badId
     const key = atomKey(ref)
-    const refused = rule(this.#peek(ref, key))
+    const current = this.#peek(ref, key)
+    const refused = mode === "remove" ? checkRemove(ref, current) : checkPut(ref, current, mode)
     if (Either.isLeft(refused)) return refused
     this.#staged.set(key, { ref: copyRef(ref), next, key })
     return Either.void
