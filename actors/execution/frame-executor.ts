@@ -56,38 +56,34 @@ interface PreparedRequest {
   readonly ctx: ExecCtx
 }
 
-const prepareBundle = (
-  config: ExecutorConfig,
-  bytes: Uint8Array,
-  overlay: BundleOverlay,
-  frameNumber: bigint,
-): Either.Either<Array<PreparedRequest>, BundleFailure> => {
+// A failure is returned as the BundleFailure itself, not in an Either: this runs per bundle.
+const prepareBundle = (config: ExecutorConfig, bytes: Uint8Array, overlay: BundleOverlay, frameNumber: bigint): Array<PreparedRequest> | BundleFailure => {
   const resolved = resolveBundle(config, bytes, frameNumber, overlay)
-  if (Either.isLeft(resolved)) return Either.left(resolved.left)
+  if (Either.isLeft(resolved)) return resolved.left
   const requests = resolved.right.requests
   const costs = requestCosts(requests)
-  if (Either.isLeft(costs)) return Either.left(costs.left)
+  if (costs instanceof BundleFailure) return costs
   let costBasis = 0n
-  for (const c of costs.right) costBasis += c
+  for (const c of costs) costBasis += c
   const multiplier = config.feeMultiplier(costBasis, frameNumber)
   // A zero multiplier is a network without a fee market (a devnet before the token intrinsic): every
   // consumer pays 0, which `feePaid ≥ cost × 0` accepts, so the queue's sanity check does not apply.
-  const fees = multiplier === 0n ? Either.right(FREE) : makeFeeQueue(requests)
-  if (Either.isLeft(fees)) return Either.left(fees.left)
+  const fees = multiplier === 0n ? FREE : makeFeeQueue(requests)
+  if (fees instanceof BundleFailure) return fees
   const prepared: Array<PreparedRequest> = []
   for (const request of requests) {
-    const cost = costs.right[request.index] ?? 0n
-    const feePaid = request.feeRole === "consumer" ? fees.right.pop() : 0n
+    const cost = costs[request.index] ?? 0n
+    const feePaid = request.feeRole === "consumer" ? fees.pop() : 0n
     // One fee rule for every plugin (§11.1 "fee function", §11.3 #37), checked by the host too.
     if (request.feeRole === "consumer" && feePaid < cost * multiplier) {
-      return Either.left(new BundleFailure({ reason: "insufficient-fee", request: request.index, detail: `paid ${feePaid} < cost ${cost} × ${multiplier}` }))
+      return new BundleFailure({ reason: "insufficient-fee", request: request.index, detail: `paid ${feePaid} < cost ${cost} × ${multiplier}` })
     }
     prepared.push({
       request,
       ctx: { frameNumber, network: config.network, routedDomain: request.routedDomain, feePaid, feeMultiplier: multiplier, crypto: config.crypto },
     })
   }
-  return Either.right(prepared)
+  return prepared
 }
 
 /** A bundle's outcome when every operation settled synchronously, else the Effect that finishes it. */
@@ -100,41 +96,38 @@ const done = (outcome: Either.Either<BundleOutcome, BundleFailure>): BundleRun =
 const toEffect = (run: BundleRun): Effect.Effect<BundleOutcome, BundleFailure> =>
   run._tag === "Pending" ? run.effect : Either.isRight(run.outcome) ? Effect.succeed(run.outcome.right) : Effect.fail(run.outcome.left)
 
+/** Told the start of each operation (the watchdog's marker). */
+interface OperationStarts {
+  readonly started: (request: number) => void
+}
+
 // A plain loop rather than Effect.gen: this is the per-operation hot path. Operations that settle
 // synchronously (isolation.ts) run here; the first that needs the fiber continues the bundle
-// from its Effect.
-const applyBundle = (
-  config: ExecutorConfig,
-  bytes: Uint8Array,
-  overlay: BundleOverlay,
-  frameNumber: bigint,
-  onOperation: (request: number) => void,
-): BundleRun => {
-  const prepared = prepareBundle(config, bytes, overlay, frameNumber)
-  if (Either.isLeft(prepared)) return done(Either.left(prepared.left))
-  const requests = prepared.right
-  let events = 0
-  const step = (from: number): BundleRun => {
-    for (let i = from; i < requests.length; i++) {
-      const next = requests[i]
-      if (next === undefined) break
-      onOperation(next.request.index)
-      const run = runOperation(next.request, overlay, next.ctx)
-      if (run._tag === "Pending") {
-        return {
-          _tag: "Pending",
-          effect: Effect.flatMap(run.effect, (produced) => {
-            events += produced.length
-            return toEffect(step(i + 1))
-          }),
-        }
+// from its Effect (the only place a closure is made).
+const applyBundle = (config: ExecutorConfig, bytes: Uint8Array, overlay: BundleOverlay, frameNumber: bigint, starts: OperationStarts): BundleRun => {
+  const requests = prepareBundle(config, bytes, overlay, frameNumber)
+  if (requests instanceof BundleFailure) return done(Either.left(requests))
+  return runFrom(requests, overlay, starts, 0, 0)
+}
+
+const runFrom = (requests: Array<PreparedRequest>, overlay: BundleOverlay, starts: OperationStarts, from: number, eventsSoFar: number): BundleRun => {
+  let events = eventsSoFar
+  for (let i = from; i < requests.length; i++) {
+    const next = requests[i]
+    if (next === undefined) break
+    starts.started(next.request.index)
+    const run = runOperation(next.request, overlay, next.ctx)
+    if (run._tag === "Pending") {
+      const before = events
+      return {
+        _tag: "Pending",
+        effect: Effect.flatMap(run.effect, (produced) => toEffect(runFrom(requests, overlay, starts, i + 1, before + produced.length))),
       }
-      if (Either.isLeft(run.outcome)) return done(Either.left(run.outcome.left))
-      events += run.outcome.right.length
     }
-    return done(Either.right({ _tag: "Applied", requests: requests.length, events }))
+    if (Either.isLeft(run.outcome)) return done(Either.left(run.outcome.left))
+    events += run.outcome.right.length
   }
-  return step(0)
+  return done(Either.right({ _tag: "Applied", requests: requests.length, events }))
 }
 
 /** Bundles between explicit yields of a worker whose bundles all settle synchronously (fairness to other fibers). */
@@ -184,18 +177,24 @@ const executeWith = (
     const worker = (mine: number) =>
       Effect.gen(function* () {
         let sinceYield = 0
+        // The bundle being run; one marker per worker, not a closure per bundle.
+        let current = -1
+        const starts: OperationStarts = {
+          started: (request) => {
+            // A stale worker (given up on, still running uninterruptible plugin code) must not touch the marker.
+            if (mine !== generation) return
+            progress.bundle = current
+            progress.request = request
+            progress.startedAt = clock.unsafeCurrentTimeMillis()
+          },
+        }
         while (mine === generation && results.length < bundles.length) {
           const index = results.length
           // A bundle is always closed before the next opens, so this cannot be refused.
           const overlay = Either.getOrThrow(frame.openBundle())
           open = overlay
-          const run = applyBundle(config, bundles[index] ?? new Uint8Array(0), overlay, frameNumber, (request) => {
-            // A stale worker (given up on, still running uninterruptible plugin code) must not touch the marker.
-            if (mine !== generation) return
-            progress.bundle = index
-            progress.request = request
-            progress.startedAt = clock.unsafeCurrentTimeMillis()
-          })
+          current = index
+          const run = applyBundle(config, bundles[index] ?? new Uint8Array(0), overlay, frameNumber, starts)
           const outcome = run._tag === "Done" ? run.outcome : yield* Effect.either(run.effect)
           if (mine !== generation) return
           progress.bundle = -1
@@ -243,5 +242,5 @@ const executeWith = (
         }
       }
     }
-    return { results, changes: frame.changes() }
+    return { results, changes: frame.takeChanges() }
   })

@@ -8,7 +8,18 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import { AccessViolation, type ExecCtx, type ExecEvent, MalformedAtomId, OpError, OverlayClosed, WriteRefused } from "../../intrinsics/contract/index.ts"
+import {
+  AccessViolation,
+  type DecodedOp,
+  type ExecCtx,
+  type ExecEvent,
+  MalformedAtomId,
+  OpError,
+  OverlayClosed,
+  type ReadView,
+  type StateView,
+  WriteRefused,
+} from "../../intrinsics/contract/index.ts"
 import type { BundleOverlay } from "./overlay/index.ts"
 import { BundleFailure } from "./failure.ts"
 import type { ResolvedRequest } from "./resolver.ts"
@@ -49,7 +60,8 @@ interface Primitive {
 const isPrimitive = (u: unknown): u is Primitive => typeof u === "object" && u !== null && "_op" in u && "effect_instruction_i0" in u
 
 /**
- * Runs the part of `effect` that needs no fiber: already-settled values (Exit, Either — what
+ * Calls the op's `validate` or `apply` and runs the part of the effect it returns that needs no
+ * fiber: already-settled values (Exit, Either — what
  * `Effect.void`, `Effect.succeed`, `Effect.fail` and view writes are), `Effect.sync` thunks, and
  * `flatMap` chains of them — exactly what the fiber would do with them, in the same order, minus
  * the interpreter. The first step of any other kind (async, gen, services, error handlers…)
@@ -62,10 +74,12 @@ type Settled =
   | { readonly _tag: "Failed"; readonly cause: Cause.Cause<unknown> }
   | { readonly _tag: "Pending"; readonly effect: Effect.Effect<unknown, unknown> }
 
-const settle = (thunk: () => unknown): Settled => {
+const settle = (op: DecodedOp, step: "validate" | "apply", readView: ReadView, writeView: StateView, ctx: ExecCtx): Settled => {
   let continuations: Array<(a: unknown) => unknown> | undefined
   try {
-    let current: unknown = thunk()
+    // The plugin call itself runs here, inside the try (a throw is a defect, as on the fiber), as
+    // a method call on the op, without a thunk per call.
+    let current: unknown = step === "validate" ? op.validate(readView, ctx) : op.apply(writeView, ctx)
     for (;;) {
       let value: unknown
       // Dispatch on the primitive's op code alone, as the fiber's run loop does.
@@ -112,33 +126,33 @@ const settled = (outcome: Either.Either<ReadonlyArray<ExecEvent>, BundleFailure>
  */
 export const runOperation = (request: ResolvedRequest, bundle: BundleOverlay, ctx: ExecCtx): OperationRun => {
   const index = request.index
+  const op = request.op
   // validate sees reads only: a plain object, so it cannot reach the overlay's writes by a cast.
-  const readView = { get: bundle.get }
+  const readView: ReadView = { get: bundle.get }
   const writeView = bundle.forOperation(request.access)
-  const applyNow = (): OperationRun => {
-    const applied = settle(() => request.op.apply(writeView, ctx))
-    switch (applied._tag) {
-      case "Ok":
-        return settled(checkEvents(index, applied.value))
-      case "Failed":
-        return settled(Either.left(fromCause(index, applied.cause)))
-      case "Pending":
-        return { _tag: "Pending", effect: pending(index, applied.effect) }
+  const validated = settle(op, "validate", readView, writeView, ctx)
+  if (validated._tag === "Failed") return settled(Either.left(fromCause(index, validated.cause)))
+  if (validated._tag === "Pending") {
+    // apply runs only after validate: suspended behind it, as it always was.
+    return {
+      _tag: "Pending",
+      effect: pending(
+        index,
+        Effect.zipRight(
+          validated.effect,
+          Effect.suspend(() => op.apply(writeView, ctx)),
+        ),
+      ),
     }
   }
-  const validated = settle(() => request.op.validate(readView, ctx))
-  if (validated._tag === "Ok") return applyNow()
-  if (validated._tag === "Failed") return settled(Either.left(fromCause(index, validated.cause)))
-  // apply runs only after validate: suspended behind it, as it always was.
-  return {
-    _tag: "Pending",
-    effect: pending(
-      index,
-      Effect.zipRight(
-        validated.effect,
-        Effect.suspend(() => request.op.apply(writeView, ctx)),
-      ),
-    ),
+  const applied = settle(op, "apply", readView, writeView, ctx)
+  switch (applied._tag) {
+    case "Ok":
+      return settled(checkEvents(index, applied.value))
+    case "Failed":
+      return settled(Either.left(fromCause(index, applied.cause)))
+    case "Pending":
+      return { _tag: "Pending", effect: pending(index, applied.effect) }
   }
 }
 

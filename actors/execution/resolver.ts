@@ -51,15 +51,14 @@ export interface ResolvedBundle {
   readonly requests: ReadonlyArray<ResolvedRequest>
 }
 
-const fail = (reason: BundleFailure["reason"], detail: string, request?: number): Either.Either<never, BundleFailure> =>
-  Either.left(new BundleFailure({ reason, request, detail }))
+const fail = (reason: BundleFailure["reason"], detail: string, request?: number): BundleFailure => new BundleFailure({ reason, request, detail })
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
 /** The intrinsic a domain routes to: directly by base domain / fixed instance, else by the metadata type tag. */
-const routeDomain = (config: ResolverConfig, domain: Uint8Array, view: ReadView): Either.Either<Intrinsic, BundleFailure> => {
+const routeDomain = (config: ResolverConfig, domain: Uint8Array, view: ReadView): Intrinsic | BundleFailure => {
   const direct = config.registry.byDomain(domain)
-  if (direct !== undefined) return Either.right(direct)
+  if (direct !== undefined) return direct
   const metadata = view.get(vertex(atomId(domain, METADATA_ADDRESS)))
   if (metadata._tag !== "Present") return fail("unknown-domain", "no intrinsic or instance at this domain")
   const tag = config.typeTagOf(metadata.value)
@@ -68,7 +67,7 @@ const routeDomain = (config: ResolverConfig, domain: Uint8Array, view: ReadView)
   if (tag === undefined || owner === undefined || !bytesEqual(owner.manifest.baseDomain, tag)) {
     return fail("unknown-domain", "the instance's metadata names no loaded intrinsic")
   }
-  return Either.right(owner)
+  return owner
 }
 
 /**
@@ -80,7 +79,8 @@ const foreignDomain = (owner: Intrinsic): Uint8Array | undefined => {
   return fixed.length === 1 ? fixed[0]?.address : undefined
 }
 
-// Imperative (early returns, no Either.gen): this runs for every request on the hot path.
+// Imperative (early returns, no Either.gen; a failure is the BundleFailure itself, not wrapped):
+// this runs for every request on the hot path.
 const resolveRequest = (
   config: ResolverConfig,
   routed: Intrinsic,
@@ -88,7 +88,7 @@ const resolveRequest = (
   bytes: Uint8Array,
   index: number,
   frameNumber: bigint,
-): Either.Either<ResolvedRequest, BundleFailure> => {
+): ResolvedRequest | BundleFailure => {
   if (bytes.length < 4) return fail("malformed", "shorter than a type prefix", index)
   const opType = (bytes[0] ?? 0) * 0x1000000 + ((bytes[1] ?? 0) << 16) + ((bytes[2] ?? 0) << 8) + (bytes[3] ?? 0)
   const owner = config.registry.ownerOf(opType)
@@ -111,7 +111,7 @@ const resolveRequest = (
       producesFees = p.producesFees
       break
     }
-  return Either.right({
+  return {
     index,
     intrinsic: owner,
     op: dispatched.right.op,
@@ -119,23 +119,23 @@ const resolveRequest = (
     producesFees,
     routedDomain,
     access,
-  })
+  }
 }
 
 /** Decodes and resolves one bundle against `view` (committed state, or the frame overlay when applying). */
 export const resolveBundle = (config: ResolverConfig, bytes: Uint8Array, frameNumber: bigint, view: ReadView): Either.Either<ResolvedBundle, BundleFailure> => {
   const bundle = decodeBundle(bytes)
-  if (Either.isLeft(bundle)) return fail("malformed", bundle.left.message)
+  if (Either.isLeft(bundle)) return Either.left(fail("malformed", bundle.left.message))
   const routed = routeDomain(config, bundle.right.domain, view)
-  if (Either.isLeft(routed)) return Either.left(routed.left)
-  if (!isActive(routed.right.manifest, frameNumber, config.network))
-    return fail("inactive", `${routed.right.manifest.name} is not active at frame ${frameNumber}`)
+  if (routed instanceof BundleFailure) return Either.left(routed)
+  if (!isActive(routed.manifest, frameNumber, config.network))
+    return Either.left(fail("inactive", `${routed.manifest.name} is not active at frame ${frameNumber}`))
   const requests: Array<ResolvedRequest> = []
   const all = bundle.right.requests
   for (let i = 0; i < all.length; i++) {
-    const request = resolveRequest(config, routed.right, bundle.right.domain, all[i] ?? new Uint8Array(0), i, frameNumber)
-    if (Either.isLeft(request)) return Either.left(request.left)
-    requests.push(request.right)
+    const request = resolveRequest(config, routed, bundle.right.domain, all[i] ?? new Uint8Array(0), i, frameNumber)
+    if (request instanceof BundleFailure) return Either.left(request)
+    requests.push(request)
   }
   return Either.right({ bundle: bundle.right, requests })
 }

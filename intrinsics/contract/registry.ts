@@ -2,10 +2,11 @@
 // Everything the host routes by must be unambiguous before the first operation runs: names (CLI
 // and HTTP mounts), op-type prefixes (decode dispatch, fee roles), base domains and fixed
 // instances (routing). A violation refuses the whole set with a typed error naming the parties.
-import { bytesToHex } from "@noble/hashes/utils.js"
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import { readTypePrefix } from "./canonical.ts"
+import { bytesEqual } from "./ids.ts"
 import type { Intrinsic } from "./intrinsic.ts"
 import { decodeManifest, type FeeRole, feeRoleOf, type Manifest, opTypeHex } from "./manifest.ts"
 import { malformed, type OpError } from "./op-error.ts"
@@ -85,6 +86,8 @@ const nameForErrors = (manifest: unknown): string => {
   return "<unnamed>"
 }
 
+const readU32 = (b: Uint8Array, at: number): number => (b[at] ?? 0) * 0x1000000 + ((b[at + 1] ?? 0) << 16) + ((b[at + 2] ?? 0) << 8) + (b[at + 3] ?? 0)
+
 export const loadIntrinsics = (intrinsics: ReadonlyArray<Intrinsic>): Either.Either<IntrinsicRegistry, RegistryError> => {
   const byName = new Map<string, Intrinsic>()
   const byDomain = new Map<string, Intrinsic>()
@@ -110,10 +113,24 @@ export const loadIntrinsics = (intrinsics: ReadonlyArray<Intrinsic>): Either.Eit
     }
     byName.set(manifest.name, intrinsic)
   }
+  // Routing looks a domain up once per bundle: by its first four bytes as a number, then the
+  // whole domain compared, rather than hashing a fresh 64-character hex string each time.
+  const domainIndex = new Map<number, Array<{ readonly domain: Uint8Array; readonly intrinsic: Intrinsic }>>()
+  for (const [hex, intrinsic] of byDomain) {
+    const domain = hexToBytes(hex)
+    const bucket = domainIndex.get(readU32(domain, 0))
+    if (bucket === undefined) domainIndex.set(readU32(domain, 0), [{ domain, intrinsic }])
+    else bucket.push({ domain, intrinsic })
+  }
   return Either.right({
     intrinsics: [...intrinsics],
     byName: (name) => byName.get(name),
-    byDomain: (domain) => byDomain.get(bytesToHex(domain)),
+    byDomain: (domain) => {
+      if (domain.length < 4) return undefined
+      const bucket = domainIndex.get(readU32(domain, 0))
+      if (bucket !== undefined) for (const entry of bucket) if (bytesEqual(entry.domain, domain)) return entry.intrinsic
+      return undefined
+    },
     ownerOf: (opType) => owners.get(opType)?.intrinsic,
     // Early returns rather than Either combinators: this runs for every request the host routes.
     decode: (bytes) => {
@@ -122,7 +139,7 @@ export const loadIntrinsics = (intrinsics: ReadonlyArray<Intrinsic>): Either.Eit
         const prefix = readTypePrefix(bytes)
         return Either.left(Either.isLeft(prefix) ? prefix.left : malformed(undefined, "shorter than a type prefix"))
       }
-      const opType = (bytes[0] ?? 0) * 0x1000000 + ((bytes[1] ?? 0) << 16) + ((bytes[2] ?? 0) << 8) + (bytes[3] ?? 0)
+      const opType = readU32(bytes, 0)
       const owner = owners.get(opType)
       if (owner === undefined) return Either.left(malformed(opType, "no loaded intrinsic owns this op type"))
       const op = owner.operation.decode(bytes)

@@ -30,7 +30,8 @@ export class BundleOverlay implements StateView {
   #closed = false
 
   /**
-   * @param below reads the frame overlay (and through it committed state)
+   * @param below reads the frame overlay (and through it committed state) without a copy: the
+   *   answer is the frame's own, so it is copied before it leaves this overlay
    * @param close hands the staged writes to the frame (fold) or `undefined` (discard)
    * @param checkAccess test builds: `forOperation` views refuse writes outside the access set
    */
@@ -45,27 +46,30 @@ export class BundleOverlay implements StateView {
   }
 
   /** Newest state: this bundle's staged write, else the frame's. A closed bundle shows the frame only. */
-  readonly get = (ref: AtomRef): Lookup => this.#get(ref, atomKey(ref))
+  readonly get = (ref: AtomRef): Lookup => copyLookup(this.#peek(ref, atomKey(ref)))
 
-  #get(ref: AtomRef, key: string): Lookup {
+  /** The newest state uncopied: for the write rules, which read its tag only. */
+  #peek(ref: AtomRef, key: string): Lookup {
     const staged = this.#closed ? undefined : this.#staged.get(key)
-    return staged === undefined ? this.below(ref, key) : copyLookup(staged.next)
+    return staged === undefined ? this.below(ref, key) : staged.next
   }
 
   readonly put = (ref: AtomRef, value: Uint8Array, mode: WriteMode): Either.Either<void, ViewError> => {
-    return this.#write(ref, (current) => checkPut(ref, current, mode), present(value.slice()))
+    return this.#write(ref, mode, present(value.slice()))
   }
 
   readonly remove = (ref: AtomRef): Either.Either<void, ViewError> => {
-    return this.#write(ref, (current) => checkRemove(ref, current), Removed)
+    return this.#write(ref, "remove", Removed)
   }
 
-  #write(ref: AtomRef, rule: (current: Lookup) => Either.Either<void, ViewError>, next: Lookup): Either.Either<void, ViewError> {
+  // The rule by mode rather than a closure per write (this runs for every write of every operation).
+  #write(ref: AtomRef, mode: WriteMode | "remove", next: Lookup): Either.Either<void, ViewError> {
     if (this.#closed) return Either.left(new OverlayClosed({ reason: "the bundle was folded or discarded" }))
     const badId = checkId(ref)
     if (Either.isLeft(badId)) return badId
     const key = atomKey(ref)
-    const refused = rule(this.#get(ref, key))
+    const current = this.#peek(ref, key)
+    const refused = mode === "remove" ? checkRemove(ref, current) : checkPut(ref, current, mode)
     if (Either.isLeft(refused)) return refused
     this.#staged.set(key, { ref: copyRef(ref), next, key })
     return Either.void

@@ -7,7 +7,11 @@ import type { Change } from "./changes.ts"
 import { atomKey, copyLookup } from "./write-rules.ts"
 
 export interface CommittedSnapshot {
-  /** Must answer the same for the same ref for the whole frame (a read snapshot). */
+  /**
+   * Must answer the same for the same ref for the whole frame (a read snapshot). Each answer is
+   * the caller's own (a fresh value, never shared with the snapshot or another answer): the frame
+   * overlay keeps it as it is rather than copying it again.
+   */
   readonly read: (ref: AtomRef) => Lookup
 }
 

@@ -15,26 +15,26 @@ const KIND_HYPEREDGE = 1
 /**
  * Row keys and values to write are carved from shared slabs: lmdb reads `.buffer` of every key and
  * value it writes, and for a fresh small typed array JavaScriptCore materialises an ArrayBuffer
- * each time (~30% of a frame's row writes); a slab's is materialised once. A carved array is
+ * each time (~30% of a frame's row writes); a slab's exists from the start. A carved array is
  * never handed out twice: a full slab is dropped, not rewound, so holding one is always safe.
  */
 const SLAB_BYTES = 64 * 1024
-let slab = new Uint8Array(0)
+let slab = new ArrayBuffer(0)
 let slabAt = 0
 const carve = (length: number): Uint8Array => {
   if (length > SLAB_BYTES / 8) return new Uint8Array(length)
-  if (slabAt + length > slab.length) {
-    slab = new Uint8Array(SLAB_BYTES)
-    void slab.buffer
+  if (slabAt + length > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_BYTES)
     slabAt = 0
   }
-  const out = slab.subarray(slabAt, slabAt + length)
+  // A view made on the buffer directly: cheaper than `subarray`, which looks up a species constructor.
+  const out = new Uint8Array(slab, slabAt, length)
   slabAt += length
   return out
 }
 
-/** A row key for a read (lmdb copies it into its own key buffer). */
-const rowKey = (ref: AtomRef): Uint8Array => fillRowKey(new Uint8Array(1 + ID_LENGTH), ref)
+/** The one row key of reads: lmdb copies a read's key into its own key buffer before returning, and reads are synchronous. */
+const readKey = new Uint8Array(1 + ID_LENGTH)
 
 /** A row key for a write, carved from a slab. */
 const writeKey = (ref: AtomRef): Uint8Array => fillRowKey(carve(1 + ID_LENGTH), ref)
@@ -59,9 +59,22 @@ const storedAtomCodec: ValueCodec<StoredAtom> = {
   // Throws on an unknown tag; the repository reports that as StoreCorrupt with the key.
   decode: (bytes) => {
     if (bytes.length === 1 && bytes[0] === 0) return { _tag: "Removed" }
-    if (bytes.length >= 1 && bytes[0] === 1) return { _tag: "Present", value: bytes.subarray(1) }
+    if (bytes.length >= 1 && bytes[0] === 1) return { _tag: "Present", value: dropTag(bytes) }
     throw new Error(`not a stored atom (tag ${bytes[0]}, ${bytes.length} bytes)`)
   },
+}
+
+/**
+ * The value after the tag byte, as a fresh array (not a view of `bytes`, which may be lmdb's).
+ * Small values are copied by hand: `subarray`/`slice` of the fresh array lmdb returns make
+ * JavaScriptCore materialise its ArrayBuffer first, which cost more than the copy.
+ */
+const dropTag = (bytes: Uint8Array): Uint8Array => {
+  const n = bytes.length - 1
+  if (n > 256) return Uint8Array.prototype.slice.call(bytes, 1)
+  const out = new Uint8Array(n)
+  for (let i = 0; i < n; i++) out[i] = bytes[i + 1] as number
+  return out
 }
 
 export const committedAtoms = defineRepository({
@@ -71,7 +84,8 @@ export const committedAtoms = defineRepository({
 })
 
 export const storeSnapshot = (atoms: Repository<Uint8Array, StoredAtom>): CommittedSnapshot => ({
-  read: (ref: AtomRef): Lookup => (ref.id.length === ID_LENGTH ? (atoms.get(rowKey(ref)) ?? { _tag: "Absent" }) : { _tag: "Absent" }),
+  // Every answer is a fresh object and value (the CommittedSnapshot contract): `get` decodes a copy.
+  read: (ref: AtomRef): Lookup => (ref.id.length === ID_LENGTH ? (atoms.get(fillRowKey(readKey, ref)) ?? { _tag: "Absent" }) : { _tag: "Absent" }),
 })
 
 /** Writes a frame's changes inside the host's frame commit (the one write transaction of spec §11.2). */
