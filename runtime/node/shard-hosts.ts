@@ -130,6 +130,14 @@ export const ShardHostsLive = (config: NodeConfig) =>
           const shard = route.right.shard
           const id = sha3_256(bundle)
           const base = { id: bytesToHex(id), shard: bytesToHex(shard) }
+          // A shard's committee is the network's genesis committee, but bundles do not travel between nodes
+          // yet: on a multi-node network a shard only this node covered could never reach a quorum, so it
+          // is refused with the reason instead of stalling silently (app DECISIONS D-APP-9).
+          if (consensus.committee.length > 1 && table.coreOf(shard) === undefined) {
+            const reason = `shard ${base.shard} is not covered: app shards on a multi-node network need bundle gossip between nodes, which is not built yet`
+            rejected.remember(id, { shard, reason })
+            return { ...base, status: "rejected" as const, reason }
+          }
           const allocated = yield* table.allocate(shard).pipe(
             Effect.catchTag("StoreCommitFailed", (e) => Effect.fail(new ShardUnavailable({ reason: `allocating shard ${base.shard}: ${e.reason}` }))),
             Effect.either,

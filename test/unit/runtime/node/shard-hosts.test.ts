@@ -89,7 +89,12 @@ const fakeHost = (control: FakeControl, core: number) =>
 const COMMITTEE = [Uint8Array.of(7, 7, 7)]
 
 /** Runs `body` with ShardHosts over two fake hosts and a store at `path`. */
-const withHosts = <A>(path: string, controls: Record<number, FakeControl>, body: (hosts: ShardHostsService) => Effect.Effect<A, unknown>) =>
+const withHosts = <A>(
+  path: string,
+  controls: Record<number, FakeControl>,
+  body: (hosts: ShardHostsService) => Effect.Effect<A, unknown>,
+  committee: ReadonlyArray<Uint8Array> = COMMITTEE,
+) =>
   Effect.runPromise(
     Effect.gen(function* () {
       const config = yield* loadConfig({ argv: ["--data-dir", path, "--workers", "2"], env: {}, cores: 2, cwd: tmpdir() })
@@ -109,7 +114,7 @@ const withHosts = <A>(path: string, controls: Record<number, FakeControl>, body:
         head: Effect.fail(new ConsensusUnavailable({ reason: "none in this test" })),
         frame: () => Effect.die("unused"),
         peers: Effect.succeed([]),
-        committee: COMMITTEE,
+        committee,
         rankWorkMs: 123,
       })
       const layer = ShardHostsLive(config).pipe(
@@ -137,6 +142,14 @@ describe("shard hosts (master side)", () => {
     expect(one.covers[0]?.committee).toEqual(COMMITTEE)
     expect(one.covers[0]?.params).toEqual({ network: 99, devnet: true, difficulty: 50_000, rankWorkMs: 123 })
     expect(one.submitted).toEqual([accepted.id])
+  })
+
+  test("a multi-node network refuses a new shard with the reason (bundles do not travel between nodes yet) and covers nothing", async () => {
+    const one = newControl()
+    const r = await withHosts(tmp(), { 1: one, 2: newControl() }, (hosts) => hosts.submit(bundleFor(1), undefined), [Uint8Array.of(1), Uint8Array.of(2)])
+    expect(r.status).toBe("rejected")
+    expect(r.reason).toContain("need bundle gossip")
+    expect(one.submitted).toEqual([])
   })
 
   test("one shard per worker: the second shard takes the other worker, the third is rejected and remembered", async () => {
