@@ -3,11 +3,10 @@
 // worker that runs the shard passes its ports (bundles, state roots, fee vote, global head, the
 // FinalizedFrameSink) and the shard's committee; crypto, store and transport are services.
 import { bytesToHex } from "@noble/hashes/utils.js"
-import { Context, Effect, Fiber, type Scope } from "effect"
-import { BlsVerifier, FrameVdf, Poseidon, ProverSigner } from "../../../crates/ts/services.ts"
+import { Effect, Fiber, type Scope } from "effect"
+import { FrameVdf } from "../../../crates/ts/services.ts"
+import { engineServices } from "../global/engine-services.ts"
 import { Actor, type ActorRef } from "../../../runtime/kernel/index.ts"
-import { Transport } from "../../../runtime/kernel/transport/transport.ts"
-import { Store } from "../../../runtime/store/index.ts"
 import type { ConsensusConfig } from "../core/consensus-config.ts"
 import type { ActiveProver } from "../core/prover-ring.ts"
 import { Inbound, LocalTimeout, ProposeDue, SyncAnswered } from "../global/protocol.ts"
@@ -43,13 +42,7 @@ export const appShardConsensusActor = (options: AppShardConsensusOptions) =>
             ctx.self.unsafeTell(message)
           }
           const scope: Scope.Scope = yield* Effect.scope
-          const store = yield* Store
-          const transport = yield* Transport
-          const signer = yield* ProverSigner
-          const bls = yield* BlsVerifier
-          const poseidon = yield* Poseidon
-          const vdf = yield* FrameVdf
-          const services = Context.make(Poseidon, poseidon).pipe(Context.add(BlsVerifier, bls), Context.add(FrameVdf, vdf), Context.add(ProverSigner, signer))
+          const { store, transport, signer, bls, poseidon, vdf, services } = yield* engineServices
           const committee = [...(yield* options.committee)].sort((a, b) => Buffer.compare(a.address, b.address))
           const genesis = yield* appGenesisFrame(options.address, options.config.genesisDifficulty).pipe(Effect.provideService(FrameVdf, vdf), Effect.orDie)
           let timer: Fiber.RuntimeFiber<void> | undefined

@@ -11,13 +11,13 @@ import type { StoreService } from "../../../runtime/store/index.ts"
 import type { CertifiedFrame, ValidationServices } from "../core/chain-kind.ts"
 import type { ConsensusConfig } from "../core/consensus-config.ts"
 import type { EnginePorts, StateWrite } from "../core/engine-ports.ts"
+import { ChainEngine } from "../core/chain-engine.ts"
 import { HotStuffEngine } from "../core/hotstuff-engine.ts"
 import type { AppShardFrame } from "../core/messages/app-shard-frame.ts"
 import { bytesEqual } from "../core/messages/fields.ts"
 import type { AppShardProposal } from "../core/messages/proposals.ts"
 import type { ActiveProver } from "../core/prover-ring.ts"
 import { decodeHead, decodeLiveness, decodeSafety, encodeHead, encodeLiveness, encodeSafety } from "../global/persistence.ts"
-import type { ConsensusStatus } from "../global/protocol.ts"
 import { type AppChainPorts, appChainKind } from "./app-chain-kind.ts"
 import {
   appConsensusRows,
@@ -168,10 +168,11 @@ const storePorts = (
   }
 }
 
-export class AppShardEngine {
-  private readonly core: HotStuffEngine<AppShardFrame, AppShardProposal>
+export class AppShardEngine extends ChainEngine<AppShardFrame, AppShardProposal> {
+  protected readonly core: HotStuffEngine<AppShardFrame, AppShardProposal>
 
   constructor(readonly deps: AppEngineDeps) {
+    super()
     const { address, genesis, poseidon, store, worker } = deps
     const genesisSelector = poseidon(genesis.header.output)
     // Committed ancestors below the Forks root (rare: only D-APP-1 walks past a timed-out rank reach them).
@@ -193,35 +194,6 @@ export class AppShardEngine {
       services: deps.services,
       ports: storePorts(deps, kind.bitmask, deps.config.syncProgressLogIntervalMs),
     })
-  }
-
-  start(): Effect.Effect<void> {
-    return this.core.start()
-  }
-
-  handleInbound(from: string, data: Uint8Array): Effect.Effect<void> {
-    return this.core.handleInbound(from, data)
-  }
-
-  handleLocalTimeout(epoch: number): Effect.Effect<void> {
-    return this.core.handleLocalTimeout(epoch)
-  }
-
-  handleProposeDue(rank: bigint): Effect.Effect<void> {
-    return this.core.handleProposeDue(rank)
-  }
-
-  handleSyncAnswered(peer: string, data: Uint8Array | undefined, detail: string): Effect.Effect<void> {
-    return this.core.handleSyncAnswered(peer, data, detail)
-  }
-
-  /** The sync server; runs in the requester's fiber, never through this actor's mailbox. */
-  serveSync(data: Uint8Array): Effect.Effect<Uint8Array> {
-    return this.core.serveSync(data)
-  }
-
-  status(): ConsensusStatus {
-    return this.core.status()
   }
 
   /** Committed frames (canonical AppShardFrame ‖ QC bytes) with from ≤ n ≤ to, ascending. */

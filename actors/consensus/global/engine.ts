@@ -9,6 +9,7 @@ import { SyncProgress } from "../../../runtime/network/sync-progress.ts"
 import type { StoreService } from "../../../runtime/store/index.ts"
 import type { ValidationServices } from "../core/chain-kind.ts"
 import type { EnginePorts, StateWrite } from "../core/engine-ports.ts"
+import { ChainEngine } from "../core/chain-engine.ts"
 import { HotStuffEngine } from "../core/hotstuff-engine.ts"
 import type { GlobalFrame } from "../core/messages/global-frame.ts"
 import type { GlobalProposal } from "../core/messages/proposals.ts"
@@ -37,7 +38,6 @@ import {
   proposalPrefix,
   SAFETY_KEY,
 } from "./persistence.ts"
-import type { ConsensusStatus } from "./protocol.ts"
 
 /** What the engine asks its host (the actor) to do asynchronously. */
 interface EngineEffects {
@@ -149,10 +149,11 @@ const storePorts = (deps: EngineDeps): EnginePorts<GlobalFrame, GlobalProposal> 
   }
 }
 
-export class GlobalConsensusEngine {
-  private readonly core: HotStuffEngine<GlobalFrame, GlobalProposal>
+export class GlobalConsensusEngine extends ChainEngine<GlobalFrame, GlobalProposal> {
+  protected readonly core: HotStuffEngine<GlobalFrame, GlobalProposal>
 
   constructor(readonly deps: EngineDeps) {
+    super()
     this.core = new HotStuffEngine({
       kind: globalChainKind,
       config: deps.config,
@@ -172,36 +173,6 @@ export class GlobalConsensusEngine {
   /** The devnet/stub genesis frame every node derives from the config (§1.7). */
   genesisFrame(): GlobalFrame {
     return this.core.genesisFrame()
-  }
-
-  /** Loads persisted state (or genesis), replays stored proposals, arms the pacemaker. */
-  start(): Effect.Effect<void> {
-    return this.core.start()
-  }
-
-  handleInbound(from: string, data: Uint8Array): Effect.Effect<void> {
-    return this.core.handleInbound(from, data)
-  }
-
-  handleLocalTimeout(epoch: number): Effect.Effect<void> {
-    return this.core.handleLocalTimeout(epoch)
-  }
-
-  handleProposeDue(rank: bigint): Effect.Effect<void> {
-    return this.core.handleProposeDue(rank)
-  }
-
-  handleSyncAnswered(peer: string, data: Uint8Array | undefined, detail: string): Effect.Effect<void> {
-    return this.core.handleSyncAnswered(peer, data, detail)
-  }
-
-  /** The sync server; runs in the requester's fiber, never through this actor's mailbox. */
-  serveSync(data: Uint8Array): Effect.Effect<Uint8Array> {
-    return this.core.serveSync(data)
-  }
-
-  status(): ConsensusStatus {
-    return this.core.status()
   }
 
   /** Committed frames (canonical CertifiedFrame bytes) with from ≤ n ≤ to, ascending. */

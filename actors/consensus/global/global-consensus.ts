@@ -2,16 +2,14 @@
 // consensus bitmask of the Transport, its own timers and sync answers. Crypto, store and transport are
 // injected services, so a devnet runs it with the insecure test signer and the in-memory transport and
 // a node swaps in native BLS48-581 and libp2p by changing Layers only.
-import { Context, Effect, Fiber, Queue, type Scope } from "effect"
+import { Effect, Fiber, Queue, type Scope } from "effect"
 import { GlobalEquivocation, Publish, type EventDistributorRef } from "../../event-distributor/index.ts"
 import { Head, Insert, type TimeReelMessage } from "../../time-reel/protocol.ts"
 import { globalFrameId } from "../core/frame-id.ts"
 import type { GlobalFrame } from "../core/messages/global-frame.ts"
 import type { ActiveProver } from "../core/prover-ring.ts"
-import { BlsVerifier, FrameVdf, Poseidon, ProverSigner } from "../../../crates/ts/services.ts"
+import { engineServices } from "./engine-services.ts"
 import { Actor, type ActorRef } from "../../../runtime/kernel/index.ts"
-import { Transport } from "../../../runtime/kernel/transport/transport.ts"
-import { Store } from "../../../runtime/store/index.ts"
 import type { GlobalConsensusConfig } from "./config.ts"
 import { GlobalConsensusEngine } from "./engine.ts"
 import { type CertifiedFrame, decodeCertifiedFrame } from "./persistence.ts"
@@ -93,13 +91,7 @@ export const globalConsensusActor = (options: GlobalConsensusActorOptions) =>
             ctx.self.unsafeTell(message)
           }
           const scope: Scope.Scope = yield* Effect.scope
-          const store = yield* Store
-          const transport = yield* Transport
-          const signer = yield* ProverSigner
-          const bls = yield* BlsVerifier
-          const poseidon = yield* Poseidon
-          const vdf = yield* FrameVdf
-          const services = Context.make(Poseidon, poseidon).pipe(Context.add(BlsVerifier, bls), Context.add(FrameVdf, vdf), Context.add(ProverSigner, signer))
+          const { store, transport, signer, bls, poseidon, services } = yield* engineServices
           const committee = [...(yield* options.committee)].sort((a, b) => Buffer.compare(a.address, b.address))
           let timer: Fiber.RuntimeFiber<void> | undefined
           // Committed frames for the time reel, in commit order (see feedReel below).
