@@ -74,7 +74,7 @@ const spawnHost = Effect.gen(function* () {
       fees,
       store,
       routing: { registry, network: 1, crypto: testCrypto, typeTagOf: instanceTypeTag },
-      mempool: { maxBundles: 50, maxBytes: 1_000_000, maxAgeFrames: 5n },
+      mempool: { maxBundles: 8, maxBytes: 1_000_000, maxAgeFrames: 5n },
       startConsensus: (address, committee, _params, ports) =>
         system
           .spawn(
@@ -160,6 +160,30 @@ describe("shard host (worker side of an app shard, in process)", () => {
           expect(status.reason ?? "").toContain("unknown-domain")
           const other = yield* Effect.either(h.host.ask(new SubmitBundle({ bundle: put(4, "x"), shard: new Uint8Array(32).fill(9) })))
           expect(other._tag === "Left" && other.left._tag).toBe("ShardNotCovered")
+        }),
+      ),
+    60_000,
+  )
+
+  test(
+    "a full mempool refuses with MempoolFull (the API's 503 + Retry-After) and takes bundles again once frames drain it",
+    () =>
+      withShardHost((h) =>
+        Effect.gen(function* () {
+          yield* h.cover
+          yield* h.decided((yield* h.submit(bundleOf(build(b.deploy, { config: testConfig, schema: testSchema })))).id)
+          // Nine writes in one burst: the ninth finds the pool (8) full before any frame finalizes.
+          const outcomes = yield* Effect.forEach(
+            Array.from({ length: 9 }, (_, i) => put(20 + i, `v${i}`)),
+            (w) => Effect.either(h.submit(w)),
+          )
+          const full = outcomes.filter((o) => o._tag === "Left")
+          expect(full.length).toBeGreaterThanOrEqual(1)
+          expect(full[0]?._tag === "Left" && full[0].left._tag === "MempoolFull" && full[0].left.retryAfterMs).toBeGreaterThan(0)
+          const accepted = outcomes.flatMap((o) => (o._tag === "Right" ? [o.right.id] : []))
+          for (const id of accepted) expect((yield* h.decided(id)).status).toBe("committed")
+          // Drained: a new write is accepted and commits.
+          expect((yield* h.decided((yield* h.submit(put(40, "after"))).id)).status).toBe("committed")
         }),
       ),
     60_000,
