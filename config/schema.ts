@@ -81,7 +81,9 @@ const GenesisProverList = Schema.Array(BlsPublicKeyHex)
  * (relative to the working directory) or package names. Config only holds the strings; runtime/node
  * imports them (config stays a leaf).
  */
-const PluginList = Schema.Array(Schema.String.pipe(Schema.minLength(1))).annotations({ message: () => "expected a list of plugin module paths or package names" })
+const PluginList = Schema.Array(Schema.String.pipe(Schema.minLength(1))).annotations({
+  message: () => "expected a list of plugin module paths or package names",
+})
 
 /**
  * Network id as in the reference (`p2p.network`): 0 mainnet, 1 primary testnet, 99 devnet.

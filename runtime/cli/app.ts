@@ -32,7 +32,6 @@ const CliEnvironment = Layer.mergeAll(
   CliConfig.layer({ showBuiltIns: false }),
 )
 
-
 const stderr = (lines: ReadonlyArray<string>): Effect.Effect<void> => Effect.sync(() => process.stderr.write(lines.map((l) => `${l}\n`).join("")))
 
 const usageFailure = (root: Root, args: ReadonlyArray<string>, reason: string): Effect.Effect<number> => {

@@ -83,7 +83,15 @@ const makeWorkerPool = (options: WorkerPoolOptions) =>
         process: {
           core,
           entry: options.entry,
-          args: () => workerArgv({ core, dataDir: options.dataDir, logFormat: options.logFormat, logLevel: level, networkId: options.networkId ?? 0, plugins: options.plugins ?? [] }),
+          args: () =>
+            workerArgv({
+              core,
+              dataDir: options.dataDir,
+              logFormat: options.logFormat,
+              logLevel: level,
+              networkId: options.networkId ?? 0,
+              plugins: options.plugins ?? [],
+            }),
         },
       })
       slots.set(core, slot)

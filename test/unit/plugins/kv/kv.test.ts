@@ -149,6 +149,8 @@ describe("kv semantics", () => {
 })
 
 test("the kv logic (codecs, access sets, validate, apply, fee, queries) fits in 150 lines", () => {
-  const lines = readFileSync(join(import.meta.dir, "../../../../plugins/kv/kv.ts"), "utf8").trimEnd().split("\n").length
+  const lines = readFileSync(join(import.meta.dir, "../../../../plugins/kv/kv.ts"), "utf8")
+    .trimEnd()
+    .split("\n").length
   expect(lines).toBeLessThanOrEqual(150)
 })
