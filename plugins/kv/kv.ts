@@ -12,7 +12,7 @@ const utf8 = new TextEncoder()
 export const KV_BASE_DOMAIN = sha256(utf8.encode("q_kv"))
 export const KV_DEFAULT_DOMAIN = sha256(utf8.encode("q_kv_default"))
 export const [KV_SET, KV_DEL, KV_INCRBY, KV_EXPIRE] = [0x7100, 0x7101, 0x7102, 0x7103] as const
-export const MAX_KEY_BYTES = 128
+const MAX_KEY_BYTES = 128
 export const MAX_VALUE_BYTES = 4096
 /** The per-instance key index (SCAN) holds at most this many keys; a SET of a new key beyond it is refused. */
 export const MAX_KEYS = 1024
@@ -23,7 +23,7 @@ export type KvOp = { readonly domain: Uint8Array; readonly key: Uint8Array; read
 type Rec = { readonly value: Uint8Array; readonly expiresAt: bigint }
 
 // Data address of a key: sha256(0x00 ‖ key); the index: sha256(0x01 ‖ "index"). Distinct prefixes keep them apart.
-export const keyId = (domain: Uint8Array, key: Uint8Array): Uint8Array => C.atomId(domain, sha256(Uint8Array.of(0, ...key)))
+const keyId = (domain: Uint8Array, key: Uint8Array): Uint8Array => C.atomId(domain, sha256(Uint8Array.of(0, ...key)))
 const indexId = (domain: Uint8Array): Uint8Array => C.atomId(domain, sha256(Uint8Array.of(1, ...utf8.encode("index"))))
 
 // A deleted key is an empty vertex: a removed atom can never be written again (2P2P), a key can.

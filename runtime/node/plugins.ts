@@ -24,7 +24,7 @@ export class PluginLoadError extends Data.TaggedError("PluginLoadError")<{ reado
   }
 }
 
-export interface LoadedPlugin {
+interface LoadedPlugin {
   /** As configured. */
   readonly spec: string
   /** The resolved entry module (what workers import). */
