@@ -2,14 +2,15 @@
 // is imported and validated with the built-ins (errors name the plugin, and both parties of an
 // overlap); the code hash covers the plugin's source files; workers receive the resolved paths.
 import { describe, expect, test } from "bun:test"
-import { cpSync, mkdtempSync, writeFileSync } from "node:fs"
+import { cpSync, existsSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { loadConfig } from "../../../../config/index.ts"
+import { configErrorExit, loadConfig } from "../../../../config/index.ts"
 import { workerArgv } from "../../../../runtime/kernel/process/protocol.ts"
 import { parseWorkerArgs } from "../../../../runtime/kernel/process/worker-args.ts"
+import { prepareNode } from "../../../../runtime/node/boot.ts"
 import { loadNodeIntrinsics, pluginCodeHash } from "../../../../runtime/node/plugins.ts"
 
 const repo = resolve(import.meta.dir, "../../../..")
@@ -73,4 +74,15 @@ describe("plugins in config and worker args", () => {
     expect(Either.getOrThrow(parseWorkerArgs(argv)).plugins).toEqual(["/x/a.ts", "/y/b.ts"])
     expect(Either.getOrThrow(parseWorkerArgs(workerArgv({ core: 1, dataDir: "/d", logFormat: "json", logLevel: "info" }))).plugins).toEqual([])
   })
+})
+
+test("a node whose plugin does not load stops like a config error: exit 2, one line naming the plugin, nothing written", async () => {
+  const dataDir = join(mkdtempSync(join(tmpdir(), "quilbun-plugins-boot-")), "data")
+  const input = { argv: ["--data-dir", dataDir, "--set", `plugins=${fixture("bad-manifest")}`], env: {}, cores: 2, cwd: repo }
+  const exit = await Effect.runPromise(Effect.either(Effect.scoped(prepareNode(input))))
+  if (Either.isRight(exit) || exit.left._tag !== "ConfigError") throw new Error("expected a ConfigError")
+  const { code, line } = configErrorExit(exit.left)
+  expect(code).toBe(2)
+  expect(line).toContain(`plugin ${fixture("bad-manifest")}: intrinsic "kv-bad": malformed manifest`)
+  expect(existsSync(dataDir)).toBe(false)
 })
