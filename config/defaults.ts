@@ -18,4 +18,5 @@ export const defaultConfigEncoded = (cores: number): NodeConfigEncoded => ({
   engine: { devnet: true },
   shutdown: { deadlineMs: 8000 },
   workerLiveness: { intervalMs: 2000, unresponsiveAfterMs: 5000, restartAfterMs: 15_000 },
+  plugins: [],
 })

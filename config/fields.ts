@@ -62,6 +62,7 @@ export const CONFIG_FIELDS: ReadonlyArray<ConfigField> = [
     kind: "int",
     schema: Leaf.workerLivenessRestartAfterMs,
   },
+  { path: ["plugins"], env: "QUILBUN_PLUGINS", kind: "list", schema: Leaf.plugins },
 ]
 
 /** `QUILBUN_*` variables that are process settings, not config keys (allowed, ignored here). */

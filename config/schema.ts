@@ -77,6 +77,15 @@ const GenesisProverList = Schema.Array(BlsPublicKeyHex)
   )
 
 /**
+ * Intrinsic plugins the node loads at start-up (master, every data worker and the CLI): module paths
+ * (relative to the working directory) or package names. Config only holds the strings; runtime/node
+ * imports them (config stays a leaf).
+ */
+const PluginList = Schema.Array(Schema.String.pipe(Schema.minLength(1))).annotations({
+  message: () => "expected a list of plugin module paths or package names",
+})
+
+/**
  * Network id as in the reference (`p2p.network`): 0 mainnet, 1 primary testnet, 99 devnet.
  * quilbun defaults to 99 because only the devnet engine exists for now (`engine.devnet: true`).
  */
@@ -102,6 +111,7 @@ export const Leaf = {
   workerLivenessIntervalMs: int(50, 60_000, "milliseconds"),
   workerLivenessUnresponsiveAfterMs: int(100, 600_000, "milliseconds"),
   workerLivenessRestartAfterMs: int(100, 3_600_000, "milliseconds"),
+  plugins: PluginList,
 } as const
 
 /**
@@ -140,6 +150,7 @@ export const NodeConfigSchema = Schema.Struct({
   }),
   shutdown: Schema.Struct({ deadlineMs: Leaf.shutdownDeadlineMs }),
   workerLiveness: WorkerLiveness,
+  plugins: Leaf.plugins,
 })
 
 export type NodeConfig = typeof NodeConfigSchema.Type

@@ -96,7 +96,7 @@ export const executionActor = (registry: IntrinsicRegistry, store: StoreService,
           const query = owner.queries.find((q) => q.name === name)
           if (query === undefined) return yield* new QueryFailed({ kind: "unknown-query", reason: `${intrinsic} has no query ${JSON.stringify(name)}` })
           // A query is plugin code too: a throw or defect answers `failed`, it does not crash the host.
-          const result = yield* Effect.suspend(() => query.run(args, readView)).pipe(
+          const result = yield* Effect.suspend(() => query.run(args, readView, { frameNumber: state.head })).pipe(
             Effect.catchAllCause((cause) =>
               Effect.fail(
                 cause._tag === "Fail"

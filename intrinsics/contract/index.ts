@@ -29,7 +29,7 @@ export {
   type OperationDef,
   type TypedOperation,
 } from "./operation.ts"
-export { defineQuery, type Query, QueryError, type QueryParameter } from "./query.ts"
+export { defineQuery, type Query, type QueryCtx, QueryError, type QueryParameter } from "./query.ts"
 export {
   type Dispatched,
   DuplicateIntrinsicName,

@@ -24,13 +24,23 @@ export interface QueryParameter {
   readonly schema: Readonly<Record<string, unknown>>
 }
 
+/**
+ * What a query may know besides the view: the frame the view is at (the shard's head; undefined before
+ * the first frame). Reads that depend on frames (expiry counted in frames) use it, never the clock.
+ */
+export interface QueryCtx {
+  readonly frameNumber: bigint | undefined
+}
+
+const noCtx: QueryCtx = { frameNumber: undefined }
+
 export interface Query {
   readonly name: string
   readonly description: string
   /** The argument fields, so the host can describe the GET route (OpenAPI) without the schema's types. */
   readonly parameters: ReadonlyArray<QueryParameter>
   /** Decodes `args`, runs, and answers the result in its encoded (JSON-ready) form. */
-  readonly run: (args: unknown, view: ReadView) => Effect.Effect<unknown, QueryError>
+  readonly run: (args: unknown, view: ReadView, ctx?: QueryCtx) => Effect.Effect<unknown, QueryError>
 }
 
 const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === "object" && u !== null && !Array.isArray(u)
@@ -54,7 +64,7 @@ export const defineQuery = <A, I, O, OI>(def: {
   readonly description: string
   readonly args: Schema.Schema<A, I>
   readonly result: Schema.Schema<O, OI>
-  readonly run: (args: A, view: ReadView) => Effect.Effect<O, QueryError>
+  readonly run: (args: A, view: ReadView, ctx: QueryCtx) => Effect.Effect<O, QueryError>
 }): Query => {
   const decodeArgs = Schema.decodeUnknown(def.args)
   const encodeResult = Schema.encode(def.result)
@@ -62,10 +72,10 @@ export const defineQuery = <A, I, O, OI>(def: {
     name: def.name,
     description: def.description,
     parameters: parametersOf(def.args),
-    run: (args, view) =>
+    run: (args, view, ctx = noCtx) =>
       decodeArgs(args).pipe(
         Effect.mapError((e) => new QueryError({ kind: "bad-request", reason: ParseResult.TreeFormatter.formatErrorSync(e) })),
-        Effect.flatMap((a) => def.run(a, view)),
+        Effect.flatMap((a) => def.run(a, view, ctx)),
         // The result schema is the intrinsic's own; a value it cannot encode is a bug, not a request error.
         Effect.flatMap((o) => Effect.orDie(encodeResult(o))),
       ),

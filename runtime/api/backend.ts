@@ -19,7 +19,17 @@ export type WorkerView = typeof WorkerView.Type
 /** The intrinsics one data worker executes (its execution host's registry); `error` when it did not answer. */
 export const WorkerIntrinsicsView = Schema.Struct({
   core: Schema.Int,
-  intrinsics: Schema.Array(Schema.Struct({ name: Schema.String, version: Schema.String, baseDomain: Schema.String, opTypes: Schema.Array(Schema.Number) })),
+  intrinsics: Schema.Array(
+    Schema.Struct({
+      name: Schema.String,
+      version: Schema.String,
+      baseDomain: Schema.String,
+      opTypes: Schema.Array(Schema.Number),
+      /** Plugins only: the configured entry and the SHA-256 of its source files (runtime/node/plugins.ts). */
+      plugin: Schema.optional(Schema.String),
+      codeHash: Schema.optional(Schema.String),
+    }),
+  ),
   error: Schema.optional(Schema.String),
 })
 type WorkerIntrinsicsView = typeof WorkerIntrinsicsView.Type

@@ -137,7 +137,7 @@ export const makeOpenApiDocument = (version: string, queries: ReadonlyArray<Intr
     },
     "/v1/intrinsics": {
       get: {
-        summary: "Per data worker, the intrinsics its execution host runs (name, version, base domain, op types)",
+        summary: "Per data worker, the intrinsics its execution host runs (name, version, base domain, op types; plugins also their entry and code hash)",
         responses: { "200": json({ type: "array", items: { $ref: "#/components/schemas/WorkerIntrinsics" } }, "Intrinsics per worker") },
       },
     },

@@ -14,12 +14,14 @@ import { EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE } from "./command.ts"
 import { cliConsole } from "./console.ts"
 import type { CliError } from "./errors.ts"
 import { group } from "./group.ts"
-import { cliGroups } from "./groups.ts"
+import { cliGroupsWith } from "./groups.ts"
+import type { Intrinsic } from "../../intrinsics/contract/index.ts"
 import { helpText } from "./plain-text.ts"
 import { EXECUTABLE, locate, usageLines } from "./usage.ts"
 import { NODE_VERSION } from "../kernel/version.ts"
 
-const root = group("quilbun", "Command-line client for a quilbun node and its cryptography.", cliGroups)
+const rootWith = (plugins: ReadonlyArray<Intrinsic>) => group("quilbun", "Command-line client for a quilbun node and its cryptography.", cliGroupsWith(plugins))
+type Root = ReturnType<typeof rootWith>
 
 // Only the services @effect/cli needs (not BunContext, whose worker and process layers cost start-up).
 const CliEnvironment = Layer.mergeAll(
@@ -30,21 +32,19 @@ const CliEnvironment = Layer.mergeAll(
   CliConfig.layer({ showBuiltIns: false }),
 )
 
-const run = Command.run(root.command, { name: "quilbun", version: NODE_VERSION, executable: EXECUTABLE })
-
 const stderr = (lines: ReadonlyArray<string>): Effect.Effect<void> => Effect.sync(() => process.stderr.write(lines.map((l) => `${l}\n`).join("")))
 
-const usageFailure = (args: ReadonlyArray<string>, reason: string): Effect.Effect<number> => {
+const usageFailure = (root: Root, args: ReadonlyArray<string>, reason: string): Effect.Effect<number> => {
   const located = locate(root, args)
   const why = located.unknown !== undefined ? `unknown command: ${[...located.path, located.unknown].join(" ")}` : reason
   return Effect.as(stderr([`error: ${why}`, ...usageLines(located)]), EXIT_USAGE)
 }
 
-const report = (args: ReadonlyArray<string>, error: CliError | ValidationError.ValidationError): Effect.Effect<number> => {
-  if (ValidationError.isValidationError(error)) return usageFailure(args, helpText(error.error))
+const report = (root: Root, args: ReadonlyArray<string>, error: CliError | ValidationError.ValidationError): Effect.Effect<number> => {
+  if (ValidationError.isValidationError(error)) return usageFailure(root, args, helpText(error.error))
   switch (error._tag) {
     case "UsageError":
-      return usageFailure(args, error.reason)
+      return usageFailure(root, args, error.reason)
     case "CommandFailed":
       return Effect.as(stderr([`error: ${error.reason}`]), EXIT_NEGATIVE)
     case "NegativeAnswer":
@@ -52,14 +52,16 @@ const report = (args: ReadonlyArray<string>, error: CliError | ValidationError.V
   }
 }
 
-/** Runs the CLI on `process.argv` (runtime and script first) and returns the exit status. */
-export const runCli = (argv: ReadonlyArray<string>): Effect.Effect<number> => {
+/** Runs the CLI on `process.argv` (runtime and script first) with the plugins' groups mounted too; answers the exit status. */
+export const runCli = (argv: ReadonlyArray<string>, plugins: ReadonlyArray<Intrinsic> = []): Effect.Effect<number> => {
   const args = argv.slice(2)
+  const root = rootWith(plugins)
+  const run = Command.run(root.command, { name: "quilbun", version: NODE_VERSION, executable: EXECUTABLE })
   return Console.consoleWith((base) =>
     run(argv).pipe(
       Effect.withConsole(cliConsole(base, process.stdout.isTTY === true)),
       Effect.as(EXIT_OK),
-      Effect.catchAll((error) => report(args, error)),
+      Effect.catchAll((error) => report(root, args, error)),
       Effect.provide(CliEnvironment),
     ),
   )

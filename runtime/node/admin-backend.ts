@@ -33,7 +33,8 @@ import { renderPrometheus } from "../kernel/metrics/prometheus.ts"
 import { NodeConsensus } from "./consensus.ts"
 import { EXECUTION_NAME, ExecutionProtocol, ListIntrinsics, Query } from "../../actors/execution/index.ts"
 import * as Contract from "../../intrinsics/contract/index.ts"
-import { builtInIntrinsics, nodeBuildEnv } from "./intrinsics.ts"
+import { nodeBuildEnv } from "./intrinsics.ts"
+import { builtInsOnly, type NodeIntrinsics } from "./plugins.ts"
 import { WorkerPool } from "../kernel/process/worker-pool.ts"
 import { FEE_MANAGER_NAME, FeeManagerProtocol, FeeSnapshot, type FeeManagerMessage, NextFeeMultiplier } from "../../actors/fee-manager/index.ts"
 import { workerActorPath } from "./worker-node.ts"
@@ -146,7 +147,7 @@ export const intrinsicRoutesOf = (
   }
 }
 
-export const AdminBackendLive = (identity: NodeIdentity) =>
+export const AdminBackendLive = (identity: NodeIdentity, nodeIntrinsics: NodeIntrinsics = builtInsOnly) =>
   Layer.effect(
     AdminBackend,
     Effect.gen(function* () {
@@ -159,6 +160,7 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
       const relay = yield* ShardRelay
       const health = yield* NodeHealth
       const pool = yield* WorkerPool
+      const pluginFacts = new Map(nodeIntrinsics.plugins.map((p) => [p.intrinsic.manifest.name, { plugin: p.spec, codeHash: p.codeHash }]))
       // Each worker's execution host, asked in parallel; a worker that does not answer says why.
       const intrinsics = Effect.flatMap(manager.ask(new ListWorkers(), ASK_TIMEOUT).pipe(Effect.orDie), (ws) =>
         Effect.forEach(
@@ -166,7 +168,8 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
           (w) =>
             pool.ref(w.core, workerActorPath(w.core, EXECUTION_NAME), ExecutionProtocol).pipe(
               Effect.flatMap((ref) => ref.ask(new ListIntrinsics(), ASK_TIMEOUT)),
-              Effect.map((list) => ({ core: w.core, intrinsics: list })),
+              // The worker loaded the same plugin files; the master adds what it hashed at start.
+              Effect.map((list) => ({ core: w.core, intrinsics: list.map((i) => ({ ...i, ...pluginFacts.get(i.name) })) })),
               Effect.catchAll((e) => Effect.succeed({ core: w.core, intrinsics: [], error: `worker ${w.core} (${w.state}): ${e._tag}` })),
             ),
           { concurrency: "unbounded" },
@@ -251,7 +254,7 @@ export const AdminBackendLive = (identity: NodeIdentity) =>
         workers,
         intrinsics,
         fees,
-        intrinsicRoutes: intrinsicRoutesOf(builtInIntrinsics, query, submitBundle, runtime),
+        intrinsicRoutes: intrinsicRoutesOf(nodeIntrinsics.intrinsics, query, submitBundle, runtime),
         query,
         submitBundle,
         bundleStatus: shardHosts.status,

@@ -17,12 +17,12 @@ import { proverAddress } from "../../crates/ts/address.ts"
 import { BlsProverSignerLive, BlsVerifierLive } from "../../crates/ts/bls/bls-live.ts"
 import { PoseidonLive } from "../../crates/ts/poseidon-live.ts"
 import { NativeFrameVdfLive } from "../../crates/ts/vdf/frame-vdf-live.ts"
-import { loadIntrinsics } from "../../intrinsics/contract/index.ts"
+import { type Intrinsic, loadIntrinsics } from "../../intrinsics/contract/index.ts"
 import { type ActorRef, ActorSystem } from "../kernel/index.ts"
 import type { WorkerArgs } from "../kernel/process/protocol.ts"
 import { Transport } from "../kernel/transport/transport.ts"
 import { Store } from "../store/index.ts"
-import { builtInIntrinsics, instanceTypeTag, nodeCryptoServices } from "./intrinsics.ts"
+import { instanceTypeTag, nodeCryptoServices } from "./intrinsics.ts"
 import { shardTransport } from "./shard-transport.ts"
 
 const shardConsensusConfig = (params: ShardConsensusParams) => {
@@ -30,7 +30,7 @@ const shardConsensusConfig = (params: ShardConsensusParams) => {
   return params.devnet && params.rankWorkMs !== undefined ? { ...config, timing: devnetTimingFor(params.rankWorkMs) } : config
 }
 
-export const AppShardsLive = (args: WorkerArgs) =>
+export const AppShardsLive = (args: WorkerArgs, intrinsics: ReadonlyArray<Intrinsic>) =>
   Layer.scopedDiscard(
     Effect.gen(function* () {
       const system = yield* ActorSystem.ActorSystem
@@ -39,7 +39,7 @@ export const AppShardsLive = (args: WorkerArgs) =>
       const network = yield* ShardNetwork
       const scope = yield* Effect.scope
       const fees = yield* system.spawn(feeManagerActor()).pipe(Effect.orDie)
-      const registry = yield* loadIntrinsics(builtInIntrinsics).pipe(Effect.orDie)
+      const registry = yield* loadIntrinsics(intrinsics).pipe(Effect.orDie)
       // The prover key, BLS, VDF: loaded once, for the worker's lifetime, when it first covers a shard.
       const crypto = yield* Effect.cached(
         Layer.buildWithScope(Layer.mergeAll(BlsVerifierLive, BlsProverSignerLive(args.dataDir), NativeFrameVdfLive, PoseidonLive), scope).pipe(Effect.orDie),

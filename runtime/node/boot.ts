@@ -5,6 +5,7 @@
 // A data dir that holds a chain (chain.json) must still have its store and its keys: both are checked
 // here, under the lock and before any key is generated (chain-guard.ts).
 import { Effect, Redacted } from "effect"
+import { ConfigError } from "../../config/errors.ts"
 import { ensureConfigFile, ensureDataDir, ensureKeys, loadConfigDetailed, summarizeConfig, type LoadConfigInput } from "../../config/index.ts"
 import { tightenDataDirPermissions } from "../../config/permissions.ts"
 import type { MasterNodeOptions } from "./master-node.ts"
@@ -12,13 +13,19 @@ import { acquireDataDirLock } from "./data-dir-lock.ts"
 import { checkGenesisProvers } from "./genesis-check.ts"
 import { checkChainAtBoot } from "./chain-guard.ts"
 import { NODE_VERSION } from "../kernel/version.ts"
+import { loadNodeIntrinsics } from "./plugins.ts"
 
 const MASTER_ROLES: ReadonlyArray<string> = ["master", "admin-api", "worker-manager"]
 
 export const prepareNode = (input: LoadConfigInput) =>
   Effect.gen(function* () {
     // Validate before writing anything, so a bad flag leaves no files behind.
-    yield* checkGenesisProvers((yield* loadConfigDetailed(input)).config)
+    const checked = (yield* loadConfigDetailed(input)).config
+    yield* checkGenesisProvers(checked)
+    // A plugin that does not load is a configuration error (exit 2), found before anything is written.
+    const intrinsics = yield* loadNodeIntrinsics(checked.plugins, input.cwd).pipe(
+      Effect.mapError((e) => new ConfigError({ path: "plugins", value: e.plugin, reason: e.message })),
+    )
     yield* ensureConfigFile(input)
     const loaded = yield* loadConfigDetailed(input)
     yield* ensureDataDir(loaded.config)
@@ -32,6 +39,7 @@ export const prepareNode = (input: LoadConfigInput) =>
     const summary = summarizeConfig(loaded.config, keys)
     const options: MasterNodeOptions = {
       config: loaded.config,
+      intrinsics,
       apiToken: Redacted.value(keys.apiToken),
       proverIkm: keys.prover.ikm,
       peerKey: keys.peer.secretKey,

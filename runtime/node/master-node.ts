@@ -37,9 +37,12 @@ import { StartupReportLive, type StartupReport } from "./startup-report.ts"
 import { StatusLineLive } from "./status-line.ts"
 import { feeManagerActor } from "../../actors/fee-manager/index.ts"
 import { ShardHostsLive } from "./shard-hosts.ts"
+import { builtInsOnly, type NodeIntrinsics } from "./plugins.ts"
 
 export interface MasterNodeOptions {
   readonly config: NodeConfig
+  /** Built-ins plus the configured plugins (plugins.ts); built-ins only when absent. */
+  readonly intrinsics?: NodeIntrinsics
   readonly identity: NodeIdentity
   readonly apiToken: string
   /** The prover key material (keys/prover.key); the devnet genesis committee is this one key. */
@@ -76,6 +79,7 @@ const MasterActorsLive = Layer.effectContext(
 
 export const MasterNodeLive = (options: MasterNodeOptions) => {
   const { config } = options
+  const intrinsics = options.intrinsics ?? builtInsOnly
   const logging = LoggingLive({
     format: config.log.format,
     level: config.log.level,
@@ -91,6 +95,8 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
     logFormat: config.log.format,
     logLevel: config.log.level,
     networkId: config.p2p.networkId,
+    // Resolved files, so a worker imports exactly what the master loaded.
+    plugins: intrinsics.plugins.map((p) => p.path),
     liveness: {
       interval: Duration.millis(config.workerLiveness.intervalMs),
       unresponsiveAfter: Duration.millis(config.workerLiveness.unresponsiveAfterMs),
@@ -117,8 +123,8 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
   )
   return Layer.mergeAll(started, ApiAddressFileLive(config.dataDir), StatusLineLive).pipe(
     Layer.provideMerge(server),
-    Layer.provideMerge(AdminBackendLive(options.identity)),
-    Layer.provideMerge(ShardHostsLive(config)),
+    Layer.provideMerge(AdminBackendLive(options.identity, intrinsics)),
+    Layer.provideMerge(ShardHostsLive(config, intrinsics.intrinsics)),
     Layer.provideMerge(MasterConsensusLive({ config, proverIkm: options.proverIkm, peerId: options.identity.nodeId })),
     Layer.provideMerge(shardRelay),
     Layer.provideMerge(MasterActorsLive),

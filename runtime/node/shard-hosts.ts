@@ -24,7 +24,7 @@ import {
 import { routeBundle } from "../../actors/execution/routing.ts"
 import type { ResolverConfig } from "../../actors/execution/resolver.ts"
 import type { NodeConfig } from "../../config/index.ts"
-import { loadIntrinsics } from "../../intrinsics/contract/index.ts"
+import { type Intrinsic, loadIntrinsics } from "../../intrinsics/contract/index.ts"
 import { type BundleAccepted, BundleInvalid, type BundleStatusAnswer, ShardBusy, type ShardStatusView, ShardUnavailable } from "../api/backend.ts"
 import type { ActorRef } from "../kernel/actor/ref.ts"
 import { WorkerPool } from "../kernel/process/worker-pool.ts"
@@ -74,14 +74,14 @@ const statusAnswer = (v: BundleStatusView): BundleStatusAnswer => ({
 })
 
 /** Needs the master store, the worker pool and the node's consensus (committee, measured rank work). */
-export const ShardHostsLive = (config: NodeConfig) =>
+export const ShardHostsLive = (config: NodeConfig, intrinsics: ReadonlyArray<Intrinsic> = builtInIntrinsics) =>
   Layer.scoped(
     ShardHosts,
     Effect.gen(function* () {
       const store = yield* Store
       const pool = yield* WorkerPool
       const consensus = yield* NodeConsensus
-      const registry = yield* Effect.orDie(loadIntrinsics(builtInIntrinsics))
+      const registry = yield* Effect.orDie(loadIntrinsics(intrinsics))
       const resolver: ResolverConfig = { registry, network: config.p2p.networkId, crypto: nodeCryptoServices, typeTagOf: instanceTypeTag }
       const table = yield* Effect.orDie(makeShardAllocationTable(store, { cores: pool.cores, devnet: config.engine.devnet }))
       const rejected = makeRejectedBundles(REJECTED_KEPT)

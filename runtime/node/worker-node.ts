@@ -24,6 +24,7 @@ import { builtInIntrinsics, instanceTypeTag, nodeCryptoServices } from "./intrin
 import { FEE_MANAGER_NAME, FeeManagerProtocol } from "../../actors/fee-manager/index.ts"
 import { SHARD_HOST_NAME, ShardHostProtocol } from "../../actors/consensus/app/shard-host-protocol.ts"
 import { AppShardsLive } from "./app-shards.ts"
+import type { Intrinsic } from "../../intrinsics/contract/index.ts"
 
 export const workerRootName = (core: number): string => `worker-${core}`
 
@@ -38,7 +39,7 @@ const ActorsLive = (core: number) =>
     }),
   )
 
-export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport) => {
+export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport, intrinsics: ReadonlyArray<Intrinsic> = builtInIntrinsics) => {
   const { core } = args
   const exports: Exports = new Map<string, Protocol<Message>>([
     [workerActorPath(core, PROBE_NAME), ProbeProtocol as unknown as Protocol<Message>],
@@ -52,7 +53,7 @@ export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport) => 
   // No fee market before the token intrinsic: off mainnet every consumer pays 0 (multiplier 0), so a
   // devnet's hypergraph writes commit; mainnet keeps the rule and refuses fee-consuming bundles until then.
   const feeMultiplier = args.networkId === 0 ? () => 1n : () => 0n
-  const execution = ExecutionLive(builtInIntrinsics, { crypto: nodeCryptoServices, network: args.networkId, typeTagOf: instanceTypeTag, feeMultiplier }).pipe(
+  const execution = ExecutionLive(intrinsics, { crypto: nodeCryptoServices, network: args.networkId, typeTagOf: instanceTypeTag, feeMultiplier }).pipe(
     Layer.orDie,
   )
   const logging = LoggingLive({ format: args.logFormat, level: args.logLevel, fields: { core } })
@@ -62,7 +63,7 @@ export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport) => 
   const ready = Layer.effectDiscard(announceReady(core))
   return ready.pipe(
     // The shard host (and the shard's consensus) over the execution host, the shard network and the store.
-    Layer.provideMerge(AppShardsLive(args)),
+    Layer.provideMerge(AppShardsLive(args, intrinsics)),
     Layer.provideMerge(Layer.mergeAll(ActorsLive(core), ShardNetworkLive(core), execution)),
     Layer.provideMerge(host),
     Layer.provideMerge(system),

@@ -5,6 +5,7 @@ import { BunRuntime } from "@effect/platform-bun"
 import { Cause, Effect, Either, Layer } from "effect"
 import { makeChildIpcTransport } from "../kernel/process/bun-ipc-transport.ts"
 import { parseWorkerArgs } from "../kernel/process/worker-args.ts"
+import { loadNodeIntrinsics } from "./plugins.ts"
 import { WorkerNodeLive } from "./worker-node.ts"
 
 process.on("disconnect", () => process.exit(0))
@@ -17,8 +18,14 @@ if (Either.isLeft(args)) {
   process.stderr.write("worker: must be started by the master (no IPC channel)\n")
   process.exit(2)
 } else {
+  // The master resolved these files and loaded them already; a failure here is still refused like a config error.
+  const intrinsics = await Effect.runPromise(Effect.either(loadNodeIntrinsics(args.right.plugins ?? [], process.cwd())))
+  if (Either.isLeft(intrinsics)) {
+    process.stderr.write(`worker: ${intrinsics.left.message}\n`)
+    process.exit(2)
+  }
   const transport = makeChildIpcTransport()
-  const program = Layer.launch(WorkerNodeLive(args.right, transport)).pipe(
+  const program = Layer.launch(WorkerNodeLive(args.right, transport, intrinsics.right.intrinsics)).pipe(
     Effect.tapErrorCause((cause) => (Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logFatal("worker failed to start", cause))),
   )
   BunRuntime.runMain(program, { disablePrettyLogger: true })

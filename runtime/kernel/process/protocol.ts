@@ -55,6 +55,8 @@ export interface WorkerArgs {
   readonly logLevel: LogLevelName
   /** p2p network id (0 mainnet): the worker's intrinsics' activation gates depend on it. */
   readonly networkId: number
+  /** Intrinsic plugin modules (absolute paths the master resolved) the worker imports at start. */
+  readonly plugins?: ReadonlyArray<string>
 }
 
 export const workerArgv = (args: Omit<WorkerArgs, "networkId"> & { readonly networkId?: number }): ReadonlyArray<string> => [
@@ -68,4 +70,5 @@ export const workerArgv = (args: Omit<WorkerArgs, "networkId"> & { readonly netw
   args.logLevel,
   "--network",
   String(args.networkId ?? 0),
+  ...(args.plugins ?? []).flatMap((p) => ["--plugin", p]),
 ]

@@ -10,6 +10,7 @@ const Args = Schema.Struct({
   logFormat: LogFormat,
   logLevel: LogLevelName,
   networkId: Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()),
+  plugins: Schema.Array(Schema.NonEmptyString),
 })
 
 const flagKeys: Record<string, keyof typeof Args.Type> = {
@@ -22,11 +23,17 @@ const flagKeys: Record<string, keyof typeof Args.Type> = {
 
 export const parseWorkerArgs = (argv: ReadonlyArray<string>): Either.Either<WorkerArgs, string> => {
   const raw: Record<string, string> = { logFormat: "json", logLevel: "info", networkId: "0" }
+  // `--plugin <path>` repeats, one per plugin.
+  const plugins: Array<string> = []
   for (let i = 0; i < argv.length; i += 2) {
-    const key = flagKeys[argv[i] ?? ""]
     const value = argv[i + 1]
+    if (argv[i] === "--plugin" && value !== undefined) {
+      plugins.push(value)
+      continue
+    }
+    const key = flagKeys[argv[i] ?? ""]
     if (key === undefined || value === undefined) return Either.left(`unexpected argument ${argv[i] ?? ""}`)
     raw[key] = value
   }
-  return Schema.decodeUnknownEither(Args)(raw).pipe(Either.mapLeft((e) => e.message))
+  return Schema.decodeUnknownEither(Args)({ ...raw, plugins }).pipe(Either.mapLeft((e) => e.message))
 }

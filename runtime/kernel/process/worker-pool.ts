@@ -23,6 +23,8 @@ export interface WorkerPoolOptions {
   readonly logLevel: LogLevelName
   /** p2p network id passed to every worker (default 0, mainnet). */
   readonly networkId?: number
+  /** Plugin modules every worker imports (workerArgv --plugin). */
+  readonly plugins?: ReadonlyArray<string>
   /** Worker entry script (the node passes runtime/node/worker.ts: the kernel knows no entry of its own). */
   readonly entry: string
   readonly policy?: RestartPolicy
@@ -81,7 +83,15 @@ const makeWorkerPool = (options: WorkerPoolOptions) =>
         process: {
           core,
           entry: options.entry,
-          args: () => workerArgv({ core, dataDir: options.dataDir, logFormat: options.logFormat, logLevel: level, networkId: options.networkId ?? 0 }),
+          args: () =>
+            workerArgv({
+              core,
+              dataDir: options.dataDir,
+              logFormat: options.logFormat,
+              logLevel: level,
+              networkId: options.networkId ?? 0,
+              plugins: options.plugins ?? [],
+            }),
         },
       })
       slots.set(core, slot)
