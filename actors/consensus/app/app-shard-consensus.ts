@@ -3,13 +3,13 @@
 // worker that runs the shard passes its ports (bundles, state roots, fee vote, global head, the
 // FinalizedFrameSink) and the shard's committee; crypto, store and transport are services.
 import { bytesToHex } from "@noble/hashes/utils.js"
-import { Effect, Fiber, type Scope } from "effect"
+import { Effect, type Scope } from "effect"
 import { FrameVdf } from "../../../crates/ts/services.ts"
-import { engineServices } from "../global/engine-services.ts"
+import { engineEffects, engineServices } from "../global/engine-services.ts"
 import { Actor, type ActorRef } from "../../../runtime/kernel/index.ts"
 import type { ConsensusConfig } from "../core/consensus-config.ts"
 import type { ActiveProver } from "../core/prover-ring.ts"
-import { Inbound, LocalTimeout, ProposeDue, SyncAnswered } from "../global/protocol.ts"
+import { Inbound } from "../global/protocol.ts"
 import { appGenesisFrame } from "./app-chain-kind.ts"
 import { AppShardEngine, type AppShardWorkerPorts } from "./engine.ts"
 import { AppShardConsensusProtocol, type AppShardConsensusMessage } from "./protocol.ts"
@@ -45,7 +45,6 @@ export const appShardConsensusActor = (options: AppShardConsensusOptions) =>
           const { store, transport, signer, bls, poseidon, vdf, services } = yield* engineServices
           const committee = [...(yield* options.committee)].sort((a, b) => Buffer.compare(a.address, b.address))
           const genesis = yield* appGenesisFrame(options.address, options.config.genesisDifficulty).pipe(Effect.provideService(FrameVdf, vdf), Effect.orDie)
-          let timer: Fiber.RuntimeFiber<void> | undefined
           const engine = new AppShardEngine({
             address: options.address,
             genesis,
@@ -58,25 +57,7 @@ export const appShardConsensusActor = (options: AppShardConsensusOptions) =>
             poseidon,
             services,
             worker: options.worker,
-            effects: {
-              armTimer: (ms, epoch) =>
-                Effect.gen(function* () {
-                  if (timer !== undefined) yield* Fiber.interruptFork(timer)
-                  timer = yield* Effect.sleep(ms).pipe(Effect.zipRight(Effect.sync(() => tell(new LocalTimeout({ epoch })))), Effect.forkIn(scope))
-                }),
-              proposeAfter: (ms, rank) =>
-                Effect.sleep(ms).pipe(Effect.zipRight(Effect.sync(() => tell(new ProposeDue({ rank })))), Effect.forkIn(scope), Effect.asVoid),
-              sync: (peer, request) =>
-                transport.request(peer, APP_SYNC_PROTOCOL, request).pipe(
-                  Effect.match({
-                    onFailure: (e) => new SyncAnswered({ peer, detail: `${e.reason}: ${e.detail}` }),
-                    onSuccess: (data) => new SyncAnswered({ peer, data, detail: "ok" }),
-                  }),
-                  Effect.flatMap((answer) => Effect.sync(() => tell(answer))),
-                  Effect.forkIn(scope),
-                  Effect.asVoid,
-                ),
-            },
+            effects: engineEffects(scope, tell, transport, APP_SYNC_PROTOCOL),
           })
           yield* transport.subscribe(appConsensusBitmask(options.address), (m) => tell(new Inbound({ from: m.from, data: m.data })))
           yield* transport.serve(APP_SYNC_PROTOCOL, (_from, data) => engine.serveSync(data))

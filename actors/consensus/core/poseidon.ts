@@ -1,5 +1,3 @@
-import type { PoseidonHash } from "../../../crates/ts/services.ts"
-
 /** The digest as a big integer (the reference works on `*big.Int` before reducing mod n). */
 export const digestToBigInt = (digest: Uint8Array): bigint => {
   let value = 0n

@@ -2,18 +2,18 @@
 // consensus bitmask of the Transport, its own timers and sync answers. Crypto, store and transport are
 // injected services, so a devnet runs it with the insecure test signer and the in-memory transport and
 // a node swaps in native BLS48-581 and libp2p by changing Layers only.
-import { Effect, Fiber, Queue, type Scope } from "effect"
+import { Effect, Queue, type Scope } from "effect"
 import { GlobalEquivocation, Publish, type EventDistributorRef } from "../../event-distributor/index.ts"
 import { Head, Insert, type TimeReelMessage } from "../../time-reel/protocol.ts"
 import { globalFrameId } from "../core/frame-id.ts"
 import type { GlobalFrame } from "../core/messages/global-frame.ts"
 import type { ActiveProver } from "../core/prover-ring.ts"
-import { engineServices } from "./engine-services.ts"
+import { engineEffects, engineServices } from "./engine-services.ts"
 import { Actor, type ActorRef } from "../../../runtime/kernel/index.ts"
 import type { GlobalConsensusConfig } from "./config.ts"
 import { GlobalConsensusEngine } from "./engine.ts"
 import { type CertifiedFrame, decodeCertifiedFrame } from "./persistence.ts"
-import { GlobalConsensusProtocol, type GlobalConsensusMessage, Inbound, LocalTimeout, ProposeDue, SyncAnswered } from "./protocol.ts"
+import { GlobalConsensusProtocol, type GlobalConsensusMessage, Inbound } from "./protocol.ts"
 import { GLOBAL_CONSENSUS_BITMASK, GLOBAL_SYNC_PROTOCOL } from "./wire.ts"
 
 const GLOBAL_CONSENSUS_NAME = "global-consensus"
@@ -93,7 +93,6 @@ export const globalConsensusActor = (options: GlobalConsensusActorOptions) =>
           const scope: Scope.Scope = yield* Effect.scope
           const { store, transport, signer, bls, poseidon, services } = yield* engineServices
           const committee = [...(yield* options.committee)].sort((a, b) => Buffer.compare(a.address, b.address))
-          let timer: Fiber.RuntimeFiber<void> | undefined
           // Committed frames for the time reel, in commit order (see feedReel below).
           const toReel = yield* Queue.unbounded<GlobalFrame>()
           const reel = options.timeReel
@@ -121,25 +120,7 @@ export const globalConsensusActor = (options: GlobalConsensusActorOptions) =>
               })
               distributor.unsafeTell(new Publish({ event }))
             },
-            effects: {
-              armTimer: (ms, epoch) =>
-                Effect.gen(function* () {
-                  if (timer !== undefined) yield* Fiber.interruptFork(timer)
-                  timer = yield* Effect.sleep(ms).pipe(Effect.zipRight(Effect.sync(() => tell(new LocalTimeout({ epoch })))), Effect.forkIn(scope))
-                }),
-              proposeAfter: (ms, rank) =>
-                Effect.sleep(ms).pipe(Effect.zipRight(Effect.sync(() => tell(new ProposeDue({ rank })))), Effect.forkIn(scope), Effect.asVoid),
-              sync: (peer, request) =>
-                transport.request(peer, GLOBAL_SYNC_PROTOCOL, request).pipe(
-                  Effect.match({
-                    onFailure: (e) => new SyncAnswered({ peer, detail: `${e.reason}: ${e.detail}` }),
-                    onSuccess: (data) => new SyncAnswered({ peer, data, detail: "ok" }),
-                  }),
-                  Effect.flatMap((answer) => Effect.sync(() => tell(answer))),
-                  Effect.forkIn(scope),
-                  Effect.asVoid,
-                ),
-            },
+            effects: engineEffects(scope, tell, transport, GLOBAL_SYNC_PROTOCOL),
           })
           yield* transport.subscribe(GLOBAL_CONSENSUS_BITMASK, (m) => tell(new Inbound({ from: m.from, data: m.data })))
           yield* transport.serve(GLOBAL_SYNC_PROTOCOL, (_from, data) => engine.serveSync(data))
