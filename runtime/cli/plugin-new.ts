@@ -5,8 +5,8 @@
 // Op types: each plugin owns one block of 256 prefixes, 0xXX00–0xXXFF. The new plugin gets the lowest
 // block in 0x72–0x7F holding no op type of a built-in, of the template, or of any plugin already in
 // the target folder (read from their manifests), so it loads next to all of them without overlap.
-// Refused with exit 2: a name that is not [a-z][a-z0-9-]{0,31}, a built-in's (or reserved) name, or an
-// existing folder — which is never touched.
+// Refused with exit 2: a name that is not [a-z][a-z0-9-]{0,31}, a reserved name (built-ins, CLI groups,
+// the template), or an existing folder — which is never touched.
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import type { Intrinsic } from "../../intrinsics/contract/index.ts"
@@ -17,8 +17,9 @@ const TEMPLATE_DIR = join(REPO, "plugins", "template")
 const TEMPLATE_NAME = "template"
 const TEMPLATE_OP_TYPE = "0x7200"
 const NAME = /^[a-z][a-z0-9-]{0,31}$/
-// Built-ins that the contract names but the node does not ship yet keep their names too.
-const RESERVED = new Set(["token", "hypergraph", "global", "compute", ...builtInIntrinsics.map((i) => i.manifest.name)])
+// Built-ins the contract names but the node does not ship yet, the CLI's own groups (a plugin's group
+// is mounted beside them) and the template (its copy would share its name and domains) keep their names.
+const RESERVED = new Set(["token", "hypergraph", "global", "compute", "node", "crypto", TEMPLATE_NAME, ...builtInIntrinsics.map((i) => i.manifest.name)])
 const [FIRST_BLOCK, LAST_BLOCK] = [0x72, 0x7f]
 
 class Refused extends Error {
@@ -47,7 +48,8 @@ const parseArgs = (argv: ReadonlyArray<string>): { name: string; dir: string } =
 
 const checkName = (name: string, dir: string): void => {
   if (!NAME.test(name)) throw new Refused(`invalid plugin name ${JSON.stringify(name)}: 1-32 of [a-z0-9-], starting with a letter`, 2)
-  if (RESERVED.has(name)) throw new Refused(`invalid plugin name ${JSON.stringify(name)}: it is a built-in intrinsic's name`, 2)
+  if (RESERVED.has(name))
+    throw new Refused(`invalid plugin name ${JSON.stringify(name)}: it is reserved (a built-in intrinsic, a CLI group or the template)`, 2)
   if (existsSync(join(dir, name))) throw new Refused(`plugin ${JSON.stringify(name)} already exists: ${join(dir, name)} (not overwritten)`, 2)
 }
 

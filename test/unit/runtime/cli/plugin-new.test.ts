@@ -5,11 +5,13 @@ import { afterAll, describe, expect, test } from "bun:test"
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { type Intrinsic, loadIntrinsics } from "../../../../intrinsics/contract/index.ts"
 import kv from "../../../../plugins/kv/index.ts"
 import template from "../../../../plugins/template/index.ts"
 import { builtInIntrinsics } from "../../../../runtime/node/intrinsics.ts"
+import { loadNodeIntrinsics } from "../../../../runtime/node/plugins.ts"
 
 const REPO = resolve(import.meta.dir, "../../../..")
 const SCRIPT = join(REPO, "runtime/cli/plugin-new.ts")
@@ -44,6 +46,9 @@ describe("bun run plugin new", () => {
     expect(counter.manifest.name).toBe("counter")
     expect(counter.manifest.opTypes).toEqual([0x7300]) // 0x71 is kv's block, 0x72 the template's
     expect(Either.isRight(loadIntrinsics([...builtInIntrinsics, kv, template, counter]))).toBe(true)
+    // As the node loads it from `--set plugins=./plugins/kv,./plugins/counter` in that folder.
+    const node = await Effect.runPromise(loadNodeIntrinsics(["./plugins/kv", "./plugins/counter"], root))
+    expect(node.intrinsics.map((i) => i.manifest.name)).toEqual([...builtInIntrinsics.map((i) => i.manifest.name), "kv", "counter"])
   }, 60_000)
 
   test("a second plugin takes the next free block", async () => {
@@ -53,7 +58,7 @@ describe("bun run plugin new", () => {
   }, 60_000)
 
   test("bad names exit 2 and create nothing", () => {
-    for (const name of ["Counter", "1abc", "a_b", "a".repeat(33), "-x", "hypergraph", "token", "../evil"]) {
+    for (const name of ["Counter", "1abc", "a_b", "a".repeat(33), "-x", "hypergraph", "token", "node", "template", "../evil"]) {
       const before = readdirSync(plugins).sort()
       const r = pluginNew(name)
       expect(r.code).toBe(2)
