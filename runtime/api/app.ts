@@ -148,6 +148,11 @@ export const makeAdminApp = (backend: AdminBackendService, runtime: Runtime.Runt
     ),
   )
   app.get("/v1/node", () => respond(backend.nodeInfo, (info) => Response.json(info)))
+  app.get("/v1/status", () =>
+    backend.statusLine === undefined
+      ? problemResponse(404, ProblemType.blank, "Not Found", "this node has no status line")
+      : respond(backend.statusLine, (line) => Response.json({ line })),
+  )
   app.get("/v1/actors", () => respond(backend.actors, (tree) => Response.json(tree)))
   app.get("/v1/workers", () => respond(backend.workers, (ws) => Response.json(ws)))
   app.get("/v1/fees", () => respond(backend.fees ?? Effect.succeed({ global: 100, shards: {} }), (fees) => Response.json(fees)))

@@ -210,6 +210,8 @@ export type SetLogLevelBody = typeof SetLogLevelBody.Type
 
 export interface AdminBackendService {
   readonly nodeInfo: Effect.Effect<NodeInfo>
+  /** The operator's status line (`status head=… rank=… …`), as the node logs it every 30 s; absent: 404. */
+  readonly statusLine?: Effect.Effect<string>
   readonly ready: Effect.Effect<Readiness>
   /** Absent: always ok (a backend with nothing that can give up). */
   readonly health?: Effect.Effect<Health>

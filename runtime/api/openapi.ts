@@ -108,6 +108,15 @@ export const makeOpenApiDocument = (version: string, queries: ReadonlyArray<Intr
     "/v1/node": {
       get: { summary: "Version, node id, uptime, roles and config summary", responses: { "200": json({ $ref: "#/components/schemas/NodeInfo" }, "Node") } },
     },
+    "/v1/status": {
+      get: {
+        summary: "The operator's status line (head, rank, peers, workers, frame interval, memory, shards, mempool), as logged every 30 s",
+        responses: {
+          "200": json({ type: "object", properties: { line: { type: "string" } }, required: ["line"] }, "Status line"),
+          "404": problem,
+        },
+      },
+    },
     "/v1/actors": {
       get: {
         summary: "Live supervision tree of the master and every worker",

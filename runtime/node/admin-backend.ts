@@ -41,11 +41,11 @@ import { workerActorPath } from "./worker-node.ts"
 import { NodeRecord } from "./node-record.ts"
 import { NodeHealth } from "./node-health.ts"
 import { ShardHosts } from "./shard-hosts.ts"
+import { WorkerManagerRef } from "./worker-manager-ref.ts"
+import { statusLine } from "./status-line.ts"
 
 /** The master's fee manager (the global chain's window). */
 export class MasterFeeManagerRef extends Context.Tag("quilbun/MasterFeeManagerRef")<MasterFeeManagerRef, ActorRef<FeeManagerMessage>>() {}
-
-export class WorkerManagerRef extends Context.Tag("quilbun/WorkerManagerRef")<WorkerManagerRef, ActorRef<WorkerManagerMessage>>() {}
 
 export interface NodeIdentity {
   readonly version: string
@@ -246,6 +246,11 @@ export const AdminBackendLive = (identity: NodeIdentity, nodeIntrinsics: NodeInt
               }).pipe(Effect.catchAllCause((cause) => Effect.succeed({ ready: false, reasons: [`worker state unavailable: ${firstLine(cause)}`] }))),
         ),
         health: health.status,
+        statusLine: statusLine.pipe(
+          Effect.provideService(NodeConsensus, consensus),
+          Effect.provideService(WorkerManagerRef, manager),
+          Effect.provideService(ShardHosts, shardHosts),
+        ),
         actors: Effect.gen(function* () {
           const master = yield* system.snapshot
           const trees = yield* manager.ask(new CollectTrees(), ASK_TIMEOUT).pipe(Effect.orDie)

@@ -1,4 +1,4 @@
-// `bun run cli node info|workers|actors` against an embedded node's admin API.
+// `bun run cli node info|workers|actors|status` against an embedded node's admin API.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { join } from "node:path"
 import { startNode, type StartedNode } from "quilbun/embed"
@@ -41,6 +41,15 @@ describe("cli node", () => {
     expect(actors.out).toContain("worker-manager (actor")
     expect(actors.out).toContain("probe (actor")
     expect(actors.out).toContain("worker-1 (process, running, pid=")
+  }, 15_000)
+
+  test("status prints the node's status line (the one it logs every 30 s)", async () => {
+    const status = await run("status", "--api", node.url)
+    expect(status.err).toBe("")
+    expect(status.code).toBe(0)
+    expect(status.out.trim()).toMatch(/^status head=\d+ rank=\d+ peers=0 workers=[01]\/1 frame_interval_ms=\d+ rss_mib=[1-9]\d* shards=0 mempool=0$/)
+    const json = JSON.parse((await run("status", "--json", "--api", node.url)).out) as { line: string }
+    expect(json.line).toStartWith("status head=")
   }, 15_000)
 
   test("bad arguments exit 2; unreachable node exits 1", async () => {

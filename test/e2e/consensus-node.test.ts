@@ -91,7 +91,7 @@ describe("bun run node: single-prover devnet", () => {
     const status = logLines(node.output())
       .map((l) => String(l["message"] ?? ""))
       .find((m) => m.startsWith("status "))
-    expect(status).toMatch(/^status head=\d+ rank=\d+ peers=0 workers=[01]\/1 frame_interval_ms=\d+ rss_mib=[1-9]\d*$/)
+    expect(status).toMatch(/^status head=\d+ rank=\d+ peers=0 workers=[01]\/1 frame_interval_ms=\d+ rss_mib=[1-9]\d* shards=0 mempool=0$/)
 
     const beyond = await fetch(`${node.url}/v1/frames/global/${later.frameNumber + 1_000_000}`)
     expect(beyond.status).toBe(404)

@@ -1,4 +1,4 @@
-// `bun run cli node info|workers|actors [--json] [--api http://host:port] [--data-dir <dir>]`:
+// `bun run cli node info|workers|actors|status [--json] [--api http://host:port] [--data-dir <dir>]`:
 // reads a running node's admin API. Human output by default, the API's JSON with --json.
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
@@ -37,4 +37,5 @@ export const nodeGroup = group("node", "Ask a running node through its admin API
   view("info", "Node id, version, uptime, pid, roles, workers and API address."),
   view("workers", "One row per worker core: pid, state, restarts, uptime."),
   view("actors", "The supervision tree: every actor and process with its state."),
+  view("status", "The status line the node logs every 30 s: head, rank, peers, workers, frame interval, memory, shards, mempool."),
 ])

@@ -52,6 +52,9 @@ export const human = (command: NodeView, body: unknown, url: string): void => {
     for (const w of rows) {
       println(`${String(w.core).padEnd(6)}${String(w.pid ?? "-").padEnd(9)}${w.state.padEnd(14)}${String(w.restarts).padEnd(10)}${duration(w.uptimeMs)}`)
     }
+  } else if (command === "status") {
+    // The very line the node logs every 30 s.
+    println((body as { line: string }).line)
   } else {
     printTree(body as TreeNode, "", true, true)
   }

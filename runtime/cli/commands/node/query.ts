@@ -1,4 +1,4 @@
-// `node info|workers|actors`: fetches the view from the admin API and prints it (output.ts).
+// `node info|workers|actors|status`: fetches the view from the admin API and prints it (output.ts).
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { resolveAdminTarget } from "../../../node/admin-client.ts"
@@ -6,7 +6,7 @@ import { println } from "../../command.ts"
 import { CommandFailed, UsageError } from "../../errors.ts"
 import { human } from "./output.ts"
 
-export type NodeView = "info" | "workers" | "actors"
+export type NodeView = "info" | "workers" | "actors" | "status"
 
 export interface NodeQuery {
   readonly view: NodeView
@@ -15,7 +15,7 @@ export interface NodeQuery {
   readonly dataDir: string | undefined
 }
 
-const ROUTES: Record<NodeView, string> = { info: "/v1/node", workers: "/v1/workers", actors: "/v1/actors" }
+const ROUTES: Record<NodeView, string> = { info: "/v1/node", workers: "/v1/workers", actors: "/v1/actors", status: "/v1/status" }
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
