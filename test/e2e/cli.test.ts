@@ -62,7 +62,7 @@ describe("cli help", () => {
 
 describe("cli bad arguments: exit 2 with error and usage on stderr", () => {
   const cases: ReadonlyArray<{ args: ReadonlyArray<string>; error: string; usage: string }> = [
-    { args: ["node", "bogus"], error: "unknown command: node bogus", usage: "usage: bun run cli node <command>  (commands: info, workers, actors)" },
+    { args: ["node", "bogus"], error: "unknown command: node bogus", usage: "usage: bun run cli node <command>  (commands: info, workers, actors, status)" },
     { args: ["crypto", "vdf"], error: "missing command", usage: "usage: bun run cli crypto vdf <command>  (commands: prove, verify)" },
     { args: ["crypto", "poseidon"], error: "Missing argument <hex>", usage: "usage: bun run cli crypto poseidon <hex>" },
     { args: ["crypto", "poseidon", "aa", "bb"], error: "bb", usage: "usage: bun run cli crypto poseidon <hex>" },
