@@ -20,3 +20,9 @@ export class RelayPublishFailed extends Schema.TaggedError<RelayPublishFailed>()
   appFilter: Schema.String,
   reason: Schema.String,
 }) {}
+
+/** A request a worker sent through the relay, or one it was asked to serve, failed (TransportError's reasons). */
+export class ShardRequestFailed extends Schema.TaggedError<ShardRequestFailed>()("ShardRequestFailed", {
+  reason: Schema.Literal("unreachable", "timeout", "no-handler", "closed", "remote-error"),
+  detail: Schema.String,
+}) {}

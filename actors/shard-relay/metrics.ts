@@ -4,7 +4,7 @@ import { Metric, MetricLabel } from "effect"
 import type { ShardChannel } from "./protocol.ts"
 
 const relayMessagesTotal = Metric.counter("quilbun_shard_relay_messages_total", {
-  description: "Shard messages relayed by the master: to_worker (arrived from the network), from_worker (published)",
+  description: "Shard messages relayed by the master: to_worker (arrived from the network), from_worker (published); channel request counts requests/responses",
   incremental: true,
 })
 const relayVerdictsTotal = Metric.counter("quilbun_shard_relay_verdicts_total", {
@@ -18,7 +18,7 @@ export const relayedShardsGauge = Metric.gauge("quilbun_shard_relay_shards", {
 export type RelayDirection = "to_worker" | "from_worker"
 export type RelayVerdict = "accept" | "ignore" | "reject" | "unanswered"
 
-export const countRelayed = (direction: RelayDirection, channel: ShardChannel): void =>
+export const countRelayed = (direction: RelayDirection, channel: ShardChannel | "request"): void =>
   relayMessagesTotal.unsafeUpdate(1, [MetricLabel.make("direction", direction), MetricLabel.make("channel", channel)])
 
 export const countVerdict = (verdict: RelayVerdict): void => relayVerdictsTotal.unsafeUpdate(1, [MetricLabel.make("verdict", verdict)])

@@ -6,7 +6,7 @@
 import { Schema } from "effect"
 import { Protocol } from "../../runtime/kernel/index.ts"
 import { APP_FILTER_BYTES } from "../../runtime/network/bitmask.ts"
-import { NetworkUnavailable, RelayPublishFailed, ShardNotActive, ShardOwnedByOtherWorker } from "./errors.ts"
+import { NetworkUnavailable, RelayPublishFailed, ShardNotActive, ShardOwnedByOtherWorker, ShardRequestFailed } from "./errors.ts"
 
 /** The four per-shard channels (runtime/network/bitmask.ts `shardChannels`). */
 export const ShardChannel = Schema.Literal("frames", "consensus", "dispatch", "prover")
@@ -44,6 +44,27 @@ export class PublishShard extends Schema.TaggedRequest<PublishShard>()("PublishS
   failure: Schema.Union(ShardNotActive, NetworkUnavailable, RelayPublishFailed),
 }) {}
 
+/**
+ * Worker `core` sends a request on a shard it has activated to `peer` (a sync request, say). A tell, not
+ * an ask: the network round trip must not hold the relay's mailbox. The answer comes back to the
+ * worker's shard-network actor as ShardRequestAnswered with the same `id`.
+ */
+export class RequestShard extends Schema.TaggedClass<RequestShard>()("RequestShard", {
+  core: Core,
+  appFilter: AppFilter,
+  id: Schema.Int,
+  peer: Schema.String,
+  protocol: Schema.String,
+  data: Schema.Uint8ArrayFromSelf,
+}) {}
+
+/** The peers subscribed to one channel of a shard (what a shard's consensus counts as reachable). */
+export class ShardPeers extends Schema.TaggedRequest<ShardPeers>()("ShardPeers", {
+  payload: { appFilter: AppFilter, channel: ShardChannel },
+  success: Schema.Array(Schema.String),
+  failure: Schema.Never,
+}) {}
+
 const RelayedShard = Schema.Struct({ core: Schema.Int, appFilter: Schema.String })
 
 /** Which worker relays which shard (app filters in hex). */
@@ -59,8 +80,17 @@ export class WorkerLinkClosed extends Schema.TaggedClass<WorkerLinkClosed>()("Wo
   incarnation: Schema.Int,
 }) {}
 
-export const ShardRelayProtocol = Protocol.make("ShardRelay", ActivateShard, DeactivateShard, PublishShard, ListRelayedShards, WorkerLinkClosed)
-export type ShardRelayMessage = ActivateShard | DeactivateShard | PublishShard | ListRelayedShards | WorkerLinkClosed
+export const ShardRelayProtocol = Protocol.make(
+  "ShardRelay",
+  ActivateShard,
+  DeactivateShard,
+  PublishShard,
+  RequestShard,
+  ShardPeers,
+  ListRelayedShards,
+  WorkerLinkClosed,
+)
+export type ShardRelayMessage = ActivateShard | DeactivateShard | PublishShard | RequestShard | ShardPeers | ListRelayedShards | WorkerLinkClosed
 
 // ---- worker: /worker-<n>/shard-network ----------------------------------------------------------
 
@@ -82,11 +112,31 @@ export class ValidateShardMessage extends Schema.TaggedRequest<ValidateShardMess
 /** The message was accepted (by this worker and the network layer): hand it to the shard's handler. */
 export class DeliverShardMessage extends Schema.TaggedClass<DeliverShardMessage>()("DeliverShardMessage", ShardMessageFields) {}
 
+/** The answer to the worker's RequestShard `id`: the response bytes, or why there is none. */
+export class ShardRequestAnswered extends Schema.TaggedClass<ShardRequestAnswered>()("ShardRequestAnswered", {
+  id: Schema.Int,
+  outcome: Schema.Union(Schema.Struct({ _tag: Schema.Literal("Answered"), data: Schema.Uint8ArrayFromSelf }), ShardRequestFailed),
+}) {}
+
+/** A peer sent a request on a shard this worker holds: the shard's handler answers it. */
+export class ServeShardRequest extends Schema.TaggedRequest<ServeShardRequest>()("ServeShardRequest", {
+  payload: { appFilter: AppFilter, protocol: Schema.String, from: Schema.String, data: Schema.Uint8ArrayFromSelf },
+  success: Schema.Uint8ArrayFromSelf,
+  failure: ShardRequestFailed,
+}) {}
+
 /** The master's relay restarted and forgot its table: activate every shard again. */
 export class RelayReset extends Schema.TaggedClass<RelayReset>()("RelayReset", {}) {}
 
-export const ShardNetworkProtocol = Protocol.make("ShardNetwork", ValidateShardMessage, DeliverShardMessage, RelayReset)
-export type ShardNetworkMessage = ValidateShardMessage | DeliverShardMessage | RelayReset
+export const ShardNetworkProtocol = Protocol.make(
+  "ShardNetwork",
+  ValidateShardMessage,
+  DeliverShardMessage,
+  ShardRequestAnswered,
+  ServeShardRequest,
+  RelayReset,
+)
+export type ShardNetworkMessage = ValidateShardMessage | DeliverShardMessage | ShardRequestAnswered | ServeShardRequest | RelayReset
 
 export const SHARD_RELAY_NAME = "shard-relay"
 export const SHARD_RELAY_PATH = `/root/${SHARD_RELAY_NAME}`

@@ -5,19 +5,24 @@
 // a worker's link closes (crash, restart), its shards are released; when the relay itself restarts,
 // it tells the workers it knew to activate their shards again.
 import { bytesToHex } from "@noble/hashes/utils.js"
-import { Effect, Exit, Option, Runtime, type Scope } from "effect"
+import { Effect, Either, Exit, Option, Runtime, type Scope } from "effect"
 import { Actor, type ActorRef } from "../../runtime/kernel/index.ts"
 import type { RpcPeer } from "../../runtime/kernel/process/rpc.ts"
+import { TransportError, type TransportService } from "../../runtime/kernel/transport/transport.ts"
 import { shardChannels, type Bitmask } from "../../runtime/network/bitmask.ts"
 import type { BitmaskMessage, BitmaskPubsub, Verdict } from "../../runtime/network/bitmask-pubsub.ts"
-import { NetworkUnavailable, RelayPublishFailed, ShardNotActive, ShardOwnedByOtherWorker } from "./errors.ts"
+import { NetworkUnavailable, RelayPublishFailed, ShardNotActive, ShardOwnedByOtherWorker, ShardRequestFailed } from "./errors.ts"
 import { countRelayed, countVerdict, relayedShardsGauge } from "./metrics.ts"
+import { decodeShardRequest, encodeShardRequest, SHARD_REQUEST_PROTOCOL } from "./shard-request.ts"
 import {
   DeliverShardMessage,
   RelayReset,
+  type RequestShard,
+  ServeShardRequest,
   SHARD_CHANNELS,
   SHARD_RELAY_NAME,
   ShardRelayProtocol,
+  ShardRequestAnswered,
   ValidateShardMessage,
   WorkerLinkClosed,
   type ShardChannel,
@@ -25,7 +30,10 @@ import {
 } from "./protocol.ts"
 
 /** The pubsub operations the relay needs (BitmaskPubsub in the node, a fake in unit tests). */
-export type RelayPubsub = Pick<BitmaskPubsub, "subscribe" | "publish">
+export type RelayPubsub = Pick<BitmaskPubsub, "subscribe" | "publish" | "peersInBitmask">
+
+/** Request/response on the node's host (the libp2p Transport in the node, a fake in unit tests). */
+export type RelayRequests = Pick<TransportService, "request" | "serve">
 
 /** How the relay reaches the data workers (the WorkerPool in the node). */
 interface RelayWorkers {
@@ -38,9 +46,13 @@ interface RelayWorkers {
 export interface ShardRelayOptions {
   /** None when the node runs without a libp2p host: activation then fails with NetworkUnavailable. */
   readonly pubsub: Option.Option<RelayPubsub>
+  /** None without a libp2p host: workers' requests then fail as unreachable. */
+  readonly requests: Option.Option<RelayRequests>
   readonly workers: RelayWorkers
   /** How long a worker may take to judge a message before the relay answers "ignore". */
   readonly validateTimeoutMillis?: number
+  /** How long a worker may take to answer a peer's request on one of its shards. */
+  readonly serveTimeoutMillis?: number
 }
 
 interface ActiveShard {
@@ -72,6 +84,56 @@ const setShardGauge = (state: RelayState) => Effect.sync(() => relayedShardsGaug
 
 export const shardRelayActor = (options: ShardRelayOptions) => {
   const validateTimeout = options.validateTimeoutMillis ?? 2_000
+  // A worker's store answers a sync request in milliseconds; the host's own serve limit is 10 s.
+  const serveTimeout = options.serveTimeoutMillis ?? 8_000
+
+  /** Inbound SHARD_REQUEST_PROTOCOL: the envelope names the shard; its owner answers. */
+  const serveShardRequest = (state: RelayState, from: string, bytes: Uint8Array) =>
+    Effect.gen(function* () {
+      const envelope = decodeShardRequest(bytes)
+      if (Either.isLeft(envelope)) return yield* new TransportError({ reason: "remote-error", detail: envelope.left.detail })
+      const { appFilter, protocol, data } = envelope.right
+      const owner = state.shards.get(bytesToHex(appFilter))
+      if (owner === undefined) return yield* new TransportError({ reason: "no-handler", detail: `shard ${bytesToHex(appFilter)} is not held here` })
+      countRelayed("to_worker", "request")
+      const worker = yield* options.workers
+        .shardNetwork(owner.core)
+        .pipe(Effect.mapError(() => new TransportError({ reason: "closed", detail: "worker unreachable" })))
+      return yield* worker
+        .ask(new ServeShardRequest({ appFilter, protocol, from, data }), serveTimeout)
+        .pipe(
+          Effect.mapError((e) =>
+            e._tag === "ShardRequestFailed"
+              ? new TransportError({ reason: e.reason, detail: e.detail })
+              : new TransportError({ reason: "closed", detail: `worker ${owner.core}: ${e._tag}` }),
+          ),
+        )
+    })
+
+  /** Outbound: the request runs in its own fiber and the answer is told to the worker. */
+  const requestForWorker = (state: RelayState, m: RequestShard) =>
+    Effect.gen(function* () {
+      const answer = (outcome: ShardRequestAnswered["outcome"]) =>
+        options.workers.shardNetwork(m.core).pipe(
+          Effect.flatMap((worker) => worker.tell(new ShardRequestAnswered({ id: m.id, outcome }))),
+          Effect.ignore,
+        )
+      const hex = bytesToHex(m.appFilter)
+      if (state.shards.get(hex)?.core !== m.core)
+        return yield* answer(new ShardRequestFailed({ reason: "closed", detail: `shard ${hex} is not active on worker ${m.core}` }))
+      if (Option.isNone(options.requests))
+        return yield* answer(new ShardRequestFailed({ reason: "unreachable", detail: "the node runs without a libp2p host" }))
+      const envelope = encodeShardRequest({ appFilter: m.appFilter, protocol: m.protocol, data: m.data })
+      countRelayed("from_worker", "request")
+      yield* options.requests.value.request(m.peer, SHARD_REQUEST_PROTOCOL, envelope).pipe(
+        Effect.match({
+          onFailure: (e) => new ShardRequestFailed({ reason: e.reason, detail: e.detail }),
+          onSuccess: (data) => ({ _tag: "Answered" as const, data }),
+        }),
+        Effect.flatMap(answer),
+        Effect.forkIn(state.scope),
+      )
+    })
 
   const releaseShard = (state: RelayState, hex: string) =>
     Effect.suspend(() => {
@@ -127,6 +189,7 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
           nextIncarnation: 1,
         }
         yield* setShardGauge(state)
+        if (Option.isSome(options.requests)) yield* options.requests.value.serve(SHARD_REQUEST_PROTOCOL, (from, data) => serveShardRequest(state, from, data))
         return state
       }),
     handlers: {
@@ -175,6 +238,12 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
           countRelayed("from_worker", m.channel)
           return [state, { recipients: sent.recipients }] as const
         }),
+      RequestShard: (state, m) => Effect.as(requestForWorker(state, m), state),
+      ShardPeers: (state, m) =>
+        Effect.succeed([
+          state,
+          Option.match(options.pubsub, { onNone: () => [], onSome: (p) => p.peersInBitmask(shardChannels(m.appFilter)[m.channel]) }),
+        ] as const),
       ListRelayedShards: (state) => Effect.succeed([state, Array.from(state.shards.entries(), ([appFilter, a]) => ({ core: a.core, appFilter }))] as const),
       WorkerLinkClosed: (state, m) =>
         Effect.gen(function* () {

@@ -6,6 +6,7 @@ import type { Message, Protocol } from "../../runtime/kernel/actor/protocol.ts"
 import { makeActorEndpoint } from "../../runtime/kernel/process/actor-endpoint.ts"
 import { WorkerPool } from "../../runtime/kernel/process/worker-pool.ts"
 import type { BitmaskPubsub } from "../../runtime/network/bitmask-pubsub.ts"
+import type { TransportService } from "../../runtime/kernel/transport/transport.ts"
 import { SHARD_RELAY_PATH, ShardNetworkProtocol, ShardRelayProtocol, type ShardRelayMessage } from "./protocol.ts"
 import { shardRelayActor } from "./relay-actor.ts"
 import { shardNetworkPath } from "./shard-network.ts"
@@ -14,7 +15,9 @@ export class ShardRelay extends Context.Tag("quilbun/ShardRelay")<ShardRelay, Ac
 
 export interface ShardRelayLiveOptions {
   /** The node's bitmask pubsub; None without a libp2p host. */
-  readonly pubsub: Option.Option<Pick<BitmaskPubsub, "subscribe" | "publish">>
+  readonly pubsub: Option.Option<Pick<BitmaskPubsub, "subscribe" | "publish" | "peersInBitmask">>
+  /** The node's request/response transport; None without a libp2p host. */
+  readonly requests: Option.Option<Pick<TransportService, "request" | "serve">>
   /** Root supervisor name of worker `core` (runtime/node/worker-node.ts `workerRootName`). */
   readonly workerRoot: (core: number) => string
   readonly validateTimeoutMillis?: number
@@ -30,6 +33,7 @@ export const ShardRelayLive = (options: ShardRelayLiveOptions): Layer.Layer<Shar
         .spawn(
           shardRelayActor({
             pubsub: options.pubsub,
+            requests: options.requests,
             workers: {
               shardNetwork: (core) => pool.ref(core, shardNetworkPath(options.workerRoot(core)), ShardNetworkProtocol),
               livePeer: pool.livePeer,

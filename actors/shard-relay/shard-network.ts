@@ -4,20 +4,23 @@
 // validator for a verdict, then hands accepted messages to the shard's handler. The worker has no
 // libp2p host of its own (design.md §1).
 import { bytesToHex } from "@noble/hashes/utils.js"
-import { Context, Effect, Layer } from "effect"
+import { Context, Deferred, Duration, Effect, Layer } from "effect"
 import { ActorSystem, Actor, type ActorRef } from "../../runtime/kernel/index.ts"
 import type { AskError } from "../../runtime/kernel/actor/errors.ts"
 import { makeMasterRef } from "../../runtime/kernel/process/master-ref.ts"
 import { WorkerLink } from "../../runtime/kernel/process/worker-host.ts"
 import type { Verdict } from "../../runtime/network/bitmask-pubsub.ts"
-import type { NetworkUnavailable, RelayPublishFailed, ShardNotActive, ShardOwnedByOtherWorker } from "./errors.ts"
+import { TransportError } from "../../runtime/kernel/transport/transport.ts"
+import { type NetworkUnavailable, type RelayPublishFailed, type ShardNotActive, type ShardOwnedByOtherWorker, ShardRequestFailed } from "./errors.ts"
 import {
   ActivateShard,
   DeactivateShard,
   PublishShard,
+  RequestShard,
   SHARD_NETWORK_NAME,
   SHARD_RELAY_PATH,
   ShardNetworkProtocol,
+  ShardPeers,
   ShardRelayProtocol,
   type ShardChannel,
   type ShardRelayMessage,
@@ -35,6 +38,8 @@ export interface ShardHandler {
   /** Runs before the message spreads; reject penalises the peer that sent it. Default: accept. */
   readonly validate?: (message: ShardMessage) => Effect.Effect<Verdict>
   readonly onMessage: (message: ShardMessage) => Effect.Effect<void>
+  /** Answers a peer's request on this shard (e.g. its sync protocol); none: every request is refused. */
+  readonly serve?: (protocol: string, from: string, data: Uint8Array) => Effect.Effect<Uint8Array, TransportError>
 }
 
 export interface ShardNetworkService {
@@ -48,6 +53,10 @@ export interface ShardNetworkService {
     channel: ShardChannel,
     payload: Uint8Array,
   ) => Effect.Effect<{ readonly recipients: number }, ShardNotActive | NetworkUnavailable | RelayPublishFailed | AskError>
+  /** One request to `peer` on a shard this worker has activated, sent from the master's host. */
+  readonly request: (appFilter: Uint8Array, peer: string, protocol: string, data: Uint8Array) => Effect.Effect<Uint8Array, TransportError>
+  /** Peers subscribed to a channel of the shard (none without a host). */
+  readonly peers: (appFilter: Uint8Array, channel: ShardChannel) => Effect.Effect<ReadonlyArray<string>>
   /** App filters (hex) this worker has activated. */
   readonly activeShards: () => ReadonlyArray<string>
 }
@@ -61,8 +70,18 @@ interface Registered {
 
 /** Relay requests get this long; the master answers from memory, so only a stalled link takes longer. */
 const RELAY_ASK_TIMEOUT = "10 seconds"
+/** A peer request through the master: the host's own limit (30 s) plus the link both ways. */
+const PEER_REQUEST_TIMEOUT = Duration.seconds(35)
 
-export const shardNetworkActor = (core: number, registry: ReadonlyMap<string, Registered>, relay: ActorRef<ShardRelayMessage>) =>
+/** Requests this worker sent through the relay, by id, until their ShardRequestAnswered arrives. */
+export type PendingRequests = Map<number, Deferred.Deferred<Uint8Array, TransportError>>
+
+export const shardNetworkActor = (
+  core: number,
+  registry: ReadonlyMap<string, Registered>,
+  relay: ActorRef<ShardRelayMessage>,
+  pending: PendingRequests = new Map(),
+) =>
   Actor.make(SHARD_NETWORK_NAME, ShardNetworkProtocol, {
     init: () => Effect.void,
     handlers: {
@@ -85,6 +104,26 @@ export const shardNetworkActor = (core: number, registry: ReadonlyMap<string, Re
           Effect.as(state),
         )
       },
+      ShardRequestAnswered: (state, m) =>
+        Effect.suspend(() => {
+          const waiting = pending.get(m.id)
+          if (waiting === undefined) return Effect.succeed(state) // timed out already
+          pending.delete(m.id)
+          const outcome = m.outcome
+          return Deferred.complete(
+            waiting,
+            outcome._tag === "Answered" ? Effect.succeed(outcome.data) : Effect.fail(new TransportError({ reason: outcome.reason, detail: outcome.detail })),
+          ).pipe(Effect.as(state))
+        }),
+      ServeShardRequest: (state, m) => {
+        const serve = registry.get(bytesToHex(m.appFilter))?.handler.serve
+        if (serve === undefined)
+          return Effect.fail(new ShardRequestFailed({ reason: "no-handler", detail: `shard ${bytesToHex(m.appFilter)} serves no requests here` }))
+        return serve(m.protocol, m.from, m.data).pipe(
+          Effect.mapError((e) => new ShardRequestFailed({ reason: e.reason, detail: e.detail })),
+          Effect.map((data) => [state, data] as const),
+        )
+      },
       RelayReset: (state) =>
         Effect.forEach(
           Array.from(registry.values()),
@@ -103,6 +142,32 @@ export const shardNetworkActor = (core: number, registry: ReadonlyMap<string, Re
     },
   })
 
+/** A worker's requests through the master's relay (the RequestShard / ShardRequestAnswered pair) and shard peers. */
+export const shardRequester = (core: number, relay: ActorRef<ShardRelayMessage>, pending: PendingRequests): Pick<ShardNetworkService, "request" | "peers"> => {
+  let nextId = 1
+  return {
+    request: (appFilter, peer, protocol, data) =>
+      Effect.suspend(() => {
+        const id = nextId++
+        return Effect.gen(function* () {
+          const answer = yield* Deferred.make<Uint8Array, TransportError>()
+          pending.set(id, answer)
+          yield* relay
+            .tell(new RequestShard({ core, appFilter, id, peer, protocol, data }))
+            .pipe(Effect.catchAll((e) => Deferred.fail(answer, new TransportError({ reason: "closed", detail: `the master's relay: ${e._tag}` }))))
+          return yield* Deferred.await(answer).pipe(
+            Effect.timeoutFail({
+              duration: PEER_REQUEST_TIMEOUT,
+              onTimeout: () => new TransportError({ reason: "timeout", detail: `no answer from ${peer} through the relay` }),
+            }),
+          )
+        }).pipe(Effect.ensuring(Effect.sync(() => pending.delete(id))))
+      }),
+    peers: (appFilter, channel) =>
+      relay.ask(new ShardPeers({ appFilter, channel }), RELAY_ASK_TIMEOUT).pipe(Effect.orElseSucceed((): ReadonlyArray<string> => [])),
+  }
+}
+
 /** The path the master asks: exported by the worker node. */
 export const shardNetworkPath = (workerRoot: string): string => `/${workerRoot}/${SHARD_NETWORK_NAME}`
 
@@ -115,7 +180,8 @@ export const ShardNetworkLive = (core: number): Layer.Layer<ShardNetwork, never,
       const link = yield* WorkerLink
       const relay = makeMasterRef(link, SHARD_RELAY_PATH, ShardRelayProtocol)
       const registry = new Map<string, Registered>()
-      yield* system.spawn(shardNetworkActor(core, registry, relay)).pipe(Effect.orDie)
+      const pending: PendingRequests = new Map()
+      yield* system.spawn(shardNetworkActor(core, registry, relay, pending)).pipe(Effect.orDie)
       return {
         activate: (appFilter, handler) =>
           Effect.gen(function* () {
@@ -129,6 +195,7 @@ export const ShardNetworkLive = (core: number): Layer.Layer<ShardNetwork, never,
             })
           }),
         publish: (appFilter, channel, payload) => relay.ask(new PublishShard({ core, appFilter, channel, payload }), RELAY_ASK_TIMEOUT),
+        ...shardRequester(core, relay, pending),
         activeShards: () => Array.from(registry.keys()),
       }
     }),

@@ -96,6 +96,11 @@ export const GLOBAL_FRAME: Bitmask = zeros(2)
 export const GLOBAL_PROVER: Bitmask = zeros(3)
 export const GLOBAL_PEER_INFO: Bitmask = zeros(4)
 export const GLOBAL_ALERT: Bitmask = zeros(16)
+/**
+ * quilbun devnets only: masters announce the app shards their workers cover (runtime/node/shard-coverage.ts),
+ * standing in for prover joins until the prover registry allocates shards. Not a reference channel.
+ */
+export const DEVNET_SHARD_COVERAGE: Bitmask = zeros(5)
 
 /** Archive bulk subscriptions: every shard's frame channel and every shard's consensus channel. */
 export const BULK_SHARD_FRAMES: Bitmask = new Uint8Array(BLOOM_BYTES).fill(0xff)

@@ -4,13 +4,15 @@
 // VDF and Poseidon — built on the first CoverShard, so an idle worker never loads them) and to the shard
 // relay as its Transport.
 import { bytesToHex } from "@noble/hashes/utils.js"
-import { Effect, Layer, Scope } from "effect"
+import { Effect, Either, Layer, Scope } from "effect"
 import { appShardConsensusActor } from "../../actors/consensus/app/app-shard-consensus.ts"
 import type { AppShardConsensusMessage } from "../../actors/consensus/app/protocol.ts"
 import { shardHostActor } from "../../actors/consensus/app/shard-host.ts"
-import type { ShardConsensusParams } from "../../actors/consensus/app/shard-host-protocol.ts"
+import { type ShardConsensusParams, type ShardHostMessage, SubmitBundle } from "../../actors/consensus/app/shard-host-protocol.ts"
 import { consensusConfigFromNode, devnetTimingFor } from "../../actors/consensus/global/config.ts"
 import { Execution } from "../../actors/execution/index.ts"
+import type { ResolverConfig } from "../../actors/execution/resolver.ts"
+import { routeBundle } from "../../actors/execution/routing.ts"
 import { feeManagerActor } from "../../actors/fee-manager/index.ts"
 import { ShardNetwork } from "../../actors/shard-relay/index.ts"
 import { proverAddress } from "../../crates/ts/address.ts"
@@ -23,12 +25,35 @@ import type { WorkerArgs } from "../kernel/process/protocol.ts"
 import { Transport } from "../kernel/transport/transport.ts"
 import { Store } from "../store/index.ts"
 import { instanceTypeTag, nodeCryptoServices } from "./intrinsics.ts"
-import { shardTransport } from "./shard-transport.ts"
+import { type ShardBundleSink, shardTransport } from "./shard-transport.ts"
 
 const shardConsensusConfig = (params: ShardConsensusParams) => {
   const config = consensusConfigFromNode({ p2p: { networkId: params.network }, engine: { devnet: params.devnet, difficulty: params.difficulty } })
   return params.devnet && params.rankWorkMs !== undefined ? { ...config, timing: devnetTimingFor(params.rankWorkMs) } : config
 }
+
+/** How long a gossiped bundle may wait for the shard host (it is dropped, not retried: the sender keeps it). */
+const GOSSIP_SUBMIT_TIMEOUT = "5 seconds"
+
+/**
+ * Bundles other nodes gossip on the shard: routed like a submitted one (frame-gated operations are
+ * judged at proposal time, so routing uses frame 0 only to decode and find the shard); a malformed one
+ * penalises its sender, one for another shard is ignored. Accepted ones enter the mempool.
+ */
+const gossipedBundles = (address: Uint8Array, resolver: ResolverConfig, host: () => ActorRef<ShardHostMessage>, scope: Scope.Scope): ShardBundleSink => ({
+  validate: (bundle) => {
+    const route = routeBundle(resolver, bundle, 0n)
+    if (Either.isLeft(route)) return route.left.reason === "malformed" ? "reject" : "ignore"
+    return bytesToHex(route.right.shard) === bytesToHex(address) ? "accept" : "ignore"
+  },
+  accept: (bundle) =>
+    // Forked: the relay's delivery must not wait for the shard host (it may be applying a frame).
+    Effect.suspend(() => host().ask(new SubmitBundle({ bundle, shard: address }), GOSSIP_SUBMIT_TIMEOUT)).pipe(
+      Effect.ignore,
+      Effect.forkIn(scope),
+      Effect.asVoid,
+    ),
+})
 
 export const AppShardsLive = (args: WorkerArgs, intrinsics: ReadonlyArray<Intrinsic>) =>
   Layer.scopedDiscard(
@@ -45,20 +70,22 @@ export const AppShardsLive = (args: WorkerArgs, intrinsics: ReadonlyArray<Intrin
         Layer.buildWithScope(Layer.mergeAll(BlsVerifierLive, BlsProverSignerLive(args.dataDir), NativeFrameVdfLive, PoseidonLive), scope).pipe(Effect.orDie),
       )
       const started = new Map<string, ActorRef<AppShardConsensusMessage>>()
-      yield* system
+      const routing: ResolverConfig = { registry, network: args.networkId, crypto: nodeCryptoServices, typeTagOf: instanceTypeTag }
+      const host: ActorRef<ShardHostMessage> = yield* system
         .spawn(
           shardHostActor({
             execution,
             fees,
             store,
-            routing: { registry, network: args.networkId, crypto: nodeCryptoServices, typeTagOf: instanceTypeTag },
+            routing,
             startConsensus: (address, committee, params, ports) =>
               Effect.gen(function* () {
                 // A restarted shard host asks again: the running actor (and its ports) stays.
                 const running = started.get(bytesToHex(address))
                 if (running !== undefined) return running
                 const context = yield* crypto
-                const transport = yield* shardTransport(network, address, `worker-${args.core}`).pipe(Scope.extend(scope))
+                const bundles = gossipedBundles(address, routing, () => host, scope)
+                const transport = yield* shardTransport(network, address, `worker-${args.core}`, bundles).pipe(Scope.extend(scope))
                 const provers = committee.map((publicKey) => ({ address: proverAddress(publicKey), publicKey, seniority: 0n }))
                 const ref = yield* system
                   .spawn(appShardConsensusActor({ address, config: shardConsensusConfig(params), committee: Effect.succeed(provers), worker: ports }))

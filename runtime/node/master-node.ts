@@ -115,7 +115,13 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
     { token: options.apiToken, maxBodyBytes: config.api.bodyLimitBytes, version: options.identity.version },
   )
   const shardRelay = Layer.unwrapEffect(
-    Effect.map(OptionalNodeNetwork, (network) => ShardRelayLive({ pubsub: Option.map(network, (n) => n.host.pubsub), workerRoot: workerRootName })),
+    Effect.map(OptionalNodeNetwork, (network) =>
+      ShardRelayLive({
+        pubsub: Option.map(network, (n) => n.host.pubsub),
+        requests: Option.map(network, (n) => n.transport),
+        workerRoot: workerRootName,
+      }),
+    ),
   )
   const started = Layer.effectDiscard(
     Effect.flatMap(AdminServer, (api) =>

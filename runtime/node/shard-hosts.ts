@@ -3,12 +3,17 @@
 // covering that shard (shard-allocation.ts), hands the bundle over, and gathers bundle statuses and
 // shard views from every worker for the admin API.
 //
+// On a network, every bundle this node takes is also gossiped on its shard's prover channel, so that the
+// other nodes covering the shard hold it too (whichever of them leads a rank can propose it), and a
+// devnet's masters tell each other which shards they cover (shard-coverage.ts) so that every node of
+// the genesis committee covers every shard.
+//
 // Every allocated worker is sent CoverShard every COVER_EVERY and right after its allocation. The
 // message is idempotent on the worker, so this is also how a restarted worker gets its shard back
 // within seconds: simpler than watching worker link incarnations, and a lost message heals itself.
 import { sha3_256 } from "@noble/hashes/sha3.js"
 import { bytesToHex } from "@noble/hashes/utils.js"
-import { Context, Effect, Either, Layer, Schedule } from "effect"
+import { Context, Effect, Either, Layer, Option, Schedule } from "effect"
 import {
   BundleStatus,
   CoverShard,
@@ -28,11 +33,14 @@ import { type Intrinsic, loadIntrinsics } from "../../intrinsics/contract/index.
 import { type BundleAccepted, BundleInvalid, type BundleStatusAnswer, ShardBusy, type ShardStatusView, ShardUnavailable } from "../api/backend.ts"
 import type { ActorRef } from "../kernel/actor/ref.ts"
 import { WorkerPool } from "../kernel/process/worker-pool.ts"
+import { bloomFilter, shardChannels } from "../network/bitmask.ts"
 import { Store } from "../store/index.ts"
 import { NodeConsensus, nodeDifficulty } from "./consensus.ts"
 import { builtInIntrinsics, instanceTypeTag, nodeCryptoServices } from "./intrinsics.ts"
 import { makeRejectedBundles } from "./rejected-bundles.ts"
+import { OptionalNodeNetwork } from "./p2p-network.ts"
 import { makeShardAllocationTable } from "./shard-allocation.ts"
+import { type ShardCoverageGossip, shardCoverageGossip } from "./shard-coverage.ts"
 import { workerActorPath } from "./worker-node.ts"
 
 const COVER_EVERY = "2 seconds"
@@ -81,6 +89,7 @@ export const ShardHostsLive = (config: NodeConfig, intrinsics: ReadonlyArray<Int
       const store = yield* Store
       const pool = yield* WorkerPool
       const consensus = yield* NodeConsensus
+      const pubsub = Option.map(yield* OptionalNodeNetwork, (n) => n.host.pubsub)
       const registry = yield* Effect.orDie(loadIntrinsics(intrinsics))
       const resolver: ResolverConfig = { registry, network: config.p2p.networkId, crypto: nodeCryptoServices, typeTagOf: instanceTypeTag }
       const table = yield* Effect.orDie(makeShardAllocationTable(store, { cores: pool.cores, devnet: config.engine.devnet }))
@@ -112,6 +121,38 @@ export const ShardHostsLive = (config: NodeConfig, intrinsics: ReadonlyArray<Int
         )
       }).pipe(Effect.repeat(Schedule.spaced(COVER_EVERY)), Effect.forkScoped)
 
+      // A shard just allocated here is announced at once; others learn the rest every few seconds.
+      const coverage: Option.Option<ShardCoverageGossip> =
+        config.engine.devnet && Option.isSome(pubsub)
+          ? Option.some(
+              yield* shardCoverageGossip(
+                pubsub.value,
+                () => table.entries().map((a) => a.shard),
+                (shard) =>
+                  table.allocate(shard).pipe(
+                    Effect.flatMap(({ core, fresh }) => (fresh ? cover(core, shard) : Effect.void)),
+                    Effect.catchAll((e) =>
+                      Effect.logDebug("announced shard not covered here").pipe(Effect.annotateLogs({ address: bytesToHex(shard), reason: e._tag })),
+                    ),
+                  ),
+              ),
+            )
+          : Option.none()
+      const announce = Option.match(coverage, { onNone: () => Effect.void, onSome: (c) => c.announce })
+
+      /** The other nodes covering the shard get the bundle too; true when someone could hear it. */
+      const gossip = (shard: Uint8Array, bundle: Uint8Array) =>
+        Option.match(pubsub, {
+          onNone: () => Effect.succeed(false),
+          onSome: (p) =>
+            p.publish(shardChannels(bloomFilter(shard)).prover, bundle).pipe(
+              Effect.as(true),
+              Effect.catchAll((e) =>
+                Effect.as(Effect.logDebug("bundle not gossiped").pipe(Effect.annotateLogs({ shard: bytesToHex(shard), reason: e._tag })), false),
+              ),
+            ),
+        })
+
       const askStatus = (core: number, id: Uint8Array) =>
         hostOf(core).pipe(
           Effect.flatMap((ref) => ref.ask(new BundleStatus({ id }), ASK_TIMEOUT)),
@@ -130,27 +171,21 @@ export const ShardHostsLive = (config: NodeConfig, intrinsics: ReadonlyArray<Int
           const shard = route.right.shard
           const id = sha3_256(bundle)
           const base = { id: bytesToHex(id), shard: bytesToHex(shard) }
-          // A shard's committee is the network's genesis committee, but bundles do not travel between nodes
-          // yet: on a multi-node network a shard only this node covered could never reach a quorum, so it
-          // is refused with the reason instead of stalling silently (app DECISIONS D-APP-9).
-          if (consensus.committee.length > 1 && table.coreOf(shard) === undefined) {
-            const reason = `shard ${base.shard} is not covered: app shards on a multi-node network need bundle gossip between nodes, which is not built yet`
-            rejected.remember(id, { shard, reason })
-            return { ...base, status: "rejected" as const, reason }
-          }
           const allocated = yield* table.allocate(shard).pipe(
             Effect.catchTag("StoreCommitFailed", (e) => Effect.fail(new ShardUnavailable({ reason: `allocating shard ${base.shard}: ${e.reason}` }))),
             Effect.either,
           )
           if (Either.isLeft(allocated)) {
             if (allocated.left._tag === "ShardUnavailable") return yield* allocated.left
+            // No worker here, but other nodes may cover it: they get it through the shard's channel.
+            if (yield* gossip(shard, bundle)) return { ...base, status: "pending" as const }
             const reason = `no data worker covers shard ${base.shard}`
             rejected.remember(id, { shard, reason })
             yield* Effect.logInfo("bundle rejected").pipe(Effect.annotateLogs({ id: base.id, reason, detail: allocated.left.detail }))
             return { ...base, status: "rejected" as const, reason }
           }
           const { core } = allocated.right
-          if (allocated.right.fresh) yield* cover(core, shard)
+          if (allocated.right.fresh) yield* Effect.zipRight(cover(core, shard), announce)
           const unavailable = (e: { readonly _tag: string }) => new ShardUnavailable({ reason: `worker ${core} did not take the bundle: ${e._tag}` })
           const ref = yield* hostOf(core).pipe(Effect.mapError(unavailable))
           const hand = ref.ask(new SubmitBundle({ bundle, shard }), ASK_TIMEOUT)
@@ -159,7 +194,10 @@ export const ShardHostsLive = (config: NodeConfig, intrinsics: ReadonlyArray<Int
             Effect.catchTag("ShardNotCovered", () => Effect.zipRight(cover(core, shard), hand)),
             Effect.mapError((e) => (e._tag === "MempoolFull" ? new ShardBusy({ shard: base.shard, retryAfterMs: e.retryAfterMs }) : unavailable(e))),
           )
-          if (answer.outcome === "accepted") return { ...base, status: "pending" as const }
+          if (answer.outcome === "accepted") {
+            yield* gossip(shard, bundle)
+            return { ...base, status: "pending" as const }
+          }
           // A duplicate: answer where it stands now.
           const now = yield* askStatus(core, id)
           if (now._tag === "None" || now.value.status === "unknown" || now.value.status === "pending") return { ...base, status: "pending" as const }

@@ -1,37 +1,56 @@
 // The Transport an app shard's consensus sees inside a data worker. Workers have no libp2p host: their
-// shard traffic goes through the master's shard relay (actors/shard-relay), one shard per worker, on
-// the shard's consensus channel. A node without a host (the single-node devnet) answers
-// NetworkUnavailable; the shard then runs over a one-endpoint in-memory network, as the master's global
-// engine does, and a one-prover committee needs nobody else.
-//
-// Not yet: request/response through the relay, so an app shard cannot sync from peers (a replica that
-// fell behind waits for proposals to carry it forward; see DECISIONS D-APP-9).
+// shard traffic goes through the master's shard relay (actors/shard-relay), one shard per worker —
+// proposals, votes and timeouts on the shard's consensus channel, requests (the shard's sync) in the
+// relay's request envelope, and the peers a quorum needs from the master's subscription of the
+// consensus channel. Bundles other nodes gossip on the shard's prover channel go to `bundles`. A node
+// without a host (the single-node devnet) answers NetworkUnavailable; the shard then runs over a
+// one-endpoint in-memory network, as the master's global engine does, and a one-prover committee needs
+// nobody else.
 import { bytesToHex } from "@noble/hashes/utils.js"
 import { Effect, type Scope } from "effect"
 import type { ShardNetworkService } from "../../actors/shard-relay/index.ts"
 import { makeInMemoryNetwork } from "../kernel/transport/in-memory.ts"
-import { TransportError, type TransportService } from "../kernel/transport/transport.ts"
+import { type RequestHandler, TransportError, type TransportService } from "../kernel/transport/transport.ts"
+import type { Verdict } from "../network/bitmask-pubsub.ts"
 import { bloomFilter, shardChannels } from "../network/bitmask.ts"
 
-const noRelaySync = (protocol: string) =>
-  Effect.fail(new TransportError({ reason: "no-handler", detail: `${protocol}: app-shard sync does not go through the shard relay yet` }))
+/** Bundles gossiped to the shard by other nodes (the prover channel). */
+export interface ShardBundleSink {
+  /** Runs before the bundle spreads further: reject penalises the sender. */
+  readonly validate: (bundle: Uint8Array) => Verdict
+  readonly accept: (bundle: Uint8Array, from: string) => Effect.Effect<void>
+}
 
 /**
- * A Transport for one shard: its consensus channel through the relay, or (no p2p host) a private
- * in-memory endpoint. Lives for the Scope (the shard is deactivated when it closes).
+ * A Transport for one shard: its consensus channel and requests through the relay, or (no p2p host) a
+ * private in-memory endpoint. Lives for the Scope (the shard is deactivated when it closes).
  */
-export const shardTransport = (network: ShardNetworkService, address: Uint8Array, peerId: string): Effect.Effect<TransportService, never, Scope.Scope> =>
+export const shardTransport = (
+  network: ShardNetworkService,
+  address: Uint8Array,
+  peerId: string,
+  bundles?: ShardBundleSink,
+): Effect.Effect<TransportService, never, Scope.Scope> =>
   Effect.gen(function* () {
     const appFilter = bloomFilter(address)
     const consensus = shardChannels(appFilter).consensus
     const handlers: Array<(m: { readonly from: string; readonly data: Uint8Array }) => void> = []
+    const served = new Map<string, RequestHandler>()
     const activated = yield* Effect.either(
       network.activate(appFilter, {
+        validate: (m) => Effect.sync(() => (m.channel === "prover" && bundles !== undefined ? bundles.validate(m.payload) : "accept")),
         onMessage: (m) =>
-          Effect.sync(() => {
-            if (m.channel !== "consensus") return
-            for (const h of handlers) h({ from: m.from, data: m.payload })
+          Effect.suspend(() => {
+            if (m.channel === "prover" && bundles !== undefined) return bundles.accept(m.payload, m.from)
+            if (m.channel === "consensus") for (const h of handlers) h({ from: m.from, data: m.payload })
+            return Effect.void
           }),
+        serve: (protocol, from, data) => {
+          const handler = served.get(protocol)
+          return handler === undefined
+            ? Effect.fail(new TransportError({ reason: "no-handler", detail: `${protocol} is not served for this shard` }))
+            : handler(from, data)
+        },
       }),
     )
     if (activated._tag === "Left") {
@@ -54,9 +73,14 @@ export const shardTransport = (network: ShardNetworkService, address: Uint8Array
               () => Effect.sync(() => handlers.splice(handlers.length - 1, 1)),
             ).pipe(Effect.asVoid)
           : Effect.void,
-      request: (_peer, protocol) => noRelaySync(protocol),
-      serve: () => Effect.void,
-      peers: Effect.succeed([]),
+      request: (peer, protocol, data) => network.request(appFilter, peer, protocol, data),
+      serve: (protocol, handler) =>
+        Effect.acquireRelease(
+          Effect.sync(() => void served.set(protocol, handler)),
+          () => Effect.sync(() => void served.delete(protocol)),
+        ),
+      // The peers of the shard's consensus channel: the nodes whose workers cover it.
+      peers: Effect.map(network.peers(appFilter, "consensus"), (peers) => [...peers].sort()),
     }
     return transport
   })

@@ -14,13 +14,17 @@ import {
   shardNetworkActor,
   shardRelayActor,
   ValidateShardMessage,
+  type PendingRequests,
   type RelayPubsub,
+  type RelayRequests,
+  shardRequester,
   type ShardHandler,
   type ShardNetworkMessage,
   type ShardRelayMessage,
 } from "../../../../actors/shard-relay/index.ts"
 import { ActorSystem, type ActorRef } from "../../../../runtime/kernel/index.ts"
 import type { RpcPeer } from "../../../../runtime/kernel/process/rpc.ts"
+import { type RequestHandler, TransportError } from "../../../../runtime/kernel/transport/transport.ts"
 import type { WorkerCrashed } from "../../../../runtime/kernel/process/errors.ts"
 
 const FILTER = Uint8Array.from({ length: 32 }, (_, i) => i + 1)
@@ -41,6 +45,9 @@ class FakePubsub implements RelayPubsub {
     this.published.push({ mask: bytesToHex(mask), payload })
     return Effect.succeed({ recipients: 3 })
   }
+  peersInBitmask(mask: Bitmask): ReadonlyArray<string> {
+    return this.subs.has(bytesToHex(mask)) ? ["peer-b", "peer-c"] : []
+  }
   async arrive(mask: Bitmask, payload: Uint8Array): Promise<string> {
     const sub = this.subs.get(bytesToHex(mask))
     if (sub === undefined) return "not subscribed"
@@ -57,27 +64,49 @@ const fakeLink = Effect.map(Deferred.make<WorkerCrashed>(), (closed) => ({
   crash: Deferred.succeed(closed, {} as WorkerCrashed),
 }))
 
-const setup = (pubsub: Option.Option<RelayPubsub>) =>
+/** Request/response between fake hosts: each relay serves on its own name. */
+class FakeHosts {
+  readonly handlers = new Map<string, RequestHandler>()
+  host(name: string): RelayRequests {
+    return {
+      request: (peer, protocol, data) =>
+        Effect.suspend(() => {
+          const handler = this.handlers.get(`${peer} ${protocol}`)
+          return handler === undefined ? Effect.fail(new TransportError({ reason: "unreachable", detail: peer })) : handler(name, data)
+        }),
+      serve: (protocol, handler) =>
+        Effect.acquireRelease(
+          Effect.sync(() => void this.handlers.set(`${name} ${protocol}`, handler)),
+          () => Effect.sync(() => void this.handlers.delete(`${name} ${protocol}`)),
+        ),
+    }
+  }
+}
+
+const setup = (pubsub: Option.Option<RelayPubsub>, requests: Option.Option<RelayRequests> = Option.none(), relayName = "shard-relay") =>
   Effect.gen(function* () {
     const system = yield* ActorSystem.ActorSystem
     const links = new Map<number, RpcPeer>()
     const workers = new Map<number, ActorRef<ShardNetworkMessage>>()
-    const relay: ActorRef<ShardRelayMessage> = yield* system.spawn(
-      shardRelayActor({
+    const relay: ActorRef<ShardRelayMessage> = yield* system.spawn({
+      ...shardRelayActor({
         pubsub,
+        requests,
         workers: {
           shardNetwork: (core) => Option.match(Option.fromNullable(workers.get(core)), { onNone: () => Effect.fail("no worker"), onSome: Effect.succeed }),
           livePeer: (core) => links.get(core),
         },
         validateTimeoutMillis: 500,
       }),
-    )
+      name: relayName,
+    })
     const delivered: Array<{ core: number; payload: string }> = []
     /** A worker: its shard-network actor (as spawned in the worker) and its registry of handlers. */
     const addWorker = (core: number) =>
       Effect.gen(function* () {
         const registry = new Map<string, { appFilter: Uint8Array; handler: ShardHandler }>()
-        const ref = yield* system.spawn({ ...shardNetworkActor(core, registry, relay), name: `shard-network-${core}` })
+        const pending: PendingRequests = new Map()
+        const ref = yield* system.spawn({ ...shardNetworkActor(core, registry, relay, pending), name: `${relayName}-shard-network-${core}` })
         workers.set(core, ref)
         const link = yield* fakeLink
         links.set(core, link.peer)
@@ -92,7 +121,7 @@ const setup = (pubsub: Option.Option<RelayPubsub>) =>
             })
             return yield* relay.ask(new ActivateShard({ core, appFilter: filter }))
           })
-        return { ref, link, activate, registry }
+        return { ref, link, activate, registry, ...shardRequester(core, relay, pending) }
       })
     return { system, relay, addWorker, delivered, links }
   })
@@ -237,6 +266,62 @@ describe("shard relay actor", () => {
         expect(yield* w1.ref.ask(new ValidateShardMessage(fields))).toBe("ignore")
         w1.registry.set(bytesToHex(FILTER), { appFilter: FILTER, handler: { onMessage: () => Effect.void } })
         expect(yield* w1.ref.ask(new ValidateShardMessage(fields))).toBe("accept")
+      }),
+    ))
+
+  test("a worker's request travels through its relay and the peer's relay to the worker holding the shard, and back", () =>
+    runTest(
+      Effect.gen(function* () {
+        const hosts = new FakeHosts()
+        const nodeA = yield* setup(Option.some(new FakePubsub()), Option.some(hosts.host("node-a")), "relay-a")
+        const nodeB = yield* setup(Option.some(new FakePubsub()), Option.some(hosts.host("node-b")), "relay-b")
+        const a1 = yield* nodeA.addWorker(1)
+        const b2 = yield* nodeB.addWorker(2)
+        yield* a1.activate(FILTER)
+        yield* b2.activate(FILTER)
+        const seen: Array<string> = []
+        b2.registry.set(bytesToHex(FILTER), {
+          appFilter: FILTER,
+          handler: {
+            onMessage: () => Effect.void,
+            serve: (protocol, from, data) =>
+              Effect.sync(() => {
+                seen.push(`${protocol} from ${from}`)
+                return Uint8Array.from([...data].reverse())
+              }),
+          },
+        })
+        expect(yield* a1.request(FILTER, "node-b", "/test/sync/1", Uint8Array.of(1, 2, 3))).toEqual(Uint8Array.of(3, 2, 1))
+        expect(seen).toEqual(["/test/sync/1 from node-a"])
+        // A shard the peer does not hold, a peer nobody serves as, a shard this worker never activated.
+        const absent = yield* Effect.flip(a1.request(OTHER, "node-b", "/test/sync/1", Uint8Array.of(1)))
+        expect(absent.reason).toBe("closed") // OTHER is not active on worker 1
+        yield* a1.activate(OTHER)
+        expect((yield* Effect.flip(a1.request(OTHER, "node-b", "/test/sync/1", Uint8Array.of(1)))).reason).toBe("no-handler")
+        expect((yield* Effect.flip(a1.request(FILTER, "node-z", "/test/sync/1", Uint8Array.of(1)))).reason).toBe("unreachable")
+        // The handler's own failure reaches the requester with its reason.
+        b2.registry.set(bytesToHex(FILTER), {
+          appFilter: FILTER,
+          handler: { onMessage: () => Effect.void, serve: () => Effect.fail(new TransportError({ reason: "remote-error", detail: "bad range" })) },
+        })
+        const refused = yield* Effect.flip(a1.request(FILTER, "node-b", "/test/sync/1", Uint8Array.of(1)))
+        expect([refused.reason, refused.detail]).toEqual(["remote-error", "bad range"])
+        // Shard peers come from the host's pubsub subscription of that channel.
+        expect(yield* a1.peers(FILTER, "consensus")).toEqual(["peer-b", "peer-c"])
+      }),
+    ))
+
+  test("without a host a worker's request fails as unreachable, and there are no shard peers", () =>
+    runTest(
+      Effect.gen(function* () {
+        const pubsub = new FakePubsub()
+        const { addWorker } = yield* setup(Option.some(pubsub))
+        const w1 = yield* addWorker(1)
+        yield* w1.activate(FILTER)
+        expect((yield* Effect.flip(w1.request(FILTER, "node-b", "/p", Uint8Array.of(1)))).reason).toBe("unreachable")
+        const { addWorker: addOffline } = yield* setup(Option.none(), Option.none(), "offline-relay")
+        const w2 = yield* addOffline(2)
+        expect(yield* w2.peers(FILTER, "consensus")).toEqual([])
       }),
     ))
 })

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { sha3_256 } from "@noble/hashes/sha3.js"
 import { bytesToHex } from "@noble/hashes/utils.js"
-import { Effect, Layer, Logger, LogLevel } from "effect"
+import { Effect, Layer, Logger, LogLevel, Option } from "effect"
 import {
   type BundleStatusView,
   type CoverShard,
@@ -26,6 +26,11 @@ import { Actor, ActorSystem } from "../../../../runtime/kernel/index.ts"
 import type { ActorRef } from "../../../../runtime/kernel/actor/ref.ts"
 import { WorkerPool, type WorkerPoolService } from "../../../../runtime/kernel/process/worker-pool.ts"
 import { NodeConsensus } from "../../../../runtime/node/consensus.ts"
+import { bloomFilter, DEVNET_SHARD_COVERAGE, shardChannels, type Bitmask } from "../../../../runtime/network/bitmask.ts"
+import type { BitmaskMessage, SubscribeOptions } from "../../../../runtime/network/bitmask-pubsub.ts"
+import { PublishFailed } from "../../../../runtime/network/errors.ts"
+import { type NodeNetworkService, OptionalNodeNetwork } from "../../../../runtime/node/p2p-network.ts"
+import { decodeCoverage, encodeCoverage } from "../../../../runtime/node/shard-coverage.ts"
 import { ShardHosts, ShardHostsLive, type ShardHostsService } from "../../../../runtime/node/shard-hosts.ts"
 import { storeMigrations } from "../../../../runtime/node/store-migrations.ts"
 import { StoreLive } from "../../../../runtime/store/index.ts"
@@ -88,12 +93,40 @@ const fakeHost = (control: FakeControl, core: number) =>
 
 const COMMITTEE = [Uint8Array.of(7, 7, 7)]
 
+/** The host's pubsub as the shard hosts use it: publishes recorded, subscriptions playable. */
+class FakePubsub {
+  readonly published: Array<{ readonly mask: string; readonly payload: Uint8Array }> = []
+  readonly subs = new Map<string, SubscribeOptions>()
+  peersHearing = true
+  subscribe(mask: Bitmask, options: SubscribeOptions) {
+    this.subs.set(bytesToHex(mask), options)
+    return Effect.succeed(Effect.sync(() => void this.subs.delete(bytesToHex(mask))))
+  }
+  publish(mask: Bitmask, payload: Uint8Array) {
+    if (!this.peersHearing) return Effect.fail(new PublishFailed({ bitmask: bytesToHex(mask), reason: "no peers" }))
+    this.published.push({ mask: bytesToHex(mask), payload })
+    return Effect.succeed({ recipients: 1 })
+  }
+  async arrive(mask: Bitmask, payload: Uint8Array): Promise<string> {
+    const sub = this.subs.get(bytesToHex(mask))
+    if (sub === undefined) return "not subscribed"
+    const message: BitmaskMessage = { bitmask: mask, payload, from: "peer-b", topic: "t" }
+    const verdict = await (sub.validate?.(message) ?? "accept")
+    if (verdict === "accept") sub.onMessage(message)
+    return verdict
+  }
+  on(mask: Bitmask) {
+    return this.published.filter((p) => p.mask === bytesToHex(mask)).map((p) => p.payload)
+  }
+}
+
 /** Runs `body` with ShardHosts over two fake hosts and a store at `path`. */
 const withHosts = <A>(
   path: string,
   controls: Record<number, FakeControl>,
   body: (hosts: ShardHostsService) => Effect.Effect<A, unknown>,
   committee: ReadonlyArray<Uint8Array> = COMMITTEE,
+  pubsub?: FakePubsub,
 ) =>
   Effect.runPromise(
     Effect.gen(function* () {
@@ -118,7 +151,14 @@ const withHosts = <A>(
         rankWorkMs: 123,
       })
       const layer = ShardHostsLive(config).pipe(
-        Layer.provide(Layer.mergeAll(consensus, Layer.succeed(WorkerPool, pool), StoreLive({ path: join(path, "master"), migrations: storeMigrations }))),
+        Layer.provide(
+          Layer.mergeAll(
+            consensus,
+            Layer.succeed(WorkerPool, pool),
+            StoreLive({ path: join(path, "master"), migrations: storeMigrations }),
+            Layer.succeed(OptionalNodeNetwork, pubsub === undefined ? Option.none() : Option.some({ host: { pubsub } } as unknown as NodeNetworkService)),
+          ),
+        ),
       )
       return yield* Effect.flatMap(ShardHosts, body).pipe(Effect.provide(layer))
     }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer()), Logger.withMinimumLogLevel(LogLevel.None)),
@@ -144,12 +184,65 @@ describe("shard hosts (master side)", () => {
     expect(one.submitted).toEqual([accepted.id])
   })
 
-  test("a multi-node network refuses a new shard with the reason (bundles do not travel between nodes yet) and covers nothing", async () => {
+  test("on a network a taken bundle is gossiped on its shard's prover channel and a new shard is announced at once", async () => {
     const one = newControl()
-    const r = await withHosts(tmp(), { 1: one, 2: newControl() }, (hosts) => hosts.submit(bundleFor(1), undefined), [Uint8Array.of(1), Uint8Array.of(2)])
-    expect(r.status).toBe("rejected")
-    expect(r.reason).toContain("need bundle gossip")
-    expect(one.submitted).toEqual([])
+    const pubsub = new FakePubsub()
+    const r = await withHosts(
+      tmp(),
+      { 1: one, 2: newControl() },
+      (hosts) => hosts.submit(bundleFor(1), undefined),
+      [Uint8Array.of(1), Uint8Array.of(2)],
+      pubsub,
+    )
+    expect(r.status).toBe("pending")
+    expect(one.submitted).toEqual([r.id])
+    const gossiped = pubsub.on(shardChannels(bloomFilter(domain(1))).prover)
+    expect(gossiped.map((b) => bytesToHex(sha3_256(b)))).toEqual([r.id])
+    const announced = pubsub.on(DEVNET_SHARD_COVERAGE).map((p) => decodeCoverage(p))
+    expect(announced.length).toBeGreaterThanOrEqual(1)
+    expect(announced[0]).toEqual(expect.objectContaining({ right: [domain(1)] }))
+  })
+
+  test("a shard another node announces is covered by a free worker here; a malformed announcement is rejected", async () => {
+    const one = newControl()
+    const two = newControl()
+    const pubsub = new FakePubsub()
+    await withHosts(
+      tmp(),
+      { 1: one, 2: two },
+      () =>
+        Effect.gen(function* () {
+          expect(yield* Effect.promise(() => pubsub.arrive(DEVNET_SHARD_COVERAGE, encodeCoverage([domain(5), domain(6), domain(7)])))).toBe("accept")
+          expect(yield* Effect.promise(() => pubsub.arrive(DEVNET_SHARD_COVERAGE, Uint8Array.of(1, 2, 3)))).toBe("reject")
+          for (let i = 0; i < 100 && one.covered.size + two.covered.size < 2; i++) yield* Effect.sleep("10 millis")
+        }),
+      [Uint8Array.of(1), Uint8Array.of(2)],
+      pubsub,
+    )
+    // Two workers, three shards: the first two are covered, one each; the third has no free worker.
+    expect([...one.covered, ...two.covered].sort()).toEqual([bytesToHex(domain(5)), bytesToHex(domain(6))])
+  })
+
+  test("with no free worker here a bundle goes to the nodes covering its shard; with nobody to hear it, it is rejected", async () => {
+    const pubsub = new FakePubsub()
+    const r = await withHosts(
+      tmp(),
+      { 1: newControl(), 2: newControl() },
+      (hosts) =>
+        Effect.gen(function* () {
+          yield* hosts.submit(bundleFor(1), undefined)
+          yield* hosts.submit(bundleFor(2), undefined)
+          const third = yield* hosts.submit(bundleFor(3), undefined)
+          pubsub.peersHearing = false
+          const fourth = yield* hosts.submit(bundleFor(4), undefined)
+          return { third, fourth }
+        }),
+      [Uint8Array.of(1), Uint8Array.of(2)],
+      pubsub,
+    )
+    expect(r.third.status).toBe("pending")
+    expect(pubsub.on(shardChannels(bloomFilter(domain(3))).prover).map((b) => bytesToHex(sha3_256(b)))).toEqual([r.third.id])
+    expect(r.fourth).toMatchObject({ status: "rejected", reason: `no data worker covers shard ${bytesToHex(domain(4))}` })
   })
 
   test("one shard per worker: the second shard takes the other worker, the third is rejected and remembered", async () => {
