@@ -145,6 +145,7 @@ export const shardNetworkActor = (
 /** A worker's requests through the master's relay (the RequestShard / ShardRequestAnswered pair) and shard peers. */
 export const shardRequester = (core: number, relay: ActorRef<ShardRelayMessage>, pending: PendingRequests): Pick<ShardNetworkService, "request" | "peers"> => {
   let nextId = 1
+  const lastPeers = new Map<string, ReadonlyArray<string>>()
   return {
     request: (appFilter, peer, protocol, data) =>
       Effect.suspend(() => {
@@ -163,8 +164,14 @@ export const shardRequester = (core: number, relay: ActorRef<ShardRelayMessage>,
           )
         }).pipe(Effect.ensuring(Effect.sync(() => pending.delete(id))))
       }),
-    peers: (appFilter, channel) =>
-      relay.ask(new ShardPeers({ appFilter, channel }), RELAY_ASK_TIMEOUT).pipe(Effect.orElseSucceed((): ReadonlyArray<string> => [])),
+    // A slow or restarting master answers with the last list it gave: "nobody" would read as a halt.
+    peers: (appFilter, channel) => {
+      const key = `${bytesToHex(appFilter)}/${channel}`
+      return relay.ask(new ShardPeers({ appFilter, channel }), RELAY_ASK_TIMEOUT).pipe(
+        Effect.tap((peers) => Effect.sync(() => lastPeers.set(key, peers))),
+        Effect.orElseSucceed((): ReadonlyArray<string> => lastPeers.get(key) ?? []),
+      )
+    },
   }
 }
 

@@ -4,9 +4,12 @@
 // it, not only the one that received the first bundle. Each master therefore announces the shards its
 // workers cover on a devnet channel — at once when it allocates one, and every ANNOUNCE_EVERY so that
 // a node started (or restarted) later learns them — and covers every shard it hears of, while it has a
-// free worker. Payload: the 32-byte app addresses, concatenated (at most MAX_SHARDS).
+// free worker. Payload: u64 big-endian sequence ‖ the 32-byte app addresses, concatenated (at most
+// MAX_SHARDS). The sequence makes every announcement a new message: pubsub ids are content hashes, so a
+// repeated identical list would be dropped as a duplicate by the routers' seen caches, the sender's own
+// included, and a node that joined later would never hear it.
 import { bytesToHex } from "@noble/hashes/utils.js"
-import { Effect, Either, Queue, Schedule, type Scope } from "effect"
+import { Clock, Effect, Either, Queue, Schedule, type Scope } from "effect"
 import type { BitmaskPubsub } from "../network/bitmask-pubsub.ts"
 import { DEVNET_SHARD_COVERAGE } from "../network/bitmask.ts"
 
@@ -14,17 +17,21 @@ const ADDRESS_BYTES = 32
 const MAX_SHARDS = 256
 const ANNOUNCE_EVERY = "5 seconds"
 
-export const encodeCoverage = (shards: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(shards.length * ADDRESS_BYTES)
-  for (const [i, s] of shards.entries()) out.set(s.subarray(0, ADDRESS_BYTES), i * ADDRESS_BYTES)
+const SEQUENCE_BYTES = 8
+
+export const encodeCoverage = (sequence: bigint, shards: ReadonlyArray<Uint8Array>): Uint8Array => {
+  const out = new Uint8Array(SEQUENCE_BYTES + shards.length * ADDRESS_BYTES)
+  new DataView(out.buffer).setBigUint64(0, sequence, false)
+  for (const [i, s] of shards.entries()) out.set(s.subarray(0, ADDRESS_BYTES), SEQUENCE_BYTES + i * ADDRESS_BYTES)
   return out
 }
 
 export const decodeCoverage = (bytes: Uint8Array): Either.Either<ReadonlyArray<Uint8Array>, string> => {
-  if (bytes.length === 0 || bytes.length % ADDRESS_BYTES !== 0) return Either.left(`${bytes.length} bytes is not a list of 32-byte addresses`)
-  if (bytes.length / ADDRESS_BYTES > MAX_SHARDS) return Either.left(`more than ${MAX_SHARDS} shards`)
+  const list = bytes.length - SEQUENCE_BYTES
+  if (list <= 0 || list % ADDRESS_BYTES !== 0) return Either.left(`${bytes.length} bytes is not a sequence and a list of 32-byte addresses`)
+  if (list / ADDRESS_BYTES > MAX_SHARDS) return Either.left(`more than ${MAX_SHARDS} shards`)
   const shards: Array<Uint8Array> = []
-  for (let at = 0; at < bytes.length; at += ADDRESS_BYTES) shards.push(bytes.slice(at, at + ADDRESS_BYTES))
+  for (let at = SEQUENCE_BYTES; at < bytes.length; at += ADDRESS_BYTES) shards.push(bytes.slice(at, at + ADDRESS_BYTES))
   return Either.right(shards)
 }
 
@@ -66,9 +73,11 @@ export const shardCoverageGossip = (
       Effect.forever,
       Effect.forkScoped,
     )
+    // Starts at the clock so that a restarted node does not repeat its previous run's messages.
+    let sequence = BigInt(yield* Clock.currentTimeMillis)
     const announce = Effect.suspend(() => {
       const shards = covered().slice(0, MAX_SHARDS)
-      return shards.length === 0 ? Effect.void : Effect.ignore(pubsub.publish(DEVNET_SHARD_COVERAGE, encodeCoverage(shards)))
+      return shards.length === 0 ? Effect.void : Effect.ignore(pubsub.publish(DEVNET_SHARD_COVERAGE, encodeCoverage(sequence++, shards)))
     })
     yield* announce.pipe(Effect.repeat(Schedule.spaced(ANNOUNCE_EVERY)), Effect.forkScoped)
     return { announce }

@@ -13,8 +13,10 @@ import { Effect } from "effect"
 import { deployBuilder, deployedDomain, hypergraphBuilders } from "../../intrinsics/hypergraph/builders.ts"
 import { encodeBundle } from "../../intrinsics/hypergraph/bundle.ts"
 import { nodeBuildEnv } from "../../runtime/node/intrinsics.ts"
+import { prepareDevnetMembers } from "../../runtime/cli/devnet/genesis.ts"
+import { freePorts } from "../../runtime/cli/devnet/launcher.ts"
 import { type RunningDevnet, spawnDevnet, stopAllAfter } from "./devnet-process.ts"
-import { pollUntil } from "./node-process.ts"
+import { getJson, mainEntry, pollUntil, repoRoot } from "./node-process.ts"
 
 const NODES = 3
 const SCHEMA = `@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -28,6 +30,7 @@ const WRITE_KEY = ed448.getPublicKey(WRITE_SECRET)
 
 const base = mkdtempSync(join(tmpdir(), "quilbun-it-shards-"))
 const devnets: Array<RunningDevnet> = []
+const started: Array<{ kill: (signal?: number | NodeJS.Signals) => void }> = []
 let apis: ReadonlyArray<string> = []
 let tokens: ReadonlyArray<string> = []
 
@@ -40,6 +43,7 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
+  for (const p of started) p.kill("SIGKILL")
   await stopAllAfter(devnets)
   rmSync(base, { recursive: true, force: true })
 })
@@ -67,6 +71,11 @@ const submit = async (node: number, bundle: Uint8Array) => {
 }
 const statusOn = async (node: number, id: string) => (await (await fetch(`${apis[node]}/v1/bundles/${id}`)).json()) as Status
 const shardsOn = async (node: number) => (await (await fetch(`${apis[node]}/v1/shards`)).json()) as ReadonlyArray<Shard>
+interface Worker {
+  readonly core: number
+  readonly pid: number | null
+  readonly state: string
+}
 
 const committedEverywhere = (id: string, ms: number) =>
   pollUntil(`bundle ${id} committed on every node`, ms, async () => {
@@ -130,4 +139,77 @@ describe(`app shards on a ${NODES}-process devnet`, () => {
     expect(new Set(roots).size).toBe(1)
     expect(roots[0]).not.toBe(Array(4).fill("00".repeat(64)).join(","))
   }, 300_000)
+
+  test("kill -9 of a worker covering the shard mid-stream: back within seconds, nothing committed is lost or applied twice", async () => {
+    const before = (await getJson<ReadonlyArray<Worker>>(`${apis[1]}/v1/workers`))[0]
+    expect(before?.pid).toBeNumber()
+    const ids: Array<string> = []
+    for (let i = 0; i < 6; i++) {
+      if (i === 3) process.kill(before?.pid ?? 0, "SIGKILL")
+      const r = await submit(i % NODES, await putVertex(domain))
+      // The node whose worker is down may answer 503 (Retry-After) for a moment; the others take it.
+      if (r.code === 202) ids.push(r.body.id)
+      else expect(r.code).toBe(503)
+    }
+    const back = await pollUntil("the killed worker to run again", 15_000, async () => {
+      const w = (await getJson<ReadonlyArray<Worker>>(`${apis[1]}/v1/workers`))[0]
+      return w !== undefined && w.state === "running" && w.pid !== before?.pid ? w : undefined
+    })
+    expect(back.pid).not.toBe(before?.pid)
+    for (const id of ids) await committedEverywhere(id, 180_000)
+    // Exactly once: every committed bundle is recorded once per node, and the roots agree everywhere.
+    const views = await pollUntil("the restarted worker's shard to catch up", 120_000, async () => {
+      const views = await Promise.all(apis.map((_, i) => shardsOn(i)))
+      const roots = views.map((v) => v.find((s) => s.address === bytesToHex(domain))?.stateRoots.join(","))
+      return roots.every((r) => r !== undefined && r === roots[0]) ? views : undefined
+    })
+    expect(views.length).toBe(NODES)
+  }, 360_000)
+
+  test("a node started late (not in the committee) covers the shard, syncs its history through the relay, and its roots match", async () => {
+    const members = await Effect.runPromise(prepareDevnetMembers(base, NODES))
+    const [apiPort, p2pPort] = freePorts(2)
+    // Every member lists the others with their listen addresses: together, all of them.
+    const peers = await Promise.all(apis.map((api) => getJson<ReadonlyArray<{ addresses: ReadonlyArray<string> }>>(`${api}/v1/peers`)))
+    const listen = new Set(peers.flat().flatMap((p) => p.addresses))
+    const follower = Bun.spawn({
+      cmd: [
+        process.execPath,
+        mainEntry,
+        "--data-dir",
+        join(base, "follower"),
+        "--api-listen",
+        `127.0.0.1:${apiPort}`,
+        "--workers",
+        "1",
+        "--set",
+        `p2p.listen=/ip4/127.0.0.1/tcp/${p2pPort}`,
+        "--set",
+        `p2p.bootstrap=${[...listen].join(",")}`,
+        "--set",
+        "engine.difficulty=100",
+      ],
+      cwd: repoRoot,
+      env: { ...process.env, QUILBUN_ENGINE_GENESIS_PROVERS: members.map((m) => m.proverPublicKey).join(",") },
+      stdin: "ignore",
+      stdout: "ignore",
+      stderr: Bun.file(join(base, "follower.log")),
+    })
+    started.push(follower)
+    const api = `http://127.0.0.1:${apiPort}`
+    const theirs = async () => (await shardsOn(0)).find((s) => s.address === bytesToHex(domain))
+    const mine = await pollUntil("the late node to cover the shard and reach the others' roots", 180_000, async () => {
+      if (follower.exitCode !== null) throw new Error(`late node exited ${follower.exitCode}`)
+      const views = await getJson<ReadonlyArray<Shard>>(`${api}/v1/shards`).catch(() => [] as ReadonlyArray<Shard>)
+      const view = views.find((s) => s.address === bytesToHex(domain))
+      const other = await theirs()
+      return view !== undefined && other !== undefined && view.stateRoots.join() === other.stateRoots.join() ? view : undefined
+    }).catch((e: unknown) => {
+      const log = readFileSync(join(base, "follower.log"), "utf8").split("\n").slice(-40).join("\n")
+      throw new Error(`${String(e)}\nthe late node's log ends:\n${log}`)
+    })
+    expect(mine.frameNumber).toBeGreaterThan(0)
+    follower.kill("SIGTERM")
+    expect(await follower.exited).toBe(0)
+  }, 240_000)
 })

@@ -7,6 +7,7 @@ import { Effect, Metric } from "effect"
 const head = Metric.gauge("quilbun_app_shard_head_frame", { description: "newest finalized and executed app frame, per shard" })
 const rank = Metric.gauge("quilbun_app_shard_rank", { description: "the shard consensus' current rank" })
 const mempool = Metric.gauge("quilbun_app_shard_mempool_bundles", { description: "bundles waiting in the shard's mempool" })
+const halted = Metric.gauge("quilbun_app_shard_halted", { description: "1 while the shard is halted: fewer provers cover it than a quorum needs" })
 const bundles = Metric.counter("quilbun_app_shard_bundles_total", { description: "bundles decided by the shard, by outcome", incremental: true })
 
 const tag = (metric: Metric.Metric.Gauge<number>, shard: Uint8Array) => Metric.tagged(metric, "shard", bytesToHex(shard))
@@ -18,3 +19,5 @@ export const recordShardRank = (shard: Uint8Array, currentRank: bigint) => Metri
 
 export const countShardBundles = (shard: Uint8Array, outcome: "committed" | "rejected", n: number) =>
   n === 0 ? Effect.void : Metric.incrementBy(Metric.tagged(Metric.tagged(bundles, "shard", bytesToHex(shard)), "outcome", outcome), n)
+
+export const recordShardHalted = (shard: Uint8Array, isHalted: boolean) => Metric.set(tag(halted, shard), isHalted ? 1 : 0)

@@ -22,7 +22,7 @@ import type { AppShardWorkerPorts } from "./engine.ts"
 import { Mempool, type MempoolLimits } from "./mempool.ts"
 import { countShardBundles, recordShardProgress, recordShardRank } from "./metrics.ts"
 import { appFrameRows, decodeAppCertifiedFrame } from "./persistence.ts"
-import type { AppShardConsensusMessage } from "./protocol.ts"
+import { type AppShardConsensusMessage, GetCoverage } from "./protocol.ts"
 import {
   MempoolFull,
   SHARD_HOST_NAME,
@@ -212,6 +212,7 @@ const unexecutedFrames = (deps: ShardHostDeps, address: Uint8Array) =>
 const shardView = (deps: ShardHostDeps, shard: CoveredShard) =>
   Effect.gen(function* () {
     const status = yield* shard.consensus.ask(new GetStatus()).pipe(Effect.orDie)
+    const coverage = yield* shard.consensus.ask(new GetCoverage()).pipe(Effect.orDie)
     yield* recordShardRank(shard.address, status.currentRank)
     const head = yield* deps.execution.ask(new GetHead()).pipe(Effect.orDie)
     const frameNumber = head ?? 0n
@@ -222,7 +223,7 @@ const shardView = (deps: ShardHostDeps, shard: CoveredShard) =>
       rank: status.currentRank,
       stateRoots: roots.roots.map((r) => (r.length === 0 ? EMPTY_ROOT : r)),
       provers: shard.committee,
-      halted: false,
+      halted: coverage.halted,
       mempool: shard.mempool.size,
       bundlesCommitted: shard.counters.committed,
       bundlesRejected: shard.counters.rejected,

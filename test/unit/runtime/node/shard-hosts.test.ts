@@ -212,8 +212,9 @@ describe("shard hosts (master side)", () => {
       { 1: one, 2: two },
       () =>
         Effect.gen(function* () {
-          expect(yield* Effect.promise(() => pubsub.arrive(DEVNET_SHARD_COVERAGE, encodeCoverage([domain(5), domain(6), domain(7)])))).toBe("accept")
+          expect(yield* Effect.promise(() => pubsub.arrive(DEVNET_SHARD_COVERAGE, encodeCoverage(1n, [domain(5), domain(6), domain(7)])))).toBe("accept")
           expect(yield* Effect.promise(() => pubsub.arrive(DEVNET_SHARD_COVERAGE, Uint8Array.of(1, 2, 3)))).toBe("reject")
+          expect(yield* Effect.promise(() => pubsub.arrive(DEVNET_SHARD_COVERAGE, new Uint8Array(8)))).toBe("reject")
           for (let i = 0; i < 100 && one.covered.size + two.covered.size < 2; i++) yield* Effect.sleep("10 millis")
         }),
       [Uint8Array.of(1), Uint8Array.of(2)],

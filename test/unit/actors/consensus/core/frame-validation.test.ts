@@ -227,6 +227,13 @@ describe("app frames", () => {
     expect(tagOf(validateApp(single))).toBe("Valid")
   })
 
+  test("a bare 74-byte quorum aggregate (a certified frame without multiproofs) validates with its signers (D-SIG-3)", () => {
+    const bare = new AppFrameHeader({ ...appProposed, publicKeySignatureBls48581: certify(app, 1n, appProposed.output, [0, 1, 3]) })
+    const result = validateApp(bare)
+    expect(tagOf(result)).toBe("Valid")
+    expect(Either.getOrThrow(result).signerIndices).toEqual([0, 1, 3])
+  })
+
   test("multiproofs are checked at the parent's difficulty when the parent is known (D-SIG-2)", () => {
     const harderParent = new AppFrameHeader({ ...appGenesis, difficulty: 200 })
     expect(tagOf(validateApp(appCertified, { parent: harderParent, ids }))).toBe("BadMultiproof")
@@ -270,8 +277,9 @@ describe("validateAppFrame rejects each bad field with its reason", () => {
     ["a 10-byte signature", () => validateApp(withSig(new BLS48581AggregateSignature({ ...sig, signature: filled(1, 10) }))), "BadSignatureEncoding"],
     ["a forged signature", () => validateApp(withSig(new BLS48581AggregateSignature({ ...sig, signature: filled(1, 74) }))), "BadSignature"],
     [
-      "a bare 74-byte signature with four bits",
-      () => validateApp(withSig(new BLS48581AggregateSignature({ ...sig, signature: sig.signature.subarray(0, 74) }))),
+      // D-SIG-3: a bare aggregate of four signers is a certified app frame's QC signature; no bit at all is not.
+      "a bare 74-byte signature with no signer bit",
+      () => validateApp(withSig(new BLS48581AggregateSignature({ ...sig, signature: sig.signature.subarray(0, 74), bitmask: hexToBytes("00") }))),
       "BadBitmask",
     ],
     [
