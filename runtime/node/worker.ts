@@ -28,5 +28,6 @@ if (Either.isLeft(args)) {
   const program = Layer.launch(WorkerNodeLive(args.right, transport, intrinsics.right.intrinsics)).pipe(
     Effect.tapErrorCause((cause) => (Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logFatal("worker failed to start", cause))),
   )
-  BunRuntime.runMain(program, { disablePrettyLogger: true })
+  // The failure is logged above, once, with its message; runMain would log it again with none.
+  BunRuntime.runMain(program, { disablePrettyLogger: true, disableErrorReporting: true })
 }
