@@ -6,3 +6,9 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 export const plain = (text: string): string => stripVTControlCharacters(text)
 
 export const helpText = (doc: HelpDoc.HelpDoc): string => plain(HelpDoc.toAnsiText(doc)).trim()
+
+/**
+ * Text from outside (a server's reply) made safe for one terminal line: escape sequences removed,
+ * other control characters (including newlines and carriage returns) shown as spaces.
+ */
+export const oneLine = (text: string): string => stripVTControlCharacters(text).replace(/[\u0000-\u001f\u007f-\u009f]/g, " ")
