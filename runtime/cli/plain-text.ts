@@ -11,4 +11,8 @@ export const helpText = (doc: HelpDoc.HelpDoc): string => plain(HelpDoc.toAnsiTe
  * Text from outside (a server's reply) made safe for one terminal line: escape sequences removed,
  * other control characters (including newlines and carriage returns) shown as spaces.
  */
-export const oneLine = (text: string): string => stripVTControlCharacters(text).replace(/[\u0000-\u001f\u007f-\u009f]/g, " ")
+export const oneLine = (text: string): string =>
+  Array.from(stripVTControlCharacters(text), (ch) => {
+    const code = ch.charCodeAt(0)
+    return code < 0x20 || (code >= 0x7f && code <= 0x9f) ? " " : ch
+  }).join("")

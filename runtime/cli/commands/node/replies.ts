@@ -57,7 +57,7 @@ export type Reply =
 const WHAT: Record<NodeView, string> = { info: "node info", workers: "worker list", status: "status line", actors: "actor tree" }
 
 /** A short, printable excerpt of a reply for an error line. */
-export const excerpt = (text: string, max = 80): string => {
+const excerpt = (text: string, max = 80): string => {
   const safe = oneLine(text).trim()
   return safe.length > max ? `${safe.slice(0, max)}…` : safe
 }
