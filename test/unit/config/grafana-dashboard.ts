@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 
-export const DASHBOARD_PATH = join(import.meta.dir, "../../../config/grafana/quilbun-node.json")
+const DASHBOARD_PATH = join(import.meta.dir, "../../../config/grafana/quilbun-node.json")
 
 export interface DashboardPanel {
   readonly id: number
