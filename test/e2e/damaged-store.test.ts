@@ -132,7 +132,10 @@ describe("damaged worker store", () => {
     expect(exit.output).not.toContain("Bun has crashed")
     // Each error is logged once, with a message: no bare `ERROR core=1` line from the runtime's own report.
     const errors = logLines(exit.output).filter((l) => l.level === "error" || l.level === "fatal")
-    expect(errors.some((l) => l.message === "worker failed to start")).toBe(true)
+    // ... and as one line with its reason (no stack trace of a typed failure).
+    const failed = errors.find((l) => typeof l.message === "string" && l.message.startsWith("worker failed to start: "))
+    expect(failed?.message).toContain(`store ${join(dir, "worker-1")} is damaged: `)
+    expect(failed?.cause).toBeUndefined()
     expect(errors.filter((l) => typeof l.message !== "string" || l.message.trim() === "")).toEqual([])
   }, 60_000)
 })
