@@ -12,7 +12,7 @@ const defaultWorkers = (cores: number): number => Math.max(1, Math.floor(cores) 
 export const defaultConfigEncoded = (cores: number): NodeConfigEncoded => ({
   dataDir: DEFAULT_DATA_DIR,
   workers: defaultWorkers(cores),
-  api: { listen: DEFAULT_API_LISTEN, bodyLimitBytes: 1024 * 1024 },
+  api: { listen: DEFAULT_API_LISTEN, bodyLimitBytes: 1024 * 1024, requestTimeoutMs: 20_000, mutationsPerMinute: 600 },
   log: { level: "info", format: "pretty" },
   p2p: { listen: [DEFAULT_P2P_LISTEN], bootstrap: [], networkId: DEVNET_NETWORK_ID },
   engine: { devnet: true },

@@ -23,6 +23,8 @@ export const CONFIG_FIELDS: ReadonlyArray<ConfigField> = [
   { path: ["workers"], env: "QUILBUN_WORKERS", flag: "--workers", kind: "int", schema: Leaf.workers },
   { path: ["api", "listen"], env: "QUILBUN_API_LISTEN", flag: "--api-listen", kind: "string", schema: Leaf.apiListen },
   { path: ["api", "bodyLimitBytes"], env: "QUILBUN_API_BODY_LIMIT_BYTES", kind: "int", schema: Leaf.apiBodyLimitBytes },
+  { path: ["api", "requestTimeoutMs"], env: "QUILBUN_API_REQUEST_TIMEOUT_MS", kind: "int", schema: Leaf.apiRequestTimeoutMs },
+  { path: ["api", "mutationsPerMinute"], env: "QUILBUN_API_MUTATIONS_PER_MINUTE", kind: "int", schema: Leaf.apiMutationsPerMinute },
   { path: ["log", "level"], env: "QUILBUN_LOG_LEVEL", flag: "--log-level", kind: "string", schema: Leaf.logLevel },
   { path: ["log", "format"], env: "QUILBUN_LOG_FORMAT", flag: "--log-format", kind: "string", schema: Leaf.logFormat },
   { path: ["p2p", "listen"], env: "QUILBUN_P2P_LISTEN", kind: "list", schema: Leaf.p2pListen },

@@ -92,7 +92,10 @@ const defaultConfigYaml = (cores: number): string => {
   return doc.toString()
 }
 
-/** Writes the default config file if it does not exist (0600, directory 0700). Returns whether it was created. */
+/**
+ * Writes the default config file if it does not exist (0600, directory 0700). Returns whether it was
+ * created. A failure names `dataDir` (the default file lives in it; no --config was given).
+ */
 export const writeDefaultConfigFile = (file: string, cores: number): Effect.Effect<boolean, ConfigError> =>
   Effect.try({
     try: () => {
@@ -101,5 +104,5 @@ export const writeDefaultConfigFile = (file: string, cores: number): Effect.Effe
       writeFileAtomic(file, defaultConfigYaml(cores))
       return true
     },
-    catch: (e) => new ConfigError({ path: "--config", value: file, reason: `cannot write the default config: ${errorReason(e)}` }),
+    catch: (e) => new ConfigError({ path: "dataDir", value: dirname(file), reason: `cannot write the default config ${file}: ${errorReason(e)}` }),
   })

@@ -43,10 +43,11 @@ export const writeFileAtomic = (path: string, data: Uint8Array | string, mode = 
   }
 }
 
+/** An error's message, led by its errno code unless the message already names it (Node's do: `EROFS: read-only …`). */
 export const errorReason = (e: unknown): string => {
   if (e instanceof Error) {
     const code = (e as NodeJS.ErrnoException).code
-    return code !== undefined ? `${code}: ${e.message}` : e.message
+    return typeof code === "string" && !e.message.includes(code) ? `${code}: ${e.message}` : e.message
   }
   return String(e)
 }

@@ -12,7 +12,7 @@
 // Once the data dir holds a chain (`keysMustExist`), a missing key file is refused instead of
 // generated: a new key is a different node and a different prover, and the chain would no longer
 // recognise it. The API token carries no identity, so it is regenerated (and reported in `created`).
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { ed25519 } from "@noble/curves/ed25519.js"
 import { ed448 } from "@noble/curves/ed448.js"
@@ -55,9 +55,32 @@ export interface EnsureKeysOptions {
   readonly keysMustExist?: boolean
 }
 
+/** Runs a file operation on `path`; a failure names that path, not the data dir. */
+const atPath = <A>(path: string, f: () => A): A => {
+  try {
+    return f()
+  } catch (e) {
+    throw e instanceof KeyFileError ? e : new KeyFileError({ path, reason: errorReason(e) })
+  }
+}
+
+/** Whether the key file exists; something else at its path (a directory, a device) is refused by name. */
+const keyFileExists = (path: string): boolean =>
+  atPath(path, () => {
+    if (!existsSync(path)) return false
+    const stat = statSync(path)
+    if (!stat.isFile()) {
+      throw new KeyFileError({ path, reason: `is a ${stat.isDirectory() ? "directory" : "special file"}, not a key file` })
+    }
+    return true
+  })
+
 /** Reads a fixed-length binary key file, or creates it with `generate()` when missing (and allowed). */
-const binaryKey = (path: string, length: number, generate: () => Uint8Array, created: Array<string>, mustExist: boolean): Uint8Array => {
-  if (!existsSync(path)) {
+const binaryKey = (path: string, length: number, generate: () => Uint8Array, created: Array<string>, mustExist: boolean): Uint8Array =>
+  atPath(path, () => binaryKeyAt(path, length, generate, created, mustExist))
+
+const binaryKeyAt = (path: string, length: number, generate: () => Uint8Array, created: Array<string>, mustExist: boolean): Uint8Array => {
+  if (!keyFileExists(path)) {
     if (mustExist) {
       throw new KeyFileError({
         path,
@@ -76,8 +99,10 @@ const binaryKey = (path: string, length: number, generate: () => Uint8Array, cre
   return bytes
 }
 
-const tokenKey = (path: string, created: Array<string>): string => {
-  if (!existsSync(path)) {
+const tokenKey = (path: string, created: Array<string>): string => atPath(path, () => tokenKeyAt(path, created))
+
+const tokenKeyAt = (path: string, created: Array<string>): string => {
+  if (!keyFileExists(path)) {
     const token = bytesToHex(randomBytes(32))
     writeFileAtomic(path, `${token}\n`)
     created.push(path)
@@ -94,8 +119,8 @@ const tokenKey = (path: string, created: Array<string>): string => {
 export const ensureKeys = (dataDir: string, options: EnsureKeysOptions = {}): Effect.Effect<NodeKeys, KeyFileError> =>
   Effect.try({
     try: (): NodeKeys => {
-      ensurePrivateDir(dataDir)
-      ensurePrivateDir(join(dataDir, "keys"))
+      atPath(dataDir, () => ensurePrivateDir(dataDir))
+      atPath(join(dataDir, "keys"), () => ensurePrivateDir(join(dataDir, "keys")))
       const created: Array<string> = []
       const must = options.keysMustExist === true
       const peer = binaryKey(join(dataDir, KEY_FILES.peer), 32, () => ed25519.utils.randomSecretKey(), created, must)

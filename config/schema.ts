@@ -97,6 +97,8 @@ export const Leaf = {
   workers: int(1, 1024, "a worker count"),
   apiListen: HostPort.annotations(reason("expected host:port with a port between 0 and 65535")),
   apiBodyLimitBytes: int(1024, 2 ** 30, "a byte count"),
+  apiRequestTimeoutMs: int(100, 240_000, "milliseconds"),
+  apiMutationsPerMinute: int(1, 1_000_000, "requests per minute"),
   logLevel: LogLevel,
   logFormat: LogFormat,
   p2pListen: MultiaddrList,
@@ -133,7 +135,13 @@ export const NodeConfigSchema = Schema.Struct({
   /** Absolute after loading (relative values resolve against the working directory). */
   dataDir: Leaf.dataDir,
   workers: Leaf.workers,
-  api: Schema.Struct({ listen: Leaf.apiListen, bodyLimitBytes: Leaf.apiBodyLimitBytes }),
+  /** Admin API: listen address, body limit, request deadline, rate of state-changing requests (runtime/api). */
+  api: Schema.Struct({
+    listen: Leaf.apiListen,
+    bodyLimitBytes: Leaf.apiBodyLimitBytes,
+    requestTimeoutMs: Leaf.apiRequestTimeoutMs,
+    mutationsPerMinute: Leaf.apiMutationsPerMinute,
+  }),
   log: Schema.Struct({ level: Leaf.logLevel, format: Leaf.logFormat }),
   p2p: Schema.Struct({ listen: Leaf.p2pListen, bootstrap: Leaf.p2pBootstrap, networkId: Leaf.p2pNetworkId }),
   engine: Schema.Struct({

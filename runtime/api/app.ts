@@ -1,11 +1,11 @@
 // The admin HTTP app (Hono). Routes only translate HTTP to AdminBackend effects and back:
 // Effect Schema validates input, failures become RFC 9457 problem documents, anything that
 // changes state needs the bearer token, and request bodies are size-limited.
-import { timingSafeEqual } from "node:crypto"
 import { Cause, Effect, Either, Exit, Option, Runtime, Schema } from "effect"
 import { Hono, type Context as HonoContext } from "hono"
 import { bodyLimit } from "hono/body-limit"
 import { PROMETHEUS_CONTENT_TYPE } from "../kernel/metrics/prometheus.ts"
+import { requireToken } from "./access.ts"
 import {
   AdminBackend,
   intrinsicMountPath,
@@ -21,22 +21,27 @@ import {
   type ShardUnavailable,
 } from "./backend.ts"
 import { type ContributedRoute, makeOpenApiDocument } from "./openapi.ts"
+import { CorePath, FramePath } from "./path-numbers.ts"
 import { problemResponse, ProblemType } from "./problem.ts"
+import { rateLimitMutations } from "./rate-limit.ts"
+import { requestTimeout, timedOutResponse } from "./request-timeout.ts"
 
 export interface AdminAppOptions {
   readonly token: string
   readonly maxBodyBytes: number
   readonly version: string
+  /** The listener is reachable from other hosts: every route but /health needs the token. */
+  readonly readsNeedToken?: boolean
+  /** A request that takes longer is answered 503 (default 20 s). */
+  readonly requestTimeoutMs?: number
+  /** Sustained rate of state-changing requests per minute (default 600, burst a tenth). */
+  readonly mutationsPerMinute?: number
 }
 
-const CorePath = Schema.NumberFromString.pipe(Schema.int(), Schema.positive())
+export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000
+const DEFAULT_MUTATIONS_PER_MINUTE = 600
+
 const decodeCore = Schema.decodeUnknownEither(CorePath)
-/** A u64 frame number in decimal, no sign or leading zeros. */
-const FramePath = Schema.String.pipe(
-  Schema.pattern(/^(0|[1-9][0-9]{0,19})$/, { message: () => "expected a frame number (decimal u64)" }),
-  Schema.transform(Schema.BigIntFromSelf, { strict: true, decode: (s) => BigInt(s), encode: (n) => n.toString() }),
-  Schema.filter((n) => n < 1n << 64n, { message: () => "frame number exceeds u64" }),
-)
 const decodeFrameNumber = Schema.decodeUnknownEither(FramePath)
 const decodeLogLevel = Schema.decodeUnknownEither(SetLogLevelBody)
 const decodeSubmitBundle = Schema.decodeUnknownEither(SubmitBundleBody)
@@ -61,17 +66,6 @@ const submitProblem = (e: BundleInvalid | ShardBusy | ShardUnavailable): Respons
       return problemResponse(503, ProblemType.shardUnavailable, "Shard Unavailable", e.reason)
   }
 }
-
-const tokensEqual = (given: string, expected: string): boolean => {
-  const a = Buffer.from(given)
-  const b = Buffer.from(expected)
-  return a.length === b.length && timingSafeEqual(a, b)
-}
-
-const unauthorized = (detail: string) =>
-  problemResponse(401, ProblemType.unauthorized, "Unauthorized", detail, undefined, {
-    "www-authenticate": 'Bearer realm="quilbun"',
-  })
 
 /** Reads and validates a JSON body: 400 problem on malformed JSON or a schema mismatch. */
 const readJson = async <A, I>(c: HonoContext, decode: (u: unknown) => Either.Either<A, { readonly message: string }>): Promise<Either.Either<A, Response>> => {
@@ -109,26 +103,28 @@ export const makeAdminApp = (backend: AdminBackendService, runtime: Runtime.Runt
   const run = Runtime.runPromiseExit(runtime)
   const app = new Hono()
   const intrinsicRoutes = backend.intrinsicRoutes ?? { queries: [], mounts: [] }
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+  const perMinute = options.mutationsPerMinute ?? DEFAULT_MUTATIONS_PER_MINUTE
 
-  /** Runs an effect; a defect becomes a 500 problem (logged once). */
+  /** Runs an effect; a defect becomes a 500 problem (logged once), one past the request timeout is interrupted. */
   const respond = async <A, E>(effect: Effect.Effect<A, E>, onSuccess: (a: A) => Response, onFailure?: (e: E) => Response): Promise<Response> => {
-    const exit = await run(effect)
+    const exit = await run(Effect.timeout(effect, timeoutMs))
     if (Exit.isSuccess(exit)) return onSuccess(exit.value)
     const failure = Cause.failureOption(exit.cause)
-    if (Option.isSome(failure) && onFailure !== undefined) return onFailure(failure.value)
+    if (Option.isSome(failure)) {
+      if (Cause.isTimeoutException(failure.value)) return timedOutResponse(timeoutMs)
+      if (onFailure !== undefined) return onFailure(failure.value)
+    }
     await run(Effect.logError("admin request failed", exit.cause))
     return problemResponse(500, ProblemType.internal, "Internal Server Error", "the request failed; see the node log")
   }
 
-  // Every state-changing method needs the token; reads stay open on the loopback listener.
-  app.use("*", async (c, next) => {
-    if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS") return next()
-    const header = c.req.header("authorization")
-    if (header === undefined) return unauthorized("missing Authorization: Bearer <token>")
-    const match = /^Bearer\s+(\S+)$/i.exec(header)
-    if (match === null || !tokensEqual(match[1] ?? "", options.token)) return unauthorized("invalid bearer token")
-    return next()
-  })
+  // Every state-changing method needs the token; reads too unless the listener is loopback (access.ts).
+  // Then the rate limit (authenticated mutations only), the deadline, the body limit.
+  app.use("*", requireToken({ token: options.token, readsNeedToken: options.readsNeedToken === true }))
+  app.use("*", rateLimitMutations({ perMinute, burst: Math.max(1, Math.ceil(perMinute / 10)) }))
+  // The backstop fires a little after `respond`'s own deadline, which interrupts the backend effect.
+  app.use("*", requestTimeout(timeoutMs + 250, timeoutMs))
   app.use(
     "*",
     bodyLimit({

@@ -74,7 +74,7 @@ const contributedPaths = (routes: ReadonlyArray<ContributedRoute>) => {
         ...(readOnly ? {} : { security: secured }),
         responses: {
           default: { description: "Defined by the intrinsic; errors are problem documents" },
-          ...(readOnly ? {} : { "401": problem, "413": problem }),
+          ...(readOnly ? {} : { "401": problem, "413": problem, "429": problem }),
         },
       },
     }
@@ -87,7 +87,10 @@ export const makeOpenApiDocument = (version: string, queries: ReadonlyArray<Intr
   info: {
     title: "quilbun admin API",
     version,
-    description: "Node status, actors, workers and metrics. Mutating routes need `Authorization: Bearer <token>` (the token file in the data directory).",
+    description:
+      "Node status, actors, workers and metrics. Mutating routes need `Authorization: Bearer <token>` (the token file in the data directory); " +
+      "when the API is bound to a non-loopback address every route but /health needs it (401 otherwise). Mutating routes are rate-limited " +
+      "(429 with Retry-After), a request that takes longer than the request timeout is answered 503, and a body over the limit 413.",
   },
   paths: {
     "/health": {
@@ -154,12 +157,16 @@ export const makeOpenApiDocument = (version: string, queries: ReadonlyArray<Intr
       post: {
         summary: "Restart one data worker (also revives a worker that was given up)",
         security: secured,
-        parameters: [{ name: "core", in: "path", required: true, schema: { type: "integer", minimum: 1 } }],
+        parameters: [
+          { name: "core", in: "path", required: true, schema: { type: "string", pattern: "^[1-9][0-9]*$" }, description: "decimal, no sign or leading zeros" },
+        ],
         responses: {
           "202": json({ type: "object", properties: { core: { type: "integer" }, accepted: { const: true } } }, "Restart requested"),
           "400": problem,
           "401": problem,
           "404": problem,
+          "413": problem,
+          "429": problem,
         },
       },
     },
@@ -173,6 +180,7 @@ export const makeOpenApiDocument = (version: string, queries: ReadonlyArray<Intr
           "400": problem,
           "401": problem,
           "413": problem,
+          "429": problem,
         },
       },
     },
@@ -214,6 +222,7 @@ export const makeOpenApiDocument = (version: string, queries: ReadonlyArray<Intr
           "400": problem,
           "401": problem,
           "413": problem,
+          "429": problem,
           "503": problem,
         },
       },

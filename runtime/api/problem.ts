@@ -17,6 +17,10 @@ export const ProblemType = {
   invalidRequest: "urn:quilbun:problem:invalid-request",
   unauthorized: "urn:quilbun:problem:unauthorized",
   bodyTooLarge: "urn:quilbun:problem:body-too-large",
+  /** Too many state-changing requests (Retry-After says when to come back). */
+  rateLimited: "urn:quilbun:problem:rate-limited",
+  /** The handler did not finish within the request timeout. */
+  timeout: "urn:quilbun:problem:timeout",
   workerNotFound: "urn:quilbun:problem:worker-not-found",
   notReady: "urn:quilbun:problem:not-ready",
   unhealthy: "urn:quilbun:problem:unhealthy",

@@ -11,6 +11,7 @@ import { type CliEnv, IntrinsicCliFailure, intrinsicRoutePrefix } from "../../in
 import { BundleAccepted, BundleStatusAnswer } from "../api/backend.ts"
 import { resolveAdminTarget } from "../node/admin-client.ts"
 import { nodeBuildEnv } from "../node/intrinsics.ts"
+import { oneLine } from "./plain-text.ts"
 
 /** How often a waiting submit asks for its bundle's status, and for how long at most. */
 const POLL_EVERY = Duration.millis(250)
@@ -38,13 +39,14 @@ const request = (method: "GET" | "POST", path: string, query?: Readonly<Record<s
     const qs = query === undefined ? "" : `?${new URLSearchParams(query).toString()}`
     const url = `${target.right.url}${path}${qs}`
     const headers: Record<string, string> = { "content-type": "application/json" }
-    if (method === "POST" && target.right.token !== undefined) headers.authorization = `Bearer ${target.right.token}`
+    // Reads too: a node bound to a non-loopback address wants the token for every route but /health.
+    if (target.right.token !== undefined) headers.authorization = `Bearer ${target.right.token}`
     const res = yield* Effect.tryPromise({
       try: () => fetch(url, { method, headers, signal: AbortSignal.timeout(10_000), ...(body === undefined ? {} : { body: JSON.stringify(body) }) }),
       catch: (error) => failed(`cannot reach the node at ${target.right.url}: ${message(error)}`),
     })
     const text = yield* Effect.tryPromise({ try: () => res.text(), catch: (error) => failed(`${url}: ${message(error)}`) })
-    if (!res.ok) return yield* Effect.fail(failed(`${url}: HTTP ${res.status}: ${problemDetail(text)}`))
+    if (!res.ok) return yield* Effect.fail(failed(`${url}: HTTP ${res.status}: ${oneLine(problemDetail(text)).slice(0, 300)}`))
     return yield* Effect.try({ try: (): unknown => JSON.parse(text), catch: () => failed(`${url}: the answer is not JSON`) })
   })
 

@@ -32,7 +32,7 @@ export const prepareNode = (input: LoadConfigInput) =>
     // Before keys are read or generated: two first starts must not both write keys.
     const lock = yield* acquireDataDirLock(loaded.config.dataDir)
     const permissionFixes = yield* tightenDataDirPermissions(loaded.config.dataDir)
-    const chain = yield* checkChainAtBoot(loaded.config.dataDir, loaded.resetStore)
+    const chain = yield* checkChainAtBoot(loaded.config.dataDir, loaded.resetStore, loaded.config.engine.genesisProvers)
     const keys = yield* ensureKeys(loaded.config.dataDir, { keysMustExist: chain.hasChain })
     // Only the token can be created here once a chain exists (keys are refused above).
     const regenerated = chain.hasChain ? keys.created.map((path) => `${path} was missing; generated a new admin API token`) : []

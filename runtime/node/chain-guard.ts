@@ -10,6 +10,7 @@ import { join } from "node:path"
 import { Clock, Context, Data, Effect, Layer, Option } from "effect"
 import { Store, storePath } from "../store/index.ts"
 import { committedChain } from "../../actors/consensus/global/committed-chain.ts"
+import { committeeNotice } from "./committee-notice.ts"
 import { chainMarkerPath, type ChainMarker, type ChainMarkerError, readChainMarker, removeChainMarker, writeChainMarker } from "./chain-marker.ts"
 
 const HEAD_REFRESH_MS = 5_000
@@ -45,13 +46,18 @@ export interface BootCheck {
   readonly resetAnnounced: boolean
 }
 
-/** The pre-open check (files only). */
-export const checkChainAtBoot = (dataDir: string, resetStore: boolean): Effect.Effect<BootCheck, ChainStoreMissing | ChainMarkerError> =>
+/** The pre-open check (files only); `committee` is the configured engine.genesisProvers. */
+export const checkChainAtBoot = (
+  dataDir: string,
+  resetStore: boolean,
+  committee?: ReadonlyArray<string>,
+): Effect.Effect<BootCheck, ChainStoreMissing | ChainMarkerError> =>
   Effect.gen(function* () {
     const marker = yield* readChainMarker(dataDir)
     if (Option.isNone(marker)) return { hasChain: false, notices: [], resetAnnounced: false }
     const missing = missingStoreFiles(dataDir)
-    if (missing === undefined) return { hasChain: true, notices: [], resetAnnounced: false }
+    const standalone = committeeNotice(dataDir, marker.value, committee)
+    if (missing === undefined) return { hasChain: true, notices: standalone === undefined ? [] : [standalone], resetAnnounced: false }
     if (!resetStore) return yield* new ChainStoreMissing({ dataDir, missing, head: marker.value.head })
     return {
       hasChain: true,

@@ -112,7 +112,13 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
   })
   const server = AdminServerLive(
     { hostname: config.api.listen.host, port: config.api.listen.port },
-    { token: options.apiToken, maxBodyBytes: config.api.bodyLimitBytes, version: options.identity.version },
+    {
+      token: options.apiToken,
+      maxBodyBytes: config.api.bodyLimitBytes,
+      version: options.identity.version,
+      requestTimeoutMs: config.api.requestTimeoutMs,
+      mutationsPerMinute: config.api.mutationsPerMinute,
+    },
   )
   const shardRelay = Layer.unwrapEffect(
     Effect.map(OptionalNodeNetwork, (network) =>

@@ -2,7 +2,7 @@
 // master's worker manager with an IPC pipe. The worker dies with its master: when the pipe
 // disconnects (master exited, even by kill -9) it exits at once, so no orphan survives.
 import { BunRuntime } from "@effect/platform-bun"
-import { Cause, Effect, Either, Layer } from "effect"
+import { Cause, Effect, Either, Layer, Option } from "effect"
 import { makeChildIpcTransport } from "../kernel/process/bun-ipc-transport.ts"
 import { parseWorkerArgs } from "../kernel/process/worker-args.ts"
 import { loadNodeIntrinsics } from "./plugins.ts"
@@ -26,7 +26,16 @@ if (Either.isLeft(args)) {
   }
   const transport = makeChildIpcTransport()
   const program = Layer.launch(WorkerNodeLive(args.right, transport, intrinsics.right.intrinsics)).pipe(
-    Effect.tapErrorCause((cause) => (Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logFatal("worker failed to start", cause))),
+    Effect.tapErrorCause((cause) => {
+      if (Cause.isInterruptedOnly(cause)) return Effect.void
+      // A typed failure (a damaged or unopenable store, ...) is one line with its reason, whose text may be
+      // LMDB's own words; only a defect carries its stack on the lines below.
+      const failure = Cause.failureOption(cause)
+      return Option.isSome(failure)
+        ? Effect.logFatal(`worker failed to start: ${failure.value.message.replace(/\s*\n\s*/g, " ")}`)
+        : Effect.logFatal("worker failed to start", cause)
+    }),
   )
-  BunRuntime.runMain(program, { disablePrettyLogger: true })
+  // The failure is logged above, once, with its message; runMain would log it again with none.
+  BunRuntime.runMain(program, { disablePrettyLogger: true, disableErrorReporting: true })
 }

@@ -60,3 +60,23 @@ describe("cli node", () => {
     expect(down.err).toContain("cannot reach")
   }, 15_000)
 })
+
+describe("a node bound to 0.0.0.0 (not loopback)", () => {
+  test("warns at start; every route but /health wants the token; the CLI sends it from the data dir", async () => {
+    const lines: Array<string> = []
+    const open = await startNode({ workers: 1, flags: ["--api-listen", "0.0.0.0:0"], logWrite: (line) => void lines.push(line) })
+    try {
+      const warning = lines.find((l) => l.includes('"level":"warn') && l.includes("not loopback"))
+      expect(warning).toContain("every route but /health now needs")
+      const local = `http://127.0.0.1:${open.port}`
+      expect((await fetch(`${local}/health`)).status).toBe(200)
+      for (const path of ["/v1/node", "/v1/actors", "/metrics"]) expect((await fetch(`${local}${path}`)).status).toBe(401)
+      const info = await run("info", "--data-dir", open.dataDir)
+      expect(info.err).toBe("")
+      expect(info.code).toBe(0)
+      expect(info.out).toContain(`node id:  ${open.nodeId}`)
+    } finally {
+      await open.stop()
+    }
+  }, 30_000)
+})

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, test } from "bun:test"
 import { closeSync, cpSync, openSync, statSync, truncateSync, writeSync } from "node:fs"
 import { join } from "node:path"
-import { exitOf, getJson, pollUntil, processFixture, runBriefly, type RunningNode } from "./node-process.ts"
+import { exitOf, getJson, logLines, pollUntil, processFixture, runBriefly, type RunningNode } from "./node-process.ts"
 
 const { tempDir, spawn } = processFixture("quilbun-damaged-")
 const base = tempDir()
@@ -130,5 +130,12 @@ describe("damaged worker store", () => {
     // The worker's exit was a clean exit 1, not a signal.
     expect(exit.output).toMatch(/"message":"data worker exited"[^\n]*"exitCode":1[^\n]*"signal":"-"/)
     expect(exit.output).not.toContain("Bun has crashed")
+    // Each error is logged once, with a message: no bare `ERROR core=1` line from the runtime's own report.
+    const errors = logLines(exit.output).filter((l) => l.level === "error" || l.level === "fatal")
+    // ... and as one line with its reason (no stack trace of a typed failure).
+    const failed = errors.find((l) => typeof l.message === "string" && l.message.startsWith("worker failed to start: "))
+    expect(failed?.message).toContain(`store ${join(dir, "worker-1")} is damaged: `)
+    expect(failed?.cause).toBeUndefined()
+    expect(errors.filter((l) => typeof l.message !== "string" || l.message.trim() === "")).toEqual([])
   }, 60_000)
 })

@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Buckets, KeyCodec, openStore, storePath, ValueCodec } from "../../runtime/store/index.ts"
+import { missingMetrics, readDashboard } from "../unit/config/grafana-dashboard.ts"
+import { walkOpenApi } from "../unit/runtime/api/openapi-walk.ts"
 import { lintExposition } from "../unit/runtime/kernel/metrics/prometheus-lint.ts"
 import { freePort, getJson, isAlive, mainEntry, pollUntil, repoRoot, spawnNode, type RunningNode, type WorkerRow } from "./node-process.ts"
 
@@ -146,17 +148,24 @@ describe("bun run node (real process)", () => {
     expect(malformed.status).toBe(400)
     expect(malformed.headers.get("content-type")).toBe("application/problem+json")
     expect(await malformed.json()).toMatchObject({ status: 400, title: "Malformed JSON" })
+    // Every route of the real node's /openapi.json, sent malformed, oversized and unauthenticated requests:
+    // 4xx problem documents only, never a 500 or a hang (and no request that changes anything gets through).
+    expect(await walkOpenApi({ url: first.url, token, maxBodyBytes: 1024 * 1024, readsNeedToken: false, allowRateLimit: true })).toEqual([])
+    // Frame 0 is the genesis every node derives: served although it is never stored.
+    expect((await getJson<{ readonly frameNumber: number }>(`${first.url}/v1/frames/global/0`)).frameNumber).toBe(0)
     const restart = await fetch(`${first.url}/v1/workers/2/restart`, { method: "POST", headers: { authorization: `Bearer ${token}` } })
     expect(restart.status).toBe(202)
     await pollUntil("worker 2 restarted", 5_000, async () => {
       const ws = await getJson<ReadonlyArray<WorkerRow>>(`${first.url}/v1/workers`)
       return ws.find((w) => w.core === 2 && w.restarts === 1 && w.state === "running")
     })
-  }, 10_000)
+  }, 60_000)
 
   test("/metrics is valid exposition with actor, worker, process and store metrics", async () => {
     const text = await (await fetch(`${first.url}/metrics`)).text()
     expect(lintExposition(text)).toEqual([])
+    // Every metric the shipped Grafana dashboard (config/grafana) queries is one this node exports.
+    expect(missingMetrics(readDashboard(), text)).toEqual([])
     // The real checker too: `npm test` installs promtool (test/debian-packages.txt); without it this fails.
     const promtool = Bun.which("promtool") ?? "promtool is not installed (run `npm test`, which installs it)"
     const check = Bun.spawnSync([promtool, "check", "metrics"], { stdin: new TextEncoder().encode(text), stdout: "pipe", stderr: "pipe" })

@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from "bun:test"
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ed448 } from "@noble/curves/ed448.js"
@@ -80,4 +80,22 @@ test("a key file of the wrong length is a typed error naming the file", () => {
   writeFileSync(join(dataDir, KEY_FILES.apiToken), "short\n")
   const t = Effect.runSync(Effect.either(ensureKeys(dataDir)))
   expect(Either.isLeft(t) && t.left.path).toBe(join(dataDir, KEY_FILES.apiToken))
+})
+
+test("a key path that is a directory is refused naming the key file, not the data dir", () => {
+  const dataDir = join(tmp(), "node")
+  mkdirSync(join(dataDir, KEY_FILES.peer), { recursive: true })
+  const e = Effect.runSync(Effect.flip(ensureKeys(dataDir)))
+  expect(e.message).toBe(`keys: ${join(dataDir, KEY_FILES.peer)}: is a directory, not a key file`)
+  expect(readdirSync(join(dataDir, "keys"))).toEqual(["peer.key"]) // nothing generated beside it
+})
+
+test("a key that cannot be written is blamed on its own path, its errno named once", () => {
+  const dataDir = join(tmp(), "node")
+  // keys/ is a regular file: the error names keys/, not the data dir
+  mkdirSync(dataDir)
+  writeFileSync(join(dataDir, "keys"), "not a directory")
+  const e = Effect.runSync(Effect.flip(ensureKeys(dataDir)))
+  expect(e.path).toBe(join(dataDir, "keys"))
+  expect(e.message).not.toMatch(/(E[A-Z]+): \1/)
 })

@@ -18,6 +18,7 @@ import {
 } from "../../../config/index.ts"
 import { LogLevel } from "effect"
 import { toEffectLogLevel } from "../../../runtime/kernel/logging.ts"
+import { errorReason } from "../../../config/fs.ts"
 
 const dirs: Array<string> = []
 const tmp = (): string => {
@@ -252,6 +253,8 @@ test("env names are unique, pinned and follow QUILBUN_ + UPPER_SNAKE path", () =
     "QUILBUN_WORKERS",
     "QUILBUN_API_LISTEN",
     "QUILBUN_API_BODY_LIMIT_BYTES",
+    "QUILBUN_API_REQUEST_TIMEOUT_MS",
+    "QUILBUN_API_MUTATIONS_PER_MINUTE",
     "QUILBUN_LOG_LEVEL",
     "QUILBUN_LOG_FORMAT",
     "QUILBUN_P2P_LISTEN",
@@ -273,4 +276,24 @@ test("log levels map onto Effect's levels", () => {
   expect(toEffectLogLevel["trace"]).toBe(LogLevel.Trace)
   expect(toEffectLogLevel["error"]).toBe(LogLevel.Error)
   expect(toEffectLogLevel["fatal"]).toBe(LogLevel.Fatal)
+})
+
+describe("file-system failures name what failed, once", () => {
+  test("a data dir that cannot be created is blamed on dataDir (no --config was given), with its errno once", () => {
+    const cwd = tmp()
+    writeFileSync(join(cwd, "blocker"), "a file where a directory should be")
+    const e = Effect.runSync(Effect.flip(ensureConfigFile(input(cwd, { argv: ["--data-dir", "blocker/node"] }))))
+    expect(e.path).toBe("dataDir")
+    expect(e.value).toBe(join(cwd, "blocker", "node"))
+    expect(e.message).toContain("ENOTDIR: not a directory")
+    expect(e.message).not.toContain("--config")
+    expect(e.message.match(/ENOTDIR/g)).toHaveLength(1)
+  })
+
+  test("errorReason adds the errno code only when the message lacks it", () => {
+    const node = Object.assign(new Error("EROFS: read-only file system, mkdir '/x'"), { code: "EROFS" })
+    expect(errorReason(node)).toBe("EROFS: read-only file system, mkdir '/x'")
+    const bare = Object.assign(new Error("read-only file system"), { code: "EROFS" })
+    expect(errorReason(bare)).toBe("EROFS: read-only file system")
+  })
 })
