@@ -8,6 +8,10 @@ import { Effect, Layer, Scope } from "effect"
 import { appShardConsensusActor } from "../../actors/consensus/app/app-shard-consensus.ts"
 import type { AppShardConsensusMessage } from "../../actors/consensus/app/protocol.ts"
 import { shardHostActor } from "../../actors/consensus/app/shard-host.ts"
+import { makeShardUpdateSender } from "../../actors/consensus/app/shard-update-sender.ts"
+import { SHARD_UPDATES_PATH, ShardUpdatesProtocol } from "../../actors/consensus/global/shard-updates-protocol.ts"
+import { makeMasterRef } from "../kernel/process/master-ref.ts"
+import { WorkerLink } from "../kernel/process/worker-host.ts"
 import type { ShardConsensusParams } from "../../actors/consensus/app/shard-host-protocol.ts"
 import { consensusConfigFromNode, devnetTimingFor } from "../../actors/consensus/global/config.ts"
 import { Execution } from "../../actors/execution/index.ts"
@@ -45,6 +49,8 @@ export const AppShardsLive = (args: WorkerArgs, intrinsics: ReadonlyArray<Intrin
         Layer.buildWithScope(Layer.mergeAll(BlsVerifierLive, BlsProverSignerLive(args.dataDir), NativeFrameVdfLive, PoseidonLive), scope).pipe(Effect.orDie),
       )
       const started = new Map<string, ActorRef<AppShardConsensusMessage>>()
+      // Certified headers to the master's shard-update pool, which answers with the global head.
+      const updates = makeShardUpdateSender(makeMasterRef(yield* WorkerLink, SHARD_UPDATES_PATH, ShardUpdatesProtocol), scope)
       yield* system
         .spawn(
           shardHostActor({
@@ -52,6 +58,8 @@ export const AppShardsLive = (args: WorkerArgs, intrinsics: ReadonlyArray<Intrin
             fees,
             store,
             routing: { registry, network: args.networkId, crypto: nodeCryptoServices, typeTagOf: instanceTypeTag },
+            submitCertified: updates.submit,
+            globalHead: updates.globalHead,
             startConsensus: (address, committee, params, ports) =>
               Effect.gen(function* () {
                 // A restarted shard host asks again: the running actor (and its ports) stays.

@@ -15,6 +15,7 @@ import type { GlobalConsensusRef } from "../../actors/consensus/global/global-co
 import { GlobalConsensus, GlobalConsensusLive } from "../../actors/consensus/global/layer.ts"
 import type { CertifiedFrame } from "../../actors/consensus/global/persistence.ts"
 import { committedFrameBodies } from "../../actors/consensus/global/committed-chain.ts"
+import { ShardUpdates, ShardUpdatesLive, type ShardUpdatesRef } from "../../actors/consensus/global/shard-updates.ts"
 import { type ConsensusStatus, GetCommitted, GetStatus } from "../../actors/consensus/global/protocol.ts"
 import { Store, StoreLive, type StoreService } from "../store/index.ts"
 import { EventDistributor, EventDistributorLive, type EventDistributorRef } from "../../actors/event-distributor/index.ts"
@@ -68,6 +69,11 @@ export interface DevnetOptions {
    * signer, verifier and VDF per node, in node order. Overrides `vdf`.
    */
   readonly crypto?: DevnetCrypto
+  /**
+   * Also run a shard-update pool per node (/root/shard-updates, as the master does): its leaders propose
+   * the certified app-shard headers submitted to it (`shardUpdates(index)`).
+   */
+  readonly shardUpdates?: boolean
   /** Instrumentation: called synchronously when node `index` commits frames (benchmarks time commits). */
   readonly onCommitted?: (index: number, frames: ReadonlyArray<CertifiedFrame>) => void
 }
@@ -103,6 +109,8 @@ export interface Devnet {
   /** The node's global time reel and event distributor (with `timeReels: true`). */
   readonly reel: (index: number) => ActorRef<TimeReelMessage>
   readonly distributor: (index: number) => EventDistributorRef
+  /** The node's shard-update pool (with `shardUpdates: true`). */
+  readonly shardUpdates: (index: number) => ShardUpdatesRef
   /** The node's store while it runs (tests read persisted consensus state through it). */
   readonly store: (index: number) => StoreService
   readonly crash: (index: number) => Effect.Effect<void>
@@ -161,6 +169,7 @@ interface NodeSlot {
   store: StoreService | undefined
   reel: ActorRef<TimeReelMessage> | undefined
   distributor: EventDistributorRef | undefined
+  shardUpdates: ShardUpdatesRef | undefined
   commits: Array<CertifiedFrame>
 }
 
@@ -186,6 +195,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
       store: undefined,
       reel: undefined,
       distributor: undefined,
+      shardUpdates: undefined,
       commits: [],
     }))
     const committee: ReadonlyArray<ActiveProver> = slots
@@ -222,13 +232,14 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
                 Layer.provideMerge(EventDistributorLive.pipe(Layer.provideMerge(registry))),
               )
             : registry
+        const pools = options.shardUpdates === true ? ShardUpdatesLive().pipe(Layer.provideMerge(below)) : below
         const consensus = GlobalConsensusLive({
           config,
           onCommitted: (frames) => {
             s.commits.push(...frames)
             options.onCommitted?.(s.index, frames)
           },
-        }).pipe(Layer.provideMerge(below))
+        }).pipe(Layer.provideMerge(pools))
         const context = yield* Layer.build(consensus.pipe(Layer.provideMerge(ActorSystem.layer({ rootName: "root" })), Layer.provideMerge(services))).pipe(
           Scope.extend(scope),
           Effect.orDie,
@@ -241,6 +252,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
         s.store = Context.get(context, Store)
         s.reel = reel
         s.distributor = distributor
+        s.shardUpdates = Option.getOrUndefined(Context.getOption(context, ShardUpdates))
       })
 
     const stop = (s: NodeSlot) =>
@@ -251,6 +263,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
         s.store = undefined
         s.reel = undefined
         s.distributor = undefined
+        s.shardUpdates = undefined
         if (scope !== undefined) yield* Scope.close(scope, Exit.void)
       })
 
@@ -349,6 +362,11 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
         const d = slot(index).distributor
         if (d === undefined) throw new Error(`devnet node ${index} runs no event distributor`)
         return d
+      },
+      shardUpdates: (index) => {
+        const p = slot(index).shardUpdates
+        if (p === undefined) throw new Error(`devnet node ${index} runs no shard-update pool`)
+        return p
       },
       store: (index) => {
         const st = slot(index).store
