@@ -44,6 +44,7 @@ import { makeVoteMessage, voteDomain } from "../../actors/consensus/core/signed-
 import { insecureTestBlsVerifier, makeInsecureTestSigner } from "./insecure-test-bls.ts"
 import { insecureTestVdf } from "./insecure-test-vdf.ts"
 import { globalChallenge } from "../../actors/consensus/core/vdf-challenge.ts"
+import { requestsRoot } from "../../actors/consensus/core/requests-root.ts"
 import { type ActorRef, ActorSystem } from "../kernel/index.ts"
 import { type InMemoryNetwork, type LinkFaults, makeInMemoryNetwork } from "../kernel/transport/in-memory.ts"
 import { Transport } from "../kernel/transport/transport.ts"
@@ -98,7 +99,8 @@ export interface DevnetNode {
   readonly commits: ReadonlyArray<CertifiedFrame>
 }
 
-export type ProposalFault = "equivocate" | "invalid-vdf" | "bad-signature"
+/** `bad-shard-update`: the frame also carries a request that is no ProverShardUpdate (root and VDF redone, re-signed). */
+export type ProposalFault = "equivocate" | "invalid-vdf" | "bad-signature" | "bad-shard-update"
 
 export interface Devnet {
   readonly nodes: ReadonlyArray<DevnetNode>
@@ -273,7 +275,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
     // Byzantine proposers, as interceptors on their outgoing proposals.
     const faults = new Map<string, ProposalFault>()
     const alternates = new Map<string, Uint8Array>()
-    const resign = (s: NodeSlot, proposal: GlobalProposal, header: GlobalFrameHeader): GlobalProposal => {
+    const resign = (s: NodeSlot, proposal: GlobalProposal, header: GlobalFrameHeader, requests = proposal.state.requests): GlobalProposal => {
       const selector = poseidon(header.output)
       const signature = Effect.runSync(s.signer.sign(makeVoteMessage(new Uint8Array(), header.rank, selector), voteDomain(new Uint8Array())))
       const vote = new ProposalVote({
@@ -289,7 +291,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
           bitmask: header.publicKeySignatureBls48581?.bitmask ?? new Uint8Array(32),
         }),
       })
-      return new GlobalProposal({ ...proposal, state: new GlobalFrame({ header: signed, requests: proposal.state.requests }), vote })
+      return new GlobalProposal({ ...proposal, state: new GlobalFrame({ header: signed, requests }), vote })
     }
     const rewrite = (s: NodeSlot, fault: ProposalFault, data: Uint8Array): Uint8Array => {
       const key = `${fault}:${Buffer.from(data).toString("base64")}`
@@ -305,6 +307,12 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
         const unsolved = { ...h, timestamp: h.timestamp + 1n }
         const output = Effect.runSync(s.vdf.solve(globalChallenge(unsolved), h.difficulty).pipe(Effect.orDie))
         out = resign(s, p, new GlobalFrameHeader({ ...unsolved, output }))
+      } else if (fault === "bad-shard-update") {
+        // A MessageBundle with no requests: it decodes as a bundle, not as a ProverShardUpdate.
+        const requests = [...p.state.requests, new Uint8Array([0, 0, 0x03, 0x12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])]
+        const unsolved = { ...h, requestsRoot: requestsRoot(requests) }
+        const output = Effect.runSync(s.vdf.solve(globalChallenge(unsolved), h.difficulty).pipe(Effect.orDie))
+        out = resign(s, p, new GlobalFrameHeader({ ...unsolved, output }), requests)
       } else if (fault === "invalid-vdf") {
         const output = h.output.slice()
         output[5] = (output[5] ?? 0) ^ 0x01

@@ -26,6 +26,7 @@ import { makeInMemoryNetwork } from "../../runtime/kernel/transport/in-memory.ts
 import { Transport } from "../../runtime/kernel/transport/transport.ts"
 import { StoreLive } from "../../runtime/store/index.ts"
 import { type Devnet, insecureTestBlsVerifier, insecureTestVdf, makeDevnet } from "quilbun/testing"
+import { allAtLeast, chainsConsistent, runDevnet } from "./helpers.ts"
 
 const ADDRESS = new Uint8Array(32).fill(0x5a)
 const NODES = 4
@@ -153,5 +154,34 @@ describe("ProverShardUpdates: certified app-shard headers in global frames", () 
     console.log(
       `shard updates: ${carried.length} carried; global = shard + 1 in ${exact} (${Math.round((100 * exact) / carried.length)}%); lag global − shard min ${Math.min(...lags)} max ${Math.max(...lags)}`,
     )
+  }, 180_000)
+
+  test("a leader whose frame carries a bad update: the others reject it (BadShardUpdate, its reason) and do not vote; the chain goes on without it", async () => {
+    const r = await runDevnet({ nodes: NODES, seed: 22 }, (devnet) =>
+      Effect.gen(function* () {
+        devnet.byzantine(1, "bad-shard-update")
+        const rejected = Effect.map(devnet.statuses, (all) => all.some((st) => st.rejections.some((x) => x.reason === "BadShardUpdate")))
+        const reached = yield* devnet.runUntil(
+          Effect.zipWith(rejected, allAtLeast(devnet, 8n, [0, 2, 3]), (a, b) => a && b),
+          { maxMs: 120_000 },
+        )
+        const statuses = yield* devnet.statuses
+        const byzantine = devnet.nodes[1]?.signer.address ?? new Uint8Array()
+        const head = yield* devnet.status(0)
+        const frames = yield* devnet.committed(0, 1n, head.committedHead.frameNumber)
+        return { reached, statuses, byzantine, frames, consistent: yield* chainsConsistent(devnet) }
+      }),
+    )
+    expect(r.reached).toBe(true)
+    expect(r.consistent).toBe(true)
+    const rejections = r.statuses.flatMap((st) => st.rejections).filter((x) => x.reason === "BadShardUpdate")
+    expect(rejections.length).toBeGreaterThan(0)
+    for (const x of rejections) {
+      expect(x.kind).toBe("proposal")
+      expect(x.prover).toBe(bytesToHex(r.byzantine))
+      expect(x.detail).toContain("undecodable")
+    }
+    // No committed frame carries the bad request; the byzantine leader's rounds time out instead.
+    for (const bytes of r.frames) expect(decodeCertifiedFrame(bytes).frame.requests).toEqual([])
   }, 180_000)
 })

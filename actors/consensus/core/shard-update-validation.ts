@@ -41,7 +41,10 @@ export interface ShardUpdateContext {
   readonly lastIncluded: (address: Uint8Array) => bigint | undefined
 }
 
-const fail = (reason: ShardUpdateReason, index: number, detail: string) => Effect.fail(new BadShardUpdate({ reason, index, detail }))
+/** The detail names the reason and the request too: status records and log lines keep only tag and detail. */
+const bad = (reason: ShardUpdateReason, index: number, detail: string) =>
+  new BadShardUpdate({ reason, index, detail: `request ${index}, ${reason}: ${detail}` })
+const fail = (reason: ShardUpdateReason, index: number, detail: string) => Effect.fail(bad(reason, index, detail))
 
 /** The frame-number rule alone (D-GC-17), for the pool and the leader as well as the validator. */
 export const shardFrameNumberProblem = (
@@ -71,7 +74,7 @@ export const verifyCertifiedShardHeader = (header: AppFrameHeader, committee: Re
     // the proposal's single-signer rule.
     const { publicKeySignatureBls48581: _certificate, ...unsigned } = header
     yield* validateAppFrame({ header: new AppFrameHeader(unsigned), activeProvers: committee }).pipe(
-      Effect.mapError((e) => new BadShardUpdate({ reason: "header", index, detail: `${e._tag}: ${e.detail}` })),
+      Effect.mapError((e) => bad("header", index, `${e._tag}: ${e.detail}`)),
     )
     // quilbun's app QCs aggregate bare 74-byte signatures: no appended multiproofs (D-GC-17).
     if (sig.publicKey?.length !== BLS_PUBLIC_KEY_BYTES || sig.signature.length !== BLS_SIGNATURE_BYTES) {
@@ -94,12 +97,12 @@ export const verifyCertifiedShardHeader = (header: AppFrameHeader, committee: Re
     const bls = yield* BlsVerifier
     const aggregate = yield* bls
       .aggregatePublicKeys(selected.signers.map((p) => p.publicKey))
-      .pipe(Effect.mapError((e) => new BadShardUpdate({ reason: "aggregate-public-key", index, detail: `aggregation failed: ${e.reason}` })))
+      .pipe(Effect.mapError((e) => bad("aggregate-public-key", index, `aggregation failed: ${e.reason}`)))
     if (!bytesEqual(aggregate, sig.publicKey)) return yield* fail("aggregate-public-key", index, "header key ≠ aggregate of the bitmask-selected provers")
     const poseidon = yield* Poseidon
     const ok = yield* bls
       .verify(sig.publicKey, sig.signature, makeVoteMessage(header.address, header.rank, poseidon(header.output)), voteDomain(header.address))
-      .pipe(Effect.mapError((e) => new BadShardUpdate({ reason: "signature", index, detail: `verifier failed: ${e.reason}` })))
+      .pipe(Effect.mapError((e) => bad("signature", index, `verifier failed: ${e.reason}`)))
     if (!ok) return yield* fail("signature", index, "the aggregate does not verify over the shard's vote message")
     return header
   })
