@@ -31,6 +31,7 @@ export const RejectionReason = Schema.Literal(
   "BadAggregatePublicKey",
   "BadSignature",
   "BadMultiproof",
+  "BadShardUpdate",
   // the reel's own
   /** Wrong frame kind, or an app frame for another shard (§2.3 step 1). */
   "WrongReel",

@@ -91,6 +91,16 @@ export const GlobalFrameView = Schema.Struct({
   globalCommitments: Schema.Array(Hex),
   signature: Schema.NullOr(Schema.Struct({ signature: Hex, publicKey: Schema.NullOr(Hex), bitmask: Hex })),
   requests: Schema.Array(Hex),
+  /** The requests that are ProverShardUpdates: which shard's certified header, at which shard frame. */
+  shardUpdates: Schema.Array(
+    Schema.Struct({
+      address: Hex.annotations({ description: "the shard's app address (hex)" }),
+      frameNumber: Schema.Number.annotations({ description: "the certified app-shard frame the update carries" }),
+    }),
+  ).annotations({
+    description:
+      "Certified app-shard headers this frame carries as ProverShardUpdate requests (consensus §4.5), in request order: the shard's address and the shard frame number.",
+  }),
   quorumCertificate: Schema.Struct({ rank: Schema.Number, frameNumber: Schema.Number, selector: Hex, timestamp: Schema.Number }),
 })
 export type GlobalFrameView = typeof GlobalFrameView.Type

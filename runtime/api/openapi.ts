@@ -192,7 +192,9 @@ export const makeOpenApiDocument = (version: string, queries: ReadonlyArray<Intr
     },
     "/v1/frames/global/{n}": {
       get: {
-        summary: "Committed global frame n: header fields (bytes as hex), requests and its quorum certificate",
+        summary: "Committed global frame n: header fields (bytes as hex), requests, the shard updates among them and its quorum certificate",
+        description:
+          "`shardUpdates` lists the requests that are ProverShardUpdates — certified app-shard frame headers the workers submitted — as `{address, frameNumber}` (shard address in hex, shard frame number).",
         parameters: [{ name: "n", in: "path", required: true, schema: { type: "string", pattern: "^(0|[1-9][0-9]{0,19})$" } }],
         responses: {
           "200": json({ $ref: "#/components/schemas/GlobalFrame" }, "Frame"),

@@ -9,6 +9,10 @@ import { appShardConsensusActor } from "../../actors/consensus/app/app-shard-con
 import type { AppShardConsensusMessage } from "../../actors/consensus/app/protocol.ts"
 import { shardHostActor } from "../../actors/consensus/app/shard-host.ts"
 import { type ShardConsensusParams, type ShardHostMessage, SubmitBundle } from "../../actors/consensus/app/shard-host-protocol.ts"
+import { makeShardUpdateSender } from "../../actors/consensus/app/shard-update-sender.ts"
+import { SHARD_UPDATES_PATH, ShardUpdatesProtocol } from "../../actors/consensus/global/shard-updates-protocol.ts"
+import { makeMasterRef } from "../kernel/process/master-ref.ts"
+import { WorkerLink } from "../kernel/process/worker-host.ts"
 import { consensusConfigFromNode, devnetTimingFor } from "../../actors/consensus/global/config.ts"
 import { Execution } from "../../actors/execution/index.ts"
 import type { ResolverConfig } from "../../actors/execution/resolver.ts"
@@ -71,6 +75,8 @@ export const AppShardsLive = (args: WorkerArgs, intrinsics: ReadonlyArray<Intrin
       )
       const started = new Map<string, ActorRef<AppShardConsensusMessage>>()
       const routing: ResolverConfig = { registry, network: args.networkId, crypto: nodeCryptoServices, typeTagOf: instanceTypeTag }
+      // Certified headers to the master's shard-update pool, which answers with the global head.
+      const updates = makeShardUpdateSender(makeMasterRef(yield* WorkerLink, SHARD_UPDATES_PATH, ShardUpdatesProtocol), scope)
       const host: ActorRef<ShardHostMessage> = yield* system
         .spawn(
           shardHostActor({
@@ -78,6 +84,8 @@ export const AppShardsLive = (args: WorkerArgs, intrinsics: ReadonlyArray<Intrin
             fees,
             store,
             routing,
+            submitCertified: updates.submit,
+            globalHead: updates.globalHead,
             startConsensus: (address, committee, params, ports) =>
               Effect.gen(function* () {
                 // A restarted shard host asks again: the running actor (and its ports) stays.

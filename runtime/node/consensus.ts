@@ -16,6 +16,12 @@ import { GlobalConsensus, GlobalConsensusLive } from "../../actors/consensus/glo
 import type { CertifiedFrame } from "../../actors/consensus/global/persistence.ts"
 import { GetStatus } from "../../actors/consensus/global/protocol.ts"
 import { committedChain, committedFrameBodies } from "../../actors/consensus/global/committed-chain.ts"
+import { shardUpdatesOf } from "../../actors/consensus/global/shard-update-history.ts"
+import { ShardUpdatesLive } from "../../actors/consensus/global/shard-updates.ts"
+import { SHARD_UPDATES_PATH, ShardUpdatesProtocol } from "../../actors/consensus/global/shard-updates-protocol.ts"
+import type { Message, Protocol } from "../kernel/actor/protocol.ts"
+import { makeActorEndpoint } from "../kernel/process/actor-endpoint.ts"
+import { WorkerPool } from "../kernel/process/worker-pool.ts"
 import { ProverRegistryLive, RegistryGenesis } from "../../actors/prover-registry/index.ts"
 import { GlobalTimeReelLive } from "../../actors/time-reel/index.ts"
 import { Store, type StoreService } from "../store/index.ts"
@@ -110,6 +116,7 @@ const frameView = (poseidon: PoseidonHash, c: CertifiedFrame): GlobalFrameView =
         ? null
         : { signature: bytesToHex(sig.signature), publicKey: sig.publicKey === undefined ? null : bytesToHex(sig.publicKey), bitmask: bytesToHex(sig.bitmask) },
     requests: c.frame.requests.map(bytesToHex),
+    shardUpdates: shardUpdatesOf(c.frame).map((u) => ({ address: u.address, frameNumber: num(u.frameNumber) })),
     quorumCertificate: { rank: num(c.qc.rank), frameNumber: num(c.qc.frameNumber), selector: bytesToHex(c.qc.selector), timestamp: num(c.qc.timestamp) },
   }
 }
@@ -244,11 +251,16 @@ const NodeConsensusLive = (options: NodeConsensusOptions) =>
       // The subsystems' own wiring Layers (as the devnet harness and the tests use them), built in this
       // scope after the crypto services: released first, consensus before what it talks to.
       const subsystems = GlobalConsensusLive({ config, onCommitted: (frames) => Queue.unsafeOffer(commits, frames) }).pipe(
+        // The pool of certified app-shard headers the workers submit (exported to them below).
+        Layer.provideMerge(ShardUpdatesLive()),
         Layer.provideMerge(GlobalTimeReelLive({ name: "global-time-reel", certified: true, frameBodies: committedFrameBodies })),
         // One after the other, as the devnet harness does (built concurrently there, under TestClock, it hung).
         Layer.provideMerge(EventDistributorLive.pipe(Layer.provideMerge(ProverRegistryLive))),
       )
-      const consensus = Context.get(yield* Layer.build(subsystems).pipe(Effect.provide(context)), GlobalConsensus)
+      const built = yield* Layer.build(subsystems).pipe(Effect.provide(context))
+      const consensus = Context.get(built, GlobalConsensus)
+      const workers = yield* WorkerPool
+      yield* workers.serveActors(makeActorEndpoint(system, new Map([[SHARD_UPDATES_PATH, ShardUpdatesProtocol as unknown as Protocol<Message>]])))
 
       yield* Metric.set(headFrameNumber, Number(yield* reader.headNumber))
       // Registers the counter, so the family is exposed (at 0) before the first timeout.

@@ -15,6 +15,7 @@ import type { GlobalConsensusRef } from "../../actors/consensus/global/global-co
 import { GlobalConsensus, GlobalConsensusLive } from "../../actors/consensus/global/layer.ts"
 import type { CertifiedFrame } from "../../actors/consensus/global/persistence.ts"
 import { committedFrameBodies } from "../../actors/consensus/global/committed-chain.ts"
+import { ShardUpdates, ShardUpdatesLive, type ShardUpdatesRef } from "../../actors/consensus/global/shard-updates.ts"
 import { type ConsensusStatus, GetCommitted, GetStatus } from "../../actors/consensus/global/protocol.ts"
 import { Store, StoreLive, type StoreService } from "../store/index.ts"
 import { EventDistributor, EventDistributorLive, type EventDistributorRef } from "../../actors/event-distributor/index.ts"
@@ -43,6 +44,7 @@ import { makeVoteMessage, voteDomain } from "../../actors/consensus/core/signed-
 import { insecureTestBlsVerifier, makeInsecureTestSigner } from "./insecure-test-bls.ts"
 import { insecureTestVdf } from "./insecure-test-vdf.ts"
 import { globalChallenge } from "../../actors/consensus/core/vdf-challenge.ts"
+import { requestsRoot } from "../../actors/consensus/core/requests-root.ts"
 import { type ActorRef, ActorSystem } from "../kernel/index.ts"
 import { type InMemoryNetwork, type LinkFaults, makeInMemoryNetwork } from "../kernel/transport/in-memory.ts"
 import { Transport } from "../kernel/transport/transport.ts"
@@ -68,6 +70,11 @@ export interface DevnetOptions {
    * signer, verifier and VDF per node, in node order. Overrides `vdf`.
    */
   readonly crypto?: DevnetCrypto
+  /**
+   * Also run a shard-update pool per node (/root/shard-updates, as the master does): its leaders propose
+   * the certified app-shard headers submitted to it (`shardUpdates(index)`).
+   */
+  readonly shardUpdates?: boolean
   /** Instrumentation: called synchronously when node `index` commits frames (benchmarks time commits). */
   readonly onCommitted?: (index: number, frames: ReadonlyArray<CertifiedFrame>) => void
 }
@@ -92,7 +99,8 @@ export interface DevnetNode {
   readonly commits: ReadonlyArray<CertifiedFrame>
 }
 
-export type ProposalFault = "equivocate" | "invalid-vdf" | "bad-signature"
+/** `bad-shard-update`: the frame also carries a request that is no ProverShardUpdate (root and VDF redone, re-signed). */
+export type ProposalFault = "equivocate" | "invalid-vdf" | "bad-signature" | "bad-shard-update"
 
 export interface Devnet {
   readonly nodes: ReadonlyArray<DevnetNode>
@@ -103,6 +111,8 @@ export interface Devnet {
   /** The node's global time reel and event distributor (with `timeReels: true`). */
   readonly reel: (index: number) => ActorRef<TimeReelMessage>
   readonly distributor: (index: number) => EventDistributorRef
+  /** The node's shard-update pool (with `shardUpdates: true`). */
+  readonly shardUpdates: (index: number) => ShardUpdatesRef
   /** The node's store while it runs (tests read persisted consensus state through it). */
   readonly store: (index: number) => StoreService
   readonly crash: (index: number) => Effect.Effect<void>
@@ -161,6 +171,7 @@ interface NodeSlot {
   store: StoreService | undefined
   reel: ActorRef<TimeReelMessage> | undefined
   distributor: EventDistributorRef | undefined
+  shardUpdates: ShardUpdatesRef | undefined
   commits: Array<CertifiedFrame>
 }
 
@@ -186,6 +197,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
       store: undefined,
       reel: undefined,
       distributor: undefined,
+      shardUpdates: undefined,
       commits: [],
     }))
     const committee: ReadonlyArray<ActiveProver> = slots
@@ -222,13 +234,14 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
                 Layer.provideMerge(EventDistributorLive.pipe(Layer.provideMerge(registry))),
               )
             : registry
+        const pools = options.shardUpdates === true ? ShardUpdatesLive().pipe(Layer.provideMerge(below)) : below
         const consensus = GlobalConsensusLive({
           config,
           onCommitted: (frames) => {
             s.commits.push(...frames)
             options.onCommitted?.(s.index, frames)
           },
-        }).pipe(Layer.provideMerge(below))
+        }).pipe(Layer.provideMerge(pools))
         const context = yield* Layer.build(consensus.pipe(Layer.provideMerge(ActorSystem.layer({ rootName: "root" })), Layer.provideMerge(services))).pipe(
           Scope.extend(scope),
           Effect.orDie,
@@ -241,6 +254,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
         s.store = Context.get(context, Store)
         s.reel = reel
         s.distributor = distributor
+        s.shardUpdates = Option.getOrUndefined(Context.getOption(context, ShardUpdates))
       })
 
     const stop = (s: NodeSlot) =>
@@ -251,6 +265,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
         s.store = undefined
         s.reel = undefined
         s.distributor = undefined
+        s.shardUpdates = undefined
         if (scope !== undefined) yield* Scope.close(scope, Exit.void)
       })
 
@@ -260,7 +275,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
     // Byzantine proposers, as interceptors on their outgoing proposals.
     const faults = new Map<string, ProposalFault>()
     const alternates = new Map<string, Uint8Array>()
-    const resign = (s: NodeSlot, proposal: GlobalProposal, header: GlobalFrameHeader): GlobalProposal => {
+    const resign = (s: NodeSlot, proposal: GlobalProposal, header: GlobalFrameHeader, requests = proposal.state.requests): GlobalProposal => {
       const selector = poseidon(header.output)
       const signature = Effect.runSync(s.signer.sign(makeVoteMessage(new Uint8Array(), header.rank, selector), voteDomain(new Uint8Array())))
       const vote = new ProposalVote({
@@ -276,7 +291,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
           bitmask: header.publicKeySignatureBls48581?.bitmask ?? new Uint8Array(32),
         }),
       })
-      return new GlobalProposal({ ...proposal, state: new GlobalFrame({ header: signed, requests: proposal.state.requests }), vote })
+      return new GlobalProposal({ ...proposal, state: new GlobalFrame({ header: signed, requests }), vote })
     }
     const rewrite = (s: NodeSlot, fault: ProposalFault, data: Uint8Array): Uint8Array => {
       const key = `${fault}:${Buffer.from(data).toString("base64")}`
@@ -292,6 +307,12 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
         const unsolved = { ...h, timestamp: h.timestamp + 1n }
         const output = Effect.runSync(s.vdf.solve(globalChallenge(unsolved), h.difficulty).pipe(Effect.orDie))
         out = resign(s, p, new GlobalFrameHeader({ ...unsolved, output }))
+      } else if (fault === "bad-shard-update") {
+        // A MessageBundle with no requests: it decodes as a bundle, not as a ProverShardUpdate.
+        const requests = [...p.state.requests, new Uint8Array([0, 0, 0x03, 0x12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])]
+        const unsolved = { ...h, requestsRoot: requestsRoot(requests) }
+        const output = Effect.runSync(s.vdf.solve(globalChallenge(unsolved), h.difficulty).pipe(Effect.orDie))
+        out = resign(s, p, new GlobalFrameHeader({ ...unsolved, output }), requests)
       } else if (fault === "invalid-vdf") {
         const output = h.output.slice()
         output[5] = (output[5] ?? 0) ^ 0x01
@@ -349,6 +370,11 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
         const d = slot(index).distributor
         if (d === undefined) throw new Error(`devnet node ${index} runs no event distributor`)
         return d
+      },
+      shardUpdates: (index) => {
+        const p = slot(index).shardUpdates
+        if (p === undefined) throw new Error(`devnet node ${index} runs no shard-update pool`)
+        return p
       },
       store: (index) => {
         const st = slot(index).store

@@ -1,7 +1,7 @@
 // The transaction path on a whole single-node devnet (master + two data-worker processes, real app-shard
 // consensus, execution and crypto): the master routes a hypergraph deploy to its instance's shard,
 // allocates the shard to a free worker, the worker's shard proposes, finalizes and executes it, and every
-// route reports it committed; the CLI deploys, writes a vertex and reads it back; a malformed bundle is a
+// route reports it committed, and the shard's certified headers ride in global frames (shardUpdates); the CLI deploys, writes a vertex and reads it back; a malformed bundle is a
 // 400; a third instance finds no free worker (one shard per worker) and is rejected with the reason.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { mkdtempSync, writeFileSync } from "node:fs"
@@ -102,6 +102,34 @@ describe("bundle submission on a single-node devnet (real app shards)", () => {
     expect(lines.some((l) => l.startsWith("quilbun_app_shard_head_frame{"))).toBe(true)
     expect(lines.some((l) => l.startsWith("quilbun_app_shard_bundles_total{") && l.includes('outcome="committed"') && l.endsWith(" 1"))).toBe(true)
   }, 60_000)
+
+  test("the shard's certified headers reach the global chain: a committed global frame's shardUpdates names the shard", async () => {
+    interface Frame {
+      readonly frameNumber: number
+      readonly requests: ReadonlyArray<string>
+      readonly shardUpdates: ReadonlyArray<{ readonly address: string; readonly frameNumber: number }>
+    }
+    let found: { global: Frame; update: { address: string; frameNumber: number } } | undefined
+    const scanned = new Set<number>()
+    await waitFor(
+      async () => {
+        const head = (await (await node.fetch("/v1/frames/global/head")).json()) as { frameNumber: number }
+        for (let n = head.frameNumber; n >= 1 && !scanned.has(n); n--) {
+          scanned.add(n)
+          const frame = (await (await node.fetch(`/v1/frames/global/${n}`)).json()) as Frame
+          const update = frame.shardUpdates.find((u) => u.address === domainA)
+          if (update !== undefined) found = { global: frame, update }
+        }
+        return found !== undefined
+      },
+      30_000,
+      "a global frame carrying a ProverShardUpdate for the shard",
+    )
+    // One request per update; the shard frame precedes the global frame that carries it (D-GC-17).
+    expect(found?.global.requests.length).toBe(found?.global.shardUpdates.length)
+    expect(found?.update.frameNumber).toBeGreaterThanOrEqual(1)
+    expect(found?.update.frameNumber).toBeLessThan(found?.global.frameNumber ?? 0)
+  }, 45_000)
 
   test("a malformed bundle is a 400 naming the reason; an unknown id answers unknown", async () => {
     const res = await submit({ bundle: "0000031200000001" })

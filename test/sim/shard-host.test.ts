@@ -2,7 +2,8 @@
 // hypergraph intrinsic, the vector-commitment committer over LMDB) and a real app-shard consensus
 // (one prover, insecure test crypto, live clock). A deploy and writes to the new instance go in as
 // bundles and come out committed, in finalized frames, with the shard's roots moving; a bundle already
-// decided is not applied again; a bad bundle is rejected with its reason; the mempool bound answers full.
+// decided is not applied again; a bad bundle is rejected with its reason; the mempool bound answers full;
+// each executed finalized frame is handed on (with its QC) for the master's shard-update pool.
 import { describe, expect, test } from "bun:test"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -12,6 +13,8 @@ import { Effect, Layer, Logger, LogLevel } from "effect"
 import { appShardConsensusActor } from "../../actors/consensus/app/app-shard-consensus.ts"
 import { shardHostActor } from "../../actors/consensus/app/shard-host.ts"
 import { BundleStatus, CoverShard, ListShards, SubmitBundle } from "../../actors/consensus/app/shard-host-protocol.ts"
+import type { CertifiedFrame } from "../../actors/consensus/core/chain-kind.ts"
+import type { AppShardFrame } from "../../actors/consensus/core/messages/app-shard-frame.ts"
 import { devnetConsensusConfig } from "../../actors/consensus/global/config.ts"
 import { Execution, ExecutionLive, Query } from "../../actors/execution/index.ts"
 import { feeManagerActor } from "../../actors/fee-manager/index.ts"
@@ -68,6 +71,8 @@ const spawnHost = Effect.gen(function* () {
   const endpoint = yield* network.endpoint("worker-1")
   const fees = yield* system.spawn(feeManagerActor())
   const registry = yield* loadIntrinsics([hypergraphIntrinsic]).pipe(Effect.orDie)
+  // What the host hands to the master's shard-update pool (D-APP-11).
+  const submitted: Array<CertifiedFrame<AppShardFrame>> = []
   const host = yield* system.spawn(
     shardHostActor({
       execution,
@@ -75,6 +80,7 @@ const spawnHost = Effect.gen(function* () {
       store,
       routing: { registry, network: 1, crypto: testCrypto, typeTagOf: instanceTypeTag },
       mempool: { maxBundles: 8, maxBytes: 1_000_000, maxAgeFrames: 5n },
+      submitCertified: (certified) => Effect.sync(() => submitted.push(certified)),
       startConsensus: (address, committee, _params, ports) =>
         system
           .spawn(
@@ -108,7 +114,7 @@ const spawnHost = Effect.gen(function* () {
       }
       return yield* statusOf(id)
     })
-  return { host, execution, cover, submit, statusOf, decided }
+  return { host, execution, cover, submit, statusOf, decided, submitted }
 })
 
 describe("shard host (worker side of an app shard, in process)", () => {
@@ -141,6 +147,14 @@ describe("shard host (worker side of an app shard, in process)", () => {
           expect(shard?.frameNumber).toBeGreaterThan(1n)
           expect(shard?.stateRoots.length).toBe(4)
           expect(bytesToHex(shard?.stateRoots[0] ?? new Uint8Array())).not.toBe("00".repeat(64))
+          // Every executed finalized frame went to the master, in order, as the header its QC certifies.
+          const numbers = h.submitted.map((c) => c.frame.header.frameNumber)
+          expect(numbers).toContain(deployed.frameNumber ?? -1n)
+          for (let i = 1; i < numbers.length; i++) expect(numbers[i] ?? 0n).toBeGreaterThan(numbers[i - 1] ?? 0n)
+          for (const c of h.submitted) {
+            expect(c.qc.frameNumber).toBe(c.frame.header.frameNumber)
+            expect(c.frame.header.publicKeySignatureBls48581?.signature).toEqual(c.qc.aggregateSignature?.signature)
+          }
         }),
       ),
     60_000,

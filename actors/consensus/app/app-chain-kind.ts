@@ -16,7 +16,7 @@ import { checkMessageBundleBytes } from "../core/messages/message-bundle-bytes.t
 import { AppShardProposal, encodeAppShardProposal } from "../core/messages/proposals.ts"
 import { validateProposal } from "../core/proposal-validation.ts"
 import { finalizedAncestor, type FrameLookup } from "./finalized-ancestor.ts"
-import { appRequestsRoot } from "./requests-root.ts"
+import { requestsRoot } from "../core/requests-root.ts"
 import { appConsensusBitmask, decodeAppSyncRequest, decodeAppSyncResponse, decodeAppWire, encodeAppSyncRequest, encodeAppSyncResponse } from "./wire.ts"
 
 /** The reference decoder's bounds on bundles per frame and bytes per bundle (D-CANON-2). */
@@ -102,7 +102,7 @@ export const appChainKind = (params: AppChainParams): ChainKind<AppShardFrame, A
         const h = frame.header
         if (!bytesEqual(h.address, address)) return yield* Effect.fail(new BadAddress({ detail: "the frame is for another shard" }))
         yield* validateAppFrame({ header: h, activeProvers, parent: parent.header })
-        if (!bytesEqual(h.requestsRoot, appRequestsRoot(frame.requests))) {
+        if (!bytesEqual(h.requestsRoot, requestsRoot(frame.requests))) {
           return yield* Effect.fail(new BadRequestsRoot({ detail: "requests_root does not commit to the frame's bundles" }))
         }
         // Committed frames (sync) were voted on by a quorum that checked their roots; proposals are checked here.
@@ -130,7 +130,7 @@ export const appChainKind = (params: AppChainParams): ChainKind<AppShardFrame, A
           timestamp,
           difficulty: difficulty(rank, timestamp),
           feeMultiplierVote: ports.feeVote === undefined ? DEFAULT_FEE_MULTIPLIER_VOTE : yield* ports.feeVote,
-          requestsRoot: appRequestsRoot(requests),
+          requestsRoot: requestsRoot(requests),
           stateRoots: expected.roots,
           prover: signer.address,
         })

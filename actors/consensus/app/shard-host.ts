@@ -62,6 +62,13 @@ export interface ShardHostDeps {
     ports: AppShardWorkerPorts,
   ) => Effect.Effect<ActorRef<AppShardConsensusMessage>>
   readonly mempool?: MempoolLimits
+  /**
+   * Each executed finalized (certified) frame goes to the master as a ProverShardUpdate candidate
+   * (shard-update-sender.ts). Must return at once: the shard never waits on the master.
+   */
+  readonly submitCertified?: (certified: CertifiedFrame<AppShardFrame>) => Effect.Effect<void>
+  /** The global head the shard's frame numbers follow (D-APP-5); absent: parent + 1. */
+  readonly globalHead?: Effect.Effect<bigint | undefined>
 }
 
 interface CoveredShard {
@@ -94,7 +101,8 @@ const routedBundles = (deps: ShardHostDeps, frame: AppShardFrame): Array<Uint8Ar
 const executeFinalized = (deps: ShardHostDeps, shard: () => CoveredShard | undefined, frames: ReadonlyArray<CertifiedFrame<AppShardFrame>>) =>
   Effect.gen(function* () {
     const bundleRows = deps.store.repository(bundleStatusRows)
-    for (const { frame } of frames) {
+    for (const certified of frames) {
+      const { frame } = certified
       const head = yield* deps.execution.ask(new GetHead()).pipe(Effect.orDie)
       const frameNumber = frame.header.frameNumber
       // Replayed after a crash between the consensus commit and execution: already applied.
@@ -139,6 +147,7 @@ const executeFinalized = (deps: ShardHostDeps, shard: () => CoveredShard | undef
       // A full fee-manager mailbox loses one vote of a 360-vote average, not the frame.
       yield* recordShardProgress(frame.header.address, frameNumber, current?.mempool.size ?? 0)
       yield* deps.fees.tell(new RecordFeeVote({ filter: frame.header.address, frameNumber, vote: frame.header.feeMultiplierVote })).pipe(Effect.ignore)
+      if (deps.submitCertified !== undefined) yield* deps.submitCertified(certified)
     }
   })
 
@@ -196,6 +205,7 @@ const portsFor = (deps: ShardHostDeps, address: Uint8Array, mempool: Mempool, sh
       return answer.roots.map((r) => (r.length === 0 ? EMPTY_ROOT : r))
     }),
   feeVote: deps.fees.ask(new ProposerFeeVote({ filter: address })).pipe(Effect.orDie),
+  ...(deps.globalHead === undefined ? {} : { globalHead: deps.globalHead }),
   finalized: (frames) => executeFinalized(deps, shard, frames),
 })
 

@@ -29,6 +29,35 @@ export class BadAggregatePublicKey extends Data.TaggedError("BadAggregatePublicK
 export class BadSignature extends Data.TaggedError("BadSignature")<{ readonly detail: string }> {}
 export class BadMultiproof extends Data.TaggedError("BadMultiproof")<{ readonly detail: string }> {}
 
+export type ShardUpdateReason =
+  /** Not a MessageBundle with exactly one FrameHeader request. */
+  | "undecodable"
+  /** The bundle's timestamp is not the header's. */
+  | "bundle-timestamp"
+  /** A second update for the same shard in one global frame. */
+  | "duplicate-shard"
+  /** Shard frame 0, or not below the global frame number. */
+  | "frame-number"
+  /** More than SHARD_UPDATE_WINDOW global frames behind. */
+  | "stale"
+  /** Not above the last update for that shard on this branch. */
+  | "replayed"
+  /** The header's own rules or VDF (validateAppFrame). */
+  | "header"
+  | "signature-encoding"
+  | "bitmask"
+  | "participation"
+  | "aggregate-public-key"
+  | "signature"
+
+/** A global frame carries a ProverShardUpdate that fails `reason`; the frame is rejected. */
+export class BadShardUpdate extends Data.TaggedError("BadShardUpdate")<{
+  readonly reason: ShardUpdateReason
+  /** Position of the request in the frame. */
+  readonly index: number
+  readonly detail: string
+}> {}
+
 export type FrameRejection =
   | BadTimestamp
   | BadDifficulty
@@ -50,3 +79,4 @@ export type FrameRejection =
   | BadAggregatePublicKey
   | BadSignature
   | BadMultiproof
+  | BadShardUpdate

@@ -16,7 +16,8 @@ import type { GlobalProposal } from "../core/messages/proposals.ts"
 import type { QuorumCertificate } from "../core/messages/quorum-certificate.ts"
 import type { ActiveProver } from "../core/prover-ring.ts"
 import type { GlobalConsensusConfig } from "./config.ts"
-import { globalChainKind } from "./global-chain-kind.ts"
+import type { AppFrameHeader } from "../core/messages/app-frame-header.ts"
+import { globalChainKind, makeGlobalChainKind } from "./global-chain-kind.ts"
 import {
   type CertifiedFrame,
   type ConsensusKey,
@@ -64,6 +65,39 @@ export interface EngineDeps {
   readonly onCommitted?: (frames: ReadonlyArray<CertifiedFrame>) => void
   /** Called when a proposer signed two frames at one rank (§4.3 step 7): the second frame and the first. */
   readonly onDoubleProposal?: (second: GlobalFrame, first: GlobalFrame, proposerIndex: number) => void
+  /** Certified shard headers this node proposes when it leads (the master's pool); absent: none. */
+  readonly pendingShardUpdates?: Effect.Effect<ReadonlyArray<AppFrameHeader>>
+}
+
+/** Committed frames the shard-update walk (D-GC-17) reads, by number; it walks at most the window, mostly the same frames. */
+const COMMITTED_FRAME_CACHE = 64
+
+/** Committed frame n from the store, remembered: a committed frame never changes. */
+const committedFrameReader = (store: StoreService) => {
+  const cache = new Map<bigint, CertifiedFrame>()
+  const rows = () => store.repository(consensusRows)
+  return (n: bigint): Effect.Effect<CertifiedFrame | undefined> => {
+    const hit = cache.get(n)
+    if (hit !== undefined) return Effect.succeed(hit)
+    return store
+      .read(() => {
+        const bytes = rows().get(committedKey(n))
+        return bytes === undefined ? undefined : decodeCertifiedFrame(bytes)
+      })
+      .pipe(
+        Effect.orDie,
+        Effect.tap((c) =>
+          Effect.sync(() => {
+            if (c === undefined) return
+            cache.set(n, c)
+            for (const old of cache.keys()) {
+              if (cache.size <= COMMITTED_FRAME_CACHE) break
+              cache.delete(old)
+            }
+          }),
+        ),
+      )
+  }
 }
 
 /** The row a state write goes to (the layout of persistence.ts) and its bytes (undefined = delete). */
@@ -155,7 +189,11 @@ export class GlobalConsensusEngine extends ChainEngine<GlobalFrame, GlobalPropos
   constructor(readonly deps: EngineDeps) {
     super()
     this.core = new HotStuffEngine({
-      kind: globalChainKind,
+      kind: makeGlobalChainKind({
+        committee: deps.committee,
+        committedFrame: committedFrameReader(deps.store),
+        ...(deps.pendingShardUpdates === undefined ? {} : { pendingShardUpdates: deps.pendingShardUpdates }),
+      }),
       config: deps.config,
       committee: deps.committee,
       signer: deps.signer,

@@ -6,6 +6,7 @@ import { Effect, Queue, type Scope } from "effect"
 import { GlobalEquivocation, Publish, type EventDistributorRef } from "../../event-distributor/index.ts"
 import { Head, Insert, type TimeReelMessage } from "../../time-reel/protocol.ts"
 import { globalFrameId } from "../core/frame-id.ts"
+import type { AppFrameHeader } from "../core/messages/app-frame-header.ts"
 import type { GlobalFrame } from "../core/messages/global-frame.ts"
 import type { ActiveProver } from "../core/prover-ring.ts"
 import { engineEffects, engineServices } from "./engine-services.ts"
@@ -28,6 +29,8 @@ export interface GlobalConsensusActorOptions {
   /** Double proposals are published here as GlobalEquivocation (§4.3 step 7). */
   readonly distributor?: EventDistributorRef
   readonly mailboxCapacity?: number
+  /** Certified shard headers to propose when leading (the master's shard-update pool). */
+  readonly pendingShardUpdates?: Effect.Effect<ReadonlyArray<AppFrameHeader>>
 }
 
 export type GlobalConsensusRef = ActorRef<GlobalConsensusMessage>
@@ -121,6 +124,7 @@ export const globalConsensusActor = (options: GlobalConsensusActorOptions) =>
               distributor.unsafeTell(new Publish({ event }))
             },
             effects: engineEffects(scope, tell, transport, GLOBAL_SYNC_PROTOCOL),
+            ...(options.pendingShardUpdates === undefined ? {} : { pendingShardUpdates: options.pendingShardUpdates }),
           })
           yield* transport.subscribe(GLOBAL_CONSENSUS_BITMASK, (m) => tell(new Inbound({ from: m.from, data: m.data })))
           yield* transport.serve(GLOBAL_SYNC_PROTOCOL, (_from, data) => engine.serveSync(data))

@@ -1,7 +1,8 @@
 // The one wiring of global consensus, used alike by the node, the devnet harness and the tests: the
 // actor spawned for the Layer's scope, its committee from the ProverRegistry, and — when the context
 // has them — committed frames fed to the GlobalTimeReel and double proposals published to the
-// EventDistributor. Released before what it talks to (Layer release order).
+// EventDistributor, and — with a ShardUpdates pool — certified shard headers proposed from it and the
+// committed ones reported back to it. Released before what it talks to (Layer release order).
 import { Context, Effect, Layer, Option } from "effect"
 import type { BlsVerifier, FrameVdf, Poseidon, ProverSigner } from "../../../crates/ts/services.ts"
 import { ActorSystem } from "../../../runtime/kernel/index.ts"
@@ -13,6 +14,9 @@ import { GlobalTimeReel } from "../../time-reel/index.ts"
 import type { GlobalConsensusConfig } from "./config.ts"
 import { globalConsensusActor, type GlobalConsensusRef } from "./global-consensus.ts"
 import type { CertifiedFrame } from "./persistence.ts"
+import { shardUpdatesOf } from "./shard-update-history.ts"
+import { ShardUpdates, type ShardUpdatesRef } from "./shard-updates.ts"
+import { PendingShardUpdates, ShardUpdatesCommitted } from "./shard-updates-protocol.ts"
 
 /** The node's global consensus actor (its ref), as wired by `GlobalConsensusLive`. */
 export class GlobalConsensus extends Context.Tag("quilbun/GlobalConsensus")<GlobalConsensus, GlobalConsensusRef>() {}
@@ -21,6 +25,24 @@ export interface GlobalConsensusLiveOptions {
   readonly config: GlobalConsensusConfig
   readonly onCommitted?: (frames: ReadonlyArray<CertifiedFrame>) => void
   readonly mailboxCapacity?: number
+}
+
+/** A leader never waits long on the pool: without an answer its frame carries no updates. */
+const PENDING_ASK_TIMEOUT = "1 second"
+
+const pendingFrom = (pool: ShardUpdatesRef) => pool.ask(new PendingShardUpdates(), PENDING_ASK_TIMEOUT).pipe(Effect.orElseSucceed(() => []))
+
+/** The caller's callback, plus the pool told what committed frames carried (a full mailbox drops the note; the bound still holds). */
+const committedNotifier = (
+  callback: ((frames: ReadonlyArray<CertifiedFrame>) => void) | undefined,
+  pool: ShardUpdatesRef | undefined,
+): ((frames: ReadonlyArray<CertifiedFrame>) => void) | undefined => {
+  if (pool === undefined) return callback
+  return (frames) => {
+    callback?.(frames)
+    const updates = frames.flatMap((f) => shardUpdatesOf(f.frame))
+    if (updates.length > 0) pool.unsafeTell(new ShardUpdatesCommitted({ updates }))
+  }
 }
 
 export const GlobalConsensusLive = (
@@ -32,13 +54,16 @@ export const GlobalConsensusLive = (
       const registry = yield* ProverRegistry
       const reel = Option.getOrUndefined(yield* Effect.serviceOption(GlobalTimeReel))
       const distributor = Option.getOrUndefined(yield* Effect.serviceOption(EventDistributor))
+      const pool = Option.getOrUndefined(yield* Effect.serviceOption(ShardUpdates))
+      const onCommitted = committedNotifier(options.onCommitted, pool)
       return yield* ActorSystem.spawnScoped(
         globalConsensusActor({
           config: options.config,
           committee: activeProversOf(registry, new Uint8Array()).pipe(Effect.orDie),
           ...(reel === undefined ? {} : { timeReel: reel }),
           ...(distributor === undefined ? {} : { distributor }),
-          ...(options.onCommitted === undefined ? {} : { onCommitted: options.onCommitted }),
+          ...(onCommitted === undefined ? {} : { onCommitted }),
+          ...(pool === undefined ? {} : { pendingShardUpdates: pendingFrom(pool) }),
           ...(options.mailboxCapacity === undefined ? {} : { mailboxCapacity: options.mailboxCapacity }),
         }),
       )

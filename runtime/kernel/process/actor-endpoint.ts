@@ -106,5 +106,6 @@ export const makeActorEndpoint = (system: ActorSystemService, exports: Exports):
     },
     tell: (path, encoded) => Effect.flatMap(resolve(path), (ref) => Effect.flatMap(ref.protocol.decodeMessage(encoded), (message) => ref.tell(message))),
     snapshot: system.snapshot,
+    serves: (path) => exports.has(path),
   }
 }

@@ -18,6 +18,8 @@ export interface ActorEndpoint {
   readonly tell: (path: string, message: unknown) => Effect.Effect<void, unknown>
   /** The supervision tree as plain data. */
   readonly snapshot: Effect.Effect<unknown>
+  /** Whether `path` is one of the actors this endpoint exports (a side may serve several endpoints). */
+  readonly serves: (path: string) => boolean
 }
 
 const decodeEnvelope = Schema.decodeUnknown(ActorEnvelope)
@@ -29,12 +31,12 @@ const decodeEnvelopeEither = Schema.decodeUnknownEither(ActorEnvelope)
  * request is answered with ActorNotFound.
  */
 export const actorRequestHandlers = (
-  endpoint: () => ActorEndpoint | undefined,
+  endpoint: (path: string) => ActorEndpoint | undefined,
 ): { readonly handlers: Readonly<Record<string, RpcHandler>>; readonly direct: Readonly<Record<string, RpcDirectHandler>> } => ({
   handlers: {
     [WorkerTag.actorTell]: (payload) =>
       Effect.flatMap(decodeEnvelope(payload), ([path, message]) => {
-        const target = endpoint()
+        const target = endpoint(path)
         return target === undefined ? Effect.fail(new ActorNotFound({ path })) : target.tell(path, message)
       }),
   },
@@ -51,7 +53,7 @@ export const actorRequestHandlers = (
         if (Either.isLeft(decoded)) return respond(Exit.fail(decoded.left))
         ;[path, message] = decoded.right
       }
-      const target = endpoint()
+      const target = endpoint(path)
       if (target === undefined) respond(Exit.fail(new ActorNotFound({ path })))
       else target.serveAsk(path, message, respond, fork)
     },

@@ -57,7 +57,7 @@ export interface WorkerPoolService {
   readonly setLogLevel: (level: LogLevelName) => Effect.Effect<void>
   /**
    * Lets workers ask the master actors `endpoint` exports (e.g. the shard relay) for as long as the
-   * scope is open. The master's actor system starts after its pool, hence this late binding; before
+   * scope is open; several endpoints may be served at once, each for the paths it exports. The master's actor system starts after its pool, hence this late binding; before
    * it (and after the scope closes) workers' asks answer ActorNotFound.
    */
   readonly serveActors: (endpoint: ActorEndpoint) => Effect.Effect<void, never, Scope.Scope>
@@ -70,8 +70,10 @@ const decodeFamilies = Schema.decodeUnknown(MetricFamilies)
 const makeWorkerPool = (options: WorkerPoolOptions) =>
   Effect.gen(function* () {
     let level = options.logLevel
-    let masterEndpoint: ActorEndpoint | undefined
-    const requests = actorRequestHandlers(() => masterEndpoint)
+    // Each subsystem that exports master actors to the workers serves its own endpoint (the shard relay,
+    // the shard-update pool); a request goes to the one that exports its path.
+    const masterEndpoints: Array<ActorEndpoint> = []
+    const requests = actorRequestHandlers((path) => masterEndpoints.find((e) => e.serves(path)))
     const slots = new Map<number, WorkerSlot>()
     for (let core = 1; core <= options.workers; core++) {
       const slot = yield* makeWorkerSlot({
@@ -143,11 +145,12 @@ const makeWorkerPool = (options: WorkerPoolOptions) =>
       serveActors: (endpoint) =>
         Effect.acquireRelease(
           Effect.sync(() => {
-            masterEndpoint = endpoint
+            masterEndpoints.push(endpoint)
           }),
           () =>
             Effect.sync(() => {
-              if (masterEndpoint === endpoint) masterEndpoint = undefined
+              const at = masterEndpoints.indexOf(endpoint)
+              if (at >= 0) masterEndpoints.splice(at, 1)
             }),
         ),
       setLogLevel: (next) =>

@@ -22,6 +22,7 @@ const frameStub = (n: bigint): GlobalFrameView => ({
   globalCommitments: [],
   signature: null,
   requests: [],
+  shardUpdates: [{ address: "5a".repeat(32), frameNumber: Number(n) - 1 }],
   quorumCertificate: { rank: Number(n) + 1, frameNumber: Number(n), selector: n.toString(16).padStart(64, "0"), timestamp: 1 },
 })
 
@@ -146,7 +147,9 @@ describe("admin API routes", () => {
     expect(head).toEqual({ frameNumber: 7, rank: 8, selector: "7".padStart(64, "0"), timestamp: 1_700_000_000_007 })
     const frame = await app.request("/v1/frames/global/3")
     expect(frame.status).toBe(200)
-    expect(((await frame.json()) as GlobalFrameView).selector).toBe("3".padStart(64, "0"))
+    const body = (await frame.json()) as GlobalFrameView
+    expect(body.selector).toBe("3".padStart(64, "0"))
+    expect(body.shardUpdates).toEqual([{ address: "5a".repeat(32), frameNumber: 2 }])
     const missing = await expectProblem(await app.request("/v1/frames/global/8"), 404)
     expect(missing.type).toBe("urn:quilbun:problem:frame-not-found")
     expect(missing.head).toBe(7)
@@ -189,5 +192,10 @@ describe("admin API routes", () => {
     // Mutating operations declare the bearer scheme.
     expect(doc.paths["/v1/log-level"].post.security).toEqual([{ bearerAuth: [] }])
     expect(doc.components.schemas.Worker).toMatchObject({ type: "object" })
+    // The global frame documents its shard updates (address + shard frame number).
+    const frameSchema = doc.components.schemas.GlobalFrame as { properties: Record<string, { description?: string; items?: { properties?: object } }> }
+    expect(frameSchema.properties.shardUpdates?.description).toContain("ProverShardUpdate")
+    expect(Object.keys(frameSchema.properties.shardUpdates?.items?.properties ?? {})).toEqual(["address", "frameNumber"])
+    expect(JSON.stringify(doc.paths["/v1/frames/global/{n}"])).toContain("shardUpdates")
   })
 })

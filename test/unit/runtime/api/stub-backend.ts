@@ -18,6 +18,7 @@ const frameStub = (n: bigint): GlobalFrameView => ({
   globalCommitments: [],
   signature: null,
   requests: [],
+  shardUpdates: [],
   quorumCertificate: { rank: Number(n) + 1, frameNumber: Number(n), selector: n.toString(16).padStart(64, "0"), timestamp: 1 },
 })
 

@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test"
 import { Effect, Either, Layer } from "effect"
 import { appChainKind, appGenesisFrame } from "../../../../../actors/consensus/app/app-chain-kind.ts"
-import { appRequestsRoot } from "../../../../../actors/consensus/app/requests-root.ts"
+import { requestsRoot as appRequestsRoot } from "../../../../../actors/consensus/core/requests-root.ts"
 import type { ValidationServices } from "../../../../../actors/consensus/core/chain-kind.ts"
 import { validateVote } from "../../../../../actors/consensus/core/certificate-validation.ts"
 import { AppFrameHeader } from "../../../../../actors/consensus/core/messages/app-frame-header.ts"
