@@ -30,7 +30,7 @@ const shardConsensusConfig = (params: ShardConsensusParams) => {
   return params.devnet && params.rankWorkMs !== undefined ? { ...config, timing: devnetTimingFor(params.rankWorkMs) } : config
 }
 
-export const AppShardsLive = (args: WorkerArgs, intrinsics: ReadonlyArray<Intrinsic>) =>
+export const AppShardsLive = (args: WorkerArgs, intrinsics: ReadonlyArray<Intrinsic>, codeHashes: ReadonlyMap<string, string> = new Map()) =>
   Layer.scopedDiscard(
     Effect.gen(function* () {
       const system = yield* ActorSystem.ActorSystem
@@ -52,6 +52,7 @@ export const AppShardsLive = (args: WorkerArgs, intrinsics: ReadonlyArray<Intrin
             fees,
             store,
             routing: { registry, network: args.networkId, crypto: nodeCryptoServices, typeTagOf: instanceTypeTag },
+            codeHashes,
             startConsensus: (address, committee, params, ports) =>
               Effect.gen(function* () {
                 // A restarted shard host asks again: the running actor (and its ports) stays.

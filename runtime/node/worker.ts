@@ -25,8 +25,8 @@ if (Either.isLeft(args)) {
     process.exit(2)
   }
   const transport = makeChildIpcTransport()
-  const program = Layer.launch(WorkerNodeLive(args.right, transport, intrinsics.right.intrinsics)).pipe(
-    Effect.tapErrorCause((cause) => (Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logFatal("worker failed to start", cause))),
-  )
+  const program = Layer.launch(
+    WorkerNodeLive(args.right, transport, intrinsics.right.intrinsics, new Map(intrinsics.right.plugins.map((p) => [p.intrinsic.manifest.name, p.codeHash]))),
+  ).pipe(Effect.tapErrorCause((cause) => (Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logFatal("worker failed to start", cause))))
   BunRuntime.runMain(program, { disablePrettyLogger: true })
 }

@@ -10,6 +10,7 @@ import { bytesToHex, concatBytes } from "@noble/hashes/utils.js"
 import { Effect, Either } from "effect"
 import { Actor, type ActorRef } from "../../../runtime/kernel/index.ts"
 import type { StoreService } from "../../../runtime/store/index.ts"
+import { committedAtoms, storeSnapshot } from "../../execution/overlay/index.ts"
 import { ApplyFrame, type ExecutionMessage, GetHead, GetShardRoots, SelectForProposal } from "../../execution/protocol.ts"
 import type { ResolverConfig } from "../../execution/resolver.ts"
 import { routeBundle } from "../../execution/routing.ts"
@@ -22,6 +23,7 @@ import type { AppShardWorkerPorts } from "./engine.ts"
 import { Mempool, type MempoolLimits } from "./mempool.ts"
 import { countShardBundles, recordShardProgress, recordShardRank } from "./metrics.ts"
 import { appFrameRows, decodeAppCertifiedFrame } from "./persistence.ts"
+import { shardOwner } from "./shard-owner.ts"
 import type { AppShardConsensusMessage } from "./protocol.ts"
 import {
   MempoolFull,
@@ -62,6 +64,8 @@ export interface ShardHostDeps {
     ports: AppShardWorkerPorts,
   ) => Effect.Effect<ActorRef<AppShardConsensusMessage>>
   readonly mempool?: MempoolLimits
+  /** Plugin code hashes by intrinsic name, named with the plugin when a shard's roots diverge (D-APP-11). */
+  readonly codeHashes?: ReadonlyMap<string, string>
 }
 
 interface CoveredShard {
@@ -196,6 +200,10 @@ const portsFor = (deps: ShardHostDeps, address: Uint8Array, mempool: Mempool, sh
       return answer.roots.map((r) => (r.length === 0 ? EMPTY_ROOT : r))
     }),
   feeVote: deps.fees.ask(new ProposerFeeVote({ filter: address })).pipe(Effect.orDie),
+  // Only asked when a proposal's roots differ from this node's; a failed read names no owner rather than hiding the rejection.
+  stateOwner: deps.store
+    .read(() => shardOwner(deps.routing, storeSnapshot(deps.store.repository(committedAtoms)).read, address, deps.codeHashes))
+    .pipe(Effect.orElseSucceed(() => undefined)),
   finalized: (frames) => executeFinalized(deps, shard, frames),
 })
 
