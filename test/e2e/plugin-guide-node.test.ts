@@ -52,6 +52,9 @@ describe("the plugin guide on a node", () => {
       if (r.code !== 0) throw new Error(`${c.command}: exit ${r.code}\n${r.err}`)
       expect(r.out).toBe(c.output.join("\n"))
     }
+    // The guide's claim that /metrics counts the plugin's operations (a worker's metric, merged by the master).
+    const metrics = await (await node.fetch("/metrics")).text()
+    expect(metrics).toMatch(/quilbun_intrinsic_operations_applied_total\{[^}]*intrinsic="tally"[^}]*\} [1-9]/)
   }, 120_000)
 
   test("its HTTP block answers what the guide shows", async () => {

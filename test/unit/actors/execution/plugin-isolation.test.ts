@@ -94,6 +94,11 @@ const ops = {
     return write(view, id, value)
   }),
   randomBytes: wayward(0x7307, "random-bytes", (view, id) => write(view, id, crypto.getRandomValues(new Uint8Array(1))[0] ?? 0)),
+  // Allocates without bound, yielding between chunks: the budget ends it and its memory goes with it.
+  hog: wayward(0x7308, "hog", () => {
+    const held: Array<Uint8Array> = []
+    return Effect.forever(Effect.sync(() => void held.push(new Uint8Array(4096))))
+  }),
 }
 
 const opList = Object.values(ops)
@@ -121,13 +126,14 @@ const count = (m: Metric.Metric.Counter<number>) => Effect.map(Metric.value(m), 
 const failedCount = (intrinsic: string, reason: FailureReason) => count(operationsFailed(intrinsic, reason))
 
 describe("plugin isolation", () => {
-  test("throw, loop, write outside the access set, clock and randomness: each fails only its bundle, counted per intrinsic", async () => {
+  test("throw, loop, allocate without bound, write outside the access set, clock and randomness: each fails only its bundle, counted per intrinsic", async () => {
     const probes = [
       failedCount("faulty", "threw"),
       failedCount("faulty", "timeout"),
       count(budgetExceeded("faulty")),
       failedCount("faulty", "access-violation"),
       failedCount("wayward", "nondeterministic"),
+      count(budgetExceeded("wayward")),
       count(operationsApplied("notes")),
       count(operationsApplied("wayward")),
     ]
@@ -152,6 +158,7 @@ describe("plugin isolation", () => {
                 w(ops.inValidate, 5),
                 w(ops.randomBytes, 6),
                 w(ops.catches, 7),
+                w(ops.hog, 8),
                 notes(put(2, "after")),
               ],
             }),
@@ -178,6 +185,7 @@ describe("plugin isolation", () => {
       "nondeterministic",
       "nondeterministic",
       "ok",
+      "timeout",
       "ok",
     ])
     const details = result.applied.applied.flatMap((r) => (r._tag === "Failed" && r.reason === "nondeterministic" ? [r.detail] : []))
@@ -190,8 +198,8 @@ describe("plugin isolation", () => {
       expect.stringContaining("crypto.getRandomValues"),
     ])
     expect(result.next.applied).toEqual([expect.objectContaining({ _tag: "Applied" })])
-    // threw, timeout, budget exceeded, access violation, six refusals; notes: 2 + 1 applied; wayward: the catcher.
-    expect(result.delta).toEqual([1, 1, 1, 1, 6, 3, 1])
+    // threw, timeout, budget exceeded, access violation, six refusals, the hog's budget; notes: 2 + 1 applied; wayward: the catcher.
+    expect(result.delta).toEqual([1, 1, 1, 1, 6, 1, 3, 1])
     expect(result.text).toMatch(/quilbun_intrinsic_operations_failed_total\{[^}]*intrinsic="faulty"[^}]*reason="threw"[^}]*\} \d+/)
     expect(result.text).toMatch(/quilbun_intrinsic_budget_exceeded_total\{[^}]*intrinsic="faulty"[^}]*\} \d+/)
     expect(result.text).toMatch(/quilbun_intrinsic_operations_applied_total\{[^}]*intrinsic="notes"[^}]*\} \d+/)

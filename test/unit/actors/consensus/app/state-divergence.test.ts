@@ -17,7 +17,18 @@ import { makeVoteMessage, voteDomain } from "../../../../../actors/consensus/cor
 import { MAX_BITMASK_LENGTH, makeSignerBitmask } from "../../../../../actors/consensus/core/signer-bitmask.ts"
 import { encodeBundle, GetShardRoots, ApplyFrame } from "../../../../../actors/execution/index.ts"
 import { committedAtoms, storeSnapshot } from "../../../../../actors/execution/overlay/index.ts"
-import { type Intrinsic, loadIntrinsics, type Operation, type StateView } from "../../../../../intrinsics/contract/index.ts"
+import {
+  Absent,
+  type AtomRef,
+  atomId,
+  type Intrinsic,
+  type Lookup,
+  loadIntrinsics,
+  METADATA_ADDRESS,
+  type Operation,
+  present,
+  type StateView,
+} from "../../../../../intrinsics/contract/index.ts"
 import template from "../../../../../plugins/template/index.ts"
 import { DEFAULT_DOMAIN, noteOp } from "../../../../../plugins/template/template.ts"
 import { instanceTypeTag } from "../../../../../runtime/node/intrinsics.ts"
@@ -159,6 +170,17 @@ describe("state root divergence", () => {
     const errors = lines.filter((l) => l.startsWith("ERROR"))
     expect(errors).toEqual([expect.stringContaining(`state roots diverge: shard=${shard} intrinsic=template frame=0`)])
     expect(errors[0]).toContain("sets=vertex-adds")
+  })
+
+  test("a deployed instance is owned by the intrinsic its metadata's type tag names (a base domain only)", () => {
+    const registry = Either.getOrThrow(loadIntrinsics([template]))
+    const deployed = new Uint8Array(32).fill(9)
+    const metadata = Uint8Array.of(1, 2, 3)
+    const read = (ref: AtomRef): Lookup => (bytesToHex(ref.id) === bytesToHex(atomId(deployed, METADATA_ADDRESS)) ? present(metadata) : Absent)
+    const typeTagOf = (tag: Uint8Array) => (bytes: Uint8Array) => (bytesToHex(bytes) === bytesToHex(metadata) ? tag : undefined)
+    expect(shardOwner({ registry, typeTagOf: typeTagOf(template.manifest.baseDomain) }, read, deployed)?.intrinsic).toBe("template")
+    // A fixed instance's address is no type tag.
+    expect(shardOwner({ registry, typeTagOf: typeTagOf(DEFAULT_DOMAIN) }, read, deployed)).toBeUndefined()
   })
 
   test("a shard address no loaded intrinsic owns names no owner", () => {
