@@ -14,7 +14,8 @@
 // `new Date()` cannot be guarded without replacing the global Date constructor (which breaks
 // `instanceof Date` for every Date made before), so the load-time source check refuses it instead
 // (runtime/node/plugin-sources.ts). Code a plugin runs on the worker fiber (after an asynchronous
-// step) is outside the flag; there its Effect Clock and Random refuse the same way (isolation.ts).
+// step) is outside the flag; there its Effect Clock's time reads and Random refuse (isolation.ts).
+// The node's services in ctx.crypto run outside the window (`hostCalls`).
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
@@ -74,17 +75,47 @@ export const installDeterminismGuard = (): void => {
   }
 }
 
+/**
+ * The host services a plugin calls (`ctx.crypto`) are the node's code, not the plugin's: they may read
+ * the clock (an `Effect.runSync` stamps its fiber with Date.now), so each call runs outside the plugin
+ * window and restores it after. Wrapped once per services object (the executor's config), not per call.
+ */
+export const hostCalls = <T extends object>(services: T): T => {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(services)) {
+    if (typeof value !== "function") {
+      out[key] = value
+      continue
+    }
+    const call = value as (...args: Array<unknown>) => unknown
+    out[key] = (...args: Array<unknown>): unknown => {
+      const was = state.inPlugin
+      state.inPlugin = false
+      try {
+        return call(...args)
+      } finally {
+        state.inPlugin = was
+      }
+    }
+  }
+  return out as T
+}
+
 const refuse = (what: string) => (): never => {
   throw new NondeterminismRefused(what)
 }
 
 const realClock = Clock.make()
 
-/** The fiber part of an operation: its Effect Clock tells no time (sleeping still works, so the budget can end a sleeper). */
+/**
+ * The fiber part of an operation: its Effect Clock tells no time through `Clock.currentTimeMillis` /
+ * `currentTimeNanos` (what code asks for the time with). The unsafe reads stay real: the runtime stamps
+ * log lines with them, and a plugin may log; sleeping still works, so the budget can end a sleeper.
+ */
 const refusingClock: Clock.Clock = {
   [Clock.ClockTypeId]: Clock.ClockTypeId,
-  unsafeCurrentTimeMillis: refuse("Clock.currentTimeMillis"),
-  unsafeCurrentTimeNanos: refuse("Clock.currentTimeNanos"),
+  unsafeCurrentTimeMillis: () => realClock.unsafeCurrentTimeMillis(),
+  unsafeCurrentTimeNanos: () => realClock.unsafeCurrentTimeNanos(),
   currentTimeMillis: Effect.sync(refuse("Clock.currentTimeMillis")),
   currentTimeNanos: Effect.sync(refuse("Clock.currentTimeNanos")),
   sleep: (duration) => realClock.sleep(duration),

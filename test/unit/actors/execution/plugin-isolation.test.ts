@@ -17,6 +17,7 @@ import {
   decodeCanonical,
   defineOperation,
   DOMAIN_LENGTH,
+  type ExecCtx,
   type Intrinsic,
   type ReadView,
   type ViewError,
@@ -25,7 +26,7 @@ import {
 } from "../../../../intrinsics/contract/index.ts"
 import { snapshotFamilies } from "../../../../runtime/kernel/metrics/effect-snapshot.ts"
 import { renderPrometheus } from "../../../../runtime/kernel/metrics/prometheus.ts"
-import { noteIntrinsic } from "../../intrinsics/contract/fixtures/note-intrinsic.ts"
+import { noteIntrinsic, testCrypto } from "../../intrinsics/contract/fixtures/note-intrinsic.ts"
 import { faultOps, faultyDomain, faultyIntrinsic, payIntrinsic } from "./fixtures/test-intrinsics.ts"
 import { addr, bundle, hostOptions, notes, put, tempStorePath, withHost } from "./harness.ts"
 
@@ -51,7 +52,7 @@ const wayward = (
   opType: number,
   name: string,
   apply: (view: StateView, id: Uint8Array) => Effect.Effect<ReadonlyArray<never>, ViewError>,
-  validate: (view: ReadView) => Effect.Effect<void> = () => Effect.void,
+  validate: (view: ReadView, ctx: ExecCtx) => Effect.Effect<void> = () => Effect.void,
 ) =>
   defineOperation<Op>({
     opType,
@@ -59,7 +60,7 @@ const wayward = (
     encode: (op) => canonicalWriter(opType).fixed(op.address).finish(),
     decode: (bytes) => decodeCanonical(opType, bytes, (r) => Either.map(r.fixed("address", DOMAIN_LENGTH), (address) => ({ address }))),
     accessSet: (op) => ({ reads: [], writes: [atomId(waywardDomain, op.address)] }),
-    validate: (_op, view) => validate(view),
+    validate: (_op, view, ctx) => validate(view, ctx),
     apply: (op, view) => apply(view, atomId(waywardDomain, op.address)),
     cost: () => 0n,
   })
@@ -94,6 +95,16 @@ const ops = {
     return write(view, id, value)
   }),
   randomBytes: wayward(0x7307, "random-bytes", (view, id) => write(view, id, crypto.getRandomValues(new Uint8Array(1))[0] ?? 0)),
+  // The node's services are node code: they may read the clock (this one runs an Effect, whose fiber
+  // is stamped with Date.now), also when a plugin calls them.
+  hostService: wayward(
+    0x7309,
+    "host-service",
+    (view, id) => write(view, id, 3),
+    (_view, ctx) => (ctx.crypto.blsVerify(new Uint8Array(0), new Uint8Array(0), new Uint8Array(0), new Uint8Array(0)) ? Effect.void : Effect.die("unverified")),
+  ),
+  // Logging is not reading the clock: on the fiber path too, a plugin may log.
+  logs: wayward(0x730a, "logs", (view, id) => Effect.yieldNow().pipe(Effect.zipRight(Effect.logDebug("tally ho")), Effect.zipRight(write(view, id, 4)))),
   // Allocates without bound, yielding between chunks: the budget ends it and its memory goes with it.
   hog: wayward(0x7308, "hog", () => {
     const held: Array<Uint8Array> = []
@@ -159,6 +170,8 @@ describe("plugin isolation", () => {
                 w(ops.randomBytes, 6),
                 w(ops.catches, 7),
                 w(ops.hog, 8),
+                w(ops.hostService, 9),
+                w(ops.logs, 10),
                 notes(put(2, "after")),
               ],
             }),
@@ -169,7 +182,20 @@ describe("plugin isolation", () => {
           const text = renderPrometheus(yield* snapshotFamilies)
           return { applied, next, delta: after.map((n, i) => n - (before[i] ?? 0)), text }
         }),
-      hostOptions({ opBudget: "100 millis", checkAccess: true }),
+      hostOptions({
+        opBudget: "100 millis",
+        checkAccess: true,
+        crypto: {
+          ...testCrypto,
+          blsVerify: () =>
+            Effect.runSync(
+              Effect.map(
+                Effect.sync(() => 1),
+                (n) => n === 1,
+              ),
+            ),
+        },
+      }),
       intrinsics,
     )
     const outcome = result.applied.applied.map((r) => (r._tag === "Failed" ? r.reason : "ok"))
@@ -187,6 +213,8 @@ describe("plugin isolation", () => {
       "ok",
       "timeout",
       "ok",
+      "ok",
+      "ok",
     ])
     const details = result.applied.applied.flatMap((r) => (r._tag === "Failed" && r.reason === "nondeterministic" ? [r.detail] : []))
     expect(details).toEqual([
@@ -198,8 +226,8 @@ describe("plugin isolation", () => {
       expect.stringContaining("crypto.getRandomValues"),
     ])
     expect(result.next.applied).toEqual([expect.objectContaining({ _tag: "Applied" })])
-    // threw, timeout, budget exceeded, access violation, six refusals, the hog's budget; notes: 2 + 1 applied; wayward: the catcher.
-    expect(result.delta).toEqual([1, 1, 1, 1, 6, 1, 3, 1])
+    // threw, timeout, budget exceeded, access violation, six refusals, the hog's budget; notes: 2 + 1 applied; wayward: the catcher, the host service, the logger.
+    expect(result.delta).toEqual([1, 1, 1, 1, 6, 1, 3, 3])
     expect(result.text).toMatch(/quilbun_intrinsic_operations_failed_total\{[^}]*intrinsic="faulty"[^}]*reason="threw"[^}]*\} \d+/)
     expect(result.text).toMatch(/quilbun_intrinsic_budget_exceeded_total\{[^}]*intrinsic="faulty"[^}]*\} \d+/)
     expect(result.text).toMatch(/quilbun_intrinsic_operations_applied_total\{[^}]*intrinsic="notes"[^}]*\} \d+/)
