@@ -253,7 +253,7 @@ const executeWith = (
           open?.discard()
           open = undefined
           yield* record(new BundleFailure({ reason: "timeout", request, detail: `operation exceeded its ${budgetMs} ms budget`, intrinsic }))
-          yield* Effect.logWarning(`frame ${frameNumber}: bundle ${index} request ${request} exceeded its ${budgetMs} ms budget`)
+          yield* Effect.logWarning(`frame ${frameNumber}: bundle ${index} request ${request} (intrinsic ${intrinsic}) exceeded its ${budgetMs} ms budget`)
           break
         }
       }
