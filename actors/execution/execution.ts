@@ -9,6 +9,7 @@ import { Actor } from "../../runtime/kernel/index.ts"
 import type { StoreService, WriteTx } from "../../runtime/store/index.ts"
 import type { CommitterError, StateCommitter } from "./committer.ts"
 import { type ExecutorConfig, executeFrame } from "./frame-executor.ts"
+import { hostCalls } from "./determinism.ts"
 import { makeFrameStore } from "./frame-store.ts"
 import { selectForProposal } from "./locks.ts"
 import { bundleStatusRows, writeDecisions } from "./bundle-status.ts"
@@ -45,7 +46,8 @@ export const executionActor = (registry: IntrinsicRegistry, store: StoreService,
   const config: ExecutorConfig = {
     registry,
     network: options.network ?? 0,
-    crypto: options.crypto,
+    // Node code called from plugin code: outside the no-clock window (determinism.ts).
+    crypto: hostCalls(options.crypto),
     typeTagOf: options.typeTagOf ?? (() => undefined),
     opBudget: options.opBudget ?? "1 second",
     checkAccess: options.checkAccess ?? false,

@@ -23,6 +23,8 @@ export const FailureReason = Schema.Literal(
   "access-violation",
   /** The intrinsic's code threw (a defect). */
   "threw",
+  /** The intrinsic read the clock or randomness while validate/apply ran (determinism.ts). */
+  "nondeterministic",
   /** The operation exceeded the per-operation budget. */
   "timeout",
   /** The intrinsic failed with something that is not an OpError or a view error. */
@@ -37,6 +39,8 @@ export class BundleFailure extends Data.TaggedError("BundleFailure")<{
   readonly reason: FailureReason
   readonly request: number | undefined
   readonly detail: string
+  /** The intrinsic whose operation failed, when the failure is one operation's (per-intrinsic metrics). */
+  readonly intrinsic?: string
 }> {
   override get message(): string {
     return `${this.reason}${this.request === undefined ? "" : ` at request ${this.request}`}: ${this.detail}`

@@ -19,7 +19,7 @@ import type { ExecCtx } from "../../intrinsics/contract/index.ts"
 import { BundleFailure, type FailureReason } from "./failure.ts"
 import { makeFeeQueue, requestCosts } from "./fee-queue.ts"
 import { runOperation } from "./isolation.ts"
-import { countBundleFailure } from "./metrics.ts"
+import { countBundleFailure, countOperationFailure, countOperationsApplied } from "./metrics.ts"
 import { type BundleOverlay, type Change, type CommittedSnapshot, FrameOverlay } from "./overlay/index.ts"
 import { type ResolvedRequest, type ResolverConfig, resolveBundle } from "./resolver.ts"
 
@@ -47,6 +47,8 @@ export interface FrameOutcome {
 interface Progress {
   bundle: number
   request: number
+  /** The running operation's intrinsic (the timeout's metric label). */
+  intrinsic: string
   startedAt: number
 }
 
@@ -76,7 +78,12 @@ const prepareBundle = (config: ExecutorConfig, bytes: Uint8Array, overlay: Bundl
     const feePaid = request.feeRole === "consumer" ? fees.pop() : 0n
     // One fee rule for every plugin (§11.1 "fee function", §11.3 #37), checked by the host too.
     if (request.feeRole === "consumer" && feePaid < cost * multiplier) {
-      return new BundleFailure({ reason: "insufficient-fee", request: request.index, detail: `paid ${feePaid} < cost ${cost} × ${multiplier}` })
+      return new BundleFailure({
+        reason: "insufficient-fee",
+        request: request.index,
+        detail: `paid ${feePaid} < cost ${cost} × ${multiplier}`,
+        intrinsic: request.intrinsic.manifest.name,
+      })
     }
     prepared.push({
       request,
@@ -96,9 +103,9 @@ const done = (outcome: Either.Either<BundleOutcome, BundleFailure>): BundleRun =
 const toEffect = (run: BundleRun): Effect.Effect<BundleOutcome, BundleFailure> =>
   run._tag === "Pending" ? run.effect : Either.isRight(run.outcome) ? Effect.succeed(run.outcome.right) : Effect.fail(run.outcome.left)
 
-/** Told the start of each operation (the watchdog's marker). */
+/** Told the start of each operation (the watchdog's marker, the per-intrinsic tally). */
 interface OperationStarts {
-  readonly started: (request: number) => void
+  readonly started: (request: ResolvedRequest) => void
 }
 
 // A plain loop rather than Effect.gen: this is the per-operation hot path. Operations that settle
@@ -115,7 +122,7 @@ const runFrom = (requests: Array<PreparedRequest>, overlay: BundleOverlay, start
   for (let i = from; i < requests.length; i++) {
     const next = requests[i]
     if (next === undefined) break
-    starts.started(next.request.index)
+    starts.started(next.request)
     const run = runOperation(next.request, overlay, next.ctx)
     if (run._tag === "Pending") {
       const before = events
@@ -161,17 +168,19 @@ const executeWith = (
     const poll = Duration.millis(Math.max(5, Math.min(budgetMs / 2, 250)))
     const frame = new FrameOverlay(committed, { checkAccess: config.checkAccess })
     const results: Array<BundleOutcome> = []
-    const progress: Progress = { bundle: -1, request: -1, startedAt: 0 }
+    const progress: Progress = { bundle: -1, request: -1, intrinsic: "", startedAt: 0 }
+    // Applied operations per intrinsic, counted into the metrics once at the end of the frame.
+    const applied = new Map<string, number>()
     let open: BundleOverlay | undefined
     let generation = 0
 
-    const record = (outcome: BundleOutcome) =>
-      outcome._tag === "Failed"
-        ? Effect.zipRight(
-            countBundleFailure(outcome.reason),
-            Effect.sync(() => results.push(outcome)),
-          )
-        : Effect.sync(() => results.push(outcome))
+    const record = (failure: BundleFailure) =>
+      Effect.zipRight(
+        failure.intrinsic === undefined
+          ? countBundleFailure(failure.reason)
+          : Effect.zipRight(countBundleFailure(failure.reason), countOperationFailure(failure.intrinsic, failure.reason)),
+        Effect.sync(() => results.push(failed(failure))),
+      )
 
     // Runs the remaining bundles; a worker whose generation is stale (it was given up on) stops touching the frame.
     const worker = (mine: number) =>
@@ -179,13 +188,17 @@ const executeWith = (
         let sinceYield = 0
         // The bundle being run; one marker per worker, not a closure per bundle.
         let current = -1
+        // The intrinsics of the current bundle's started operations (all of them once it applied).
+        const ran: Array<string> = []
         const starts: OperationStarts = {
           started: (request) => {
             // A stale worker (given up on, still running uninterruptible plugin code) must not touch the marker.
             if (mine !== generation) return
             progress.bundle = current
-            progress.request = request
+            progress.request = request.index
+            progress.intrinsic = request.intrinsic.manifest.name
             progress.startedAt = clock.unsafeCurrentTimeMillis()
+            ran.push(progress.intrinsic)
           },
         }
         while (mine === generation && results.length < bundles.length) {
@@ -194,6 +207,7 @@ const executeWith = (
           const overlay = Either.getOrThrow(frame.openBundle())
           open = overlay
           current = index
+          ran.length = 0
           const run = applyBundle(config, bundles[index] ?? new Uint8Array(0), overlay, frameNumber, starts)
           const outcome = run._tag === "Done" ? run.outcome : yield* Effect.either(run.effect)
           if (mine !== generation) return
@@ -202,6 +216,7 @@ const executeWith = (
           if (Either.isRight(outcome)) {
             Either.getOrThrow(overlay.fold())
             results.push(outcome.right)
+            for (const name of ran) applied.set(name, (applied.get(name) ?? 0) + 1)
             if (++sinceYield >= YIELD_EVERY) {
               sinceYield = 0
               yield* Effect.yieldNow()
@@ -209,7 +224,7 @@ const executeWith = (
           } else {
             overlay.discard()
             yield* Effect.logDebug(`frame ${frameNumber}: bundle ${index} dropped: ${outcome.left.message}`)
-            yield* record(failed(outcome.left))
+            yield* record(outcome.left)
           }
         }
       })
@@ -230,17 +245,19 @@ const executeWith = (
         if (progress.bundle >= 0 && clock.unsafeCurrentTimeMillis() - progress.startedAt >= budgetMs) {
           const index = progress.bundle
           const request = progress.request
+          const intrinsic = progress.intrinsic
           generation++
           progress.bundle = -1
           // Not awaited: an operation that made itself uninterruptible must not hang the frame.
           yield* Fiber.interruptFork(fiber)
           open?.discard()
           open = undefined
-          yield* record(failed(new BundleFailure({ reason: "timeout", request, detail: `operation exceeded its ${budgetMs} ms budget` })))
-          yield* Effect.logWarning(`frame ${frameNumber}: bundle ${index} request ${request} exceeded its ${budgetMs} ms budget`)
+          yield* record(new BundleFailure({ reason: "timeout", request, detail: `operation exceeded its ${budgetMs} ms budget`, intrinsic }))
+          yield* Effect.logWarning(`frame ${frameNumber}: bundle ${index} request ${request} (intrinsic ${intrinsic}) exceeded its ${budgetMs} ms budget`)
           break
         }
       }
     }
+    yield* countOperationsApplied(applied)
     return { results, changes: frame.takeChanges() }
   })

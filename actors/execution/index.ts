@@ -7,6 +7,7 @@ import { Store } from "../../runtime/store/index.ts"
 import type { BlsNativeError } from "../../crates/ts/bls/errors.ts"
 import { makeKzg } from "../../crates/ts/bls/kzg.ts"
 import { type ExecutionOptions, executionActor } from "./execution.ts"
+import { installDeterminismGuard } from "./determinism.ts"
 import { makeHypergraphCommitter } from "./state/hypergraph-committer.ts"
 import type { ExecutionMessage } from "./protocol.ts"
 
@@ -34,6 +35,8 @@ export const ExecutionLive = (
   Layer.scoped(
     Execution,
     Effect.gen(function* () {
+      // Idempotent; the plugin loader installed it before importing plugins (determinism.ts).
+      installDeterminismGuard()
       const registry = yield* loadIntrinsics(intrinsics)
       const store = yield* Store
       const committer = options.committer ?? makeHypergraphCommitter(store, yield* makeKzg())

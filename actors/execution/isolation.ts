@@ -21,28 +21,34 @@ import {
   WriteRefused,
 } from "../../intrinsics/contract/index.ts"
 import type { BundleOverlay } from "./overlay/index.ts"
+import { enterPlugin, leavePlugin, NondeterminismRefused, withoutClockAndRandom } from "./determinism.ts"
 import { BundleFailure } from "./failure.ts"
 import type { ResolvedRequest } from "./resolver.ts"
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
-const classify = (index: number, e: unknown): BundleFailure => {
+// `intrinsic` names the plugin in the per-intrinsic metrics (metrics.ts).
+const classify = (index: number, intrinsic: string, e: unknown): BundleFailure => {
   if (e instanceof BundleFailure) return e
   if (e instanceof OpError)
-    return new BundleFailure({ reason: e.kind === "insufficient-fee" ? "insufficient-fee" : "rejected", request: index, detail: e.message })
-  if (e instanceof AccessViolation) return new BundleFailure({ reason: "access-violation", request: index, detail: e.message })
+    return new BundleFailure({ reason: e.kind === "insufficient-fee" ? "insufficient-fee" : "rejected", request: index, detail: e.message, intrinsic })
+  if (e instanceof AccessViolation) return new BundleFailure({ reason: "access-violation", request: index, detail: e.message, intrinsic })
   if (e instanceof WriteRefused || e instanceof MalformedAtomId || e instanceof OverlayClosed) {
-    return new BundleFailure({ reason: "rejected", request: index, detail: e.message })
+    return new BundleFailure({ reason: "rejected", request: index, detail: e.message, intrinsic })
   }
-  return new BundleFailure({ reason: "garbage", request: index, detail: `failed with a non-OpError: ${describe(e)}` })
+  return new BundleFailure({ reason: "garbage", request: index, detail: `failed with a non-OpError: ${describe(e)}`, intrinsic })
 }
 
-const fromCause = (index: number, cause: Cause.Cause<unknown>): BundleFailure => {
+const fromCause = (index: number, intrinsic: string, cause: Cause.Cause<unknown>): BundleFailure => {
   const failure = Cause.failureOption(cause)
-  if (Option.isSome(failure)) return classify(index, failure.value)
+  if (Option.isSome(failure)) return classify(index, intrinsic, failure.value)
   const defect = Cause.dieOption(cause)
-  if (Option.isSome(defect)) return new BundleFailure({ reason: "threw", request: index, detail: describe(defect.value) })
-  return new BundleFailure({ reason: "garbage", request: index, detail: "the operation interrupted itself" })
+  if (Option.isSome(defect)) {
+    // Reading the clock or randomness is refused the same way on every node (determinism.ts).
+    const reason = defect.value instanceof NondeterminismRefused ? "nondeterministic" : "threw"
+    return new BundleFailure({ reason, request: index, detail: describe(defect.value), intrinsic })
+  }
+  return new BundleFailure({ reason: "garbage", request: index, detail: "the operation interrupted itself", intrinsic })
 }
 
 /** An operation's outcome settled synchronously, or the Effect still to run for it on the worker fiber. */
@@ -76,6 +82,8 @@ type Settled =
 
 const settle = (op: DecodedOp, step: "validate" | "apply", readView: ReadView, writeView: StateView, ctx: ExecCtx): Settled => {
   let continuations: Array<(a: unknown) => unknown> | undefined
+  // Plugin code runs from here to the finally: no clock, no randomness (determinism.ts); one store each way.
+  const was = enterPlugin()
   try {
     // The plugin call itself runs here, inside the try (a throw is a defect, as on the fiber), as
     // a method call on the op, without a thunk per call.
@@ -111,6 +119,8 @@ const settle = (op: DecodedOp, step: "validate" | "apply", readView: ReadView, w
     }
   } catch (e) {
     return { _tag: "Failed", cause: Cause.die(e) }
+  } finally {
+    leavePlugin(was)
   }
 }
 
@@ -126,21 +136,30 @@ const settled = (outcome: Either.Either<ReadonlyArray<ExecEvent>, BundleFailure>
  */
 export const runOperation = (request: ResolvedRequest, bundle: BundleOverlay, ctx: ExecCtx): OperationRun => {
   const index = request.index
+  const name = request.intrinsic.manifest.name
   const op = request.op
   // validate sees reads only: a plain object, so it cannot reach the overlay's writes by a cast.
   const readView: ReadView = { get: bundle.get }
   const writeView = bundle.forOperation(request.access)
   const validated = settle(op, "validate", readView, writeView, ctx)
-  if (validated._tag === "Failed") return settled(Either.left(fromCause(index, validated.cause)))
+  if (validated._tag === "Failed") return settled(Either.left(fromCause(index, name, validated.cause)))
   if (validated._tag === "Pending") {
     // apply runs only after validate: suspended behind it, as it always was.
     return {
       _tag: "Pending",
       effect: pending(
         index,
+        name,
         Effect.zipRight(
           validated.effect,
-          Effect.suspend(() => op.apply(writeView, ctx)),
+          Effect.suspend(() => {
+            const was = enterPlugin()
+            try {
+              return op.apply(writeView, ctx)
+            } finally {
+              leavePlugin(was)
+            }
+          }),
         ),
       ),
     }
@@ -150,15 +169,17 @@ export const runOperation = (request: ResolvedRequest, bundle: BundleOverlay, ct
     case "Ok":
       return settled(checkEvents(index, applied.value))
     case "Failed":
-      return settled(Either.left(fromCause(index, applied.cause)))
+      return settled(Either.left(fromCause(index, name, applied.cause)))
     case "Pending":
-      return { _tag: "Pending", effect: pending(index, applied.effect) }
+      return { _tag: "Pending", effect: pending(index, name, applied.effect) }
   }
 }
 
-// The budget is the frame executor's watchdog (frame-executor.ts), not a timeout per operation.
-const pending = (index: number, step: Effect.Effect<unknown, unknown>): Effect.Effect<ReadonlyArray<ExecEvent>, BundleFailure> =>
+// The budget is the frame executor's watchdog (frame-executor.ts), not a timeout per operation. On
+// the fiber the global flag cannot hold (other fibers interleave), so the operation's Effect Clock
+// and Random refuse instead.
+const pending = (index: number, intrinsic: string, step: Effect.Effect<unknown, unknown>): Effect.Effect<ReadonlyArray<ExecEvent>, BundleFailure> =>
   Effect.catchAllCause(
-    Effect.flatMap(step, (events) => checkEvents(index, events)),
-    (cause) => Effect.fail(fromCause(index, cause)),
+    Effect.flatMap(withoutClockAndRandom(step), (events) => checkEvents(index, events)),
+    (cause) => Effect.fail(fromCause(index, intrinsic, cause)),
   )

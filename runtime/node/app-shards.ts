@@ -59,7 +59,7 @@ const gossipedBundles = (address: Uint8Array, resolver: ResolverConfig, host: ()
     ),
 })
 
-export const AppShardsLive = (args: WorkerArgs, intrinsics: ReadonlyArray<Intrinsic>) =>
+export const AppShardsLive = (args: WorkerArgs, intrinsics: ReadonlyArray<Intrinsic>, codeHashes: ReadonlyMap<string, string> = new Map()) =>
   Layer.scopedDiscard(
     Effect.gen(function* () {
       const system = yield* ActorSystem.ActorSystem
@@ -86,6 +86,7 @@ export const AppShardsLive = (args: WorkerArgs, intrinsics: ReadonlyArray<Intrin
             routing,
             submitCertified: updates.submit,
             globalHead: updates.globalHead,
+            codeHashes,
             startConsensus: (address, committee, params, ports) =>
               Effect.gen(function* () {
                 // A restarted shard host asks again: the running actor (and its ports) stays.

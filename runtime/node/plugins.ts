@@ -15,8 +15,10 @@ import { bytesToHex } from "@noble/hashes/utils.js"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { installDeterminismGuard } from "../../actors/execution/determinism.ts"
 import { CanonicalWriter, type Intrinsic, loadIntrinsics } from "../../intrinsics/contract/index.ts"
 import { builtInIntrinsics } from "./intrinsics.ts"
+import { checkPluginSources, describeRefusal } from "./plugin-sources.ts"
 
 export class PluginLoadError extends Data.TaggedError("PluginLoadError")<{ readonly plugin: string; readonly reason: string }> {
   override get message(): string {
@@ -88,6 +90,16 @@ const isIntrinsic = (u: unknown): u is Intrinsic =>
 const loadPlugin = (spec: string, cwd: string): Effect.Effect<LoadedPlugin, PluginLoadError> =>
   Effect.gen(function* () {
     const path = yield* resolvePlugin(spec, cwd)
+    // Before the import: a refused plugin's top-level code never runs (plugin-sources.ts).
+    const refusals = yield* Effect.try({
+      try: () => checkPluginSources(path),
+      catch: (e) => new PluginLoadError({ plugin: spec, reason: `cannot read its sources: ${reasonOf(e)}` }),
+    })
+    const first = refusals[0]
+    if (first !== undefined) {
+      const more = refusals.length > 1 ? ` (and ${refusals.length - 1} more: ${refusals.slice(1, 4).map(describeRefusal).join("; ")})` : ""
+      return yield* new PluginLoadError({ plugin: spec, reason: `${describeRefusal(first)}${more}` })
+    }
     const module: unknown = yield* Effect.tryPromise({
       try: () => import(path),
       catch: (e) => new PluginLoadError({ plugin: spec, reason: `cannot import ${path}: ${reasonOf(e)}` }),
@@ -107,6 +119,8 @@ const loadPlugin = (spec: string, cwd: string): Effect.Effect<LoadedPlugin, Plug
 export const loadNodeIntrinsics = (specs: ReadonlyArray<string>, cwd: string): Effect.Effect<NodeIntrinsics, PluginLoadError> =>
   Effect.gen(function* () {
     if (specs.length === 0) return builtInsOnly
+    // Before any plugin module runs: a Date.now or Math.random it keeps from import time is the guarded one.
+    installDeterminismGuard()
     const plugins = yield* Effect.forEach(specs, (spec) => loadPlugin(spec, cwd))
     const intrinsics = [...builtInIntrinsics, ...plugins.map((p) => p.intrinsic)]
     const all = loadIntrinsics(intrinsics)

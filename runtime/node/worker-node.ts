@@ -39,7 +39,13 @@ const ActorsLive = (core: number) =>
     }),
   )
 
-export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport, intrinsics: ReadonlyArray<Intrinsic> = builtInIntrinsics) => {
+export const WorkerNodeLive = (
+  args: WorkerArgs,
+  transport: WorkerTransport,
+  intrinsics: ReadonlyArray<Intrinsic> = builtInIntrinsics,
+  /** Plugin code hashes by intrinsic name (named when a shard's state roots diverge). */
+  codeHashes: ReadonlyMap<string, string> = new Map(),
+) => {
   const { core } = args
   const exports: Exports = new Map<string, Protocol<Message>>([
     [workerActorPath(core, PROBE_NAME), ProbeProtocol as unknown as Protocol<Message>],
@@ -63,7 +69,7 @@ export const WorkerNodeLive = (args: WorkerArgs, transport: WorkerTransport, int
   const ready = Layer.effectDiscard(announceReady(core))
   return ready.pipe(
     // The shard host (and the shard's consensus) over the execution host, the shard network and the store.
-    Layer.provideMerge(AppShardsLive(args, intrinsics)),
+    Layer.provideMerge(AppShardsLive(args, intrinsics, codeHashes)),
     Layer.provideMerge(Layer.mergeAll(ActorsLive(core), ShardNetworkLive(core), execution)),
     Layer.provideMerge(host),
     Layer.provideMerge(system),

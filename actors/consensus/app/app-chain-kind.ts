@@ -17,6 +17,8 @@ import { AppShardProposal, encodeAppShardProposal } from "../core/messages/propo
 import { validateProposal } from "../core/proposal-validation.ts"
 import { finalizedAncestor, type FrameLookup } from "./finalized-ancestor.ts"
 import { requestsRoot } from "../core/requests-root.ts"
+import type { ShardOwner } from "./shard-owner.ts"
+import { stateRootsDiverged } from "./state-divergence.ts"
 import { appConsensusBitmask, decodeAppSyncRequest, decodeAppSyncResponse, decodeAppWire, encodeAppSyncRequest, encodeAppSyncResponse } from "./wire.ts"
 
 /** The reference decoder's bounds on bundles per frame and bytes per bundle (D-CANON-2). */
@@ -45,6 +47,8 @@ export interface AppChainPorts {
   readonly globalHead?: Effect.Effect<bigint | undefined>
   /** Committed frames below the Forks root and genesis, by selector (the engine's store index). */
   readonly committedFrame: FrameLookup
+  /** The intrinsic owning the shard's state, to name it when roots diverge (D-APP-14); absent: "unknown". */
+  readonly stateOwner?: Effect.Effect<ShardOwner | undefined>
 }
 
 export interface AppChainParams {
@@ -110,7 +114,12 @@ export const appChainKind = (params: AppChainParams): ChainKind<AppShardFrame, A
         const expected = yield* expectedStateRoots(params, parent, branch)
         if (expected._tag === "Unavailable") return yield* Effect.fail(new BadStateRoots({ detail: expected.detail }))
         const same = h.stateRoots.length === expected.roots.length && h.stateRoots.every((r, i) => bytesEqual(r, expected.roots[i] ?? new Uint8Array()))
-        if (!same) return yield* Effect.fail(new BadStateRoots({ detail: `state roots differ from this node's after frame ${expected.frameNumber}` }))
+        if (!same) {
+          const owner = ports.stateOwner === undefined ? undefined : yield* ports.stateOwner
+          return yield* Effect.fail(
+            yield* stateRootsDiverged({ shard: address, frameNumber: expected.frameNumber, proposed: h.stateRoots, local: expected.roots, owner }),
+          )
+        }
       }),
     produceFrame: ({ parent, branch, rank, nowMs, difficulty }) =>
       Effect.gen(function* () {

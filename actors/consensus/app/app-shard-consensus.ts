@@ -44,7 +44,7 @@ interface ShardState {
 }
 
 /**
- * The coverage monitor (D-APP-11): a shard whose reachable provers (this one plus the peers on its
+ * The coverage monitor (D-APP-13): a shard whose reachable provers (this one plus the peers on its
  * consensus channel) are fewer than a quorum is halted — it cannot certify anything, so it says so
  * (log line, metric, `halted` in the shard view) instead of timing out silently; the engine's own
  * proposal gate already keeps it from proposing. It resumes when enough provers are back.

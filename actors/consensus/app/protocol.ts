@@ -4,7 +4,7 @@ import { Schema } from "effect"
 import { Protocol } from "../../../runtime/kernel/index.ts"
 import { GetCommitted, GetStatus, Inbound, LocalTimeout, ProposeDue, SyncAnswered } from "../global/protocol.ts"
 
-/** The coverage monitor's periodic look at who covers the shard (D-APP-11). */
+/** The coverage monitor's periodic look at who covers the shard (D-APP-13). */
 export class CheckCoverage extends Schema.TaggedClass<CheckCoverage>()("CheckCoverage", {}) {}
 
 const ShardCoverage = Schema.Struct({

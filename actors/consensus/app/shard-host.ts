@@ -10,6 +10,7 @@ import { bytesToHex, concatBytes } from "@noble/hashes/utils.js"
 import { Effect, Either } from "effect"
 import { Actor, type ActorRef } from "../../../runtime/kernel/index.ts"
 import type { StoreService } from "../../../runtime/store/index.ts"
+import { committedAtoms, storeSnapshot } from "../../execution/overlay/index.ts"
 import { ApplyFrame, type ExecutionMessage, GetHead, GetShardRoots, SelectForProposal } from "../../execution/protocol.ts"
 import type { ResolverConfig } from "../../execution/resolver.ts"
 import { routeBundle } from "../../execution/routing.ts"
@@ -23,6 +24,7 @@ import { Mempool, type MempoolLimits } from "./mempool.ts"
 import { countShardBundles, recordShardProgress, recordShardRank } from "./metrics.ts"
 import { appFrameRows, decodeAppCertifiedFrame } from "./persistence.ts"
 import { type AppShardConsensusMessage, GetCoverage } from "./protocol.ts"
+import { shardOwner } from "./shard-owner.ts"
 import {
   MempoolFull,
   SHARD_HOST_NAME,
@@ -69,6 +71,8 @@ export interface ShardHostDeps {
   readonly submitCertified?: (certified: CertifiedFrame<AppShardFrame>) => Effect.Effect<void>
   /** The global head the shard's frame numbers follow (D-APP-5); absent: parent + 1. */
   readonly globalHead?: Effect.Effect<bigint | undefined>
+  /** Plugin code hashes by intrinsic name, named with the plugin when a shard's roots diverge (D-APP-14). */
+  readonly codeHashes?: ReadonlyMap<string, string>
 }
 
 interface CoveredShard {
@@ -206,6 +210,10 @@ const portsFor = (deps: ShardHostDeps, address: Uint8Array, mempool: Mempool, sh
     }),
   feeVote: deps.fees.ask(new ProposerFeeVote({ filter: address })).pipe(Effect.orDie),
   ...(deps.globalHead === undefined ? {} : { globalHead: deps.globalHead }),
+  // Only asked when a proposal's roots differ from this node's; a failed read names no owner rather than hiding the rejection.
+  stateOwner: deps.store
+    .read(() => shardOwner(deps.routing, storeSnapshot(deps.store.repository(committedAtoms)).read, address, deps.codeHashes))
+    .pipe(Effect.orElseSucceed(() => undefined)),
   finalized: (frames) => executeFinalized(deps, shard, frames),
 })
 

@@ -86,3 +86,14 @@ test("a node whose plugin does not load stops like a config error: exit 2, one l
   expect(line).toContain(`plugin ${fixture("bad-manifest")}: intrinsic "kv-bad": malformed manifest`)
   expect(existsSync(dataDir)).toBe(false)
 })
+
+test("a plugin importing node:fs is refused before it is imported: exit 2 naming the plugin, the file and the import", async () => {
+  const dataDir = join(mkdtempSync(join(tmpdir(), "quilbun-plugins-fs-")), "data")
+  const input = { argv: ["--data-dir", dataDir, "--set", `plugins=${fixture("imports-fs")}`], env: {}, cores: 2, cwd: repo }
+  const exit = await Effect.runPromise(Effect.either(Effect.scoped(prepareNode(input))))
+  if (Either.isRight(exit) || exit.left._tag !== "ConfigError") throw new Error("expected a ConfigError")
+  const { code, line } = configErrorExit(exit.left)
+  expect(code).toBe(2)
+  expect(line).toContain(`plugin ${fixture("imports-fs")}: imports-fs.ts:2: import "node:fs" is not allowed`)
+  expect(existsSync(dataDir)).toBe(false)
+})
