@@ -25,7 +25,9 @@ if (Either.isLeft(args)) {
     process.exit(2)
   }
   const transport = makeChildIpcTransport()
-  const program = Layer.launch(WorkerNodeLive(args.right, transport, intrinsics.right.intrinsics, new Map(intrinsics.right.plugins.map((p) => [p.intrinsic.manifest.name, p.codeHash])))).pipe(
+  const program = Layer.launch(
+    WorkerNodeLive(args.right, transport, intrinsics.right.intrinsics, new Map(intrinsics.right.plugins.map((p) => [p.intrinsic.manifest.name, p.codeHash]))),
+  ).pipe(
     Effect.tapErrorCause((cause) => {
       if (Cause.isInterruptedOnly(cause)) return Effect.void
       // A typed failure (a damaged or unopenable store, ...) is one line with its reason, whose text may be
