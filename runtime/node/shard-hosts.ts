@@ -112,6 +112,25 @@ export const ShardHostsLive = (config: NodeConfig, intrinsics: ReadonlyArray<Int
           Effect.asVoid,
           Effect.catchAll((e) => Effect.logDebug("CoverShard not answered").pipe(Effect.annotateLogs({ core, address: bytesToHex(address), error: e._tag }))),
         )
+      // A devnet covers the fixed instances of app-placed intrinsics (e.g. plugins/kv's default instance)
+      // from the start, in load order while workers are free: a write to them needs no first-bundle wait,
+      // and every node of the devnet, configured alike, covers the same ones.
+      if (config.engine.devnet)
+        for (const intrinsic of intrinsics)
+          if (intrinsic.manifest.placement === "app")
+            for (const instance of intrinsic.manifest.fixedInstances)
+              yield* table.allocate(instance.address).pipe(
+                Effect.tap(({ fresh }) =>
+                  fresh
+                    ? Effect.logInfo("fixed instance covered").pipe(Effect.annotateLogs({ intrinsic: intrinsic.manifest.name, instance: instance.label }))
+                    : Effect.void,
+                ),
+                Effect.catchAll((e) =>
+                  Effect.logInfo("fixed instance not covered: no free data worker").pipe(
+                    Effect.annotateLogs({ intrinsic: intrinsic.manifest.name, instance: instance.label, reason: e._tag }),
+                  ),
+                ),
+              )
       yield* Effect.gen(function* () {
         const live = new Set(yield* running)
         yield* Effect.forEach(

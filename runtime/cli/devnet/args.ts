@@ -1,5 +1,6 @@
-// `bun run devnet` arguments: `--nodes <n>`, `--base-dir <dir>`, `--workers <n>` (data workers per
-// node), and everything after `--` passed unchanged to every node (e.g. `-- --set engine.difficulty=100`).
+// `bun run devnet` arguments: `--nodes <n>`, `--base-dir <dir>`, `--shards <k>` (app shards each node
+// can cover: one data worker per shard, D-APP-8), `--workers <n>` (data workers per node, at least k;
+// default k), and everything after `--` passed unchanged to every node (e.g. `-- --set engine.difficulty=100`).
 import { Either } from "effect"
 
 export const DEFAULT_DEVNET_NODES = 3
@@ -8,12 +9,14 @@ export const DEFAULT_DEVNET_BASE_DIR = "./.quilbun-devnet"
 export const DEFAULT_DEVNET_WORKERS = 1
 const MAX_DEVNET_NODES = 32
 
-export const DEVNET_USAGE = "usage: bun run devnet [--nodes <n>] [--base-dir <dir>] [--workers <n>] [-- <node flags>...]"
+export const DEVNET_USAGE = "usage: bun run devnet [--nodes <n>] [--base-dir <dir>] [--shards <k>] [--workers <n>] [-- <node flags>...]"
 
 export interface DevnetArgs {
   readonly nodes: number
   readonly baseDir: string
   readonly workers: number
+  /** app shards every node can cover (its data workers cover one each) */
+  readonly shards: number
   /** flags appended to every node's command line */
   readonly nodeArgs: ReadonlyArray<string>
 }
@@ -28,10 +31,16 @@ const positiveInt = (name: string, text: string | undefined, max: number): Eithe
 export const parseDevnetArgs = (argv: ReadonlyArray<string>): Either.Either<DevnetArgs, string> => {
   let nodes = DEFAULT_DEVNET_NODES
   let baseDir = DEFAULT_DEVNET_BASE_DIR
-  let workers = DEFAULT_DEVNET_WORKERS
+  let workers: number | undefined
+  let shards = 1
+  const done = (nodeArgs: ReadonlyArray<string>): Either.Either<DevnetArgs, string> => {
+    if (workers !== undefined && workers < shards)
+      return Either.left(`--workers ${workers} is fewer than --shards ${shards}: each shard needs its own data worker`)
+    return Either.right({ nodes, baseDir, workers: workers ?? Math.max(DEFAULT_DEVNET_WORKERS, shards), shards, nodeArgs })
+  }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ""
-    if (arg === "--") return Either.right({ nodes, baseDir, workers, nodeArgs: argv.slice(i + 1) })
+    if (arg === "--") return done(argv.slice(i + 1))
     const eq = arg.indexOf("=")
     const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg
     const inline = arg.startsWith("--") && eq > 0 ? arg.slice(eq + 1) : undefined
@@ -49,6 +58,12 @@ export const parseDevnetArgs = (argv: ReadonlyArray<string>): Either.Either<Devn
         workers = n.right
         break
       }
+      case "--shards": {
+        const n = positiveInt("--shards", value(), 64)
+        if (Either.isLeft(n)) return Either.left(n.left)
+        shards = n.right
+        break
+      }
       case "--base-dir": {
         const dir = value()
         if (dir === undefined || dir === "") return Either.left("--base-dir needs a value")
@@ -59,5 +74,5 @@ export const parseDevnetArgs = (argv: ReadonlyArray<string>): Either.Either<Devn
         return Either.left(arg.startsWith("-") ? `unknown flag ${arg}` : `unexpected argument ${JSON.stringify(arg)}`)
     }
   }
-  return Either.right({ nodes, baseDir, workers, nodeArgs: [] })
+  return done([])
 }

@@ -1,4 +1,4 @@
-// `bun run devnet --nodes <n> [--base-dir <dir>] [--workers <n>] [-- <node flags>]`: a multi-process
+// `bun run devnet --nodes <n> [--base-dir <dir>] [--shards <k>] [--workers <n>] [-- <node flags>]`: a multi-process
 // devnet on loopback. Prepares n data dirs (keys, shared genesis committee), starts n nodes that
 // bootstrap to each other, prints `node <i> api=<url> peer=<peer id>` per node once every API answers,
 // and stops them all on SIGINT/SIGTERM (exit 0). Exit 2 on bad arguments, 1 when a node fails to start.

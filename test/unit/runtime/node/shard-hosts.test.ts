@@ -26,6 +26,10 @@ import { Actor, ActorSystem } from "../../../../runtime/kernel/index.ts"
 import type { ActorRef } from "../../../../runtime/kernel/actor/ref.ts"
 import { WorkerPool, type WorkerPoolService } from "../../../../runtime/kernel/process/worker-pool.ts"
 import { NodeConsensus } from "../../../../runtime/node/consensus.ts"
+import { builtInIntrinsics } from "../../../../runtime/node/intrinsics.ts"
+import type { Intrinsic } from "../../../../intrinsics/contract/index.ts"
+import kv from "../../../../plugins/kv/index.ts"
+import { KV_DEFAULT_DOMAIN } from "../../../../plugins/kv/kv.ts"
 import { bloomFilter, DEVNET_SHARD_COVERAGE, shardChannels, type Bitmask } from "../../../../runtime/network/bitmask.ts"
 import type { BitmaskMessage, SubscribeOptions } from "../../../../runtime/network/bitmask-pubsub.ts"
 import { PublishFailed } from "../../../../runtime/network/errors.ts"
@@ -127,6 +131,7 @@ const withHosts = <A>(
   body: (hosts: ShardHostsService) => Effect.Effect<A, unknown>,
   committee: ReadonlyArray<Uint8Array> = COMMITTEE,
   pubsub?: FakePubsub,
+  intrinsics: ReadonlyArray<Intrinsic> = builtInIntrinsics,
 ) =>
   Effect.runPromise(
     Effect.gen(function* () {
@@ -150,7 +155,7 @@ const withHosts = <A>(
         committee,
         rankWorkMs: 123,
       })
-      const layer = ShardHostsLive(config).pipe(
+      const layer = ShardHostsLive(config, intrinsics).pipe(
         Layer.provide(
           Layer.mergeAll(
             consensus,
@@ -244,6 +249,24 @@ describe("shard hosts (master side)", () => {
     expect(r.third.status).toBe("pending")
     expect(pubsub.on(shardChannels(bloomFilter(domain(3))).prover).map((b) => bytesToHex(sha3_256(b)))).toEqual([r.third.id])
     expect(r.fourth).toMatchObject({ status: "rejected", reason: `no data worker covers shard ${bytesToHex(domain(4))}` })
+  })
+
+  test("a devnet covers the fixed instances of loaded app intrinsics at start (kv's default instance) on the first free worker", async () => {
+    const one = newControl()
+    const two = newControl()
+    await withHosts(
+      tmp(),
+      { 1: one, 2: two },
+      () =>
+        Effect.gen(function* () {
+          for (let i = 0; i < 100 && one.covered.size === 0; i++) yield* Effect.sleep("10 millis")
+        }),
+      COMMITTEE,
+      undefined,
+      [...builtInIntrinsics, kv],
+    )
+    expect([...one.covered]).toEqual([bytesToHex(KV_DEFAULT_DOMAIN)])
+    expect(two.covered.size).toBe(0)
   })
 
   test("one shard per worker: the second shard takes the other worker, the third is rejected and remembered", async () => {

@@ -14,13 +14,21 @@ const bad = (argv: ReadonlyArray<string>): string => {
 }
 
 test("defaults, both flag spellings, and pass-through after --", () => {
-  expect(ok([])).toEqual({ nodes: DEFAULT_DEVNET_NODES, baseDir: DEFAULT_DEVNET_BASE_DIR, workers: DEFAULT_DEVNET_WORKERS, nodeArgs: [] })
+  expect(ok([])).toEqual({ nodes: DEFAULT_DEVNET_NODES, baseDir: DEFAULT_DEVNET_BASE_DIR, workers: DEFAULT_DEVNET_WORKERS, shards: 1, nodeArgs: [] })
   expect(ok(["--nodes", "4", "--base-dir=/tmp/x", "--workers=2", "--", "--set", "engine.difficulty=100", "--nodes"])).toEqual({
     nodes: 4,
     baseDir: "/tmp/x",
     workers: 2,
+    shards: 1,
     nodeArgs: ["--set", "engine.difficulty=100", "--nodes"],
   })
+})
+
+test("--shards k gives every node k data workers unless --workers asks for more; fewer is refused", () => {
+  expect(ok(["--shards", "2"])).toMatchObject({ shards: 2, workers: 2 })
+  expect(ok(["--shards=2", "--workers", "3"])).toMatchObject({ shards: 2, workers: 3 })
+  expect(bad(["--shards", "3", "--workers", "2"])).toContain("fewer than --shards 3")
+  expect(bad(["--shards", "0"])).toContain("between 1 and")
 })
 
 test("bad arguments name the problem", () => {
