@@ -28,9 +28,10 @@ export interface RunningDevnet {
 
 const LINE = /^node (\d+) api=(http:\/\/127\.0\.0\.1:\d+) peer=(\S+)$/
 
-export const spawnDevnet = (nodes: number, baseDir: string, nodeArgs: ReadonlyArray<string> = []): RunningDevnet => {
+/** `devnetArgs` go to the devnet itself (e.g. `--shards 2`), `nodeArgs` to every node. */
+export const spawnDevnet = (nodes: number, baseDir: string, nodeArgs: ReadonlyArray<string> = [], devnetArgs: ReadonlyArray<string> = []): RunningDevnet => {
   const proc = Bun.spawn({
-    cmd: [process.execPath, join(repoRoot, "runtime/cli/devnet/main.ts"), "--nodes", String(nodes), "--base-dir", baseDir, "--", ...nodeArgs],
+    cmd: [process.execPath, join(repoRoot, "runtime/cli/devnet/main.ts"), "--nodes", String(nodes), "--base-dir", baseDir, ...devnetArgs, "--", ...nodeArgs],
     cwd: repoRoot,
     stdin: "ignore",
     stdout: "pipe",
