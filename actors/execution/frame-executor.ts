@@ -21,7 +21,7 @@ import { makeFeeQueue, requestCosts } from "./fee-queue.ts"
 import { runOperation } from "./isolation.ts"
 import { countBundleFailure } from "./metrics.ts"
 import { type BundleOverlay, type Change, type CommittedSnapshot, FrameOverlay } from "./overlay/index.ts"
-import { type ResolvedRequest, type ResolverConfig, resolveBundle } from "./resolver.ts"
+import { type ResolvedRequest, type ResolverConfig, resolveBundleRequests } from "./resolver.ts"
 
 export interface ExecutorConfig extends ResolverConfig {
   /** Per-operation budget for validate + apply. */
@@ -58,9 +58,8 @@ interface PreparedRequest {
 
 // A failure is returned as the BundleFailure itself, not in an Either: this runs per bundle.
 const prepareBundle = (config: ExecutorConfig, bytes: Uint8Array, overlay: BundleOverlay, frameNumber: bigint): Array<PreparedRequest> | BundleFailure => {
-  const resolved = resolveBundle(config, bytes, frameNumber, overlay)
-  if (Either.isLeft(resolved)) return resolved.left
-  const requests = resolved.right.requests
+  const requests = resolveBundleRequests(config, bytes, frameNumber, overlay)
+  if (requests instanceof BundleFailure) return requests
   const costs = requestCosts(requests)
   if (costs instanceof BundleFailure) return costs
   let costBasis = 0n
