@@ -134,7 +134,11 @@ describe("operations", () => {
     const lossy = defineOperation<{ readonly flag: boolean; readonly n: number }>({
       opType: LOSSY,
       name: "lossy",
-      encode: (op) => canonicalWriter(LOSSY).u8(op.flag ? 1 : 0).u8(op.n).finish(),
+      encode: (op) =>
+        canonicalWriter(LOSSY)
+          .u8(op.flag ? 1 : 0)
+          .u8(op.n)
+          .finish(),
       decode: (bytes) =>
         bytes.length >= 6 && bytes[3] === 0x02 && bytes[2] === 0x73
           ? Either.right({ flag: bytes[4] !== 0, n: bytes[5] ?? 0 })
@@ -144,8 +148,7 @@ describe("operations", () => {
       apply: () => Effect.succeed([]),
       cost: () => 0n,
     })
-    const canonical = (b: Uint8Array): boolean =>
-      b.length === 6 && b[0] === 0 && b[1] === 0 && b[2] === 0x73 && b[3] === 0x02 && (b[4] === 0 || b[4] === 1)
+    const canonical = (b: Uint8Array): boolean => b.length === 6 && b[0] === 0 && b[1] === 0 && b[2] === 0x73 && b[3] === 0x02 && (b[4] === 0 || b[4] === 1)
     const mutation = fc.oneof(
       fc.record({ kind: fc.constant("set" as const), at: fc.nat(7), byte: fc.integer({ min: 0, max: 255 }) }),
       fc.record({ kind: fc.constant("insert" as const), at: fc.nat(7), byte: fc.integer({ min: 0, max: 255 }) }),
