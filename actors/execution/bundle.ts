@@ -7,7 +7,7 @@
 //   request = u32 0x0311 ‖ u32 len ‖ inner operation bytes
 // Decoding is total (Either), like every canonical decoder.
 import * as Either from "effect/Either"
-import { CanonicalWriter, DOMAIN_LENGTH, MAX_FIELD_BYTES, malformed, type OpError } from "../../intrinsics/contract/index.ts"
+import { CanonicalWriter, DOMAIN_LENGTH, MAX_FIELD_BYTES, malformed, OpError } from "../../intrinsics/contract/index.ts"
 
 const MESSAGE_REQUEST = 0x0311
 const MESSAGE_BUNDLE = 0x0312
@@ -33,38 +33,44 @@ export const encodeBundle = (bundle: RoutedBundle): Uint8Array => {
   return w.u64(BigInt.asUintN(64, bundle.timestamp)).finish()
 }
 
-// Imperative on purpose: this runs once per bundle on the hot path, and Either.gen costs more
-// than the decoding itself.
 export const decodeBundle = (bytes: Uint8Array): Either.Either<RoutedBundle, OpError> => {
-  if (bytes.length < DOMAIN_LENGTH + 16) return Either.left(malformedBundle("too short"))
-  const u32 = (at: number): number => readU32(bytes, at)
+  const decoded = readBundle(bytes)
+  return decoded instanceof OpError ? Either.left(decoded) : Either.right(decoded)
+}
+
+/**
+ * `decodeBundle` for the host's hot path: the failure is the OpError itself, not wrapped.
+ * Imperative on purpose: this runs once per bundle, and Either.gen costs more than the decoding.
+ */
+export const readBundle = (bytes: Uint8Array): RoutedBundle | OpError => {
+  if (bytes.length < DOMAIN_LENGTH + 16) return malformedBundle("too short")
   let at = DOMAIN_LENGTH
-  const prefix = u32(at)
-  if (prefix !== MESSAGE_BUNDLE) return Either.left(malformedBundle(`prefix 0x${prefix.toString(16)} is not a MessageBundle`))
-  const count = u32(at + 4)
+  const prefix = readU32(bytes, at)
+  if (prefix !== MESSAGE_BUNDLE) return malformedBundle(`prefix 0x${prefix.toString(16)} is not a MessageBundle`)
+  const count = readU32(bytes, at + 4)
   at += 8
-  if (count > MAX_REQUESTS) return Either.left(malformedBundle(`${count} requests exceed ${MAX_REQUESTS}`))
+  if (count > MAX_REQUESTS) return malformedBundle(`${count} requests exceed ${MAX_REQUESTS}`)
   const requests: Array<Uint8Array> = []
   for (let i = 0; i < count; i++) {
     // u32 len ‖ u32 0x0311 ‖ u32 innerLen ‖ inner, with len = innerLen + 8
-    if (at + 12 > bytes.length) return Either.left(malformedBundle(`request ${i} is truncated`))
-    const framed = u32(at)
-    const requestPrefix = u32(at + 4)
-    const inner = u32(at + 8)
-    if (requestPrefix !== MESSAGE_REQUEST) return Either.left(malformedBundle(`request ${i} prefix 0x${requestPrefix.toString(16)}`))
+    if (at + 12 > bytes.length) return malformedBundle(`request ${i} is truncated`)
+    const framed = readU32(bytes, at)
+    const requestPrefix = readU32(bytes, at + 4)
+    const inner = readU32(bytes, at + 8)
+    if (requestPrefix !== MESSAGE_REQUEST) return malformedBundle(`request ${i} prefix 0x${requestPrefix.toString(16)}`)
     // A nil request (length 0) fails the reference's Validate; refused here, as is an empty operation.
-    if (inner === 0 || framed !== inner + 8 || inner > MAX_FIELD_BYTES) return Either.left(malformedBundle(`request ${i} has bad lengths`))
-    if (at + 4 + framed > bytes.length) return Either.left(malformedBundle(`request ${i} is truncated`))
+    if (inner === 0 || framed !== inner + 8 || inner > MAX_FIELD_BYTES) return malformedBundle(`request ${i} has bad lengths`)
+    if (at + 4 + framed > bytes.length) return malformedBundle(`request ${i} is truncated`)
     requests.push(bytes.slice(at + 12, at + 12 + inner))
     at += 4 + framed
   }
-  if (at + 8 !== bytes.length) return Either.left(malformedBundle(at + 8 > bytes.length ? "timestamp is truncated" : "trailing bytes"))
-  const high = u32(at)
-  const low = u32(at + 4)
-  if (high === 0 && low === 0) return Either.left(malformedBundle("timestamp is zero"))
+  if (at + 8 !== bytes.length) return malformedBundle(at + 8 > bytes.length ? "timestamp is truncated" : "trailing bytes")
+  const high = readU32(bytes, at)
+  const low = readU32(bytes, at + 4)
+  if (high === 0 && low === 0) return malformedBundle("timestamp is zero")
   // One BigInt rather than four when the i64 is a non-negative safe integer (client milliseconds are).
   const timestamp = high < 0x200000 ? BigInt(high * 0x1_0000_0000 + low) : BigInt.asIntN(64, (BigInt(high) << 32n) | BigInt(low))
-  return Either.right({ domain: bytes.slice(0, DOMAIN_LENGTH), requests, timestamp })
+  return { domain: bytes.slice(0, DOMAIN_LENGTH), requests, timestamp }
 }
 
 // Byte arithmetic rather than a DataView: `.buffer` of a fresh typed array makes the engine

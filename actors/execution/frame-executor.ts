@@ -21,7 +21,7 @@ import { makeFeeQueue, requestCosts } from "./fee-queue.ts"
 import { runOperation } from "./isolation.ts"
 import { countBundleFailure, countOperationFailure, countOperationsApplied } from "./metrics.ts"
 import { type BundleOverlay, type Change, type CommittedSnapshot, FrameOverlay } from "./overlay/index.ts"
-import { type ResolvedRequest, type ResolverConfig, resolveBundle } from "./resolver.ts"
+import { type ResolvedRequest, type ResolverConfig, resolveBundleRequests } from "./resolver.ts"
 
 export interface ExecutorConfig extends ResolverConfig {
   /** Per-operation budget for validate + apply. */
@@ -60,9 +60,8 @@ interface PreparedRequest {
 
 // A failure is returned as the BundleFailure itself, not in an Either: this runs per bundle.
 const prepareBundle = (config: ExecutorConfig, bytes: Uint8Array, overlay: BundleOverlay, frameNumber: bigint): Array<PreparedRequest> | BundleFailure => {
-  const resolved = resolveBundle(config, bytes, frameNumber, overlay)
-  if (Either.isLeft(resolved)) return resolved.left
-  const requests = resolved.right.requests
+  const requests = resolveBundleRequests(config, bytes, frameNumber, overlay)
+  if (requests instanceof BundleFailure) return requests
   const costs = requestCosts(requests)
   if (costs instanceof BundleFailure) return costs
   let costBasis = 0n
@@ -93,15 +92,19 @@ const prepareBundle = (config: ExecutorConfig, bytes: Uint8Array, overlay: Bundl
   return prepared
 }
 
-/** A bundle's outcome when every operation settled synchronously, else the Effect that finishes it. */
-type BundleRun =
-  | { readonly _tag: "Done"; readonly outcome: Either.Either<BundleOutcome, BundleFailure> }
-  | { readonly _tag: "Pending"; readonly effect: Effect.Effect<BundleOutcome, BundleFailure> }
+/** The rest of a bundle that needs the fiber (an operation did not settle synchronously). */
+class PendingBundle {
+  constructor(readonly effect: Effect.Effect<BundleOutcome, BundleFailure>) {}
+}
 
-const done = (outcome: Either.Either<BundleOutcome, BundleFailure>): BundleRun => ({ _tag: "Done", outcome })
+/**
+ * A bundle's outcome when every operation settled synchronously (applied, or the failure itself),
+ * else what finishes it on the fiber: no wrapper objects per bundle.
+ */
+type BundleRun = BundleOutcome | BundleFailure | PendingBundle
 
 const toEffect = (run: BundleRun): Effect.Effect<BundleOutcome, BundleFailure> =>
-  run._tag === "Pending" ? run.effect : Either.isRight(run.outcome) ? Effect.succeed(run.outcome.right) : Effect.fail(run.outcome.left)
+  run instanceof PendingBundle ? run.effect : run instanceof BundleFailure ? Effect.fail(run) : Effect.succeed(run)
 
 /** Told the start of each operation (the watchdog's marker, the per-intrinsic tally). */
 interface OperationStarts {
@@ -113,7 +116,7 @@ interface OperationStarts {
 // from its Effect (the only place a closure is made).
 const applyBundle = (config: ExecutorConfig, bytes: Uint8Array, overlay: BundleOverlay, frameNumber: bigint, starts: OperationStarts): BundleRun => {
   const requests = prepareBundle(config, bytes, overlay, frameNumber)
-  if (requests instanceof BundleFailure) return done(Either.left(requests))
+  if (requests instanceof BundleFailure) return requests
   return runFrom(requests, overlay, starts, 0, 0)
 }
 
@@ -126,15 +129,12 @@ const runFrom = (requests: Array<PreparedRequest>, overlay: BundleOverlay, start
     const run = runOperation(next.request, overlay, next.ctx)
     if (run._tag === "Pending") {
       const before = events
-      return {
-        _tag: "Pending",
-        effect: Effect.flatMap(run.effect, (produced) => toEffect(runFrom(requests, overlay, starts, i + 1, before + produced.length))),
-      }
+      return new PendingBundle(Effect.flatMap(run.effect, (produced) => toEffect(runFrom(requests, overlay, starts, i + 1, before + produced.length))))
     }
-    if (Either.isLeft(run.outcome)) return done(Either.left(run.outcome.left))
+    if (Either.isLeft(run.outcome)) return run.outcome.left
     events += run.outcome.right.length
   }
-  return done(Either.right({ _tag: "Applied", requests: requests.length, events }))
+  return { _tag: "Applied", requests: requests.length, events }
 }
 
 /** Bundles between explicit yields of a worker whose bundles all settle synchronously (fairness to other fibers). */
@@ -209,13 +209,13 @@ const executeWith = (
           current = index
           ran.length = 0
           const run = applyBundle(config, bundles[index] ?? new Uint8Array(0), overlay, frameNumber, starts)
-          const outcome = run._tag === "Done" ? run.outcome : yield* Effect.either(run.effect)
+          const outcome = run instanceof PendingBundle ? Either.merge(yield* Effect.either(run.effect)) : run
           if (mine !== generation) return
           progress.bundle = -1
           open = undefined
-          if (Either.isRight(outcome)) {
+          if (!(outcome instanceof BundleFailure)) {
             Either.getOrThrow(overlay.fold())
-            results.push(outcome.right)
+            results.push(outcome)
             for (const name of ran) applied.set(name, (applied.get(name) ?? 0) + 1)
             if (++sinceYield >= YIELD_EVERY) {
               sinceYield = 0
@@ -223,8 +223,8 @@ const executeWith = (
             }
           } else {
             overlay.discard()
-            yield* Effect.logDebug(`frame ${frameNumber}: bundle ${index} dropped: ${outcome.left.message}`)
-            yield* record(outcome.left)
+            yield* Effect.logDebug(`frame ${frameNumber}: bundle ${index} dropped: ${outcome.message}`)
+            yield* record(outcome)
           }
         }
       })

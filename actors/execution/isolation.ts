@@ -66,6 +66,18 @@ interface Primitive {
 const isPrimitive = (u: unknown): u is Primitive => typeof u === "object" && u !== null && "_op" in u && "effect_instruction_i0" in u
 
 /**
+ * Where `settle` stopped short of a value: a failure, or the part still to run on a fiber. A value
+ * is returned as it is (no wrapper per step); no plugin value can be an instance of this class.
+ */
+class Stopped {
+  constructor(
+    readonly cause: Cause.Cause<unknown> | undefined,
+    readonly effect: Effect.Effect<unknown, unknown> | undefined,
+  ) {}
+}
+const failedWith = (cause: Cause.Cause<unknown>): Stopped => new Stopped(cause, undefined)
+
+/**
  * Calls the op's `validate` or `apply` and runs the part of the effect it returns that needs no
  * fiber: already-settled values (Exit, Either — what
  * `Effect.void`, `Effect.succeed`, `Effect.fail` and view writes are), `Effect.sync` thunks, and
@@ -74,13 +86,7 @@ const isPrimitive = (u: unknown): u is Primitive => typeof u === "object" && u !
  * stops it: that step and the pending continuations go back as an Effect for the worker fiber,
  * so nothing runs twice and nothing is skipped. A throw is a defect, as on the fiber.
  */
-/** Where `settle` stopped: a value, a failure, or the part still to run on a fiber. */
-type Settled =
-  | { readonly _tag: "Ok"; readonly value: unknown }
-  | { readonly _tag: "Failed"; readonly cause: Cause.Cause<unknown> }
-  | { readonly _tag: "Pending"; readonly effect: Effect.Effect<unknown, unknown> }
-
-const settle = (op: DecodedOp, step: "validate" | "apply", readView: ReadView, writeView: StateView, ctx: ExecCtx): Settled => {
+const settle = (op: DecodedOp, step: "validate" | "apply", readView: ReadView, writeView: StateView, ctx: ExecCtx): unknown => {
   let continuations: Array<(a: unknown) => unknown> | undefined
   // Plugin code runs from here to the finally: no clock, no randomness (determinism.ts); one store each way.
   const was = enterPlugin()
@@ -95,11 +101,11 @@ const settle = (op: DecodedOp, step: "validate" | "apply", readView: ReadView, w
       if (op === "Success") {
         value = (current as Primitive).effect_instruction_i0
       } else if (op === "Failure") {
-        return { _tag: "Failed", cause: (current as Primitive).effect_instruction_i0 as Cause.Cause<unknown> }
+        return failedWith((current as Primitive).effect_instruction_i0 as Cause.Cause<unknown>)
       } else if (op === "Right") {
         value = (current as Either.Right<unknown, unknown>).right
       } else if (op === "Left") {
-        return { _tag: "Failed", cause: Cause.fail((current as Either.Left<unknown, unknown>).left) }
+        return failedWith(Cause.fail((current as Either.Left<unknown, unknown>).left))
       } else if (op === "OnSuccess" && isPrimitive(current) && typeof current.effect_instruction_i1 === "function") {
         if (continuations === undefined) continuations = []
         continuations.push(current.effect_instruction_i1 as (a: unknown) => unknown)
@@ -111,14 +117,14 @@ const settle = (op: DecodedOp, step: "validate" | "apply", readView: ReadView, w
         let rest = current as Effect.Effect<unknown, unknown>
         if (continuations !== undefined)
           for (let i = continuations.length - 1; i >= 0; i--) rest = Effect.flatMap(rest, continuations[i] as (a: unknown) => Effect.Effect<unknown, unknown>)
-        return { _tag: "Pending", effect: rest }
+        return new Stopped(undefined, rest)
       }
       const next = continuations?.pop()
-      if (next === undefined) return { _tag: "Ok", value }
+      if (next === undefined) return value
       current = next(value)
     }
   } catch (e) {
-    return { _tag: "Failed", cause: Cause.die(e) }
+    return failedWith(Cause.die(e))
   } finally {
     leavePlugin(was)
   }
@@ -142,8 +148,8 @@ export const runOperation = (request: ResolvedRequest, bundle: BundleOverlay, ct
   const readView: ReadView = { get: bundle.get }
   const writeView = bundle.forOperation(request.access)
   const validated = settle(op, "validate", readView, writeView, ctx)
-  if (validated._tag === "Failed") return settled(Either.left(fromCause(index, name, validated.cause)))
-  if (validated._tag === "Pending") {
+  if (validated instanceof Stopped) {
+    if (validated.cause !== undefined) return settled(Either.left(fromCause(index, name, validated.cause)))
     // apply runs only after validate: suspended behind it, as it always was.
     return {
       _tag: "Pending",
@@ -151,7 +157,7 @@ export const runOperation = (request: ResolvedRequest, bundle: BundleOverlay, ct
         index,
         name,
         Effect.zipRight(
-          validated.effect,
+          validated.effect as Effect.Effect<unknown, unknown>,
           Effect.suspend(() => {
             const was = enterPlugin()
             try {
@@ -165,14 +171,9 @@ export const runOperation = (request: ResolvedRequest, bundle: BundleOverlay, ct
     }
   }
   const applied = settle(op, "apply", readView, writeView, ctx)
-  switch (applied._tag) {
-    case "Ok":
-      return settled(checkEvents(index, applied.value))
-    case "Failed":
-      return settled(Either.left(fromCause(index, name, applied.cause)))
-    case "Pending":
-      return { _tag: "Pending", effect: pending(index, name, applied.effect) }
-  }
+  if (!(applied instanceof Stopped)) return settled(checkEvents(index, applied))
+  if (applied.cause !== undefined) return settled(Either.left(fromCause(index, name, applied.cause)))
+  return { _tag: "Pending", effect: pending(index, name, applied.effect as Effect.Effect<unknown, unknown>) }
 }
 
 // The budget is the frame executor's watchdog (frame-executor.ts), not a timeout per operation. On

@@ -15,10 +15,11 @@ import {
   type IntrinsicRegistry,
   isActive,
   METADATA_ADDRESS,
+  OpError,
   type ReadView,
   vertex,
 } from "../../intrinsics/contract/index.ts"
-import { decodeBundle, type RoutedBundle } from "./bundle.ts"
+import { readBundle, type RoutedBundle } from "./bundle.ts"
 import { BundleFailure } from "./failure.ts"
 
 export interface ResolverConfig {
@@ -91,32 +92,30 @@ const resolveRequest = (
 ): ResolvedRequest | BundleFailure => {
   if (bytes.length < 4) return fail("malformed", "shorter than a type prefix", index)
   const opType = (bytes[0] ?? 0) * 0x1000000 + ((bytes[1] ?? 0) << 16) + ((bytes[2] ?? 0) << 8) + (bytes[3] ?? 0)
-  const owner = config.registry.ownerOf(opType)
-  if (owner === undefined) return fail("unknown-op-type", `no loaded intrinsic owns op type 0x${opType.toString(16)}`, index)
+  const route = config.registry.route(opType)
+  if (route === undefined) return fail("unknown-op-type", `no loaded intrinsic owns op type 0x${opType.toString(16)}`, index)
+  const owner = route.intrinsic
   if (!isActive(owner.manifest, frameNumber, config.network)) return fail("inactive", `${owner.manifest.name} is not active at frame ${frameNumber}`, index)
-  const dispatched = config.registry.decode(bytes)
-  if (Either.isLeft(dispatched)) return fail("malformed", dispatched.left.message, index)
+  // What `registry.decode` does after its own prefix and owner checks (made just above), without
+  // wrapping the result a second time.
+  const decoded = route.operation.decode(bytes)
+  if (Either.isLeft(decoded)) return fail("malformed", decoded.left.message, index)
+  const op = decoded.right
   const routedDomain = owner === routed ? domain : foreignDomain(owner)
   if (routedDomain === undefined) return fail("foreign-request", `a ${owner.manifest.name} request cannot run in a ${routed.manifest.name} bundle`, index)
   let access: AccessSet
   try {
-    access = dispatched.right.op.accessSet({ frameNumber, routedDomain, crypto: config.crypto })
+    access = op.accessSet({ frameNumber, routedDomain, crypto: config.crypto })
   } catch (e) {
     return fail("threw", `accessSet threw: ${describe(e)}`, index)
   }
   if (!Array.isArray(access?.reads) || !Array.isArray(access?.writes)) return fail("garbage", "accessSet returned no id lists", index)
-  let producesFees = false
-  for (const p of owner.manifest.feePolicy)
-    if (p.opType === opType) {
-      producesFees = p.producesFees
-      break
-    }
   return {
     index,
     intrinsic: owner,
-    op: dispatched.right.op,
-    feeRole: dispatched.right.feeRole,
-    producesFees,
+    op,
+    feeRole: route.feeRole,
+    producesFees: route.producesFees,
     routedDomain,
     access,
   }
@@ -124,18 +123,33 @@ const resolveRequest = (
 
 /** Decodes and resolves one bundle against `view` (committed state, or the frame overlay when applying). */
 export const resolveBundle = (config: ResolverConfig, bytes: Uint8Array, frameNumber: bigint, view: ReadView): Either.Either<ResolvedBundle, BundleFailure> => {
-  const bundle = decodeBundle(bytes)
-  if (Either.isLeft(bundle)) return Either.left(fail("malformed", bundle.left.message))
-  const routed = routeDomain(config, bundle.right.domain, view)
-  if (routed instanceof BundleFailure) return Either.left(routed)
-  if (!isActive(routed.manifest, frameNumber, config.network))
-    return Either.left(fail("inactive", `${routed.manifest.name} is not active at frame ${frameNumber}`))
+  const bundle = readBundle(bytes)
+  if (bundle instanceof OpError) return Either.left(fail("malformed", bundle.message))
+  const requests = resolveRequests(config, bundle, frameNumber, view)
+  return requests instanceof BundleFailure ? Either.left(requests) : Either.right({ bundle, requests })
+}
+
+/** `resolveBundle` for the host's hot path: the requests alone, a failure as the BundleFailure itself (no wrappers per bundle). */
+export const resolveBundleRequests = (
+  config: ResolverConfig,
+  bytes: Uint8Array,
+  frameNumber: bigint,
+  view: ReadView,
+): ReadonlyArray<ResolvedRequest> | BundleFailure => {
+  const bundle = readBundle(bytes)
+  return bundle instanceof OpError ? fail("malformed", bundle.message) : resolveRequests(config, bundle, frameNumber, view)
+}
+
+const resolveRequests = (config: ResolverConfig, bundle: RoutedBundle, frameNumber: bigint, view: ReadView): Array<ResolvedRequest> | BundleFailure => {
+  const routed = routeDomain(config, bundle.domain, view)
+  if (routed instanceof BundleFailure) return routed
+  if (!isActive(routed.manifest, frameNumber, config.network)) return fail("inactive", `${routed.manifest.name} is not active at frame ${frameNumber}`)
   const requests: Array<ResolvedRequest> = []
-  const all = bundle.right.requests
+  const all = bundle.requests
   for (let i = 0; i < all.length; i++) {
-    const request = resolveRequest(config, routed, bundle.right.domain, all[i] ?? new Uint8Array(0), i, frameNumber)
-    if (request instanceof BundleFailure) return Either.left(request)
+    const request = resolveRequest(config, routed, bundle.domain, all[i] ?? new Uint8Array(0), i, frameNumber)
+    if (request instanceof BundleFailure) return request
     requests.push(request)
   }
-  return Either.right({ bundle: bundle.right, requests })
+  return requests
 }

@@ -57,19 +57,23 @@ export interface OperationDef<Op> {
   readonly target?: (op: Op) => Uint8Array
 }
 
-/** A decoded operation with its definition bound: what the host works with. */
+/**
+ * A decoded operation with its definition bound: what the host works with. Call its functions as
+ * methods (`op.validate(view, ctx)`): they live on a shared prototype, not in closures per
+ * operation (the host decodes one per request).
+ */
 export interface DecodedOp {
   readonly opType: number
   readonly name: string
   /** The canonical bytes it was decoded from (the key for locks and precomputed checks). */
   readonly bytes: Uint8Array
-  readonly accessSet: (ctx: LockCtx) => AccessSet
-  readonly validate: (view: ReadView, ctx: ExecCtx) => Effect.Effect<void, OpError>
-  readonly apply: (view: StateView, ctx: ExecCtx) => Effect.Effect<ReadonlyArray<ExecEvent>, OpError | ViewError>
-  readonly cost: () => bigint
-  readonly producedFees: () => ReadonlyArray<bigint>
+  accessSet(ctx: LockCtx): AccessSet
+  validate(view: ReadView, ctx: ExecCtx): Effect.Effect<void, OpError>
+  apply(view: StateView, ctx: ExecCtx): Effect.Effect<ReadonlyArray<ExecEvent>, OpError | ViewError>
+  cost(): bigint
+  producedFees(): ReadonlyArray<bigint>
   /** OperationDef.target, bound (undefined when the operation does not name its domain). */
-  readonly target: () => Uint8Array | undefined
+  target(): Uint8Array | undefined
 }
 
 export interface Operation {
@@ -87,34 +91,58 @@ export interface TypedOperation<Op> extends Operation {
 
 const noFees: ReadonlyArray<bigint> = []
 
-export const defineOperation = <Op>(def: OperationDef<Op>): TypedOperation<Op> => {
-  const bindTo = (op: Op, bytes: Uint8Array): DecodedOp => ({
-    opType: def.opType,
-    name: def.name,
-    bytes,
-    accessSet: (ctx) => def.accessSet(op, ctx),
-    validate: (view, ctx) => def.validate(op, view, ctx),
-    apply: (view, ctx) => def.apply(op, view, ctx),
-    cost: () => def.cost(op),
-    producedFees: () => (def.producedFees === undefined ? noFees : def.producedFees(op)),
-    target: () => def.target?.(op),
-  })
-  return {
-    opType: def.opType,
-    name: def.name,
-    encode: def.encode,
-    bind: (op) => bindTo(op, def.encode(op)),
-    // Canonical means one form: bytes that decode but re-encode differently are refused, so two
-    // nodes can never lock or hash different bytes for the same operation.
-    decode: (bytes) => {
-      try {
-        const decoded = def.decode(bytes)
-        if (Either.isLeft(decoded)) return Either.left(decoded.left)
-        const op = decoded.right
-        return bytesEqual(def.encode(op), bytes) ? Either.right(bindTo(op, bytes.slice())) : Either.left(malformed(def.opType, "not the canonical encoding"))
-      } catch (e) {
-        return Either.left(malformed(def.opType, `decoder threw: ${e instanceof Error ? e.message : String(e)}`))
-      }
-    },
+// One class for every operation: the definition and the decoded value are two fields, the
+// functions are shared (six closures per decoded operation were most of the host's garbage).
+class BoundOp<Op> implements DecodedOp {
+  constructor(
+    private readonly def: OperationDef<Op>,
+    private readonly op: Op,
+    readonly bytes: Uint8Array,
+  ) {}
+  get opType(): number {
+    return this.def.opType
+  }
+  get name(): string {
+    return this.def.name
+  }
+  accessSet(ctx: LockCtx): AccessSet {
+    return this.def.accessSet(this.op, ctx)
+  }
+  validate(view: ReadView, ctx: ExecCtx): Effect.Effect<void, OpError> {
+    return this.def.validate(this.op, view, ctx)
+  }
+  apply(view: StateView, ctx: ExecCtx): Effect.Effect<ReadonlyArray<ExecEvent>, OpError | ViewError> {
+    return this.def.apply(this.op, view, ctx)
+  }
+  cost(): bigint {
+    return this.def.cost(this.op)
+  }
+  producedFees(): ReadonlyArray<bigint> {
+    return this.def.producedFees === undefined ? noFees : this.def.producedFees(this.op)
+  }
+  target(): Uint8Array | undefined {
+    return this.def.target?.(this.op)
   }
 }
+
+export const defineOperation = <Op>(def: OperationDef<Op>): TypedOperation<Op> => ({
+  opType: def.opType,
+  name: def.name,
+  encode: def.encode,
+  bind: (op) => new BoundOp(def, op, def.encode(op)),
+  // Canonical means one form: bytes that decode but re-encode differently are refused, so two
+  // nodes can never lock or hash different bytes for the same operation. The re-encoding, equal
+  // to the input, is the operation's own copy of its bytes (as `bind` keeps the encoder's output),
+  // so the input is not copied a second time.
+  decode: (bytes) => {
+    try {
+      const decoded = def.decode(bytes)
+      if (Either.isLeft(decoded)) return Either.left(decoded.left)
+      const op = decoded.right
+      const again = def.encode(op)
+      return bytesEqual(again, bytes) ? Either.right(new BoundOp(def, op, again)) : Either.left(malformed(def.opType, "not the canonical encoding"))
+    } catch (e) {
+      return Either.left(malformed(def.opType, `decoder threw: ${e instanceof Error ? e.message : String(e)}`))
+    }
+  },
+})

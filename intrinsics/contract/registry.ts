@@ -54,6 +54,17 @@ export interface IntrinsicRegistry {
   readonly ownerOf: (opType: number) => Intrinsic | undefined
   /** Dispatches canonical operation bytes on their u32 prefix; total like every decoder. */
   readonly decode: (bytes: Uint8Array) => Either.Either<Dispatched, OpError>
+  /** What `decode` dispatches to for an op type, worked out once at load (the host's per-request lookup). */
+  readonly route: (opType: number) => OpRoute | undefined
+}
+
+/** An op type's owner, its operation, and its fee policy (the owner's manifest). */
+interface OpRoute {
+  readonly intrinsic: Intrinsic
+  readonly operation: Operation
+  readonly feeRole: FeeRole
+  /** The policy's `producesFees` (false when the manifest lists none for the op type). */
+  readonly producesFees: boolean
 }
 
 /** A decoded operation with its owner and its fee role (from the owner's manifest, so it cannot disagree with it). */
@@ -91,7 +102,7 @@ const readU32 = (b: Uint8Array, at: number): number => (b[at] ?? 0) * 0x1000000 
 export const loadIntrinsics = (intrinsics: ReadonlyArray<Intrinsic>): Either.Either<IntrinsicRegistry, RegistryError> => {
   const byName = new Map<string, Intrinsic>()
   const byDomain = new Map<string, Intrinsic>()
-  const owners = new Map<number, { readonly intrinsic: Intrinsic; readonly operation: Operation; readonly feeRole: FeeRole }>()
+  const owners = new Map<number, OpRoute>()
   for (const intrinsic of intrinsics) {
     const decoded = decodeManifest(intrinsic.manifest)
     if (Either.isLeft(decoded)) return Either.left(new MalformedManifest({ name: nameForErrors(intrinsic.manifest), reason: decoded.left }))
@@ -103,7 +114,9 @@ export const loadIntrinsics = (intrinsics: ReadonlyArray<Intrinsic>): Either.Eit
       const owner = owners.get(opType)
       if (owner !== undefined) return Either.left(new OverlappingOpType({ opType, first: owner.intrinsic.manifest.name, second: manifest.name }))
       // The manifest decoded, so every owned op type has a fee policy entry.
-      owners.set(opType, { intrinsic, operation, feeRole: feeRoleOf(manifest, opType) ?? "consumer" })
+      // `producesFees` read from the intrinsic's own manifest object, as the resolver did per request.
+      const producesFees = intrinsic.manifest.feePolicy.find((p) => p.opType === opType)?.producesFees ?? false
+      owners.set(opType, { intrinsic, operation, feeRole: feeRoleOf(manifest, opType) ?? "consumer", producesFees })
     }
     const domains = new Set([manifest.baseDomain, ...manifest.fixedInstances.map((i) => i.address)].map((d) => bytesToHex(d)))
     for (const domain of domains) {
@@ -132,6 +145,7 @@ export const loadIntrinsics = (intrinsics: ReadonlyArray<Intrinsic>): Either.Eit
       return undefined
     },
     ownerOf: (opType) => owners.get(opType)?.intrinsic,
+    route: (opType) => owners.get(opType),
     // Early returns rather than Either combinators: this runs for every request the host routes.
     decode: (bytes) => {
       if (bytes.length < 4) {

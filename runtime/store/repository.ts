@@ -93,6 +93,21 @@ export class Repository<K, V> {
     return bytes === undefined ? undefined : this.decodeValue(k, bytes)
   }
 
+  /**
+   * `get` without lmdb's copy of the stored bytes: the codec decodes straight from lmdb's read
+   * buffer, which the next read overwrites — for a codec whose `decode` copies whatever it keeps
+   * (a hot read path: the copy was ~a third of a small row's read).
+   */
+  getInPlace(key: K): V | undefined {
+    this.checkOpen()
+    const k = this.def.key.encode(key)
+    const shared = this.db.getBinaryFast(k)
+    if (shared === undefined) return undefined
+    // lmdb's reused buffer only pretends to its length (an own `length` property over a larger
+    // array); the codec gets a true view of the value, so `slice`/`subarray` see its real end.
+    return this.decodeValue(k, new Uint8Array(shared.buffer, shared.byteOffset, shared.length))
+  }
+
   has(key: K): boolean {
     this.checkOpen()
     return this.db.doesExist(this.def.key.encode(key))

@@ -27,10 +27,18 @@ const KV_PAY = 0x7e02
 const kvDomain = new Uint8Array(32).fill(0x4b)
 const payDomain = new Uint8Array(32).fill(0x4c)
 
-const u32be = (n: number): Uint8Array => Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff)
+const putU32 = (out: Uint8Array, at: number, n: number): void => {
+  out[at] = n >>> 24
+  out[at + 1] = (n >>> 16) & 0xff
+  out[at + 2] = (n >>> 8) & 0xff
+  out[at + 3] = n & 0xff
+}
 const readU32 = (b: Uint8Array, at: number): number => (b[at] ?? 0) * 0x1000000 + ((b[at + 1] ?? 0) << 16) + ((b[at + 2] ?? 0) << 8) + (b[at + 3] ?? 0)
 
-// Byte arithmetic, no DataView: `.buffer` of a fresh typed array is costly in JavaScriptCore.
+// Byte arithmetic, no DataView and no `subarray` of the input: JavaScriptCore materialises an
+// ArrayBuffer for a fresh small typed array on `.buffer`/`subarray` (costlier than a copy), and
+// the codecs write fields in place rather than through 4-byte temporaries — the plugin's own
+// code, which the host runs twice per request (decode, then the canonical re-encode check).
 // KV_PUT: u32 type ‖ address(32) ‖ value (the rest). KV_PAY: u32 type ‖ u64 fee.
 interface KvPut {
   readonly address: Uint8Array
@@ -41,7 +49,7 @@ const kvPut = defineOperation<KvPut>({
   name: "kv-put",
   encode: (op) => {
     const out = new Uint8Array(36 + op.value.length)
-    out.set(u32be(KV_PUT), 0)
+    putU32(out, 0, KV_PUT)
     out.set(op.address, 4)
     out.set(op.value, 36)
     return out
@@ -49,26 +57,31 @@ const kvPut = defineOperation<KvPut>({
   decode: (bytes) =>
     bytes.length < 36 || readU32(bytes, 0) !== KV_PUT
       ? Either.left(malformed(KV_PUT, "not a kv-put"))
-      : Either.right({ address: bytes.subarray(4, 36), value: bytes.subarray(36) }),
+      : Either.right({ address: bytes.slice(4, 36), value: bytes.slice(36) }),
   accessSet: (op) => ({ reads: [], writes: [atomId(kvDomain, op.address)] }),
   validate: () => Effect.void,
   apply: (op, view) => Effect.as(view.put(vertex(atomId(kvDomain, op.address)), op.value, "upsert"), []),
   cost: (op) => BigInt(op.value.length),
 })
+// One BigInt rather than four when the u64 is a safe integer.
+const feeOf = (high: number, low: number): bigint => (high < 0x200000 ? BigInt(high * 0x1_0000_0000 + low) : (BigInt(high) << 32n) | BigInt(low))
 const kvPay = defineOperation<{ readonly fee: bigint }>({
   opType: KV_PAY,
   name: "kv-pay",
   encode: (op) => {
     const out = new Uint8Array(12)
-    out.set(u32be(KV_PAY), 0)
-    out.set(u32be(Number(op.fee >> 32n)), 4)
-    out.set(u32be(Number(op.fee & 0xffffffffn)), 8)
+    putU32(out, 0, KV_PAY)
+    // Number arithmetic for a safe-integer fee (no intermediate BigInts), BigInt above it.
+    const safe = op.fee < 0x20_0000_0000_0000n
+    const fee = safe ? Number(op.fee) : 0
+    putU32(out, 4, safe ? Math.floor(fee / 0x1_0000_0000) : Number(op.fee >> 32n))
+    putU32(out, 8, safe ? fee >>> 0 : Number(op.fee & 0xffffffffn))
     return out
   },
   decode: (bytes) =>
     bytes.length !== 12 || readU32(bytes, 0) !== KV_PAY
       ? Either.left(malformed(KV_PAY, "not a kv-pay"))
-      : Either.right({ fee: (BigInt(readU32(bytes, 4)) << 32n) | BigInt(readU32(bytes, 8)) }),
+      : Either.right({ fee: feeOf(readU32(bytes, 4), readU32(bytes, 8)) }),
   accessSet: () => ({ reads: [], writes: [] }),
   validate: () => Effect.void,
   apply: () => Effect.succeed([]),
@@ -110,7 +123,7 @@ const payer: Intrinsic = {
 
 const address = (n: number): Uint8Array => {
   const a = new Uint8Array(32)
-  a.set(u32be(n), 28)
+  putU32(a, 28, n)
   return a
 }
 

@@ -15,7 +15,7 @@ import {
   type ViewError,
   type WriteMode,
 } from "../../../intrinsics/contract/index.ts"
-import { atomKey, checkId, checkPut, checkRemove, copyLookup, copyRef } from "./write-rules.ts"
+import { atomKey, checkId, checkPut, checkRemove, copyBytes, copyLookup, copyRef } from "./write-rules.ts"
 
 /** A staged write: the atom and its state after the write. */
 export interface StagedWrite {
@@ -25,19 +25,26 @@ export interface StagedWrite {
   readonly key: string
 }
 
+/** What a bundle overlay sits on: the frame overlay (an interface, so the two files do not import each other). */
+export interface BundleParent {
+  /** The newest state below the bundle, uncopied (the frame's own answer). */
+  peekByKey(ref: AtomRef, key: string): Lookup
+  /** The bundle is done: its staged writes (fold) or `undefined` (discard). */
+  closeBundle(bundle: BundleOverlay, writes: Iterable<StagedWrite> | undefined): void
+}
+
 export class BundleOverlay implements StateView {
   readonly #staged = new Map<string, StagedWrite>()
   #closed = false
 
   /**
-   * @param below reads the frame overlay (and through it committed state) without a copy: the
-   *   answer is the frame's own, so it is copied before it leaves this overlay
-   * @param close hands the staged writes to the frame (fold) or `undefined` (discard)
+   * @param parent the frame overlay: read without a copy (so an answer is copied before it
+   *   leaves this overlay), and told when the bundle is folded or discarded. An object rather than
+   *   two closures per bundle.
    * @param checkAccess test builds: `forOperation` views refuse writes outside the access set
    */
   constructor(
-    private readonly below: (ref: AtomRef, key: string) => Lookup,
-    private readonly close: (writes: Iterable<StagedWrite> | undefined) => void,
+    private readonly parent: BundleParent,
     private readonly checkAccess: boolean,
   ) {}
 
@@ -51,11 +58,11 @@ export class BundleOverlay implements StateView {
   /** The newest state uncopied: for the write rules, which read its tag only. */
   #peek(ref: AtomRef, key: string): Lookup {
     const staged = this.#closed ? undefined : this.#staged.get(key)
-    return staged === undefined ? this.below(ref, key) : staged.next
+    return staged === undefined ? this.parent.peekByKey(ref, key) : staged.next
   }
 
   readonly put = (ref: AtomRef, value: Uint8Array, mode: WriteMode): Either.Either<void, ViewError> => {
-    return this.#write(ref, mode, present(value.slice()))
+    return this.#write(ref, mode, present(copyBytes(value)))
   }
 
   readonly remove = (ref: AtomRef): Either.Either<void, ViewError> => {
@@ -97,7 +104,7 @@ export class BundleOverlay implements StateView {
     if (this.#closed) return Either.left(new OverlayClosed({ reason: "the bundle was already folded or discarded" }))
     this.#closed = true
     // Handed over as they are: a closed bundle never reads or writes its staged map again.
-    this.close(this.#staged.values())
+    this.parent.closeBundle(this, this.#staged.values())
     return Either.void
   }
 
@@ -106,6 +113,6 @@ export class BundleOverlay implements StateView {
     if (this.#closed) return
     this.#closed = true
     this.#staged.clear()
-    this.close(undefined)
+    this.parent.closeBundle(this, undefined)
   }
 }

@@ -12,10 +12,10 @@ import {
   type ViewError,
   type WriteMode,
 } from "../../../intrinsics/contract/index.ts"
-import { BundleOverlay, type StagedWrite } from "./bundle-overlay.ts"
+import { type BundleParent, BundleOverlay, type StagedWrite } from "./bundle-overlay.ts"
 import type { Change } from "./changes.ts"
 import type { CommittedSnapshot } from "./committed.ts"
-import { atomKey, checkId, checkPut, checkRemove, copyLookup, copyRef } from "./write-rules.ts"
+import { atomKey, checkId, checkPut, checkRemove, copyBytes, copyLookup, copyRef } from "./write-rules.ts"
 
 export interface OverlayOptions {
   /** Test builds: operation views assert writes stay inside the declared access set. */
@@ -40,7 +40,7 @@ interface FrameEntry {
   next: Lookup | undefined
 }
 
-export class FrameOverlay implements StateView {
+export class FrameOverlay implements StateView, BundleParent {
   readonly #atoms = new Map<string, FrameEntry>()
   #bundle: BundleOverlay | undefined
   #taken = false
@@ -71,7 +71,7 @@ export class FrameOverlay implements StateView {
   }
 
   readonly put = (ref: AtomRef, value: Uint8Array, mode: WriteMode): Either.Either<void, ViewError> => {
-    return this.#write(ref, (current) => checkPut(ref, current, mode), present(value.slice()))
+    return this.#write(ref, (current) => checkPut(ref, current, mode), present(copyBytes(value)))
   }
 
   readonly remove = (ref: AtomRef): Either.Either<void, ViewError> => {
@@ -100,17 +100,18 @@ export class FrameOverlay implements StateView {
   openBundle(): Either.Either<BundleOverlay, OverlayClosed> {
     if (this.#taken) return Either.left(new OverlayClosed({ reason: "the frame's changes were taken" }))
     if (this.#bundle !== undefined) return Either.left(new OverlayClosed({ reason: "another bundle is still open" }))
-    const bundle = new BundleOverlay(
-      (ref, key) => this.peekByKey(ref, key),
-      (writes: Iterable<StagedWrite> | undefined) => {
-        this.#bundle = undefined
-        // The bundle's staged refs and values are its own copies, and it drops them when folded.
-        if (writes !== undefined) for (const w of writes) this.#stage(w.ref, w.next, w.key, true)
-      },
-      this.options.checkAccess,
-    )
+    const bundle = new BundleOverlay(this, this.options.checkAccess)
     this.#bundle = bundle
     return Either.right(bundle)
+  }
+
+  /** Called by the open bundle when it is folded (its writes) or discarded (`undefined`). */
+  closeBundle(bundle: BundleOverlay, writes: Iterable<StagedWrite> | undefined): void {
+    // Only the open bundle closes itself; anything else calling this changes nothing.
+    if (bundle !== this.#bundle) return
+    this.#bundle = undefined
+    // The bundle's staged refs and values are its own copies, and it drops them when folded.
+    if (writes !== undefined) for (const w of writes) this.#stage(w.ref, w.next, w.key, true)
   }
 
   /** Every staged atom once, sorted by (kind, id): identical on every node whatever the insertion order. */
@@ -133,8 +134,8 @@ export class FrameOverlay implements StateView {
   }
 
   #sorted(copy: boolean): Array<Change> {
-    // The default sort compares UTF-16 code units, which for these keys (ASCII hex) is byte
-    // order: the same order as comparing with `<`, without a comparator call per comparison.
+    // The default sort compares UTF-16 code units, which for these keys (ASCII) is byte order:
+    // the same order as comparing with `<`, without a comparator call per comparison.
     const keys: Array<string> = []
     for (const [key, e] of this.#atoms) if (e.next !== undefined) keys.push(key)
     keys.sort()

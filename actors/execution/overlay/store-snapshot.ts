@@ -65,7 +65,8 @@ const storedAtomCodec: ValueCodec<StoredAtom> = {
 }
 
 /**
- * The value after the tag byte, as a fresh array (not a view of `bytes`, which may be lmdb's).
+ * The value after the tag byte, as a fresh array (not a view of `bytes`, which may be lmdb's read
+ * buffer: `storeSnapshot` decodes in place).
  * Small values are copied by hand: `subarray`/`slice` of the fresh array lmdb returns make
  * JavaScriptCore materialise its ArrayBuffer first, which cost more than the copy.
  */
@@ -84,8 +85,9 @@ export const committedAtoms = defineRepository({
 })
 
 export const storeSnapshot = (atoms: Repository<Uint8Array, StoredAtom>): CommittedSnapshot => ({
-  // Every answer is a fresh object and value (the CommittedSnapshot contract): `get` decodes a copy.
-  read: (ref: AtomRef): Lookup => (ref.id.length === ID_LENGTH ? (atoms.get(fillRowKey(readKey, ref)) ?? { _tag: "Absent" }) : { _tag: "Absent" }),
+  // Every answer is a fresh object and value (the CommittedSnapshot contract): the codec's decode
+  // copies the value out of lmdb's read buffer, so the repository need not copy it first.
+  read: (ref: AtomRef): Lookup => (ref.id.length === ID_LENGTH ? (atoms.getInPlace(fillRowKey(readKey, ref)) ?? { _tag: "Absent" }) : { _tag: "Absent" }),
 })
 
 /** Writes a frame's changes inside the host's frame commit (the one write transaction of spec §11.2). */

@@ -3,6 +3,7 @@ import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import fc from "fast-check"
 import {
   atomId,
   canonicalWriter,
@@ -124,6 +125,57 @@ describe("operations", () => {
     })
     const refused = throwing.decode(good)
     expect(Either.isLeft(refused) && refused.left.reason).toBe("decoder threw: encoder bug")
+  })
+
+  test("a lax decoder's non-canonical inputs are refused exactly; an accepted op keeps a private copy of its bytes", () => {
+    // The decoder maps many inputs to one value (any non-zero flag byte is `true`, trailing bytes
+    // ignored); only the one canonical form of each value may pass, whatever the mutation.
+    const LOSSY = 0x7302
+    const lossy = defineOperation<{ readonly flag: boolean; readonly n: number }>({
+      opType: LOSSY,
+      name: "lossy",
+      encode: (op) =>
+        canonicalWriter(LOSSY)
+          .u8(op.flag ? 1 : 0)
+          .u8(op.n)
+          .finish(),
+      decode: (bytes) =>
+        bytes.length >= 6 && bytes[3] === 0x02 && bytes[2] === 0x73
+          ? Either.right({ flag: bytes[4] !== 0, n: bytes[5] ?? 0 })
+          : Either.left(malformed(LOSSY, "short")),
+      accessSet: () => ({ reads: [], writes: [] }),
+      validate: () => Effect.void,
+      apply: () => Effect.succeed([]),
+      cost: () => 0n,
+    })
+    const canonical = (b: Uint8Array): boolean => b.length === 6 && b[0] === 0 && b[1] === 0 && b[2] === 0x73 && b[3] === 0x02 && (b[4] === 0 || b[4] === 1)
+    const mutation = fc.oneof(
+      fc.record({ kind: fc.constant("set" as const), at: fc.nat(7), byte: fc.integer({ min: 0, max: 255 }) }),
+      fc.record({ kind: fc.constant("insert" as const), at: fc.nat(7), byte: fc.integer({ min: 0, max: 255 }) }),
+      fc.record({ kind: fc.constant("delete" as const), at: fc.nat(7), byte: fc.constant(0) }),
+    )
+    const mutate = (b: Uint8Array, m: { readonly kind: "set" | "insert" | "delete"; readonly at: number; readonly byte: number }): Uint8Array => {
+      const out = [...b]
+      const at = Math.min(m.at, out.length)
+      if (m.kind === "set" && at < out.length) out[at] = m.byte
+      if (m.kind === "insert") out.splice(at, 0, m.byte)
+      if (m.kind === "delete") out.splice(at, 1)
+      return Uint8Array.from(out)
+    }
+    fc.assert(
+      fc.property(fc.boolean(), fc.integer({ min: 0, max: 255 }), fc.array(mutation, { maxLength: 3 }), (flag, n, mutations) => {
+        const input = mutations.reduce(mutate, lossy.encode({ flag, n }))
+        const decoded = lossy.decode(input)
+        expect(Either.isRight(decoded)).toBe(canonical(input))
+        if (Either.isRight(decoded)) {
+          const kept = Uint8Array.from(input)
+          expect(decoded.right.bytes).toEqual(kept)
+          input.fill(0xee)
+          expect(decoded.right.bytes).toEqual(kept)
+        } else expect(decoded.left.reason).toMatch(/short|not the canonical encoding/)
+      }),
+      { numRuns: 5_000 },
+    )
   })
 
   test("validate enforces the routed domain and the fee, as the contract's fixture shows", async () => {

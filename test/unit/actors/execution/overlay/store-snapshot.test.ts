@@ -54,3 +54,32 @@ test("committed state over the store: a frame's changes written in one commit re
     await store.close()
   }
 })
+
+test("snapshot reads decode from lmdb's reused read buffer: every size reads back exact, and an answer survives the next read", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "quilbun-overlay-"))
+  dirs.push(dir)
+  const store = await Effect.runPromise(openStore({ path: join(dir, "master") }))
+  try {
+    const atoms = store.repository(committedAtoms)
+    // Small values are copied by hand, large ones by slice; a large read after a small one (and
+    // the reverse) once copied the reused buffer's whole capacity, not the value.
+    const sizes = [0, 1, 5, 255, 256, 257, 300, 4000, 70_000, 3]
+    const value = (n: number, i: number): Uint8Array => Uint8Array.from({ length: n }, (_, k) => (k * 7 + i) & 0xff)
+    const frame = new FrameOverlay(storeSnapshot(atoms))
+    const bundle = Either.getOrThrow(frame.openBundle())
+    for (const [i, n] of sizes.entries()) Either.getOrThrow(bundle.put(vertex(id(i + 1)), value(n, i), "create"))
+    Either.getOrThrow(bundle.fold())
+    await Effect.runPromise(store.commit((tx) => writeChanges(tx, atoms, frame.changes())))
+
+    const snapshot = storeSnapshot(atoms)
+    const answers = sizes.map((_, i) => snapshot.read(vertex(id(i + 1))))
+    // Read in both orders; earlier answers must not change when later reads reuse the buffer.
+    const again = sizes.map((_, i) => snapshot.read(vertex(id(sizes.length - i)))).reverse()
+    for (const [i, n] of sizes.entries()) {
+      expect(answers[i]).toEqual({ _tag: "Present", value: value(n, i) })
+      expect(again[i]).toEqual({ _tag: "Present", value: value(n, i) })
+    }
+  } finally {
+    await store.close()
+  }
+})
