@@ -34,6 +34,8 @@ export interface Cluster {
   readonly notePids: Effect.Effect<void>
   /** The pids of every process the soak saw running (possibly gone since) and what each was. */
   readonly seen: () => ReadonlyArray<SeenProcess>
+  /** Nodes that exited without the soak killing or stopping them: each is a finding. */
+  readonly crashes: () => ReadonlyArray<string>
   /** SIGTERM to every running node, SIGKILL after the launcher's grace period */
   readonly stopAll: Effect.Effect<void>
 }
@@ -46,6 +48,10 @@ export const makeCluster = (members: ReadonlyArray<DevnetMember>, workers: numbe
   const seen = new Map<number, string>()
   /** the worker pids last read from each node, for stalls (a stalled node cannot be asked) */
   const workerPids: Array<ReadonlyArray<number>> = members.map(() => [])
+  /** masters the soak itself is killing or stopping: their exit is expected */
+  const ending = new Set<number>()
+  let stopping = false
+  const crashes: Array<string> = []
 
   const alive = (index: number): DevnetNode | undefined => {
     const node = running[index]
@@ -83,6 +89,10 @@ export const makeCluster = (members: ReadonlyArray<DevnetMember>, workers: numbe
         const node = spawnMember(placement, placements, { workers, nodeArgs })
         running[index] = node
         seen.set(node.proc.pid, `node ${index} master`)
+        void node.proc.exited.then((code) => {
+          if (!stopping && !ending.has(node.proc.pid))
+            crashes.push(`node ${index} (pid ${node.proc.pid}) exited on its own with code ${code}; see ${node.logFile}`)
+        })
         yield* Effect.tryPromise({
           try: () => waitForApi(node, START_WAIT_MS),
           catch: (e) => new SoakSetupFailed({ reason: e instanceof Error ? e.message : String(e) }),
@@ -96,6 +106,7 @@ export const makeCluster = (members: ReadonlyArray<DevnetMember>, workers: numbe
       Effect.gen(function* () {
         const node = running[index]
         if (node === undefined) return
+        ending.add(node.proc.pid)
         signal(node.proc.pid, "SIGKILL")
         yield* Effect.promise(() => node.proc.exited)
         paused.delete(index)
@@ -111,7 +122,9 @@ export const makeCluster = (members: ReadonlyArray<DevnetMember>, workers: numbe
       }),
     notePids: Effect.forEach(members, (_, i) => noteNode(i), { discard: true }),
     seen: () => [...seen].map(([pid, role]) => ({ pid, role })),
+    crashes: () => [...crashes],
     stopAll: Effect.gen(function* () {
+      stopping = true
       // A stalled node cannot handle SIGTERM: resume it first.
       for (const i of [...paused]) {
         const node = alive(i)

@@ -83,7 +83,8 @@ const soak = (args: SoakArgs, baseDir: string) =>
     const outcome = yield* Effect.exit(run.pipe(Effect.onInterrupt(() => shutdown)))
     yield* shutdown
 
-    for (const f of tally.findings) note(`finding: ${f}`)
+    const findings = [...tally.findings, ...cluster.crashes()]
+    for (const f of findings) note(`finding: ${f}`)
     const peak = highest(memory)
     const overMemory = peak !== undefined && peak.kib > args.maxRssMb * 1024
     note(
@@ -106,7 +107,7 @@ const soak = (args: SoakArgs, baseDir: string) =>
     }
     const setupFailure = Exit.isFailure(outcome) ? Cause.failureOption(outcome.cause) : undefined
     if (Exit.isFailure(outcome)) note(`the soak could not run: ${Cause.pretty(outcome.cause).split("\n")[0] ?? ""}`)
-    const ok = Exit.isSuccess(outcome) && passed(summary) && !overMemory && tally.findings.length === 0
+    const ok = Exit.isSuccess(outcome) && passed(summary) && !overMemory && findings.length === 0
     return { summary, ok, setupFailed: setupFailure !== undefined && setupFailure._tag === "Some" }
   })
 
