@@ -40,45 +40,67 @@ export interface LaunchOptions {
   readonly nodeArgs: ReadonlyArray<string>
 }
 
+/** Where one member listens: its admin API and libp2p ports, kept across restarts. */
+export interface MemberPlacement {
+  readonly member: DevnetMember
+  readonly apiPort: number
+  readonly p2pPort: number
+}
+
+/** Picks an API and a p2p port for every member. */
+export const placeMembers = (members: ReadonlyArray<DevnetMember>): ReadonlyArray<MemberPlacement> => {
+  const ports = freePorts(2 * members.length)
+  return members.map((member, i) => ({ member, apiPort: ports[2 * i] ?? 0, p2pPort: ports[2 * i + 1] ?? 0 }))
+}
+
+/**
+ * Spawns one member on its data dir and ports, bootstrapped to every other placement (does not wait).
+ * Used again on the same placement to restart a node after it was stopped or killed.
+ */
+export const spawnMember = (
+  placement: MemberPlacement,
+  all: ReadonlyArray<MemberPlacement>,
+  options: Pick<LaunchOptions, "workers" | "nodeArgs">,
+): DevnetNode => {
+  const { member, apiPort, p2pPort } = placement
+  const genesis = all.map((p) => p.member.proverPublicKey).join(",")
+  const bootstrap = all.filter((p) => p.member.index !== member.index).map((p) => p2pAddress(p.p2pPort, p.member.peerId))
+  const logFile = join(member.dataDir, "node.log")
+  const fd = openSync(logFile, "a", 0o600)
+  const proc = Bun.spawn({
+    cmd: [
+      process.execPath,
+      nodeEntry,
+      "--data-dir",
+      member.dataDir,
+      "--api-listen",
+      `127.0.0.1:${apiPort}`,
+      "--workers",
+      String(options.workers),
+      "--set",
+      `p2p.listen=/ip4/127.0.0.1/tcp/${p2pPort}`,
+      "--set",
+      `p2p.bootstrap=${bootstrap.join(",")}`,
+      ...options.nodeArgs,
+    ],
+    cwd: repoRoot,
+    // The committee is long (1170 hex characters per prover): env keeps the command line readable.
+    env: { ...process.env, QUILBUN_ENGINE_GENESIS_PROVERS: genesis },
+    stdin: "ignore",
+    stdout: fd,
+    stderr: fd,
+    // Own process group: a terminal's Ctrl-C reaches only the devnet, which then stops each node once
+    // (a second signal during a node's graceful shutdown would kill it outright).
+    detached: true,
+  })
+  closeSync(fd) // the child holds its own copy
+  return { member, apiPort, p2pPort, api: `http://127.0.0.1:${apiPort}`, logFile, proc }
+}
+
 /** Spawns every member (does not wait for them). */
 export const launchNodes = async (options: LaunchOptions): Promise<ReadonlyArray<DevnetNode>> => {
-  const { members } = options
-  const ports = freePorts(2 * members.length)
-  const genesis = members.map((m) => m.proverPublicKey).join(",")
-  const planned = members.map((member, i) => ({ member, apiPort: ports[2 * i] ?? 0, p2pPort: ports[2 * i + 1] ?? 0 }))
-  return planned.map(({ member, apiPort, p2pPort }) => {
-    const bootstrap = planned.filter((p) => p.member.index !== member.index).map((p) => p2pAddress(p.p2pPort, p.member.peerId))
-    const logFile = join(member.dataDir, "node.log")
-    const fd = openSync(logFile, "a", 0o600)
-    const proc = Bun.spawn({
-      cmd: [
-        process.execPath,
-        nodeEntry,
-        "--data-dir",
-        member.dataDir,
-        "--api-listen",
-        `127.0.0.1:${apiPort}`,
-        "--workers",
-        String(options.workers),
-        "--set",
-        `p2p.listen=/ip4/127.0.0.1/tcp/${p2pPort}`,
-        "--set",
-        `p2p.bootstrap=${bootstrap.join(",")}`,
-        ...options.nodeArgs,
-      ],
-      cwd: repoRoot,
-      // The committee is long (1170 hex characters per prover): env keeps the command line readable.
-      env: { ...process.env, QUILBUN_ENGINE_GENESIS_PROVERS: genesis },
-      stdin: "ignore",
-      stdout: fd,
-      stderr: fd,
-      // Own process group: a terminal's Ctrl-C reaches only the devnet, which then stops each node once
-      // (a second signal during a node's graceful shutdown would kill it outright).
-      detached: true,
-    })
-    closeSync(fd) // the child holds its own copy
-    return { member, apiPort, p2pPort, api: `http://127.0.0.1:${apiPort}`, logFile, proc }
-  })
+  const placements = placeMembers(options.members)
+  return placements.map((placement) => spawnMember(placement, placements, options))
 }
 
 class NodeExitedEarly extends Error {
