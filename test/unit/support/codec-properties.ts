@@ -9,11 +9,14 @@ import fc from "fast-check"
 type Decode<A> = (bytes: Uint8Array) => Either.Either<A, { readonly _tag: string }>
 
 interface CodecPropertyOptions {
-  /** Samples per property (default 15): the whole CI set must stay within a few seconds. */
+  /** Samples per property (default 12): the whole CI set must stay within a few seconds. */
   readonly numRuns?: number
   /** Every byte of this many leading bytes is mutated exhaustively (default 48: the prefix and first fields). */
   readonly mutateLeading?: number
 }
+
+/** Generous: on a loaded CI machine a property over the larger messages can take several seconds. */
+const TIMEOUT_MS = 30_000
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex")
 
@@ -68,64 +71,76 @@ export const codecProperties = <A>(
   decode: Decode<A>,
   options: CodecPropertyOptions = {},
 ): void => {
-  const numRuns = options.numRuns ?? 15
+  const numRuns = options.numRuns ?? 12
   const leading = options.mutateLeading ?? 48
   describe(`${name} codec properties`, () => {
-    test("decode(encode(x)) = x, and re-encoding gives the same bytes", () => {
-      fc.assert(
-        fc.property(arbitrary, (x) => {
-          const bytes = encode(x)
-          const decoded = decodeTotal(decode, bytes, "valid encoding")
-          if (Either.isLeft(decoded)) throw new Error(`valid encoding refused: ${decoded.left._tag} ${JSON.stringify(decoded.left)}`)
-          expect(decoded.right).toEqual(x)
-          expect(hex(encode(decoded.right))).toBe(hex(bytes))
-        }),
-        { numRuns },
-      )
-    })
+    test(
+      "decode(encode(x)) = x, and re-encoding gives the same bytes",
+      () => {
+        fc.assert(
+          fc.property(arbitrary, (x) => {
+            const bytes = encode(x)
+            const decoded = decodeTotal(decode, bytes, "valid encoding")
+            if (Either.isLeft(decoded)) throw new Error(`valid encoding refused: ${decoded.left._tag} ${JSON.stringify(decoded.left)}`)
+            expect(decoded.right).toEqual(x)
+            expect(hex(encode(decoded.right))).toBe(hex(bytes))
+          }),
+          { numRuns },
+        )
+      },
+      TIMEOUT_MS,
+    )
 
-    test("every strict prefix and a trailing byte are typed Lefts, never a throw", () => {
-      fc.assert(
-        fc.property(arbitrary, fc.integer({ min: 0, max: 255 }), (x, extra) => {
-          const bytes = encode(x)
-          for (let cut = 0; cut < bytes.length; cut++) {
-            const result = decodeTotal(decode, bytes.subarray(0, cut), `prefix of ${cut}/${bytes.length} bytes`)
-            if (Either.isRight(result)) throw new Error(`the prefix of ${cut}/${bytes.length} bytes decoded`)
-          }
-          const longer = new Uint8Array(bytes.length + 1)
-          longer.set(bytes)
-          longer[bytes.length] = extra
-          expect(Either.isLeft(decodeTotal(decode, longer, "a trailing byte"))).toBe(true)
-        }),
-        { numRuns },
-      )
-    })
+    test(
+      "every strict prefix and a trailing byte are typed Lefts, never a throw",
+      () => {
+        fc.assert(
+          fc.property(arbitrary, fc.integer({ min: 0, max: 255 }), (x, extra) => {
+            const bytes = encode(x)
+            for (let cut = 0; cut < bytes.length; cut++) {
+              const result = decodeTotal(decode, bytes.subarray(0, cut), `prefix of ${cut}/${bytes.length} bytes`)
+              if (Either.isRight(result)) throw new Error(`the prefix of ${cut}/${bytes.length} bytes decoded`)
+            }
+            const longer = new Uint8Array(bytes.length + 1)
+            longer.set(bytes)
+            longer[bytes.length] = extra
+            expect(Either.isLeft(decodeTotal(decode, longer, "a trailing byte"))).toBe(true)
+          }),
+          { numRuns },
+        )
+      },
+      TIMEOUT_MS,
+    )
 
-    test("a length or count made larger, smaller, zero or huge, and any single-byte change: total and canonical", () => {
-      fc.assert(
-        fc.property(arbitrary, fc.nat(), fc.integer({ min: 0, max: 255 }), (x, anywhere, value) => {
-          const bytes = encode(x)
-          const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-          for (const at of lengthFieldCandidates(bytes)) {
-            const length = view.getUint32(at, false)
-            for (const changed of [length + 1, length - 1, 0, length * 2 + 1, 0xffff_ffff]) {
-              if (changed < 0 || changed === length) continue
-              expectTotalAndCanonical(decode, encode, withU32(bytes, at, changed), `u32 at ${at}: ${length} -> ${changed}`)
+    test(
+      "a length or count made larger, smaller, zero or huge, and any single-byte change: total and canonical",
+      () => {
+        fc.assert(
+          fc.property(arbitrary, fc.nat(), fc.integer({ min: 0, max: 255 }), (x, anywhere, value) => {
+            const bytes = encode(x)
+            const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+            for (const at of lengthFieldCandidates(bytes)) {
+              const length = view.getUint32(at, false)
+              for (const changed of [length + 1, length - 1, 0, length * 2 + 1, 0xffff_ffff]) {
+                if (changed < 0 || changed === length) continue
+                expectTotalAndCanonical(decode, encode, withU32(bytes, at, changed), `u32 at ${at}: ${length} -> ${changed}`)
+              }
             }
-          }
-          for (let at = 0; at < Math.min(leading, bytes.length); at++) {
-            const byte = bytes[at] ?? 0
-            for (const changed of [byte + 1, byte - 1, byte ^ 0x80, 0, 0xff]) {
-              if ((changed & 0xff) !== byte) expectTotalAndCanonical(decode, encode, withByte(bytes, at, changed), `byte ${at}: ${byte} -> ${changed & 0xff}`)
+            for (let at = 0; at < Math.min(leading, bytes.length); at++) {
+              const byte = bytes[at] ?? 0
+              for (const changed of [byte + 1, byte - 1, byte ^ 0x80, 0, 0xff]) {
+                if ((changed & 0xff) !== byte) expectTotalAndCanonical(decode, encode, withByte(bytes, at, changed), `byte ${at}: ${byte} -> ${changed & 0xff}`)
+              }
             }
-          }
-          if (bytes.length > 0) {
-            const at = anywhere % bytes.length
-            expectTotalAndCanonical(decode, encode, withByte(bytes, at, value), `byte ${at} -> ${value}`)
-          }
-        }),
-        { numRuns },
-      )
-    })
+            if (bytes.length > 0) {
+              const at = anywhere % bytes.length
+              expectTotalAndCanonical(decode, encode, withByte(bytes, at, value), `byte ${at} -> ${value}`)
+            }
+          }),
+          { numRuns },
+        )
+      },
+      TIMEOUT_MS,
+    )
   })
 }

@@ -123,7 +123,7 @@ test("the head and the stored canonical chain are the same for every arrival ord
       expect(reference.chain).toEqual(lineage)
       for (const keys of orders) expect(await deliver(permutation(inOrder, keys))).toEqual(reference)
     }),
-    { numRuns: 6 },
+    { numRuns: 5 },
   )
   // Trees with two competing deepest leaves (decided by branch scoring, not depth) were generated.
   expect(contested).toBeGreaterThan(0)

@@ -39,15 +39,15 @@ codecProperties("BLS48581AddressedSignature", A.addressedSignature(), encodeAddr
 codecProperties("BLS48581AggregateSignature", A.aggregateSignature, encodeAggregateSignature, (b) => decodeAggregateSignature(b))
 codecProperties("QuorumCertificate", A.quorumCertificate, encodeQuorumCertificate, decodeQuorumCertificate)
 codecProperties("ProposalVote", A.proposalVote, encodeProposalVote, decodeProposalVote)
-codecProperties("TimeoutCertificate", A.timeoutCertificate, encodeTimeoutCertificate, decodeTimeoutCertificate, { numRuns: 10 })
-codecProperties("TimeoutState", A.timeoutState, encodeTimeoutState, decodeTimeoutState, { numRuns: 8 })
+codecProperties("TimeoutCertificate", A.timeoutCertificate, encodeTimeoutCertificate, decodeTimeoutCertificate, { numRuns: 6 })
+codecProperties("TimeoutState", A.timeoutState, encodeTimeoutState, decodeTimeoutState, { numRuns: 5 })
 codecProperties("ProverLivenessCheck", A.proverLivenessCheck, encodeProverLivenessCheck, decodeProverLivenessCheck)
-codecProperties("GlobalFrameHeader", A.globalFrameHeader, encodeGlobalFrameHeader, decodeGlobalFrameHeader, { numRuns: 10 })
-codecProperties("FrameHeader (app)", A.appFrameHeader, encodeAppFrameHeader, decodeAppFrameHeader, { numRuns: 8 })
-codecProperties("GlobalFrame", A.globalFrame, encodeGlobalFrame, decodeGlobalFrame, { numRuns: 6 })
-codecProperties("AppShardFrame", A.appShardFrame, encodeAppShardFrame, decodeAppShardFrame, { numRuns: 5 })
-codecProperties("GlobalProposal", A.globalProposal, encodeGlobalProposal, decodeGlobalProposal, { numRuns: 4 })
-codecProperties("AppShardProposal", A.appShardProposal, encodeAppShardProposal, decodeAppShardProposal, { numRuns: 3 })
+codecProperties("GlobalFrameHeader", A.globalFrameHeader, encodeGlobalFrameHeader, decodeGlobalFrameHeader, { numRuns: 6 })
+codecProperties("FrameHeader (app)", A.appFrameHeader, encodeAppFrameHeader, decodeAppFrameHeader, { numRuns: 5 })
+codecProperties("GlobalFrame", A.globalFrame, encodeGlobalFrame, decodeGlobalFrame, { numRuns: 4 })
+codecProperties("AppShardFrame", A.appShardFrame, encodeAppShardFrame, decodeAppShardFrame, { numRuns: 3 })
+codecProperties("GlobalProposal", A.globalProposal, encodeGlobalProposal, decodeGlobalProposal, { numRuns: 3 })
+codecProperties("AppShardProposal", A.appShardProposal, encodeAppShardProposal, decodeAppShardProposal, { numRuns: 2 })
 // The bundle's timestamp is the header's by construction (the validator requires it), so the value is the pair.
 // The decoder returns the bundle's timestamp beside the header and leaves "it equals the header's" to the
 // validator (shard-update-validation), so as a codec the value is the pair: production bytes carry the
@@ -64,12 +64,12 @@ codecProperties(
     .map((u) => ({ ...u, timestamp: u.timestamp === 0n ? u.header.timestamp : u.timestamp })),
   encodeShardUpdatePair,
   decodeProverShardUpdate,
-  { numRuns: 6 },
+  { numRuns: 4 },
 )
 
 const certified = <F>(frame: fc.Arbitrary<F>) => fc.record({ frame, qc: A.quorumCertificate })
-codecProperties("CertifiedFrame (global store row)", certified(A.globalFrame), encodeCertifiedFrame, decodeCertifiedFrameEither, { numRuns: 5 })
-codecProperties("CertifiedFrame (app store row)", certified(A.appShardFrame), encodeAppCertifiedFrame, decodeAppCertifiedFrameEither, { numRuns: 4 })
+codecProperties("CertifiedFrame (global store row)", certified(A.globalFrame), encodeCertifiedFrame, decodeCertifiedFrameEither, { numRuns: 3 })
+codecProperties("CertifiedFrame (app store row)", certified(A.appShardFrame), encodeAppCertifiedFrame, decodeAppCertifiedFrameEither, { numRuns: 3 })
 codecProperties("SyncRequest", fc.record({ fromFrameNumber: A.u64, limit: fc.integer({ min: 0, max: 0xffff_ffff }) }), encodeSyncRequest, decodeSyncRequest)
 codecProperties(
   "SyncResponse (global)",
