@@ -14,6 +14,12 @@ import { bytesEqual } from "./messages/fields.ts"
 
 export type SyncClientPorts<F, P> = Pick<EnginePorts<F, P>, "peerId" | "requestSync" | "startSyncProgress">
 
+/** A macrotask boundary (not a Clock sleep: simulations under TestClock pass through it at once). */
+const yieldToEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const timer = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(timer))
+})
+
 export class SyncClient<F extends ChainFrame, P extends ChainProposal<F>> {
   private inFlight = false
   private last: { readonly peer: string; readonly from: bigint; readonly at: number } | undefined
@@ -83,6 +89,10 @@ export class SyncClient<F extends ChainFrame, P extends ChainProposal<F>> {
         }
         forks.advanceRoot({ node: nodeOf(this.ctx, certified.frame, undefined), qc: certified.qc })
         adopted.push(certified)
+        // Each frame costs pairings and a VDF check (~0.1 s, far more on a loaded machine) on this
+        // thread: a turn of the event loop between frames keeps the process answering its supervisor
+        // (a data worker that stays silent for 15 s is killed) and its peers during a long catch-up.
+        yield* yieldToEventLoop
       }
       return adopted
     })
