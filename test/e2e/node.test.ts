@@ -167,7 +167,8 @@ describe("bun run node (real process)", () => {
     // Every metric the shipped Grafana dashboard (config/grafana) queries is one this node exports.
     expect(missingMetrics(readDashboard(), text)).toEqual([])
     // The real checker too: `npm test` installs promtool (test/debian-packages.txt); without it this fails.
-    const promtool = Bun.which("promtool") ?? "promtool is not installed (run `npm test`, which installs it)"
+    const promtool = Bun.which("promtool")
+    if (promtool === null) throw new Error("promtool is not on PATH: run `npm test` (scripts/setup.sh --test installs the prometheus package)")
     const check = Bun.spawnSync([promtool, "check", "metrics"], { stdin: new TextEncoder().encode(text), stdout: "pipe", stderr: "pipe" })
     expect(`${check.stdout.toString()}${check.stderr.toString()}`.trim()).toBe("")
     expect(check.exitCode).toBe(0)
