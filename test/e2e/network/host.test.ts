@@ -200,9 +200,8 @@ describe("p2p host", () => {
     const address = first.host.multiaddrs()[0] ?? ""
     const port = /\/tcp\/(\d+)\//.exec(address)?.[1]
     await first.close()
+    // Nothing listens there now, so the first dials fail; reaching the revived host proves the retries.
     const b = await start({ bootstrap: [address] })
-    await Bun.sleep(300)
-    expect(b.host.connectionCount()).toBe(0)
     const revived = await start({ privateKey: seed, listen: [`/ip4/127.0.0.1/tcp/${port}`] })
     await waitFor(() => b.host.connectionCount(revived.host.peerId) === 1, 3000, "reconnect to revived peer")
   })
@@ -225,7 +224,11 @@ describe("p2p host", () => {
     expect(await Effect.runPromise(b.host.keptPeers())).toBe(0)
     await a.host.libp2p.hangUp(peerIdFromString(b.host.peerId))
     await waitFor(() => b.host.connectionCount(a.host.peerId) === 0, 3000, "disconnect")
-    await Bun.sleep(200)
+    // The freed slot takes another peer: once its keeper has dialled, a's (were it still running, on
+    // the same 20 ms check) would have redialled too.
+    await Effect.runPromise(b.host.keepConnected(other.host.multiaddrs()[0] ?? ""))
+    await waitFor(() => b.host.connectionCount(other.host.peerId) === 1, 3000, "the other peer kept")
+    expect(await Effect.runPromise(b.host.keptPeers())).toBe(1)
     expect(b.host.connectionCount(a.host.peerId)).toBe(0)
     const missing = await Effect.runPromise(Effect.either(b.host.keepConnected("/ip4/127.0.0.1/tcp/1")))
     expect(Either.isLeft(missing) && missing.left._tag).toBe("InvalidMultiaddr")
