@@ -2,10 +2,11 @@
 // publishes in flight stop at once, each stop requested twice 10 ms apart. Whatever libp2p aborts
 // (dials, streams, pending reads) must end inside the host, never as an unhandled rejection.
 import { afterAll, beforeAll, expect, test } from "bun:test"
-import { Effect, Exit, Fiber, Scope } from "effect"
+import { Effect, Exit, Fiber, Logger, LogLevel, Scope } from "effect"
+import { makeP2PHost } from "../../../runtime/network/host.ts"
 import { protocolId } from "../../../runtime/network/protocol-ids.ts"
 import { connectAll, type Libp2pNode, startLibp2pNode, testTransportConfig } from "./libp2p-cluster.ts"
-import { TEST_NETWORK } from "./helpers.ts"
+import { TEST_NETWORK, testHostConfig } from "./helpers.ts"
 
 const ECHO = protocolId(TEST_NETWORK, "shutdown-echo", "1.0.0")
 const MASK = Uint8Array.of(0x08)
@@ -66,3 +67,27 @@ test("four hosts stopped at once, each twice 10 ms apart, with traffic in flight
   }
   expect(unhandled.map(describeReason)).toEqual([])
 }, 60_000)
+
+test("libp2p's stop rejecting with an AbortError (a dial cut short) ends the host's scope cleanly, logged at debug", async () => {
+  // A scope's finalizers run with the logger in place when they were added: provide it at start.
+  const logged: Array<string> = []
+  const capture = Logger.make(({ logLevel, message }) => void logged.push(`${logLevel.label} ${String(message)}`))
+  const scope = Effect.runSync(Scope.make())
+  const host = await Effect.runPromise(
+    makeP2PHost(testHostConfig()).pipe(
+      Scope.extend(scope),
+      Effect.provide(Logger.replace(Logger.defaultLogger, capture)),
+      Logger.withMinimumLogLevel(LogLevel.Debug),
+    ),
+  )
+  // What libp2p's stop does when a component's stop meets in-flight work it aborts: it rejects.
+  const libp2p = host.libp2p
+  const stop = libp2p.stop.bind(libp2p)
+  libp2p.stop = async () => {
+    await stop()
+    throw new DOMException("The operation was aborted", "AbortError")
+  }
+  const exit = await Effect.runPromiseExit(Scope.close(scope, Exit.void))
+  expect(Exit.isSuccess(exit)).toBe(true)
+  expect(logged.filter((l) => l.includes("p2p host stop"))).toEqual(["DEBUG p2p host stop: in-flight work aborted (AbortError: The operation was aborted)"])
+})
