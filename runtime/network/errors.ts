@@ -19,6 +19,13 @@ export class HostStartFailed extends Schema.TaggedError<HostStartFailed>()("Host
 }) {}
 
 /** A dial to a peer failed (refused, timed out, denied by a gater, wrong peer id...). */
+/** libp2p's own stop failed. `aborted`: only in-flight work (dials, streams) was cut short, the
+ * expected outcome when peers vanish while the node stops. */
+export class HostStopFailed extends Schema.TaggedError<HostStopFailed>()("HostStopFailed", {
+  reason: Schema.String,
+  aborted: Schema.Boolean,
+}) {}
+
 export class DialFailed extends Schema.TaggedError<DialFailed>()("DialFailed", {
   address: Schema.String,
   reason: Schema.String,
@@ -40,6 +47,9 @@ export class PublishFailed extends Schema.TaggedError<PublishFailed>()("PublishF
   bitmask: Schema.String,
   reason: Schema.String,
 }) {}
+
+/** An abort of in-flight work (a DOMException or libp2p's AbortError, by name). */
+export const isAbortError = (error: unknown): boolean => error instanceof Error && error.name === "AbortError"
 
 export const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error))
 

@@ -17,7 +17,7 @@ import { Context, Duration, Effect, FiberMap, Layer, Schedule, type Scope } from
 import { createLibp2p } from "libp2p"
 import { BitmaskPubsub, bitmaskRouterMessageIds } from "./bitmask-pubsub.ts"
 import { makeDedupeGater, type DedupeCounters } from "./connection-dedupe.ts"
-import { describeError, DialFailed, HostStartFailed, InvalidMultiaddr, PingFailed, type InvalidPeerKey } from "./errors.ts"
+import { describeError, DialFailed, HostStartFailed, HostStopFailed, InvalidMultiaddr, isAbortError, PingFailed, type InvalidPeerKey } from "./errors.ts"
 import { peerKeyFromBytes } from "./identity.ts"
 import { P2PMetrics } from "./metrics.ts"
 import { DEFAULT_MESSAGE_ID_FORM, type MessageIdForm } from "./message-id.ts"
@@ -271,11 +271,23 @@ export const makeP2PHost = (config: P2PHostConfig): Effect.Effect<P2PHostService
         catch: (error) => new HostStartFailed({ reason: describeError(error) }),
       }),
       () =>
-        Effect.promise(async () => {
-          await libp2p.stop()
+        // A rejected stop is a typed failure, never a defect of the scope's release: when every peer
+        // vanishes during a stop, libp2p's stop can reject with the AbortError of a dial or stream it
+        // cut short, which is expected then (debug); anything else is worth a warning.
+        Effect.tryPromise({
+          try: async () => {
+            await libp2p.stop()
+          },
+          catch: (error) => new HostStopFailed({ reason: describeError(error), aborted: isAbortError(error) }),
         }).pipe(
           Effect.timeout(Duration.seconds(5)),
-          Effect.catchAll((error) => Effect.logWarning("p2p host stop timed out", error)),
+          Effect.catchTags({
+            HostStopFailed: (error) =>
+              error.aborted
+                ? Effect.logDebug(`p2p host stop: in-flight work aborted (${error.reason})`)
+                : Effect.logWarning(`p2p host stop failed: ${error.reason}`),
+            TimeoutException: () => Effect.logWarning("p2p host stop timed out"),
+          }),
           Effect.ensuring(Effect.sync(() => libp2p.removeEventListener("peer:identify", onIdentify))),
         ),
     )

@@ -362,10 +362,11 @@ export const makeLibp2pTransport = (
           )
         }),
         () =>
-          Effect.promise(async () => {
+          // Effect.ignore alone would let a rejection through as a defect of the release.
+          Effect.tryPromise(async () => {
             handlers.delete(protocol)
             await libp2p.unhandle(id)
-          }).pipe(Effect.ignore),
+          }).pipe(Effect.catchAll((error) => Effect.logDebug(`unhandle ${id} at stop: ${describeError(error.error)}`))),
       )
     }
 

@@ -1,6 +1,7 @@
 // `bun run bench vdf`: 2048-bit class-group squarings per second (native NUDUPL vs the TS BigInt
 // reference, same run), a native solve of 80 000 iterations, and verify times (cold = discriminant
-// search included, median over six challenges; warm = discriminant cached; TS = BigInt fallback).
+// search included, median over six challenges; warm = discriminant cached; TS = BigInt fallback), and
+// how fast a hostile iteration count is refused.
 import { encodeInt, square, type Form } from "../../crates/ts/vdf/classgroup.ts"
 import { loadNativeVdf } from "../../crates/ts/vdf/native.ts"
 import * as W from "../../crates/ts/vdf/wesolowski.ts"
@@ -87,4 +88,15 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
     if (W.verify(solveChallenge, iterations, output) !== "valid") throw new Error("TS verify failed")
   })
   reportValues("vdf.verify.ts", { ms: tsVerifyMs })
+
+  // A hostile iteration count (2^32 − 1) must be refused up front, not worked through: the speed
+  // target that used to be a wall-clock bound in test/unit/crates/vdf/native.test.ts.
+  const HOSTILE = 0xffffffff
+  const hostileNativeMs = time(() => {
+    if (lib.verify(solveChallenge, HOSTILE, output) === 0) throw new Error("hostile count accepted")
+  })
+  const hostileTsMs = time(() => {
+    if (W.verify(solveChallenge, HOSTILE, output) === "valid") throw new Error("TS: hostile count accepted")
+  })
+  reportValues("vdf.verify.hostile", { ms: hostileNativeMs, ts_ms: hostileTsMs })
 }

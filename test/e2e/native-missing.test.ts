@@ -2,14 +2,14 @@
 // which has no TypeScript fallback: it exits 1 with one line naming the library path and the set-up
 // command, instead of an empty "cannot start".
 import { expect, test } from "bun:test"
-import { freePort, mainEntry, processFixture, repoRoot } from "./node-process.ts"
+import { mainEntry, processFixture, repoRoot } from "./node-process.ts"
 
 const { tempDir } = processFixture("quilbun-native-missing-")
 
 test("a missing native library: exit 1, one line naming the path and scripts/setup.sh", async () => {
   const missing = "/nonexistent/libquilcrypto.so"
   const proc = Bun.spawn({
-    cmd: [process.execPath, mainEntry, "--data-dir", tempDir(), "--api-listen", `127.0.0.1:${freePort()}`, "--workers", "1"],
+    cmd: [process.execPath, mainEntry, "--data-dir", tempDir(), "--api-listen", "127.0.0.1:0", "--workers", "1"],
     cwd: repoRoot,
     env: { ...process.env, QUILBUN_NATIVE_LIB: missing },
     stdin: "ignore",

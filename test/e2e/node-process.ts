@@ -1,28 +1,61 @@
 // Helpers for tests that run the real `bun runtime/node/main.ts` process.
 import type { Subprocess } from "bun"
 import { afterAll } from "bun:test"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { apiUrlPath } from "../../runtime/node/api-address-file.ts"
 
 export const repoRoot = join(import.meta.dir, "../..")
 export const mainEntry = join(repoRoot, "runtime/node/main.ts")
 
-/** A port that was free a moment ago (bind 0, read it back, release). */
-export const freePort = (): number => {
-  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() })
-  const port = server.port ?? 0
-  void server.stop(true)
-  return port
-}
+/** Let the node bind any free port; its URL is then read from the address file it writes. Choosing a
+ * port here and passing it on would race whatever else binds ports between the check and the use. */
+export const ANY_PORT = 0
 
 export interface RunningNode {
   readonly proc: Subprocess<"ignore", "pipe", "pipe">
+  /** The admin API's URL; throws until the node has written it (polls retry on that). */
   readonly url: string
   readonly output: () => string
+  readonly dataDir: string
 }
 
+const mtimeOf = (path: string): number | undefined => {
+  try {
+    return statSync(path).mtimeMs
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The URL in `<dataDir>/admin-api.url` once this start has written it: a file left by a node killed
+ * with -9 (or kept by the owner of a locked dir) is older than `previousMtime` and not taken.
+ */
+const boundUrl = (dataDir: string, previousMtime: number | undefined): (() => string) => {
+  let url: string | undefined
+  return () => {
+    if (url !== undefined) return url
+    const path = apiUrlPath(dataDir)
+    const mtime = mtimeOf(path)
+    if (mtime === undefined || (previousMtime !== undefined && mtime <= previousMtime)) {
+      throw new Error(`the node has not written ${path} yet`)
+    }
+    // The node writes "<url>\n" in one call; a reader can still catch the file created but empty.
+    const text = readFileSync(path, "utf8")
+    if (!text.endsWith("\n")) throw new Error(`${path} is not completely written yet`)
+    url = text.trim()
+    return url
+  }
+}
+
+/** For a node started by hand with `--api-listen 127.0.0.1:0`: call before starting it; the thunk
+ * returns its URL once written (and throws until then). */
+export const apiUrlOnceWritten = (dataDir: string): (() => string) => boundUrl(dataDir, mtimeOf(apiUrlPath(dataDir)))
+
 export const spawnNode = (dataDir: string, port: number, extra: ReadonlyArray<string> = []): RunningNode => {
+  const previousMtime = mtimeOf(apiUrlPath(dataDir))
   const proc = Bun.spawn({
     cmd: [process.execPath, mainEntry, "--data-dir", dataDir, "--api-listen", `127.0.0.1:${port}`, "--workers", "2", "--log-format", "json", ...extra],
     cwd: repoRoot,
@@ -38,7 +71,15 @@ export const spawnNode = (dataDir: string, port: number, extra: ReadonlyArray<st
   }
   void drain(proc.stdout)
   void drain(proc.stderr)
-  return { proc, url: `http://127.0.0.1:${port}`, output: () => text }
+  const url = port === ANY_PORT ? boundUrl(dataDir, previousMtime) : () => `http://127.0.0.1:${port}`
+  return {
+    proc,
+    get url() {
+      return url()
+    },
+    output: () => text,
+    dataDir,
+  }
 }
 
 /** Polls `check` until it returns a value (not undefined) or the deadline passes. */
@@ -80,9 +121,12 @@ export const getJson = async <A>(url: string): Promise<A> => {
   return (await res.json()) as A
 }
 
-/** Resolves once `url`/health answers 200. */
-export const waitHealthy = (url: string, ms = 15_000): Promise<true> =>
-  pollUntil(`${url}/health`, ms, async () => ((await fetch(`${url}/health`)).ok ? true : undefined))
+/** Resolves once `<url>/health` answers 200; a node's URL is read inside the poll (it is known once the node listens). */
+export const waitHealthy = (target: string | { readonly url: string }, ms = 15_000): Promise<true> =>
+  pollUntil(`${typeof target === "string" ? target : "the node"}/health`, ms, async () => {
+    const url = typeof target === "string" ? target : target.url
+    return (await fetch(`${url}/health`)).ok ? true : undefined
+  })
 
 /** The JSON log lines of a node's output (other lines skipped). */
 export const logLines = (output: string): ReadonlyArray<Record<string, unknown>> =>
@@ -97,7 +141,7 @@ export const logLines = (output: string): ReadonlyArray<Record<string, unknown>>
 
 /** Runs the node (workers 1, fast frames) on `dataDir` until the committed head reaches `frames`, then SIGTERMs it. */
 export const runChain = async (dataDir: string, frames: number, extra: ReadonlyArray<string> = []): Promise<string> => {
-  const node = spawnNode(dataDir, freePort(), ["--workers", "1", "--set", "engine.difficulty=100", ...extra])
+  const node = spawnNode(dataDir, ANY_PORT, ["--workers", "1", "--set", "engine.difficulty=100", ...extra])
   try {
     // generous: the first frame takes seconds on an idle machine, much longer on a loaded one
     await pollUntil(`head >= ${frames}`, 60_000, async () => {
@@ -126,9 +170,9 @@ export const exitOf = async (
 
 /** Runs the node (workers 1) on `dataDir` until /health answers and a few heartbeats are committed, then SIGTERMs it. */
 export const runBriefly = async (dataDir: string): Promise<void> => {
-  const node = spawnNode(dataDir, freePort(), ["--workers", "1"])
+  const node = spawnNode(dataDir, ANY_PORT, ["--workers", "1"])
   try {
-    await waitHealthy(node.url, 60_000)
+    await waitHealthy(node, 60_000)
     await pollUntil("a running worker", 30_000, async () => {
       const ws = await getJson<ReadonlyArray<WorkerRow>>(`${node.url}/v1/workers`)
       return ws.every((w) => w.state === "running") ? true : undefined
@@ -154,7 +198,7 @@ export const processFixture = (prefix: string) => {
       dirs.push(dir)
       return dir
     },
-    spawn: (dataDir: string, extra: ReadonlyArray<string> = [], port = freePort()): RunningNode => {
+    spawn: (dataDir: string, extra: ReadonlyArray<string> = [], port = ANY_PORT): RunningNode => {
       const node = spawnNode(dataDir, port, extra)
       spawned.push(node)
       return node

@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ensureKeys } from "../../config/index.ts"
-import { freePort, logLines, spawnNode, waitHealthy, type RunningNode } from "./node-process.ts"
+import { ANY_PORT, logLines, spawnNode, waitHealthy, type RunningNode } from "./node-process.ts"
 
 const dataDir = mkdtempSync(join(tmpdir(), "quilbun-perms-"))
 const spawned: Array<RunningNode> = []
@@ -27,9 +27,9 @@ describe("permissions (real process)", () => {
     chmodSync(peerKey, 0o644)
     chmodSync(token, 0o666)
 
-    const node = spawnNode(dataDir, freePort(), ["--workers", "1"])
+    const node = spawnNode(dataDir, ANY_PORT, ["--workers", "1"])
     spawned.push(node)
-    await waitHealthy(node.url)
+    await waitHealthy(node)
     expect(mode(dataDir)).toBe(0o700)
     expect(mode(peerKey)).toBe(0o600)
     expect(mode(token)).toBe(0o600)

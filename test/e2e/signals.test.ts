@@ -7,16 +7,16 @@
 import { describe, expect, test } from "bun:test"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
-import { freePort, getJson, isAlive, logLines, pollUntil, processFixture, repoRoot, waitHealthy, type WorkerRow } from "./node-process.ts"
+import { apiUrlOnceWritten, getJson, isAlive, logLines, pollUntil, processFixture, repoRoot, waitHealthy, type WorkerRow } from "./node-process.ts"
 
 const { tempDir, spawn } = processFixture("quilbun-signals-")
 const start = (extra: ReadonlyArray<string> = []) => {
-  const dataDir = tempDir()
-  return { ...spawn(dataDir, ["--workers", "1", ...extra]), dataDir }
+  return spawn(tempDir(), ["--workers", "1", ...extra])
 }
-const runningWorkers = (url: string) =>
+/** `at`: a URL, or a node whose URL is known once it listens (read inside the poll). */
+const runningWorkers = (at: string | { readonly url: string }) =>
   pollUntil("a running worker", 15_000, async () => {
-    const ws = await getJson<ReadonlyArray<WorkerRow>>(`${url}/v1/workers`)
+    const ws = await getJson<ReadonlyArray<WorkerRow>>(`${typeof at === "string" ? at : at.url}/v1/workers`)
     return ws.length > 0 && ws.every((w) => w.state === "running") ? ws : undefined
   })
 const messages = (output: string) => logLines(output).map((l) => String(l.message))
@@ -24,7 +24,7 @@ const messages = (output: string) => logLines(output).map((l) => String(l.messag
 describe("signals (real process)", () => {
   test("SIGTERM three times, 0.3 s apart: one stop, noted once, exit 0, no worker left", async () => {
     const node = start()
-    const workers = await runningWorkers(node.url)
+    const workers = await runningWorkers(node)
     node.proc.kill("SIGTERM")
     await Bun.sleep(300)
     node.proc.kill("SIGTERM")
@@ -40,7 +40,7 @@ describe("signals (real process)", () => {
 
   test("SIGHUP is a clean stop: exit 0, admin-api.url and the lock removed", async () => {
     const node = start()
-    await runningWorkers(node.url)
+    await runningWorkers(node)
     expect(existsSync(join(node.dataDir, "admin-api.url"))).toBe(true)
     node.proc.kill("SIGHUP")
     expect(await node.proc.exited).toBe(0)
@@ -51,9 +51,9 @@ describe("signals (real process)", () => {
 
   test("`bun run node` stopped by a SIGTERM to its whole process group exits 0", async () => {
     const dataDir = tempDir()
-    const port = freePort()
+    const boundUrl = apiUrlOnceWritten(dataDir)
     const proc = Bun.spawn({
-      cmd: [process.execPath, "run", "node", "--data-dir", dataDir, "--api-listen", `127.0.0.1:${port}`, "--workers", "1", "--log-format", "json"],
+      cmd: [process.execPath, "run", "node", "--data-dir", dataDir, "--api-listen", "127.0.0.1:0", "--workers", "1", "--log-format", "json"],
       cwd: repoRoot,
       env: { ...process.env, QUILBUN_LOG_LEVEL: "info" },
       detached: true, // its own process group, as a service manager runs it
@@ -62,7 +62,7 @@ describe("signals (real process)", () => {
       stderr: "pipe",
     })
     try {
-      const url = `http://127.0.0.1:${port}`
+      const url = await pollUntil("the admin API's URL", 15_000, boundUrl)
       await waitHealthy(url)
       const workers = await runningWorkers(url)
       // bun run forwards the signal to the master, which then gets it twice.
@@ -85,7 +85,7 @@ describe("signals (real process)", () => {
       "--set",
       "workerLiveness.restartAfterMs=4000",
     ])
-    const [before] = await runningWorkers(node.url)
+    const [before] = await runningWorkers(node)
     const pid = before?.pid ?? 0
     expect((await fetch(`${node.url}/ready`)).status).toBe(200)
     process.kill(pid, "SIGSTOP")

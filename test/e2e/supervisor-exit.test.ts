@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { Effect } from "effect"
 import { openStore, storePath } from "../../runtime/store/index.ts"
 import { consensusRows, proposalKey } from "../../actors/consensus/global/persistence.ts"
-import { exitOf, freePort, spawnNode, type RunningNode } from "./node-process.ts"
+import { ANY_PORT, exitOf, spawnNode, type RunningNode } from "./node-process.ts"
 
 const dataDir = mkdtempSync(join(tmpdir(), "quilbun-giveup-"))
 const spawned: Array<RunningNode> = []
@@ -26,7 +26,7 @@ test("root supervisor gives up → exit 1 within the shutdown deadline, naming w
   await store.close()
 
   const deadlineMs = 3000
-  const node = spawnNode(dataDir, freePort(), ["--workers", "1", "--set", "engine.difficulty=100", "--set", `shutdown.deadlineMs=${deadlineMs}`])
+  const node = spawnNode(dataDir, ANY_PORT, ["--workers", "1", "--set", "engine.difficulty=100", "--set", `shutdown.deadlineMs=${deadlineMs}`])
   spawned.push(node)
   const exit = await exitOf(node, 60_000)
   expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 1, signal: null })

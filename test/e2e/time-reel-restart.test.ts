@@ -5,7 +5,7 @@
 // the consensus commit and the reel insert left the reel behind for good).
 import { expect, test } from "bun:test"
 import { seededRandom } from "../../runtime/kernel/transport/seeded-random.ts"
-import { freePort, pollUntil, processFixture } from "./node-process.ts"
+import { pollUntil, processFixture } from "./node-process.ts"
 
 const { tempDir, spawn } = processFixture("quilbun-it-reel-")
 const dataDir = tempDir()
@@ -25,10 +25,9 @@ const heads = async (url: string) => {
 
 test("kill -9 of the master at random points of the commit loop: after each restart the reel's head reaches consensus's", async () => {
   const rng = seededRandom(Number(process.env.QUILBUN_TEST_SEED ?? 5))
-  const port = freePort()
   const args = ["--set", "engine.difficulty=100"]
   for (let round = 0; round < 3; round++) {
-    const node = spawn(dataDir, args, port)
+    const node = spawn(dataDir, args)
     // The chain must move past where this start found it, and the reel must be on the same head.
     const first = await pollUntil("consensus head metric", 30_000, async () => (await heads(node.url)).consensus)
     const agreed = await pollUntil(`reel and consensus on one head above ${first}`, 20_000, async () => {

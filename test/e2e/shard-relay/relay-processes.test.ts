@@ -89,6 +89,8 @@ describe("shard relay between the master's host and a data worker process", () =
     // every slice of every channel of the shard is subscribed on the master's one host
     const subscribed = a.host.pubsub.subscribedSlices()
     for (const mask of Object.values(channels)) for (const slice of sliceBitmask(mask)) expect(subscribed.has(bytesToHex(slice))).toBe(true)
+    // and the remote peer sees the master in each channel's mesh view (the subscription propagated)
+    for (const mask of Object.values(channels)) expect(b.host.pubsub.peersInBitmask(mask)).toContain(a.host.peerId)
   })
 
   test("a peer's message reaches the worker, and the worker's answer reaches the peer", async () => {

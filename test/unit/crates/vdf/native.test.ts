@@ -144,11 +144,10 @@ describe("native VDF", () => {
   }, 30_000)
 
   test("a hostile iteration count (2^32 − 1) is rejected quickly, native and TS", () => {
+    // 2^32 squarings would take hours: finishing within the test's timeout is the check.
     const l = single[0]!
-    const start = performance.now()
     expect(lib.verify(l.challenge, 0xffffffff, l.output)).toBe(Status.Invalid)
     expect(W.verify(l.challenge, 0xffffffff, l.output)).toBe("invalid")
-    expect(performance.now() - start).toBeLessThan(5_000)
   }, 20_000)
 
   test("a tampered byte anywhere in an output is rejected (all 516 positions)", () => {

@@ -76,21 +76,21 @@ describe("Vdf service", () => {
     try {
       const outcome = await withVdf((vdf) =>
         Effect.gen(function* () {
+          // Each takes far longer than this test's 30 s timeout (native: ≥ 40 s at its ~50k squarings a
+          // second; TypeScript: minutes), so a follow-up that waited behind it fails the test, no clock read.
           const t = vdf.implementation === "native" ? 2_000_000 : 50_000
           const fiber = yield* Effect.fork(vdf.prove(new Uint8Array([7, 7, 7]), t))
           yield* Effect.sleep("400 millis")
           const ticksDuring = ticks
           const exit = yield* Fiber.interrupt(fiber)
-          // The Worker must be free again soon: a small solve right after finishes quickly.
-          const start = Date.now()
+          // The Worker must be free again: a small solve right after finishes.
           const next = yield* vdf.prove(new Uint8Array([8]), 10)
-          return { ticksDuring, interrupted: Exit.isInterrupted(exit), followUpMs: Date.now() - start, next }
+          return { ticksDuring, interrupted: Exit.isInterrupted(exit), next }
         }),
       )
       expect(outcome.ticksDuring).toBeGreaterThanOrEqual(5)
       expect(outcome.interrupted).toBe(true)
       expect(outcome.next.length).toBe(516)
-      expect(outcome.followUpMs).toBeLessThan(4_000)
     } finally {
       clearInterval(timer)
     }
@@ -113,14 +113,15 @@ describe("Vdf service", () => {
       stdout: "pipe",
       stderr: "pipe",
       env: { ...process.env, QUILBUN_NATIVE_LIB: "/nonexistent" },
+      // the abandoned 10^6-iteration TypeScript solve takes minutes: a follow-up waiting behind it is
+      // killed here (exit code null), well before that
+      timeout: 25_000,
     })
     expect(p.exitCode).toBe(0)
-    const result = JSON.parse(p.stdout.toString()) as { implementation: string; interrupted: boolean; followUpMs: number; ok: boolean }
+    const result = JSON.parse(p.stdout.toString()) as { implementation: string; interrupted: boolean; ok: boolean }
     expect(result.implementation).toBe("typescript")
     expect(result.interrupted).toBe(true)
     expect(result.ok).toBe(true)
-    // the abandoned 10^6-iteration solve stopped: the follow-up did not wait behind it
-    expect(result.followUpMs).toBeLessThan(10_000)
     expect(p.stderr.toString().match(/TypeScript BigInt implementation/g)?.length).toBe(1)
   }, 30_000)
 })

@@ -58,8 +58,8 @@ describe("outbox: persist, then send", () => {
     outbox.putSafety(safety(3n))
     outbox.send(Uint8Array.of(7))
     const flushing = Effect.runFork(outbox.flush(noCommit))
-    // The store has not answered yet: nothing may have left.
-    await Effect.runPromise(Effect.sleep(20))
+    // The store has not answered yet (the flush is suspended on it): nothing may have left.
+    while ((await Effect.runPromise(Fiber.status(flushing)))._tag !== "Suspended") await Effect.runPromise(Effect.yieldNow())
     expect(log).toEqual([])
     await Effect.runPromise(Deferred.succeed(gate, undefined))
     await Effect.runPromise(Fiber.join(flushing))

@@ -28,19 +28,17 @@ describe("ActorSystem", () => {
         init: (ctx: Parameters<typeof base.behavior.init>[0]) => Effect.zipLeft(base.behavior.init(ctx), Effect.forkScoped(Effect.never)),
       },
     }
-    const out = await Effect.runPromise(
+    // A close that hangs on the forked fiber fails the timeout (TimeoutException), and so the test.
+    await Effect.runPromise(
       Effect.gen(function* () {
         const scope = yield* Scope.make()
         // As the node wires it: the actor's Layer built while an outer Layer is being built.
         const inner = Layer.scoped(Busy, ActorSystem.spawnScoped(busy))
         const outer = Layer.scopedDiscard(Effect.asVoid(Layer.build(inner)))
         yield* Scope.extend(Layer.build(outer), scope)
-        const started = Date.now()
         yield* Scope.close(scope, Exit.void).pipe(Effect.timeout("5 seconds"))
-        return Date.now() - started
       }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer()), Effect.provide(quietLogs)),
     )
-    expect(out).toBeLessThan(5_000)
   })
 
   test("shutdown stops children in reverse start order (nested), then refuses messages", async () => {
