@@ -25,6 +25,7 @@ import {
   type Lookup,
   loadIntrinsics,
   METADATA_ADDRESS,
+  type DecodedOp,
   type Operation,
   present,
   type StateView,
@@ -47,17 +48,28 @@ const shouting: Operation = {
   opType: noteOp.opType,
   name: noteOp.name,
   decode: (bytes) =>
-    Either.map(noteOp.decode(bytes), (op) => ({
-      ...op,
-      apply: (view, ctx) => {
-        const louder: StateView = {
-          get: (ref) => view.get(ref),
-          put: (ref, value, mode) => view.put(ref, Uint8Array.of(...value, 0x21), mode),
-          remove: (ref) => view.remove(ref),
-        }
-        return op.apply(louder, ctx)
-      },
-    })),
+    // Delegates explicitly: a decoded operation's functions live on its prototype, so a spread would drop them.
+    Either.map(
+      noteOp.decode(bytes),
+      (op): DecodedOp => ({
+        opType: op.opType,
+        name: op.name,
+        bytes: op.bytes,
+        accessSet: (ctx) => op.accessSet(ctx),
+        validate: (view, ctx) => op.validate(view, ctx),
+        cost: () => op.cost(),
+        producedFees: () => op.producedFees(),
+        target: () => op.target(),
+        apply: (view, ctx) => {
+          const louder: StateView = {
+            get: (ref) => view.get(ref),
+            put: (ref, value, mode) => view.put(ref, Uint8Array.of(...value, 0x21), mode),
+            remove: (ref) => view.remove(ref),
+          }
+          return op.apply(louder, ctx)
+        },
+      }),
+    ),
 }
 const modified: Intrinsic = { ...template, operations: [shouting] }
 
