@@ -69,8 +69,17 @@ export const shardTransport = (
       subscribe: (bitmask, handler) =>
         bytesToHex(bitmask) === bytesToHex(consensus)
           ? Effect.acquireRelease(
-              Effect.sync(() => handlers.push((m) => handler({ from: m.from, data: m.data, bitmask }))),
-              () => Effect.sync(() => handlers.splice(handlers.length - 1, 1)),
+              Effect.sync(() => {
+                const own = (m: { readonly from: string; readonly data: Uint8Array }) => handler({ from: m.from, data: m.data, bitmask })
+                handlers.push(own)
+                return own
+              }),
+              // Release by identity: another subscriber's handler may have been pushed after this one.
+              (own) =>
+                Effect.sync(() => {
+                  const at = handlers.indexOf(own)
+                  if (at >= 0) handlers.splice(at, 1)
+                }),
             ).pipe(Effect.asVoid)
           : Effect.void,
       request: (peer, protocol, data) => network.request(appFilter, peer, protocol, data),
