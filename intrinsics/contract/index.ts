@@ -18,6 +18,7 @@ export { type HttpContribution, type HttpEnv, intrinsicRoutePrefix, QueryUnavail
 export { atomId, bytesEqual, DOMAIN_LENGTH, domainOf, GLOBAL_INTRINSIC_ADDRESS, ID_LENGTH, isAtomId, METADATA_ADDRESS } from "./ids.ts"
 export type { Intrinsic } from "./intrinsic.ts"
 export { decodeManifest, deriveInstanceAddress, FeeRole, feeRoleOf, isActive, isFixedInstance, Manifest, opTypeHex } from "./manifest.ts"
+export { encodeMessageBundle } from "./message-bundle.ts"
 export { malformed, OpError, type OpErrorKind } from "./op-error.ts"
 export {
   type AccessSet,

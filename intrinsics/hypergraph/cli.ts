@@ -18,6 +18,7 @@ import {
   ID_LENGTH,
   IntrinsicCliFailure,
   type IntrinsicCliGroup,
+  encodeMessageBundle,
 } from "../contract/index.ts"
 import {
   deployBuilder,
@@ -30,7 +31,6 @@ import {
   vertexDataAddress,
   vertexRemoveBuilder,
 } from "./builders.ts"
-import { encodeBundle } from "./bundle.ts"
 import type { HypergraphConfig } from "./config.ts"
 import { BLS_SECRET_KEY_BYTES } from "./constants.ts"
 import type { Entry } from "./entries.ts"
@@ -88,7 +88,7 @@ const submitOrPrint = (
   details: ReadonlyArray<string>,
 ): Effect.Effect<void, IntrinsicCliFailure> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
-    const bundle = encodeBundle([operation], BigInt(now))
+    const bundle = encodeMessageBundle([operation], BigInt(now))
     return mode.dryRun
       ? printLines(["Dry run: not submitted", ...details, `Bundle: ${bytesToHex(bundle)}`])
       : Effect.zipRight(env.api.submitBundle(bundle, { wait: !mode.noWait }), printLines([success, ...details]))

@@ -10,7 +10,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { CanonicalWriter, type CliContribution, type CliEnv, eraseCliCommand, IntrinsicCliFailure } from "../../intrinsics/contract/index.ts"
+import { type CliContribution, encodeMessageBundle, type CliEnv, eraseCliCommand, IntrinsicCliFailure } from "../../intrinsics/contract/index.ts"
 import { KV_DEFAULT_DOMAIN, type KvOp, kvDel, kvExpire, kvIncrBy, kvSet } from "./kv.ts"
 
 const failed = (reason: string) => new IntrinsicCliFailure({ reason, usage: false })
@@ -18,16 +18,9 @@ const usage = (reason: string) => new IntrinsicCliFailure({ reason, usage: true 
 const domain = bytesToHex(KV_DEFAULT_DOMAIN)
 const utf8 = new TextEncoder()
 
-/** A MessageBundle around one request (spec §0): `0x0312 ‖ count ‖ (len ‖ 0x0311 ‖ len ‖ op)* ‖ i64 timestamp ms`. */
-const bundleOf = (operation: Uint8Array, timestampMs: bigint): Uint8Array => {
-  const ts = new Uint8Array(8)
-  new DataView(ts.buffer).setBigInt64(0, timestampMs)
-  return new CanonicalWriter().u32(0x0312).u32(1).bytes(new CanonicalWriter().u32(0x0311).bytes(operation).finish()).fixed(ts).finish()
-}
-
 const submit = (env: CliEnv, encode: (op: KvOp) => Uint8Array, key: string, value: string, n: bigint) =>
   Effect.flatMap(Clock.currentTimeMillis, (now) =>
-    env.api.submitBundle(bundleOf(encode({ domain: KV_DEFAULT_DOMAIN, key: utf8.encode(key), value: utf8.encode(value), n }), BigInt(now))),
+    env.api.submitBundle(encodeMessageBundle([encode({ domain: KV_DEFAULT_DOMAIN, key: utf8.encode(key), value: utf8.encode(value), n })], BigInt(now))),
   )
 
 const GetAnswer = Schema.decodeUnknown(Schema.Struct({ value: Schema.NullOr(Schema.String) }))

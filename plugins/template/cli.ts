@@ -7,18 +7,11 @@ import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { CanonicalWriter, type CliContribution, type CliEnv, eraseCliCommand, IntrinsicCliFailure } from "../../intrinsics/contract/index.ts"
+import { type CliContribution, encodeMessageBundle, type CliEnv, eraseCliCommand, IntrinsicCliFailure } from "../../intrinsics/contract/index.ts"
 import { DEFAULT_DOMAIN, noteOp } from "./template.ts"
 
 const domain = bytesToHex(DEFAULT_DOMAIN)
 const utf8 = new TextEncoder()
-
-/** A MessageBundle around one request (spec §0): `0x0312 ‖ count ‖ (len ‖ 0x0311 ‖ len ‖ op)* ‖ i64 timestamp ms`. */
-const bundleOf = (operation: Uint8Array, timestampMs: bigint): Uint8Array => {
-  const ts = new Uint8Array(8)
-  new DataView(ts.buffer).setBigInt64(0, timestampMs)
-  return new CanonicalWriter().u32(0x0312).u32(1).bytes(new CanonicalWriter().u32(0x0311).bytes(operation).finish()).fixed(ts).finish()
-}
 
 const GetAnswer = Schema.decodeUnknown(Schema.Struct({ value: Schema.NullOr(Schema.String) }))
 const key = Args.text({ name: "key" })
@@ -28,7 +21,7 @@ const putCommand = (env: CliEnv) =>
     Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       const op = noteOp.encode({ domain: DEFAULT_DOMAIN, key: utf8.encode(a.key), value: utf8.encode(a.value) })
-      yield* env.api.submitBundle(bundleOf(op, BigInt(now)))
+      yield* env.api.submitBundle(encodeMessageBundle([op], BigInt(now)))
       yield* Console.log("OK")
     }),
   ).pipe(Command.withDescription("put key value: store a note (waits until committed)"))

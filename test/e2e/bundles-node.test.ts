@@ -12,7 +12,7 @@ import { ed448 } from "@noble/curves/ed448.js"
 import { Effect } from "effect"
 import { startNode, type StartedNode } from "quilbun/embed"
 import { deployBuilder, deployedDomain } from "../../intrinsics/hypergraph/builders.ts"
-import { encodeBundle } from "../../intrinsics/hypergraph/bundle.ts"
+import { encodeMessageBundle } from "../../intrinsics/contract/index.ts"
 import { nodeBuildEnv } from "../../runtime/node/intrinsics.ts"
 import { waitFor } from "./network/helpers.ts"
 
@@ -36,7 +36,7 @@ const deploy = (keyHex: string) =>
       const config = { readPublicKey: key, writePublicKey: key, ownerPublicKey: new Uint8Array() }
       const operation = yield* deployBuilder.build({ config, schema: SCHEMA }, nodeBuildEnv)
       const domain = yield* deployedDomain(config, nodeBuildEnv)
-      return { bundle: bytesToHex(encodeBundle([operation], BigInt(Date.now()))), domain: bytesToHex(domain) }
+      return { bundle: bytesToHex(encodeMessageBundle([operation], BigInt(Date.now()))), domain: bytesToHex(domain) }
     }),
   )
 

@@ -13,7 +13,7 @@ import { bytesToHex } from "@noble/hashes/utils.js"
 import { ed448 } from "@noble/curves/ed448.js"
 import { Effect } from "effect"
 import { deployBuilder, deployedDomain, hypergraphBuilders } from "../../intrinsics/hypergraph/builders.ts"
-import { encodeBundle } from "../../intrinsics/hypergraph/bundle.ts"
+import { encodeMessageBundle } from "../../intrinsics/contract/index.ts"
 import { KV_DEFAULT_DOMAIN, kvSet } from "../../plugins/kv/kv.ts"
 import { nodeBuildEnv } from "../../runtime/node/intrinsics.ts"
 import { prepareDevnetMembers } from "../../runtime/cli/devnet/genesis.ts"
@@ -108,12 +108,12 @@ const putVertex = (domain: Uint8Array) =>
         },
         nodeBuildEnv,
       ),
-      (op) => encodeBundle([op], BigInt(Date.now()) + BigInt(seq)),
+      (op) => encodeMessageBundle([op], BigInt(Date.now()) + BigInt(seq)),
     ),
   )
 
 const kvPut = (key: string, value: string) =>
-  encodeBundle(
+  encodeMessageBundle(
     [kvSet.encode({ domain: KV_DEFAULT_DOMAIN, key: new TextEncoder().encode(key), value: new TextEncoder().encode(value), n: 0n })],
     BigInt(Date.now()) + BigInt(++seq),
   )
@@ -158,7 +158,7 @@ describe(`app shards on a ${NODES}-process devnet with 2 shards`, () => {
   test("a deploy sent to one node is covered by every node and committed on all of them with the same roots", async () => {
     const operation = await Effect.runPromise(deployBuilder.build({ config, schema: SCHEMA }, nodeBuildEnv))
     domain = await Effect.runPromise(deployedDomain(config, nodeBuildEnv))
-    const accepted = await submit(0, encodeBundle([operation], BigInt(Date.now())))
+    const accepted = await submit(0, encodeMessageBundle([operation], BigInt(Date.now())))
     expect(accepted.code).toBe(202)
     expect(accepted.body).toMatchObject({ status: "pending", shard: bytesToHex(domain) })
     const statuses = await committedEverywhere(accepted.body.id, 120_000)

@@ -21,7 +21,7 @@ import { feeManagerActor } from "../../actors/fee-manager/index.ts"
 import { poseidonHashBytes } from "../../crates/ts/poseidon.ts"
 import { BlsVerifier, FrameVdf, Poseidon, ProverSigner } from "../../crates/ts/services.ts"
 import { loadIntrinsics } from "../../intrinsics/contract/index.ts"
-import { encodeBundle } from "../../intrinsics/hypergraph/bundle.ts"
+import { encodeMessageBundle } from "../../intrinsics/contract/index.ts"
 import { hypergraphBuilders as b } from "../../intrinsics/hypergraph/builders.ts"
 import { hypergraphIntrinsic } from "../../intrinsics/hypergraph/index.ts"
 import { ActorSystem } from "../../runtime/kernel/index.ts"
@@ -35,7 +35,7 @@ import { buildEnv, instanceDomain, testConfig, testCrypto, testSchema, writeSecr
 const build = <A>(builder: { build: (a: A, e: typeof buildEnv) => Effect.Effect<Uint8Array, unknown> }, args: A) =>
   Effect.runSync(builder.build(args, buildEnv))
 let clock = 1_700_000_000_000n
-const bundleOf = (op: Uint8Array) => encodeBundle([op], clock++)
+const bundleOf = (op: Uint8Array) => encodeMessageBundle([op], clock++)
 const put = (n: number, text: string) =>
   bundleOf(
     build(b.putVertex, {

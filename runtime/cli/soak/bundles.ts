@@ -5,7 +5,7 @@ import { sha256 } from "@noble/hashes/sha2.js"
 import { ed448 } from "@noble/curves/ed448.js"
 import { Effect } from "effect"
 import { deployBuilder, deployedDomain, hypergraphBuilders } from "../../../intrinsics/hypergraph/builders.ts"
-import { encodeBundle } from "../../../intrinsics/hypergraph/bundle.ts"
+import { encodeMessageBundle } from "../../../intrinsics/contract/index.ts"
 import type { BuildError } from "../../../intrinsics/contract/index.ts"
 import { nodeBuildEnv } from "../../node/intrinsics.ts"
 
@@ -44,7 +44,7 @@ export const makeSoakBundles = (seed: number) =>
           },
           nodeBuildEnv,
         ),
-        (op) => encodeBundle([op], BigInt(Date.now())),
+        (op) => encodeMessageBundle([op], BigInt(Date.now())),
       )
-    return { deploy: encodeBundle([operation], BigInt(Date.now())), domain, write } satisfies SoakBundles
+    return { deploy: encodeMessageBundle([operation], BigInt(Date.now())), domain, write } satisfies SoakBundles
   })

@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { routeBundle } from "../../../../actors/execution/routing.ts"
 import { atomId, loadIntrinsics } from "../../../../intrinsics/contract/index.ts"
-import { encodeBundle } from "../../../../intrinsics/hypergraph/bundle.ts"
+import { encodeMessageBundle } from "../../../../intrinsics/contract/index.ts"
 import { hypergraphBuilders as b } from "../../../../intrinsics/hypergraph/builders.ts"
 import { HYPERGRAPH_BASE_DOMAIN } from "../../../../intrinsics/hypergraph/constants.ts"
 import { hypergraphIntrinsic } from "../../../../intrinsics/hypergraph/index.ts"
@@ -15,7 +15,7 @@ const config = { registry, network: 1, crypto: testCrypto, typeTagOf: () => unde
 const build = <A>(builder: { build: (a: A, e: typeof buildEnv) => Effect.Effect<Uint8Array, unknown> }, args: A) =>
   Effect.runSync(builder.build(args, buildEnv))
 const addr = (n: number) => new Uint8Array(32).fill(n)
-const bundleOf = (...ops: Array<Uint8Array>) => encodeBundle(ops, 1_700_000_000_000n)
+const bundleOf = (...ops: Array<Uint8Array>) => encodeMessageBundle(ops, 1_700_000_000_000n)
 const put = (domain: Uint8Array, n: number) =>
   build(b.putVertex, { domain, entries: [{ key: Uint8Array.of(1), value: Uint8Array.of(n) }], dataAddress: addr(n), signingKey: writeSecret })
 const route = (bundle: Uint8Array, domain?: Uint8Array) => routeBundle(config, bundle, 10n, domain)

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { atomLines, deployArgs, parseKeyValues, parseOwnerKey, updateArgs } from "../../../../intrinsics/hypergraph/cli.ts"
-import { encodeBundle } from "../../../../intrinsics/hypergraph/bundle.ts"
+import { encodeMessageBundle } from "../../../../intrinsics/contract/index.ts"
 import { hypergraphIntrinsic } from "../../../../intrinsics/hypergraph/index.ts"
 import { buildEnv } from "./fixtures/hypergraph-env.ts"
 
@@ -48,9 +48,9 @@ describe("hypergraph CLI", () => {
   })
 
   test("a dry-run bundle is a MessageBundle of one MessageRequest with the timestamp last", () => {
-    const bundle = encodeBundle([Uint8Array.of(0, 0, 4, 5, 9)], 1_700_000_000_000n)
+    const bundle = encodeMessageBundle([Uint8Array.of(0, 0, 4, 5, 9)], 1_700_000_000_000n)
     expect(Buffer.from(bundle).toString("hex")).toBe(`00000312000000010000000d000003110000000500000405090000018bcfe56800`)
-    expect(() => encodeBundle([], 0n)).toThrow(RangeError)
+    expect(() => encodeMessageBundle([], 0n)).toThrow(RangeError)
   })
 
   test("update arguments: a configuration, at most one schema file, at least one of them", () => {

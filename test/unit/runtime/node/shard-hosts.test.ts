@@ -19,7 +19,7 @@ import {
   SHARD_HOST_NAME,
 } from "../../../../actors/consensus/app/shard-host-protocol.ts"
 import { loadConfig } from "../../../../config/index.ts"
-import { encodeBundle } from "../../../../intrinsics/hypergraph/bundle.ts"
+import { encodeMessageBundle } from "../../../../intrinsics/contract/index.ts"
 import { hypergraphBuilders as b } from "../../../../intrinsics/hypergraph/builders.ts"
 import { ConsensusUnavailable } from "../../../../runtime/api/backend.ts"
 import { Actor, ActorSystem } from "../../../../runtime/kernel/index.ts"
@@ -49,7 +49,7 @@ const domain = (n: number) => new Uint8Array(32).fill(n)
 let seq = 0
 /** A vertex write to instance `n`: it routes to shard `domain(n)`; every call is a new bundle. */
 const bundleFor = (n: number) =>
-  encodeBundle(
+  encodeMessageBundle(
     [
       Effect.runSync(
         b.putVertex.build(
