@@ -39,25 +39,38 @@ const shardConsensusConfig = (params: ShardConsensusParams) => {
 /** How long a gossiped bundle may wait for the shard host (it is dropped, not retried: the sender keeps it). */
 const GOSSIP_SUBMIT_TIMEOUT = "5 seconds"
 
+/** How many validated gossip routes wait for their delivery (validation and delivery are two relay messages). */
+const GOSSIP_ROUTES_KEPT = 256
+
 /**
  * Bundles other nodes gossip on the shard: routed like a submitted one (frame-gated operations are
  * judged at proposal time, so routing uses frame 0 only to decode and find the shard); a malformed one
- * penalises its sender, one for another shard is ignored. Accepted ones enter the mempool.
+ * penalises its sender, one for another shard is ignored. Accepted ones enter the mempool with the
+ * domain validation found, so the host does not route them a second time.
  */
-const gossipedBundles = (address: Uint8Array, resolver: ResolverConfig, host: () => ActorRef<ShardHostMessage>, scope: Scope.Scope): ShardBundleSink => ({
-  validate: (bundle) => {
-    const route = routeBundle(resolver, bundle, 0n)
-    if (Either.isLeft(route)) return route.left.reason === "malformed" ? "reject" : "ignore"
-    return bytesToHex(route.right.shard) === bytesToHex(address) ? "accept" : "ignore"
-  },
-  accept: (bundle) =>
-    // Forked: the relay's delivery must not wait for the shard host (it may be applying a frame).
-    Effect.suspend(() => host().ask(new SubmitBundle({ bundle, shard: address }), GOSSIP_SUBMIT_TIMEOUT)).pipe(
-      Effect.ignore,
-      Effect.forkIn(scope),
-      Effect.asVoid,
-    ),
-})
+const gossipedBundles = (address: Uint8Array, resolver: ResolverConfig, host: () => ActorRef<ShardHostMessage>, scope: Scope.Scope): ShardBundleSink => {
+  const routes = new Map<string, Uint8Array>()
+  const keyOf = (bundle: Uint8Array) => Buffer.from(bundle.buffer, bundle.byteOffset, bundle.byteLength).toString("latin1")
+  return {
+    validate: (bundle) => {
+      const route = routeBundle(resolver, bundle, 0n)
+      if (Either.isLeft(route)) return route.left.reason === "malformed" ? "reject" : "ignore"
+      if (bytesToHex(route.right.shard) !== bytesToHex(address)) return "ignore"
+      const oldest = routes.size >= GOSSIP_ROUTES_KEPT ? routes.keys().next() : undefined
+      if (oldest !== undefined && oldest.done !== true) routes.delete(oldest.value)
+      routes.set(keyOf(bundle), route.right.domain)
+      return "accept"
+    },
+    accept: (bundle) =>
+      Effect.suspend(() => {
+        const key = keyOf(bundle)
+        const domain = routes.get(key)
+        routes.delete(key)
+        // Forked: the relay's delivery must not wait for the shard host (it may be applying a frame).
+        return host().ask(new SubmitBundle({ bundle, shard: address, ...(domain === undefined ? {} : { domain }) }), GOSSIP_SUBMIT_TIMEOUT)
+      }).pipe(Effect.ignore, Effect.forkIn(scope), Effect.asVoid),
+  }
+}
 
 export const AppShardsLive = (args: WorkerArgs, intrinsics: ReadonlyArray<Intrinsic>, codeHashes: ReadonlyMap<string, string> = new Map()) =>
   Layer.scopedDiscard(

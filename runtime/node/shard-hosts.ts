@@ -207,7 +207,9 @@ export const ShardHostsLive = (config: NodeConfig, intrinsics: ReadonlyArray<Int
           if (allocated.right.fresh) yield* Effect.zipRight(cover(core, shard), announce)
           const unavailable = (e: { readonly _tag: string }) => new ShardUnavailable({ reason: `worker ${core} did not take the bundle: ${e._tag}` })
           const ref = yield* hostOf(core).pipe(Effect.mapError(unavailable))
-          const hand = ref.ask(new SubmitBundle({ bundle, shard }), ASK_TIMEOUT)
+          // The route's domain is the host's own unless the client named one (the host routes that itself).
+          const routed = domain === undefined ? { domain: route.right.domain } : {}
+          const hand = ref.ask(new SubmitBundle({ bundle, shard, ...routed }), ASK_TIMEOUT)
           // The worker lost its shard (it restarted before the next cover round): cover it and retry once.
           const answer = yield* hand.pipe(
             Effect.catchTag("ShardNotCovered", () => Effect.zipRight(cover(core, shard), hand)),

@@ -7,12 +7,15 @@
 // one-endpoint in-memory network, as the master's global engine does, and a one-prover committee needs
 // nobody else.
 import { bytesToHex } from "@noble/hashes/utils.js"
-import { Effect, type Scope } from "effect"
+import { Clock, Effect, type Scope } from "effect"
 import type { ShardNetworkService } from "../../actors/shard-relay/index.ts"
 import { makeInMemoryNetwork } from "../kernel/transport/in-memory.ts"
 import { type RequestHandler, TransportError, type TransportService } from "../kernel/transport/transport.ts"
 import type { Verdict } from "../network/bitmask-pubsub.ts"
 import { bloomFilter, shardChannels } from "../network/bitmask.ts"
+
+/** How long one answer of the master about the shard's peers is reused. */
+const PEERS_FRESH_MS = 1_000
 
 /** Bundles gossiped to the shard by other nodes (the prover channel). */
 export interface ShardBundleSink {
@@ -36,6 +39,7 @@ export const shardTransport = (
     const consensus = shardChannels(appFilter).consensus
     const handlers: Array<(m: { readonly from: string; readonly data: Uint8Array }) => void> = []
     const served = new Map<string, RequestHandler>()
+    let lastPeers: { readonly at: number; readonly peers: ReadonlyArray<string> } | undefined
     const activated = yield* Effect.either(
       network.activate(appFilter, {
         validate: (m) => Effect.sync(() => (m.channel === "prover" && bundles !== undefined ? bundles.validate(m.payload) : "accept")),
@@ -88,8 +92,18 @@ export const shardTransport = (
           Effect.sync(() => void served.set(protocol, handler)),
           () => Effect.sync(() => void served.delete(protocol)),
         ),
-      // The peers of the shard's consensus channel: the nodes whose workers cover it.
-      peers: Effect.map(network.peers(appFilter, "consensus"), (peers) => [...peers].sort()),
+      // The peers of the shard's consensus channel: the nodes whose workers cover it. Each answer is an
+      // ask to the master; the engine's proposal gate and the coverage monitor both read it, so an
+      // answer younger than PEERS_FRESH_MS serves both (one source, one ask).
+      peers: Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        lastPeers !== undefined && now - lastPeers.at < PEERS_FRESH_MS
+          ? Effect.succeed(lastPeers.peers)
+          : Effect.map(network.peers(appFilter, "consensus"), (answer) => {
+              const peers = [...answer].sort()
+              lastPeers = { at: now, peers }
+              return peers
+            }),
+      ),
     }
     return transport
   })

@@ -38,7 +38,12 @@ export class ShardNotCovered extends Schema.TaggedError<ShardNotCovered>()("Shar
 /** The shard's mempool is at its bound; the client retries after `retryAfterMs`. */
 export class MempoolFull extends Schema.TaggedError<MempoolFull>()("MempoolFull", { address: Bytes, retryAfterMs: Schema.Number }) {}
 
-/** A canonical MessageBundle, already routed by the master (actors/execution/routing.ts). */
+/**
+ * A canonical MessageBundle, already routed to this shard (actors/execution/routing.ts). `domain`, when
+ * given, is the domain the bundle routes to on its own (no client-named domain: a finalized frame's
+ * bundles are routed that way too), so the host need not route it again; the gossip validator and the
+ * master pass it when they have it.
+ */
 export class SubmitBundle extends Schema.TaggedRequest<SubmitBundle>()("SubmitBundle", {
   failure: Schema.Union(ShardNotCovered, MempoolFull),
   success: Schema.Struct({
@@ -47,7 +52,7 @@ export class SubmitBundle extends Schema.TaggedRequest<SubmitBundle>()("SubmitBu
     /** `duplicate`: already pending or already decided (its status says which). */
     outcome: Schema.Literal("accepted", "duplicate"),
   }),
-  payload: { bundle: Bytes, shard: Bytes },
+  payload: { bundle: Bytes, shard: Bytes, domain: Schema.optional(Bytes) },
 }) {}
 
 export const BundleStatusView = Schema.Struct({

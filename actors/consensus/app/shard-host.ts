@@ -101,6 +101,12 @@ const routedBundles = (deps: ShardHostDeps, frame: AppShardFrame): Array<Uint8Ar
     return concatBytes(domain, bundle)
   })
 
+/** The domain a bundle routes to on its own; an unroutable one goes to the shard's address, where the host fails it. */
+const ownDomain = (deps: ShardHostDeps, bundle: Uint8Array, shard: Uint8Array, frameNumber: bigint): Uint8Array => {
+  const route = routeBundle(deps.routing, bundle, frameNumber)
+  return Either.isRight(route) ? route.right.domain : shard.subarray(0, 32)
+}
+
 /** Executes finalized frames the execution host has not applied yet, oldest first, and records the outcome. */
 const executeFinalized = (deps: ShardHostDeps, shard: () => CoveredShard | undefined, frames: ReadonlyArray<CertifiedFrame<AppShardFrame>>) =>
   Effect.gen(function* () {
@@ -281,7 +287,7 @@ export const shardHostActor = (deps: ShardHostDeps) => {
             )
             return [state, { address, head }] as const
           }),
-        SubmitBundle: (state, { bundle, shard }) =>
+        SubmitBundle: (state, { bundle, shard, domain }) =>
           Effect.gen(function* () {
             const covered = state.shard
             if (covered === undefined || !sameBytes(covered.address, shard)) return yield* new ShardNotCovered({ address: shard })
@@ -289,9 +295,11 @@ export const shardHostActor = (deps: ShardHostDeps) => {
             const decided = yield* deps.store.read(() => deps.store.repository(bundleStatusRows).get(id)).pipe(Effect.orDie)
             if (decided !== undefined) return [state, { id, outcome: "duplicate" as const }] as const
             const head = yield* deps.execution.ask(new GetHead()).pipe(Effect.orDie)
-            const route = routeBundle(deps.routing, bundle, head ?? 0n)
-            const domain = Either.isRight(route) ? route.right.domain : shard.subarray(0, 32)
-            const outcome = covered.mempool.add({ id, routed: concatBytes(domain, bundle), arrivedAtFrame: head ?? 0n })
+            const outcome = covered.mempool.add({
+              id,
+              routed: concatBytes(domain ?? ownDomain(deps, bundle, shard, head ?? 0n), bundle),
+              arrivedAtFrame: head ?? 0n,
+            })
             if (outcome === "full") return yield* new MempoolFull({ address: shard, retryAfterMs: RETRY_AFTER_MS })
             return [state, { id, outcome: outcome === "added" ? ("accepted" as const) : ("duplicate" as const) }] as const
           }),
