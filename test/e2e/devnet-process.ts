@@ -1,7 +1,9 @@
 // `bun run devnet` as a child process for the e2e tests: start it on a base dir, wait for its one line
 // per node, read every node's committed head, stop it with a signal.
 import { join } from "node:path"
-import { getJson, pollUntil, repoRoot } from "./node-process.ts"
+import { Effect } from "effect"
+import { prepareDevnetMembers } from "../../runtime/cli/devnet/genesis.ts"
+import { apiUrlOnceWritten, getJson, mainEntry, pollUntil, repoRoot } from "./node-process.ts"
 
 interface DevnetLine {
   readonly index: number
@@ -78,3 +80,62 @@ export const stopAllAfter = (running: ReadonlyArray<RunningDevnet>, graceMs = 15
   Promise.all(running.map((d) => Promise.race([d.stop(), Bun.sleep(graceMs)]))).then(() => {
     for (const d of running) d.proc.kill("SIGKILL")
   })
+
+export interface LateNode {
+  readonly proc: ReturnType<typeof Bun.spawn>
+  /** The late node's admin API URL; throws until it has written its address file (polls retry). */
+  readonly url: () => string
+  /** The devnet's members as read back from their key files (peer ids, prover keys). */
+  readonly members: ReadonlyArray<{ readonly peerId: string; readonly proverPublicKey: string }>
+}
+
+/**
+ * A node started beside a running devnet, outside its committee: the same genesis committee (read back
+ * from the devnet's key files), bootstrapped to the members' listen addresses as they report them, any
+ * free API and p2p port (read back from its address file, so nothing races for a port).
+ */
+export const spawnLateNode = async (options: {
+  readonly baseDir: string
+  readonly nodes: number
+  readonly apis: ReadonlyArray<string>
+  readonly workers: number
+  readonly nodeArgs: ReadonlyArray<string>
+  /** where its stderr goes (default: discarded) */
+  readonly log?: string
+}): Promise<LateNode> => {
+  const members = await Effect.runPromise(prepareDevnetMembers(options.baseDir, options.nodes))
+  const peers = await Promise.all(options.apis.map((api) => getJson<ReadonlyArray<{ addresses: ReadonlyArray<string> }>>(`${api}/v1/peers`)))
+  const listen = new Set(peers.flat().flatMap((p) => p.addresses))
+  const dataDir = join(options.baseDir, "follower")
+  const url = apiUrlOnceWritten(dataDir)
+  const proc = Bun.spawn({
+    cmd: [
+      process.execPath,
+      mainEntry,
+      "--data-dir",
+      dataDir,
+      "--api-listen",
+      "127.0.0.1:0",
+      "--workers",
+      String(options.workers),
+      "--set",
+      "p2p.listen=/ip4/127.0.0.1/tcp/0",
+      "--set",
+      `p2p.bootstrap=${[...listen].join(",")}`,
+      ...options.nodeArgs,
+    ],
+    cwd: repoRoot,
+    env: { ...process.env, QUILBUN_ENGINE_GENESIS_PROVERS: members.map((m) => m.proverPublicKey).join(",") },
+    stdin: "ignore",
+    stdout: "ignore",
+    stderr: options.log === undefined ? "ignore" : Bun.file(options.log),
+  })
+  return {
+    proc,
+    url: () => {
+      if (proc.exitCode !== null) throw new Error(`the late node exited ${proc.exitCode}`)
+      return url()
+    },
+    members,
+  }
+}

@@ -6,11 +6,8 @@ import { afterAll, expect, test } from "bun:test"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect } from "effect"
-import { prepareDevnetMembers } from "../../runtime/cli/devnet/genesis.ts"
-import { freePorts } from "../../runtime/cli/devnet/launcher.ts"
-import { type Head, type RunningDevnet, spawnDevnet, stopAllAfter } from "./devnet-process.ts"
-import { getJson, isAlive, mainEntry, pollUntil, repoRoot } from "./node-process.ts"
+import { type Head, type RunningDevnet, spawnDevnet, spawnLateNode, stopAllAfter } from "./devnet-process.ts"
+import { getJson, isAlive, pollUntil } from "./node-process.ts"
 
 interface Peer {
   readonly id: string
@@ -94,44 +91,17 @@ test("3 processes commit identical frames over libp2p, see each other, and stop 
 
   // A late follower: same genesis committee (read back from the devnet's key files), bootstrapped to
   // the members' listen addresses as the members report them; it must catch up and keep following.
-  const members = await Effect.runPromise(prepareDevnetMembers(base, NODES))
-  expect(members.map((m) => m.peerId)).toEqual(lines.map((l) => l.peer))
-  const listen = new Set<string>()
-  for (const l of lines) for (const p of await getJson<ReadonlyArray<Peer>>(`${l.api}/v1/peers`)) for (const a of p.addresses) listen.add(a)
-  const [apiPort, p2pPort] = freePorts(2)
-  const follower = Bun.spawn({
-    cmd: [
-      process.execPath,
-      mainEntry,
-      "--data-dir",
-      join(base, "follower"),
-      "--api-listen",
-      `127.0.0.1:${apiPort}`,
-      "--workers",
-      "1",
-      "--set",
-      `p2p.listen=/ip4/127.0.0.1/tcp/${p2pPort}`,
-      "--set",
-      `p2p.bootstrap=${[...listen].join(",")}`,
-      "--set",
-      "engine.difficulty=100",
-    ],
-    cwd: repoRoot,
-    env: { ...process.env, QUILBUN_ENGINE_GENESIS_PROVERS: members.map((m) => m.proverPublicKey).join(",") },
-    stdin: "ignore",
-    stdout: "ignore",
-    stderr: "ignore",
-  })
+  const late = await spawnLateNode({ baseDir: base, nodes: NODES, apis: lines.map((l) => l.api), workers: 1, nodeArgs: ["--set", "engine.difficulty=100"] })
+  const follower = late.proc
+  expect(late.members.map((m) => m.peerId)).toEqual(lines.map((l) => l.peer))
   started.push(follower)
-  const followerApi = `http://127.0.0.1:${apiPort}`
   const atJoin = (await getJson<Head>(`${lines[0]?.api}/v1/frames/global/head`)).frameNumber
   const caughtUp = await pollUntil(`the follower to pass frame ${atJoin + 1}`, 45_000, async () => {
-    if (follower.exitCode !== null) throw new Error(`follower exited ${follower.exitCode}`)
-    const h = await getJson<Head>(`${followerApi}/v1/frames/global/head`)
+    const h = await getJson<Head>(`${late.url()}/v1/frames/global/head`)
     return h.frameNumber > atJoin + 1 ? h : undefined
   })
   for (const n of [1, Math.ceil(caughtUp.frameNumber / 2), caughtUp.frameNumber]) {
-    const mine = await getJson<Head>(`${followerApi}/v1/frames/global/${n}`)
+    const mine = await getJson<Head>(`${late.url()}/v1/frames/global/${n}`)
     const theirs = await getJson<Head>(`${lines[0]?.api}/v1/frames/global/${n}`)
     expect(mine.selector).toBe(theirs.selector)
   }

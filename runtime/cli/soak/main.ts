@@ -16,11 +16,11 @@ import { checkChain } from "./chain.ts"
 import { makeCluster } from "./cluster.ts"
 import { checkCommits } from "./commits.ts"
 import { SoakSetupFailed } from "./errors.ts"
-import { makeTally, runFaults } from "./faults.ts"
+import { makeTally, runFaults, runWorkerKills } from "./faults.ts"
 import { makeLedger, runLoad } from "./load.ts"
 import { highest, makeMemoryRecord, runMonitor, sampleOnce } from "./monitor.ts"
 import { collectOrphans } from "./orphans.ts"
-import { planSchedule } from "./schedule.ts"
+import { planSchedule, planWorkerKills } from "./schedule.ts"
 import { passed, type SoakSummary, summaryLine } from "./summary.ts"
 import { prepareSoak } from "./setup.ts"
 
@@ -62,7 +62,11 @@ const soak = (args: SoakArgs, baseDir: string) =>
       const monitor = yield* Effect.fork(runMonitor(cluster, memory))
       const load = yield* Effect.fork(runLoad(cluster, bundles, ledger))
       const deadline = Date.now() + args.minutes * 60_000
+      const workerTrack = yield* Effect.fork(
+        runWorkerKills(cluster, planWorkerKills(args.seed, args.minutes * 60_000, args.nodes, args.workers), deadline, tally, note),
+      )
       yield* runFaults(cluster, schedule, bytesToHex(bundles.domain), deadline, tally, note)
+      yield* Fiber.join(workerTrack)
       yield* Effect.sleep(Math.max(0, deadline - Date.now()))
       yield* Fiber.interrupt(load)
       note(`faults over: ${tally.executed} injected; ${ledger.acknowledged.length}/${ledger.submitted} writes acknowledged; settling`)

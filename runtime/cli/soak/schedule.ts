@@ -1,7 +1,8 @@
-// The fault schedule: a deterministic function of (seed, duration, nodes, workers). Faults run one at a
-// time, each after a quiet gap, and the next one starts only once the previous node is back and caught
-// up (runner.ts): with 4 nodes the committee keeps its quorum of 3 through every fault. The timing of the
-// nodes is not deterministic, so how far into the schedule a run gets may vary; the sequence does not.
+// The fault schedules: deterministic functions of (seed, duration, nodes, workers). Node faults run one
+// at a time, each after a quiet gap, and the next one starts only once the previous node is back and
+// caught up (faults.ts): with 4 nodes the committee keeps its quorum of 3 through every fault. Worker
+// kills run on a second track beside them (D-SOAK-6). The timing of the nodes is not deterministic, so
+// how far into a schedule a run gets may vary; the sequences do not.
 import { makePrng } from "./prng.ts"
 
 export type Fault =
@@ -57,6 +58,28 @@ export const planSchedule = (seed: number, durationMs: number, nodes: number, wo
     const gapMs = rng.int(3_000, 12_000)
     planned.push({ gapMs, fault })
     at += gapMs + nominalMs(fault)
+  }
+  return planned
+}
+
+/** A kill -9 of one data worker on the second track, after `gapMs` of quiet on that track. */
+export interface ScheduledWorkerKill {
+  readonly gapMs: number
+  readonly node: number
+  readonly core: number
+}
+
+/** Worker kills are drawn from their own stream, so adding the track left the node-fault sequence of a seed unchanged. */
+const WORKER_TRACK_SEED = 0x9e3779b9
+
+export const planWorkerKills = (seed: number, durationMs: number, nodes: number, workers: number): ReadonlyArray<ScheduledWorkerKill> => {
+  const rng = makePrng((seed ^ WORKER_TRACK_SEED) >>> 0)
+  const planned: Array<ScheduledWorkerKill> = []
+  // A worker is back in a few seconds; 10-25 s apart leaves each restart time to finish first.
+  for (let at = 0; at < durationMs; ) {
+    const kill = { gapMs: rng.int(10_000, 25_000), node: rng.int(0, nodes - 1), core: rng.int(1, workers) }
+    planned.push(kill)
+    at += kill.gapMs
   }
   return planned
 }

@@ -3,9 +3,7 @@
 import { bytesToHex } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
 import { Deferred, Effect, Logger, LogLevel, Option } from "effect"
-import { shardChannels, type Bitmask } from "../../../../runtime/network/bitmask.ts"
-import type { BitmaskMessage, SubscribeOptions } from "../../../../runtime/network/bitmask-pubsub.ts"
-import { PublishFailed } from "../../../../runtime/network/errors.ts"
+import { shardChannels } from "../../../../runtime/network/bitmask.ts"
 import {
   ActivateShard,
   DeactivateShard,
@@ -26,37 +24,10 @@ import { ActorSystem, type ActorRef } from "../../../../runtime/kernel/index.ts"
 import type { RpcPeer } from "../../../../runtime/kernel/process/rpc.ts"
 import { type RequestHandler, TransportError } from "../../../../runtime/kernel/transport/transport.ts"
 import type { WorkerCrashed } from "../../../../runtime/kernel/process/errors.ts"
+import { FakePubsub } from "../../support/fake-pubsub.ts"
 
 const FILTER = Uint8Array.from({ length: 32 }, (_, i) => i + 1)
 const OTHER = Uint8Array.from({ length: 32 }, (_, i) => 255 - i)
-
-/** Records subscriptions per mask; `arrive` plays a message through validate and onMessage. */
-class FakePubsub implements RelayPubsub {
-  readonly subs = new Map<string, SubscribeOptions>()
-  readonly published: Array<{ mask: string; payload: Uint8Array }> = []
-  failPublish: "no" | "error" | "defect" = "no"
-  subscribe(mask: Bitmask, options: SubscribeOptions) {
-    this.subs.set(bytesToHex(mask), options)
-    return Effect.succeed(Effect.sync(() => void this.subs.delete(bytesToHex(mask))))
-  }
-  publish(mask: Bitmask, payload: Uint8Array) {
-    if (this.failPublish === "defect") return Effect.die(new Error("pubsub blew up"))
-    if (this.failPublish === "error") return Effect.fail(new PublishFailed({ bitmask: bytesToHex(mask), reason: "no peers" }))
-    this.published.push({ mask: bytesToHex(mask), payload })
-    return Effect.succeed({ recipients: 3 })
-  }
-  peersInBitmask(mask: Bitmask): ReadonlyArray<string> {
-    return this.subs.has(bytesToHex(mask)) ? ["peer-b", "peer-c"] : []
-  }
-  async arrive(mask: Bitmask, payload: Uint8Array): Promise<string> {
-    const sub = this.subs.get(bytesToHex(mask))
-    if (sub === undefined) return "not subscribed"
-    const message: BitmaskMessage = { bitmask: mask, payload, from: "peer-b", topic: "t" }
-    const verdict = await (sub.validate?.(message) ?? "accept")
-    if (verdict === "accept") sub.onMessage(message)
-    return verdict
-  }
-}
 
 /** A worker link whose `closed` completes when `crash()` is called. */
 const fakeLink = Effect.map(Deferred.make<WorkerCrashed>(), (closed) => ({
@@ -139,7 +110,7 @@ describe("shard relay actor", () => {
   test("activating subscribes the shard's four channels; messages are validated by the owner, then delivered", () =>
     runTest(
       Effect.gen(function* () {
-        const pubsub = new FakePubsub()
+        const pubsub = new FakePubsub(3)
         const { relay, addWorker, delivered } = yield* setup(Option.some(pubsub))
         const w1 = yield* addWorker(1)
         yield* w1.activate(FILTER)
@@ -160,7 +131,7 @@ describe("shard relay actor", () => {
   test("one owner per shard; deactivation and publishing need ownership", () =>
     runTest(
       Effect.gen(function* () {
-        const pubsub = new FakePubsub()
+        const pubsub = new FakePubsub(3)
         const { relay, addWorker } = yield* setup(Option.some(pubsub))
         const w1 = yield* addWorker(1)
         const w2 = yield* addWorker(2)
@@ -188,7 +159,7 @@ describe("shard relay actor", () => {
   test("a closed worker link releases that worker's shards only", () =>
     runTest(
       Effect.gen(function* () {
-        const pubsub = new FakePubsub()
+        const pubsub = new FakePubsub(3)
         const { relay, addWorker } = yield* setup(Option.some(pubsub))
         const w1 = yield* addWorker(1)
         const w2 = yield* addWorker(2)
@@ -204,7 +175,7 @@ describe("shard relay actor", () => {
   test("a new process of the same worker replaces what its predecessor held", () =>
     runTest(
       Effect.gen(function* () {
-        const pubsub = new FakePubsub()
+        const pubsub = new FakePubsub(3)
         const { relay, addWorker, links } = yield* setup(Option.some(pubsub))
         const w1 = yield* addWorker(1)
         yield* w1.activate(FILTER)
@@ -225,7 +196,7 @@ describe("shard relay actor", () => {
   test("after the relay crashes, the workers activate their shards again", () =>
     runTest(
       Effect.gen(function* () {
-        const pubsub = new FakePubsub()
+        const pubsub = new FakePubsub(3)
         const { relay, addWorker } = yield* setup(Option.some(pubsub))
         const w1 = yield* addWorker(1)
         yield* w1.activate(FILTER)
@@ -257,7 +228,7 @@ describe("shard relay actor", () => {
   test("the worker side ignores messages for shards it no longer holds and survives a failing validator", () =>
     runTest(
       Effect.gen(function* () {
-        const pubsub = new FakePubsub()
+        const pubsub = new FakePubsub(3)
         const { addWorker } = yield* setup(Option.some(pubsub))
         const w1 = yield* addWorker(1)
         const fields = { appFilter: FILTER, channel: "frames" as const, payload: Uint8Array.of(1), from: "p" }
@@ -273,8 +244,8 @@ describe("shard relay actor", () => {
     runTest(
       Effect.gen(function* () {
         const hosts = new FakeHosts()
-        const nodeA = yield* setup(Option.some(new FakePubsub()), Option.some(hosts.host("node-a")), "relay-a")
-        const nodeB = yield* setup(Option.some(new FakePubsub()), Option.some(hosts.host("node-b")), "relay-b")
+        const nodeA = yield* setup(Option.some(new FakePubsub(3)), Option.some(hosts.host("node-a")), "relay-a")
+        const nodeB = yield* setup(Option.some(new FakePubsub(3)), Option.some(hosts.host("node-b")), "relay-b")
         const a1 = yield* nodeA.addWorker(1)
         const b2 = yield* nodeB.addWorker(2)
         yield* a1.activate(FILTER)
@@ -314,7 +285,7 @@ describe("shard relay actor", () => {
   test("without a host a worker's request fails as unreachable, and there are no shard peers", () =>
     runTest(
       Effect.gen(function* () {
-        const pubsub = new FakePubsub()
+        const pubsub = new FakePubsub(3)
         const { addWorker } = yield* setup(Option.some(pubsub))
         const w1 = yield* addWorker(1)
         yield* w1.activate(FILTER)

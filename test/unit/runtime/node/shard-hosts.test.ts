@@ -30,15 +30,14 @@ import { builtInIntrinsics } from "../../../../runtime/node/intrinsics.ts"
 import type { Intrinsic } from "../../../../intrinsics/contract/index.ts"
 import kv from "../../../../plugins/kv/index.ts"
 import { KV_DEFAULT_DOMAIN } from "../../../../plugins/kv/kv.ts"
-import { bloomFilter, DEVNET_SHARD_COVERAGE, shardChannels, type Bitmask } from "../../../../runtime/network/bitmask.ts"
-import type { BitmaskMessage, SubscribeOptions } from "../../../../runtime/network/bitmask-pubsub.ts"
-import { PublishFailed } from "../../../../runtime/network/errors.ts"
+import { bloomFilter, DEVNET_SHARD_COVERAGE, shardChannels } from "../../../../runtime/network/bitmask.ts"
 import { type NodeNetworkService, OptionalNodeNetwork } from "../../../../runtime/node/p2p-network.ts"
 import { decodeCoverage, encodeCoverage } from "../../../../runtime/node/shard-coverage.ts"
 import { ShardHosts, ShardHostsLive, type ShardHostsService } from "../../../../runtime/node/shard-hosts.ts"
 import { storeMigrations } from "../../../../runtime/node/store-migrations.ts"
 import { StoreLive } from "../../../../runtime/store/index.ts"
 import { buildEnv, writeSecret } from "../../intrinsics/hypergraph/fixtures/hypergraph-env.ts"
+import { FakePubsub } from "../../support/fake-pubsub.ts"
 
 const dirs: Array<string> = []
 afterEach(() => {
@@ -96,33 +95,6 @@ const fakeHost = (control: FakeControl, core: number) =>
   })
 
 const COMMITTEE = [Uint8Array.of(7, 7, 7)]
-
-/** The host's pubsub as the shard hosts use it: publishes recorded, subscriptions playable. */
-class FakePubsub {
-  readonly published: Array<{ readonly mask: string; readonly payload: Uint8Array }> = []
-  readonly subs = new Map<string, SubscribeOptions>()
-  peersHearing = true
-  subscribe(mask: Bitmask, options: SubscribeOptions) {
-    this.subs.set(bytesToHex(mask), options)
-    return Effect.succeed(Effect.sync(() => void this.subs.delete(bytesToHex(mask))))
-  }
-  publish(mask: Bitmask, payload: Uint8Array) {
-    if (!this.peersHearing) return Effect.fail(new PublishFailed({ bitmask: bytesToHex(mask), reason: "no peers" }))
-    this.published.push({ mask: bytesToHex(mask), payload })
-    return Effect.succeed({ recipients: 1 })
-  }
-  async arrive(mask: Bitmask, payload: Uint8Array): Promise<string> {
-    const sub = this.subs.get(bytesToHex(mask))
-    if (sub === undefined) return "not subscribed"
-    const message: BitmaskMessage = { bitmask: mask, payload, from: "peer-b", topic: "t" }
-    const verdict = await (sub.validate?.(message) ?? "accept")
-    if (verdict === "accept") sub.onMessage(message)
-    return verdict
-  }
-  on(mask: Bitmask) {
-    return this.published.filter((p) => p.mask === bytesToHex(mask)).map((p) => p.payload)
-  }
-}
 
 /** Runs `body` with ShardHosts over two fake hosts and a store at `path`. */
 const withHosts = <A>(
@@ -239,7 +211,7 @@ describe("shard hosts (master side)", () => {
           yield* hosts.submit(bundleFor(1), undefined)
           yield* hosts.submit(bundleFor(2), undefined)
           const third = yield* hosts.submit(bundleFor(3), undefined)
-          pubsub.peersHearing = false
+          pubsub.failPublish = "error"
           const fourth = yield* hosts.submit(bundleFor(4), undefined)
           return { third, fourth }
         }),

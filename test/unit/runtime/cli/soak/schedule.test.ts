@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test"
 import { makePrng } from "../../../../../runtime/cli/soak/prng.ts"
-import { describeFault, planSchedule } from "../../../../../runtime/cli/soak/schedule.ts"
+import { describeFault, planSchedule, planWorkerKills } from "../../../../../runtime/cli/soak/schedule.ts"
 
 test("the PRNG is mulberry32 and a function of its seed: a seed printed by an earlier run replays", () => {
   const a = makePrng(1)
@@ -41,4 +41,19 @@ test("the schedule fills the duration with faults on existing nodes and workers,
   }
   // Every node gets faulted over a long run.
   expect(new Set(schedule.map((f) => f.fault.node)).size).toBe(4)
+})
+
+test("the worker track is seeded apart from the node faults: kills on existing nodes and cores, 10-25 s apart, filling the duration", () => {
+  const plan = planWorkerKills(20261207, 10 * 60_000, 4, 2)
+  expect(planWorkerKills(20261207, 10 * 60_000, 4, 2)).toEqual(plan)
+  expect(planWorkerKills(1, 10 * 60_000, 4, 2)).not.toEqual(plan)
+  // Enough for the issue's bar on its own: 10 minutes give at least 24 planned worker kills.
+  expect(plan.length).toBeGreaterThanOrEqual(24)
+  expect(plan.reduce((sum, k) => sum + k.gapMs, 0)).toBeGreaterThanOrEqual(10 * 60_000)
+  for (const k of plan) {
+    expect(k.gapMs).toBeGreaterThanOrEqual(10_000)
+    expect(k.gapMs).toBeLessThanOrEqual(25_000)
+    expect([0, 1, 2, 3]).toContain(k.node)
+    expect([1, 2]).toContain(k.core)
+  }
 })
