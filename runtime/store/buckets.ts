@@ -37,6 +37,8 @@ export const Buckets = {
   appFrames: { id: 16, name: "app_frames" },
   /** App shards: per bundle id, what its finalized frame decided (committed or rejected, frame, reason). */
   bundleStatus: { id: 17, name: "bundle_status" },
+  /** App shards: bundles a worker acknowledged and holds in its mempool, until a frame decides them. */
+  pendingBundles: { id: 18, name: "pending_bundles" },
 } as const satisfies Record<string, Bucket>
 
 /** Numbers that once named a bucket and must never be assigned again. */

@@ -11,6 +11,7 @@ import { join } from "node:path"
 import { bytesToHex } from "@noble/hashes/utils.js"
 import { Effect, Layer, Logger, LogLevel } from "effect"
 import { appShardConsensusActor } from "../../actors/consensus/app/app-shard-consensus.ts"
+import { pendingBundleRows } from "../../actors/consensus/app/pending-bundles.ts"
 import { shardHostActor } from "../../actors/consensus/app/shard-host.ts"
 import { BundleStatus, CoverShard, ListShards, SubmitBundle } from "../../actors/consensus/app/shard-host-protocol.ts"
 import type { CertifiedFrame } from "../../actors/consensus/core/chain-kind.ts"
@@ -46,8 +47,9 @@ const put = (n: number, text: string) =>
     }),
   )
 
-const withShardHost = <A>(body: (host: Effect.Effect.Success<typeof spawnHost>) => Effect.Effect<A, unknown>) => {
-  const dir = mkdtempSync(join(tmpdir(), "quilbun-shard-host-"))
+/** A host over a fresh store, removed after; or over `keep`'s store, left for a second host (a restarted worker). */
+const withShardHost = <A>(body: (host: Effect.Effect.Success<typeof spawnHost>) => Effect.Effect<A, unknown>, keep?: string) => {
+  const dir = keep ?? mkdtempSync(join(tmpdir(), "quilbun-shard-host-"))
   const base = Layer.mergeAll(ActorSystem.layer({ rootName: "worker-1" }), StoreLive({ path: join(dir, "store") }))
   const execution = ExecutionLive([hypergraphIntrinsic], { crypto: testCrypto, network: 1, feeMultiplier: () => 0n, typeTagOf: instanceTypeTag }).pipe(
     Layer.orDie,
@@ -56,7 +58,7 @@ const withShardHost = <A>(body: (host: Effect.Effect.Success<typeof spawnHost>) 
     (Effect.scoped(Effect.flatMap(spawnHost, body)) as Effect.Effect<A, unknown, Store | ActorSystem.ActorSystem | Execution>).pipe(
       Effect.provide(execution.pipe(Layer.provideMerge(base))),
       Logger.withMinimumLogLevel(LogLevel.Warning),
-      Effect.ensuring(Effect.sync(() => rmSync(dir, { recursive: true, force: true }))),
+      Effect.ensuring(Effect.sync(() => (keep === undefined ? rmSync(dir, { recursive: true, force: true }) : undefined))),
     ),
   )
 }
@@ -102,7 +104,9 @@ const spawnHost = Effect.gen(function* () {
           ),
     }),
   )
-  const cover = host.ask(new CoverShard({ address: instanceDomain, committee: [signer.publicKey], params: { network: 1, devnet: true } }))
+  const coverWith = (committee: ReadonlyArray<Uint8Array>) =>
+    host.ask(new CoverShard({ address: instanceDomain, committee, params: { network: 1, devnet: true } }))
+  const cover = coverWith([signer.publicKey])
   const submit = (bundle: Uint8Array) => host.ask(new SubmitBundle({ bundle, shard: instanceDomain }))
   const statusOf = (id: Uint8Array) => host.ask(new BundleStatus({ id }))
   const decided = (id: Uint8Array, maxMs = 30_000) =>
@@ -114,7 +118,7 @@ const spawnHost = Effect.gen(function* () {
       }
       return yield* statusOf(id)
     })
-  return { host, execution, cover, submit, statusOf, decided, submitted }
+  return { host, execution, store, cover, coverWith, signer, poseidon, submit, statusOf, decided, submitted }
 })
 
 describe("shard host (worker side of an app shard, in process)", () => {
@@ -138,6 +142,8 @@ describe("shard host (worker side of an app shard, in process)", () => {
           for (const id of ids) expect((yield* h.decided(id)).status).toBe("committed")
           // A decided bundle submitted again is a duplicate, never a second application.
           expect((yield* h.submit(writes[0] ?? new Uint8Array())).outcome).toBe("duplicate")
+          // Decided bundles leave the durable mempool too: nothing is reloaded after a restart.
+          expect(h.store.repository(pendingBundleRows).range().length).toBe(0)
           const vertex = yield* h.execution.ask(
             new Query({ intrinsic: "hypergraph", name: "vertex", args: { id: bytesToHex(instanceDomain) + bytesToHex(new Uint8Array(32).fill(2)) } }),
           )
@@ -202,4 +208,38 @@ describe("shard host (worker side of an app shard, in process)", () => {
       ),
     60_000,
   )
+
+  test("an acknowledged bundle outlives its worker: after a restart on the same store it is pending again, not unknown", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "quilbun-shard-host-restart-"))
+    try {
+      // A second prover that never answers: no quorum, so nothing is proposed or decided meanwhile.
+      const committeeOf = (h: Effect.Effect.Success<typeof spawnHost>) => [
+        h.signer.publicKey,
+        makeInsecureTestSigner(new Uint8Array(12).fill(9), h.poseidon).publicKey,
+      ]
+      const id = await withShardHost(
+        (h) =>
+          Effect.gen(function* () {
+            yield* h.coverWith(committeeOf(h))
+            const accepted = yield* h.submit(put(9, "kept"))
+            expect(accepted.outcome).toBe("accepted")
+            expect((yield* h.statusOf(accepted.id)).status).toBe("pending")
+            return accepted.id
+          }),
+        dir,
+      )
+      const after = await withShardHost(
+        (h) =>
+          Effect.gen(function* () {
+            yield* h.coverWith(committeeOf(h))
+            const shards = yield* h.host.ask(new ListShards())
+            return { status: (yield* h.statusOf(id)).status, mempool: shards[0]?.mempool }
+          }),
+        dir,
+      )
+      expect(after).toEqual({ status: "pending", mempool: 1 })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
 })

@@ -21,6 +21,7 @@ import { GetStatus } from "../global/protocol.ts"
 import { bundleId, bundleStatusRows } from "../../execution/bundle-status.ts"
 import type { AppShardWorkerPorts } from "./engine.ts"
 import { Mempool, type MempoolLimits } from "./mempool.ts"
+import { forgetPending, loadPending, rememberPending } from "./pending-bundles.ts"
 import { countShardBundles, recordShardProgress, recordShardRank } from "./metrics.ts"
 import { appFrameRows, decodeAppCertifiedFrame } from "./persistence.ts"
 import { type AppShardConsensusMessage, GetCoverage } from "./protocol.ts"
@@ -143,8 +144,11 @@ const executeFinalized = (deps: ShardHostDeps, shard: () => CoveredShard | undef
       }
       yield* countShardBundles(frame.header.address, "committed", committedNow)
       yield* countShardBundles(frame.header.address, "rejected", applied.applied.length - committedNow)
-      current?.mempool.remove(frame.requests.map(bundleId))
-      for (const b of frame.requests) current?.refusals.delete(bytesToHex(bundleId(b)))
+      const carried = frame.requests.map(bundleId)
+      const held = carried.filter((id) => current?.mempool.has(id) === true)
+      current?.mempool.remove(held)
+      if (held.length > 0) yield* deps.store.commit((tx) => forgetPending(tx, deps.store, frame.header.address, held)).pipe(Effect.orDie)
+      for (const id of carried) current?.refusals.delete(bytesToHex(id))
       const stale = current?.mempool.dropStale(frameNumber) ?? []
       if (stale.length > 0) {
         const maxAge = current?.mempool.limits.maxAgeFrames ?? 0n
@@ -174,6 +178,12 @@ const recordRejections = (
     yield* deps.store
       .commit((tx) => {
         for (const r of rejected) rows.put(tx, r.id, { status: "rejected", shard: address, frameNumber, reason: r.reason })
+        forgetPending(
+          tx,
+          deps.store,
+          address,
+          rejected.map((r) => r.id),
+        )
       })
       .pipe(Effect.orDie)
     const current = shard()
@@ -279,6 +289,10 @@ export const shardHostActor = (deps: ShardHostDeps) => {
             const current = (): CoveredShard | undefined => state.shard
             // Catch up execution with what consensus finalized before a crash, before consensus resumes.
             yield* executeFinalized(deps, current, yield* unexecutedFrames(deps, address))
+            // What this worker acknowledged before it stopped and no frame has decided yet waits again.
+            const pending = yield* deps.store.read(() => loadPending(deps.store, address)).pipe(Effect.orDie)
+            for (const b of pending.waiting) mempool.add(b)
+            if (pending.decided.length > 0) yield* deps.store.commit((tx) => forgetPending(tx, deps.store, address, pending.decided)).pipe(Effect.orDie)
             const consensus = yield* deps.startConsensus(address, committee, params, portsFor(deps, address, mempool, current))
             state.shard = { address, committee: committee.length, mempool, consensus, counters: { committed: 0, rejected: 0 }, refusals: new Map() }
             const head = yield* deps.execution.ask(new GetHead()).pipe(Effect.orDie)
@@ -295,12 +309,11 @@ export const shardHostActor = (deps: ShardHostDeps) => {
             const decided = yield* deps.store.read(() => deps.store.repository(bundleStatusRows).get(id)).pipe(Effect.orDie)
             if (decided !== undefined) return [state, { id, outcome: "duplicate" as const }] as const
             const head = yield* deps.execution.ask(new GetHead()).pipe(Effect.orDie)
-            const outcome = covered.mempool.add({
-              id,
-              routed: concatBytes(domain ?? ownDomain(deps, bundle, shard, head ?? 0n), bundle),
-              arrivedAtFrame: head ?? 0n,
-            })
+            const entry = { id, routed: concatBytes(domain ?? ownDomain(deps, bundle, shard, head ?? 0n), bundle), arrivedAtFrame: head ?? 0n }
+            const outcome = covered.mempool.add(entry)
             if (outcome === "full") return yield* new MempoolFull({ address: shard, retryAfterMs: RETRY_AFTER_MS })
+            // Durable before it is acknowledged: a worker killed now reloads it when it covers the shard again.
+            if (outcome === "added") yield* deps.store.commit((tx) => rememberPending(tx, deps.store, covered.address, entry)).pipe(Effect.orDie)
             return [state, { id, outcome: outcome === "added" ? ("accepted" as const) : ("duplicate" as const) }] as const
           }),
         BundleStatus: (state, { id }) =>

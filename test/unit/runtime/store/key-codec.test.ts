@@ -76,6 +76,7 @@ test("bucket numbers are pinned: changing or reusing one must fail this test", (
     15: "app_consensus_state",
     16: "app_frames",
     17: "bundle_status",
+    18: "pending_bundles",
   })
 })
 
