@@ -16,5 +16,9 @@
  * ```
  */
 export * from "./devnet.ts"
+export type { AppProposalFault } from "./app-byzantine.ts"
+export * from "./testnet.ts"
+export * from "./testnet-class.ts"
+export * from "./testnet-errors.ts"
 export * from "./insecure-test-bls.ts"
 export * from "./insecure-test-vdf.ts"
