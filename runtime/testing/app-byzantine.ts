@@ -62,6 +62,8 @@ export const appByzantineInterceptor = (
   provers: (peerId: string) => ByzantineProver | undefined,
   peers: () => ReadonlyArray<string>,
   poseidon: PoseidonHash,
+  /** Called once per distinct proposal rewritten (the test's evidence that the fault was exercised). */
+  onRewrite: (peerId: string) => void = () => undefined,
 ): Interceptor => {
   const rewritten = new Map<string, Uint8Array>()
   const alternate = (from: string, fault: AppProposalFault, data: Uint8Array): Uint8Array => {
@@ -73,6 +75,7 @@ export const appByzantineInterceptor = (
     if (prover === undefined || decoded._tag === "Left") return data
     const out = encodeAppShardProposal(rewrite(prover, poseidon, fault, decoded.right))
     rewritten.set(key, out)
+    onRewrite(from)
     return out
   }
   return (m) => {

@@ -6,7 +6,7 @@
 import { Effect, Either, Exit, Logger, LogLevel, ManagedRuntime, Scope, TestContext, Layer } from "effect"
 import type { Builders, Intrinsic } from "../../intrinsics/contract/index.ts"
 import type { AppProposalFault } from "./app-byzantine.ts"
-import { type ArgsOf, makeTestnet, type NodeOption, type ShardRoots, type TestnetCommit, type TestnetOptions, type TestnetService } from "./testnet.ts"
+import { type ArgsOf, type CommittedAppFrame, makeTestnet, type NodeOption, type ShardRoots, type TestnetCommit, type TestnetOptions, type TestnetService } from "./testnet.ts"
 
 export interface TestnetStartOptions extends TestnetOptions {
   /** Log lines at or above this level reach the console (default Error: a testnet is chatty). */
@@ -93,6 +93,21 @@ export class Testnet implements AsyncDisposable {
   /** Per node: the shard's executed head, or the global committed head without a shard; undefined when down. */
   heads(shard?: Uint8Array | string): Promise<ReadonlyArray<bigint | undefined>> {
     return this.run(this.service.heads(shard))
+  }
+
+  /** A node's committed frames of the shard (number, selector, prover), for fork checks. */
+  frames(shard: Uint8Array | string, node: number): Promise<ReadonlyArray<CommittedAppFrame>> {
+    return this.run(this.service.frames(shard, node))
+  }
+
+  /** Node's prover address (hex), as `frames` names it. */
+  proverOf(node: number): string {
+    return this.service.proverOf(node)
+  }
+
+  /** How many distinct app proposals of a byzantine node were rewritten so far. */
+  byzantineProposals(node: number): number {
+    return this.service.byzantineProposals(node)
   }
 
   crash(node: number): Promise<void> {

@@ -15,7 +15,7 @@ import type { TransportService } from "../kernel/transport/transport.ts"
 import { makeAppShards } from "../node/app-shards.ts"
 import { instanceTypeTag } from "../node/intrinsics.ts"
 import { storeMigrations } from "../node/store-migrations.ts"
-import { StoreLive } from "../store/index.ts"
+import { Store, StoreLive, type StoreService } from "../store/index.ts"
 import { inMemoryShardNetwork } from "./in-memory-shard-network.ts"
 
 export interface TestnetWorkerOptions {
@@ -34,6 +34,8 @@ export interface TestnetWorkerOptions {
 export interface TestnetWorker {
   readonly host: ActorRef<ShardHostMessage>
   readonly execution: ExecutionRef
+  /** The worker's store (its shard's committed app frames: actors/consensus/app/persistence.ts). */
+  readonly store: StoreService
 }
 
 /** Starts the worker for the Scope; closing it is the worker's crash (its store closes last). */
@@ -61,5 +63,5 @@ export const startTestnetWorker = (options: TestnetWorkerOptions): Effect.Effect
       cryptoServices: options.cryptoServices,
       shardUpdates: options.shardUpdates,
     }).pipe(Effect.provide(context), Effect.provideService(ShardNetwork, network))
-    return { host, execution: Context.get(context, Execution) }
+    return { host, execution: Context.get(context, Execution), store: Context.get(context, Store) }
   })

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { bytesToHex } from "@noble/hashes/utils.js"
 import { Clock, Context, Effect, Either, Exit, Scope, TestClock } from "effect"
+import { appFrameRows, decodeAppCertifiedFrame } from "../../actors/consensus/app/persistence.ts"
 import { CoverShard, BundleStatus, SubmitBundle } from "../../actors/consensus/app/shard-host-protocol.ts"
 import { devnetConsensusConfig } from "../../actors/consensus/global/config.ts"
 import { encodeBundle, GetHead, GetShardRoots, Query } from "../../actors/execution/index.ts"
@@ -77,6 +78,14 @@ export interface ShardRoots {
   readonly roots: ReadonlyArray<string>
 }
 
+export interface CommittedAppFrame {
+  readonly frameNumber: bigint
+  /** Poseidon of the frame's VDF output (hex): two nodes agree on a frame when they agree on this. */
+  readonly selector: string
+  /** The prover that proposed it (hex address). */
+  readonly prover: string
+}
+
 export interface NodeOption {
   /** Default: the first running node. */
   readonly node?: number
@@ -113,6 +122,7 @@ export const makeTestnet = (options: TestnetOptions = {}) =>
 
     // One in-memory network per shard slot: a shard's workers on every node, its channels only.
     const faults = new Map<string, AppProposalFault>()
+    const rewrites = new Map<string, number>()
     const networks: Array<InMemoryNetwork> = []
     for (let k = 0; k < slots; k++) {
       const network = yield* makeInMemoryNetwork({ seed: seed * 1_000 + k + 1 })
@@ -120,7 +130,8 @@ export const makeTestnet = (options: TestnetOptions = {}) =>
         const n = devnet.nodes.find((x) => x.peerId === peerId)
         return n === undefined ? undefined : { signer: n.signer, vdf: insecureTestVdf }
       }
-      network.intercept(appByzantineInterceptor(faults, prover, () => network.attached(), devnet.poseidon))
+      const counted = (peerId: string) => rewrites.set(peerId, (rewrites.get(peerId) ?? 0) + 1)
+      network.intercept(appByzantineInterceptor(faults, prover, () => network.attached(), devnet.poseidon, counted))
       networks.push(network)
     }
 
@@ -407,8 +418,29 @@ export const makeTestnet = (options: TestnetOptions = {}) =>
         })
       })
 
+    /** A node's committed app frames of the shard, from its worker's store (frame number, selector, prover). */
+    const frames = (shard: Uint8Array | string, node: number) =>
+      Effect.gen(function* () {
+        const k = slotOf(shard)
+        const address = k === undefined ? undefined : table[k]
+        if (k === undefined || address === undefined) return yield* new UnknownShard({ shard: hexOf(shard) })
+        const { worker } = yield* workerOf(node, k)
+        const rows = yield* worker.store
+          .read(() => worker.store.repository(appFrameRows).range({ prefix: appFrameRows.key.prefix(address) }))
+          .pipe(Effect.orDie)
+        return rows.map((row): CommittedAppFrame => {
+          const { header } = decodeAppCertifiedFrame(row.value).frame
+          return { frameNumber: header.frameNumber, selector: bytesToHex(devnet.poseidon(header.output)), prover: bytesToHex(header.prover) }
+        })
+      })
+
     return {
       devnet,
+      frames,
+      /** Distinct app proposals of node `i` the byzantine interceptors rewrote so far. */
+      byzantineProposals: (i: number) => rewrites.get(peerOf(i)) ?? 0,
+      /** Node i's prover address (hex), as committed frames name it. */
+      proverOf: (i: number) => bytesToHex(devnet.nodes[i]?.signer.address ?? new Uint8Array()),
       nodes,
       /** App addresses (hex) of the covered shards, by slot. */
       shards: () => table.flatMap((a) => (a === undefined ? [] : [bytesToHex(a)])),
