@@ -6,7 +6,16 @@
 import { Effect, Either, Exit, Logger, LogLevel, ManagedRuntime, Scope, TestContext, Layer } from "effect"
 import type { Builders, Intrinsic } from "../../intrinsics/contract/index.ts"
 import type { AppProposalFault } from "./app-byzantine.ts"
-import { type ArgsOf, type CommittedAppFrame, makeTestnet, type NodeOption, type ShardRoots, type TestnetCommit, type TestnetOptions, type TestnetService } from "./testnet.ts"
+import {
+  type ArgsOf,
+  type CommittedAppFrame,
+  makeTestnet,
+  type NodeOption,
+  type ShardRoots,
+  type TestnetCommit,
+  type TestnetOptions,
+  type TestnetService,
+} from "./testnet.ts"
 
 export interface TestnetStartOptions extends TestnetOptions {
   /** Log lines at or above this level reach the console (default Error: a testnet is chatty). */
