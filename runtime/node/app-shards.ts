@@ -2,7 +2,8 @@
 // (actors/consensus/app/shard-host.ts) wired to this worker's execution host, fee manager and store, and
 // the shard's consensus actor wired to the node's crypto (the prover key from the data dir, native BLS,
 // VDF and Poseidon — built on the first CoverShard, so an idle worker never loads them) and to the shard
-// relay as its Transport.
+// relay as its Transport. `makeAppShards` is that wiring with the process-specific parts as parameters
+// (crypto, the master's shard-update pool); the in-process testnet (runtime/testing, D-TEST-1) runs it too.
 import { bytesToHex } from "@noble/hashes/utils.js"
 import { type Context, Effect, Either, Layer, Scope } from "effect"
 import { appShardConsensusActor } from "../../actors/consensus/app/app-shard-consensus.ts"

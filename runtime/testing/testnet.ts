@@ -213,7 +213,7 @@ export const makeTestnet = (options: TestnetOptions = {}) =>
       Effect.gen(function* () {
         const known = slotOf(shard)
         if (known !== undefined) return known
-        const free = table.findIndex((a) => a === undefined)
+        const free = table.indexOf(undefined)
         if (free < 0) return yield* new NoFreeShard({ shard: bytesToHex(shard), shards: slots })
         table[free] = shard.slice(0, 32)
         for (let i = 0; i < nodes; i++) yield* cover(i, free)

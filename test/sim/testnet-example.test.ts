@@ -3,7 +3,7 @@
 // test/unit/runtime/testing/testnet-readme.test.ts keeps the README's copy equal to this test and its body under 20 lines.
 import { expect, test } from "bun:test"
 import { Testnet } from "quilbun/testing"
-import kv from "../../plugins/kv/index.ts"
+import kv from "../../plugins/kv/index.ts" // your plugin: the object the node loads
 
 test("kv SET, GET and expiry on a 4-node testnet with one node crashed", async () => {
   await using net = await Testnet.start({ nodes: 4, shards: 2, plugins: [kv] })
