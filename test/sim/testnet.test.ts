@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test"
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
 import { hypergraphIntrinsic } from "../../intrinsics/hypergraph/index.ts"
-import { KV_DEFAULT_DOMAIN } from "../../plugins/kv/kv.ts"
+import { KV_DEFAULT_DOMAIN, kvSet } from "../../plugins/kv/kv.ts"
 import kv from "../../plugins/kv/index.ts"
 import { type CommittedAppFrame, Testnet } from "quilbun/testing"
 import { testConfig, testSchema, writeSecret } from "../unit/intrinsics/hypergraph/fixtures/hypergraph-env.ts"
@@ -87,6 +87,12 @@ describe("testnet kit: 4 nodes, 2 app shards, in process", () => {
       net.submit(hypergraphIntrinsic, "deploy", { config: { ...testConfig, writePublicKey: testConfig.readPublicKey }, schema: testSchema }),
     ).rejects.toMatchObject({ _tag: "NoFreeShard", shards: 2 })
     expect(net.shards).toEqual([KV, NOTES])
+    // An operation as bytes is wrapped in a bundle; bytes that do not route are refused before any shard sees them.
+    const raw = await net.submit(kvSet.encode({ domain: KV_DEFAULT_DOMAIN, key: utf8.encode("raw"), value: utf8.encode("op"), n: 0n }), { node: 3 })
+    expect(raw).toMatchObject({ shard: KV, node: 3 })
+    expect(await net.query(kv, "get", { key: "raw" }, { node: 1 })).toEqual({ value: "op" })
+    await expect(net.submit(Uint8Array.of(0, 0, 0x03, 0x12, 1, 2), { node: 0 })).rejects.toMatchObject({ _tag: "BundleInvalid", reason: "malformed" })
+    await expect(net.query(kv, "get", { key: "x" }, { node: 4 })).rejects.toMatchObject({ _tag: "NoSuchNode", node: 4 })
     // A bundle the shard refuses rejects with its reason.
     await expect(net.submit(kv, "expire", { key: "counter", n: 0n })).rejects.toMatchObject({ _tag: "BundleRejected", shard: KV })
     time("two shards")
