@@ -160,6 +160,7 @@ export const makeTestnet = (options: TestnetOptions = {}) =>
     const firstRunning = () => running.findIndex((w) => w !== undefined)
     const pick = (o: NodeOption | undefined) => {
       const i = o?.node ?? firstRunning()
+      // No node named and none running: node 0 is as down as any.
       return i < 0 ? Effect.fail(new NodeNotRunning({ node: 0 })) : Effect.as(workersOf(i), i)
     }
 
@@ -224,7 +225,15 @@ export const makeTestnet = (options: TestnetOptions = {}) =>
     yield* Effect.addFinalizer(() => Effect.forEach(running, (_, i) => stopNode(i), { discard: true }))
     // As a devnet node does (shard-hosts.ts): fixed instances of app intrinsics are covered from the start.
     for (const intrinsic of intrinsics)
-      if (intrinsic.manifest.placement === "app") for (const instance of intrinsic.manifest.fixedInstances) yield* Effect.ignore(allocate(instance.address))
+      if (intrinsic.manifest.placement === "app")
+        for (const instance of intrinsic.manifest.fixedInstances)
+          yield* allocate(instance.address).pipe(
+            Effect.catchTag("NoFreeShard", () =>
+              Effect.logWarning("fixed instance not covered: no free shard slot").pipe(
+                Effect.annotateLogs({ intrinsic: intrinsic.manifest.name, instance: instance.label }),
+              ),
+            ),
+          )
 
     // One driver of the clock at a time: two waits advancing it together would skip each other's steps.
     const clock = yield* Effect.makeSemaphore(1)

@@ -4,11 +4,15 @@
 // heal; a byzantine app prover (equivocating, or claiming wrong state roots) does not fork the honest
 // nodes. Wall times are printed (they are mostly load: each test is a few CPU seconds).
 import { describe, expect, test } from "bun:test"
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
+import { Effect, Logger, LogLevel, TestContext } from "effect"
 import { hypergraphIntrinsic } from "../../intrinsics/hypergraph/index.ts"
 import { KV_DEFAULT_DOMAIN, kvSet } from "../../plugins/kv/kv.ts"
 import kv from "../../plugins/kv/index.ts"
-import { type CommittedAppFrame, Testnet } from "quilbun/testing"
+import { type CommittedAppFrame, makeTestnet, Testnet } from "quilbun/testing"
 import { testConfig, testSchema, writeSecret } from "../unit/intrinsics/hypergraph/fixtures/hypergraph-env.ts"
 
 const KV = bytesToHex(KV_DEFAULT_DOMAIN)
@@ -156,4 +160,27 @@ describe("testnet kit: 4 nodes, 2 app shards, in process", () => {
       for (const node of [0, 2, 3]) expect(await net.query(kv, "scan", { prefix: "k" }, { node })).toEqual({ keys: ["k0", "k1", "k2", "k3"] })
       time(`byzantine ${fault}`)
     }, 240_000)
+
+  test("the scoped Effect form: a one-node testnet under the caller's TestClock commits and answers; stores under the given dataDir", async () => {
+    const time = started()
+    const parent = mkdtempSync(join(tmpdir(), "quilbun-testnet-effect-"))
+    try {
+      const program = Effect.gen(function* () {
+        const net = yield* makeTestnet({ nodes: 1, plugins: [kv], dataDir: join(parent, "net") })
+        const op = yield* net.build(kv, "set", { key: "effect", value: "form" })
+        const commit = yield* net.submit(op)
+        const answer = yield* net.query(kv, "get", { key: "effect" })
+        return { commit, answer, stores: readdirSync(join(parent, "net")).sort() }
+      }).pipe(Effect.scoped, Effect.provide(TestContext.TestContext), Logger.withMinimumLogLevel(LogLevel.Error))
+      const r = await Effect.runPromise(program)
+      expect(r.commit).toMatchObject({ shard: KV, node: 0 })
+      expect(r.answer).toEqual({ value: "form" })
+      expect(r.stores).toEqual(["global", "node-0"])
+      // A given dataDir is the caller's: kept after the scope closes.
+      expect(existsSync(join(parent, "net"))).toBe(true)
+    } finally {
+      rmSync(parent, { recursive: true, force: true })
+    }
+    time("effect form")
+  }, 240_000)
 })
