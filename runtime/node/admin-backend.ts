@@ -32,6 +32,7 @@ import { mergeFamilies, withLabels } from "../kernel/metrics/family.ts"
 import { renderPrometheus } from "../kernel/metrics/prometheus.ts"
 import { NodeConsensus } from "./consensus.ts"
 import { EXECUTION_NAME, ExecutionProtocol, ListIntrinsics, Query } from "../../actors/execution/index.ts"
+import { queryShard } from "./query-shard.ts"
 import * as Contract from "../../intrinsics/contract/index.ts"
 import { nodeBuildEnv } from "./intrinsics.ts"
 import { builtInsOnly, type NodeIntrinsics } from "./plugins.ts"
@@ -81,22 +82,7 @@ export const mergeTrees = (master: ActorSnapshot, workers: ReadonlyArray<WorkerT
   return graft(master)
 }
 
-/**
- * The app address a query is about, when its arguments name one: an atom `id` (the first 32 of its 64
- * bytes) or an `address` / `domain` (the first 32 bytes). Queries run on the worker covering that shard,
- * which holds its state (one shard per worker); queries that name none go to the first running worker.
- */
-export const queryShard = (args: unknown): Uint8Array | undefined => {
-  if (typeof args !== "object" || args === null) return undefined
-  const fields = args as Record<string, unknown>
-  for (const key of ["id", "address", "domain"]) {
-    const value = fields[key]
-    if (typeof value !== "string") continue
-    const hex = value.startsWith("0x") ? value.slice(2) : value
-    if (hex.length >= 64 && /^[0-9a-fA-F]+$/.test(hex.slice(0, 64))) return Buffer.from(hex.slice(0, 64), "hex")
-  }
-  return undefined
-}
+export { queryShard }
 
 export const pickQueryWorker = (workers: ReadonlyArray<WorkerEntry>, core?: number): WorkerEntry | undefined =>
   workers.find((w) => w.state === "running" && (core === undefined || w.core === core)) ?? workers.find((w) => w.state === "running")
