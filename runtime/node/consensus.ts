@@ -17,6 +17,7 @@ import type { CertifiedFrame } from "../../actors/consensus/global/persistence.t
 import { GetStatus } from "../../actors/consensus/global/protocol.ts"
 import { committedChain, committedFrameBodies } from "../../actors/consensus/global/committed-chain.ts"
 import { shardUpdatesOf } from "../../actors/consensus/global/shard-update-history.ts"
+import { ShardRewardFeedLive } from "../../actors/consensus/global/shard-reward-feed.ts"
 import { ShardUpdatesLive } from "../../actors/consensus/global/shard-updates.ts"
 import { SHARD_UPDATES_PATH, ShardUpdatesProtocol } from "../../actors/consensus/global/shard-updates-protocol.ts"
 import type { Message, Protocol } from "../kernel/actor/protocol.ts"
@@ -255,7 +256,8 @@ const NodeConsensusLive = (options: NodeConsensusOptions) =>
         Layer.provideMerge(ShardUpdatesLive()),
         Layer.provideMerge(GlobalTimeReelLive({ name: "global-time-reel", certified: true, frameBodies: committedFrameBodies })),
         // One after the other, as the devnet harness does (built concurrently there, under TestClock, it hung).
-        Layer.provideMerge(EventDistributorLive.pipe(Layer.provideMerge(ProverRegistryLive))),
+        // The registry pays the shard updates committed global frames carry (prover-registry D-REG-6).
+        Layer.provideMerge(EventDistributorLive.pipe(Layer.provideMerge(ProverRegistryLive.pipe(Layer.provide(ShardRewardFeedLive()))))),
       )
       const built = yield* Layer.build(subsystems).pipe(Effect.provide(context))
       const consensus = Context.get(built, GlobalConsensus)
