@@ -12,6 +12,7 @@ import { proverRegistryActor } from "./prover-registry.ts"
 export * from "./genesis.ts"
 export * from "./prover-record.ts"
 export * from "./protocol.ts"
+export * from "./reward-feed.ts"
 export { proverRegistryActor } from "./prover-registry.ts"
 
 export type ProverRegistryRef = ActorRef<ProverRegistryMessage>

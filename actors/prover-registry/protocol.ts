@@ -58,5 +58,60 @@ export class ProverInfo extends Schema.TaggedRequest<ProverInfo>()("ProverInfo",
   failure: Schema.Never,
 }) {}
 
-export const ProverRegistryProtocol = Protocol.make("ProverRegistry", ActiveProvers, Leader, Threshold, ProverInfo)
-export type ProverRegistryMessage = ActiveProvers | Leader | Threshold | ProverInfo
+/**
+ * Committed global frames up to `upTo` may carry shard updates to pay (§4.5 step 3): the registry credits
+ * every frame after the last one it credited, reading them from its RewardFeed (so a dropped or repeated
+ * note changes nothing).
+ */
+export class CreditCommitted extends Schema.TaggedClass<CreditCommitted>()("CreditCommitted", {
+  upTo: Schema.BigIntFromSelf,
+}) {}
+
+export const ProverSummary = Schema.Struct({
+  record: ProverRecord,
+  /** Earned and not yet minted, raw units (8e9 per QUIL). */
+  reward: Schema.BigIntFromSelf,
+  /** Per allocation (same order): the prover's ring among its filter's active provers (§8.5), null when not active. */
+  rings: Schema.Array(Schema.NullOr(Schema.Number)),
+})
+export type ProverSummary = typeof ProverSummary.Type
+
+/** Every prover the registry knows, sorted by address, with its reward balance and rings. */
+export class ListProvers extends Schema.TaggedRequest<ListProvers>()("ListProvers", {
+  payload: {},
+  success: Schema.Array(ProverSummary),
+  failure: Schema.Never,
+}) {}
+
+/** One prover with its reward balance and rings, or null when unknown. */
+export class ProverDetail extends Schema.TaggedRequest<ProverDetail>()("ProverDetail", {
+  payload: { address: Bytes },
+  success: Schema.NullOr(ProverSummary),
+  failure: Schema.Never,
+}) {}
+
+const RewardProgress = Schema.Struct({
+  /** The last committed global frame whose shard updates are paid (0: none yet). */
+  creditedThrough: Schema.BigIntFromSelf,
+  /** Whether this registry has a RewardFeed (the master's); without one nothing is paid. */
+  paying: Schema.Boolean,
+})
+
+export class GetRewardProgress extends Schema.TaggedRequest<GetRewardProgress>()("GetRewardProgress", {
+  payload: {},
+  success: RewardProgress,
+  failure: Schema.Never,
+}) {}
+
+export const ProverRegistryProtocol = Protocol.make(
+  "ProverRegistry",
+  ActiveProvers,
+  Leader,
+  Threshold,
+  ProverInfo,
+  CreditCommitted,
+  ListProvers,
+  ProverDetail,
+  GetRewardProgress,
+)
+export type ProverRegistryMessage = ActiveProvers | Leader | Threshold | ProverInfo | CreditCommitted | ListProvers | ProverDetail | GetRewardProgress

@@ -11,6 +11,11 @@ const Allocation = Schema.Struct({
   filter: Schema.Uint8ArrayFromSelf,
   status: ProverStatus,
   joinFrameNumber: Schema.BigInt,
+  /**
+   * The global frame that last carried a certified shard frame this prover signed for (§4.5 step 3): the
+   * liveness eviction reads. Rows written before it existed decode as 0 ("never active").
+   */
+  lastActiveFrameNumber: Schema.optionalWith(Schema.BigInt, { default: () => 0n }),
 })
 
 export const ProverRecord = Schema.Struct({

@@ -2,17 +2,39 @@
 // persisted in the store's registry bucket; answers the committee questions consensus asks on every
 // rank (active provers per filter sorted by address, leader for a rank, quorum threshold). The pure
 // rules live in actors/consensus/core/prover-ring.ts; this actor only owns the snapshot they run on.
-import { bytesToHex } from "@noble/hashes/utils.js"
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
 import { Effect, Option } from "effect"
+import { ringAssignments } from "../consensus/core/ring-order.ts"
 import type { PoseidonHash } from "../../crates/ts/services.ts"
 import { indexOfAddress, leaderForRank, quorumThreshold, sortByAddress, totalSeniority } from "../consensus/core/prover-ring.ts"
 import { Poseidon } from "../../crates/ts/services.ts"
 import { Actor } from "../../runtime/kernel/index.ts"
-import { Store } from "../../runtime/store/index.ts"
+import { Store, type StoreService } from "../../runtime/store/index.ts"
 import { genesisDigest, type GenesisInvalid, RegistryGenesis, type RegistryGenesisConfig, validateGenesis } from "./genesis.ts"
-import { GENESIS_META_KEY, proverKey, proverRows, proverRowsPrefix, registryMeta } from "./persistence.ts"
+import {
+  GENESIS_META_KEY,
+  proverKey,
+  proverRows,
+  proverRowsPrefix,
+  REWARD_CURSOR_KEY,
+  registryMeta,
+  rewardCursor,
+  rewardKey,
+  rewardRows,
+  rewardRowsPrefix,
+} from "./persistence.ts"
 import { isActiveFor, type ProverRecord } from "./prover-record.ts"
-import { ProverRegistryProtocol, type ActiveProverInfo, type LeaderInfo, type ThresholdInfo } from "./protocol.ts"
+import {
+  type ActiveProverInfo,
+  CreditCommitted,
+  type LeaderInfo,
+  type ProverRegistryMessage,
+  ProverRegistryProtocol,
+  type ProverSummary,
+  type ThresholdInfo,
+} from "./protocol.ts"
+import { creditShardFrames } from "./reward-crediting.ts"
+import { RewardFeed, type RewardFeedService } from "./reward-feed.ts"
 
 const PROVER_REGISTRY_NAME = "prover-registry"
 
@@ -23,7 +45,17 @@ interface RegistryState {
   readonly records: Map<string, ProverRecord>
   /** Sorted committees by hex(filter); rebuilt lazily (the set only changes on joins/leaves). */
   readonly committees: Map<string, ReadonlyArray<ActiveProverInfo>>
+  readonly store: StoreService
+  /** Reward balances by hex(address) (absent = 0). */
+  readonly rewards: Map<string, bigint>
+  /** The last committed global frame whose shard updates are paid. */
+  creditedThrough: bigint
+  /** Where committed shard updates come from; none on a registry that pays nothing. */
+  readonly feed: RewardFeedService | undefined
 }
+
+/** Committed frames paid per message: a long catch-up is split so queries are answered in between. */
+const CREDIT_BATCH = 256n
 
 /** Genesis provers: Active, with an Active allocation per filter (global when no filter is given, §1.7). */
 const genesisRecords = (genesis: RegistryGenesisConfig, poseidon: PoseidonHash): Effect.Effect<Array<ProverRecord>, GenesisInvalid> =>
@@ -34,7 +66,7 @@ const genesisRecords = (genesis: RegistryGenesisConfig, poseidon: PoseidonHash):
       status: "Active" as const,
       seniority: p.seniority,
       kickFrameNumber: 0n,
-      allocations: (p.filters ?? [new Uint8Array()]).map((filter) => ({ filter, status: "Active" as const, joinFrameNumber: 0n })),
+      allocations: (p.filters ?? [new Uint8Array()]).map((filter) => ({ filter, status: "Active" as const, joinFrameNumber: 0n, lastActiveFrameNumber: 0n })),
     })),
   )
 
@@ -61,11 +93,17 @@ const load = Effect.gen(function* () {
       yield* Effect.logWarning("configured genesis prover set differs from the persisted registry; keeping the persisted set")
     }
   }
+  const rewards = yield* store.read(() => store.repository(rewardRows).range({ prefix: rewardRowsPrefix() }))
+  const cursor = yield* store.read(() => store.repository(rewardCursor).get(REWARD_CURSOR_KEY))
   const state: RegistryState = {
     network: genesis.network,
     poseidon,
     records: new Map(records.map((r) => [bytesToHex(r.address), r])),
     committees: new Map(),
+    store,
+    rewards: new Map(rewards.map((e) => [bytesToHex(e.key[1]), e.value.balance])),
+    creditedThrough: cursor?.creditedThrough ?? 0n,
+    feed: Option.getOrUndefined(yield* Effect.serviceOption(RewardFeed)),
   }
   return state
 })
@@ -95,16 +133,93 @@ const thresholdInfo = (state: RegistryState, filter: Uint8Array): ThresholdInfo 
   return { threshold: quorumThreshold(filter, provers), totalSeniority: totalSeniority(provers), committeeSize: provers.length }
 }
 
+/** The prover's ring among each allocation's filter's active provers (§8.5), null where not active. */
+const summary = (state: RegistryState, record: ProverRecord): ProverSummary => ({
+  record,
+  reward: state.rewards.get(bytesToHex(record.address)) ?? 0n,
+  rings: record.allocations.map((a) => {
+    if (a.status !== "Active") return null
+    const members = [...state.records.values()]
+      .filter((r) => isActiveFor(r, a.filter))
+      .map((r) => ({
+        address: r.address,
+        seniority: r.seniority,
+        joinFrameNumber: r.allocations.find((x) => x.status === "Active" && bytesToHex(x.filter) === bytesToHex(a.filter))?.joinFrameNumber ?? 0n,
+        joinConfirmFrameNumber: 0n,
+      }))
+    return ringAssignments(members).find((m) => bytesToHex(m.member.address) === bytesToHex(record.address))?.ring ?? null
+  }),
+})
+
+/**
+ * Pays the committed frames after `creditedThrough` up to `upTo` (at most CREDIT_BATCH now, the rest by a
+ * note to itself): balances, LastActiveFrameNumbers and the cursor in one commit, so a crash pays a frame
+ * either fully or not at all, and a restart resumes at the cursor. A failed read or commit keeps the old
+ * state (the next note retries).
+ */
+const creditCommitted = (state: RegistryState, upTo: bigint, self: { readonly unsafeTell: (m: ProverRegistryMessage) => boolean }) =>
+  Effect.gen(function* () {
+    const feed = state.feed
+    if (feed === undefined) return state
+    const head = yield* feed.committedHead
+    const target = upTo < head ? upTo : head
+    if (target <= state.creditedThrough) return state
+    const from = state.creditedThrough + 1n
+    const to = target < from + CREDIT_BATCH - 1n ? target : from + CREDIT_BATCH - 1n
+    // Only a contiguous run from the cursor is paid: a frame missing from the store stops the batch there.
+    const fetched = yield* feed.committed(from, to)
+    const frames = fetched.filter((f, i) => f.globalFrameNumber === from + BigInt(i))
+    if (frames.length === 0) return state
+    const last = frames[frames.length - 1]?.globalFrameNumber ?? state.creditedThrough
+    // The committee every shard update was validated against (global D-GC-17): today the global one.
+    const committeeRecords = committee(state, new Uint8Array()).flatMap((p) => {
+      const r = state.records.get(bytesToHex(p.address))
+      return r === undefined ? [] : [r]
+    })
+    const outcome = creditShardFrames({ committee: committeeRecords, balances: state.rewards, frames })
+    const rewards = state.store.repository(rewardRows)
+    const rows = state.store.repository(proverRows)
+    const cursor = state.store.repository(rewardCursor)
+    yield* state.store.commit((tx) => {
+      for (const [key, balance] of outcome.balances) rewards.put(tx, rewardKey(hexToBytes(key)), { balance })
+      for (const record of outcome.records.values()) rows.put(tx, proverKey(record.address), record)
+      cursor.put(tx, REWARD_CURSOR_KEY, { creditedThrough: last })
+    })
+    for (const [key, balance] of outcome.balances) state.rewards.set(key, balance)
+    for (const [key, record] of outcome.records) state.records.set(key, record)
+    state.creditedThrough = last
+    if (outcome.skipped.length > 0) yield* Effect.logWarning(`shard updates paid nothing (reward not computable): ${outcome.skipped.join(", ")}`)
+    yield* Effect.logDebug("shard-frame rewards credited").pipe(Effect.annotateLogs({ from: String(from), through: String(last), credits: outcome.credits }))
+    if (last < target) self.unsafeTell(new CreditCommitted({ upTo: target }))
+    return state
+  }).pipe(Effect.catchAll((e) => Effect.as(Effect.logWarning(`shard-frame rewards not credited: ${e._tag}`), state)))
+
 export const proverRegistryActor = Actor.make(
   PROVER_REGISTRY_NAME,
   ProverRegistryProtocol,
   {
-    init: () => load,
+    init: (ctx) =>
+      Effect.tap(load, (state) =>
+        // Catch up with frames committed while this registry was down (or before it started).
+        Effect.sync(() => (state.feed === undefined ? undefined : ctx.self.unsafeTell(new CreditCommitted({ upTo: (1n << 64n) - 1n })))),
+      ),
     handlers: {
       ActiveProvers: (state, { filter }) => Effect.sync(() => [state, committee(state, filter)] as const),
       Leader: (state, { filter, rank }) => Effect.sync(() => [state, leaderInfo(state, filter, rank)] as const),
       Threshold: (state, { filter }) => Effect.sync(() => [state, thresholdInfo(state, filter)] as const),
       ProverInfo: (state, { address }) => Effect.sync(() => [state, state.records.get(bytesToHex(address)) ?? null] as const),
+      CreditCommitted: (state, { upTo }, ctx) => creditCommitted(state, upTo, ctx.self),
+      ListProvers: (state) =>
+        Effect.sync(() => {
+          const all = [...state.records.values()].sort((a, b) => Buffer.compare(a.address, b.address)).map((r) => summary(state, r))
+          return [state, all] as const
+        }),
+      ProverDetail: (state, { address }) =>
+        Effect.sync(() => {
+          const record = state.records.get(bytesToHex(address))
+          return [state, record === undefined ? null : summary(state, record)] as const
+        }),
+      GetRewardProgress: (state) => Effect.sync(() => [state, { creditedThrough: state.creditedThrough, paying: state.feed !== undefined }] as const),
     },
   },
   { mailbox: { capacity: 1024, overflow: "backpressure" } },

@@ -182,6 +182,25 @@ export const makeAdminApp = (backend: AdminBackendService, runtime: Runtime.Runt
     return respond(backend.bundleStatus === undefined ? Effect.succeed(unknown) : backend.bundleStatus(id), (status) => Response.json(status))
   })
   app.get("/v1/peers", () => respond(backend.peers ?? Effect.succeed([]), (peers) => Response.json(peers)))
+  // Without a prover registry (a backend with no consensus) the node knows no provers: [] and 404, as /v1/shards.
+  app.get("/v1/provers", () => respond(backend.provers ?? Effect.succeed([]), (provers) => Response.json(provers)))
+  app.get("/v1/provers/:address", (c) => {
+    const raw = c.req.param("address").replace(/^0x/, "")
+    const address = /^[0-9a-fA-F]{64}$/.test(raw) ? hexBytes(raw) : undefined
+    if (address === undefined)
+      return problemResponse(
+        400,
+        ProblemType.invalidRequest,
+        "Invalid prover address",
+        `${JSON.stringify(c.req.param("address"))} is not a prover address (64 hex digits)`,
+      )
+    const lookup = backend.prover ?? (() => Effect.succeed(undefined))
+    return respond(lookup(address), (prover) =>
+      prover === undefined
+        ? problemResponse(404, ProblemType.proverNotFound, "Prover Not Found", `no prover ${raw.toLowerCase()} in the registry`)
+        : Response.json(prover),
+    )
+  })
   app.get("/metrics", () => respond(backend.metrics, (text) => new Response(text, { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } })))
 
   // Intrinsic queries (spec §11.1 "HTTP routes"): one GET each, the query string is the args

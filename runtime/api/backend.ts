@@ -105,6 +105,29 @@ export const GlobalFrameView = Schema.Struct({
 })
 export type GlobalFrameView = typeof GlobalFrameView.Type
 
+/** `GET /v1/provers`: a prover of the registry with its allocations and unminted reward (consensus.md §8.1, §9). */
+export const ProverView = Schema.Struct({
+  address: Hex,
+  status: Schema.String,
+  seniority: Schema.String.annotations({ description: "u64, decimal" }),
+  /** The ring that pays its shard-frame rewards (§8.5 over the committee the shard updates use); null when not active there. */
+  ring: Schema.NullOr(Schema.Number),
+  /** Reward balance in raw units (decimal; 8,000,000,000 per QUIL). */
+  reward: Schema.String,
+  /** The same balance in QUIL, twelve places (exact: a raw unit is 0.000000000125 QUIL). */
+  rewardQuil: Schema.String,
+  allocations: Schema.Array(
+    Schema.Struct({
+      filter: Hex.annotations({ description: "confirmation filter: empty for the global committee, else the shard address" }),
+      status: Schema.String,
+      ring: Schema.NullOr(Schema.Number),
+      joinFrameNumber: Schema.String,
+      lastActiveFrameNumber: Schema.String.annotations({ description: "the global frame that last carried a shard frame it signed (0: never)" }),
+    }),
+  ),
+})
+export type ProverView = typeof ProverView.Type
+
 /** A connected libp2p peer (multi-process devnet); `score` is the gossipsub score. */
 export const PeerView = Schema.Struct({
   id: Schema.String,
@@ -251,6 +274,10 @@ export interface AdminBackendService {
   readonly bundleStatus?: (id: Uint8Array) => Effect.Effect<BundleStatusAnswer>
   /** `GET /v1/shards`; absent: none. */
   readonly shards?: Effect.Effect<ReadonlyArray<ShardStatusView>>
+  /** `GET /v1/provers`: the prover registry, sorted by address; absent (no registry): an empty list. */
+  readonly provers?: Effect.Effect<ReadonlyArray<ProverView>>
+  /** `GET /v1/provers/{address}`: one prover, undefined when unknown; absent: every address is unknown (404). */
+  readonly prover?: (address: Uint8Array) => Effect.Effect<ProverView | undefined>
 }
 
 /** The next fee multiplier of the global chain and of each shard a worker covers (hex address → multiplier). */

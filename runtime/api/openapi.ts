@@ -10,6 +10,7 @@ import {
   type IntrinsicQueryRoute,
   NodeInfo,
   PeerView,
+  ProverView,
   SetLogLevelBody,
   ShardStatusView,
   SubmitBundleBody,
@@ -210,6 +211,21 @@ export const makeOpenApiDocument = (version: string, queries: ReadonlyArray<Intr
         responses: { "200": json({ type: "array", items: { $ref: "#/components/schemas/Peer" } }, "Peers") },
       },
     },
+    "/v1/provers": {
+      get: {
+        summary: "The prover registry: address, status, seniority, ring, allocations (status, last-active frame, ring) and unminted reward",
+        description:
+          "Rewards (consensus.md §9) are credited when a committed global frame carries a certified shard frame: each signer in ring r earns share_r. `reward` is raw units (8e9 per QUIL), `rewardQuil` the same in QUIL.",
+        responses: { "200": json({ type: "array", items: { $ref: "#/components/schemas/Prover" } }, "Provers (empty on a node without a registry)") },
+      },
+    },
+    "/v1/provers/{address}": {
+      get: {
+        summary: "One prover with its reward balance",
+        parameters: [{ name: "address", in: "path", required: true, schema: { type: "string", pattern: "^(0x)?[0-9a-fA-F]{64}$" } }],
+        responses: { "200": json({ $ref: "#/components/schemas/Prover" }, "Prover"), "400": problem, "404": problem },
+      },
+    },
     "/v1/bundles": {
       post: {
         summary: "Submit a canonical MessageBundle: routed to its shard and handed to the data worker covering it",
@@ -275,6 +291,7 @@ export const makeOpenApiDocument = (version: string, queries: ReadonlyArray<Intr
       GlobalFrameHead: jsonSchemaOf(GlobalFrameHead),
       GlobalFrame: jsonSchemaOf(GlobalFrameView),
       Peer: jsonSchemaOf(PeerView),
+      Prover: jsonSchemaOf(ProverView),
       SubmitBundle: jsonSchemaOf(SubmitBundleBody),
       BundleAccepted: jsonSchemaOf(BundleAccepted),
       BundleStatus: jsonSchemaOf(BundleStatusAnswer),

@@ -25,6 +25,8 @@ export const ProblemType = {
   notReady: "urn:quilbun:problem:not-ready",
   unhealthy: "urn:quilbun:problem:unhealthy",
   frameNotFound: "urn:quilbun:problem:frame-not-found",
+  /** `GET /v1/provers/{address}`: no prover with that address (or no registry on this node). */
+  proverNotFound: "urn:quilbun:problem:prover-not-found",
   consensusUnavailable: "urn:quilbun:problem:consensus-unavailable",
   /** An intrinsic query's own answers: its arguments, a missing atom, an unknown query, a failure, no worker. */
   queryBadRequest: "urn:quilbun:problem:query-bad-request",

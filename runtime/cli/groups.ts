@@ -4,6 +4,7 @@ import type { Intrinsic } from "../../intrinsics/contract/index.ts"
 import { builtInIntrinsics } from "../node/intrinsics.ts"
 import { cryptoGroup } from "./commands/crypto.ts"
 import { nodeGroup } from "./commands/node.ts"
+import { proverGroup } from "./commands/prover.ts"
 import type { CliGroup } from "./group.ts"
 import { cliEnvFor } from "./intrinsic-env.ts"
 import { intrinsicGroup } from "./intrinsic-group.ts"
@@ -14,6 +15,7 @@ const groupsOf = (intrinsics: ReadonlyArray<Intrinsic>) => intrinsics.flatMap((i
 /** The built-in groups, then one per plugin (the configured plugins, loaded by main.ts). */
 export const cliGroupsWith = (plugins: ReadonlyArray<Intrinsic>): readonly [CliGroup, ...Array<CliGroup>] => [
   nodeGroup,
+  proverGroup,
   cryptoGroup,
   ...groupsOf(builtInIntrinsics),
   ...groupsOf(plugins),

@@ -262,6 +262,8 @@ export const AdminBackendLive = (identity: NodeIdentity, nodeIntrinsics: NodeInt
         globalHead: consensus.head,
         globalFrame: consensus.frame,
         peers: consensus.peers,
+        ...(consensus.provers === undefined ? {} : { provers: consensus.provers }),
+        ...(consensus.prover === undefined ? {} : { prover: consensus.prover }),
         metrics: Effect.gen(function* () {
           const own = withLabels(yield* snapshotFamilies, { core: "0" })
           const fromWorkers = yield* manager.ask(new CollectMetrics(), ASK_TIMEOUT).pipe(Effect.orDie)

@@ -9,7 +9,8 @@
 // in-flight VDF solve is abandoned by interruption before its Worker goes away.
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
 import { Context, Data, Effect, Layer, Metric, Option, Queue, type Redacted, Schedule } from "effect"
-import { ConsensusUnavailable, FrameNotFound, type GlobalFrameHead, type GlobalFrameView } from "../api/backend.ts"
+import { ConsensusUnavailable, FrameNotFound, type GlobalFrameHead, type GlobalFrameView, type ProverView } from "../api/backend.ts"
+import { proverView } from "./prover-view.ts"
 import { EventDistributorLive } from "../../actors/event-distributor/index.ts"
 import { consensusConfigFromNode, devnetTimingFor, type GlobalConsensusConfig } from "../../actors/consensus/global/config.ts"
 import { GlobalConsensus, GlobalConsensusLive } from "../../actors/consensus/global/layer.ts"
@@ -17,12 +18,13 @@ import type { CertifiedFrame } from "../../actors/consensus/global/persistence.t
 import { GetStatus } from "../../actors/consensus/global/protocol.ts"
 import { committedChain, committedFrameBodies } from "../../actors/consensus/global/committed-chain.ts"
 import { shardUpdatesOf } from "../../actors/consensus/global/shard-update-history.ts"
+import { ShardRewardFeedLive } from "../../actors/consensus/global/shard-reward-feed.ts"
 import { ShardUpdatesLive } from "../../actors/consensus/global/shard-updates.ts"
 import { SHARD_UPDATES_PATH, ShardUpdatesProtocol } from "../../actors/consensus/global/shard-updates-protocol.ts"
 import type { Message, Protocol } from "../kernel/actor/protocol.ts"
 import { makeActorEndpoint } from "../kernel/process/actor-endpoint.ts"
 import { WorkerPool } from "../kernel/process/worker-pool.ts"
-import { ProverRegistryLive, RegistryGenesis } from "../../actors/prover-registry/index.ts"
+import { ListProvers, ProverDetail, ProverRegistry, ProverRegistryLive, RegistryGenesis } from "../../actors/prover-registry/index.ts"
 import { GlobalTimeReelLive } from "../../actors/time-reel/index.ts"
 import { Store, type StoreService } from "../store/index.ts"
 import type { NodeConfig } from "../../config/index.ts"
@@ -78,7 +80,13 @@ export interface NodeConsensusService {
   readonly committee: ReadonlyArray<Uint8Array>
   /** The measured critical path of one rank (devnet pacemaker sizing); undefined when not measured. */
   readonly rankWorkMs: number | undefined
+  /** The prover registry with reward balances (`GET /v1/provers`); absent without consensus. */
+  readonly provers?: Effect.Effect<ReadonlyArray<ProverView>>
+  readonly prover?: (address: Uint8Array) => Effect.Effect<ProverView | undefined>
 }
+
+/** A registry query waits at most this long (it answers between credit batches). */
+const REGISTRY_ASK_TIMEOUT = "5 seconds"
 
 export class NodeConsensus extends Context.Tag("quilbun/node/NodeConsensus")<NodeConsensus, NodeConsensusService>() {}
 
@@ -255,7 +263,8 @@ const NodeConsensusLive = (options: NodeConsensusOptions) =>
         Layer.provideMerge(ShardUpdatesLive()),
         Layer.provideMerge(GlobalTimeReelLive({ name: "global-time-reel", certified: true, frameBodies: committedFrameBodies })),
         // One after the other, as the devnet harness does (built concurrently there, under TestClock, it hung).
-        Layer.provideMerge(EventDistributorLive.pipe(Layer.provideMerge(ProverRegistryLive))),
+        // The registry pays the shard updates committed global frames carry (prover-registry D-REG-6).
+        Layer.provideMerge(EventDistributorLive.pipe(Layer.provideMerge(ProverRegistryLive.pipe(Layer.provide(ShardRewardFeedLive()))))),
       )
       const built = yield* Layer.build(subsystems).pipe(Effect.provide(context))
       const consensus = Context.get(built, GlobalConsensus)
@@ -308,12 +317,22 @@ const NodeConsensusLive = (options: NodeConsensusOptions) =>
         const member = genesisKeys.some((k) => Buffer.compare(Buffer.from(k), Buffer.from(signer.publicKey)) === 0)
         yield* Effect.logInfo("multi-process devnet").pipe(Effect.annotateLogs({ peerId: p2p.host.peerId, genesisProvers: genesisKeys.length, member }))
       }
+      const registry = Context.get(built, ProverRegistry)
       return {
         head: reader.head,
         frame: reader.frame,
         peers: p2p === undefined ? Effect.succeed([]) : p2p.peers,
         committee,
         rankWorkMs: work?.rankWorkMs,
+        provers: registry.ask(new ListProvers(), REGISTRY_ASK_TIMEOUT).pipe(
+          Effect.map((all) => all.map(proverView)),
+          Effect.orDie,
+        ),
+        prover: (address: Uint8Array) =>
+          registry.ask(new ProverDetail({ address }), REGISTRY_ASK_TIMEOUT).pipe(
+            Effect.map((p) => (p === null ? undefined : proverView(p))),
+            Effect.orDie,
+          ),
       }
     }),
   )

@@ -15,11 +15,12 @@ import type { GlobalConsensusRef } from "../../actors/consensus/global/global-co
 import { GlobalConsensus, GlobalConsensusLive } from "../../actors/consensus/global/layer.ts"
 import type { CertifiedFrame } from "../../actors/consensus/global/persistence.ts"
 import { committedFrameBodies } from "../../actors/consensus/global/committed-chain.ts"
+import { ShardRewardFeedLive } from "../../actors/consensus/global/shard-reward-feed.ts"
 import { ShardUpdates, ShardUpdatesLive, type ShardUpdatesRef } from "../../actors/consensus/global/shard-updates.ts"
 import { type ConsensusStatus, GetCommitted, GetStatus } from "../../actors/consensus/global/protocol.ts"
 import { Store, StoreLive, type StoreService } from "../store/index.ts"
 import { EventDistributor, EventDistributorLive, type EventDistributorRef } from "../../actors/event-distributor/index.ts"
-import { ProverRegistryLive, registryGenesisLayer } from "../../actors/prover-registry/index.ts"
+import { ProverRegistry, ProverRegistryLive, type ProverRegistryRef, registryGenesisLayer } from "../../actors/prover-registry/index.ts"
 import { GlobalTimeReel, GlobalTimeReelLive, type TimeReelMessage } from "../../actors/time-reel/index.ts"
 import { poseidonHashBytes } from "../../crates/ts/poseidon.ts"
 import { TypePrefix } from "../../actors/consensus/core/canonical/type-prefix.ts"
@@ -113,6 +114,8 @@ export interface Devnet {
   readonly distributor: (index: number) => EventDistributorRef
   /** The node's shard-update pool (with `shardUpdates: true`). */
   readonly shardUpdates: (index: number) => ShardUpdatesRef
+  /** The node's prover registry (committees, reward balances). */
+  readonly registry: (index: number) => ProverRegistryRef
   /** The node's store while it runs (tests read persisted consensus state through it). */
   readonly store: (index: number) => StoreService
   readonly crash: (index: number) => Effect.Effect<void>
@@ -172,6 +175,7 @@ interface NodeSlot {
   reel: ActorRef<TimeReelMessage> | undefined
   distributor: EventDistributorRef | undefined
   shardUpdates: ShardUpdatesRef | undefined
+  registry: ProverRegistryRef | undefined
   commits: Array<CertifiedFrame>
 }
 
@@ -198,6 +202,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
       reel: undefined,
       distributor: undefined,
       shardUpdates: undefined,
+      registry: undefined,
       commits: [],
     }))
     const committee: ReadonlyArray<ActiveProver> = slots
@@ -223,8 +228,10 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
           Layer.succeed(Poseidon, poseidon),
           Layer.succeed(FrameVdf, s.vdf),
         )
-        // The subsystems' own wiring Layers, as the node uses them; the registry is seeded with the committee.
+        // The subsystems' own wiring Layers, as the node uses them; the registry is seeded with the committee
+        // and pays the shard updates its node commits.
         const registry = ProverRegistryLive.pipe(
+          Layer.provide(ShardRewardFeedLive()),
           Layer.provide(registryGenesisLayer({ network: config.network, provers: committee.map((p) => ({ publicKey: p.publicKey, seniority: p.seniority })) })),
           Layer.orDie,
         )
@@ -255,6 +262,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
         s.reel = reel
         s.distributor = distributor
         s.shardUpdates = Option.getOrUndefined(Context.getOption(context, ShardUpdates))
+        s.registry = Context.get(context, ProverRegistry)
       })
 
     const stop = (s: NodeSlot) =>
@@ -266,6 +274,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
         s.reel = undefined
         s.distributor = undefined
         s.shardUpdates = undefined
+        s.registry = undefined
         if (scope !== undefined) yield* Scope.close(scope, Exit.void)
       })
 
@@ -375,6 +384,11 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
         const p = slot(index).shardUpdates
         if (p === undefined) throw new Error(`devnet node ${index} runs no shard-update pool`)
         return p
+      },
+      registry: (index) => {
+        const r = slot(index).registry
+        if (r === undefined) throw new Error(`devnet node ${index} is not running`)
+        return r
       },
       store: (index) => {
         const st = slot(index).store

@@ -5,20 +5,25 @@
 // head drives the shard's frame numbers, D-APP-5). Checked: global frames carry ProverShardUpdates; every
 // node committed byte-identical frames; per shard the updates strictly increase and each is below the
 // global frame carrying it (D-GC-17); each carried header is a header the shard finalized; and how often
-// the reference's exact "global = shard + 1" held (printed: the reason for D-GC-17).
+// the reference's exact "global = shard + 1" held (printed: the reason for D-GC-17). Rewards (§9): every
+// node's registry pays each carried update's signers share_r, identically, from its own committed chain.
 import { describe, expect, test } from "bun:test"
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { sha512 } from "@noble/hashes/sha2.js"
 import { bytesToHex } from "@noble/hashes/utils.js"
-import { Context, Effect, Exit, Layer, Logger, LogLevel, Scope, TestContext } from "effect"
+import { Context, Effect, Either, Exit, Layer, Logger, LogLevel, Scope, TestContext } from "effect"
 import { type AppShardConsensusRef, appShardConsensusActor } from "../../actors/consensus/app/app-shard-consensus.ts"
 import type { AppShardWorkerPorts } from "../../actors/consensus/app/engine.ts"
 import { makeShardUpdateSender } from "../../actors/consensus/app/shard-update-sender.ts"
 import { CanonicalWriter } from "../../actors/consensus/core/canonical/writer.ts"
 import { encodeAppFrameHeader } from "../../actors/consensus/core/messages/app-frame-header.ts"
 import { decodeProverShardUpdate } from "../../actors/consensus/core/messages/prover-shard-update.ts"
+import { shardFrameShare } from "../../actors/consensus/core/reward/pomw.ts"
+import { bitmaskIndices } from "../../actors/consensus/core/signer-bitmask.ts"
 import { devnetConsensusConfig } from "../../actors/consensus/global/config.ts"
+import { nominalShardSizes } from "../../actors/consensus/global/shard-reward-feed.ts"
+import { GetRewardProgress, ListProvers } from "../../actors/prover-registry/index.ts"
 import { decodeCertifiedFrame } from "../../actors/consensus/global/persistence.ts"
 import { BlsVerifier, FrameVdf, Poseidon, ProverSigner } from "../../crates/ts/services.ts"
 import { ActorSystem } from "../../runtime/kernel/index.ts"
@@ -121,16 +126,60 @@ const run = (seed: number, minUpdates: number) =>
             }),
           }
         })
-      const enough = Effect.map(Effect.forEach([0, 1, 2, 3], carriedBy), (all) => all.every((c) => c.carried.length >= minUpdates))
-      const reached = yield* devnet.runUntil(enough, { stepMs: 50, maxMs: 120_000 })
+      const enough = (n: number) => Effect.map(Effect.forEach([0, 1, 2, 3], carriedBy), (all) => all.every((c) => c.carried.length >= n))
+      // Each registry's balances and the frame it has paid through; the ask queues behind the pending credit notes.
+      const rewards = Effect.forEach([0, 1, 2, 3], (i) =>
+        Effect.all({ progress: devnet.registry(i).ask(new GetRewardProgress()), provers: devnet.registry(i).ask(new ListProvers()) }),
+      )
+      const halfway = (yield* devnet.runUntil(enough(Math.ceil(minUpdates / 2)), { stepMs: 50, maxMs: 120_000 })) ? yield* rewards : undefined
+      const reached = yield* devnet.runUntil(enough(minUpdates), { stepMs: 50, maxMs: 120_000 })
       const views = yield* Effect.forEach([0, 1, 2, 3], carriedBy)
-      return { reached, views, finalized }
+      const committee = devnet.committee.map((p) => p.address).sort(Buffer.compare)
+      return {
+        reached,
+        views,
+        finalized,
+        halfway,
+        end: yield* rewards,
+        committee,
+        frames: yield* devnet.committed(0, 1n, (yield* devnet.status(0)).committedHead.frameNumber),
+      }
     }).pipe(Effect.scoped, Effect.provide(TestContext.TestContext), Logger.withMinimumLogLevel(LogLevel.Error)),
   )
 
+// One devnet run serves the carrying test and the rewards test.
+let shared: ReturnType<typeof run> | undefined
+const sharedRun = () => {
+  shared ??= run(21, 8)
+  return shared
+}
+
+/** What a registry that paid through global frame `through` must hold: Σ share(ring 0) per set bit of every carried update (4 provers: one ring). */
+const expectedBalances = (frames: ReadonlyArray<Uint8Array>, committee: ReadonlyArray<Uint8Array>, through: bigint) => {
+  const sizes = nominalShardSizes(ADDRESS)
+  const balances = new Map<string, bigint>()
+  const lastActive = new Map<string, bigint>()
+  for (const bytes of frames) {
+    const { frame } = decodeCertifiedFrame(bytes)
+    if (frame.header.frameNumber > through) break
+    for (const request of frame.requests) {
+      const update = decodeProverShardUpdate(request)
+      if (update._tag === "Left") continue
+      const header = update.right.header
+      const share = Either.getOrThrow(shardFrameShare(BigInt(header.difficulty), sizes.worldSize, 0, sizes.leafCount, sizes.stateSize))
+      for (const index of bitmaskIndices(header.publicKeySignatureBls48581?.bitmask ?? new Uint8Array())) {
+        const key = bytesToHex(committee[index] ?? new Uint8Array())
+        balances.set(key, (balances.get(key) ?? 0n) + share)
+        lastActive.set(key, frame.header.frameNumber)
+      }
+    }
+  }
+  return { balances, lastActive }
+}
+
 describe("ProverShardUpdates: certified app-shard headers in global frames", () => {
   test("global frames carry the shard's certified headers; every node agrees; numbers increase and trail the global frame", async () => {
-    const r = await run(21, 8)
+    const r = await sharedRun()
     expect(r.reached).toBe(true)
     // Byte-identical committed global chains up to the shortest.
     const shortest = Math.min(...r.views.map((v) => v.chain.length))
@@ -153,6 +202,41 @@ describe("ProverShardUpdates: certified app-shard headers in global frames", () 
     const lags = carried.map((c) => Number(c.global - c.shard))
     console.log(
       `shard updates: ${carried.length} carried; global = shard + 1 in ${exact} (${Math.round((100 * exact) / carried.length)}%); lag global − shard min ${Math.min(...lags)} max ${Math.max(...lags)}`,
+    )
+  }, 180_000)
+
+  test("every node pays each carried shard frame's signers the same share_r: balances and last-active frames equal the chain's, and grow", async () => {
+    const r = await sharedRun()
+    expect(r.reached).toBe(true)
+    const snapshots = [r.halfway, r.end]
+    for (const snapshot of snapshots) {
+      expect(snapshot).toBeDefined()
+      for (const node of snapshot ?? []) {
+        expect(node.progress.paying).toBe(true)
+        const want = expectedBalances(r.frames, r.committee, node.progress.creditedThrough)
+        expect(node.provers.map((p) => bytesToHex(p.record.address))).toEqual(r.committee.map(bytesToHex))
+        for (const p of node.provers) {
+          const key = bytesToHex(p.record.address)
+          expect(p.reward).toBe(want.balances.get(key) ?? 0n)
+          expect(p.record.allocations[0]?.lastActiveFrameNumber).toBe(want.lastActive.get(key) ?? 0n)
+          expect(p.rings).toEqual([0])
+        }
+      }
+    }
+    // Nodes that paid through the same frame hold identical balances; by the end every prover has earned, and more than halfway.
+    const total = (node: { readonly provers: ReadonlyArray<{ readonly reward: bigint }> }) => node.provers.reduce((sum, p) => sum + p.reward, 0n)
+    const end = r.end
+    for (const node of end) for (const p of node.provers) expect(p.reward).toBeGreaterThan(0n)
+    for (const [i, node] of end.entries()) expect(total(node)).toBeGreaterThan(total(r.halfway?.[i] ?? { provers: [] }))
+    const byCursor = new Map<bigint, string>()
+    for (const node of [...(r.halfway ?? []), ...end]) {
+      const key = node.progress.creditedThrough
+      const balances = JSON.stringify(node.provers.map((p) => [bytesToHex(p.record.address), String(p.reward)]))
+      expect(byCursor.get(key) ?? balances).toBe(balances)
+      byCursor.set(key, balances)
+    }
+    console.log(
+      `rewards: paid through frames ${end.map((n) => n.progress.creditedThrough).join("/")}; per-prover balances ${end[0]?.provers.map((p) => p.reward).join(", ")}`,
     )
   }, 180_000)
 

@@ -2,14 +2,15 @@
 // actor spawned for the Layer's scope, its committee from the ProverRegistry, and — when the context
 // has them — committed frames fed to the GlobalTimeReel and double proposals published to the
 // EventDistributor, and — with a ShardUpdates pool — certified shard headers proposed from it and the
-// committed ones reported back to it. Released before what it talks to (Layer release order).
+// committed ones reported back to it; and the ProverRegistry told of every commit, so it pays the shard
+// updates committed frames carry. Released before what it talks to (Layer release order).
 import { Context, Effect, Layer, Option } from "effect"
 import type { BlsVerifier, FrameVdf, Poseidon, ProverSigner } from "../../../crates/ts/services.ts"
 import { ActorSystem } from "../../../runtime/kernel/index.ts"
 import type { Transport } from "../../../runtime/kernel/transport/transport.ts"
 import type { Store } from "../../../runtime/store/index.ts"
 import { EventDistributor } from "../../event-distributor/index.ts"
-import { activeProversOf, ProverRegistry } from "../../prover-registry/index.ts"
+import { activeProversOf, CreditCommitted, ProverRegistry, type ProverRegistryRef } from "../../prover-registry/index.ts"
 import { GlobalTimeReel } from "../../time-reel/index.ts"
 import type { GlobalConsensusConfig } from "./config.ts"
 import { globalConsensusActor, type GlobalConsensusRef } from "./global-consensus.ts"
@@ -32,14 +33,21 @@ const PENDING_ASK_TIMEOUT = "1 second"
 
 const pendingFrom = (pool: ShardUpdatesRef) => pool.ask(new PendingShardUpdates(), PENDING_ASK_TIMEOUT).pipe(Effect.orElseSucceed(() => []))
 
-/** The caller's callback, plus the pool told what committed frames carried (a full mailbox drops the note; the bound still holds). */
+/**
+ * The caller's callback, plus the pool told what committed frames carried and the registry told to pay
+ * them (a full mailbox drops a note: the pool's bound still holds, and the registry pays from its own
+ * cursor on the next note).
+ */
 const committedNotifier = (
   callback: ((frames: ReadonlyArray<CertifiedFrame>) => void) | undefined,
   pool: ShardUpdatesRef | undefined,
-): ((frames: ReadonlyArray<CertifiedFrame>) => void) | undefined => {
-  if (pool === undefined) return callback
+  registry: ProverRegistryRef,
+): ((frames: ReadonlyArray<CertifiedFrame>) => void) => {
   return (frames) => {
     callback?.(frames)
+    const last = frames[frames.length - 1]
+    if (last !== undefined) registry.unsafeTell(new CreditCommitted({ upTo: last.frame.header.frameNumber }))
+    if (pool === undefined) return
     const updates = frames.flatMap((f) => shardUpdatesOf(f.frame))
     if (updates.length > 0) pool.unsafeTell(new ShardUpdatesCommitted({ updates }))
   }
@@ -55,14 +63,14 @@ export const GlobalConsensusLive = (
       const reel = Option.getOrUndefined(yield* Effect.serviceOption(GlobalTimeReel))
       const distributor = Option.getOrUndefined(yield* Effect.serviceOption(EventDistributor))
       const pool = Option.getOrUndefined(yield* Effect.serviceOption(ShardUpdates))
-      const onCommitted = committedNotifier(options.onCommitted, pool)
+      const onCommitted = committedNotifier(options.onCommitted, pool, registry)
       return yield* ActorSystem.spawnScoped(
         globalConsensusActor({
           config: options.config,
           committee: activeProversOf(registry, new Uint8Array()).pipe(Effect.orDie),
           ...(reel === undefined ? {} : { timeReel: reel }),
           ...(distributor === undefined ? {} : { distributor }),
-          ...(onCommitted === undefined ? {} : { onCommitted }),
+          onCommitted,
           ...(pool === undefined ? {} : { pendingShardUpdates: pendingFrom(pool) }),
           ...(options.mailboxCapacity === undefined ? {} : { mailboxCapacity: options.mailboxCapacity }),
         }),
