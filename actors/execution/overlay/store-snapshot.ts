@@ -6,7 +6,7 @@
 // it fails the frame, not one operation.
 import { type AtomRef, ID_LENGTH, type Lookup } from "../../../intrinsics/contract/index.ts"
 import { Buckets, defineRepository, KeyCodec, type Repository, type ValueCodec, type WriteTx } from "../../../runtime/store/index.ts"
-import type { Change } from "./changes.ts"
+import type { Change, RecordedChange } from "./changes.ts"
 import type { CommittedSnapshot } from "./committed.ts"
 
 const KIND_VERTEX = 0
@@ -99,7 +99,7 @@ export const writeChanges = (tx: WriteTx, atoms: Repository<Uint8Array, StoredAt
 }
 
 /** Undoes a frame's changes inside a revert commit: every atom back to its prior state, an `Absent` prior deletes the row. */
-export const restoreChanges = (tx: WriteTx, atoms: Repository<Uint8Array, StoredAtom>, changes: ReadonlyArray<Change>): void => {
+export const restoreChanges = (tx: WriteTx, atoms: Repository<Uint8Array, StoredAtom>, changes: ReadonlyArray<RecordedChange>): void => {
   for (const change of changes) {
     if (change.prior._tag === "Absent") atoms.delete(tx, writeKey(change.ref))
     else atoms.put(tx, writeKey(change.ref), change.prior)
