@@ -62,9 +62,16 @@ describe("frame records", () => {
           ]
           /** The vertices rows after each frame (row key hex → value hex). */
           const after: Array<Map<string, string>> = []
+          /** The shard's roots while each frame was the head (live tries, nothing rewound). */
+          const live: Array<{ app: Array<string>; sub: Array<string> }> = []
           for (const [i, bundles] of frames.entries()) {
-            yield* host.ask(new ApplyFrame({ frameNumber: BigInt(i + 1), bundles }))
+            const frameNumber = BigInt(i + 1)
+            yield* host.ask(new ApplyFrame({ frameNumber, bundles }))
             after.push(new Map(yield* rawRows(Buckets.vertices)))
+            live.push({
+              app: (yield* host.ask(new GetShardRoots({ frameNumber, shardAddress: noteDomain }))).roots.map(hex),
+              sub: (yield* host.ask(new GetShardRoots({ frameNumber, shardAddress: Uint8Array.of(...noteDomain, 0) }))).roots.map(hex),
+            })
           }
           const roots = {
             at1: (yield* host.ask(new GetShardRoots({ frameNumber: 1n, shardAddress: noteDomain }))).roots.map(hex),
@@ -88,7 +95,7 @@ describe("frame records", () => {
             }
           })
           const rewritten = (yield* rawRows(Buckets.executionFrames)).map(([, v]) => v.slice(0, 2))
-          return { after, roots, rewritten }
+          return { after, live, roots, rewritten }
         }),
       )
       expect(written.rewritten).toEqual(["00", "00", "00"])
@@ -107,8 +114,10 @@ describe("frame records", () => {
           return { roots: { at1, at2, head }, reverted, atoms, records, formats, newHead }
         }),
       )
+      // Rewound through format-2 records, then through format-1 ones: the roots each frame had as the head.
+      expect(written.roots as unknown).toEqual({ at1: written.live[0]?.app, at2: written.live[1]?.sub, head: written.live[2]?.app })
       expect(reopened.roots).toEqual(written.roots)
-      // Something to rewind: the later frames changed the shard.
+      // Something to rewind: the later frames changed the shard (a re-add, a removal, new notes).
       expect(written.roots.at1).not.toEqual(written.roots.head)
       expect(reopened.reverted).toEqual({ reverted: [3n, 2n], head: 1n })
       expect(reopened.atoms).toEqual(written.after[0] ?? new Map())
