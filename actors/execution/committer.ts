@@ -5,7 +5,7 @@
 // transaction ended, so in-memory state touched by an aborted one can be dropped.
 import { Data, Effect } from "effect"
 import type { WriteTx } from "../../runtime/store/index.ts"
-import type { Change } from "./overlay/index.ts"
+import type { Change, RecordedChange } from "./overlay/index.ts"
 
 /** A shard query that cannot be answered: a malformed request, or a store / trie / KZG failure. */
 export class CommitterError extends Data.TaggedError("CommitterError")<{ readonly kind: "bad-request" | "failed"; readonly reason: string }> {
@@ -18,15 +18,18 @@ export class CommitterError extends Data.TaggedError("CommitterError")<{ readonl
 export interface StateCommitter {
   /** Writes the frame's commitments in `tx`; answers its execution root (same changes, same bytes). */
   readonly commit: (tx: WriteTx, frameNumber: bigint, changes: ReadonlyArray<Change>) => Uint8Array
-  /** Undoes one frame's `changes` in `tx` (called for each reverted frame, newest first). */
-  readonly revert: (tx: WriteTx, frameNumber: bigint, changes: ReadonlyArray<Change>) => void
+  /** Undoes one frame's `changes` in `tx` (called for each reverted frame, newest first), as its record keeps them. */
+  readonly revert: (tx: WriteTx, frameNumber: bigint, changes: ReadonlyArray<RecordedChange>) => void
   /** After every transaction that called commit/revert: whether it committed or was aborted. */
   readonly settle: (outcome: "committed" | "aborted") => void
   /**
    * CommitShard (§3.6): the commitments covering `shardAddress` (32–64 bytes) in the four id-sets,
    * as of the state after undoing `rewind` (the changes of the newest frames, newest first).
    */
-  readonly shardRoots: (shardAddress: Uint8Array, rewind: ReadonlyArray<ReadonlyArray<Change>>) => Effect.Effect<ReadonlyArray<Uint8Array>, CommitterError>
+  readonly shardRoots: (
+    shardAddress: Uint8Array,
+    rewind: ReadonlyArray<ReadonlyArray<RecordedChange>>,
+  ) => Effect.Effect<ReadonlyArray<Uint8Array>, CommitterError>
   /** A traversal proof (§3.5 bytes) of `ids` in id-set `set` (0..3) of app `l2`, on the committed tries. */
   readonly prove: (l2: Uint8Array, set: number, ids: ReadonlyArray<Uint8Array>) => Effect.Effect<Uint8Array, CommitterError>
 }

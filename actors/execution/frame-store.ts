@@ -9,7 +9,7 @@ import * as Exit from "effect/Exit"
 import type { StoreCommitFailed, StoreReadFailed, StoreService, WriteTx } from "../../runtime/store/index.ts"
 import type { StateCommitter } from "./committer.ts"
 import { frameRecords } from "./frame-records.ts"
-import { type Change, type CommittedSnapshot, committedAtoms, restoreChanges, storeSnapshot, writeChanges } from "./overlay/index.ts"
+import { type Change, type CommittedSnapshot, committedAtoms, type RecordedChange, restoreChanges, storeSnapshot, writeChanges } from "./overlay/index.ts"
 
 export interface FrameStore {
   /** Committed state as of the last commit (LMDB reads; only this module writes the bucket). */
@@ -25,7 +25,9 @@ export interface FrameStore {
    * The newest committed frame at or below `frameNumber` (undefined: none), and the changes of every
    * committed frame above it, newest first (what undoes the head back to it).
    */
-  readonly asOf: (frameNumber: bigint) => Effect.Effect<{ readonly frame: bigint | undefined; readonly above: Array<ReadonlyArray<Change>> }, StoreReadFailed>
+  readonly asOf: (
+    frameNumber: bigint,
+  ) => Effect.Effect<{ readonly frame: bigint | undefined; readonly above: Array<ReadonlyArray<RecordedChange>> }, StoreReadFailed>
 }
 
 /** Tells the committer how the transaction ended, whatever the outcome. */

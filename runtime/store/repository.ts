@@ -119,6 +119,16 @@ export class Repository<K, V> {
     this.db.putSync(this.def.key.encode(key), this.def.value.encode(value))
   }
 
+  /**
+   * `put` of bytes already encoded with this repository's codecs, for a hot loop that encodes rows
+   * into buffers it reuses: inside a commit lmdb copies the key and value into the transaction
+   * before `putSync` returns (the write is synchronous), so the caller may overwrite them at once.
+   */
+  putEncoded(tx: WriteTx, key: Uint8Array, value: Uint8Array): void {
+    this.checkTx(tx)
+    this.db.putSync(key, value)
+  }
+
   /** Stages a delete; returns whether the key existed. */
   delete(tx: WriteTx, key: K): boolean {
     this.checkTx(tx)

@@ -23,6 +23,18 @@ export interface Change {
   readonly next: Lookup
 }
 
+/**
+ * What a frame record keeps of a change (frame-records.ts): enough to undo it. The prior is whole
+ * (revert restores it); of the next state only its tag (the inverse trie edits depend on it; the new
+ * value itself is in the vertices row, and nothing that reads records back needs it). A `Change`
+ * is a `RecordedChange`.
+ */
+export interface RecordedChange {
+  readonly ref: AtomRef
+  readonly prior: Lookup
+  readonly next: { readonly _tag: Lookup["_tag"] }
+}
+
 const lookupLength = (l: Lookup): number => (l._tag === "Present" ? 5 + l.value.length : 1)
 
 const putU32 = (out: Uint8Array, at: number, n: number): void => {
@@ -73,6 +85,34 @@ export const encodeChanges = (changes: ReadonlyArray<Change>, header?: Uint8Arra
   return out
 }
 
+const TAG_OF: Readonly<Record<Lookup["_tag"], number>> = { Absent: 0, Removed: 1, Present: 2 }
+const TAGS: ReadonlyArray<{ readonly _tag: Lookup["_tag"] }> = [{ _tag: "Absent" }, { _tag: "Removed" }, { _tag: "Present" }]
+
+/**
+ * `u32 count ‖ (u8 kind ‖ id(64) ‖ prior ‖ u8 next tag)*`: `encodeChanges` without the next values
+ * (a frame record's body, D-EXEC-26). `header` goes first, as in `encodeChanges`.
+ */
+export const encodeRecordedChanges = (changes: ReadonlyArray<RecordedChange>, header?: Uint8Array): Uint8Array => {
+  let length = (header?.length ?? 0) + 4
+  for (const c of changes) length += 2 + c.ref.id.length + lookupLength(c.prior)
+  const out = new Uint8Array(length)
+  let at = 0
+  if (header !== undefined) {
+    out.set(header, 0)
+    at = header.length
+  }
+  if (changes.length > 0xffff_ffff) throw new RangeError(`u32 out of range: ${changes.length}`)
+  putU32(out, at, changes.length)
+  at += 4
+  for (const c of changes) {
+    out[at] = c.ref.kind === "vertex" ? 0 : 1
+    out.set(c.ref.id, at + 1)
+    at = putLookup(out, at + 1 + c.ref.id.length, c.prior)
+    out[at++] = TAG_OF[c.next._tag]
+  }
+  return out
+}
+
 const readLookup = (r: CanonicalReader): Either.Either<Lookup, OpError> =>
   Either.flatMap(r.u8("lookup tag"), (tag): Either.Either<Lookup, OpError> => {
     switch (tag) {
@@ -98,6 +138,25 @@ export const readChanges = (r: CanonicalReader): Either.Either<Array<Change>, Op
         const id = yield* reader.fixed("id", ID_LENGTH)
         const prior = yield* readLookup(reader)
         const next = yield* readLookup(reader)
+        const ref: AtomRef = { kind: kind === 0 ? "vertex" : "hyperedge", id }
+        return { ref, prior, next }
+      }),
+    0xffff_ffff,
+  )
+
+/** Reads what `encodeRecordedChanges` wrote after its header; total, like every canonical decoder. */
+export const readRecordedChanges = (r: CanonicalReader): Either.Either<Array<RecordedChange>, OpError> =>
+  r.list(
+    "changes",
+    (reader) =>
+      Either.gen(function* () {
+        const kind = yield* reader.u8("kind")
+        if (kind > 1) return yield* Either.left(malformed(undefined, `atom kind ${kind}`))
+        const id = yield* reader.fixed("id", ID_LENGTH)
+        const prior = yield* readLookup(reader)
+        const tag = yield* reader.u8("next tag")
+        const next = TAGS[tag]
+        if (next === undefined) return yield* Either.left(malformed(undefined, `lookup tag ${tag}`))
         const ref: AtomRef = { kind: kind === 0 ? "vertex" : "hyperedge", id }
         return { ref, prior, next }
       }),

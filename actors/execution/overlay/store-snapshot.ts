@@ -6,38 +6,14 @@
 // it fails the frame, not one operation.
 import { type AtomRef, ID_LENGTH, type Lookup } from "../../../intrinsics/contract/index.ts"
 import { Buckets, defineRepository, KeyCodec, type Repository, type ValueCodec, type WriteTx } from "../../../runtime/store/index.ts"
-import type { Change } from "./changes.ts"
+import type { Change, RecordedChange } from "./changes.ts"
 import type { CommittedSnapshot } from "./committed.ts"
 
 const KIND_VERTEX = 0
 const KIND_HYPEREDGE = 1
 
-/**
- * Row keys and values to write are carved from shared slabs: lmdb reads `.buffer` of every key and
- * value it writes, and for a fresh small typed array JavaScriptCore materialises an ArrayBuffer
- * each time (~30% of a frame's row writes); a slab's exists from the start. A carved array is
- * never handed out twice: a full slab is dropped, not rewound, so holding one is always safe.
- */
-const SLAB_BYTES = 64 * 1024
-let slab = new ArrayBuffer(0)
-let slabAt = 0
-const carve = (length: number): Uint8Array => {
-  if (length > SLAB_BYTES / 8) return new Uint8Array(length)
-  if (slabAt + length > slab.byteLength) {
-    slab = new ArrayBuffer(SLAB_BYTES)
-    slabAt = 0
-  }
-  // A view made on the buffer directly: cheaper than `subarray`, which looks up a species constructor.
-  const out = new Uint8Array(slab, slabAt, length)
-  slabAt += length
-  return out
-}
-
 /** The one row key of reads: lmdb copies a read's key into its own key buffer before returning, and reads are synchronous. */
 const readKey = new Uint8Array(1 + ID_LENGTH)
-
-/** A row key for a write, carved from a slab. */
-const writeKey = (ref: AtomRef): Uint8Array => fillRowKey(carve(1 + ID_LENGTH), ref)
 
 const fillRowKey = (key: Uint8Array, ref: AtomRef): Uint8Array => {
   key[0] = ref.kind === "vertex" ? KIND_VERTEX : KIND_HYPEREDGE
@@ -45,17 +21,54 @@ const fillRowKey = (key: Uint8Array, ref: AtomRef): Uint8Array => {
   return key
 }
 
+/**
+ * Rows a commit writes are encoded into one key and one value buffer, overwritten row by row
+ * (`Repository.putEncoded`: inside the commit lmdb copies both before each put returns). A fresh
+ * key and value per row cost ~2× the put itself: lmdb reads `.buffer` of every value it writes (for
+ * a fresh small array JavaScriptCore materialises an ArrayBuffer, and lmdb caches its address on it
+ * as a new property), and the two arrays were most of a frame's garbage.
+ */
+const writeKey = new Uint8Array(1 + ID_LENGTH)
+const ROW_SCRATCH_BYTES = 64 * 1024
+const rowScratch = new ArrayBuffer(ROW_SCRATCH_BYTES)
+/** Views of `rowScratch` by length, made once each: lmdb takes a value's length from its array. */
+const rowViews: Array<Uint8Array | undefined> = []
+const rowValue = (length: number): Uint8Array => {
+  if (length > ROW_SCRATCH_BYTES) return new Uint8Array(length)
+  let view = rowViews[length]
+  if (view === undefined) {
+    view = new Uint8Array(rowScratch, 0, length)
+    rowViews[length] = view
+  }
+  return view
+}
+
+/** The row key of `ref` in the reused write key; refuses an id that is not 64 bytes (as the key codec would). */
+const rowKeyOf = (ref: AtomRef): Uint8Array => {
+  if (ref.id.length !== ID_LENGTH) throw new RangeError(`an atom id is ${ID_LENGTH} bytes, got ${ref.id.length}`)
+  return fillRowKey(writeKey, ref)
+}
+
+/** `0x00` (removed) or `0x01 ‖ value`, in `out` (a fresh array, or the reused row value). */
+const encodeStoredAtom = (atom: StoredAtom, sized: (length: number) => Uint8Array): Uint8Array => {
+  if (atom._tag === "Removed") {
+    const out = sized(1)
+    out[0] = 0
+    return out
+  }
+  const out = sized(1 + atom.value.length)
+  out[0] = 1
+  out.set(atom.value, 1)
+  return out
+}
+
+const fresh = (length: number): Uint8Array => new Uint8Array(length)
+
 /** `Absent` is never stored: an absent atom has no row. */
 type StoredAtom = { readonly _tag: "Present"; readonly value: Uint8Array } | { readonly _tag: "Removed" }
 
 const storedAtomCodec: ValueCodec<StoredAtom> = {
-  encode: (atom) => {
-    if (atom._tag === "Removed") return Uint8Array.of(0)
-    const out = carve(1 + atom.value.length)
-    out[0] = 1
-    out.set(atom.value, 1)
-    return out
-  },
+  encode: (atom) => encodeStoredAtom(atom, fresh),
   // Throws on an unknown tag; the repository reports that as StoreCorrupt with the key.
   decode: (bytes) => {
     if (bytes.length === 1 && bytes[0] === 0) return { _tag: "Removed" }
@@ -94,14 +107,14 @@ export const storeSnapshot = (atoms: Repository<Uint8Array, StoredAtom>): Commit
 export const writeChanges = (tx: WriteTx, atoms: Repository<Uint8Array, StoredAtom>, changes: ReadonlyArray<Change>): void => {
   for (const change of changes) {
     if (change.next._tag === "Absent") continue // never produced by an overlay; nothing to write
-    atoms.put(tx, writeKey(change.ref), change.next)
+    atoms.putEncoded(tx, rowKeyOf(change.ref), encodeStoredAtom(change.next, rowValue))
   }
 }
 
 /** Undoes a frame's changes inside a revert commit: every atom back to its prior state, an `Absent` prior deletes the row. */
-export const restoreChanges = (tx: WriteTx, atoms: Repository<Uint8Array, StoredAtom>, changes: ReadonlyArray<Change>): void => {
+export const restoreChanges = (tx: WriteTx, atoms: Repository<Uint8Array, StoredAtom>, changes: ReadonlyArray<RecordedChange>): void => {
   for (const change of changes) {
-    if (change.prior._tag === "Absent") atoms.delete(tx, writeKey(change.ref))
-    else atoms.put(tx, writeKey(change.ref), change.prior)
+    if (change.prior._tag === "Absent") atoms.delete(tx, rowKeyOf(change.ref))
+    else atoms.putEncoded(tx, rowKeyOf(change.ref), encodeStoredAtom(change.prior, rowValue))
   }
 }

@@ -11,7 +11,7 @@ import { Cause, Effect, Either, Exit } from "effect"
 import type { Kzg } from "../../../crates/ts/bls/kzg.ts"
 import type { StoreService, WriteTx } from "../../../runtime/store/index.ts"
 import { CommitterError, type StateCommitter } from "../committer.ts"
-import type { Change } from "../overlay/index.ts"
+import type { RecordedChange } from "../overlay/index.ts"
 import { bloomIndices } from "./bloom-indices.ts"
 import { leafCommitment } from "./commitment.ts"
 import { type IdSet, forwardEdits, inverseEdits, type SetEdit } from "./id-sets.ts"
@@ -139,7 +139,10 @@ export const makeHypergraphCommitter = (store: StoreService, kzg: Kzg): StateCom
   }
 
   /** Applies each change's edits to the live tries; answers the touched sets per L2 (hex). */
-  const edit = (changes: ReadonlyArray<Change>, editsOf: typeof forwardEdits): Map<string, { readonly l2: Uint8Array; readonly sets: Set<IdSet> }> => {
+  const edit = <C extends RecordedChange>(
+    changes: ReadonlyArray<C>,
+    editsOf: (change: C) => Either.Either<ReadonlyArray<SetEdit>, unknown>,
+  ): Map<string, { readonly l2: Uint8Array; readonly sets: Set<IdSet> }> => {
     const byL2 = new Map<string, { l2: Uint8Array; sets: Set<IdSet> }>()
     for (const change of changes) {
       const l2 = change.ref.id.subarray(0, L2_LENGTH)

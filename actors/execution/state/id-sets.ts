@@ -5,7 +5,7 @@
 // Leaf: value = the atom's stored bytes, hash target empty, size = value length (DECISIONS D-TRIE-11).
 import { bytesToHex } from "@noble/hashes/utils.js"
 import * as Either from "effect/Either"
-import type { Change } from "../overlay/index.ts"
+import type { Change, RecordedChange } from "../overlay/index.ts"
 import { IdSetChangeError } from "./errors.ts"
 
 /** 0 vertex-adds, 1 vertex-removes, 2 hyperedge-adds, 3 hyperedge-removes (the §3.6 root order). */
@@ -19,9 +19,9 @@ export interface SetEdit {
 
 const EMPTY = new Uint8Array(0)
 
-const setsOf = (change: Change): { adds: IdSet; removes: IdSet } => (change.ref.kind === "vertex" ? { adds: 0, removes: 1 } : { adds: 2, removes: 3 })
+const setsOf = (change: RecordedChange): { adds: IdSet; removes: IdSet } => (change.ref.kind === "vertex" ? { adds: 0, removes: 1 } : { adds: 2, removes: 3 })
 
-const refused = (change: Change, why: string): Either.Either<never, IdSetChangeError> =>
+const refused = (change: RecordedChange, why: string): Either.Either<never, IdSetChangeError> =>
   Either.left(new IdSetChangeError({ reason: `${change.ref.kind} ${bytesToHex(change.ref.id)}: ${why}` }))
 
 /**
@@ -51,12 +51,28 @@ export const forwardEdits = (change: Change): Either.Either<ReadonlyArray<SetEdi
   }
 }
 
-/** The inverse of `forwardEdits`: delete what it inserted, re-insert the value it replaced. */
-export const inverseEdits = (change: Change): Either.Either<ReadonlyArray<SetEdit>, IdSetChangeError> =>
-  Either.map(forwardEdits(change), (edits) =>
-    edits.map((e): SetEdit => {
-      // Only a live re-add replaces an existing leaf (the prior value); every other edit inserted a new id.
-      const replaced = change.next._tag === "Present" && change.prior._tag === "Present" ? change.prior.value : undefined
-      return { set: e.set, value: replaced }
-    }),
-  )
+/**
+ * The inverse of `forwardEdits`: delete what it inserted, re-insert the value it replaced. Needs only
+ * what a frame record keeps (the prior, the next state's tag): the same cases as `forwardEdits`.
+ */
+export const inverseEdits = (change: RecordedChange): Either.Either<ReadonlyArray<SetEdit>, IdSetChangeError> => {
+  const { adds, removes } = setsOf(change)
+  const { prior, next } = change
+  if (next._tag === "Absent") return refused(change, "a change never ends absent")
+  if (next._tag === "Present") {
+    if (prior._tag === "Removed") return refused(change, "a removed atom cannot be added again (remove wins)")
+    // Only a live re-add replaced an existing leaf (the prior value); otherwise the id was new.
+    return Either.right([{ set: adds, value: prior._tag === "Present" ? prior.value : undefined }])
+  }
+  switch (prior._tag) {
+    case "Present":
+      return Either.right([{ set: removes, value: undefined }])
+    case "Absent":
+      return Either.right([
+        { set: adds, value: undefined },
+        { set: removes, value: undefined },
+      ])
+    case "Removed":
+      return Either.right([])
+  }
+}

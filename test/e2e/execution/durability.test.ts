@@ -32,8 +32,8 @@ test("kill -9 mid-loop: the store holds exactly the last completed frame (never 
       const values: Array<unknown> = []
       for (let i = 1; i <= NOTES; i++) values.push(yield* host.ask(new Query({ intrinsic: "notes", name: "note", args: { address: hex(i) } })))
       const rows = yield* rawRows(Buckets.executionFrames)
-      // A record's value starts `u32 len ‖ root`; the newest row is the head's.
-      const recorded = rows[rows.length - 1]?.[1].slice(8, 8 + 64) ?? ""
+      // A record's value starts `u8 format ‖ u32 len ‖ root`; the newest row is the head's.
+      const recorded = rows[rows.length - 1]?.[1].slice(10, 10 + 64) ?? ""
       const shard = yield* host.ask(new GetShardRoots({ frameNumber: head ?? 0n, shardAddress: noteDomain }))
       const atoms = yield* rawRows(Buckets.vertices)
       // An empty frame changes no shard: its root is the reopened committer's root of the head state.

@@ -4,6 +4,7 @@
 import * as Either from "effect/Either"
 import fc from "fast-check"
 import { decodeBundle, encodeBundle } from "../../../actors/execution/bundle.ts"
+import { decodeFrameRecord, encodeFrameRecord } from "../../../actors/execution/frame-records.ts"
 import { type Change, encodeChanges, readChanges } from "../../../actors/execution/overlay/index.ts"
 import { CanonicalReader, type TypedOperation } from "../../../intrinsics/contract/index.ts"
 import { compareBytes, decodeEntries, encodeEntries } from "../../../intrinsics/hypergraph/entries.ts"
@@ -44,6 +45,19 @@ codecProperties(
     const r = new CanonicalReader(b)
     return Either.flatMap(readChanges(r), (changes) => Either.map(r.end(), () => changes))
   },
+)
+
+// A frame record (format 2) keeps only the tag of each next state.
+const recordedChange = fc.record({
+  ref: fc.record({ kind: fc.constantFrom("vertex" as const, "hyperedge" as const), id }),
+  prior: lookup,
+  next: fc.constantFrom({ _tag: "Absent" as const }, { _tag: "Removed" as const }, { _tag: "Present" as const }),
+})
+codecProperties(
+  "frame record (format 2)",
+  fc.record({ root: bytes(64), changes: fc.array(recordedChange, { maxLength: 4 }) }),
+  encodeFrameRecord,
+  decodeFrameRecord,
 )
 
 /** Keys 1–64 bytes, strictly ascending: the one canonical record. */

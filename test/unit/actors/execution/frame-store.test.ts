@@ -1,5 +1,5 @@
-// The frame commit writes rows whose keys and values are carved from shared slabs (store-snapshot.ts):
-// every row must land byte for byte, across slab boundaries, and read back through the snapshot.
+// The frame commit encodes rows into one key and one value buffer it reuses row by row (store-snapshot.ts):
+// every row must land byte for byte, whatever the sizes before it, and read back through the snapshot.
 import { describe, expect, test } from "bun:test"
 import { Effect } from "effect"
 import { placeholderCommitter } from "../../../../actors/execution/committer.ts"
@@ -9,7 +9,7 @@ import { Buckets, defineRepository, KeyCodec, openStore, ValueCodec } from "../.
 import { tempStorePath } from "./harness.ts"
 
 describe("frame commit rows", () => {
-  test("3000 rows of varying sizes (several slabs) land byte for byte and read back", async () => {
+  test("3000 rows of varying sizes land byte for byte and read back", async () => {
     const { path, cleanup } = tempStorePath()
     try {
       const store = await Effect.runPromise(openStore({ path }))
