@@ -19,12 +19,14 @@ pub mod field;
 pub mod fixed_base;
 pub mod groups;
 pub mod hash;
+mod kernels;
 pub mod kzg;
 pub mod mont;
 pub mod msm;
 pub mod pairing;
 pub mod params;
 pub mod tower;
+pub mod wide;
 
 #[cfg(test)]
 mod tests;
