@@ -19,6 +19,7 @@ pub mod field;
 pub mod fixed_base;
 pub mod groups;
 pub mod hash;
+mod karabina;
 mod kernels;
 pub mod kzg;
 pub mod mont;

@@ -240,8 +240,17 @@ pub fn frob_pow(a: &Fp48, n: usize) -> Fp48 {
 /// |x| = 2^32 + 2^30 + 2^10 - 2^7 + 1 in signed binary (one multiplication fewer than binary).
 const X_NAF: [(u32, bool); 4] = [(30, true), (10, true), (7, false), (0, true)];
 
-/// a^x for x = -|x|, in the cyclotomic subgroup (cheap squarings; the inverse is conj24).
-fn exp_x(a: &Fp48) -> Fp48 {
+/// a^x for x = -|x|, in the cyclotomic subgroup: compressed squarings (`karabina`), or
+/// Granger-Scott squarings if a decompression would divide by zero.
+pub(crate) fn exp_x(a: &Fp48) -> Fp48 {
+    match crate::karabina::pow_x_abs(a) {
+        Some(r) => r.conj24(),
+        None => exp_x_gs(a),
+    }
+}
+
+/// a^x with Granger-Scott squarings (cheap squarings; the inverse is conj24).
+pub(crate) fn exp_x_gs(a: &Fp48) -> Fp48 {
     let a_inv = a.conj24();
     let mut r = *a;
     for bit in (0..32u32).rev() {
