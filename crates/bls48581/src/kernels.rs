@@ -12,12 +12,11 @@ fn mac(t: u64, a: u64, b: u64, c: u64) -> (u64, u64) {
     (v as u64, (v >> 64) as u64)
 }
 
-/// The full 20-limb product of two 10-limb integers.
+/// out = the full 20-limb product of two 10-limb integers (written in place: no copy of the result).
 #[inline(never)]
-pub fn mul_wide(a: &[u64; 10], b: &[u64; 10]) -> [u64; 20] {
+pub fn mul_wide(a: &[u64; 10], b: &[u64; 10], out: &mut [u64; 20]) {
     let [b0, b1, b2, b3, b4, b5, b6, b7, b8, b9] = *b;
     let (mut t0, mut t1, mut t2, mut t3, mut t4, mut t5, mut t6, mut t7, mut t8, mut t9) = (0u64, 0u64, 0u64, 0u64, 0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
-    let mut out = [0u64; 20];
     for (i, &ai) in a.iter().enumerate() {
         let (lo, c) = mac(t0, ai, b0, 0);
         out[i] = lo;
@@ -42,7 +41,6 @@ pub fn mul_wide(a: &[u64; 10], b: &[u64; 10]) -> [u64; 20] {
         t9 = c;
     }
     out[10..20].copy_from_slice(&[t0, t1, t2, t3, t4, t5, t6, t7, t8, t9]);
-    out
 }
 
 /// (t + BIAS) / 2^640 mod p for a two's-complement t with |t| < 2^30 p^2, as a value below 2p.

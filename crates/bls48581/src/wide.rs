@@ -80,10 +80,17 @@ pub fn add_raw(a: &Limbs, b: &Limbs) -> Limbs {
     r
 }
 
-/// The full 20-limb product.
+/// out = the full 20-limb product.
 #[inline(always)]
+pub fn mul_wide_into(a: &Limbs, b: &Limbs, out: &mut Wide) {
+    crate::kernels::mul_wide(a, b, &mut out.0)
+}
+
+/// The full 20-limb product.
 pub fn mul_wide(a: &Limbs, b: &Limbs) -> Wide {
-    Wide(crate::kernels::mul_wide(a, b))
+    let mut w = Wide([0; 20]);
+    mul_wide_into(a, b, &mut w);
+    w
 }
 
 /// Montgomery reduction of a wide value with |t| < 2^30 p^2: t / 2^640 mod p, canonical.
@@ -128,13 +135,14 @@ fn split<const N: usize, const H: usize>(a: &[Limbs; N]) -> ([Limbs; H], [Limbs;
 /// out[..2] = a b in Fp2 = Fp[i]/(i^2 + 1), Karatsuba: c0 = t0 - t1, c1 = s - t0 - t1.
 #[inline(always)]
 fn mul2(a: &R2, b: &R2, out: &mut [Wide]) {
-    let t1 = mul_wide(&a[1], &b[1]);
-    let mut s = mul_wide(&add_raw(&a[0], &a[1]), &add_raw(&b[0], &b[1]));
-    out[0] = mul_wide(&a[0], &b[0]);
-    s.sub_assign(&out[0]);
-    s.sub_assign(&t1);
-    out[0].sub_assign(&t1);
-    out[1] = s;
+    let mut t1 = Wide([0; 20]);
+    mul_wide_into(&a[1], &b[1], &mut t1);
+    let (lo, hi) = out.split_at_mut(1);
+    mul_wide_into(&a[0], &b[0], &mut lo[0]);
+    mul_wide_into(&add_raw(&a[0], &a[1]), &add_raw(&b[0], &b[1]), &mut hi[0]);
+    hi[0].sub_assign(&lo[0]);
+    hi[0].sub_assign(&t1);
+    lo[0].sub_assign(&t1);
 }
 
 /// out[..4] = a b in Fp4 = Fp2[j]/(j^2 + 1 + i). With t0 = a0 b0, t1 = a1 b1:
