@@ -606,6 +606,15 @@ fn wide_kernels_match_schoolbook() {
     for a in &vals {
         for b in &vals {
             assert_eq!(mul_wide(a, b).0, school(a, b));
+            let mut o = [0u64; 20];
+            crate::kernels::mul_wide_portable(a, b, &mut o);
+            assert_eq!(o, school(a, b));
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx") {
+                let mut o = [7u64; 20];
+                crate::kernels::mul_wide_adx(a, b, &mut o);
+                assert_eq!(o, school(a, b), "mulx kernel");
+            }
             // Reduction of a product of canonical values is the Montgomery product.
             if a != &ones && b != &ones && a != &FP_MODULUS && b != &FP_MODULUS {
                 assert_eq!(redc(&mul_wide(a, b)), Fp(*a).mul(&Fp(*b)));
