@@ -4,11 +4,11 @@ use crate::field::Field;
 use crate::groups::*;
 use crate::hash::hash_to_g1;
 use crate::mont::Fr;
-use crate::pairing::{final_exp, multi_miller, pairing_product_is_one};
+use crate::pairing::{final_exp, generator_lines, lines_product_is_one, multi_miller_lines, G2Lines};
 use crate::tower::Fp48;
 use hkdf::Hkdf;
 use sha2::Sha512;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub const SECRET_KEY_BYTES: usize = 73;
 pub const POP_PREFIX: &[u8] = b"BLS48_POP_SK";
@@ -106,39 +106,60 @@ pub fn decode_signature(sig: &[u8]) -> Result<G1, BlsError> {
     in_g1(signature_point(sig)?)
 }
 
-/// Public keys that decoded and passed the subgroup check, by their exact bytes. A verifier sees the
-/// same committee keys (and the aggregate keys of recurring signer sets) again and again, and the
-/// decoding (a square root in Fp8) plus the subgroup check cost ~3 ms of a ~50 ms verify. Only keys
-/// that passed are kept, so a hit returns exactly what decoding would; the oldest entry goes first.
+/// Public keys that decoded and passed the subgroup check, by their exact bytes, with their Miller
+/// loop lines once a pairing has needed them. A verifier sees the same committee keys (and the
+/// aggregate keys of recurring signer sets) again and again; the decoding (a square root in Fp8)
+/// plus the subgroup check cost ~3 ms, and the key's share of the Miller loop (its twist-point
+/// arithmetic) a few more. Only keys that passed are kept, so a hit returns exactly what decoding
+/// would; the oldest entry goes first.
 const CHECKED_KEYS_CAPACITY: usize = 64;
-static CHECKED_KEYS: Mutex<Vec<([u8; G2_BYTES], G2)>> = Mutex::new(Vec::new());
+static CHECKED_KEYS: Mutex<Vec<Arc<CheckedKey>>> = Mutex::new(Vec::new());
 
-fn checked_key(pk: &[u8]) -> Option<G2> {
-    let keys = CHECKED_KEYS.lock().ok()?;
-    keys.iter().find(|(bytes, _)| bytes[..] == pk[..]).map(|(_, q)| *q)
+struct CheckedKey {
+    bytes: [u8; G2_BYTES],
+    point: G2,
+    lines: OnceLock<G2Lines>,
 }
 
-fn remember_checked_key(pk: &[u8], q: &G2) {
-    let (Ok(mut keys), Ok(bytes)) = (CHECKED_KEYS.lock(), <[u8; G2_BYTES]>::try_from(pk)) else {
+impl CheckedKey {
+    fn lines(&self) -> &G2Lines {
+        self.lines.get_or_init(|| G2Lines::new(&self.point))
+    }
+}
+
+fn checked_key(pk: &[u8]) -> Option<Arc<CheckedKey>> {
+    let keys = CHECKED_KEYS.lock().ok()?;
+    keys.iter().find(|k| k.bytes[..] == pk[..]).cloned()
+}
+
+fn remember_checked_key(key: &Arc<CheckedKey>) {
+    let Ok(mut keys) = CHECKED_KEYS.lock() else {
         return;
     };
-    if keys.iter().any(|(b, _)| *b == bytes) {
+    if keys.iter().any(|k| k.bytes == key.bytes) {
         return;
     }
     if keys.len() >= CHECKED_KEYS_CAPACITY {
         keys.remove(0);
     }
-    keys.push((bytes, *q));
+    keys.push(Arc::clone(key));
+}
+
+/// Decodes and subgroup-checks a public key (`CHECKED_KEYS` first).
+fn checked_public_key(pk: &[u8]) -> Result<Arc<CheckedKey>, BlsError> {
+    if let Some(k) = checked_key(pk) {
+        return Ok(k);
+    }
+    let point = in_g2(public_key_point(pk)?)?;
+    let bytes = <[u8; G2_BYTES]>::try_from(pk).map_err(|_| BlsError::Length)?;
+    let key = Arc::new(CheckedKey { bytes, point, lines: OnceLock::new() });
+    remember_checked_key(&key);
+    Ok(key)
 }
 
 /// Decodes and subgroup-checks a public key (`CHECKED_KEYS` first).
 pub fn decode_public_key(pk: &[u8]) -> Result<G2, BlsError> {
-    if let Some(q) = checked_key(pk) {
-        return Ok(q);
-    }
-    let q = in_g2(public_key_point(pk)?)?;
-    remember_checked_key(pk, &q);
-    Ok(q)
+    checked_public_key(pk).map(|k| k.point)
 }
 
 /// core_verify: e(-sig, G2) * e(H(message), pk) = 1, with both points subgroup-checked.
@@ -149,10 +170,10 @@ pub fn core_verify(pk: &[u8], sig: &[u8], message: &[u8]) -> Result<bool, BlsErr
     }
     let s = signature_point(sig)?;
     // After the signature's encoding, before its subgroup check: the reference's order of failures.
-    let q = decode_public_key(pk)?;
+    let key = checked_public_key(pk)?;
     let s = in_g1(s)?;
     let h = hash_to_g1(message);
-    Ok(pairing_product_is_one(&[(s.neg(), g2_generator()), (h, q)]))
+    Ok(lines_product_is_one(&[(s.neg(), generator_lines()), (h, key.lines())]))
 }
 
 pub fn verify(pk: &[u8], sig: &[u8], domain: &[u8], msg: &[u8]) -> Result<bool, BlsError> {
@@ -217,12 +238,21 @@ pub fn aggregate_signatures(sigs: &[&[u8]]) -> Result<[u8; G1_BYTES], BlsError> 
 const PARALLEL_MIN_SIGNERS: usize = 8;
 
 /// Decodes, subgroup-checks and hashes each (pk, msg) into a pairing input.
-fn signer_pairs(pks: &[&[u8]], msgs: &[&[u8]], domain: &[u8]) -> Result<Vec<(G1, G2)>, BlsError> {
+fn signer_pairs(pks: &[&[u8]], msgs: &[&[u8]], domain: &[u8]) -> Result<Vec<(G1, Arc<CheckedKey>)>, BlsError> {
     let mut out = Vec::with_capacity(pks.len());
     for (pk, m) in pks.iter().zip(msgs.iter()) {
-        out.push((hash_to_g1(&[domain, m].concat()), decode_public_key(pk)?));
+        out.push((hash_to_g1(&[domain, m].concat()), checked_public_key(pk)?));
     }
     Ok(out)
+}
+
+/// Miller loops of the signer pairs, plus e(-sig, G2) when given.
+fn signer_miller(pairs: &[(G1, Arc<CheckedKey>)], sig: Option<&G1>) -> Fp48 {
+    let mut with_lines: Vec<(G1, &G2Lines)> = pairs.iter().map(|(h, k)| (*h, k.lines())).collect();
+    if let Some(s) = sig {
+        with_lines.push((s.neg(), generator_lines()));
+    }
+    multi_miller_lines(&with_lines)
 }
 
 /// Multi-message aggregate verify: e(-sig, G2) * prod_i e(H(domain || msg_i), pk_i) = 1.
@@ -236,19 +266,14 @@ pub fn verify_multi_message(pks: &[&[u8]], sig: &[u8], msgs: &[&[u8]], domain: &
         return Err(BlsError::Length);
     }
     let s = decode_signature(sig)?;
-    let sig_pair = (s.neg(), g2_generator());
     if pks.len() < PARALLEL_MIN_SIGNERS {
-        let mut pairs = signer_pairs(pks, msgs, domain)?;
-        pairs.push(sig_pair);
-        return Ok(pairing_product_is_one(&pairs));
+        let pairs = signer_pairs(pks, msgs, domain)?;
+        return Ok(final_exp(&signer_miller(&pairs, Some(&s))) == Fp48::one());
     }
     let mid = pks.len() / 2;
     let (f_a, f_b) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| signer_pairs(&pks[mid..], &msgs[mid..], domain).map(|p| multi_miller(&p)));
-        let mine = signer_pairs(&pks[..mid], &msgs[..mid], domain).map(|mut p| {
-            p.push(sig_pair);
-            multi_miller(&p)
-        });
+        let other = scope.spawn(|| signer_pairs(&pks[mid..], &msgs[mid..], domain).map(|p| signer_miller(&p, None)));
+        let mine = signer_pairs(&pks[..mid], &msgs[..mid], domain).map(|p| signer_miller(&p, Some(&s)));
         (mine, other.join().unwrap_or(Err(BlsError::Length)))
     });
     let f = f_a?.mul(&f_b?);

@@ -87,20 +87,15 @@ pub fn map_to_curve_svdw(u: &Fp) -> G1 {
     let x1 = c.c2.sub(&tv4);
     let x2 = c.c2.add(&tv4);
     let x3 = c.z.add(&c.c4.mul(&tv2.sqr().mul(&tv3).sqr()));
-    let (x, gx) = {
-        let g1 = g(&x1);
-        if g1.is_square() {
-            (x1, g1)
-        } else {
-            let g2 = g(&x2);
-            if g2.is_square() {
-                (x2, g2)
-            } else {
-                (x3, g(&x3))
-            }
-        }
+    // p = 3 mod 4: the candidate root g^((p+1)/4) squares back to g exactly when g is a square,
+    // so one exponentiation both tests and extracts (the same root the Legendre test + sqrt gave).
+    let (x, mut y) = if let Some(y) = g(&x1).sqrt() {
+        (x1, y)
+    } else if let Some(y) = g(&x2).sqrt() {
+        (x2, y)
+    } else {
+        (x3, g(&x3).sqrt().expect("SvdW: g(x3) is square"))
     };
-    let mut y = gx.sqrt().expect("SvdW: g(x) is square");
     if y.sgn0() != u.sgn0() {
         y = y.neg();
     }

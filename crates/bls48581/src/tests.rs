@@ -522,3 +522,291 @@ fn fixed_base_matches_double_and_add() {
         assert_eq!(g1_to_bytes(&t.mul_add(&acc, &l)), g1_to_bytes(&acc.add(&g.mul_limbs(&l))));
     }
 }
+
+/// Schoolbook/Karatsuba products on fully reduced Montgomery multiplications (the tower as it was
+/// before lazy reduction), to check `wide` against.
+fn ref_quad<B: Field>(a0: &B, a1: &B, b0: &B, b1: &B, mul: &dyn Fn(&B, &B) -> B, nr: &dyn Fn(&B) -> B) -> (B, B) {
+    let t0 = mul(a0, b0);
+    let t1 = mul(a1, b1);
+    let s = mul(&a0.add(a1), &b0.add(b1));
+    (t0.add(&nr(&t1)), s.sub(&t0).sub(&t1))
+}
+fn ref_fp2(a: &Fp2, b: &Fp2) -> Fp2 {
+    let (c0, c1) = ref_quad(&a.c0, &a.c1, &b.c0, &b.c1, &|x, y| x.mul(y), &|x| x.neg());
+    Fp2::new(c0, c1)
+}
+fn ref_fp4(a: &Fp4, b: &Fp4) -> Fp4 {
+    let (c0, c1) = ref_quad(&a.c0, &a.c1, &b.c0, &b.c1, &ref_fp2, &|x| Fp2::new(x.c1.sub(&x.c0), x.c0.add(&x.c1).neg()));
+    Fp4::new(c0, c1)
+}
+fn ref_fp8(a: &Fp8, b: &Fp8) -> Fp8 {
+    let (c0, c1) = ref_quad(&a.c0, &a.c1, &b.c0, &b.c1, &ref_fp4, &|x| x.mul_u().neg());
+    Fp8::new(c0, c1)
+}
+fn ref_fp16(a: &Fp16, b: &Fp16) -> Fp16 {
+    let (c0, c1) = ref_quad(&a.c0, &a.c1, &b.c0, &b.c1, &ref_fp8, &|x| x.mul_u().neg());
+    Fp16::new(c0, c1)
+}
+
+#[test]
+fn compressed_squaring_exponentiation_matches_granger_scott() {
+    use crate::pairing::{exp_x, exp_x_gs};
+    let (a, b, c) = (sample_fp8(31), sample_fp8(32), sample_fp8(33));
+    let e = Fp48::new(Fp16::new(a, b), Fp16::new(c, a.sqr()), Fp16::new(b.sqr(), c.sqr()));
+    // e^((p^24 - 1)(p^8 + 1)) lies in the cyclotomic subgroup.
+    let u = e.conj24().mul(&e.inv());
+    let cyc = crate::pairing::frob_pow(&u, 8).mul(&u);
+    assert_eq!(cyc.cyclotomic_sqr(), cyc.sqr());
+    let mut v = cyc;
+    for _ in 0..3 {
+        assert_eq!(exp_x(&v), exp_x_gs(&v));
+        v = exp_x(&v).mul(&cyc);
+    }
+    // One (g2 = 0) cannot be decompressed: the Granger-Scott fallback answers.
+    let s_elem = Fp48::new(Fp16::new(Fp8::zero(), Fp8::one()), Fp16::zero(), Fp16::zero());
+    let w = s_elem.conj24().mul(&s_elem.inv());
+    let w = crate::pairing::frob_pow(&w, 8).mul(&w);
+    assert_eq!(exp_x(&w), exp_x_gs(&w));
+}
+
+#[test]
+fn one_pass_frobenius_matches_repeated() {
+    use crate::pairing::{frob_n, frob_pow};
+    let (a, b, c) = (sample_fp8(21), sample_fp8(22), sample_fp8(23));
+    let e = Fp48::new(Fp16::new(a, b), Fp16::new(c, a.sqr()), Fp16::new(b.sqr(), c.sqr()));
+    for n in [1usize, 2, 3, 4, 8] {
+        assert_eq!(frob_pow(&e, n), frob_n(&e, n), "p^{n}");
+    }
+}
+
+#[test]
+fn wide_kernels_match_schoolbook() {
+    use crate::wide::{mul_wide, redc, Wide};
+    // Operand-scanning reference product.
+    let school = |a: &[u64; 10], b: &[u64; 10]| {
+        let mut t = [0u64; 20];
+        for i in 0..10 {
+            let mut c = 0u64;
+            for j in 0..10 {
+                let v = t[i + j] as u128 + (a[i] as u128) * (b[j] as u128) + c as u128;
+                t[i + j] = v as u64;
+                c = (v >> 64) as u64;
+            }
+            t[i + 10] = c;
+        }
+        t
+    };
+    let mut pp = school(&FP_MODULUS, &FP_MODULUS);
+    for i in (0..20).rev() {
+        pp[i] = (pp[i] << 30) | if i > 0 { pp[i - 1] >> 34 } else { 0 };
+    }
+    assert_eq!(crate::kernels::BIAS, pp, "BIAS = 2^30 p^2");
+    let ones = [u64::MAX; 10];
+    let vals = [sample_fp8(4).c0.c0.c0.0, sample_fp8(6).c1.c1.c1.0, FP_MODULUS, ones, [0u64; 10]];
+    for a in &vals {
+        for b in &vals {
+            assert_eq!(mul_wide(a, b).0, school(a, b));
+            let mut o = [0u64; 20];
+            crate::kernels::mul_wide_portable(a, b, &mut o);
+            assert_eq!(o, school(a, b));
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx") {
+                let mut o = [7u64; 20];
+                crate::kernels::mul_wide_adx(a, b, &mut o);
+                assert_eq!(o, school(a, b), "mulx kernel");
+                // Both reductions of a (non-negative, below p 2^640) product agree.
+                let mut s = school(a, b);
+                if s[19] < 0x12 {
+                    let portable = crate::kernels::redc_portable(&s);
+                    assert_eq!(crate::kernels::redc_adx(&mut s), portable, "mulx reduction");
+                }
+            }
+            // Reduction of a product of canonical values is the Montgomery product.
+            if a != &ones && b != &ones && a != &FP_MODULUS && b != &FP_MODULUS {
+                assert_eq!(redc(&mul_wide(a, b)), Fp(*a).mul(&Fp(*b)));
+                // Negative wide values (two's complement) reduce to the negated product.
+                let neg = Wide([0; 20]);
+                let mut n = neg;
+                n.sub_assign(&mul_wide(a, b));
+                assert_eq!(redc(&n), Fp(*a).mul(&Fp(*b)).neg());
+            }
+        }
+    }
+}
+
+#[test]
+fn lazy_reduction_matches_reduced_products() {
+    // Random-looking and extreme (p - 1 everywhere: the largest raw inputs) operands.
+    let pm1 = Fp::one().neg();
+    let f2 = Fp2::new(pm1, pm1);
+    let f4 = Fp4::new(f2, f2);
+    let big = Fp8::new(f4, f4);
+    let samples = [sample_fp8(1), sample_fp8(2), sample_fp8(3), big, Fp8::zero(), Fp8::one()];
+    for a in &samples {
+        for b in &samples {
+            assert_eq!(a.c0.c0.mul(&b.c0.c0), ref_fp2(&a.c0.c0, &b.c0.c0));
+            assert_eq!(a.c0.mul(&b.c0), ref_fp4(&a.c0, &b.c0));
+            assert_eq!(a.mul(b), ref_fp8(a, b));
+            let (x, y) = (Fp16::new(*a, *b), Fp16::new(*b, a.add(b)));
+            assert_eq!(x.mul(&y), ref_fp16(&x, &y));
+            assert_eq!(x.sqr(), ref_fp16(&x, &x));
+        }
+        assert_eq!(a.sqr(), ref_fp8(a, a));
+        assert_eq!(a.c0.sqr(), ref_fp4(&a.c0, &a.c0));
+    }
+}
+
+/// CPU time of this thread (the machine is shared: wall time includes other processes' turns).
+fn thread_cpu_seconds() -> f64 {
+    #[repr(C)]
+    struct Timespec {
+        sec: i64,
+        nsec: i64,
+    }
+    extern "C" {
+        fn clock_gettime(clk: i32, ts: *mut Timespec) -> i32;
+    }
+    let mut ts = Timespec { sec: 0, nsec: 0 };
+    // CLOCK_THREAD_CPUTIME_ID = 3 on Linux.
+    unsafe { clock_gettime(3, &mut ts) };
+    ts.sec as f64 + ts.nsec as f64 * 1e-9
+}
+
+/// `cargo test --release -p quil-bls48581 timing_cpu -- --ignored --nocapture`: CPU ms per operation
+/// (best of 5 rounds).
+#[test]
+#[ignore]
+fn timing_cpu() {
+    use crate::pairing::*;
+    let g1 = g1_generator();
+    let g2 = g2_generator();
+    let t = |name: &str, n: u32, f: &mut dyn FnMut()| {
+        let mut best = f64::MAX;
+        for _ in 0..5 {
+            let s = thread_cpu_seconds();
+            for _ in 0..n {
+                f();
+            }
+            best = best.min((thread_cpu_seconds() - s) * 1000.0 / n as f64);
+        }
+        println!("{name}: {best:.4} ms");
+    };
+    let a = Fp::from_u64(12345).inv();
+    let b = Fp::from_u64(777).inv();
+    t("fp mul x1000", 20, &mut || {
+        let mut x = a;
+        for _ in 0..1000 {
+            x = x.mul(&b);
+        }
+        std::hint::black_box(x);
+    });
+    let f8 = sample_fp8(3);
+    t("fp8 mul x100", 20, &mut || {
+        let mut x = f8;
+        for _ in 0..100 {
+            x = x.mul(&f8);
+        }
+        std::hint::black_box(x);
+    });
+    t("fp8 mul (unlazy reference) x100", 20, &mut || {
+        let mut x = f8;
+        for _ in 0..100 {
+            x = ref_fp8(&x, &f8);
+        }
+        std::hint::black_box(x);
+    });
+    let (wa, wb) = (a.0, b.0);
+    t("mul_wide x1000", 20, &mut || {
+        for _ in 0..1000 {
+            std::hint::black_box(crate::wide::mul_wide(std::hint::black_box(&wa), &wb));
+        }
+    });
+    let w = crate::wide::mul_wide(&wa, &wb);
+    t("redc x1000", 20, &mut || {
+        for _ in 0..1000 {
+            std::hint::black_box(crate::wide::redc(std::hint::black_box(&w)));
+        }
+    });
+    let f16 = Fp16::new(f8, f8.sqr());
+    t("fp16 mul x100", 20, &mut || {
+        let mut x = f16;
+        for _ in 0..100 {
+            x = x.mul(&f16);
+        }
+        std::hint::black_box(x);
+    });
+    t("fp16 mul (unlazy reference) x100", 20, &mut || {
+        let mut x = f16;
+        for _ in 0..100 {
+            x = ref_fp16(&x, &f16);
+        }
+        std::hint::black_box(x);
+    });
+    t("fp8 sqr x100", 20, &mut || {
+        let mut x = f8;
+        for _ in 0..100 {
+            x = x.sqr();
+        }
+        std::hint::black_box(x);
+    });
+    let f48 = pairing(&g1, &g2);
+    t("fp48 mul", 50, &mut || {
+        std::hint::black_box(f48.mul(&f48));
+    });
+    t("fp48 cyclotomic sqr", 50, &mut || {
+        std::hint::black_box(f48.cyclotomic_sqr());
+    });
+    t("g1_member", 5, &mut || {
+        std::hint::black_box(g1_member(&g1));
+    });
+    t("hash_to_g1", 5, &mut || {
+        std::hint::black_box(crate::hash::hash_to_g1(b"abc"));
+    });
+    let m = multi_miller(&[(g1, g2), (g1.neg(), g2)]);
+    t("miller x2", 3, &mut || {
+        std::hint::black_box(multi_miller(&[(g1, g2), (g1.neg(), g2)]));
+    });
+    let gl = crate::pairing::generator_lines();
+    t("miller x2 (cached lines)", 3, &mut || {
+        std::hint::black_box(multi_miller_lines(&[(g1, gl), (g1.neg(), gl)]));
+    });
+    assert_eq!(multi_miller_lines(&[(g1, gl), (g1.neg(), gl)]), m);
+    t("final_exp", 2, &mut || {
+        std::hint::black_box(final_exp(&m));
+    });
+    let kp = crate::bls::keygen(&[1u8; 64]);
+    let sig = crate::bls::sign(&kp.secret_key, b"d", b"m").unwrap();
+    t("sign", 3, &mut || {
+        std::hint::black_box(crate::bls::sign(&kp.secret_key, b"d", b"m").unwrap());
+    });
+    t("verify (cached key)", 2, &mut || {
+        assert_eq!(crate::bls::verify(&kp.public_key, &sig, b"d", b"m"), Ok(true));
+    });
+}
+
+/// For `perf stat -e instructions:u,cycles:u <test binary> verify_repeat --ignored`: 20 signature
+/// checks with a remembered key (instruction counts do not depend on the machine's load).
+#[test]
+#[ignore]
+fn verify_repeat() {
+    let kp = crate::bls::keygen(&[1u8; 64]);
+    let sig = crate::bls::sign(&kp.secret_key, b"d", b"m").unwrap();
+    assert_eq!(crate::bls::verify(&kp.public_key, &sig, b"d", b"m"), Ok(true));
+    let start = thread_cpu_seconds();
+    for _ in 0..20 {
+        assert_eq!(crate::bls::verify(&kp.public_key, &sig, b"d", b"m"), Ok(true));
+    }
+    println!("verify: {:.2} ms CPU", (thread_cpu_seconds() - start) * 1000.0 / 20.0);
+}
+
+/// As `verify_repeat`, for signing.
+#[test]
+#[ignore]
+fn sign_repeat() {
+    let kp = crate::bls::keygen(&[1u8; 64]);
+    let start = thread_cpu_seconds();
+    for _ in 0..50 {
+        std::hint::black_box(crate::bls::sign(&kp.secret_key, b"d", b"m").unwrap());
+    }
+    println!("sign: {:.3} ms CPU", (thread_cpu_seconds() - start) * 1000.0 / 50.0);
+}

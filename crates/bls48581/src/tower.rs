@@ -15,6 +15,23 @@ pub trait NonResidue<B: Field>: Copy + Clone + PartialEq + Eq + core::fmt::Debug
     fn mul_nr(b: &B) -> B;
     /// u^(p-1) for the adjoined root u (an element of the base field).
     fn frob_coeff() -> &'static B;
+    /// The extension's product; levels with a lazily reduced product (`wide`) override it.
+    #[inline]
+    fn quad_mul(a: &Quad<B, Self>, b: &Quad<B, Self>) -> Quad<B, Self> {
+        // Karatsuba: 3 base multiplications.
+        let t0 = a.c0.mul(&b.c0);
+        let t1 = a.c1.mul(&b.c1);
+        let s = a.c0.add(&a.c1).mul(&b.c0.add(&b.c1));
+        Quad::new(t0.add(&Self::mul_nr(&t1)), s.sub(&t0).sub(&t1))
+    }
+    #[inline]
+    fn quad_sqr(a: &Quad<B, Self>) -> Quad<B, Self> {
+        // (a + bu)^2 = a^2 + nr b^2 + 2ab u, with a^2 + nr b^2 = (a+b)(a+nr b) - ab - nr ab.
+        let ab = a.c0.mul(&a.c1);
+        let nb = Self::mul_nr(&a.c1);
+        let t = a.c0.add(&a.c1).mul(&a.c0.add(&nb));
+        Quad::new(t.sub(&ab).sub(&Self::mul_nr(&ab)), ab.dbl())
+    }
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -73,19 +90,11 @@ impl<B: Field, N: NonResidue<B>> Field for Quad<B, N> {
     }
     #[inline]
     fn mul(&self, o: &Self) -> Self {
-        // Karatsuba: 3 base multiplications.
-        let t0 = self.c0.mul(&o.c0);
-        let t1 = self.c1.mul(&o.c1);
-        let s = self.c0.add(&self.c1).mul(&o.c0.add(&o.c1));
-        Self::new(t0.add(&N::mul_nr(&t1)), s.sub(&t0).sub(&t1))
+        N::quad_mul(self, o)
     }
     #[inline]
     fn sqr(&self) -> Self {
-        // (a + bu)^2 = a^2 + nr b^2 + 2ab u, with a^2 + nr b^2 = (a+b)(a+nr b) - ab - nr ab.
-        let ab = self.c0.mul(&self.c1);
-        let nb = N::mul_nr(&self.c1);
-        let t = self.c0.add(&self.c1).mul(&self.c0.add(&nb));
-        Self::new(t.sub(&ab).sub(&N::mul_nr(&ab)), ab.dbl())
+        N::quad_sqr(self)
     }
     fn inv(&self) -> Self {
         let norm = self.c0.sqr().sub(&N::mul_nr(&self.c1.sqr()));
@@ -289,7 +298,7 @@ fn unimplemented_square() -> bool {
 }
 
 macro_rules! nonresidue {
-    ($marker:ident, $base:ty, |$b:ident| $body:expr, $exp:expr) => {
+    ($marker:ident, $base:ty, |$b:ident| $body:expr, $exp:expr $(, mul = $mulf:path, sqr = $sqrf:path)?) => {
         #[derive(Copy, Clone, PartialEq, Eq, Debug)]
         pub struct $marker;
         impl NonResidue<$base> for $marker {
@@ -301,6 +310,16 @@ macro_rules! nonresidue {
                 static C: OnceLock<$base> = OnceLock::new();
                 C.get_or_init(|| <$marker as NonResidue<$base>>::mul_nr(&<$base>::one()).pow(&$exp))
             }
+            $(
+                #[inline]
+                fn quad_mul(a: &Quad<$base, Self>, b: &Quad<$base, Self>) -> Quad<$base, Self> {
+                    $mulf(a, b)
+                }
+                #[inline]
+                fn quad_sqr(a: &Quad<$base, Self>) -> Quad<$base, Self> {
+                    $sqrf(a)
+                }
+            )?
         }
     };
 }
@@ -319,16 +338,27 @@ impl NonResidue<Fp> for NrFp2 {
         static C: OnceLock<Fp> = OnceLock::new();
         C.get_or_init(|| Fp::one().neg().pow(&FP_LEGENDRE_EXP))
     }
+    #[inline]
+    fn quad_mul(a: &Fp2, b: &Fp2) -> Fp2 {
+        crate::wide::fp2_mul(a, b)
+    }
 }
 pub type Fp2 = Quad<Fp, NrFp2>;
 // j^2 = -(1 + i): -(a + b i)(1 + i) = (b - a) - (a + b) i
-nonresidue!(NrFp4, Fp2, |b| Fp2::new(b.c1.sub(&b.c0), b.c0.add(&b.c1).neg()), FP_LEGENDRE_EXP);
+nonresidue!(NrFp4, Fp2, |b| Fp2::new(b.c1.sub(&b.c0), b.c0.add(&b.c1).neg()), FP_LEGENDRE_EXP, mul = crate::wide::fp4_mul, sqr = fp4_sqr_default);
 pub type Fp4 = Quad<Fp2, NrFp4>;
+/// Fp4 squaring keeps the complex method (two Fp2 products, themselves lazily reduced).
+fn fp4_sqr_default(a: &Fp4) -> Fp4 {
+    let ab = a.c0.mul(&a.c1);
+    let nb = NrFp4::mul_nr(&a.c1);
+    let t = a.c0.add(&a.c1).mul(&a.c0.add(&nb));
+    Fp4::new(t.sub(&ab).sub(&NrFp4::mul_nr(&ab)), ab.dbl())
+}
 // k^2 = -j
-nonresidue!(NrFp8, Fp4, |b| b.mul_u().neg(), FP_LEGENDRE_EXP);
+nonresidue!(NrFp8, Fp4, |b| b.mul_u().neg(), FP_LEGENDRE_EXP, mul = crate::wide::fp8_mul, sqr = crate::wide::fp8_sqr);
 pub type Fp8 = Quad<Fp4, NrFp8>;
 // s^2 = xi = -k
-nonresidue!(NrFp16, Fp8, |b| b.mul_u().neg(), FP_LEGENDRE_EXP);
+nonresidue!(NrFp16, Fp8, |b| b.mul_u().neg(), FP_LEGENDRE_EXP, mul = crate::wide::fp16_mul, sqr = crate::wide::fp16_sqr);
 pub type Fp16 = Quad<Fp8, NrFp16>;
 // z^3 = s, so z^6 = xi
 nonresidue!(NrFp48, Fp16, |b| b.mul_u(), FP_PM1_DIV3);
