@@ -103,7 +103,13 @@ export const run = async (args: ReadonlyArray<string>): Promise<void> => {
     for (const [i, shard] of shards.entries()) {
       const node = apis[i]
       if (node === undefined) throw new Error(`no node ${i}`)
-      const accepted = await call(node.submit(shard.deploy))
+      // The first bundle for a shard allocates and covers it on a worker (a VDF genesis): the answer may
+      // take longer than one request's timeout, and the worker answers 503 while it starts; send again.
+      let accepted = await call(node.submit(shard.deploy))
+      for (let attempt = 0; Either.isLeft(accepted) && attempt < 30; attempt++) {
+        await Bun.sleep(2_000)
+        accepted = await call(node.submit(shard.deploy))
+      }
       if (Either.isLeft(accepted)) throw new Error(`deploy refused: ${JSON.stringify(accepted.left)}`)
       await committedOn(i, accepted.right.id, 180_000)
     }
