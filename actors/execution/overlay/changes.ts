@@ -61,22 +61,29 @@ const putLookup = (out: Uint8Array, at: number, l: Lookup): number => {
 }
 
 /**
+ * The buffer of a change list with `bodyLength` bytes of entries: `header` as it is, then the u32 count.
+ * Answers the buffer and where the first entry goes.
+ */
+const openChangeList = (count: number, bodyLength: number, header: Uint8Array | undefined): { readonly out: Uint8Array; readonly at: number } => {
+  if (count > 0xffff_ffff) throw new RangeError(`u32 out of range: ${count}`)
+  const start = header?.length ?? 0
+  const out = new Uint8Array(start + 4 + bodyLength)
+  if (header !== undefined) out.set(header, 0)
+  putU32(out, start, count)
+  return { out, at: start + 4 }
+}
+
+/**
  * `u32 count ‖ (u8 kind ‖ id(64) ‖ prior ‖ next)*`, a lookup being `u8 tag [‖ u32 len ‖ value]`
  * (the CanonicalWriter layout, written straight into one buffer sized up front). `header` goes
  * first, as it is (a frame record's root), so a record is built without another copy.
  */
 export const encodeChanges = (changes: ReadonlyArray<Change>, header?: Uint8Array): Uint8Array => {
-  let length = (header?.length ?? 0) + 4
+  let length = 0
   for (const c of changes) length += 1 + c.ref.id.length + lookupLength(c.prior) + lookupLength(c.next)
-  const out = new Uint8Array(length)
-  let at = 0
-  if (header !== undefined) {
-    out.set(header, 0)
-    at = header.length
-  }
-  if (changes.length > 0xffff_ffff) throw new RangeError(`u32 out of range: ${changes.length}`)
-  putU32(out, at, changes.length)
-  at += 4
+  const opened = openChangeList(changes.length, length, header)
+  const out = opened.out
+  let at = opened.at
   for (const c of changes) {
     out[at] = c.ref.kind === "vertex" ? 0 : 1
     out.set(c.ref.id, at + 1)
@@ -93,17 +100,11 @@ const TAGS: ReadonlyArray<{ readonly _tag: Lookup["_tag"] }> = [{ _tag: "Absent"
  * (a frame record's body, D-EXEC-26). `header` goes first, as in `encodeChanges`.
  */
 export const encodeRecordedChanges = (changes: ReadonlyArray<RecordedChange>, header?: Uint8Array): Uint8Array => {
-  let length = (header?.length ?? 0) + 4
+  let length = 0
   for (const c of changes) length += 2 + c.ref.id.length + lookupLength(c.prior)
-  const out = new Uint8Array(length)
-  let at = 0
-  if (header !== undefined) {
-    out.set(header, 0)
-    at = header.length
-  }
-  if (changes.length > 0xffff_ffff) throw new RangeError(`u32 out of range: ${changes.length}`)
-  putU32(out, at, changes.length)
-  at += 4
+  const opened = openChangeList(changes.length, length, header)
+  const out = opened.out
+  let at = opened.at
   for (const c of changes) {
     out[at] = c.ref.kind === "vertex" ? 0 : 1
     out.set(c.ref.id, at + 1)
