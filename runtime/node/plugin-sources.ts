@@ -2,7 +2,7 @@
 // the node imports a plugin (its top-level code would run at import), every file the plugin's entry
 // reaches through static imports is parsed, and the plugin is refused unless
 //   - each import is a relative file inside the plugin's folder, the contract's public module
-//     (intrinsics/contract/index.ts), or a package on ALLOWED_PACKAGES — so no `node:*`, `bun:*`,
+//     (intrinsics/contract/index.ts, or `quilbun/contract` by name), or a package on ALLOWED_PACKAGES — so no `node:*`, `bun:*`,
 //     `fs`, `net`, `child_process`, LMDB, libp2p or other node code;
 //   - no dynamic `import()` or `require`;
 //   - no reference to a global that reaches the process, files, network, timers, the clock or
@@ -11,7 +11,7 @@
 // ignored): cheap and meant to catch the honest mistake with a precise line; a plugin set on evading
 // it (`globalThis` is refused, but computed names are not) is still held by the execution host's
 // runtime guard for the clock and randomness (actors/execution/determinism.ts) and by the budget.
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path"
 
 /** Packages a plugin may import (any subpath): pure code, no I/O of their own. */
@@ -19,6 +19,27 @@ const ALLOWED_PACKAGES: ReadonlyArray<string> = ["effect", "@effect/cli", "@nobl
 
 /** The one module of the node a plugin may import. */
 export const CONTRACT_MODULE = resolve(import.meta.dir, "../../intrinsics/contract/index.ts")
+
+/**
+ * The contract's public name (package.json `exports`): what a plugin installed as a package imports,
+ * since it cannot reach the node's files by a relative path. The node provides it (public-modules.ts).
+ */
+export const CONTRACT_SPECIFIER = "quilbun/contract"
+
+/**
+ * The plugin's folder: for an entry inside `node_modules` (a plugin installed as a package), the
+ * package's root (the nearest folder above the entry with a package.json), so a package may keep its
+ * entry under `src/` or `dist/`; otherwise the entry's own folder. Computed from the resolved entry
+ * alone, so the master and its workers (which get only the path) agree on it.
+ */
+export const pluginRoot = (entry: string): string => {
+  const folder = dirname(entry)
+  if (!entry.split(sep).includes("node_modules")) return folder
+  for (let dir = folder; dir !== dirname(dir) && !dir.endsWith(`${sep}node_modules`); dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir
+  }
+  return folder
+}
 
 /** Globals a plugin's code may not name, with what it should use instead. */
 const REFUSED_GLOBALS: ReadonlyArray<readonly [string, string]> = [
@@ -157,7 +178,7 @@ const specifierLine = (source: string, specifier: string): number => {
  * plugin may load). Unreadable files throw (the caller reports them as a load error).
  */
 export const checkPluginSources = (entry: string): Array<SourceRefusal> => {
-  const root = dirname(entry)
+  const root = pluginRoot(entry)
   const refusals: Array<SourceRefusal> = []
   const seen = new Set<string>()
   const queue = [entry]
@@ -186,12 +207,13 @@ export const checkPluginSources = (entry: string): Array<SourceRefusal> => {
         if (target === CONTRACT_MODULE) continue
         const inside = relative(root, target)
         if (inside.startsWith("..") || isAbsolute(inside)) {
-          refuse(spec, `import "${spec}"`, "outside the plugin's folder; the node is reached only through intrinsics/contract/index.ts")
+          refuse(spec, `import "${spec}"`, "outside the plugin's folder; the node is reached only through quilbun/contract (intrinsics/contract/index.ts)")
           continue
         }
         queue.push(join(root, inside))
         continue
       }
+      if (spec === CONTRACT_SPECIFIER) continue
       if (!ALLOWED_PACKAGES.includes(packageOf(spec))) {
         refuse(spec, `import "${spec}"`, `plugins reach no files, network, store or process; packages allowed: ${ALLOWED_PACKAGES.join(", ")}`)
       }

@@ -4,12 +4,13 @@
 // loadIntrinsics (manifest schema, op-type / name / domain overlaps). The master resolves every entry
 // to an absolute file and hands those files to its workers, so all processes run the same code.
 //
-// Code hash: SHA-256 over the source files of the directory holding the plugin's entry module,
+// Code hash: SHA-256 over the source files of the plugin's folder (the directory holding its entry
+// module, or for a package in node_modules the package's root: plugin-sources.ts `pluginRoot`),
 // recursively (skipping node_modules and dot entries; .ts .tsx .js .mjs .cjs .json only), in sorted
 // relative-path order, each as `u32 len ‖ relative path ‖ u64 len ‖ content` — so renaming, adding or
 // editing any file of the plugin changes it.
 import { readdirSync, readFileSync } from "node:fs"
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path"
+import { isAbsolute, join, relative, resolve, sep } from "node:path"
 import { sha256 } from "@noble/hashes/sha2.js"
 import { bytesToHex } from "@noble/hashes/utils.js"
 import * as Data from "effect/Data"
@@ -18,7 +19,8 @@ import * as Either from "effect/Either"
 import { installDeterminismGuard } from "../../actors/execution/determinism.ts"
 import { CanonicalWriter, type Intrinsic, loadIntrinsics } from "../../intrinsics/contract/index.ts"
 import { builtInIntrinsics } from "./intrinsics.ts"
-import { checkPluginSources, describeRefusal } from "./plugin-sources.ts"
+import { checkPluginSources, describeRefusal, pluginRoot } from "./plugin-sources.ts"
+import { providePublicModules } from "./public-modules.ts"
 
 export class PluginLoadError extends Data.TaggedError("PluginLoadError")<{ readonly plugin: string; readonly reason: string }> {
   override get message(): string {
@@ -67,7 +69,7 @@ const sourceFiles = (root: string, dir: string): Array<string> =>
 
 /** The code hash of the plugin whose entry module is `entry` (see the header). */
 export const pluginCodeHash = (entry: string): string => {
-  const root = dirname(entry)
+  const root = pluginRoot(entry)
   const w = new CanonicalWriter()
   for (const file of sourceFiles(root, root).sort()) {
     const content = readFileSync(join(root, file))
@@ -121,6 +123,8 @@ export const loadNodeIntrinsics = (specs: ReadonlyArray<string>, cwd: string): E
     if (specs.length === 0) return builtInsOnly
     // Before any plugin module runs: a Date.now or Math.random it keeps from import time is the guarded one.
     installDeterminismGuard()
+    // A plugin installed as a package reaches the contract by its public name.
+    providePublicModules()
     const plugins = yield* Effect.forEach(specs, (spec) => loadPlugin(spec, cwd))
     const intrinsics = [...builtInIntrinsics, ...plugins.map((p) => p.intrinsic)]
     const all = loadIntrinsics(intrinsics)
