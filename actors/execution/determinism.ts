@@ -30,6 +30,13 @@ export class NondeterminismRefused extends Error {
   }
 }
 
+/**
+ * The host's monotonic clock, taken when this module loads — before `installDeterminismGuard` can wrap
+ * `performance.now` — so node code that runs inside the plugin window (the loop meter's ticks) reads
+ * the real clock whenever its own module was first loaded.
+ */
+export const hostNow: () => number = performance.now.bind(performance)
+
 /** True while the host runs plugin code synchronously (isolation.ts `settle`). */
 const state = { inPlugin: false, installed: false }
 

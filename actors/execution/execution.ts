@@ -3,7 +3,7 @@
 // reverts frames on a rewind, lists the loaded intrinsics and serves their queries. One message
 // at a time, so frames are applied strictly sequentially.
 import { bytesToHex } from "@noble/hashes/utils.js"
-import { type Duration, Effect } from "effect"
+import { Cause, Duration, Effect, Option } from "effect"
 import type { CryptoServices, IntrinsicRegistry } from "../../intrinsics/contract/index.ts"
 import { Actor } from "../../runtime/kernel/index.ts"
 import type { StoreService, WriteTx } from "../../runtime/store/index.ts"
@@ -12,6 +12,7 @@ import { type ExecutorConfig, executeFrame } from "./frame-executor.ts"
 import { hostCalls } from "./determinism.ts"
 import { makeFrameStore } from "./frame-store.ts"
 import { selectForProposal } from "./locks.ts"
+import { armMeter, BudgetExceeded, disarmMeter } from "./loop-meter.ts"
 import { bundleStatusRows, writeDecisions } from "./bundle-status.ts"
 import { ExecutionCommitFailed, ExecutionProtocol, FrameOutOfOrder, QueryFailed, ShardQueryFailed } from "./protocol.ts"
 
@@ -53,6 +54,7 @@ export const executionActor = (registry: IntrinsicRegistry, store: StoreService,
     checkAccess: options.checkAccess ?? false,
     feeMultiplier: options.feeMultiplier ?? (() => 1n),
   }
+  const budgetMs = Duration.toMillis(Duration.decode(config.opBudget))
   const frames = makeFrameStore(store, committer)
   const readView = { get: frames.snapshot.read }
   const decisionRows = store.repository(bundleStatusRows)
@@ -70,7 +72,7 @@ export const executionActor = (registry: IntrinsicRegistry, store: StoreService,
           return [state, { applied: outcome.results, changes: outcome.changes.length, root }] as const
         }),
       SelectForProposal: (state, { frameNumber, candidates }) =>
-        Effect.sync(() => [state, selectForProposal(config, candidates, frameNumber, readView)] as const),
+        Effect.sync(() => [state, selectForProposal(config, candidates, frameNumber, readView, budgetMs)] as const),
       Revert: (state, { toFrame }) =>
         Effect.gen(function* () {
           const reverted = yield* frames.revertTo(toFrame).pipe(Effect.mapError((e) => new ExecutionCommitFailed({ reason: e.message })))
@@ -98,12 +100,22 @@ export const executionActor = (registry: IntrinsicRegistry, store: StoreService,
           const query = owner.queries.find((q) => q.name === name)
           if (query === undefined) return yield* new QueryFailed({ kind: "unknown-query", reason: `${intrinsic} has no query ${JSON.stringify(name)}` })
           // A query is plugin code too: a throw or defect answers `failed`, it does not crash the host.
-          const result = yield* Effect.suspend(() => query.run(args, readView, { frameNumber: state.head })).pipe(
+          // Under the loop meter, like an operation: a query looping forever answers `failed`.
+          const run = Effect.suspend(() => {
+            armMeter(budgetMs)
+            return query.run(args, readView, { frameNumber: state.head })
+          }).pipe(Effect.ensuring(Effect.sync(disarmMeter)))
+          const result = yield* run.pipe(
             Effect.catchAllCause((cause) =>
               Effect.fail(
                 cause._tag === "Fail"
                   ? new QueryFailed({ kind: cause.error.kind, reason: cause.error.reason })
-                  : new QueryFailed({ kind: "failed", reason: `query ${intrinsic}/${name} failed` }),
+                  : new QueryFailed({
+                      kind: "failed",
+                      reason: Option.exists(Cause.dieOption(cause), (d) => d instanceof BudgetExceeded)
+                        ? `query ${intrinsic}/${name} exceeded its ${budgetMs} ms budget`
+                        : `query ${intrinsic}/${name} failed`,
+                    }),
               ),
             ),
           )

@@ -3,6 +3,7 @@
 // bundle; the frame continues.
 import * as Data from "effect/Data"
 import * as Schema from "effect/Schema"
+import { BudgetExceeded } from "./loop-meter.ts"
 
 export const FailureReason = Schema.Literal(
   /** The bundle or one request is not canonical bytes (§0 encodings). */
@@ -46,3 +47,12 @@ export class BundleFailure extends Data.TaggedError("BundleFailure")<{
     return `${this.reason}${this.request === undefined ? "" : ` at request ${this.request}`}: ${this.detail}`
   }
 }
+
+/** The failure of plugin code that threw `e` in `what`: `timeout` when the loop meter stopped it (loop-meter.ts). */
+export const pluginThrew = (index: number, what: string, e: unknown, intrinsic?: string): BundleFailure =>
+  new BundleFailure({
+    reason: e instanceof BudgetExceeded ? "timeout" : "threw",
+    request: index,
+    detail: `${what} threw: ${e instanceof Error ? e.message : String(e)}`,
+    ...(intrinsic === undefined ? {} : { intrinsic }),
+  })

@@ -2,7 +2,7 @@
 // fees are skipped: on the wire a zero fee is empty bytes and is not queued, §11.3 #43); every
 // consumer pops the next one, whatever intrinsic it belongs to, so fees stay aligned. Fewer fees
 // than consumers fails the bundle before anything runs (the sanity check).
-import { BundleFailure } from "./failure.ts"
+import { BundleFailure, pluginThrew } from "./failure.ts"
 import type { ResolvedRequest } from "./resolver.ts"
 
 export interface FeeQueue {
@@ -12,8 +12,7 @@ export interface FeeQueue {
 
 // Plugin code on the hot path: plain try/catch, no closure or Either per call; a failure is
 // returned as the BundleFailure itself (the caller tests `instanceof`), not wrapped.
-const threw = (index: number, what: string, e: unknown): BundleFailure =>
-  new BundleFailure({ reason: "threw", request: index, detail: `${what} threw: ${e instanceof Error ? e.message : String(e)}` })
+const threw = (index: number, what: string, e: unknown): BundleFailure => pluginThrew(index, what, e)
 
 // A class rather than a closure per bundle: `pop` lives on the prototype.
 class FeeQueueOf implements FeeQueue {

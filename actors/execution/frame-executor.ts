@@ -8,7 +8,8 @@
 // and the frame's fiber polls it; an operation past its budget gets the worker interrupted, its
 // bundle failed with `timeout`, and a fresh worker continues with the next bundle. A timeout
 // per operation forks two fibers and a timer each time and cost ~20× the whole rest of the host
-// path (DECISIONS D-EXEC-16).
+// path (DECISIONS D-EXEC-16). A synchronous loop never lets the watchdog run: the loop meter stops it
+// from inside (loop-meter.ts, D-EXEC-27).
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -19,6 +20,7 @@ import type { ExecCtx } from "../../intrinsics/contract/index.ts"
 import { BundleFailure, type FailureReason } from "./failure.ts"
 import { makeFeeQueue, requestCosts } from "./fee-queue.ts"
 import { runOperation } from "./isolation.ts"
+import { armMeter, disarmMeter } from "./loop-meter.ts"
 import { countBundleFailure, countOperationFailure, countOperationsApplied } from "./metrics.ts"
 import { type BundleOverlay, type Change, type CommittedSnapshot, FrameOverlay } from "./overlay/index.ts"
 import { type ResolvedRequest, type ResolverConfig, resolveBundleRequests } from "./resolver.ts"
@@ -198,6 +200,8 @@ const executeWith = (
             progress.request = request.index
             progress.intrinsic = request.intrinsic.manifest.name
             progress.startedAt = clock.unsafeCurrentTimeMillis()
+            // Each operation gets the whole budget against synchronous loops too (loop-meter.ts).
+            armMeter(budgetMs)
             ran.push(progress.intrinsic)
           },
         }
@@ -208,8 +212,11 @@ const executeWith = (
           open = overlay
           current = index
           ran.length = 0
+          // Decoding, access sets and costs are plugin code too: metered until the first operation re-arms.
+          armMeter(budgetMs)
           const run = applyBundle(config, bundles[index] ?? new Uint8Array(0), overlay, frameNumber, starts)
           const outcome = run instanceof PendingBundle ? Either.merge(yield* Effect.either(run.effect)) : run
+          disarmMeter()
           if (mine !== generation) return
           progress.bundle = -1
           open = undefined

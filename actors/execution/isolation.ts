@@ -23,6 +23,7 @@ import {
 import type { BundleOverlay } from "./overlay/index.ts"
 import { enterPlugin, leavePlugin, NondeterminismRefused, withoutClockAndRandom } from "./determinism.ts"
 import { BundleFailure } from "./failure.ts"
+import { BudgetExceeded } from "./loop-meter.ts"
 import type { ResolvedRequest } from "./resolver.ts"
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e))
@@ -45,7 +46,8 @@ const fromCause = (index: number, intrinsic: string, cause: Cause.Cause<unknown>
   const defect = Cause.dieOption(cause)
   if (Option.isSome(defect)) {
     // Reading the clock or randomness is refused the same way on every node (determinism.ts).
-    const reason = defect.value instanceof NondeterminismRefused ? "nondeterministic" : "threw"
+    // The loop meter stopping a synchronous loop is the budget, as the watchdog's timeout is.
+    const reason = defect.value instanceof NondeterminismRefused ? "nondeterministic" : defect.value instanceof BudgetExceeded ? "timeout" : "threw"
     return new BundleFailure({ reason, request: index, detail: describe(defect.value), intrinsic })
   }
   return new BundleFailure({ reason: "garbage", request: index, detail: "the operation interrupted itself", intrinsic })

@@ -8,6 +8,7 @@ import type { FailureReason } from "./failure.ts"
 import { bytesToHex } from "@noble/hashes/utils.js"
 import * as Either from "effect/Either"
 import type { ReadView } from "../../intrinsics/contract/index.ts"
+import { armMeter, disarmMeter } from "./loop-meter.ts"
 import { type ResolverConfig, resolveBundle } from "./resolver.ts"
 
 /** A candidate that did not resolve against committed state: why (a lock conflict is not a refusal). */
@@ -22,13 +23,17 @@ export const selectForProposal = (
   candidates: ReadonlyArray<Uint8Array>,
   frameNumber: bigint,
   view: ReadView,
+  /** Each candidate's decoding and access sets run under the loop meter with this budget (loop-meter.ts). */
+  budgetMs?: number,
 ): { readonly selected: Array<number>; readonly refused: Array<Refusal> } => {
   const lockedWrites = new Set<string>()
   const lockedReads = new Set<string>()
   const selected: Array<number> = []
   const refused: Array<Refusal> = []
   candidates.forEach((bytes, index) => {
+    if (budgetMs !== undefined) armMeter(budgetMs)
     const resolved = resolveBundle(config, bytes, frameNumber, view)
+    disarmMeter()
     if (Either.isLeft(resolved)) {
       refused.push({ index, reason: resolved.left.reason, detail: resolved.left.message })
       return

@@ -20,7 +20,7 @@ import {
   vertex,
 } from "../../intrinsics/contract/index.ts"
 import { readBundle, type RoutedBundle } from "./bundle.ts"
-import { BundleFailure } from "./failure.ts"
+import { BundleFailure, pluginThrew } from "./failure.ts"
 
 export interface ResolverConfig {
   readonly registry: IntrinsicRegistry
@@ -53,8 +53,6 @@ export interface ResolvedBundle {
 }
 
 const fail = (reason: BundleFailure["reason"], detail: string, request?: number): BundleFailure => new BundleFailure({ reason, request, detail })
-
-const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
 /** The intrinsic a domain routes to: directly by base domain / fixed instance, else by the metadata type tag. */
 const routeDomain = (config: ResolverConfig, domain: Uint8Array, view: ReadView): Intrinsic | BundleFailure => {
@@ -107,7 +105,7 @@ const resolveRequest = (
   try {
     access = op.accessSet({ frameNumber, routedDomain, crypto: config.crypto })
   } catch (e) {
-    return fail("threw", `accessSet threw: ${describe(e)}`, index)
+    return pluginThrew(index, "accessSet", e)
   }
   if (!Array.isArray(access?.reads) || !Array.isArray(access?.writes)) return fail("garbage", "accessSet returned no id lists", index)
   return {

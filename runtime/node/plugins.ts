@@ -20,6 +20,7 @@ import { installDeterminismGuard } from "../../actors/execution/determinism.ts"
 import { CanonicalWriter, type Intrinsic, loadIntrinsics } from "../../intrinsics/contract/index.ts"
 import { builtInIntrinsics } from "./intrinsics.ts"
 import { checkPluginSources, describeRefusal, pluginRoot } from "./plugin-sources.ts"
+import { meterPluginFolder } from "./plugin-metering.ts"
 import { providePublicModules } from "./public-modules.ts"
 
 export class PluginLoadError extends Data.TaggedError("PluginLoadError")<{ readonly plugin: string; readonly reason: string }> {
@@ -102,6 +103,11 @@ const loadPlugin = (spec: string, cwd: string): Effect.Effect<LoadedPlugin, Plug
       const more = refusals.length > 1 ? ` (and ${refusals.length - 1} more: ${refusals.slice(1, 4).map(describeRefusal).join("; ")})` : ""
       return yield* new PluginLoadError({ plugin: spec, reason: `${describeRefusal(first)}${more}` })
     }
+    // Imported with the loop meter's ticks in every loop and function (plugin-metering.ts).
+    yield* Effect.try({
+      try: () => meterPluginFolder(pluginRoot(path)),
+      catch: (e) => new PluginLoadError({ plugin: spec, reason: reasonOf(e) }),
+    })
     const module: unknown = yield* Effect.tryPromise({
       try: () => import(path),
       catch: (e) => new PluginLoadError({ plugin: spec, reason: `cannot import ${path}: ${reasonOf(e)}` }),
