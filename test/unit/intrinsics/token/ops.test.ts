@@ -22,6 +22,9 @@ import { devnetFaucet } from "../../../../intrinsics/token/ops/devnet-faucet.ts"
 import { decodePendingTransaction, pendingTransaction } from "../../../../intrinsics/token/ops/pending-transaction.ts"
 import { transaction } from "../../../../intrinsics/token/ops/transaction.ts"
 import { recoverOutput, type WalletKeys } from "../../../../intrinsics/token/stealth.ts"
+import { pendingChallenge } from "../../../../intrinsics/token/challenge.ts"
+import { commitValue } from "../../../../intrinsics/token/decaf.ts"
+import { signSpend } from "../../../../intrinsics/token/schnorr.ts"
 import { alice, aliceAccount, bind, bob, bobAccount, build, buildEnv, carol, ctxAt, entropy, freshFrame, runOp, testCrypto } from "./fixtures/token-env.ts"
 
 const FEE = 2_000n
@@ -124,11 +127,24 @@ describe("transfers conserve value", () => {
     const [ten] = fund(frame)
     if (ten === undefined) throw new Error("no coin")
     const good = Either.getOrThrow(pendingTransaction.decode(transferBytes([ten], 3n * QUIL_UNITS)))
-    // Rebuild with a larger first output is impossible without re-signing; a bigger claimed input value must not open.
+    // A larger claimed input value does not open the coin's commitment.
     const tx = Either.getOrThrow(decodePendingTransaction(good.bytes))
     const inflated = pendingTransaction.encode({ ...tx, inputs: tx.inputs.map((i) => ({ ...i, value: i.value + 1n })) })
     const before = snapshot(frame)
     expect(opError(runOp(frame, bind(pendingTransaction, inflated), ctxAt(10n))).reason).toContain("does not open")
+    // A correctly signed operation whose first output claims one unit more than the inputs hold.
+    const [first, ...rest] = tx.outputs
+    if (first === undefined) throw new Error("no output")
+    const outputs = [{ ...first, value: first.value + 1n, commitment: commitValue(first.value + 1n) }, ...rest]
+    const secret = recoverOutput(alice, ten.coin)?.secret ?? 0n
+    const resigned = pendingTransaction.encode({
+      ...tx,
+      outputs,
+      inputs: tx.inputs.map((i) => ({ ...i, signature: signSpend(secret, ten.coin.commitment, pendingChallenge(QUIL_TOKEN_ADDRESS, outputs)) })),
+    })
+    const e = opError(runOp(frame, bind(pendingTransaction, resigned), ctxAt(10n)))
+    expect(e.kind).toBe("invalid")
+    expect(e.reason).toContain("≠ outputs")
     expect(snapshot(frame)).toEqual(before)
   })
 })
