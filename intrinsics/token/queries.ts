@@ -95,19 +95,26 @@ export const makeTokenQueries = (poseidon: CryptoServices["poseidon"]): Readonly
   defineQuery({
     name: "balance",
     description:
-      "What a wallet owns among the given records (comma-separated 64-byte hex ids): each unspent coin or pending side it can open with its view key (56-byte scalar, hex) and spend public key (56-byte point, hex), and their total in raw units.",
+      "What a wallet owns among the given records (comma-separated 64-byte hex ids): each unspent coin, pending sent to it, or expired pending it may reclaim, opened with its view key (56-byte scalar, hex) and spend public key (56-byte point, hex), and their total in raw units.",
     args: Schema.Struct({ ids: Schema.String, viewKey: Hex(POINT_BYTES), spendKey: Hex(POINT_BYTES) }),
     result: Schema.Struct({
       total: Schema.String,
       records: Schema.Array(Schema.Struct({ id: Schema.String, kind: Schema.String, side: Schema.String, amount: Schema.String })),
     }),
-    run: ({ ids, viewKey, spendKey }, view) =>
+    run: ({ ids, viewKey, spendKey }, view, ctx) =>
       Effect.gen(function* () {
         const v = scalarFromBytes(bytesOf(viewKey))
         const S = decodePoint(bytesOf(spendKey))
         if (v === undefined || S === undefined)
           return yield* Effect.fail(new QueryError({ kind: "bad-request", reason: "viewKey must be a canonical scalar and spendKey a Decaf448 point" }))
-        const list = ids.split(",").filter((s) => s.length > 0)
+        const list = [
+          ...new Set(
+            ids
+              .split(",")
+              .filter((s) => s.length > 0)
+              .map((s) => (s.startsWith("0x") ? s.slice(2) : s).toLowerCase()),
+          ),
+        ]
         if (list.length > 256 || !list.every((s) => /^(0x)?[0-9a-fA-F]{128}$/.test(s))) {
           return yield* Effect.fail(new QueryError({ kind: "bad-request", reason: "ids: at most 256 comma-separated 64-byte hex ids" }))
         }
@@ -118,10 +125,14 @@ export const makeTokenQueries = (poseidon: CryptoServices["poseidon"]): Readonly
           const held = yield* Effect.either(readHeld(view, id, poseidon))
           if (Either.isLeft(held) || spentOf(view, domainOf(id), held.right, poseidon)) continue
           // The scanner's test needs only v and S: the spend secret stays with the wallet.
+          // A pending counts for its recipient, and for its refund party only once it can reclaim it
+          // (frame ≥ expiration at the shard's head): otherwise a transfer in flight would count twice.
+          const p = held.right.kind === "pending" ? held.right.pending : undefined
+          const reclaimable = p !== undefined && ctx.frameNumber !== undefined && ctx.frameNumber >= p.expiration
           const sides =
             held.right.kind === "coin"
               ? [["coin", held.right.coin] as const]
-              : [["to", held.right.pending.to] as const, ["refund", held.right.pending.refund] as const]
+              : [["to", held.right.pending.to] as const, ...(reclaimable ? [["refund", held.right.pending.refund] as const] : [])]
           for (const [name, s] of sides) {
             const owned = scanOutput(v, S, s)
             if (owned === undefined) continue
