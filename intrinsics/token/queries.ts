@@ -96,7 +96,9 @@ export const makeTokenQueries = (poseidon: CryptoServices["poseidon"]): Readonly
     name: "balance",
     description:
       "What a wallet owns among the given records (comma-separated 64-byte hex ids): each unspent coin, pending sent to it, or expired pending it may reclaim, opened with its view key (56-byte scalar, hex) and spend public key (56-byte point, hex), and their total in raw units.",
-    args: Schema.Struct({ ids: Schema.String, viewKey: Hex(POINT_BYTES), spendKey: Hex(POINT_BYTES) }),
+    // `domain` is read by the node's query routing only (runtime/node/query-shard.ts): it sends the query
+    // to the worker covering that shard; `ids` alone would land on the first worker.
+    args: Schema.Struct({ ids: Schema.String, viewKey: Hex(POINT_BYTES), spendKey: Hex(POINT_BYTES), domain: Schema.optional(Hex(32)) }),
     result: Schema.Struct({
       total: Schema.String,
       records: Schema.Array(Schema.Struct({ id: Schema.String, kind: Schema.String, side: Schema.String, amount: Schema.String })),

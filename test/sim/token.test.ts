@@ -27,7 +27,7 @@ const balance = (net: Testnet, keys: WalletKeys, ids: ReadonlyArray<string>, nod
   net.query(
     "token",
     "balance",
-    { ids: ids.join(","), viewKey: bytesToHex(scalarToBytes(keys.viewSecret)), spendKey: bytesToHex(accountOf(keys).spend) },
+    { ids: ids.join(","), viewKey: bytesToHex(scalarToBytes(keys.viewSecret)), spendKey: bytesToHex(accountOf(keys).spend), domain: QUIL },
     { node },
   )
 
