@@ -12,6 +12,7 @@ import { decodePendingTransaction, pendingTransaction } from "../../../../intrin
 import { decodeTransaction, transaction } from "../../../../intrinsics/token/ops/transaction.ts"
 import { decodePending, encodePending, type Pending } from "../../../../intrinsics/token/pending.ts"
 import { decodeRecord, encodeRecord } from "../../../../intrinsics/token/record.ts"
+import { decodeReward, encodeReward, type ProverReward, rewardRecordId } from "../../../../intrinsics/token/reward.ts"
 import { codecProperties } from "../../support/codec-properties.ts"
 import { testCrypto } from "./fixtures/token-env.ts"
 
@@ -83,6 +84,20 @@ codecProperties(
   (b) => decodePending(b, QUIL_TOKEN_ADDRESS, testCrypto.poseidon),
   { numRuns: 6 },
 )
+
+codecProperties(
+  "reward:ProverReward record",
+  fc.record({ delegateAddress: bytes(32), balance: fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }) }) as fc.Arbitrary<ProverReward>,
+  (r) => encodeReward(r, testCrypto.poseidon),
+  (b) => decodeReward(b, testCrypto.poseidon),
+  { numRuns: 6 },
+)
+
+test("the reward record lives in the global domain at poseidon(QUIL ‖ prover)", () => {
+  const id = rewardRecordId(testCrypto.poseidon, new Uint8Array(32).fill(7))
+  expect(Array.from(id.slice(0, 32))).toEqual(Array.from(new Uint8Array(32).fill(0xff)))
+  expect(Array.from(id.slice(32))).toEqual(Array.from(testCrypto.poseidon(new Uint8Array([...QUIL_TOKEN_ADDRESS, ...new Uint8Array(32).fill(7)]))))
+})
 
 codecProperties(
   "record leaf list",
