@@ -262,6 +262,17 @@ describe("refusals are typed and change nothing", () => {
     expect(expired.reason).toContain("expiration")
   })
 
+  test("the to party may still accept after expiration (until the refund party reclaims)", () => {
+    const { frame, ten } = setup()
+    const sent = transferBytes([ten], QUIL_UNITS, { expiration: 20n })
+    ok(runOp(frame, bind(pendingTransaction, sent), ctxAt(10n)))
+    const [toBob] = Either.getOrThrow(createdPendings(sent, testCrypto))
+    if (toBob === undefined) throw new Error("no pending")
+    ok(runOp(frame, bind(transaction, build(b.accept, { keys: bob, inputs: [toBob], fee: FEE, entropy: entropy(18) })), ctxAt(25n)))
+    const reclaim = bind(transaction, build(b.reclaim, { keys: alice, inputs: [toBob], fee: FEE, entropy: entropy(19) }))
+    expect(opError(runOp(frame, reclaim, ctxAt(26n))).reason).toContain("already spent")
+  })
+
   test("wrong domain, mainnet faucet, outputs from the current frame", () => {
     const { frame, ten } = setup()
     const op = bind(pendingTransaction, transferBytes([ten], QUIL_UNITS))
