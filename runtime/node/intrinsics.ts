@@ -1,5 +1,5 @@
 // The intrinsics a node runs and the crypto it binds them to. Built-ins use the same contract a
-// plugin does (intrinsics/contract); plugins join this list with the plugins issue. The crypto is
+// plugin does (intrinsics/contract): the hypergraph and the token (QUIL); plugins join at load. The crypto is
 // the native library (BLS48-581, KZG, Poseidon) loaded on first use, so a process that never verifies
 // a BLS signature or commits a KZG vector never loads it, and SHA-2 / Ed448 in TypeScript.
 import { sha256, sha512 } from "@noble/hashes/sha2.js"
@@ -12,9 +12,8 @@ import type { PoseidonHash } from "../../crates/ts/services.ts"
 import { type BuildEnv, BuildError, type CryptoServices, type Intrinsic } from "../../intrinsics/contract/index.ts"
 import { decodeEntries } from "../../intrinsics/hypergraph/entries.ts"
 import { hypergraphIntrinsic } from "../../intrinsics/hypergraph/index.ts"
+import { makeTokenIntrinsic } from "../../intrinsics/token/index.ts"
 import { bytesEqual, METADATA_ADDRESS } from "../../intrinsics/contract/index.ts"
-
-export const builtInIntrinsics: ReadonlyArray<Intrinsic> = [hypergraphIntrinsic]
 
 let bls: Bls | undefined
 let kzg: Kzg | undefined
@@ -34,6 +33,9 @@ const nodePoseidon: PoseidonHash = (data) => {
   poseidon ??= choosePoseidon().hash
   return poseidon(data)
 }
+
+// The token's queries read Poseidon markers and get no crypto from the host, so it is bound here.
+export const builtInIntrinsics: ReadonlyArray<Intrinsic> = [hypergraphIntrinsic, makeTokenIntrinsic(nodePoseidon)]
 
 /**
  * The intrinsic type tag of a deployed instance: the value under key `0xff×32` of its metadata vertex

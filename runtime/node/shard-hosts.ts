@@ -112,12 +112,14 @@ export const ShardHostsLive = (config: NodeConfig, intrinsics: ReadonlyArray<Int
           Effect.asVoid,
           Effect.catchAll((e) => Effect.logDebug("CoverShard not answered").pipe(Effect.annotateLogs({ core, address: bytesToHex(address), error: e._tag }))),
         )
-      // A devnet covers the fixed instances of app-placed intrinsics (e.g. plugins/kv's default instance)
+      // A devnet covers the fixed instances of app-placed plugins (e.g. plugins/kv's default instance)
       // from the start, in load order while workers are free: a write to them needs no first-bundle wait,
-      // and every node of the devnet, configured alike, covers the same ones.
+      // and every node of the devnet, configured alike, covers the same ones. Built-ins' fixed instances
+      // (QUIL) are covered by their first bundle, as a hypergraph instance is, so they take no worker
+      // from the plugins (intrinsics/token DECISIONS D-TOKEN-8).
       if (config.engine.devnet)
         for (const intrinsic of intrinsics)
-          if (intrinsic.manifest.placement === "app")
+          if (intrinsic.manifest.placement === "app" && !builtInIntrinsics.includes(intrinsic))
             for (const instance of intrinsic.manifest.fixedInstances)
               yield* table.allocate(instance.address).pipe(
                 Effect.tap(({ fresh }) =>

@@ -223,8 +223,9 @@ export const makeTestnet = (options: TestnetOptions = {}) =>
 
     for (let i = 0; i < nodes; i++) yield* startNode(i)
     yield* Effect.addFinalizer(() => Effect.forEach(running, (_, i) => stopNode(i), { discard: true }))
-    // As a devnet node does (shard-hosts.ts): fixed instances of app intrinsics are covered from the start.
-    for (const intrinsic of intrinsics)
+    // As a devnet node does (shard-hosts.ts): fixed instances of app plugins are covered from the start;
+    // built-ins' (QUIL) by their first bundle.
+    for (const intrinsic of options.plugins ?? [])
       if (intrinsic.manifest.placement === "app")
         for (const instance of intrinsic.manifest.fixedInstances)
           yield* allocate(instance.address).pipe(

@@ -20,7 +20,7 @@ const load = (specs: ReadonlyArray<string>) => Effect.runPromise(Effect.either(l
 describe("plugin loading", () => {
   test("./plugins/kv loads after the built-ins, with a SHA-256 code hash of its files", async () => {
     const loaded = Either.getOrThrow(await load(["./plugins/kv"]))
-    expect(loaded.intrinsics.map((i) => i.manifest.name)).toEqual(["hypergraph", "kv"])
+    expect(loaded.intrinsics.map((i) => i.manifest.name)).toEqual(["hypergraph", "token", "kv"])
     const [plugin] = loaded.plugins
     expect(plugin?.path).toBe(join(repo, "plugins/kv/index.ts"))
     expect(plugin?.codeHash).toMatch(/^[0-9a-f]{64}$/)

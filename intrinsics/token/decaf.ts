@@ -1,0 +1,80 @@
+// Decaf448 arithmetic for the token (spec §2.5, crypto.md §8.1), on @noble/curves' prime-order
+// decaf448 group: 56-byte compressed points, 56-byte little-endian scalars mod ℓ. Decoding is total
+// (undefined for bytes that are not a canonical point or scalar, never a throw), so operations can
+// refuse bad keys with a typed error.
+import { decaf448 } from "@noble/curves/ed448.js"
+import { shake256 } from "@noble/hashes/sha3.js"
+import { POINT_BYTES, SCALAR_BYTES } from "./constants.ts"
+
+export type Point = InstanceType<typeof decaf448.Point>
+const P = decaf448.Point
+/** The group order ℓ. */
+const ORDER: bigint = P.Fn.ORDER
+const BASE: Point = P.BASE
+export const IDENTITY: Point = P.ZERO
+
+export const mod = (k: bigint): bigint => ((k % ORDER) + ORDER) % ORDER
+
+/** `k·G` for any scalar, 0 included (noble's `multiply` refuses 0; public values may be 0). */
+export const mulBase = (k: bigint): Point => {
+  const r = mod(k)
+  return r === 0n ? IDENTITY : BASE.multiply(r)
+}
+
+/** `k·P` for any scalar (variable time: for verification and public values). */
+export const mulPublic = (p: Point, k: bigint): Point => p.multiplyUnsafe(mod(k))
+
+/** `k·P` with a secret scalar (constant time; 0 answers the identity). */
+export const mulSecret = (p: Point, k: bigint): Point => {
+  const r = mod(k)
+  return r === 0n ? IDENTITY : p.multiply(r)
+}
+
+/** Little-endian integer of any length. */
+export const leToBigint = (bytes: Uint8Array): bigint => {
+  let n = 0n
+  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i] ?? 0)
+  return n
+}
+
+/** `n` as `length` little-endian bytes (the caller keeps `n < 256^length`). */
+export const bigintToLe = (n: bigint, length: number): Uint8Array => {
+  const out = new Uint8Array(length)
+  let x = n
+  for (let i = 0; i < length; i++) {
+    out[i] = Number(x & 0xffn)
+    x >>= 8n
+  }
+  return out
+}
+
+export const scalarToBytes = (k: bigint): Uint8Array => bigintToLe(mod(k), SCALAR_BYTES)
+
+/** A canonical scalar (56 bytes LE, `< ℓ`), else undefined. */
+export const scalarFromBytes = (bytes: Uint8Array): bigint | undefined => {
+  if (bytes.length !== SCALAR_BYTES) return undefined
+  const k = leToBigint(bytes)
+  return k < ORDER ? k : undefined
+}
+
+/** A canonical Decaf448 encoding, else undefined (noble throws on non-canonical bytes). */
+export const decodePoint = (bytes: Uint8Array): Point | undefined => {
+  if (bytes.length !== POINT_BYTES) return undefined
+  try {
+    return P.fromBytes(bytes)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * `hash_to_scalar` (crypto.md §8.1 "Scalar hashing": SHAKE256 → 56 bytes → scalar), read little-endian
+ * and reduced mod ℓ. Not yet confirmed against the reference's vectors (DECISIONS.md D-TOKEN-6).
+ */
+export const hashToScalar = (data: Uint8Array): bigint => mod(leToBigint(shake256(data, { dkLen: SCALAR_BYTES })))
+
+/**
+ * A Pedersen commitment with a zero blind (spec §11.4 item 2): `value·G + 0·H = value·G`. A later
+ * confidential spend opens it with (value, blind = 0), so transparent coins never need migrating.
+ */
+export const commitValue = (value: bigint): Uint8Array => mulBase(value).toBytes()

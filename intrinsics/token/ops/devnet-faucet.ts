@@ -1,0 +1,81 @@
+// Devnet faucet (0x05F1, D-TOKEN-5): creates coins from nothing, so a devnet or testnet has QUIL to
+// move before prover rewards can be minted. Refused on mainnet (network 0) by validate; free (pops no
+// fee, produces none); its coins are ordinary coin:Coin records, indistinguishable from any other.
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { atomId, canonicalWriter, type OpError, decodeCanonical, defineOperation, type ExecEvent, vertex } from "../../contract/index.ts"
+import { amountInRange, checkOutputKeys, counts, distinct, invalid, opens, stateError, targetsQuil } from "../checks.ts"
+import { coinAddress, encodeCoin } from "../coin.ts"
+import { DEVNET_FAUCET, MAX_OUTPUTS, POINT_BYTES } from "../constants.ts"
+import { type CoinOutput, readCoinOutput, writeCoinOutput } from "./codec.ts"
+import { outputCoin } from "./transaction.ts"
+
+const OP = DEVNET_FAUCET
+
+export interface DevnetFaucet {
+  readonly domain: Uint8Array
+  readonly outputs: ReadonlyArray<CoinOutput>
+}
+
+/** The canonical bytes of a faucet operation, decoded (total). */
+export const decodeDevnetFaucet = (bytes: Uint8Array): Either.Either<DevnetFaucet, OpError> =>
+  decodeCanonical(OP, bytes, (r) =>
+    Either.gen(function* () {
+      const domain = yield* r.fixed("domain", 32)
+      const outputs = yield* r.list("outputs", readCoinOutput, MAX_OUTPUTS)
+      return { domain, outputs }
+    }),
+  )
+
+export const devnetFaucet = defineOperation<DevnetFaucet>({
+  opType: OP,
+  name: "devnet-faucet",
+  encode: (op) => {
+    const w = canonicalWriter(OP).fixed(op.domain).u32(op.outputs.length)
+    for (const o of op.outputs) writeCoinOutput(w, o)
+    return w.finish()
+  },
+  decode: decodeDevnetFaucet,
+  target: (op) => op.domain,
+  accessSet: (op, ctx) => ({
+    reads: [],
+    writes: op.outputs.flatMap((o) => {
+      const address = coinAddress(outputCoin(o), op.domain, ctx.crypto)
+      return Either.isRight(address) ? [atomId(op.domain, address.right)] : []
+    }),
+  }),
+  validate: (op, view, ctx) =>
+    Effect.gen(function* () {
+      if (ctx.network === 0) return yield* Effect.fail(invalid(OP, "the devnet faucet does not exist on mainnet"))
+      yield* targetsQuil(OP, op.domain, ctx)
+      yield* counts(OP, 0, op.outputs.length, false)
+      yield* distinct(
+        OP,
+        "outputs",
+        op.outputs.map((o) => o.recipient.verificationKey),
+      )
+      for (const [k, o] of op.outputs.entries()) {
+        yield* amountInRange(OP, `output ${k} value`, o.value)
+        yield* opens(OP, `output ${k}`, o.commitment, o.value)
+        yield* checkOutputKeys(OP, k, o.frameNumber, [o.recipient], op.domain, view, ctx)
+        const address = coinAddress(outputCoin(o), op.domain, ctx.crypto)
+        if (Either.isLeft(address)) return yield* Effect.fail(invalid(OP, address.left.reason))
+        if (view.get(vertex(atomId(op.domain, address.right)))._tag !== "Absent") return yield* Effect.fail(stateError(OP, `output ${k}: the coin exists`))
+      }
+    }),
+  apply: (op, view, ctx) =>
+    Effect.gen(function* () {
+      const events: Array<ExecEvent> = []
+      for (const o of op.outputs) {
+        const coin = outputCoin(o)
+        const address = coinAddress(coin, op.domain, ctx.crypto)
+        if (Either.isLeft(address)) return yield* Effect.fail(invalid(OP, address.left.reason))
+        const id = atomId(op.domain, address.right)
+        yield* view.put(vertex(id), encodeCoin(coin, op.domain, ctx.crypto.poseidon), "create")
+        events.push({ kind: "coin-created", id })
+      }
+      return events
+    }),
+  // As a Transaction's outputs (spec §6.1); free, so it only weighs in the bundle's cost basis.
+  cost: (op) => 32n + BigInt(op.outputs.length) * BigInt(8 + 5 * POINT_BYTES),
+})

@@ -1,0 +1,195 @@
+// Transparent Transaction (0x0589; spec §2.6.1, §11.4): spends pending transfers into coins. For QUIL
+// (Acceptable) every input is a pending; its *to* party spends it at any time (accept, and the
+// reference's reject, D-TOKEN-4), its *refund* party from its expiration frame on (reclaim). Split and
+// merge are shapes of it (one input → n outputs, k inputs → one output).
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import {
+  atomId,
+  bytesEqual,
+  canonicalWriter,
+  type OpError,
+  decodeCanonical,
+  defineOperation,
+  type ExecCtx,
+  type ExecEvent,
+  type ReadView,
+  vertex,
+} from "../../contract/index.ts"
+import { type Coin, coinAddress, encodeCoin } from "../coin.ts"
+import { transactionChallenge } from "../challenge.ts"
+import { amountInRange, balances, checkOutputKeys, counts, distinct, invalid, opens, paysFee, stateError, targetsQuil, isSpent } from "../checks.ts"
+import { MAX_INPUTS, MAX_OUTPUTS, POINT_BYTES, SIGNATURE_BYTES, TRANSPARENT_TRANSACTION } from "../constants.ts"
+import { SPENT_MARKER_RECORD, spentMarkerId } from "../markers.ts"
+import { decodePending, type Pending } from "../pending.ts"
+import { signatureParts, verifySpend } from "../schnorr.ts"
+import { type CoinOutput, readAmount, readCoinOutput, readFees, writeAmount, writeCoinOutput, writeFees } from "./codec.ts"
+
+const OP = TRANSPARENT_TRANSACTION
+
+/** A pending spent by one party; `otherVerificationKey` is the other party's, so locks need no state (spec §11.2). */
+export interface PendingInput {
+  readonly address: Uint8Array
+  readonly value: bigint
+  readonly signature: Uint8Array
+  readonly otherVerificationKey: Uint8Array
+}
+
+export interface Transaction {
+  readonly domain: Uint8Array
+  readonly inputs: ReadonlyArray<PendingInput>
+  readonly outputs: ReadonlyArray<CoinOutput>
+  /** One per output; zero fees are not queued (spec §6.3). */
+  readonly fees: ReadonlyArray<bigint>
+}
+
+export const outputCoin = (o: CoinOutput): Coin => ({
+  frameNumber: o.frameNumber,
+  commitment: o.commitment,
+  oneTimeKey: o.recipient.oneTimeKey,
+  verificationKey: o.recipient.verificationKey,
+  coinBalance: o.recipient.coinBalance,
+  mask: o.recipient.mask,
+})
+
+/** `32 + Σ_out (8 + 5 × 56)`: the reference's Transaction cost without range and traversal proofs (spec §6.1). */
+const transactionCost = (tx: Transaction): bigint => 32n + BigInt(tx.outputs.length) * BigInt(8 + 5 * POINT_BYTES)
+
+const spenderKey = (input: PendingInput): Uint8Array => signatureParts(input.signature)?.verificationKey ?? new Uint8Array(POINT_BYTES)
+
+/** Which side of the pending the signature's VK is; undefined when neither. */
+const roleOf = (pending: Pending, input: PendingInput): "to" | "refund" | undefined => {
+  const vk = spenderKey(input)
+  if (bytesEqual(vk, pending.to.verificationKey) && bytesEqual(input.otherVerificationKey, pending.refund.verificationKey)) return "to"
+  if (bytesEqual(vk, pending.refund.verificationKey) && bytesEqual(input.otherVerificationKey, pending.to.verificationKey)) return "refund"
+  return undefined
+}
+
+const checkInput = (tx: Transaction, index: number, input: PendingInput, challenge: Uint8Array, view: ReadView, ctx: ExecCtx) =>
+  Effect.gen(function* () {
+    const poseidon = ctx.crypto.poseidon
+    yield* amountInRange(OP, `input ${index} value`, input.value)
+    const found = view.get(vertex(atomId(tx.domain, input.address)))
+    if (found._tag !== "Present") return yield* Effect.fail(stateError(OP, `input ${index}: no pending transaction at this address`))
+    const pending = decodePending(found.value, tx.domain, poseidon)
+    if (Either.isLeft(pending)) return yield* Effect.fail(stateError(OP, `input ${index}: ${pending.left.reason}`))
+    const sig = signatureParts(input.signature)
+    if (sig === undefined) return yield* Effect.fail(invalid(OP, `input ${index}: a signature is ${SIGNATURE_BYTES} bytes`))
+    if (!bytesEqual(sig.commitment, pending.right.commitment)) return yield* Effect.fail(invalid(OP, `input ${index}: the signature names another commitment`))
+    yield* opens(OP, `input ${index}`, pending.right.commitment, input.value)
+    const role = roleOf(pending.right, input)
+    if (role === undefined) return yield* Effect.fail(invalid(OP, `input ${index}: the signing key is neither party of the pending transaction`))
+    if (role === "refund" && ctx.frameNumber < pending.right.expiration) {
+      return yield* Effect.fail(invalid(OP, `input ${index}: not expired (a refund needs frame ≥ ${pending.right.expiration})`))
+    }
+    // Either side spending kills the pending: both markers must be absent (spec §2.6.1 step 5, §11.3 #20).
+    if (isSpent(view, tx.domain, sig.verificationKey, poseidon) || isSpent(view, tx.domain, input.otherVerificationKey, poseidon)) {
+      return yield* Effect.fail(stateError(OP, `input ${index}: the pending transaction was already spent`))
+    }
+    if (!verifySpend(input.signature, challenge)) return yield* Effect.fail(invalid(OP, `input ${index}: the signature does not verify`))
+  })
+
+/** The canonical bytes of a Transaction, decoded (total). */
+export const decodeTransaction = (bytes: Uint8Array): Either.Either<Transaction, OpError> =>
+  decodeCanonical(OP, bytes, (r) =>
+    Either.gen(function* () {
+      const domain = yield* r.fixed("domain", 32)
+      const inputs = yield* r.list(
+        "inputs",
+        (x) =>
+          Either.all({
+            address: x.fixed("input address", 32),
+            value: readAmount(x, "input value"),
+            signature: x.fixed("input signature", SIGNATURE_BYTES),
+            otherVerificationKey: x.fixed("input other verification key", POINT_BYTES),
+          }),
+        MAX_INPUTS,
+      )
+      const outputs = yield* r.list("outputs", readCoinOutput, MAX_OUTPUTS)
+      const fees = yield* readFees(r, outputs.length, OP)
+      return { domain, inputs, outputs, fees }
+    }),
+  )
+
+export const transaction = defineOperation<Transaction>({
+  opType: OP,
+  name: "transaction",
+  encode: (tx) => {
+    const w = canonicalWriter(OP).fixed(tx.domain).u32(tx.inputs.length)
+    for (const i of tx.inputs) writeAmount(w.fixed(i.address), i.value).fixed(i.signature).fixed(i.otherVerificationKey)
+    w.u32(tx.outputs.length)
+    for (const o of tx.outputs) writeCoinOutput(w, o)
+    return writeFees(w, tx.fees).finish()
+  },
+  decode: decodeTransaction,
+  target: (tx) => tx.domain,
+  accessSet: (tx, ctx) => {
+    const writes: Array<Uint8Array> = []
+    for (const o of tx.outputs) {
+      const address = coinAddress(outputCoin(o), tx.domain, ctx.crypto)
+      // Without KZG the address is unknown; validate fails the operation for the same reason.
+      if (Either.isRight(address)) writes.push(atomId(tx.domain, address.right))
+    }
+    for (const i of tx.inputs) {
+      // The pending itself and both parties' markers: an accept and a reclaim of one pending conflict (spec §11.2).
+      writes.push(atomId(tx.domain, i.address))
+      writes.push(spentMarkerId(ctx.crypto.poseidon, tx.domain, spenderKey(i)))
+      writes.push(spentMarkerId(ctx.crypto.poseidon, tx.domain, i.otherVerificationKey))
+    }
+    return { reads: [], writes }
+  },
+  validate: (tx, view, ctx) =>
+    Effect.gen(function* () {
+      yield* targetsQuil(OP, tx.domain, ctx)
+      yield* counts(OP, tx.inputs.length, tx.outputs.length, true)
+      for (const f of tx.fees) yield* amountInRange(OP, "a fee", f)
+      yield* distinct(OP, "inputs", tx.inputs.map(spenderKey))
+      yield* distinct(
+        OP,
+        "input addresses",
+        tx.inputs.map((i) => i.address),
+      )
+      yield* distinct(
+        OP,
+        "outputs",
+        tx.outputs.map((o) => o.recipient.verificationKey),
+      )
+      const challenge = transactionChallenge(tx.domain, tx.outputs)
+      for (const [k, input] of tx.inputs.entries()) yield* checkInput(tx, k, input, challenge, view, ctx)
+      for (const [k, o] of tx.outputs.entries()) {
+        yield* amountInRange(OP, `output ${k} value`, o.value)
+        yield* opens(OP, `output ${k}`, o.commitment, o.value)
+        yield* checkOutputKeys(OP, k, o.frameNumber, [o.recipient], tx.domain, view, ctx)
+        const address = coinAddress(outputCoin(o), tx.domain, ctx.crypto)
+        if (Either.isLeft(address)) return yield* Effect.fail(invalid(OP, address.left.reason))
+        if (view.get(vertex(atomId(tx.domain, address.right)))._tag !== "Absent") return yield* Effect.fail(stateError(OP, `output ${k}: the coin exists`))
+      }
+      yield* balances(
+        OP,
+        tx.inputs.map((i) => i.value),
+        tx.outputs.map((o) => o.value),
+        tx.fees,
+      )
+      yield* paysFee(OP, transactionCost(tx), ctx)
+    }),
+  apply: (tx, view, ctx) =>
+    Effect.gen(function* () {
+      const events: Array<ExecEvent> = []
+      for (const o of tx.outputs) {
+        const coin = outputCoin(o)
+        const address = coinAddress(coin, tx.domain, ctx.crypto)
+        if (Either.isLeft(address)) return yield* Effect.fail(invalid(OP, address.left.reason))
+        const id = atomId(tx.domain, address.right)
+        yield* view.put(vertex(id), encodeCoin(coin, tx.domain, ctx.crypto.poseidon), "create")
+        events.push({ kind: "coin-created", id })
+      }
+      for (const i of tx.inputs) {
+        const marker = spentMarkerId(ctx.crypto.poseidon, tx.domain, spenderKey(i))
+        yield* view.put(vertex(marker), SPENT_MARKER_RECORD, "create")
+        events.push({ kind: "pending-spent", id: atomId(tx.domain, i.address), data: marker })
+      }
+      return events
+    }),
+  cost: transactionCost,
+  producedFees: (tx) => tx.fees,
+})

@@ -1,0 +1,108 @@
+// The token intrinsic on a real single-node devnet (master + one data worker process): bundles built
+// with the token's builders go through POST /v1/bundles, QUIL's shard is covered by the first one, and
+// GET /v1/intrinsics/token/{record,balance} answer from the worker. Faucet → pending transfer → accept.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { bytesToHex } from "@noble/hashes/utils.js"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { atomId, encodeMessageBundle } from "../../intrinsics/contract/index.ts"
+import { createdCoins, createdPendings, tokenBuilders } from "../../intrinsics/token/builders.ts"
+import { QUIL_TOKEN_ADDRESS, QUIL_UNITS } from "../../intrinsics/token/constants.ts"
+import { scalarToBytes } from "../../intrinsics/token/decaf.ts"
+import { accountOf, type WalletKeys } from "../../intrinsics/token/stealth.ts"
+import { nodeBuildEnv } from "../../runtime/node/intrinsics.ts"
+import { startNode, type StartedNode } from "quilbun/embed"
+import { alice, bob, entropy } from "../unit/intrinsics/token/fixtures/token-env.ts"
+import { waitFor } from "./network/helpers.ts"
+
+const QUIL = bytesToHex(QUIL_TOKEN_ADDRESS)
+const FEE = 8_000_000n
+let node: StartedNode
+let timestamp = BigInt(Date.now())
+
+beforeAll(async () => {
+  node = await startNode({ workers: 1, flags: ["--set", "engine.difficulty=2000"] })
+}, 60_000)
+
+afterAll(async () => {
+  await node?.stop()
+})
+
+/** POST /v1/bundles, then wait until GET /v1/bundles/{id} is no longer pending; answers that status. */
+const submit = async (op: Uint8Array) => {
+  const bundle = encodeMessageBundle([op], ++timestamp)
+  const res = await node.fetch("/v1/bundles", {
+    method: "POST",
+    auth: true,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ bundle: bytesToHex(bundle) }),
+  })
+  const accepted = (await res.json()) as { id: string; shard: string }
+  expect(res.status).toBe(202)
+  expect(accepted.shard).toBe(QUIL)
+  let status: { status: string; reason?: string | null } = { status: "pending" }
+  await waitFor(
+    async () => {
+      status = (await (await node.fetch(`/v1/bundles/${accepted.id}`)).json()) as typeof status
+      return status.status !== "pending"
+    },
+    90_000,
+    `bundle ${accepted.id}`,
+  )
+  return status
+}
+
+const build = <A>(builder: { build: (a: A, e: typeof nodeBuildEnv) => Effect.Effect<Uint8Array, unknown> }, args: A) =>
+  Effect.runSync(builder.build(args, nodeBuildEnv))
+const id = (address: Uint8Array) => bytesToHex(atomId(QUIL_TOKEN_ADDRESS, address))
+const balance = async (keys: WalletKeys, ids: ReadonlyArray<string>) => {
+  const q = new URLSearchParams({
+    ids: ids.join(","),
+    viewKey: bytesToHex(scalarToBytes(keys.viewSecret)),
+    spendKey: bytesToHex(accountOf(keys).spend),
+    domain: QUIL,
+  })
+  return (await (await node.fetch(`/v1/intrinsics/token/balance?${q}`)).json()) as { total: string }
+}
+
+describe("token on a single-node devnet", () => {
+  test("faucet → pending transfer → accept commit; balances over the admin API", async () => {
+    const funded = build(tokenBuilders.faucet, { to: accountOf(alice), values: [5n * QUIL_UNITS], entropy: entropy(31) })
+    expect(await submit(funded)).toMatchObject({ status: "committed" })
+    const [coin] = Either.getOrThrow(createdCoins(funded, nodeBuildEnv.crypto))
+    if (coin === undefined) throw new Error("no coin")
+    const sent = build(tokenBuilders.transfer, {
+      keys: alice,
+      inputs: [coin],
+      to: accountOf(bob),
+      amount: 2n * QUIL_UNITS,
+      expiration: 1_000_000n,
+      fee: FEE,
+      entropy: entropy(32),
+    })
+    expect(await submit(sent)).toMatchObject({ status: "committed" })
+    const [toBob, change] = Either.getOrThrow(createdPendings(sent, nodeBuildEnv.crypto))
+    if (toBob === undefined || change === undefined) throw new Error("no pendings")
+    const accepted = build(tokenBuilders.accept, { keys: bob, inputs: [toBob], fee: FEE, entropy: entropy(33) })
+    expect(await submit(accepted)).toMatchObject({ status: "committed" })
+    const [bobCoin] = Either.getOrThrow(createdCoins(accepted, nodeBuildEnv.crypto))
+    if (bobCoin === undefined) throw new Error("no coin for bob")
+
+    const ids = [coin, toBob, change, bobCoin].map((h) => id(h.address))
+    expect((await balance(bob, ids)).total).toBe(String(2n * QUIL_UNITS - FEE))
+    expect((await balance(alice, ids)).total).toBe(String(3n * QUIL_UNITS - FEE))
+    const record = await node.fetch(`/v1/intrinsics/token/record?id=${id(coin.address)}`)
+    expect(await record.json()).toMatchObject({ kind: "coin", spent: true })
+    // A second spend of the spent coin is rejected by the worker with its reason.
+    const again = build(tokenBuilders.transfer, {
+      keys: alice,
+      inputs: [coin],
+      to: accountOf(bob),
+      amount: QUIL_UNITS,
+      expiration: 1_000_000n,
+      fee: FEE,
+      entropy: entropy(34),
+    })
+    expect(await submit(again)).toMatchObject({ status: "rejected", reason: expect.stringContaining("already spent") })
+  }, 240_000)
+})
