@@ -39,7 +39,7 @@ describe("plugins installed as packages", () => {
   test("loads by package name; the code hash covers the package's root, and a worker given the path agrees", async () => {
     const dir = project()
     const loaded = Either.getOrThrow(await load([PACKAGE], dir))
-    expect(loaded.intrinsics.map((i) => i.manifest.name)).toEqual(["hypergraph", "template"])
+    expect(loaded.intrinsics.map((i) => i.manifest.name)).toEqual(["hypergraph", "token", "template"])
     const [plugin] = loaded.plugins
     expect(plugin?.path).toBe(join(dir, "node_modules", PACKAGE, "src/index.ts"))
     // A worker is a fresh process given the resolved path, in its own working directory.
@@ -55,7 +55,7 @@ describe("plugins installed as packages", () => {
       { cwd: repo, stderr: "pipe" },
     )
     expect(worker.stderr.toString()).toBe("")
-    expect(worker.stdout.toString().trim()).toBe(`hypergraph,template ${plugin?.codeHash}`)
+    expect(worker.stdout.toString().trim()).toBe(`hypergraph,token,template ${plugin?.codeHash}`)
     // package.json sits above the entry's folder: a version bump changes the hash.
     const manifest = join(dir, "node_modules", PACKAGE, "package.json")
     writeFileSync(manifest, readFileSync(manifest, "utf8").replace("1.2.3", "1.2.4"))
