@@ -2,12 +2,14 @@
 // leave → confirm, pause → resume, reject, update), every precondition refused with a typed OpError and
 // the records unchanged, the implicit timeouts, and the join's multiproof checked by the real verifier.
 import { describe, expect, test } from "bun:test"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { loadNativeVdf } from "../../../../crates/ts/vdf/native.ts"
 import type { OpErrorKind } from "../../../../intrinsics/contract/index.ts"
 import {
   activeProvers,
   applyLifecycleOp,
+  applyLifecycleOpEffect,
   buildProverConfirm,
   buildProverJoin,
   buildProverLeave,
@@ -265,4 +267,26 @@ describe("join multiproof against the real verifier", () => {
     const asBob = buildProverJoin(testCrypto, bob, { filters, frameNumber: frame, proof })
     refused(emptyState, asBob, ctxAt(frame, P, crypto), "invalid", "invalid multi proof")
   }, 60_000)
+})
+
+describe("lifecycle step over Effect verifiers", () => {
+  const asEffects = {
+    poseidon: testCrypto.poseidon,
+    blsVerify: (pk: Uint8Array, sig: Uint8Array, msg: Uint8Array, domain: Uint8Array) => Effect.sync(() => testCrypto.blsVerify(pk, sig, msg, domain)),
+    vdfVerifyMulti: (c: Uint8Array, d: number, ids: ReadonlyArray<Uint8Array>, blobs: ReadonlyArray<Uint8Array>) =>
+      Effect.sync(() => testCrypto.vdfVerifyMulti?.(c, d, ids, blobs) === true),
+  }
+  const { crypto: _unused, ...ctx } = ctxAt(100n)
+
+  test("gives the pure step's answer: accepted ops the same records, forged ops the same refusal", () => {
+    const good = joinOp(100n)
+    const viaEffects = Effect.runSync(applyLifecycleOpEffect(emptyState, good, ctx, asEffects))
+    expect(Either.isRight(viaEffects) && hexOf(viaEffects.right.get(hexOf(aliceAddress))?.address ?? new Uint8Array())).toBe(hexOf(aliceAddress))
+    const badPop = good.signature === undefined ? good : { ...good, signature: { ...good.signature, popSignature: new Uint8Array(74) } }
+    const refusedViaEffects = Effect.runSync(applyLifecycleOpEffect(emptyState, badPop, ctx, asEffects))
+    expect(Either.isLeft(refusedViaEffects) && refusedViaEffects.left.reason).toBe("invalid proof of possession")
+    const wrongProof = buildProverJoin(testCrypto, alice, { filters: [filterA], frameNumber: 100n, proof: fakeProof(addressOf(2), [filterA], 100n) })
+    const vdfRefused = Effect.runSync(applyLifecycleOpEffect(emptyState, wrongProof, ctx, asEffects))
+    expect(Either.isLeft(vdfRefused) && vdfRefused.left.reason).toBe("invalid multi proof")
+  })
 })
