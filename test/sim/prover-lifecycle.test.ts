@@ -8,8 +8,9 @@ import { Effect } from "effect"
 import { encodeLifecycleRequest } from "../../actors/consensus/global/lifecycle-requests.ts"
 import { decodeCertifiedFrame } from "../../actors/consensus/global/persistence.ts"
 import { ActiveProvers, ProverInfo } from "../../actors/prover-registry/index.ts"
-import { buildProverLeave, encodeLifecycleOp, type LifecycleSigner } from "../../intrinsics/global/index.ts"
-import type { Devnet } from "quilbun/testing"
+import { buildProverConfirm, buildProverJoin, buildProverLeave, encodeLifecycleOp, joinProofIds, type LifecycleSigner } from "../../intrinsics/global/index.ts"
+import { sha3_256 } from "@noble/hashes/sha3.js"
+import { type Devnet, insecureTestVdfOutput, makeInsecureTestSigner } from "quilbun/testing"
 import { allAtLeast, runDevnet } from "./helpers.ts"
 
 /** The submitter's bundle timestamp (ms); validators do not read it. */
@@ -88,4 +89,72 @@ describe("prover lifecycle through global frames", () => {
     }
     for (const s of result.statuses) expect(s.rejections).toEqual([])
   }, 120_000)
+
+  test("a join proven against a committed frame and confirmed inside the devnet window puts the prover in the shard's committee on every node; a join with a wrong proof is refused everywhere", async () => {
+    const shard = new Uint8Array(32).fill(0x5a)
+    const result = await runDevnet({ nodes: 4, seed: 17 }, (devnet) =>
+      Effect.gen(function* () {
+        yield* devnet.runUntil(allAtLeast(devnet, 3n), { maxMs: 30_000, stepMs: 100 })
+        const joinedAt = (yield* devnet.status(0)).committedHead.frameNumber
+        const seedFrame = decodeCertifiedFrame((yield* devnet.committed(0, joinedAt, joinedAt))[0] ?? new Uint8Array()).frame.header
+        // §4.6: challenge = SHA3-256(output of the frame the join names), at its difficulty; one blob per filter.
+        const challenge = sha3_256(seedFrame.output)
+        const proofFor = (address: Uint8Array) =>
+          new Uint8Array(joinProofIds(address, [shard]).flatMap((id) => [...insecureTestVdfOutput(challenge, seedFrame.difficulty, id)]))
+        const joinerKey = makeInsecureTestSigner(new Uint8Array(32).fill(0x77), devnet.poseidon)
+        const joiner: LifecycleSigner = { publicKey: joinerKey.publicKey, sign: (m, d) => Effect.runSync(joinerKey.sign(m, d)) }
+        const crypto = { poseidon: devnet.poseidon }
+        const join = buildProverJoin(crypto, joiner, { filters: [shard], frameNumber: joinedAt, proof: proofFor(joinerKey.address) })
+        const imposterKey = makeInsecureTestSigner(new Uint8Array(32).fill(0x78), devnet.poseidon)
+        const imposter: LifecycleSigner = { publicKey: imposterKey.publicKey, sign: (m, d) => Effect.runSync(imposterKey.sign(m, d)) }
+        // The joiner's blobs under the imposter's key: the ids differ, so the multiproof does not verify.
+        const badJoin = buildProverJoin(crypto, imposter, { filters: [shard], frameNumber: joinedAt, proof: proofFor(joinerKey.address) })
+        devnet.submitLifecycle(encodeLifecycleRequest(encodeLifecycleOp(join), TIMESTAMP))
+        devnet.submitLifecycle(encodeLifecycleRequest(encodeLifecycleOp(badJoin), TIMESTAMP))
+        const confirmFrom = joinedAt + 10n // DEVNET_LIFECYCLE.confirmDelay
+        yield* devnet.runUntil(allAtLeast(devnet, confirmFrom), { maxMs: 60_000, stepMs: 100 })
+        const joining = yield* Effect.forEach([0, 1, 2, 3], (i) =>
+          devnet
+            .registry(i)
+            .ask(new ProverInfo({ address: joinerKey.address }))
+            .pipe(Effect.orDie),
+        )
+        devnet.submitLifecycle(encodeLifecycleRequest(encodeLifecycleOp(buildProverConfirm(crypto, joiner, [shard], confirmFrom)), TIMESTAMP))
+        const shardCommittee = (i: number) =>
+          Effect.map(devnet.registry(i).ask(new ActiveProvers({ filter: shard })), (ps) => ps.map((p) => bytesToHex(p.address))).pipe(Effect.orDie)
+        const confirmed = yield* devnet.runUntil(
+          Effect.map(Effect.forEach([0, 1, 2, 3], shardCommittee), (all) => all.every((c) => c.length === 1)),
+          { maxMs: 60_000, stepMs: 100 },
+        )
+        const committees = yield* Effect.forEach([0, 1, 2, 3], shardCommittee)
+        const records = yield* Effect.forEach([0, 1, 2, 3], (i) =>
+          devnet
+            .registry(i)
+            .ask(new ProverInfo({ address: joinerKey.address }))
+            .pipe(Effect.orDie),
+        )
+        const imposters = yield* Effect.forEach([0, 1, 2, 3], (i) =>
+          devnet
+            .registry(i)
+            .ask(new ProverInfo({ address: imposterKey.address }))
+            .pipe(Effect.orDie),
+        )
+        const global = yield* Effect.forEach([0, 1, 2, 3], (i) => globalCommittee(devnet, i))
+        return { joinedAt, confirmFrom, joining, confirmed, committees, records, imposters, global, joiner: bytesToHex(joinerKey.address) }
+      }),
+    )
+    for (const r of result.joining) {
+      expect(r?.status).toBe("Joining")
+      expect(r?.allocations[0]?.joinFrameNumber).toBe(result.joinedAt)
+    }
+    expect(result.confirmed).toBe(true)
+    for (const c of result.committees) expect(c).toEqual([result.joiner])
+    for (const r of result.records) {
+      expect(r?.status).toBe("Active")
+      expect(r?.allocations[0]?.joinConfirmFrameNumber).toBe(result.confirmFrom)
+    }
+    for (const i of result.imposters) expect(i).toBeNull()
+    // A shard allocation does not make a global prover.
+    for (const g of result.global) expect(g.length).toBe(4)
+  }, 180_000)
 })
