@@ -37,25 +37,31 @@ const tmp = (): string => {
 }
 
 const signers = [0, 1, 2].map((i) => makeInsecureTestSigner(Uint8Array.of(0x60, i), poseidonHashBytes))
-const genesis: RegistryGenesisConfig = { network: 99, provers: signers.map((s) => ({ publicKey: s.publicKey, seniority: 0n })) }
+const SHARD = new Uint8Array(32).fill(0x33)
+// Every prover is global and on SHARD: lifecycle operations change shard allocations only (D-GLOB-9).
+const genesis: RegistryGenesisConfig = {
+  network: 99,
+  provers: signers.map((s) => ({ publicKey: s.publicKey, seniority: 0n, filters: [new Uint8Array(), SHARD] })),
+}
 const lifecycleSigner = (i: number): LifecycleSigner => {
   const s = signers[i]
   if (s === undefined) throw new Error("no signer")
   return { publicKey: s.publicKey, sign: (m, d) => Effect.runSync(s.sign(m, d)) }
 }
 const crypto = { poseidon: poseidonHashBytes }
-const leave = encodeLifecycleOp(buildProverLeave(crypto, lifecycleSigner(0), [new Uint8Array()], 4n))
-const signedBy2 = buildProverLeave(crypto, lifecycleSigner(2), [new Uint8Array()], 4n)
+const leave = encodeLifecycleOp(buildProverLeave(crypto, lifecycleSigner(0), [SHARD], 4n))
+const signedBy2 = buildProverLeave(crypto, lifecycleSigner(2), [SHARD], 4n)
+const globalLeave = encodeLifecycleOp(buildProverLeave(crypto, lifecycleSigner(1), [new Uint8Array()], 4n))
 const forged = encodeLifecycleOp({ ...signedBy2, signature: { ...signedBy2.signature, address: signers[1]?.address ?? new Uint8Array() } })
 
-/** Frames 1..head; frame 5 carries the forged leave, then the real one. */
+/** Frames 1..head; frame 5 carries the forged leave, a refused global leave, then the real one. */
 const feed = (head: bigint) =>
   Layer.succeed(RewardFeed, {
     committedHead: Effect.succeed(head),
     committed: (from, to) =>
       Effect.sync(() => {
         const out: Array<CommittedCredits> = []
-        for (let n = from; n <= to && n <= head; n++) out.push({ globalFrameNumber: n, updates: [], lifecycle: n === 5n ? [forged, leave] : [] })
+        for (let n = from; n <= to && n <= head; n++) out.push({ globalFrameNumber: n, updates: [], lifecycle: n === 5n ? [forged, globalLeave, leave] : [] })
         return out
       }),
   })
@@ -76,11 +82,11 @@ const withRegistry = <A, E, R>(
 const verifiers = Layer.mergeAll(Layer.succeed(BlsVerifier, insecureTestBlsVerifier), Layer.succeed(FrameVdf, insecureTestVdf))
 const spawn = Effect.flatMap(ActorSystem.ActorSystem, (system) => system.spawn(proverRegistryActor))
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
-const committeeOf = (registry: Effect.Effect.Success<typeof spawn>) =>
-  Effect.map(registry.ask(new ActiveProvers({ filter: new Uint8Array() })), (ps) => ps.map((p) => hex(p.address)).sort())
+const committeeOf = (registry: Effect.Effect.Success<typeof spawn>, filter = SHARD) =>
+  Effect.map(registry.ask(new ActiveProvers({ filter })), (ps) => ps.map((p) => hex(p.address)).sort())
 
 describe("prover registry: committed lifecycle requests", () => {
-  test("a committed leave leaves the committee and is persisted; the forged one beside it changes nothing", async () => {
+  test("a committed shard leave leaves that shard's committee and is persisted; a forged one and a global one change nothing", async () => {
     const path = tmp()
     const all = signers.map((s) => hex(s.address)).sort()
     const first = await withRegistry(
@@ -91,14 +97,16 @@ describe("prover registry: committed lifecycle requests", () => {
         yield* registry.tell(new CreditCommitted({ upTo: 6n }))
         return {
           committee: yield* committeeOf(registry),
+          global: yield* committeeOf(registry, new Uint8Array()),
           leaver: yield* registry.ask(new ProverInfo({ address: signers[0]?.address ?? new Uint8Array() })),
           other: yield* registry.ask(new ProverInfo({ address: signers[1]?.address ?? new Uint8Array() })),
         }
       }),
     )
     expect(first.committee).toEqual(all.filter((a) => a !== hex(signers[0]?.address ?? new Uint8Array())))
-    expect(first.leaver?.status).toBe("Leaving")
-    expect(first.leaver?.allocations[0]?.leaveFrameNumber).toBe(4n)
+    expect(first.global).toEqual(all)
+    expect(first.leaver?.allocations.map((a) => a.status)).toEqual(["Active", "Leaving"])
+    expect(first.leaver?.allocations[1]?.leaveFrameNumber).toBe(4n)
     expect(first.other?.status).toBe("Active")
 
     // Restarted on the same store: the records come back as written, and frame 5 is not applied again.

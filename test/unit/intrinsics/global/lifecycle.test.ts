@@ -26,6 +26,7 @@ import {
   type LifecycleState,
   lifecycleDomain,
   MAINNET_LIFECYCLE,
+  newAllocation,
   validateLifecycleOp,
 } from "../../../../intrinsics/global/index.ts"
 import { addressOf, challengeOf, ctxAt, emptyState, fakeProof, filterA, filterB, testCrypto, testSigner } from "./fixtures/lifecycle-env.ts"
@@ -213,6 +214,20 @@ describe("leave, pause, resume, update", () => {
     expect(hexOf(updated.get(hexOf(aliceAddress))?.delegateAddress ?? new Uint8Array())).toBe(hexOf(delegate))
     refused(active, buildProverUpdate(testCrypto, alice, new Uint8Array()), ctxAt(confirmAt), "invalid", "32 bytes")
     refused(active, buildProverUpdate(testCrypto, bob, delegate), ctxAt(confirmAt), "state", "unknown prover")
+  })
+})
+
+describe("the global committee", () => {
+  test("a leave, pause or resume of a global allocation (empty filter) is refused (D-GLOB-9)", () => {
+    const global = new Uint8Array()
+    const p = active.get(hexOf(aliceAddress))
+    if (p === undefined) throw new Error("no prover")
+    const withGlobal: LifecycleState = new Map([[hexOf(aliceAddress), { ...p, allocations: [...p.allocations, newAllocation(global, "Active")] }]])
+    const at = confirmAt + 1n
+    refused(withGlobal, buildProverLeave(testCrypto, alice, [global], at), ctxAt(at), "invalid", "D-GLOB-9")
+    refused(withGlobal, buildProverLeave(testCrypto, alice, [filterA, global], at), ctxAt(at), "invalid", "D-GLOB-9")
+    refused(withGlobal, buildProverPause(testCrypto, alice, global, at), ctxAt(at), "invalid", "D-GLOB-9")
+    refused(withGlobal, buildProverResume(testCrypto, alice, global, at), ctxAt(at), "invalid", "D-GLOB-9")
   })
 })
 
