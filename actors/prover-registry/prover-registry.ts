@@ -197,60 +197,82 @@ const creditCommitted = (state: RegistryState, upTo: bigint, self: { readonly un
     const frames = fetched.filter((f, i) => f.globalFrameNumber === from + BigInt(i))
     if (frames.length === 0) return state
     const last = frames[frames.length - 1]?.globalFrameNumber ?? state.creditedThrough
-    // Lifecycle requests first (a frame's materialization, §4.7 step 4), then the rewards over the result.
-    const lifecycle =
-      state.lifecycleCrypto === undefined || frames.every((f) => (f.lifecycle?.length ?? 0) === 0)
-        ? undefined
-        : yield* applyCommittedLifecycle(
-            toLifecycleState(state.records),
-            frames,
-            state.lifecycleParams,
-            state.lifecycleCrypto,
-            feed.joinChallenge ?? (() => Effect.succeed(undefined)),
-          )
     if (state.lifecycleCrypto === undefined && frames.some((f) => (f.lifecycle?.length ?? 0) > 0)) {
       yield* Effect.logWarning("committed prover lifecycle requests not applied: this registry has no BLS/VDF verifier")
     }
+    // Frame by frame, as its materialization (§4.7 step 4): its lifecycle requests, then its shard updates paid
+    // over the result. Per frame, so the outcome does not depend on how frames are batched (a catching-up
+    // node batches differently from a live one).
     const records = new Map(state.records)
-    for (const key of lifecycle?.changed ?? []) {
-      const prover = lifecycle?.state.get(key)
-      if (prover !== undefined) records.set(key, fromLifecycleProver(prover))
+    const balances = new Map(state.rewards)
+    const written = new Set<string>()
+    const paid = new Set<string>()
+    const lifecycle = { applied: 0, refused: [] as Array<string>, changed: 0 }
+    let credits = 0
+    const skipped: Array<string> = []
+    for (const frame of frames) {
+      if (state.lifecycleCrypto !== undefined && (frame.lifecycle?.length ?? 0) > 0) {
+        const out = yield* applyCommittedLifecycle(
+          toLifecycleState(records),
+          [frame],
+          state.lifecycleParams,
+          state.lifecycleCrypto,
+          feed.joinChallenge ?? (() => Effect.succeed(undefined)),
+        )
+        for (const key of out.changed) {
+          const prover = out.state.get(key)
+          if (prover !== undefined) records.set(key, fromLifecycleProver(prover))
+          written.add(key)
+        }
+        lifecycle.applied += out.applied
+        lifecycle.refused.push(...out.refused)
+        lifecycle.changed += out.changed.size
+      }
+      if (frame.updates.length === 0) continue
+      // The committee every shard update was validated against (global D-GC-17, D-GC-13).
+      const committeeRecords = state.creditCommittee.flatMap((address) => {
+        const r = records.get(bytesToHex(address))
+        return r === undefined ? [] : [r]
+      })
+      const outcome = creditShardFrames({ committee: committeeRecords, balances, frames: [frame] })
+      for (const [key, balance] of outcome.balances) {
+        balances.set(key, balance)
+        paid.add(key)
+      }
+      for (const [key, record] of outcome.records) {
+        records.set(key, record)
+        written.add(key)
+      }
+      credits += outcome.credits
+      skipped.push(...outcome.skipped)
     }
-    // The committee every shard update was validated against (global D-GC-17, D-GC-13).
-    const committeeRecords = state.creditCommittee.flatMap((address) => {
-      const r = records.get(bytesToHex(address))
-      return r === undefined ? [] : [r]
-    })
-    const outcome = creditShardFrames({ committee: committeeRecords, balances: state.rewards, frames })
-    for (const [key, record] of outcome.records) records.set(key, record)
-    const written = new Set([...(lifecycle?.changed ?? []), ...outcome.records.keys()])
     const rewards = state.store.repository(rewardRows)
     const rows = state.store.repository(proverRows)
     const cursor = state.store.repository(rewardCursor)
     yield* state.store.commit((tx) => {
-      for (const [key, balance] of outcome.balances) rewards.put(tx, rewardKey(hexToBytes(key)), { balance })
+      for (const key of paid) rewards.put(tx, rewardKey(hexToBytes(key)), { balance: balances.get(key) ?? 0n })
       for (const key of written) {
         const record = records.get(key)
         if (record !== undefined) rows.put(tx, proverKey(record.address), record)
       }
       cursor.put(tx, REWARD_CURSOR_KEY, { creditedThrough: last })
     })
-    for (const [key, balance] of outcome.balances) state.rewards.set(key, balance)
+    for (const key of paid) state.rewards.set(key, balances.get(key) ?? 0n)
     for (const key of written) {
       const record = records.get(key)
       if (record !== undefined) state.records.set(key, record)
     }
     // Committees follow the committed records (the engine's own snapshot does not, D-GC-13).
-    if ((lifecycle?.changed.size ?? 0) > 0) state.committees.clear()
+    if (lifecycle.changed > 0) state.committees.clear()
     state.creditedThrough = last
-    if (lifecycle !== undefined && (lifecycle.applied > 0 || lifecycle.refused.length > 0)) {
+    if (lifecycle.applied > 0 || lifecycle.refused.length > 0) {
       yield* Effect.logInfo("prover lifecycle requests applied").pipe(
         Effect.annotateLogs({ through: String(last), applied: lifecycle.applied, refused: lifecycle.refused.length }),
       )
       for (const r of lifecycle.refused) yield* Effect.logDebug(`prover lifecycle request refused: ${r}`)
     }
-    if (outcome.skipped.length > 0) yield* Effect.logWarning(`shard updates paid nothing (reward not computable): ${outcome.skipped.join(", ")}`)
-    yield* Effect.logDebug("shard-frame rewards credited").pipe(Effect.annotateLogs({ from: String(from), through: String(last), credits: outcome.credits }))
+    if (skipped.length > 0) yield* Effect.logWarning(`shard updates paid nothing (reward not computable): ${skipped.join(", ")}`)
+    yield* Effect.logDebug("shard-frame rewards credited").pipe(Effect.annotateLogs({ from: String(from), through: String(last), credits }))
     if (last < target) self.unsafeTell(new CreditCommitted({ upTo: target }))
     return state
   }).pipe(Effect.catchAll((e) => Effect.as(Effect.logWarning(`shard-frame rewards not credited: ${e._tag}`), state)))
