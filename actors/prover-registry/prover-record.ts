@@ -16,6 +16,15 @@ const Allocation = Schema.Struct({
    * liveness eviction reads. Rows written before it existed decode as 0 ("never active").
    */
   lastActiveFrameNumber: Schema.optionalWith(Schema.BigInt, { default: () => 0n }),
+  /** The rest of §8.1's allocation frame numbers, written by the lifecycle (D-REG-7); absent reads as 0. */
+  joinConfirmFrameNumber: Schema.optional(Schema.BigInt),
+  joinRejectFrameNumber: Schema.optional(Schema.BigInt),
+  leaveFrameNumber: Schema.optional(Schema.BigInt),
+  leaveConfirmFrameNumber: Schema.optional(Schema.BigInt),
+  leaveRejectFrameNumber: Schema.optional(Schema.BigInt),
+  pauseFrameNumber: Schema.optional(Schema.BigInt),
+  resumeFrameNumber: Schema.optional(Schema.BigInt),
+  kickFrameNumber: Schema.optional(Schema.BigInt),
 })
 
 export const ProverRecord = Schema.Struct({
@@ -26,6 +35,8 @@ export const ProverRecord = Schema.Struct({
   seniority: Schema.BigInt,
   kickFrameNumber: Schema.BigInt,
   allocations: Schema.Array(Allocation),
+  /** `reward:ProverReward.DelegateAddress`; absent (older rows, genesis) means the prover itself. */
+  delegateAddress: Schema.optional(Schema.Uint8ArrayFromSelf),
 })
 export type ProverRecord = typeof ProverRecord.Type
 

@@ -7,7 +7,8 @@ import { Effect, Option } from "effect"
 import { ringAssignments } from "../consensus/core/ring-order.ts"
 import type { PoseidonHash } from "../../crates/ts/services.ts"
 import { indexOfAddress, leaderForRank, quorumThreshold, sortByAddress, totalSeniority } from "../consensus/core/prover-ring.ts"
-import { Poseidon } from "../../crates/ts/services.ts"
+import { BlsVerifier, FrameVdf, Poseidon } from "../../crates/ts/services.ts"
+import type { EffectLifecycleCrypto, LifecycleParams } from "../../intrinsics/global/index.ts"
 import { Actor } from "../../runtime/kernel/index.ts"
 import { Store, type StoreService } from "../../runtime/store/index.ts"
 import { genesisDigest, type GenesisInvalid, RegistryGenesis, type RegistryGenesisConfig, validateGenesis } from "./genesis.ts"
@@ -33,6 +34,8 @@ import {
   type ProverSummary,
   type ThresholdInfo,
 } from "./protocol.ts"
+import { applyCommittedLifecycle, lifecycleParamsFor } from "./lifecycle-apply.ts"
+import { fromLifecycleProver, toLifecycleState } from "./lifecycle-records.ts"
 import { creditShardFrames } from "./reward-crediting.ts"
 import { RewardFeed, type RewardFeedService } from "./reward-feed.ts"
 
@@ -52,6 +55,14 @@ interface RegistryState {
   creditedThrough: bigint
   /** Where committed shard updates come from; none on a registry that pays nothing. */
   readonly feed: RewardFeedService | undefined
+  /** The lifecycle's verifiers (the node's BLS and VDF); without them committed lifecycle requests are not applied. */
+  readonly lifecycleCrypto: EffectLifecycleCrypto | undefined
+  readonly lifecycleParams: LifecycleParams
+  /**
+   * The committee shard updates are paid against: the global active set when this registry started, which is
+   * the committee the consensus engine validates them with for its whole incarnation (global D-GC-13).
+   */
+  readonly creditCommittee: ReadonlyArray<Uint8Array>
 }
 
 /** Committed frames paid per message: a long catch-up is split so queries are answered in between. */
@@ -95,6 +106,17 @@ const load = Effect.gen(function* () {
   }
   const rewards = yield* store.read(() => store.repository(rewardRows).range({ prefix: rewardRowsPrefix() }))
   const cursor = yield* store.read(() => store.repository(rewardCursor).get(REWARD_CURSOR_KEY))
+  const bls = Option.getOrUndefined(yield* Effect.serviceOption(BlsVerifier))
+  const vdf = Option.getOrUndefined(yield* Effect.serviceOption(FrameVdf))
+  const lifecycleCrypto: EffectLifecycleCrypto | undefined =
+    bls === undefined || vdf === undefined
+      ? undefined
+      : {
+          poseidon,
+          // A verifier failure (malformed key, worker error) is a refusal, as the pure step's false is.
+          blsVerify: (pk, sig, msg, domain) => Effect.orElseSucceed(bls.verify(pk, sig, msg, domain), () => false),
+          vdfVerifyMulti: (challenge, difficulty, ids, blobs) => Effect.orElseSucceed(vdf.verifyMulti(challenge, difficulty, ids, blobs), () => false),
+        }
   const state: RegistryState = {
     network: genesis.network,
     poseidon,
@@ -104,8 +126,12 @@ const load = Effect.gen(function* () {
     rewards: new Map(rewards.map((e) => [bytesToHex(e.key[1]), e.value.balance])),
     creditedThrough: cursor?.creditedThrough ?? 0n,
     feed: Option.getOrUndefined(yield* Effect.serviceOption(RewardFeed)),
+    lifecycleCrypto,
+    lifecycleParams: lifecycleParamsFor(genesis.network),
+    creditCommittee: [],
   }
-  return state
+  const loaded: RegistryState = { ...state, creditCommittee: committee(state, new Uint8Array()).map((p) => p.address) }
+  return loaded
 })
 
 const committee = (state: RegistryState, filter: Uint8Array): ReadonlyArray<ActiveProverInfo> => {
@@ -171,25 +197,82 @@ const creditCommitted = (state: RegistryState, upTo: bigint, self: { readonly un
     const frames = fetched.filter((f, i) => f.globalFrameNumber === from + BigInt(i))
     if (frames.length === 0) return state
     const last = frames[frames.length - 1]?.globalFrameNumber ?? state.creditedThrough
-    // The committee every shard update was validated against (global D-GC-17): today the global one.
-    const committeeRecords = committee(state, new Uint8Array()).flatMap((p) => {
-      const r = state.records.get(bytesToHex(p.address))
-      return r === undefined ? [] : [r]
-    })
-    const outcome = creditShardFrames({ committee: committeeRecords, balances: state.rewards, frames })
+    if (state.lifecycleCrypto === undefined && frames.some((f) => (f.lifecycle?.length ?? 0) > 0)) {
+      yield* Effect.logWarning("committed prover lifecycle requests not applied: this registry has no BLS/VDF verifier")
+    }
+    // Frame by frame, as its materialization (§4.7 step 4): its lifecycle requests, then its shard updates paid
+    // over the result. Per frame, so the outcome does not depend on how frames are batched (a catching-up
+    // node batches differently from a live one).
+    const records = new Map(state.records)
+    const balances = new Map(state.rewards)
+    const written = new Set<string>()
+    const paid = new Set<string>()
+    const lifecycle = { applied: 0, refused: [] as Array<string>, changed: 0 }
+    let credits = 0
+    const skipped: Array<string> = []
+    for (const frame of frames) {
+      if (state.lifecycleCrypto !== undefined && (frame.lifecycle?.length ?? 0) > 0) {
+        const out = yield* applyCommittedLifecycle(
+          toLifecycleState(records),
+          [frame],
+          state.lifecycleParams,
+          state.lifecycleCrypto,
+          feed.joinChallenge ?? (() => Effect.succeed(undefined)),
+        )
+        for (const key of out.changed) {
+          const prover = out.state.get(key)
+          if (prover !== undefined) records.set(key, fromLifecycleProver(prover))
+          written.add(key)
+        }
+        lifecycle.applied += out.applied
+        lifecycle.refused.push(...out.refused)
+        lifecycle.changed += out.changed.size
+      }
+      if (frame.updates.length === 0) continue
+      // The committee every shard update was validated against (global D-GC-17, D-GC-13).
+      const committeeRecords = state.creditCommittee.flatMap((address) => {
+        const r = records.get(bytesToHex(address))
+        return r === undefined ? [] : [r]
+      })
+      const outcome = creditShardFrames({ committee: committeeRecords, balances, frames: [frame] })
+      for (const [key, balance] of outcome.balances) {
+        balances.set(key, balance)
+        paid.add(key)
+      }
+      for (const [key, record] of outcome.records) {
+        records.set(key, record)
+        written.add(key)
+      }
+      credits += outcome.credits
+      skipped.push(...outcome.skipped)
+    }
     const rewards = state.store.repository(rewardRows)
     const rows = state.store.repository(proverRows)
     const cursor = state.store.repository(rewardCursor)
     yield* state.store.commit((tx) => {
-      for (const [key, balance] of outcome.balances) rewards.put(tx, rewardKey(hexToBytes(key)), { balance })
-      for (const record of outcome.records.values()) rows.put(tx, proverKey(record.address), record)
+      for (const key of paid) rewards.put(tx, rewardKey(hexToBytes(key)), { balance: balances.get(key) ?? 0n })
+      for (const key of written) {
+        const record = records.get(key)
+        if (record !== undefined) rows.put(tx, proverKey(record.address), record)
+      }
       cursor.put(tx, REWARD_CURSOR_KEY, { creditedThrough: last })
     })
-    for (const [key, balance] of outcome.balances) state.rewards.set(key, balance)
-    for (const [key, record] of outcome.records) state.records.set(key, record)
+    for (const key of paid) state.rewards.set(key, balances.get(key) ?? 0n)
+    for (const key of written) {
+      const record = records.get(key)
+      if (record !== undefined) state.records.set(key, record)
+    }
+    // Committees follow the committed records (the engine's own snapshot does not, D-GC-13).
+    if (lifecycle.changed > 0) state.committees.clear()
     state.creditedThrough = last
-    if (outcome.skipped.length > 0) yield* Effect.logWarning(`shard updates paid nothing (reward not computable): ${outcome.skipped.join(", ")}`)
-    yield* Effect.logDebug("shard-frame rewards credited").pipe(Effect.annotateLogs({ from: String(from), through: String(last), credits: outcome.credits }))
+    if (lifecycle.applied > 0 || lifecycle.refused.length > 0) {
+      yield* Effect.logInfo("prover lifecycle requests applied").pipe(
+        Effect.annotateLogs({ through: String(last), applied: lifecycle.applied, refused: lifecycle.refused.length }),
+      )
+      for (const r of lifecycle.refused) yield* Effect.logDebug(`prover lifecycle request refused: ${r}`)
+    }
+    if (skipped.length > 0) yield* Effect.logWarning(`shard updates paid nothing (reward not computable): ${skipped.join(", ")}`)
+    yield* Effect.logDebug("shard-frame rewards credited").pipe(Effect.annotateLogs({ from: String(from), through: String(last), credits }))
     if (last < target) self.unsafeTell(new CreditCommitted({ upTo: target }))
     return state
   }).pipe(Effect.catchAll((e) => Effect.as(Effect.logWarning(`shard-frame rewards not credited: ${e._tag}`), state)))

@@ -1,7 +1,8 @@
-// What the registry needs to pay shard-frame rewards (consensus.md §4.5 step 3, §9): the committed global
-// frames' ProverShardUpdates, each with the inputs of its reward. A port, so the registry stays below the
+// What the registry needs to follow the committed global chain: the committed frames' ProverShardUpdates,
+// each with the inputs of its reward (consensus.md §4.5 step 3, §9), and their prover lifecycle requests (§8.3). A port, so the registry stays below the
 // consensus that produces the frames (the consensus side implements it over its committed chain).
 import { Context, type Effect } from "effect"
+import type { JoinChallenge } from "../../intrinsics/global/index.ts"
 
 /** One certified shard frame a committed global frame carried, with what its reward depends on. */
 export interface ShardFrameCredit {
@@ -22,6 +23,8 @@ export interface ShardFrameCredit {
 export interface CommittedCredits {
   readonly globalFrameNumber: bigint
   readonly updates: ReadonlyArray<ShardFrameCredit>
+  /** The frame's prover lifecycle requests (canonical bytes, in frame order), applied before its updates are paid (D-REG-7). */
+  readonly lifecycle?: ReadonlyArray<Uint8Array>
 }
 
 export interface RewardFeedService {
@@ -29,6 +32,8 @@ export interface RewardFeedService {
   readonly committedHead: Effect.Effect<bigint>
   /** Committed frames from..to (inclusive, ascending), each with its shard updates (possibly none). */
   readonly committed: (from: bigint, to: bigint) => Effect.Effect<ReadonlyArray<CommittedCredits>>
+  /** The VDF challenge of committed global frame `n` (SHA3-256 of its output, its difficulty), for a join's multiproof; without it joins are refused. */
+  readonly joinChallenge?: (n: bigint) => Effect.Effect<JoinChallenge | undefined>
 }
 
 /** Optional: a registry without a feed (a worker, a unit test) pays nothing. */

@@ -22,6 +22,12 @@ export interface CryptoServices {
    * nodes (spec §3.4), e.g. configuration commitments. Optional, like ed448Verify.
    */
   readonly kzgCommit?: (evaluations: Uint8Array, polySize: number) => Uint8Array
+  /**
+   * Wesolowski multi-worker VDF verification (crypto.md §2.6): `blobs[i]` is worker i's 516-byte
+   * y ‖ π over `ids[i]`; true only when the whole set verifies. Needed by the global intrinsic's
+   * join (consensus.md §8.3). Optional, like ed448Verify.
+   */
+  readonly vdfVerifyMulti?: (challenge: Uint8Array, iterations: number, ids: ReadonlyArray<Uint8Array>, blobs: ReadonlyArray<Uint8Array>) => boolean
 }
 
 export interface ExecCtx {

@@ -9,6 +9,9 @@ import { type Kzg, makeKzg } from "../../crates/ts/bls/kzg.ts"
 import { ed448Verify } from "../../crates/ts/ed448.ts"
 import { choosePoseidon } from "../../crates/ts/poseidon-live.ts"
 import type { PoseidonHash } from "../../crates/ts/services.ts"
+import { Status } from "../../crates/ts/status.ts"
+import { loadNativeVdf } from "../../crates/ts/vdf/native.ts"
+import { verifyMulti as verifyMultiTs } from "../../crates/ts/vdf/wesolowski.ts"
 import { type BuildEnv, BuildError, type CryptoServices, type Intrinsic } from "../../intrinsics/contract/index.ts"
 import { decodeEntries } from "../../intrinsics/hypergraph/entries.ts"
 import { hypergraphIntrinsic } from "../../intrinsics/hypergraph/index.ts"
@@ -48,6 +51,14 @@ export const instanceTypeTag = (metadata: Uint8Array): Uint8Array | undefined =>
   return entries.right.find((e) => bytesEqual(e.key, METADATA_ADDRESS))?.value
 }
 
+/** Native when the library loads, else the TypeScript verifier (same answers, crates/ts/vdf). */
+const vdfVerifyMulti: NonNullable<CryptoServices["vdfVerifyMulti"]> = (challenge, iterations, ids, blobs) => {
+  const native = loadNativeVdf()
+  return "unavailable" in native
+    ? verifyMultiTs(challenge, iterations, ids, blobs) === "valid"
+    : native.verifyMulti(challenge, iterations, ids, blobs) === Status.Ok
+}
+
 export const nodeCryptoServices: CryptoServices = {
   poseidon: nodePoseidon,
   sha256: (data) => sha256(data),
@@ -55,6 +66,7 @@ export const nodeCryptoServices: CryptoServices = {
   blsVerify: (publicKey, signature, msg, domain) => Effect.runSync(Effect.orElseSucceed(nativeBls().verify(publicKey, signature, domain, msg), () => false)),
   ed448Verify: (publicKey, signature, msg) => ed448Verify(signature, msg, publicKey),
   kzgCommit: (evaluations, polySize) => Effect.runSync(nativeKzg().commit(evaluations, polySize)),
+  vdfVerifyMulti,
 }
 
 /**

@@ -129,6 +129,11 @@ export interface Devnet {
   readonly statuses: Effect.Effect<ReadonlyArray<ConsensusStatus>>
   /** Committed frames of a running node (canonical frame ‖ QC bytes), from..to. */
   readonly committed: (index: number, from: bigint, to: bigint) => Effect.Effect<ReadonlyArray<Uint8Array>>
+  /**
+   * Hand a prover lifecycle request (an `encodeLifecycleRequest` bundle, actors/consensus/global) to every node: whichever
+   * leads proposes it in a global frame (D-GC-19); each node forgets it once a committed frame carried it.
+   */
+  readonly submitLifecycle: (request: Uint8Array) => void
   /** Advance the TestClock in `stepMs` steps until `done` holds or `maxMs` of virtual time passed. */
   readonly runUntil: (done: Effect.Effect<boolean>, options?: { readonly stepMs?: number; readonly maxMs?: number }) => Effect.Effect<boolean>
 }
@@ -177,6 +182,8 @@ interface NodeSlot {
   shardUpdates: ShardUpdatesRef | undefined
   registry: ProverRegistryRef | undefined
   commits: Array<CertifiedFrame>
+  /** Lifecycle requests this node proposes when it leads, until a committed frame carries them. */
+  lifecycle: Array<Uint8Array>
 }
 
 export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never, Scope.Scope> =>
@@ -204,6 +211,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
       shardUpdates: undefined,
       registry: undefined,
       commits: [],
+      lifecycle: [],
     }))
     const committee: ReadonlyArray<ActiveProver> = slots
       .map((s) => ({ address: s.signer.address, publicKey: s.signer.publicKey, seniority: 0n }))
@@ -246,8 +254,11 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
           config,
           onCommitted: (frames) => {
             s.commits.push(...frames)
+            const carried = new Set(frames.flatMap((f) => f.frame.requests.map((r) => Buffer.from(r).toString("hex"))))
+            s.lifecycle = s.lifecycle.filter((r) => !carried.has(Buffer.from(r).toString("hex")))
             options.onCommitted?.(s.index, frames)
           },
+          pendingLifecycle: Effect.sync(() => [...s.lifecycle]),
         }).pipe(Layer.provideMerge(pools))
         const context = yield* Layer.build(consensus.pipe(Layer.provideMerge(ActorSystem.layer({ rootName: "root" })), Layer.provideMerge(services))).pipe(
           Scope.extend(scope),
@@ -411,6 +422,9 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
         ),
       ),
       committed: (index, from, to) => ref(index).ask(new GetCommitted({ from, to })).pipe(Effect.orDie),
+      submitLifecycle: (request) => {
+        for (const s of slots) s.lifecycle.push(request)
+      },
       runUntil: (done, o) =>
         Effect.gen(function* () {
           const step = o?.stepMs ?? 50

@@ -67,6 +67,8 @@ export interface EngineDeps {
   readonly onDoubleProposal?: (second: GlobalFrame, first: GlobalFrame, proposerIndex: number) => void
   /** Certified shard headers this node proposes when it leads (the master's pool); absent: none. */
   readonly pendingShardUpdates?: Effect.Effect<ReadonlyArray<AppFrameHeader>>
+  /** Prover lifecycle requests this node proposes when it leads (D-GC-19); absent: none. */
+  readonly pendingLifecycle?: Effect.Effect<ReadonlyArray<Uint8Array>>
 }
 
 /** Committed frames the shard-update walk (D-GC-17) reads, by number; it walks at most the window, mostly the same frames. */
@@ -193,6 +195,7 @@ export class GlobalConsensusEngine extends ChainEngine<GlobalFrame, GlobalPropos
         committee: deps.committee,
         committedFrame: committedFrameReader(deps.store),
         ...(deps.pendingShardUpdates === undefined ? {} : { pendingShardUpdates: deps.pendingShardUpdates }),
+        ...(deps.pendingLifecycle === undefined ? {} : { pendingLifecycle: deps.pendingLifecycle }),
       }),
       config: deps.config,
       committee: deps.committee,

@@ -2,7 +2,8 @@
 // bitmask 0x00, GlobalFrame and GlobalProposal with their canonical codecs, global frame validation
 // and production (§1.5), and the devnet/stub genesis of §1.7. A frame's requests are ProverShardUpdates
 // (certified app-shard headers, §4.5): the leader takes them from the master's pool, every validator
-// checks them (D-GC-17), and requests_root commits to them (D-GC-16).
+// checks them (D-GC-17), and requests_root commits to them (D-GC-16); then prover lifecycle requests
+// (D-GC-19), applied by the prover registry when the frame is committed.
 import { bytesToHex } from "@noble/hashes/utils.js"
 import { Effect } from "effect"
 import type { ChainKind, FrameBranch } from "../core/chain-kind.ts"
@@ -18,8 +19,9 @@ import { encodeGlobalProposal, GlobalProposal } from "../core/messages/proposals
 import { validateProposal } from "../core/proposal-validation.ts"
 import type { ActiveProver } from "../core/prover-ring.ts"
 import { requestsRoot } from "../core/requests-root.ts"
-import { validateShardUpdates } from "../core/shard-update-validation.ts"
+import { SHARD_UPDATE_WINDOW, validateShardUpdates } from "../core/shard-update-validation.ts"
 import { type CommittedGlobalFrame, shardUpdateHistory } from "./shard-update-history.ts"
+import { isProposableLifecycle, lifecycleStart, MAX_LIFECYCLE_REQUESTS, validateLifecycleRequests } from "./lifecycle-requests.ts"
 import { selectShardUpdates } from "./shard-update-selection.ts"
 import { decodeSyncRequest, decodeSyncResponse, decodeWire, encodeSyncRequest, encodeSyncResponse, GLOBAL_CONSENSUS_BITMASK } from "./wire.ts"
 
@@ -37,6 +39,8 @@ export interface GlobalChainParams {
   readonly committee?: ReadonlyArray<ActiveProver>
   /** Committed frames by number, for the D-GC-17 walk below the engine's Forks root. */
   readonly committedFrame?: CommittedGlobalFrame
+  /** Prover lifecycle requests waiting for a global frame (`encodeLifecycleRequest` bundles, D-GC-19); absent: none. */
+  readonly pendingLifecycle?: Effect.Effect<ReadonlyArray<Uint8Array>>
 }
 
 const noCommittedFrames: CommittedGlobalFrame = () => Effect.succeed(undefined)
@@ -45,7 +49,7 @@ export const makeGlobalChainKind = (params: GlobalChainParams = {}): ChainKind<G
   const committed = params.committedFrame ?? noCommittedFrames
   const history = (parent: GlobalFrame, frameNumber: bigint, branch: FrameBranch<GlobalFrame> | undefined) =>
     shardUpdateHistory(parent, frameNumber, branch, committed)
-  const proposable = (parent: GlobalFrame, branch: FrameBranch<GlobalFrame>) =>
+  const proposableUpdates = (parent: GlobalFrame, branch: FrameBranch<GlobalFrame>) =>
     Effect.gen(function* () {
       if (params.pendingShardUpdates === undefined || params.committee === undefined) return []
       const candidates = yield* params.pendingShardUpdates
@@ -54,6 +58,24 @@ export const makeGlobalChainKind = (params: GlobalChainParams = {}): ChainKind<G
       const chosen = yield* selectShardUpdates(candidates, frameNumber, yield* history(parent, frameNumber, branch), params.committee)
       return chosen.map(encodeProverShardUpdate)
     })
+  // After the updates, the pending lifecycle requests that pass the validators' shape check and that the
+  // parent's uncommitted ancestry (what this node's Forks holds, at most SHARD_UPDATE_WINDOW frames) does
+  // not carry already: a request leaves the pool only once a frame carrying it commits (D-GC-19).
+  const proposableLifecycle = (parent: GlobalFrame, branch: FrameBranch<GlobalFrame>) =>
+    Effect.gen(function* () {
+      if (params.pendingLifecycle === undefined) return []
+      const pending = yield* params.pendingLifecycle
+      if (pending.length === 0) return []
+      const carried = new Set<string>()
+      let frame: GlobalFrame | undefined = parent
+      for (let depth = 0n; frame !== undefined && depth < SHARD_UPDATE_WINDOW; depth++) {
+        for (const r of frame.requests) carried.add(bytesToHex(r))
+        frame = branch.frame(frame.header.parentSelector)
+      }
+      return pending.filter((r) => isProposableLifecycle(r) && !carried.has(bytesToHex(r))).slice(0, MAX_LIFECYCLE_REQUESTS)
+    })
+  const proposable = (parent: GlobalFrame, branch: FrameBranch<GlobalFrame>) =>
+    Effect.map(Effect.all([proposableUpdates(parent, branch), proposableLifecycle(parent, branch)]), ([updates, lifecycle]) => [...updates, ...lifecycle])
   return {
     name: "global",
     filter: new Uint8Array(),
@@ -67,9 +89,11 @@ export const makeGlobalChainKind = (params: GlobalChainParams = {}): ChainKind<G
         if (!bytesEqual(h.requestsRoot, requestsRoot(frame.requests))) {
           return yield* Effect.fail(new BadRequestsRoot({ detail: "requests_root does not commit to the frame's requests" }))
         }
-        if (frame.requests.length > 0) {
+        const updates = frame.requests.slice(0, lifecycleStart(frame.requests))
+        yield* validateLifecycleRequests(frame.requests)
+        if (updates.length > 0) {
           const last = yield* history(parent, h.frameNumber, branch)
-          yield* validateShardUpdates(frame.requests, {
+          yield* validateShardUpdates(updates, {
             globalFrameNumber: h.frameNumber,
             committee: () => activeProvers,
             lastIncluded: (address) => last.get(bytesToHex(address)),

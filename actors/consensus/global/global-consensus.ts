@@ -31,6 +31,8 @@ export interface GlobalConsensusActorOptions {
   readonly mailboxCapacity?: number
   /** Certified shard headers to propose when leading (the master's shard-update pool). */
   readonly pendingShardUpdates?: Effect.Effect<ReadonlyArray<AppFrameHeader>>
+  /** Prover lifecycle requests to propose when leading (D-GC-19). */
+  readonly pendingLifecycle?: Effect.Effect<ReadonlyArray<Uint8Array>>
 }
 
 export type GlobalConsensusRef = ActorRef<GlobalConsensusMessage>
@@ -125,6 +127,7 @@ export const globalConsensusActor = (options: GlobalConsensusActorOptions) =>
             },
             effects: engineEffects(scope, tell, transport, GLOBAL_SYNC_PROTOCOL),
             ...(options.pendingShardUpdates === undefined ? {} : { pendingShardUpdates: options.pendingShardUpdates }),
+            ...(options.pendingLifecycle === undefined ? {} : { pendingLifecycle: options.pendingLifecycle }),
           })
           yield* transport.subscribe(GLOBAL_CONSENSUS_BITMASK, (m) => tell(new Inbound({ from: m.from, data: m.data })))
           yield* transport.serve(GLOBAL_SYNC_PROTOCOL, (_from, data) => engine.serveSync(data))

@@ -26,6 +26,8 @@ export interface GlobalConsensusLiveOptions {
   readonly config: GlobalConsensusConfig
   readonly onCommitted?: (frames: ReadonlyArray<CertifiedFrame>) => void
   readonly mailboxCapacity?: number
+  /** Prover lifecycle requests to propose when leading (D-GC-19); the node has no submission path yet, the devnet harness does. */
+  readonly pendingLifecycle?: Effect.Effect<ReadonlyArray<Uint8Array>>
 }
 
 /** A leader never waits long on the pool: without an answer its frame carries no updates. */
@@ -73,6 +75,7 @@ export const GlobalConsensusLive = (
           onCommitted,
           ...(pool === undefined ? {} : { pendingShardUpdates: pendingFrom(pool) }),
           ...(options.mailboxCapacity === undefined ? {} : { mailboxCapacity: options.mailboxCapacity }),
+          ...(options.pendingLifecycle === undefined ? {} : { pendingLifecycle: options.pendingLifecycle }),
         }),
       )
     }),

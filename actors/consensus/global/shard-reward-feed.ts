@@ -1,6 +1,8 @@
 // The prover registry's RewardFeed over this node's committed global chain: each committed frame's
-// ProverShardUpdates (D-GC-17) with the inputs of their rewards (consensus.md §9). Reads the store, not
+// ProverShardUpdates (D-GC-17) with the inputs of their rewards (consensus.md §9), and its prover
+// lifecycle requests (D-GC-19) with the VDF challenges a join names. Reads the store, not
 // the consensus actor, so paying never waits on a busy engine and a restart re-reads what it missed.
+import { sha3_256 } from "@noble/hashes/sha3.js"
 import { Effect, Either, Layer } from "effect"
 import { Store } from "../../../runtime/store/index.ts"
 import type { CommittedCredits, ShardFrameCredit } from "../../prover-registry/reward-feed.ts"
@@ -8,6 +10,7 @@ import { RewardFeed } from "../../prover-registry/reward-feed.ts"
 import type { GlobalFrame } from "../core/messages/global-frame.ts"
 import { decodeProverShardUpdate } from "../core/messages/prover-shard-update.ts"
 import { committedChain } from "./committed-chain.ts"
+import { lifecycleOpsOf } from "./lifecycle-requests.ts"
 
 /** World and shard sizes for a shard's reward: `hypergraph.GetSize()` and the shard's metadata (§9). */
 export type ShardSizes = (shard: Uint8Array) => { readonly worldSize: bigint; readonly stateSize: bigint; readonly leafCount: bigint }
@@ -44,11 +47,23 @@ export const ShardRewardFeedLive = (sizes: ShardSizes = nominalShardSizes): Laye
               for (let n = from; n <= to; n++) {
                 const certified = chain.frame(n)
                 if (certified === undefined) break
-                out.push({ globalFrameNumber: n, updates: shardCreditsOf(certified.frame, sizes) })
+                out.push({
+                  globalFrameNumber: n,
+                  updates: shardCreditsOf(certified.frame, sizes),
+                  lifecycle: lifecycleOpsOf(certified.frame.requests),
+                })
               }
               return out
             })
             .pipe(Effect.orElseSucceed((): ReadonlyArray<CommittedCredits> => [])),
+        // §4.6 step 2: challenge = SHA3-256(output), at the frame's own difficulty.
+        joinChallenge: (n: bigint) =>
+          store
+            .read(() => {
+              const header = chain.frame(n)?.frame.header
+              return header === undefined ? undefined : { challenge: sha3_256(header.output), difficulty: header.difficulty }
+            })
+            .pipe(Effect.orElseSucceed(() => undefined)),
       }
     }),
   )

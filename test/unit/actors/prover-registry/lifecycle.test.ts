@@ -1,0 +1,139 @@
+// The registry follows committed lifecycle requests (D-REG-7): a leave carried by a committed frame leaves the
+// global committee and is persisted (a restarted registry loads it, with its frame number, and applies
+// nothing twice); a request that does not verify, or that arrives without verifiers, changes nothing.
+import { afterEach, describe, expect, test } from "bun:test"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Layer, type Scope } from "effect"
+import {
+  ActiveProvers,
+  type CommittedCredits,
+  CreditCommitted,
+  GetRewardProgress,
+  ProverInfo,
+  proverRegistryActor,
+  type RegistryGenesis,
+  type RegistryGenesisConfig,
+  RewardFeed,
+  registryGenesisLayer,
+} from "../../../../actors/prover-registry/index.ts"
+import { poseidonHashBytes } from "../../../../crates/ts/poseidon.ts"
+import { BlsVerifier, FrameVdf, Poseidon } from "../../../../crates/ts/services.ts"
+import { buildProverLeave, encodeLifecycleOp, type LifecycleSigner } from "../../../../intrinsics/global/index.ts"
+import { ActorSystem } from "../../../../runtime/kernel/index.ts"
+import { type Store, StoreLive } from "../../../../runtime/store/index.ts"
+import { insecureTestBlsVerifier, makeInsecureTestSigner } from "../../../../runtime/testing/insecure-test-bls.ts"
+import { insecureTestVdf } from "../../../../runtime/testing/insecure-test-vdf.ts"
+
+const dirs: Array<string> = []
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+const tmp = (): string => {
+  const d = mkdtempSync(join(tmpdir(), "quilbun-lifecycle-"))
+  dirs.push(d)
+  return d
+}
+
+const signers = [0, 1, 2].map((i) => makeInsecureTestSigner(Uint8Array.of(0x60, i), poseidonHashBytes))
+const SHARD = new Uint8Array(32).fill(0x33)
+// Every prover is global and on SHARD: lifecycle operations change shard allocations only (D-GLOB-9).
+const genesis: RegistryGenesisConfig = {
+  network: 99,
+  provers: signers.map((s) => ({ publicKey: s.publicKey, seniority: 0n, filters: [new Uint8Array(), SHARD] })),
+}
+const lifecycleSigner = (i: number): LifecycleSigner => {
+  const s = signers[i]
+  if (s === undefined) throw new Error("no signer")
+  return { publicKey: s.publicKey, sign: (m, d) => Effect.runSync(s.sign(m, d)) }
+}
+const crypto = { poseidon: poseidonHashBytes }
+const leave = encodeLifecycleOp(buildProverLeave(crypto, lifecycleSigner(0), [SHARD], 4n))
+const signedBy2 = buildProverLeave(crypto, lifecycleSigner(2), [SHARD], 4n)
+const globalLeave = encodeLifecycleOp(buildProverLeave(crypto, lifecycleSigner(1), [new Uint8Array()], 4n))
+const forged = encodeLifecycleOp({ ...signedBy2, signature: { ...signedBy2.signature, address: signers[1]?.address ?? new Uint8Array() } })
+
+/** Frames 1..head; frame 5 carries the forged leave, a refused global leave, then the real one. */
+const feed = (head: bigint) =>
+  Layer.succeed(RewardFeed, {
+    committedHead: Effect.succeed(head),
+    committed: (from, to) =>
+      Effect.sync(() => {
+        const out: Array<CommittedCredits> = []
+        for (let n = from; n <= to && n <= head; n++) out.push({ globalFrameNumber: n, updates: [], lifecycle: n === 5n ? [forged, globalLeave, leave] : [] })
+        return out
+      }),
+  })
+
+const withRegistry = <A, E, R>(
+  path: string,
+  layers: Layer.Layer<R>,
+  body: Effect.Effect<A, E, ActorSystem.ActorSystem | Store | Scope.Scope | Poseidon | RegistryGenesis>,
+) =>
+  Effect.runPromise(
+    Effect.scoped(body).pipe(
+      Effect.provide(
+        Layer.mergeAll(ActorSystem.layer(), StoreLive({ path }), registryGenesisLayer(genesis), Layer.succeed(Poseidon, poseidonHashBytes), layers),
+      ),
+    ) as Effect.Effect<A, E>,
+  )
+
+const verifiers = Layer.mergeAll(Layer.succeed(BlsVerifier, insecureTestBlsVerifier), Layer.succeed(FrameVdf, insecureTestVdf))
+const spawn = Effect.flatMap(ActorSystem.ActorSystem, (system) => system.spawn(proverRegistryActor))
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
+const committeeOf = (registry: Effect.Effect.Success<typeof spawn>, filter = SHARD) =>
+  Effect.map(registry.ask(new ActiveProvers({ filter })), (ps) => ps.map((p) => hex(p.address)).sort())
+
+describe("prover registry: committed lifecycle requests", () => {
+  test("a committed shard leave leaves that shard's committee and is persisted; a forged one and a global one change nothing", async () => {
+    const path = tmp()
+    const all = signers.map((s) => hex(s.address)).sort()
+    const first = await withRegistry(
+      path,
+      Layer.mergeAll(feed(6n), verifiers),
+      Effect.gen(function* () {
+        const registry = yield* spawn
+        yield* registry.tell(new CreditCommitted({ upTo: 6n }))
+        return {
+          committee: yield* committeeOf(registry),
+          global: yield* committeeOf(registry, new Uint8Array()),
+          leaver: yield* registry.ask(new ProverInfo({ address: signers[0]?.address ?? new Uint8Array() })),
+          other: yield* registry.ask(new ProverInfo({ address: signers[1]?.address ?? new Uint8Array() })),
+        }
+      }),
+    )
+    expect(first.committee).toEqual(all.filter((a) => a !== hex(signers[0]?.address ?? new Uint8Array())))
+    expect(first.global).toEqual(all)
+    expect(first.leaver?.allocations.map((a) => a.status)).toEqual(["Active", "Leaving"])
+    expect(first.leaver?.allocations[1]?.leaveFrameNumber).toBe(4n)
+    expect(first.other?.status).toBe("Active")
+
+    // Restarted on the same store: the records come back as written, and frame 5 is not applied again.
+    const second = await withRegistry(
+      path,
+      Layer.mergeAll(feed(7n), verifiers),
+      Effect.gen(function* () {
+        const registry = yield* spawn
+        yield* registry.tell(new CreditCommitted({ upTo: 7n }))
+        return { committee: yield* committeeOf(registry), leaver: yield* registry.ask(new ProverInfo({ address: signers[0]?.address ?? new Uint8Array() })) }
+      }),
+    )
+    expect(second.committee).toEqual(first.committee)
+    expect(second.leaver).toEqual(first.leaver)
+  })
+
+  test("without BLS/VDF verifiers nothing is applied (and the frames are still paid: the cursor moves)", async () => {
+    const out = await withRegistry(
+      tmp(),
+      feed(6n),
+      Effect.gen(function* () {
+        const registry = yield* spawn
+        yield* registry.tell(new CreditCommitted({ upTo: 6n }))
+        return { committee: yield* committeeOf(registry), progress: yield* registry.ask(new GetRewardProgress()) }
+      }),
+    )
+    expect(out.committee.length).toBe(3)
+    expect(out.progress.creditedThrough).toBe(6n)
+  })
+})
