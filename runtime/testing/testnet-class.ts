@@ -4,6 +4,8 @@
 // on the clock. A typed failure rejects the Promise with the error itself (`_tag` and fields), not a
 // wrapper. `await using net = await Testnet.start(...)` stops it at the end of the block.
 import { Effect, Either, Exit, Logger, LogLevel, ManagedRuntime, Scope, TestContext, Layer } from "effect"
+import type { ShardView } from "../../actors/consensus/app/shard-host-protocol.ts"
+import type { ConsensusStatus } from "../../actors/consensus/global/protocol.ts"
 import type { Builders, Intrinsic } from "../../intrinsics/contract/index.ts"
 import type { AppProposalFault } from "./app-byzantine.ts"
 import {
@@ -107,6 +109,16 @@ export class Testnet implements AsyncDisposable {
   /** A node's committed frames of the shard (number, selector, prover), for fork checks. */
   frames(shard: Uint8Array | string, node: number): Promise<ReadonlyArray<CommittedAppFrame>> {
     return this.run(this.service.frames(shard, node))
+  }
+
+  /** Node's app consensus status for the shard: rank, committed head, rejections, equivocations and counters. */
+  consensus(shard: Uint8Array | string, node: number): Promise<ConsensusStatus> {
+    return this.run(this.service.consensus(shard, node))
+  }
+
+  /** The shard as the node's worker reports it (`GET /v1/shards`: head, rank, roots, mempool, equivocations). */
+  shardView(shard: Uint8Array | string, node: number): Promise<ShardView> {
+    return this.run(this.service.shardView(shard, node))
   }
 
   /** Node's prover address (hex), as `frames` names it. */

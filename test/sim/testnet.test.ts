@@ -49,6 +49,14 @@ const noFork = (chains: ReadonlyArray<ReadonlyArray<CommittedAppFrame>>) => {
     }
 }
 
+/** The chains are identical up to the shortest: same frames, same order, nothing skipped on one and kept on another. */
+const sameChain = (chains: ReadonlyArray<ReadonlyArray<CommittedAppFrame>>) => {
+  const length = Math.min(...chains.map((c) => c.length))
+  expect(length).toBeGreaterThan(0)
+  const [first, ...rest] = chains.map((c) => c.slice(0, length))
+  for (const c of rest) expect(c).toEqual(first ?? [])
+}
+
 /** The roots of the shard at one frame, equal on every running node. */
 const agreedRoots = async (net: Testnet, shard: string, nodes: ReadonlyArray<number>) => {
   const roots = await net.roots(shard)
@@ -144,7 +152,7 @@ describe("testnet kit: 4 nodes, 2 app shards, in process", () => {
   }, 240_000)
 
   for (const fault of ["equivocate", "bad-state-roots"] as const)
-    test(`a byzantine app prover (${fault}) does not fork the honest nodes`, async () => {
+    test(`a byzantine app prover (${fault}) is caught by the rule it breaks and does not fork the honest nodes`, async () => {
       const time = started()
       await using net = await Testnet.start({ nodes: 4, shards: 1, plugins: [kv], seed: 14 })
       await net.byzantine(1, fault)
@@ -154,8 +162,28 @@ describe("testnet kit: 4 nodes, 2 app shards, in process", () => {
       expect(net.byzantineProposals(1)).toBeGreaterThan(0)
       const chains = await Promise.all([0, 1, 2, 3].map((i) => net.frames(KV, i)))
       noFork(chains)
-      // Frames claiming roots the shard does not have are never committed.
-      if (fault === "bad-state-roots") for (const chain of chains) expect(chain.filter((f) => f.prover === net.proverOf(1))).toEqual([])
+      sameChain([chains[0] ?? [], chains[2] ?? [], chains[3] ?? []])
+      // The rewritten frames reach the rule under test (a frame whose header signature no longer covers
+      // it would be refused as BadSignature before either rule looks at it).
+      const honest = await Promise.all([0, 2, 3].map((i) => net.consensus(KV, i)))
+      for (const s of honest) {
+        expect(s.conflicts).toEqual([])
+        expect(s.rejections.filter((r) => r.reason === "BadSignature")).toEqual([])
+      }
+      if (fault === "equivocate") {
+        // Node 0 (the first honest peer) gets both frames of node 1's ranks: a double proposal, by node 1 only.
+        const seen = honest.flatMap((s) => s.equivocations)
+        expect(honest[0]?.equivocations.some((e) => e.kind === "double-proposal" && e.prover === net.proverOf(1))).toBe(true)
+        expect(seen.every((e) => e.prover === net.proverOf(1))).toBe(true)
+        // The count reaches the shard view the worker gives the master (GET /v1/shards).
+        const view = await net.shardView(KV, 0)
+        expect(view.equivocations).toBeGreaterThanOrEqual(honest[0]?.equivocationsDetected ?? 1)
+        expect(view.equivocations).toBeGreaterThan(0)
+      } else {
+        // Frames claiming roots the shard does not have are refused for their roots, and never committed.
+        for (const s of honest) expect(s.rejections.some((r) => r.reason === "BadStateRoots" && r.prover === net.proverOf(1))).toBe(true)
+        for (const chain of chains) expect(chain.filter((f) => f.prover === net.proverOf(1))).toEqual([])
+      }
       await agreedRoots(net, KV, [0, 1, 2, 3])
       for (const node of [0, 2, 3]) expect(await net.query(kv, "scan", { prefix: "k" }, { node })).toEqual({ keys: ["k0", "k1", "k2", "k3"] })
       time(`byzantine ${fault}`)

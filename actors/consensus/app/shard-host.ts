@@ -261,6 +261,7 @@ const shardView = (deps: ShardHostDeps, shard: CoveredShard) =>
       mempool: shard.mempool.size,
       bundlesCommitted: shard.counters.committed,
       bundlesRejected: shard.counters.rejected,
+      equivocations: status.equivocationsDetected,
     }
     return view
   })
