@@ -96,6 +96,15 @@ export class Testnet implements AsyncDisposable {
     return this.run(this.service.advance(frames))
   }
 
+  /**
+   * Moves virtual time by `ms` whatever the chains do (in 50 ms steps, as the waiting calls): for a network
+   * that makes no frames, such as a 2/2 split, where `advance(frames)` times out. Rejects with
+   * InvalidDuration for a negative or non-finite `ms`.
+   */
+  advanceTime(ms: number): Promise<void> {
+    return this.run(this.service.advanceTime(ms))
+  }
+
   /** Per node (index order; undefined when down): the shard's roots at one frame, by default the lowest executed head. */
   roots(shard: Uint8Array | string, options?: { readonly frame?: bigint }): Promise<ReadonlyArray<ShardRoots | undefined>> {
     return this.run(this.service.roots(shard, options))

@@ -33,6 +33,7 @@ import { insecureTestBlsVerifier } from "./insecure-test-bls.ts"
 import { insecureTestVdf } from "./insecure-test-vdf.ts"
 import {
   BundleInvalid,
+  InvalidDuration,
   BundleRejected,
   NodeNotRunning,
   NodeRunning,
@@ -368,6 +369,19 @@ export const makeTestnet = (options: TestnetOptions = {}) =>
         )
       })
 
+    /**
+     * Moves virtual time by `ms`, in the kit's steps, whatever the chains do: for states in which no node
+     * makes frames (a 2/2 split of a 4-prover ring), where `advance(frames)` could only time out.
+     */
+    const advanceTime = (ms: number) =>
+      Number.isFinite(ms) && ms >= 0
+        ? clock.withPermits(1)(
+            Effect.gen(function* () {
+              for (let left = ms; left > 0; left -= STEP_MS) yield* TestClock.adjust(Math.min(STEP_MS, left))
+            }),
+          )
+        : Effect.fail(new InvalidDuration({ ms }))
+
     const roots = (shard: Uint8Array | string, o?: { readonly frame?: bigint }) =>
       Effect.gen(function* () {
         const k = slotOf(shard)
@@ -483,6 +497,7 @@ export const makeTestnet = (options: TestnetOptions = {}) =>
       build,
       query,
       advance,
+      advanceTime,
       roots,
       heads,
       crash,

@@ -1,8 +1,9 @@
 // The testnet kit (quilbun/testing) end to end: 4 nodes with two app shards in one process, under the
 // kit's own TestClock. Writes on both shards commit and every node holds the same roots; a crashed node
 // restarts and catches up; a partitioned minority halts nothing for the majority and catches up after
-// heal; a byzantine app prover (equivocating, or claiming wrong state roots) does not fork the honest
-// nodes; the same seed gives the same app chain. Wall times are printed (they are mostly load: each test is a few CPU seconds).
+// heal; a 2/2 split commits nothing on either side and the shard resumes after heal; a byzantine app
+// prover (equivocating, or claiming wrong state roots) is caught by the rule it breaks and does not fork
+// the honest nodes; the same seed gives the same app chain. Wall times are printed (they are mostly load: each test is a few CPU seconds).
 import { describe, expect, test } from "bun:test"
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -149,6 +150,36 @@ describe("testnet kit: 4 nodes, 2 app shards, in process", () => {
     await agreedRoots(net, KV, [0, 1, 2, 3])
     noFork(await Promise.all([0, 1, 2, 3].map((i) => net.frames(KV, i))))
     time("partition and heal")
+  }, 240_000)
+
+  test("a 2/2 split of the shard's 4-prover ring commits no app frame on either side; after heal the shard resumes and all four agree", async () => {
+    const time = started()
+    await using net = await Testnet.start({ nodes: 4, shards: 1, plugins: [kv], seed: 15 })
+    await net.submit(kv, "set", { key: "k", value: "before" }, { node: 0 })
+    await expect(net.advanceTime(-1)).rejects.toMatchObject({ _tag: "InvalidDuration", ms: -1 })
+    await net.partition([0, 1], [2, 3])
+    // What was in flight at the cut lands (or is dropped) within a second; after that nothing may commit.
+    await net.advanceTime(1_000)
+    const cut = await Promise.all([0, 1, 2, 3].map((i) => net.frames(KV, i)))
+    const globalCut = await net.heads()
+    // Neither side has a quorum (3 of 4): rank timeouts backed off to their longest, no frame made anywhere.
+    await net.advanceTime(10_000)
+    const split = await Promise.all([0, 1, 2, 3].map((i) => net.frames(KV, i)))
+    expect(split).toEqual(cut)
+    expect(await net.heads()).toEqual(globalCut)
+    noFork(split)
+    // Each side says so: too few provers cover the shard (D-APP-13).
+    for (const i of [0, 1, 2, 3]) expect((await net.shardView(KV, i)).halted).toBe(true)
+    await net.heal()
+    await net.advance(3)
+    const healed = await Promise.all([0, 1, 2, 3].map((i) => net.frames(KV, i)))
+    for (const [i, chain] of healed.entries()) expect(chain.length).toBeGreaterThan(split[i]?.length ?? 0)
+    noFork(healed)
+    sameChain(healed)
+    await net.submit(kv, "set", { key: "k", value: "after" }, { node: 3 })
+    for (const node of [0, 1, 2, 3]) expect(await net.query(kv, "get", { key: "k" }, { node })).toEqual({ value: "after" })
+    await agreedRoots(net, KV, [0, 1, 2, 3])
+    time("2/2 split and heal")
   }, 240_000)
 
   for (const fault of ["equivocate", "bad-state-roots"] as const)
