@@ -226,6 +226,8 @@ export const ShardStatusView = Schema.Struct({
   mempool: Schema.Number,
   bundlesCommitted: Schema.Number,
   bundlesRejected: Schema.Number,
+  /** Equivocations (double proposals, double votes) the shard's consensus on that worker recorded. */
+  equivocations: Schema.Number,
 })
 export type ShardStatusView = typeof ShardStatusView.Type
 

@@ -118,6 +118,7 @@ export const makeAppShards = (options: AppShardsOptions) =>
           routing,
           submitCertified: updates.submit,
           globalHead: updates.globalHead,
+          refreshGlobalHead: updates.refreshGlobalHead,
           ...(options.codeHashes === undefined ? {} : { codeHashes: options.codeHashes }),
           startConsensus: (address, committee, params, ports) =>
             Effect.gen(function* () {

@@ -72,6 +72,7 @@ const shardStatus = (core: number, v: ShardView): ShardStatusView => ({
   mempool: v.mempool,
   bundlesCommitted: v.bundlesCommitted,
   bundlesRejected: v.bundlesRejected,
+  equivocations: v.equivocations,
 })
 
 const statusAnswer = (v: BundleStatusView): BundleStatusAnswer => ({

@@ -11,7 +11,7 @@ import { AppFrameHeader } from "../../actors/consensus/core/messages/app-frame-h
 import { AppShardFrame } from "../../actors/consensus/core/messages/app-shard-frame.ts"
 import { ProposalVote } from "../../actors/consensus/core/messages/proposal-vote.ts"
 import { AppShardProposal, decodeAppShardProposal, encodeAppShardProposal } from "../../actors/consensus/core/messages/proposals.ts"
-import { BLS48581AddressedSignature } from "../../actors/consensus/core/messages/signatures.ts"
+import { BLS48581AddressedSignature, BLS48581AggregateSignature } from "../../actors/consensus/core/messages/signatures.ts"
 import { makeVoteMessage, voteDomain } from "../../actors/consensus/core/signed-messages.ts"
 import { appChallenge } from "../../actors/consensus/core/vdf-challenge.ts"
 import type { FrameVdfService, PoseidonHash, ProverSignerService } from "../../crates/ts/services.ts"
@@ -29,13 +29,26 @@ export interface ByzantineProver {
 const isAppProposal = (data: Uint8Array): boolean =>
   data.length >= 4 && new DataView(data.buffer, data.byteOffset, 4).getUint32(0, false) === TypePrefix.AppShardProposal
 
-/** The proposal for another header: VDF solved again, vote re-signed by the same prover. */
+/**
+ * The proposal for another header: VDF solved again, vote re-signed by the same prover, and the header's
+ * signature block too — a published header carries the proposer's vote signature (§1.4 step 2), which
+ * covers the selector; keeping the old one made every rewritten frame fail as BadSignature, so the
+ * consensus rules under test (double proposal, state roots) were never reached.
+ */
 const reproposed = (prover: ByzantineProver, poseidon: PoseidonHash, p: AppShardProposal, unsolved: Omit<AppFrameHeader, "output">): AppShardProposal => {
   const output = Effect.runSync(prover.vdf.solve(appChallenge(unsolved), unsolved.difficulty).pipe(Effect.orDie))
-  const header = new AppFrameHeader({ ...unsolved, output })
   const selector = poseidon(output)
-  const address = header.address
-  const signature = Effect.runSync(prover.signer.sign(makeVoteMessage(address, header.rank, selector), voteDomain(address)))
+  const address = unsolved.address
+  const signature = Effect.runSync(prover.signer.sign(makeVoteMessage(address, unsolved.rank, selector), voteDomain(address)))
+  const header = new AppFrameHeader({
+    ...unsolved,
+    output,
+    publicKeySignatureBls48581: new BLS48581AggregateSignature({
+      signature,
+      publicKey: prover.signer.publicKey,
+      bitmask: unsolved.publicKeySignatureBls48581?.bitmask ?? new Uint8Array(32),
+    }),
+  })
   const vote = new ProposalVote({
     ...p.vote,
     selector,

@@ -5,7 +5,8 @@
  *   consensus and one app-shard worker per shard slot (the node's own shard host, app consensus and
  *   execution host), every node covering every shard, with plugins loaded; `submit` resolves once a
  *   bundle is committed, `query` runs an intrinsic's query as the HTTP route would, `advance(frames)`
- *   moves the testnet's TestClock; faults: crash/restart, partition/heal, byzantine app provers.
+ *   and `advanceTime(ms)` move the testnet's TestClock; faults: crash/restart, partition/heal,
+ *   byzantine app provers.
  *   Decisions: DECISIONS.md (D-TEST-*).
  * - `makeDevnet`: N global-consensus nodes in one process over the in-memory transport, each with its
  *   own actor system and LMDB store, driven by Effect's Clock (TestClock in tests) and a seed, with

@@ -4,6 +4,8 @@
 // on the clock. A typed failure rejects the Promise with the error itself (`_tag` and fields), not a
 // wrapper. `await using net = await Testnet.start(...)` stops it at the end of the block.
 import { Effect, Either, Exit, Logger, LogLevel, ManagedRuntime, Scope, TestContext, Layer } from "effect"
+import type { ShardView } from "../../actors/consensus/app/shard-host-protocol.ts"
+import type { ConsensusStatus } from "../../actors/consensus/global/protocol.ts"
 import type { Builders, Intrinsic } from "../../intrinsics/contract/index.ts"
 import type { AppProposalFault } from "./app-byzantine.ts"
 import {
@@ -94,6 +96,15 @@ export class Testnet implements AsyncDisposable {
     return this.run(this.service.advance(frames))
   }
 
+  /**
+   * Moves virtual time by `ms` whatever the chains do (in 50 ms steps, as the waiting calls): for a network
+   * that makes no frames, such as a 2/2 split, where `advance(frames)` times out. Rejects with
+   * InvalidDuration for a negative or non-finite `ms`.
+   */
+  advanceTime(ms: number): Promise<void> {
+    return this.run(this.service.advanceTime(ms))
+  }
+
   /** Per node (index order; undefined when down): the shard's roots at one frame, by default the lowest executed head. */
   roots(shard: Uint8Array | string, options?: { readonly frame?: bigint }): Promise<ReadonlyArray<ShardRoots | undefined>> {
     return this.run(this.service.roots(shard, options))
@@ -107,6 +118,16 @@ export class Testnet implements AsyncDisposable {
   /** A node's committed frames of the shard (number, selector, prover), for fork checks. */
   frames(shard: Uint8Array | string, node: number): Promise<ReadonlyArray<CommittedAppFrame>> {
     return this.run(this.service.frames(shard, node))
+  }
+
+  /** Node's app consensus status for the shard: rank, committed head, rejections, equivocations and counters. */
+  consensus(shard: Uint8Array | string, node: number): Promise<ConsensusStatus> {
+    return this.run(this.service.consensus(shard, node))
+  }
+
+  /** The shard as the node's worker reports it (`GET /v1/shards`: head, rank, roots, mempool, equivocations). */
+  shardView(shard: Uint8Array | string, node: number): Promise<ShardView> {
+    return this.run(this.service.shardView(shard, node))
   }
 
   /** Node's prover address (hex), as `frames` names it. */

@@ -32,6 +32,9 @@ export class NodeRunning extends Data.TaggedError("NodeRunning")<{ readonly node
 /** What the test waited for did not happen within `timeoutMs` of virtual time (e.g. no quorum). */
 export class TestnetTimedOut extends Data.TaggedError("TestnetTimedOut")<{ readonly waitingFor: string; readonly virtualMs: number }> {}
 
+/** `advanceTime` needs a finite, non-negative number of virtual milliseconds. */
+export class InvalidDuration extends Data.TaggedError("InvalidDuration")<{ readonly ms: number }> {}
+
 /** The intrinsic's query failed on the node (unknown query, bad arguments, not found, ...). */
 export class TestnetQueryFailed extends Data.TaggedError("TestnetQueryFailed")<{ readonly kind: string; readonly reason: string }> {}
 
@@ -45,4 +48,5 @@ export type TestnetError =
   | NodeNotRunning
   | NodeRunning
   | TestnetTimedOut
+  | InvalidDuration
   | TestnetQueryFailed

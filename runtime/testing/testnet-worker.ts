@@ -4,13 +4,16 @@
 // in-memory ShardNetwork of its shard instead of the master's relay, and the testnet node's shard-update
 // pool instead of the master link.
 import { Context, Effect, Layer, type Scope } from "effect"
+import { appShardConsensusName } from "../../actors/consensus/app/app-shard-consensus.ts"
+import { AppShardConsensusProtocol } from "../../actors/consensus/app/protocol.ts"
 import type { ShardHostMessage } from "../../actors/consensus/app/shard-host-protocol.ts"
+import { type ConsensusStatus, GetStatus } from "../../actors/consensus/global/protocol.ts"
 import type { ShardUpdatesMessage } from "../../actors/consensus/global/shard-updates-protocol.ts"
 import { Execution, ExecutionLive, type ExecutionRef } from "../../actors/execution/index.ts"
 import { ShardNetwork } from "../../actors/shard-relay/index.ts"
 import type { BlsVerifier, FrameVdf, Poseidon, ProverSigner } from "../../crates/ts/services.ts"
 import type { CryptoServices, Intrinsic } from "../../intrinsics/contract/index.ts"
-import { type ActorRef, ActorSystem } from "../kernel/index.ts"
+import { type ActorNotFound, type ActorRef, ActorSystem } from "../kernel/index.ts"
 import type { TransportService } from "../kernel/transport/transport.ts"
 import { makeAppShards } from "../node/app-shards.ts"
 import { instanceTypeTag } from "../node/intrinsics.ts"
@@ -36,6 +39,8 @@ export interface TestnetWorker {
   readonly execution: ExecutionRef
   /** The worker's store (its shard's committed app frames: actors/consensus/app/persistence.ts). */
   readonly store: StoreService
+  /** The status of the worker's consensus for that shard (its records: rejections, equivocations). */
+  readonly consensusStatus: (address: Uint8Array) => Effect.Effect<ConsensusStatus, ActorNotFound>
 }
 
 /** Starts the worker for the Scope; closing it is the worker's crash (its store closes last). */
@@ -63,5 +68,10 @@ export const startTestnetWorker = (options: TestnetWorkerOptions): Effect.Effect
       cryptoServices: options.cryptoServices,
       shardUpdates: options.shardUpdates,
     }).pipe(Effect.provide(context), Effect.provideService(ShardNetwork, network))
-    return { host, execution: Context.get(context, Execution), store: Context.get(context, Store) }
+    const system = Context.get(context, ActorSystem.ActorSystem)
+    const consensusStatus = (address: Uint8Array) =>
+      Effect.flatMap(system.lookup(`${system.rootPath}/${appShardConsensusName(address)}`, AppShardConsensusProtocol), (ref) =>
+        ref.ask(new GetStatus()).pipe(Effect.orDie),
+      )
+    return { host, execution: Context.get(context, Execution), store: Context.get(context, Store), consensusStatus }
   })

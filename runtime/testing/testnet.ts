@@ -15,7 +15,7 @@ import { join } from "node:path"
 import { bytesToHex } from "@noble/hashes/utils.js"
 import { Clock, Context, Effect, Either, Exit, Scope, TestClock } from "effect"
 import { appFrameRows, decodeAppCertifiedFrame } from "../../actors/consensus/app/persistence.ts"
-import { CoverShard, BundleStatus, SubmitBundle } from "../../actors/consensus/app/shard-host-protocol.ts"
+import { CoverShard, BundleStatus, ListShards, SubmitBundle } from "../../actors/consensus/app/shard-host-protocol.ts"
 import { devnetConsensusConfig } from "../../actors/consensus/global/config.ts"
 import { encodeBundle, GetHead, GetShardRoots, Query } from "../../actors/execution/index.ts"
 import type { ResolverConfig } from "../../actors/execution/resolver.ts"
@@ -33,6 +33,7 @@ import { insecureTestBlsVerifier } from "./insecure-test-bls.ts"
 import { insecureTestVdf } from "./insecure-test-vdf.ts"
 import {
   BundleInvalid,
+  InvalidDuration,
   BundleRejected,
   NodeNotRunning,
   NodeRunning,
@@ -369,6 +370,19 @@ export const makeTestnet = (options: TestnetOptions = {}) =>
         )
       })
 
+    /**
+     * Moves virtual time by `ms`, in the kit's steps, whatever the chains do: for states in which no node
+     * makes frames (a 2/2 split of a 4-prover ring), where `advance(frames)` could only time out.
+     */
+    const advanceTime = (ms: number) =>
+      Number.isFinite(ms) && ms >= 0
+        ? clock.withPermits(1)(
+            Effect.gen(function* () {
+              for (let left = ms; left > 0; left -= STEP_MS) yield* TestClock.adjust(Math.min(STEP_MS, left))
+            }),
+          )
+        : Effect.fail(new InvalidDuration({ ms }))
+
     const roots = (shard: Uint8Array | string, o?: { readonly frame?: bigint }) =>
       Effect.gen(function* () {
         const k = slotOf(shard)
@@ -444,9 +458,35 @@ export const makeTestnet = (options: TestnetOptions = {}) =>
         })
       })
 
+    /** The slot of an allocated shard and its address, or UnknownShard. */
+    const allocated = (shard: Uint8Array | string) => {
+      const k = slotOf(shard)
+      const address = k === undefined ? undefined : table[k]
+      return k === undefined || address === undefined ? Effect.fail(new UnknownShard({ shard: hexOf(shard) })) : Effect.succeed({ k, address })
+    }
+    /** Node `node`'s app consensus status for the shard (rank, head, rejections, equivocations). */
+    const consensus = (shard: Uint8Array | string, node: number) =>
+      Effect.gen(function* () {
+        const { k, address } = yield* allocated(shard)
+        const { worker } = yield* workerOf(node, k)
+        // An allocated shard is covered on every running node (allocate, startNode): no actor is a kit bug.
+        return yield* worker.consensusStatus(address).pipe(Effect.orDie)
+      })
+    /** The shard as node `node`'s worker reports it to the master (`GET /v1/shards`). */
+    const shardView = (shard: Uint8Array | string, node: number) =>
+      Effect.gen(function* () {
+        const { k, address } = yield* allocated(shard)
+        const { worker } = yield* workerOf(node, k)
+        const views = yield* worker.host.ask(new ListShards()).pipe(Effect.orDie)
+        const view = views.find((v) => bytesToHex(v.address) === bytesToHex(address))
+        return view ?? (yield* Effect.die(new RangeError(`node ${node} does not cover ${bytesToHex(address)}`)))
+      })
+
     return {
       devnet,
       frames,
+      consensus,
+      shardView,
       /** Distinct app proposals of node `i` the byzantine interceptors rewrote so far. */
       byzantineProposals: (i: number) => rewrites.get(peerOf(i)) ?? 0,
       /** Node i's prover address (hex), as committed frames name it. */
@@ -458,6 +498,7 @@ export const makeTestnet = (options: TestnetOptions = {}) =>
       build,
       query,
       advance,
+      advanceTime,
       roots,
       heads,
       crash,

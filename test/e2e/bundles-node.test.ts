@@ -129,6 +129,13 @@ describe("bundle submission on a single-node devnet (real app shards)", () => {
     expect(found?.global.requests.length).toBe(found?.global.shardUpdates.length)
     expect(found?.update.frameNumber).toBeGreaterThanOrEqual(1)
     expect(found?.update.frameNumber).toBeLessThan(found?.global.frameNumber ?? 0)
+    // The shard never runs more than 2 frames past the global head (D-APP-17); read in this order, the
+    // global head can only have grown since the shard's frame was numbered.
+    const shards = (await (await node.fetch("/v1/shards")).json()) as ReadonlyArray<{ readonly address: string; readonly frameNumber: number }>
+    const head = (await (await node.fetch("/v1/frames/global/head")).json()) as { frameNumber: number }
+    const shard = shards.find((x) => x.address === domainA)
+    expect(shard).toBeDefined()
+    expect(shard?.frameNumber ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(head.frameNumber + 2)
   }, 45_000)
 
   test("a malformed bundle is a 400 naming the reason; an unknown id answers unknown", async () => {

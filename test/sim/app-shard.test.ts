@@ -12,6 +12,7 @@ import { sha512 } from "@noble/hashes/sha2.js"
 import { bytesToHex } from "@noble/hashes/utils.js"
 import { Context, Effect, Exit, Layer, Logger, LogLevel, Scope, TestClock, TestContext } from "effect"
 import { appGenesisFrame } from "../../actors/consensus/app/app-chain-kind.ts"
+import { MAX_GLOBAL_LEAD } from "../../actors/consensus/app/global-lead.ts"
 import { type AppShardConsensusRef, appShardConsensusActor } from "../../actors/consensus/app/app-shard-consensus.ts"
 import type { AppShardWorkerPorts } from "../../actors/consensus/app/engine.ts"
 import { finalizedAncestor } from "../../actors/consensus/app/finalized-ancestor.ts"
@@ -47,7 +48,13 @@ interface FakeWorker {
 
 const rootsOf = (digest: Uint8Array): ReadonlyArray<Uint8Array> => [0, 1, 2, 3].map((i) => sha512(new Uint8Array([i, ...digest])))
 
-const fakeWorker = (replica: number): FakeWorker => {
+/** The global chain as the workers see it: a head the test moves, and how often a held leader asked for it. */
+interface GlobalChain {
+  head: bigint
+  refreshes: number
+}
+
+const fakeWorker = (replica: number, global?: GlobalChain): FakeWorker => {
   const finalized: Array<AppShardFrame> = []
   const handedOut: Array<ReadonlyArray<string>> = []
   const rootsAt = new Map<bigint, ReadonlyArray<Uint8Array>>([[0n, rootsOf(new Uint8Array(64))]])
@@ -66,6 +73,14 @@ const fakeWorker = (replica: number): FakeWorker => {
           return bundles
         }),
       stateRootsAt: (n) => Effect.sync(() => rootsAt.get(n)),
+      ...(global === undefined
+        ? {}
+        : {
+            globalHead: Effect.sync(() => global.head),
+            refreshGlobalHead: Effect.sync(() => {
+              global.refreshes++
+            }),
+          }),
       finalized: (frames) =>
         Effect.sync(() => {
           for (const { frame } of frames) {
@@ -93,7 +108,7 @@ interface Replica {
   ref: AppShardConsensusRef | undefined
 }
 
-const makeShard = (seed: number) =>
+const makeShard = (seed: number, global?: GlobalChain) =>
   Effect.gen(function* () {
     const poseidon = memoizedPoseidon(poseidonHashBytes)
     const network = yield* makeInMemoryNetwork({ seed })
@@ -101,7 +116,7 @@ const makeShard = (seed: number) =>
     yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(root, { recursive: true, force: true })))
     const replicas: Array<Replica> = Array.from({ length: REPLICAS }, (_, i) => ({
       signer: makeInsecureTestSigner(seedBytes(seed, i), poseidon),
-      worker: fakeWorker(i),
+      worker: fakeWorker(i, global),
       dataDir: join(root, `replica-${i}`),
       scope: undefined,
       ref: undefined,
@@ -173,10 +188,10 @@ const makeShard = (seed: number) =>
     return { replicas, network, start, stop, head, heads, status, runUntil, allAtLeast, committed, poseidon, genesis }
   })
 
-const runShard = <A>(seed: number, body: (shard: Effect.Effect.Success<ReturnType<typeof makeShard>>) => Effect.Effect<A>): Promise<A> =>
+const runShard = <A>(seed: number, body: (shard: Effect.Effect.Success<ReturnType<typeof makeShard>>) => Effect.Effect<A>, global?: GlobalChain): Promise<A> =>
   Effect.runPromise(
     Effect.gen(function* () {
-      return yield* body(yield* makeShard(seed))
+      return yield* body(yield* makeShard(seed, global))
     }).pipe(Effect.scoped, Effect.provide(TestContext.TestContext), Logger.withMinimumLogLevel(LogLevel.Error)),
   )
 
@@ -294,5 +309,54 @@ describe("app shard consensus, 4 replicas", () => {
     const [first, ...others] = r.chains
     expect(first).toHaveLength(Number(r.target))
     for (const c of others) expect(c).toEqual(first ?? [])
+  }, 90_000)
+
+  test("a leader numbers no frame more than MAX_GLOBAL_LEAD past the global head it knows: the shard waits, then follows the global chain", async () => {
+    const global: GlobalChain = { head: 3n, refreshes: 0 }
+    const r = await runShard(
+      15,
+      (shard) =>
+        Effect.gen(function* () {
+          // The global chain stands still for many shard rounds (a round is well under a second here).
+          yield* TestClock.adjust(5_000)
+          const held = yield* shard.heads
+          const refreshes = global.refreshes
+          const waiting = (yield* shard.status(0)).currentRank
+          // It moves: one jump, then a frame a second, as a global chain slower than the shard's rounds.
+          global.head = 9n
+          const jumped = yield* shard.runUntil(shard.allAtLeast(9n), 30_000)
+          for (let g = 10n; g <= 14n; g++) {
+            global.head = g
+            yield* TestClock.adjust(1_000)
+          }
+          const followed = yield* shard.runUntil(shard.allAtLeast(14n), 30_000)
+          const heads = yield* shard.heads
+          const chains: Array<ReadonlyArray<string>> = []
+          for (let i = 0; i < REPLICAS; i++) chains.push((yield* shard.committed(i, 14n)).map(bytesToHex))
+          return { held, refreshes, waiting, jumped, followed, heads, chains }
+        }),
+      global,
+    )
+    // Held at the bound, not short of it and not past it: frames 4 and 5 are proposed, 4 finalized by 5's QC.
+    for (const h of r.held) {
+      expect(h).toBeGreaterThanOrEqual(3n)
+      expect(h).toBeLessThanOrEqual(3n + MAX_GLOBAL_LEAD)
+    }
+    // The held leaders kept asking for a newer head (a waiting shard submits nothing, so hears nothing
+    // otherwise): at every retry, far more often than the few frames proposed.
+    expect(r.refreshes).toBeGreaterThan(20)
+    expect(r.waiting).toBeGreaterThan(1n)
+    // No stall once the global chain moves, and never past the bound of the last head.
+    expect(r.jumped).toBe(true)
+    expect(r.followed).toBe(true)
+    for (const h of r.heads) expect(h).toBeLessThanOrEqual(14n + MAX_GLOBAL_LEAD)
+    const [first, ...others] = r.chains
+    expect(first?.length ?? 0).toBeGreaterThan(0)
+    for (const c of others) expect(c).toEqual(first ?? [])
+    const numbers = (first ?? []).map((hex) => decodeAppCertifiedFrame(Buffer.from(hex, "hex")).frame.header.frameNumber)
+    // The jump: the first frame proposed after it takes the global head's number (§1.6 step 4), skipping 6–8.
+    expect(numbers).toContain(9n)
+    for (const skipped of [6n, 7n, 8n]) expect(numbers).not.toContain(skipped)
+    console.log(`held at ${r.held.join(",")} (global 3), ${r.refreshes} refreshes; frames ${numbers.join(",")}`)
   }, 90_000)
 })

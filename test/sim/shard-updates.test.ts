@@ -2,7 +2,7 @@
 // (each node with its shard-update pool, as a master runs it) and one app shard whose 4 replicas are the
 // same provers (the shard's committee is the genesis committee). Each replica's FinalizedFrameSink hands
 // its finalized frames to its own node's pool through the real sender (forked ask; the answer's global
-// head drives the shard's frame numbers, D-APP-5). Checked: global frames carry ProverShardUpdates; every
+// head drives the shard's frame numbers, D-APP-5; a leader held by the lead bound asks it, D-APP-17). Checked: global frames carry ProverShardUpdates; every
 // node committed byte-identical frames; per shard the updates strictly increase and each is below the
 // global frame carrying it (D-GC-17); each carried header is a header the shard finalized; and how often
 // the reference's exact "global = shard + 1" held (printed: the reason for D-GC-17). Rewards (§9): every
@@ -59,6 +59,7 @@ const startReplica = (
       takeRequests: () => Effect.sync(() => [new CanonicalWriter(16).u32(0x0312).u32(i).u32(counter++).finish()]),
       stateRootsAt: (n) => Effect.sync(() => rootsAt.get(n)),
       globalHead: sender.globalHead,
+      refreshGlobalHead: sender.refreshGlobalHead,
       finalized: (frames) =>
         Effect.gen(function* () {
           for (const certified of frames) {

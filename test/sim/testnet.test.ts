@@ -1,8 +1,9 @@
 // The testnet kit (quilbun/testing) end to end: 4 nodes with two app shards in one process, under the
 // kit's own TestClock. Writes on both shards commit and every node holds the same roots; a crashed node
 // restarts and catches up; a partitioned minority halts nothing for the majority and catches up after
-// heal; a byzantine app prover (equivocating, or claiming wrong state roots) does not fork the honest
-// nodes; the same seed gives the same app chain. Wall times are printed (they are mostly load: each test is a few CPU seconds).
+// heal; a 2/2 split commits nothing on either side and the shard resumes after heal; a byzantine app
+// prover (equivocating, or claiming wrong state roots) is caught by the rule it breaks and does not fork
+// the honest nodes; the same seed gives the same app chain. Wall times are printed (they are mostly load: each test is a few CPU seconds).
 import { describe, expect, test } from "bun:test"
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -47,6 +48,14 @@ const noFork = (chains: ReadonlyArray<ReadonlyArray<CommittedAppFrame>>) => {
       if (other !== undefined) expect(f.selector).toBe(other)
       byNumber.set(f.frameNumber, f.selector)
     }
+}
+
+/** The chains are identical up to the shortest: same frames, same order, nothing skipped on one and kept on another. */
+const sameChain = (chains: ReadonlyArray<ReadonlyArray<CommittedAppFrame>>) => {
+  const length = Math.min(...chains.map((c) => c.length))
+  expect(length).toBeGreaterThan(0)
+  const [first, ...rest] = chains.map((c) => c.slice(0, length))
+  for (const c of rest) expect(c).toEqual(first ?? [])
 }
 
 /** The roots of the shard at one frame, equal on every running node. */
@@ -143,8 +152,38 @@ describe("testnet kit: 4 nodes, 2 app shards, in process", () => {
     time("partition and heal")
   }, 240_000)
 
+  test("a 2/2 split of the shard's 4-prover ring commits no app frame on either side; after heal the shard resumes and all four agree", async () => {
+    const time = started()
+    await using net = await Testnet.start({ nodes: 4, shards: 1, plugins: [kv], seed: 15 })
+    await net.submit(kv, "set", { key: "k", value: "before" }, { node: 0 })
+    await expect(net.advanceTime(-1)).rejects.toMatchObject({ _tag: "InvalidDuration", ms: -1 })
+    await net.partition([0, 1], [2, 3])
+    // What was in flight at the cut lands (or is dropped) within a second; after that nothing may commit.
+    await net.advanceTime(1_000)
+    const cut = await Promise.all([0, 1, 2, 3].map((i) => net.frames(KV, i)))
+    const globalCut = await net.heads()
+    // Neither side has a quorum (3 of 4): rank timeouts backed off to their longest, no frame made anywhere.
+    await net.advanceTime(10_000)
+    const split = await Promise.all([0, 1, 2, 3].map((i) => net.frames(KV, i)))
+    expect(split).toEqual(cut)
+    expect(await net.heads()).toEqual(globalCut)
+    noFork(split)
+    // Each side says so: too few provers cover the shard (D-APP-13).
+    for (const i of [0, 1, 2, 3]) expect((await net.shardView(KV, i)).halted).toBe(true)
+    await net.heal()
+    await net.advance(3)
+    const healed = await Promise.all([0, 1, 2, 3].map((i) => net.frames(KV, i)))
+    for (const [i, chain] of healed.entries()) expect(chain.length).toBeGreaterThan(split[i]?.length ?? 0)
+    noFork(healed)
+    sameChain(healed)
+    await net.submit(kv, "set", { key: "k", value: "after" }, { node: 3 })
+    for (const node of [0, 1, 2, 3]) expect(await net.query(kv, "get", { key: "k" }, { node })).toEqual({ value: "after" })
+    await agreedRoots(net, KV, [0, 1, 2, 3])
+    time("2/2 split and heal")
+  }, 240_000)
+
   for (const fault of ["equivocate", "bad-state-roots"] as const)
-    test(`a byzantine app prover (${fault}) does not fork the honest nodes`, async () => {
+    test(`a byzantine app prover (${fault}) is caught by the rule it breaks and does not fork the honest nodes`, async () => {
       const time = started()
       await using net = await Testnet.start({ nodes: 4, shards: 1, plugins: [kv], seed: 14 })
       await net.byzantine(1, fault)
@@ -154,8 +193,28 @@ describe("testnet kit: 4 nodes, 2 app shards, in process", () => {
       expect(net.byzantineProposals(1)).toBeGreaterThan(0)
       const chains = await Promise.all([0, 1, 2, 3].map((i) => net.frames(KV, i)))
       noFork(chains)
-      // Frames claiming roots the shard does not have are never committed.
-      if (fault === "bad-state-roots") for (const chain of chains) expect(chain.filter((f) => f.prover === net.proverOf(1))).toEqual([])
+      sameChain([chains[0] ?? [], chains[2] ?? [], chains[3] ?? []])
+      // The rewritten frames reach the rule under test (a frame whose header signature no longer covers
+      // it would be refused as BadSignature before either rule looks at it).
+      const honest = await Promise.all([0, 2, 3].map((i) => net.consensus(KV, i)))
+      for (const s of honest) {
+        expect(s.conflicts).toEqual([])
+        expect(s.rejections.filter((r) => r.reason === "BadSignature")).toEqual([])
+      }
+      if (fault === "equivocate") {
+        // Node 0 (the first honest peer) gets both frames of node 1's ranks: a double proposal, by node 1 only.
+        const seen = honest.flatMap((s) => s.equivocations)
+        expect(honest[0]?.equivocations.some((e) => e.kind === "double-proposal" && e.prover === net.proverOf(1))).toBe(true)
+        expect(seen.every((e) => e.prover === net.proverOf(1))).toBe(true)
+        // The count reaches the shard view the worker gives the master (GET /v1/shards).
+        const view = await net.shardView(KV, 0)
+        expect(view.equivocations).toBeGreaterThanOrEqual(honest[0]?.equivocationsDetected ?? 1)
+        expect(view.equivocations).toBeGreaterThan(0)
+      } else {
+        // Frames claiming roots the shard does not have are refused for their roots, and never committed.
+        for (const s of honest) expect(s.rejections.some((r) => r.reason === "BadStateRoots" && r.prover === net.proverOf(1))).toBe(true)
+        for (const chain of chains) expect(chain.filter((f) => f.prover === net.proverOf(1))).toEqual([])
+      }
       await agreedRoots(net, KV, [0, 1, 2, 3])
       for (const node of [0, 2, 3]) expect(await net.query(kv, "scan", { prefix: "k" }, { node })).toEqual({ keys: ["k0", "k1", "k2", "k3"] })
       time(`byzantine ${fault}`)

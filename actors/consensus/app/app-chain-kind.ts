@@ -16,6 +16,7 @@ import { checkMessageBundleBytes } from "../core/messages/message-bundle-bytes.t
 import { AppShardProposal, encodeAppShardProposal } from "../core/messages/proposals.ts"
 import { validateProposal } from "../core/proposal-validation.ts"
 import { finalizedAncestor, type FrameLookup } from "./finalized-ancestor.ts"
+import { globalLeadHold, nextFrameNumber } from "./global-lead.ts"
 import { requestsRoot } from "../core/requests-root.ts"
 import type { ShardOwner } from "./shard-owner.ts"
 import { stateRootsDiverged } from "./state-divergence.ts"
@@ -45,6 +46,8 @@ export interface AppChainPorts {
   readonly feeVote?: Effect.Effect<bigint>
   /** The global head frame number the shard's frame numbers follow (§1.6 step 4); undefined: prior + 1. */
   readonly globalHead?: Effect.Effect<bigint | undefined>
+  /** Asks for a newer global head in the background (a held leader, D-APP-17); returns at once. Absent: never held. */
+  readonly refreshGlobalHead?: Effect.Effect<void>
   /** Committed frames below the Forks root and genesis, by selector (the engine's store index). */
   readonly committedFrame: FrameLookup
   /** The intrinsic owning the shard's state, to name it when roots diverge (D-APP-14); absent: "unknown". */
@@ -121,13 +124,24 @@ export const appChainKind = (params: AppChainParams): ChainKind<AppShardFrame, A
           )
         }
       }),
+    holdProposal: (parent, rank) =>
+      Effect.gen(function* () {
+        const { globalHead, refreshGlobalHead } = ports
+        // A head that cannot be asked for again cannot be waited on: a waiting shard submits no frames, so
+        // it would never hear the head move from a submission's answer.
+        if (globalHead === undefined || refreshGlobalHead === undefined) return undefined
+        const head = yield* globalHead
+        // Asked at every proposal: the head a submission's answer brought is two rounds old (2-chain).
+        yield* refreshGlobalHead
+        // Unknown (a fresh worker before the master's first answer): not held.
+        return head === undefined ? undefined : globalLeadHold(parent.header, rank, head)
+      }),
     produceFrame: ({ parent, branch, rank, nowMs, difficulty }) =>
       Effect.gen(function* () {
         const signer = yield* ProverSigner
         const head = ports.globalHead === undefined ? undefined : yield* ports.globalHead
-        const prior = parent.header.frameNumber
         // §1.6 step 4; a global head at or below the parent would break "later than the parent" (D-VAL-3).
-        const frameNumber = head !== undefined && head > prior ? head : prior + 1n
+        const frameNumber = nextFrameNumber(parent.header.frameNumber, head)
         const requests = (yield* ports.takeRequests(frameNumber, bundlesAbove(parent, branch))).filter(proposable).slice(0, MAX_REQUESTS_PER_FRAME)
         const expected = yield* expectedStateRoots(params, parent, branch)
         if (expected._tag === "Unavailable") return yield* Effect.fail(new StateRootsUnavailable({ detail: expected.detail }))

@@ -67,11 +67,11 @@ const checkCoverage = (address: Uint8Array, state: ShardState) =>
   })
 
 /** Eight address bytes keep actor names short and distinct per shard on one worker. */
-const actorName = (address: Uint8Array): string => `app-consensus-${bytesToHex(address.subarray(0, 8))}`
+export const appShardConsensusName = (address: Uint8Array): string => `app-consensus-${bytesToHex(address.subarray(0, 8))}`
 
 export const appShardConsensusActor = (options: AppShardConsensusOptions) =>
   Actor.make(
-    actorName(options.address),
+    appShardConsensusName(options.address),
     AppShardConsensusProtocol,
     {
       init: (ctx) =>

@@ -83,6 +83,8 @@ export const ShardView = Schema.Struct({
   mempool: Schema.Number,
   bundlesCommitted: Schema.Number,
   bundlesRejected: Schema.Number,
+  /** Equivocations (double proposals, double votes) the shard's consensus recorded since the worker started. */
+  equivocations: Schema.Number,
 })
 export type ShardView = typeof ShardView.Type
 

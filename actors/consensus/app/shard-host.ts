@@ -72,6 +72,8 @@ export interface ShardHostDeps {
   readonly submitCertified?: (certified: CertifiedFrame<AppShardFrame>) => Effect.Effect<void>
   /** The global head the shard's frame numbers follow (D-APP-5); absent: parent + 1. */
   readonly globalHead?: Effect.Effect<bigint | undefined>
+  /** Asks the master for a newer global head; returns at once (a leader held by the lead bound, D-APP-17). */
+  readonly refreshGlobalHead?: Effect.Effect<void>
   /** Plugin code hashes by intrinsic name, named with the plugin when a shard's roots diverge (D-APP-14). */
   readonly codeHashes?: ReadonlyMap<string, string>
 }
@@ -226,6 +228,7 @@ const portsFor = (deps: ShardHostDeps, address: Uint8Array, mempool: Mempool, sh
     }),
   feeVote: deps.fees.ask(new ProposerFeeVote({ filter: address })).pipe(Effect.orDie),
   ...(deps.globalHead === undefined ? {} : { globalHead: deps.globalHead }),
+  ...(deps.refreshGlobalHead === undefined ? {} : { refreshGlobalHead: deps.refreshGlobalHead }),
   // Only asked when a proposal's roots differ from this node's; a failed read names no owner rather than hiding the rejection.
   stateOwner: deps.store
     .read(() => shardOwner(deps.routing, storeSnapshot(deps.store.repository(committedAtoms)).read, address, deps.codeHashes))
@@ -261,6 +264,7 @@ const shardView = (deps: ShardHostDeps, shard: CoveredShard) =>
       mempool: shard.mempool.size,
       bundlesCommitted: shard.counters.committed,
       bundlesRejected: shard.counters.rejected,
+      equivocations: status.equivocationsDetected,
     }
     return view
   })

@@ -129,6 +129,13 @@ export interface ChainKind<F extends ChainFrame, P extends ChainProposal<F>> {
    * that QC finalizes (D-APP-1). Absent (the global chain): one commit per handled message.
    */
   readonly settleBeforeValidation?: boolean
+  /**
+   * Asked by a leader before it produces a child of `parent` at `rank`: a reason to wait instead (the
+   * engine asks again shortly, while the rank is current), or undefined to go ahead. Honest-leader pacing only, not
+   * a validity rule: validators never check it. The app chain holds a leader that would run too far
+   * ahead of the global head (app D-APP-17). Absent: never held.
+   */
+  readonly holdProposal?: (parent: F, rank: bigint) => Effect.Effect<string | undefined>
   readonly produceFrame: (input: ProduceFrameInput<F>) => Effect.Effect<ProducedFrame<F>, unknown, ValidationServices>
   readonly makeProposal: (parts: {
     readonly state: F

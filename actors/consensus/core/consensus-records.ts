@@ -31,6 +31,8 @@ export interface Counters {
   timeoutsSent: number
   qcsBuilt: number
   tcsBuilt: number
+  /** Distinct equivocations recorded (the list below keeps only the newest 200). */
+  equivocationsDetected: number
 }
 
 interface FrameSummary {
@@ -60,7 +62,7 @@ export class ConsensusRecords {
   readonly equivocations: Array<Equivocation> = []
   /** Conflicting finalizations seen (must stay empty: more than a third byzantine). */
   readonly conflicts: Array<string> = []
-  readonly counters: Counters = { proposed: 0, votesSent: 0, timeoutsSent: 0, qcsBuilt: 0, tcsBuilt: 0 }
+  readonly counters: Counters = { proposed: 0, votesSent: 0, timeoutsSent: 0, qcsBuilt: 0, tcsBuilt: 0, equivocationsDetected: 0 }
 
   private penalize(from: string): void {
     this.penalties.set(from, (this.penalties.get(from) ?? 0) + 1)
@@ -85,6 +87,7 @@ export class ConsensusRecords {
       const address = bytesToHex(prover)
       if (this.equivocations.some((e) => e.kind === kind && e.rank === rank && e.prover === address)) return
       this.equivocations.push({ kind, rank, prover: address, selectors: [...selectors] })
+      this.counters.equivocationsDetected++
       if (this.equivocations.length > MAX_RECORDS) this.equivocations.shift()
       this.penalize(from)
       yield* Effect.logWarning(`${kind} by ${address.slice(0, 16)} at rank ${rank}`)

@@ -44,6 +44,9 @@ import { VoteAggregator } from "./vote-aggregator.ts"
 /** How often a leader whose peers have not connected yet checks again before proposing. */
 const PEER_WAIT_RETRY_MS = 100
 
+/** How often a leader its chain kind holds back (`holdProposal`) asks again. */
+const HOLD_RETRY_MS = 25
+
 export interface HotStuffEngineDeps<F extends ChainFrame, P extends ChainProposal<F>> {
   readonly kind: ChainKind<F, P>
   readonly config: ConsensusConfig
@@ -512,6 +515,12 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
         return yield* Effect.logWarning(`cannot propose at rank ${rank}: ${evidence.left.detail}`)
       }
       yield* this.settle(newestQc)
+      const held = this.ctx.kind.holdProposal === undefined ? undefined : yield* this.ctx.kind.holdProposal(parent.frame, rank)
+      if (held !== undefined) {
+        // Still scheduled: the retry proposes at this rank if it is current by then (a TC may end it first).
+        notes.notProposed(rank, held)
+        return yield* this.ports.proposeAfter(HOLD_RETRY_MS, rank)
+      }
       const built = yield* this.proposer.build({ parent: parent.frame, branch: this.branch, rank, newestQc, tc, safety: this.safety })
       if (built._tag === "NotSafe") {
         notes.notProposed(rank, built.reason)

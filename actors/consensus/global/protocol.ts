@@ -59,6 +59,8 @@ export const ConsensusStatus = Schema.Struct({
   timeoutsSent: Schema.Number,
   qcsBuilt: Schema.Number,
   tcsBuilt: Schema.Number,
+  /** Distinct equivocations recorded since start (`equivocations` lists only the newest 200). */
+  equivocationsDetected: Schema.Number,
   /** Penalty points per sending peer id. */
   penalties: Schema.Record({ key: Schema.String, value: Schema.Number }),
   rejections: Schema.Array(Rejection),

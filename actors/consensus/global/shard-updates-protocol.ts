@@ -29,6 +29,16 @@ export class SubmitShardUpdate extends Schema.TaggedRequest<SubmitShardUpdate>()
   payload: { header: Bytes, quorumCertificate: Bytes },
 }) {}
 
+/**
+ * The master's committed global head, without a submission: an app leader held back by the lead bound
+ * (app D-APP-17) asks it, since a shard that waits makes no frames to submit and would never hear it move.
+ */
+export class GetGlobalHead extends Schema.TaggedRequest<GetGlobalHead>()("GetGlobalHead", {
+  failure: Schema.Never,
+  success: Schema.Struct({ globalHead: U64 }),
+  payload: {},
+}) {}
+
 /** What a global leader may propose: every pending header, per shard newest first (local only). */
 export class PendingShardUpdates extends Schema.TaggedRequest<PendingShardUpdates>()("PendingShardUpdates", {
   failure: Schema.Never,
@@ -41,5 +51,5 @@ export class ShardUpdatesCommitted extends Schema.TaggedClass<ShardUpdatesCommit
   updates: Schema.Array(Schema.Struct({ address: Schema.String, frameNumber: U64 })),
 }) {}
 
-export const ShardUpdatesProtocol = Protocol.make("ShardUpdates", SubmitShardUpdate, PendingShardUpdates, ShardUpdatesCommitted)
-export type ShardUpdatesMessage = SubmitShardUpdate | PendingShardUpdates | ShardUpdatesCommitted
+export const ShardUpdatesProtocol = Protocol.make("ShardUpdates", SubmitShardUpdate, GetGlobalHead, PendingShardUpdates, ShardUpdatesCommitted)
+export type ShardUpdatesMessage = SubmitShardUpdate | GetGlobalHead | PendingShardUpdates | ShardUpdatesCommitted

@@ -76,6 +76,7 @@ export const shardUpdatesActor = (deps: ShardUpdatesDeps) =>
             }
             return [pool, { outcome, globalHead: yield* deps.globalHead }] as const
           }),
+        GetGlobalHead: (pool) => Effect.map(deps.globalHead, (globalHead) => [pool, { globalHead }] as const),
         PendingShardUpdates: (pool) => Effect.succeed([pool, pool.all()] as const),
         ShardUpdatesCommitted: (pool, m) =>
           Effect.sync(() => {

@@ -40,6 +40,7 @@ const shardView: ShardStatusView = {
   mempool: 0,
   bundlesCommitted: 2,
   bundlesRejected: 1,
+  equivocations: 0,
 }
 
 /** The fake answers by the bundle's first byte: 1 malformed, 2 busy, 3 unavailable, 4 no worker, else pending. */

@@ -1,6 +1,7 @@
 // The worker's shard-update sender: a submission returns at once (the shard never waits on the master),
 // the master's answer updates the global head the shard's frame numbers follow, and a refused
-// submission changes nothing and fails nothing.
+// submission changes nothing and fails nothing; a held leader's refresh learns the head without a
+// submission, one ask at a time.
 import { describe, expect, test } from "bun:test"
 import { Effect, Fiber, type Scope, TestClock, TestContext } from "effect"
 import { makeShardUpdateSender } from "../../../../../actors/consensus/app/shard-update-sender.ts"
@@ -52,6 +53,35 @@ describe("shard update sender (worker side)", () => {
         yield* sender.submit({ frame, qc: new QuorumCertificate({ ...qc, frameNumber: 11n }) })
         yield* TestClock.adjust("3 seconds")
         expect(yield* sender.globalHead).toBeUndefined()
+        expect(yield* pool.ask(new PendingShardUpdates())).toEqual([])
+      }),
+    ))
+
+  test("refreshGlobalHead learns the master's head without a submission, with one ask in flight however often it is called", () =>
+    run(
+      Effect.gen(function* () {
+        let reads = 0
+        let head = 12n
+        const globalHead = Effect.suspend(() => {
+          reads++
+          return Effect.as(Effect.sleep("100 millis"), head)
+        })
+        const pool = yield* ActorSystem.spawnScoped(shardUpdatesActor({ globalHead, poseidon }))
+        const sender = makeShardUpdateSender(pool, yield* Effect.scope)
+        for (let i = 0; i < 5; i++) yield* sender.refreshGlobalHead
+        yield* TestClock.adjust("1 second")
+        expect(reads).toBe(1)
+        expect(yield* sender.globalHead).toBe(12n)
+        // A later refresh asks again, and the head only ever moves forward.
+        head = 15n
+        yield* sender.refreshGlobalHead
+        yield* TestClock.adjust("1 second")
+        expect(yield* sender.globalHead).toBe(15n)
+        head = 9n
+        yield* sender.refreshGlobalHead
+        yield* TestClock.adjust("1 second")
+        expect(reads).toBe(3)
+        expect(yield* sender.globalHead).toBe(15n)
         expect(yield* pool.ask(new PendingShardUpdates())).toEqual([])
       }),
     ))
