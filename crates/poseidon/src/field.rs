@@ -110,7 +110,6 @@ impl Fr {
         let mut acc = [0u128; 8];
         for i in 0..n {
             let (Fr(x), Fr(y)) = pair(i);
-            let (x, y) = (*x, *y);
             for k in 0..4 {
                 for l in 0..4 {
                     let p = (x[k] as u128) * (y[l] as u128);
@@ -128,6 +127,23 @@ impl Fr {
         }
         t[8] = carry as u64;
         Fr(redc_wide(t))
+    }
+
+    /// self + o as a plain integer, not reduced (< 2^255 for operands < r): a Winograd factor.
+    #[inline(always)]
+    pub fn add_raw(self, o: Fr) -> [u64; 4] {
+        let (s0, c) = adc(self.0[0], o.0[0], 0);
+        let (s1, c) = adc(self.0[1], o.0[1], c);
+        let (s2, c) = adc(self.0[2], o.0[2], c);
+        let (s3, _) = adc(self.0[3], o.0[3], c);
+        [s0, s1, s2, s3]
+    }
+
+    /// Montgomery reduction T·2^-256 mod r of an unreduced sum T < 21·r² (at most 21 products of
+    /// values < r, or fewer plus a value < r shifted up by 256 bits), fully reduced.
+    #[inline(always)]
+    pub fn from_wide(t: Wide) -> Fr {
+        Fr(redc_small(t))
     }
 
     /// From a plain value (little-endian limbs, < r).
@@ -164,6 +180,84 @@ impl Fr {
         }
         out
     }
+}
+
+/// An unreduced sum of products as a 9-limb little-endian integer (below 2^576).
+pub type Wide = [u64; 9];
+
+/// Σ x[k]·y[k] over N products of 4-limb integers (any values below 2^256), as one integer (below
+/// 2^576 for N < 2^60). On x86_64 a generated product-scanning kernel (products.rs) for the sizes the
+/// permutation uses; elsewhere, or for other sizes, the portable version.
+#[inline(always)]
+pub fn sum_products<const N: usize>(x: &[[u64; 4]; N], y: &[[u64; 4]; N]) -> Wide {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use crate::products::*;
+        // N is a constant, so the match and the slice conversions fold away.
+        let (xs, ys) = (x.as_slice(), y.as_slice());
+        match N {
+            1 => return sum_1(xs.try_into().unwrap(), ys.try_into().unwrap()),
+            2 => return sum_2(xs.try_into().unwrap(), ys.try_into().unwrap()),
+            3 => return sum_3(xs.try_into().unwrap(), ys.try_into().unwrap()),
+            8 => return sum_8(xs.try_into().unwrap(), ys.try_into().unwrap()),
+            9 => return sum_9(xs.try_into().unwrap(), ys.try_into().unwrap()),
+            _ => {}
+        }
+    }
+    sum_products_portable(x, y)
+}
+
+/// `sum_products` in plain Rust: per product, each 64-bit half of a limb product into its column's
+/// u128 (columns are independent add chains; carries resolved once at the end).
+#[inline(always)]
+pub fn sum_products_portable<const N: usize>(x: &[[u64; 4]; N], y: &[[u64; 4]; N]) -> Wide {
+    let mut acc = [0u128; 8];
+    for (x, y) in x.iter().zip(y) {
+        for k in 0..4 {
+            for l in 0..4 {
+                let p = (x[k] as u128) * (y[l] as u128);
+                acc[k + l] += p as u64 as u128;
+                acc[k + l + 1] += p >> 64;
+            }
+        }
+    }
+    let mut t = [0u64; 9];
+    let mut carry: u128 = 0;
+    for c in 0..8 {
+        let v = acc[c] + carry;
+        t[c] = v as u64;
+        carry = v >> 64;
+    }
+    t[8] = carry as u64;
+    t
+}
+
+/// a - b for a ≥ b (the caller's invariant; checked in debug builds).
+#[inline(always)]
+pub fn wide_sub(a: Wide, b: &Wide) -> Wide {
+    let mut out = [0u64; 9];
+    let mut borrow = 0;
+    for i in 0..9 {
+        let (d, nb) = sbb(a[i], b[i], borrow);
+        out[i] = d;
+        borrow = nb;
+    }
+    debug_assert_eq!(borrow, 0, "wide_sub underflow");
+    out
+}
+
+/// a + b (no overflow for the sums built here, far below 2^576; checked in debug builds).
+#[inline(always)]
+pub fn wide_add(a: Wide, b: &Wide) -> Wide {
+    let mut out = [0u64; 9];
+    let mut carry = 0;
+    for i in 0..9 {
+        let (s, nc) = adc(a[i], b[i], carry);
+        out[i] = s;
+        carry = nc;
+    }
+    debug_assert_eq!(carry, 0, "wide_add overflow");
+    out
 }
 
 impl std::ops::Add for Fr {
@@ -221,6 +315,44 @@ fn redc_wide(mut t: [u64; 9]) -> [u64; 4] {
     [x[0], x[1], x[2], x[3]]
 }
 
+/// Montgomery reduction of T < 21·r² (< 2^511, so T's ninth limb is zero): (T + m·r)/2^256 <
+/// 21·r·(r/2^256) + r < 4.97·r < 2^256, so four limbs hold it and subtracting 4r, 2r, r when they
+/// fit reduces it fully. The carry out of each row's top limb is carried into the next row's
+/// instead of through every limb above it.
+#[inline(always)]
+fn redc_small(mut t: Wide) -> [u64; 4] {
+    debug_assert_eq!(t[8], 0, "redc_small input out of range");
+    let p = MODULUS;
+    let mut top = 0u64;
+    for i in 0..4 {
+        let m = t[i].wrapping_mul(NEG_INV);
+        let (_, mut c) = mac(t[i], m, p[0], 0);
+        for j in 1..4 {
+            let (lo, hi) = mac(t[i + j], m, p[j], c);
+            t[i + j] = lo;
+            c = hi;
+        }
+        let (s, nc) = adc(t[i + 4], c, top);
+        t[i + 4] = s;
+        top = nc;
+    }
+    debug_assert_eq!(top, 0, "redc_small result out of range");
+    let mut x = [t[4], t[5], t[6], t[7]];
+    for shift in (0..3).rev() {
+        let m = shifted_modulus(shift);
+        let (d0, b) = sbb(x[0], m[0], 0);
+        let (d1, b) = sbb(x[1], m[1], b);
+        let (d2, b) = sbb(x[2], m[2], b);
+        let (d3, b) = sbb(x[3], m[3], b);
+        let keep = 0u64.wrapping_sub(b);
+        let d = [d0, d1, d2, d3];
+        for k in 0..4 {
+            x[k] = (x[k] & keep) | (d[k] & !keep);
+        }
+    }
+    x
+}
+
 /// r·2^shift over five limbs.
 #[inline(always)]
 const fn shifted_modulus(shift: u32) -> [u64; 5] {
@@ -271,6 +403,26 @@ mod tests {
         assert_eq!(minus_one.square(), one);
         assert_eq!(minus_one + one, Fr::ZERO);
         assert_eq!(Fr::from_be_bytes(&[0xff; 32]), None);
+    }
+
+    /// The x86_64 kernels against the portable sum, random and all-ones operands.
+    #[test]
+    fn kernels_match_portable_sums() {
+        let mut s = 5u64;
+        fn check<const N: usize>(s: &mut u64) {
+            for round in 0..50 {
+                let limb = |s: &mut u64| if round == 0 { u64::MAX } else { next(s) };
+                let x: [[u64; 4]; N] = std::array::from_fn(|_| std::array::from_fn(|_| limb(s)));
+                let y: [[u64; 4]; N] = std::array::from_fn(|_| std::array::from_fn(|_| limb(s)));
+                assert_eq!(sum_products(&x, &y), sum_products_portable(&x, &y), "N {N}");
+            }
+        }
+        check::<1>(&mut s);
+        check::<2>(&mut s);
+        check::<3>(&mut s);
+        check::<8>(&mut s);
+        check::<9>(&mut s);
+        check::<5>(&mut s);
     }
 
     #[test]
