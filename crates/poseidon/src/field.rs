@@ -14,6 +14,13 @@ fn mac(a: u64, b: u64, c: u64, carry: u64) -> (u64, u64) {
     (t as u64, (t >> 64) as u64)
 }
 
+/// Whether the mulx / adcx / adox kernels can run (std caches the CPUID answer).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn has_adx() -> bool {
+    std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx")
+}
+
 /// a + b + carry, as (low, carry).
 #[inline(always)]
 fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
@@ -61,6 +68,16 @@ impl Fr {
     /// Montgomery product a·b·2^-256 (CIOS, interleaved reduction).
     #[inline(always)]
     fn mont_mul(self, o: Fr) -> Fr {
+        #[cfg(target_arch = "x86_64")]
+        if has_adx() {
+            return Fr(reduce_once(crate::products::mont_mul_adx(&self.0, &o.0)));
+        }
+        self.mont_mul_portable(o)
+    }
+
+    /// `mont_mul` in plain Rust (CIOS with u128 products).
+    #[inline(always)]
+    fn mont_mul_portable(self, o: Fr) -> Fr {
         let (a, b, p) = (self.0, o.0, MODULUS);
         let mut t = [0u64; 4];
         for &ai in a.iter() {
@@ -322,6 +339,12 @@ fn redc_wide(mut t: [u64; 9]) -> [u64; 4] {
 #[inline(always)]
 fn redc_small(mut t: Wide) -> [u64; 4] {
     debug_assert_eq!(t[8], 0, "redc_small input out of range");
+    #[cfg(target_arch = "x86_64")]
+    if has_adx() {
+        let (x, top) = crate::products::redc_adx([t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]]);
+        debug_assert_eq!(top, 0, "redc_small result out of range");
+        return reduce_below_8r(x);
+    }
     let p = MODULUS;
     let mut top = 0u64;
     for i in 0..4 {
@@ -337,7 +360,12 @@ fn redc_small(mut t: Wide) -> [u64; 4] {
         top = nc;
     }
     debug_assert_eq!(top, 0, "redc_small result out of range");
-    let mut x = [t[4], t[5], t[6], t[7]];
+    reduce_below_8r([t[4], t[5], t[6], t[7]])
+}
+
+/// x mod r for x < 8r: subtract 4r, 2r, r when they fit.
+#[inline(always)]
+fn reduce_below_8r(mut x: [u64; 4]) -> [u64; 4] {
     for shift in (0..3).rev() {
         let m = shifted_modulus(shift);
         let (d0, b) = sbb(x[0], m[0], 0);
@@ -423,6 +451,33 @@ mod tests {
         check::<8>(&mut s);
         check::<9>(&mut s);
         check::<5>(&mut s);
+    }
+
+    /// The mulx kernel against the portable CIOS, random and extreme operands.
+    #[test]
+    fn mont_mul_kernel_matches_portable() {
+        let mut s = 11u64;
+        let max = Fr([MODULUS[0] - 1, MODULUS[1], MODULUS[2], MODULUS[3]]);
+        let mut vals = vec![Fr::ZERO, max, Fr([1, 0, 0, 0])];
+        vals.extend((0..300).map(|_| random(&mut s)));
+        for a in &vals {
+            for b in vals.iter().take(20) {
+                assert_eq!(*a * *b, a.mont_mul_portable(*b));
+            }
+        }
+    }
+
+    /// redc_small (the mulx kernel on x86_64) against the 64r² reduction, up to its bound 21r².
+    #[test]
+    fn small_reduction_matches_wide_one() {
+        let mut s = 13u64;
+        let max = [MODULUS[0] - 1, MODULUS[1], MODULUS[2], MODULUS[3]];
+        for round in 0..300 {
+            let x: [[u64; 4]; 21] = std::array::from_fn(|_| if round == 0 { max } else { random(&mut s).0 });
+            let y: [[u64; 4]; 21] = std::array::from_fn(|_| if round == 0 { max } else { random(&mut s).0 });
+            let t = sum_products_portable(&x, &y);
+            assert_eq!(redc_small(t), redc_wide(t));
+        }
     }
 
     #[test]
