@@ -81,33 +81,54 @@ fn first_full_round(s: &mut [Fr; T]) {
         }
     }
     for (i, si) in s.iter_mut().enumerate() {
-        *si = Fr::dot_by(n, |k| (&MDS[i][live[k]], &x[k])) + fixed[i];
+        // The live products in kernel-sized groups of up to three (n ≤ 17, so from_wide's bound holds).
+        let mut sum: Wide = [0; 9];
+        let mut k = 0;
+        while k < n {
+            let (a, b) = (&MDS[i], &x);
+            let part = match n - k {
+                1 => sum_products::<1>(&[a[live[k]].0], &[b[k].0]),
+                2 => sum_products::<2>(&[a[live[k]].0, a[live[k + 1]].0], &[b[k].0, b[k + 1].0]),
+                _ => sum_products::<3>(
+                    &[a[live[k]].0, a[live[k + 1]].0, a[live[k + 2]].0],
+                    &[b[k].0, b[k + 1].0, b[k + 2].0],
+                ),
+            };
+            sum = wide_add(sum, &part);
+            k += 3;
+        }
+        *si = Fr::from_wide(sum) + fixed[i];
     }
 }
 
 /// The 68 partial rounds, PARTIAL_BLOCK at a time (see BLOCK_CROSS): each round's S-box input is one
-/// lazily reduced dot product over the block-start state and the block's earlier S-box outputs, and
-/// elements 1.. are updated once per block with lazy dot products instead of a Montgomery
-/// multiplication per element per round.
+/// lazily reduced sum over the block-start state (a Winograd inner product) and the block's S-box
+/// outputs so far, and elements 1.. are updated once per block (Winograd over the block's four S-box
+/// outputs) instead of a Montgomery multiplication per element per round.
 fn partial_rounds(s: &mut [Fr; T], terms: &RowTerms) {
     for block in 0..PARTIAL_ROUNDS / PARTIAL_BLOCK {
         let first = block * PARTIAL_BLOCK;
         // Elements 1.. stay fixed within the block, so their pair sum serves all its rounds.
         let s_pairs = pair_sum::<8>(&s[1..]);
         let mut v = [Fr::ZERO; PARTIAL_BLOCK];
-        // The Winograd sums over elements 1.. (8 pairs each) for all the block's rounds, ahead of
-        // the rounds' serial S-box chain, which then adds only the S-box output terms.
-        let fixed: [Wide; PARTIAL_BLOCK] = std::array::from_fn(|m| {
-            let r = first + m;
+        // Round r's Winograd sum over elements 1.. (8 pairs), its corrections subtracted.
+        let fixed_sum = |r: usize| -> Wide {
             let mut f = [[0u64; 4]; 8];
             let mut g = [[0u64; 4]; 8];
             pair_factors::<8, 8>(&SPARSE_ROW[r][1..], &s[1..], &mut f, &mut g);
             wide_sub(sum_products(&f, &g), &wide_add(terms.sparse_row[r], &s_pairs))
-        });
+        };
+        let mut next_fixed = fixed_sum(first);
         let mut u = s[0];
         for m in 0..PARTIAL_BLOCK {
             let r = first + m;
             v[m] = u.pow5() + PARTIAL_POST[r];
+            // The next round's fixed sum does not need v: placed after the S-box, it executes while
+            // the S-box's chain of dependent multiplications waits.
+            let fixed = next_fixed;
+            if m + 1 < PARTIAL_BLOCK {
+                next_fixed = fixed_sum(r + 1);
+            }
             // + SPARSE_ROW[r][0]·v_m + the block's earlier S-box outputs times BLOCK_CROSS.
             let c = &BLOCK_CROSS[r];
             let fresh = match m {
@@ -122,7 +143,7 @@ fn partial_rounds(s: &mut [Fr; T], terms: &RowTerms) {
                     &sum_products::<2>(&[c[1].0, c[2].0], &[v[1].0, v[2].0]),
                 ),
             };
-            u = Fr::from_wide(wide_add(fixed[m], &fresh));
+            u = Fr::from_wide(wide_add(fixed, &fresh));
         }
         let v_pairs = pair_sum::<2>(&v);
         for i in 1..T {
@@ -165,7 +186,7 @@ pub fn poseidon16(inputs: &[Fr; FRAME]) -> Fr {
     // Only element 0 of the last round's output is the hash.
     let c = &FULL_C[FULL_ROUNDS - 1];
     let x: [Fr; T] = std::array::from_fn(|i| (s[i] + c[i]).pow5());
-    Fr::dot(&MDS[0], &x)
+    dot17(&MDS[0], &x, &terms.mds[0], &pair_sum::<8>(&x))
 }
 
 /// A chunk of at most 31 bytes, right-padded with zeros, as a big-endian field element (< 2^248 < r).
