@@ -30,6 +30,8 @@ struct RowTerms {
     sparse_row: [Wide; PARTIAL_ROUNDS],
     /// Per block and element i ≥ 1: pair_sum of the block's four SPARSE_COL entries for i.
     sparse_col: [[Wide; T - 1]; PARTIAL_ROUNDS / PARTIAL_BLOCK],
+    /// The first round's S-box output of a zero slot, pow5(FULL_C[0][j]).
+    zero_slot_sbox: [Fr; T],
 }
 
 fn row_terms() -> &'static RowTerms {
@@ -42,6 +44,7 @@ fn row_terms() -> &'static RowTerms {
             sparse_col: std::array::from_fn(|b| {
                 std::array::from_fn(|i| pair_sum::<2>(&block_column(b * PARTIAL_BLOCK, i)))
             }),
+            zero_slot_sbox: std::array::from_fn(|j| FULL_C[0][j].pow5()),
         })
     })
 }
@@ -61,10 +64,30 @@ fn full_round(s: &mut [Fr; T], c: &[Fr; T], m: &[[Fr; T]; T], m_pairs: &[Wide; T
     }
 }
 
-/// The first full round, skipping zero slots (the capacity, and the unused tail of a short input's
-/// frame): a zero slot's S-box output is the constant pow5(C[j]), whose contribution to the MDS
-/// product (FIRST_ROUND_ZERO_SLOT[j]) is precomputed, so it costs T additions instead of T products.
-fn first_full_round(s: &mut [Fr; T]) {
+/// Live slots from which the first round's dense Winograd rows (9 products each, plus 8 for the
+/// vector) cost less than products over the live slots only (n each).
+const FIRST_ROUND_DENSE: usize = 10;
+
+/// The first full round. A zero slot (the capacity, and the unused tail of a short input's frame)
+/// has the constant S-box output pow5(C[j]): with few live slots its contribution to the MDS product
+/// (FIRST_ROUND_ZERO_SLOT[j]) is precomputed, so it costs T additions instead of T products; with
+/// many, the round runs dense (the constant as that slot's S-box output) as Winograd rows.
+fn first_full_round(s: &mut [Fr; T], terms: &RowTerms) {
+    let n = s.iter().filter(|x| **x != Fr::ZERO).count();
+    if n >= FIRST_ROUND_DENSE {
+        let x: [Fr; T] = std::array::from_fn(|j| {
+            if s[j] == Fr::ZERO {
+                terms.zero_slot_sbox[j]
+            } else {
+                (s[j] + FULL_C[0][j]).pow5()
+            }
+        });
+        let x_pairs = pair_sum::<8>(&x);
+        for (i, si) in s.iter_mut().enumerate() {
+            *si = dot17(&MDS[i], &x, &terms.mds[i], &x_pairs);
+        }
+        return;
+    }
     let mut live = [0usize; T];
     let mut x = [Fr::ZERO; T];
     let mut n = 0;
@@ -168,7 +191,7 @@ pub fn poseidon16(inputs: &[Fr; FRAME]) -> Fr {
     s[1..].copy_from_slice(inputs);
     let half = FULL_ROUNDS / 2;
     let terms = row_terms();
-    first_full_round(&mut s);
+    first_full_round(&mut s, terms);
     for (r, c) in FULL_C.iter().enumerate().take(half).skip(1) {
         if r == half - 1 {
             full_round(&mut s, c, &PRE_SPARSE, &terms.pre_sparse);
