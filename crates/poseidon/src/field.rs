@@ -18,8 +18,17 @@ fn mac(a: u64, b: u64, c: u64, carry: u64) -> (u64, u64) {
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn has_adx() -> bool {
+    #[cfg(test)]
+    if FORCE_PORTABLE.load(std::sync::atomic::Ordering::Relaxed) {
+        return false;
+    }
     std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx")
 }
+
+/// Tests set this to run the portable multiplication and reduction on a CPU that has BMI2 + ADX.
+#[cfg(test)]
+pub(crate) static FORCE_PORTABLE: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
 
 /// a + b + carry, as (low, carry).
 #[inline(always)]
@@ -378,7 +387,7 @@ fn redc_wide(mut t: [u64; 9]) -> [u64; 4] {
 /// fit reduces it fully. The carry out of each row's top limb is carried into the next row's
 /// instead of through every limb above it.
 #[inline(always)]
-fn redc_small(mut t: Wide) -> [u64; 4] {
+fn redc_small(t: Wide) -> [u64; 4] {
     debug_assert_eq!(t[8], 0, "redc_small input out of range");
     #[cfg(target_arch = "x86_64")]
     if has_adx() {
@@ -386,6 +395,12 @@ fn redc_small(mut t: Wide) -> [u64; 4] {
         debug_assert_eq!(top, 0, "redc_small result out of range");
         return reduce_below_8r(x);
     }
+    redc_small_portable(t)
+}
+
+/// `redc_small` in plain Rust.
+#[inline(always)]
+fn redc_small_portable(mut t: Wide) -> [u64; 4] {
     let p = MODULUS;
     let mut top = 0u64;
     for i in 0..4 {
@@ -508,7 +523,8 @@ mod tests {
         }
     }
 
-    /// redc_small (the mulx kernel on x86_64) against the 64r² reduction, up to its bound 21r².
+    /// redc_small (the mulx kernel on x86_64) and its portable twin against the 64r² reduction, up
+    /// to its bound 21r².
     #[test]
     fn small_reduction_matches_wide_one() {
         let mut s = 13u64;
@@ -518,6 +534,7 @@ mod tests {
             let y: [[u64; 4]; 21] = std::array::from_fn(|_| if round == 0 { max } else { random(&mut s).0 });
             let t = sum_products_portable(&x, &y);
             assert_eq!(redc_small(t), redc_wide(t));
+            assert_eq!(redc_small_portable(t), redc_wide(t));
         }
     }
 

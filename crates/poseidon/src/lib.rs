@@ -377,6 +377,22 @@ mod tests {
         );
     }
 
+    /// The portable multiplication and reduction (what a CPU without BMI2 + ADX runs) give the same
+    /// digests. Other tests running meanwhile may also take the portable path: same results.
+    #[test]
+    fn portable_path_gives_the_same_digests() {
+        use std::sync::atomic::Ordering;
+        field::FORCE_PORTABLE.store(true, Ordering::Relaxed);
+        let got: Vec<String> = TS_VECTORS
+            .iter()
+            .map(|(len, _)| hex(&hash_bytes(&pattern(*len)).unwrap()))
+            .collect();
+        field::FORCE_PORTABLE.store(false, Ordering::Relaxed);
+        for ((len, want), got) in TS_VECTORS.iter().zip(got) {
+            assert_eq!(&got, want, "len {len}");
+        }
+    }
+
     #[test]
     fn empty_input_has_no_hash() {
         assert_eq!(hash_bytes(&[]), None);
