@@ -13,7 +13,8 @@ export interface ChosenPoseidon {
 
 /**
  * The native hash when the quilcrypto library loads, else poseidon.ts — the same bytes either way
- * (cross-checked in test/unit/crates/poseidon-native.test.ts), the TS one being ~100× slower.
+ * (cross-checked in test/unit/crates/poseidon-native.test.ts), the TS one being ~25–40× slower
+ * (`bun run bench poseidon`).
  */
 export const choosePoseidon = (loaded = loadNativePoseidon()): ChosenPoseidon =>
   "unavailable" in loaded

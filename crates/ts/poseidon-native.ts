@@ -1,5 +1,5 @@
 // bun:ffi binding of quil_poseidon_hash_bytes (crates/quilcrypto/src/poseidon.rs, crates/poseidon):
-// the native iden3 Poseidon HashBytes, byte-identical to poseidon.ts and ~100× faster. Synchronous
+// the native iden3 Poseidon HashBytes, byte-identical to poseidon.ts and ~25–40× faster. Synchronous
 // and short (tens of µs), so it runs on the calling thread.
 import { FFIType } from "bun:ffi"
 import { nullIfEmpty, openNative } from "./native.ts"

@@ -6,27 +6,88 @@
 #[rustfmt::skip]
 pub mod constants;
 pub mod field;
+#[cfg(target_arch = "x86_64")]
+#[rustfmt::skip]
+mod products;
+pub mod winograd;
 
 use constants::*;
-use field::Fr;
+use field::{sum_products, wide_add, wide_sub, Fr, Wide};
+use std::sync::OnceLock;
+use winograd::{dot17, pair_factors, pair_sum};
 
 const CHUNK: usize = 31;
 const FRAME: usize = T - 1;
 
-fn full_round(s: &mut [Fr; T], c: &[Fr; T], m: &[[Fr; T]; T]) {
-    let mut x = [Fr::ZERO; T];
-    for ((xi, si), ci) in x.iter_mut().zip(s.iter()).zip(c) {
-        *xi = (*si + *ci).pow5();
-    }
-    for (si, row) in s.iter_mut().zip(m) {
-        *si = Fr::dot(row, &x);
+/// Winograd row terms (see winograd.rs) of every constant matrix the permutation multiplies by,
+/// computed once per process from the generated constants.
+struct RowTerms {
+    /// pair_sum of each MDS row.
+    mds: [Wide; T],
+    /// pair_sum of each PRE_SPARSE row.
+    pre_sparse: [Wide; T],
+    /// pair_sum of SPARSE_ROW[r][1..] (the part multiplied by elements 1..).
+    sparse_row: [Wide; PARTIAL_ROUNDS],
+    /// Per block and element i ≥ 1: pair_sum of the block's four SPARSE_COL entries for i.
+    sparse_col: [[Wide; T - 1]; PARTIAL_ROUNDS / PARTIAL_BLOCK],
+    /// The first round's S-box output of a zero slot, pow5(FULL_C[0][j]).
+    zero_slot_sbox: [Fr; T],
+}
+
+fn row_terms() -> &'static RowTerms {
+    static TERMS: OnceLock<Box<RowTerms>> = OnceLock::new();
+    TERMS.get_or_init(|| {
+        Box::new(RowTerms {
+            mds: std::array::from_fn(|i| pair_sum::<8>(&MDS[i])),
+            pre_sparse: std::array::from_fn(|i| pair_sum::<8>(&PRE_SPARSE[i])),
+            sparse_row: std::array::from_fn(|r| pair_sum::<8>(&SPARSE_ROW[r][1..])),
+            sparse_col: std::array::from_fn(|b| {
+                std::array::from_fn(|i| pair_sum::<2>(&block_column(b * PARTIAL_BLOCK, i)))
+            }),
+            zero_slot_sbox: std::array::from_fn(|j| FULL_C[0][j].pow5()),
+        })
+    })
+}
+
+/// SPARSE_COL entries of element i + 1 for the block's rounds first..first + PARTIAL_BLOCK.
+#[inline(always)]
+fn block_column(first: usize, i: usize) -> [Fr; PARTIAL_BLOCK] {
+    std::array::from_fn(|k| SPARSE_COL[first + k][i])
+}
+
+/// S-boxes, then the dense matrix product as Winograd inner products sharing the vector's pair sum.
+fn full_round(s: &mut [Fr; T], c: &[Fr; T], m: &[[Fr; T]; T], m_pairs: &[Wide; T]) {
+    let x: [Fr; T] = std::array::from_fn(|i| (s[i] + c[i]).pow5());
+    let x_pairs = pair_sum::<8>(&x);
+    for ((si, row), row_pairs) in s.iter_mut().zip(m).zip(m_pairs) {
+        *si = dot17(row, &x, row_pairs, &x_pairs);
     }
 }
 
-/// The first full round, skipping zero slots (the capacity, and the unused tail of a short input's
-/// frame): a zero slot's S-box output is the constant pow5(C[j]), whose contribution to the MDS
-/// product (FIRST_ROUND_ZERO_SLOT[j]) is precomputed, so it costs T additions instead of T products.
-fn first_full_round(s: &mut [Fr; T]) {
+/// Live slots from which the first round's dense Winograd rows (9 products each, plus 8 for the
+/// vector) cost less than products over the live slots only (n each).
+const FIRST_ROUND_DENSE: usize = 10;
+
+/// The first full round. A zero slot (the capacity, and the unused tail of a short input's frame)
+/// has the constant S-box output pow5(C[j]): with few live slots its contribution to the MDS product
+/// (FIRST_ROUND_ZERO_SLOT[j]) is precomputed, so it costs T additions instead of T products; with
+/// many, the round runs dense (the constant as that slot's S-box output) as Winograd rows.
+fn first_full_round(s: &mut [Fr; T], terms: &RowTerms) {
+    let n = s.iter().filter(|x| **x != Fr::ZERO).count();
+    if n >= FIRST_ROUND_DENSE {
+        let x: [Fr; T] = std::array::from_fn(|j| {
+            if s[j] == Fr::ZERO {
+                terms.zero_slot_sbox[j]
+            } else {
+                (s[j] + FULL_C[0][j]).pow5()
+            }
+        });
+        let x_pairs = pair_sum::<8>(&x);
+        for (i, si) in s.iter_mut().enumerate() {
+            *si = dot17(&MDS[i], &x, &terms.mds[i], &x_pairs);
+        }
+        return;
+    }
     let mut live = [0usize; T];
     let mut x = [Fr::ZERO; T];
     let mut n = 0;
@@ -43,36 +104,81 @@ fn first_full_round(s: &mut [Fr; T]) {
         }
     }
     for (i, si) in s.iter_mut().enumerate() {
-        *si = Fr::dot_by(n, |k| (&MDS[i][live[k]], &x[k])) + fixed[i];
+        // The live products in kernel-sized groups of up to three (n ≤ 17, so from_wide's bound holds).
+        let mut sum: Wide = [0; 9];
+        let mut k = 0;
+        while k < n {
+            let (a, b) = (&MDS[i], &x);
+            let part = match n - k {
+                1 => sum_products::<1>(&[a[live[k]].0], &[b[k].0]),
+                2 => sum_products::<2>(&[a[live[k]].0, a[live[k + 1]].0], &[b[k].0, b[k + 1].0]),
+                _ => sum_products::<3>(
+                    &[a[live[k]].0, a[live[k + 1]].0, a[live[k + 2]].0],
+                    &[b[k].0, b[k + 1].0, b[k + 2].0],
+                ),
+            };
+            sum = wide_add(sum, &part);
+            k += 3;
+        }
+        *si = Fr::from_wide(sum) + fixed[i];
     }
 }
 
 /// The 68 partial rounds, PARTIAL_BLOCK at a time (see BLOCK_CROSS): each round's S-box input is one
-/// lazily reduced dot product over the block-start state and the block's earlier S-box outputs, and
-/// elements 1.. are updated once per block with lazy dot products instead of a Montgomery
-/// multiplication per element per round.
-fn partial_rounds(s: &mut [Fr; T]) {
+/// lazily reduced sum over the block-start state (a Winograd inner product) and the block's S-box
+/// outputs so far, and elements 1.. are updated once per block (Winograd over the block's four S-box
+/// outputs) instead of a Montgomery multiplication per element per round.
+fn partial_rounds(s: &mut [Fr; T], terms: &RowTerms) {
     for block in 0..PARTIAL_ROUNDS / PARTIAL_BLOCK {
         let first = block * PARTIAL_BLOCK;
+        // Elements 1.. stay fixed within the block, so their pair sum serves all its rounds.
+        let s_pairs = pair_sum::<8>(&s[1..]);
         let mut v = [Fr::ZERO; PARTIAL_BLOCK];
+        // Round r's Winograd sum over elements 1.. (8 pairs), its corrections subtracted.
+        let fixed_sum = |r: usize| -> Wide {
+            let mut f = [[0u64; 4]; 8];
+            let mut g = [[0u64; 4]; 8];
+            pair_factors::<8, 8>(&SPARSE_ROW[r][1..], &s[1..], &mut f, &mut g);
+            wide_sub(sum_products(&f, &g), &wide_add(terms.sparse_row[r], &s_pairs))
+        };
+        let mut next_fixed = fixed_sum(first);
         let mut u = s[0];
         for m in 0..PARTIAL_BLOCK {
             let r = first + m;
             v[m] = u.pow5() + PARTIAL_POST[r];
-            let (row, cross, vm) = (&SPARSE_ROW[r], &BLOCK_CROSS[r], &v[m]);
-            // Elements 1.. (ready early) first, the fresh S-box output last.
-            u = Fr::dot_by(T + m, |k| {
-                if k + 1 < T {
-                    (&row[k + 1], &s[k + 1])
-                } else if k + 1 < T + m {
-                    (&cross[k + 1 - T], &v[k + 1 - T])
-                } else {
-                    (&row[0], vm)
-                }
-            });
+            // The next round's fixed sum does not need v: placed after the S-box, it executes while
+            // the S-box's chain of dependent multiplications waits.
+            let fixed = next_fixed;
+            if m + 1 < PARTIAL_BLOCK {
+                next_fixed = fixed_sum(r + 1);
+            }
+            // + SPARSE_ROW[r][0]·v_m + the block's earlier S-box outputs times BLOCK_CROSS.
+            let c = &BLOCK_CROSS[r];
+            let fresh = match m {
+                0 => sum_products::<1>(&[SPARSE_ROW[r][0].0], &[v[0].0]),
+                1 => sum_products::<2>(&[SPARSE_ROW[r][0].0, c[0].0], &[v[1].0, v[0].0]),
+                2 => sum_products::<3>(
+                    &[SPARSE_ROW[r][0].0, c[0].0, c[1].0],
+                    &[v[2].0, v[0].0, v[1].0],
+                ),
+                _ => wide_add(
+                    sum_products::<2>(&[SPARSE_ROW[r][0].0, c[0].0], &[v[3].0, v[0].0]),
+                    &sum_products::<2>(&[c[1].0, c[2].0], &[v[1].0, v[2].0]),
+                ),
+            };
+            u = Fr::from_wide(wide_add(fixed, &fresh));
         }
+        let v_pairs = pair_sum::<2>(&v);
         for i in 1..T {
-            s[i] = s[i] + Fr::dot_by(PARTIAL_BLOCK, |k| (&SPARSE_COL[first + k][i - 1], &v[k]));
+            let mut f = [[0u64; 4]; 2];
+            let mut g = [[0u64; 4]; 2];
+            pair_factors::<2, 2>(&block_column(first, i - 1), &v, &mut f, &mut g);
+            // s_i·2^256 added before the reduction comes out as + s_i.
+            let si = s[i].0;
+            let shifted = [0, 0, 0, 0, si[0], si[1], si[2], si[3], 0];
+            let correction = wide_add(terms.sparse_col[block][i - 1], &v_pairs);
+            let sum = wide_add(sum_products(&f, &g), &shifted);
+            s[i] = Fr::from_wide(wide_sub(sum, &correction));
         }
         s[0] = u;
     }
@@ -84,21 +190,26 @@ pub fn poseidon16(inputs: &[Fr; FRAME]) -> Fr {
     let mut s = [Fr::ZERO; T];
     s[1..].copy_from_slice(inputs);
     let half = FULL_ROUNDS / 2;
-    first_full_round(&mut s);
+    let terms = row_terms();
+    first_full_round(&mut s, terms);
     for (r, c) in FULL_C.iter().enumerate().take(half).skip(1) {
-        full_round(&mut s, c, if r == half - 1 { &PRE_SPARSE } else { &MDS });
+        if r == half - 1 {
+            full_round(&mut s, c, &PRE_SPARSE, &terms.pre_sparse);
+        } else {
+            full_round(&mut s, c, &MDS, &terms.mds);
+        }
     }
     for (si, ci) in s.iter_mut().zip(&FIRST_PARTIAL_C) {
         *si = *si + *ci;
     }
-    partial_rounds(&mut s);
+    partial_rounds(&mut s, terms);
     for c in &FULL_C[half..FULL_ROUNDS - 1] {
-        full_round(&mut s, c, &MDS);
+        full_round(&mut s, c, &MDS, &terms.mds);
     }
     // Only element 0 of the last round's output is the hash.
     let c = &FULL_C[FULL_ROUNDS - 1];
     let x: [Fr; T] = std::array::from_fn(|i| (s[i] + c[i]).pow5());
-    Fr::dot(&MDS[0], &x)
+    dot17(&MDS[0], &x, &terms.mds[0], &pair_sum::<8>(&x))
 }
 
 /// A chunk of at most 31 bytes, right-padded with zeros, as a big-endian field element (< 2^248 < r).
@@ -264,6 +375,22 @@ mod tests {
             hex(&hash_bytes(&[0u8; 31 * 17]).unwrap()),
             "040626ab3d5492aa672a0907257dfdd6c0e6cf2280e3eff436c22af0e941c8ba"
         );
+    }
+
+    /// The portable multiplication and reduction (what a CPU without BMI2 + ADX runs) give the same
+    /// digests. Other tests running meanwhile may also take the portable path: same results.
+    #[test]
+    fn portable_path_gives_the_same_digests() {
+        use std::sync::atomic::Ordering;
+        field::FORCE_PORTABLE.store(true, Ordering::Relaxed);
+        let got: Vec<String> = TS_VECTORS
+            .iter()
+            .map(|(len, _)| hex(&hash_bytes(&pattern(*len)).unwrap()))
+            .collect();
+        field::FORCE_PORTABLE.store(false, Ordering::Relaxed);
+        for ((len, want), got) in TS_VECTORS.iter().zip(got) {
+            assert_eq!(&got, want, "len {len}");
+        }
     }
 
     #[test]

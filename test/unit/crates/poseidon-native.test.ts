@@ -1,7 +1,7 @@
 // The native Poseidon HashBytes (bun:ffi → crates/poseidon) against the TypeScript reference
 // (crates/ts/poseidon.ts, itself checked against test/vectors/poseidon_iden3.json in poseidon.test.ts):
-// byte equality on 2,000 random inputs of 0..300 bytes, chunk/frame edges, the vectors, and the
-// fallback to TypeScript when the library is missing.
+// byte equality on 2,000 random inputs of 0..300 bytes and 400 of 0..600, chunk/frame edges, the
+// vectors, and the fallback to TypeScript when the library is missing.
 import { bytesToHex } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
 import { readFileSync } from "node:fs"
@@ -40,6 +40,30 @@ describe("native Poseidon HashBytes", () => {
       const got = outcome(native, msg)
       if (got !== want) throw new Error(`mismatch for ${bytesToHex(msg)}: native ${got}, typescript ${want}`)
     }
+  }, 300_000)
+
+  // Property: any length 0..600 (empty, one frame, and a second chained frame past 496 bytes), with
+  // bytes drawn three ways — uniform, runs of zero chunks (the first round's zero-slot shortcut) and
+  // 0xff-heavy (the largest chunk values) — hashes to the same bytes natively and in TypeScript.
+  test("400 random inputs of 0..600 bytes (uniform, zero runs, 0xff-heavy): byte-equal to TypeScript", () => {
+    const rand = prng(0x600)
+    const lengths = new Set<number>()
+    for (let i = 0; i < 400; i++) {
+      const len = rand.int(601)
+      lengths.add(len)
+      const msg = rand.bytes(len)
+      const style = i % 3
+      for (let j = 0; j < len; j++) {
+        if (style === 1 && Math.floor(j / 31) % 3 !== 0) msg[j] = 0
+        if (style === 2 && rand.int(4) !== 0) msg[j] = 0xff
+      }
+      const want = outcome(poseidonHashBytes, msg)
+      const got = outcome(native, msg)
+      if (got !== want) throw new Error(`mismatch at len ${len} for ${bytesToHex(msg)}: native ${got}, typescript ${want}`)
+    }
+    // The draw covers both frames' range, not just short inputs.
+    expect([...lengths].some((n) => n > 496)).toBe(true)
+    expect([...lengths].some((n) => n < 62)).toBe(true)
   }, 300_000)
 
   test("chunk and frame edges (31-byte chunks, 16 chunks per frame, chaining), extreme bytes, offset views", () => {
