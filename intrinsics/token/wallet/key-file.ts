@@ -49,7 +49,6 @@ export const loadOrCreateKeys = (dir: string): Effect.Effect<WalletKeys, WalletE
         },
         catch: (e) => new WalletError({ reason: `cannot create ${path}: ${message(e)}` }),
       })
-      yield* Effect.logInfo(`wallet: created keys at ${path}`)
       return keys
     }
     const mode = yield* Effect.try({ try: () => statSync(path).mode & 0o777, catch: (e) => new WalletError({ reason: `cannot read ${path}: ${message(e)}` }) })
