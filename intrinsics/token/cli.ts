@@ -264,6 +264,100 @@ const reclaimCommand = (env: CliEnv) =>
     }),
   ).pipe(Command.withDescription("Reclaim this wallet's expired outgoing pending transfers (head frame ≥ expiration) into one coin."))
 
+/**
+ * The first step of QUIL's two-step split and merge (spec §11.5): the coins as one pending to oneself
+ * (their total less the fee, so no change), committed; answers that pending for the second step.
+ */
+const pendingToSelf = (env: CliEnv, w: OpenWallet, coins: ReadonlyArray<IndexedRecord>) =>
+  Effect.gen(function* () {
+    const total = coins.reduce((s, c) => s + BigInt(c.value), 0n)
+    if (total <= WALLET_FEE)
+      return yield* Effect.fail(failed(`the coins hold ${formatQuil(total)} QUIL, not more than the fee of ${formatQuil(WALLET_FEE)} QUIL`))
+    const head = w.head ?? 0n
+    const op = yield* fromBuild(
+      tokenBuilders.transfer.build(
+        {
+          keys: w.keys,
+          inputs: coins.map(heldCoin),
+          to: accountOf(w.keys),
+          amount: total - WALLET_FEE,
+          expiration: head + EXPIRATION_FRAMES,
+          fee: WALLET_FEE,
+          entropy: entropy(),
+          frameNumber: head,
+        },
+        env.build,
+      ),
+    )
+    const pending = Either.getOrUndefined(createdPendings(op, env.build.crypto))?.[0]
+    if (pending === undefined) return yield* Effect.fail(failed("the pending to oneself could not be addressed"))
+    yield* submit(env, op)
+    return { pending, value: total - WALLET_FEE }
+  })
+
+/** The named unspent coins of this wallet. */
+const namedCoins = (w: OpenWallet, ids: ReadonlyArray<string>) =>
+  Effect.forEach(ids, (text) => {
+    const id = (text.startsWith("0x") ? text.slice(2) : text).toLowerCase()
+    if (!/^[0-9a-f]{128}$/.test(id)) return Effect.fail(usage(`a coin is a 64-byte id (hex): ${text}`))
+    const found = w.index.records.find((r) => r.record.id === id && r.kind === "coin")
+    if (found === undefined) return Effect.fail(failed(`0x${id} is not a coin of this wallet`))
+    return found.record.spent ? Effect.fail(failed(`0x${id} is already spent`)) : Effect.succeed(found)
+  })
+
+const splitCommand = (env: CliEnv) =>
+  Command.make("split", { coin: Args.text({ name: "OfCoin" }), amounts: Args.text({ name: "Amounts" }).pipe(Args.atLeast(1)) }, ({ coin, amounts }) =>
+    Effect.gen(function* () {
+      const units = yield* Effect.forEach(amounts, amountArg)
+      if (units.length > 99) return yield* Effect.fail(usage("at most 99 parts (the remainder takes the 100th output)"))
+      const w = yield* openWallet(env)
+      const [held] = yield* namedCoins(w, [coin])
+      if (held === undefined) return yield* Effect.fail(usage("name one coin"))
+      const parts = units.reduce((s, u) => s + u, 0n)
+      // Two fees: one per step; whatever is left returns as one more coin.
+      if (parts + 2n * WALLET_FEE > BigInt(held.value)) {
+        return yield* Effect.fail(
+          failed(`the coin holds ${formatQuil(BigInt(held.value))} QUIL: the parts plus two fees of ${formatQuil(WALLET_FEE)} QUIL do not fit`),
+        )
+      }
+      const step = yield* pendingToSelf(env, w, [held])
+      const self = accountOf(w.keys)
+      const op = yield* fromBuild(
+        tokenBuilders.spendPending.build(
+          {
+            keys: w.keys,
+            inputs: [step.pending],
+            outputs: units.map((value) => ({ to: self, value })),
+            fee: WALLET_FEE,
+            entropy: entropy(),
+            frameNumber: w.head ?? 0n,
+          },
+          env.build,
+        ),
+      )
+      yield* submit(env, op)
+      yield* Console.log(`Split transaction sent successfully (${units.length + (step.value - WALLET_FEE > parts ? 1 : 0)} outputs)`)
+    }),
+  ).pipe(Command.withDescription("Split a coin into coins of the given QUIL amounts (two steps; the remainder less two fees returns as one more coin)."))
+
+const mergeCommand = (env: CliEnv) =>
+  Command.make("merge", { coins: Args.text({ name: "all|CoinAddr" }).pipe(Args.atLeast(1)) }, ({ coins }) =>
+    Effect.gen(function* () {
+      const w = yield* openWallet(env)
+      const all = coins.length === 1 && coins[0] === "all"
+      const picked = all ? unspent(w.index, (r) => r.kind === "coin").slice(0, MAX_INPUTS) : yield* namedCoins(w, coins)
+      if (picked.length < 2) return yield* Effect.fail(failed(`merge needs at least two coins; this wallet names ${picked.length}`))
+      const total = picked.reduce((s, c) => s + BigInt(c.value), 0n)
+      yield* Console.log(`Merging ${picked.length} coins (total: ${formatQuil(total)} QUIL)`)
+      const step = yield* pendingToSelf(env, w, picked)
+      const op = yield* fromBuild(
+        tokenBuilders.merge.build({ keys: w.keys, inputs: [step.pending], fee: WALLET_FEE, entropy: entropy(), frameNumber: w.head ?? 0n }, env.build),
+      )
+      yield* submit(env, op)
+      yield* Console.log("Merge transaction sent successfully")
+    }),
+  ).pipe(Command.withDescription("Merge coins (all, or the named ones) into one coin (two steps, a fee each)."))
+
 const rescanCommand = (env: CliEnv) =>
   Command.make("rescan", {}, () =>
     Effect.flatMap(openWallet(env, true), (w) =>
@@ -282,6 +376,8 @@ export const tokenCli: CliContribution = (env) => ({
     eraseCliCommand(acceptCommand(env)),
     eraseCliCommand(rejectCommand(env)),
     eraseCliCommand(reclaimCommand(env)),
+    eraseCliCommand(splitCommand(env)),
+    eraseCliCommand(mergeCommand(env)),
     eraseCliCommand(rescanCommand(env)),
   ],
 })

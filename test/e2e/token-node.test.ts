@@ -1,6 +1,7 @@
 // The token intrinsic on a real single-node devnet (master + one data worker process): bundles built
 // with the token's builders go through POST /v1/bundles, QUIL's shard is covered by the first one, and
-// GET /v1/intrinsics/token/{record,balance} answer from the worker. Faucet → pending transfer → accept.
+// GET /v1/intrinsics/token/{record,balance} answer from the worker. Faucet → pending transfer → accept;
+// then the same through `bun run cli token …` with two wallets (keys and index in their own directories).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -164,6 +165,12 @@ describe("the token CLI: two wallets on the devnet", () => {
       "Pending outgoing: 0.000000000000 QUIL",
     ])
     expect((await bob("rescan"))[0]).toMatch(/^Rescanned to frame \d+: 2 records of this wallet$/)
-    expect((await bob("balance"))[0]).toBe(`Total balance: 1.999000000000 QUIL (Account ${bobAccount})`)
-  }, 120_000)
+    const [coinLine] = await bob("coins")
+    const coin = /^1\.999000000000 QUIL \(Coin (0x[0-9a-f]{128})\)$/.exec(coinLine ?? "")?.[1]
+    if (coin === undefined) throw new Error(`no coin in ${coinLine}`)
+    // Split and merge run in two steps (a pending to oneself, then the coins), a fee each.
+    expect(await bob("split", coin, "0.5", "0.25")).toEqual(["Split transaction sent successfully (3 outputs)"])
+    expect(await bob("merge", "all")).toEqual(["Merging 3 coins (total: 1.997000000000 QUIL)", "Merge transaction sent successfully"])
+    expect((await bob("balance"))[0]).toBe(`Total balance: 1.995000000000 QUIL (Account ${bobAccount})`)
+  }, 180_000)
 })
