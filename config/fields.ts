@@ -67,8 +67,11 @@ export const CONFIG_FIELDS: ReadonlyArray<ConfigField> = [
   { path: ["plugins"], env: "QUILBUN_PLUGINS", kind: "list", schema: Leaf.plugins },
 ]
 
-/** `QUILBUN_*` variables that are process settings, not config keys (allowed, ignored here). */
-export const RESERVED_ENV = new Set(["QUILBUN_NATIVE_LIB"])
+/**
+ * `QUILBUN_*` variables that are process settings, not config keys (allowed, ignored here):
+ * the native library path, and the token CLI's wallet directory (intrinsics/token, D-TOKEN-12).
+ */
+export const RESERVED_ENV = new Set(["QUILBUN_NATIVE_LIB", "QUILBUN_WALLET_DIR"])
 
 export const fieldByPath = new Map(CONFIG_FIELDS.map((f) => [f.path.join("."), f]))
 export const fieldByEnv = new Map(CONFIG_FIELDS.map((f) => [f.env, f]))

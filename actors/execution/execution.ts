@@ -103,7 +103,7 @@ export const executionActor = (registry: IntrinsicRegistry, store: StoreService,
           // Under the loop meter, like an operation: a query looping forever answers `failed`.
           const run = Effect.suspend(() => {
             armMeter(budgetMs)
-            return query.run(args, readView, { frameNumber: state.head })
+            return query.run(args, readView, { frameNumber: state.head, createdSince: frames.createdSince })
           }).pipe(Effect.ensuring(Effect.sync(disarmMeter)))
           const result = yield* run.pipe(
             Effect.catchAllCause((cause) =>

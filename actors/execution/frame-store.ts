@@ -7,6 +7,7 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type { StoreCommitFailed, StoreReadFailed, StoreService, WriteTx } from "../../runtime/store/index.ts"
+import type { QueryCtx } from "../../intrinsics/contract/index.ts"
 import type { StateCommitter } from "./committer.ts"
 import { frameRecords } from "./frame-records.ts"
 import { type Change, type CommittedSnapshot, committedAtoms, type RecordedChange, restoreChanges, storeSnapshot, writeChanges } from "./overlay/index.ts"
@@ -25,6 +26,8 @@ export interface FrameStore {
    * The newest committed frame at or below `frameNumber` (undefined: none), and the changes of every
    * committed frame above it, newest first (what undoes the head back to it).
    */
+  /** Vertices created after `afterFrame` under `domain`, whole frames, until `limit` ids (QueryCtx.createdSince). */
+  readonly createdSince: NonNullable<QueryCtx["createdSince"]>
   readonly asOf: (
     frameNumber: bigint,
   ) => Effect.Effect<{ readonly frame: bigint | undefined; readonly above: Array<ReadonlyArray<RecordedChange>> }, StoreReadFailed>
@@ -41,6 +44,22 @@ export const makeFrameStore = (store: StoreService, committer: StateCommitter): 
   return {
     snapshot: storeSnapshot(atoms),
     head,
+    createdSince: (domain, afterFrame, limit) => {
+      const ids: Array<{ frameNumber: bigint; id: Uint8Array }> = []
+      let scannedTo = afterFrame
+      // One frame at a time so a long history is not read whole; stops at a frame boundary.
+      for (;;) {
+        const [entry] = records.range(scannedTo === undefined ? { limit: 1 } : { gte: scannedTo + 1n, limit: 1 })
+        if (entry === undefined) break
+        for (const c of entry.value.changes) {
+          if (c.ref.kind !== "vertex" || c.prior._tag === "Present" || c.next._tag !== "Present") continue
+          if (domain.every((b, i) => c.ref.id[i] === b)) ids.push({ frameNumber: entry.key, id: c.ref.id })
+        }
+        scannedTo = entry.key
+        if (ids.length >= limit) break
+      }
+      return { ids, scannedTo }
+    },
     commit: (frameNumber, changes, alongside) =>
       settled(
         committer,

@@ -41,6 +41,8 @@ export type IntrinsicCliMember = IntrinsicCliCommand | IntrinsicCliGroup
 export interface CliEnv {
   readonly api: IntrinsicApiClient
   readonly build: BuildEnv
+  /** The node's data directory as the CLI resolved it (absolute): where client files live (the token wallet). */
+  readonly dataDir: string
 }
 
 /** The intrinsic's top-level group; the runtime names it after the manifest, so two intrinsics cannot mount one name. */

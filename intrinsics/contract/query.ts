@@ -30,6 +30,18 @@ export interface QueryParameter {
  */
 export interface QueryCtx {
   readonly frameNumber: bigint | undefined
+  /**
+   * Vertices created (absent before, present after) in committed frames after `afterFrame` (all frames
+   * when undefined) whose ids start with `domain`, oldest first, from the host's frame records; whole
+   * frames only, stopping once `limit` ids are collected. `scannedTo` is the last frame looked at.
+   * Lets a wallet scanner find new records without iterating the view (D-EXEC-9). Absent on hosts
+   * without frame records (unit tests); a query then answers bad-request.
+   */
+  readonly createdSince?: (
+    domain: Uint8Array,
+    afterFrame: bigint | undefined,
+    limit: number,
+  ) => { readonly ids: ReadonlyArray<{ readonly frameNumber: bigint; readonly id: Uint8Array }>; readonly scannedTo: bigint | undefined }
 }
 
 const noCtx: QueryCtx = { frameNumber: undefined }

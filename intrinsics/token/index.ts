@@ -3,6 +3,7 @@
 // operations use ExecCtx.crypto as every intrinsic does.
 import type { CryptoServices, Intrinsic } from "../contract/index.ts"
 import { tokenBuilders } from "./builders.ts"
+import { tokenCli } from "./cli.ts"
 import { tokenManifest } from "./manifest.ts"
 import { devnetFaucet } from "./ops/devnet-faucet.ts"
 import { pendingTransaction } from "./ops/pending-transaction.ts"
@@ -14,4 +15,5 @@ export const makeTokenIntrinsic = (poseidon: CryptoServices["poseidon"]): Intrin
   operations: [transaction, pendingTransaction, devnetFaucet],
   queries: makeTokenQueries(poseidon),
   builders: tokenBuilders,
+  cli: tokenCli,
 })

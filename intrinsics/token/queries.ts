@@ -20,7 +20,7 @@ const Hex = (bytes: number) =>
 const bytesOf = (hex: string): Uint8Array => hexToBytes((hex.startsWith("0x") ? hex.slice(2) : hex).toLowerCase())
 
 const Side = Schema.Struct({ oneTimeKey: Schema.String, verificationKey: Schema.String, coinBalance: Schema.String, mask: Schema.String })
-const RecordAnswer = Schema.Struct({
+export const RecordAnswer = Schema.Struct({
   id: Schema.String,
   kind: Schema.Literal("coin", "pending"),
   frameNumber: Schema.String,
@@ -31,6 +31,11 @@ const RecordAnswer = Schema.Struct({
   expiration: Schema.optional(Schema.String),
   spent: Schema.Boolean,
 })
+
+/** `created` answers whole frames until at least this many new vertices (a frame's own count may exceed it). */
+const CREATED_LIMIT = 256
+
+export const CreatedAnswer = Schema.Struct({ head: Schema.NullOr(Schema.String), scannedTo: Schema.NullOr(Schema.String), records: Schema.Array(RecordAnswer) })
 
 type Held = { readonly kind: "coin"; readonly coin: Coin } | { readonly kind: "pending"; readonly pending: Pending }
 
@@ -58,6 +63,31 @@ const spentOf = (view: ReadView, domain: Uint8Array, held: Held, poseidon: Crypt
     ? isSpent(view, domain, held.coin.verificationKey, poseidon)
     : isSpent(view, domain, held.pending.to.verificationKey, poseidon) || isSpent(view, domain, held.pending.refund.verificationKey, poseidon)
 
+const recordAnswer = (view: ReadView, idBytes: Uint8Array, held: Held, poseidon: CryptoServices["poseidon"]): typeof RecordAnswer.Type => {
+  const spent = spentOf(view, domainOf(idBytes), held, poseidon)
+  if (held.kind === "coin") {
+    return {
+      id: bytesToHex(idBytes),
+      kind: "coin" as const,
+      frameNumber: String(held.coin.frameNumber),
+      commitment: bytesToHex(held.coin.commitment),
+      to: side(held.coin),
+      spent,
+    }
+  }
+  const p = held.pending
+  return {
+    id: bytesToHex(idBytes),
+    kind: "pending" as const,
+    frameNumber: String(p.frameNumber),
+    commitment: bytesToHex(p.commitment),
+    to: side(p.to),
+    refund: side(p.refund),
+    expiration: String(p.expiration),
+    spent,
+  }
+}
+
 /** Queries read type and spent markers, which need Poseidon; QueryCtx carries no crypto, so the node binds it here. */
 export const makeTokenQueries = (poseidon: CryptoServices["poseidon"]): ReadonlyArray<Query> => [
   defineQuery({
@@ -65,32 +95,7 @@ export const makeTokenQueries = (poseidon: CryptoServices["poseidon"]): Readonly
     description: "A coin or pending transfer by id (hex, 64 bytes): its public fields and whether it is spent.",
     args: Schema.Struct({ id: Hex(64) }),
     result: RecordAnswer,
-    run: ({ id }, view) =>
-      Effect.map(readHeld(view, bytesOf(id), poseidon), (held) => {
-        const idBytes = bytesOf(id)
-        const spent = spentOf(view, domainOf(idBytes), held, poseidon)
-        if (held.kind === "coin") {
-          return {
-            id: bytesToHex(idBytes),
-            kind: "coin" as const,
-            frameNumber: String(held.coin.frameNumber),
-            commitment: bytesToHex(held.coin.commitment),
-            to: side(held.coin),
-            spent,
-          }
-        }
-        const p = held.pending
-        return {
-          id: bytesToHex(idBytes),
-          kind: "pending" as const,
-          frameNumber: String(p.frameNumber),
-          commitment: bytesToHex(p.commitment),
-          to: side(p.to),
-          refund: side(p.refund),
-          expiration: String(p.expiration),
-          spent,
-        }
-      }),
+    run: ({ id }, view) => Effect.map(readHeld(view, bytesOf(id), poseidon), (held) => recordAnswer(view, bytesOf(id), held, poseidon)),
   }),
   defineQuery({
     name: "balance",
@@ -144,6 +149,30 @@ export const makeTokenQueries = (poseidon: CryptoServices["poseidon"]): Readonly
           }
         }
         return { total: String(total), records }
+      }),
+  }),
+  defineQuery({
+    name: "created",
+    description:
+      "Coins and pending transfers committed under a token domain (hex, 32 bytes) in frames after `since` (all frames when absent), oldest first, at most about 256 per answer (whole frames): each as `record` answers it. `scannedTo` is the last frame included; ask again from it until it reaches `head`.",
+    // `domain` also routes the query to the worker covering that shard (runtime/node/query-shard.ts).
+    args: Schema.Struct({ domain: Hex(32), since: Schema.optional(Schema.String.pipe(Schema.pattern(/^\d{1,20}$/))) }),
+    result: CreatedAnswer,
+    run: ({ domain, since }, view, ctx) =>
+      Effect.gen(function* () {
+        if (ctx.createdSince === undefined) return yield* Effect.fail(new QueryError({ kind: "bad-request", reason: "this host keeps no frame records" }))
+        const scan = ctx.createdSince(bytesOf(domain), since === undefined ? undefined : BigInt(since), CREATED_LIMIT)
+        const records: Array<typeof RecordAnswer.Type> = []
+        for (const { id } of scan.ids) {
+          // Spent markers are created vertices too; only coins and pendings are answered.
+          const held = yield* Effect.either(readHeld(view, id, poseidon))
+          if (Either.isRight(held)) records.push(recordAnswer(view, id, held.right, poseidon))
+        }
+        return {
+          head: ctx.frameNumber === undefined ? null : String(ctx.frameNumber),
+          scannedTo: scan.scannedTo === undefined ? null : String(scan.scannedTo),
+          records,
+        }
       }),
   }),
 ]

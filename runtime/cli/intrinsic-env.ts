@@ -2,11 +2,13 @@
 // `/v1/intrinsics/<name>/` (target and token as `node` commands resolve them), bundle submission
 // (`POST /v1/bundles`, then `GET /v1/bundles/{id}` until committed) and the crypto for builders.
 // Native BLS48-581/KZG load on first use, so commands that never need them stay fast.
+import { resolve } from "node:path"
 import { bytesToHex } from "@noble/hashes/utils.js"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import { DEFAULT_DATA_DIR } from "../../config/index.ts"
 import { type CliEnv, IntrinsicCliFailure, intrinsicRoutePrefix } from "../../intrinsics/contract/index.ts"
 import { BundleAccepted, BundleStatusAnswer } from "../api/backend.ts"
 import { resolveAdminTarget } from "../node/admin-client.ts"
@@ -86,4 +88,6 @@ export const cliEnvFor = (name: string): CliEnv => ({
     submitBundle,
   },
   build: nodeBuildEnv,
+  // The same directory resolveAdminTarget reads the API address and token from.
+  dataDir: resolve(process.env.QUILBUN_DATA_DIR ?? DEFAULT_DATA_DIR),
 })

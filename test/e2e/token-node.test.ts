@@ -1,7 +1,11 @@
 // The token intrinsic on a real single-node devnet (master + one data worker process): bundles built
 // with the token's builders go through POST /v1/bundles, QUIL's shard is covered by the first one, and
-// GET /v1/intrinsics/token/{record,balance} answer from the worker. Faucet → pending transfer → accept.
+// GET /v1/intrinsics/token/{record,balance} answer from the worker. Faucet → pending transfer → accept;
+// then the same through `bun run cli token …` with two wallets (keys and index in their own directories).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { bytesToHex } from "@noble/hashes/utils.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -24,8 +28,10 @@ beforeAll(async () => {
   node = await startNode({ workers: 1, flags: ["--set", "engine.difficulty=2000"] })
 }, 60_000)
 
+const walletDirs: Array<string> = []
 afterAll(async () => {
   await node?.stop()
+  for (const d of walletDirs) rmSync(d, { recursive: true, force: true })
 })
 
 /** POST /v1/bundles, then wait until GET /v1/bundles/{id} is no longer pending; answers that status. */
@@ -105,4 +111,66 @@ describe("token on a single-node devnet", () => {
     })
     expect(await submit(again)).toMatchObject({ status: "rejected", reason: expect.stringContaining("already spent") })
   }, 240_000)
+})
+
+/** `bun run cli token …` against the node, with its own wallet directory (QUILBUN_WALLET_DIR). */
+const wallet = () => {
+  const dir = mkdtempSync(join(tmpdir(), "quilbun-wallet-"))
+  walletDirs.push(dir)
+  return async (...args: Array<string>) => {
+    const p = Bun.spawn([process.execPath, join(import.meta.dir, "..", "..", "runtime", "cli", "main.ts"), "token", ...args], {
+      env: { ...process.env, QUILBUN_DATA_DIR: node.dataDir, QUILBUN_WALLET_DIR: dir },
+      stdout: "pipe",
+      stderr: "pipe",
+    })
+    const [code, out, err] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()])
+    if (code !== 0) throw new Error(`token ${args.join(" ")} exited ${code}: ${err}`)
+    return out.trim().split("\n")
+  }
+}
+
+describe("the token CLI: two wallets on the devnet", () => {
+  test("faucet → transfer → accept; each wallet's balance from its own scanned index", async () => {
+    const alice = wallet()
+    const bob = wallet()
+    const [bobLine] = await bob("account")
+    const bobAccount = /^Account: (0x[0-9a-f]{224})$/.exec(bobLine ?? "")?.[1]
+    if (bobAccount === undefined) throw new Error(`no account in ${bobLine}`)
+
+    expect(await alice("faucet", "5")).toEqual(["Faucet transaction sent successfully (5.000000000000 QUIL)"])
+
+    const sent = await alice("transfer", bobAccount, "2")
+    expect(sent[0]).toBe("Pending transfer sent successfully")
+    const pending = /^Pending: 0x([0-9a-f]{128})$/.exec(sent[1] ?? "")?.[1]
+    expect(pending).toBeDefined()
+    // Alice: her coin is spent; the change (5 − 2 − 0.001 fee) waits as a pending to herself.
+    expect(await alice("balance")).toEqual([
+      expect.stringMatching(/^Total balance: 0\.000000000000 QUIL/),
+      "Pending incoming: 2.999000000000 QUIL",
+      "Pending outgoing: 2.000000000000 QUIL",
+    ])
+    expect(await bob("coins")).toEqual([`2.000000000000 QUIL (Pending 0x${pending})`])
+
+    expect(await bob("accept")).toEqual(["Accept transaction sent successfully"])
+    expect(await bob("balance")).toEqual([
+      `Total balance: 1.999000000000 QUIL (Account ${bobAccount})`,
+      "Pending incoming: 0.000000000000 QUIL",
+      "Pending outgoing: 0.000000000000 QUIL",
+    ])
+    expect(await alice("accept")).toEqual(["Accept transaction sent successfully"])
+    // Bob's accept spent the pending, so it no longer counts as outgoing for alice.
+    expect((await alice("balance")).slice(0, 3)).toEqual([
+      expect.stringMatching(/^Total balance: 2\.998000000000 QUIL/),
+      "Pending incoming: 0.000000000000 QUIL",
+      "Pending outgoing: 0.000000000000 QUIL",
+    ])
+    expect((await bob("rescan"))[0]).toMatch(/^Rescanned to frame \d+: 2 records of this wallet$/)
+    const [coinLine] = await bob("coins")
+    const coin = /^1\.999000000000 QUIL \(Coin (0x[0-9a-f]{128})\)$/.exec(coinLine ?? "")?.[1]
+    if (coin === undefined) throw new Error(`no coin in ${coinLine}`)
+    // Split and merge run in two steps (a pending to oneself, then the coins), a fee each.
+    expect(await bob("split", coin, "0.5", "0.25")).toEqual(["Split transaction sent successfully (3 outputs)"])
+    expect(await bob("merge", "all")).toEqual(["Merging 3 coins (total: 1.997000000000 QUIL)", "Merge transaction sent successfully"])
+    expect((await bob("balance"))[0]).toBe(`Total balance: 1.995000000000 QUIL (Account ${bobAccount})`)
+  }, 180_000)
 })

@@ -192,6 +192,7 @@ describe("invalid values: one line naming path, value and reason", () => {
     expect(fail(input(cwd, { argv: ["--set", "api.nope=1"] })).path).toBe("api.nope")
     // reserved process settings are not config keys and are not errors
     expect(load(input(cwd, { env: { QUILBUN_NATIVE_LIB: "/x.so" } })).workers).toBe(3)
+    expect(load(input(cwd, { env: { QUILBUN_WALLET_DIR: "/w" } })).workers).toBe(3)
   })
   test("explicit --config that does not exist, broken YAML, flag without value", () => {
     const cwd = tmp()

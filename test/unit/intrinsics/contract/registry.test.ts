@@ -222,6 +222,7 @@ describe("queries, builders, CLI and HTTP surfaces", () => {
     const group = cli({
       api: { get: () => Effect.succeed({}), post: () => Effect.succeed({}), submitBundle: () => Effect.void },
       build: { crypto: testCtx().crypto, frameNumber: 1n, read: () => Effect.succeed({ _tag: "Absent" }) },
+      dataDir: "/nonexistent",
     })
     expect(group.members).toHaveLength(1)
     expect(intrinsicRoutePrefix("notes")).toBe("/v1/intrinsics/notes/")

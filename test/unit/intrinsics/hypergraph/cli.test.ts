@@ -85,7 +85,7 @@ describe("hypergraph CLI", () => {
 
   test("the contribution offers deploy, update, put, get and remove", () => {
     const api = { get: () => Effect.succeed({}), post: () => Effect.succeed({}), submitBundle: () => Effect.void }
-    const group = hypergraphIntrinsic.cli?.({ api, build: buildEnv })
+    const group = hypergraphIntrinsic.cli?.({ api, build: buildEnv, dataDir: "/nonexistent" })
     expect(group?.members.map((m) => ("_tag" in m && m._tag === "IntrinsicCliGroup" ? m.name : "command"))).toEqual([
       "command",
       "command",
