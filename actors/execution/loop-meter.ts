@@ -7,8 +7,11 @@
 // catches the throw inside a loop meets it again at the next loop head or call, and the stack
 // unwinds to the host, which fails the bundle with `timeout`. Disarmed, a tick is one comparison.
 //
-// One meter per process: the execution actor handles one message at a time, so at most one piece of
-// plugin code runs under it at once.
+// One meter per process: a node's worker runs one execution actor, which handles one message at a
+// time, and synchronous plugin code never interleaves with anything. Where several hosts share a
+// process (the in-process Testnet kit), a plugin's code resumed on a fiber after an asynchronous step
+// may find the meter re-armed or disarmed by another host; the watchdog still holds that code's
+// asynchronous part.
 
 // The real clock even inside the plugin window (determinism.ts `hostNow`): the guarded
 // performance.now would refuse there, and a plugin catching that refusal would spin forever.
