@@ -12,7 +12,7 @@ describe("cli dispatcher", () => {
     const r = run()
     expect(r.code).toBe(2)
     expect(r.err).toContain("missing command")
-    expect(r.err).toContain("usage: bun run cli <command>  (commands: node, prover, crypto, hypergraph)")
+    expect(r.err).toContain("usage: bun run cli <command>  (commands: node, prover, crypto, hypergraph, token)")
   })
   test("unknown command: reason and exit 2", () => {
     const r = run("no-such-group", "x")
