@@ -8,12 +8,13 @@ import type { CryptoServices, IntrinsicRegistry } from "../../intrinsics/contrac
 import { Actor } from "../../runtime/kernel/index.ts"
 import type { StoreService, WriteTx } from "../../runtime/store/index.ts"
 import type { CommitterError, StateCommitter } from "./committer.ts"
-import { type ExecutorConfig, executeFrame } from "./frame-executor.ts"
+import { type ExecutorConfig, executeFrame, type FrameOutcome } from "./frame-executor.ts"
 import { hostCalls } from "./determinism.ts"
 import { makeFrameStore } from "./frame-store.ts"
 import { selectForProposal } from "./locks.ts"
 import { armMeter, BudgetExceeded, disarmMeter } from "./loop-meter.ts"
-import { bundleStatusRows, writeDecisions } from "./bundle-status.ts"
+import { countBundleFailure } from "./metrics.ts"
+import { bundleStatusRows, earlierDecisions, forgetDecisionsAbove, writeDecisions } from "./bundle-status.ts"
 import { ExecutionCommitFailed, ExecutionProtocol, FrameOutOfOrder, QueryFailed, ShardQueryFailed } from "./protocol.ts"
 
 /** The execution host's actor name (under its process's root supervisor). */
@@ -43,6 +44,16 @@ interface ExecutionState {
 
 const shardQueryFailed = (e: CommitterError): ShardQueryFailed => new ShardQueryFailed({ kind: e.kind, reason: e.reason })
 
+/** The frame's results in bundle order: a skipped bundle's `duplicate` in its place, the executed ones' around it. */
+const mergeSkipped = (repeated: ReadonlyArray<string | undefined>, executed: FrameOutcome["results"]): FrameOutcome["results"] => {
+  let next = 0
+  return repeated.map((why): FrameOutcome["results"][number] =>
+    why === undefined
+      ? (executed[next++] ?? { _tag: "Failed", reason: "garbage", request: null, detail: "not executed" })
+      : { _tag: "Failed", reason: "duplicate", request: null, detail: why },
+  )
+}
+
 export const executionActor = (registry: IntrinsicRegistry, store: StoreService, committer: StateCommitter, options: ExecutionOptions) => {
   const config: ExecutorConfig = {
     registry,
@@ -65,17 +76,38 @@ export const executionActor = (registry: IntrinsicRegistry, store: StoreService,
       ApplyFrame: (state, { frameNumber, bundles, decisions }) =>
         Effect.gen(function* () {
           if (state.head !== undefined && frameNumber <= state.head) return yield* new FrameOutOfOrder({ frameNumber, head: state.head })
-          const outcome = yield* executeFrame(config, frames.snapshot, frameNumber, bundles)
-          const record = decisions === undefined ? undefined : (tx: WriteTx) => writeDecisions(tx, decisionRows, decisions, frameNumber, outcome.results)
+          // A bundle decided before is skipped, and its first decision stands (D-EXEC-29).
+          const repeated = decisions === undefined ? [] : earlierDecisions(decisionRows, decisions.ids, frameNumber)
+          const fresh = repeated.some((r) => r !== undefined) ? bundles.filter((_, i) => repeated[i] === undefined) : bundles
+          const outcome = yield* executeFrame(config, frames.snapshot, frameNumber, fresh)
+          const results = fresh === bundles ? outcome.results : mergeSkipped(repeated, outcome.results)
+          const record =
+            decisions === undefined
+              ? undefined
+              : (tx: WriteTx) =>
+                  writeDecisions(
+                    tx,
+                    decisionRows,
+                    { shard: decisions.shard, ids: decisions.ids.filter((_, i) => repeated[i] === undefined) },
+                    frameNumber,
+                    outcome.results,
+                  )
           const root = yield* frames.commit(frameNumber, outcome.changes, record).pipe(Effect.mapError((e) => new ExecutionCommitFailed({ reason: e.message })))
+          if (fresh !== bundles) {
+            const skipped = bundles.length - fresh.length
+            yield* Effect.logWarning(`execution: frame ${frameNumber} carried ${skipped} bundle(s) decided before; skipped`)
+            yield* Effect.forEach(Array.from({ length: skipped }), () => countBundleFailure("duplicate"), { discard: true })
+          }
           state.head = frameNumber
-          return [state, { applied: outcome.results, changes: outcome.changes.length, root }] as const
+          return [state, { applied: results, changes: outcome.changes.length, root }] as const
         }),
       SelectForProposal: (state, { frameNumber, candidates }) =>
         Effect.sync(() => [state, selectForProposal(config, candidates, frameNumber, readView, budgetMs)] as const),
       Revert: (state, { toFrame }) =>
         Effect.gen(function* () {
-          const reverted = yield* frames.revertTo(toFrame).pipe(Effect.mapError((e) => new ExecutionCommitFailed({ reason: e.message })))
+          const reverted = yield* frames
+            .revertTo(toFrame, (tx) => forgetDecisionsAbove(tx, decisionRows, toFrame))
+            .pipe(Effect.mapError((e) => new ExecutionCommitFailed({ reason: e.message })))
           state.head = frames.head()
           if (reverted.length > 0) yield* Effect.logInfo(`execution: reverted frames ${reverted.join(", ")}; head ${state.head ?? "none"}`)
           return [state, { reverted, head: state.head ?? null }] as const

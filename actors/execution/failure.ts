@@ -32,6 +32,8 @@ export const FailureReason = Schema.Literal(
   "garbage",
   /** The bundle names no domain, or two, or writes under two shards (routing.ts). */
   "unroutable",
+  /** The bundle was decided in an earlier frame, or earlier in the same frame: not applied again (D-EXEC-29). */
+  "duplicate",
 )
 export type FailureReason = typeof FailureReason.Type
 

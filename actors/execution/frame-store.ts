@@ -20,8 +20,8 @@ export interface FrameStore {
   /** Commits a frame's changes and record; answers the frame's execution root. */
   /** `alongside` writes more rows in the same transaction (the frame's bundle decisions). */
   readonly commit: (frameNumber: bigint, changes: ReadonlyArray<Change>, alongside?: (tx: WriteTx) => void) => Effect.Effect<Uint8Array, StoreCommitFailed>
-  /** Undoes every frame above `toFrame`, newest first; answers the reverted frame numbers. */
-  readonly revertTo: (toFrame: bigint) => Effect.Effect<Array<bigint>, StoreCommitFailed>
+  /** Undoes every frame above `toFrame`, newest first; answers the reverted frame numbers. `alongside` as in `commit`. */
+  readonly revertTo: (toFrame: bigint, alongside?: (tx: WriteTx) => void) => Effect.Effect<Array<bigint>, StoreCommitFailed>
   /**
    * The newest committed frame at or below `frameNumber` (undefined: none), and the changes of every
    * committed frame above it, newest first (what undoes the head back to it).
@@ -71,10 +71,11 @@ export const makeFrameStore = (store: StoreService, committer: StateCommitter): 
           return root
         }),
       ),
-    revertTo: (toFrame) =>
+    revertTo: (toFrame, alongside) =>
       settled(
         committer,
         store.commit((tx) => {
+          alongside?.(tx)
           const frames = records.keys({ gte: toFrame + 1n, reverse: true })
           for (const frameNumber of frames) {
             const changes = records.get(frameNumber)?.changes ?? []

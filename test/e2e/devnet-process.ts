@@ -30,10 +30,31 @@ export interface RunningDevnet {
 
 const LINE = /^node (\d+) api=(http:\/\/127\.0\.0\.1:\d+) peer=(\S+)$/
 
-/** `devnetArgs` go to the devnet itself (e.g. `--shards 2`), `nodeArgs` to every node. */
-export const spawnDevnet = (nodes: number, baseDir: string, nodeArgs: ReadonlyArray<string> = [], devnetArgs: ReadonlyArray<string> = []): RunningDevnet => {
+/**
+ * `devnetArgs` go to the devnet itself (e.g. `--shards 2`), `nodeArgs` to every node. The devnet's
+ * wallet credit is off unless `credit` (it costs a CLI process and a commit per node).
+ */
+export const spawnDevnet = (
+  nodes: number,
+  baseDir: string,
+  nodeArgs: ReadonlyArray<string> = [],
+  devnetArgs: ReadonlyArray<string> = [],
+  { credit = false }: { readonly credit?: boolean } = {},
+): RunningDevnet => {
+  const creditArgs = credit ? [] : ["--no-credit"]
   const proc = Bun.spawn({
-    cmd: [process.execPath, join(repoRoot, "runtime/cli/devnet/main.ts"), "--nodes", String(nodes), "--base-dir", baseDir, ...devnetArgs, "--", ...nodeArgs],
+    cmd: [
+      process.execPath,
+      join(repoRoot, "runtime/cli/devnet/main.ts"),
+      "--nodes",
+      String(nodes),
+      "--base-dir",
+      baseDir,
+      ...creditArgs,
+      ...devnetArgs,
+      "--",
+      ...nodeArgs,
+    ],
     cwd: repoRoot,
     stdin: "ignore",
     stdout: "pipe",

@@ -1,6 +1,7 @@
 // `bun run devnet` arguments: `--nodes <n>`, `--base-dir <dir>`, `--shards <k>` (app shards each node
 // can cover: one data worker per shard, D-APP-8), `--workers <n>` (data workers per node, at least k;
-// default k), and everything after `--` passed unchanged to every node (e.g. `-- --set engine.difficulty=100`).
+// default k), `--no-credit` (skip crediting each node's wallet with the devnet's 1,000 QUIL, credit.ts), and
+// everything after `--` passed unchanged to every node (e.g. `-- --set engine.difficulty=100`).
 import { Either } from "effect"
 
 export const DEFAULT_DEVNET_NODES = 3
@@ -9,7 +10,7 @@ export const DEFAULT_DEVNET_BASE_DIR = "./.quilbun-devnet"
 export const DEFAULT_DEVNET_WORKERS = 1
 const MAX_DEVNET_NODES = 32
 
-export const DEVNET_USAGE = "usage: bun run devnet [--nodes <n>] [--base-dir <dir>] [--shards <k>] [--workers <n>] [-- <node flags>...]"
+export const DEVNET_USAGE = "usage: bun run devnet [--nodes <n>] [--base-dir <dir>] [--shards <k>] [--workers <n>] [--no-credit] [-- <node flags>...]"
 
 export interface DevnetArgs {
   readonly nodes: number
@@ -17,6 +18,8 @@ export interface DevnetArgs {
   readonly workers: number
   /** app shards every node can cover (its data workers cover one each) */
   readonly shards: number
+  /** credit each node's wallet account once its API answers (credit.ts) */
+  readonly credit: boolean
   /** flags appended to every node's command line */
   readonly nodeArgs: ReadonlyArray<string>
 }
@@ -33,10 +36,11 @@ export const parseDevnetArgs = (argv: ReadonlyArray<string>): Either.Either<Devn
   let baseDir = DEFAULT_DEVNET_BASE_DIR
   let workers: number | undefined
   let shards = 1
+  let credit = true
   const done = (nodeArgs: ReadonlyArray<string>): Either.Either<DevnetArgs, string> => {
     if (workers !== undefined && workers < shards)
       return Either.left(`--workers ${workers} is fewer than --shards ${shards}: each shard needs its own data worker`)
-    return Either.right({ nodes, baseDir, workers: workers ?? Math.max(DEFAULT_DEVNET_WORKERS, shards), shards, nodeArgs })
+    return Either.right({ nodes, baseDir, workers: workers ?? Math.max(DEFAULT_DEVNET_WORKERS, shards), shards, credit, nodeArgs })
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ""
@@ -64,6 +68,10 @@ export const parseDevnetArgs = (argv: ReadonlyArray<string>): Either.Either<Devn
         shards = n.right
         break
       }
+      case "--no-credit":
+        if (inline !== undefined) return Either.left("--no-credit takes no value")
+        credit = false
+        break
       case "--base-dir": {
         const dir = value()
         if (dir === undefined || dir === "") return Either.left("--base-dir needs a value")

@@ -1,11 +1,13 @@
 // `bun run devnet --nodes <n> [--base-dir <dir>] [--shards <k>] [--workers <n>] [-- <node flags>]`: a multi-process
 // devnet on loopback. Prepares n data dirs (keys, shared genesis committee), starts n nodes that
 // bootstrap to each other, prints `node <i> api=<url> peer=<peer id>` per node once every API answers,
-// and stops them all on SIGINT/SIGTERM (exit 0). Exit 2 on bad arguments, 1 when a node fails to start.
+// then credits each node's wallet (`node <i> credited 1000 QUIL: Account: 0x…`, once per data dir, unless
+// `--no-credit`), and stops them all on SIGINT/SIGTERM (exit 0). Exit 2 on bad arguments, 1 when a node fails to start.
 import { mkdirSync } from "node:fs"
 import { resolve } from "node:path"
 import { Cause, Effect, Either, Exit } from "effect"
 import { DEVNET_USAGE, parseDevnetArgs } from "./args.ts"
+import { creditNodes, DEVNET_CREDIT_QUIL } from "./credit.ts"
 import { prepareDevnetMembers } from "./genesis.ts"
 import { type DevnetNode, killOnExit, launchNodes, stopNodes, waitForApi } from "./launcher.ts"
 
@@ -58,6 +60,16 @@ export const runDevnet = async (argv: ReadonlyArray<string>): Promise<number> =>
   }
   for (const n of nodes) say(`node ${n.member.index} api=${n.api} peer=${n.member.peerId}`)
   note(`${nodes.length} nodes running under ${baseDir} (logs: <node dir>/node.log); Ctrl-C stops them`)
+  if (args.credit) {
+    // Not awaited before the exit watchers below: a signal during crediting still stops the devnet.
+    void creditNodes(nodes.map((n) => ({ index: n.member.index, dataDir: n.member.dataDir }))).then((outcomes) => {
+      for (const o of outcomes) {
+        if (signalled) return
+        if (o.outcome === "credited") say(`node ${o.index} credited ${DEVNET_CREDIT_QUIL} QUIL: ${o.detail}`)
+        else if (o.outcome === "failed") note(`node ${o.index}: the devnet credit failed: ${o.detail}`)
+      }
+    })
+  }
 
   // A node that dies on its own is reported; the others keep running until the devnet is stopped.
   for (const n of nodes) {

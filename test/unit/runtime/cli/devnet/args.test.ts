@@ -14,12 +14,20 @@ const bad = (argv: ReadonlyArray<string>): string => {
 }
 
 test("defaults, both flag spellings, and pass-through after --", () => {
-  expect(ok([])).toEqual({ nodes: DEFAULT_DEVNET_NODES, baseDir: DEFAULT_DEVNET_BASE_DIR, workers: DEFAULT_DEVNET_WORKERS, shards: 1, nodeArgs: [] })
+  expect(ok([])).toEqual({
+    nodes: DEFAULT_DEVNET_NODES,
+    baseDir: DEFAULT_DEVNET_BASE_DIR,
+    workers: DEFAULT_DEVNET_WORKERS,
+    shards: 1,
+    credit: true,
+    nodeArgs: [],
+  })
   expect(ok(["--nodes", "4", "--base-dir=/tmp/x", "--workers=2", "--", "--set", "engine.difficulty=100", "--nodes"])).toEqual({
     nodes: 4,
     baseDir: "/tmp/x",
     workers: 2,
     shards: 1,
+    credit: true,
     nodeArgs: ["--set", "engine.difficulty=100", "--nodes"],
   })
 })
@@ -29,6 +37,12 @@ test("--shards k gives every node k data workers unless --workers asks for more;
   expect(ok(["--shards=2", "--workers", "3"])).toMatchObject({ shards: 2, workers: 3 })
   expect(bad(["--shards", "3", "--workers", "2"])).toContain("fewer than --shards 3")
   expect(bad(["--shards", "0"])).toContain("between 1 and")
+})
+
+test("--no-credit turns off the wallet credit; it takes no value", () => {
+  expect(ok(["--no-credit"])).toMatchObject({ credit: false })
+  expect(ok(["--", "--no-credit"])).toMatchObject({ credit: true, nodeArgs: ["--no-credit"] })
+  expect(bad(["--no-credit=yes"])).toBe("--no-credit takes no value")
 })
 
 test("bad arguments name the problem", () => {
