@@ -38,8 +38,10 @@ export const runLoad = (cluster: Cluster, bundles: SoakBundles, ledger: LoadLedg
         next = up + 1
         seq++
         const bundle = yield* Effect.orDie(bundles.write(seq))
-        const answer = yield* Effect.either(cluster.api(up).submit(bundle))
+        // Counted before it is sent: the fiber may be interrupted while the request is in flight, and a
+        // bundle the node received then may still commit (the "ever submitted" bound in commits.ts).
         ledger.submitted++
+        const answer = yield* Effect.either(cluster.api(up).submit(bundle))
         if (answer._tag === "Right" && answer.right.status === "rejected") ledger.refused++
         else if (answer._tag === "Right") ledger.acknowledged.push({ id: answer.right.id, seq, node: up, atMs: Date.now() })
       }
