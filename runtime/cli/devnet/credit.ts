@@ -58,6 +58,14 @@ export const creditNode = async (index: number, dataDir: string): Promise<Credit
   return { index, outcome: "credited", detail: account.code === 0 ? account.out : faucet.out }
 }
 
-/** Credits every node, all at once (each waits for its own commit). */
-export const creditNodes = (nodes: ReadonlyArray<{ readonly index: number; readonly dataDir: string }>): Promise<ReadonlyArray<CreditOutcome>> =>
-  Promise.all(nodes.map((n) => creditNode(n.index, n.dataDir)))
+/**
+ * Credits every node, one after the other: the nodes are just starting their consensus, and a CLI
+ * process per node at once (each a Bun start-up, a wallet and a KZG commit) would compete with it for
+ * the cores. `onOutcome` hears each as it ends.
+ */
+export const creditNodes = async (
+  nodes: ReadonlyArray<{ readonly index: number; readonly dataDir: string }>,
+  onOutcome: (outcome: CreditOutcome) => void,
+): Promise<void> => {
+  for (const n of nodes) onOutcome(await creditNode(n.index, n.dataDir))
+}

@@ -62,13 +62,14 @@ export const runDevnet = async (argv: ReadonlyArray<string>): Promise<number> =>
   note(`${nodes.length} nodes running under ${baseDir} (logs: <node dir>/node.log); Ctrl-C stops them`)
   if (args.credit) {
     // Not awaited before the exit watchers below: a signal during crediting still stops the devnet.
-    void creditNodes(nodes.map((n) => ({ index: n.member.index, dataDir: n.member.dataDir }))).then((outcomes) => {
-      for (const o of outcomes) {
+    void creditNodes(
+      nodes.map((n) => ({ index: n.member.index, dataDir: n.member.dataDir })),
+      (o) => {
         if (signalled) return
         if (o.outcome === "credited") say(`node ${o.index} credited ${DEVNET_CREDIT_QUIL} QUIL: ${o.detail}`)
         else if (o.outcome === "failed") note(`node ${o.index}: the devnet credit failed: ${o.detail}`)
-      }
-    })
+      },
+    )
   }
 
   // A node that dies on its own is reported; the others keep running until the devnet is stopped.
