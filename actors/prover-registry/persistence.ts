@@ -50,3 +50,30 @@ export const rewardCursor = defineRepository({
 })
 
 export const REWARD_CURSOR_KEY = [META, "rewards"] as const
+
+const COMMITTEES = Uint8Array.of(0x03)
+
+/** One filter's committee history (D-REG-8): the active set from each committed global frame that changed it. */
+const CommitteeRow = Schema.Struct({
+  entries: Schema.Array(Schema.Struct({ fromFrame: Schema.BigInt, addresses: Schema.Array(Schema.Uint8ArrayFromSelf) })),
+})
+
+export const committeeRows = defineRepository({
+  bucket: Buckets.registry,
+  key: KeyCodec.tuple(KeyCodec.fixedBytes(1), KeyCodec.bytes),
+  value: ValueCodec.schema(CommitteeRow),
+})
+
+export const committeeKey = (filter: Uint8Array) => [COMMITTEES, filter] as const
+export const committeeRowsPrefix = (): Uint8Array => committeeRows.key.prefix(COMMITTEES)
+
+/** The first committed global frame the committee history answers for (0 when it began at genesis). */
+const CommitteeHistoryStart = Schema.Struct({ fromFrame: Schema.BigInt })
+
+export const committeeHistoryStart = defineRepository({
+  bucket: Buckets.registry,
+  key: KeyCodec.tuple(KeyCodec.fixedBytes(1), KeyCodec.string),
+  value: ValueCodec.schema(CommitteeHistoryStart),
+})
+
+export const COMMITTEE_HISTORY_KEY = [META, "committees"] as const

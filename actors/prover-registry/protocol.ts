@@ -21,6 +21,28 @@ export class ActiveProvers extends Schema.TaggedRequest<ActiveProvers>()("Active
   failure: Schema.Never,
 }) {}
 
+/**
+ * The committee could not be answered for that frame: the registry has not applied it yet
+ * (`not-yet-applied`; it answers once its cursor reaches it), or its history starts later (`before-history`).
+ */
+export class CommitteeUnknown extends Schema.TaggedError<CommitteeUnknown>()("CommitteeUnknown", {
+  frameNumber: Schema.BigIntFromSelf,
+  reason: Schema.Literal("not-yet-applied", "before-history"),
+  /** The newest committed global frame the registry has applied. */
+  appliedThrough: Schema.BigIntFromSelf,
+}) {}
+
+/**
+ * The committee of `filter` as of committed global frame `frameNumber` (D-REG-8): the active set after that
+ * frame's lifecycle requests and eviction, sorted by address. The same answer on every node, before and
+ * after a restart.
+ */
+export class CommitteeAt extends Schema.TaggedRequest<CommitteeAt>()("CommitteeAt", {
+  payload: { filter: Bytes, frameNumber: Schema.BigIntFromSelf },
+  success: Schema.Array(ActiveProverInfo),
+  failure: CommitteeUnknown,
+}) {}
+
 export const LeaderInfo = Schema.Struct({
   /** Null when nobody leads (empty committee; on mainnet also an app shard with < 3 provers). */
   address: Schema.NullOr(Bytes),
@@ -106,6 +128,7 @@ export class GetRewardProgress extends Schema.TaggedRequest<GetRewardProgress>()
 export const ProverRegistryProtocol = Protocol.make(
   "ProverRegistry",
   ActiveProvers,
+  CommitteeAt,
   Leader,
   Threshold,
   ProverInfo,
@@ -114,4 +137,13 @@ export const ProverRegistryProtocol = Protocol.make(
   ProverDetail,
   GetRewardProgress,
 )
-export type ProverRegistryMessage = ActiveProvers | Leader | Threshold | ProverInfo | CreditCommitted | ListProvers | ProverDetail | GetRewardProgress
+export type ProverRegistryMessage =
+  | ActiveProvers
+  | CommitteeAt
+  | Leader
+  | Threshold
+  | ProverInfo
+  | CreditCommitted
+  | ListProvers
+  | ProverDetail
+  | GetRewardProgress

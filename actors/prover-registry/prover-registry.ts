@@ -12,7 +12,14 @@ import type { EffectLifecycleCrypto, LifecycleParams } from "../../intrinsics/gl
 import { Actor } from "../../runtime/kernel/index.ts"
 import { Store, type StoreService } from "../../runtime/store/index.ts"
 import { genesisDigest, type GenesisInvalid, RegistryGenesis, type RegistryGenesisConfig, validateGenesis } from "./genesis.ts"
+import { type CommitteeHistory, committeeAt, filtersOf, recordCommittees } from "./committee-history.ts"
+import { applyEviction } from "./eviction-apply.ts"
 import {
+  COMMITTEE_HISTORY_KEY,
+  committeeHistoryStart,
+  committeeKey,
+  committeeRows,
+  committeeRowsPrefix,
   GENESIS_META_KEY,
   proverKey,
   proverRows,
@@ -27,6 +34,7 @@ import {
 import { isActiveFor, type ProverRecord } from "./prover-record.ts"
 import {
   type ActiveProverInfo,
+  CommitteeUnknown,
   CreditCommitted,
   type LeaderInfo,
   type ProverRegistryMessage,
@@ -63,6 +71,10 @@ interface RegistryState {
    * the committee the consensus engine validates them with for its whole incarnation (global D-GC-13).
    */
   readonly creditCommittee: ReadonlyArray<Uint8Array>
+  /** Every filter's active set by committed global frame (D-REG-8), persisted with the records. */
+  readonly history: CommitteeHistory
+  /** The first committed global frame the history answers for. */
+  readonly historyFrom: bigint
 }
 
 /** Committed frames paid per message: a long catch-up is split so queries are answered in between. */
@@ -90,11 +102,17 @@ const load = Effect.gen(function* () {
   const meta = store.repository(registryMeta)
   const digest = genesisDigest(genesis, poseidon)
   let records = (yield* store.read(() => rows.range({ prefix: proverRowsPrefix() }))).map((e) => e.value)
+  const historyRows = store.repository(committeeRows)
+  const historyStart = store.repository(committeeHistoryStart)
   if (records.length === 0) {
     const seeded = yield* genesisRecords(genesis, poseidon)
+    const history: CommitteeHistory = new Map()
+    recordCommittees(history, seeded, filtersOf(seeded), 0n)
     yield* store.commit((tx) => {
       for (const r of seeded) rows.put(tx, proverKey(r.address), r)
       meta.put(tx, GENESIS_META_KEY, { genesisDigest: digest, seededAt: new Date(0).toISOString() })
+      for (const [filter, entries] of history) historyRows.put(tx, committeeKey(hexToBytes(filter)), { entries })
+      historyStart.put(tx, COMMITTEE_HISTORY_KEY, { fromFrame: 0n })
     })
     records = seeded
     yield* Effect.logInfo("prover registry seeded from genesis").pipe(Effect.annotateLogs({ provers: seeded.length }))
@@ -106,6 +124,21 @@ const load = Effect.gen(function* () {
   }
   const rewards = yield* store.read(() => store.repository(rewardRows).range({ prefix: rewardRowsPrefix() }))
   const cursor = yield* store.read(() => store.repository(rewardCursor).get(REWARD_CURSOR_KEY))
+  const creditedThrough = cursor?.creditedThrough ?? 0n
+  const history: CommitteeHistory = new Map(
+    (yield* store.read(() => historyRows.range({ prefix: committeeRowsPrefix() }))).map((e) => [bytesToHex(e.key[1]), e.value.entries]),
+  )
+  let historyFrom = (yield* store.read(() => historyStart.get(COMMITTEE_HISTORY_KEY)))?.fromFrame
+  if (historyFrom === undefined) {
+    // A store written before the history existed: it starts at the registry's cursor, with the sets it holds now.
+    const from = creditedThrough
+    recordCommittees(history, records, filtersOf(records), from)
+    yield* store.commit((tx) => {
+      for (const [filter, entries] of history) historyRows.put(tx, committeeKey(hexToBytes(filter)), { entries })
+      historyStart.put(tx, COMMITTEE_HISTORY_KEY, { fromFrame: from })
+    })
+    historyFrom = from
+  }
   const bls = Option.getOrUndefined(yield* Effect.serviceOption(BlsVerifier))
   const vdf = Option.getOrUndefined(yield* Effect.serviceOption(FrameVdf))
   const lifecycleCrypto: EffectLifecycleCrypto | undefined =
@@ -124,11 +157,13 @@ const load = Effect.gen(function* () {
     committees: new Map(),
     store,
     rewards: new Map(rewards.map((e) => [bytesToHex(e.key[1]), e.value.balance])),
-    creditedThrough: cursor?.creditedThrough ?? 0n,
+    creditedThrough,
     feed: Option.getOrUndefined(yield* Effect.serviceOption(RewardFeed)),
     lifecycleCrypto,
     lifecycleParams: lifecycleParamsFor(genesis.network),
     creditCommittee: [],
+    history,
+    historyFrom,
   }
   const loaded: RegistryState = { ...state, creditCommittee: committee(state, new Uint8Array()).map((p) => p.address) }
   return loaded
@@ -143,6 +178,21 @@ const committee = (state: RegistryState, filter: Uint8Array): ReadonlyArray<Acti
   )
   state.committees.set(key, active)
   return active
+}
+
+/** D-REG-8: the set as of committed frame `frameNumber`, or why it cannot be answered. */
+const committeeAtFrame = (state: RegistryState, filter: Uint8Array, frameNumber: bigint) => {
+  if (frameNumber > state.creditedThrough)
+    return Effect.fail(new CommitteeUnknown({ frameNumber, reason: "not-yet-applied", appliedThrough: state.creditedThrough }))
+  if (frameNumber < state.historyFrom)
+    return Effect.fail(new CommitteeUnknown({ frameNumber, reason: "before-history", appliedThrough: state.creditedThrough }))
+  // Keys and seniority from the records: a prover's row is never deleted and its key never changes.
+  return Effect.succeed(
+    committeeAt(state.history, filter, frameNumber).flatMap((address): Array<ActiveProverInfo> => {
+      const r = state.records.get(bytesToHex(address))
+      return r === undefined ? [] : [{ address: r.address, publicKey: r.publicKey, seniority: r.seniority }]
+    }),
+  )
 }
 
 const leaderInfo = (state: RegistryState, filter: Uint8Array, rank: bigint): LeaderInfo => {
@@ -210,7 +260,12 @@ const creditCommitted = (state: RegistryState, upTo: bigint, self: { readonly un
     const lifecycle = { applied: 0, refused: [] as Array<string>, changed: 0 }
     let credits = 0
     const skipped: Array<string> = []
+    // Copies until the commit: a failed commit leaves the history as it was.
+    const history: CommitteeHistory = new Map(state.history)
+    const historyTouched = new Set<string>()
+    const evicted: Array<string> = []
     for (const frame of frames) {
+      const changedAt = new Set<string>()
       if (state.lifecycleCrypto !== undefined && (frame.lifecycle?.length ?? 0) > 0) {
         const out = yield* applyCommittedLifecycle(
           toLifecycleState(records),
@@ -223,47 +278,69 @@ const creditCommitted = (state: RegistryState, upTo: bigint, self: { readonly un
           const prover = out.state.get(key)
           if (prover !== undefined) records.set(key, fromLifecycleProver(prover))
           written.add(key)
+          changedAt.add(key)
         }
         lifecycle.applied += out.applied
         lifecycle.refused.push(...out.refused)
         lifecycle.changed += out.changed.size
       }
-      if (frame.updates.length === 0) continue
-      // The committee every shard update was validated against (global D-GC-17, D-GC-13).
-      const committeeRecords = state.creditCommittee.flatMap((address) => {
-        const r = records.get(bytesToHex(address))
-        return r === undefined ? [] : [r]
-      })
-      const outcome = creditShardFrames({ committee: committeeRecords, balances, frames: [frame] })
-      for (const [key, balance] of outcome.balances) {
-        balances.set(key, balance)
-        paid.add(key)
+      if (frame.updates.length > 0) {
+        // The committee every shard update was validated against (global D-GC-17, D-GC-13).
+        const committeeRecords = state.creditCommittee.flatMap((address) => {
+          const r = records.get(bytesToHex(address))
+          return r === undefined ? [] : [r]
+        })
+        const outcome = creditShardFrames({ committee: committeeRecords, balances, frames: [frame] })
+        for (const [key, balance] of outcome.balances) {
+          balances.set(key, balance)
+          paid.add(key)
+        }
+        for (const [key, record] of outcome.records) {
+          records.set(key, record)
+          written.add(key)
+        }
+        credits += outcome.credits
+        skipped.push(...outcome.skipped)
       }
-      for (const [key, record] of outcome.records) {
+      // §4.7 step 7, after the frame's shard updates moved LastActiveFrameNumber (D-REG-9).
+      const eviction = applyEviction(records, frame.globalFrameNumber, state.lifecycleParams)
+      for (const [key, record] of eviction.changed) {
         records.set(key, record)
         written.add(key)
+        changedAt.add(key)
       }
-      credits += outcome.credits
-      skipped.push(...outcome.skipped)
+      evicted.push(...eviction.evicted.map((a) => `${frame.globalFrameNumber}/${a}`))
+      // D-REG-8: the committees of the filters the changed provers hold, as of this frame.
+      if (changedAt.size > 0) {
+        const changedRecords = [...changedAt].flatMap((key) => {
+          const r = records.get(key)
+          return r === undefined ? [] : [r]
+        })
+        for (const f of recordCommittees(history, records.values(), filtersOf(changedRecords), frame.globalFrameNumber)) historyTouched.add(f)
+      }
     }
     const rewards = state.store.repository(rewardRows)
     const rows = state.store.repository(proverRows)
     const cursor = state.store.repository(rewardCursor)
+    const historyRows = state.store.repository(committeeRows)
     yield* state.store.commit((tx) => {
       for (const key of paid) rewards.put(tx, rewardKey(hexToBytes(key)), { balance: balances.get(key) ?? 0n })
       for (const key of written) {
         const record = records.get(key)
         if (record !== undefined) rows.put(tx, proverKey(record.address), record)
       }
+      for (const f of historyTouched) historyRows.put(tx, committeeKey(hexToBytes(f)), { entries: history.get(f) ?? [] })
       cursor.put(tx, REWARD_CURSOR_KEY, { creditedThrough: last })
     })
+    for (const f of historyTouched) state.history.set(f, history.get(f) ?? [])
     for (const key of paid) state.rewards.set(key, balances.get(key) ?? 0n)
     for (const key of written) {
       const record = records.get(key)
       if (record !== undefined) state.records.set(key, record)
     }
     // Committees follow the committed records (the engine's own snapshot does not, D-GC-13).
-    if (lifecycle.changed > 0) state.committees.clear()
+    if (lifecycle.changed > 0 || evicted.length > 0) state.committees.clear()
+    if (evicted.length > 0) yield* Effect.logInfo(`inactive provers evicted: ${evicted.join(", ")}`)
     state.creditedThrough = last
     if (lifecycle.applied > 0 || lifecycle.refused.length > 0) {
       yield* Effect.logInfo("prover lifecycle requests applied").pipe(
@@ -288,6 +365,7 @@ export const proverRegistryActor = Actor.make(
       ),
     handlers: {
       ActiveProvers: (state, { filter }) => Effect.sync(() => [state, committee(state, filter)] as const),
+      CommitteeAt: (state, { filter, frameNumber }) => Effect.map(committeeAtFrame(state, filter, frameNumber), (c) => [state, c] as const),
       Leader: (state, { filter, rank }) => Effect.sync(() => [state, leaderInfo(state, filter, rank)] as const),
       Threshold: (state, { filter }) => Effect.sync(() => [state, thresholdInfo(state, filter)] as const),
       ProverInfo: (state, { address }) => Effect.sync(() => [state, state.records.get(bytesToHex(address)) ?? null] as const),

@@ -1,13 +1,15 @@
 // Prover lifecycle requests carried by global frames (D-GC-19) and applied by every node's prover registry
 // at the committed frame (prover-registry D-REG-7): a join proven against a committed frame, its confirm
 // inside the devnet window and a leave change a shard's committee on all four nodes alike, at the same
-// frames; a join with a wrong proof and a global prover's leave (D-GLOB-9) are carried and refused alike. Crypto: the INSECURE test BLS and VDF stand-ins (the registry verifies with the node's).
+// frames; a join with a wrong proof and a global prover's leave (D-GLOB-9) are carried and refused alike. The
+// shard's committee by committed frame (D-REG-8) is the same on every node, and the same after all four restart.
+// Crypto: the INSECURE test BLS and VDF stand-ins (the registry verifies with the node's).
 import { bytesToHex } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import { encodeLifecycleRequest } from "../../actors/consensus/global/lifecycle-requests.ts"
 import { decodeCertifiedFrame } from "../../actors/consensus/global/persistence.ts"
-import { ActiveProvers, ProverInfo } from "../../actors/prover-registry/index.ts"
+import { ActiveProvers, CommitteeAt, GetRewardProgress, ProverInfo } from "../../actors/prover-registry/index.ts"
 import { buildProverConfirm, buildProverJoin, buildProverLeave, encodeLifecycleOp, joinProofIds, type LifecycleSigner } from "../../intrinsics/global/index.ts"
 import { sha3_256 } from "@noble/hashes/sha3.js"
 import { type Devnet, insecureTestVdfOutput, makeInsecureTestSigner } from "quilbun/testing"
@@ -98,7 +100,8 @@ describe("prover lifecycle through global frames", () => {
             .ask(new ProverInfo({ address: joinerKey.address }))
             .pipe(Effect.orDie),
         )
-        devnet.submitLifecycle(encodeLifecycleRequest(encodeLifecycleOp(buildProverConfirm(crypto, joiner, [shard], confirmFrom)), TIMESTAMP))
+        const confirm = encodeLifecycleRequest(encodeLifecycleOp(buildProverConfirm(crypto, joiner, [shard], confirmFrom)), TIMESTAMP)
+        devnet.submitLifecycle(confirm)
         const shardCommittee = (i: number) =>
           Effect.map(devnet.registry(i).ask(new ActiveProvers({ filter: shard })), (ps) => ps.map((p) => bytesToHex(p.address))).pipe(Effect.orDie)
         const confirmed = yield* devnet.runUntil(
@@ -128,7 +131,42 @@ describe("prover lifecycle through global frames", () => {
           { maxMs: 60_000, stepMs: 100 },
         )
         const leaveFrames = yield* Effect.forEach([0, 1, 2, 3], (i) => carriedAt(devnet, i, leave))
-        return { joinedAt, confirmFrom, joining, confirmed, committees, records, imposters, global, left, leaveFrames, joiner: bytesToHex(joinerKey.address) }
+        const confirmFrames = yield* Effect.forEach([0, 1, 2, 3], (i) => carriedAt(devnet, i, confirm))
+        // D-REG-8: the shard's committee by committed global frame, on every node, then after every node restarted.
+        const applied = yield* Effect.map(
+          Effect.forEach([0, 1, 2, 3], (i) => Effect.orDie(devnet.registry(i).ask(new GetRewardProgress()))),
+          (ps) => ps.reduce((m, p) => (p.creditedThrough < m ? p.creditedThrough : m), ps[0]?.creditedThrough ?? 0n),
+        )
+        const historyOf = (i: number) =>
+          Effect.forEach(
+            Array.from({ length: Number(applied) + 1 }, (_, n) => BigInt(n)),
+            (n) =>
+              Effect.map(Effect.either(devnet.registry(i).ask(new CommitteeAt({ filter: shard, frameNumber: n }))), (e) =>
+                Either.isRight(e) ? e.right.map((p) => bytesToHex(p.address)).join(",") : e.left._tag === "CommitteeUnknown" ? e.left.reason : e.left._tag,
+              ),
+          )
+        const histories = yield* Effect.forEach([0, 1, 2, 3], historyOf)
+        for (const i of [0, 1, 2, 3]) yield* devnet.crash(i)
+        for (const i of [0, 1, 2, 3]) yield* devnet.restart(i)
+        const resumed = yield* devnet.runUntil(allAtLeast(devnet, applied + 3n), { maxMs: 60_000, stepMs: 100 })
+        const restartedHistories = yield* Effect.forEach([0, 1, 2, 3], historyOf)
+        return {
+          joinedAt,
+          confirmFrom,
+          joining,
+          confirmed,
+          committees,
+          records,
+          imposters,
+          global,
+          left,
+          leaveFrames,
+          confirmFrames,
+          histories,
+          resumed,
+          restartedHistories,
+          joiner: bytesToHex(joinerKey.address),
+        }
       }),
     )
     for (const r of result.joining) {
@@ -147,5 +185,16 @@ describe("prover lifecycle through global frames", () => {
     expect(result.left).toBe(true)
     expect(result.leaveFrames[0]?.length).toBe(1)
     for (const f of result.leaveFrames) expect(f).toEqual(result.leaveFrames[0] ?? [])
+    // The committee history: empty until the confirm's frame, the joiner until the leave's frame, then empty again
+    // — identical on every node, and identical after all four restarted (the chain resumed).
+    const confirmedAt = result.confirmFrames[0]?.[0] ?? -1n
+    const leftAt = result.leaveFrames[0]?.[0] ?? -1n
+    expect(confirmedAt).toBeGreaterThan(result.joinedAt)
+    expect(leftAt).toBeGreaterThan(confirmedAt)
+    const expected = (result.histories[0] ?? []).map((_, n) => (BigInt(n) >= confirmedAt && BigInt(n) < leftAt ? result.joiner : ""))
+    expect(expected.length).toBeGreaterThan(Number(leftAt))
+    for (const h of result.histories) expect(h).toEqual(expected)
+    expect(result.resumed).toBe(true)
+    for (const h of result.restartedHistories) expect(h).toEqual(expected)
   }, 180_000)
 })

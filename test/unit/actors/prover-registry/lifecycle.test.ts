@@ -5,9 +5,10 @@ import { afterEach, describe, expect, test } from "bun:test"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Layer, type Scope } from "effect"
+import { Effect, Either, Layer, type Scope } from "effect"
 import {
   ActiveProvers,
+  CommitteeAt,
   type CommittedCredits,
   CreditCommitted,
   GetRewardProgress,
@@ -135,5 +136,54 @@ describe("prover registry: committed lifecycle requests", () => {
     )
     expect(out.committee.length).toBe(3)
     expect(out.progress.creditedThrough).toBe(6n)
+  })
+
+  test("committees by committed frame (D-REG-8): the shard's set changes at the leave's frame, later frames are not yet known, and a restart answers alike", async () => {
+    const path = tmp()
+    const all = signers.map((s) => hex(s.address)).sort()
+    const at = (registry: Effect.Effect.Success<typeof spawn>, frameNumber: bigint, filter = SHARD) =>
+      Effect.map(Effect.either(registry.ask(new CommitteeAt({ filter, frameNumber }))), (e) =>
+        Either.isRight(e)
+          ? e.right.map((p) => hex(p.address))
+          : e.left._tag === "CommitteeUnknown"
+            ? `${e.left._tag}:${e.left.reason}:${e.left.appliedThrough}`
+            : e.left._tag,
+      )
+    const ask = (registry: Effect.Effect.Success<typeof spawn>) =>
+      Effect.all({
+        shard: Effect.forEach([0n, 4n, 5n, 6n, 7n], (n) => at(registry, n)),
+        global: Effect.forEach([0n, 5n, 6n], (n) => at(registry, n, new Uint8Array())),
+        elsewhere: at(registry, 6n, new Uint8Array(32).fill(0x44)),
+      })
+    const first = await withRegistry(
+      path,
+      Layer.mergeAll(feed(6n), verifiers),
+      Effect.gen(function* () {
+        const registry = yield* spawn
+        yield* registry.tell(new CreditCommitted({ upTo: 6n }))
+        return yield* ask(registry)
+      }),
+    )
+    const without0 = all.filter((a) => a !== hex(signers[0]?.address ?? new Uint8Array()))
+    expect(first.shard).toEqual([all, all, without0, without0, "CommitteeUnknown:not-yet-applied:6"])
+    expect(first.global).toEqual([all, all, all])
+    expect(first.elsewhere).toEqual([])
+    // Restarted on the same store, before and after it applies frame 7: the same answers from the persisted history.
+    const second = await withRegistry(
+      path,
+      Layer.mergeAll(feed(6n), verifiers),
+      Effect.flatMap(spawn, (registry) => ask(registry)),
+    )
+    expect(second).toEqual(first)
+    const third = await withRegistry(
+      path,
+      Layer.mergeAll(feed(7n), verifiers),
+      Effect.gen(function* () {
+        const registry = yield* spawn
+        yield* registry.tell(new CreditCommitted({ upTo: 7n }))
+        return yield* at(registry, 7n)
+      }),
+    )
+    expect(third).toEqual(without0)
   })
 })

@@ -122,7 +122,8 @@ describe("prover registry", () => {
       Effect.gen(function* () {
         const store = yield* Store
         const stats = yield* store.stats
-        expect(stats.entries[Buckets.registry.name]).toBe(3 + 1) // three provers + the genesis digest
+        // three provers + the genesis digest + a committee history per filter (global, shard) and its start (D-REG-8)
+        expect(stats.entries[Buckets.registry.name]).toBe(3 + 1 + 2 + 1)
         return (yield* registry.ask(new ActiveProvers({ filter: GLOBAL }))).map((p) => [bytesToHex(p.address), p.seniority])
       }),
     )
