@@ -101,16 +101,26 @@ const ShardMessageFields = {
   /** the original publisher's peer id */
   from: Schema.String,
 }
+const ShardMessage = Schema.Struct(ShardMessageFields)
+export type ShardMessage = typeof ShardMessage.Type
 
-/** A message arrived on a relayed shard channel: the worker's validators decide before it spreads. */
-export class ValidateShardMessage extends Schema.TaggedRequest<ValidateShardMessage>()("ValidateShardMessage", {
-  payload: ShardMessageFields,
-  success: Verdict,
+/** At most this many messages travel in one validate or deliver batch. */
+export const MAX_SHARD_BATCH = 256
+const ShardMessages = Schema.Array(ShardMessage).pipe(Schema.maxItems(MAX_SHARD_BATCH))
+
+/**
+ * Messages arrived on relayed shard channels: the worker's validators decide before they spread.
+ * Batched (the relay sends what arrived in one turn of its event loop together): the answer holds
+ * one verdict per message, in order.
+ */
+export class ValidateShardMessages extends Schema.TaggedRequest<ValidateShardMessages>()("ValidateShardMessages", {
+  payload: { messages: ShardMessages },
+  success: Schema.Array(Verdict),
   failure: Schema.Never,
 }) {}
 
-/** The message was accepted (by this worker and the network layer): hand it to the shard's handler. */
-export class DeliverShardMessage extends Schema.TaggedClass<DeliverShardMessage>()("DeliverShardMessage", ShardMessageFields) {}
+/** The messages were accepted (by this worker and the network layer): hand them, in order, to the shards' handlers. */
+export class DeliverShardMessages extends Schema.TaggedClass<DeliverShardMessages>()("DeliverShardMessages", { messages: ShardMessages }) {}
 
 /** The answer to the worker's RequestShard `id`: the response bytes, or why there is none. */
 export class ShardRequestAnswered extends Schema.TaggedClass<ShardRequestAnswered>()("ShardRequestAnswered", {
@@ -130,13 +140,13 @@ export class RelayReset extends Schema.TaggedClass<RelayReset>()("RelayReset", {
 
 export const ShardNetworkProtocol = Protocol.make(
   "ShardNetwork",
-  ValidateShardMessage,
-  DeliverShardMessage,
+  ValidateShardMessages,
+  DeliverShardMessages,
   ShardRequestAnswered,
   ServeShardRequest,
   RelayReset,
 )
-export type ShardNetworkMessage = ValidateShardMessage | DeliverShardMessage | ShardRequestAnswered | ServeShardRequest | RelayReset
+export type ShardNetworkMessage = ValidateShardMessages | DeliverShardMessages | ShardRequestAnswered | ServeShardRequest | RelayReset
 
 export const SHARD_RELAY_NAME = "shard-relay"
 export const SHARD_RELAY_PATH = `/root/${SHARD_RELAY_NAME}`

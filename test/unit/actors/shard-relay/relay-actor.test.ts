@@ -8,10 +8,11 @@ import {
   ActivateShard,
   DeactivateShard,
   ListRelayedShards,
+  MAX_SHARD_BATCH,
   PublishShard,
   shardNetworkActor,
   shardRelayActor,
-  ValidateShardMessage,
+  ValidateShardMessages,
   type PendingRequests,
   type RelayPubsub,
   type RelayRequests,
@@ -128,6 +129,26 @@ describe("shard relay actor", () => {
       }),
     ))
 
+  test("a burst of messages travels in batches: each gets its own verdict, accepted ones are delivered in order", () =>
+    runTest(
+      Effect.gen(function* () {
+        const pubsub = new FakePubsub(3)
+        const { addWorker, delivered } = yield* setup(Option.some(pubsub))
+        const w1 = yield* addWorker(1)
+        yield* w1.activate(FILTER)
+        const channels = shardChannels(FILTER)
+        // More than one batch's worth, arriving in the same turn; every third one is rejected.
+        const payloads = Array.from({ length: MAX_SHARD_BATCH + 40 }, (_, i) =>
+          i % 3 === 2 ? Uint8Array.of(0xff, i & 0xff) : new TextEncoder().encode(`m${i}`),
+        )
+        const verdicts = yield* Effect.promise(() => Promise.all(payloads.map((p) => pubsub.arrive(channels.consensus, p))))
+        expect(verdicts).toEqual(payloads.map((_, i) => (i % 3 === 2 ? "reject" : "accept")))
+        const accepted = payloads.flatMap((_, i) => (i % 3 === 2 ? [] : [{ core: 1, payload: `m${i}` }]))
+        yield* waitUntil(() => delivered.length === accepted.length)
+        expect(delivered).toEqual(accepted)
+      }),
+    ))
+
   test("one owner per shard; deactivation and publishing need ownership", () =>
     runTest(
       Effect.gen(function* () {
@@ -231,12 +252,23 @@ describe("shard relay actor", () => {
         const pubsub = new FakePubsub(3)
         const { addWorker } = yield* setup(Option.some(pubsub))
         const w1 = yield* addWorker(1)
-        const fields = { appFilter: FILTER, channel: "frames" as const, payload: Uint8Array.of(1), from: "p" }
-        expect(yield* w1.ref.ask(new ValidateShardMessage(fields))).toBe("ignore")
+        const message = { appFilter: FILTER, channel: "frames" as const, payload: Uint8Array.of(1), from: "p" }
+        const verdicts = (messages: ReadonlyArray<typeof message>) => w1.ref.ask(new ValidateShardMessages({ messages }))
+        expect(yield* verdicts([message])).toEqual(["ignore"])
         w1.registry.set(bytesToHex(FILTER), { appFilter: FILTER, handler: { validate: () => Effect.die("boom"), onMessage: () => Effect.void } })
-        expect(yield* w1.ref.ask(new ValidateShardMessage(fields))).toBe("ignore")
+        expect(yield* verdicts([message])).toEqual(["ignore"])
         w1.registry.set(bytesToHex(FILTER), { appFilter: FILTER, handler: { onMessage: () => Effect.void } })
-        expect(yield* w1.ref.ask(new ValidateShardMessage(fields))).toBe("accept")
+        expect(yield* verdicts([message])).toEqual(["accept"])
+        // A batch gets one verdict per message, in order: the validator judges each on its own.
+        w1.registry.set(bytesToHex(FILTER), {
+          appFilter: FILTER,
+          handler: {
+            validate: (m) => Effect.succeed(m.payload[0] === 0xff ? "reject" : m.payload[0] === 0 ? "ignore" : "accept"),
+            onMessage: () => Effect.void,
+          },
+        })
+        const batch = [1, 0xff, 0, 2].map((b) => ({ ...message, payload: Uint8Array.of(b) }))
+        expect(yield* verdicts([...batch, { ...message, appFilter: OTHER }])).toEqual(["accept", "reject", "ignore", "accept", "ignore"])
       }),
     ))
 
