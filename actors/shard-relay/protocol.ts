@@ -19,6 +19,9 @@ const AppFilter = Schema.Uint8ArrayFromSelf.pipe(
 )
 
 const Core = Schema.Int.pipe(Schema.positive())
+
+/** At most this many messages travel in one validate, deliver or publish batch. */
+export const MAX_SHARD_BATCH = 256
 const Verdict = Schema.Literal("accept", "ignore", "reject")
 
 // ---- master: /root/shard-relay ------------------------------------------------------------------
@@ -42,6 +45,24 @@ export class PublishShard extends Schema.TaggedRequest<PublishShard>()("PublishS
   payload: { core: Core, appFilter: AppFilter, channel: ShardChannel, payload: Schema.Uint8ArrayFromSelf },
   success: Schema.Struct({ recipients: Schema.Int }),
   failure: Schema.Union(ShardNotActive, NetworkUnavailable, RelayPublishFailed),
+}) {}
+
+/** A publish of a PublishShards batch that went out: how many peers it was sent to. */
+export class Published extends Schema.TaggedClass<Published>()("Published", { recipients: Schema.Int }) {}
+
+/**
+ * Worker `core` publishes several messages (those its shards published in one turn of its event
+ * loop), in order; the answer holds each one's outcome, as PublishShard would have given it.
+ */
+export class PublishShards extends Schema.TaggedRequest<PublishShards>()("PublishShards", {
+  payload: {
+    core: Core,
+    publishes: Schema.Array(Schema.Struct({ appFilter: AppFilter, channel: ShardChannel, payload: Schema.Uint8ArrayFromSelf })).pipe(
+      Schema.maxItems(MAX_SHARD_BATCH),
+    ),
+  },
+  success: Schema.Array(Schema.Union(Published, ShardNotActive, NetworkUnavailable, RelayPublishFailed)),
+  failure: Schema.Never,
 }) {}
 
 /**
@@ -85,12 +106,21 @@ export const ShardRelayProtocol = Protocol.make(
   ActivateShard,
   DeactivateShard,
   PublishShard,
+  PublishShards,
   RequestShard,
   ShardPeers,
   ListRelayedShards,
   WorkerLinkClosed,
 )
-export type ShardRelayMessage = ActivateShard | DeactivateShard | PublishShard | RequestShard | ShardPeers | ListRelayedShards | WorkerLinkClosed
+export type ShardRelayMessage =
+  | ActivateShard
+  | DeactivateShard
+  | PublishShard
+  | PublishShards
+  | RequestShard
+  | ShardPeers
+  | ListRelayedShards
+  | WorkerLinkClosed
 
 // ---- worker: /worker-<n>/shard-network ----------------------------------------------------------
 
@@ -104,8 +134,6 @@ const ShardMessageFields = {
 const ShardMessage = Schema.Struct(ShardMessageFields)
 export type ShardMessage = typeof ShardMessage.Type
 
-/** At most this many messages travel in one validate or deliver batch. */
-export const MAX_SHARD_BATCH = 256
 const ShardMessages = Schema.Array(ShardMessage).pipe(Schema.maxItems(MAX_SHARD_BATCH))
 
 /**

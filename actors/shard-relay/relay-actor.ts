@@ -18,6 +18,7 @@ import { decodeShardRequest, encodeShardRequest, SHARD_REQUEST_PROTOCOL } from "
 import {
   DeliverShardMessages,
   MAX_SHARD_BATCH,
+  Published,
   RelayReset,
   type RequestShard,
   ServeShardRequest,
@@ -152,6 +153,20 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
       )
     })
 
+  /** One publish of worker `core` on a shard it owns, from the node's host. */
+  const publishFor = (state: RelayState, core: number, p: { readonly appFilter: Uint8Array; readonly channel: ShardChannel; readonly payload: Uint8Array }) =>
+    Effect.gen(function* () {
+      const hex = bytesToHex(p.appFilter)
+      if (state.shards.get(hex)?.core !== core) return yield* new ShardNotActive({ appFilter: hex, core })
+      if (Option.isNone(options.pubsub)) return yield* new NetworkUnavailable({ reason: "the node runs without a libp2p host" })
+      const mask = shardChannels(p.appFilter)[p.channel]
+      const sent = yield* options.pubsub.value
+        .publish(mask, p.payload)
+        .pipe(Effect.mapError((e) => new RelayPublishFailed({ appFilter: hex, reason: `${e._tag}: ${e.message}` })))
+      countRelayed("from_worker", p.channel)
+      return { recipients: sent.recipients }
+    })
+
   const releaseShard = (state: RelayState, hex: string) =>
     Effect.suspend(() => {
       const active = state.shards.get(hex)
@@ -264,18 +279,12 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
           yield* Effect.logInfo("shard no longer relayed").pipe(Effect.annotateLogs({ core: m.core, appFilter: hex }))
           return [state, undefined] as const
         }),
-      PublishShard: (state, m) =>
-        Effect.gen(function* () {
-          const hex = bytesToHex(m.appFilter)
-          if (state.shards.get(hex)?.core !== m.core) return yield* new ShardNotActive({ appFilter: hex, core: m.core })
-          if (Option.isNone(options.pubsub)) return yield* new NetworkUnavailable({ reason: "the node runs without a libp2p host" })
-          const mask = shardChannels(m.appFilter)[m.channel]
-          const sent = yield* options.pubsub.value
-            .publish(mask, m.payload)
-            .pipe(Effect.mapError((e) => new RelayPublishFailed({ appFilter: hex, reason: `${e._tag}: ${e.message}` })))
-          countRelayed("from_worker", m.channel)
-          return [state, { recipients: sent.recipients }] as const
-        }),
+      PublishShard: (state, m) => Effect.map(publishFor(state, m.core, m), (sent) => [state, sent] as const),
+      // Each publish of the batch in order, each with its own outcome (one failing stops none of the others).
+      PublishShards: (state, m) =>
+        Effect.forEach(m.publishes, (p) =>
+          publishFor(state, m.core, p).pipe(Effect.match({ onFailure: (error) => error, onSuccess: (sent) => new Published({ recipients: sent.recipients }) })),
+        ).pipe(Effect.map((outcomes) => [state, outcomes] as const)),
       RequestShard: (state, m) => Effect.as(requestForWorker(state, m), state),
       ShardPeers: (state, m) =>
         Effect.succeed([

@@ -12,10 +12,10 @@ import { WorkerLink } from "../../runtime/kernel/process/worker-host.ts"
 import type { Verdict } from "../../runtime/network/bitmask-pubsub.ts"
 import { TransportError } from "../../runtime/kernel/transport/transport.ts"
 import { type NetworkUnavailable, type RelayPublishFailed, type ShardNotActive, type ShardOwnedByOtherWorker, ShardRequestFailed } from "./errors.ts"
+import { batchedPublisher } from "./shard-publisher.ts"
 import {
   ActivateShard,
   DeactivateShard,
-  PublishShard,
   RequestShard,
   SHARD_NETWORK_NAME,
   SHARD_RELAY_PATH,
@@ -188,6 +188,7 @@ export const ShardNetworkLive = (core: number): Layer.Layer<ShardNetwork, never,
       const registry = new Map<string, Registered>()
       const pending: PendingRequests = new Map()
       yield* system.spawn(shardNetworkActor(core, registry, relay, pending)).pipe(Effect.orDie)
+      const publish = yield* batchedPublisher(core, relay, RELAY_ASK_TIMEOUT)
       return {
         activate: (appFilter, handler) =>
           Effect.gen(function* () {
@@ -200,7 +201,7 @@ export const ShardNetworkLive = (core: number): Layer.Layer<ShardNetwork, never,
               return relay.ask(new DeactivateShard({ core, appFilter }), RELAY_ASK_TIMEOUT)
             })
           }),
-        publish: (appFilter, channel, payload) => relay.ask(new PublishShard({ core, appFilter, channel, payload }), RELAY_ASK_TIMEOUT),
+        publish,
         ...shardRequester(core, relay, pending),
         activeShards: () => Array.from(registry.keys()),
       }

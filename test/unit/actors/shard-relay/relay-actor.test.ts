@@ -2,7 +2,7 @@
 // shard-network actor in the same actor system, over a fake pubsub and fake worker links.
 import { bytesToHex } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
-import { Deferred, Effect, Logger, LogLevel, Option } from "effect"
+import { Deferred, Effect, Either, Logger, LogLevel, Option } from "effect"
 import { shardChannels } from "../../../../runtime/network/bitmask.ts"
 import {
   ActivateShard,
@@ -26,6 +26,7 @@ import type { RpcPeer } from "../../../../runtime/kernel/process/rpc.ts"
 import { type RequestHandler, TransportError } from "../../../../runtime/kernel/transport/transport.ts"
 import type { WorkerCrashed } from "../../../../runtime/kernel/process/errors.ts"
 import { FakePubsub } from "../../support/fake-pubsub.ts"
+import { batchedPublisher } from "../../../../actors/shard-relay/shard-publisher.ts"
 
 const FILTER = Uint8Array.from({ length: 32 }, (_, i) => i + 1)
 const OTHER = Uint8Array.from({ length: 32 }, (_, i) => 255 - i)
@@ -146,6 +147,30 @@ describe("shard relay actor", () => {
         const accepted = payloads.flatMap((_, i) => (i % 3 === 2 ? [] : [{ core: 1, payload: `m${i}` }]))
         yield* waitUntil(() => delivered.length === accepted.length)
         expect(delivered).toEqual(accepted)
+      }),
+    ))
+
+  test("a worker's publishes in one turn travel as one batch; each caller gets its own outcome, in order", () =>
+    runTest(
+      Effect.gen(function* () {
+        const pubsub = new FakePubsub(3)
+        const { relay, addWorker } = yield* setup(Option.some(pubsub))
+        const w1 = yield* addWorker(1)
+        yield* w1.activate(FILTER)
+        const publish = yield* batchedPublisher(1, relay, "2 seconds")
+        const payloads = Array.from({ length: MAX_SHARD_BATCH + 10 }, (_, i) => Uint8Array.of(i & 0xff, i >> 8))
+        const outcomes = yield* Effect.all(
+          payloads.map((payload, i) => Effect.either(publish(i === 5 ? OTHER : FILTER, "dispatch", payload))),
+          { concurrency: "unbounded" },
+        )
+        outcomes.forEach((outcome, i) => {
+          if (i === 5) expect(Either.isLeft(outcome) && outcome.left._tag).toBe("ShardNotActive")
+          else expect(outcome).toEqual(Either.right({ recipients: 3 }))
+        })
+        expect(pubsub.on(shardChannels(FILTER).dispatch)).toEqual(payloads.filter((_, i) => i !== 5))
+        pubsub.failPublish = "error"
+        const failed = yield* Effect.flip(publish(FILTER, "dispatch", Uint8Array.of(1)))
+        expect(failed._tag).toBe("RelayPublishFailed")
       }),
     ))
 
