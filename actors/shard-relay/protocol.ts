@@ -19,6 +19,9 @@ const AppFilter = Schema.Uint8ArrayFromSelf.pipe(
 )
 
 const Core = Schema.Int.pipe(Schema.positive())
+
+/** At most this many messages travel in one validate, deliver or publish batch. */
+export const MAX_SHARD_BATCH = 256
 const Verdict = Schema.Literal("accept", "ignore", "reject")
 
 // ---- master: /root/shard-relay ------------------------------------------------------------------
@@ -42,6 +45,24 @@ export class PublishShard extends Schema.TaggedRequest<PublishShard>()("PublishS
   payload: { core: Core, appFilter: AppFilter, channel: ShardChannel, payload: Schema.Uint8ArrayFromSelf },
   success: Schema.Struct({ recipients: Schema.Int }),
   failure: Schema.Union(ShardNotActive, NetworkUnavailable, RelayPublishFailed),
+}) {}
+
+/** A publish of a PublishShards batch that went out: how many peers it was sent to. */
+export class Published extends Schema.TaggedClass<Published>()("Published", { recipients: Schema.Int }) {}
+
+/**
+ * Worker `core` publishes several messages (those its shards published in one turn of its event
+ * loop), in order; the answer holds each one's outcome, as PublishShard would have given it.
+ */
+export class PublishShards extends Schema.TaggedRequest<PublishShards>()("PublishShards", {
+  payload: {
+    core: Core,
+    publishes: Schema.Array(Schema.Struct({ appFilter: AppFilter, channel: ShardChannel, payload: Schema.Uint8ArrayFromSelf })).pipe(
+      Schema.maxItems(MAX_SHARD_BATCH),
+    ),
+  },
+  success: Schema.Array(Schema.Union(Published, ShardNotActive, NetworkUnavailable, RelayPublishFailed)),
+  failure: Schema.Never,
 }) {}
 
 /**
@@ -85,12 +106,21 @@ export const ShardRelayProtocol = Protocol.make(
   ActivateShard,
   DeactivateShard,
   PublishShard,
+  PublishShards,
   RequestShard,
   ShardPeers,
   ListRelayedShards,
   WorkerLinkClosed,
 )
-export type ShardRelayMessage = ActivateShard | DeactivateShard | PublishShard | RequestShard | ShardPeers | ListRelayedShards | WorkerLinkClosed
+export type ShardRelayMessage =
+  | ActivateShard
+  | DeactivateShard
+  | PublishShard
+  | PublishShards
+  | RequestShard
+  | ShardPeers
+  | ListRelayedShards
+  | WorkerLinkClosed
 
 // ---- worker: /worker-<n>/shard-network ----------------------------------------------------------
 
@@ -101,16 +131,24 @@ const ShardMessageFields = {
   /** the original publisher's peer id */
   from: Schema.String,
 }
+const ShardMessage = Schema.Struct(ShardMessageFields)
+export type ShardMessage = typeof ShardMessage.Type
 
-/** A message arrived on a relayed shard channel: the worker's validators decide before it spreads. */
-export class ValidateShardMessage extends Schema.TaggedRequest<ValidateShardMessage>()("ValidateShardMessage", {
-  payload: ShardMessageFields,
-  success: Verdict,
+const ShardMessages = Schema.Array(ShardMessage).pipe(Schema.maxItems(MAX_SHARD_BATCH))
+
+/**
+ * Messages arrived on relayed shard channels: the worker's validators decide before they spread.
+ * Batched (the relay sends what arrived in one turn of its event loop together): the answer holds
+ * one verdict per message, in order.
+ */
+export class ValidateShardMessages extends Schema.TaggedRequest<ValidateShardMessages>()("ValidateShardMessages", {
+  payload: { messages: ShardMessages },
+  success: Schema.Array(Verdict),
   failure: Schema.Never,
 }) {}
 
-/** The message was accepted (by this worker and the network layer): hand it to the shard's handler. */
-export class DeliverShardMessage extends Schema.TaggedClass<DeliverShardMessage>()("DeliverShardMessage", ShardMessageFields) {}
+/** The messages were accepted (by this worker and the network layer): hand them, in order, to the shards' handlers. */
+export class DeliverShardMessages extends Schema.TaggedClass<DeliverShardMessages>()("DeliverShardMessages", { messages: ShardMessages }) {}
 
 /** The answer to the worker's RequestShard `id`: the response bytes, or why there is none. */
 export class ShardRequestAnswered extends Schema.TaggedClass<ShardRequestAnswered>()("ShardRequestAnswered", {
@@ -130,13 +168,13 @@ export class RelayReset extends Schema.TaggedClass<RelayReset>()("RelayReset", {
 
 export const ShardNetworkProtocol = Protocol.make(
   "ShardNetwork",
-  ValidateShardMessage,
-  DeliverShardMessage,
+  ValidateShardMessages,
+  DeliverShardMessages,
   ShardRequestAnswered,
   ServeShardRequest,
   RelayReset,
 )
-export type ShardNetworkMessage = ValidateShardMessage | DeliverShardMessage | ShardRequestAnswered | ServeShardRequest | RelayReset
+export type ShardNetworkMessage = ValidateShardMessages | DeliverShardMessages | ShardRequestAnswered | ServeShardRequest | RelayReset
 
 export const SHARD_RELAY_NAME = "shard-relay"
 export const SHARD_RELAY_PATH = `/root/${SHARD_RELAY_NAME}`

@@ -13,9 +13,12 @@ import { shardChannels, type Bitmask } from "../../runtime/network/bitmask.ts"
 import type { BitmaskMessage, BitmaskPubsub, Verdict } from "../../runtime/network/bitmask-pubsub.ts"
 import { NetworkUnavailable, RelayPublishFailed, ShardNotActive, ShardOwnedByOtherWorker, ShardRequestFailed } from "./errors.ts"
 import { countRelayed, countVerdict, relayedShardsGauge } from "./metrics.ts"
+import { tickBatcher } from "./tick-batch.ts"
 import { decodeShardRequest, encodeShardRequest, SHARD_REQUEST_PROTOCOL } from "./shard-request.ts"
 import {
-  DeliverShardMessage,
+  DeliverShardMessages,
+  MAX_SHARD_BATCH,
+  Published,
   RelayReset,
   type RequestShard,
   ServeShardRequest,
@@ -23,9 +26,10 @@ import {
   SHARD_RELAY_NAME,
   ShardRelayProtocol,
   ShardRequestAnswered,
-  ValidateShardMessage,
+  ValidateShardMessages,
   WorkerLinkClosed,
   type ShardChannel,
+  type ShardMessage,
   type ShardNetworkMessage,
 } from "./protocol.ts"
 
@@ -78,6 +82,20 @@ interface RelayState {
 const channelMasks = (appFilter: Uint8Array): ReadonlyArray<readonly [ShardChannel, Bitmask]> => {
   const masks = shardChannels(appFilter)
   return SHARD_CHANNELS.map((channel) => [channel, masks[channel]] as const)
+}
+
+/** A message waiting in a validate batch, with the pubsub validator's promise to settle. */
+interface PendingVerdict {
+  readonly message: ShardMessage
+  readonly resolve: (verdict: Verdict) => void
+}
+
+/** The worker did not answer (timeout, crash, a broken reply): every message of the batch is ignored. */
+const settleUnanswered = (batch: ReadonlyArray<PendingVerdict>): void => {
+  for (const pending of batch) {
+    countVerdict("unanswered")
+    pending.resolve("ignore")
+  }
 }
 
 const setShardGauge = (state: RelayState) => Effect.sync(() => relayedShardsGauge.unsafeUpdate(state.shards.size, []))
@@ -135,6 +153,20 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
       )
     })
 
+  /** One publish of worker `core` on a shard it owns, from the node's host. */
+  const publishFor = (state: RelayState, core: number, p: { readonly appFilter: Uint8Array; readonly channel: ShardChannel; readonly payload: Uint8Array }) =>
+    Effect.gen(function* () {
+      const hex = bytesToHex(p.appFilter)
+      if (state.shards.get(hex)?.core !== core) return yield* new ShardNotActive({ appFilter: hex, core })
+      if (Option.isNone(options.pubsub)) return yield* new NetworkUnavailable({ reason: "the node runs without a libp2p host" })
+      const mask = shardChannels(p.appFilter)[p.channel]
+      const sent = yield* options.pubsub.value
+        .publish(mask, p.payload)
+        .pipe(Effect.mapError((e) => new RelayPublishFailed({ appFilter: hex, reason: `${e._tag}: ${e.message}` })))
+      countRelayed("from_worker", p.channel)
+      return { recipients: sent.recipients }
+    })
+
   const releaseShard = (state: RelayState, hex: string) =>
     Effect.suspend(() => {
       const active = state.shards.get(hex)
@@ -150,27 +182,48 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
       { discard: true },
     )
 
-  /** Subscribes one shard's four channels for `core`; returns the effect that unsubscribes them. */
+  /**
+   * Subscribes one shard's four channels for `core`; returns the effect that unsubscribes them.
+   * Messages go to the worker in batches (tick-batch.ts): those whose validation starts in one turn
+   * of the event loop share one ValidateShardMessages ask, and those delivered in one turn share one
+   * DeliverShardMessages tell. Each message still gets its own verdict, and deliveries keep their
+   * order (both travel on the same link, in order).
+   */
   const subscribeShard = (pubsub: RelayPubsub, state: RelayState, core: number, appFilter: Uint8Array) =>
     Effect.gen(function* () {
       const worker = yield* options.workers.shardNetwork(core).pipe(Effect.orDie)
-      const runPromise = Runtime.runPromise(state.runtime)
+      const runFork = Runtime.runFork(state.runtime)
+      const askVerdicts = tickBatcher<PendingVerdict>(MAX_SHARD_BATCH, (batch) => {
+        runFork(
+          worker.ask(new ValidateShardMessages({ messages: batch.map((p) => p.message) }), validateTimeout).pipe(
+            // One verdict per message, or the answer is not usable.
+            Effect.filterOrDieMessage((verdicts) => verdicts.length === batch.length, "the worker answered a different number of verdicts"),
+            Effect.matchCause({
+              onSuccess: (verdicts) =>
+                batch.forEach((pending, i) => {
+                  const verdict = verdicts[i] ?? "ignore"
+                  countVerdict(verdict)
+                  pending.resolve(verdict)
+                }),
+              // Our worker failing to answer (or any defect on the way) is not the sender's fault: no penalty.
+              onFailure: () => settleUnanswered(batch),
+            }),
+            // The node stopping mid-ask: the router still gets an answer for every message.
+            Effect.onInterrupt(() => Effect.sync(() => settleUnanswered(batch))),
+          ),
+        )
+      })
+      const deliver = tickBatcher<ShardMessage>(MAX_SHARD_BATCH, (messages) => {
+        worker.unsafeTell(new DeliverShardMessages({ messages }))
+      })
       const releases: Array<Effect.Effect<void>> = []
       for (const [channel, mask] of channelMasks(appFilter)) {
-        const fields = (m: BitmaskMessage) => ({ appFilter, channel, payload: m.payload, from: m.from })
+        const fields = (m: BitmaskMessage): ShardMessage => ({ appFilter, channel, payload: m.payload, from: m.from })
         const validate = (m: BitmaskMessage): Promise<Verdict> => {
           countRelayed("to_worker", channel)
-          return runPromise(
-            worker.ask(new ValidateShardMessage(fields(m)), validateTimeout).pipe(
-              Effect.tap((verdict) => Effect.sync(() => countVerdict(verdict))),
-              // Our worker failing to answer (or any defect on the way) is not the sender's fault: no penalty.
-              Effect.catchAllCause(() => Effect.sync(() => (countVerdict("unanswered"), "ignore" as const))),
-            ),
-          )
+          return new Promise((resolve) => askVerdicts({ message: fields(m), resolve }))
         }
-        const onMessage = (m: BitmaskMessage): void => {
-          worker.unsafeTell(new DeliverShardMessage(fields(m)))
-        }
+        const onMessage = (m: BitmaskMessage): void => deliver(fields(m))
         const unsubscribe = yield* pubsub.subscribe(mask, { validate, onMessage }).pipe(Effect.orDie)
         releases.push(unsubscribe)
       }
@@ -226,18 +279,12 @@ export const shardRelayActor = (options: ShardRelayOptions) => {
           yield* Effect.logInfo("shard no longer relayed").pipe(Effect.annotateLogs({ core: m.core, appFilter: hex }))
           return [state, undefined] as const
         }),
-      PublishShard: (state, m) =>
-        Effect.gen(function* () {
-          const hex = bytesToHex(m.appFilter)
-          if (state.shards.get(hex)?.core !== m.core) return yield* new ShardNotActive({ appFilter: hex, core: m.core })
-          if (Option.isNone(options.pubsub)) return yield* new NetworkUnavailable({ reason: "the node runs without a libp2p host" })
-          const mask = shardChannels(m.appFilter)[m.channel]
-          const sent = yield* options.pubsub.value
-            .publish(mask, m.payload)
-            .pipe(Effect.mapError((e) => new RelayPublishFailed({ appFilter: hex, reason: `${e._tag}: ${e.message}` })))
-          countRelayed("from_worker", m.channel)
-          return [state, { recipients: sent.recipients }] as const
-        }),
+      PublishShard: (state, m) => Effect.map(publishFor(state, m.core, m), (sent) => [state, sent] as const),
+      // Each publish of the batch in order, each with its own outcome (one failing stops none of the others).
+      PublishShards: (state, m) =>
+        Effect.forEach(m.publishes, (p) =>
+          publishFor(state, m.core, p).pipe(Effect.match({ onFailure: (error) => error, onSuccess: (sent) => new Published({ recipients: sent.recipients }) })),
+        ).pipe(Effect.map((outcomes) => [state, outcomes] as const)),
       RequestShard: (state, m) => Effect.as(requestForWorker(state, m), state),
       ShardPeers: (state, m) =>
         Effect.succeed([

@@ -12,10 +12,10 @@ import { WorkerLink } from "../../runtime/kernel/process/worker-host.ts"
 import type { Verdict } from "../../runtime/network/bitmask-pubsub.ts"
 import { TransportError } from "../../runtime/kernel/transport/transport.ts"
 import { type NetworkUnavailable, type RelayPublishFailed, type ShardNotActive, type ShardOwnedByOtherWorker, ShardRequestFailed } from "./errors.ts"
+import { batchedPublisher } from "./shard-publisher.ts"
 import {
   ActivateShard,
   DeactivateShard,
-  PublishShard,
   RequestShard,
   SHARD_NETWORK_NAME,
   SHARD_RELAY_PATH,
@@ -23,16 +23,9 @@ import {
   ShardPeers,
   ShardRelayProtocol,
   type ShardChannel,
+  type ShardMessage,
   type ShardRelayMessage,
 } from "./protocol.ts"
-
-interface ShardMessage {
-  readonly appFilter: Uint8Array
-  readonly channel: ShardChannel
-  readonly payload: Uint8Array
-  /** the original publisher's peer id */
-  readonly from: string
-}
 
 export interface ShardHandler {
   /** Runs before the message spreads; reject penalises the peer that sent it. Default: accept. */
@@ -68,6 +61,18 @@ interface Registered {
   readonly handler: ShardHandler
 }
 
+/** The shard's validator's verdict on one relayed message. */
+const verdictOf =
+  (registry: ReadonlyMap<string, Registered>) =>
+  (message: ShardMessage): Effect.Effect<Verdict> => {
+    const registered = registry.get(bytesToHex(message.appFilter))
+    if (registered === undefined) return Effect.succeed("ignore")
+    if (registered.handler.validate === undefined) return Effect.succeed("accept")
+    return registered.handler
+      .validate(message)
+      .pipe(Effect.catchAllDefect((defect) => Effect.as(Effect.logWarning("shard validator failed", defect), "ignore" as const)))
+  }
+
 /** Relay requests get this long; the master answers from memory, so only a stalled link takes longer. */
 const RELAY_ASK_TIMEOUT = "10 seconds"
 /** A peer request through the master: the host's own limit (30 s) plus the link both ways. */
@@ -85,25 +90,19 @@ export const shardNetworkActor = (
   Actor.make(SHARD_NETWORK_NAME, ShardNetworkProtocol, {
     init: () => Effect.void,
     handlers: {
-      // A message for a shard we no longer hold (it raced a deactivation) is ignored, not rejected.
-      ValidateShardMessage: (state, m) => {
-        const registered = registry.get(bytesToHex(m.appFilter))
-        if (registered === undefined) return Effect.succeed([state, "ignore"] as const)
-        const validate = registered.handler.validate
-        if (validate === undefined) return Effect.succeed([state, "accept"] as const)
-        return validate(m).pipe(
-          Effect.catchAllDefect((defect) => Effect.as(Effect.logWarning("shard validator failed", defect), "ignore" as const)),
-          Effect.map((verdict) => [state, verdict] as const),
-        )
-      },
-      DeliverShardMessage: (state, m) => {
-        const registered = registry.get(bytesToHex(m.appFilter))
-        if (registered === undefined) return Effect.succeed(state)
-        return registered.handler.onMessage(m).pipe(
-          Effect.catchAllCause((cause) => Effect.logWarning("shard message handler failed", cause)),
-          Effect.as(state),
-        )
-      },
+      // One verdict per message, in order. A message for a shard we no longer hold (it raced a
+      // deactivation) is ignored, not rejected; so is one whose validator fails.
+      ValidateShardMessages: (state, m) => Effect.forEach(m.messages, verdictOf(registry)).pipe(Effect.map((verdicts) => [state, verdicts] as const)),
+      DeliverShardMessages: (state, m) =>
+        Effect.forEach(
+          m.messages,
+          (message) => {
+            const registered = registry.get(bytesToHex(message.appFilter))
+            if (registered === undefined) return Effect.void
+            return registered.handler.onMessage(message).pipe(Effect.catchAllCause((cause) => Effect.logWarning("shard message handler failed", cause)))
+          },
+          { discard: true },
+        ).pipe(Effect.as(state)),
       ShardRequestAnswered: (state, m) =>
         Effect.suspend(() => {
           const waiting = pending.get(m.id)
@@ -189,6 +188,7 @@ export const ShardNetworkLive = (core: number): Layer.Layer<ShardNetwork, never,
       const registry = new Map<string, Registered>()
       const pending: PendingRequests = new Map()
       yield* system.spawn(shardNetworkActor(core, registry, relay, pending)).pipe(Effect.orDie)
+      const publish = yield* batchedPublisher(core, relay, RELAY_ASK_TIMEOUT)
       return {
         activate: (appFilter, handler) =>
           Effect.gen(function* () {
@@ -201,7 +201,7 @@ export const ShardNetworkLive = (core: number): Layer.Layer<ShardNetwork, never,
               return relay.ask(new DeactivateShard({ core, appFilter }), RELAY_ASK_TIMEOUT)
             })
           }),
-        publish: (appFilter, channel, payload) => relay.ask(new PublishShard({ core, appFilter, channel, payload }), RELAY_ASK_TIMEOUT),
+        publish,
         ...shardRequester(core, relay, pending),
         activeShards: () => Array.from(registry.keys()),
       }

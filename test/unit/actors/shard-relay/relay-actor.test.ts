@@ -2,16 +2,17 @@
 // shard-network actor in the same actor system, over a fake pubsub and fake worker links.
 import { bytesToHex } from "@noble/hashes/utils.js"
 import { describe, expect, test } from "bun:test"
-import { Deferred, Effect, Logger, LogLevel, Option } from "effect"
+import { Deferred, Effect, Either, Logger, LogLevel, Option } from "effect"
 import { shardChannels } from "../../../../runtime/network/bitmask.ts"
 import {
   ActivateShard,
   DeactivateShard,
   ListRelayedShards,
+  MAX_SHARD_BATCH,
   PublishShard,
   shardNetworkActor,
   shardRelayActor,
-  ValidateShardMessage,
+  ValidateShardMessages,
   type PendingRequests,
   type RelayPubsub,
   type RelayRequests,
@@ -25,6 +26,7 @@ import type { RpcPeer } from "../../../../runtime/kernel/process/rpc.ts"
 import { type RequestHandler, TransportError } from "../../../../runtime/kernel/transport/transport.ts"
 import type { WorkerCrashed } from "../../../../runtime/kernel/process/errors.ts"
 import { FakePubsub } from "../../support/fake-pubsub.ts"
+import { batchedPublisher } from "../../../../actors/shard-relay/shard-publisher.ts"
 
 const FILTER = Uint8Array.from({ length: 32 }, (_, i) => i + 1)
 const OTHER = Uint8Array.from({ length: 32 }, (_, i) => 255 - i)
@@ -125,6 +127,50 @@ describe("shard relay actor", () => {
         // activating again is idempotent for the owner
         yield* w1.activate(FILTER)
         expect(pubsub.subs.size).toBe(4)
+      }),
+    ))
+
+  test("a burst of messages travels in batches: each gets its own verdict, accepted ones are delivered in order", () =>
+    runTest(
+      Effect.gen(function* () {
+        const pubsub = new FakePubsub(3)
+        const { addWorker, delivered } = yield* setup(Option.some(pubsub))
+        const w1 = yield* addWorker(1)
+        yield* w1.activate(FILTER)
+        const channels = shardChannels(FILTER)
+        // More than one batch's worth, arriving in the same turn; every third one is rejected.
+        const payloads = Array.from({ length: MAX_SHARD_BATCH + 40 }, (_, i) =>
+          i % 3 === 2 ? Uint8Array.of(0xff, i & 0xff) : new TextEncoder().encode(`m${i}`),
+        )
+        const verdicts = yield* Effect.promise(() => Promise.all(payloads.map((p) => pubsub.arrive(channels.consensus, p))))
+        expect(verdicts).toEqual(payloads.map((_, i) => (i % 3 === 2 ? "reject" : "accept")))
+        const accepted = payloads.flatMap((_, i) => (i % 3 === 2 ? [] : [{ core: 1, payload: `m${i}` }]))
+        yield* waitUntil(() => delivered.length === accepted.length)
+        expect(delivered).toEqual(accepted)
+      }),
+    ))
+
+  test("a worker's publishes in one turn travel as one batch; each caller gets its own outcome, in order", () =>
+    runTest(
+      Effect.gen(function* () {
+        const pubsub = new FakePubsub(3)
+        const { relay, addWorker } = yield* setup(Option.some(pubsub))
+        const w1 = yield* addWorker(1)
+        yield* w1.activate(FILTER)
+        const publish = yield* batchedPublisher(1, relay, "2 seconds")
+        const payloads = Array.from({ length: MAX_SHARD_BATCH + 10 }, (_, i) => Uint8Array.of(i & 0xff, i >> 8))
+        const outcomes = yield* Effect.all(
+          payloads.map((payload, i) => Effect.either(publish(i === 5 ? OTHER : FILTER, "dispatch", payload))),
+          { concurrency: "unbounded" },
+        )
+        outcomes.forEach((outcome, i) => {
+          if (i === 5) expect(Either.isLeft(outcome) && outcome.left._tag).toBe("ShardNotActive")
+          else expect(outcome).toEqual(Either.right({ recipients: 3 }))
+        })
+        expect(pubsub.on(shardChannels(FILTER).dispatch)).toEqual(payloads.filter((_, i) => i !== 5))
+        pubsub.failPublish = "error"
+        const failed = yield* Effect.flip(publish(FILTER, "dispatch", Uint8Array.of(1)))
+        expect(failed._tag).toBe("RelayPublishFailed")
       }),
     ))
 
@@ -231,12 +277,23 @@ describe("shard relay actor", () => {
         const pubsub = new FakePubsub(3)
         const { addWorker } = yield* setup(Option.some(pubsub))
         const w1 = yield* addWorker(1)
-        const fields = { appFilter: FILTER, channel: "frames" as const, payload: Uint8Array.of(1), from: "p" }
-        expect(yield* w1.ref.ask(new ValidateShardMessage(fields))).toBe("ignore")
+        const message = { appFilter: FILTER, channel: "frames" as const, payload: Uint8Array.of(1), from: "p" }
+        const verdicts = (messages: ReadonlyArray<typeof message>) => w1.ref.ask(new ValidateShardMessages({ messages }))
+        expect(yield* verdicts([message])).toEqual(["ignore"])
         w1.registry.set(bytesToHex(FILTER), { appFilter: FILTER, handler: { validate: () => Effect.die("boom"), onMessage: () => Effect.void } })
-        expect(yield* w1.ref.ask(new ValidateShardMessage(fields))).toBe("ignore")
+        expect(yield* verdicts([message])).toEqual(["ignore"])
         w1.registry.set(bytesToHex(FILTER), { appFilter: FILTER, handler: { onMessage: () => Effect.void } })
-        expect(yield* w1.ref.ask(new ValidateShardMessage(fields))).toBe("accept")
+        expect(yield* verdicts([message])).toEqual(["accept"])
+        // A batch gets one verdict per message, in order: the validator judges each on its own.
+        w1.registry.set(bytesToHex(FILTER), {
+          appFilter: FILTER,
+          handler: {
+            validate: (m) => Effect.succeed(m.payload[0] === 0xff ? "reject" : m.payload[0] === 0 ? "ignore" : "accept"),
+            onMessage: () => Effect.void,
+          },
+        })
+        const batch = [1, 0xff, 0, 2].map((b) => ({ ...message, payload: Uint8Array.of(b) }))
+        expect(yield* verdicts([...batch, { ...message, appFilter: OTHER }])).toEqual(["accept", "reject", "ignore", "accept", "ignore"])
       }),
     ))
 
