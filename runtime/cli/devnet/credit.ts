@@ -12,7 +12,7 @@ const cliEntry = join(repoRoot, "runtime/cli/main.ts")
 
 export const DEVNET_CREDIT_QUIL = "1000"
 /** Written in a node's data dir once its credit committed. */
-export const CREDIT_MARKER = "devnet-credit.done"
+const CREDIT_MARKER = "devnet-credit.done"
 /** A faucet waits for its bundle to commit; a fresh devnet's token shard may first need a few frames. */
 const CREDIT_WAIT_MS = 180_000
 const CREDIT_ATTEMPTS = 3
@@ -37,7 +37,7 @@ const runCli = async (dataDir: string, args: ReadonlyArray<string>): Promise<{ c
 }
 
 /** Credits one node's wallet account unless its marker says an earlier run did. */
-export const creditNode = async (index: number, dataDir: string): Promise<CreditOutcome> => {
+const creditNode = async (index: number, dataDir: string): Promise<CreditOutcome> => {
   const marker = join(dataDir, CREDIT_MARKER)
   if (existsSync(marker)) return { index, outcome: "already", detail: "credited by an earlier run" }
   let faucet = await runCli(dataDir, ["token", "faucet", DEVNET_CREDIT_QUIL])
