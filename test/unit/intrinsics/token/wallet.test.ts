@@ -20,7 +20,8 @@ import { formatQuil, parseQuil } from "../../../../intrinsics/token/wallet/amoun
 import { KEY_FILE, loadOrCreateKeys } from "../../../../intrinsics/token/wallet/key-file.ts"
 import { syncIndex } from "../../../../intrinsics/token/wallet/scanner.ts"
 import { balancesOf, emptyIndex, heldCoin, isReclaimable, loadIndex, saveIndex } from "../../../../intrinsics/token/wallet/wallet-index.ts"
-import { alice, aliceAccount, bind, bob, bobAccount, build, carol, ctxAt, entropy, freshFrame, runOp, testCrypto } from "./fixtures/token-env.ts"
+import { alice, aliceAccount, bind, bob, bobAccount, build, carol, ctxAt, entropy, freshFrame, testCrypto } from "./fixtures/token-env.ts"
+import { runOpSync } from "../../support/run-op.ts"
 
 const dirs: Array<string> = []
 const tmp = () => {
@@ -82,12 +83,12 @@ describe("wallet scanner and index", () => {
     for (const id of ids) createdAt.push({ frameNumber, id: atomId(QUIL_TOKEN_ADDRESS, id) })
   }
   const faucet = build(b.faucet, { to: aliceAccount, values: [5n * QUIL_UNITS], entropy: entropy(1) })
-  runOp(frame, bind(devnetFaucet, faucet), ctxAt(2n))
+  runOpSync(frame, bind(devnetFaucet, faucet), ctxAt(2n))
   const [coin] = Either.getOrThrow(createdCoins(faucet, testCrypto))
   if (coin === undefined) throw new Error("no coin")
   record(2n, [coin.address])
   const sent = build(b.transfer, { keys: alice, inputs: [coin], to: bobAccount, amount: 3n * QUIL_UNITS, expiration: 50n, fee: 1_000n, entropy: entropy(2) })
-  runOp(frame, bind(pendingTransaction, sent), ctxAt(10n))
+  runOpSync(frame, bind(pendingTransaction, sent), ctxAt(10n))
   const pendings = Either.getOrThrow(createdPendings(sent, testCrypto))
   record(
     10n,
