@@ -14,11 +14,14 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { atomId, type BuildError, type CliContribution, type CliEnv, encodeMessageBundle, eraseCliCommand, IntrinsicCliFailure } from "../contract/index.ts"
-import { createdPendings, tokenBuilders } from "./builders.ts"
+import { createdCoins, createdPendings, tokenBuilders } from "./builders.ts"
 import { MAX_INPUTS, QUIL_TOKEN_ADDRESS } from "./constants.ts"
+import { pendingCostOf } from "./ops/pending-transaction.ts"
+import { transactionCostOf } from "./ops/transaction.ts"
 import { type Account, accountOf, decodeAccount, encodeAccount, type WalletKeys } from "./stealth.ts"
 import { formatQuil, parseQuil } from "./wallet/amounts.ts"
 import type { WalletError } from "./wallet/errors.ts"
+import { feeFor } from "./wallet/fees.ts"
 import { loadOrCreateKeys } from "./wallet/key-file.ts"
 import { syncIndex } from "./wallet/scanner.ts"
 import {
@@ -41,8 +44,6 @@ const fromWallet = <A>(e: Effect.Effect<A, WalletError | IntrinsicCliFailure>): 
   Effect.mapError(e, (x) => (x._tag === "WalletError" ? failed(x.reason) : x))
 const fromBuild = <A>(e: Effect.Effect<A, BuildError>): Effect.Effect<A, IntrinsicCliFailure> => Effect.mapError(e, (x) => failed(x.reason))
 
-/** The fee every write carries on its first output (raw units; D-TOKEN-14). */
-const WALLET_FEE = 8_000_000n
 /** A transfer's default expiration: head frame + 200 (spec §11.5). */
 const EXPIRATION_FRAMES = 200n
 
@@ -73,6 +74,9 @@ const printLines = (lines: ReadonlyArray<string>): Effect.Effect<void> => Effect
 
 const submit = (env: CliEnv, operation: Uint8Array): Effect.Effect<void, IntrinsicCliFailure> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => env.api.submitBundle(encodeMessageBundle([operation], BigInt(now))))
+
+/** cost × the node's multiplier for an operation of that cost basis (D-TOKEN-15). */
+const fee = (env: CliEnv, cost: bigint): Effect.Effect<bigint, IntrinsicCliFailure> => fromWallet(feeFor(env.api, cost))
 
 const entropy = (): Uint8Array => new Uint8Array(randomBytes(32))
 
@@ -170,14 +174,16 @@ const transferCommand = (env: CliEnv) =>
         if (args.length === 3 && refund === undefined) return yield* Effect.fail(usage(`not an account: ${args[1]}`))
         const units = yield* amountArg(args[args.length - 1] ?? "")
         const w = yield* openWallet(env)
+        // Priced for two outputs (the transfer and change); exact when there is change, else a little over.
+        const transferFee = yield* fee(env, pendingCostOf(2))
         const coins = pickCoins(
           unspent(w.index, (r) => r.kind === "coin"),
-          units + WALLET_FEE,
+          units + transferFee,
         )
         if (coins === undefined) {
           return yield* Effect.fail(
             failed(
-              `insufficient funds: ${formatQuil(units)} QUIL plus a fee of ${formatQuil(WALLET_FEE)} QUIL; coins hold ${formatQuil(balancesOf(w.index).coins)} QUIL`,
+              `insufficient funds: ${formatQuil(units)} QUIL plus a fee of ${formatQuil(transferFee)} QUIL; coins hold ${formatQuil(balancesOf(w.index).coins)} QUIL`,
             ),
           )
         }
@@ -191,7 +197,7 @@ const transferCommand = (env: CliEnv) =>
               ...(refund === undefined ? {} : { refund }),
               amount: units,
               expiration: Option.getOrElse(Option.map(expiration, BigInt), () => head + EXPIRATION_FRAMES),
-              fee: WALLET_FEE,
+              fee: transferFee,
               entropy: entropy(),
               frameNumber: head,
             },
@@ -218,16 +224,25 @@ const namedPendings = (w: OpenWallet, ids: ReadonlyArray<string>, allowed: (r: I
     return allowed(found) ? Effect.succeed(found) : Effect.fail(failed(`0x${id} cannot be ${what} by this wallet`))
   })
 
+/** Spends the pendings into one coin to this wallet; answers that coin's id. */
 const spendPendings = (env: CliEnv, w: OpenWallet, inputs: ReadonlyArray<IndexedRecord>) =>
-  Effect.flatMap(
-    fromBuild(
+  Effect.gen(function* () {
+    const op = yield* fromBuild(
       tokenBuilders.accept.build(
-        { keys: w.keys, inputs: inputs.slice(0, MAX_INPUTS).map(heldPending), fee: WALLET_FEE, entropy: entropy(), frameNumber: w.head ?? 0n },
+        {
+          keys: w.keys,
+          inputs: inputs.slice(0, MAX_INPUTS).map(heldPending),
+          fee: yield* fee(env, transactionCostOf(1)),
+          entropy: entropy(),
+          frameNumber: w.head ?? 0n,
+        },
         env.build,
       ),
-    ),
-    (op) => submit(env, op),
-  )
+    )
+    const coin = Either.getOrUndefined(createdCoins(op, env.build.crypto))?.[0]
+    yield* submit(env, op)
+    return coin === undefined ? undefined : bytesToHex(atomId(QUIL_TOKEN_ADDRESS, coin.address))
+  })
 
 const pendingIds = Args.text({ name: "PendingTransaction" }).pipe(Args.repeated)
 
@@ -271,8 +286,8 @@ const reclaimCommand = (env: CliEnv) =>
 const pendingToSelf = (env: CliEnv, w: OpenWallet, coins: ReadonlyArray<IndexedRecord>) =>
   Effect.gen(function* () {
     const total = coins.reduce((s, c) => s + BigInt(c.value), 0n)
-    if (total <= WALLET_FEE)
-      return yield* Effect.fail(failed(`the coins hold ${formatQuil(total)} QUIL, not more than the fee of ${formatQuil(WALLET_FEE)} QUIL`))
+    const stepFee = yield* fee(env, pendingCostOf(1))
+    if (total <= stepFee) return yield* Effect.fail(failed(`the coins hold ${formatQuil(total)} QUIL, not more than the fee of ${formatQuil(stepFee)} QUIL`))
     const head = w.head ?? 0n
     const op = yield* fromBuild(
       tokenBuilders.transfer.build(
@@ -280,9 +295,9 @@ const pendingToSelf = (env: CliEnv, w: OpenWallet, coins: ReadonlyArray<IndexedR
           keys: w.keys,
           inputs: coins.map(heldCoin),
           to: accountOf(w.keys),
-          amount: total - WALLET_FEE,
+          amount: total - stepFee,
           expiration: head + EXPIRATION_FRAMES,
-          fee: WALLET_FEE,
+          fee: stepFee,
           entropy: entropy(),
           frameNumber: head,
         },
@@ -292,7 +307,7 @@ const pendingToSelf = (env: CliEnv, w: OpenWallet, coins: ReadonlyArray<IndexedR
     const pending = Either.getOrUndefined(createdPendings(op, env.build.crypto))?.[0]
     if (pending === undefined) return yield* Effect.fail(failed("the pending to oneself could not be addressed"))
     yield* submit(env, op)
-    return { pending, value: total - WALLET_FEE }
+    return { pending, value: total - stepFee }
   })
 
 /** The named unspent coins of this wallet. */
@@ -314,13 +329,15 @@ const splitCommand = (env: CliEnv) =>
       const [held] = yield* namedCoins(w, [coin])
       if (held === undefined) return yield* Effect.fail(usage("name one coin"))
       const parts = units.reduce((s, u) => s + u, 0n)
-      // Two fees: one per step; whatever is left returns as one more coin.
-      if (parts + 2n * WALLET_FEE > BigInt(held.value)) {
+      // Two fees: one per step (the second priced with the remainder's output); what is left returns as one more coin.
+      const fees = (yield* fee(env, pendingCostOf(1))) + (yield* fee(env, transactionCostOf(units.length + 1)))
+      if (parts + fees > BigInt(held.value)) {
         return yield* Effect.fail(
-          failed(`the coin holds ${formatQuil(BigInt(held.value))} QUIL: the parts plus two fees of ${formatQuil(WALLET_FEE)} QUIL do not fit`),
+          failed(`the coin holds ${formatQuil(BigInt(held.value))} QUIL: the parts plus the fees of ${formatQuil(fees)} QUIL do not fit`),
         )
       }
       const step = yield* pendingToSelf(env, w, [held])
+      const splitFee = yield* fee(env, transactionCostOf(units.length + 1))
       const self = accountOf(w.keys)
       const op = yield* fromBuild(
         tokenBuilders.spendPending.build(
@@ -328,7 +345,7 @@ const splitCommand = (env: CliEnv) =>
             keys: w.keys,
             inputs: [step.pending],
             outputs: units.map((value) => ({ to: self, value })),
-            fee: WALLET_FEE,
+            fee: splitFee,
             entropy: entropy(),
             frameNumber: w.head ?? 0n,
           },
@@ -336,7 +353,7 @@ const splitCommand = (env: CliEnv) =>
         ),
       )
       yield* submit(env, op)
-      yield* Console.log(`Split transaction sent successfully (${units.length + (step.value - WALLET_FEE > parts ? 1 : 0)} outputs)`)
+      yield* Console.log(`Split transaction sent successfully (${units.length + (step.value - splitFee > parts ? 1 : 0)} outputs)`)
     }),
   ).pipe(Command.withDescription("Split a coin into coins of the given QUIL amounts (two steps; the remainder less two fees returns as one more coin)."))
 
@@ -351,7 +368,10 @@ const mergeCommand = (env: CliEnv) =>
       yield* Console.log(`Merging ${picked.length} coins (total: ${formatQuil(total)} QUIL)`)
       const step = yield* pendingToSelf(env, w, picked)
       const op = yield* fromBuild(
-        tokenBuilders.merge.build({ keys: w.keys, inputs: [step.pending], fee: WALLET_FEE, entropy: entropy(), frameNumber: w.head ?? 0n }, env.build),
+        tokenBuilders.merge.build(
+          { keys: w.keys, inputs: [step.pending], fee: yield* fee(env, transactionCostOf(1)), entropy: entropy(), frameNumber: w.head ?? 0n },
+          env.build,
+        ),
       )
       yield* submit(env, op)
       yield* Console.log("Merge transaction sent successfully")

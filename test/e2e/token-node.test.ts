@@ -97,6 +97,9 @@ describe("token on a single-node devnet", () => {
     const ids = [coin, toBob, change, bobCoin].map((h) => id(h.address))
     expect((await balance(bob, ids)).total).toBe(String(2n * QUIL_UNITS - FEE))
     expect((await balance(alice, ids)).total).toBe(String(3n * QUIL_UNITS - FEE))
+    // The wallet's price: cost × the worker's multiplier, 0 on a devnet (no fee market yet).
+    const fee = await node.fetch(`/v1/intrinsics/token/fee?cost=600&domain=${QUIL}`)
+    expect(await fee.json()).toEqual({ cost: "600", multiplier: "0", fee: "0" })
     const record = await node.fetch(`/v1/intrinsics/token/record?id=${id(coin.address)}`)
     expect(await record.json()).toMatchObject({ kind: "coin", spent: true })
     // A second spend of the spent coin is rejected by the worker with its reason.
@@ -143,34 +146,34 @@ describe("the token CLI: two wallets on the devnet", () => {
     expect(sent[0]).toBe("Pending transfer sent successfully")
     const pending = /^Pending: 0x([0-9a-f]{128})$/.exec(sent[1] ?? "")?.[1]
     expect(pending).toBeDefined()
-    // Alice: her coin is spent; the change (5 − 2 − 0.001 fee) waits as a pending to herself.
+    // Alice: her coin is spent; the change (5 − 2, no fee on a devnet: multiplier 0) waits as a pending to herself.
     expect(await alice("balance")).toEqual([
       expect.stringMatching(/^Total balance: 0\.000000000000 QUIL/),
-      "Pending incoming: 2.999000000000 QUIL",
+      "Pending incoming: 3.000000000000 QUIL",
       "Pending outgoing: 2.000000000000 QUIL",
     ])
     expect(await bob("coins")).toEqual([`2.000000000000 QUIL (Pending 0x${pending})`])
 
     expect(await bob("accept")).toEqual(["Accept transaction sent successfully"])
     expect(await bob("balance")).toEqual([
-      `Total balance: 1.999000000000 QUIL (Account ${bobAccount})`,
+      `Total balance: 2.000000000000 QUIL (Account ${bobAccount})`,
       "Pending incoming: 0.000000000000 QUIL",
       "Pending outgoing: 0.000000000000 QUIL",
     ])
     expect(await alice("accept")).toEqual(["Accept transaction sent successfully"])
     // Bob's accept spent the pending, so it no longer counts as outgoing for alice.
     expect((await alice("balance")).slice(0, 3)).toEqual([
-      expect.stringMatching(/^Total balance: 2\.998000000000 QUIL/),
+      expect.stringMatching(/^Total balance: 3\.000000000000 QUIL/),
       "Pending incoming: 0.000000000000 QUIL",
       "Pending outgoing: 0.000000000000 QUIL",
     ])
     expect((await bob("rescan"))[0]).toMatch(/^Rescanned to frame \d+: 2 records of this wallet$/)
     const [coinLine] = await bob("coins")
-    const coin = /^1\.999000000000 QUIL \(Coin (0x[0-9a-f]{128})\)$/.exec(coinLine ?? "")?.[1]
+    const coin = /^2\.000000000000 QUIL \(Coin (0x[0-9a-f]{128})\)$/.exec(coinLine ?? "")?.[1]
     if (coin === undefined) throw new Error(`no coin in ${coinLine}`)
-    // Split and merge run in two steps (a pending to oneself, then the coins), a fee each.
+    // Split and merge run in two steps (a pending to oneself, then the coins), a fee each (0 here).
     expect(await bob("split", coin, "0.5", "0.25")).toEqual(["Split transaction sent successfully (3 outputs)"])
-    expect(await bob("merge", "all")).toEqual(["Merging 3 coins (total: 1.997000000000 QUIL)", "Merge transaction sent successfully"])
-    expect((await bob("balance"))[0]).toBe(`Total balance: 1.995000000000 QUIL (Account ${bobAccount})`)
+    expect(await bob("merge", "all")).toEqual(["Merging 3 coins (total: 2.000000000000 QUIL)", "Merge transaction sent successfully"])
+    expect((await bob("balance"))[0]).toBe(`Total balance: 2.000000000000 QUIL (Account ${bobAccount})`)
   }, 180_000)
 })

@@ -53,7 +53,8 @@ export const outputPending = (o: PendingOutput): Pending => ({
 const outputAddresses = memoOutputAddresses((tx: PendingTransaction, crypto) => tx.outputs.map((o) => pendingAddress(outputPending(o), tx.domain, crypto)))
 
 /** `32 + Σ_out (8 + 56 + 4×56 to + 4×56 refund)` (spec §6.1, no range or traversal proof). */
-const pendingCost = (tx: PendingTransaction): bigint => 32n + BigInt(tx.outputs.length) * BigInt(8 + POINT_BYTES + 8 * POINT_BYTES)
+export const pendingCostOf = (outputs: number): bigint => 32n + BigInt(outputs) * BigInt(8 + POINT_BYTES + 8 * POINT_BYTES)
+const pendingCost = (tx: PendingTransaction): bigint => pendingCostOf(tx.outputs.length)
 
 const spenderKey = (input: CoinInput): Uint8Array => signatureParts(input.signature)?.verificationKey ?? new Uint8Array(POINT_BYTES)
 

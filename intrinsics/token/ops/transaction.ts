@@ -57,7 +57,8 @@ export const outputCoin = (o: CoinOutput): Coin => ({
 const outputAddresses = memoOutputAddresses((tx: Transaction, crypto) => tx.outputs.map((o) => coinAddress(outputCoin(o), tx.domain, crypto)))
 
 /** `32 + Σ_out (8 + 5 × 56)`: the reference's Transaction cost without range and traversal proofs (spec §6.1). */
-const transactionCost = (tx: Transaction): bigint => 32n + BigInt(tx.outputs.length) * BigInt(8 + 5 * POINT_BYTES)
+export const transactionCostOf = (outputs: number): bigint => 32n + BigInt(outputs) * BigInt(8 + 5 * POINT_BYTES)
+const transactionCost = (tx: Transaction): bigint => transactionCostOf(tx.outputs.length)
 
 const spenderKey = (input: PendingInput): Uint8Array => signatureParts(input.signature)?.verificationKey ?? new Uint8Array(POINT_BYTES)
 

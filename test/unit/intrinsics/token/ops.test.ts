@@ -261,6 +261,12 @@ describe("refusals are typed and change nothing", () => {
     expect(snapshot(frame)).toEqual(before)
   })
 
+  test("a zero multiplier (a devnet without a fee market) accepts a zero fee", () => {
+    const { frame, ten } = setup()
+    const op = bind(pendingTransaction, transferBytes([ten], QUIL_UNITS, { fee: 0n }))
+    ok(runOpSync(frame, op, ctxAt(10n, { feePaid: 0n, feeMultiplier: 0n })))
+  })
+
   test("a reclaim before expiration; a pending that expires at once", () => {
     const { frame, ten } = setup()
     const sent = transferBytes([ten], QUIL_UNITS, { expiration: 20n })

@@ -15,6 +15,7 @@ import { QUIL_TOKEN_ADDRESS, QUIL_UNITS } from "../../../../intrinsics/token/con
 import { devnetFaucet } from "../../../../intrinsics/token/ops/devnet-faucet.ts"
 import { pendingTransaction } from "../../../../intrinsics/token/ops/pending-transaction.ts"
 import { makeTokenQueries } from "../../../../intrinsics/token/queries.ts"
+import { feeFor } from "../../../../intrinsics/token/wallet/fees.ts"
 import { encodeAccount } from "../../../../intrinsics/token/stealth.ts"
 import { formatQuil, parseQuil } from "../../../../intrinsics/token/wallet/amounts.ts"
 import { KEY_FILE, loadOrCreateKeys } from "../../../../intrinsics/token/wallet/key-file.ts"
@@ -114,6 +115,21 @@ describe("wallet scanner and index", () => {
     },
   }
   const sync = (keys: typeof alice, index = emptyIndex(keys)) => Effect.runSync(syncIndex(api, keys, index))
+
+  test("the `fee` query prices cost × the host's multiplier; the wallet pays exactly that", () => {
+    const feeQuery = queries.find((q) => q.name === "fee")
+    const ask = (args: Record<string, string>, feeMultiplier?: (c: bigint) => bigint) =>
+      Effect.runSync(Effect.either(feeQuery?.run(args, frame, { frameNumber: 10n, ...(feeMultiplier ? { feeMultiplier } : {}) }) ?? Effect.die("")))
+    expect(ask({ cost: "600" }, (c) => (c === 600n ? 7n : 1n))).toEqual(Either.right({ cost: "600", multiplier: "7", fee: "4200" }))
+    expect(ask({ cost: "600" }, () => 0n)).toEqual(Either.right({ cost: "600", multiplier: "0", fee: "0" }))
+    expect(ask({ cost: "-1" }, () => 1n)).toMatchObject({ left: { kind: "bad-request" } })
+    expect(ask({ cost: "600" })).toMatchObject({ left: { kind: "bad-request" } })
+    const priced = (answer: unknown) => ({ get: () => Effect.succeed(answer) })
+    expect(Effect.runSync(feeFor(priced({ cost: "600", multiplier: "7", fee: "4200" }), 600n))).toBe(4200n)
+    // A node answer that is not cost × multiplier is refused, not paid.
+    expect(Effect.runSync(Effect.either(feeFor(priced({ cost: "600", multiplier: "7", fee: "1" }), 600n)))).toMatchObject({ left: { _tag: "WalletError" } })
+    expect(Effect.runSync(Effect.either(feeFor(priced({ fee: "x" }), 600n)))).toMatchObject({ left: { _tag: "WalletError" } })
+  })
 
   test("the `created` query answers coins and pendings after `since`, and refuses without frame records", () => {
     const all = Effect.runSync(createdQuery?.run({ domain: bytesToHex(QUIL_TOKEN_ADDRESS) }, frame, { frameNumber: 10n, createdSince }) ?? Effect.die(""))
