@@ -23,6 +23,7 @@ import { formatQuil, parseQuil } from "./wallet/amounts.ts"
 import type { WalletError } from "./wallet/errors.ts"
 import { feeFor } from "./wallet/fees.ts"
 import { loadOrCreateKeys } from "./wallet/key-file.ts"
+import { decodeRendezvous, encodeRendezvous, matchMutual, mutualEphemeral, type Rendezvous } from "./wallet/rendezvous.ts"
 import { syncIndex } from "./wallet/scanner.ts"
 import {
   balancesOf,
@@ -224,15 +225,16 @@ const namedPendings = (w: OpenWallet, ids: ReadonlyArray<string>, allowed: (r: I
     return allowed(found) ? Effect.succeed(found) : Effect.fail(failed(`0x${id} cannot be ${what} by this wallet`))
   })
 
-/** Spends the pendings into one coin to this wallet; answers that coin's id. */
+/** Spends the pendings into one coin to this wallet; answers that coin's id and value. */
 const spendPendings = (env: CliEnv, w: OpenWallet, inputs: ReadonlyArray<IndexedRecord>) =>
   Effect.gen(function* () {
+    const spendFee = yield* fee(env, transactionCostOf(1))
     const op = yield* fromBuild(
       tokenBuilders.accept.build(
         {
           keys: w.keys,
           inputs: inputs.slice(0, MAX_INPUTS).map(heldPending),
-          fee: yield* fee(env, transactionCostOf(1)),
+          fee: spendFee,
           entropy: entropy(),
           frameNumber: w.head ?? 0n,
         },
@@ -241,7 +243,8 @@ const spendPendings = (env: CliEnv, w: OpenWallet, inputs: ReadonlyArray<Indexed
     )
     const coin = Either.getOrUndefined(createdCoins(op, env.build.crypto))?.[0]
     yield* submit(env, op)
-    return coin === undefined ? undefined : bytesToHex(atomId(QUIL_TOKEN_ADDRESS, coin.address))
+    const value = inputs.slice(0, MAX_INPUTS).reduce((t, r) => t + BigInt(r.value), 0n) - spendFee
+    return { id: coin === undefined ? undefined : bytesToHex(atomId(QUIL_TOKEN_ADDRESS, coin.address)), value }
   })
 
 const pendingIds = Args.text({ name: "PendingTransaction" }).pipe(Args.repeated)
@@ -378,6 +381,111 @@ const mergeCommand = (env: CliEnv) =>
     }),
   ).pipe(Command.withDescription("Merge coins (all, or the named ones) into one coin (two steps, a fee each)."))
 
+/** A mutual transfer's default expiration: head + 100 frames; the sender waits that long for the accept. */
+const MUTUAL_EXPIRATION_FRAMES = 100n
+const POLL = "1 second"
+
+const timeoutOption = Options.integer("timeout").pipe(
+  Options.withDefault(600),
+  Options.withDescription("Seconds to wait for the transfer before giving up (exit 1)."),
+)
+
+const mutualReceiveCommand = (env: CliEnv) =>
+  Command.make("mutual-receive", { amount: Args.text({ name: "ExpectedAmount" }), timeout: timeoutOption }, ({ amount, timeout }) =>
+    Effect.gen(function* () {
+      const units = yield* amountArg(amount)
+      const first = yield* openWallet(env)
+      const rv: Rendezvous = { account: accountOf(first.keys), amount: units, nonce: new Uint8Array(randomBytes(16)) }
+      yield* Console.log(`Rendezvous: ${encodeRendezvous(rv)}`)
+      const deadline = (yield* Clock.currentTimeMillis) + timeout * 1000
+      const reported = new Set<string>()
+      for (;;) {
+        const w = yield* openWallet(env)
+        const found = matchMutual(rv, w.index.records)
+        if (found._tag === "Match") {
+          const coin = yield* spendPendings(env, w, [found.pending])
+          return yield* Console.log(`Mutual transfer received: ${formatQuil(coin.value)} QUIL (Coin 0x${coin.id ?? "?"})`)
+        }
+        // Another amount is never accepted: said once, then the wait goes on (its sender reclaims it after expiration).
+        if (found._tag === "WrongAmount" && !reported.has(found.pending.record.id)) {
+          reported.add(found.pending.record.id)
+          yield* Console.log(
+            `Mutual transfer not accepted: ${formatQuil(found.amount)} QUIL, expected ${formatQuil(units)} QUIL (Pending 0x${found.pending.record.id})`,
+          )
+        }
+        if ((yield* Clock.currentTimeMillis) >= deadline)
+          return yield* Effect.fail(failed(`no mutual transfer of ${formatQuil(units)} QUIL arrived within ${timeout} s`))
+        yield* Effect.sleep(POLL)
+      }
+    }),
+  ).pipe(Command.withDescription("Print a rendezvous for the expected QUIL amount and accept the matching transfer as soon as it is committed (D-TOKEN-16)."))
+
+const mutualTransferCommand = (env: CliEnv) =>
+  Command.make(
+    "mutual-transfer",
+    { rendezvous: Args.text({ name: "Rendezvous" }), what: Args.text({ name: "Amount|OfCoin" }), expiration: expirationOption },
+    ({ rendezvous, what, expiration }) =>
+      Effect.gen(function* () {
+        const decoded = decodeRendezvous(rendezvous)
+        if (Either.isLeft(decoded)) return yield* Effect.fail(failed(decoded.left))
+        const rv = decoded.right
+        const ofCoin = /^(0x)?[0-9a-fA-F]{128}$/.test(what)
+        const units = ofCoin ? undefined : yield* amountArg(what)
+        const w = yield* openWallet(env)
+        let coins: ReadonlyArray<IndexedRecord>
+        let amount: bigint
+        let transferFee: bigint
+        if (units === undefined) {
+          // The whole coin, less the fee: one output, no change.
+          coins = yield* namedCoins(w, [what])
+          transferFee = yield* fee(env, pendingCostOf(1))
+          amount = coins.reduce((t, c) => t + BigInt(c.value), 0n) - transferFee
+        } else {
+          transferFee = yield* fee(env, pendingCostOf(2))
+          amount = units
+          const picked = pickCoins(
+            unspent(w.index, (r) => r.kind === "coin"),
+            units + transferFee,
+          )
+          if (picked === undefined)
+            return yield* Effect.fail(failed(`insufficient funds: ${formatQuil(units)} QUIL plus a fee of ${formatQuil(transferFee)} QUIL`))
+          coins = picked
+        }
+        if (amount !== rv.amount)
+          return yield* Effect.fail(failed(`the receiver expects ${formatQuil(rv.amount)} QUIL; this transfer would send ${formatQuil(amount)} QUIL`))
+        const head = w.head ?? 0n
+        const expires = Option.getOrElse(Option.map(expiration, BigInt), () => head + MUTUAL_EXPIRATION_FRAMES)
+        const op = yield* fromBuild(
+          tokenBuilders.transfer.build(
+            {
+              keys: w.keys,
+              inputs: coins.map(heldCoin),
+              to: rv.account,
+              amount,
+              expiration: expires,
+              fee: transferFee,
+              entropy: entropy(),
+              frameNumber: head,
+              toEphemeral: mutualEphemeral(rv),
+            },
+            env.build,
+          ),
+        )
+        const created = Either.getOrUndefined(createdPendings(op, env.build.crypto))?.[0]
+        if (created === undefined) return yield* Effect.fail(failed("the transfer could not be addressed"))
+        const id = bytesToHex(atomId(QUIL_TOKEN_ADDRESS, created.address))
+        yield* submit(env, op)
+        // Done when the receiver's accept spends the pending; at expiration the sender may reclaim instead.
+        for (;;) {
+          const now = yield* openWallet(env)
+          if (now.index.records.find((r) => r.record.id === id)?.record.spent === true) return yield* Console.log("Mutual transfer sent successfully")
+          if (now.head !== undefined && now.head >= expires)
+            return yield* Effect.fail(failed(`the receiver did not accept Pending 0x${id} before frame ${expires}; \`token reclaim\` returns it`))
+          yield* Effect.sleep(POLL)
+        }
+      }),
+  ).pipe(Command.withDescription("Send the amount a rendezvous expects (or a whole coin) and wait until the receiver accepts it (D-TOKEN-16)."))
+
 const rescanCommand = (env: CliEnv) =>
   Command.make("rescan", {}, () =>
     Effect.flatMap(openWallet(env, true), (w) =>
@@ -398,6 +506,8 @@ export const tokenCli: CliContribution = (env) => ({
     eraseCliCommand(reclaimCommand(env)),
     eraseCliCommand(splitCommand(env)),
     eraseCliCommand(mergeCommand(env)),
+    eraseCliCommand(mutualReceiveCommand(env)),
+    eraseCliCommand(mutualTransferCommand(env)),
     eraseCliCommand(rescanCommand(env)),
   ],
 })

@@ -116,19 +116,39 @@ describe("token on a single-node devnet", () => {
   }, 240_000)
 })
 
+const CLI = join(import.meta.dir, "..", "..", "runtime", "cli", "main.ts")
+
 /** `bun run cli token …` against the node, with its own wallet directory (QUILBUN_WALLET_DIR). */
-const wallet = () => {
-  const dir = mkdtempSync(join(tmpdir(), "quilbun-wallet-"))
-  walletDirs.push(dir)
-  return async (...args: Array<string>) => {
-    const p = Bun.spawn([process.execPath, join(import.meta.dir, "..", "..", "runtime", "cli", "main.ts"), "token", ...args], {
+const walletIn =
+  (dir: string) =>
+  (...args: Array<string>) =>
+    Bun.spawn([process.execPath, CLI, "token", ...args], {
       env: { ...process.env, QUILBUN_DATA_DIR: node.dataDir, QUILBUN_WALLET_DIR: dir },
       stdout: "pipe",
       stderr: "pipe",
     })
+
+const newWalletDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), "quilbun-wallet-"))
+  walletDirs.push(dir)
+  return dir
+}
+
+/** Runs a command to its end: exit code, stdout lines, stderr. */
+const runIn =
+  (dir: string) =>
+  async (...args: Array<string>) => {
+    const p = walletIn(dir)(...args)
     const [code, out, err] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()])
-    if (code !== 0) throw new Error(`token ${args.join(" ")} exited ${code}: ${err}`)
-    return out.trim().split("\n")
+    return { code, lines: out.trim().split("\n"), err: err.trim() }
+  }
+
+const wallet = () => {
+  const run = runIn(newWalletDir())
+  return async (...args: Array<string>) => {
+    const r = await run(...args)
+    if (r.code !== 0) throw new Error(`token ${args.join(" ")} exited ${r.code}: ${r.err}`)
+    return r.lines
   }
 }
 
@@ -176,4 +196,62 @@ describe("the token CLI: two wallets on the devnet", () => {
     expect(await bob("merge", "all")).toEqual(["Merging 3 coins (total: 2.000000000000 QUIL)", "Merge transaction sent successfully"])
     expect((await bob("balance"))[0]).toBe(`Total balance: 2.000000000000 QUIL (Account ${bobAccount})`)
   }, 180_000)
+})
+
+describe("mutual transfer: two wallets on the devnet, CLI-driven", () => {
+  test("the receiver waits at a rendezvous; a wrong amount is refused; the right one is accepted as soon as it commits", async () => {
+    const senderDir = newWalletDir()
+    const receiverDir = newWalletDir()
+    const sender = runIn(senderDir)
+    const receiver = runIn(receiverDir)
+    expect((await sender("faucet", "5")).lines).toEqual(["Faucet transaction sent successfully (5.000000000000 QUIL)"])
+    expect((await receiver("balance")).lines[0]).toMatch(/^Total balance: 0\.000000000000 QUIL/)
+
+    // The receiver starts first and waits in the background; its first line is the rendezvous.
+    const waiting = walletIn(receiverDir)("mutual-receive", "1.5", "--timeout", "240")
+    const reader = waiting.stdout.getReader()
+    let received = ""
+    while (!received.includes("\n")) {
+      const chunk = await reader.read()
+      if (chunk.done) throw new Error(`mutual-receive ended early: ${received}; ${await new Response(waiting.stderr).text()}`)
+      received += new TextDecoder().decode(chunk.value)
+    }
+    const rendezvous = /^Rendezvous: (0x[0-9a-f]{290})$/m.exec(received)?.[1]
+    if (rendezvous === undefined) throw new Error(`no rendezvous in ${received}`)
+
+    // A malformed rendezvous and a wrong amount: one line each, exit 1, nothing sent.
+    const malformed = await sender("mutual-transfer", "0x1234", "1.5")
+    expect(malformed.code).toBe(1)
+    expect(malformed.err).toStartWith("error: a rendezvous is 145 bytes of hex")
+    expect(malformed.err.split("\n")).toHaveLength(1)
+    const wrong = await sender("mutual-transfer", rendezvous, "1.25")
+    expect(wrong).toMatchObject({ code: 1, err: "error: the receiver expects 1.500000000000 QUIL; this transfer would send 1.250000000000 QUIL" })
+    expect((await sender("balance")).lines[0]).toMatch(/^Total balance: 5\.000000000000 QUIL/)
+
+    const sent = await sender("mutual-transfer", rendezvous, "1.5")
+    expect(sent).toMatchObject({ code: 0, lines: ["Mutual transfer sent successfully"] })
+    const [code, rest] = await Promise.all([
+      waiting.exited,
+      (async () => {
+        let more = ""
+        for (;;) {
+          const chunk = await reader.read()
+          if (chunk.done) return more
+          more += new TextDecoder().decode(chunk.value)
+        }
+      })(),
+    ])
+    expect(code).toBe(0)
+    const coin = /^Mutual transfer received: 1\.500000000000 QUIL \(Coin 0x([0-9a-f]{128})\)$/.exec((received + rest).trim().split("\n")[1] ?? "")?.[1]
+    expect(coin).toBeDefined()
+
+    // Balances move by exactly the amount (fees are 0 on a devnet): the receiver holds that coin; the
+    // sender's 5 QUIL coin is spent and 3.5 returns as change; the mutual pending no longer counts.
+    expect((await receiver("coins")).lines).toEqual([`1.500000000000 QUIL (Coin 0x${coin})`])
+    expect((await sender("balance")).lines).toEqual([
+      expect.stringMatching(/^Total balance: 0\.000000000000 QUIL/),
+      "Pending incoming: 3.500000000000 QUIL",
+      "Pending outgoing: 0.000000000000 QUIL",
+    ])
+  }, 300_000)
 })
