@@ -15,7 +15,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { atomId, type BuildError, type CliContribution, type CliEnv, encodeMessageBundle, eraseCliCommand, IntrinsicCliFailure } from "../contract/index.ts"
 import { createdCoins, createdPendings, tokenBuilders } from "./builders.ts"
-import { MAX_INPUTS, QUIL_TOKEN_ADDRESS } from "./constants.ts"
+import { MAX_INPUTS, MAX_OUTPUTS, QUIL_TOKEN_ADDRESS } from "./constants.ts"
 import { pendingCostOf } from "./ops/pending-transaction.ts"
 import { transactionCostOf } from "./ops/transaction.ts"
 import { type Account, accountOf, decodeAccount, encodeAccount, type WalletKeys } from "./stealth.ts"
@@ -323,42 +323,70 @@ const namedCoins = (w: OpenWallet, ids: ReadonlyArray<string>) =>
     return found.record.spent ? Effect.fail(failed(`0x${id} is already spent`)) : Effect.succeed(found)
   })
 
+/** `total` in `n` equal parts, the remainder of the division on the last (`split -p`). */
+export const equalParts = (total: bigint, n: number): Array<bigint> => {
+  const part = total / BigInt(n)
+  return Array.from({ length: n }, (_, i) => (i === n - 1 ? part + (total % BigInt(n)) : part))
+}
+
+const partsOption = Options.integer("parts").pipe(
+  Options.withAlias("p"),
+  Options.optional,
+  Options.withDescription("Split into this many equal coins (2 to 100; the remainder of the division goes to the last)."),
+)
+
 const splitCommand = (env: CliEnv) =>
-  Command.make("split", { coin: Args.text({ name: "OfCoin" }), amounts: Args.text({ name: "Amounts" }).pipe(Args.atLeast(1)) }, ({ coin, amounts }) =>
-    Effect.gen(function* () {
-      const units = yield* Effect.forEach(amounts, amountArg)
-      if (units.length > 99) return yield* Effect.fail(usage("at most 99 parts (the remainder takes the 100th output)"))
-      const w = yield* openWallet(env)
-      const [held] = yield* namedCoins(w, [coin])
-      if (held === undefined) return yield* Effect.fail(usage("name one coin"))
-      const parts = units.reduce((s, u) => s + u, 0n)
-      // Two fees: one per step (the second priced with the remainder's output); what is left returns as one more coin.
-      const fees = (yield* fee(env, pendingCostOf(1))) + (yield* fee(env, transactionCostOf(units.length + 1)))
-      if (parts + fees > BigInt(held.value)) {
-        return yield* Effect.fail(
-          failed(`the coin holds ${formatQuil(BigInt(held.value))} QUIL: the parts plus the fees of ${formatQuil(fees)} QUIL do not fit`),
+  Command.make(
+    "split",
+    { coin: Args.text({ name: "OfCoin" }), amounts: Args.text({ name: "Amounts" }).pipe(Args.repeated), parts: partsOption },
+    ({ coin, amounts, parts: partCount }) =>
+      Effect.gen(function* () {
+        const count = Option.getOrUndefined(partCount)
+        if ((count === undefined) === (amounts.length === 0)) return yield* Effect.fail(usage("give the amounts or -p <parts>, not both"))
+        if (count !== undefined && (count < 2 || count > MAX_OUTPUTS)) return yield* Effect.fail(usage(`-p takes 2 to ${MAX_OUTPUTS} parts`))
+        const given = yield* Effect.forEach(amounts, amountArg)
+        if (given.length > MAX_OUTPUTS - 1) return yield* Effect.fail(usage(`at most ${MAX_OUTPUTS - 1} amounts (the remainder takes the last output)`))
+        const w = yield* openWallet(env)
+        const [held] = yield* namedCoins(w, [coin])
+        if (held === undefined) return yield* Effect.fail(usage("name one coin"))
+        // Two fees: one per step; the second is priced for the outputs it will have (the parts, plus the
+        // remainder's coin when amounts are given).
+        const stepFee = yield* fee(env, pendingCostOf(1))
+        const splitFee = yield* fee(env, transactionCostOf(count ?? given.length + 1))
+        const value = BigInt(held.value)
+        if (count !== undefined && value - stepFee - splitFee < BigInt(count)) {
+          return yield* Effect.fail(failed(`the coin holds ${formatQuil(value)} QUIL: not enough for ${count} parts after the fees`))
+        }
+        const units = count === undefined ? given : equalParts(value - stepFee - splitFee, count)
+        const parts = units.reduce((s, u) => s + u, 0n)
+        if (parts + stepFee + splitFee > value) {
+          return yield* Effect.fail(
+            failed(`the coin holds ${formatQuil(value)} QUIL: the parts plus the fees of ${formatQuil(stepFee + splitFee)} QUIL do not fit`),
+          )
+        }
+        const step = yield* pendingToSelf(env, w, [held])
+        const self = accountOf(w.keys)
+        const op = yield* fromBuild(
+          tokenBuilders.spendPending.build(
+            {
+              keys: w.keys,
+              inputs: [step.pending],
+              outputs: units.map((v) => ({ to: self, value: v })),
+              fee: splitFee,
+              entropy: entropy(),
+              frameNumber: w.head ?? 0n,
+            },
+            env.build,
+          ),
         )
-      }
-      const step = yield* pendingToSelf(env, w, [held])
-      const splitFee = yield* fee(env, transactionCostOf(units.length + 1))
-      const self = accountOf(w.keys)
-      const op = yield* fromBuild(
-        tokenBuilders.spendPending.build(
-          {
-            keys: w.keys,
-            inputs: [step.pending],
-            outputs: units.map((value) => ({ to: self, value })),
-            fee: splitFee,
-            entropy: entropy(),
-            frameNumber: w.head ?? 0n,
-          },
-          env.build,
-        ),
-      )
-      yield* submit(env, op)
-      yield* Console.log(`Split transaction sent successfully (${units.length + (step.value - splitFee > parts ? 1 : 0)} outputs)`)
-    }),
-  ).pipe(Command.withDescription("Split a coin into coins of the given QUIL amounts (two steps; the remainder less two fees returns as one more coin)."))
+        yield* submit(env, op)
+        yield* Console.log(`Split transaction sent successfully (${units.length + (step.value - splitFee > parts ? 1 : 0)} outputs)`)
+      }),
+  ).pipe(
+    Command.withDescription(
+      "Split a coin into coins of the given QUIL amounts, or into -p equal parts (two steps; what the amounts leave, less two fees, returns as one more coin).",
+    ),
+  )
 
 const mergeCommand = (env: CliEnv) =>
   Command.make("merge", { coins: Args.text({ name: "all|CoinAddr" }).pipe(Args.atLeast(1)) }, ({ coins }) =>

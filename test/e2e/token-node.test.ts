@@ -248,6 +248,9 @@ describe("mutual transfer: two wallets on the devnet, CLI-driven", () => {
     // Balances move by exactly the amount (fees are 0 on a devnet): the receiver holds that coin; the
     // sender's 5 QUIL coin is spent and 3.5 returns as change; the mutual pending no longer counts.
     expect((await receiver("coins")).lines).toEqual([`1.500000000000 QUIL (Coin 0x${coin})`])
+    // split -p: the received coin in three equal coins (the division's remainder would go to the last).
+    expect((await receiver("split", `0x${coin}`, "-p", "3")).lines).toEqual(["Split transaction sent successfully (3 outputs)"])
+    expect((await receiver("coins")).lines).toEqual(Array.from({ length: 3 }, () => expect.stringMatching(/^0\.500000000000 QUIL \(Coin 0x[0-9a-f]{128}\)$/)))
     expect((await sender("balance")).lines).toEqual([
       expect.stringMatching(/^Total balance: 0\.000000000000 QUIL/),
       "Pending incoming: 3.500000000000 QUIL",

@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { atomId, IntrinsicCliFailure, type QueryCtx } from "../../../../intrinsics/contract/index.ts"
 import { createdCoins, createdPendings, tokenBuilders as b } from "../../../../intrinsics/token/builders.ts"
-import { parseAccount, pickCoins } from "../../../../intrinsics/token/cli.ts"
+import { equalParts, parseAccount, pickCoins } from "../../../../intrinsics/token/cli.ts"
 import { QUIL_TOKEN_ADDRESS, QUIL_UNITS } from "../../../../intrinsics/token/constants.ts"
 import { devnetFaucet } from "../../../../intrinsics/token/ops/devnet-faucet.ts"
 import { pendingTransaction } from "../../../../intrinsics/token/ops/pending-transaction.ts"
@@ -191,5 +191,16 @@ describe("wallet scanner and index", () => {
     expect(pickCoins(coins, 4n)?.map((c) => c.record.id)).toEqual(["1"])
     expect(pickCoins(coins, 12n)?.map((c) => c.record.id)).toEqual(["3", "1"])
     expect(pickCoins(coins, 17n)).toBeUndefined()
+  })
+
+  test("split -p: equal parts, the remainder of the division on the last, summing to the total", () => {
+    expect(equalParts(10n, 3)).toEqual([3n, 3n, 4n])
+    expect(equalParts(12n, 4)).toEqual([3n, 3n, 3n, 3n])
+    const total = 2n * QUIL_UNITS - 1n
+    const parts = equalParts(total, 7)
+    expect(parts).toHaveLength(7)
+    expect(parts.reduce((a, b) => a + b, 0n)).toBe(total)
+    expect(new Set(parts.slice(0, 6)).size).toBe(1)
+    expect((parts[6] ?? 0n) - (parts[0] ?? 0n)).toBe(total % 7n)
   })
 })
