@@ -257,4 +257,24 @@ describe("mutual transfer: two wallets on the devnet, CLI-driven", () => {
       "Pending outgoing: 0.000000000000 QUIL",
     ])
   }, 300_000)
+
+  test("a transfer nobody accepts: the sender gives up at expiration and reclaims it", async () => {
+    const sender = runIn(newWalletDir())
+    const receiver = runIn(newWalletDir())
+    expect((await sender("faucet", "1")).lines).toEqual(["Faucet transaction sent successfully (1.000000000000 QUIL)"])
+    // The receiver prints its rendezvous and stops waiting after a second (exit 1): nobody will accept.
+    const gone = await receiver("mutual-receive", "0.5", "--timeout", "1")
+    expect(gone.code).toBe(1)
+    expect(gone.err).toBe("error: no mutual transfer of 0.500000000000 QUIL arrived within 1 s")
+    const rendezvous = /^Rendezvous: (0x[0-9a-f]{290})$/.exec(gone.lines[0] ?? "")?.[1]
+    if (rendezvous === undefined) throw new Error(`no rendezvous in ${gone.lines[0]}`)
+    const created = (await (await node.fetch(`/v1/intrinsics/token/created?domain=${QUIL}&since=99999999`)).json()) as { head: string }
+    const expires = BigInt(created.head) + 12n
+    const sent = await sender("mutual-transfer", rendezvous, "0.5", "-e", String(expires))
+    expect(sent.code).toBe(1)
+    expect(sent.err).toMatch(new RegExp(`^error: the receiver did not accept Pending 0x[0-9a-f]{128} before frame ${expires}; \`token reclaim\` returns it$`))
+    expect((await sender("reclaim")).lines).toEqual(["Reclaim transaction sent successfully (1 pending, 0.500000000000 QUIL)"])
+    expect((await sender("balance")).lines.slice(1)).toEqual(["Pending incoming: 0.500000000000 QUIL", "Pending outgoing: 0.000000000000 QUIL"])
+    expect((await sender("balance")).lines[0]).toMatch(/^Total balance: 0\.500000000000 QUIL/)
+  }, 240_000)
 })
