@@ -135,7 +135,13 @@ export const executionActor = (registry: IntrinsicRegistry, store: StoreService,
           // Under the loop meter, like an operation: a query looping forever answers `failed`.
           const run = Effect.suspend(() => {
             armMeter(budgetMs)
-            return query.run(args, readView, { frameNumber: state.head, createdSince: frames.createdSince })
+            // The multiplier a bundle would pay in the next frame, so a wallet can price its fee (D-TOKEN-15).
+            const next = state.head === undefined ? 0n : state.head + 1n
+            return query.run(args, readView, {
+              frameNumber: state.head,
+              createdSince: frames.createdSince,
+              feeMultiplier: (c) => config.feeMultiplier(c, next),
+            })
           }).pipe(Effect.ensuring(Effect.sync(disarmMeter)))
           const result = yield* run.pipe(
             Effect.catchAllCause((cause) =>

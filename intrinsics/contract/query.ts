@@ -42,6 +42,11 @@ export interface QueryCtx {
     afterFrame: bigint | undefined,
     limit: number,
   ) => { readonly ids: ReadonlyArray<{ readonly frameNumber: bigint; readonly id: Uint8Array }>; readonly scannedTo: bigint | undefined }
+  /**
+   * The fee multiplier (spec §6.2) the host would apply to a bundle of this cost basis in the next
+   * frame, so clients can pay `cost × multiplier`. Absent on hosts without an executor (unit tests).
+   */
+  readonly feeMultiplier?: (costBasis: bigint) => bigint
 }
 
 const noCtx: QueryCtx = { frameNumber: undefined }

@@ -29,10 +29,11 @@ const EPHEMERAL_TAG = new TextEncoder().encode("quilbun-token-ephemeral")
 const ephemeral = (entropy: Uint8Array, i: number): bigint =>
   hashToScalar(concatBytes(EPHEMERAL_TAG, entropy, Uint8Array.of(i >>> 24, (i >>> 16) & 0xff, (i >>> 8) & 0xff, i & 0xff)))
 
-const recipient = (account: Account, entropy: Uint8Array, i: number, value: bigint): Effect.Effect<RecipientOutput, BuildError> => {
-  const out = recipientOutput(account, ephemeral(entropy, i), value)
-  return out === undefined ? fail(`output ${i}: the account's keys are not Decaf448 points`) : Effect.succeed(out)
-}
+const fromOutput = (out: RecipientOutput | undefined, i: number): Effect.Effect<RecipientOutput, BuildError> =>
+  out === undefined ? fail(`output ${i}: the account's keys are not Decaf448 points`) : Effect.succeed(out)
+
+const recipient = (account: Account, entropy: Uint8Array, i: number, value: bigint): Effect.Effect<RecipientOutput, BuildError> =>
+  fromOutput(recipientOutput(account, ephemeral(entropy, i), value), i)
 
 const checkAmount = (what: string, n: bigint) => (n >= 0n && n < AMOUNT_LIMIT ? Effect.void : fail(`${what} ${n} is not in [0, 2^128)`))
 
@@ -97,6 +98,8 @@ interface TransferArgs {
   readonly fee: bigint
   readonly entropy: Uint8Array
   readonly frameNumber?: bigint
+  /** The transfer's *to* ephemeral scalar, when the recipient must recognise it (a mutual transfer's rendezvous, D-TOKEN-16). */
+  readonly toEphemeral?: bigint
 }
 
 /** Spend secret and value of a held coin, or a BuildError when the wallet does not own it. */
@@ -119,7 +122,10 @@ const buildTransfer: Builder<TransferArgs> = {
       const wanted = [{ to: args.to, refund: args.refund ?? self, value: args.amount }, ...(change > 0n ? [{ to: self, refund: self, value: change }] : [])]
       const outputs: Array<PendingOutput> = []
       for (const [i, w] of wanted.entries()) {
-        const to = yield* recipient(w.to, args.entropy, 2 * i, w.value)
+        const to =
+          i === 0 && args.toEphemeral !== undefined
+            ? yield* fromOutput(recipientOutput(w.to, args.toEphemeral, w.value), i)
+            : yield* recipient(w.to, args.entropy, 2 * i, w.value)
         const refund = yield* recipient(w.refund, args.entropy, 2 * i + 1, w.value)
         outputs.push({ frameNumber, value: w.value, commitment: commitValue(w.value), to, refund, expiration: args.expiration })
       }

@@ -3,7 +3,8 @@
 // item 3). Each answers a typed OpError naming the operation.
 import { bytesToHex } from "@noble/hashes/utils.js"
 import * as Effect from "effect/Effect"
-import { bytesEqual, type ExecCtx, OpError, type ReadView, vertex } from "../contract/index.ts"
+import * as Either from "effect/Either"
+import { atomId, bytesEqual, type ExecCtx, OpError, type ReadView, vertex } from "../contract/index.ts"
 import { AMOUNT_LIMIT, MAX_INPUTS, MAX_OUTPUTS, QUIL_TOKEN_ADDRESS } from "./constants.ts"
 import { commitValue, decodePoint } from "./decaf.ts"
 import { spentMarkerId } from "./markers.ts"
@@ -17,7 +18,7 @@ export const targetsQuil = (opType: number, domain: Uint8Array, ctx: ExecCtx): E
   return bytesEqual(domain, QUIL_TOKEN_ADDRESS) ? Effect.void : Effect.fail(invalid(opType, "only the QUIL token instance exists"))
 }
 
-export const paysFee = (opType: number, cost: bigint, ctx: ExecCtx): Effect.Effect<void, OpError> =>
+const paysFee = (opType: number, cost: bigint, ctx: ExecCtx): Effect.Effect<void, OpError> =>
   ctx.feePaid >= cost * ctx.feeMultiplier
     ? Effect.void
     : Effect.fail(new OpError({ kind: "insufficient-fee", opType, reason: `paid ${ctx.feePaid}, needs ${cost} × ${ctx.feeMultiplier}` }))
@@ -70,13 +71,30 @@ export const distinct = (opType: number, what: string, keys: ReadonlyArray<Uint8
 }
 
 /** `Σ inputs == Σ outputs + Σ fees` over the public values (implies the point sum check, spec §2.5, §11.4 item 3). */
-export const balances = (
-  opType: number,
-  inputs: ReadonlyArray<bigint>,
-  outputs: ReadonlyArray<bigint>,
-  fees: ReadonlyArray<bigint>,
-): Effect.Effect<void, OpError> => {
+const balances = (opType: number, inputs: ReadonlyArray<bigint>, outputs: ReadonlyArray<bigint>, fees: ReadonlyArray<bigint>): Effect.Effect<void, OpError> => {
   const sum = (xs: ReadonlyArray<bigint>) => xs.reduce((a, b) => a + b, 0n)
   const [i, o, f] = [sum(inputs), sum(outputs), sum(fees)]
   return i === o + f ? Effect.void : Effect.fail(invalid(opType, `inputs ${i} ≠ outputs ${o} + fees ${f}`))
+}
+
+/** The validate tail every spend shares: the sum balances, then the fee covers `cost × multiplier`. */
+export const settles = (
+  opType: number,
+  amounts: { readonly inputs: ReadonlyArray<bigint>; readonly outputs: ReadonlyArray<bigint>; readonly fees: ReadonlyArray<bigint> },
+  cost: bigint,
+  ctx: ExecCtx,
+): Effect.Effect<void, OpError> => Effect.zipRight(balances(opType, amounts.inputs, amounts.outputs, amounts.fees), paysFee(opType, cost, ctx))
+
+/** Output `index`'s address is known (KZG available) and nothing is stored there yet. */
+export const outputIsNew = (
+  opType: number,
+  index: number,
+  address: Either.Either<Uint8Array, OpError> | undefined,
+  what: string,
+  domain: Uint8Array,
+  view: ReadView,
+): Effect.Effect<void, OpError> => {
+  if (address === undefined) return Effect.fail(invalid(opType, `output ${index}: no address`))
+  if (Either.isLeft(address)) return Effect.fail(invalid(opType, address.left.reason))
+  return view.get(vertex(atomId(domain, address.right)))._tag === "Absent" ? Effect.void : Effect.fail(stateError(opType, `output ${index}: ${what} exists`))
 }

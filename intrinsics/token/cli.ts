@@ -14,12 +14,16 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { atomId, type BuildError, type CliContribution, type CliEnv, encodeMessageBundle, eraseCliCommand, IntrinsicCliFailure } from "../contract/index.ts"
-import { createdPendings, tokenBuilders } from "./builders.ts"
-import { MAX_INPUTS, QUIL_TOKEN_ADDRESS } from "./constants.ts"
+import { createdCoins, createdPendings, tokenBuilders } from "./builders.ts"
+import { MAX_INPUTS, MAX_OUTPUTS, QUIL_TOKEN_ADDRESS } from "./constants.ts"
+import { pendingCostOf } from "./ops/pending-transaction.ts"
+import { transactionCostOf } from "./ops/transaction.ts"
 import { type Account, accountOf, decodeAccount, encodeAccount, type WalletKeys } from "./stealth.ts"
 import { formatQuil, parseQuil } from "./wallet/amounts.ts"
 import type { WalletError } from "./wallet/errors.ts"
+import { feeFor } from "./wallet/fees.ts"
 import { loadOrCreateKeys } from "./wallet/key-file.ts"
+import { decodeRendezvous, encodeRendezvous, matchMutual, mutualEphemeral, type Rendezvous } from "./wallet/rendezvous.ts"
 import { syncIndex } from "./wallet/scanner.ts"
 import {
   balancesOf,
@@ -41,8 +45,6 @@ const fromWallet = <A>(e: Effect.Effect<A, WalletError | IntrinsicCliFailure>): 
   Effect.mapError(e, (x) => (x._tag === "WalletError" ? failed(x.reason) : x))
 const fromBuild = <A>(e: Effect.Effect<A, BuildError>): Effect.Effect<A, IntrinsicCliFailure> => Effect.mapError(e, (x) => failed(x.reason))
 
-/** The fee every write carries on its first output (raw units; D-TOKEN-14). */
-const WALLET_FEE = 8_000_000n
 /** A transfer's default expiration: head frame + 200 (spec §11.5). */
 const EXPIRATION_FRAMES = 200n
 
@@ -73,6 +75,9 @@ const printLines = (lines: ReadonlyArray<string>): Effect.Effect<void> => Effect
 
 const submit = (env: CliEnv, operation: Uint8Array): Effect.Effect<void, IntrinsicCliFailure> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => env.api.submitBundle(encodeMessageBundle([operation], BigInt(now))))
+
+/** cost × the node's multiplier for an operation of that cost basis (D-TOKEN-15). */
+const fee = (env: CliEnv, cost: bigint): Effect.Effect<bigint, IntrinsicCliFailure> => fromWallet(feeFor(env.api, cost))
 
 const entropy = (): Uint8Array => new Uint8Array(randomBytes(32))
 
@@ -170,14 +175,16 @@ const transferCommand = (env: CliEnv) =>
         if (args.length === 3 && refund === undefined) return yield* Effect.fail(usage(`not an account: ${args[1]}`))
         const units = yield* amountArg(args[args.length - 1] ?? "")
         const w = yield* openWallet(env)
+        // Priced for two outputs (the transfer and change); exact when there is change, else a little over.
+        const transferFee = yield* fee(env, pendingCostOf(2))
         const coins = pickCoins(
           unspent(w.index, (r) => r.kind === "coin"),
-          units + WALLET_FEE,
+          units + transferFee,
         )
         if (coins === undefined) {
           return yield* Effect.fail(
             failed(
-              `insufficient funds: ${formatQuil(units)} QUIL plus a fee of ${formatQuil(WALLET_FEE)} QUIL; coins hold ${formatQuil(balancesOf(w.index).coins)} QUIL`,
+              `insufficient funds: ${formatQuil(units)} QUIL plus a fee of ${formatQuil(transferFee)} QUIL; coins hold ${formatQuil(balancesOf(w.index).coins)} QUIL`,
             ),
           )
         }
@@ -191,7 +198,7 @@ const transferCommand = (env: CliEnv) =>
               ...(refund === undefined ? {} : { refund }),
               amount: units,
               expiration: Option.getOrElse(Option.map(expiration, BigInt), () => head + EXPIRATION_FRAMES),
-              fee: WALLET_FEE,
+              fee: transferFee,
               entropy: entropy(),
               frameNumber: head,
             },
@@ -218,16 +225,27 @@ const namedPendings = (w: OpenWallet, ids: ReadonlyArray<string>, allowed: (r: I
     return allowed(found) ? Effect.succeed(found) : Effect.fail(failed(`0x${id} cannot be ${what} by this wallet`))
   })
 
+/** Spends the pendings into one coin to this wallet; answers that coin's id and value. */
 const spendPendings = (env: CliEnv, w: OpenWallet, inputs: ReadonlyArray<IndexedRecord>) =>
-  Effect.flatMap(
-    fromBuild(
+  Effect.gen(function* () {
+    const spendFee = yield* fee(env, transactionCostOf(1))
+    const op = yield* fromBuild(
       tokenBuilders.accept.build(
-        { keys: w.keys, inputs: inputs.slice(0, MAX_INPUTS).map(heldPending), fee: WALLET_FEE, entropy: entropy(), frameNumber: w.head ?? 0n },
+        {
+          keys: w.keys,
+          inputs: inputs.slice(0, MAX_INPUTS).map(heldPending),
+          fee: spendFee,
+          entropy: entropy(),
+          frameNumber: w.head ?? 0n,
+        },
         env.build,
       ),
-    ),
-    (op) => submit(env, op),
-  )
+    )
+    const coin = Either.getOrUndefined(createdCoins(op, env.build.crypto))?.[0]
+    yield* submit(env, op)
+    const value = inputs.slice(0, MAX_INPUTS).reduce((t, r) => t + BigInt(r.value), 0n) - spendFee
+    return { id: coin === undefined ? undefined : bytesToHex(atomId(QUIL_TOKEN_ADDRESS, coin.address)), value }
+  })
 
 const pendingIds = Args.text({ name: "PendingTransaction" }).pipe(Args.repeated)
 
@@ -271,8 +289,8 @@ const reclaimCommand = (env: CliEnv) =>
 const pendingToSelf = (env: CliEnv, w: OpenWallet, coins: ReadonlyArray<IndexedRecord>) =>
   Effect.gen(function* () {
     const total = coins.reduce((s, c) => s + BigInt(c.value), 0n)
-    if (total <= WALLET_FEE)
-      return yield* Effect.fail(failed(`the coins hold ${formatQuil(total)} QUIL, not more than the fee of ${formatQuil(WALLET_FEE)} QUIL`))
+    const stepFee = yield* fee(env, pendingCostOf(1))
+    if (total <= stepFee) return yield* Effect.fail(failed(`the coins hold ${formatQuil(total)} QUIL, not more than the fee of ${formatQuil(stepFee)} QUIL`))
     const head = w.head ?? 0n
     const op = yield* fromBuild(
       tokenBuilders.transfer.build(
@@ -280,9 +298,9 @@ const pendingToSelf = (env: CliEnv, w: OpenWallet, coins: ReadonlyArray<IndexedR
           keys: w.keys,
           inputs: coins.map(heldCoin),
           to: accountOf(w.keys),
-          amount: total - WALLET_FEE,
+          amount: total - stepFee,
           expiration: head + EXPIRATION_FRAMES,
-          fee: WALLET_FEE,
+          fee: stepFee,
           entropy: entropy(),
           frameNumber: head,
         },
@@ -292,7 +310,7 @@ const pendingToSelf = (env: CliEnv, w: OpenWallet, coins: ReadonlyArray<IndexedR
     const pending = Either.getOrUndefined(createdPendings(op, env.build.crypto))?.[0]
     if (pending === undefined) return yield* Effect.fail(failed("the pending to oneself could not be addressed"))
     yield* submit(env, op)
-    return { pending, value: total - WALLET_FEE }
+    return { pending, value: total - stepFee }
   })
 
 /** The named unspent coins of this wallet. */
@@ -305,40 +323,70 @@ const namedCoins = (w: OpenWallet, ids: ReadonlyArray<string>) =>
     return found.record.spent ? Effect.fail(failed(`0x${id} is already spent`)) : Effect.succeed(found)
   })
 
+/** `total` in `n` equal parts, the remainder of the division on the last (`split -p`). */
+export const equalParts = (total: bigint, n: number): Array<bigint> => {
+  const part = total / BigInt(n)
+  return Array.from({ length: n }, (_, i) => (i === n - 1 ? part + (total % BigInt(n)) : part))
+}
+
+const partsOption = Options.integer("parts").pipe(
+  Options.withAlias("p"),
+  Options.optional,
+  Options.withDescription("Split into this many equal coins (2 to 100; the remainder of the division goes to the last)."),
+)
+
 const splitCommand = (env: CliEnv) =>
-  Command.make("split", { coin: Args.text({ name: "OfCoin" }), amounts: Args.text({ name: "Amounts" }).pipe(Args.atLeast(1)) }, ({ coin, amounts }) =>
-    Effect.gen(function* () {
-      const units = yield* Effect.forEach(amounts, amountArg)
-      if (units.length > 99) return yield* Effect.fail(usage("at most 99 parts (the remainder takes the 100th output)"))
-      const w = yield* openWallet(env)
-      const [held] = yield* namedCoins(w, [coin])
-      if (held === undefined) return yield* Effect.fail(usage("name one coin"))
-      const parts = units.reduce((s, u) => s + u, 0n)
-      // Two fees: one per step; whatever is left returns as one more coin.
-      if (parts + 2n * WALLET_FEE > BigInt(held.value)) {
-        return yield* Effect.fail(
-          failed(`the coin holds ${formatQuil(BigInt(held.value))} QUIL: the parts plus two fees of ${formatQuil(WALLET_FEE)} QUIL do not fit`),
+  Command.make(
+    "split",
+    { coin: Args.text({ name: "OfCoin" }), amounts: Args.text({ name: "Amounts" }).pipe(Args.repeated), parts: partsOption },
+    ({ coin, amounts, parts: partCount }) =>
+      Effect.gen(function* () {
+        const count = Option.getOrUndefined(partCount)
+        if ((count === undefined) === (amounts.length === 0)) return yield* Effect.fail(usage("give the amounts or -p <parts>, not both"))
+        if (count !== undefined && (count < 2 || count > MAX_OUTPUTS)) return yield* Effect.fail(usage(`-p takes 2 to ${MAX_OUTPUTS} parts`))
+        const given = yield* Effect.forEach(amounts, amountArg)
+        if (given.length > MAX_OUTPUTS - 1) return yield* Effect.fail(usage(`at most ${MAX_OUTPUTS - 1} amounts (the remainder takes the last output)`))
+        const w = yield* openWallet(env)
+        const [held] = yield* namedCoins(w, [coin])
+        if (held === undefined) return yield* Effect.fail(usage("name one coin"))
+        // Two fees: one per step; the second is priced for the outputs it will have (the parts, plus the
+        // remainder's coin when amounts are given).
+        const stepFee = yield* fee(env, pendingCostOf(1))
+        const splitFee = yield* fee(env, transactionCostOf(count ?? given.length + 1))
+        const value = BigInt(held.value)
+        if (count !== undefined && value - stepFee - splitFee < BigInt(count)) {
+          return yield* Effect.fail(failed(`the coin holds ${formatQuil(value)} QUIL: not enough for ${count} parts after the fees`))
+        }
+        const units = count === undefined ? given : equalParts(value - stepFee - splitFee, count)
+        const parts = units.reduce((s, u) => s + u, 0n)
+        if (parts + stepFee + splitFee > value) {
+          return yield* Effect.fail(
+            failed(`the coin holds ${formatQuil(value)} QUIL: the parts plus the fees of ${formatQuil(stepFee + splitFee)} QUIL do not fit`),
+          )
+        }
+        const step = yield* pendingToSelf(env, w, [held])
+        const self = accountOf(w.keys)
+        const op = yield* fromBuild(
+          tokenBuilders.spendPending.build(
+            {
+              keys: w.keys,
+              inputs: [step.pending],
+              outputs: units.map((v) => ({ to: self, value: v })),
+              fee: splitFee,
+              entropy: entropy(),
+              frameNumber: w.head ?? 0n,
+            },
+            env.build,
+          ),
         )
-      }
-      const step = yield* pendingToSelf(env, w, [held])
-      const self = accountOf(w.keys)
-      const op = yield* fromBuild(
-        tokenBuilders.spendPending.build(
-          {
-            keys: w.keys,
-            inputs: [step.pending],
-            outputs: units.map((value) => ({ to: self, value })),
-            fee: WALLET_FEE,
-            entropy: entropy(),
-            frameNumber: w.head ?? 0n,
-          },
-          env.build,
-        ),
-      )
-      yield* submit(env, op)
-      yield* Console.log(`Split transaction sent successfully (${units.length + (step.value - WALLET_FEE > parts ? 1 : 0)} outputs)`)
-    }),
-  ).pipe(Command.withDescription("Split a coin into coins of the given QUIL amounts (two steps; the remainder less two fees returns as one more coin)."))
+        yield* submit(env, op)
+        yield* Console.log(`Split transaction sent successfully (${units.length + (step.value - splitFee > parts ? 1 : 0)} outputs)`)
+      }),
+  ).pipe(
+    Command.withDescription(
+      "Split a coin into coins of the given QUIL amounts, or into -p equal parts (two steps; what the amounts leave, less two fees, returns as one more coin).",
+    ),
+  )
 
 const mergeCommand = (env: CliEnv) =>
   Command.make("merge", { coins: Args.text({ name: "all|CoinAddr" }).pipe(Args.atLeast(1)) }, ({ coins }) =>
@@ -351,12 +399,120 @@ const mergeCommand = (env: CliEnv) =>
       yield* Console.log(`Merging ${picked.length} coins (total: ${formatQuil(total)} QUIL)`)
       const step = yield* pendingToSelf(env, w, picked)
       const op = yield* fromBuild(
-        tokenBuilders.merge.build({ keys: w.keys, inputs: [step.pending], fee: WALLET_FEE, entropy: entropy(), frameNumber: w.head ?? 0n }, env.build),
+        tokenBuilders.merge.build(
+          { keys: w.keys, inputs: [step.pending], fee: yield* fee(env, transactionCostOf(1)), entropy: entropy(), frameNumber: w.head ?? 0n },
+          env.build,
+        ),
       )
       yield* submit(env, op)
       yield* Console.log("Merge transaction sent successfully")
     }),
   ).pipe(Command.withDescription("Merge coins (all, or the named ones) into one coin (two steps, a fee each)."))
+
+/** A mutual transfer's default expiration: head + 100 frames; the sender waits that long for the accept. */
+const MUTUAL_EXPIRATION_FRAMES = 100n
+const POLL = "1 second"
+
+const timeoutOption = Options.integer("timeout").pipe(
+  Options.withDefault(600),
+  Options.withDescription("Seconds to wait for the transfer before giving up (exit 1)."),
+)
+
+const mutualReceiveCommand = (env: CliEnv) =>
+  Command.make("mutual-receive", { amount: Args.text({ name: "ExpectedAmount" }), timeout: timeoutOption }, ({ amount, timeout }) =>
+    Effect.gen(function* () {
+      const units = yield* amountArg(amount)
+      const first = yield* openWallet(env)
+      const rv: Rendezvous = { account: accountOf(first.keys), amount: units, nonce: new Uint8Array(randomBytes(16)) }
+      yield* Console.log(`Rendezvous: ${encodeRendezvous(rv)}`)
+      const deadline = (yield* Clock.currentTimeMillis) + timeout * 1000
+      const reported = new Set<string>()
+      for (;;) {
+        const w = yield* openWallet(env)
+        const found = matchMutual(rv, w.index.records)
+        if (found._tag === "Match") {
+          const coin = yield* spendPendings(env, w, [found.pending])
+          return yield* Console.log(`Mutual transfer received: ${formatQuil(coin.value)} QUIL (Coin 0x${coin.id ?? "?"})`)
+        }
+        // Another amount is never accepted: said once, then the wait goes on (its sender reclaims it after expiration).
+        if (found._tag === "WrongAmount" && !reported.has(found.pending.record.id)) {
+          reported.add(found.pending.record.id)
+          yield* Console.log(
+            `Mutual transfer not accepted: ${formatQuil(found.amount)} QUIL, expected ${formatQuil(units)} QUIL (Pending 0x${found.pending.record.id})`,
+          )
+        }
+        if ((yield* Clock.currentTimeMillis) >= deadline)
+          return yield* Effect.fail(failed(`no mutual transfer of ${formatQuil(units)} QUIL arrived within ${timeout} s`))
+        yield* Effect.sleep(POLL)
+      }
+    }),
+  ).pipe(Command.withDescription("Print a rendezvous for the expected QUIL amount and accept the matching transfer as soon as it is committed (D-TOKEN-16)."))
+
+const mutualTransferCommand = (env: CliEnv) =>
+  Command.make(
+    "mutual-transfer",
+    { rendezvous: Args.text({ name: "Rendezvous" }), what: Args.text({ name: "Amount|OfCoin" }), expiration: expirationOption },
+    ({ rendezvous, what, expiration }) =>
+      Effect.gen(function* () {
+        const decoded = decodeRendezvous(rendezvous)
+        if (Either.isLeft(decoded)) return yield* Effect.fail(failed(decoded.left))
+        const rv = decoded.right
+        const ofCoin = /^(0x)?[0-9a-fA-F]{128}$/.test(what)
+        const units = ofCoin ? undefined : yield* amountArg(what)
+        const w = yield* openWallet(env)
+        let coins: ReadonlyArray<IndexedRecord>
+        let amount: bigint
+        let transferFee: bigint
+        if (units === undefined) {
+          // The whole coin, less the fee: one output, no change.
+          coins = yield* namedCoins(w, [what])
+          transferFee = yield* fee(env, pendingCostOf(1))
+          amount = coins.reduce((t, c) => t + BigInt(c.value), 0n) - transferFee
+        } else {
+          transferFee = yield* fee(env, pendingCostOf(2))
+          amount = units
+          const picked = pickCoins(
+            unspent(w.index, (r) => r.kind === "coin"),
+            units + transferFee,
+          )
+          if (picked === undefined)
+            return yield* Effect.fail(failed(`insufficient funds: ${formatQuil(units)} QUIL plus a fee of ${formatQuil(transferFee)} QUIL`))
+          coins = picked
+        }
+        if (amount !== rv.amount)
+          return yield* Effect.fail(failed(`the receiver expects ${formatQuil(rv.amount)} QUIL; this transfer would send ${formatQuil(amount)} QUIL`))
+        const head = w.head ?? 0n
+        const expires = Option.getOrElse(Option.map(expiration, BigInt), () => head + MUTUAL_EXPIRATION_FRAMES)
+        const op = yield* fromBuild(
+          tokenBuilders.transfer.build(
+            {
+              keys: w.keys,
+              inputs: coins.map(heldCoin),
+              to: rv.account,
+              amount,
+              expiration: expires,
+              fee: transferFee,
+              entropy: entropy(),
+              frameNumber: head,
+              toEphemeral: mutualEphemeral(rv),
+            },
+            env.build,
+          ),
+        )
+        const created = Either.getOrUndefined(createdPendings(op, env.build.crypto))?.[0]
+        if (created === undefined) return yield* Effect.fail(failed("the transfer could not be addressed"))
+        const id = bytesToHex(atomId(QUIL_TOKEN_ADDRESS, created.address))
+        yield* submit(env, op)
+        // Done when the receiver's accept spends the pending; at expiration the sender may reclaim instead.
+        for (;;) {
+          const now = yield* openWallet(env)
+          if (now.index.records.find((r) => r.record.id === id)?.record.spent === true) return yield* Console.log("Mutual transfer sent successfully")
+          if (now.head !== undefined && now.head >= expires)
+            return yield* Effect.fail(failed(`the receiver did not accept Pending 0x${id} before frame ${expires}; \`token reclaim\` returns it`))
+          yield* Effect.sleep(POLL)
+        }
+      }),
+  ).pipe(Command.withDescription("Send the amount a rendezvous expects (or a whole coin) and wait until the receiver accepts it (D-TOKEN-16)."))
 
 const rescanCommand = (env: CliEnv) =>
   Command.make("rescan", {}, () =>
@@ -378,6 +534,8 @@ export const tokenCli: CliContribution = (env) => ({
     eraseCliCommand(reclaimCommand(env)),
     eraseCliCommand(splitCommand(env)),
     eraseCliCommand(mergeCommand(env)),
+    eraseCliCommand(mutualReceiveCommand(env)),
+    eraseCliCommand(mutualTransferCommand(env)),
     eraseCliCommand(rescanCommand(env)),
   ],
 })

@@ -1,5 +1,6 @@
 // Read-only queries (spec §11.1 "query"), served at `GET /v1/intrinsics/token/<query>`:
-// `record?id=` (a coin or pending transfer: its public fields and whether it is spent) and
+// `fee?cost=` (what an operation pays: cost × the node's multiplier), `record?id=` (a coin or pending
+// transfer: its public fields and whether it is spent) and
 // `balance?ids=&viewKey=&spendKey=` (what of the given records a wallet owns, unmasked with its view
 // key). The view has no iteration, so the caller names the records; the view-key scanner and its
 // wallet index (spec §11.5) replace `ids` later.
@@ -34,6 +35,9 @@ export const RecordAnswer = Schema.Struct({
 
 /** `created` answers whole frames until at least this many new vertices (a frame's own count may exceed it). */
 const CREATED_LIMIT = 256
+
+const Units = Schema.String.pipe(Schema.pattern(/^\d{1,80}$/))
+export const FeeAnswer = Schema.Struct({ cost: Units, multiplier: Units, fee: Units })
 
 export const CreatedAnswer = Schema.Struct({ head: Schema.NullOr(Schema.String), scannedTo: Schema.NullOr(Schema.String), records: Schema.Array(RecordAnswer) })
 
@@ -174,5 +178,18 @@ export const makeTokenQueries = (poseidon: CryptoServices["poseidon"]): Readonly
           records,
         }
       }),
+  }),
+  defineQuery({
+    name: "fee",
+    description:
+      "The fee an operation of the given cost basis (decimal raw units) pays alone in a bundle of the next frame: cost × the node's fee multiplier (0 off mainnet until a fee market exists). Pass the token `domain` to ask the worker covering it.",
+    // `domain` routes the query to the worker covering the token's shard (runtime/node/query-shard.ts).
+    args: Schema.Struct({ cost: Schema.String.pipe(Schema.pattern(/^\d{1,30}$/)), domain: Schema.optional(Hex(32)) }),
+    result: FeeAnswer,
+    run: ({ cost }, _view, ctx) => {
+      if (ctx.feeMultiplier === undefined) return Effect.fail(new QueryError({ kind: "bad-request", reason: "this host executes no bundles" }))
+      const multiplier = ctx.feeMultiplier(BigInt(cost))
+      return Effect.succeed({ cost, multiplier: String(multiplier), fee: String(BigInt(cost) * multiplier) })
+    },
   }),
 ]

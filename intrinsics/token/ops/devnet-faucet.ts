@@ -3,11 +3,13 @@
 // fee, produces none); its coins are ordinary coin:Coin records, indistinguishable from any other.
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { atomId, canonicalWriter, type OpError, decodeCanonical, defineOperation, type ExecEvent, vertex } from "../../contract/index.ts"
-import { amountInRange, checkOutputKeys, counts, distinct, invalid, opens, stateError, targetsQuil } from "../checks.ts"
+import { atomId, canonicalWriter, type OpError, decodeCanonical, defineOperation } from "../../contract/index.ts"
+import { amountInRange, checkOutputKeys, counts, distinct, invalid, opens, outputIsNew, targetsQuil } from "../checks.ts"
 import { coinAddress, encodeCoin } from "../coin.ts"
 import { DEVNET_FAUCET, MAX_OUTPUTS, POINT_BYTES } from "../constants.ts"
 import { type CoinOutput, readCoinOutput, writeCoinOutput } from "./codec.ts"
+import { writeOutputsAndMarkers } from "./apply-spend.ts"
+import { memoOutputAddresses } from "./output-addresses.ts"
 import { outputCoin } from "./transaction.ts"
 
 const OP = DEVNET_FAUCET
@@ -27,6 +29,9 @@ export const decodeDevnetFaucet = (bytes: Uint8Array): Either.Either<DevnetFauce
     }),
   )
 
+/** Each output coin's address, once per decoded operation (accessSet, validate and apply read it). */
+const outputAddresses = memoOutputAddresses((op: DevnetFaucet, crypto) => op.outputs.map((o) => coinAddress(outputCoin(o), op.domain, crypto)))
+
 export const devnetFaucet = defineOperation<DevnetFaucet>({
   opType: OP,
   name: "devnet-faucet",
@@ -39,10 +44,7 @@ export const devnetFaucet = defineOperation<DevnetFaucet>({
   target: (op) => op.domain,
   accessSet: (op, ctx) => ({
     reads: [],
-    writes: op.outputs.flatMap((o) => {
-      const address = coinAddress(outputCoin(o), op.domain, ctx.crypto)
-      return Either.isRight(address) ? [atomId(op.domain, address.right)] : []
-    }),
+    writes: outputAddresses(op, ctx.crypto).flatMap((address) => (Either.isRight(address) ? [atomId(op.domain, address.right)] : [])),
   }),
   validate: (op, view, ctx) =>
     Effect.gen(function* () {
@@ -54,28 +56,23 @@ export const devnetFaucet = defineOperation<DevnetFaucet>({
         "outputs",
         op.outputs.map((o) => o.recipient.verificationKey),
       )
+      const addresses = outputAddresses(op, ctx.crypto)
       for (const [k, o] of op.outputs.entries()) {
         yield* amountInRange(OP, `output ${k} value`, o.value)
         yield* opens(OP, `output ${k}`, o.commitment, o.value)
         yield* checkOutputKeys(OP, k, o.frameNumber, [o.recipient], op.domain, view, ctx)
-        const address = coinAddress(outputCoin(o), op.domain, ctx.crypto)
-        if (Either.isLeft(address)) return yield* Effect.fail(invalid(OP, address.left.reason))
-        if (view.get(vertex(atomId(op.domain, address.right)))._tag !== "Absent") return yield* Effect.fail(stateError(OP, `output ${k}: the coin exists`))
+        yield* outputIsNew(OP, k, addresses[k], "the coin", op.domain, view)
       }
     }),
   apply: (op, view, ctx) =>
-    Effect.gen(function* () {
-      const events: Array<ExecEvent> = []
-      for (const o of op.outputs) {
-        const coin = outputCoin(o)
-        const address = coinAddress(coin, op.domain, ctx.crypto)
-        if (Either.isLeft(address)) return yield* Effect.fail(invalid(OP, address.left.reason))
-        const id = atomId(op.domain, address.right)
-        yield* view.put(vertex(id), encodeCoin(coin, op.domain, ctx.crypto.poseidon), "create")
-        events.push({ kind: "coin-created", id })
-      }
-      return events
-    }),
+    writeOutputsAndMarkers(
+      OP,
+      view,
+      op.domain,
+      op.outputs.map((o, k) => ({ address: outputAddresses(op, ctx.crypto)[k], record: encodeCoin(outputCoin(o), op.domain, ctx.crypto.poseidon) })),
+      [],
+      { created: "coin-created", spent: "coin-spent" },
+    ),
   // As a Transaction's outputs (spec §6.1); free, so it only weighs in the bundle's cost basis.
   cost: (op) => 32n + BigInt(op.outputs.length) * BigInt(8 + 5 * POINT_BYTES),
 })

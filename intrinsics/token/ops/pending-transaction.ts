@@ -12,17 +12,18 @@ import {
   decodeCanonical,
   defineOperation,
   type ExecCtx,
-  type ExecEvent,
   type ReadView,
   vertex,
 } from "../../contract/index.ts"
 import { type PendingOutput, pendingChallenge } from "../challenge.ts"
-import { amountInRange, balances, checkOutputKeys, counts, distinct, invalid, isSpent, opens, paysFee, stateError, targetsQuil } from "../checks.ts"
+import { amountInRange, checkOutputKeys, counts, distinct, invalid, isSpent, opens, outputIsNew, settles, stateError, targetsQuil } from "../checks.ts"
 import { decodeCoin } from "../coin.ts"
 import { FRAME_2_1_EXTENDED_ENROLL_CONFIRM_END, MAX_INPUTS, MAX_OUTPUTS, POINT_BYTES, SIGNATURE_BYTES, TRANSPARENT_PENDING_TRANSACTION } from "../constants.ts"
-import { SPENT_MARKER_RECORD, spentMarkerId } from "../markers.ts"
+import { spentMarkerId } from "../markers.ts"
 import { encodePending, type Pending, pendingAddress } from "../pending.ts"
 import { signatureParts, verifySpend } from "../schnorr.ts"
+import { writeOutputsAndMarkers } from "./apply-spend.ts"
+import { memoOutputAddresses } from "./output-addresses.ts"
 import { readAmount, readFees, readRecipient, writeAmount, writeFees, writeRecipient } from "./codec.ts"
 
 const OP = TRANSPARENT_PENDING_TRANSACTION
@@ -48,8 +49,12 @@ export const outputPending = (o: PendingOutput): Pending => ({
   expiration: o.expiration,
 })
 
+/** Each output pending's address, once per decoded operation (accessSet, validate and apply read it). */
+const outputAddresses = memoOutputAddresses((tx: PendingTransaction, crypto) => tx.outputs.map((o) => pendingAddress(outputPending(o), tx.domain, crypto)))
+
 /** `32 + Σ_out (8 + 56 + 4×56 to + 4×56 refund)` (spec §6.1, no range or traversal proof). */
-const pendingCost = (tx: PendingTransaction): bigint => 32n + BigInt(tx.outputs.length) * BigInt(8 + POINT_BYTES + 8 * POINT_BYTES)
+export const pendingCostOf = (outputs: number): bigint => 32n + BigInt(outputs) * BigInt(8 + POINT_BYTES + 8 * POINT_BYTES)
+const pendingCost = (tx: PendingTransaction): bigint => pendingCostOf(tx.outputs.length)
 
 const spenderKey = (input: CoinInput): Uint8Array => signatureParts(input.signature)?.verificationKey ?? new Uint8Array(POINT_BYTES)
 
@@ -118,10 +123,7 @@ export const pendingTransaction = defineOperation<PendingTransaction>({
   target: (tx) => tx.domain,
   accessSet: (tx, ctx) => {
     const writes: Array<Uint8Array> = []
-    for (const o of tx.outputs) {
-      const address = pendingAddress(outputPending(o), tx.domain, ctx.crypto)
-      if (Either.isRight(address)) writes.push(atomId(tx.domain, address.right))
-    }
+    for (const address of outputAddresses(tx, ctx.crypto)) if (Either.isRight(address)) writes.push(atomId(tx.domain, address.right))
     for (const i of tx.inputs) writes.push(spentMarkerId(ctx.crypto.poseidon, tx.domain, spenderKey(i)))
     return { reads: tx.inputs.map((i) => atomId(tx.domain, i.address)), writes }
   },
@@ -146,42 +148,25 @@ export const pendingTransaction = defineOperation<PendingTransaction>({
       )
       const challenge = pendingChallenge(tx.domain, tx.outputs)
       for (const [k, input] of tx.inputs.entries()) yield* checkInput(tx, k, input, challenge, view, ctx)
+      const addresses = outputAddresses(tx, ctx.crypto)
       for (const [k, o] of tx.outputs.entries()) {
         yield* amountInRange(OP, `output ${k} value`, o.value)
         yield* opens(OP, `output ${k}`, o.commitment, o.value)
         yield* checkOutputKeys(OP, k, o.frameNumber, [o.to, o.refund], tx.domain, view, ctx)
         if (o.expiration <= ctx.frameNumber) return yield* Effect.fail(invalid(OP, `output ${k}: expiration ${o.expiration} is not after the current frame`))
-        const address = pendingAddress(outputPending(o), tx.domain, ctx.crypto)
-        if (Either.isLeft(address)) return yield* Effect.fail(invalid(OP, address.left.reason))
-        if (view.get(vertex(atomId(tx.domain, address.right)))._tag !== "Absent")
-          return yield* Effect.fail(stateError(OP, `output ${k}: the pending transaction exists`))
+        yield* outputIsNew(OP, k, addresses[k], "the pending transaction", tx.domain, view)
       }
-      yield* balances(
-        OP,
-        tx.inputs.map((i) => i.value),
-        tx.outputs.map((o) => o.value),
-        tx.fees,
-      )
-      yield* paysFee(OP, pendingCost(tx), ctx)
+      yield* settles(OP, { inputs: tx.inputs.map((i) => i.value), outputs: tx.outputs.map((o) => o.value), fees: tx.fees }, pendingCost(tx), ctx)
     }),
   apply: (tx, view, ctx) =>
-    Effect.gen(function* () {
-      const events: Array<ExecEvent> = []
-      for (const o of tx.outputs) {
-        const pending = outputPending(o)
-        const address = pendingAddress(pending, tx.domain, ctx.crypto)
-        if (Either.isLeft(address)) return yield* Effect.fail(invalid(OP, address.left.reason))
-        const id = atomId(tx.domain, address.right)
-        yield* view.put(vertex(id), encodePending(pending, tx.domain, ctx.crypto.poseidon), "create")
-        events.push({ kind: "pending-created", id })
-      }
-      for (const i of tx.inputs) {
-        const marker = spentMarkerId(ctx.crypto.poseidon, tx.domain, spenderKey(i))
-        yield* view.put(vertex(marker), SPENT_MARKER_RECORD, "create")
-        events.push({ kind: "coin-spent", id: atomId(tx.domain, i.address), data: marker })
-      }
-      return events
-    }),
+    writeOutputsAndMarkers(
+      OP,
+      view,
+      tx.domain,
+      tx.outputs.map((o, k) => ({ address: outputAddresses(tx, ctx.crypto)[k], record: encodePending(outputPending(o), tx.domain, ctx.crypto.poseidon) })),
+      tx.inputs.map((i) => ({ address: i.address, marker: spentMarkerId(ctx.crypto.poseidon, tx.domain, spenderKey(i)) })),
+      { created: "pending-created", spent: "coin-spent" },
+    ),
   cost: pendingCost,
   producedFees: (tx) => tx.fees,
 })

@@ -12,17 +12,18 @@ import {
   decodeCanonical,
   defineOperation,
   type ExecCtx,
-  type ExecEvent,
   type ReadView,
   vertex,
 } from "../../contract/index.ts"
 import { type Coin, coinAddress, encodeCoin } from "../coin.ts"
 import { transactionChallenge } from "../challenge.ts"
-import { amountInRange, balances, checkOutputKeys, counts, distinct, invalid, opens, paysFee, stateError, targetsQuil, isSpent } from "../checks.ts"
+import { amountInRange, checkOutputKeys, counts, distinct, invalid, isSpent, opens, outputIsNew, settles, stateError, targetsQuil } from "../checks.ts"
 import { MAX_INPUTS, MAX_OUTPUTS, POINT_BYTES, SIGNATURE_BYTES, TRANSPARENT_TRANSACTION } from "../constants.ts"
-import { SPENT_MARKER_RECORD, spentMarkerId } from "../markers.ts"
+import { spentMarkerId } from "../markers.ts"
 import { decodePending, type Pending } from "../pending.ts"
 import { signatureParts, verifySpend } from "../schnorr.ts"
+import { writeOutputsAndMarkers } from "./apply-spend.ts"
+import { memoOutputAddresses } from "./output-addresses.ts"
 import { type CoinOutput, readAmount, readCoinOutput, readFees, writeAmount, writeCoinOutput, writeFees } from "./codec.ts"
 
 const OP = TRANSPARENT_TRANSACTION
@@ -52,8 +53,12 @@ export const outputCoin = (o: CoinOutput): Coin => ({
   mask: o.recipient.mask,
 })
 
+/** Each output coin's address, once per decoded operation (accessSet, validate and apply read it). */
+const outputAddresses = memoOutputAddresses((tx: Transaction, crypto) => tx.outputs.map((o) => coinAddress(outputCoin(o), tx.domain, crypto)))
+
 /** `32 + Σ_out (8 + 5 × 56)`: the reference's Transaction cost without range and traversal proofs (spec §6.1). */
-const transactionCost = (tx: Transaction): bigint => 32n + BigInt(tx.outputs.length) * BigInt(8 + 5 * POINT_BYTES)
+export const transactionCostOf = (outputs: number): bigint => 32n + BigInt(outputs) * BigInt(8 + 5 * POINT_BYTES)
+const transactionCost = (tx: Transaction): bigint => transactionCostOf(tx.outputs.length)
 
 const spenderKey = (input: PendingInput): Uint8Array => signatureParts(input.signature)?.verificationKey ?? new Uint8Array(POINT_BYTES)
 
@@ -125,11 +130,8 @@ export const transaction = defineOperation<Transaction>({
   target: (tx) => tx.domain,
   accessSet: (tx, ctx) => {
     const writes: Array<Uint8Array> = []
-    for (const o of tx.outputs) {
-      const address = coinAddress(outputCoin(o), tx.domain, ctx.crypto)
-      // Without KZG the address is unknown; validate fails the operation for the same reason.
-      if (Either.isRight(address)) writes.push(atomId(tx.domain, address.right))
-    }
+    // Without KZG an address is unknown; validate fails the operation for the same reason.
+    for (const address of outputAddresses(tx, ctx.crypto)) if (Either.isRight(address)) writes.push(atomId(tx.domain, address.right))
     for (const i of tx.inputs) {
       // The pending itself and both parties' markers: an accept and a reclaim of one pending conflict (spec §11.2).
       writes.push(atomId(tx.domain, i.address))
@@ -156,40 +158,24 @@ export const transaction = defineOperation<Transaction>({
       )
       const challenge = transactionChallenge(tx.domain, tx.outputs)
       for (const [k, input] of tx.inputs.entries()) yield* checkInput(tx, k, input, challenge, view, ctx)
+      const addresses = outputAddresses(tx, ctx.crypto)
       for (const [k, o] of tx.outputs.entries()) {
         yield* amountInRange(OP, `output ${k} value`, o.value)
         yield* opens(OP, `output ${k}`, o.commitment, o.value)
         yield* checkOutputKeys(OP, k, o.frameNumber, [o.recipient], tx.domain, view, ctx)
-        const address = coinAddress(outputCoin(o), tx.domain, ctx.crypto)
-        if (Either.isLeft(address)) return yield* Effect.fail(invalid(OP, address.left.reason))
-        if (view.get(vertex(atomId(tx.domain, address.right)))._tag !== "Absent") return yield* Effect.fail(stateError(OP, `output ${k}: the coin exists`))
+        yield* outputIsNew(OP, k, addresses[k], "the coin", tx.domain, view)
       }
-      yield* balances(
-        OP,
-        tx.inputs.map((i) => i.value),
-        tx.outputs.map((o) => o.value),
-        tx.fees,
-      )
-      yield* paysFee(OP, transactionCost(tx), ctx)
+      yield* settles(OP, { inputs: tx.inputs.map((i) => i.value), outputs: tx.outputs.map((o) => o.value), fees: tx.fees }, transactionCost(tx), ctx)
     }),
   apply: (tx, view, ctx) =>
-    Effect.gen(function* () {
-      const events: Array<ExecEvent> = []
-      for (const o of tx.outputs) {
-        const coin = outputCoin(o)
-        const address = coinAddress(coin, tx.domain, ctx.crypto)
-        if (Either.isLeft(address)) return yield* Effect.fail(invalid(OP, address.left.reason))
-        const id = atomId(tx.domain, address.right)
-        yield* view.put(vertex(id), encodeCoin(coin, tx.domain, ctx.crypto.poseidon), "create")
-        events.push({ kind: "coin-created", id })
-      }
-      for (const i of tx.inputs) {
-        const marker = spentMarkerId(ctx.crypto.poseidon, tx.domain, spenderKey(i))
-        yield* view.put(vertex(marker), SPENT_MARKER_RECORD, "create")
-        events.push({ kind: "pending-spent", id: atomId(tx.domain, i.address), data: marker })
-      }
-      return events
-    }),
+    writeOutputsAndMarkers(
+      OP,
+      view,
+      tx.domain,
+      tx.outputs.map((o, k) => ({ address: outputAddresses(tx, ctx.crypto)[k], record: encodeCoin(outputCoin(o), tx.domain, ctx.crypto.poseidon) })),
+      tx.inputs.map((i) => ({ address: i.address, marker: spentMarkerId(ctx.crypto.poseidon, tx.domain, spenderKey(i)) })),
+      { created: "coin-created", spent: "pending-spent" },
+    ),
   cost: transactionCost,
   producedFees: (tx) => tx.fees,
 })

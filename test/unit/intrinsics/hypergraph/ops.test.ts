@@ -26,12 +26,12 @@ import {
   instanceDomain,
   otherSecret,
   ownerSecret,
-  runOp,
   testConfig,
   testCrypto,
   testSchema,
   writeSecret,
 } from "./fixtures/hypergraph-env.ts"
+import { runOpSync } from "../../support/run-op.ts"
 
 const enc = new TextEncoder()
 const b = hypergraphBuilders
@@ -52,7 +52,7 @@ const putEdge = (signingKey = writeSecret) =>
   bind(hyperedgeAdd, build(b.putHyperedge, { domain: instanceDomain, members: memberIds, dataAddress: addr(9), signingKey }))
 const removeEdge = (signingKey = writeSecret) => bind(hyperedgeRemove, build(b.removeHyperedge, { hyperedgeId: atomId(instanceDomain, addr(9)), signingKey }))
 
-const run = (frame: FrameOverlay, op: DecodedOp, c = ctx) => Effect.runSync(Effect.either(runOp(frame, op, c)))
+const run = (frame: FrameOverlay, op: DecodedOp, c = ctx) => runOpSync(frame, op, c)
 const errorOf = (frame: FrameOverlay, op: DecodedOp, c = ctx): string => {
   const r = run(frame, op, c)
   return Either.isLeft(r) ? r.left.message : "succeeded"

@@ -25,14 +25,15 @@ import { recoverOutput, type WalletKeys } from "../../../../intrinsics/token/ste
 import { pendingChallenge } from "../../../../intrinsics/token/challenge.ts"
 import { commitValue } from "../../../../intrinsics/token/decaf.ts"
 import { signSpend } from "../../../../intrinsics/token/schnorr.ts"
-import { alice, aliceAccount, bind, bob, bobAccount, build, buildEnv, carol, ctxAt, entropy, freshFrame, runOp, testCrypto } from "./fixtures/token-env.ts"
+import { alice, aliceAccount, bind, bob, bobAccount, build, buildEnv, carol, ctxAt, entropy, freshFrame, testCrypto } from "./fixtures/token-env.ts"
+import { runOpSync } from "../../support/run-op.ts"
 
 const FEE = 2_000n
-const ok = (r: ReturnType<typeof runOp>) => {
+const ok = (r: ReturnType<typeof runOpSync>) => {
   if (Either.isLeft(r)) throw new Error(`expected success: ${r.left.message}`)
   return r.right
 }
-const opError = (r: ReturnType<typeof runOp>): OpError => {
+const opError = (r: ReturnType<typeof runOpSync>): OpError => {
   if (Either.isRight(r)) throw new Error("expected a failure")
   if (r.left._tag !== "OpError") throw new Error(`expected an OpError, got ${r.left._tag}: ${r.left.message}`)
   return r.left
@@ -41,7 +42,7 @@ const opError = (r: ReturnType<typeof runOp>): OpError => {
 /** Faucet coins for alice (10 and 5 QUIL) applied in `frame`; answers the held coins. */
 const fund = (frame: FrameOverlay, wallet = aliceAccount, values = [10n * QUIL_UNITS, 5n * QUIL_UNITS], seed = 1): Array<HeldCoin> => {
   const bytes = build(b.faucet, { to: wallet, values, entropy: entropy(seed) })
-  ok(runOp(frame, bind(devnetFaucet, bytes), ctxAt(2n)))
+  ok(runOpSync(frame, bind(devnetFaucet, bytes), ctxAt(2n)))
   return Either.getOrThrow(createdCoins(bytes, testCrypto))
 }
 
@@ -67,7 +68,7 @@ describe("transfers conserve value", () => {
     const [ten] = fund(frame)
     if (ten === undefined) throw new Error("no coin")
     const sent = transferBytes([ten], 3n * QUIL_UNITS)
-    const events = ok(runOp(frame, bind(pendingTransaction, sent), ctxAt(10n)))
+    const events = ok(runOpSync(frame, bind(pendingTransaction, sent), ctxAt(10n)))
     expect(events.map((e) => e.kind)).toEqual(["pending-created", "pending-created", "coin-spent"])
     const [toBob, change] = Either.getOrThrow(createdPendings(sent, testCrypto))
     if (toBob === undefined || change === undefined) throw new Error("no pendings")
@@ -77,7 +78,7 @@ describe("transfers conserve value", () => {
     expect(frame.get(vertex(atomId(QUIL_TOKEN_ADDRESS, toBob.address)))._tag).toBe("Present")
 
     const accepted = build(b.accept, { keys: bob, inputs: [toBob], fee: FEE, entropy: entropy(3) })
-    ok(runOp(frame, bind(transaction, accepted), ctxAt(11n)))
+    ok(runOpSync(frame, bind(transaction, accepted), ctxAt(11n)))
     const [coin] = Either.getOrThrow(createdCoins(accepted, testCrypto))
     expect(coin && recoverOutput(bob, coin.coin)?.value).toBe(3n * QUIL_UNITS - FEE)
     expect(frame.get(vertex(atomId(QUIL_TOKEN_ADDRESS, coin?.address ?? new Uint8Array(32))))._tag).toBe("Present")
@@ -95,11 +96,11 @@ describe("transfers conserve value", () => {
       fee: FEE,
       entropy: entropy(4),
     })
-    ok(runOp(frame, bind(pendingTransaction, toSelf), ctxAt(10n)))
+    ok(runOpSync(frame, bind(pendingTransaction, toSelf), ctxAt(10n)))
     const [pending] = Either.getOrThrow(createdPendings(toSelf, testCrypto))
     if (pending === undefined) throw new Error("no pending")
     const split = build(b.split, { keys: alice, input: pending, amounts: [QUIL_UNITS, 2n * QUIL_UNITS, 3n * QUIL_UNITS], fee: FEE, entropy: entropy(5) })
-    ok(runOp(frame, bind(transaction, split), ctxAt(11n)))
+    ok(runOpSync(frame, bind(transaction, split), ctxAt(11n)))
     const parts = Either.getOrThrow(createdCoins(split, testCrypto))
     // three parts and the remainder to self
     expect(parts.map((p) => recoverOutput(alice, p.coin)?.value)).toEqual([QUIL_UNITS, 2n * QUIL_UNITS, 3n * QUIL_UNITS, 9n * QUIL_UNITS - 2n * FEE])
@@ -113,11 +114,11 @@ describe("transfers conserve value", () => {
       fee: FEE,
       entropy: entropy(6),
     })
-    ok(runOp(frame, bind(pendingTransaction, gather), ctxAt(12n)))
+    ok(runOpSync(frame, bind(pendingTransaction, gather), ctxAt(12n)))
     const [merged] = Either.getOrThrow(createdPendings(gather, testCrypto))
     if (merged === undefined) throw new Error("no merged pending")
     const merge = build(b.merge, { keys: alice, inputs: [merged], fee: FEE, entropy: entropy(7) })
-    ok(runOp(frame, bind(transaction, merge), ctxAt(13n)))
+    ok(runOpSync(frame, bind(transaction, merge), ctxAt(13n)))
     const [one] = Either.getOrThrow(createdCoins(merge, testCrypto))
     expect(one && recoverOutput(alice, one.coin)?.value).toBe(15n * QUIL_UNITS - 4n * FEE)
   })
@@ -131,7 +132,7 @@ describe("transfers conserve value", () => {
     const tx = Either.getOrThrow(decodePendingTransaction(good.bytes))
     const inflated = pendingTransaction.encode({ ...tx, inputs: tx.inputs.map((i) => ({ ...i, value: i.value + 1n })) })
     const before = snapshot(frame)
-    expect(opError(runOp(frame, bind(pendingTransaction, inflated), ctxAt(10n))).reason).toContain("does not open")
+    expect(opError(runOpSync(frame, bind(pendingTransaction, inflated), ctxAt(10n))).reason).toContain("does not open")
     // A correctly signed operation whose first output claims one unit more than the inputs hold.
     const [first, ...rest] = tx.outputs
     if (first === undefined) throw new Error("no output")
@@ -142,10 +143,31 @@ describe("transfers conserve value", () => {
       outputs,
       inputs: tx.inputs.map((i) => ({ ...i, signature: signSpend(secret, ten.coin.commitment, pendingChallenge(QUIL_TOKEN_ADDRESS, outputs)) })),
     })
-    const e = opError(runOp(frame, bind(pendingTransaction, resigned), ctxAt(10n)))
+    const e = opError(runOpSync(frame, bind(pendingTransaction, resigned), ctxAt(10n)))
     expect(e.kind).toBe("invalid")
     expect(e.reason).toContain("≠ outputs")
     expect(snapshot(frame)).toEqual(before)
+  })
+})
+
+describe("output addresses", () => {
+  test("each output's address (a KZG commit) is computed once per decoded operation across accessSet, validate and apply", () => {
+    const frame = freshFrame()
+    const [coin] = fund(frame)
+    let commits = 0
+    const counting = {
+      ...testCrypto,
+      kzgCommit: (e: Uint8Array, n: number) => {
+        commits++
+        return testCrypto.kzgCommit?.(e, n) ?? new Uint8Array(74)
+      },
+    }
+    const op = bind(pendingTransaction, transferBytes([coin as HeldCoin], QUIL_UNITS))
+    ok(runOpSync(frame, op, ctxAt(10n, { crypto: counting })))
+    expect(commits).toBe(2) // the pending to bob and the change
+    // Another crypto object is not trusted with the memo: it recomputes.
+    op.accessSet({ frameNumber: 10n, routedDomain: QUIL_TOKEN_ADDRESS, crypto: { ...counting } })
+    expect(commits).toBe(4)
   })
 })
 
@@ -172,7 +194,7 @@ describe("double spends", () => {
     const [ten] = fund(frame)
     if (ten === undefined) throw new Error("no coin")
     const sent = transferBytes([ten], QUIL_UNITS, { expiration: 20n })
-    ok(runOp(frame, bind(pendingTransaction, sent), ctxAt(10n)))
+    ok(runOpSync(frame, bind(pendingTransaction, sent), ctxAt(10n)))
     const [toBob] = Either.getOrThrow(createdPendings(sent, testCrypto))
     if (toBob === undefined) throw new Error("no pending")
     const accept = bind(transaction, build(b.accept, { keys: bob, inputs: [toBob], fee: FEE, entropy: entropy(11) }))
@@ -183,8 +205,8 @@ describe("double spends", () => {
     const shared = [...hex(reclaim.accessSet(lock).writes)].filter((w) => a.has(w))
     expect(shared).toContain(Buffer.from(atomId(QUIL_TOKEN_ADDRESS, toBob.address)).toString("hex"))
     // Had both slipped through, the second fails validation in the same frame.
-    ok(runOp(frame, accept, ctxAt(30n)))
-    expect(opError(runOp(frame, reclaim, ctxAt(30n))).kind).toBe("state")
+    ok(runOpSync(frame, accept, ctxAt(30n)))
+    expect(opError(runOpSync(frame, reclaim, ctxAt(30n))).kind).toBe("state")
   })
 
   test("a spend of a coin spent in an earlier frame fails validation and changes nothing", () => {
@@ -192,10 +214,10 @@ describe("double spends", () => {
     let frame = new FrameOverlay(committed, { checkAccess: true })
     const [ten] = fund(frame)
     if (ten === undefined) throw new Error("no coin")
-    ok(runOp(frame, bind(pendingTransaction, transferBytes([ten], QUIL_UNITS, { seed: 13 })), ctxAt(10n)))
+    ok(runOpSync(frame, bind(pendingTransaction, transferBytes([ten], QUIL_UNITS, { seed: 13 })), ctxAt(10n)))
     committed.commit(frame.changes())
     frame = new FrameOverlay(committed, { checkAccess: true })
-    const again = runOp(frame, bind(pendingTransaction, transferBytes([ten], QUIL_UNITS, { seed: 14 })), ctxAt(11n))
+    const again = runOpSync(frame, bind(pendingTransaction, transferBytes([ten], QUIL_UNITS, { seed: 14 })), ctxAt(11n))
     const e = opError(again)
     expect(e.kind).toBe("state")
     expect(e.reason).toContain("already spent")
@@ -219,7 +241,7 @@ describe("refusals are typed and change nothing", () => {
     const sig = forged.inputs[0]?.signature.slice() ?? new Uint8Array()
     sig[10] = (sig[10] ?? 0) ^ 1
     const tampered = pendingTransaction.encode({ ...forged, inputs: forged.inputs.map((i) => ({ ...i, signature: sig })) })
-    const e = opError(runOp(frame, bind(pendingTransaction, tampered), ctxAt(10n)))
+    const e = opError(runOpSync(frame, bind(pendingTransaction, tampered), ctxAt(10n)))
     expect(e.kind).toBe("invalid")
     expect(e.reason).toContain("signature does not verify")
     const refused = Effect.runSync(
@@ -233,31 +255,37 @@ describe("refusals are typed and change nothing", () => {
     const { frame, ten } = setup()
     const before = snapshot(frame)
     const op = bind(pendingTransaction, transferBytes([ten], QUIL_UNITS, { fee: 100n }))
-    const e = opError(runOp(frame, op, ctxAt(10n, { feePaid: 100n, feeMultiplier: 3n })))
+    const e = opError(runOpSync(frame, op, ctxAt(10n, { feePaid: 100n, feeMultiplier: 3n })))
     expect(e.kind).toBe("insufficient-fee")
     expect(e.reason).toContain(`needs ${op.cost()} × 3`)
     expect(snapshot(frame)).toEqual(before)
   })
 
+  test("a zero multiplier (a devnet without a fee market) accepts a zero fee", () => {
+    const { frame, ten } = setup()
+    const op = bind(pendingTransaction, transferBytes([ten], QUIL_UNITS, { fee: 0n }))
+    ok(runOpSync(frame, op, ctxAt(10n, { feePaid: 0n, feeMultiplier: 0n })))
+  })
+
   test("a reclaim before expiration; a pending that expires at once", () => {
     const { frame, ten } = setup()
     const sent = transferBytes([ten], QUIL_UNITS, { expiration: 20n })
-    ok(runOp(frame, bind(pendingTransaction, sent), ctxAt(10n)))
+    ok(runOpSync(frame, bind(pendingTransaction, sent), ctxAt(10n)))
     const [toBob] = Either.getOrThrow(createdPendings(sent, testCrypto))
     if (toBob === undefined) throw new Error("no pending")
     const before = snapshot(frame)
     const early = bind(transaction, build(b.reclaim, { keys: alice, inputs: [toBob], fee: FEE, entropy: entropy(15) }))
-    const e = opError(runOp(frame, early, ctxAt(19n)))
+    const e = opError(runOpSync(frame, early, ctxAt(19n)))
     expect(e.kind).toBe("invalid")
     expect(e.reason).toContain("not expired")
     expect(snapshot(frame)).toEqual(before)
-    ok(runOp(frame, early, ctxAt(20n)))
+    ok(runOpSync(frame, early, ctxAt(20n)))
     // after the reclaim the to side is dead
     const late = bind(transaction, build(b.accept, { keys: bob, inputs: [toBob], fee: FEE, entropy: entropy(16) }))
-    expect(opError(runOp(frame, late, ctxAt(21n))).reason).toContain("already spent")
+    expect(opError(runOpSync(frame, late, ctxAt(21n))).reason).toContain("already spent")
 
     const { frame: f2, ten: t2 } = setup()
-    const expired = opError(runOp(f2, bind(pendingTransaction, transferBytes([t2], QUIL_UNITS, { expiration: 10n })), ctxAt(10n)))
+    const expired = opError(runOpSync(f2, bind(pendingTransaction, transferBytes([t2], QUIL_UNITS, { expiration: 10n })), ctxAt(10n)))
     expect(expired.kind).toBe("invalid")
     expect(expired.reason).toContain("expiration")
   })
@@ -265,21 +293,21 @@ describe("refusals are typed and change nothing", () => {
   test("the to party may still accept after expiration (until the refund party reclaims)", () => {
     const { frame, ten } = setup()
     const sent = transferBytes([ten], QUIL_UNITS, { expiration: 20n })
-    ok(runOp(frame, bind(pendingTransaction, sent), ctxAt(10n)))
+    ok(runOpSync(frame, bind(pendingTransaction, sent), ctxAt(10n)))
     const [toBob] = Either.getOrThrow(createdPendings(sent, testCrypto))
     if (toBob === undefined) throw new Error("no pending")
-    ok(runOp(frame, bind(transaction, build(b.accept, { keys: bob, inputs: [toBob], fee: FEE, entropy: entropy(18) })), ctxAt(25n)))
+    ok(runOpSync(frame, bind(transaction, build(b.accept, { keys: bob, inputs: [toBob], fee: FEE, entropy: entropy(18) })), ctxAt(25n)))
     const reclaim = bind(transaction, build(b.reclaim, { keys: alice, inputs: [toBob], fee: FEE, entropy: entropy(19) }))
-    expect(opError(runOp(frame, reclaim, ctxAt(26n))).reason).toContain("already spent")
+    expect(opError(runOpSync(frame, reclaim, ctxAt(26n))).reason).toContain("already spent")
   })
 
   test("wrong domain, mainnet faucet, outputs from the current frame", () => {
     const { frame, ten } = setup()
     const op = bind(pendingTransaction, transferBytes([ten], QUIL_UNITS))
-    expect(opError(runOp(frame, op, ctxAt(10n, { routedDomain: new Uint8Array(32) }))).reason).toContain("routed")
+    expect(opError(runOpSync(frame, op, ctxAt(10n, { routedDomain: new Uint8Array(32) }))).reason).toContain("routed")
     const faucet = bind(devnetFaucet, build(b.faucet, { to: aliceAccount, values: [1n], entropy: entropy(17) }))
-    expect(opError(runOp(frame, faucet, ctxAt(10n, { network: 0 }))).reason).toContain("mainnet")
-    expect(opError(runOp(frame, faucet, ctxAt(1n))).reason).toContain("not before the current frame")
+    expect(opError(runOpSync(frame, faucet, ctxAt(10n, { network: 0 }))).reason).toContain("mainnet")
+    expect(opError(runOpSync(frame, faucet, ctxAt(1n))).reason).toContain("not before the current frame")
   })
 })
 

@@ -12,7 +12,8 @@ import { devnetFaucet } from "../../../../intrinsics/token/ops/devnet-faucet.ts"
 import { pendingTransaction } from "../../../../intrinsics/token/ops/pending-transaction.ts"
 import { makeTokenQueries } from "../../../../intrinsics/token/queries.ts"
 import { accountOf, type WalletKeys } from "../../../../intrinsics/token/stealth.ts"
-import { alice, aliceAccount, bind, bob, bobAccount, build, ctxAt, entropy, freshFrame, runOp, testCrypto } from "./fixtures/token-env.ts"
+import { alice, aliceAccount, bind, bob, bobAccount, build, ctxAt, entropy, freshFrame, testCrypto } from "./fixtures/token-env.ts"
+import { runOpSync } from "../../support/run-op.ts"
 
 const [record, balance] = makeTokenQueries(testCrypto.poseidon)
 const id = (address: Uint8Array) => bytesToHex(atomId(QUIL_TOKEN_ADDRESS, address))
@@ -21,7 +22,7 @@ const keysOf = (k: WalletKeys) => ({ viewKey: bytesToHex(scalarToBytes(k.viewSec
 describe("token queries", () => {
   const frame = freshFrame()
   const faucet = build(b.faucet, { to: aliceAccount, values: [4n * QUIL_UNITS], entropy: entropy(1) })
-  runOp(frame, bind(devnetFaucet, faucet), ctxAt(2n))
+  runOpSync(frame, bind(devnetFaucet, faucet), ctxAt(2n))
   const [coin] = Either.getOrThrow(createdCoins(faucet, testCrypto))
   if (coin === undefined) throw new Error("no coin")
   const sent = build(b.transfer, {
@@ -33,7 +34,7 @@ describe("token queries", () => {
     fee: 1_000n,
     entropy: entropy(2),
   })
-  runOp(frame, bind(pendingTransaction, sent), ctxAt(10n))
+  runOpSync(frame, bind(pendingTransaction, sent), ctxAt(10n))
   const [pending] = Either.getOrThrow(createdPendings(sent, testCrypto))
   if (pending === undefined) throw new Error("no pending")
   const ids = [id(coin.address), id(pending.address)].join(",")

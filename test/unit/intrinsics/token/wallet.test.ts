@@ -10,17 +10,19 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { atomId, IntrinsicCliFailure, type QueryCtx } from "../../../../intrinsics/contract/index.ts"
 import { createdCoins, createdPendings, tokenBuilders as b } from "../../../../intrinsics/token/builders.ts"
-import { parseAccount, pickCoins } from "../../../../intrinsics/token/cli.ts"
+import { equalParts, parseAccount, pickCoins } from "../../../../intrinsics/token/cli.ts"
 import { QUIL_TOKEN_ADDRESS, QUIL_UNITS } from "../../../../intrinsics/token/constants.ts"
 import { devnetFaucet } from "../../../../intrinsics/token/ops/devnet-faucet.ts"
 import { pendingTransaction } from "../../../../intrinsics/token/ops/pending-transaction.ts"
 import { makeTokenQueries } from "../../../../intrinsics/token/queries.ts"
+import { feeFor } from "../../../../intrinsics/token/wallet/fees.ts"
 import { encodeAccount } from "../../../../intrinsics/token/stealth.ts"
 import { formatQuil, parseQuil } from "../../../../intrinsics/token/wallet/amounts.ts"
 import { KEY_FILE, loadOrCreateKeys } from "../../../../intrinsics/token/wallet/key-file.ts"
 import { syncIndex } from "../../../../intrinsics/token/wallet/scanner.ts"
 import { balancesOf, emptyIndex, heldCoin, isReclaimable, loadIndex, saveIndex } from "../../../../intrinsics/token/wallet/wallet-index.ts"
-import { alice, aliceAccount, bind, bob, bobAccount, build, carol, ctxAt, entropy, freshFrame, runOp, testCrypto } from "./fixtures/token-env.ts"
+import { alice, aliceAccount, bind, bob, bobAccount, build, carol, ctxAt, entropy, freshFrame, testCrypto } from "./fixtures/token-env.ts"
+import { runOpSync } from "../../support/run-op.ts"
 
 const dirs: Array<string> = []
 const tmp = () => {
@@ -82,12 +84,12 @@ describe("wallet scanner and index", () => {
     for (const id of ids) createdAt.push({ frameNumber, id: atomId(QUIL_TOKEN_ADDRESS, id) })
   }
   const faucet = build(b.faucet, { to: aliceAccount, values: [5n * QUIL_UNITS], entropy: entropy(1) })
-  runOp(frame, bind(devnetFaucet, faucet), ctxAt(2n))
+  runOpSync(frame, bind(devnetFaucet, faucet), ctxAt(2n))
   const [coin] = Either.getOrThrow(createdCoins(faucet, testCrypto))
   if (coin === undefined) throw new Error("no coin")
   record(2n, [coin.address])
   const sent = build(b.transfer, { keys: alice, inputs: [coin], to: bobAccount, amount: 3n * QUIL_UNITS, expiration: 50n, fee: 1_000n, entropy: entropy(2) })
-  runOp(frame, bind(pendingTransaction, sent), ctxAt(10n))
+  runOpSync(frame, bind(pendingTransaction, sent), ctxAt(10n))
   const pendings = Either.getOrThrow(createdPendings(sent, testCrypto))
   record(
     10n,
@@ -113,6 +115,21 @@ describe("wallet scanner and index", () => {
     },
   }
   const sync = (keys: typeof alice, index = emptyIndex(keys)) => Effect.runSync(syncIndex(api, keys, index))
+
+  test("the `fee` query prices cost × the host's multiplier; the wallet pays exactly that", () => {
+    const feeQuery = queries.find((q) => q.name === "fee")
+    const ask = (args: Record<string, string>, feeMultiplier?: (c: bigint) => bigint) =>
+      Effect.runSync(Effect.either(feeQuery?.run(args, frame, { frameNumber: 10n, ...(feeMultiplier ? { feeMultiplier } : {}) }) ?? Effect.die("")))
+    expect(ask({ cost: "600" }, (c) => (c === 600n ? 7n : 1n))).toEqual(Either.right({ cost: "600", multiplier: "7", fee: "4200" }))
+    expect(ask({ cost: "600" }, () => 0n)).toEqual(Either.right({ cost: "600", multiplier: "0", fee: "0" }))
+    expect(ask({ cost: "-1" }, () => 1n)).toMatchObject({ left: { kind: "bad-request" } })
+    expect(ask({ cost: "600" })).toMatchObject({ left: { kind: "bad-request" } })
+    const priced = (answer: unknown) => ({ get: () => Effect.succeed(answer) })
+    expect(Effect.runSync(feeFor(priced({ cost: "600", multiplier: "7", fee: "4200" }), 600n))).toBe(4200n)
+    // A node answer that is not cost × multiplier is refused, not paid.
+    expect(Effect.runSync(Effect.either(feeFor(priced({ cost: "600", multiplier: "7", fee: "1" }), 600n)))).toMatchObject({ left: { _tag: "WalletError" } })
+    expect(Effect.runSync(Effect.either(feeFor(priced({ fee: "x" }), 600n)))).toMatchObject({ left: { _tag: "WalletError" } })
+  })
 
   test("the `created` query answers coins and pendings after `since`, and refuses without frame records", () => {
     const all = Effect.runSync(createdQuery?.run({ domain: bytesToHex(QUIL_TOKEN_ADDRESS) }, frame, { frameNumber: 10n, createdSince }) ?? Effect.die(""))
@@ -174,5 +191,16 @@ describe("wallet scanner and index", () => {
     expect(pickCoins(coins, 4n)?.map((c) => c.record.id)).toEqual(["1"])
     expect(pickCoins(coins, 12n)?.map((c) => c.record.id)).toEqual(["3", "1"])
     expect(pickCoins(coins, 17n)).toBeUndefined()
+  })
+
+  test("split -p: equal parts, the remainder of the division on the last, summing to the total", () => {
+    expect(equalParts(10n, 3)).toEqual([3n, 3n, 4n])
+    expect(equalParts(12n, 4)).toEqual([3n, 3n, 3n, 3n])
+    const total = 2n * QUIL_UNITS - 1n
+    const parts = equalParts(total, 7)
+    expect(parts).toHaveLength(7)
+    expect(parts.reduce((a, b) => a + b, 0n)).toBe(total)
+    expect(new Set(parts.slice(0, 6)).size).toBe(1)
+    expect((parts[6] ?? 0n) - (parts[0] ?? 0n)).toBe(total % 7n)
   })
 })
