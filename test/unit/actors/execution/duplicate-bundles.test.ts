@@ -3,23 +3,15 @@
 // frame; the host skips it there (`duplicate`), leaves its first decision as it was, and skips a second
 // copy inside one frame alike. A revert forgets the reverted frames' decisions, so the bundle can be
 // applied again on the new branch.
-import { afterEach, expect, test } from "bun:test"
+import { expect, test } from "bun:test"
 import { Effect, Metric } from "effect"
 import { bundleStatusRows } from "../../../../actors/execution/bundle-status.ts"
 import { ApplyFrame, Query, Revert } from "../../../../actors/execution/index.ts"
 import { bundleFailures } from "../../../../actors/execution/metrics.ts"
 import { Store } from "../../../../runtime/store/index.ts"
-import { addr, notes, put, tempStorePath, withHost } from "./harness.ts"
+import { addr, notes, put, storePaths, withHost } from "./harness.ts"
 
-const cleanups: Array<() => void> = []
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c()
-})
-const storePath = (): string => {
-  const t = tempStorePath()
-  cleanups.push(t.cleanup)
-  return t.path
-}
+const storePath = storePaths()
 
 const shard = new Uint8Array(32).fill(0xaa)
 const idOf = (n: number): Uint8Array => new Uint8Array(32).fill(n)

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "bun:test"
+import { describe, expect, test } from "bun:test"
 import { Effect, Metric } from "effect"
 import {
   ApplyFrame,
@@ -15,17 +15,9 @@ import { bundleFailures } from "../../../../actors/execution/metrics.ts"
 import { noteDomain } from "../../intrinsics/contract/fixtures/note-intrinsic.ts"
 import { ActorSystem } from "../../../../runtime/kernel/index.ts"
 import { FAULT_LATE, faultOps, faultyDomain, lateDomain } from "./fixtures/test-intrinsics.ts"
-import { addr, Buckets, bundle, hostOptions, notes, pay, put, rawRows, remove, tempStorePath, withHost } from "./harness.ts"
+import { addr, Buckets, bundle, hostOptions, notes, pay, put, rawRows, remove, storePaths, withHost } from "./harness.ts"
 
-const cleanups: Array<() => void> = []
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c()
-})
-const storePath = (): string => {
-  const t = tempStorePath()
-  cleanups.push(t.cleanup)
-  return t.path
-}
+const storePath = storePaths()
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
 const failureCount = (reason: FailureReason) => Effect.map(Metric.value(bundleFailures(reason)), (s) => s.count)

@@ -1,5 +1,6 @@
 // Test harness for the execution host: a fresh store in a temp dir, an actor system, and the host
 // wired by ExecutionLive, exactly as the node wires it.
+import { afterEach } from "bun:test"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -16,6 +17,19 @@ const allIntrinsics: ReadonlyArray<Intrinsic> = [noteIntrinsic(), payIntrinsic, 
 export const tempStorePath = (): { readonly path: string; readonly cleanup: () => void } => {
   const dir = mkdtempSync(join(tmpdir(), "quilbun-exec-"))
   return { path: join(dir, "store"), cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+/** For a test file: a fresh store path per call, each removed after the test that asked for it. */
+export const storePaths = (): (() => string) => {
+  const cleanups: Array<() => void> = []
+  afterEach(() => {
+    for (const c of cleanups.splice(0)) c()
+  })
+  return () => {
+    const t = tempStorePath()
+    cleanups.push(t.cleanup)
+    return t.path
+  }
 }
 
 export const hostOptions = (overrides: Partial<ExecutionOptions> = {}): ExecutionOptions => ({ crypto: testCrypto, network: 1, ...overrides })

@@ -3,7 +3,7 @@
 // bundle; the other plugins' bundles in the same frame apply, the host keeps running, the clock and
 // randomness work again outside plugin code, and per-intrinsic metrics count it all (and render in
 // the Prometheus text /metrics serves).
-import { afterEach, describe, expect, test } from "bun:test"
+import { describe, expect, test } from "bun:test"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -28,17 +28,9 @@ import { snapshotFamilies } from "../../../../runtime/kernel/metrics/effect-snap
 import { renderPrometheus } from "../../../../runtime/kernel/metrics/prometheus.ts"
 import { noteIntrinsic, testCrypto } from "../../intrinsics/contract/fixtures/note-intrinsic.ts"
 import { faultOps, faultyDomain, faultyIntrinsic, payIntrinsic } from "./fixtures/test-intrinsics.ts"
-import { addr, bundle, hostOptions, notes, put, tempStorePath, withHost } from "./harness.ts"
+import { addr, bundle, hostOptions, notes, put, storePaths, withHost } from "./harness.ts"
 
-const cleanups: Array<() => void> = []
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c()
-})
-const storePath = (): string => {
-  const t = tempStorePath()
-  cleanups.push(t.cleanup)
-  return t.path
-}
+const storePath = storePaths()
 
 // As a plugin module would at import time, after the loader installed the guard.
 installDeterminismGuard()
