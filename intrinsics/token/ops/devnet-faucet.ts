@@ -6,11 +6,11 @@ import * as Either from "effect/Either"
 import { atomId, canonicalWriter, type OpError, decodeCanonical, defineOperation } from "../../contract/index.ts"
 import { amountInRange, checkOutputKeys, counts, distinct, invalid, opens, outputIsNew, targetsQuil } from "../checks.ts"
 import { coinAddress, encodeCoin } from "../coin.ts"
-import { DEVNET_FAUCET, MAX_OUTPUTS, POINT_BYTES } from "../constants.ts"
+import { DEVNET_FAUCET, MAX_OUTPUTS } from "../constants.ts"
 import { type CoinOutput, readCoinOutput, writeCoinOutput } from "./codec.ts"
 import { writeOutputsAndMarkers } from "./apply-spend.ts"
 import { memoOutputAddresses } from "./output-addresses.ts"
-import { outputCoin } from "./transaction.ts"
+import { outputCoin, transactionCostOf } from "./transaction.ts"
 
 const OP = DEVNET_FAUCET
 
@@ -64,15 +64,17 @@ export const devnetFaucet = defineOperation<DevnetFaucet>({
         yield* outputIsNew(OP, k, addresses[k], "the coin", op.domain, view)
       }
     }),
-  apply: (op, view, ctx) =>
-    writeOutputsAndMarkers(
+  apply: (op, view, ctx) => {
+    const addresses = outputAddresses(op, ctx.crypto)
+    return writeOutputsAndMarkers(
       OP,
       view,
       op.domain,
-      op.outputs.map((o, k) => ({ address: outputAddresses(op, ctx.crypto)[k], record: encodeCoin(outputCoin(o), op.domain, ctx.crypto.poseidon) })),
+      op.outputs.map((o, k) => ({ address: addresses[k], record: encodeCoin(outputCoin(o), op.domain, ctx.crypto.poseidon) })),
       [],
       { created: "coin-created", spent: "coin-spent" },
-    ),
+    )
+  },
   // As a Transaction's outputs (spec §6.1); free, so it only weighs in the bundle's cost basis.
-  cost: (op) => 32n + BigInt(op.outputs.length) * BigInt(8 + 5 * POINT_BYTES),
+  cost: (op) => transactionCostOf(op.outputs.length),
 })

@@ -158,15 +158,17 @@ export const pendingTransaction = defineOperation<PendingTransaction>({
       }
       yield* settles(OP, { inputs: tx.inputs.map((i) => i.value), outputs: tx.outputs.map((o) => o.value), fees: tx.fees }, pendingCost(tx), ctx)
     }),
-  apply: (tx, view, ctx) =>
-    writeOutputsAndMarkers(
+  apply: (tx, view, ctx) => {
+    const addresses = outputAddresses(tx, ctx.crypto)
+    return writeOutputsAndMarkers(
       OP,
       view,
       tx.domain,
-      tx.outputs.map((o, k) => ({ address: outputAddresses(tx, ctx.crypto)[k], record: encodePending(outputPending(o), tx.domain, ctx.crypto.poseidon) })),
+      tx.outputs.map((o, k) => ({ address: addresses[k], record: encodePending(outputPending(o), tx.domain, ctx.crypto.poseidon) })),
       tx.inputs.map((i) => ({ address: i.address, marker: spentMarkerId(ctx.crypto.poseidon, tx.domain, spenderKey(i)) })),
       { created: "pending-created", spent: "coin-spent" },
-    ),
+    )
+  },
   cost: pendingCost,
   producedFees: (tx) => tx.fees,
 })

@@ -167,15 +167,17 @@ export const transaction = defineOperation<Transaction>({
       }
       yield* settles(OP, { inputs: tx.inputs.map((i) => i.value), outputs: tx.outputs.map((o) => o.value), fees: tx.fees }, transactionCost(tx), ctx)
     }),
-  apply: (tx, view, ctx) =>
-    writeOutputsAndMarkers(
+  apply: (tx, view, ctx) => {
+    const addresses = outputAddresses(tx, ctx.crypto)
+    return writeOutputsAndMarkers(
       OP,
       view,
       tx.domain,
-      tx.outputs.map((o, k) => ({ address: outputAddresses(tx, ctx.crypto)[k], record: encodeCoin(outputCoin(o), tx.domain, ctx.crypto.poseidon) })),
+      tx.outputs.map((o, k) => ({ address: addresses[k], record: encodeCoin(outputCoin(o), tx.domain, ctx.crypto.poseidon) })),
       tx.inputs.map((i) => ({ address: i.address, marker: spentMarkerId(ctx.crypto.poseidon, tx.domain, spenderKey(i)) })),
       { created: "coin-created", spent: "pending-spent" },
-    ),
+    )
+  },
   cost: transactionCost,
   producedFees: (tx) => tx.fees,
 })

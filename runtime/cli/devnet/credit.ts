@@ -6,6 +6,10 @@
 // devnet restarted on its dirs keeps its chain and is not credited again.
 import { existsSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { bytesToHex } from "@noble/hashes/utils.js"
+import { Effect, Either } from "effect"
+import { accountOf, encodeAccount } from "../../../intrinsics/token/stealth.ts"
+import { loadOrCreateKeys } from "../../../intrinsics/token/wallet/key-file.ts"
 
 const repoRoot = join(import.meta.dir, "../../..")
 const cliEntry = join(repoRoot, "runtime/cli/main.ts")
@@ -53,9 +57,11 @@ const creditNode = async (index: number, dataDir: string): Promise<CreditOutcome
     faucet = await runCli(dataDir, ["token", "faucet", DEVNET_CREDIT_QUIL])
   }
   if (faucet.code !== 0) return { index, outcome: "failed", detail: faucet.err.split("\n").at(-1) || `token faucet exited ${faucet.code}` }
-  const account = await runCli(dataDir, ["token", "account"])
   writeFileSync(marker, `${faucet.out}\n`, { mode: 0o600 })
-  return { index, outcome: "credited", detail: account.code === 0 ? account.out : faucet.out }
+  // The faucet created the wallet's keys: the account is read from them (what `token account` prints).
+  const keys = await Effect.runPromise(Effect.either(loadOrCreateKeys(join(dataDir, "wallet"))))
+  const detail = Either.isRight(keys) ? `Account: 0x${bytesToHex(encodeAccount(accountOf(keys.right)))}` : faucet.out
+  return { index, outcome: "credited", detail }
 }
 
 /**
