@@ -46,7 +46,6 @@ extern "C" {
     fn __gmpz_gcd(r: *mut mpz_struct, a: *const mpz_struct, b: *const mpz_struct);
     fn __gmpz_gcdext(g: *mut mpz_struct, s: *mut mpz_struct, t: *mut mpz_struct, a: *const mpz_struct, b: *const mpz_struct);
     fn __gmpz_root(r: *mut mpz_struct, a: *const mpz_struct, n: c_ulong) -> c_int;
-    fn __gmpz_powm(r: *mut mpz_struct, b: *const mpz_struct, e: *const mpz_struct, m: *const mpz_struct);
     fn __gmpz_powm_ui(r: *mut mpz_struct, b: *const mpz_struct, e: c_ulong, m: *const mpz_struct);
     fn __gmpz_probab_prime_p(a: *const mpz_struct, reps: c_int) -> c_int;
     fn __gmpz_import(r: *mut mpz_struct, count: usize, order: c_int, size: usize, endian: c_int, nails: usize, op: *const c_void);
@@ -287,9 +286,6 @@ impl Mpz {
         unsafe { __gmpz_root(self.m(), p!(a), n) };
     }
     /// self = b^e mod m.
-    pub fn powm(&mut self, b: &Mpz, e: &Mpz, m: &Mpz) {
-        unsafe { __gmpz_powm(self.m(), p!(b), p!(e), p!(m)) }
-    }
     pub fn powm_ui(&mut self, b: &Mpz, e: u64, m: &Mpz) {
         unsafe { __gmpz_powm_ui(self.m(), p!(b), e, p!(m)) }
     }
