@@ -125,6 +125,28 @@ pub unsafe extern "C" fn quil_vdf_verify(
     }
 }
 
+/// `quil_vdf_verify` by the straightforward discriminant search of crypto.md §2.2 (one thread, no
+/// cache): the in-run baseline of `bun run bench vdf`'s cold verify line. Same status codes.
+/// # Safety
+/// Pointers must be valid for their lengths.
+#[no_mangle]
+pub unsafe extern "C" fn quil_vdf_verify_reference(
+    challenge: *const u8,
+    challenge_len: usize,
+    iterations: u32,
+    output_ptr: *const u8,
+    output_len: usize,
+) -> i32 {
+    let (Some(ch), Some(o)) = (input(challenge, challenge_len), input(output_ptr, output_len)) else {
+        return ERR_LENGTH;
+    };
+    match wesolowski::verify_reference(ch, iterations, o) {
+        Ok(true) => OK,
+        Ok(false) => ERR_INVALID,
+        Err(e) => status_of(e),
+    }
+}
+
 /// `wesolowski_solve_multi(2048, challenge, iterations, ids, index)` → out[516].
 /// # Safety
 /// Pointers must be valid for their lengths.

@@ -10,6 +10,7 @@ const FORM_BYTES = 258
 const symbols = {
   quil_vdf_solve: { args: [FFIType.ptr, "usize", FFIType.u32, FFIType.u64, FFIType.ptr, "usize"], returns: FFIType.i32 },
   quil_vdf_verify: { args: [FFIType.ptr, "usize", FFIType.u32, FFIType.ptr, "usize"], returns: FFIType.i32 },
+  quil_vdf_verify_reference: { args: [FFIType.ptr, "usize", FFIType.u32, FFIType.ptr, "usize"], returns: FFIType.i32 },
   quil_vdf_solve_multi: {
     args: [FFIType.ptr, "usize", FFIType.u32, FFIType.ptr, "usize", FFIType.u32, FFIType.u64, FFIType.ptr, "usize"],
     returns: FFIType.i32,
@@ -32,6 +33,9 @@ type NativeResult = { readonly status: number; readonly output: Uint8Array }
 export interface NativeVdf {
   readonly solve: (challenge: Uint8Array, iterations: number, solveId: number) => NativeResult
   readonly verify: (challenge: Uint8Array, iterations: number, output: Uint8Array) => number
+  /** `verify` by the straightforward discriminant search of crypto.md §2.2 (one thread, no cache):
+   *  the benchmark's in-run baseline for a cold verify, and a cross-check in tests. */
+  readonly verifyReference: (challenge: Uint8Array, iterations: number, output: Uint8Array) => number
   readonly solveMulti: (challenge: Uint8Array, iterations: number, ids: ReadonlyArray<Uint8Array>, index: number, solveId: number) => NativeResult
   readonly verifyMulti: (challenge: Uint8Array, iterations: number, ids: ReadonlyArray<Uint8Array>, blobs: ReadonlyArray<Uint8Array>) => number
   readonly cancel: (solveId: number) => void
@@ -67,6 +71,7 @@ export const loadNativeVdf = (): NativeVdf | { readonly unavailable: string } =>
     solve: (challenge, iterations, solveId) =>
       withOut(OUTPUT_BYTES, (out) => lib.quil_vdf_solve(buf(challenge), challenge.length, iterations, solveId, out, out.length)),
     verify: (challenge, iterations, output) => lib.quil_vdf_verify(buf(challenge), challenge.length, iterations, buf(output), output.length),
+    verifyReference: (challenge, iterations, output) => lib.quil_vdf_verify_reference(buf(challenge), challenge.length, iterations, buf(output), output.length),
     solveMulti: (challenge, iterations, ids, index, solveId) => {
       const packed = packIds(ids)
       return withOut(OUTPUT_BYTES, (out) =>

@@ -1,13 +1,14 @@
 //! `create_discriminant(seed, bits)`: the reference's deterministic search for D = −p, p prime,
 //! p ≡ 7 (mod 8), from SHA-256 of the seed (crypto.md §2.2).
+use crate::fermat::is_base2_fermat_probable_prime;
 use crate::gmp::Mpz;
 use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 /// M = 8·3·5·7·11·13.
-const M: u64 = 120_120;
-const SIEVE_BITS: usize = 65_536;
+pub(crate) const M: u64 = 120_120;
+pub(crate) const SIEVE_BITS: usize = 65_536;
 
 /// SHA-256(seed ‖ u16_be(counter)) for counter = 0, 1, … concatenated and cut to `len` bytes.
 pub fn random_bytes_from_seed(seed: &[u8], len: usize) -> Vec<u8> {
@@ -25,7 +26,7 @@ pub fn random_bytes_from_seed(seed: &[u8], len: usize) -> Vec<u8> {
 }
 
 /// Residues below M that are ≡ 7 (mod 8) and coprime to 3, 5, 7, 11, 13 (5760 of them).
-fn residues() -> &'static [u32] {
+pub(crate) fn residues() -> &'static [u32] {
     static R: OnceLock<Vec<u32>> = OnceLock::new();
     R.get_or_init(|| {
         (0..M as u32).filter(|x| x % 8 == 7 && [3, 5, 7, 11, 13].iter().all(|p| x % p != 0)).collect()
@@ -64,7 +65,7 @@ fn sieve_groups() -> &'static [PrimeGroup] {
                 continue;
             }
             let p = i as u64;
-            let m_inv = mod_pow(M % p, p - 2, p) as u32;
+            let m_inv = mod_inverse(M % p, p) as u32;
             match current.product.checked_mul(p) {
                 Some(prod) => {
                     current.product = prod;
@@ -80,21 +81,21 @@ fn sieve_groups() -> &'static [PrimeGroup] {
     })
 }
 
-fn mod_pow(mut b: u64, mut e: u64, m: u64) -> u64 {
-    let mut r = 1u64;
-    b %= m;
-    while e > 0 {
-        if e & 1 == 1 {
-            r = r * b % m;
-        }
-        b = b * b % m;
-        e >>= 1;
+/// a⁻¹ mod p for gcd(a, p) = 1 (extended Euclid; the table is built once, on first use).
+fn mod_inverse(a: u64, p: u64) -> u64 {
+    let (mut r0, mut r1) = (p as i64, a as i64);
+    let (mut t0, mut t1) = (0i64, 1i64);
+    while r1 != 0 {
+        let q = r0 / r1;
+        (r0, r1) = (r1, r0 - q * r1);
+        (t0, t1) = (t1, t0 - q * t1);
     }
-    r
+    t0.rem_euclid(p as i64) as u64
 }
 
-/// The discriminant D (negative) for `seed` and `bits`.
-pub fn create_discriminant(seed: &[u8], bits: u16) -> Mpz {
+/// The start n of the candidate sequence n + M·i (i = 0, 1, …) for `seed` and `bits`
+/// (crypto.md §2.2 steps 1–3).
+pub(crate) fn first_candidate_base(seed: &[u8], bits: u16) -> Mpz {
     let bits = bits as usize;
     let len = bits.div_ceil(8) + 2;
     let bytes = random_bytes_from_seed(seed, len);
@@ -108,11 +109,16 @@ pub fn create_discriminant(seed: &[u8], bits: u16) -> Mpz {
     // n += residue − (n mod M)
     n.add_ui(&n.clone(), residue);
     n.sub_ui(&n.clone(), r);
-    let mut cand = Mpz::new();
-    let mut step = Mpz::new();
-    loop {
+    n
+}
+
+/// Offsets i < SIEVE_BITS (ascending) for which n + M·i has no prime factor in 17..2^21. The
+/// prime groups are split between two threads, each marking its own bitmap.
+fn sieve_window(n: &Mpz) -> Vec<u32> {
+    let groups = sieve_groups();
+    let mark = |part: &[PrimeGroup]| {
         let mut sieve = vec![false; SIEVE_BITS];
-        for group in sieve_groups() {
+        for group in part {
             let r = n.fdiv_ui(group.product);
             for &(p, m_inv) in &group.primes {
                 let p64 = p as u64;
@@ -124,23 +130,76 @@ pub fn create_discriminant(seed: &[u8], bits: u16) -> Mpz {
                 }
             }
         }
-        let offsets: Vec<u32> = (0..SIEVE_BITS as u32).filter(|&i| !sieve[i as usize]).collect();
-        if let Some(i) = first_prime_offset(&n, &offsets) {
-            step.set_ui(M * i as u64);
-            cand.add(&n, &step);
-            cand.neg_assign();
-            return cand;
+        sieve
+    };
+    // the small primes mark far more positions: split by group count past the first quarter
+    let split = groups.len() * 9 / 16;
+    let (low, high) = std::thread::scope(|s| {
+        let h = s.spawn(|| mark(&groups[split..]));
+        let low = mark(&groups[..split]);
+        (low, h.join().expect("sieve thread"))
+    });
+    (0..SIEVE_BITS as u32).filter(|&i| !low[i as usize] && !high[i as usize]).collect()
+}
+
+/// The candidates of the discriminant search, in the defined order, that pass the base-2 Fermat
+/// filter. The discriminant is minus the first of them that GMP's `probab_prime_p(·, 1)` accepts;
+/// callers that want to start using a candidate before GMP confirms it (verify) drive it.
+pub struct Search {
+    base: Mpz,
+    offsets: Vec<u32>,
+    next: usize,
+}
+
+impl Search {
+    pub fn new(seed: &[u8], bits: u16) -> Search {
+        let base = first_candidate_base(seed, bits);
+        let offsets = sieve_window(&base);
+        Search { base, offsets, next: 0 }
+    }
+
+    /// The next candidate (positive) after those already returned that passes the Fermat filter.
+    pub fn next_candidate(&mut self) -> Mpz {
+        loop {
+            if let Some(k) = first_fermat_index(&self.base, &self.offsets, self.next) {
+                self.next = k + 1;
+                let mut step = Mpz::new();
+                step.set_ui(M * self.offsets[k] as u64);
+                let mut cand = Mpz::new();
+                cand.add(&self.base, &step);
+                return cand;
+            }
+            let mut step = Mpz::new();
+            step.set_ui(M * SIEVE_BITS as u64);
+            self.base.add_assign(&step);
+            self.offsets = sieve_window(&self.base);
+            self.next = 0;
         }
-        step.set_ui(M * SIEVE_BITS as u64);
-        n.add_assign(&step);
     }
 }
 
-/// The smallest offset i (in list order) for which n + M·i passes GMP's probable-prime test.
-/// Two threads take candidates in order and stop once past the best hit, so the answer is the
-/// same as a sequential scan.
-fn first_prime_offset(n: &Mpz, offsets: &[u32]) -> Option<u32> {
-    let next = AtomicUsize::new(0);
+/// GMP's verdict on a candidate: the definition of "prime" in the discriminant search.
+pub fn is_accepted(candidate: &Mpz) -> bool {
+    candidate.probab_prime(1)
+}
+
+/// The discriminant D (negative) for `seed` and `bits`.
+pub fn create_discriminant(seed: &[u8], bits: u16) -> Mpz {
+    let mut search = Search::new(seed, bits);
+    loop {
+        let mut cand = search.next_candidate();
+        if is_accepted(&cand) {
+            cand.neg_assign();
+            return cand;
+        }
+    }
+}
+
+/// The smallest index k ≥ `start` for which n + M·offsets[k] passes the Fermat filter. Two threads
+/// take indices in order and stop once past the best hit, so the answer is that of a sequential
+/// scan.
+fn first_fermat_index(n: &Mpz, offsets: &[u32], start: usize) -> Option<usize> {
+    let next = AtomicUsize::new(start);
     let best = AtomicUsize::new(usize::MAX);
     let worker = || {
         let mut cand = Mpz::new();
@@ -152,7 +211,7 @@ fn first_prime_offset(n: &Mpz, offsets: &[u32]) -> Option<u32> {
             }
             step.set_ui(M * offsets[k] as u64);
             cand.add(n, &step);
-            if cand.probab_prime(1) {
+            if is_base2_fermat_probable_prime(&cand) {
                 best.fetch_min(k, Ordering::Relaxed);
                 return;
             }
@@ -163,5 +222,5 @@ fn first_prime_offset(n: &Mpz, offsets: &[u32]) -> Option<u32> {
         worker();
     });
     let k = best.load(Ordering::Relaxed);
-    offsets.get(k).copied()
+    (k < offsets.len()).then_some(k)
 }

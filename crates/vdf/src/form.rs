@@ -444,4 +444,27 @@ impl Ctx {
         }
         r
     }
+
+    /// f1^e1 · f2^e2 by one shared square-and-multiply ladder (Shamir's trick): max(bits) squarings
+    /// instead of the sum, with f1·f2 precomputed for the bit positions set in both exponents.
+    pub fn pow2(&mut self, g: &Group, f1: &Form, e1: &Mpz, f2: &Form, e2: &Mpz) -> Form {
+        let both = self.mul(g, f1, f2);
+        let mut r: Option<Form> = None;
+        for i in (0..e1.bits().max(e2.bits())).rev() {
+            if let Some(acc) = r.as_mut() {
+                self.square(g, acc);
+            }
+            let factor = match (e1.tstbit(i as u64), e2.tstbit(i as u64)) {
+                (true, true) => &both,
+                (true, false) => f1,
+                (false, true) => f2,
+                (false, false) => continue,
+            };
+            r = Some(match r {
+                None => factor.clone(),
+                Some(acc) => self.mul(g, &acc, factor),
+            });
+        }
+        r.unwrap_or_else(|| g.identity())
+    }
 }

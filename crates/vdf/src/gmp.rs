@@ -292,6 +292,14 @@ impl Mpz {
     pub fn probab_prime(&self, reps: i32) -> bool {
         unsafe { __gmpz_probab_prime_p(p!(self), reps) != 0 }
     }
+    /// The magnitude's limbs, least significant first (empty for zero).
+    pub fn limbs(&self) -> &[u64] {
+        let n = self.0.size.unsigned_abs() as usize;
+        if n == 0 {
+            return &[];
+        }
+        unsafe { std::slice::from_raw_parts(self.0.d, n) }
+    }
     pub fn bits(&self) -> usize {
         unsafe { __gmpz_sizeinbase(p!(self), 2) }
     }

@@ -2,6 +2,7 @@
 use quil_vdf::discriminant::{create_discriminant, random_bytes_from_seed};
 use quil_vdf::form::{form_bytes, Ctx, Form, Group};
 use quil_vdf::gmp::Mpz;
+use quil_vdf::reference::create_discriminant_reference;
 use quil_vdf::wesolowski::{self, Never};
 use std::path::PathBuf;
 
@@ -51,6 +52,7 @@ fn discriminants() {
     for bits in [40u16, 1024, 2048] {
         let want = dec(field(&j, &format!("disc(aa,{bits})")));
         assert_eq!(create_discriminant(&[0xaa], bits), want, "bits {bits}");
+        assert_eq!(create_discriminant_reference(&[0xaa], bits), want, "reference search, bits {bits}");
     }
 }
 
@@ -163,4 +165,28 @@ fn classgroup_multiply_fresh_ctx() {
         assert_eq!(Ctx::new().mul(&g, &f1, &f2), f3, "line {i} fresh");
         assert_eq!(Ctx::new().mul(&g, &f2, &f1), f3, "line {i} fresh swapped");
     }
+}
+
+/// Cold verifies (cache cleared, so the speculative search-and-check path runs) accept every
+/// single-proof vector and reject a tampered one, as the reference-search verifier does.
+#[test]
+fn cold_verify_lines() {
+    let txt = vectors("vdf_wesolowski_2048.jsonl");
+    let mut lines = 0;
+    for line in txt.lines().filter(|l| !l.is_empty() && !l.contains("multi_challenge")) {
+        let ch = hex(field(line, "challenge"));
+        let t: u32 = field(line, "difficulty").parse().unwrap();
+        let want = hex(field(line, "output"));
+        let mut bad = want.clone();
+        bad[300] ^= 1;
+        wesolowski::clear_discriminant_cache();
+        assert_eq!(wesolowski::verify(&ch, t, &want), Ok(true), "cold t={t}");
+        wesolowski::clear_discriminant_cache();
+        let cold_bad = wesolowski::verify(&ch, t, &bad);
+        assert_ne!(cold_bad, Ok(true), "cold tampered t={t}");
+        assert_eq!(wesolowski::verify_reference(&ch, t, &want), Ok(true), "reference t={t}");
+        assert_eq!(wesolowski::verify_reference(&ch, t, &bad), cold_bad, "reference tampered t={t}");
+        lines += 1;
+    }
+    assert!(lines >= 4, "{lines} single-proof lines");
 }

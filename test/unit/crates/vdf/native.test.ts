@@ -118,6 +118,22 @@ describe("native VDF", () => {
     }
   }, 20_000)
 
+  test("cold verify (discriminant cache cleared) = the reference-search verify, valid and tampered", () => {
+    for (const l of single) {
+      const bad = l.output.slice()
+      bad[300]! ^= 1
+      for (const [output, want] of [
+        [l.output, Status.Ok],
+        [bad, lib.verifyReference(l.challenge, l.difficulty, bad)],
+      ] as const) {
+        lib.clearCache()
+        expect(lib.verify(l.challenge, l.difficulty, output)).toBe(want)
+      }
+      expect(lib.verifyReference(l.challenge, l.difficulty, l.output)).toBe(Status.Ok)
+      expect(lib.verifyReference(l.challenge, l.difficulty, bad)).not.toBe(Status.Ok)
+    }
+  }, 60_000)
+
   test("multi line: both blobs reproduced, verify_multi accepts, swaps/duplicates rejected", () => {
     expect(multi.length).toBe(1)
     for (const m of multi) {
