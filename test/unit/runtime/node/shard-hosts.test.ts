@@ -91,6 +91,8 @@ const fakeHost = (control: FakeControl, core: number) =>
       BundleStatus: (c, m) =>
         Effect.succeed([c, c.statuses.get(bytesToHex(m.id)) ?? { status: "unknown" as const, shard: null, frameNumber: null, reason: null }] as const),
       ListShards: (c) => Effect.succeed([c, []] as const),
+      // Blob = this fake's core, then the index it was asked for (which worker proved which index).
+      CreateJoinProof: (c, m) => Effect.succeed([c, { proof: Uint8Array.of(core, m.index, m.ids.length) }] as const),
     },
   })
 
