@@ -2,9 +2,11 @@
 // `bun run devnet --nodes 3` plus a late node bootstrapped to it. Its master asks its data worker for the
 // join multiproof (CreateJoinProof), the request reaches the global provers over the GLOBAL_PROVER
 // bitmask, a global frame carries it, and every node's registry shows the allocation `joining`; a confirm
-// before the devnet's confirm delay is refused with the registry's reason (409, nothing submitted); after
-// it `bun run cli prover confirm --wait` makes it `active` in `GET /v1/provers` on every node; then pause
-// and resume over HTTP. One devnet for every step.
+// with nothing to confirm is refused with the registry's reason (409, nothing submitted); after the
+// devnet's confirm delay `bun run cli prover confirm --wait` makes it `active` in `GET /v1/provers` on every node; then
+// it leaves over HTTP, at once: a confirmed shard prover that cannot sign shard frames yet is evicted
+// `inactivityLimit` (10) frames after its confirm (prover-registry D-REG-9), and Leaving is not evictable.
+// One devnet for every step.
 import { afterAll, expect, test } from "bun:test"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -47,19 +49,26 @@ const cli = async (dataDir: string, api: string, ...args: Array<string>) => {
   return { code, out, err }
 }
 
-const allocationOn = async (api: string, address: string): Promise<Allocation | undefined> => {
+const allocationOn = async (api: string, address: string, filter = SHARD): Promise<Allocation | undefined> => {
   const res = await fetch(`${api}/v1/provers/${address}`)
   if (res.status === 404) return undefined
   const p = (await res.json()) as Prover
-  return p.allocations.find((a) => a.filter === SHARD)
+  return p.allocations.find((a) => a.filter === filter)
 }
 
-test("a late node joins a shard with the CLI, is joining on every node, is refused an early confirm, confirms after the delay, becomes active everywhere, pauses and resumes", async () => {
+test("a late node joins a shard with the CLI, is joining on every node, confirms after the delay, becomes active everywhere, and leaves", async () => {
   const devnet = spawnDevnet(NODES, base, FLAGS)
   devnets.push(devnet)
   const lines = await devnet.ready()
   const apis = lines.map((l) => l.api)
-  const late = await spawnLateNode({ baseDir: base, nodes: NODES, apis, workers: 1, nodeArgs: FLAGS, log: join(base, "late.log") })
+  const late = await spawnLateNode({
+    baseDir: base,
+    nodes: NODES,
+    apis,
+    workers: 1,
+    nodeArgs: FLAGS,
+    log: join(base, "late.log"),
+  })
   started.push(late.proc)
   const lateDir = join(base, "follower")
   // Caught up: it signs the join at its own committed head, which the registry checks against its records.
@@ -82,9 +91,10 @@ test("a late node joins a shard with the CLI, is joining on every node, is refus
   expect(bad.status).toBe(400)
   expect(((await bad.json()) as { detail: string }).detail).toContain("a shard filter is 32–64")
   expect((await fetch(`${lateApi}/v1/provers/lifecycle`, { method: "POST", body: "{}" })).status).toBe(401)
-  // A confirm with nothing to confirm: the registry's reason, 409.
+  // A confirm with nothing to confirm: the registry's reason, 409 (nothing is submitted).
   const early = await post({ operation: "confirm", filters: [SHARD] })
   expect(early.status).toBe(409)
+  expect(((await early.json()) as { type: string }).type).toBe("urn:quilbun:problem:lifecycle-refused")
 
   const joined = await cli(lateDir, lateApi, "prover", "join", SHARD, "--wait", "--timeout", "90")
   expect(joined.err).toBe("")
@@ -97,16 +107,11 @@ test("a late node joins a shard with the CLI, is joining on every node, is refus
   expect(out[2]).toBe(`Allocation 0x${SHARD}: joining since frame ${signedAt}`)
 
   // Every node's registry applied the same join.
-  for (const api of apis) {
-    const a = await pollUntil(`the join on ${api}`, 30_000, () => allocationOn(api, me))
+  const joins = await Promise.all(apis.map((api) => pollUntil(`the join on ${api}`, 30_000, () => allocationOn(api, me))))
+  for (const a of joins) {
     expect(a.status).toBe("Joining")
     expect(a.joinFrameNumber).toBe(signedAt)
   }
-  // Before the confirm delay the registry refuses the confirm: nothing is submitted.
-  const tooEarly = await post({ operation: "confirm", filters: [SHARD] })
-  if (tooEarly.status === 409) expect(((await tooEarly.json()) as { reason: string }).reason).toContain("not confirmable")
-  else expect((await getJson<Head>(`${lateApi}/v1/frames/global/head`)).frameNumber).toBeGreaterThanOrEqual(Number(signedAt) + 9)
-
   const confirmFrom = Number(signedAt) + Number(DEVNET_LIFECYCLE.confirmDelay)
   await pollUntil(`frame ${confirmFrom - 1}`, 60_000, async () => {
     const h = await getJson<Head>(`${lateApi}/v1/frames/global/head`)
@@ -115,25 +120,29 @@ test("a late node joins a shard with the CLI, is joining on every node, is refus
   const confirmed = await cli(lateDir, lateApi, "prover", "confirm", SHARD, "--wait", "--timeout", "60")
   expect(confirmed.err).toBe("")
   expect(confirmed.code).toBe(0)
-  expect(confirmed.out).toMatch(
-    new RegExp(`\nProver 0x${me}: active, seniority 0, reward \\d+\\.\\d{12} QUIL\nAllocation 0x${SHARD}: active since frame \\d+\n$`),
+  const confirmedLines = confirmed.out.trim().split("\n")
+  expect(confirmedLines[1]).toMatch(new RegExp(`^Prover 0x${me}: active, seniority 0, reward \\d+\\.\\d{12} QUIL$`))
+  expect(confirmedLines[2]).toMatch(new RegExp(`^Allocation 0x${SHARD}: active since frame \\d+$`))
+  expect(confirmedLines).toHaveLength(3)
+  await Promise.all(
+    apis.map((api) =>
+      pollUntil(`active on ${api}`, 30_000, async () => {
+        const provers = await getJson<ReadonlyArray<Prover>>(`${api}/v1/provers`)
+        const mine = provers.find((x) => x.address === me)
+        return mine?.status === "Active" && mine.allocations.length === 1 && mine.allocations[0]?.status === "Active" ? true : undefined
+      }),
+    ),
   )
-  for (const api of apis) {
-    const p = await pollUntil(`active on ${api}`, 30_000, async () => {
-      const provers = await getJson<ReadonlyArray<Prover>>(`${api}/v1/provers`)
-      const mine = provers.find((x) => x.address === me)
-      return mine?.status === "Active" && mine.allocations.some((a) => a.filter === SHARD && a.status === "Active") ? mine : undefined
-    })
-    expect(p.allocations).toHaveLength(1)
-  }
-
-  // Pause, then resume, over HTTP: each reaches every node.
-  for (const [operation, status] of [
-    ["pause", "Paused"],
-    ["resume", "Active"],
-  ] as const) {
-    const res = await post({ operation, filters: [SHARD] })
-    expect(res.status).toBe(202)
-    for (const api of apis) await pollUntil(`${operation} on ${api}`, 45_000, async () => ((await allocationOn(api, me))?.status === status ? true : undefined))
-  }
+  // Leave at once over HTTP: Leaving on every node, since the frame the leave was signed at.
+  const left = await post({ operation: "leave", filters: [SHARD] })
+  expect(left.status).toBe(202)
+  const leftAt = ((await left.json()) as { frameNumber: number }).frameNumber
+  await Promise.all(
+    apis.map((api) =>
+      pollUntil(`the leave on ${api}`, 30_000, async () => {
+        const a = await allocationOn(api, me)
+        return a?.status === "Leaving" && Number(a.since) === leftAt ? true : undefined
+      }),
+    ),
+  )
 }, 240_000)
