@@ -45,6 +45,7 @@ export const CONFIG_FIELDS: ReadonlyArray<ConfigField> = [
     schema: Leaf.engineGenesisProvers,
     optional: true,
   },
+  { path: ["engine", "autoJoin"], env: "QUILBUN_ENGINE_AUTO_JOIN", kind: "list", schema: Leaf.engineAutoJoin, optional: true },
   { path: ["shutdown", "deadlineMs"], env: "QUILBUN_SHUTDOWN_DEADLINE_MS", kind: "int", schema: Leaf.shutdownDeadlineMs },
   {
     path: ["workerLiveness", "intervalMs"],

@@ -76,6 +76,17 @@ const GenesisProverList = Schema.Array(BlsPublicKeyHex)
     }),
   )
 
+/** One shard filter (app address): 32–64 bytes of hex, no prefix. */
+const ShardFilterHex = Schema.String.pipe(
+  Schema.filter((s) => s.length >= 64 && s.length <= 128 && s.length % 2 === 0 && /^[0-9a-fA-F]+$/.test(s)),
+  Schema.annotations({ ...reason("expected a shard filter: 64–128 hex characters (32–64 bytes)"), identifier: "ShardFilterHex" }),
+)
+
+/** Shards the master joins by itself (runtime/node/auto-join.ts): distinct filters, at most one per data worker (checked at start). */
+const AutoJoinList = Schema.Array(ShardFilterHex).pipe(
+  Schema.filter((fs) => new Set(fs.map((f) => f.toLowerCase())).size === fs.length, { message: () => "expected distinct shard filters" }),
+)
+
 /**
  * Intrinsic plugins the node loads at start-up (master, every data worker and the CLI): module paths
  * (relative to the working directory) or package names. Config only holds the strings; runtime/node
@@ -109,6 +120,7 @@ export const Leaf = {
   // outputs in all), so distinct frames get one selector and the chain stalls; 100 leaves a margin.
   engineDifficulty: int(MIN_ENGINE_DIFFICULTY, 2 ** 32 - 1, "a VDF difficulty (smaller ones repeat outputs, so frames collide)"),
   engineGenesisProvers: GenesisProverList,
+  engineAutoJoin: AutoJoinList,
   shutdownDeadlineMs: int(0, 600_000, "milliseconds"),
   workerLivenessIntervalMs: int(50, 60_000, "milliseconds"),
   workerLivenessUnresponsiveAfterMs: int(100, 600_000, "milliseconds"),
@@ -155,6 +167,11 @@ export const NodeConfigSchema = Schema.Struct({
      * and consensus runs over it.
      */
     genesisProvers: Schema.optional(Leaf.engineGenesisProvers),
+    /**
+     * Opt-in: shard filters (hex) this node joins as a prover by itself once it follows the chain, and
+     * confirms after the network's confirm delay (runtime/node/auto-join.ts). Absent or empty: none.
+     */
+    autoJoin: Schema.optional(Leaf.engineAutoJoin),
   }),
   shutdown: Schema.Struct({ deadlineMs: Leaf.shutdownDeadlineMs }),
   workerLiveness: WorkerLiveness,

@@ -125,6 +125,17 @@ export class GetRewardProgress extends Schema.TaggedRequest<GetRewardProgress>()
   failure: Schema.Never,
 }) {}
 
+/**
+ * Would this lifecycle operation apply if the next committed frame (`frameNumber`) carried it? The same step
+ * as at a committed frame (D-REG-7), over the records as applied so far, with nothing written: `refusal` is
+ * the step's reason, or null. A registry without the verifiers answers `unchecked` (the caller decides).
+ */
+export class CheckLifecycle extends Schema.TaggedRequest<CheckLifecycle>()("CheckLifecycle", {
+  payload: { operation: Bytes, frameNumber: Schema.BigIntFromSelf },
+  success: Schema.Struct({ refusal: Schema.NullOr(Schema.String), unchecked: Schema.Boolean, appliedThrough: Schema.BigIntFromSelf }),
+  failure: Schema.Never,
+}) {}
+
 export const ProverRegistryProtocol = Protocol.make(
   "ProverRegistry",
   ActiveProvers,
@@ -136,6 +147,7 @@ export const ProverRegistryProtocol = Protocol.make(
   ListProvers,
   ProverDetail,
   GetRewardProgress,
+  CheckLifecycle,
 )
 export type ProverRegistryMessage =
   | ActiveProvers
@@ -147,3 +159,4 @@ export type ProverRegistryMessage =
   | ListProvers
   | ProverDetail
   | GetRewardProgress
+  | CheckLifecycle

@@ -381,6 +381,21 @@ export const proverRegistryActor = Actor.make(
           return [state, record === undefined ? null : summary(state, record)] as const
         }),
       GetRewardProgress: (state) => Effect.sync(() => [state, { creditedThrough: state.creditedThrough, paying: state.feed !== undefined }] as const),
+      CheckLifecycle: (state, { operation, frameNumber }) =>
+        Effect.gen(function* () {
+          const base = { appliedThrough: state.creditedThrough }
+          if (state.lifecycleCrypto === undefined) return [state, { ...base, refusal: null, unchecked: true }] as const
+          const out = yield* applyCommittedLifecycle(
+            toLifecycleState(state.records),
+            [{ globalFrameNumber: frameNumber, updates: [], lifecycle: [operation] }],
+            state.lifecycleParams,
+            state.lifecycleCrypto,
+            state.feed?.joinChallenge ?? (() => Effect.succeed(undefined)),
+          )
+          // "frame/index: reason" → the reason.
+          const refusal = out.refused[0]?.replace(/^\d+\/\d+: /, "") ?? null
+          return [state, { ...base, refusal, unchecked: false }] as const
+        }),
     },
   },
   { mailbox: { capacity: 1024, overflow: "backpressure" } },

@@ -19,6 +19,11 @@ export class SignatureFailure extends Data.TaggedError("SignatureFailure")<{ rea
 export interface FrameVdfService {
   readonly solve: (challenge: Uint8Array, difficulty: number) => Effect.Effect<Uint8Array, VdfFailure>
   readonly verify: (challenge: Uint8Array, difficulty: number, output: Uint8Array) => Effect.Effect<boolean, VdfFailure>
+  /**
+   * Worker `index`'s 516-byte blob of the multi-worker proof over `ids` (a prover join's multiproof,
+   * consensus.md §4.6: each data worker proves its own index).
+   */
+  readonly solveMulti: (challenge: Uint8Array, difficulty: number, ids: ReadonlyArray<Uint8Array>, index: number) => Effect.Effect<Uint8Array, VdfFailure>
   /** Multi-worker variant; `ids` and `outputs` have equal, non-zero length. */
   readonly verifyMulti: (
     challenge: Uint8Array,

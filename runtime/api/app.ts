@@ -12,6 +12,10 @@ import {
   intrinsicQueryPath,
   SetLogLevelBody,
   SubmitBundleBody,
+  SubmitLifecycleBody,
+  type LifecycleInvalid,
+  type LifecycleRefused,
+  type LifecycleUnavailable,
   type AdminBackendService,
   type BundleInvalid,
   type ConsensusUnavailable,
@@ -45,6 +49,21 @@ const decodeCore = Schema.decodeUnknownEither(CorePath)
 const decodeFrameNumber = Schema.decodeUnknownEither(FramePath)
 const decodeLogLevel = Schema.decodeUnknownEither(SetLogLevelBody)
 const decodeSubmitBundle = Schema.decodeUnknownEither(SubmitBundleBody)
+const decodeSubmitLifecycle = Schema.decodeUnknownEither(SubmitLifecycleBody)
+
+const lifecycleProblem = (e: LifecycleInvalid | LifecycleRefused | LifecycleUnavailable): Response => {
+  switch (e._tag) {
+    case "LifecycleInvalid":
+      return problemResponse(400, ProblemType.lifecycleInvalid, "Invalid Lifecycle Operation", e.detail)
+    case "LifecycleRefused":
+      return problemResponse(409, ProblemType.lifecycleRefused, "Lifecycle Operation Refused", e.reason, {
+        reason: e.reason,
+        appliedThrough: Number(e.appliedThrough),
+      })
+    case "LifecycleUnavailable":
+      return problemResponse(503, ProblemType.lifecycleUnavailable, "Lifecycle Unavailable", e.reason)
+  }
+}
 
 /** Hex bytes (an optional 0x prefix); undefined when not hex or not `length` bytes. */
 const hexBytes = (text: string, length?: number): Uint8Array | undefined => {
@@ -260,6 +279,14 @@ export const makeAdminApp = (backend: AdminBackendService, runtime: Runtime.Runt
     const submit = backend.submitBundle
     if (submit === undefined) return problemResponse(503, ProblemType.shardUnavailable, "Shard Unavailable", "this node runs no data workers")
     return respond(submit(bundle, domain), (accepted) => Response.json(accepted, { status: 202 }), submitProblem)
+  })
+
+  app.post("/v1/provers/lifecycle", async (c) => {
+    const body = await readJson(c, decodeSubmitLifecycle)
+    if (Either.isLeft(body)) return body.left
+    const submit = backend.submitLifecycle
+    if (submit === undefined) return problemResponse(503, ProblemType.lifecycleUnavailable, "Lifecycle Unavailable", "this node runs no global consensus")
+    return respond(submit(body.right), (submitted) => Response.json(submitted, { status: 202 }), lifecycleProblem)
   })
 
   // Under a known intrinsic's prefix, say which queries it has rather than a bare 404.

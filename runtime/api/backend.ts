@@ -112,6 +112,8 @@ export const ProverView = Schema.Struct({
   seniority: Schema.String.annotations({ description: "u64, decimal" }),
   /** The ring that pays its shard-frame rewards (§8.5 over the committee the shard updates use); null when not active there. */
   ring: Schema.NullOr(Schema.Number),
+  /** Where its rewards go (`reward:ProverReward.DelegateAddress`): itself unless a ProverUpdate named another address. */
+  delegate: Hex,
   /** Reward balance in raw units (decimal; 8,000,000,000 per QUIL). */
   reward: Schema.String,
   /** The same balance in QUIL, twelve places (exact: a raw unit is 0.000000000125 QUIL). */
@@ -122,6 +124,10 @@ export const ProverView = Schema.Struct({
       status: Schema.String,
       ring: Schema.NullOr(Schema.Number),
       joinFrameNumber: Schema.String,
+      since: Schema.String.annotations({
+        description:
+          "the frame its status began at (decimal): the join, its confirmation or a resume, the pause, the leave, the leave's confirmation or a rejected join, the kick",
+      }),
       lastActiveFrameNumber: Schema.String.annotations({ description: "the global frame that last carried a shard frame it signed (0: never)" }),
     }),
   ),
@@ -240,6 +246,38 @@ export class ShardBusy extends Data.TaggedError("ShardBusy")<{ readonly shard: s
 /** The worker covering the shard did not answer (restarting, stopped, or the ask timed out). */
 export class ShardUnavailable extends Data.TaggedError("ShardUnavailable")<{ readonly reason: string }> {}
 
+/** `POST /v1/provers/lifecycle`: which operation this node builds from its own prover key (intrinsics/global). */
+export const LifecycleOperationName = Schema.Literal("join", "confirm", "reject", "leave", "pause", "resume", "delegate")
+export type LifecycleOperationName = typeof LifecycleOperationName.Type
+export const SubmitLifecycleBody = Schema.Struct({
+  operation: LifecycleOperationName,
+  filters: Schema.optional(
+    Schema.Array(Schema.String).annotations({
+      description: "shard filters (32–64 bytes of hex each): join/confirm/reject/leave take one or more, pause/resume exactly one",
+    }),
+  ),
+  delegate: Schema.optional(Schema.String.annotations({ description: "delegate: the reward address (32 bytes of hex); join: optional" })),
+})
+export type SubmitLifecycleBody = typeof SubmitLifecycleBody.Type
+/** What `POST /v1/provers/lifecycle` answers (202): the request is pooled here and gossiped to the global provers. */
+export const LifecycleSubmitted = Schema.Struct({
+  operation: LifecycleOperationName,
+  /** This node's prover address (hex). */
+  address: Hex,
+  /** The global frame the operation is signed at (a join proves against it). */
+  frameNumber: Schema.Number,
+  /** SHA3-256 of the request bytes (the MessageBundle a global frame carries). */
+  id: Hex,
+  status: Schema.Literal("pending"),
+})
+export type LifecycleSubmitted = typeof LifecycleSubmitted.Type
+/** The request names no valid operation for this node (bad filters, a missing delegate, ...): nothing was built. */
+export class LifecycleInvalid extends Data.TaggedError("LifecycleInvalid")<{ readonly detail: string }> {}
+/** The prover registry says the operation would be refused at the next frame (its reason): nothing was submitted. */
+export class LifecycleRefused extends Data.TaggedError("LifecycleRefused")<{ readonly reason: string; readonly appliedThrough: bigint }> {}
+/** The operation could not be built or pooled now (no committed frame yet, no worker for the join proof, pool full). */
+export class LifecycleUnavailable extends Data.TaggedError("LifecycleUnavailable")<{ readonly reason: string }> {}
+
 export const SetLogLevelBody = Schema.Struct({ level: LogLevelName })
 export type SetLogLevelBody = typeof SetLogLevelBody.Type
 
@@ -280,6 +318,8 @@ export interface AdminBackendService {
   readonly provers?: Effect.Effect<ReadonlyArray<ProverView>>
   /** `GET /v1/provers/{address}`: one prover, undefined when unknown; absent: every address is unknown (404). */
   readonly prover?: (address: Uint8Array) => Effect.Effect<ProverView | undefined>
+  /** `POST /v1/provers/lifecycle`: builds, checks and submits this node's own lifecycle operation; absent: 503. */
+  readonly submitLifecycle?: (body: SubmitLifecycleBody) => Effect.Effect<LifecycleSubmitted, LifecycleInvalid | LifecycleRefused | LifecycleUnavailable>
 }
 
 /** The next fee multiplier of the global chain and of each shard a worker covers (hex address → multiplier). */

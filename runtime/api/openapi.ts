@@ -14,6 +14,8 @@ import {
   SetLogLevelBody,
   ShardStatusView,
   SubmitBundleBody,
+  SubmitLifecycleBody,
+  LifecycleSubmitted,
   WorkerIntrinsicsView,
   WorkerView,
 } from "./backend.ts"
@@ -226,6 +228,28 @@ export const makeOpenApiDocument = (version: string, queries: ReadonlyArray<Intr
         responses: { "200": json({ $ref: "#/components/schemas/Prover" }, "Prover"), "400": problem, "404": problem },
       },
     },
+    "/v1/provers/lifecycle": {
+      post: {
+        summary: "Submit a prover lifecycle operation this node builds and signs with its own prover key",
+        description:
+          "join (the data workers prove the join multiproof against the committed head, consensus §4.6), confirm, reject, leave, pause, resume, " +
+          "or delegate (ProverUpdate). The prover registry dry-runs it against the next frame first: 409 with its reason when it would be " +
+          "refused (nothing is submitted). 202 once it waits in this node's lifecycle pool and was gossiped to the global provers; a global " +
+          "frame carries it and every registry applies it at the committed frame. 400 for malformed filters or delegate, 503 when it cannot " +
+          "be built now (no committed frame, no data worker, pool full).",
+        security: secured,
+        requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/SubmitLifecycle" } } } },
+        responses: {
+          "202": json({ $ref: "#/components/schemas/LifecycleSubmitted" }, "Submitted"),
+          "400": problem,
+          "401": problem,
+          "409": problem,
+          "413": problem,
+          "429": problem,
+          "503": problem,
+        },
+      },
+    },
     "/v1/bundles": {
       post: {
         summary: "Submit a canonical MessageBundle: routed to its shard and handed to the data worker covering it",
@@ -293,6 +317,8 @@ export const makeOpenApiDocument = (version: string, queries: ReadonlyArray<Intr
       Peer: jsonSchemaOf(PeerView),
       Prover: jsonSchemaOf(ProverView),
       SubmitBundle: jsonSchemaOf(SubmitBundleBody),
+      SubmitLifecycle: jsonSchemaOf(SubmitLifecycleBody),
+      LifecycleSubmitted: jsonSchemaOf(LifecycleSubmitted),
       BundleAccepted: jsonSchemaOf(BundleAccepted),
       BundleStatus: jsonSchemaOf(BundleStatusAnswer),
       Shard: jsonSchemaOf(ShardStatusView),

@@ -39,6 +39,12 @@ export const ProblemType = {
   /** The shard's mempool is full (Retry-After says when to come back). */
   mempoolFull: "urn:quilbun:problem:mempool-full",
   shardUnavailable: "urn:quilbun:problem:shard-unavailable",
+  /** `POST /v1/provers/lifecycle`: the operation is malformed for this node (filters, delegate). */
+  lifecycleInvalid: "urn:quilbun:problem:lifecycle-invalid",
+  /** The prover registry would refuse the operation at the next frame (`reason` says why). */
+  lifecycleRefused: "urn:quilbun:problem:lifecycle-refused",
+  /** It cannot be built or pooled now (no committed frame, no worker for the join proof, pool full). */
+  lifecycleUnavailable: "urn:quilbun:problem:lifecycle-unavailable",
   internal: "urn:quilbun:problem:internal",
 } as const
 

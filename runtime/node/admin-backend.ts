@@ -42,6 +42,7 @@ import { workerActorPath } from "./worker-node.ts"
 import { NodeRecord } from "./node-record.ts"
 import { NodeHealth } from "./node-health.ts"
 import { ShardHosts } from "./shard-hosts.ts"
+import { makeSubmitLifecycle } from "./prover-ops.ts"
 import { WorkerManagerRef } from "./worker-manager-ref.ts"
 import { statusLine } from "./status-line.ts"
 
@@ -264,6 +265,7 @@ export const AdminBackendLive = (identity: NodeIdentity, nodeIntrinsics: NodeInt
         peers: consensus.peers,
         ...(consensus.provers === undefined ? {} : { provers: consensus.provers }),
         ...(consensus.prover === undefined ? {} : { prover: consensus.prover }),
+        ...(consensus.lifecycle === undefined ? {} : { submitLifecycle: makeSubmitLifecycle(consensus, shardHosts) }),
         metrics: Effect.gen(function* () {
           const own = withLabels(yield* snapshotFamilies, { core: "0" })
           const fromWorkers = yield* manager.ask(new CollectMetrics(), ASK_TIMEOUT).pipe(Effect.orDie)

@@ -5,7 +5,7 @@
 // relay as its Transport. `makeAppShards` is that wiring with the process-specific parts as parameters
 // (crypto, the master's shard-update pool); the in-process testnet (runtime/testing, D-TEST-1) runs it too.
 import { bytesToHex } from "@noble/hashes/utils.js"
-import { type Context, Effect, Either, Layer, Scope } from "effect"
+import { Context, Effect, Either, Layer, Scope } from "effect"
 import { appShardConsensusActor } from "../../actors/consensus/app/app-shard-consensus.ts"
 import type { AppShardConsensusMessage } from "../../actors/consensus/app/protocol.ts"
 import { shardHostActor } from "../../actors/consensus/app/shard-host.ts"
@@ -24,7 +24,7 @@ import { proverAddress } from "../../crates/ts/address.ts"
 import { BlsProverSignerLive, BlsVerifierLive } from "../../crates/ts/bls/bls-live.ts"
 import { PoseidonLive } from "../../crates/ts/poseidon-live.ts"
 import { NativeFrameVdfLive } from "../../crates/ts/vdf/frame-vdf-live.ts"
-import type { BlsVerifier, FrameVdf, Poseidon, ProverSigner } from "../../crates/ts/services.ts"
+import { type BlsVerifier, FrameVdf, type Poseidon, type ProverSigner } from "../../crates/ts/services.ts"
 import { type CryptoServices, type Intrinsic, loadIntrinsics } from "../../intrinsics/contract/index.ts"
 import { type ActorRef, ActorSystem } from "../kernel/index.ts"
 import type { WorkerArgs } from "../kernel/process/protocol.ts"
@@ -120,6 +120,11 @@ export const makeAppShards = (options: AppShardsOptions) =>
           globalHead: updates.globalHead,
           refreshGlobalHead: updates.refreshGlobalHead,
           ...(options.codeHashes === undefined ? {} : { codeHashes: options.codeHashes }),
+          // The node's VDF (built on first use, as for a covered shard) proves this worker's index of a join.
+          joinProof: (challenge, difficulty, ids, index) =>
+            Effect.flatMap(crypto, (context) => Context.get(context, FrameVdf).solveMulti(challenge, difficulty, ids, index)).pipe(
+              Effect.mapError((e) => `${e.operation}: ${e.reason}`),
+            ),
           startConsensus: (address, committee, params, ports) =>
             Effect.gen(function* () {
               // A restarted shard host asks again: the running actor (and its ports) stays.

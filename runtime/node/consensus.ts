@@ -24,7 +24,7 @@ import { SHARD_UPDATES_PATH, ShardUpdatesProtocol } from "../../actors/consensus
 import type { Message, Protocol } from "../kernel/actor/protocol.ts"
 import { makeActorEndpoint } from "../kernel/process/actor-endpoint.ts"
 import { WorkerPool } from "../kernel/process/worker-pool.ts"
-import { ListProvers, ProverDetail, ProverRegistry, ProverRegistryLive, RegistryGenesis } from "../../actors/prover-registry/index.ts"
+import { CheckLifecycle, ListProvers, ProverDetail, ProverRegistry, ProverRegistryLive, RegistryGenesis } from "../../actors/prover-registry/index.ts"
 import { GlobalTimeReelLive } from "../../actors/time-reel/index.ts"
 import { Store, type StoreService } from "../store/index.ts"
 import type { NodeConfig } from "../../config/index.ts"
@@ -35,7 +35,10 @@ import type { PoseidonHash } from "../../crates/ts/services.ts"
 import { PoseidonLive } from "../../crates/ts/poseidon-live.ts"
 import { genesisQuorumCertificate, stubGlobalGenesisHeader } from "../../actors/consensus/core/frame-production.ts"
 import { GlobalFrame } from "../../actors/consensus/core/messages/global-frame.ts"
-import { BlsVerifier, FrameVdf, Poseidon, ProverSigner } from "../../crates/ts/services.ts"
+import { BlsVerifier, FrameVdf, Poseidon, ProverSigner, type ProverSignerService } from "../../crates/ts/services.ts"
+import { isProposableLifecycle } from "../../actors/consensus/global/lifecycle-requests.ts"
+import { type LifecyclePoolOutcome, LifecycleRequestPool } from "../../actors/consensus/global/lifecycle-pool.ts"
+import { GLOBAL_PROVER } from "../network/bitmask.ts"
 import { ActorSystem } from "../kernel/index.ts"
 import { makeInMemoryNetwork } from "../kernel/transport/in-memory.ts"
 import { Transport } from "../kernel/transport/transport.ts"
@@ -83,6 +86,21 @@ export interface NodeConsensusService {
   /** The prover registry with reward balances (`GET /v1/provers`); absent without consensus. */
   readonly provers?: Effect.Effect<ReadonlyArray<ProverView>>
   readonly prover?: (address: Uint8Array) => Effect.Effect<ProverView | undefined>
+  /** The node's own prover key and the registry's dry run, for lifecycle operations it builds (prover-ops.ts). */
+  readonly lifecycle?: NodeLifecycleService
+}
+
+/** What building and submitting this node's own prover lifecycle operations needs from its consensus. */
+interface NodeLifecycleService {
+  readonly signer: ProverSignerService
+  readonly poseidon: PoseidonHash
+  /** Would the operation apply at global frame `frameNumber`? (prover-registry CheckLifecycle) */
+  readonly check: (operation: Uint8Array, frameNumber: bigint) => Effect.Effect<{ readonly refusal: string | null; readonly appliedThrough: bigint }>
+  /**
+   * Into this node's lifecycle pool (proposed when it leads, D-GC-19) and out on the GLOBAL_PROVER bitmask to
+   * every other node's pool (D-GC-20): the path `Devnet.submitLifecycle` takes in the harness, from a route.
+   */
+  readonly submit: (request: Uint8Array) => Effect.Effect<LifecyclePoolOutcome>
 }
 
 /** A registry query waits at most this long (it answers between credit batches). */
@@ -256,9 +274,19 @@ const NodeConsensusLive = (options: NodeConsensusOptions) =>
       const reader = chainReader(store, poseidon, genesis)
 
       const commits = yield* Queue.unbounded<ReadonlyArray<CertifiedFrame>>()
+      // Lifecycle requests this node proposes when it leads (D-GC-20): its own route's and the prover bitmask's.
+      const lifecycle = new LifecycleRequestPool()
+      const seen = { head: yield* reader.headNumber.pipe(Effect.orElseSucceed(() => 0n)) }
+      const onCommitted = (frames: ReadonlyArray<CertifiedFrame>) => {
+        for (const f of frames) {
+          seen.head = f.frame.header.frameNumber
+          lifecycle.committed(f.frame.header.frameNumber, f.frame.requests)
+        }
+        Queue.unsafeOffer(commits, frames)
+      }
       // The subsystems' own wiring Layers (as the devnet harness and the tests use them), built in this
       // scope after the crypto services: released first, consensus before what it talks to.
-      const subsystems = GlobalConsensusLive({ config, onCommitted: (frames) => Queue.unsafeOffer(commits, frames) }).pipe(
+      const subsystems = GlobalConsensusLive({ config, onCommitted, pendingLifecycle: Effect.sync(() => lifecycle.pending()) }).pipe(
         // The pool of certified app-shard headers the workers submit (exported to them below).
         Layer.provideMerge(ShardUpdatesLive()),
         Layer.provideMerge(GlobalTimeReelLive({ name: "global-time-reel", certified: true, frameBodies: committedFrameBodies })),
@@ -290,14 +318,18 @@ const NodeConsensusLive = (options: NodeConsensusOptions) =>
         Effect.forever,
         Effect.forkScoped,
       )
+      // Other nodes' lifecycle requests (the transport's validator let through only decodable ones).
+      yield* endpoint.subscribe(GLOBAL_PROVER, (m) => {
+        if (isProposableLifecycle(m.data)) lifecycle.add(m.data, seen.head)
+      })
       // Rank and timeouts come from the engine's status; its counters restart with each incarnation.
-      const seen = { timeouts: 0 }
+      const timeouts = { sent: 0 }
       yield* consensus.ask(new GetStatus(), "2 seconds").pipe(
         Effect.flatMap((status) =>
           Effect.gen(function* () {
             yield* Metric.set(currentRank, Number(status.currentRank))
-            const delta = status.timeoutsSent >= seen.timeouts ? status.timeoutsSent - seen.timeouts : status.timeoutsSent
-            seen.timeouts = status.timeoutsSent
+            const delta = status.timeoutsSent >= timeouts.sent ? status.timeoutsSent - timeouts.sent : status.timeoutsSent
+            timeouts.sent = status.timeoutsSent
             if (delta > 0) yield* Metric.incrementBy(timeoutsTotal, delta)
           }),
         ),
@@ -333,6 +365,18 @@ const NodeConsensusLive = (options: NodeConsensusOptions) =>
             Effect.map((p) => (p === null ? undefined : proverView(p))),
             Effect.orDie,
           ),
+        lifecycle: {
+          signer,
+          poseidon,
+          check: (operation, frameNumber) => registry.ask(new CheckLifecycle({ operation, frameNumber }), REGISTRY_ASK_TIMEOUT).pipe(Effect.orDie),
+          submit: (request) =>
+            Effect.gen(function* () {
+              const outcome = lifecycle.add(request, seen.head)
+              // Published even when already pooled here: the client asked again, maybe because the first was lost.
+              if (outcome !== "full") yield* endpoint.publish(GLOBAL_PROVER, request)
+              return outcome
+            }),
+        },
       }
     }),
   )

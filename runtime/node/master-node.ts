@@ -38,6 +38,7 @@ import { StartupReportLive, type StartupReport } from "./startup-report.ts"
 import { StatusLineLive } from "./status-line.ts"
 import { feeManagerActor } from "../../actors/fee-manager/index.ts"
 import { ShardHostsLive } from "./shard-hosts.ts"
+import { AutoJoinLive } from "./auto-join.ts"
 import { builtInsOnly, type NodeIntrinsics } from "./plugins.ts"
 
 export interface MasterNodeOptions {
@@ -134,7 +135,7 @@ export const MasterNodeLive = (options: MasterNodeOptions) => {
       Effect.logInfo("node started").pipe(Effect.annotateLogs({ api: api.url, workers: config.workers, nodeId: options.identity.nodeId })),
     ),
   )
-  return Layer.mergeAll(started, ApiAddressFileLive(config.dataDir), StatusLineLive).pipe(
+  return Layer.mergeAll(started, ApiAddressFileLive(config.dataDir), StatusLineLive, AutoJoinLive(config)).pipe(
     Layer.provideMerge(server),
     Layer.provideMerge(AdminBackendLive(options.identity, intrinsics)),
     Layer.provideMerge(ShardHostsLive(config, intrinsics.intrinsics)),

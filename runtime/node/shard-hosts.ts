@@ -12,11 +12,12 @@
 // message is idempotent on the worker, so this is also how a restarted worker gets its shard back
 // within seconds: simpler than watching worker link incarnations, and a lost message heals itself.
 import { sha3_256 } from "@noble/hashes/sha3.js"
-import { bytesToHex } from "@noble/hashes/utils.js"
+import { bytesToHex, concatBytes } from "@noble/hashes/utils.js"
 import { Context, Effect, Either, Layer, Option, Schedule } from "effect"
 import {
   BundleStatus,
   CoverShard,
+  CreateJoinProof,
   ListShards,
   SHARD_HOST_NAME,
   type ShardConsensusParams,
@@ -44,6 +45,8 @@ import { type ShardCoverageGossip, shardCoverageGossip } from "./shard-coverage.
 import { workerActorPath } from "./worker-node.ts"
 
 const COVER_EVERY = "2 seconds"
+/** One worker's blob of a join multiproof: a VDF solve at the global frame's difficulty (about a frame's solve). */
+const JOIN_PROOF_TIMEOUT = "15 seconds"
 const ASK_TIMEOUT = "5 seconds"
 /** Master-side rejections remembered for `GET /v1/bundles/{id}`. */
 const REJECTED_KEPT = 4096
@@ -54,6 +57,11 @@ export interface ShardHostsService {
   readonly shards: Effect.Effect<ReadonlyArray<ShardStatusView>>
   /** The worker covering the shard whose app address is `shard` (32 bytes), if any. */
   readonly coreOf: (shard: Uint8Array) => number | undefined
+  /**
+   * A join multiproof (consensus.md §4.6): blob i from running worker i mod n (CreateJoinProof), concatenated
+   * in id order; fails with the reason when no worker runs or one cannot prove.
+   */
+  readonly joinProof: (challenge: Uint8Array, difficulty: number, ids: ReadonlyArray<Uint8Array>) => Effect.Effect<Uint8Array, string>
 }
 
 export class ShardHosts extends Context.Tag("quilbun/node/ShardHosts")<ShardHosts, ShardHostsService>() {}
@@ -254,6 +262,24 @@ export const ShardHostsLive = (config: NodeConfig, intrinsics: ReadonlyArray<Int
         return lists.flat()
       })
 
-      return { submit, status, shards, coreOf: (shard: Uint8Array) => table.coreOf(shard.subarray(0, 32)) }
+      const joinProof = (challenge: Uint8Array, difficulty: number, ids: ReadonlyArray<Uint8Array>) =>
+        Effect.gen(function* () {
+          const cores = yield* running
+          if (cores.length === 0) return yield* Effect.fail("no data worker is running to prove the join")
+          const blobs = yield* Effect.forEach(
+            ids,
+            (_, index) => {
+              const core = cores[index % cores.length] ?? 0
+              return hostOf(core).pipe(
+                Effect.flatMap((ref) => ref.ask(new CreateJoinProof({ challenge, difficulty, ids, index }), JOIN_PROOF_TIMEOUT)),
+                Effect.mapError((e) => `worker ${core}, proof ${index}: ${e._tag === "JoinProofFailed" ? e.reason : e._tag}`),
+              )
+            },
+            { concurrency: "unbounded" },
+          )
+          return concatBytes(...blobs.map((b) => b.proof))
+        })
+
+      return { submit, status, shards, coreOf: (shard: Uint8Array) => table.coreOf(shard.subarray(0, 32)), joinProof }
     }),
   )

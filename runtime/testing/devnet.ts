@@ -13,6 +13,7 @@ import { Context, Effect, Exit, Layer, Option, Scope, TestClock } from "effect"
 import { type GlobalConsensusConfig, devnetConsensusConfig } from "../../actors/consensus/global/config.ts"
 import type { GlobalConsensusRef } from "../../actors/consensus/global/global-consensus.ts"
 import { GlobalConsensus, GlobalConsensusLive } from "../../actors/consensus/global/layer.ts"
+import { LifecycleRequestPool } from "../../actors/consensus/global/lifecycle-pool.ts"
 import type { CertifiedFrame } from "../../actors/consensus/global/persistence.ts"
 import { committedFrameBodies } from "../../actors/consensus/global/committed-chain.ts"
 import { ShardRewardFeedLive } from "../../actors/consensus/global/shard-reward-feed.ts"
@@ -131,7 +132,7 @@ export interface Devnet {
   readonly committed: (index: number, from: bigint, to: bigint) => Effect.Effect<ReadonlyArray<Uint8Array>>
   /**
    * Hand a prover lifecycle request (an `encodeLifecycleRequest` bundle, actors/consensus/global) to every node: whichever
-   * leads proposes it in a global frame (D-GC-19); each node forgets it once a committed frame carried it.
+   * leads proposes it in a global frame (D-GC-19); each node's pool (the node's own, D-GC-20) forgets it once a committed frame carried it.
    */
   readonly submitLifecycle: (request: Uint8Array) => void
   /** Advance the TestClock in `stepMs` steps until `done` holds or `maxMs` of virtual time passed. */
@@ -183,7 +184,7 @@ interface NodeSlot {
   registry: ProverRegistryRef | undefined
   commits: Array<CertifiedFrame>
   /** Lifecycle requests this node proposes when it leads, until a committed frame carries them. */
-  lifecycle: Array<Uint8Array>
+  readonly lifecycle: LifecycleRequestPool
 }
 
 export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never, Scope.Scope> =>
@@ -211,7 +212,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
       shardUpdates: undefined,
       registry: undefined,
       commits: [],
-      lifecycle: [],
+      lifecycle: new LifecycleRequestPool(),
     }))
     const committee: ReadonlyArray<ActiveProver> = slots
       .map((s) => ({ address: s.signer.address, publicKey: s.signer.publicKey, seniority: 0n }))
@@ -254,11 +255,10 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
           config,
           onCommitted: (frames) => {
             s.commits.push(...frames)
-            const carried = new Set(frames.flatMap((f) => f.frame.requests.map((r) => Buffer.from(r).toString("hex"))))
-            s.lifecycle = s.lifecycle.filter((r) => !carried.has(Buffer.from(r).toString("hex")))
+            for (const f of frames) s.lifecycle.committed(f.frame.header.frameNumber, f.frame.requests)
             options.onCommitted?.(s.index, frames)
           },
-          pendingLifecycle: Effect.sync(() => [...s.lifecycle]),
+          pendingLifecycle: Effect.sync(() => s.lifecycle.pending()),
         }).pipe(Layer.provideMerge(pools))
         const context = yield* Layer.build(consensus.pipe(Layer.provideMerge(ActorSystem.layer({ rootName: "root" })), Layer.provideMerge(services))).pipe(
           Scope.extend(scope),
@@ -423,7 +423,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
       ),
       committed: (index, from, to) => ref(index).ask(new GetCommitted({ from, to })).pipe(Effect.orDie),
       submitLifecycle: (request) => {
-        for (const s of slots) s.lifecycle.push(request)
+        for (const s of slots) s.lifecycle.add(request, s.commits.at(-1)?.frame.header.frameNumber ?? 0n)
       },
       runUntil: (done, o) =>
         Effect.gen(function* () {

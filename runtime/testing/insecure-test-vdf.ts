@@ -24,6 +24,7 @@ const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length &
 
 export const insecureTestVdf: FrameVdfService = {
   solve: (challenge, difficulty) => Effect.sync(() => insecureTestVdfOutput(challenge, difficulty)),
+  solveMulti: (challenge, difficulty, ids, index) => Effect.sync(() => insecureTestVdfOutput(challenge, difficulty, ids[index])),
   verify: (challenge, difficulty, output) => Effect.sync(() => equal(insecureTestVdfOutput(challenge, difficulty), output)),
   verifyMulti: (challenge, difficulty, ids, outputs) =>
     Effect.sync(

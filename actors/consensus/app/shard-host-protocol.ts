@@ -1,6 +1,7 @@
 // Messages of a data worker's shard host (/worker-<n>/app-shards): the master tells a worker which
 // shards it covers (the reference's `Respawn(filter)`, consensus.md §4.6), hands it bundles for them,
-// and asks what became of a bundle and how each shard is doing. All Schema: they cross the worker link.
+// asks what became of a bundle and how each shard is doing, and asks for its part of a prover join's
+// multiproof (the reference's `CreateJoinProof`). All Schema: they cross the worker link.
 import { Schema } from "effect"
 import { Protocol } from "../../../runtime/kernel/index.ts"
 
@@ -94,7 +95,21 @@ export class ListShards extends Schema.TaggedRequest<ListShards>()("ListShards",
   payload: {},
 }) {}
 
+/** The worker could not compute the proof (solver failure or bad arguments: the reason says which). */
+export class JoinProofFailed extends Schema.TaggedError<JoinProofFailed>()("JoinProofFailed", { reason: Schema.String }) {}
+
+/**
+ * The reference's `CreateJoinProof` (consensus.md §4.6): this worker's 516-byte blob, at `index`, of the
+ * join multiproof over `ids` (`proverAddress ‖ filter_i ‖ u32_be(i)`), challenge SHA3-256 of the named
+ * global frame's output, at its difficulty.
+ */
+export class CreateJoinProof extends Schema.TaggedRequest<CreateJoinProof>()("CreateJoinProof", {
+  failure: JoinProofFailed,
+  success: Schema.Struct({ proof: Bytes }),
+  payload: { challenge: Bytes, difficulty: Schema.Number, ids: Schema.Array(Bytes), index: Schema.Number },
+}) {}
+
 export const SHARD_HOST_NAME = "app-shards"
 
-export const ShardHostProtocol = Protocol.make("ShardHost", CoverShard, SubmitBundle, BundleStatus, ListShards)
-export type ShardHostMessage = CoverShard | SubmitBundle | BundleStatus | ListShards
+export const ShardHostProtocol = Protocol.make("ShardHost", CoverShard, SubmitBundle, BundleStatus, ListShards, CreateJoinProof)
+export type ShardHostMessage = CoverShard | SubmitBundle | BundleStatus | ListShards | CreateJoinProof

@@ -32,6 +32,7 @@ import {
   type ShardConsensusParams,
   type ShardHostMessage,
   ShardHostProtocol,
+  JoinProofFailed,
   ShardNotCovered,
   type ShardView,
 } from "./shard-host-protocol.ts"
@@ -76,6 +77,11 @@ export interface ShardHostDeps {
   readonly refreshGlobalHead?: Effect.Effect<void>
   /** Plugin code hashes by intrinsic name, named with the plugin when a shard's roots diverge (D-APP-14). */
   readonly codeHashes?: ReadonlyMap<string, string>
+  /**
+   * This worker's blob of a join multiproof (the node's VDF `solveMulti`); absent: CreateJoinProof fails.
+   * The solve runs in the VDF's own Worker thread, but the host answers nothing else until it is done.
+   */
+  readonly joinProof?: (challenge: Uint8Array, difficulty: number, ids: ReadonlyArray<Uint8Array>, index: number) => Effect.Effect<Uint8Array, string>
 }
 
 interface CoveredShard {
@@ -334,6 +340,11 @@ export const shardHostActor = (deps: ShardHostDeps) => {
             if (covered === undefined) return [state, []] as const
             return [state, [yield* shardView(deps, covered)]] as const
           }),
+        CreateJoinProof: (state, { challenge, difficulty, ids, index }) =>
+          (deps.joinProof === undefined ? Effect.fail("this worker has no VDF prover") : deps.joinProof(challenge, difficulty, ids, index)).pipe(
+            Effect.map((proof) => [state, { proof }] as const),
+            Effect.mapError((reason) => new JoinProofFailed({ reason })),
+          ),
       },
     },
     { mailbox: { capacity: 16_384, overflow: "backpressure" } },

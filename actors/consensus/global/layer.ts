@@ -26,7 +26,7 @@ export interface GlobalConsensusLiveOptions {
   readonly config: GlobalConsensusConfig
   readonly onCommitted?: (frames: ReadonlyArray<CertifiedFrame>) => void
   readonly mailboxCapacity?: number
-  /** Prover lifecycle requests to propose when leading (D-GC-19); the node has no submission path yet, the devnet harness does. */
+  /** Prover lifecycle requests to propose when leading (D-GC-19): the node's lifecycle pool (D-GC-20). */
   readonly pendingLifecycle?: Effect.Effect<ReadonlyArray<Uint8Array>>
 }
 

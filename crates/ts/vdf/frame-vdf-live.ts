@@ -38,6 +38,7 @@ export const frameVdfFromVdf = (vdf: Vdf): FrameVdfService => {
   const verified = new VerifiedInputs(VERIFIED_PROOFS_CACHE_SIZE)
   return {
     solve: (challenge, difficulty) => vdf.prove(challenge, difficulty).pipe(Effect.mapError(failure("solve"))),
+    solveMulti: (challenge, difficulty, ids, index) => vdf.proveMulti(challenge, difficulty, ids, index).pipe(Effect.mapError(failure("solveMulti"))),
     // Inputs are copied so the checked bytes are the bytes the cache key names, whatever the caller does later.
     verify: (challenge, difficulty, output) =>
       Effect.suspend(() => {

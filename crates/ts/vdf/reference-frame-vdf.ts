@@ -1,5 +1,5 @@
 import { Effect, Layer } from "effect"
-import { solve, verify, verifyMulti } from "./wesolowski.ts"
+import { solve, solveMulti, verify, verifyMulti } from "./wesolowski.ts"
 import { FrameVdf, type FrameVdfService, VdfFailure } from "../services.ts"
 
 /**
@@ -11,6 +11,7 @@ const failure = (operation: string) => (cause: unknown) => new VdfFailure({ oper
 
 export const referenceTsVdf: FrameVdfService = {
   solve: (challenge, difficulty) => Effect.try({ try: () => solve(challenge, difficulty), catch: failure("solve") }),
+  solveMulti: (challenge, difficulty, ids, index) => Effect.try({ try: () => solveMulti(challenge, difficulty, ids, index), catch: failure("solveMulti") }),
   verify: (challenge, difficulty, output) => Effect.try({ try: () => verify(challenge, difficulty, output) === "valid", catch: failure("verify") }),
   verifyMulti: (challenge, difficulty, ids, outputs) =>
     Effect.try({ try: () => verifyMulti(challenge, difficulty, ids, outputs) === "valid", catch: failure("verifyMulti") }),

@@ -8,6 +8,7 @@ import type { BlsVerifierService, FrameVdfService, ProverSignerService } from ".
 export type CryptoOp =
   | "vdf.solve"
   | "vdf.verify"
+  | "vdf.solveMulti"
   | "vdf.verifyMulti"
   | "bls.sign"
   | "bls.verify"
@@ -46,6 +47,7 @@ export const makeCryptoTimeline = (): CryptoTimeline => {
 
 export const timedVdf = (t: CryptoTimeline, vdf: FrameVdfService): FrameVdfService => ({
   solve: (challenge, difficulty) => t.timed("vdf.solve", vdf.solve(challenge, difficulty)),
+  solveMulti: (challenge, difficulty, ids, index) => t.timed("vdf.solveMulti", vdf.solveMulti(challenge, difficulty, ids, index)),
   verify: (challenge, difficulty, output) => t.timed("vdf.verify", vdf.verify(challenge, difficulty, output)),
   verifyMulti: (challenge, difficulty, ids, outputs) => t.timed("vdf.verifyMulti", vdf.verifyMulti(challenge, difficulty, ids, outputs)),
 })

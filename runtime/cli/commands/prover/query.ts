@@ -19,10 +19,16 @@ export interface ProverQuery {
   readonly dataDir: string | undefined
 }
 
-const message = (error: unknown): string => oneLine(error instanceof Error ? error.message : String(error))
+export const message = (error: unknown): string => oneLine(error instanceof Error ? error.message : String(error))
 
 /** The line the issue and the reference client print for a prover. */
 export const proverLine = (p: ProverView): string => `Prover 0x${p.address}: ${p.status.toLowerCase()}, seniority ${p.seniority}, reward ${p.rewardQuil} QUIL`
+
+/** The issue's allocation fact: registry status 4 reads `left` (a confirmed leave or a refused join), a kicked prover's `kicked`. */
+export const allocationLine = (p: ProverView, a: ProverView["allocations"][number]): string => {
+  const phase = p.status === "Kicked" ? "kicked" : a.status === "Rejected" ? "left" : a.status.toLowerCase()
+  return `Allocation ${a.filter === "" ? "global" : `0x${a.filter}`}: ${phase} since frame ${a.since}`
+}
 
 const detailLines = (p: ProverView): Array<string> => [
   proverLine(p),
@@ -33,7 +39,7 @@ const detailLines = (p: ProverView): Array<string> => [
   ),
 ]
 
-const decode = <A, I>(schema: Schema.Schema<A, I>, text: string): Either.Either<A, string> => {
+export const decode = <A, I>(schema: Schema.Schema<A, I>, text: string): Either.Either<A, string> => {
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
@@ -62,5 +68,8 @@ export const queryProvers = (q: ProverQuery): Effect.Effect<void, UsageError | C
     const provers = hex === undefined ? decode(Schema.Array(ProverView), text) : Either.map(decode(ProverView, text), (p) => [p])
     if (Either.isLeft(provers)) return yield* new CommandFailed({ reason: `${where}: ${provers.left}` })
     if (q.json) return yield* println(JSON.stringify(JSON.parse(text) as unknown))
-    for (const p of provers.right) for (const line of q.view === "rewards" ? detailLines(p) : [proverLine(p)]) yield* println(oneLine(line))
+    // One prover asked for: its allocations too, one fact a line.
+    const linesOf = (p: ProverView) =>
+      q.view === "rewards" ? detailLines(p) : hex === undefined ? [proverLine(p)] : [proverLine(p), ...p.allocations.map((a) => allocationLine(p, a))]
+    for (const p of provers.right) for (const line of linesOf(p)) yield* println(oneLine(line))
   })

@@ -8,6 +8,7 @@ import { join } from "node:path"
 import { Effect, Either, Layer, type Scope } from "effect"
 import {
   ActiveProvers,
+  CheckLifecycle,
   CommitteeAt,
   type CommittedCredits,
   CreditCommitted,
@@ -122,6 +123,36 @@ describe("prover registry: committed lifecycle requests", () => {
     )
     expect(second.committee).toEqual(first.committee)
     expect(second.leaver).toEqual(first.leaver)
+  })
+
+  test("CheckLifecycle dry-runs an operation at a frame over the applied records: the step's reason, or null; nothing changes; unchecked without verifiers", async () => {
+    const leaveAt7 = encodeLifecycleOp(buildProverLeave(crypto, lifecycleSigner(1), [SHARD], 7n))
+    const out = await withRegistry(
+      tmp(),
+      Layer.mergeAll(feed(6n), verifiers),
+      Effect.gen(function* () {
+        const registry = yield* spawn
+        yield* registry.tell(new CreditCommitted({ upTo: 6n }))
+        return {
+          fresh: yield* registry.ask(new CheckLifecycle({ operation: leaveAt7, frameNumber: 8n })),
+          // Prover 0 already left SHARD at frame 5: a second leave is refused, with the step's reason.
+          again: yield* registry.ask(new CheckLifecycle({ operation: leave, frameNumber: 8n })),
+          forged: yield* registry.ask(new CheckLifecycle({ operation: forged, frameNumber: 8n })),
+          committee: yield* committeeOf(registry),
+        }
+      }),
+    )
+    expect(out.fresh).toEqual({ refusal: null, unchecked: false, appliedThrough: 6n })
+    expect(out.again.refusal).not.toBeNull()
+    expect(out.forged.refusal).not.toBeNull()
+    // Prover 1's leave was only checked: it is still on the shard.
+    expect(out.committee).toContain(hex(signers[1]?.address ?? new Uint8Array()))
+    const bare = await withRegistry(
+      tmp(),
+      feed(6n),
+      Effect.flatMap(spawn, (registry) => registry.ask(new CheckLifecycle({ operation: leaveAt7, frameNumber: 8n }))),
+    )
+    expect(bare.unchecked).toBe(true)
   })
 
   test("without BLS/VDF verifiers nothing is applied (and the frames are still paid: the cursor moves)", async () => {

@@ -91,6 +91,8 @@ const fakeHost = (control: FakeControl, core: number) =>
       BundleStatus: (c, m) =>
         Effect.succeed([c, c.statuses.get(bytesToHex(m.id)) ?? { status: "unknown" as const, shard: null, frameNumber: null, reason: null }] as const),
       ListShards: (c) => Effect.succeed([c, []] as const),
+      // Blob = this fake's core, then the index it was asked for (which worker proved which index).
+      CreateJoinProof: (c, m) => Effect.succeed([c, { proof: Uint8Array.of(core, m.index, m.ids.length) }] as const),
     },
   })
 
@@ -148,6 +150,13 @@ const tmp = () => {
 }
 
 describe("shard hosts (master side)", () => {
+  test("a join multiproof: blob i from running worker i mod n, asked with the same challenge, difficulty and ids, concatenated in id order", async () => {
+    const ids = [Uint8Array.of(1), Uint8Array.of(2), Uint8Array.of(3)]
+    const proof = await withHosts(tmp(), { 1: newControl(), 2: newControl() }, (hosts) => hosts.joinProof(new Uint8Array(32), 100, ids))
+    // The fake's blob is (its core, the index asked, the id count).
+    expect([...proof]).toEqual([1, 0, 3, 2, 1, 3, 1, 2, 3])
+  })
+
   test("a bundle for a new shard allocates a worker, covers the shard with the committee and params, then hands the bundle over", async () => {
     const one = newControl()
     const accepted = await withHosts(tmp(), { 1: one, 2: newControl() }, (hosts) => hosts.submit(bundleFor(1), undefined))

@@ -76,11 +76,12 @@ describe("provers over the admin API", () => {
       status: "Active",
       seniority: "5",
       ring: 0,
+      delegate: "aa".repeat(32),
       reward: "13107200000000",
       rewardQuil: "1638.400000000000",
       allocations: [
-        { filter: "", status: "Active", ring: 0, joinFrameNumber: "0", lastActiveFrameNumber: "41" },
-        { filter: "5a".repeat(32), status: "Joining", ring: null, joinFrameNumber: "7", lastActiveFrameNumber: "0" },
+        { filter: "", status: "Active", ring: 0, joinFrameNumber: "0", since: "0", lastActiveFrameNumber: "41" },
+        { filter: "5a".repeat(32), status: "Joining", ring: null, joinFrameNumber: "7", since: "7", lastActiveFrameNumber: "0" },
       ],
     })
     expect(body.map((p) => p["rewardQuil"])).toEqual(["1638.400000000000", "0.000000000125"])
