@@ -29,6 +29,20 @@ describe("commitments", () => {
       { numRuns: 60 },
     )
   })
+  test("commitValue (the public-amount table) equals v·G by the untabled ladder for every amount < 2^128", () => {
+    const plainBase = decaf448.Point.fromBytes(decaf448.Point.BASE.toBytes())
+    const edges = [0n, 1n, 255n, 256n, 257n, 65_535n, 2n ** 64n, 2n ** 120n - 1n, 2n ** 128n - 1n, 8_000_000_000n * 3n]
+    const amount = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }), fc.bigInt({ min: 0n, max: 2n ** 40n }), fc.constantFrom(...edges))
+    fc.assert(
+      fc.property(amount, (v) => {
+        const expected = v === 0n ? IDENTITY.toBytes() : plainBase.multiplyUnsafe(v).toBytes()
+        expect(Array.from(commitValue(v))).toEqual(Array.from(expected))
+      }),
+      { numRuns: 150 },
+    )
+    // Outside the table's range it falls back to the ladder (reduced mod ℓ), still v·G.
+    expect(Array.from(commitValue(2n ** 128n))).toEqual(Array.from(plainBase.multiplyUnsafe(2n ** 128n).toBytes()))
+  })
   test("scalars are canonical 56-byte little-endian; non-canonical bytes are refused", () => {
     expect(scalarFromBytes(scalarToBytes(123456789n))).toBe(123456789n)
     expect(scalarFromBytes(new Uint8Array(56).fill(0xff))).toBeUndefined()
