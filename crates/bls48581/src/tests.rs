@@ -845,6 +845,12 @@ fn kzg_commit_raw_table_path_matches_msm() {
             }
         }
         assert_eq!(commit_raw(&slots, 64).unwrap(), commit_raw_by_msm(&slots, 64).unwrap(), "round {round}");
+        // Again: every slot term now comes from the memo.
+        assert_eq!(commit_raw(&slots, 64).unwrap(), commit_raw_by_msm(&slots, 64).unwrap(), "memo round {round}");
+        // One slot changed: the other terms are hits, the changed one a miss.
+        let mut moved = slots.clone();
+        moved[64 * 3] ^= 0x5a;
+        assert_eq!(commit_raw(&moved, 64).unwrap(), commit_raw_by_msm(&moved, 64).unwrap(), "one changed {round}");
         assert_eq!(commit_raw(&slots[..64 * 13 + 5], 64).unwrap(), commit_raw_by_msm(&slots[..64 * 13 + 5], 64).unwrap(), "short {round}");
     }
 }
