@@ -36,8 +36,11 @@ export const amountInRange = (opType: number, what: string, n: bigint): Effect.E
 export const opens = (opType: number, what: string, commitment: Uint8Array, value: bigint): Effect.Effect<void, OpError> =>
   bytesEqual(commitValue(value), commitment) ? Effect.void : Effect.fail(invalid(opType, `${what}: the commitment does not open to its value`))
 
+/** A spent marker exists at `markerId` (an operation's memoised marker id, see ops/op-memo.ts). */
+export const isMarked = (view: ReadView, markerId: Uint8Array): boolean => view.get(vertex(markerId))._tag !== "Absent"
+
 export const isSpent = (view: ReadView, domain: Uint8Array, verificationKey: Uint8Array, poseidon: (d: Uint8Array) => Uint8Array): boolean =>
-  view.get(vertex(spentMarkerId(poseidon, domain, verificationKey)))._tag !== "Absent"
+  isMarked(view, spentMarkerId(poseidon, domain, verificationKey))
 
 /**
  * An output's common rules (spec §2.6.1 step 7): proved at an earlier frame, real points for its keys,

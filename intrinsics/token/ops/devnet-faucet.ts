@@ -9,7 +9,7 @@ import { coinAddress, encodeCoin } from "../coin.ts"
 import { DEVNET_FAUCET, MAX_OUTPUTS } from "../constants.ts"
 import { type CoinOutput, readCoinOutput, writeCoinOutput } from "./codec.ts"
 import { writeOutputsAndMarkers } from "./apply-spend.ts"
-import { memoOutputAddresses } from "./output-addresses.ts"
+import { memoPerOperation } from "./op-memo.ts"
 import { outputCoin, transactionCostOf } from "./transaction.ts"
 
 const OP = DEVNET_FAUCET
@@ -30,7 +30,7 @@ export const decodeDevnetFaucet = (bytes: Uint8Array): Either.Either<DevnetFauce
   )
 
 /** Each output coin's address, once per decoded operation (accessSet, validate and apply read it). */
-const outputAddresses = memoOutputAddresses((op: DevnetFaucet, crypto) => op.outputs.map((o) => coinAddress(outputCoin(o), op.domain, crypto)))
+const outputAddresses = memoPerOperation((op: DevnetFaucet, crypto) => op.outputs.map((o) => coinAddress(outputCoin(o), op.domain, crypto)))
 
 export const devnetFaucet = defineOperation<DevnetFaucet>({
   opType: OP,

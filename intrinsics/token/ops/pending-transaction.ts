@@ -16,14 +16,14 @@ import {
   vertex,
 } from "../../contract/index.ts"
 import { type PendingOutput, pendingChallenge } from "../challenge.ts"
-import { amountInRange, checkOutputKeys, counts, distinct, invalid, isSpent, opens, outputIsNew, settles, stateError, targetsQuil } from "../checks.ts"
+import { amountInRange, checkOutputKeys, counts, distinct, invalid, isMarked, opens, outputIsNew, settles, stateError, targetsQuil } from "../checks.ts"
 import { decodeCoin } from "../coin.ts"
 import { FRAME_2_1_EXTENDED_ENROLL_CONFIRM_END, MAX_INPUTS, MAX_OUTPUTS, POINT_BYTES, SIGNATURE_BYTES, TRANSPARENT_PENDING_TRANSACTION } from "../constants.ts"
 import { spentMarkerId } from "../markers.ts"
 import { encodePending, type Pending, pendingAddress } from "../pending.ts"
 import { signatureParts, verifySpend } from "../schnorr.ts"
 import { writeOutputsAndMarkers } from "./apply-spend.ts"
-import { memoOutputAddresses } from "./output-addresses.ts"
+import { memoPerOperation } from "./op-memo.ts"
 import { readAmount, readFees, readRecipient, writeAmount, writeFees, writeRecipient } from "./codec.ts"
 
 const OP = TRANSPARENT_PENDING_TRANSACTION
@@ -50,7 +50,7 @@ export const outputPending = (o: PendingOutput): Pending => ({
 })
 
 /** Each output pending's address, once per decoded operation (accessSet, validate and apply read it). */
-const outputAddresses = memoOutputAddresses((tx: PendingTransaction, crypto) => tx.outputs.map((o) => pendingAddress(outputPending(o), tx.domain, crypto)))
+const outputAddresses = memoPerOperation((tx: PendingTransaction, crypto) => tx.outputs.map((o) => pendingAddress(outputPending(o), tx.domain, crypto)))
 
 /** `32 + Σ_out (8 + 56 + 4×56 to + 4×56 refund)` (spec §6.1, no range or traversal proof). */
 export const pendingCostOf = (outputs: number): bigint => 32n + BigInt(outputs) * BigInt(8 + POINT_BYTES + 8 * POINT_BYTES)
@@ -58,7 +58,12 @@ const pendingCost = (tx: PendingTransaction): bigint => pendingCostOf(tx.outputs
 
 const spenderKey = (input: CoinInput): Uint8Array => signatureParts(input.signature)?.verificationKey ?? new Uint8Array(POINT_BYTES)
 
-const checkInput = (tx: PendingTransaction, index: number, input: CoinInput, challenge: Uint8Array, view: ReadView, ctx: ExecCtx) =>
+/** Each input with its spent marker id, once per decoded operation (accessSet, validate and apply read it). */
+const markedInputs = memoPerOperation((tx: PendingTransaction, crypto) =>
+  tx.inputs.map((input) => ({ input, marker: spentMarkerId(crypto.poseidon, tx.domain, spenderKey(input)) })),
+)
+
+const checkInput = (tx: PendingTransaction, index: number, input: CoinInput, marker: Uint8Array, challenge: Uint8Array, view: ReadView, ctx: ExecCtx) =>
   Effect.gen(function* () {
     yield* amountInRange(OP, `input ${index} value`, input.value)
     const found = view.get(vertex(atomId(tx.domain, input.address)))
@@ -75,8 +80,8 @@ const checkInput = (tx: PendingTransaction, index: number, input: CoinInput, cha
       return yield* Effect.fail(invalid(OP, `input ${index}: the signing key is not the coin's`))
     if (!bytesEqual(sig.commitment, coin.right.commitment)) return yield* Effect.fail(invalid(OP, `input ${index}: the signature names another commitment`))
     yield* opens(OP, `input ${index}`, coin.right.commitment, input.value)
-    if (isSpent(view, tx.domain, sig.verificationKey, ctx.crypto.poseidon))
-      return yield* Effect.fail(stateError(OP, `input ${index}: the coin was already spent`))
+    // `marker` is the signing key's (spenderKey is sig.verificationKey once the signature parses).
+    if (isMarked(view, marker)) return yield* Effect.fail(stateError(OP, `input ${index}: the coin was already spent`))
     if (!verifySpend(input.signature, challenge)) return yield* Effect.fail(invalid(OP, `input ${index}: the signature does not verify`))
   })
 
@@ -124,7 +129,7 @@ export const pendingTransaction = defineOperation<PendingTransaction>({
   accessSet: (tx, ctx) => {
     const writes: Array<Uint8Array> = []
     for (const address of outputAddresses(tx, ctx.crypto)) if (Either.isRight(address)) writes.push(atomId(tx.domain, address.right))
-    for (const i of tx.inputs) writes.push(spentMarkerId(ctx.crypto.poseidon, tx.domain, spenderKey(i)))
+    for (const { marker } of markedInputs(tx, ctx.crypto)) writes.push(marker)
     return { reads: tx.inputs.map((i) => atomId(tx.domain, i.address)), writes }
   },
   validate: (tx, view, ctx) =>
@@ -147,7 +152,7 @@ export const pendingTransaction = defineOperation<PendingTransaction>({
         ),
       )
       const challenge = pendingChallenge(tx.domain, tx.outputs)
-      for (const [k, input] of tx.inputs.entries()) yield* checkInput(tx, k, input, challenge, view, ctx)
+      for (const [k, { input, marker }] of markedInputs(tx, ctx.crypto).entries()) yield* checkInput(tx, k, input, marker, challenge, view, ctx)
       const addresses = outputAddresses(tx, ctx.crypto)
       for (const [k, o] of tx.outputs.entries()) {
         yield* amountInRange(OP, `output ${k} value`, o.value)
@@ -165,7 +170,7 @@ export const pendingTransaction = defineOperation<PendingTransaction>({
       view,
       tx.domain,
       tx.outputs.map((o, k) => ({ address: addresses[k], record: encodePending(outputPending(o), tx.domain, ctx.crypto.poseidon) })),
-      tx.inputs.map((i) => ({ address: i.address, marker: spentMarkerId(ctx.crypto.poseidon, tx.domain, spenderKey(i)) })),
+      markedInputs(tx, ctx.crypto).map(({ input, marker }) => ({ address: input.address, marker })),
       { created: "pending-created", spent: "coin-spent" },
     )
   },

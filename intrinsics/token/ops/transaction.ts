@@ -17,13 +17,13 @@ import {
 } from "../../contract/index.ts"
 import { type Coin, coinAddress, encodeCoin } from "../coin.ts"
 import { transactionChallenge } from "../challenge.ts"
-import { amountInRange, checkOutputKeys, counts, distinct, invalid, isSpent, opens, outputIsNew, settles, stateError, targetsQuil } from "../checks.ts"
+import { amountInRange, checkOutputKeys, counts, distinct, invalid, isMarked, opens, outputIsNew, settles, stateError, targetsQuil } from "../checks.ts"
 import { MAX_INPUTS, MAX_OUTPUTS, POINT_BYTES, SIGNATURE_BYTES, TRANSPARENT_TRANSACTION } from "../constants.ts"
 import { spentMarkerId } from "../markers.ts"
 import { decodePending, type Pending } from "../pending.ts"
 import { signatureParts, verifySpend } from "../schnorr.ts"
 import { writeOutputsAndMarkers } from "./apply-spend.ts"
-import { memoOutputAddresses } from "./output-addresses.ts"
+import { memoPerOperation } from "./op-memo.ts"
 import { type CoinOutput, readAmount, readCoinOutput, readFees, writeAmount, writeCoinOutput, writeFees } from "./codec.ts"
 
 const OP = TRANSPARENT_TRANSACTION
@@ -54,13 +54,22 @@ export const outputCoin = (o: CoinOutput): Coin => ({
 })
 
 /** Each output coin's address, once per decoded operation (accessSet, validate and apply read it). */
-const outputAddresses = memoOutputAddresses((tx: Transaction, crypto) => tx.outputs.map((o) => coinAddress(outputCoin(o), tx.domain, crypto)))
+const outputAddresses = memoPerOperation((tx: Transaction, crypto) => tx.outputs.map((o) => coinAddress(outputCoin(o), tx.domain, crypto)))
 
 /** `32 + Σ_out (8 + 5 × 56)`: the reference's Transaction cost without range and traversal proofs (spec §6.1). */
 export const transactionCostOf = (outputs: number): bigint => 32n + BigInt(outputs) * BigInt(8 + 5 * POINT_BYTES)
 const transactionCost = (tx: Transaction): bigint => transactionCostOf(tx.outputs.length)
 
 const spenderKey = (input: PendingInput): Uint8Array => signatureParts(input.signature)?.verificationKey ?? new Uint8Array(POINT_BYTES)
+
+/** Each input with both parties' spent marker ids, once per decoded operation (accessSet, validate and apply read them). */
+const markedInputs = memoPerOperation((tx: Transaction, crypto) =>
+  tx.inputs.map((input) => ({
+    input,
+    marker: spentMarkerId(crypto.poseidon, tx.domain, spenderKey(input)),
+    otherMarker: spentMarkerId(crypto.poseidon, tx.domain, input.otherVerificationKey),
+  })),
+)
 
 /** Which side of the pending the signature's VK is; undefined when neither. */
 const roleOf = (pending: Pending, input: PendingInput): "to" | "refund" | undefined => {
@@ -70,7 +79,14 @@ const roleOf = (pending: Pending, input: PendingInput): "to" | "refund" | undefi
   return undefined
 }
 
-const checkInput = (tx: Transaction, index: number, input: PendingInput, challenge: Uint8Array, view: ReadView, ctx: ExecCtx) =>
+const checkInput = (
+  tx: Transaction,
+  index: number,
+  { input, marker, otherMarker }: { readonly input: PendingInput; readonly marker: Uint8Array; readonly otherMarker: Uint8Array },
+  challenge: Uint8Array,
+  view: ReadView,
+  ctx: ExecCtx,
+) =>
   Effect.gen(function* () {
     const poseidon = ctx.crypto.poseidon
     yield* amountInRange(OP, `input ${index} value`, input.value)
@@ -88,7 +104,8 @@ const checkInput = (tx: Transaction, index: number, input: PendingInput, challen
       return yield* Effect.fail(invalid(OP, `input ${index}: not expired (a refund needs frame ≥ ${pending.right.expiration})`))
     }
     // Either side spending kills the pending: both markers must be absent (spec §2.6.1 step 5, §11.3 #20).
-    if (isSpent(view, tx.domain, sig.verificationKey, poseidon) || isSpent(view, tx.domain, input.otherVerificationKey, poseidon)) {
+    // `marker` is the signing key's (spenderKey is sig.verificationKey once the signature parses).
+    if (isMarked(view, marker) || isMarked(view, otherMarker)) {
       return yield* Effect.fail(stateError(OP, `input ${index}: the pending transaction was already spent`))
     }
     if (!verifySpend(input.signature, challenge)) return yield* Effect.fail(invalid(OP, `input ${index}: the signature does not verify`))
@@ -132,11 +149,11 @@ export const transaction = defineOperation<Transaction>({
     const writes: Array<Uint8Array> = []
     // Without KZG an address is unknown; validate fails the operation for the same reason.
     for (const address of outputAddresses(tx, ctx.crypto)) if (Either.isRight(address)) writes.push(atomId(tx.domain, address.right))
-    for (const i of tx.inputs) {
+    for (const { input, marker, otherMarker } of markedInputs(tx, ctx.crypto)) {
       // The pending itself and both parties' markers: an accept and a reclaim of one pending conflict (spec §11.2).
-      writes.push(atomId(tx.domain, i.address))
-      writes.push(spentMarkerId(ctx.crypto.poseidon, tx.domain, spenderKey(i)))
-      writes.push(spentMarkerId(ctx.crypto.poseidon, tx.domain, i.otherVerificationKey))
+      writes.push(atomId(tx.domain, input.address))
+      writes.push(marker)
+      writes.push(otherMarker)
     }
     return { reads: [], writes }
   },
@@ -157,7 +174,7 @@ export const transaction = defineOperation<Transaction>({
         tx.outputs.map((o) => o.recipient.verificationKey),
       )
       const challenge = transactionChallenge(tx.domain, tx.outputs)
-      for (const [k, input] of tx.inputs.entries()) yield* checkInput(tx, k, input, challenge, view, ctx)
+      for (const [k, marked] of markedInputs(tx, ctx.crypto).entries()) yield* checkInput(tx, k, marked, challenge, view, ctx)
       const addresses = outputAddresses(tx, ctx.crypto)
       for (const [k, o] of tx.outputs.entries()) {
         yield* amountInRange(OP, `output ${k} value`, o.value)
@@ -174,7 +191,7 @@ export const transaction = defineOperation<Transaction>({
       view,
       tx.domain,
       tx.outputs.map((o, k) => ({ address: addresses[k], record: encodeCoin(outputCoin(o), tx.domain, ctx.crypto.poseidon) })),
-      tx.inputs.map((i) => ({ address: i.address, marker: spentMarkerId(ctx.crypto.poseidon, tx.domain, spenderKey(i)) })),
+      markedInputs(tx, ctx.crypto).map(({ input, marker }) => ({ address: input.address, marker })),
       { created: "coin-created", spent: "pending-spent" },
     )
   },

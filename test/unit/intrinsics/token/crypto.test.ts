@@ -1,6 +1,8 @@
 // Decaf448 pieces of the token: zero-blind commitments, stealth one-time keys and masks (spec §2.5,
 // §11.4 items 2, 4, 5), and the transparent Schnorr spend signature (item 6).
 import { describe, expect, test } from "bun:test"
+import { decaf448 } from "@noble/curves/ed448.js"
+import fc from "fast-check"
 import { commitValue, decodePoint, IDENTITY, mulBase, scalarFromBytes, scalarToBytes } from "../../../../intrinsics/token/decaf.ts"
 import { signatureParts, signSpend, verifySpend } from "../../../../intrinsics/token/schnorr.ts"
 import { accountOf, decodeAccount, encodeAccount, recipientOutput, recoverOutput } from "../../../../intrinsics/token/stealth.ts"
@@ -12,6 +14,34 @@ describe("commitments", () => {
     const sum = decodePoint(commitValue(5n))?.add(decodePoint(commitValue(7n)) ?? IDENTITY)
     expect(Array.from(sum?.toBytes() ?? [])).toEqual(Array.from(commitValue(12n)))
     expect(commitValue(1n)).not.toEqual(commitValue(2n))
+  })
+  test("mulBase (the precomputed-table base) equals k·G by the untabled ladder, for any scalar", () => {
+    // A base decoded from its bytes is another object: noble keeps no table for it (window 1).
+    const plainBase = decaf448.Point.fromBytes(decaf448.Point.BASE.toBytes())
+    const order = decaf448.Point.Fn.ORDER
+    const scalar = fc.oneof(fc.bigInt({ min: 0n, max: order - 1n }), fc.constantFrom(0n, 1n, order - 1n, order, order + 1n, -1n, 2n ** 128n - 1n))
+    fc.assert(
+      fc.property(scalar, (k) => {
+        const r = ((k % order) + order) % order
+        const expected = r === 0n ? IDENTITY.toBytes() : plainBase.multiplyUnsafe(r).toBytes()
+        expect(Array.from(mulBase(k).toBytes())).toEqual(Array.from(expected))
+      }),
+      { numRuns: 60 },
+    )
+  })
+  test("commitValue (the public-amount table) equals v·G by the untabled ladder for every amount < 2^128", () => {
+    const plainBase = decaf448.Point.fromBytes(decaf448.Point.BASE.toBytes())
+    const edges = [0n, 1n, 255n, 256n, 257n, 65_535n, 2n ** 64n, 2n ** 120n - 1n, 2n ** 128n - 1n, 8_000_000_000n * 3n]
+    const amount = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }), fc.bigInt({ min: 0n, max: 2n ** 40n }), fc.constantFrom(...edges))
+    fc.assert(
+      fc.property(amount, (v) => {
+        const expected = v === 0n ? IDENTITY.toBytes() : plainBase.multiplyUnsafe(v).toBytes()
+        expect(Array.from(commitValue(v))).toEqual(Array.from(expected))
+      }),
+      { numRuns: 150 },
+    )
+    // Outside the table's range it falls back to the ladder (reduced mod ℓ), still v·G.
+    expect(Array.from(commitValue(2n ** 128n))).toEqual(Array.from(plainBase.multiplyUnsafe(2n ** 128n).toBytes()))
   })
   test("scalars are canonical 56-byte little-endian; non-canonical bytes are refused", () => {
     expect(scalarFromBytes(scalarToBytes(123456789n))).toBe(123456789n)

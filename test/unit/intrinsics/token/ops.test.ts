@@ -18,6 +18,7 @@ import {
   REFERENCE_TRANSACTION,
 } from "../../../../intrinsics/token/constants.ts"
 import { makeTokenIntrinsic } from "../../../../intrinsics/token/index.ts"
+import { spentMarkerId } from "../../../../intrinsics/token/markers.ts"
 import { devnetFaucet } from "../../../../intrinsics/token/ops/devnet-faucet.ts"
 import { decodePendingTransaction, pendingTransaction } from "../../../../intrinsics/token/ops/pending-transaction.ts"
 import { transaction } from "../../../../intrinsics/token/ops/transaction.ts"
@@ -168,6 +169,47 @@ describe("output addresses", () => {
     // Another crypto object is not trusted with the memo: it recomputes.
     op.accessSet({ frameNumber: 10n, routedDomain: QUIL_TOKEN_ADDRESS, crypto: { ...counting } })
     expect(commits).toBe(4)
+  })
+})
+
+describe("spent markers", () => {
+  /** testCrypto counting Poseidon calls over exactly `key` (a spent marker id is `domain ‖ poseidon(VK)`). */
+  const countingOver = (keys: ReadonlyArray<Uint8Array>) => {
+    const counts = keys.map(() => 0)
+    const crypto = {
+      ...testCrypto,
+      poseidon: (d: Uint8Array) => {
+        for (const [k, key] of keys.entries()) if (Buffer.from(d).equals(Buffer.from(key))) counts[k] = (counts[k] ?? 0) + 1
+        return testCrypto.poseidon(d)
+      },
+    }
+    return { crypto, counts }
+  }
+
+  test("each input's marker id is hashed once per decoded operation across accessSet, validate and apply (coin → pending)", () => {
+    const frame = freshFrame()
+    const [coin] = fund(frame)
+    if (coin === undefined) throw new Error("no coin")
+    const op = bind(pendingTransaction, transferBytes([coin], QUIL_UNITS))
+    const { crypto, counts } = countingOver([coin.coin.verificationKey])
+    ok(runOpSync(frame, op, ctxAt(10n, { crypto })))
+    expect(counts).toEqual([1])
+    expect(frame.get(vertex(spentMarkerId(testCrypto.poseidon, QUIL_TOKEN_ADDRESS, coin.coin.verificationKey)))._tag).toBe("Present")
+  })
+
+  test("both parties' marker ids are hashed once per decoded operation (pending → coin)", () => {
+    const frame = freshFrame()
+    const [coin] = fund(frame)
+    if (coin === undefined) throw new Error("no coin")
+    const sent = transferBytes([coin], QUIL_UNITS)
+    ok(runOpSync(frame, bind(pendingTransaction, sent), ctxAt(10n)))
+    const [toBob] = Either.getOrThrow(createdPendings(sent, testCrypto))
+    if (toBob === undefined) throw new Error("no pending")
+    const op = bind(transaction, build(b.accept, { keys: bob, inputs: [toBob], fee: FEE, entropy: entropy(21) }))
+    const { crypto, counts } = countingOver([toBob.pending.to.verificationKey, toBob.pending.refund.verificationKey])
+    ok(runOpSync(frame, op, ctxAt(11n, { crypto })))
+    expect(counts).toEqual([1, 1])
+    expect(frame.get(vertex(spentMarkerId(testCrypto.poseidon, QUIL_TOKEN_ADDRESS, toBob.pending.to.verificationKey)))._tag).toBe("Present")
   })
 })
 
