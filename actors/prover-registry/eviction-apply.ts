@@ -1,6 +1,7 @@
 // Eviction at a committed global frame (consensus.md §8.5, §4.7 step 7; D-REG-9): the global intrinsic's
 // pure `evictInactive` (intrinsics/global D-GLOB-8) over the registry's records, run by every node at the
-// same committed frame, after that frame's lifecycle requests and shard updates.
+// same committed frame, after that frame's lifecycle requests and shard updates. Only provers whose
+// signatures are credited can be found inactive (D-REG-11).
 import { evictInactive, type LifecycleParams } from "../../intrinsics/global/index.ts"
 import { fromLifecycleProver, toLifecycleState } from "./lifecycle-records.ts"
 import { isActiveFor, type ProverRecord } from "./prover-record.ts"
@@ -19,11 +20,18 @@ const GLOBAL = new Uint8Array()
  * eviction must come out alike on every node. Provers with an Active global allocation are left out: a
  * kick takes the whole prover, and the global committee stays the genesis one (intrinsics/global D-GLOB-9).
  */
-export const applyEviction = (records: ReadonlyMap<string, ProverRecord>, frame: bigint, params: LifecycleParams): EvictionApplied => {
+export const applyEviction = (
+  records: ReadonlyMap<string, ProverRecord>,
+  frame: bigint,
+  params: LifecycleParams,
+  /** Whether the prover's signatures on shard frames move its LastActiveFrameNumber (D-REG-11). */
+  credited: (address: Uint8Array) => boolean,
+): EvictionApplied => {
   // A cheap superset first (an allocation the pure rule could count), so a frame without candidates maps nothing.
   const mayEvict = (r: ProverRecord): boolean =>
     r.status === "Active" &&
     !isActiveFor(r, GLOBAL) &&
+    credited(r.address) &&
     r.allocations.some(
       (a) => a.filter.length > 0 && a.status === "Active" && a.lastActiveFrameNumber > 0n && frame - a.lastActiveFrameNumber > params.inactivityLimit,
     )

@@ -264,6 +264,8 @@ const creditCommitted = (state: RegistryState, upTo: bigint, self: { readonly un
     const history: CommitteeHistory = new Map(state.history)
     const historyTouched = new Set<string>()
     const evicted: Array<string> = []
+    // Shard updates are credited against this committee only, so only its members can be found inactive (D-REG-11).
+    const creditable = new Set(state.creditCommittee.map((a) => bytesToHex(a)))
     for (const frame of frames) {
       const changedAt = new Set<string>()
       if (state.lifecycleCrypto !== undefined && (frame.lifecycle?.length ?? 0) > 0) {
@@ -303,7 +305,7 @@ const creditCommitted = (state: RegistryState, upTo: bigint, self: { readonly un
         skipped.push(...outcome.skipped)
       }
       // §4.7 step 7, after the frame's shard updates moved LastActiveFrameNumber (D-REG-9).
-      const eviction = applyEviction(records, frame.globalFrameNumber, state.lifecycleParams)
+      const eviction = applyEviction(records, frame.globalFrameNumber, state.lifecycleParams, (address) => creditable.has(bytesToHex(address)))
       for (const [key, record] of eviction.changed) {
         records.set(key, record)
         written.add(key)

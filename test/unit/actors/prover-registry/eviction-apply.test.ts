@@ -19,6 +19,8 @@ const prover = (id: number, lastActive: bigint, global = false): ProverRecord =>
     { filter: SHARD, status: "Active" as const, joinFrameNumber: 0n, lastActiveFrameNumber: lastActive },
   ],
 })
+/** Every prover's signatures credited (shard updates validated against a committee holding them all). */
+const all = () => true
 const byKey = (rs: ReadonlyArray<ProverRecord>) => new Map(rs.map((r) => [bytesToHex(r.address), r]))
 
 describe("registry eviction", () => {
@@ -26,20 +28,28 @@ describe("registry eviction", () => {
   const records = byKey([prover(1, 3n), prover(2, 5n), prover(3, 0n), prover(4, 3n, true)])
 
   test("a shard prover silent for more than the limit is kicked at that frame; one within it, one never active and a global prover are not", () => {
-    expect(applyEviction(records, 13n, DEVNET_LIFECYCLE).evicted).toEqual([])
-    const out = applyEviction(records, 14n, DEVNET_LIFECYCLE)
+    expect(applyEviction(records, 13n, DEVNET_LIFECYCLE, all).evicted).toEqual([])
+    const out = applyEviction(records, 14n, DEVNET_LIFECYCLE, all)
     expect(out.evicted).toEqual([bytesToHex(new Uint8Array(32).fill(1))])
     const kicked = out.changed.get(bytesToHex(new Uint8Array(32).fill(1)))
     expect(kicked?.status).toBe("Kicked")
     expect(kicked?.kickFrameNumber).toBe(14n)
     expect(kicked?.allocations.map((a) => [a.status, a.kickFrameNumber])).toEqual([["Rejected", 14n]])
     expect(out.changed.size).toBe(1)
-    expect(applyEviction(records, 16n, DEVNET_LIFECYCLE).evicted.length).toBe(2)
+    expect(applyEviction(records, 16n, DEVNET_LIFECYCLE, all).evicted.length).toBe(2)
   })
 
   test("a prover already kicked is not kicked again", () => {
-    const once = applyEviction(records, 14n, DEVNET_LIFECYCLE)
+    const once = applyEviction(records, 14n, DEVNET_LIFECYCLE, all)
     const after = new Map([...records, ...once.changed])
-    expect(applyEviction(after, 14n, DEVNET_LIFECYCLE).evicted).toEqual([])
+    expect(applyEviction(after, 14n, DEVNET_LIFECYCLE, all).evicted).toEqual([])
+  })
+
+  test("a prover whose signatures are never credited (outside the committee shard updates are paid against) is never found inactive", () => {
+    // Prover 1 joined and was confirmed (LastActive = its confirm frame) but its shard engines run a committee
+    // without it: it could not have signed, so silence proves nothing (D-REG-11).
+    const inCommittee = (address: Uint8Array) => address[0] !== 1
+    expect(applyEviction(records, 14n, DEVNET_LIFECYCLE, inCommittee).evicted).toEqual([])
+    expect(applyEviction(records, 16n, DEVNET_LIFECYCLE, inCommittee).evicted).toEqual([bytesToHex(new Uint8Array(32).fill(2))])
   })
 })
