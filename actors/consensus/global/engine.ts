@@ -10,6 +10,7 @@ import type { StoreService } from "../../../runtime/store/index.ts"
 import type { ValidationServices } from "../core/chain-kind.ts"
 import type { EnginePorts, StateWrite } from "../core/engine-ports.ts"
 import { ChainEngine } from "../core/chain-engine.ts"
+import { type CommitteeSource, constantCommitteeSource } from "../core/committee-source.ts"
 import { HotStuffEngine } from "../core/hotstuff-engine.ts"
 import type { GlobalFrame } from "../core/messages/global-frame.ts"
 import type { GlobalProposal } from "../core/messages/proposals.ts"
@@ -52,8 +53,10 @@ interface EngineEffects {
 
 export interface EngineDeps {
   readonly config: GlobalConsensusConfig
-  /** `GetActiveProvers(nil)`, sorted by address. */
+  /** `GetActiveProvers(nil)`, sorted by address: the leader's shard-update checks, and every frame's voters without `committees`. */
   readonly committee: ReadonlyArray<ActiveProver>
+  /** Who votes on each frame (app D-APP-18); absent: `committee` for every frame. */
+  readonly committees?: CommitteeSource<GlobalFrame>
   readonly store: StoreService
   readonly transport: TransportService
   readonly signer: ProverSignerService
@@ -198,7 +201,7 @@ export class GlobalConsensusEngine extends ChainEngine<GlobalFrame, GlobalPropos
         ...(deps.pendingLifecycle === undefined ? {} : { pendingLifecycle: deps.pendingLifecycle }),
       }),
       config: deps.config,
-      committee: deps.committee,
+      committees: deps.committees ?? constantCommitteeSource(deps.committee),
       signer: deps.signer,
       bls: deps.bls,
       poseidon: deps.poseidon,
