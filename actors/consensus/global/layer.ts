@@ -12,6 +12,8 @@ import type { Store } from "../../../runtime/store/index.ts"
 import { EventDistributor } from "../../event-distributor/index.ts"
 import { activeProversOf, CreditCommitted, ProverRegistry, type ProverRegistryRef } from "../../prover-registry/index.ts"
 import { GlobalTimeReel } from "../../time-reel/index.ts"
+import type { CommitteeSource } from "../core/committee-source.ts"
+import type { GlobalFrame } from "../core/messages/global-frame.ts"
 import type { GlobalConsensusConfig } from "./config.ts"
 import { globalConsensusActor, type GlobalConsensusRef } from "./global-consensus.ts"
 import type { CertifiedFrame } from "./persistence.ts"
@@ -28,6 +30,8 @@ export interface GlobalConsensusLiveOptions {
   readonly mailboxCapacity?: number
   /** Prover lifecycle requests to propose when leading (D-GC-19); the node has no submission path yet, the devnet harness does. */
   readonly pendingLifecycle?: Effect.Effect<ReadonlyArray<Uint8Array>>
+  /** Who votes on each frame (app D-APP-18); absent: the registry's active global provers at start, for every frame. */
+  readonly committees?: CommitteeSource<GlobalFrame>
 }
 
 /** A leader never waits long on the pool: without an answer its frame carries no updates. */
@@ -76,6 +80,7 @@ export const GlobalConsensusLive = (
           ...(pool === undefined ? {} : { pendingShardUpdates: pendingFrom(pool) }),
           ...(options.mailboxCapacity === undefined ? {} : { mailboxCapacity: options.mailboxCapacity }),
           ...(options.pendingLifecycle === undefined ? {} : { pendingLifecycle: options.pendingLifecycle }),
+          ...(options.committees === undefined ? {} : { committees: options.committees }),
         }),
       )
     }),
