@@ -29,6 +29,7 @@ import { OrphanProposals } from "./orphan-proposals.ts"
 import { Outbox } from "./outbox.ts"
 import { Pacemaker } from "./pacemaker.ts"
 import { checkRankEvidence } from "./proposal-validation.ts"
+import { validateVote } from "./certificate-validation.ts"
 import { Proposer } from "./proposer.ts"
 import { LivenessState, type RankChange, receiveQuorumCertificate, receiveTimeoutCertificate } from "./rank-tracker.ts"
 import { RankReporter } from "./rank-reporting.ts"
@@ -48,6 +49,13 @@ const HOLD_RETRY_MS = 25
 
 /** Proposals kept while their committee is not known yet (app D-APP-18); the oldest go first. */
 const MAX_AWAITING_COMMITTEE = 64
+
+/** Committed frames the engine's branch still answers after they left Forks (more than a sync batch). */
+const RECENT_COMMITS = 256
+
+/** Votes kept for frames not held yet whose committee the source cannot tell without them: frames, votes per frame. */
+const MAX_EARLY_VOTE_FRAMES = 64
+const MAX_EARLY_VOTES_PER_FRAME = 64
 
 export interface HotStuffEngineDeps<F extends ChainFrame, P extends ChainProposal<F>> {
   readonly kind: ChainKind<F, P>
@@ -77,6 +85,8 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
   private readonly orphans: OrphanProposals<P>
   /** Valid-looking proposals whose committee the source has not applied yet, by selector (retried). */
   private readonly awaitingCommittee = new Map<string, { readonly proposal: P; readonly from: string }>()
+  /** Votes that overtook their proposal and could not be placed in a committee yet, by selector. */
+  private readonly earlyVotes = new Map<string, Array<{ readonly vote: ProposalVote; readonly from: string }>>()
   /** The committed head when the awaiting proposals were last retried. */
   private awaitingRetriedAt = -1n
   /** The committee of the current rank's frame, as last resolved (diagnostics). */
@@ -213,7 +223,26 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
   }
 
   /** The frames this node holds (Forks and its root), for chain kinds that walk a frame's ancestry. */
-  private readonly branch: FrameBranch<F> = { frame: (selector) => this.forks.get(bytesToHex(selector))?.frame }
+  private readonly branch: FrameBranch<F> = {
+    frame: (selector) => {
+      const hex = bytesToHex(selector)
+      return this.forks.get(hex)?.frame ?? this.recentCommits.get(hex)
+    },
+  }
+
+  /**
+   * The newest committed frames by selector: they leave Forks when the root moves, and reach the store only
+   * at the next flush, so a walk below the root (a committee source, D-HS-8) finds them here meanwhile.
+   */
+  private readonly recentCommits = new Map<string, F>()
+
+  private rememberCommitted(frames: ReadonlyArray<CertifiedFrame<F>>): void {
+    for (const c of frames) this.recentCommits.set(bytesToHex(c.qc.selector), c.frame)
+    for (const old of this.recentCommits.keys()) {
+      if (this.recentCommits.size <= RECENT_COMMITS) break
+      this.recentCommits.delete(old)
+    }
+  }
 
   /**
    * For chain kinds with `settleBeforeValidation`: commit what `certified` (a verified QC) finalizes and
@@ -354,6 +383,12 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
           if (this.awaitingCommittee.size <= MAX_AWAITING_COMMITTEE) break
           this.awaitingCommittee.delete(old)
         }
+        // Its parent QC is checked against the parent's committee (known: the parent was validated), as an
+        // orphan's is: what it finalizes may be what the missing committee waits for.
+        const parentQc = parent.committee !== undefined ? Either.right(parent.committee) : yield* this.committeeOf(p.parentQuorumCertificate)
+        if (Either.isRight(parentQc) && Either.isRight(yield* Effect.either(checkQc(this.ctx, parentQc.right, p.parentQuorumCertificate)))) {
+          yield* this.receiveQc(p.parentQuorumCertificate)
+        }
         this.report.notes.proposalRejected(h.rank, `waiting for its committee: ${committees.left}`)
         return yield* Effect.logDebug(`proposal at rank ${h.rank} waits for its committee: ${committees.left}`)
       }
@@ -372,6 +407,7 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
       }
       // The proposer's own vote counts toward the QC (§4.3 2.5); validateProposal verified it.
       yield* this.collectVote(p.vote, node.selector, h.prover, from, committees.right.frame)
+      yield* this.replayEarlyVotes(node.selector)
       yield* this.receiveQc(p.parentQuorumCertificate)
       if (p.priorRankTimeoutCertificate !== undefined) yield* this.receiveTc(p.priorRankTimeoutCertificate)
       // However the proposal reached us (gossip, orphan release, sync), the safety rules decide the vote.
@@ -425,9 +461,42 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
       const selector = bytesToHex(vote.selector)
       // The vote counts in its frame's committee; one not known here yet cannot be counted (nor blamed).
       const committee = yield* this.committeeOf(vote)
-      if (Either.isLeft(committee)) return yield* Effect.logDebug(`vote at rank ${vote.rank} not counted: ${committee.left}`)
+      if (Either.isLeft(committee)) {
+        // A vote that overtook its proposal: kept until the frame is here (then its committee is known).
+        // Its signature is checked now when the current committee knows the voter's key: a forgery must
+        // not wait unpenalized for a proposal that may never come (D-GC-14).
+        const voter = vote.publicKeySignatureBls48581?.address ?? new Uint8Array()
+        if (committeeIndex(this.currentCommittee, voter) >= 0) {
+          const checked = yield* Effect.either(validateVote(vote, this.currentCommittee.members).pipe(Effect.provide(this.ctx.services)))
+          if (Either.isLeft(checked)) return yield* this.ctx.records.reject(from, voter, "vote", checked.left)
+        }
+        if (!this.forks.has(selector)) this.keepEarlyVote(selector, vote, from)
+        return yield* Effect.logDebug(`vote at rank ${vote.rank} not counted yet: ${committee.left}`)
+      }
       const qc = yield* this.votes.receive(vote, selector, from, this.forks.has(selector), committee.right)
       if (qc !== undefined) yield* this.receiveQc(qc)
+    })
+  }
+
+  private keepEarlyVote(selector: string, vote: ProposalVote, from: string): void {
+    const kept = this.earlyVotes.get(selector) ?? []
+    if (kept.length >= MAX_EARLY_VOTES_PER_FRAME) return
+    kept.push({ vote, from })
+    this.earlyVotes.delete(selector)
+    this.earlyVotes.set(selector, kept)
+    for (const old of this.earlyVotes.keys()) {
+      if (this.earlyVotes.size <= MAX_EARLY_VOTE_FRAMES) break
+      this.earlyVotes.delete(old)
+    }
+  }
+
+  /** The votes that arrived before the frame `selector`, now that it is here. */
+  private replayEarlyVotes(selector: string): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      const kept = this.earlyVotes.get(selector)
+      if (kept === undefined) return
+      this.earlyVotes.delete(selector)
+      for (const { vote, from } of kept) yield* this.onVote(vote, from)
     })
   }
 
@@ -443,8 +512,10 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
     return Effect.gen(this, function* () {
       const checked = yield* this.timeouts.check(t, from, this.pacemaker.currentRank)
       if (checked === undefined) return
+      if (checked._tag === "FrameMissing") return yield* this.sync.request(from, this.forks.root.node.frameNumber)
       // Newer certificates carried by the timeout move us forward (§3.5, partial TC).
       yield* this.receiveQc(checked.qc)
+      if (checked._tag === "QcOnly") return
       if (checked.priorTc !== undefined) yield* this.receiveTc(checked.priorTc)
       yield* this.collectTimeout(checked.vote, checked.index, checked.qc, checked.priorTc, checked.committee)
     })
@@ -671,6 +742,7 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
     const head = committed[committed.length - 1]
     if (head === undefined) return
     this.outbox.commitFrames(committed)
+    this.rememberCommitted(committed)
     this.orphans.dropUpTo(head.frame.header.rank, (p) => p.state.header.rank)
   }
 
@@ -700,6 +772,7 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
       const head = adopted[adopted.length - 1]
       if (head !== undefined) {
         this.outbox.commitFrames(adopted)
+        this.rememberCommitted(adopted)
         yield* this.receiveQc(head.qc)
       }
       // Progress counts the committed frames the peer sent (at most its head), before its proposals

@@ -20,7 +20,8 @@ import { makeSignerBitmask } from "./signer-bitmask.ts"
 import { TimeoutCollector } from "./timeout-collector.ts"
 
 /** A received timeout that passed its checks. */
-export interface CheckedTimeout {
+interface CheckedTimeout {
+  readonly _tag?: "Checked"
   readonly vote: ProposalVote
   readonly index: number
   readonly qc: QuorumCertificate
@@ -55,7 +56,11 @@ export class TimeoutAggregator<F extends ChainFrame, P extends ChainProposal<F>>
   }
 
   /** Checks a gossiped timeout; records a rejection and answers undefined when it fails or is stale. */
-  check(t: TimeoutState, from: string, currentRank: bigint): Effect.Effect<CheckedTimeout | undefined> {
+  check(
+    t: TimeoutState,
+    from: string,
+    currentRank: bigint,
+  ): Effect.Effect<CheckedTimeout | { readonly _tag: "QcOnly"; readonly qc: QuorumCertificate } | { readonly _tag: "FrameMissing" } | undefined> {
     return Effect.gen(this, function* () {
       const vote = t.vote
       const signer = vote?.publicKeySignatureBls48581?.address ?? new Uint8Array()
@@ -66,16 +71,10 @@ export class TimeoutAggregator<F extends ChainFrame, P extends ChainProposal<F>>
       if (vote.rank + 1n < currentRank) return undefined // stale (§4.2)
       const qc = t.latestQuorumCertificate
       const tc = t.priorRankTimeoutCertificate
-      // Whose timeouts these are: not known yet means this node cannot count it (nobody is at fault).
-      const committees = qc === undefined ? undefined : yield* this.lookups(qc, tc)
-      if (committees !== undefined && Either.isLeft(committees)) {
-        yield* Effect.logDebug(`timeout at rank ${vote.rank} not counted: committee not known (${committees.left})`)
-        return undefined
-      }
-      const verdict = yield* Effect.either(
-        Effect.gen(this, function* () {
-          if (qc === undefined || committees === undefined) return yield* Effect.fail(new MalformedCertificate({ detail: "timeout without a newest QC" }))
-          const { committee, qcCommittee, tcCommittee } = committees.right
+      // The rank evidence first: it needs no committee, and a timeout failing it is the sender's fault.
+      const shape = yield* Effect.either(
+        Effect.gen(function* () {
+          if (qc === undefined) return yield* Effect.fail(new MalformedCertificate({ detail: "timeout without a newest QC" }))
           if (vote.rank <= qc.rank) return yield* Effect.fail(new InconsistentRanks({ detail: `timeout rank ${vote.rank} ≤ its QC rank ${qc.rank}` }))
           if (tc !== undefined) {
             if (vote.rank !== tc.rank + 1n) return yield* Effect.fail(new InconsistentRanks({ detail: "prior TC is not for rank − 1" }))
@@ -83,6 +82,31 @@ export class TimeoutAggregator<F extends ChainFrame, P extends ChainProposal<F>>
           } else if (vote.rank !== qc.rank + 1n) {
             return yield* Effect.fail(new BadRankEvidence({ detail: "a timeout after a skipped rank needs the prior TC" }))
           }
+        }),
+      )
+      if (Either.isLeft(shape)) {
+        yield* this.ctx.records.reject(from, signer, "timeout", shape.left)
+        return undefined
+      }
+      // Whose timeouts these are: not known yet means this node cannot count it (nobody is at fault).
+      const committees = qc === undefined ? undefined : yield* this.lookups(qc, tc)
+      if (qc !== undefined && committees !== undefined && Either.isLeft(committees)) {
+        yield* Effect.logDebug(`timeout at rank ${vote.rank} not counted: committee not known (${committees.left})`)
+        // Its newest QC may still be checkable (its frame's committee is known): it can commit what
+        // the missing committee waits for.
+        const qcCommittee = yield* this.committees.of(qc)
+        // The QC's frame itself is missing here: the sender holds it (app D-APP-18: such a QC goes to sync).
+        if (Either.isLeft(qcCommittee)) return { _tag: "FrameMissing" as const }
+        const valid = yield* Effect.either(checkQc(this.ctx, qcCommittee.right, qc))
+        if (Either.isRight(valid)) return { _tag: "QcOnly" as const, qc }
+        yield* this.ctx.records.reject(from, signer, "timeout", valid.left)
+        return undefined
+      }
+      const verdict = yield* Effect.either(
+        Effect.gen(this, function* () {
+          if (qc === undefined || committees === undefined || Either.isLeft(committees))
+            return yield* Effect.fail(new MalformedCertificate({ detail: "timeout without a newest QC" }))
+          const { committee, qcCommittee, tcCommittee } = committees.right
           // Timeouts are re-broadcast every few hundred ms until the rank ends: one already collected
           // with the same signature over the same message was verified then (D-GC-15).
           const signerIndex = committeeIndex(committee, signer)
@@ -93,7 +117,7 @@ export class TimeoutAggregator<F extends ChainFrame, P extends ChainProposal<F>>
               : yield* validateTimeoutVote(vote, qc.rank, committee.members).pipe(Effect.provide(this.ctx.services))
           yield* checkQc(this.ctx, qcCommittee, qc)
           if (tc !== undefined) yield* checkTc(this.ctx, tcCommittee, tc)
-          return { vote, index, qc, priorTc: tc, committee }
+          return { _tag: "Checked" as const, vote, index, qc, priorTc: tc, committee }
         }),
       )
       if (Either.isLeft(verdict)) {
