@@ -18,7 +18,8 @@ const GLOBAL = new Uint8Array()
 /**
  * Halt durations are taken as 0: which shards a node sees halted is its own view (coverage, D-APP-13), and
  * eviction must come out alike on every node. Provers with an Active global allocation are left out: a
- * kick takes the whole prover, and the global committee stays the genesis one (intrinsics/global D-GLOB-9).
+ * kick takes the whole prover out of the global chain too, and a global prover's activity is not measured
+ * yet (shard updates are credited against the global set; D-REG-9).
  */
 export const applyEviction = (
   records: ReadonlyMap<string, ProverRecord>,

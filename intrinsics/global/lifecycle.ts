@@ -263,20 +263,6 @@ const update = (state: LifecycleState, prover: LifecycleProver, op: ProverUpdate
     ? fail(op)("invalid", "delegate_address must be 32 bytes")
     : Either.right(settle(state, { ...prover, delegateAddress: op.delegateAddress }))
 
-const filtersOf = (op: SignedLifecycleOp): ReadonlyArray<Uint8Array> => {
-  switch (op._tag) {
-    case "ProverLeave":
-    case "ProverConfirm":
-    case "ProverReject":
-      return op.filters
-    case "ProverPause":
-    case "ProverResume":
-      return [op.filter]
-    case "ProverUpdate":
-      return []
-  }
-}
-
 /** One lifecycle operation at `ctx.frameNumber`: the next records, or why not (nothing changed). */
 export const applyLifecycleOp = (state: LifecycleState, op: LifecycleOp, ctx: LifecycleCtx): Step => {
   if (op._tag === "ProverJoin") return join(state, op, ctx)
@@ -284,10 +270,8 @@ export const applyLifecycleOp = (state: LifecycleState, op: LifecycleOp, ctx: Li
     const stale = freshness(op, ctx)
     if (stale !== undefined) return fail(op)("invalid", stale)
   }
-  // The global committee (empty filter) changes only with the genesis until consensus switches committees
-  // at a frame boundary: an engine reads its committee when it starts, so a changed global set would split
-  // restarted nodes from running ones (D-GLOB-9). Joins already need a shard filter.
-  if (filtersOf(op).some((f) => f.length === 0)) return fail(op)("invalid", "the global committee changes only with the genesis (D-GLOB-9)")
+  // A global allocation (empty filter) leaves, pauses and resumes like a shard's: the global chain votes
+  // with the registry's committee by frame (D-GLOB-9, consensus global D-GC-13). Joins need a shard filter.
   return Either.flatMap(signer(state, op, ctx), (prover) => {
     switch (op._tag) {
       case "ProverLeave":

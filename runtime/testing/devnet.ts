@@ -43,6 +43,7 @@ import {
   type ProverSignerService,
 } from "../../crates/ts/services.ts"
 import { makeVoteMessage, voteDomain } from "../../actors/consensus/core/signed-messages.ts"
+import type { CommitteeSource } from "../../actors/consensus/core/committee-source.ts"
 import { insecureTestBlsVerifier, makeInsecureTestSigner } from "./insecure-test-bls.ts"
 import { insecureTestVdf } from "./insecure-test-vdf.ts"
 import { globalChallenge } from "../../actors/consensus/core/vdf-challenge.ts"
@@ -79,6 +80,11 @@ export interface DevnetOptions {
   readonly shardUpdates?: boolean
   /** Instrumentation: called synchronously when node `index` commits frames (benchmarks time commits). */
   readonly onCommitted?: (index: number, frames: ReadonlyArray<CertifiedFrame>) => void
+  /**
+   * Who votes on each frame, given every node's prover (sorted by address); absent: all of them for
+   * every frame. Tests switch committees at a frame boundary with it (app D-APP-18).
+   */
+  readonly committees?: (provers: ReadonlyArray<ActiveProver>) => CommitteeSource<GlobalFrame>
 }
 
 /**
@@ -259,6 +265,7 @@ export const makeDevnet = (options: DevnetOptions): Effect.Effect<Devnet, never,
             options.onCommitted?.(s.index, frames)
           },
           pendingLifecycle: Effect.sync(() => s.lifecycle.pending()),
+          ...(options.committees === undefined ? {} : { committees: options.committees(committee) }),
         }).pipe(Layer.provideMerge(pools))
         const context = yield* Layer.build(consensus.pipe(Layer.provideMerge(ActorSystem.layer({ rootName: "root" })), Layer.provideMerge(services))).pipe(
           Scope.extend(scope),

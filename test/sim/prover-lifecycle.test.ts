@@ -1,7 +1,8 @@
 // Prover lifecycle requests carried by global frames (D-GC-19) and applied by every node's prover registry
 // at the committed frame (prover-registry D-REG-7): a join proven against a committed frame, its confirm
 // inside the devnet window and a leave change a shard's committee on all four nodes alike, at the same
-// frames; a join with a wrong proof and a global prover's leave (D-GLOB-9) are carried and refused alike. The
+// frames; a join with a wrong proof is carried and refused alike; a global prover's leave changes the global
+// chain's committee at a frame boundary on every node (D-GLOB-9 lifted, consensus D-HS-8). The
 // shard's committee by committed frame (D-REG-8) is the same on every node, and the same after all four restart.
 // Crypto: the INSECURE test BLS and VDF stand-ins (the registry verifies with the node's).
 import { bytesToHex } from "@noble/hashes/utils.js"
@@ -13,7 +14,8 @@ import { ActiveProvers, CommitteeAt, GetRewardProgress, ProverInfo } from "../..
 import { buildProverConfirm, buildProverJoin, buildProverLeave, encodeLifecycleOp, joinProofIds, type LifecycleSigner } from "../../intrinsics/global/index.ts"
 import { sha3_256 } from "@noble/hashes/sha3.js"
 import { type Devnet, insecureTestVdfOutput, makeInsecureTestSigner } from "quilbun/testing"
-import { allAtLeast, runDevnet } from "./helpers.ts"
+import { bitmaskIndices } from "../../actors/consensus/core/signer-bitmask.ts"
+import { allAtLeast, chainsConsistent, runDevnet } from "./helpers.ts"
 
 /** The submitter's bundle timestamp (ms); validators do not read it. */
 const TIMESTAMP = 1_765_000_000_000n
@@ -37,39 +39,52 @@ const carriedAt = (devnet: Devnet, index: number, request: Uint8Array) =>
   })
 
 describe("prover lifecycle through global frames", () => {
-  test("a global prover's leave is carried and refused alike on every node (D-GLOB-9): committees unchanged, and the chain survives a restart of every node", async () => {
+  test("a global prover's leave changes the global committee at a frame boundary on every node: from there it never signs, and the chain survives a restart of every node (D-GLOB-9 lifted)", async () => {
     const result = await runDevnet({ nodes: 4, seed: 16 }, (devnet) =>
       Effect.gen(function* () {
         yield* devnet.runUntil(allAtLeast(devnet, 3n), { maxMs: 30_000, stepMs: 100 })
         const signedAt = (yield* devnet.status(0)).committedHead.frameNumber
+        const leaver = devnet.nodes[3]?.signer.address ?? new Uint8Array()
         const leave = encodeLifecycleRequest(
           encodeLifecycleOp(buildProverLeave({ poseidon: devnet.poseidon }, lifecycleSigner(devnet, 3), [new Uint8Array()], signedAt)),
           TIMESTAMP,
         )
         devnet.submitLifecycle(leave)
-        const carried = yield* devnet.runUntil(
+        const left = yield* devnet.runUntil(
           Effect.map(
-            Effect.forEach([0, 1, 2, 3], (i) => carriedAt(devnet, i, leave)),
-            (all) => all.every((f) => f.length > 0),
+            Effect.forEach([0, 1, 2, 3], (i) => globalCommittee(devnet, i)),
+            (all) => all.every((c) => c.length === 3),
           ),
-          { maxMs: 60_000, stepMs: 100 },
+          { maxMs: 120_000, stepMs: 100 },
         )
         const leaveFrames = yield* Effect.forEach([0, 1, 2, 3], (i) => carriedAt(devnet, i, leave))
-        // Paid through the carrying frame: the registry has seen it.
-        const top = (leaveFrames[0]?.[0] ?? 0n) + 2n
-        yield* devnet.runUntil(allAtLeast(devnet, top), { maxMs: 30_000, stepMs: 100 })
+        const carriedFrame = leaveFrames[0]?.[0] ?? 0n
+        // Well past the boundary (finalized ancestor − 4 at or above the carrying frame).
+        const top = carriedFrame + 12n
+        const reached = yield* devnet.runUntil(allAtLeast(devnet, top), { maxMs: 120_000, stepMs: 100 })
         const after = yield* Effect.forEach([0, 1, 2, 3], (i) => globalCommittee(devnet, i))
         for (const i of [0, 1, 2, 3]) yield* devnet.crash(i)
         for (const i of [0, 1, 2, 3]) yield* devnet.restart(i)
-        const resumed = yield* devnet.runUntil(allAtLeast(devnet, top + 5n), { maxMs: 60_000, stepMs: 100 })
-        return { carried, leaveFrames, after, resumed }
+        const resumed = yield* devnet.runUntil(allAtLeast(devnet, top + 5n), { maxMs: 120_000, stepMs: 100 })
+        const frames = (yield* devnet.committed(0, 1n, top + 5n)).map(decodeCertifiedFrame)
+        return { left, reached, leaveFrames, carriedFrame, after, resumed, frames, leaver: bytesToHex(leaver), consistent: yield* chainsConsistent(devnet) }
       }),
     )
-    expect(result.carried).toBe(true)
+    expect(result.left).toBe(true)
+    expect(result.carriedFrame).toBeGreaterThan(0n)
     for (const f of result.leaveFrames) expect(f).toEqual(result.leaveFrames[0] ?? [])
-    for (const c of result.after) expect(c.length).toBe(4)
+    for (const c of result.after) expect(c).not.toContain(result.leaver)
+    expect(result.reached).toBe(true)
     expect(result.resumed).toBe(true)
-  }, 180_000)
+    expect(result.consistent).toBe(true)
+    // Frames proposed well after the boundary are certified by a 3-member bitmask: the leaver's bit is gone.
+    const late = result.frames.filter((f) => f.frame.header.frameNumber >= result.carriedFrame + 8n)
+    expect(late.length).toBeGreaterThan(0)
+    for (const f of late) {
+      expect(bytesToHex(f.frame.header.prover)).not.toBe(result.leaver)
+      expect(Math.max(...bitmaskIndices(f.qc.aggregateSignature?.bitmask ?? new Uint8Array()))).toBeLessThan(3)
+    }
+  }, 400_000)
 
   test("a join proven against a committed frame and confirmed inside the devnet window puts the prover in the shard's committee on every node; a join with a wrong proof is refused everywhere", async () => {
     const shard = new Uint8Array(32).fill(0x5a)

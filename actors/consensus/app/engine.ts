@@ -12,6 +12,7 @@ import type { CertifiedFrame, ValidationServices } from "../core/chain-kind.ts"
 import type { ConsensusConfig } from "../core/consensus-config.ts"
 import type { EnginePorts, StateWrite } from "../core/engine-ports.ts"
 import { ChainEngine } from "../core/chain-engine.ts"
+import { constantCommitteeSource } from "../core/committee-source.ts"
 import { HotStuffEngine } from "../core/hotstuff-engine.ts"
 import type { AppShardFrame } from "../core/messages/app-shard-frame.ts"
 import { bytesEqual } from "../core/messages/fields.ts"
@@ -187,7 +188,7 @@ export class AppShardEngine extends ChainEngine<AppShardFrame, AppShardProposal>
     this.core = new HotStuffEngine({
       kind,
       config: deps.config,
-      committee: deps.committee,
+      committees: constantCommitteeSource(deps.committee),
       signer: deps.signer,
       bls: deps.bls,
       poseidon,

@@ -94,11 +94,19 @@ interface ProduceFrameInput<F> {
   readonly difficulty: (rank: bigint, timestamp: bigint) => number
 }
 
-interface ProposalCheckContext {
-  readonly network: number
+/** A committee and its verified-certificate cache (committee-source.ts). */
+interface CheckCommittee {
   readonly committee: ReadonlyArray<ActiveProver>
-  readonly genesis: QuorumCertificate
   readonly verified: VerifiedCertificates
+}
+
+interface ProposalCheckContext extends CheckCommittee {
+  readonly network: number
+  readonly genesis: QuorumCertificate
+  /** The parent frame's committee, for the parent QC (app D-APP-18); absent: `committee`. */
+  readonly parent?: CheckCommittee
+  /** The prior-rank TC's committee (a child of its newest QC's frame); absent: `committee`. */
+  readonly timeout?: CheckCommittee
 }
 
 export interface ChainKind<F extends ChainFrame, P extends ChainProposal<F>> {

@@ -4,6 +4,7 @@
 // state is the parent QC its child carried. quilbun commits on this rule, not on the reference's
 // 1-chain materialization (DECISIONS.md D-GC-2).
 import type { ChainProposal } from "./chain-kind.ts"
+import type { Committee } from "./committee-source.ts"
 import type { QuorumCertificate } from "./messages/quorum-certificate.ts"
 
 /** What Forks reads of a proposal: the QC certifying its parent (the same for every chain kind). */
@@ -18,6 +19,11 @@ export interface StateNode<F = unknown, P extends ProposalLike = ProposalLike> {
   readonly frame: F
   /** Absent for the committed root. */
   readonly proposal: P | undefined
+  /**
+   * Who votes on this frame, computed when it entered Forks (app D-APP-18): its QC, and the leader and
+   * votes of its rank, are checked against it. The engine always sets it; Forks itself never reads it.
+   */
+  readonly committee?: Committee | undefined
 }
 
 export interface Root<F = unknown, P extends ProposalLike = ProposalLike> {

@@ -9,10 +9,11 @@ import { bytesToHex } from "@noble/hashes/utils.js"
 import { Clock, type Context, Effect, Either, Option } from "effect"
 import type { BlsVerifierService, PoseidonHash, ProverSignerService } from "../../../crates/ts/services.ts"
 import type { CertifiedFrame, ChainFrame, ChainKind, ChainProposal, FrameBranch, ValidationServices } from "./chain-kind.ts"
+import { type Committee, Committees, type CommitteeSource } from "./committee-source.ts"
 import type { ConsensusConfig } from "./consensus-config.ts"
 import { Undecodable, WrongParentQuorumCertificate } from "./consensus-errors.ts"
 import { ConsensusRecords, type EngineStatus } from "./consensus-records.ts"
-import { checkQc, checkTc, committeeIndex, type EngineContext, leaderFor, nodeOf } from "./engine-context.ts"
+import { checkQc, checkTc, committeeIndex, type EngineContext, type FrameCommittees, type FrameRef, leaderFor, nodeOf } from "./engine-context.ts"
 import type { EnginePorts } from "./engine-ports.ts"
 import { Finalizer } from "./finalizer.ts"
 import { Forks, type StateNode } from "./forks.ts"
@@ -28,9 +29,8 @@ import { OrphanProposals } from "./orphan-proposals.ts"
 import { Outbox } from "./outbox.ts"
 import { Pacemaker } from "./pacemaker.ts"
 import { checkRankEvidence } from "./proposal-validation.ts"
+import { validateVote } from "./certificate-validation.ts"
 import { Proposer } from "./proposer.ts"
-import { type ActiveProver, indexOfAddress } from "./prover-ring.ts"
-import { quorumRuleFor } from "./quorum-rule.ts"
 import { LivenessState, type RankChange, receiveQuorumCertificate, receiveTimeoutCertificate } from "./rank-tracker.ts"
 import { RankReporter } from "./rank-reporting.ts"
 import { signTimeout, signVote } from "./replica-signer.ts"
@@ -47,11 +47,21 @@ const PEER_WAIT_RETRY_MS = 100
 /** How often a leader its chain kind holds back (`holdProposal`) asks again. */
 const HOLD_RETRY_MS = 25
 
+/** Proposals kept while their committee is not known yet (app D-APP-18); the oldest go first. */
+const MAX_AWAITING_COMMITTEE = 64
+
+/** Committed frames the engine's branch still answers after they left Forks (more than a sync batch). */
+const RECENT_COMMITS = 256
+
+/** Votes kept for frames not held yet whose committee the source cannot tell without them: frames, votes per frame. */
+const MAX_EARLY_VOTE_FRAMES = 64
+const MAX_EARLY_VOTES_PER_FRAME = 64
+
 export interface HotStuffEngineDeps<F extends ChainFrame, P extends ChainProposal<F>> {
   readonly kind: ChainKind<F, P>
   readonly config: ConsensusConfig
-  /** The chain's active provers, sorted by address. */
-  readonly committee: ReadonlyArray<ActiveProver>
+  /** Who votes on each frame (a constant committee on devnets, the prover registry's in a node). */
+  readonly committees: CommitteeSource<F>
   readonly signer: ProverSignerService
   readonly bls: BlsVerifierService
   readonly poseidon: PoseidonHash
@@ -73,17 +83,30 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
   private readonly sync: SyncClient<F, P>
   private readonly report: RankReporter<F, P>
   private readonly orphans: OrphanProposals<P>
+  /** Valid-looking proposals whose committee the source has not applied yet, by selector (retried). */
+  private readonly awaitingCommittee = new Map<string, { readonly proposal: P; readonly from: string }>()
+  /** Votes that overtook their proposal and could not be placed in a committee yet, by selector. */
+  private readonly earlyVotes = new Map<string, Array<{ readonly vote: ProposalVote; readonly from: string }>>()
+  /** The committed head when the awaiting proposals were last retried. */
+  private awaitingRetriedAt = -1n
+  /** The committee of the current rank's frame, as last resolved (diagnostics). */
+  private currentCommittee: Committee
+  private readonly lookups: FrameCommittees = {
+    of: (ref) => this.committeeOf(ref),
+    after: (qc) => this.committeeAfter(qc),
+  }
 
   constructor(deps: HotStuffEngineDeps<F, P>) {
-    const { kind, config, committee, signer, poseidon } = deps
+    const { kind, config, signer, poseidon } = deps
     const genesis = kind.genesisFrame({ timestamp: config.genesisTimestamp, difficulty: config.genesisDifficulty })
     const records = new ConsensusRecords()
+    const verified = new VerifiedCertificates()
+    const committees = new Committees(deps.committees, kind.filter, signer.address, verified)
+    this.currentCommittee = committees.committee([])
     this.ctx = {
       kind,
       config,
-      committee,
-      rule: quorumRuleFor(committee, kind.filter),
-      selfIndex: Option.getOrElse(indexOfAddress(committee, signer.address), () => -1),
+      committees,
       signer,
       bls: deps.bls,
       poseidon,
@@ -94,21 +117,22 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
         selector: poseidon(genesis.header.output),
         timestamp: BigInt(config.genesisTimestamp),
       }),
-      verified: new VerifiedCertificates(),
+      verified,
       records,
     }
     this.ports = deps.ports
     this.pacemaker = new Pacemaker(config.timing, deps.ports.armTimer)
     this.outbox = new Outbox(deps.ports)
     this.votes = new VoteAggregator(this.ctx, (selector) => this.forks.get(selector)?.frameNumber)
-    this.timeouts = new TimeoutAggregator(this.ctx)
+    this.timeouts = new TimeoutAggregator(this.ctx, this.lookups)
     this.proposer = new Proposer(this.ctx)
     this.finalizer = new Finalizer(kind, (detail) => records.conflict(detail))
     this.sync = new SyncClient(this.ctx, deps.ports)
     this.orphans = new OrphanProposals((p) => bytesToHex(poseidon(p.state.header.output)))
     this.report = new RankReporter(this.ctx, {
-      voters: (rank) => this.votes.bestSupport(rank),
-      timeoutSigners: (rank) => this.timeouts.signers(rank),
+      committee: () => this.currentCommittee,
+      voters: (rank, committee) => this.votes.bestSupport(rank, committee),
+      timeoutSigners: (rank, committee) => this.timeouts.signers(rank, committee),
       currentRank: () => this.pacemaker.currentRank,
       newestQc: () => this.pacemaker.liveness.latestQuorumCertificate,
       hasState: (selector) => this.forks.get(selector) !== undefined,
@@ -134,8 +158,58 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
   private handled(effect: Effect.Effect<void>): Effect.Effect<void> {
     return Effect.zipRight(
       effect,
-      Effect.suspend(() => this.flush()),
+      Effect.suspend(() => Effect.zipRight(this.flush(), this.retryAwaitingCommittee(false))),
     )
+  }
+
+  /**
+   * Proposals (and a sync answer) that waited for a committee are tried again when the committed head
+   * moved since the last try (the registry follows committed frames), or always when `force` (a local
+   * timeout, or the shell telling that its source moved).
+   */
+  private retryAwaitingCommittee(force: boolean): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      const head = this.forks.root.node.frameNumber
+      if (!force && head === this.awaitingRetriedAt) return
+      this.awaitingRetriedAt = head
+      if (this.awaitingCommittee.size > 0) {
+        const waiting = [...this.awaitingCommittee.values()]
+        this.awaitingCommittee.clear()
+        for (const w of waiting) yield* this.onProposal(w.proposal, w.from)
+      }
+      if (this.sync.waitingForCommittee) yield* this.sync.retry(head)
+      yield* this.flush()
+    })
+  }
+
+  /** The shell's committee source moved (the registry applied a frame): waiting work is tried again. */
+  handleCommitteesAdvanced(): Effect.Effect<void> {
+    return this.handled(this.retryAwaitingCommittee(true))
+  }
+
+  /** The committee of the frame `ref` names: cached on its StateNode when this node holds it. */
+  private committeeOf(ref: FrameRef): Effect.Effect<Either.Either<Committee, string>> {
+    const node = this.forks.get(bytesToHex(ref.selector))
+    if (node?.committee !== undefined) return Effect.succeed(Either.right(node.committee))
+    const parent = node === undefined ? undefined : this.forks.get(node.parentSelector)?.frame
+    return this.ctx.committees.of({ frameNumber: ref.frameNumber, frame: node?.frame, parent }, this.branch)
+  }
+
+  /** The committee of a child of the frame `qc` certifies. */
+  private committeeAfter(qc: QuorumCertificate): Effect.Effect<Either.Either<Committee, string>> {
+    const parent = this.forks.get(bytesToHex(qc.selector))?.frame
+    return this.ctx.committees.of({ frameNumber: qc.frameNumber + 1n, parent }, this.branch)
+  }
+
+  /** The committees a proposal is checked against: its frame's, its parent QC's and its TC's. */
+  private proposalCommittees(p: P, parent: StateNode<F, P>) {
+    return Effect.gen(this, function* () {
+      const frame = yield* this.ctx.committees.of({ frameNumber: p.state.header.frameNumber, frame: p.state, parent: parent.frame }, this.branch)
+      const parentQc = parent.committee !== undefined ? Either.right(parent.committee) : yield* this.committeeOf(p.parentQuorumCertificate)
+      const tc = p.priorRankTimeoutCertificate
+      const timeout = tc === undefined ? frame : yield* this.committeeAfter(tc.latestQuorumCertificate ?? this.ctx.genesisQc)
+      return Either.map(Either.all([frame, parentQc, timeout]), ([f, q, t]) => ({ frame: f, parentQc: q, timeout: t }))
+    })
   }
 
   private flush(): Effect.Effect<void> {
@@ -149,7 +223,26 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
   }
 
   /** The frames this node holds (Forks and its root), for chain kinds that walk a frame's ancestry. */
-  private readonly branch: FrameBranch<F> = { frame: (selector) => this.forks.get(bytesToHex(selector))?.frame }
+  private readonly branch: FrameBranch<F> = {
+    frame: (selector) => {
+      const hex = bytesToHex(selector)
+      return this.forks.get(hex)?.frame ?? this.recentCommits.get(hex)
+    },
+  }
+
+  /**
+   * The newest committed frames by selector: they leave Forks when the root moves, and reach the store only
+   * at the next flush, so a walk below the root (a committee source, D-HS-8) finds them here meanwhile.
+   */
+  private readonly recentCommits = new Map<string, F>()
+
+  private rememberCommitted(frames: ReadonlyArray<CertifiedFrame<F>>): void {
+    for (const c of frames) this.recentCommits.set(bytesToHex(c.qc.selector), c.frame)
+    for (const old of this.recentCommits.keys()) {
+      if (this.recentCommits.size <= RECENT_COMMITS) break
+      this.recentCommits.delete(old)
+    }
+  }
 
   /**
    * For chain kinds with `settleBeforeValidation`: commit what `certified` (a verified QC) finalizes and
@@ -174,16 +267,22 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
     return Effect.gen(this, function* () {
       const { kind } = this.ctx
       const loaded = yield* this.ports.load
+      // The root's committee is resolved when first asked for (committeeOf): the source may not know it yet.
       this.forks = new Forks<F, P>(
         loaded.committed === undefined
-          ? { node: nodeOf(this.ctx, this.genesisFrame(), undefined), qc: this.ctx.genesisQc }
-          : { node: nodeOf(this.ctx, loaded.committed.frame, undefined), qc: loaded.committed.qc },
+          ? { node: nodeOf(this.ctx, this.genesisFrame(), undefined, undefined), qc: this.ctx.genesisQc }
+          : { node: nodeOf(this.ctx, loaded.committed.frame, undefined, undefined), qc: loaded.committed.qc },
       )
       const liveness = loaded.liveness ?? new LivenessState({ filter: kind.filter, currentRank: 1n, latestQuorumCertificate: this.ctx.genesisQc })
       this.safety = loaded.safety ?? new ConsensusState({ filter: kind.filter, highestVotedParentRank: 0n, latestAcknowledgedRank: 0n })
       this.pacemaker.restore(liveness)
+      yield* this.refreshCurrentCommittee()
       // Replay validated, uncommitted proposals in rank order (they were checked before being stored).
-      for (const p of loaded.proposals) this.forks.add(nodeOf(this.ctx, p.state, p))
+      for (const p of loaded.proposals) {
+        const parent = this.forks.get(bytesToHex(p.state.header.parentSelector))
+        const known = yield* this.ctx.committees.of({ frameNumber: p.state.header.frameNumber, frame: p.state, parent: parent?.frame }, this.branch)
+        this.forks.add(nodeOf(this.ctx, p.state, p, Either.getOrUndefined(known)))
+      }
       for (const p of loaded.proposals) this.finalizer.check(this.forks, bytesToHex(p.parentQuorumCertificate.selector))
       this.commitFinalized()
       this.report.progressed(yield* Clock.currentTimeMillis)
@@ -239,17 +338,19 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
   }
 
   /** Validates a proposal (certificates, leader, vote, frame against its parent) or says why not. */
-  private validate(p: P, parent: StateNode<F, P>) {
-    const { kind, config, committee, genesisQc, verified } = this.ctx
+  private validate(p: P, parent: StateNode<F, P>, committees: { readonly frame: Committee; readonly parentQc: Committee; readonly timeout: Committee }) {
+    const { kind, config, genesisQc } = this.ctx
+    const { frame, parentQc, timeout } = committees
+    const side = (c: Committee) => ({ committee: c.members, verified: c.verified })
     return Effect.gen(this, function* () {
-      yield* kind.validateProposal(p, { network: config.network, committee, genesis: genesisQc, verified })
-      yield* checkQc(this.ctx, p.parentQuorumCertificate)
-      if (p.priorRankTimeoutCertificate !== undefined) yield* checkTc(this.ctx, p.priorRankTimeoutCertificate)
+      yield* kind.validateProposal(p, { network: config.network, ...side(frame), genesis: genesisQc, parent: side(parentQc), timeout: side(timeout) })
+      yield* checkQc(this.ctx, parentQc, p.parentQuorumCertificate)
+      if (p.priorRankTimeoutCertificate !== undefined) yield* checkTc(this.ctx, timeout, p.priorRankTimeoutCertificate)
       if (!bytesEqual(p.parentQuorumCertificate.selector, p.state.header.parentSelector)) {
         return yield* Effect.fail(new WrongParentQuorumCertificate({ detail: "the parent QC does not certify the frame's parent" }))
       }
       yield* this.settle(p.parentQuorumCertificate)
-      yield* kind.validateFrame(p.state, committee, parent.frame, this.branch)
+      yield* kind.validateFrame(p.state, frame.members, parent.frame, this.branch)
     }).pipe(Effect.provide(this.ctx.services))
   }
 
@@ -260,18 +361,39 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
       if (h.rank <= this.forks.root.node.rank) return
       if (h.output.length !== VDF_OUTPUT_BYTES)
         return yield* records.reject(from, h.prover, "proposal", new BadOutput({ detail: `output is ${h.output.length} bytes` }))
-      const node = nodeOf(this.ctx, p.state, p)
-      if (this.forks.has(node.selector)) return
-      const parent = this.forks.get(node.parentSelector)
+      const selector = this.selectorHex(p.state)
+      if (this.forks.has(selector)) return
+      const parentSelector = bytesToHex(h.parentSelector)
+      const parent = this.forks.get(parentSelector)
       if (parent === undefined) {
         // Unknown parent: keep it until the parent arrives, and ask the sender for what we miss (§4.3 2.3).
-        this.orphans.add(node.parentSelector, node.selector, { proposal: p, from })
-        const certified = yield* Effect.either(checkQc(this.ctx, p.parentQuorumCertificate))
-        if (Either.isRight(certified)) yield* this.receiveQc(p.parentQuorumCertificate)
+        this.orphans.add(parentSelector, selector, { proposal: p, from })
+        const qcCommittee = yield* this.committeeOf(p.parentQuorumCertificate)
+        const certified = Either.isRight(qcCommittee) && Either.isRight(yield* Effect.either(checkQc(this.ctx, qcCommittee.right, p.parentQuorumCertificate)))
+        if (certified) yield* this.receiveQc(p.parentQuorumCertificate)
         yield* this.sync.request(from, this.forks.root.node.frameNumber)
         return
       }
-      const verdict = yield* Effect.either(this.validate(p, parent))
+      const committees = yield* this.proposalCommittees(p, parent)
+      if (Either.isLeft(committees)) {
+        // Not this proposal's fault: its committee is not applied here yet. It waits, like an orphan.
+        this.awaitingCommittee.delete(selector)
+        this.awaitingCommittee.set(selector, { proposal: p, from })
+        for (const old of this.awaitingCommittee.keys()) {
+          if (this.awaitingCommittee.size <= MAX_AWAITING_COMMITTEE) break
+          this.awaitingCommittee.delete(old)
+        }
+        // Its parent QC is checked against the parent's committee (known: the parent was validated), as an
+        // orphan's is: what it finalizes may be what the missing committee waits for.
+        const parentQc = parent.committee !== undefined ? Either.right(parent.committee) : yield* this.committeeOf(p.parentQuorumCertificate)
+        if (Either.isRight(parentQc) && Either.isRight(yield* Effect.either(checkQc(this.ctx, parentQc.right, p.parentQuorumCertificate)))) {
+          yield* this.receiveQc(p.parentQuorumCertificate)
+        }
+        this.report.notes.proposalRejected(h.rank, `waiting for its committee: ${committees.left}`)
+        return yield* Effect.logDebug(`proposal at rank ${h.rank} waits for its committee: ${committees.left}`)
+      }
+      const node = nodeOf(this.ctx, p.state, p, committees.right.frame)
+      const verdict = yield* Effect.either(this.validate(p, parent, committees.right))
       if (Either.isLeft(verdict)) {
         this.report.notes.proposalRejected(h.rank, `${verdict.left._tag}: ${verdict.left.detail}`)
         return yield* records.reject(from, h.prover, "proposal", verdict.left)
@@ -281,14 +403,15 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
       if (added._tag !== "Added") return
       if (added.equivocatesWith !== undefined) {
         yield* records.equivocation("double-proposal", h.rank, h.prover, [added.equivocatesWith.selector, node.selector], from)
-        this.ports.doubleProposal(p.state, added.equivocatesWith.frame, committeeIndex(this.ctx, h.prover))
+        this.ports.doubleProposal(p.state, added.equivocatesWith.frame, committeeIndex(committees.right.frame, h.prover))
       }
       // The proposer's own vote counts toward the QC (§4.3 2.5); validateProposal verified it.
-      yield* this.collectVote(p.vote, node.selector, h.prover, from)
+      yield* this.collectVote(p.vote, node.selector, h.prover, from, committees.right.frame)
+      yield* this.replayEarlyVotes(node.selector)
       yield* this.receiveQc(p.parentQuorumCertificate)
       if (p.priorRankTimeoutCertificate !== undefined) yield* this.receiveTc(p.priorRankTimeoutCertificate)
       // However the proposal reached us (gossip, orphan release, sync), the safety rules decide the vote.
-      const vote = h.rank === this.pacemaker.currentRank ? yield* this.produceVote(p) : undefined
+      const vote = h.rank === this.pacemaker.currentRank ? yield* this.produceVote(p, committees.right.frame) : undefined
       // Stored for restart replay; a vote's safety state is committed before the vote leaves (D-GC-4).
       this.outbox.put({ _tag: "Proposal", rank: h.rank, selector: this.ctx.poseidon(h.output), proposal: p })
       if (vote !== undefined) {
@@ -296,7 +419,7 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
         this.safety = vote.next
         records.counters.votesSent++
         this.outbox.send(encodeProposalVote(vote.vote))
-        yield* this.collectVote(vote.vote, node.selector, this.ctx.signer.address, this.ports.peerId)
+        yield* this.collectVote(vote.vote, node.selector, this.ctx.signer.address, this.ports.peerId, committees.right.frame)
       }
       // The new proposal certifies its parent (its parent QC), not itself: 2-chain from the parent (§3.10).
       this.finalizer.check(this.forks, node.parentSelector)
@@ -308,18 +431,18 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
   }
 
   /** SafetyRules.ProduceVote: decide, then sign; the caller persists `next` before publishing. */
-  private produceVote(p: P) {
+  private produceVote(p: P, committee: Committee) {
     return Effect.gen(this, function* () {
       const { signer, kind } = this.ctx
       const h = p.state.header
-      if (this.ctx.selfIndex < 0) return undefined
+      if (committee.selfIndex < 0) return undefined
       const decision = decideVote(
         this.safety,
         { rank: h.rank, proposer: h.prover, parentQuorumCertificate: p.parentQuorumCertificate, priorRankTimeoutCertificate: p.priorRankTimeoutCertificate },
         this.pacemaker.currentRank,
-        Option.getOrUndefined(leaderFor(this.ctx, h.rank)),
+        Option.getOrUndefined(leaderFor(this.ctx, committee, h.rank)),
         signer.address,
-        (address) => committeeIndex(this.ctx, address) >= 0,
+        (address) => committeeIndex(committee, address) >= 0,
       )
       if (decision._tag !== "Vote") {
         this.report.notes.ownVote(h.rank, decision.reason)
@@ -336,15 +459,51 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
     return Effect.gen(this, function* () {
       if (vote.rank + 1n < this.pacemaker.currentRank || vote.rank <= this.forks.root.node.rank) return // stale (§4.2)
       const selector = bytesToHex(vote.selector)
-      const qc = yield* this.votes.receive(vote, selector, from, this.forks.has(selector))
+      // The vote counts in its frame's committee; one not known here yet cannot be counted (nor blamed).
+      const committee = yield* this.committeeOf(vote)
+      if (Either.isLeft(committee)) {
+        // A vote that overtook its proposal: kept until the frame is here (then its committee is known).
+        // Its signature is checked now when the current committee knows the voter's key: a forgery must
+        // not wait unpenalized for a proposal that may never come (D-GC-14).
+        const voter = vote.publicKeySignatureBls48581?.address ?? new Uint8Array()
+        if (committeeIndex(this.currentCommittee, voter) >= 0) {
+          const checked = yield* Effect.either(validateVote(vote, this.currentCommittee.members).pipe(Effect.provide(this.ctx.services)))
+          if (Either.isLeft(checked)) return yield* this.ctx.records.reject(from, voter, "vote", checked.left)
+        }
+        if (!this.forks.has(selector)) this.keepEarlyVote(selector, vote, from)
+        return yield* Effect.logDebug(`vote at rank ${vote.rank} not counted yet: ${committee.left}`)
+      }
+      const qc = yield* this.votes.receive(vote, selector, from, this.forks.has(selector), committee.right)
       if (qc !== undefined) yield* this.receiveQc(qc)
     })
   }
 
-  /** Collects a vote whose signature is already verified (our own, a proposal's); a QC it completes moves us on. */
-  private collectVote(vote: ProposalVote, selector: string, voter: Uint8Array, from: string): Effect.Effect<void> {
+  private keepEarlyVote(selector: string, vote: ProposalVote, from: string): void {
+    const kept = this.earlyVotes.get(selector) ?? []
+    if (kept.length >= MAX_EARLY_VOTES_PER_FRAME) return
+    kept.push({ vote, from })
+    this.earlyVotes.delete(selector)
+    this.earlyVotes.set(selector, kept)
+    for (const old of this.earlyVotes.keys()) {
+      if (this.earlyVotes.size <= MAX_EARLY_VOTE_FRAMES) break
+      this.earlyVotes.delete(old)
+    }
+  }
+
+  /** The votes that arrived before the frame `selector`, now that it is here. */
+  private replayEarlyVotes(selector: string): Effect.Effect<void> {
     return Effect.gen(this, function* () {
-      const qc = yield* this.votes.collect(vote, selector, voter, from, true)
+      const kept = this.earlyVotes.get(selector)
+      if (kept === undefined) return
+      this.earlyVotes.delete(selector)
+      for (const { vote, from } of kept) yield* this.onVote(vote, from)
+    })
+  }
+
+  /** Collects a vote whose signature is already verified (our own, a proposal's); a QC it completes moves us on. */
+  private collectVote(vote: ProposalVote, selector: string, voter: Uint8Array, from: string, committee: Committee): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      const qc = yield* this.votes.collect(vote, selector, voter, from, true, committee)
       if (qc !== undefined) yield* this.receiveQc(qc)
     })
   }
@@ -353,16 +512,24 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
     return Effect.gen(this, function* () {
       const checked = yield* this.timeouts.check(t, from, this.pacemaker.currentRank)
       if (checked === undefined) return
+      if (checked._tag === "FrameMissing") return yield* this.sync.request(from, this.forks.root.node.frameNumber)
       // Newer certificates carried by the timeout move us forward (§3.5, partial TC).
       yield* this.receiveQc(checked.qc)
+      if (checked._tag === "QcOnly") return
       if (checked.priorTc !== undefined) yield* this.receiveTc(checked.priorTc)
-      yield* this.collectTimeout(checked.vote, checked.index, checked.qc, checked.priorTc)
+      yield* this.collectTimeout(checked.vote, checked.index, checked.qc, checked.priorTc, checked.committee)
     })
   }
 
-  private collectTimeout(vote: ProposalVote, index: number, qc: QuorumCertificate, priorTc: TimeoutCertificate | undefined): Effect.Effect<void> {
+  private collectTimeout(
+    vote: ProposalVote,
+    index: number,
+    qc: QuorumCertificate,
+    priorTc: TimeoutCertificate | undefined,
+    committee: Committee,
+  ): Effect.Effect<void> {
     return this.timeouts.collect(
-      { vote, index, qc, priorTc },
+      { vote, index, qc, priorTc, committee },
       {
         fastJoin: (rank) => (rank === this.pacemaker.currentRank && this.safety.latestTimeout?.vote?.rank !== rank ? this.timeoutNow() : Effect.void),
         certified: (tc) => this.receiveTc(tc),
@@ -394,6 +561,7 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
       const change = this.pacemaker.advance(step, yield* Clock.currentTimeMillis)
       if (change === undefined) return
       this.outbox.put({ _tag: "Liveness", state: this.pacemaker.liveness })
+      yield* this.refreshCurrentCommittee()
       if (change.cause === "timeout-certificate") yield* this.report.timedOut(change.to - 1n)
       const retained = change.to > 2n ? change.to - 2n : 0n
       this.report.notes.prune(retained)
@@ -405,10 +573,19 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
     })
   }
 
+  /** The committee of the frame the current rank extends (diagnostics keep the last one known). */
+  private refreshCurrentCommittee(): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      const known = yield* this.committeeAfter(this.pacemaker.liveness.latestQuorumCertificate)
+      if (Either.isRight(known)) this.currentCommittee = known.right
+    })
+  }
+
   handleLocalTimeout(epoch: number): Effect.Effect<void> {
     return this.handled(
       Effect.gen(this, function* () {
         if (!this.pacemaker.isCurrent(epoch)) return
+        yield* this.retryAwaitingCommittee(true)
         yield* this.timeoutNow()
         yield* this.report.warnIfStalled()
       }),
@@ -423,7 +600,9 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
       const rank = liveness.currentRank
       const newestQc = liveness.latestQuorumCertificate
       const priorTc = newestQc.rank + 1n === rank ? undefined : liveness.priorRankTimeoutCertificate
-      const decision = decideTimeout(this.safety, rank, newestQc, priorTc, this.ctx.selfIndex >= 0)
+      // Our timeout counts in the committee of a child of our newest QC's frame (app D-APP-18).
+      const committee = yield* this.committeeAfter(newestQc)
+      const decision = decideTimeout(this.safety, rank, newestQc, priorTc, Either.isRight(committee) && committee.right.selfIndex >= 0)
       let timeout: TimeoutState
       let next: ConsensusState
       switch (decision._tag) {
@@ -447,7 +626,10 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
       // Our own timeout counts toward the TC, a re-broadcast one too: after a restart the collector is
       // empty and the stored timeout is the only one this node may sign for the rank.
       const qc = timeout.latestQuorumCertificate
-      if (timeout.vote !== undefined && qc !== undefined) yield* this.collectTimeout(timeout.vote, this.ctx.selfIndex, qc, timeout.priorRankTimeoutCertificate)
+      if (timeout.vote === undefined || qc === undefined) return
+      const own = yield* this.committeeAfter(qc)
+      if (Either.isRight(own) && own.right.selfIndex >= 0)
+        yield* this.collectTimeout(timeout.vote, own.right.selfIndex, qc, timeout.priorRankTimeoutCertificate, own.right)
     })
   }
 
@@ -457,7 +639,10 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
   private proposeIfLeader(): Effect.Effect<void> {
     return Effect.gen(this, function* () {
       const rank = this.pacemaker.currentRank
-      const leader = leaderFor(this.ctx, rank)
+      // The leader of the frame this rank would extend the newest QC with; not known yet: not now.
+      const committee = yield* this.committeeAfter(this.pacemaker.liveness.latestQuorumCertificate)
+      if (Either.isLeft(committee)) return
+      const leader = leaderFor(this.ctx, committee.right, rank)
       if (Option.isNone(leader) || !bytesEqual(leader.value, this.ctx.signer.address)) return
       if (!this.proposer.schedule(rank)) return
       yield* this.ports.proposeAfter(this.ctx.config.timing.proposalDelayMs, rank)
@@ -473,7 +658,14 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
       const { records, signer, config } = this.ctx
       const notes = this.report.notes
       if (rank !== this.pacemaker.currentRank) return
-      const needed = this.proposer.peersNeededForQuorum()
+      const newestQc = this.pacemaker.liveness.latestQuorumCertificate
+      const known = yield* this.committeeAfter(newestQc)
+      if (Either.isLeft(known)) {
+        notes.notProposed(rank, `committee not known yet: ${known.left}`)
+        return yield* this.ports.proposeAfter(PEER_WAIT_RETRY_MS, rank)
+      }
+      const committee = known.right
+      const needed = this.proposer.peersNeededForQuorum(committee)
       const connected = needed === 0 ? 0 : (yield* this.ports.peers).length
       if (connected < needed) {
         notes.notProposed(rank, `waiting for peers: ${connected} connected, ${needed} needed for a quorum`)
@@ -484,10 +676,9 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
         const selector = this.selectorHex(stored.state)
         notes.proposalSeen(rank, selector)
         this.outbox.send(this.ctx.kind.encodeProposal(stored))
-        yield* this.collectVote(stored.vote, selector, signer.address, this.ports.peerId)
+        yield* this.collectVote(stored.vote, selector, signer.address, this.ports.peerId, committee)
         return yield* Effect.logInfo(`published this node's stored proposal for rank ${rank} again after a restart`)
       }
-      const newestQc = this.pacemaker.liveness.latestQuorumCertificate
       const parent = this.forks.get(bytesToHex(newestQc.selector))
       if (parent === undefined) {
         // The newest QC's state is not here: we cannot extend it until sync brings it (§3.5 step 2);
@@ -521,13 +712,13 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
         notes.notProposed(rank, held)
         return yield* this.ports.proposeAfter(HOLD_RETRY_MS, rank)
       }
-      const built = yield* this.proposer.build({ parent: parent.frame, branch: this.branch, rank, newestQc, tc, safety: this.safety })
+      const built = yield* this.proposer.build({ parent: parent.frame, branch: this.branch, rank, newestQc, tc, safety: this.safety, committee })
       if (built._tag === "NotSafe") {
         notes.notProposed(rank, built.reason)
         return yield* Effect.logDebug(`not proposing at rank ${rank}: ${built.reason}`)
       }
       const { proposal, vote, next } = built
-      const node = nodeOf(this.ctx, proposal.state, proposal)
+      const node = nodeOf(this.ctx, proposal.state, proposal, committee)
       this.outbox.putSafety(next)
       this.outbox.put({ _tag: "Proposal", rank, selector: vote.selector, proposal })
       this.safety = next
@@ -535,7 +726,7 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
       this.forks.add(node)
       notes.proposalSeen(rank, node.selector)
       this.outbox.send(this.ctx.kind.encodeProposal(proposal))
-      yield* this.collectVote(vote, node.selector, signer.address, this.ports.peerId)
+      yield* this.collectVote(vote, node.selector, signer.address, this.ports.peerId, committee)
       // The new proposal certifies its parent (its parent QC), not itself: 2-chain from the parent (§3.10).
       this.finalizer.check(this.forks, node.parentSelector)
       this.commitFinalized()
@@ -551,6 +742,7 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
     const head = committed[committed.length - 1]
     if (head === undefined) return
     this.outbox.commitFrames(committed)
+    this.rememberCommitted(committed)
     this.orphans.dropUpTo(head.frame.header.rank, (p) => p.state.header.rank)
   }
 
@@ -580,6 +772,7 @@ export class HotStuffEngine<F extends ChainFrame, P extends ChainProposal<F>> {
       const head = adopted[adopted.length - 1]
       if (head !== undefined) {
         this.outbox.commitFrames(adopted)
+        this.rememberCommitted(adopted)
         yield* this.receiveQc(head.qc)
       }
       // Progress counts the committed frames the peer sent (at most its head), before its proposals

@@ -37,6 +37,10 @@ export interface ProposalValidationInput {
   readonly genesis?: QuorumCertificate
   /** Shared with the caller's other certificate checks so each distinct QC/TC is verified once. */
   readonly verified?: VerifiedCertificates
+  /** The parent frame's committee, when it differs (app D-APP-18): the parent QC is checked against it. */
+  readonly parent?: { readonly committee: ReadonlyArray<ActiveProver>; readonly verified?: VerifiedCertificates }
+  /** The prior-rank TC's committee, when it differs. */
+  readonly timeout?: { readonly committee: ReadonlyArray<ActiveProver>; readonly verified?: VerifiedCertificates }
 }
 
 const filterOf = (p: GlobalProposal | AppShardProposal): Uint8Array => ("address" in p.state.header ? p.state.header.address : new Uint8Array())
@@ -70,7 +74,11 @@ export const validateProposal = (input: ProposalValidationInput) =>
     const qc = proposal.parentQuorumCertificate
     const tc = proposal.priorRankTimeoutCertificate
     yield* checkRankEvidence(header.rank, qc, tc)
-    const shared = { ...(input.genesis === undefined ? {} : { genesis: input.genesis }), ...(input.verified === undefined ? {} : { verified: input.verified }) }
-    yield* validateQuorumCertificate({ qc, committee, ...shared })
-    if (tc !== undefined) yield* validateTimeoutCertificate({ tc, committee, ...shared })
+    const genesis = input.genesis === undefined ? {} : { genesis: input.genesis }
+    const against = (side: { readonly committee: ReadonlyArray<ActiveProver>; readonly verified?: VerifiedCertificates } | undefined) => {
+      const chosen = side ?? { committee, verified: input.verified }
+      return { committee: chosen.committee, ...genesis, ...(chosen.verified === undefined ? {} : { verified: chosen.verified }) }
+    }
+    yield* validateQuorumCertificate({ qc, ...against(input.parent) })
+    if (tc !== undefined) yield* validateTimeoutCertificate({ tc, ...against(input.timeout) })
   })

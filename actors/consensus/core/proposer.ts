@@ -4,6 +4,7 @@
 // header's (§1.4 step 2). The engine persists the new safety state before the proposal is published.
 import { Clock, Effect } from "effect"
 import type { ChainFrame, ChainProposal, FrameBranch } from "./chain-kind.ts"
+import type { Committee } from "./committee-source.ts"
 import type { EngineContext } from "./engine-context.ts"
 import type { ProposalVote } from "./messages/proposal-vote.ts"
 import type { QuorumCertificate } from "./messages/quorum-certificate.ts"
@@ -59,10 +60,10 @@ export class Proposer<F extends ChainFrame, P extends ChainProposal<F>> {
    * Peers a proposal needs to reach before it can gather a quorum: published earlier (a node starting
    * before its peers connect) it is lost, and the rank times out for nothing.
    */
-  peersNeededForQuorum(): number {
-    const { committee, rule, selfIndex } = this.ctx
-    if (selfIndex < 0 || committee.length <= 1) return 0
-    const others = committee.length - 1
+  peersNeededForQuorum(committee: Committee): number {
+    const { members, rule, selfIndex } = committee
+    if (selfIndex < 0 || members.length <= 1) return 0
+    const others = members.length - 1
     return rule.mode === "equal-weight" ? Math.min(others, Number(rule.threshold) - 1) : 1
   }
 
@@ -74,10 +75,13 @@ export class Proposer<F extends ChainFrame, P extends ChainProposal<F>> {
     readonly newestQc: QuorumCertificate
     readonly tc: TimeoutCertificate | undefined
     readonly safety: ConsensusState
+    /** The new frame's committee (app D-APP-18): this node's index in it signs the header. */
+    readonly committee: Committee
   }): Effect.Effect<BuiltProposal<P>> {
     return Effect.gen(this, function* () {
-      const { kind, config, signer, selfIndex } = this.ctx
+      const { kind, config, signer } = this.ctx
       const { parent, branch, rank, newestQc, tc, safety } = input
+      const { selfIndex } = input.committee
       const produced = yield* kind
         .produceFrame({
           parent,

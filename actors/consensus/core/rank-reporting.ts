@@ -4,6 +4,7 @@
 import { bytesToHex } from "@noble/hashes/utils.js"
 import { Clock, Effect, Metric, Option } from "effect"
 import type { ChainFrame, ChainProposal } from "./chain-kind.ts"
+import type { Committee } from "./committee-source.ts"
 import { type EngineContext, leaderFor } from "./engine-context.ts"
 import { bytesEqual } from "./messages/fields.ts"
 import type { QuorumCertificate } from "./messages/quorum-certificate.ts"
@@ -18,8 +19,10 @@ const STALL_INTERVALS = 10
 
 /** What the reporter reads of the engine. */
 export interface RankReportView {
-  readonly voters: (rank: bigint) => ReadonlyArray<number>
-  readonly timeoutSigners: (rank: bigint) => ReadonlyArray<number>
+  /** The committee of the current rank's frame (a child of the newest QC's), as last resolved. */
+  readonly committee: () => Committee
+  readonly voters: (rank: bigint, committee: Committee) => ReadonlyArray<number>
+  readonly timeoutSigners: (rank: bigint, committee: Committee) => ReadonlyArray<number>
   readonly currentRank: () => bigint
   readonly newestQc: () => QuorumCertificate
   readonly hasState: (selector: string) => boolean
@@ -45,24 +48,25 @@ export class RankReporter<F extends ChainFrame, P extends ChainProposal<F>> {
   }
 
   /** Short hex of a committee member's address, as the log lines name provers. */
-  private memberName(index: number): string {
-    return bytesToHex(this.ctx.committee[index]?.address ?? new Uint8Array()).slice(0, 12)
+  private memberName(committee: Committee, index: number): string {
+    return bytesToHex(committee.members[index]?.address ?? new Uint8Array()).slice(0, 12)
   }
 
   /** What a rank collected and why it ended without a QC, as the operator sees it. */
   private outcome(rank: bigint) {
-    const { committee, rule } = this.ctx
-    const leader = Option.getOrUndefined(leaderFor(this.ctx, rank))
-    const voters = this.view.voters(rank)
-    const timeouts = this.view.timeoutSigners(rank)
+    const committee = this.view.committee()
+    const { members, rule } = committee
+    const leader = Option.getOrUndefined(leaderFor(this.ctx, committee, rank))
+    const voters = this.view.voters(rank, committee)
+    const timeouts = this.view.timeoutSigners(rank, committee)
     const outcome = {
       rank,
       leader: leader === undefined ? "none" : bytesToHex(leader).slice(0, 12),
       leaderIsSelf: leader !== undefined && bytesEqual(leader, this.ctx.signer.address),
       votes: Number(weightOfSigners(rule, voters)),
-      missingVoters: committee.flatMap((_, i) => (voters.includes(i) ? [] : [this.memberName(i)])),
+      missingVoters: members.flatMap((_, i) => (voters.includes(i) ? [] : [this.memberName(committee, i)])),
       timeouts: Number(weightOfSigners(rule, timeouts)),
-      missingTimeouts: committee.flatMap((_, i) => (timeouts.includes(i) ? [] : [this.memberName(i)])),
+      missingTimeouts: members.flatMap((_, i) => (timeouts.includes(i) ? [] : [this.memberName(committee, i)])),
       quorum: Number(rule.threshold),
     }
     return { ...outcome, reason: this.notes.explain(outcome) }
@@ -93,7 +97,7 @@ export class RankReporter<F extends ChainFrame, P extends ChainProposal<F>> {
       const rank = this.view.currentRank()
       const o = this.outcome(rank)
       const missing: Array<string> = []
-      const member = this.ctx.selfIndex >= 0
+      const member = this.view.committee().selfIndex >= 0
       if (!member) missing.push("this node is not in the committee (it follows through sync)")
       const peers = (yield* this.view.peers).length
       if (peers + (member ? 1 : 0) < o.quorum) missing.push(`peers: ${peers} connected, a quorum needs ${o.quorum} provers`)

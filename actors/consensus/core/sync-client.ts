@@ -3,6 +3,7 @@
 // Synced frames are verified one by one against the committed root (certified by their QC, valid
 // against their parent — which includes the chain's frame-number rule: the global chain's numbers are
 // contiguous, an app shard's only increase, D-APP-5) before the root moves; a long catch-up logs its progress.
+import { bytesToHex } from "@noble/hashes/utils.js"
 import { Clock, Effect, Either } from "effect"
 import type { CertifiedFrame, ChainFrame, ChainProposal } from "./chain-kind.ts"
 import { WrongQuorumCertificate } from "./consensus-errors.ts"
@@ -31,6 +32,12 @@ export class SyncClient<F extends ChainFrame, P extends ChainProposal<F>> {
     private readonly ports: SyncClientPorts<F, P>,
   ) {}
 
+  /**
+   * An answer stopped at a frame whose committee the source had not applied: the engine asks again once
+   * its committed frames moved on (the registry follows them). Reset by the next request.
+   */
+  waitingForCommittee = false
+
   get isInFlight(): boolean {
     return this.inFlight
   }
@@ -52,8 +59,19 @@ export class SyncClient<F extends ChainFrame, P extends ChainProposal<F>> {
         return
       this.last = { peer, from, at: now }
       this.inFlight = true
+      this.waitingForCommittee = false
       yield* Effect.logDebug(`sync from ${peer} at frame ${from}`)
       yield* this.ports.requestSync(peer, this.ctx.kind.encodeSyncRequest({ fromFrameNumber: from, limit: this.ctx.config.syncBatch }))
+    })
+  }
+
+  /** Asks the last peer again, from `rootFrameNumber`, after an answer stopped for a committee. */
+  retry(rootFrameNumber: bigint): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      const last = this.last
+      if (last === undefined) return Effect.void
+      this.last = undefined
+      return this.request(last.peer, rootFrameNumber)
     })
   }
 
@@ -73,13 +91,25 @@ export class SyncClient<F extends ChainFrame, P extends ChainProposal<F>> {
         const root = forks.root
         const h = certified.frame.header
         if (h.frameNumber <= root.node.frameNumber) continue
+        // The frame's committee (app D-APP-18); one the source has not applied yet ends this answer
+        // here without blaming the peer: the next request starts from the frame reached.
+        const known = yield* this.ctx.committees.of(
+          { frameNumber: h.frameNumber, frame: certified.frame, parent: root.node.frame },
+          { frame: (s) => forks.get(bytesToHex(s))?.frame },
+        )
+        if (Either.isLeft(known)) {
+          this.waitingForCommittee = true
+          yield* this.endRun(`frame ${h.frameNumber}: committee not known yet (${known.left})`)
+          break
+        }
+        const committee = known.right
         const verdict = yield* Effect.either(
           Effect.gen(this, function* () {
             if (h.output.length !== VDF_OUTPUT_BYTES || !bytesEqual(certified.qc.selector, this.ctx.poseidon(h.output)) || certified.qc.rank !== h.rank) {
               return yield* Effect.fail(new WrongQuorumCertificate({ detail: "the QC does not certify this frame" }))
             }
-            yield* checkQc(this.ctx, certified.qc)
-            yield* this.ctx.kind.validateFrame(certified.frame, this.ctx.committee, root.node.frame).pipe(Effect.provide(this.ctx.services))
+            yield* checkQc(this.ctx, committee, certified.qc)
+            yield* this.ctx.kind.validateFrame(certified.frame, committee.members, root.node.frame).pipe(Effect.provide(this.ctx.services))
           }),
         )
         if (Either.isLeft(verdict)) {
@@ -87,7 +117,7 @@ export class SyncClient<F extends ChainFrame, P extends ChainProposal<F>> {
           yield* this.ctx.records.reject(peer, h.prover, "sync", verdict.left)
           break
         }
-        forks.advanceRoot({ node: nodeOf(this.ctx, certified.frame, undefined), qc: certified.qc })
+        forks.advanceRoot({ node: nodeOf(this.ctx, certified.frame, undefined, committee), qc: certified.qc })
         adopted.push(certified)
         // Each frame costs pairings and a VDF check (~0.1 s, far more on a loaded machine) on this
         // thread: a turn of the event loop between frames keeps the process answering its supervisor

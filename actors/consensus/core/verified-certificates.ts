@@ -6,33 +6,45 @@ import { VerifiedInputs } from "../../../crates/ts/verified-inputs.ts"
  * Certificates that already passed full validation (§3.9), keyed by SHA-256 of a kind byte ‖ their
  * canonical bytes, so one node verifies each distinct QC/TC once however many messages carry it; and
  * same-message aggregate signatures that verified, keyed by (public key, signature, message, domain).
- * Only sound for one committee snapshot and genesis: share an instance only between validations that
- * use the same `committee` and `genesis`. Bounded (verified-inputs.ts): the least recently used are forgotten first.
+ * A certificate's validity depends on the committee it is checked against: share an instance only between
+ * validations that use the same `committee` and `genesis`, and give each committee its own `scoped` view
+ * (the QC/TC entries are keyed by the scope; aggregate-signature entries are a function of their bytes
+ * alone and are shared). Bounded (verified-inputs.ts): the least recently used are forgotten first.
  */
 export class VerifiedCertificates {
   private readonly verified: VerifiedInputs
+  private readonly scope: Uint8Array
 
-  constructor(readonly capacity = 4_096) {
-    this.verified = new VerifiedInputs(capacity)
+  constructor(
+    readonly capacity = 4_096,
+    shared?: { readonly inputs: VerifiedInputs; readonly scope: string },
+  ) {
+    this.verified = shared?.inputs ?? new VerifiedInputs(capacity)
+    this.scope = new TextEncoder().encode(shared?.scope ?? "")
   }
 
-  private static qcKey = (qc: QuorumCertificate): string => VerifiedInputs.key(1, [encodeQuorumCertificate(qc)])
-  private static tcKey = (tc: TimeoutCertificate): string => VerifiedInputs.key(2, [encodeTimeoutCertificate(tc)])
+  /** The same cache seen by another committee: its certificates are not this one's. */
+  scoped(scope: string): VerifiedCertificates {
+    return new VerifiedCertificates(this.capacity, { inputs: this.verified, scope })
+  }
+
+  private qcKey = (qc: QuorumCertificate): string => VerifiedInputs.key(1, [this.scope, encodeQuorumCertificate(qc)])
+  private tcKey = (tc: TimeoutCertificate): string => VerifiedInputs.key(2, [this.scope, encodeTimeoutCertificate(tc)])
 
   hasQuorumCertificate(qc: QuorumCertificate): boolean {
-    return this.verified.has(VerifiedCertificates.qcKey(qc))
+    return this.verified.has(this.qcKey(qc))
   }
 
   addQuorumCertificate(qc: QuorumCertificate): void {
-    this.verified.add(VerifiedCertificates.qcKey(qc))
+    this.verified.add(this.qcKey(qc))
   }
 
   hasTimeoutCertificate(tc: TimeoutCertificate): boolean {
-    return this.verified.has(VerifiedCertificates.tcKey(tc))
+    return this.verified.has(this.tcKey(tc))
   }
 
   addTimeoutCertificate(tc: TimeoutCertificate): void {
-    this.verified.add(VerifiedCertificates.tcKey(tc))
+    this.verified.add(this.tcKey(tc))
   }
 
   /**

@@ -10,6 +10,8 @@ import type { StoreService } from "../../../runtime/store/index.ts"
 import type { ValidationServices } from "../core/chain-kind.ts"
 import type { EnginePorts, StateWrite } from "../core/engine-ports.ts"
 import { ChainEngine } from "../core/chain-engine.ts"
+import { type CommitteeSource, constantCommitteeSource } from "../core/committee-source.ts"
+import { type CommitteeAtFrame, registryCommitteeSource } from "./registry-committees.ts"
 import { HotStuffEngine } from "../core/hotstuff-engine.ts"
 import type { GlobalFrame } from "../core/messages/global-frame.ts"
 import type { GlobalProposal } from "../core/messages/proposals.ts"
@@ -52,8 +54,12 @@ interface EngineEffects {
 
 export interface EngineDeps {
   readonly config: GlobalConsensusConfig
-  /** `GetActiveProvers(nil)`, sorted by address. */
+  /** `GetActiveProvers(nil)`, sorted by address: the leader's shard-update checks, and every frame's voters without `committees`. */
   readonly committee: ReadonlyArray<ActiveProver>
+  /** Who votes on each frame (app D-APP-18); absent: from `committeeAt` if given, else `committee` for every frame. */
+  readonly committees?: CommitteeSource<GlobalFrame>
+  /** The registry's committee by committed frame (D-REG-8): frames are voted on by the registry's set (registry-committees.ts). */
+  readonly committeeAt?: CommitteeAtFrame
   readonly store: StoreService
   readonly transport: TransportService
   readonly signer: ProverSignerService
@@ -190,15 +196,17 @@ export class GlobalConsensusEngine extends ChainEngine<GlobalFrame, GlobalPropos
 
   constructor(readonly deps: EngineDeps) {
     super()
+    const committedFrame = committedFrameReader(deps.store)
+    const fromRegistry = deps.committeeAt === undefined ? undefined : registryCommitteeSource({ committeeAt: deps.committeeAt, committedFrame })
     this.core = new HotStuffEngine({
       kind: makeGlobalChainKind({
         committee: deps.committee,
-        committedFrame: committedFrameReader(deps.store),
+        committedFrame,
         ...(deps.pendingShardUpdates === undefined ? {} : { pendingShardUpdates: deps.pendingShardUpdates }),
         ...(deps.pendingLifecycle === undefined ? {} : { pendingLifecycle: deps.pendingLifecycle }),
       }),
       config: deps.config,
-      committee: deps.committee,
+      committees: deps.committees ?? fromRegistry ?? constantCommitteeSource(deps.committee),
       signer: deps.signer,
       bls: deps.bls,
       poseidon: deps.poseidon,

@@ -8,6 +8,8 @@ import { Head, Insert, type TimeReelMessage } from "../../time-reel/protocol.ts"
 import { globalFrameId } from "../core/frame-id.ts"
 import type { AppFrameHeader } from "../core/messages/app-frame-header.ts"
 import type { GlobalFrame } from "../core/messages/global-frame.ts"
+import type { CommitteeSource } from "../core/committee-source.ts"
+import type { CommitteeAtFrame } from "./registry-committees.ts"
 import type { ActiveProver } from "../core/prover-ring.ts"
 import { engineEffects, engineServices } from "./engine-services.ts"
 import { Actor, type ActorRef } from "../../../runtime/kernel/index.ts"
@@ -23,6 +25,10 @@ export interface GlobalConsensusActorOptions {
   readonly config: GlobalConsensusConfig
   /** The global committee (`GetActiveProvers(nil)`); sorted here by address. */
   readonly committee: Effect.Effect<ReadonlyArray<ActiveProver>>
+  /** Who votes on each frame (app D-APP-18); absent: `committee` for every frame. */
+  readonly committees?: CommitteeSource<GlobalFrame>
+  /** The registry's committee by committed frame (D-REG-8); used when `committees` is absent. */
+  readonly committeeAt?: CommitteeAtFrame
   readonly onCommitted?: (frames: ReadonlyArray<CertifiedFrame>) => void
   /** Committed frames (genesis first) are inserted here in order: the reel announces the heads. */
   readonly timeReel?: ActorRef<TimeReelMessage>
@@ -105,6 +111,8 @@ export const globalConsensusActor = (options: GlobalConsensusActorOptions) =>
           const engine = new GlobalConsensusEngine({
             config: options.config,
             committee,
+            ...(options.committees === undefined ? {} : { committees: options.committees }),
+            ...(options.committeeAt === undefined ? {} : { committeeAt: options.committeeAt }),
             store,
             transport,
             signer,

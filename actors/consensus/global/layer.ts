@@ -4,14 +4,18 @@
 // EventDistributor, and — with a ShardUpdates pool — certified shard headers proposed from it and the
 // committed ones reported back to it; and the ProverRegistry told of every commit, so it pays the shard
 // updates committed frames carry. Released before what it talks to (Layer release order).
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Either, Layer, Option } from "effect"
 import type { BlsVerifier, FrameVdf, Poseidon, ProverSigner } from "../../../crates/ts/services.ts"
 import { ActorSystem } from "../../../runtime/kernel/index.ts"
 import type { Transport } from "../../../runtime/kernel/transport/transport.ts"
 import type { Store } from "../../../runtime/store/index.ts"
 import { EventDistributor } from "../../event-distributor/index.ts"
-import { activeProversOf, CreditCommitted, ProverRegistry, type ProverRegistryRef } from "../../prover-registry/index.ts"
+import { activeProversOf, CommitteeAt, CreditCommitted, ProverRegistry, type ProverRegistryRef } from "../../prover-registry/index.ts"
+import { sortByAddress } from "../core/prover-ring.ts"
+import type { CommitteeAtFrame } from "./registry-committees.ts"
 import { GlobalTimeReel } from "../../time-reel/index.ts"
+import type { CommitteeSource } from "../core/committee-source.ts"
+import type { GlobalFrame } from "../core/messages/global-frame.ts"
 import type { GlobalConsensusConfig } from "./config.ts"
 import { globalConsensusActor, type GlobalConsensusRef } from "./global-consensus.ts"
 import type { CertifiedFrame } from "./persistence.ts"
@@ -28,7 +32,23 @@ export interface GlobalConsensusLiveOptions {
   readonly mailboxCapacity?: number
   /** Prover lifecycle requests to propose when leading (D-GC-19): the node's lifecycle pool (D-GC-20). */
   readonly pendingLifecycle?: Effect.Effect<ReadonlyArray<Uint8Array>>
+  /** Who votes on each frame (app D-APP-18); absent: the registry's active global provers at start, for every frame. */
+  readonly committees?: CommitteeSource<GlobalFrame>
 }
+
+/** A committee question the registry does not answer at once is asked again later (the engine waits meanwhile). */
+const COMMITTEE_ASK_TIMEOUT = "1 second"
+
+/** The registry's global committee as of committed frame n (D-REG-8), or why it cannot say yet. */
+const registryCommitteeAt =
+  (registry: ProverRegistryRef): CommitteeAtFrame =>
+  (frameNumber) =>
+    registry.ask(new CommitteeAt({ filter: new Uint8Array(), frameNumber }), COMMITTEE_ASK_TIMEOUT).pipe(
+      Effect.map((provers) => Either.right(sortByAddress(provers))),
+      Effect.catchAll((e) =>
+        Effect.succeed(Either.left(e._tag === "CommitteeUnknown" ? `registry frame ${frameNumber} ${e.reason} (applied through ${e.appliedThrough})` : e._tag)),
+      ),
+    )
 
 /** A leader never waits long on the pool: without an answer its frame carries no updates. */
 const PENDING_ASK_TIMEOUT = "1 second"
@@ -76,6 +96,8 @@ export const GlobalConsensusLive = (
           ...(pool === undefined ? {} : { pendingShardUpdates: pendingFrom(pool) }),
           ...(options.mailboxCapacity === undefined ? {} : { mailboxCapacity: options.mailboxCapacity }),
           ...(options.pendingLifecycle === undefined ? {} : { pendingLifecycle: options.pendingLifecycle }),
+          ...(options.committees === undefined ? {} : { committees: options.committees }),
+          committeeAt: registryCommitteeAt(registry),
         }),
       )
     }),

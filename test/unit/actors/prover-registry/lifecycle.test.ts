@@ -40,7 +40,7 @@ const tmp = (): string => {
 
 const signers = [0, 1, 2].map((i) => makeInsecureTestSigner(Uint8Array.of(0x60, i), poseidonHashBytes))
 const SHARD = new Uint8Array(32).fill(0x33)
-// Every prover is global and on SHARD: lifecycle operations change shard allocations only (D-GLOB-9).
+// Every prover is global and on SHARD; a global allocation leaves like a shard's (D-GLOB-9 lifted).
 const genesis: RegistryGenesisConfig = {
   network: 99,
   provers: signers.map((s) => ({ publicKey: s.publicKey, seniority: 0n, filters: [new Uint8Array(), SHARD] })),
@@ -56,7 +56,7 @@ const signedBy2 = buildProverLeave(crypto, lifecycleSigner(2), [SHARD], 4n)
 const globalLeave = encodeLifecycleOp(buildProverLeave(crypto, lifecycleSigner(1), [new Uint8Array()], 4n))
 const forged = encodeLifecycleOp({ ...signedBy2, signature: { ...signedBy2.signature, address: signers[1]?.address ?? new Uint8Array() } })
 
-/** Frames 1..head; frame 5 carries the forged leave, a refused global leave, then the real one. */
+/** Frames 1..head; frame 5 carries the forged leave, a global leave (prover 1), then the shard leave (prover 0). */
 const feed = (head: bigint) =>
   Layer.succeed(RewardFeed, {
     committedHead: Effect.succeed(head),
@@ -88,7 +88,7 @@ const committeeOf = (registry: Effect.Effect.Success<typeof spawn>, filter = SHA
   Effect.map(registry.ask(new ActiveProvers({ filter })), (ps) => ps.map((p) => hex(p.address)).sort())
 
 describe("prover registry: committed lifecycle requests", () => {
-  test("a committed shard leave leaves that shard's committee and is persisted; a forged one and a global one change nothing", async () => {
+  test("a committed shard leave leaves that shard's committee and is persisted; a forged one changes nothing; a global one leaves the global committee only", async () => {
     const path = tmp()
     const all = signers.map((s) => hex(s.address)).sort()
     const first = await withRegistry(
@@ -106,7 +106,7 @@ describe("prover registry: committed lifecycle requests", () => {
       }),
     )
     expect(first.committee).toEqual(all.filter((a) => a !== hex(signers[0]?.address ?? new Uint8Array())))
-    expect(first.global).toEqual(all)
+    expect(first.global).toEqual(all.filter((a) => a !== hex(signers[1]?.address ?? new Uint8Array())))
     expect(first.leaver?.allocations.map((a) => a.status)).toEqual(["Active", "Leaving"])
     expect(first.leaver?.allocations[1]?.leaveFrameNumber).toBe(4n)
     expect(first.other?.status).toBe("Active")
@@ -197,7 +197,8 @@ describe("prover registry: committed lifecycle requests", () => {
     )
     const without0 = all.filter((a) => a !== hex(signers[0]?.address ?? new Uint8Array()))
     expect(first.shard).toEqual([all, all, without0, without0, "CommitteeUnknown:not-yet-applied:6"])
-    expect(first.global).toEqual([all, all, all])
+    const without1 = all.filter((a) => a !== hex(signers[1]?.address ?? new Uint8Array()))
+    expect(first.global).toEqual([all, without1, without1])
     expect(first.elsewhere).toEqual([])
     // Restarted on the same store, before and after it applies frame 7: the same answers from the persisted history.
     const second = await withRegistry(

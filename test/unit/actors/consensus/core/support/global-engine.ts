@@ -2,6 +2,7 @@
 import { Effect, Layer } from "effect"
 import type { ValidationServices } from "../../../../../../actors/consensus/core/chain-kind.ts"
 import type { StateWrite } from "../../../../../../actors/consensus/core/engine-ports.ts"
+import { constantCommitteeSource } from "../../../../../../actors/consensus/core/committee-source.ts"
 import { HotStuffEngine } from "../../../../../../actors/consensus/core/hotstuff-engine.ts"
 import type { GlobalFrame } from "../../../../../../actors/consensus/core/messages/global-frame.ts"
 import type { GlobalProposal } from "../../../../../../actors/consensus/core/messages/proposals.ts"
@@ -30,7 +31,7 @@ export const soloEngine = (store: MemoryStore<GlobalFrame, GlobalProposal>, size
   const engine = new HotStuffEngine({
     kind: globalChainKind,
     config: devnetConsensusConfig(),
-    committee: provers,
+    committees: constantCommitteeSource(provers),
     signer: me.signer,
     bls,
     poseidon: testPoseidonHashBytes,
