@@ -41,10 +41,18 @@ const relay = async (stream: ReadableStream<Uint8Array>, prefix: string, out: No
   if (pending !== "") out.write(`${prefix}${pending}\n`)
 }
 
+/**
+ * The default per-test timeout in the lanes (bun's own is 5 s). The lanes share the two cores, so a unit
+ * test that takes 2 s on a quiet machine can take several times that while a devnet starts beside it (a
+ * time-reel test took 7.4 s so). Speed is measured by the benchmarks, not by timeouts; a test that sets its
+ * own timeout keeps it.
+ */
+const DEFAULT_TIMEOUT_MS = 30_000
+
 const runLane = async (lane: Lane, extra: ReadonlyArray<string>): Promise<number> => {
   rmSync(reportOf(lane), { force: true })
   const proc = Bun.spawn({
-    cmd: [process.execPath, "test", "--reporter=junit", `--reporter-outfile=${reportOf(lane)}`, ...lane.paths, ...extra],
+    cmd: [process.execPath, "test", "--reporter=junit", `--reporter-outfile=${reportOf(lane)}`, `--timeout=${DEFAULT_TIMEOUT_MS}`, ...lane.paths, ...extra],
     cwd: root,
     stdin: "ignore",
     stdout: "pipe",
