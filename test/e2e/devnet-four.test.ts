@@ -72,7 +72,20 @@ test("4 processes on native BLS48-581 and VDF reach identical heads; a double SI
   expect(await devnet.stop()).toBe(0)
   const err = devnet.output().err
   expect(err).toContain("devnet: stopped")
-  expect(err).not.toContain("stopped with code")
+  // A node that exited non-zero: the failure carries the end of its log (its last stderr line says why).
+  const failed = [...err.matchAll(/node (\d+) stopped with code/g)].map((m) => Number(m[1]))
+  if (failed.length > 0)
+    throw new Error(
+      `${err}\n${failed
+        .map(
+          (i) =>
+            `node-${i}/node.log ends:\n${readFileSync(join(base, `node-${i}`, "node.log"), "utf8")
+              .split("\n")
+              .slice(-25)
+              .join("\n")}`,
+        )
+        .join("\n")}`,
+    )
   for (let i = 0; i < NODES; i++) {
     const log = readFileSync(join(base, `node-${i}`, "node.log"), "utf8")
     // (the second SIGTERM may merge with the first before the handler runs, so its notice is not required)
